@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from './config.ts';
+import type { RouteDeps } from './deps.ts';
+import { SystemInfoSchema, systemRoutes } from './modules/system/index.ts';
+import { JurisdictionSchema, tenancyRoutes } from './modules/tenancy/index.ts';
+import type { Database } from './platform/db/database.ts';
+import { healthRoutes } from './platform/http/health.routes.ts';
+import { registerMetrics } from './platform/http/metrics.ts';
+import './platform/http/permissions.ts';
+import { ProblemSchema, registerProblemHandler, sendProblem } from './platform/http/problem.ts';
+import type { DB } from './schema.ts';
+import { VERSION } from './version.ts';
+
+export interface AppOptions {
+  config: Config;
+  database: Database<DB>;
+  logger?: FastifyServerOptions['logger'];
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Builds the HTTP application: platform plugins first, then each module's routes under /api/v1. */
+export async function buildApp({ config, database, logger = false }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger,
+    // A caller's own x-request-id is kept when it is sane, so one id follows a request across systems.
+    genReqId: (req: IncomingMessage) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { allErrors: true } },
+    trustProxy: config.env === 'production',
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerProblemHandler(app);
+  registerMetrics(app, () => database.poolStats());
+
+  for (const schema of [ProblemSchema, JurisdictionSchema, SystemInfoSchema]) app.addSchema(schema);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Yunguan 云管 API',
+        description: 'Government cloud management platform (政务云管理平台). Errors are RFC 9457 problem+json.',
+        version: VERSION,
+      },
+      tags: [
+        { name: 'platform', description: 'health and readiness' },
+        { name: 'system', description: 'installation information' },
+        { name: 'tenancy', description: 'jurisdictions and organisations' },
+      ],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true }, config: { permission: 'public' } }, async () => app.swagger());
+
+  await app.register(healthRoutes, { database });
+
+  const deps: RouteDeps = { db: database.db, databaseKind: database.kind, config };
+  await app.register(
+    async (api) => {
+      await api.register(systemRoutes, deps);
+      await api.register(tenancyRoutes, deps);
+    },
+    { prefix: '/api/v1' },
+  );
+
+  const consoleBuilt = existsSync(path.join(config.webDir, 'index.html'));
+  if (consoleBuilt) {
+    await app.register(fastifyStatic, {
+      root: config.webDir,
+      wildcard: false,
+      setHeaders(reply, file) {
+        const hashed = file.includes(`${path.sep}assets${path.sep}`);
+        reply.header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
+  }
+
+  app.setNotFoundHandler(async (request, reply) => {
+    const isApi = request.url === '/api' || request.url.startsWith('/api/');
+    // Any other GET is a console route: the single-page app decides, including its own 404 page.
+    if (!isApi && consoleBuilt && (request.method === 'GET' || request.method === 'HEAD')) {
+      return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    }
+    const detail = isApi
+      ? `${request.method} ${request.url.split('?')[0]} is not an API route; see /api/docs`
+      : 'the console is not built: run `npm run build:web`';
+    return sendProblem(request, reply, 'route_not_found', detail);
+  });
+
+  return app;
+}

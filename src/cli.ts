@@ -1,0 +1,160 @@
+import { Command } from 'commander';
+import { type Config, ConfigError, loadConfig } from './config.ts';
+import { verifyAuditChain } from './platform/audit/audit.ts';
+import { DataDirLockedError } from './platform/db/data-dir-lock.ts';
+import { MigrationError, migrateToLatest } from './platform/db/migrate.ts';
+import { seedDemo } from './seed.ts';
+import { connect, startServer } from './server.ts';
+import { VERSION } from './version.ts';
+
+/** Exit codes: 0 done, 1 failed (or, for checks, the check failed), 2 bad configuration or usage. */
+const EXIT_FAILED = 1;
+const EXIT_CONFIG = 2;
+
+const say = (message: string) => process.stderr.write(`${message}\n`);
+
+function config(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      say(`yunguan: configuration error: ${error.message}`);
+      process.exit(EXIT_CONFIG);
+    }
+    throw error;
+  }
+}
+
+/** One line for a failure a user can act on; the stack only at LOG_LEVEL=debug or trace. */
+function fail(error: unknown): never {
+  const known = error instanceof MigrationError || error instanceof DataDirLockedError;
+  say(`yunguan: ${error instanceof Error ? error.message : String(error)}`);
+  if (!known && ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '') && error instanceof Error)
+    say(error.stack ?? '');
+  process.exit(EXIT_FAILED);
+}
+
+function logger(cfg: Config) {
+  const pretty = process.stdout.isTTY && cfg.env === 'development';
+  return {
+    level: cfg.logLevel,
+    ...(pretty
+      ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } }
+      : {}),
+  };
+}
+
+async function hasPrettyPrinter(): Promise<boolean> {
+  try {
+    await import('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const program = new Command()
+  .name('yunguan')
+  .description('Yunguan 云管 — government cloud management platform (政务云管理平台)')
+  .version(VERSION, '-v, --version')
+  .showHelpAfterError()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+  .exitOverride((err) =>
+    process.exit(err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : EXIT_CONFIG),
+  );
+
+program
+  .command('serve')
+  .description('migrate the database, seed demo data into an empty embedded database, and serve the API and console')
+  .action(async () => {
+    const cfg = config();
+    const where = cfg.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${cfg.dataDir}`;
+    say(`yunguan ${VERSION}: ${cfg.env}, database ${where}`);
+    let server: Awaited<ReturnType<typeof startServer>>;
+    try {
+      const log = (await hasPrettyPrinter()) ? logger(cfg) : { level: cfg.logLevel };
+      server = await startServer(cfg, { logger: log, progress: say });
+    } catch (error) {
+      fail(error);
+    }
+    say(`yunguan: console and API at ${server.url}  (API docs ${server.url}/api/docs)`);
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      say(`yunguan: ${signal} received, stopping`);
+      await server.close();
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
+
+program
+  .command('migrate')
+  .description('apply every pending database migration')
+  .action(async () => {
+    const cfg = config();
+    try {
+      const database = await connect(cfg);
+      try {
+        const applied = await migrateToLatest(database.db, (name) => say(`  applied ${name}`));
+        say(applied.length === 0 ? 'database is up to date' : `${applied.length} migration(s) applied`);
+      } finally {
+        await database.close();
+      }
+    } catch (error) {
+      fail(error);
+    }
+  });
+
+program
+  .command('seed')
+  .description('apply the demo data (never in production)')
+  .action(async () => {
+    const cfg = config();
+    if (cfg.env === 'production') {
+      say('yunguan: demo data is never applied when YUNGUAN_ENV=production');
+      process.exit(EXIT_CONFIG);
+    }
+    try {
+      const database = await connect(cfg);
+      try {
+        await migrateToLatest(database.db, (name) => say(`  applied ${name}`));
+        await seedDemo(database.db, (step) => say(`  ${step.name}: ${step.created} created`));
+        say('demo data is in place');
+      } finally {
+        await database.close();
+      }
+    } catch (error) {
+      fail(error);
+    }
+  });
+
+const audit = program.command('audit').description('the tamper-evident audit trail');
+audit
+  .command('verify')
+  .description('re-compute the SM3 hash chain; exit 0 when intact, 1 when broken')
+  .action(async () => {
+    const cfg = config();
+    let intact = false;
+    try {
+      const database = await connect(cfg);
+      try {
+        const result = await verifyAuditChain(database.db, (checked) => say(`  ${checked} entries checked`));
+        intact = result.intact;
+        say(
+          result.intact
+            ? `audit trail intact: ${result.checked} entries`
+            : `audit trail BROKEN at entry ${result.brokenAt?.id} (${result.brokenAt?.reason}); ${result.checked} entries before it hold`,
+        );
+      } finally {
+        await database.close();
+      }
+    } catch (error) {
+      fail(error);
+    }
+    process.exit(intact ? 0 : EXIT_FAILED);
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,10 @@
+import type { Config } from './config.ts';
+import type { DatabaseKind } from './platform/db/database.ts';
+import type { Db } from './schema.ts';
+
+/** What every module's routes receive when the app registers them. */
+export interface RouteDeps {
+  db: Db;
+  databaseKind: DatabaseKind;
+  config: Config;
+}

@@ -1,0 +1,1 @@
+export { SystemInfoSchema, systemRoutes } from './system.routes.ts';

@@ -1,0 +1,46 @@
+/**
+ * One error type for the whole platform. A stable machine `code` maps to an HTTP status and a
+ * Chinese and English title in one place (`ERRORS`); the HTTP layer renders it as RFC 9457 problem+json.
+ */
+export const ERRORS = {
+  validation_failed: { status: 400, zh: '请求参数无效', en: 'The request is invalid' },
+  bad_request: { status: 400, zh: '请求格式错误', en: 'The request is malformed' },
+  unauthenticated: { status: 401, zh: '请先登录', en: 'Authentication required' },
+  forbidden: { status: 403, zh: '没有权限执行此操作', en: 'Not allowed' },
+  not_found: { status: 404, zh: '资源不存在', en: 'Not found' },
+  route_not_found: { status: 404, zh: '接口不存在', en: 'No such API route' },
+  method_not_allowed: { status: 405, zh: '不支持该请求方法', en: 'Method not allowed' },
+  conflict: { status: 409, zh: '与现有数据冲突', en: 'Conflict with existing data' },
+  payload_too_large: { status: 413, zh: '请求内容过大', en: 'Payload too large' },
+  unsupported_media_type: { status: 415, zh: '不支持的内容类型', en: 'Unsupported media type' },
+  rate_limited: { status: 429, zh: '请求过于频繁', en: 'Too many requests' },
+  internal_error: { status: 500, zh: '服务器内部错误', en: 'Internal server error' },
+  not_ready: { status: 503, zh: '服务尚未就绪', en: 'Service not ready' },
+} as const satisfies Record<string, { status: number; zh: string; en: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An offending input field: where it is (`body.name`, `query.days`) and what is wrong with it. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail?: string,
+    readonly fields?: FieldError[],
+  ) {
+    super(detail ?? ERRORS[code].en);
+    this.name = 'AppError';
+  }
+
+  get status(): number {
+    return ERRORS[this.code].status;
+  }
+}
+
+export const notFound = (what: string) => new AppError('not_found', what);
+export const invalid = (field: string, message: string) =>
+  new AppError('validation_failed', `${field}: ${message}`, [{ field, message }]);

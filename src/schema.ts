@@ -1,0 +1,9 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { TenancyTables } from './modules/tenancy/tenancy.table.ts';
+import type { AuditTables } from './platform/audit/audit.table.ts';
+
+/** Every table, composed from the platform's and each module's table types. */
+export interface DB extends AuditTables, TenancyTables {}
+
+export type Db = Kysely<DB>;
+export type Trx = Transaction<DB>;

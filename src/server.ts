@@ -1,0 +1,71 @@
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { countJurisdictions } from './modules/tenancy/tenancy.repository.ts';
+import { lockDataDir } from './platform/db/data-dir-lock.ts';
+import { type Database, openDatabase } from './platform/db/database.ts';
+import { migrateToLatest } from './platform/db/migrate.ts';
+import type { DB } from './schema.ts';
+import { seedDemo } from './seed.ts';
+
+export type Progress = (message: string) => void;
+
+/** Opens the configured database: PostgreSQL when DATABASE_URL is set, else PGlite in the data folder. */
+export async function connect(config: Config): Promise<Database<DB>> {
+  if (config.databaseUrl) return openDatabase<DB>({ url: config.databaseUrl, poolSize: config.databasePoolSize });
+  const unlock = lockDataDir(config.dataDir);
+  try {
+    const database = await openDatabase<DB>({ dataDir: config.dataDir });
+    return {
+      ...database,
+      close: async () => {
+        await database.close();
+        unlock();
+      },
+    };
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  database: Database<DB>;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Start-up: migrate, seed the demo into an empty embedded database (never in production), listen.
+ * Used by `yunguan serve` and by the browser tests.
+ */
+export async function startServer(
+  config: Config,
+  options: { logger?: FastifyServerOptions['logger']; progress?: Progress } = {},
+): Promise<RunningServer> {
+  const progress = options.progress ?? (() => {});
+  const database = await connect(config);
+  try {
+    await migrateToLatest(database.db, (name) => progress(`migration applied: ${name}`));
+    if (config.seedDemo && database.kind === 'pglite' && (await countJurisdictions(database.db)) === 0) {
+      await seedDemo(database.db, (step) => progress(`demo data: ${step.name} (${step.created} created)`));
+    }
+    const app = await buildApp({ config, database, logger: options.logger });
+    const address = await app.listen({ host: config.host, port: config.port });
+    const port = new URL(address).port;
+    const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
+    return {
+      app,
+      database,
+      url,
+      close: async () => {
+        await app.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

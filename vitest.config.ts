@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config';
+
+// Two suites over the same test files' conventions:
+//   unit  every *.test.ts; database tests run on in-memory PGlite, so no server is needed
+//   pg    the database-facing *.pg.test.ts files against TEST_DATABASE_URL (a fresh schema per file)
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'scripts/**/*.test.ts'],
+          exclude: ['**/*.pg.test.ts', 'node_modules/**'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'pg',
+          include: ['src/**/*.pg.test.ts', 'test/**/*.pg.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
