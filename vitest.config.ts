@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 // Two suites over the same test files' conventions:
 //   unit  every *.test.ts; database tests run on in-memory PGlite, so no server is needed
-//   pg    the database-facing *.pg.test.ts files against TEST_DATABASE_URL (a fresh schema per file)
+//   pg    the database-facing files (*.db.test.ts, run in both suites, and the PostgreSQL-only
+//         *.pg.test.ts) against TEST_DATABASE_URL, each file in a fresh schema
 export default defineConfig({
   test: {
     projects: [
@@ -19,7 +20,7 @@ export default defineConfig({
       {
         test: {
           name: 'pg',
-          include: ['src/**/*.pg.test.ts', 'test/**/*.pg.test.ts'],
+          include: ['src/**/*.{db,pg}.test.ts', 'test/**/*.{db,pg}.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
           hookTimeout: 60_000,

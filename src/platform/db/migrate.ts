@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Kysely, type Migration, type MigrationProvider, type MigrationResultSet, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, type MigrationResultSet, Migrator, sql } from 'kysely';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/', import.meta.url));
 const MIGRATION_FILE = /^\d{4}_[a-z0-9_]+\.ts$/;
@@ -21,10 +21,14 @@ class FolderMigrationProvider implements MigrationProvider {
   }
 }
 
-function migrator(db: Kysely<any>, folder = MIGRATIONS_DIR): Migrator {
+// Kysely looks for its bookkeeping tables in every schema unless told which one; name the current
+// schema so databases with several schemas (one per test file, or per tenant later) stay apart.
+async function migrator(db: Kysely<any>, folder = MIGRATIONS_DIR): Promise<Migrator> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
   return new Migrator({
     db,
     provider: new FolderMigrationProvider(folder),
+    migrationTableSchema: rows[0]?.schema ?? 'public',
     migrationTableName: 'schema_migration',
     migrationLockTableName: 'schema_migration_lock',
   });
@@ -36,7 +40,7 @@ export interface MigrationStatus {
 }
 
 export async function migrationStatus(db: Kysely<any>): Promise<MigrationStatus> {
-  const all = await migrator(db).getMigrations();
+  const all = await (await migrator(db)).getMigrations();
   return {
     applied: all.filter((m) => m.executedAt !== undefined).map((m) => m.name),
     pending: all.filter((m) => m.executedAt === undefined).map((m) => m.name),
@@ -63,7 +67,7 @@ export async function migrateToLatest(
   db: Kysely<any>,
   onApplied: (name: string) => void = () => {},
 ): Promise<string[]> {
-  const { error, results }: MigrationResultSet = await migrator(db).migrateToLatest();
+  const { error, results }: MigrationResultSet = await (await migrator(db)).migrateToLatest();
   const applied: string[] = [];
   for (const result of results ?? []) {
     if (result.status === 'Success') {

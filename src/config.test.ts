@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+function errorOf(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env, '/srv/yunguan');
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('defaults to development on port 8080 with the embedded database in ./data', () => {
+    const config = loadConfig({}, '/srv/yunguan');
+    expect(config).toMatchObject({
+      env: 'development',
+      port: 8080,
+      host: 'localhost',
+      databaseUrl: undefined,
+      dataDir: '/srv/yunguan/data',
+      logLevel: 'info',
+      seedDemo: true,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('honours PORT, HOST, YUNGUAN_DATA_DIR, LOG_LEVEL and DATABASE_URL', () => {
+    const config = loadConfig(
+      {
+        PORT: '9090',
+        HOST: '0.0.0.0',
+        YUNGUAN_DATA_DIR: 'var/db',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: 'postgres://yunguan:secret@db.internal:5432/yunguan',
+      },
+      '/srv/yunguan',
+    );
+    expect(config).toMatchObject({
+      port: 9090,
+      host: '0.0.0.0',
+      dataDir: '/srv/yunguan/var/db',
+      logLevel: 'warn',
+      databaseUrl: 'postgres://yunguan:secret@db.internal:5432/yunguan',
+    });
+  });
+
+  it('production listens on all interfaces and never seeds demo data', () => {
+    const config = loadConfig({ YUNGUAN_ENV: 'production' });
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.seedDemo).toBe(false);
+    expect(errorOf({ YUNGUAN_ENV: 'production', YUNGUAN_SEED_DEMO: 'true' }).variable).toBe('YUNGUAN_SEED_DEMO');
+  });
+
+  it.each([
+    [{ DATABASE_URL: 'not-a-url' }, 'DATABASE_URL', /is not a URL/],
+    [{ DATABASE_URL: 'mysql://root@localhost/db' }, 'DATABASE_URL', /postgres:\/\//],
+    [{ DATABASE_URL: 'postgres://localhost' }, 'DATABASE_URL', /names no database/],
+    [{ PORT: 'eighty' }, 'PORT', /whole number/],
+    [{ PORT: '70000' }, 'PORT', /between 0 and 65535/],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /must be one of/],
+    [{ YUNGUAN_ENV: 'staging' }, 'YUNGUAN_ENV', /development, production/],
+    [{ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE', /between 1 and 500/],
+    [{ YUNGUAN_SEED_DEMO: 'maybe' }, 'YUNGUAN_SEED_DEMO', /true or false/],
+  ])('%o is refused naming %s', (env, variable, problem) => {
+    const error = errorOf(env as Record<string, string>);
+    expect(error.variable).toBe(variable);
+    expect(error.message.startsWith(`${variable}: `)).toBe(true);
+    expect(error.message).toMatch(problem);
+    expect(error.message).not.toContain('\n');
+  });
+});

@@ -1,0 +1,81 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabase } from '../../../test/helpers.ts';
+import type { DB } from '../../schema.ts';
+import type { Database } from '../db/database.ts';
+import { canonicalJson, GENESIS_HASH, verifyAuditChain, writeAudit } from './audit.ts';
+
+let database: Database<DB>;
+beforeAll(async () => {
+  database = await testDatabase();
+});
+afterAll(() => database.close());
+
+const actor = { kind: 'user' as const, id: 'u-1' };
+
+describe('the tamper-evident audit trail', () => {
+  it('chains each entry to the one before it with SM3', async () => {
+    await database.db.transaction().execute(async (trx) => {
+      await writeAudit(trx, actor, {
+        action: 'thing.created',
+        objectType: 'thing',
+        objectId: '1',
+        detail: { b: 2, a: 1 },
+      });
+      await writeAudit(trx, actor, { action: 'thing.renamed', objectType: 'thing', objectId: '1' });
+    });
+    const rows = await database.db.selectFrom('audit_event').selectAll().orderBy('id').execute();
+    expect(rows).toHaveLength(2);
+    expect(rows[0]?.prev_hash).toBe(GENESIS_HASH);
+    expect(rows[1]?.prev_hash).toBe(rows[0]?.hash);
+    expect(rows[0]?.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(await verifyAuditChain(database.db)).toEqual({ intact: true, checked: 2 });
+  });
+
+  it('concurrent writers still form one unbroken chain', async () => {
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        database.db
+          .transaction()
+          .execute((trx) => writeAudit(trx, actor, { action: 'burst', objectType: 'n', objectId: String(i) })),
+      ),
+    );
+    expect(await verifyAuditChain(database.db)).toEqual({ intact: true, checked: 12 });
+  });
+
+  it('an entry written in a transaction that rolls back does not exist', async () => {
+    await expect(
+      database.db.transaction().execute(async (trx) => {
+        await writeAudit(trx, actor, { action: 'ghost', objectType: 'n' });
+        throw new Error('abandon');
+      }),
+    ).rejects.toThrow('abandon');
+    const ghosts = await database.db.selectFrom('audit_event').select('id').where('action', '=', 'ghost').execute();
+    expect(ghosts).toEqual([]);
+  });
+
+  it('detects an edited entry and a deleted one', async () => {
+    const second = await database.db
+      .selectFrom('audit_event')
+      .select('id')
+      .orderBy('id')
+      .offset(1)
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    await sql`update audit_event set detail = '{"forged": true}' where id = ${second.id}`.execute(database.db);
+    expect(await verifyAuditChain(database.db)).toMatchObject({
+      intact: false,
+      checked: 1,
+      brokenAt: { id: String(second.id), reason: 'hash_mismatch' },
+    });
+    await sql`delete from audit_event where id = ${second.id}`.execute(database.db);
+    const result = await verifyAuditChain(database.db);
+    expect(result.intact).toBe(false);
+    expect(result.brokenAt?.reason).toBe('link_mismatch');
+  });
+
+  it('canonical JSON does not depend on key order', () => {
+    expect(canonicalJson({ b: [1, { d: 1, c: 2 }], a: 'x' })).toBe(canonicalJson({ a: 'x', b: [1, { c: 2, d: 1 }] }));
+    expect(canonicalJson({ a: undefined, b: null })).toBe('{"b":null}');
+  });
+});
