@@ -14,7 +14,7 @@ import { JurisdictionSchema, tenancyRoutes } from './modules/tenancy/index.ts';
 import type { Database } from './platform/db/database.ts';
 import { healthRoutes } from './platform/http/health.routes.ts';
 import { registerMetrics } from './platform/http/metrics.ts';
-import './platform/http/permissions.ts';
+import type { Permission } from './platform/http/permissions.ts';
 import { ProblemSchema, registerProblemHandler, sendProblem } from './platform/http/problem.ts';
 import type { DB } from './schema.ts';
 import { VERSION } from './version.ts';
@@ -26,6 +26,18 @@ export interface AppOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface DeclaredRoute {
+  method: string;
+  url: string;
+  permission: Permission;
+}
+const routeCatalogues = new WeakMap<FastifyInstance, DeclaredRoute[]>();
+
+/** Every route the app declared, with its permission (docs/permissions.md must list exactly these). */
+export function declaredRoutes(app: FastifyInstance): DeclaredRoute[] {
+  return [...(routeCatalogues.get(app) ?? [])];
+}
 
 /** Builds the HTTP application: platform plugins first, then each module's routes under /api/v1. */
 export async function buildApp({ config, database, logger = false }: AppOptions): Promise<FastifyInstance> {
@@ -42,6 +54,18 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  const routes: DeclaredRoute[] = [];
+  routeCatalogues.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((m) => m !== 'HEAD');
+    const permission = route.config?.permission;
+    if (permission === undefined) {
+      if (route.url.startsWith('/api/v1'))
+        throw new Error(`route ${methods.join(',')} ${route.url} declares no permission`);
+      return; // plugin-owned files: Swagger UI's assets and the console's static files
+    }
+    for (const method of methods) routes.push({ method, url: route.url, permission });
   });
   registerProblemHandler(app);
   registerMetrics(app, () => database.poolStats());

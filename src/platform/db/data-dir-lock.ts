@@ -25,7 +25,10 @@ function alive(pid: number): boolean {
  * them. A lock file with the holder's pid keeps a second instance out; a stale lock (holder gone)
  * is taken over. Returns the release function.
  */
+const heldHere = new Set<string>();
+
 export function lockDataDir(dataDir: string): () => void {
+  if (heldHere.has(dataDir)) throw new DataDirLockedError(dataDir, process.pid);
   mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, 'yunguan.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -33,7 +36,11 @@ export function lockDataDir(dataDir: string): () => void {
       const fd = openSync(file, 'wx');
       writeSync(fd, String(process.pid));
       closeSync(fd);
-      return () => rmSync(file, { force: true });
+      heldHere.add(dataDir);
+      return () => {
+        heldHere.delete(dataDir);
+        rmSync(file, { force: true });
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number.parseInt(readFileSync(file, 'utf8'), 10);
