@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
+import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -9,8 +10,28 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
 import type { RouteDeps } from './deps.ts';
+import { AuditEventSchema, auditRoutes } from './modules/audit/index.ts';
+import { CALENDAR_SCHEMAS, calendarRoutes } from './modules/calendar/index.ts';
+import {
+  ApiTokenSchema,
+  authRoutes,
+  identityAuthenticator,
+  MeSchema,
+  tokenRoutes,
+  UserSchema,
+  userRoutes,
+} from './modules/identity/index.ts';
 import { SystemInfoSchema, systemRoutes } from './modules/system/index.ts';
-import { JurisdictionSchema, tenancyRoutes } from './modules/tenancy/index.ts';
+import {
+  ContactSchema,
+  JurisdictionSchema,
+  OrganisationSchema,
+  organisationRoutes,
+  tenancyRoutes,
+} from './modules/tenancy/index.ts';
+import { setAuditKey } from './platform/audit/audit.ts';
+import { registerAuth } from './platform/auth/auth.ts';
+import { setDataKey } from './platform/crypto.ts';
 import type { Database } from './platform/db/database.ts';
 import { healthRoutes } from './platform/http/health.routes.ts';
 import { registerMetrics } from './platform/http/metrics.ts';
@@ -70,7 +91,25 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
   registerProblemHandler(app);
   registerMetrics(app, () => database.poolStats());
 
-  for (const schema of [ProblemSchema, JurisdictionSchema, SystemInfoSchema]) app.addSchema(schema);
+  setAuditKey(config.auditKey);
+  setDataKey(config.dataKey);
+  await app.register(fastifyCookie);
+  registerAuth(app, identityAuthenticator(database.db), database.db);
+
+  for (const schema of [
+    ProblemSchema,
+    JurisdictionSchema,
+    SystemInfoSchema,
+    MeSchema,
+    UserSchema,
+    ApiTokenSchema,
+    OrganisationSchema,
+    ContactSchema,
+    AuditEventSchema,
+  ]) {
+    app.addSchema(schema);
+  }
+  for (const schema of CALENDAR_SCHEMAS) app.addSchema(schema);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -84,6 +123,9 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
         { name: 'platform', description: 'health and readiness' },
         { name: 'system', description: 'installation information' },
         { name: 'tenancy', description: 'jurisdictions and organisations' },
+        { name: 'identity', description: 'sign-in, accounts, roles, API tokens, security policy' },
+        { name: 'audit', description: 'the tamper-evident audit trail' },
+        { name: 'calendar', description: 'working-day calendars and deadlines (public)' },
       ],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
@@ -98,6 +140,12 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
     async (api) => {
       await api.register(systemRoutes, deps);
       await api.register(tenancyRoutes, deps);
+      await api.register(organisationRoutes, deps);
+      await api.register(authRoutes, deps);
+      await api.register(userRoutes, deps);
+      await api.register(tokenRoutes, deps);
+      await api.register(auditRoutes, deps);
+      await api.register(calendarRoutes, deps);
     },
     { prefix: '/api/v1' },
   );
@@ -117,12 +165,16 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
   app.setNotFoundHandler(async (request, reply) => {
     const isApi = request.url === '/api' || request.url.startsWith('/api/');
     // Any other GET is a console route: the single-page app decides, including its own 404 page.
-    if (!isApi && consoleBuilt && (request.method === 'GET' || request.method === 'HEAD')) {
+    // A missing file (an old hashed asset after a redeploy) must be a 404, never the page itself.
+    const isFile = /\.[A-Za-z0-9]{1,8}$/.test(request.url.split('?')[0] ?? '');
+    if (!isApi && !isFile && consoleBuilt && (request.method === 'GET' || request.method === 'HEAD')) {
       return reply.header('cache-control', 'no-cache').sendFile('index.html');
     }
     const detail = isApi
       ? `${request.method} ${request.url.split('?')[0]} is not an API route; see /api/docs`
-      : 'the console is not built: run `npm run build:web`';
+      : consoleBuilt
+        ? `${request.url.split('?')[0]} does not exist`
+        : 'the console is not built: run `npm run build:web`';
     return sendProblem(request, reply, 'route_not_found', detail);
   });
 

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { type Config, ConfigError, loadConfig } from './config.ts';
-import { verifyAuditChain } from './platform/audit/audit.ts';
+import { setAuditKey, verifyAuditChain } from './platform/audit/audit.ts';
+import { setDataKey } from './platform/crypto.ts';
 import { DataDirLockedError } from './platform/db/data-dir-lock.ts';
 import { MigrationError, migrateToLatest } from './platform/db/migrate.ts';
 import { seedDemo } from './seed.ts';
@@ -15,7 +16,10 @@ const say = (message: string) => process.stderr.write(`${message}\n`);
 
 function config(): Config {
   try {
-    return loadConfig();
+    const cfg = loadConfig();
+    setAuditKey(cfg.auditKey);
+    setDataKey(cfg.dataKey);
+    return cfg;
   } catch (error) {
     if (error instanceof ConfigError) {
       say(`yunguan: configuration error: ${error.message}`);

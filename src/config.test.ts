@@ -47,10 +47,14 @@ describe('configuration', () => {
   });
 
   it('production listens on all interfaces and never seeds demo data', () => {
-    const config = loadConfig({ YUNGUAN_ENV: 'production' });
+    const key = '0123456789abcdef0123456789abcdef';
+    const config = loadConfig({ YUNGUAN_ENV: 'production', YUNGUAN_DATA_KEY: key });
     expect(config.host).toBe('0.0.0.0');
     expect(config.seedDemo).toBe(false);
-    expect(errorOf({ YUNGUAN_ENV: 'production', YUNGUAN_SEED_DEMO: 'true' }).variable).toBe('YUNGUAN_SEED_DEMO');
+    expect(errorOf({ YUNGUAN_ENV: 'production', YUNGUAN_DATA_KEY: key, YUNGUAN_SEED_DEMO: 'true' }).variable).toBe(
+      'YUNGUAN_SEED_DEMO',
+    );
+    expect(errorOf({ YUNGUAN_ENV: 'production' }).variable).toBe('YUNGUAN_DATA_KEY');
   });
 
   it.each([
@@ -63,6 +67,10 @@ describe('configuration', () => {
     [{ YUNGUAN_ENV: 'staging' }, 'YUNGUAN_ENV', /development, production/],
     [{ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE', /between 1 and 500/],
     [{ YUNGUAN_SEED_DEMO: 'maybe' }, 'YUNGUAN_SEED_DEMO', /true or false/],
+    [{ YUNGUAN_DATA_KEY: 'short' }, 'YUNGUAN_DATA_KEY', /32 hexadecimal/],
+    [{ YUNGUAN_AUDIT_KEY: 'tiny' }, 'YUNGUAN_AUDIT_KEY', /at least 16/],
+    [{ YUNGUAN_OIDC_ISSUER: 'ftp://idp' }, 'YUNGUAN_OIDC_ISSUER', /http\(s\) URL/],
+    [{ YUNGUAN_OIDC_ISSUER: 'https://idp.example' }, 'YUNGUAN_OIDC_CLIENT_ID', /required/],
   ])('%o is refused naming %s', (env, variable, problem) => {
     const error = errorOf(env as Record<string, string>);
     expect(error.variable).toBe(variable);

@@ -14,6 +14,22 @@ export interface Config {
   readonly webDir: string;
   /** Whether `serve` seeds the demo jurisdiction into an empty embedded database. */
   readonly seedDemo: boolean;
+  /** HMAC-SM3 key for the audit chain; plain SM3 without it. */
+  readonly auditKey: string | undefined;
+  /** SM4 key (32 hex digits) sealing secrets stored in the database; required in production. */
+  readonly dataKey: string | undefined;
+  /** Single sign-on with the unified identity platform (统一身份认证); undefined when not configured. */
+  readonly oidc: OidcConfig | undefined;
+}
+
+export interface OidcConfig {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** where the provider sends the browser back: <public URL>/api/v1/auth/oidc/callback */
+  readonly redirectUri: string;
+  /** the claim matched to a local user name */
+  readonly usernameClaim: string;
 }
 
 /** A bad environment variable: the message names the variable and what is wrong, on one line. */
@@ -78,6 +94,36 @@ function databaseUrl(env: Env): string | undefined {
   return raw;
 }
 
+function url(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    const parsed = new URL(raw);
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error();
+  } catch {
+    throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
+  }
+  return raw;
+}
+
+function oidc(env: Env): OidcConfig | undefined {
+  const issuer = url(env, 'YUNGUAN_OIDC_ISSUER');
+  if (!issuer) return undefined;
+  const clientId = env.YUNGUAN_OIDC_CLIENT_ID?.trim();
+  if (!clientId) throw new ConfigError('YUNGUAN_OIDC_CLIENT_ID', 'is required when YUNGUAN_OIDC_ISSUER is set');
+  const clientSecret = env.YUNGUAN_OIDC_CLIENT_SECRET?.trim();
+  if (!clientSecret) throw new ConfigError('YUNGUAN_OIDC_CLIENT_SECRET', 'is required when YUNGUAN_OIDC_ISSUER is set');
+  const redirectUri = url(env, 'YUNGUAN_OIDC_REDIRECT_URI');
+  if (!redirectUri) throw new ConfigError('YUNGUAN_OIDC_REDIRECT_URI', 'is required when YUNGUAN_OIDC_ISSUER is set');
+  return {
+    issuer,
+    clientId,
+    clientSecret,
+    redirectUri,
+    usernameClaim: env.YUNGUAN_OIDC_USERNAME_CLAIM?.trim() || 'preferred_username',
+  };
+}
+
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
   const mode = oneOf(env, 'YUNGUAN_ENV', ['development', 'production'], 'development');
   const host = env.HOST?.trim() || (mode === 'production' ? '0.0.0.0' : 'localhost');
@@ -93,7 +139,19 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     webDir: path.resolve(cwd, env.YUNGUAN_WEB_DIR?.trim() || 'web/dist'),
     seedDemo: boolean(env, 'YUNGUAN_SEED_DEMO', mode !== 'production'),
+    auditKey: env.YUNGUAN_AUDIT_KEY?.trim() || undefined,
+    dataKey: env.YUNGUAN_DATA_KEY?.trim() || undefined,
+    oidc: oidc(env),
   };
+  if (config.dataKey !== undefined && !/^[0-9a-fA-F]{32}$/.test(config.dataKey)) {
+    throw new ConfigError('YUNGUAN_DATA_KEY', 'must be 32 hexadecimal digits (a 128-bit SM4 key)');
+  }
+  if (config.env === 'production' && config.dataKey === undefined) {
+    throw new ConfigError('YUNGUAN_DATA_KEY', 'is required when YUNGUAN_ENV=production');
+  }
+  if (config.auditKey !== undefined && config.auditKey.length < 16) {
+    throw new ConfigError('YUNGUAN_AUDIT_KEY', 'must be at least 16 characters');
+  }
   if (config.env === 'production' && config.seedDemo) {
     throw new ConfigError('YUNGUAN_SEED_DEMO', 'demo data is never applied when YUNGUAN_ENV=production');
   }

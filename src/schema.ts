@@ -1,9 +1,11 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { CalendarTables } from './modules/calendar/calendar.table.ts';
+import type { IdentityTables } from './modules/identity/identity.table.ts';
 import type { TenancyTables } from './modules/tenancy/tenancy.table.ts';
 import type { AuditTables } from './platform/audit/audit.table.ts';
 
 /** Every table, composed from the platform's and each module's table types. */
-export interface DB extends AuditTables, TenancyTables {}
+export interface DB extends AuditTables, TenancyTables, IdentityTables, CalendarTables {}
 
 export type Db = Kysely<DB>;
 export type Trx = Transaction<DB>;

@@ -1,3 +1,5 @@
+import { seedDemoCalendar } from './modules/calendar/index.ts';
+import { seedDemoIdentity } from './modules/identity/index.ts';
 import { seedDemoJurisdictions } from './modules/tenancy/index.ts';
 import { SYSTEM_ACTOR } from './platform/audit/audit.ts';
 import type { Db } from './schema.ts';
@@ -20,6 +22,8 @@ export async function seedDemo(db: Db, onStep: (step: SeedStep) => void = () => 
       onStep(done);
     };
     await run('jurisdictions', () => seedDemoJurisdictions(trx, SYSTEM_ACTOR));
+    await run('organisations and users', () => seedDemoIdentity(trx, SYSTEM_ACTOR));
+    await run('calendar', () => seedDemoCalendar(trx, SYSTEM_ACTOR));
     return steps;
   });
 }

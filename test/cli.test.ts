@@ -87,7 +87,11 @@ describe('the yunguan command', () => {
   });
 
   it('seed refuses in production', async () => {
-    const out = await yunguan(['seed'], { YUNGUAN_ENV: 'production', YUNGUAN_DATA_DIR: data.path });
+    const out = await yunguan(['seed'], {
+      YUNGUAN_ENV: 'production',
+      YUNGUAN_DATA_KEY: '0123456789abcdef0123456789abcdef',
+      YUNGUAN_DATA_DIR: data.path,
+    });
     expect(out.code).toBe(2);
     expect(out.stderr).toContain('never applied when YUNGUAN_ENV=production');
   });

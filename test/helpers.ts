@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -8,7 +8,7 @@ import pg from 'pg';
 import { buildApp } from '../src/app.ts';
 import { type Config, loadConfig } from '../src/config.ts';
 import { type Database, openDatabase } from '../src/platform/db/database.ts';
-import { migrateToLatest } from '../src/platform/db/migrate.ts';
+import { MIGRATIONS_DIR, migrateToLatest } from '../src/platform/db/migrate.ts';
 import type { DB } from '../src/schema.ts';
 
 /**
@@ -84,4 +84,12 @@ export async function tempDir(prefix = 'yunguan-test-'): Promise<{ path: string;
 export async function countRows(database: Database<DB>, table: keyof DB): Promise<number> {
   const { rows } = await sql<{ n: bigint }>`select count(*) as n from ${sql.table(table)}`.execute(database.db);
   return Number(rows[0]?.n ?? 0);
+}
+
+/** The names of the migrations in migrations/, in the order they apply (so tests need no edit per migration). */
+export async function migrationNames(): Promise<string[]> {
+  return (await readdir(MIGRATIONS_DIR))
+    .filter((f) => /^\d{4}_[a-z0-9_]+\.ts$/.test(f))
+    .map((f) => f.replace(/\.ts$/, ''))
+    .sort();
 }

@@ -1,20 +1,27 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import type { AuditEventRow, AuditTables } from './audit.table.ts';
 
-/** Who caused a state change. */
+/** Who caused a state change, and from where. */
 export interface Actor {
   kind: 'system' | 'user' | 'token';
   id: string | null;
+  /** user name or token name, kept so the trail reads without joins (and survives renames) */
+  name?: string | null;
+  organisationId?: string | null;
+  /** the role the actor acted in */
+  role?: string | null;
+  sourceIp?: string | null;
+  requestId?: string | null;
 }
 
-export const SYSTEM_ACTOR: Actor = { kind: 'system', id: null };
+export const SYSTEM_ACTOR: Actor = { kind: 'system', id: null, name: 'system' };
 
 export interface AuditEntry {
   action: string;
   objectType: string;
   objectId?: string | null;
-  requestId?: string | null;
+  outcome?: 'success' | 'failure' | 'denied';
   detail?: Record<string, unknown>;
 }
 
@@ -23,37 +30,56 @@ export const GENESIS_HASH = '0'.repeat(64);
 // Serialises writers of the chain inside their own transactions (an arbitrary, fixed lock key).
 const AUDIT_CHAIN_LOCK = 7_420_001;
 
+let auditKey: Buffer | undefined;
+
+/**
+ * With a key (YUNGUAN_AUDIT_KEY), entries are chained with HMAC-SM3, so nobody without the key can
+ * rebuild a consistent chain after editing it; without one, plain SM3.
+ */
+export function setAuditKey(key: string | undefined): void {
+  auditKey = key ? Buffer.from(key, 'utf8') : undefined;
+}
+
 /**
  * Appends one entry to the tamper-evident audit trail, inside the caller's transaction so the entry
- * exists exactly when the change it records does. Each entry's SM3 hash covers its content and the
- * previous entry's hash; editing or deleting any entry breaks every hash after it.
+ * exists exactly when the change it records does. Each entry's hash covers its content and the
+ * previous entry's hash; editing or deleting any entry breaks the chain from there on.
  */
 export async function writeAudit(trx: Kysely<any>, actor: Actor, entry: AuditEntry): Promise<void> {
   const db = trx as Kysely<AuditTables>;
   await sql`select pg_advisory_xact_lock(${sql.lit(AUDIT_CHAIN_LOCK)})`.execute(db);
-  const last = await db.selectFrom('audit_event').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
-  const prevHash = last?.hash ?? GENESIS_HASH;
+  const prevHash = await lastHash(db);
   const occurredAt = new Date();
   const content: HashedContent = {
     occurredAt: occurredAt.toISOString(),
     actorKind: actor.kind,
     actorId: actor.id,
+    actorName: actor.name ?? null,
+    organisationId: actor.organisationId ?? null,
+    role: actor.role ?? null,
+    sourceIp: actor.sourceIp ?? null,
+    requestId: actor.requestId ?? null,
     action: entry.action,
+    outcome: entry.outcome ?? 'success',
     objectType: entry.objectType,
     objectId: entry.objectId ?? null,
-    requestId: entry.requestId ?? null,
     detail: entry.detail ?? {},
   };
   await db
     .insertInto('audit_event')
     .values({
       occurred_at: occurredAt,
-      actor_kind: actor.kind,
-      actor_id: actor.id,
-      action: entry.action,
-      object_type: entry.objectType,
-      object_id: content.objectId,
+      actor_kind: content.actorKind,
+      actor_id: content.actorId,
+      actor_name: content.actorName,
+      organisation_id: content.organisationId,
+      role: content.role,
+      source_ip: content.sourceIp,
       request_id: content.requestId,
+      action: content.action,
+      outcome: content.outcome,
+      object_type: content.objectType,
+      object_id: content.objectId,
       detail: JSON.stringify(content.detail),
       prev_hash: prevHash,
       hash: chainHash(prevHash, content),
@@ -61,19 +87,60 @@ export async function writeAudit(trx: Kysely<any>, actor: Actor, entry: AuditEnt
     .execute();
 }
 
+/** Writes an entry in a transaction of its own: for events whose request fails (denials, failed logins). */
+export async function writeAuditNow(db: Kysely<any>, actor: Actor, entry: AuditEntry): Promise<void> {
+  await db.transaction().execute((trx) => writeAudit(trx, actor, entry));
+}
+
+async function lastHash(db: Kysely<AuditTables>): Promise<string> {
+  const last = await db.selectFrom('audit_event').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  if (last) return last.hash;
+  const anchor = await db
+    .selectFrom('audit_purge')
+    .select('last_purged_hash')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return anchor?.last_purged_hash ?? GENESIS_HASH;
+}
+
 interface HashedContent {
   occurredAt: string;
-  actorKind: string;
+  actorKind: Actor['kind'];
   actorId: string | null;
+  actorName: string | null;
+  organisationId: string | null;
+  role: string | null;
+  sourceIp: string | null;
+  requestId: string | null;
   action: string;
+  outcome: NonNullable<AuditEntry['outcome']>;
   objectType: string;
   objectId: string | null;
-  requestId: string | null;
   detail: unknown;
 }
 
 function chainHash(prevHash: string, content: HashedContent): string {
-  return createHash('sm3').update(prevHash).update('\n').update(canonicalJson(content)).digest('hex');
+  const hash = auditKey ? createHmac('sm3', auditKey) : createHash('sm3');
+  return hash.update(prevHash).update('\n').update(canonicalJson(content)).digest('hex');
+}
+
+function rowContent(row: AuditEventRow): HashedContent {
+  return {
+    occurredAt: row.occurred_at.toISOString(),
+    actorKind: row.actor_kind,
+    actorId: row.actor_id,
+    actorName: row.actor_name,
+    organisationId: row.organisation_id,
+    role: row.role,
+    sourceIp: row.source_ip,
+    requestId: row.request_id,
+    action: row.action,
+    outcome: row.outcome,
+    objectType: row.object_type,
+    objectId: row.object_id,
+    detail: row.detail,
+  };
 }
 
 /** JSON with object keys sorted at every level, so equal content always hashes equally. */
@@ -93,15 +160,21 @@ export interface ChainVerification {
   brokenAt?: { id: string; reason: 'hash_mismatch' | 'link_mismatch' };
 }
 
-/** Re-computes the chain from the start, in pages, reporting progress. */
+/** Re-computes the chain from the start (or from the last retention purge), in pages, reporting progress. */
 export async function verifyAuditChain(
   trx: Kysely<any>,
   onProgress: (checked: number) => void = () => {},
 ): Promise<ChainVerification> {
   const db = trx as Kysely<AuditTables>;
   const PAGE = 1_000;
-  let prevHash = GENESIS_HASH;
-  let afterId = -1n;
+  const anchor = await db
+    .selectFrom('audit_purge')
+    .select(['last_purged_id', 'last_purged_hash'])
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  let prevHash = anchor?.last_purged_hash ?? GENESIS_HASH;
+  let afterId = anchor?.last_purged_id ?? -1n;
   let checked = 0;
   for (;;) {
     const rows: AuditEventRow[] = await db
@@ -112,20 +185,12 @@ export async function verifyAuditChain(
       .limit(PAGE)
       .execute();
     for (const row of rows) {
-      if (row.prev_hash !== prevHash)
+      if (row.prev_hash !== prevHash) {
         return { intact: false, checked, brokenAt: { id: String(row.id), reason: 'link_mismatch' } };
-      const expected = chainHash(prevHash, {
-        occurredAt: row.occurred_at.toISOString(),
-        actorKind: row.actor_kind,
-        actorId: row.actor_id,
-        action: row.action,
-        objectType: row.object_type,
-        objectId: row.object_id,
-        requestId: row.request_id,
-        detail: row.detail,
-      });
-      if (expected !== row.hash)
+      }
+      if (chainHash(prevHash, rowContent(row)) !== row.hash) {
         return { intact: false, checked, brokenAt: { id: String(row.id), reason: 'hash_mismatch' } };
+      }
       prevHash = row.hash;
       afterId = row.id;
       checked++;
@@ -133,4 +198,38 @@ export async function verifyAuditChain(
     onProgress(checked);
     if (rows.length < PAGE) return { intact: true, checked };
   }
+}
+
+/**
+ * Retention purge: removes entries older than `retentionDays` (at least 180; the database refuses
+ * younger ones) and records where the chain now starts. Returns how many entries were removed.
+ */
+export async function purgeAudit(trx: Kysely<any>, retentionDays: number, now = new Date()): Promise<number> {
+  const db = trx as Kysely<AuditTables>;
+  const days = Math.max(180, Math.floor(retentionDays));
+  const cutoff = new Date(now.getTime() - days * 86_400_000);
+  await sql`select pg_advisory_xact_lock(${sql.lit(AUDIT_CHAIN_LOCK)})`.execute(db);
+  // Purge a prefix of the chain only: stop at the first entry that is young enough to keep.
+  const firstKept = await db
+    .selectFrom('audit_event')
+    .select('id')
+    .where('occurred_at', '>=', cutoff)
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  let query = db.selectFrom('audit_event').select(['id', 'hash']).orderBy('id', 'desc').limit(1);
+  if (firstKept) query = query.where('id', '<', firstKept.id);
+  const last = await query.executeTakeFirst();
+  if (!last) return 0;
+  await sql`select set_config('yunguan.audit_purge', 'on', true), set_config('yunguan.audit_retention_days', ${String(days)}, true)`.execute(
+    db,
+  );
+  const result = await db.deleteFrom('audit_event').where('id', '<=', last.id).executeTakeFirst();
+  const count = result.numDeletedRows;
+  await db
+    .insertInto('audit_purge')
+    .values({ cutoff, last_purged_id: last.id, last_purged_hash: last.hash, purged_count: count })
+    .execute();
+  await sql`select set_config('yunguan.audit_purge', 'off', true)`.execute(db);
+  return Number(count);
 }

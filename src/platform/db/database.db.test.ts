@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDatabase } from '../../../test/helpers.ts';
+import { migrationNames, testDatabase } from '../../../test/helpers.ts';
 import type { DB } from '../../schema.ts';
 import type { Database } from './database.ts';
 import { migrateToLatest, migrationStatus } from './migrate.ts';
@@ -56,7 +56,7 @@ describe('the database layer (same behaviour on PGlite and PostgreSQL)', () => {
   });
 
   it('reports every migration applied, and a second run applies nothing', async () => {
-    expect(await migrationStatus(database.db)).toEqual({ applied: ['0001_platform'], pending: [] });
+    expect(await migrationStatus(database.db)).toEqual({ applied: await migrationNames(), pending: [] });
     expect(await migrateToLatest(database.db)).toEqual([]);
   });
 

@@ -20,7 +20,10 @@ const reported = new Set<string>();
 function describe(error: unknown): { message: string; stack?: string } {
   if (error instanceof ApiError) {
     const id = error.requestId ? ` requestId=${error.requestId}` : '';
-    return { message: `ApiError ${error.code} (HTTP ${error.status})${id}: ${error.detail ?? error.title}`, stack: error.stack };
+    return {
+      message: `ApiError ${error.code} (HTTP ${error.status})${id}: ${error.detail ?? error.title}`,
+      stack: error.stack,
+    };
   }
   if (error instanceof Error) return { message: `${error.name}: ${error.message}`, stack: error.stack };
   if (typeof error === 'string') return { message: error };

@@ -10,7 +10,7 @@ function shouldRetry(failureCount: number, error: unknown): boolean {
   return failureCount < MAX_RETRIES;
 }
 
-export function createQueryClient(): QueryClient {
+function createQueryClient(): QueryClient {
   const client = new QueryClient({
     defaultOptions: {
       queries: { retry: shouldRetry, staleTime: 30_000, refetchOnWindowFocus: false },
@@ -23,3 +23,6 @@ export function createQueryClient(): QueryClient {
   });
   return client;
 }
+
+/** The console's one cache of server state. */
+export const queryClient = createQueryClient();

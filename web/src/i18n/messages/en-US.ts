@@ -3,7 +3,7 @@ import type { Messages } from './zh-CN';
 export const enUS: Messages = {
   'app.name': 'Yunguan',
   'app.fullName': 'Yunguan · Government Cloud Management',
-  'app.subtitle': 'Government Cloud Management Platform',
+  'app.subtitle': 'Gov Cloud Management',
   'app.logoAlt': 'Yunguan logo',
 
   'nav.console': 'Console',

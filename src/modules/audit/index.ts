@@ -1,0 +1,1 @@
+export { AuditEventSchema, auditRoutes } from './audit.routes.ts';

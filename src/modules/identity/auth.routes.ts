@@ -1,0 +1,184 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import type { RouteDeps } from '../../deps.ts';
+import { actorOf, authOf } from '../../platform/auth/auth.ts';
+import { problemResponses } from '../../platform/http/problem.ts';
+import * as auth from './auth.service.ts';
+
+export const MeSchema = Type.Object(
+  {
+    user: Type.Object({
+      id: Type.String(),
+      username: Type.String(),
+      displayName: Type.String(),
+      totpEnabled: Type.Boolean(),
+      mustChangePassword: Type.Boolean(),
+    }),
+    organisation: Type.Object({
+      id: Type.String(),
+      code: Type.String(),
+      name: Type.String(),
+      nameEn: Type.Union([Type.String(), Type.Null()]),
+      type: Type.String(),
+    }),
+    roles: Type.Array(Type.String()),
+    permissions: Type.Array(Type.String()),
+    organisations: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        code: Type.String(),
+        name: Type.String(),
+        nameEn: Type.Union([Type.String(), Type.Null()]),
+        type: Type.String(),
+        roles: Type.Array(Type.String()),
+      }),
+    ),
+    csrfToken: Type.Union([Type.String(), Type.Null()]),
+    restriction: Type.Union([Type.Literal('password_change'), Type.Literal('totp_enrolment'), Type.Null()]),
+  },
+  { $id: 'Me', title: 'Me' },
+);
+
+export const origin = (request: FastifyRequest): auth.Origin => ({
+  sourceIp: request.ip,
+  userAgent: request.headers['user-agent'] ?? null,
+  requestId: String(request.id),
+});
+
+export function setSessionCookie(reply: FastifyReply, secret: string, secure: boolean): void {
+  reply.setCookie(auth.SESSION_COOKIE, secret, { path: '/', httpOnly: true, sameSite: 'lax', secure });
+}
+
+const Ok = Type.Object({ ok: Type.Literal(true) });
+
+export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db, config }) => {
+  const secure = config.env === 'production';
+
+  app.post(
+    '/auth/login',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['identity'],
+        summary: 'Sign in with user name and password (and the TOTP code when the account has one)',
+        body: Type.Object({
+          username: Type.String({ minLength: 1, maxLength: 64 }),
+          password: Type.String({ minLength: 1, maxLength: 256 }),
+          totp: Type.Optional(Type.String({ maxLength: 6 })),
+          organisationId: Type.Optional(Type.String({ format: 'uuid' })),
+        }),
+        response: { 200: Type.Ref('Me'), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const { secret, session } = await auth.login(db, request.body, origin(request));
+      setSessionCookie(reply, secret, secure);
+      const context = await auth.authenticateSession(db, secret);
+      if (!context) throw new Error('a session just created could not be read back');
+      void session;
+      return auth.me(db, context);
+    },
+  );
+
+  app.post(
+    '/auth/logout',
+    {
+      config: { permission: 'authenticated', allowRestricted: true },
+      schema: { tags: ['identity'], summary: 'Sign out: the session ends', response: { 200: Ok, ...problemResponses } },
+    },
+    async (request, reply) => {
+      await db.transaction().execute((trx) => auth.logout(trx, authOf(request), actorOf(request)));
+      reply.clearCookie(auth.SESSION_COOKIE, { path: '/' });
+      return { ok: true as const };
+    },
+  );
+
+  app.get(
+    '/auth/me',
+    {
+      config: { permission: 'authenticated', allowRestricted: true },
+      schema: {
+        tags: ['identity'],
+        summary: 'The signed-in user, acting organisation, roles, the organisations to switch to, and the CSRF token',
+        response: { 200: Type.Ref('Me'), ...problemResponses },
+      },
+    },
+    async (request) => auth.me(db, authOf(request)),
+  );
+
+  app.post(
+    '/auth/switch-organisation',
+    {
+      config: { permission: 'authenticated' },
+      schema: {
+        tags: ['identity'],
+        summary: 'Act for another organisation the user holds a role in',
+        body: Type.Object({ organisationId: Type.String({ format: 'uuid' }) }),
+        response: { 200: Type.Ref('Me'), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const caller = authOf(request);
+      await db
+        .transaction()
+        .execute((trx) => auth.switchOrganisation(trx, caller, actorOf(request), request.body.organisationId));
+      const secret = request.cookies[auth.SESSION_COOKIE];
+      const context = secret ? await auth.authenticateSession(db, secret) : null;
+      return auth.me(db, context ?? caller);
+    },
+  );
+
+  app.post(
+    '/auth/password',
+    {
+      config: { permission: 'authenticated', allowRestricted: true },
+      schema: {
+        tags: ['identity'],
+        summary: 'Change one’s own password (required at first login and after an admin reset)',
+        body: Type.Object({
+          currentPassword: Type.String({ minLength: 1, maxLength: 256 }),
+          newPassword: Type.String({ minLength: 1, maxLength: 256 }),
+        }),
+        response: { 200: Ok, ...problemResponses },
+      },
+    },
+    async (request) => {
+      await auth.changeOwnPassword(db, authOf(request), actorOf(request), request.body);
+      return { ok: true as const };
+    },
+  );
+
+  app.post(
+    '/auth/totp/enrolment',
+    {
+      config: { permission: 'authenticated', allowRestricted: true },
+      schema: {
+        tags: ['identity'],
+        summary: 'Start setting up the second factor: returns the secret and its otpauth:// URI (for the QR code)',
+        response: { 200: Type.Object({ secret: Type.String(), uri: Type.String() }), ...problemResponses },
+      },
+    },
+    async (request) =>
+      db.transaction().execute((trx) => auth.startTotpEnrolment(trx, authOf(request), actorOf(request))),
+  );
+
+  app.post(
+    '/auth/totp/enrolment/confirm',
+    {
+      config: { permission: 'authenticated', allowRestricted: true },
+      schema: {
+        tags: ['identity'],
+        summary: 'Finish setting up the second factor with a code from the authenticator app',
+        body: Type.Object({ code: Type.String({ pattern: '^[0-9]{6}$' }) }),
+        response: { 200: Ok, ...problemResponses },
+      },
+    },
+    async (request) => {
+      await db
+        .transaction()
+        .execute((trx) => auth.confirmTotpEnrolment(trx, authOf(request), actorOf(request), request.body.code));
+      return { ok: true as const };
+    },
+  );
+};

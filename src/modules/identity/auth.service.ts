@@ -1,0 +1,474 @@
+import { generateSecret, generateURI, verify as verifyTotp } from 'otplib';
+import type { Actor } from '../../platform/audit/audit.ts';
+import { writeAudit, writeAuditNow } from '../../platform/audit/audit.ts';
+import type { AuthContext, Visibility } from '../../platform/auth/auth.ts';
+import { openSecret, randomSecret, safeEqual, sealSecret, sm3 } from '../../platform/crypto.ts';
+import { AppError } from '../../platform/errors.ts';
+import type { Db, Trx } from '../../schema.ts';
+import * as repo from './identity.repository.ts';
+import type { SessionRow, UserRow } from './identity.table.ts';
+import { burnVerification, hashPassword, passwordProblems, verifyPassword } from './password.ts';
+import { hasAdminRole, permissionsOf, scopeOf, TOKEN_SCOPES } from './roles.ts';
+
+export const SESSION_COOKIE = 'yunguan_session';
+export const TOKEN_PREFIX = 'ygt_';
+
+/** Where a request comes from, for sessions and the audit trail. */
+export interface Origin {
+  sourceIp: string;
+  userAgent: string | null;
+  requestId: string;
+}
+
+export interface LoginInput {
+  username: string;
+  password: string;
+  totp?: string;
+  organisationId?: string;
+}
+
+export interface NewSession {
+  /** the cookie value: shown to the client once, stored only as its SM3 hash */
+  secret: string;
+  session: SessionRow;
+}
+
+const actorFor = (user: Pick<UserRow, 'id' | 'username'> | null, origin: Origin, name?: string): Actor => ({
+  kind: 'user',
+  id: user?.id ?? null,
+  name: user?.username ?? name ?? null,
+  sourceIp: origin.sourceIp,
+  requestId: origin.requestId,
+});
+
+/**
+ * Password (and TOTP) login. Failures are audited in their own transaction so they survive the failed
+ * request; the account locks after the policy's number of consecutive failures.
+ */
+export async function login(db: Db, input: LoginInput, origin: Origin): Promise<NewSession> {
+  const user = await repo.findUserByUsername(db, input.username);
+  const policy = await repo.securityPolicy(db);
+  const fail = async (reason: string, error: AppError) => {
+    await writeAuditNow(db, actorFor(user ?? null, origin, input.username), {
+      action: 'auth.login',
+      outcome: 'failure',
+      objectType: 'user',
+      objectId: user?.id ?? null,
+      detail: { reason },
+    });
+    return error;
+  };
+  if (!user?.password_hash) {
+    await burnVerification(input.password);
+    throw await fail('unknown_user', new AppError('invalid_credentials'));
+  }
+  if (user.locked_until && user.locked_until > new Date()) throw await fail('locked', new AppError('account_locked'));
+  const passwordOk = await verifyPassword(user.password_hash, input.password);
+  if (!passwordOk) throw await registerFailure(db, user, policy, origin, 'wrong_password');
+  if (user.disabled_at) throw await fail('disabled', new AppError('invalid_credentials'));
+
+  if (user.totp_enabled && user.totp_secret) {
+    // Not a failure: the first of two steps. The client asks for the code and sends both again.
+    if (!input.totp) throw new AppError('totp_required');
+    const step = await checkTotp(user, input.totp);
+    if (step === null) throw await registerFailure(db, user, policy, origin, 'wrong_totp');
+    await db
+      .updateTable('user_account')
+      .set({ totp_last_step: BigInt(step) })
+      .where('id', '=', user.id)
+      .execute();
+  }
+
+  const memberships = await repo.memberships(db, user.id);
+  const chosen = input.organisationId
+    ? memberships.find((m) => m.organisationId === input.organisationId)
+    : memberships[0];
+  if (!chosen) {
+    throw await fail(
+      input.organisationId ? 'not_a_member' : 'no_role',
+      new AppError('forbidden', 'this account holds no role in that organisation / 该账号在此单位没有角色'),
+    );
+  }
+  const allRoles = memberships.flatMap((m) => m.roles);
+  const restriction =
+    user.must_change_password && !user.is_demo
+      ? 'password_change'
+      : hasAdminRole(allRoles) && !user.totp_enabled
+        ? 'totp_enrolment'
+        : null;
+
+  return db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('user_account')
+      .set({ failed_attempts: 0, locked_until: null, last_login_at: new Date(), updated_at: new Date() })
+      .where('id', '=', user.id)
+      .execute();
+    const created = await createSession(trx, user.id, chosen.organisationId, restriction, origin);
+    await writeAudit(
+      trx,
+      { ...actorFor(user, origin), organisationId: chosen.organisationId, role: chosen.roles.join(',') },
+      { action: 'auth.login', objectType: 'user', objectId: user.id, detail: { method: 'password', restriction } },
+    );
+    return created;
+  });
+}
+
+async function registerFailure(
+  db: Db,
+  user: UserRow,
+  policy: Awaited<ReturnType<typeof repo.securityPolicy>>,
+  origin: Origin,
+  reason: string,
+): Promise<AppError> {
+  return db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('user_account')
+      .set((eb) => ({ failed_attempts: eb('failed_attempts', '+', 1) }))
+      .where('id', '=', user.id)
+      .returning('failed_attempts')
+      .executeTakeFirstOrThrow();
+    const actor = actorFor(user, origin);
+    await writeAudit(trx, actor, {
+      action: 'auth.login',
+      outcome: 'failure',
+      objectType: 'user',
+      objectId: user.id,
+      detail: { reason, failedAttempts: updated.failed_attempts },
+    });
+    if (updated.failed_attempts >= policy.lockout_threshold) {
+      const until = new Date(Date.now() + policy.lockout_minutes * 60_000);
+      await trx
+        .updateTable('user_account')
+        .set({ locked_until: until, failed_attempts: 0 })
+        .where('id', '=', user.id)
+        .execute();
+      await writeAudit(trx, actor, {
+        action: 'account.locked',
+        objectType: 'user',
+        objectId: user.id,
+        detail: { until: until.toISOString(), minutes: policy.lockout_minutes },
+      });
+      return new AppError(
+        'account_locked',
+        `locked for ${policy.lockout_minutes} minutes / 锁定 ${policy.lockout_minutes} 分钟`,
+      );
+    }
+    return new AppError(reason === 'wrong_totp' ? 'invalid_totp' : 'invalid_credentials');
+  });
+}
+
+/** The accepted time step, or null. Codes from the step before and after are accepted (clock drift); a code is never accepted twice. */
+async function checkTotp(user: UserRow, code: string): Promise<number | null> {
+  if (!user.totp_secret || !/^\d{6}$/.test(code)) return null;
+  const result = await verifyTotp({
+    secret: openSecret(user.totp_secret),
+    token: code,
+    epochTolerance: 30,
+    afterTimeStep: user.totp_last_step === null ? undefined : Number(user.totp_last_step),
+  });
+  return result.valid && 'timeStep' in result ? (result.timeStep as number) : null;
+}
+
+export async function createSession(
+  trx: Trx,
+  userId: string,
+  organisationId: string,
+  restriction: SessionRow['restriction'],
+  origin: Origin,
+): Promise<NewSession> {
+  const secret = randomSecret();
+  const session = await trx
+    .insertInto('user_session')
+    .values({
+      id: sm3(secret),
+      user_id: userId,
+      organisation_id: organisationId,
+      csrf_token: randomSecret(24),
+      restriction,
+      source_ip: origin.sourceIp,
+      user_agent: origin.userAgent?.slice(0, 500) ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return { secret, session };
+}
+
+async function visibility(
+  db: Db,
+  roles: readonly string[],
+  organisationId: string,
+  jurisdictionId: string,
+): Promise<Visibility> {
+  return scopeOf(roles) === 'jurisdiction'
+    ? { kind: 'jurisdiction', jurisdictions: await repo.jurisdictionTree(db, jurisdictionId) }
+    : { kind: 'organisation', organisations: await repo.organisationTree(db, organisationId) };
+}
+
+/** Resolves a session cookie: unknown, revoked, idle-expired sessions and disabled users give null. */
+export async function authenticateSession(db: Db, secret: string): Promise<AuthContext | null> {
+  const session = await repo.findLiveSession(db, sm3(secret));
+  if (!session) return null;
+  const policy = await repo.securityPolicy(db);
+  const now = Date.now();
+  if (session.last_seen_at.getTime() + policy.session_idle_minutes * 60_000 < now) {
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('user_session').set({ revoked_at: new Date() }).where('id', '=', session.id).execute();
+      await writeAudit(
+        trx,
+        { kind: 'system', id: null, name: 'system' },
+        {
+          action: 'auth.session_expired',
+          objectType: 'user',
+          objectId: session.user_id,
+          detail: { idleMinutes: policy.session_idle_minutes },
+        },
+      );
+    });
+    return null;
+  }
+  const user = await repo.findUserById(db, session.user_id);
+  if (!user || user.disabled_at) return null;
+  const membership = (await repo.memberships(db, user.id)).find((m) => m.organisationId === session.organisation_id);
+  if (!membership) return null;
+  // Touch at most once a minute: the idle clock needs no finer grain, and reads stay cheap.
+  if (now - session.last_seen_at.getTime() > 60_000) {
+    await db
+      .updateTable('user_session')
+      .set({ last_seen_at: new Date(now) })
+      .where('id', '=', session.id)
+      .execute();
+  }
+  return {
+    kind: 'user',
+    id: user.id,
+    name: user.username,
+    organisationId: membership.organisationId,
+    organisationType: membership.organisationType,
+    jurisdictionId: membership.jurisdictionId,
+    roles: membership.roles,
+    permissions: permissionsOf(membership.roles),
+    visibility: await visibility(db, membership.roles, membership.organisationId, membership.jurisdictionId),
+    session: { id: session.id, csrfToken: session.csrf_token, restriction: session.restriction },
+  };
+}
+
+/** Resolves `Bearer ygt_<token id>.<secret>`: unknown, revoked and expired tokens give null. */
+export async function authenticateToken(db: Db, bearer: string): Promise<AuthContext | null> {
+  const match = /^ygt_([0-9a-f-]{36})\.([A-Za-z0-9_-]{20,})$/.exec(bearer);
+  if (!match) return null;
+  const [, id, secret] = match as unknown as [string, string, string];
+  const token = await db
+    .selectFrom('api_token as t')
+    .innerJoin('organisation as o', 'o.id', 't.organisation_id')
+    .select([
+      't.id',
+      't.name',
+      't.scopes',
+      't.secret_hash',
+      't.expires_at',
+      't.revoked_at',
+      'o.id as organisationId',
+      'o.type',
+      'o.jurisdiction_id',
+    ])
+    .where('t.id', '=', id)
+    .executeTakeFirst();
+  if (!token || token.revoked_at || token.expires_at <= new Date() || !safeEqual(token.secret_hash, sm3(secret))) {
+    return null;
+  }
+  await db.updateTable('api_token').set({ last_used_at: new Date() }).where('id', '=', token.id).execute();
+  const scopes = token.scopes.filter((s): s is (typeof TOKEN_SCOPES)[number] =>
+    (TOKEN_SCOPES as readonly string[]).includes(s),
+  );
+  return {
+    kind: 'token',
+    id: token.id,
+    name: token.name,
+    organisationId: token.organisationId,
+    organisationType: token.type,
+    jurisdictionId: token.jurisdiction_id,
+    roles: [],
+    permissions: new Set(scopes),
+    visibility: { kind: 'organisation', organisations: await repo.organisationTree(db, token.organisationId) },
+  };
+}
+
+export async function logout(trx: Trx, auth: AuthContext, actor: Actor): Promise<void> {
+  if (!auth.session) return;
+  await trx.updateTable('user_session').set({ revoked_at: new Date() }).where('id', '=', auth.session.id).execute();
+  await writeAudit(trx, actor, { action: 'auth.logout', objectType: 'user', objectId: auth.id });
+}
+
+export async function switchOrganisation(
+  trx: Trx,
+  auth: AuthContext,
+  actor: Actor,
+  organisationId: string,
+): Promise<void> {
+  const membership = (await repo.memberships(trx, auth.id)).find((m) => m.organisationId === organisationId);
+  if (!membership || !auth.session) throw new AppError('not_found', 'no role in that organisation / 在该单位没有角色');
+  await trx
+    .updateTable('user_session')
+    .set({ organisation_id: organisationId })
+    .where('id', '=', auth.session.id)
+    .execute();
+  await writeAudit(trx, actor, {
+    action: 'auth.organisation_switched',
+    objectType: 'organisation',
+    objectId: organisationId,
+    detail: { from: auth.organisationId },
+  });
+}
+
+/** Checks the password policy, including the last N passwords; throws password_rejected naming `field`. */
+export async function assertPasswordAcceptable(db: Db, user: UserRow, password: string, field: string): Promise<void> {
+  const policy = await repo.securityPolicy(db);
+  const problems = passwordProblems(password, user.username, { minLength: policy.password_min_length });
+  if (problems.length === 0) {
+    const recent = [user.password_hash, ...(await repo.passwordHistory(db, user.id, policy.password_history))].filter(
+      (h): h is string => h !== null,
+    );
+    for (const old of recent.slice(0, policy.password_history)) {
+      if (await verifyPassword(old, password)) {
+        problems.push(
+          `不能与最近 ${policy.password_history} 次使用过的密码相同 / must differ from the last ${policy.password_history} passwords`,
+        );
+        break;
+      }
+    }
+  }
+  if (problems.length > 0) {
+    throw new AppError(
+      'password_rejected',
+      problems.join('; '),
+      problems.map((message) => ({ field, message })),
+    );
+  }
+}
+
+/** Sets a password, keeping the old hash in the history. */
+export async function setPassword(trx: Trx, user: UserRow, password: string, mustChange: boolean): Promise<void> {
+  if (user.password_hash) {
+    await trx.insertInto('password_history').values({ user_id: user.id, password_hash: user.password_hash }).execute();
+  }
+  await trx
+    .updateTable('user_account')
+    .set({
+      password_hash: await hashPassword(password),
+      password_changed_at: new Date(),
+      must_change_password: mustChange,
+      updated_at: new Date(),
+    })
+    .where('id', '=', user.id)
+    .execute();
+}
+
+export async function changeOwnPassword(
+  db: Db,
+  auth: AuthContext,
+  actor: Actor,
+  input: { currentPassword: string; newPassword: string },
+): Promise<void> {
+  const user = await repo.findUserById(db, auth.id);
+  if (!user?.password_hash || !(await verifyPassword(user.password_hash, input.currentPassword))) {
+    throw new AppError('validation_failed', 'currentPassword: wrong / 当前密码错误', [
+      { field: 'body.currentPassword', message: '当前密码错误 / wrong current password' },
+    ]);
+  }
+  await assertPasswordAcceptable(db, user, input.newPassword, 'body.newPassword');
+  await db.transaction().execute(async (trx) => {
+    await setPassword(trx, user, input.newPassword, false);
+    if (auth.session?.restriction === 'password_change') {
+      const roles = (await repo.memberships(trx, user.id)).flatMap((m) => m.roles);
+      const next = hasAdminRole(roles) && !user.totp_enabled ? 'totp_enrolment' : null;
+      await trx.updateTable('user_session').set({ restriction: next }).where('id', '=', auth.session.id).execute();
+    }
+    // Other sessions of the account end with the old password.
+    await trx
+      .updateTable('user_session')
+      .set({ revoked_at: new Date() })
+      .where('user_id', '=', user.id)
+      .where('id', '!=', auth.session?.id ?? '')
+      .where('revoked_at', 'is', null)
+      .execute();
+    await writeAudit(trx, actor, { action: 'user.password_changed', objectType: 'user', objectId: user.id });
+  });
+}
+
+/** Starts TOTP enrolment: a new secret (stored sealed, not yet active) and its otpauth:// URI for the QR code. */
+export async function startTotpEnrolment(
+  trx: Trx,
+  auth: AuthContext,
+  actor: Actor,
+): Promise<{ secret: string; uri: string }> {
+  const user = await repo.findUserById(trx, auth.id);
+  if (!user) throw new AppError('unauthenticated');
+  if (user.totp_enabled) throw new AppError('conflict', 'TOTP is already set up / 已绑定动态验证码');
+  const secret = generateSecret();
+  await trx
+    .updateTable('user_account')
+    .set({ totp_secret: sealSecret(secret), updated_at: new Date() })
+    .where('id', '=', user.id)
+    .execute();
+  await writeAudit(trx, actor, { action: 'user.totp_enrolment_started', objectType: 'user', objectId: user.id });
+  return { secret, uri: generateURI({ issuer: 'Yunguan 云管', label: user.username, secret }) };
+}
+
+export async function confirmTotpEnrolment(trx: Trx, auth: AuthContext, actor: Actor, code: string): Promise<void> {
+  const user = await repo.findUserById(trx, auth.id);
+  if (!user?.totp_secret || user.totp_enabled)
+    throw new AppError('conflict', 'no enrolment in progress / 没有进行中的绑定');
+  const step = await checkTotp(user, code);
+  if (step === null) {
+    throw new AppError('invalid_totp', undefined, [{ field: 'body.code', message: '动态验证码错误 / wrong code' }]);
+  }
+  await trx
+    .updateTable('user_account')
+    .set({ totp_enabled: true, totp_last_step: BigInt(step), updated_at: new Date() })
+    .where('id', '=', user.id)
+    .execute();
+  if (auth.session?.restriction === 'totp_enrolment') {
+    await trx.updateTable('user_session').set({ restriction: null }).where('id', '=', auth.session.id).execute();
+  }
+  await writeAudit(trx, actor, { action: 'user.totp_enabled', objectType: 'user', objectId: user.id });
+}
+
+export interface Me {
+  user: { id: string; username: string; displayName: string; totpEnabled: boolean; mustChangePassword: boolean };
+  organisation: { id: string; code: string; name: string; nameEn: string | null; type: string };
+  roles: string[];
+  permissions: string[];
+  organisations: { id: string; code: string; name: string; nameEn: string | null; type: string; roles: string[] }[];
+  csrfToken: string | null;
+  restriction: 'password_change' | 'totp_enrolment' | null;
+}
+
+export async function me(db: Db, auth: AuthContext): Promise<Me> {
+  const user = await repo.findUserById(db, auth.id);
+  if (!user || auth.kind !== 'user') throw new AppError('unauthenticated');
+  const memberships = await repo.memberships(db, user.id);
+  const toOrg = (m: repo.Membership) => ({
+    id: m.organisationId,
+    code: m.organisationCode,
+    name: m.organisationName,
+    nameEn: m.organisationNameEn,
+    type: m.organisationType,
+  });
+  const current = memberships.find((m) => m.organisationId === auth.organisationId);
+  if (!current) throw new AppError('unauthenticated');
+  return {
+    user: {
+      id: user.id,
+      username: user.username,
+      displayName: user.display_name,
+      totpEnabled: user.totp_enabled,
+      mustChangePassword: user.must_change_password && !user.is_demo,
+    },
+    organisation: toOrg(current),
+    roles: [...auth.roles],
+    permissions: [...auth.permissions].sort(),
+    organisations: memberships.map((m) => ({ ...toOrg(m), roles: m.roles })),
+    csrfToken: auth.session?.csrfToken ?? null,
+    restriction: auth.session?.restriction ?? null,
+  };
+}

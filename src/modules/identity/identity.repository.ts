@@ -1,0 +1,103 @@
+import { sql } from 'kysely';
+import type { Db } from '../../schema.ts';
+import type { SecurityPolicyRow, SessionRow, UserRow } from './identity.table.ts';
+
+export async function findUserByUsername(db: Db, username: string): Promise<UserRow | undefined> {
+  return db.selectFrom('user_account').selectAll().where('username', '=', username.toLowerCase()).executeTakeFirst();
+}
+
+export async function findUserById(db: Db, id: string): Promise<UserRow | undefined> {
+  return db.selectFrom('user_account').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findUserByOidc(db: Db, issuer: string, subject: string): Promise<UserRow | undefined> {
+  return db
+    .selectFrom('user_account')
+    .selectAll()
+    .where('oidc_issuer', '=', issuer)
+    .where('oidc_subject', '=', subject)
+    .executeTakeFirst();
+}
+
+export async function securityPolicy(db: Db): Promise<SecurityPolicyRow> {
+  return db.selectFrom('security_policy').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
+}
+
+export interface Membership {
+  organisationId: string;
+  organisationName: string;
+  organisationNameEn: string | null;
+  organisationCode: string;
+  organisationType: string;
+  jurisdictionId: string;
+  roles: string[];
+}
+
+/** The organisations a user holds roles in, with the roles, in a stable order. */
+export async function memberships(db: Db, userId: string): Promise<Membership[]> {
+  const rows = await db
+    .selectFrom('role_assignment as r')
+    .innerJoin('organisation as o', 'o.id', 'r.organisation_id')
+    .select([
+      'o.id as organisationId',
+      'o.name as organisationName',
+      'o.name_en as organisationNameEn',
+      'o.code as organisationCode',
+      'o.type as organisationType',
+      'o.jurisdiction_id as jurisdictionId',
+      'r.role',
+    ])
+    .where('r.user_id', '=', userId)
+    .orderBy('o.code')
+    .orderBy('r.role')
+    .execute();
+  const byOrg = new Map<string, Membership>();
+  for (const { role, ...org } of rows) {
+    const entry = byOrg.get(org.organisationId) ?? { ...org, roles: [] };
+    entry.roles.push(role);
+    byOrg.set(org.organisationId, entry);
+  }
+  return [...byOrg.values()];
+}
+
+/** An organisation and all its sub-units (ids). */
+export async function organisationTree(db: Db, organisationId: string): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`
+    with recursive tree as (
+      select id from organisation where id = ${organisationId}
+      union all
+      select o.id from organisation o join tree t on o.parent_id = t.id
+    ) select id from tree`.execute(db);
+  return rows.map((r) => r.id);
+}
+
+/** A jurisdiction and every jurisdiction below it (ids). */
+export async function jurisdictionTree(db: Db, jurisdictionId: string): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`
+    with recursive tree as (
+      select id from jurisdiction where id = ${jurisdictionId}
+      union all
+      select j.id from jurisdiction j join tree t on j.parent_id = t.id
+    ) select id from tree`.execute(db);
+  return rows.map((r) => r.id);
+}
+
+export async function findLiveSession(db: Db, id: string): Promise<SessionRow | undefined> {
+  return db
+    .selectFrom('user_session')
+    .selectAll()
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export async function passwordHistory(db: Db, userId: string, keep: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('password_history')
+    .select('password_hash')
+    .where('user_id', '=', userId)
+    .orderBy('id', 'desc')
+    .limit(keep)
+    .execute();
+  return rows.map((r) => r.password_hash);
+}

@@ -1,0 +1,151 @@
+import type { NamedPermission } from '../../platform/http/permissions.ts';
+import type { OrganisationType } from '../tenancy/tenancy.table.ts';
+
+interface RoleDefinition {
+  /** the organisation types in which the role can be held */
+  organisationTypes: readonly OrganisationType[];
+  /** what the role sees in tenant-owned tables: its own organisation (and sub-units), or its whole jurisdiction */
+  scope: 'organisation' | 'jurisdiction';
+  /** one of the three separated admin roles (三员分立): needs TOTP, granted only by the security admin */
+  admin: boolean;
+  permissions: readonly NamedPermission[];
+  zh: string;
+  en: string;
+}
+
+/**
+ * Roles per organisation type (DOMAIN.md section 1) and the three separated admin roles: the system
+ * admin runs organisations and accounts but cannot read the audit trail; the security admin manages
+ * policies and accounts' security settings but no business data; the audit admin only reads the trail.
+ */
+export const ROLES = {
+  unit_applicant: {
+    organisationTypes: ['using_unit'],
+    scope: 'organisation',
+    admin: false,
+    permissions: ['organisation:read'],
+    zh: '单位申请人',
+    en: 'Unit applicant',
+  },
+  unit_admin: {
+    organisationTypes: ['using_unit'],
+    scope: 'organisation',
+    admin: false,
+    permissions: ['organisation:read', 'organisation:manage', 'contact:manage', 'token:manage'],
+    zh: '单位管理员',
+    en: 'Unit administrator',
+  },
+  ops_reviewer: {
+    organisationTypes: ['cloud_operations_unit'],
+    scope: 'jurisdiction',
+    admin: false,
+    permissions: ['organisation:read'],
+    zh: '运管审核员',
+    en: 'Operations reviewer',
+  },
+  provider_operator: {
+    organisationTypes: ['cloud_service_provider'],
+    scope: 'organisation',
+    admin: false,
+    permissions: ['organisation:read'],
+    zh: '云服务商操作员',
+    en: 'Provider operator',
+  },
+  provider_admin: {
+    organisationTypes: ['cloud_service_provider'],
+    scope: 'organisation',
+    admin: false,
+    permissions: ['organisation:read', 'contact:manage', 'token:manage'],
+    zh: '云服务商管理员',
+    en: 'Provider administrator',
+  },
+  authority_approver: {
+    organisationTypes: ['competent_authority'],
+    scope: 'jurisdiction',
+    admin: false,
+    permissions: ['organisation:read'],
+    zh: '主管部门审批人',
+    en: 'Authority approver',
+  },
+  economy_it_approver: {
+    organisationTypes: ['economy_it_authority'],
+    scope: 'jurisdiction',
+    admin: false,
+    permissions: ['organisation:read'],
+    zh: '经信部门审批人',
+    en: 'Economy & IT approver',
+  },
+  finance_officer: {
+    organisationTypes: ['finance'],
+    scope: 'jurisdiction',
+    admin: false,
+    permissions: ['organisation:read'],
+    zh: '财政经办人',
+    en: 'Finance officer',
+  },
+  auditor: {
+    organisationTypes: ['security_supervisor'],
+    scope: 'jurisdiction',
+    admin: false,
+    permissions: ['organisation:read', 'audit:read'],
+    zh: '安全审计员',
+    en: 'Auditor',
+  },
+  system_admin: {
+    organisationTypes: ['cloud_operations_unit'],
+    scope: 'jurisdiction',
+    admin: true,
+    permissions: [
+      'organisation:read',
+      'organisation:manage',
+      'contact:manage',
+      'user:read',
+      'user:manage',
+      'token:manage',
+    ],
+    zh: '系统管理员',
+    en: 'System administrator',
+  },
+  security_admin: {
+    organisationTypes: ['cloud_operations_unit'],
+    scope: 'jurisdiction',
+    admin: true,
+    permissions: ['user:read', 'account-security:manage', 'security-policy:manage', 'admin-role:grant'],
+    zh: '安全管理员',
+    en: 'Security administrator',
+  },
+  audit_admin: {
+    organisationTypes: ['cloud_operations_unit'],
+    scope: 'jurisdiction',
+    admin: true,
+    permissions: ['audit:read', 'audit:export'],
+    zh: '审计管理员',
+    en: 'Audit administrator',
+  },
+} as const satisfies Record<string, RoleDefinition>;
+
+export type Role = keyof typeof ROLES;
+export const ROLE_NAMES = Object.keys(ROLES) as Role[];
+export const ADMIN_ROLES = ROLE_NAMES.filter((r) => ROLES[r].admin);
+
+export function isRole(value: string): value is Role {
+  return Object.hasOwn(ROLES, value);
+}
+
+export function permissionsOf(roles: readonly string[]): Set<NamedPermission> {
+  const result = new Set<NamedPermission>();
+  for (const role of roles) if (isRole(role)) for (const p of ROLES[role].permissions) result.add(p);
+  return result;
+}
+
+export function hasAdminRole(roles: readonly string[]): boolean {
+  return roles.some((r) => isRole(r) && ROLES[r].admin);
+}
+
+/** Jurisdiction-wide when any held role is; otherwise the organisation and its sub-units. */
+export function scopeOf(roles: readonly string[]): 'organisation' | 'jurisdiction' {
+  return roles.some((r) => isRole(r) && ROLES[r].scope === 'jurisdiction') ? 'jurisdiction' : 'organisation';
+}
+
+/** Scopes an API token may carry: what machine clients (providers' systems, district platforms) do. */
+export const TOKEN_SCOPES = ['organisation:read'] as const satisfies readonly NamedPermission[];

@@ -1,0 +1,56 @@
+import { Alert, Button, Typography } from 'antd';
+import { ApiError, CLIENT_ERROR_CODES } from '../api/errors';
+import { type Translate, useI18n } from '../i18n';
+
+export interface ApiErrorAlertProps {
+  error: unknown;
+  onRetry?: () => void;
+}
+
+function errorTitle(error: unknown, t: Translate): string {
+  if (!(error instanceof ApiError)) return t('error.loadFailed');
+  if (error.code === CLIENT_ERROR_CODES.network) return t('error.network');
+  if (error.code === CLIENT_ERROR_CODES.invalidResponse) return t('error.invalidResponse');
+  return error.title || t('error.http', { status: error.status });
+}
+
+/** Shows why a request failed: the server's (localised) title and detail, field errors, and the request id. */
+export function ApiErrorAlert({ error, onRetry }: ApiErrorAlertProps) {
+  const { t } = useI18n();
+  const apiError = error instanceof ApiError ? error : undefined;
+  const description = (
+    <>
+      {apiError?.detail && <Typography.Paragraph style={{ marginBottom: 4 }}>{apiError.detail}</Typography.Paragraph>}
+      {apiError && apiError.fields.length > 0 && (
+        <ul style={{ margin: '0 0 4px', paddingInlineStart: 20 }}>
+          {apiError.fields.map((field) => (
+            <li key={`${field.field}:${field.message}`}>
+              <Typography.Text code>{field.field}</Typography.Text> {field.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {apiError?.requestId && (
+        <Typography.Text type="secondary">
+          {t('error.requestId')}: <Typography.Text copyable>{apiError.requestId}</Typography.Text>
+        </Typography.Text>
+      )}
+    </>
+  );
+  return (
+    <Alert
+      type="error"
+      showIcon
+      role="alert"
+      title={errorTitle(error, t)}
+      description={description}
+      action={
+        onRetry && (
+          <Button size="small" onClick={onRetry}>
+            {t('error.retry')}
+          </Button>
+        )
+      }
+    />
+  );
+}
