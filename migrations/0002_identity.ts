@@ -188,11 +188,12 @@ export async function up(db: Kysely<any>): Promise<void> {
       using (yunguan_visible(organisation_id, jurisdiction_id))
       with check (yunguan_visible(organisation_id, jurisdiction_id))`.execute(db);
   }
-  // Organisations: a unit sees itself and its sub-units; the directory of non-unit organisations
+  // Organisations: a unit sees itself and its sub-units (including one it creates in this very
+  // transaction, through its parent); the directory of non-unit organisations
   // (authorities, the operations unit, providers) is visible to every signed-in organisation.
   await sql`alter table organisation enable row level security`.execute(db);
   await sql`create policy tenant_isolation on organisation to yunguan_app
-    using (type <> 'using_unit' or yunguan_visible(id, jurisdiction_id))
+    using (type <> 'using_unit' or yunguan_visible(id, jurisdiction_id) or yunguan_visible(parent_id, jurisdiction_id))
     with check (yunguan_visible(coalesce(parent_id, id), jurisdiction_id))`.execute(db);
 }
 
