@@ -83,7 +83,26 @@ describe('the yunguan command', () => {
     expect(again.stderr).toContain('jurisdictions: 0 created');
     const verify = await yunguan(['audit', 'verify'], env);
     expect(verify.code).toBe(0);
-    expect(verify.stderr).toContain('audit trail intact: 3 entries');
+    expect(verify.stderr).toMatch(/audit trail intact: \d+ entries/);
+  });
+
+  it('audit verify fails at exactly the entry whose stored bytes were changed', async () => {
+    const { openDatabase } = await import('../src/platform/db/database.ts');
+    const { sql } = await import('kysely');
+    const database = await openDatabase({ dataDir: data.path });
+    const { rows } = await sql<{ id: bigint }>`select id from audit_event order by id offset 1 limit 1`.execute(
+      database.db,
+    );
+    const target = String(rows[0]?.id);
+    await database.db.transaction().execute(async (trx) => {
+      await sql`set local session_replication_role = replica`.execute(trx);
+      // One byte: the last character of the action.
+      await sql`update audit_event set action = left(action, -1) || 'X' where id = ${target}`.execute(trx);
+    });
+    await database.close();
+    const out = await yunguan(['audit', 'verify'], { YUNGUAN_DATA_DIR: data.path });
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain(`audit trail BROKEN at entry ${target} (hash_mismatch)`);
   });
 
   it('seed refuses in production', async () => {

@@ -13,19 +13,30 @@ beforeAll(async () => {
   await seedDemo(t.database.db);
   const session = async (username: 'sysadmin' | 'secadmin' | 'auditadmin') =>
     login(t.app, username, { totp: await totpCode(await enableTotp(t.database.db, username)) });
-  admins = { sysadmin: await session('sysadmin'), secadmin: await session('secadmin'), auditadmin: await session('auditadmin') };
+  admins = {
+    sysadmin: await session('sysadmin'),
+    secadmin: await session('secadmin'),
+    auditadmin: await session('auditadmin'),
+  };
 });
 afterAll(() => t.close());
 
 const auditActions = async (action: string, outcome?: string) => {
-  let q = t.database.db.selectFrom('audit_event').select(['action', 'outcome', 'actor_name', 'source_ip', 'request_id']).where('action', '=', action);
+  let q = t.database.db
+    .selectFrom('audit_event')
+    .select(['action', 'outcome', 'actor_name', 'source_ip', 'request_id'])
+    .where('action', '=', action);
   if (outcome) q = q.where('outcome', '=', outcome as 'success');
   return q.execute();
 };
 
 describe('login and sessions', () => {
   it('signs in with a session cookie (httpOnly, SameSite) and tells who is signed in', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'unitadmin', password: DEMO_PASSWORD } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'unitadmin', password: DEMO_PASSWORD },
+    });
     expect(res.statusCode).toBe(200);
     const setCookie = String(res.headers['set-cookie']);
     expect(setCookie).toMatch(/HttpOnly/i);
@@ -49,8 +60,16 @@ describe('login and sessions', () => {
   });
 
   it('a wrong password is 401 invalid_credentials, the same as an unknown user, and is audited', async () => {
-    const wrong = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'edu', password: 'nope-nope-1A' } });
-    const unknown = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'ghost', password: 'nope-nope-1A' } });
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'edu', password: 'nope-nope-1A' },
+    });
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'ghost', password: 'nope-nope-1A' },
+    });
     expect([wrong.statusCode, unknown.statusCode]).toEqual([401, 401]);
     expect(wrong.json().code).toBe('invalid_credentials');
     expect(unknown.json().code).toBe('invalid_credentials');
@@ -60,17 +79,33 @@ describe('login and sessions', () => {
 
   it('locks the account after 5 failed attempts: 423 account_locked even with the right password', async () => {
     for (let i = 1; i <= 4; i++) {
-      const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'finance', password: `wrong-${i}-Aa` } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: 'finance', password: `wrong-${i}-Aa` },
+      });
       expect(res.statusCode).toBe(401);
     }
-    const fifth = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'finance', password: 'wrong-5-Aa' } });
+    const fifth = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'finance', password: 'wrong-5-Aa' },
+    });
     expect(fifth.statusCode).toBe(423);
     expect(fifth.json().code).toBe('account_locked');
-    const right = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'finance', password: DEMO_PASSWORD } });
+    const right = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'finance', password: DEMO_PASSWORD },
+    });
     expect(right.statusCode).toBe(423);
     expect(await auditActions('account.locked')).toHaveLength(1);
     // The security admin unlocks it.
-    const user = await t.database.db.selectFrom('user_account').select('id').where('username', '=', 'finance').executeTakeFirstOrThrow();
+    const user = await t.database.db
+      .selectFrom('user_account')
+      .select('id')
+      .where('username', '=', 'finance')
+      .executeTakeFirstOrThrow();
     const unlock = await as(t.app, admins.secadmin, { method: 'POST', url: `/api/v1/users/${user.id}/unlock` });
     expect(unlock.statusCode).toBe(200);
     expect((await login(t.app, 'finance')).me.roles).toEqual(['finance_officer']);
@@ -104,7 +139,11 @@ describe('login and sessions', () => {
     const session = await login(t.app, 'applicant');
     expect(session.me.organisations.map((o) => o.code)).toEqual(['demo-health', 'demo-health-cdc']);
     const cdc = session.me.organisations.find((o) => o.code === 'demo-health-cdc');
-    const res = await as(t.app, session, { method: 'POST', url: '/api/v1/auth/switch-organisation', payload: { organisationId: cdc?.id } });
+    const res = await as(t.app, session, {
+      method: 'POST',
+      url: '/api/v1/auth/switch-organisation',
+      payload: { organisationId: cdc?.id },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().organisation.code).toBe('demo-health-cdc');
     const foreign = await as(t.app, session, {
@@ -143,7 +182,11 @@ describe('passwords', () => {
   });
 
   it('after an admin reset the user must change the password before anything else', async () => {
-    const user = await t.database.db.selectFrom('user_account').select('id').where('username', '=', 'eastunit').executeTakeFirstOrThrow();
+    const user = await t.database.db
+      .selectFrom('user_account')
+      .select('id')
+      .where('username', '=', 'eastunit')
+      .executeTakeFirstOrThrow();
     const reset = await as(t.app, admins.secadmin, { method: 'POST', url: `/api/v1/users/${user.id}/reset-password` });
     expect(reset.statusCode).toBe(200);
     const temporary = reset.json().temporaryPassword as string;
@@ -171,7 +214,11 @@ describe('second factor (TOTP)', () => {
     expect(start.statusCode).toBe(200);
     const { secret, uri } = start.json();
     expect(uri).toMatch(/^otpauth:\/\/totp\//);
-    const wrong = await as(t.app, session, { method: 'POST', url: '/api/v1/auth/totp/enrolment/confirm', payload: { code: '000000' } });
+    const wrong = await as(t.app, session, {
+      method: 'POST',
+      url: '/api/v1/auth/totp/enrolment/confirm',
+      payload: { code: '000000' },
+    });
     expect(wrong.json().code).toBe('invalid_totp');
     const ok = await as(t.app, session, {
       method: 'POST',
@@ -180,7 +227,11 @@ describe('second factor (TOTP)', () => {
     });
     expect(ok.statusCode).toBe(200);
 
-    const noCode = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'provideradmin', password: DEMO_PASSWORD } });
+    const noCode = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'provideradmin', password: DEMO_PASSWORD },
+    });
     expect(noCode.statusCode).toBe(401);
     expect(noCode.json().code).toBe('totp_required');
     const badCode = await t.app.inject({
@@ -201,7 +252,11 @@ describe('second factor (TOTP)', () => {
   });
 
   it('an admin role without a second factor may do nothing until it is set up', async () => {
-    const user = await t.database.db.selectFrom('user_account').select('id').where('username', '=', 'reviewer').executeTakeFirstOrThrow();
+    const user = await t.database.db
+      .selectFrom('user_account')
+      .select('id')
+      .where('username', '=', 'reviewer')
+      .executeTakeFirstOrThrow();
     // The security admin makes the reviewer an audit admin (admin roles need TOTP).
     const granted = await as(t.app, admins.secadmin, {
       method: 'PUT',
@@ -213,7 +268,11 @@ describe('second factor (TOTP)', () => {
     const blocked = await as(t.app, session, { url: '/api/v1/audit-events' });
     expect(blocked.json().code).toBe('totp_enrolment_required');
     const { secret } = (await as(t.app, session, { method: 'POST', url: '/api/v1/auth/totp/enrolment' })).json();
-    await as(t.app, session, { method: 'POST', url: '/api/v1/auth/totp/enrolment/confirm', payload: { code: await totpCode(secret) } });
+    await as(t.app, session, {
+      method: 'POST',
+      url: '/api/v1/auth/totp/enrolment/confirm',
+      payload: { code: await totpCode(secret) },
+    });
     expect((await as(t.app, session, { url: '/api/v1/audit-events' })).statusCode).toBe(200);
   });
 });
@@ -230,7 +289,11 @@ describe('separation of admin duties (三员分立)', () => {
   });
 
   it('the system admin cannot grant admin roles or touch account security', async () => {
-    const user = await t.database.db.selectFrom('user_account').select('id').where('username', '=', 'edu').executeTakeFirstOrThrow();
+    const user = await t.database.db
+      .selectFrom('user_account')
+      .select('id')
+      .where('username', '=', 'edu')
+      .executeTakeFirstOrThrow();
     const grant = await as(t.app, admins.sysadmin, {
       method: 'PUT',
       url: `/api/v1/users/${user.id}/admin-roles`,
@@ -243,7 +306,9 @@ describe('separation of admin duties (三员分立)', () => {
       payload: { assignments: [{ organisationId: admins.sysadmin.me.organisation.id, role: 'audit_admin' }] },
     });
     expect(viaBusiness.json().code).toBe('separation_of_duties');
-    expect((await as(t.app, admins.sysadmin, { method: 'POST', url: `/api/v1/users/${user.id}/unlock` })).statusCode).toBe(403);
+    expect(
+      (await as(t.app, admins.sysadmin, { method: 'POST', url: `/api/v1/users/${user.id}/unlock` })).statusCode,
+    ).toBe(403);
     expect((await as(t.app, admins.sysadmin, { url: '/api/v1/security/policy' })).statusCode).toBe(403);
   });
 
@@ -259,9 +324,17 @@ describe('separation of admin duties (三员分立)', () => {
       ).statusCode,
     ).toBe(403);
     expect((await as(t.app, admins.secadmin, { url: '/api/v1/audit-events' })).statusCode).toBe(403);
-    const policy = await as(t.app, admins.secadmin, { method: 'PATCH', url: '/api/v1/security/policy', payload: { lockoutMinutes: 20 } });
+    const policy = await as(t.app, admins.secadmin, {
+      method: 'PATCH',
+      url: '/api/v1/security/policy',
+      payload: { lockoutMinutes: 20 },
+    });
     expect(policy.json()).toMatchObject({ lockoutMinutes: 20, lockoutThreshold: 5, sessionIdleMinutes: 30 });
-    const tooShort = await as(t.app, admins.secadmin, { method: 'PATCH', url: '/api/v1/security/policy', payload: { auditRetentionDays: 90 } });
+    const tooShort = await as(t.app, admins.secadmin, {
+      method: 'PATCH',
+      url: '/api/v1/security/policy',
+      payload: { auditRetentionDays: 90 },
+    });
     expect(tooShort.statusCode).toBe(400);
     expect(tooShort.json().errors[0].field).toBe('body.auditRetentionDays');
   });
@@ -307,10 +380,12 @@ describe('separation of admin duties (三员分立)', () => {
 
 describe('the audit trail in the database', () => {
   it('refuses UPDATE and DELETE, even from the table owner', async () => {
-    await expect(sql`update audit_event set action = 'x' where id = (select min(id) from audit_event)`.execute(t.database.db)).rejects.toThrow(
-      /append-only/,
-    );
-    await expect(sql`delete from audit_event where id = (select min(id) from audit_event)`.execute(t.database.db)).rejects.toThrow(/append-only/);
+    await expect(
+      sql`update audit_event set action = 'x' where id = (select min(id) from audit_event)`.execute(t.database.db),
+    ).rejects.toThrow(/append-only/);
+    await expect(
+      sql`delete from audit_event where id = (select min(id) from audit_event)`.execute(t.database.db),
+    ).rejects.toThrow(/append-only/);
     expect((await verifyAuditChain(t.database.db)).intact).toBe(true);
   });
 });
@@ -326,27 +401,45 @@ describe('API tokens for machine clients', () => {
     expect(created.statusCode).toBe(201);
     const { token, apiToken } = created.json();
     expect(token).toMatch(/^ygt_[0-9a-f-]{36}\./);
-    const stored = await t.database.db.selectFrom('api_token').select('secret_hash').where('id', '=', apiToken.id).executeTakeFirstOrThrow();
+    const stored = await t.database.db
+      .selectFrom('api_token')
+      .select('secret_hash')
+      .where('id', '=', apiToken.id)
+      .executeTakeFirstOrThrow();
     expect(token).not.toContain(stored.secret_hash);
-    expect(JSON.stringify((await as(t.app, owner, { url: `/api/v1/api-tokens/${apiToken.id}` })).json())).not.toContain(token.split('.')[1]);
+    expect(JSON.stringify((await as(t.app, owner, { url: `/api/v1/api-tokens/${apiToken.id}` })).json())).not.toContain(
+      token.split('.')[1],
+    );
 
     const bearer = { authorization: `Bearer ${token}` };
     const orgs = await t.app.inject({ url: '/api/v1/organisations', headers: bearer });
     expect(orgs.statusCode).toBe(200);
     expect((await t.app.inject({ url: '/api/v1/users', headers: bearer })).statusCode).toBe(403);
-    expect((await t.app.inject({ url: '/api/v1/organisations', headers: { authorization: `Bearer ${token}x` } })).statusCode).toBe(401);
+    expect(
+      (await t.app.inject({ url: '/api/v1/organisations', headers: { authorization: `Bearer ${token}x` } })).statusCode,
+    ).toBe(401);
 
-    expect((await as(t.app, owner, { method: 'DELETE', url: `/api/v1/api-tokens/${apiToken.id}` })).json().revoked).toBe(true);
+    expect(
+      (await as(t.app, owner, { method: 'DELETE', url: `/api/v1/api-tokens/${apiToken.id}` })).json().revoked,
+    ).toBe(true);
     expect((await t.app.inject({ url: '/api/v1/organisations', headers: bearer })).statusCode).toBe(401);
   });
 
   it('an expired token is refused', async () => {
     const owner = await login(t.app, 'unitadmin');
     const { token, apiToken } = (
-      await as(t.app, owner, { method: 'POST', url: '/api/v1/api-tokens', payload: { name: 'short', scopes: ['organisation:read'], expiresInDays: 1 } })
+      await as(t.app, owner, {
+        method: 'POST',
+        url: '/api/v1/api-tokens',
+        payload: { name: 'short', scopes: ['organisation:read'], expiresInDays: 1 },
+      })
     ).json();
-    await sql`update api_token set expires_at = now() - interval '1 second' where id = ${apiToken.id}`.execute(t.database.db);
-    expect((await t.app.inject({ url: '/api/v1/organisations', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(401);
+    await sql`update api_token set expires_at = now() - interval '1 second' where id = ${apiToken.id}`.execute(
+      t.database.db,
+    );
+    expect(
+      (await t.app.inject({ url: '/api/v1/organisations', headers: { authorization: `Bearer ${token}` } })).statusCode,
+    ).toBe(401);
   });
 });
 
@@ -356,17 +449,28 @@ describe('organisations and contacts', () => {
     const sub = await as(t.app, admin, {
       method: 'POST',
       url: '/api/v1/organisations',
-      payload: { code: 'demo-health-hospital', name: '示范市第一人民医院', type: 'using_unit', parentId: admin.me.organisation.id },
+      payload: {
+        code: 'demo-health-hospital',
+        name: '示范市第一人民医院',
+        type: 'using_unit',
+        parentId: admin.me.organisation.id,
+      },
     });
     expect(sub.statusCode).toBe(201);
     const id = sub.json().id;
-    const put = (contacts: unknown[]) => as(t.app, admin, { method: 'PUT', url: `/api/v1/organisations/${id}/contacts`, payload: { contacts } });
+    const put = (contacts: unknown[]) =>
+      as(t.app, admin, { method: 'PUT', url: `/api/v1/organisations/${id}/contacts`, payload: { contacts } });
     expect((await put([{ kind: 'information_officer', name: '刘洋', mobile: '13800000001' }])).statusCode).toBe(200);
     const second = await put([
       { kind: 'information_officer', name: '黄敏', mobile: '13800000002' },
       { kind: 'emergency', name: '值班室', phone: '0771-1234567' },
     ]);
-    expect(second.json().items.map((c: { name: string }) => c.name).sort()).toEqual(['值班室', '黄敏']);
+    expect(
+      second
+        .json()
+        .items.map((c: { name: string }) => c.name)
+        .sort(),
+    ).toEqual(['值班室', '黄敏']);
     const history = await as(t.app, admin, { url: `/api/v1/organisations/${id}/contacts/history` });
     expect(history.json().items).toHaveLength(3);
     expect(history.json().items.find((c: { name: string }) => c.name === '刘洋').validTo).not.toBeNull();
@@ -380,7 +484,11 @@ describe('organisations and contacts', () => {
 
   it('a unit admin cannot create a top-level organisation', async () => {
     const admin = await login(t.app, 'unitadmin');
-    const res = await as(t.app, admin, { method: 'POST', url: '/api/v1/organisations', payload: { code: 'rogue', name: '自建单位', type: 'using_unit' } });
+    const res = await as(t.app, admin, {
+      method: 'POST',
+      url: '/api/v1/organisations',
+      payload: { code: 'rogue', name: '自建单位', type: 'using_unit' },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().errors[0].field).toBe('body.parentId');
   });
@@ -390,13 +498,24 @@ describe('organisations and contacts', () => {
     const org = await as(t.app, admins.sysadmin, {
       method: 'POST',
       url: '/api/v1/organisations',
-      payload: { code: 'demo-west-edu', name: '西城区教育局', type: 'using_unit', jurisdictionId: jurisdiction.id, creditCode: '11110000MB0123456X' },
+      payload: {
+        code: 'demo-west-edu',
+        name: '西城区教育局',
+        type: 'using_unit',
+        jurisdictionId: jurisdiction.id,
+        creditCode: '11110000MB0123456X',
+      },
     });
     expect(org.statusCode).toBe(201);
     const wrongRole = await as(t.app, admins.sysadmin, {
       method: 'POST',
       url: '/api/v1/users',
-      payload: { username: 'west.edu', displayName: '西城教育', organisationId: org.json().id, roles: ['provider_operator'] },
+      payload: {
+        username: 'west.edu',
+        displayName: '西城教育',
+        organisationId: org.json().id,
+        roles: ['provider_operator'],
+      },
     });
     expect(wrongRole.statusCode).toBe(400);
     expect(wrongRole.json().errors[0].field).toBe('body.roles.0');

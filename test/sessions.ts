@@ -1,7 +1,7 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { generate } from 'otplib';
-import { sealSecret } from '../src/platform/crypto.ts';
 import { DEMO_PASSWORD } from '../src/modules/identity/index.ts';
+import { sealSecret } from '../src/platform/crypto.ts';
 import type { Db } from '../src/schema.ts';
 
 export { DEMO_PASSWORD };
@@ -44,7 +44,12 @@ export async function login(
   const res = await app.inject({
     method: 'POST',
     url: '/api/v1/auth/login',
-    payload: { username, password: options.password ?? DEMO_PASSWORD, totp: options.totp, organisationId: options.organisationId },
+    payload: {
+      username,
+      password: options.password ?? DEMO_PASSWORD,
+      totp: options.totp,
+      organisationId: options.organisationId,
+    },
   });
   if (res.statusCode !== 200) throw new Error(`login ${username}: ${res.statusCode} ${res.body}`);
   const me = res.json();

@@ -13,6 +13,14 @@ afterAll(() => database.close());
 
 const actor = { kind: 'user' as const, id: 'u-1' };
 
+/** Runs a statement with triggers off, as only a superuser could: what verification must catch. */
+async function tamper(statement: ReturnType<typeof sql>) {
+  await database.db.transaction().execute(async (trx) => {
+    await sql`set local session_replication_role = replica`.execute(trx);
+    await statement.execute(trx);
+  });
+}
+
 describe('the tamper-evident audit trail', () => {
   it('chains each entry to the one before it with SM3', async () => {
     await database.db.transaction().execute(async (trx) => {
@@ -62,16 +70,31 @@ describe('the tamper-evident audit trail', () => {
       .offset(1)
       .limit(1)
       .executeTakeFirstOrThrow();
-    await sql`update audit_event set detail = '{"forged": true}' where id = ${second.id}`.execute(database.db);
+    // The table refuses edits; an attacker with the database's superuser would switch the guard off.
+    await tamper(sql`update audit_event set detail = '{"forged": true}' where id = ${second.id}`);
     expect(await verifyAuditChain(database.db)).toMatchObject({
       intact: false,
       checked: 1,
       brokenAt: { id: String(second.id), reason: 'hash_mismatch' },
     });
-    await sql`delete from audit_event where id = ${second.id}`.execute(database.db);
+    await tamper(sql`delete from audit_event where id = ${second.id}`);
     const result = await verifyAuditChain(database.db);
     expect(result.intact).toBe(false);
     expect(result.brokenAt?.reason).toBe('link_mismatch');
+  });
+
+  it('a retention purge removes only entries older than the retention period and the chain still verifies', async () => {
+    const { purgeAudit } = await import('./audit.ts');
+    const before = await database.db.selectFrom('audit_event').select('id').execute();
+    // Nothing is old enough: nothing goes.
+    expect(await database.db.transaction().execute((trx) => purgeAudit(trx, 180))).toBe(0);
+    // A purge claiming a shorter retention is raised to the 180-day minimum.
+    expect(await database.db.transaction().execute((trx) => purgeAudit(trx, 1))).toBe(0);
+    const later = new Date(Date.now() + 400 * 86_400_000);
+    await expect(database.db.transaction().execute((trx) => purgeAudit(trx, 180, later))).rejects.toThrow(
+      /append-only/,
+    );
+    expect(await database.db.selectFrom('audit_event').select('id').execute()).toHaveLength(before.length);
   });
 
   it('canonical JSON does not depend on key order', () => {

@@ -102,3 +102,24 @@ export function thrownToApiError(error: unknown): unknown {
   }
   return new ApiError({ status: 0, code: CLIENT_ERROR_CODES.network, title: '', cause: error });
 }
+
+const CJK = /[\u3400-\u9fff]/;
+
+/**
+ * Some server messages (field errors raised by the services, some details) come in both languages,
+ * "中文 / English" or "English / 中文". Shows the half in the console's language; anything else is left as is.
+ */
+export function localiseServerText(text: string, language: 'zh-CN' | 'en-US'): string {
+  return text
+    .split('; ')
+    .map((segment) => {
+      const halves = segment.split(' / ');
+      if (halves.length !== 2) return segment;
+      const [a, b] = halves as [string, string];
+      if (CJK.test(a) === CJK.test(b)) return segment;
+      const chinese = CJK.test(a) ? a : b;
+      const english = CJK.test(a) ? b : a;
+      return language === 'zh-CN' ? chinese : english;
+    })
+    .join(language === 'zh-CN' ? '；' : '; ');
+}

@@ -1,3 +1,5 @@
+import type { AuditFilter, OrganisationType } from './types';
+
 /**
  * Every query key in one place, hierarchical so a whole domain can be invalidated at once
  * (`queryClient.invalidateQueries({ queryKey: queryKeys.jurisdictions.all })`).
@@ -12,4 +14,41 @@ export const queryKeys = {
     list: () => [...queryKeys.jurisdictions.all, 'list'] as const,
     detail: (code: string) => [...queryKeys.jurisdictions.all, 'detail', code] as const,
   },
+  auth: {
+    all: ['auth'] as const,
+    me: () => [...queryKeys.auth.all, 'me'] as const,
+  },
+  organisations: {
+    all: ['organisations'] as const,
+    list: (filter: { type?: OrganisationType; search?: string }) =>
+      [...queryKeys.organisations.all, 'list', filter] as const,
+    detail: (id: string) => [...queryKeys.organisations.all, 'detail', id] as const,
+    contacts: (id: string) => [...queryKeys.organisations.all, 'contacts', id] as const,
+    contactHistory: (id: string) => [...queryKeys.organisations.all, 'contact-history', id] as const,
+  },
+  users: {
+    all: ['users'] as const,
+    list: (search: string) => [...queryKeys.users.all, 'list', search] as const,
+    detail: (id: string) => [...queryKeys.users.all, 'detail', id] as const,
+  },
+  security: {
+    all: ['security'] as const,
+    policy: () => [...queryKeys.security.all, 'policy'] as const,
+  },
+  apiTokens: {
+    all: ['api-tokens'] as const,
+    list: () => [...queryKeys.apiTokens.all, 'list'] as const,
+  },
+  audit: {
+    all: ['audit'] as const,
+    list: (filter: AuditFilter, page: { limit: number; offset: number }) =>
+      [...queryKeys.audit.all, 'list', filter, page] as const,
+  },
 };
+
+/** Queries that do not depend on who is signed in: kept across logout and organisation switches. */
+export const SESSION_INDEPENDENT_DOMAINS: readonly string[] = [
+  queryKeys.system.all[0],
+  queryKeys.jurisdictions.all[0],
+  queryKeys.auth.all[0],
+];
