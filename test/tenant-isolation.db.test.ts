@@ -122,7 +122,7 @@ const OPERATIONS: Operation[] = [
 
 async function answer(actor: Session, op: Operation, target: Tenant) {
   const res = await as(t.app, actor, op.request(target));
-  const body = res.headers['content-type']?.includes('json') ? res.json() : {};
+  const body = String(res.headers['content-type'] ?? '').includes('json') ? res.json() : {};
   return { status: res.statusCode, code: body.code as string | undefined };
 }
 

@@ -9,6 +9,8 @@ export const ERRORS = {
   invalid_credentials: { status: 401, zh: '用户名或密码错误', en: 'Wrong user name or password' },
   totp_required: { status: 401, zh: '请输入动态验证码', en: 'A one-time code (TOTP) is required' },
   invalid_totp: { status: 401, zh: '动态验证码错误', en: 'The one-time code is wrong' },
+  sso_refused: { status: 401, zh: '统一身份认证登录未通过', en: 'Single sign-on was refused' },
+  sso_not_configured: { status: 404, zh: '未配置统一身份认证', en: 'Single sign-on is not configured' },
   account_locked: { status: 423, zh: '账号已锁定', en: 'The account is locked' },
   forbidden: { status: 403, zh: '没有权限执行此操作', en: 'Not allowed' },
   csrf_failed: { status: 403, zh: '请求校验失败，请刷新页面后重试', en: 'CSRF token missing or wrong' },
@@ -23,6 +25,7 @@ export const ERRORS = {
   payload_too_large: { status: 413, zh: '请求内容过大', en: 'Payload too large' },
   unsupported_media_type: { status: 415, zh: '不支持的内容类型', en: 'Unsupported media type' },
   rate_limited: { status: 429, zh: '请求过于频繁', en: 'Too many requests' },
+  bad_gateway: { status: 502, zh: '上游系统无响应', en: 'An upstream system did not answer' },
   internal_error: { status: 500, zh: '服务器内部错误', en: 'Internal server error' },
   not_ready: { status: 503, zh: '服务尚未就绪', en: 'Service not ready' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;

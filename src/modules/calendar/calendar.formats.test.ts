@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { foldLine, parseCalendarCsv, parseCalendarIcs, writeCalendarIcs } from './calendar.formats.ts';
 
@@ -168,6 +170,21 @@ describe('iCalendar import format', () => {
       ok: false,
       errors: [{ line: 1, reason: 'the file lists no day of 2026' }],
     });
+  });
+});
+
+describe('published holiday feeds', () => {
+  it("loads chinese-days' own 2025 .ics as it is: 国庆节 10/1-10/8 off, 9/28 and 10/11 worked", () => {
+    const file = createRequire(import.meta.url).resolve('chinese-days/dist/years/2025.ics');
+    const result = parseCalendarIcs(2025, readFileSync(file, 'utf8'));
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const october = result.days.filter((d) => d.day >= '2025-09-28' && d.day <= '2025-10-11');
+    expect(october.map((d) => [d.day.slice(5), d.kind])).toEqual([
+      ['09-28', 'makeup_working'],
+      ...['01', '02', '03', '04', '05', '06', '07', '08'].map((d) => [`10-${d}`, 'holiday']),
+      ['10-11', 'makeup_working'],
+    ]);
   });
 });
 

@@ -3,8 +3,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { RouteDeps } from '../../deps.ts';
 import { actorOf, authOf } from '../../platform/auth/auth.ts';
+import { AppError } from '../../platform/errors.ts';
 import { problemResponses } from '../../platform/http/problem.ts';
 import * as auth from './auth.service.ts';
+import { OIDC_COOKIE, OidcRelyingParty } from './oidc.ts';
 
 export const MeSchema = Type.Object(
   {
@@ -54,6 +56,53 @@ const Ok = Type.Object({ ok: Type.Literal(true) });
 
 export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db, config }) => {
   const secure = config.env === 'production';
+  const sso = config.oidc ? new OidcRelyingParty(config.oidc) : undefined;
+  const attemptCookie = { path: '/api/v1/auth/oidc', httpOnly: true, sameSite: 'lax' as const, secure };
+
+  app.get(
+    '/auth/oidc/login',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['identity'],
+        summary: 'Single sign-on: redirects the browser to the unified identity platform (统一身份认证)',
+        querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 500 })) }),
+        response: { 302: Type.Null(), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      if (!sso) throw new AppError('sso_not_configured');
+      const { url, cookie, maxAge } = await sso.start(request.query.next ?? '/');
+      reply.setCookie(OIDC_COOKIE, cookie, { ...attemptCookie, maxAge });
+      return reply.redirect(url, 302);
+    },
+  );
+
+  app.get(
+    '/auth/oidc/callback',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['identity'],
+        summary: 'Where the identity platform sends the browser back; opens a session and redirects into the console',
+        response: { 302: Type.Null(), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      if (!sso) throw new AppError('sso_not_configured');
+      const query = request.url.split('?')[1] ?? '';
+      reply.clearCookie(OIDC_COOKIE, attemptCookie);
+      try {
+        const { secret, next } = await sso.finish(db, query, request.cookies[OIDC_COOKIE], origin(request));
+        setSessionCookie(reply, secret, secure);
+        return reply.redirect(next, 302);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        // A browser arrives here: send it to the login page, which explains; the reason is in the audit trail.
+        return reply.redirect(`/login?sso_error=${error.code}`, 302);
+      }
+    },
+  );
 
   app.post(
     '/auth/login',
@@ -72,11 +121,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db
       },
     },
     async (request, reply) => {
-      const { secret, session } = await auth.login(db, request.body, origin(request));
+      const { secret } = await auth.login(db, request.body, origin(request));
       setSessionCookie(reply, secret, secure);
       const context = await auth.authenticateSession(db, secret);
       if (!context) throw new Error('a session just created could not be read back');
-      void session;
       return auth.me(db, context);
     },
   );

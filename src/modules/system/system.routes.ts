@@ -13,6 +13,7 @@ export const SystemInfoSchema = Type.Object(
     environment: Type.Union([Type.Literal('development'), Type.Literal('production')]),
     database: Type.Union([Type.Literal('pglite'), Type.Literal('postgres')]),
     defaultJurisdiction: Type.Union([Type.Ref('Jurisdiction'), Type.Null()]),
+    sso: Type.Boolean({ description: 'single sign-on with the unified identity platform is configured' }),
   },
   { $id: 'SystemInfo', title: 'SystemInfo' },
 );
@@ -42,6 +43,7 @@ export const systemRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       environment: config.env,
       database: databaseKind,
       defaultJurisdiction: await defaultJurisdiction(db),
+      sso: config.oidc !== undefined,
     }),
   );
 

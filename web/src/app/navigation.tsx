@@ -1,21 +1,47 @@
-import { ApartmentOutlined, DashboardOutlined } from '@ant-design/icons';
+import {
+  ApartmentOutlined,
+  AuditOutlined,
+  BankOutlined,
+  DashboardOutlined,
+  KeyOutlined,
+  SafetyCertificateOutlined,
+  TeamOutlined,
+} from '@ant-design/icons';
 import type { ReactNode } from 'react';
+import type { Permission } from '../api/identity';
 import type { MessageKey } from '../i18n';
 
 export interface NavItem {
   path: string;
   label: MessageKey;
   icon: ReactNode;
+  /** Shown only to users whose acting roles hold this permission; absent: every signed-in user. */
+  permission?: Permission;
 }
 
 /**
  * The side menu. Only pages that exist belong here: a module adds its entry when its page lands.
- * Paths must match the routes in router.tsx.
+ * Paths must match the routes in router.tsx, and each permission the one its route requires.
  */
 export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/', label: 'nav.overview', icon: <DashboardOutlined /> },
   { path: '/jurisdictions', label: 'nav.jurisdictions', icon: <ApartmentOutlined /> },
+  { path: '/organisations', label: 'nav.organisations', icon: <BankOutlined />, permission: 'organisation:read' },
+  { path: '/users', label: 'nav.users', icon: <TeamOutlined />, permission: 'user:read' },
+  {
+    path: '/security-policy',
+    label: 'nav.securityPolicy',
+    icon: <SafetyCertificateOutlined />,
+    permission: 'security-policy:manage',
+  },
+  { path: '/api-tokens', label: 'nav.apiTokens', icon: <KeyOutlined />, permission: 'token:manage' },
+  { path: '/audit', label: 'nav.audit', icon: <AuditOutlined />, permission: 'audit:read' },
 ];
+
+/** The entries a user with these permissions may use. */
+export function visibleNavItems(permissions: readonly string[]): NavItem[] {
+  return NAV_ITEMS.filter((item) => !item.permission || permissions.includes(item.permission));
+}
 
 /** The menu entry a location belongs to: the longest path that is the location or one of its parents. */
 export function activeNavPath(pathname: string): string | undefined {

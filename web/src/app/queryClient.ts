@@ -1,5 +1,7 @@
-import { QueryClient } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
 import { ApiError } from '../api/errors';
+import { signedOut } from '../api/hooks/auth';
+import { queryKeys } from '../api/query-keys';
 import { subscribeLanguage } from '../i18n';
 
 const MAX_RETRIES = 2;
@@ -10,8 +12,25 @@ function shouldRetry(failureCount: number, error: unknown): boolean {
   return failureCount < MAX_RETRIES;
 }
 
+/**
+ * Answers that concern the session rather than the page, wherever they come from:
+ * - 401 unauthenticated: the session ended (expired, revoked, logged out elsewhere); the console forgets the
+ *   user and the frame sends them to the login page, remembering where they were;
+ * - 403 password_change_required / totp_enrolment_required: Me is read again, and the frame sends the user to
+ *   the page that lifts the restriction.
+ */
+function onSessionProblem(client: QueryClient, error: unknown): void {
+  if (!(error instanceof ApiError)) return;
+  if (error.code === 'unauthenticated') signedOut(client);
+  else if (error.code === 'password_change_required' || error.code === 'totp_enrolment_required') {
+    void client.invalidateQueries({ queryKey: queryKeys.auth.me() });
+  }
+}
+
 function createQueryClient(): QueryClient {
-  const client = new QueryClient({
+  const client: QueryClient = new QueryClient({
+    queryCache: new QueryCache({ onError: (error) => onSessionProblem(client, error) }),
+    mutationCache: new MutationCache({ onError: (error) => onSessionProblem(client, error) }),
     defaultOptions: {
       queries: { retry: shouldRetry, staleTime: 30_000, refetchOnWindowFocus: false },
       mutations: { retry: false },

@@ -1,10 +1,13 @@
 import { Menu } from 'antd';
 import { Link, useLocation } from 'react-router';
 import { useI18n } from '../../i18n';
-import { activeNavPath, NAV_ITEMS } from '../navigation';
+import { activeNavPath, visibleNavItems } from '../navigation';
+import { useSession } from '../session';
 
+/** The pages this user may use in the acting organisation; nothing they would be refused. */
 export function SideMenu() {
   const { t } = useI18n();
+  const { permissions } = useSession();
   const { pathname } = useLocation();
   const active = activeNavPath(pathname);
   return (
@@ -13,7 +16,7 @@ export function SideMenu() {
       mode="inline"
       aria-label={t('nav.menu')}
       selectedKeys={active ? [active] : []}
-      items={NAV_ITEMS.map((item) => ({
+      items={visibleNavItems(permissions).map((item) => ({
         key: item.path,
         icon: item.icon,
         label: <Link to={item.path}>{t(item.label)}</Link>,
