@@ -12,6 +12,7 @@ import type { Config } from './config.ts';
 import type { RouteDeps } from './deps.ts';
 import { AuditEventSchema, auditRoutes } from './modules/audit/index.ts';
 import { CALENDAR_SCHEMAS, calendarRoutes } from './modules/calendar/index.ts';
+import { CatalogueItemSchema, CatalogueVersionSchema, catalogueRoutes } from './modules/catalogue/index.ts';
 import {
   ApiTokenSchema,
   authRoutes,
@@ -106,6 +107,8 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
     OrganisationSchema,
     ContactSchema,
     AuditEventSchema,
+    CatalogueItemSchema,
+    CatalogueVersionSchema,
   ]) {
     app.addSchema(schema);
   }
@@ -125,6 +128,7 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
         { name: 'tenancy', description: 'jurisdictions and organisations' },
         { name: 'identity', description: 'sign-in, accounts, roles, API tokens, security policy' },
         { name: 'audit', description: 'the tamper-evident audit trail' },
+        { name: 'catalogue', description: 'the versioned, priced service catalogue' },
         { name: 'calendar', description: 'working-day calendars and deadlines (public)' },
       ],
     },
@@ -145,6 +149,7 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
       await api.register(userRoutes, deps);
       await api.register(tokenRoutes, deps);
       await api.register(auditRoutes, deps);
+      await api.register(catalogueRoutes, deps);
       await api.register(calendarRoutes, deps);
     },
     { prefix: '/api/v1' },

@@ -1,11 +1,12 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { CatalogueTables } from './modules/catalogue/catalogue.table.ts';
 import type { CalendarTables } from './modules/calendar/calendar.table.ts';
 import type { IdentityTables } from './modules/identity/identity.table.ts';
 import type { TenancyTables } from './modules/tenancy/tenancy.table.ts';
 import type { AuditTables } from './platform/audit/audit.table.ts';
 
 /** Every table, composed from the platform's and each module's table types. */
-export interface DB extends AuditTables, TenancyTables, IdentityTables, CalendarTables {}
+export interface DB extends AuditTables, TenancyTables, IdentityTables, CalendarTables, CatalogueTables {}
 
 export type Db = Kysely<DB>;
 export type Trx = Transaction<DB>;

@@ -1,4 +1,5 @@
 import { seedDemoCalendar } from './modules/calendar/index.ts';
+import { seedDemoCatalogue } from './modules/catalogue/index.ts';
 import { seedDemoIdentity } from './modules/identity/index.ts';
 import { seedDemoJurisdictions } from './modules/tenancy/index.ts';
 import { SYSTEM_ACTOR } from './platform/audit/audit.ts';
@@ -24,6 +25,7 @@ export async function seedDemo(db: Db, onStep: (step: SeedStep) => void = () => 
     await run('jurisdictions', () => seedDemoJurisdictions(trx, SYSTEM_ACTOR));
     await run('organisations and users', () => seedDemoIdentity(trx, SYSTEM_ACTOR));
     await run('calendar', () => seedDemoCalendar(trx, SYSTEM_ACTOR));
+    await run('service catalogue', () => seedDemoCatalogue(trx, SYSTEM_ACTOR));
     return steps;
   });
 }

@@ -31,7 +31,7 @@ beforeAll(async () => {
     clients: [{ client_id: 'yunguan', client_secret: 'a-long-test-client-secret', redirect_uris: [REDIRECT] }],
     claims: { openid: ['sub'], profile: ['preferred_username', 'name'] },
     cookies: { keys: ['test-cookie-key-1'] },
-    async findAccount(_ctx, sub) {
+    async findAccount(_ctx: unknown, sub: string) {
       const account = ACCOUNTS[sub];
       return account ? { accountId: sub, claims: async () => ({ sub, ...account }) } : undefined;
     },
@@ -83,7 +83,8 @@ async function signInAtProvider(authorizationUrl: string, accountId: string): Pr
     const page = await res.text();
     expect(res.status, page).toBe(200);
     const prompt = /name="prompt" value="(\w+)"/.exec(page)?.[1];
-    const form = prompt === 'login' ? { prompt, login: accountId, password: 'any' } : { prompt: prompt ?? 'consent' };
+    const form: Record<string, string> =
+      prompt === 'login' ? { prompt, login: accountId, password: 'any' } : { prompt: prompt ?? 'consent' };
     const submitted = await fetch(url, {
       method: 'POST',
       redirect: 'manual',

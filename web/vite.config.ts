@@ -28,11 +28,11 @@ const vendorGroups = [
 ];
 
 /**
- * Vite warns above 500 kB. The antd chunk alone is ~850 kB minified (~270 kB gzip) and is needed by every page,
- * so splitting it would only add requests (see above). 1 MB still flags a real regression, e.g. a library
- * pulled in whole by accident.
+ * Vite warns above 500 kB. The antd chunk alone is ~1,020 kB minified (~330 kB gzip) since the identity pages
+ * (date-range picker, QR code, steps, auto-complete) and is needed by every page, so splitting it would only add
+ * requests (see above). 1.2 MB still flags a real regression, e.g. a library pulled in whole by accident.
  */
-const CHUNK_SIZE_WARNING_KB = 1_000;
+const CHUNK_SIZE_WARNING_KB = 1_200;
 
 export default defineConfig({
   root,

@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import type { AuthContext } from '../../platform/auth/auth.ts';
+import { neutralise } from '../../platform/spreadsheet.ts';
 import type { Db } from '../../schema.ts';
 
 export interface AuditFilter {
@@ -118,11 +119,6 @@ const COLUMNS = [
   ['requestId', '请求ID Request id', 38],
   ['detail', '详情 Detail', 60],
 ] as const;
-
-/** Spreadsheet cells must never be read as formulas (CSV/formula injection). */
-export function neutralise(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
 
 export const EXPORT_LIMIT = 100_000;
 

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { RouteDeps } from '../../deps.ts';
+import { actorOf, authOf } from '../../platform/auth/auth.ts';
 import { AppError } from '../../platform/errors.ts';
 import { problemResponses } from '../../platform/http/problem.ts';
 import * as service from './calendar.service.ts';
@@ -156,6 +157,51 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
         .type('text/calendar; charset=utf-8')
         .header('content-disposition', `attachment; filename="${j.code}-${request.params.year}.ics"`)
         .send(ics);
+    },
+  );
+
+  // Operators load or correct a year from the State Council's notice; the file is the request body.
+  app.addContentTypeParser(
+    ['text/csv', 'text/calendar'],
+    { parseAs: 'string', bodyLimit: service.MAX_IMPORT_BYTES },
+    (_req, body, done) => done(null, body),
+  );
+  app.put(
+    '/calendar/years/:year',
+    {
+      config: { permission: 'calendar:manage' },
+      bodyLimit: service.MAX_IMPORT_BYTES,
+      schema: {
+        tags: ['calendar'],
+        summary:
+          'Import or correct a year (CSV `date,kind,name` or iCalendar): the whole file or nothing; the year becomes confirmed',
+        params: YearParams,
+        querystring: Type.Object({ jurisdiction: JurisdictionQuery }),
+        body: Type.String({ minLength: 1 }),
+        response: {
+          200: Type.Object({
+            jurisdiction: Type.String(),
+            year: Type.Integer(),
+            status: Type.Literal('confirmed'),
+            source: Type.String(),
+            holidays: Type.Integer(),
+            makeupWorkingDays: Type.Integer(),
+          }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => {
+      const auth = authOf(request);
+      const j = await located(() => service.resolveJurisdiction(db, request.query.jurisdiction));
+      if (auth.visibility.kind !== 'jurisdiction' || !auth.visibility.jurisdictions.includes(j.id)) {
+        throw new AppError('not_found', `jurisdiction "${j.code}" / 辖区不存在`);
+      }
+      const contentType = String(request.headers['content-type'] ?? '');
+      const format = contentType.startsWith('text/calendar') ? 'ics' : 'csv';
+      return db
+        .transaction()
+        .execute((trx) => service.importYear(trx, actorOf(request), j.code, request.params.year, format, request.body));
     },
   );
 };

@@ -17,6 +17,11 @@ export const PERMISSIONS = [
   'token:manage',
   'audit:read',
   'audit:export',
+  'policy:manage',
+  'catalogue:draft',
+  'catalogue:approve',
+  'calendar:manage',
+  'request-form:manage',
 ] as const;
 
 export type NamedPermission = (typeof PERMISSIONS)[number];

@@ -68,7 +68,9 @@ export function isAdminRole(value: string): boolean {
 
 /** The business roles an organisation of this type can hold. */
 export function businessRolesFor(type: string | undefined): Role[] {
-  return BUSINESS_ROLES.filter((role) => type !== undefined && (ROLES[role].organisationTypes as readonly string[]).includes(type));
+  return BUSINESS_ROLES.filter(
+    (role) => type !== undefined && (ROLES[role].organisationTypes as readonly string[]).includes(type),
+  );
 }
 
 export const TOKEN_SCOPES = ['organisation:read'] as const satisfies readonly TokenScope[];

@@ -9,7 +9,7 @@ export const RESTRICTION_PAGES: Record<SessionRestriction, string> = {
 
 /** A `next` parameter is followed only within the console: never to another site ("//evil", "https://…"). */
 export function safeNext(value: string | null | undefined): string {
-  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
+  if (!value?.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
   if (value === '/login' || value.startsWith('/login?') || value.startsWith('/account/')) return '/';
   return value;
 }

@@ -1,6 +1,8 @@
 import { type ComponentType, lazy } from 'react';
-import { createBrowserRouter, type RouteObject } from 'react-router';
+import { createBrowserRouter, Outlet, type RouteObject } from 'react-router';
+import type { Permission } from '../api/identity';
 import { AppLayout } from './layout/AppLayout';
+import { RequirePermission } from './RequirePermission';
 import { RouteError } from './RouteError';
 import type { RouteHandle } from './routeHandle';
 
@@ -12,6 +14,13 @@ function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, n
 
 const crumb = (key: RouteHandle['crumb']): RouteHandle => ({ crumb: key });
 
+/** A section only some roles may use (the same permission its side-menu entry names). */
+const guarded = (permission: Permission) => (
+  <RequirePermission permission={permission}>
+    <Outlet />
+  </RequirePermission>
+);
+
 export const routes: RouteObject[] = [
   {
     path: '/login',
@@ -21,6 +30,7 @@ export const routes: RouteObject[] = [
   },
   {
     path: '/',
+    // Needs a session: without one, the login page; with a restricted one, only the page that lifts it.
     element: <AppLayout />,
     errorElement: <RouteError />,
     handle: crumb('nav.console'),
@@ -38,6 +48,70 @@ export const routes: RouteObject[] = [
             path: 'jurisdictions',
             element: page(() => import('../pages/jurisdictions/JurisdictionsPage'), 'JurisdictionsPage'),
             handle: crumb('nav.jurisdictions'),
+          },
+          {
+            path: 'organisations',
+            element: guarded('organisation:read'),
+            handle: crumb('nav.organisations'),
+            children: [
+              {
+                index: true,
+                element: page(() => import('../pages/organisations/OrganisationsPage'), 'OrganisationsPage'),
+              },
+              {
+                path: ':id',
+                element: page(() => import('../pages/organisations/OrganisationDetailPage'), 'OrganisationDetailPage'),
+                handle: crumb('nav.organisationDetail'),
+              },
+            ],
+          },
+          {
+            path: 'users',
+            element: guarded('user:read'),
+            handle: crumb('nav.users'),
+            children: [
+              { index: true, element: page(() => import('../pages/users/UsersPage'), 'UsersPage') },
+              {
+                path: ':id',
+                element: page(() => import('../pages/users/UserDetailPage'), 'UserDetailPage'),
+                handle: crumb('nav.userDetail'),
+              },
+            ],
+          },
+          {
+            path: 'security-policy',
+            element: guarded('security-policy:manage'),
+            handle: crumb('nav.securityPolicy'),
+            children: [
+              {
+                index: true,
+                element: page(() => import('../pages/security/SecurityPolicyPage'), 'SecurityPolicyPage'),
+              },
+            ],
+          },
+          {
+            path: 'api-tokens',
+            element: guarded('token:manage'),
+            handle: crumb('nav.apiTokens'),
+            children: [
+              { index: true, element: page(() => import('../pages/api-tokens/ApiTokensPage'), 'ApiTokensPage') },
+            ],
+          },
+          {
+            path: 'audit',
+            element: guarded('audit:read'),
+            handle: crumb('nav.audit'),
+            children: [{ index: true, element: page(() => import('../pages/audit/AuditPage'), 'AuditPage') }],
+          },
+          {
+            path: 'account/password',
+            element: page(() => import('../pages/account/ChangePasswordPage'), 'ChangePasswordPage'),
+            handle: crumb('nav.changePassword'),
+          },
+          {
+            path: 'account/totp',
+            element: page(() => import('../pages/account/TotpEnrolmentPage'), 'TotpEnrolmentPage'),
+            handle: crumb('nav.totp'),
           },
           {
             path: '*',

@@ -1,10 +1,18 @@
 import { Alert, Button, Typography } from 'antd';
-import { ApiError, CLIENT_ERROR_CODES } from '../api/errors';
+import type { ReactNode } from 'react';
+import { ApiError, CLIENT_ERROR_CODES, localiseServerText } from '../api/errors';
 import { type Translate, useI18n } from '../i18n';
 
 export interface ApiErrorAlertProps {
   error: unknown;
   onRetry?: () => void;
+  /** What to say instead of the server's title (e.g. a friendlier sentence for a known code). */
+  title?: ReactNode;
+  /**
+   * The form already shows the field errors next to their fields: say only what failed and the request id,
+   * without the detail and the list of fields.
+   */
+  compact?: boolean;
 }
 
 function errorTitle(error: unknown, t: Translate): string {
@@ -15,17 +23,21 @@ function errorTitle(error: unknown, t: Translate): string {
 }
 
 /** Shows why a request failed: the server's (localised) title and detail, field errors, and the request id. */
-export function ApiErrorAlert({ error, onRetry }: ApiErrorAlertProps) {
-  const { t } = useI18n();
+export function ApiErrorAlert({ error, onRetry, title, compact = false }: ApiErrorAlertProps) {
+  const { t, language } = useI18n();
   const apiError = error instanceof ApiError ? error : undefined;
   const description = (
     <>
-      {apiError?.detail && <Typography.Paragraph style={{ marginBottom: 4 }}>{apiError.detail}</Typography.Paragraph>}
-      {apiError && apiError.fields.length > 0 && (
+      {!compact && apiError?.detail && (
+        <Typography.Paragraph style={{ marginBottom: 4 }}>
+          {localiseServerText(apiError.detail, language)}
+        </Typography.Paragraph>
+      )}
+      {!compact && apiError && apiError.fields.length > 0 && (
         <ul style={{ margin: '0 0 4px', paddingInlineStart: 20 }}>
           {apiError.fields.map((field) => (
             <li key={`${field.field}:${field.message}`}>
-              <Typography.Text code>{field.field}</Typography.Text> {field.message}
+              <Typography.Text code>{field.field}</Typography.Text> {localiseServerText(field.message, language)}
             </li>
           ))}
         </ul>
@@ -42,7 +54,7 @@ export function ApiErrorAlert({ error, onRetry }: ApiErrorAlertProps) {
       type="error"
       showIcon
       role="alert"
-      title={errorTitle(error, t)}
+      title={title ?? errorTitle(error, t)}
       description={description}
       action={
         onRetry && (

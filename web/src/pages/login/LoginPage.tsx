@@ -1,16 +1,20 @@
-import { ArrowRightOutlined } from '@ant-design/icons';
-import { Card, Divider, Flex, Space, theme } from 'antd';
-import { Link } from 'react-router';
+import { Card, Flex, theme } from 'antd';
+import { Navigate, useSearchParams } from 'react-router';
+import { useMe } from '../../api/hooks/auth';
+import { safeNext } from '../../app/redirects';
 import { LanguageSwitch } from '../../components/LanguageSwitch';
+import { PageLoading } from '../../components/PageLoading';
 import { useDocumentTitle } from '../../components/useDocumentTitle';
-import { useI18n } from '../../i18n';
 import { LoginForm } from './LoginForm';
 import { ProductHeading } from './ProductHeading';
 
+/** Sign-in. Once there is a session (just now, or already), the user goes where they were heading. */
 export function LoginPage() {
-  const { t } = useI18n();
   const { token } = theme.useToken();
+  const [params] = useSearchParams();
+  const me = useMe();
   useDocumentTitle('login.documentTitle');
+  if (me.data) return <Navigate to={safeNext(params.get('next'))} replace />;
   return (
     <Flex vertical style={{ minHeight: '100vh', background: token.colorBgLayout }}>
       <Flex justify="flex-end" style={{ padding: 16 }}>
@@ -20,16 +24,7 @@ export function LoginPage() {
         <Card style={{ width: '100%', maxWidth: 420 }}>
           <main>
             <ProductHeading />
-            <LoginForm />
-            <Divider />
-            <Flex justify="center">
-              <Link to="/">
-                <Space size={4}>
-                  {t('login.enterConsole')}
-                  <ArrowRightOutlined />
-                </Space>
-              </Link>
-            </Flex>
+            {me.isPending ? <PageLoading /> : <LoginForm />}
           </main>
         </Card>
       </Flex>

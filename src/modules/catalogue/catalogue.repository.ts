@@ -1,0 +1,119 @@
+import { sql } from 'kysely';
+import type { Db } from '../../schema.ts';
+import type { CatalogueItemRow, CataloguePriceRow, CatalogueVersionRow, SpecAttribute } from './catalogue.table.ts';
+
+export async function findVersion(db: Db, id: string): Promise<CatalogueVersionRow | undefined> {
+  return db.selectFrom('catalogue_version').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listVersions(db: Db, jurisdictionId: string): Promise<CatalogueVersionRow[]> {
+  return db
+    .selectFrom('catalogue_version')
+    .selectAll()
+    .where('jurisdiction_id', '=', jurisdictionId)
+    .orderBy('version_no', 'desc')
+    .execute();
+}
+
+/** The approved version in force on a calendar day: the latest effective on or before it. */
+export async function versionInForce(
+  db: Db,
+  jurisdictionId: string,
+  day: string,
+): Promise<CatalogueVersionRow | undefined> {
+  return db
+    .selectFrom('catalogue_version')
+    .selectAll()
+    .where('jurisdiction_id', '=', jurisdictionId)
+    .where('status', '=', 'approved')
+    .where('effective_from', '<=', day)
+    .orderBy('effective_from', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function nextVersionNo(db: Db, jurisdictionId: string): Promise<number> {
+  const { rows } = await sql<{
+    next: number;
+  }>`select coalesce(max(version_no), 0) + 1 as next from catalogue_version where jurisdiction_id = ${jurisdictionId}`.execute(
+    db,
+  );
+  return Number(rows[0]?.next ?? 1);
+}
+
+export type ItemWithPrices = CatalogueItemRow & { prices: CataloguePriceRow[] };
+
+export async function itemsOf(db: Db, versionId: string): Promise<ItemWithPrices[]> {
+  const items = await db
+    .selectFrom('catalogue_item')
+    .selectAll()
+    .where('version_id', '=', versionId)
+    .orderBy('position')
+    .orderBy('code')
+    .execute();
+  if (items.length === 0) return [];
+  const prices = await db
+    .selectFrom('catalogue_price')
+    .selectAll()
+    .where(
+      'item_id',
+      'in',
+      items.map((i) => i.id),
+    )
+    .orderBy('dimension')
+    .execute();
+  return items.map((item) => ({ ...item, prices: prices.filter((p) => p.item_id === item.id) }));
+}
+
+export interface NewItem {
+  code: string;
+  position: number;
+  name: string;
+  nameEn: string;
+  layer: 'IaaS' | 'PaaS' | 'SaaS';
+  category: string;
+  description: string | null;
+  specification: SpecAttribute[];
+  providerId: string | null;
+  prices: { dimension: string; unit: string; unitPrice: string }[];
+}
+
+export async function insertItem(db: Db, versionId: string, item: NewItem): Promise<void> {
+  const row = await db
+    .insertInto('catalogue_item')
+    .values({
+      version_id: versionId,
+      code: item.code,
+      position: item.position,
+      name: item.name,
+      name_en: item.nameEn,
+      layer: item.layer,
+      category: item.category,
+      description: item.description,
+      specification: JSON.stringify(item.specification),
+      provider_id: item.providerId,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  if (item.prices.length > 0) {
+    await db
+      .insertInto('catalogue_price')
+      .values(
+        item.prices.map((p) => ({ item_id: row.id, dimension: p.dimension, unit: p.unit, unit_price: p.unitPrice })),
+      )
+      .execute();
+  }
+}
+
+export async function deleteItem(db: Db, versionId: string, code: string): Promise<boolean> {
+  const item = await db
+    .selectFrom('catalogue_item')
+    .select('id')
+    .where('version_id', '=', versionId)
+    .where('code', '=', code)
+    .executeTakeFirst();
+  if (!item) return false;
+  await db.deleteFrom('catalogue_price').where('item_id', '=', item.id).execute();
+  await db.deleteFrom('catalogue_item').where('id', '=', item.id).execute();
+  return true;
+}

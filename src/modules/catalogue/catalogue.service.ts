@@ -1,0 +1,426 @@
+import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
+import type { AuthContext } from '../../platform/auth/auth.ts';
+import { AppError, notFound } from '../../platform/errors.ts';
+import { isCalendarDay, shanghaiDay } from '../../platform/time/time.ts';
+import type { Db, Trx } from '../../schema.ts';
+import { getJurisdiction, type Jurisdiction } from '../tenancy/index.ts';
+import * as repo from './catalogue.repository.ts';
+import type { CatalogueVersionRow, Layer, SpecAttribute } from './catalogue.table.ts';
+
+export interface Price {
+  dimension: string;
+  unit: string;
+  /** yuan, exact decimal string with 4 places */
+  unitPrice: string;
+}
+
+export interface CatalogueItem {
+  code: string;
+  position: number;
+  name: string;
+  nameEn: string;
+  layer: Layer;
+  category: string;
+  description: string | null;
+  specification: SpecAttribute[];
+  providerId: string | null;
+  prices: Price[];
+}
+
+export interface CatalogueVersion {
+  id: string;
+  jurisdictionCode: string;
+  versionNo: number;
+  status: CatalogueVersionRow['status'];
+  effectiveFrom: string;
+  basedOnId: string | null;
+  note: string | null;
+  rejectionNote: string | null;
+  createdBy: string | null;
+  submittedAt: string | null;
+  approvedAt: string | null;
+}
+
+export interface CatalogueInForce {
+  jurisdictionCode: string;
+  /** the jurisdiction whose version applies: the district's own, or the city's when the district has none */
+  sourceJurisdictionCode: string;
+  at: string;
+  version: CatalogueVersion;
+  items: CatalogueItem[];
+}
+
+const toVersion = (row: CatalogueVersionRow, jurisdictionCode: string): CatalogueVersion => ({
+  id: row.id,
+  jurisdictionCode,
+  versionNo: row.version_no,
+  status: row.status,
+  effectiveFrom: row.effective_from,
+  basedOnId: row.based_on_id,
+  note: row.note,
+  rejectionNote: row.rejection_note,
+  createdBy: row.created_by,
+  submittedAt: row.submitted_at?.toISOString() ?? null,
+  approvedAt: row.approved_at?.toISOString() ?? null,
+});
+
+async function itemsOf(db: Db, versionId: string): Promise<CatalogueItem[]> {
+  return (await repo.itemsOf(db, versionId)).map((i) => ({
+    code: i.code,
+    position: i.position,
+    name: i.name,
+    nameEn: i.name_en,
+    layer: i.layer,
+    category: i.category,
+    description: i.description,
+    specification: i.specification,
+    providerId: i.provider_id,
+    prices: i.prices.map((p) => ({ dimension: p.dimension, unit: p.unit, unitPrice: p.unit_price })),
+  }));
+}
+
+/**
+ * The catalogue in force for a jurisdiction at a moment: its latest approved version effective on or
+ * before that day (Asia/Shanghai); a district without a catalogue of its own uses its city's (SH 15).
+ */
+export async function catalogueInForce(db: Db, jurisdictionCode: string, at: Date): Promise<CatalogueInForce> {
+  const day = shanghaiDay(at);
+  let jurisdiction: Jurisdiction | null = await getJurisdiction(db, jurisdictionCode);
+  const asked = jurisdiction.code;
+  while (jurisdiction) {
+    const row = await repo.versionInForce(db, jurisdiction.id, day);
+    if (row) {
+      return {
+        jurisdictionCode: asked,
+        sourceJurisdictionCode: jurisdiction.code,
+        at: day,
+        version: toVersion(row, jurisdiction.code),
+        items: await itemsOf(db, row.id),
+      };
+    }
+    jurisdiction = jurisdiction.parentCode ? await getJurisdiction(db, jurisdiction.parentCode) : null;
+  }
+  throw notFound(`no catalogue is in force for ${asked} on ${day} / ${day} 无生效的服务目录`);
+}
+
+function mayEdit(auth: AuthContext | null): boolean {
+  return !!auth && (auth.permissions.has('catalogue:draft') || auth.permissions.has('catalogue:approve'));
+}
+
+function inScope(auth: AuthContext, jurisdictionId: string): boolean {
+  return auth.visibility.kind === 'jurisdiction' && auth.visibility.jurisdictions.includes(jurisdictionId);
+}
+
+/** Approved versions for everyone; drafts and submissions only for the operations unit and the authority in scope. */
+export async function listVersions(db: Db, auth: AuthContext, jurisdictionCode: string): Promise<CatalogueVersion[]> {
+  const jurisdiction = await getJurisdiction(db, jurisdictionCode);
+  const all = await repo.listVersions(db, jurisdiction.id);
+  const seeDrafts = mayEdit(auth) && inScope(auth, jurisdiction.id);
+  return all.filter((v) => v.status === 'approved' || seeDrafts).map((v) => toVersion(v, jurisdiction.code));
+}
+
+async function visibleVersion(
+  db: Db,
+  auth: AuthContext,
+  id: string,
+): Promise<{ row: CatalogueVersionRow; code: string }> {
+  const row = await repo.findVersion(db, id);
+  if (!row || (row.status !== 'approved' && !(mayEdit(auth) && inScope(auth, row.jurisdiction_id)))) {
+    throw notFound(`catalogue version ${id} / 服务目录版本不存在`);
+  }
+  const jurisdiction = await db
+    .selectFrom('jurisdiction')
+    .select('code')
+    .where('id', '=', row.jurisdiction_id)
+    .executeTakeFirstOrThrow();
+  return { row, code: jurisdiction.code };
+}
+
+export async function getVersion(
+  db: Db,
+  auth: AuthContext,
+  id: string,
+): Promise<CatalogueVersion & { items: CatalogueItem[] }> {
+  const { row, code } = await visibleVersion(db, auth, id);
+  return { ...toVersion(row, code), items: await itemsOf(db, row.id) };
+}
+
+/** A version the caller may change: in its jurisdictions and in the expected state. */
+async function editableVersion(trx: Trx, auth: AuthContext, id: string, status: CatalogueVersionRow['status']) {
+  const found = await visibleVersion(trx, auth, id);
+  if (!inScope(auth, found.row.jurisdiction_id)) throw notFound(`catalogue version ${id} / 服务目录版本不存在`);
+  if (found.row.status !== status) {
+    throw new AppError(
+      'conflict',
+      `the version is ${found.row.status}, not ${status} / 版本状态为 ${found.row.status}`,
+    );
+  }
+  return found;
+}
+
+function assertFutureDay(day: string, field: string): void {
+  if (!isCalendarDay(day))
+    throw new AppError('validation_failed', `${field}: not a date`, [
+      { field, message: '日期格式应为 YYYY-MM-DD / must be YYYY-MM-DD' },
+    ]);
+  const today = shanghaiDay(new Date());
+  if (day < today) {
+    throw new AppError('validation_failed', `${field}: ${day} is in the past; history is never rewritten`, [
+      { field, message: `生效日期不能早于今天 ${today}（历史价格不可改写）/ must not be before today ${today}` },
+    ]);
+  }
+}
+
+/**
+ * Opens a draft for a jurisdiction: a copy of `basedOnId` (an approved version of the jurisdiction or,
+ * for a district deriving its catalogue, of its city) or of the version in force today.
+ */
+export async function createDraft(
+  trx: Trx,
+  auth: AuthContext,
+  actor: Actor,
+  input: { jurisdictionCode: string; effectiveFrom: string; note?: string; basedOnId?: string },
+): Promise<CatalogueVersion> {
+  const jurisdiction = await getJurisdiction(trx, input.jurisdictionCode);
+  if (!inScope(auth, jurisdiction.id)) throw notFound(`jurisdiction ${input.jurisdictionCode} / 辖区不存在`);
+  assertFutureDay(input.effectiveFrom, 'body.effectiveFrom');
+  const open = (await repo.listVersions(trx, jurisdiction.id)).find((v) => v.status !== 'approved');
+  if (open)
+    throw new AppError(
+      'conflict',
+      `version ${open.version_no} is still ${open.status}; finish it first / 已有未完成的版本`,
+    );
+  let base: CatalogueVersionRow | undefined;
+  if (input.basedOnId) {
+    base = await repo.findVersion(trx, input.basedOnId);
+    const parent = jurisdiction.parentCode ? await getJurisdiction(trx, jurisdiction.parentCode) : null;
+    if (
+      !base ||
+      base.status !== 'approved' ||
+      (base.jurisdiction_id !== jurisdiction.id && base.jurisdiction_id !== parent?.id)
+    ) {
+      throw new AppError(
+        'validation_failed',
+        'body.basedOnId: not an approved version of this jurisdiction or its city',
+        [
+          {
+            field: 'body.basedOnId',
+            message: '应为本辖区或上级辖区已批准的版本 / must be an approved version of this jurisdiction or its city',
+          },
+        ],
+      );
+    }
+  } else {
+    const current = await catalogueInForce(trx, jurisdiction.code, new Date()).catch(() => undefined);
+    base = current ? await repo.findVersion(trx, current.version.id) : undefined;
+  }
+  const row = await trx
+    .insertInto('catalogue_version')
+    .values({
+      jurisdiction_id: jurisdiction.id,
+      version_no: await repo.nextVersionNo(trx, jurisdiction.id),
+      status: 'draft',
+      effective_from: input.effectiveFrom,
+      based_on_id: base?.id ?? null,
+      note: input.note ?? null,
+      created_by: auth.name,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  for (const item of base ? await itemsOf(trx, base.id) : []) await repo.insertItem(trx, row.id, item);
+  await writeAudit(trx, actor, {
+    action: 'catalogue.draft_created',
+    objectType: 'catalogue_version',
+    objectId: row.id,
+    detail: {
+      jurisdiction: jurisdiction.code,
+      versionNo: row.version_no,
+      effectiveFrom: row.effective_from,
+      basedOn: base?.id ?? null,
+    },
+  });
+  return toVersion(row, jurisdiction.code);
+}
+
+export async function updateDraft(
+  trx: Trx,
+  auth: AuthContext,
+  actor: Actor,
+  id: string,
+  patch: { effectiveFrom?: string; note?: string | null },
+): Promise<CatalogueVersion> {
+  const { code } = await editableVersion(trx, auth, id, 'draft');
+  if (patch.effectiveFrom !== undefined) assertFutureDay(patch.effectiveFrom, 'body.effectiveFrom');
+  const row = await trx
+    .updateTable('catalogue_version')
+    .set({
+      ...(patch.effectiveFrom !== undefined && { effective_from: patch.effectiveFrom }),
+      ...(patch.note !== undefined && { note: patch.note }),
+      updated_at: new Date(),
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await writeAudit(trx, actor, {
+    action: 'catalogue.draft_updated',
+    objectType: 'catalogue_version',
+    objectId: id,
+    detail: { ...patch },
+  });
+  return toVersion(row, code);
+}
+
+export type ItemInput = Omit<CatalogueItem, 'code' | 'position'> & { position?: number };
+
+export async function putItem(
+  trx: Trx,
+  auth: AuthContext,
+  actor: Actor,
+  id: string,
+  code: string,
+  input: ItemInput,
+): Promise<CatalogueItem> {
+  await editableVersion(trx, auth, id, 'draft');
+  const dimensions = input.prices.map((p) => p.dimension);
+  const duplicate = dimensions.find((d, i) => dimensions.indexOf(d) !== i);
+  if (duplicate) {
+    throw new AppError('validation_failed', `body.prices: dimension ${duplicate} twice`, [
+      { field: 'body.prices', message: `计价维度 ${duplicate} 重复 / dimension ${duplicate} appears twice` },
+    ]);
+  }
+  const keys = input.specification.map((a) => a.key);
+  const dupKey = keys.find((k, i) => keys.indexOf(k) !== i);
+  if (dupKey) {
+    throw new AppError('validation_failed', `body.specification: attribute ${dupKey} twice`, [
+      { field: 'body.specification', message: `规格属性 ${dupKey} 重复 / attribute ${dupKey} appears twice` },
+    ]);
+  }
+  if (input.providerId) {
+    const provider = await trx
+      .selectFrom('organisation')
+      .select('type')
+      .where('id', '=', input.providerId)
+      .executeTakeFirst();
+    if (provider?.type !== 'cloud_service_provider') {
+      throw new AppError('validation_failed', 'body.providerId: not a cloud service provider', [
+        { field: 'body.providerId', message: '应为云服务商 / must be a cloud service provider' },
+      ]);
+    }
+  }
+  const existing = (await repo.itemsOf(trx, id)).find((i) => i.code === code);
+  await repo.deleteItem(trx, id, code);
+  const position = input.position ?? existing?.position ?? (await repo.itemsOf(trx, id)).length + 1;
+  const item: CatalogueItem = {
+    ...input,
+    code,
+    position,
+    prices: input.prices.map((p) => ({ ...p, unitPrice: normalisePrice(p.unitPrice) })),
+  };
+  await repo.insertItem(trx, id, item);
+  await writeAudit(trx, actor, {
+    action: existing ? 'catalogue.item_changed' : 'catalogue.item_added',
+    objectType: 'catalogue_version',
+    objectId: id,
+    detail: {
+      code,
+      prices: item.prices,
+      before: existing?.prices.map((p) => ({ dimension: p.dimension, unitPrice: p.unit_price })) ?? null,
+    },
+  });
+  return item;
+}
+
+/** Four decimal places, the column's scale, so equal prices compare and display equally. */
+function normalisePrice(price: string): string {
+  const [whole = '0', fraction = ''] = price.split('.');
+  return `${BigInt(whole).toString()}.${fraction.padEnd(4, '0')}`;
+}
+
+export async function removeItem(trx: Trx, auth: AuthContext, actor: Actor, id: string, code: string): Promise<void> {
+  await editableVersion(trx, auth, id, 'draft');
+  if (!(await repo.deleteItem(trx, id, code))) throw notFound(`item ${code} / 目录项不存在`);
+  await writeAudit(trx, actor, {
+    action: 'catalogue.item_removed',
+    objectType: 'catalogue_version',
+    objectId: id,
+    detail: { code },
+  });
+}
+
+/** The operations unit submits a draft to the authority (SH 15). */
+export async function submit(trx: Trx, auth: AuthContext, actor: Actor, id: string): Promise<CatalogueVersion> {
+  const { code } = await editableVersion(trx, auth, id, 'draft');
+  if ((await repo.itemsOf(trx, id)).length === 0)
+    throw new AppError('conflict', 'an empty catalogue cannot be submitted / 目录为空');
+  const row = await trx
+    .updateTable('catalogue_version')
+    .set({
+      status: 'submitted',
+      submitted_by: auth.id,
+      submitted_at: new Date(),
+      rejection_note: null,
+      updated_at: new Date(),
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await writeAudit(trx, actor, { action: 'catalogue.submitted', objectType: 'catalogue_version', objectId: id });
+  return toVersion(row, code);
+}
+
+/** The competent authority approves: from its effective date the version is in force and never rewritten. */
+export async function approve(trx: Trx, auth: AuthContext, actor: Actor, id: string): Promise<CatalogueVersion> {
+  const { row: before, code } = await editableVersion(trx, auth, id, 'submitted');
+  if (before.submitted_by === auth.id)
+    throw new AppError('separation_of_duties', 'nobody approves their own submission / 不能审批自己提交的版本');
+  assertFutureDay(before.effective_from, 'effectiveFrom');
+  const clash = await trx
+    .selectFrom('catalogue_version')
+    .select('version_no')
+    .where('jurisdiction_id', '=', before.jurisdiction_id)
+    .where('status', '=', 'approved')
+    .where('effective_from', '=', before.effective_from)
+    .executeTakeFirst();
+  if (clash)
+    throw new AppError(
+      'conflict',
+      `version ${clash.version_no} already takes effect on ${before.effective_from} / 同日已有生效版本`,
+    );
+  const row = await trx
+    .updateTable('catalogue_version')
+    .set({ status: 'approved', approved_by: auth.id, approved_at: new Date(), updated_at: new Date() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await writeAudit(trx, actor, {
+    action: 'catalogue.approved',
+    objectType: 'catalogue_version',
+    objectId: id,
+    detail: { effectiveFrom: row.effective_from, versionNo: row.version_no },
+  });
+  return toVersion(row, code);
+}
+
+/** The authority sends a submission back to the operations unit with its reasons. */
+export async function reject(
+  trx: Trx,
+  auth: AuthContext,
+  actor: Actor,
+  id: string,
+  reason: string,
+): Promise<CatalogueVersion> {
+  const { code } = await editableVersion(trx, auth, id, 'submitted');
+  const row = await trx
+    .updateTable('catalogue_version')
+    .set({ status: 'draft', rejection_note: reason, submitted_at: null, submitted_by: null, updated_at: new Date() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await writeAudit(trx, actor, {
+    action: 'catalogue.rejected',
+    objectType: 'catalogue_version',
+    objectId: id,
+    detail: { reason },
+  });
+  return toVersion(row, code);
+}

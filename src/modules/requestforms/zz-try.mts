@@ -1,0 +1,18 @@
+import ExcelJS from 'exceljs';
+import { writeForm, parseForm, HEADERS } from './requestforms.format.ts';
+const line = (i: number) => ({ rowNo: i, networkZone: '公共网络区', developer: '华为', systemName: '财务管理系统', subsystem: i % 2 ? '子系统' : null, serverType: 'APP' as const, bastionOwner: '张三、李四', bastionOwnerEmail: 'zhangsan@sohu.com, lisi@163.com', bastionOwnerMobile: '13800000000；13988888888', vcpu: 8, memoryGb: 16, systemDiskGb: 60, dataDiskGb: 300, os: 'CentOS 7.0', clustered: i % 3 === 0, clusterGroup: i % 3 === 0 ? '集群1' : null, notes: i === 2 ? '=HYPERLINK("http://x")' : null });
+const lines = Array.from({ length: 500 }, (_, i) => line(i + 1));
+let t = Date.now();
+const buf = await writeForm({ applicantContact: '王五 13700000000 wang@x.cn', vendorContact: null, lines });
+console.log('write ms', Date.now() - t, buf.length);
+t = Date.now();
+const r = await parseForm(buf);
+console.log('parse ms', Date.now() - t, r.ok, r.ok ? [r.systemName, r.doc.lines.length, r.doc.applicantContact, r.doc.vendorContact, r.doc.lines[1]] : r.errors.slice(0, 5));
+if (r.ok) console.log(JSON.stringify(r.doc.lines) === JSON.stringify(lines));
+const wb = new ExcelJS.Workbook(); await wb.xlsx.load(buf as any);
+const s = wb.worksheets[0]!;
+console.log(s.getRow(3).values, s.getCell('Q5').value, typeof s.getCell('Q5').value, wb.worksheets.map(w=>w.name));
+console.log((s as any).dataValidations.model['F4'], Object.keys((s as any).dataValidations.model).length, s.views);
+const t2 = await writeForm({ applicantContact: null, vendorContact: null, lines: [] });
+const r2 = await parseForm(t2); console.log(r2);
+const r3 = await parseForm(Buffer.from('hello world this is not a zip file'));console.log(r3);
