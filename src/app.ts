@@ -22,6 +22,8 @@ import {
   UserSchema,
   userRoutes,
 } from './modules/identity/index.ts';
+import { POLICY_SCHEMAS, policyRoutes } from './modules/policy/index.ts';
+import { REQUEST_FORM_SCHEMAS, requestFormRoutes } from './modules/requestforms/index.ts';
 import { SystemInfoSchema, systemRoutes } from './modules/system/index.ts';
 import {
   ContactSchema,
@@ -113,6 +115,8 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
     app.addSchema(schema);
   }
   for (const schema of CALENDAR_SCHEMAS) app.addSchema(schema);
+  for (const schema of REQUEST_FORM_SCHEMAS) app.addSchema(schema);
+  for (const schema of POLICY_SCHEMAS) app.addSchema(schema);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -130,6 +134,8 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
         { name: 'audit', description: 'the tamper-evident audit trail' },
         { name: 'catalogue', description: 'the versioned, priced service catalogue' },
         { name: 'calendar', description: 'working-day calendars and deadlines (public)' },
+        { name: 'request-forms', description: 'resource request forms (云资源使用需求表, LZ annex 3): import, export' },
+        { name: 'policy', description: 'city policy packs and each jurisdiction’s effective rules (public); overrides' },
       ],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
@@ -151,6 +157,8 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
       await api.register(auditRoutes, deps);
       await api.register(catalogueRoutes, deps);
       await api.register(calendarRoutes, deps);
+      await api.register(requestFormRoutes, deps);
+      await api.register(policyRoutes, deps);
     },
     { prefix: '/api/v1' },
   );

@@ -2,11 +2,20 @@ import type { Kysely, Transaction } from 'kysely';
 import type { CatalogueTables } from './modules/catalogue/catalogue.table.ts';
 import type { CalendarTables } from './modules/calendar/calendar.table.ts';
 import type { IdentityTables } from './modules/identity/identity.table.ts';
+import type { PolicyTables } from './modules/policy/policy.table.ts';
+import type { RequestFormTables } from './modules/requestforms/requestforms.table.ts';
 import type { TenancyTables } from './modules/tenancy/tenancy.table.ts';
 import type { AuditTables } from './platform/audit/audit.table.ts';
 
 /** Every table, composed from the platform's and each module's table types. */
-export interface DB extends AuditTables, TenancyTables, IdentityTables, CalendarTables, CatalogueTables {}
+export interface DB
+  extends AuditTables,
+    TenancyTables,
+    IdentityTables,
+    CalendarTables,
+    CatalogueTables,
+    RequestFormTables,
+    PolicyTables {}
 
 export type Db = Kysely<DB>;
 export type Trx = Transaction<DB>;

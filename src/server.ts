@@ -6,7 +6,7 @@ import { lockDataDir } from './platform/db/data-dir-lock.ts';
 import { type Database, openDatabase } from './platform/db/database.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import type { DB } from './schema.ts';
-import { seedDemo } from './seed.ts';
+import { disableDemoAccounts, seedDemo } from './seed.ts';
 
 export type Progress = (message: string) => void;
 
@@ -50,6 +50,10 @@ export async function startServer(
     await migrateToLatest(database.db, (name) => progress(`migration applied: ${name}`));
     if (config.seedDemo && database.kind === 'pglite' && (await countJurisdictions(database.db)) === 0) {
       await seedDemo(database.db, (step) => progress(`demo data: ${step.name} (${step.created} created)`));
+    }
+    if (config.env === 'production') {
+      const disabled = await disableDemoAccounts(database.db);
+      if (disabled > 0) progress(`production: ${disabled} demo account(s) disabled`);
     }
     const app = await buildApp({ config, database, logger: options.logger });
     const address = await app.listen({ host: config.host, port: config.port });

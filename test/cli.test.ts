@@ -35,7 +35,7 @@ beforeAll(async () => {
 });
 afterAll(() => data.remove());
 
-describe('the yunguan command', () => {
+describe('the yunguan command', { timeout: 120_000 }, () => {
   it('--version prints the package version', async () => {
     const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
     const out = await yunguan(['--version']);

@@ -41,6 +41,28 @@ describe('starting the server on the embedded database', () => {
     }
   });
 
+  it('in production, demo accounts left in the database are disabled at start', async () => {
+    const server = await startServer(
+      loadConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        YUNGUAN_DATA_DIR: data.path,
+        YUNGUAN_ENV: 'production',
+        YUNGUAN_DATA_KEY: '0123456789abcdef0123456789abcdef',
+      }),
+    );
+    try {
+      const res = await fetch(`${server.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'unitadmin', password: 'Yunguan@Demo2026' }),
+      });
+      expect(res.status).toBe(401);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('does not seed when demo data is switched off', async () => {
     const empty = await tempDir();
     const server = await startServer(

@@ -43,7 +43,9 @@ export function cellText(value: ExcelJS.CellValue | undefined): CellText {
   }
   if (isObject(value)) {
     if (Array.isArray(value.richText)) {
-      const joined = value.richText.map((run: { text?: unknown }) => (typeof run.text === 'string' ? run.text : '')).join('');
+      const joined = value.richText
+        .map((run: { text?: unknown }) => (typeof run.text === 'string' ? run.text : ''))
+        .join('');
       return { text: restoreNeutralised(joined.trim()) };
     }
     if ('error' in value) return { problem: 'error_value', detail: String(value.error) };
@@ -109,7 +111,8 @@ export function archiveProblem(buffer: Buffer, limits: ArchiveLimits): string | 
     if (size === 0xffffffff) return 'too_large';
     total += size;
     if (total > limits.maxUncompressedBytes) return 'too_large';
-    position += 46 + buffer.readUInt16LE(position + 28) + buffer.readUInt16LE(position + 30) + buffer.readUInt16LE(position + 32);
+    position +=
+      46 + buffer.readUInt16LE(position + 28) + buffer.readUInt16LE(position + 30) + buffer.readUInt16LE(position + 32);
   }
   return null;
 }

@@ -76,8 +76,22 @@ export const COLUMNS: readonly Column[] = [
   { key: 'developer', header: '开发商', en: 'developer', required: true, width: 14, kind: text(100) },
   { key: 'systemName', header: '系统名称', en: 'system', required: true, width: 20, kind: text(200) },
   { key: 'subsystem', header: '子系统名称', en: 'subsystem', required: false, width: 18, kind: text(200) },
-  { key: 'serverType', header: '服务器类型', en: 'server type', required: true, width: 10, kind: { type: 'serverType' } },
-  { key: 'bastionOwner', header: '堡垒机账号负责人', en: 'bastion account owner', required: true, width: 14, kind: text(200) },
+  {
+    key: 'serverType',
+    header: '服务器类型',
+    en: 'server type',
+    required: true,
+    width: 10,
+    kind: { type: 'serverType' },
+  },
+  {
+    key: 'bastionOwner',
+    header: '堡垒机账号负责人',
+    en: 'bastion account owner',
+    required: true,
+    width: 14,
+    kind: text(200),
+  },
   {
     key: 'bastionOwnerEmail',
     header: '堡垒机账号负责人邮箱',
@@ -96,7 +110,14 @@ export const COLUMNS: readonly Column[] = [
   },
   { key: 'vcpu', header: 'vCPU核', en: 'vCPU', required: true, width: 8, kind: integer(1, 256) },
   { key: 'memoryGb', header: '内存GB', en: 'memory GB', required: true, width: 8, kind: integer(1, 4096) },
-  { key: 'systemDiskGb', header: '系统盘GB', en: 'system disk GB', required: true, width: 10, kind: integer(1, 65_536) },
+  {
+    key: 'systemDiskGb',
+    header: '系统盘GB',
+    en: 'system disk GB',
+    required: true,
+    width: 10,
+    kind: integer(1, 65_536),
+  },
   { key: 'dataDiskGb', header: '数据盘GB', en: 'data disk GB', required: false, width: 10, kind: integer(0, 65_536) },
   { key: 'os', header: '操作系统', en: 'operating system', required: true, width: 16, kind: text(100) },
   { key: 'clustered', header: '集群部署', en: 'clustered', required: true, width: 9, kind: { type: 'yesNo' } },
@@ -269,15 +290,12 @@ export async function writeForm(doc: FormDocument): Promise<Buffer> {
 
 // ---------------------------------------------------------------------------------------------- reading
 
-export type ParseResult = { ok: true; systemName: string; doc: FormDocument } | { ok: false; errors: FieldError[]; total: number };
+export type ParseResult =
+  | { ok: true; systemName: string; doc: FormDocument }
+  | { ok: false; errors: FieldError[]; total: number };
 
 /** Header text compared leniently: Unicode-normalised (full-width letters), no whitespace, no asterisk, any case. */
-const headerKey = (s: string) =>
-  s
-    .normalize('NFKC')
-    .replace(/\s+/g, '')
-    .replace(/^\*+/, '')
-    .toUpperCase();
+const headerKey = (s: string) => s.normalize('NFKC').replace(/\s+/g, '').replace(/^\*+/, '').toUpperCase();
 
 const msg = (zh: string, en: string) => `${zh} / ${en}`;
 
@@ -318,11 +336,16 @@ async function load(buffer: Buffer): Promise<{ sheet: ExcelJS.Worksheet } | { er
   if (problem) return { error: msg('文件解压后过大', 'the file is too large once unpacked') };
   const workbook = new ExcelJS.Workbook();
   try {
-    // biome-ignore lint/suspicious/noExplicitAny: exceljs types its load options as a partial of its own
-    await workbook.xlsx.load(buffer as any, LOAD_OPTIONS as any);
+    // maxRows and maxCols are honoured by exceljs's parser but missing from its types.
+    await workbook.xlsx.load(buffer as unknown as ExcelJS.Buffer, LOAD_OPTIONS as Partial<ExcelJS.XlsxReadOptions>);
   } catch (error) {
     if (/max .* count .* exceeded/i.test(String((error as Error).message))) {
-      return { error: msg(`行数过多：一张表最多 ${MAX_LINES} 台虚拟机`, `too many rows: at most ${MAX_LINES} VMs a form`) };
+      return {
+        error: msg(
+          `工作表行数过多（最多 ${LOAD_OPTIONS.maxRows} 行，带格式的空行也算在内）`,
+          `the sheet has too many rows (at most ${LOAD_OPTIONS.maxRows}, formatted empty rows included)`,
+        ),
+      };
     }
     return { error: msg('无法读取文件：不是有效的 .xlsx 文件', 'cannot read the file: not a valid .xlsx workbook') };
   }
@@ -377,7 +400,13 @@ const splitList = (s: string) =>
     .split(OWNER_SEPARATOR)
     .map((p) => p.trim())
     .filter(Boolean);
-const isMobile = (s: string) => /^1\d{10}$/.test(s.normalize('NFKC').replace(/[\s-]/g, '').replace(/^(\+|00)?86/, ''));
+const isMobile = (s: string) =>
+  /^1\d{10}$/.test(
+    s
+      .normalize('NFKC')
+      .replace(/[\s-]/g, '')
+      .replace(/^(\+|00)?86/, ''),
+  );
 
 /**
  * Reads an uploaded form. Every cell of every row is checked; the result is the whole form or every
@@ -393,7 +422,10 @@ export async function parseForm(buffer: Buffer): Promise<ParseResult> {
   const { sheet } = loaded;
   const header = findHeader(sheet);
   if (!header) {
-    errors.add('header', msg('找不到表头：应有一行以“序号”开头', 'no header row: a row starting with 序号 is expected'));
+    errors.add(
+      'header',
+      msg('找不到表头：应有一行以“序号”开头', 'no header row: a row starting with 序号 is expected'),
+    );
     return { ok: false, errors: errors.list, total: errors.total };
   }
   const at = (column: number, row: number) => `${columnLetter(header.column + column)}${row}`;
@@ -407,48 +439,76 @@ export async function parseForm(buffer: Buffer): Promise<ParseResult> {
     const field = `header, ${c.header} (${at(i, header.row)})`;
     if (!key) errors.add(field, msg(`缺少列“${c.header}”`, `missing column ${c.header}`));
     else if (expected.includes(key))
-      errors.add(field, msg(`列顺序不对：此处应为“${c.header}”，而不是“${found}”`, `wrong column order: expected ${c.header}, found ${found}`));
-    else errors.add(field, msg(`表头应为“${c.header}”，而不是“${found}”`, `the header must be ${c.header}, found ${found}`));
+      errors.add(
+        field,
+        msg(
+          `列顺序不对：此处应为“${c.header}”，而不是“${found}”`,
+          `wrong column order: expected ${c.header}, found ${found}`,
+        ),
+      );
+    else
+      errors.add(
+        field,
+        msg(`表头应为“${c.header}”，而不是“${found}”`, `the header must be ${c.header}, found ${found}`),
+      );
   });
   for (let c = header.column + COLUMNS.length; c <= sheet.columnCount; c++) {
     const found = plain(textOf(sheet, header.row, c));
-    if (found) errors.add(`header, ${found} (${columnLetter(c)}${header.row})`, msg(`多余的列“${found}”`, `extra column ${found}`));
+    if (found)
+      errors.add(
+        `header, ${found} (${columnLetter(c)}${header.row})`,
+        msg(`多余的列“${found}”`, `extra column ${found}`),
+      );
   }
   if (errors.total > 0) return { ok: false, errors: errors.list, total: errors.total };
 
   const lines: FormLine[] = [];
   let firstSystem: { name: string; row: number } | null = null;
   const rowNos = new Map<number, number>();
+  let rejected = 0;
   for (let r = header.row + 1; r <= sheet.rowCount; r++) {
     const cells = COLUMNS.map((_, i) => textOf(sheet, r, header.column + i));
     const first = plain(cells[0]!);
     if (first.startsWith('填写说明')) break; // the annex prints its notes under the table
     // Rows with nothing but a row number are the annex's pre-numbered blank rows.
     if (cells.every((t, i) => i === 0 || ('text' in t && t.text === ''))) continue;
-    if (lines.length >= MAX_LINES) {
-      errors.add(`row ${r}`, msg(`行数过多：一张表最多 ${MAX_LINES} 台虚拟机`, `too many rows: at most ${MAX_LINES} VMs a form`));
+    if (lines.length + rejected >= MAX_LINES) {
+      errors.add(
+        `row ${r}`,
+        msg(`行数过多：一张表最多 ${MAX_LINES} 台虚拟机`, `too many rows: at most ${MAX_LINES} VMs a form`),
+      );
       break;
     }
     const before = errors.total;
-    const line = parseLine(cells, (i, message) => errors.add(`row ${r}, ${COLUMNS[i]!.header} (${at(i, r)})`, message));
-    if (!line || errors.total > before) continue;
-    if (!firstSystem) firstSystem = { name: line.systemName, row: r };
-    else if (line.systemName !== firstSystem.name) {
-      errors.add(
-        `row ${r}, 系统名称 (${at(3, r)})`,
-        msg(
-          `与第 ${firstSystem.row} 行的系统名称“${firstSystem.name}”不同：一张表只填写一个系统`,
-          `differs from “${firstSystem.name}” in row ${firstSystem.row}: one system per form`,
-        ),
-      );
+    const { values, ok } = parseLine(cells, (i, message) =>
+      errors.add(`row ${r}, ${COLUMNS[i]!.header} (${at(i, r)})`, message),
+    );
+    // Form-wide rules look at each cell that is itself valid, even when others in its row are not.
+    if (typeof values.systemName === 'string') {
+      if (!firstSystem) firstSystem = { name: values.systemName, row: r };
+      else if (values.systemName !== firstSystem.name) {
+        errors.add(
+          `row ${r}, 系统名称 (${at(3, r)})`,
+          msg(
+            `与第 ${firstSystem.row} 行的系统名称“${firstSystem.name}”不同：一张表只填写一个系统`,
+            `differs from “${firstSystem.name}” in row ${firstSystem.row}: one system per form`,
+          ),
+        );
+      }
     }
-    const seen = rowNos.get(line.rowNo);
-    if (seen !== undefined) {
-      errors.add(`row ${r}, 序号 (${at(0, r)})`, msg(`序号 ${line.rowNo} 与第 ${seen} 行重复`, `row no. ${line.rowNo} repeats row ${seen}`));
-    } else rowNos.set(line.rowNo, r);
-    lines.push(line);
+    if (typeof values.rowNo === 'number') {
+      const seen = rowNos.get(values.rowNo);
+      if (seen !== undefined) {
+        errors.add(
+          `row ${r}, 序号 (${at(0, r)})`,
+          msg(`序号 ${values.rowNo} 与第 ${seen} 行重复`, `row no. ${values.rowNo} repeats row ${seen}`),
+        );
+      } else rowNos.set(values.rowNo, r);
+    }
+    if (ok && errors.total === before) lines.push(values as FormLine);
+    else rejected++;
   }
-  if (errors.total === 0 && lines.length === 0) {
+  if (errors.total === 0 && lines.length === 0 && rejected === 0) {
     errors.add('file', msg('表中没有填写任何虚拟机', 'the form lists no virtual machine'));
   }
   if (errors.total > 0 || !firstSystem) return { ok: false, errors: errors.list, total: errors.total };
@@ -464,9 +524,14 @@ export async function parseForm(buffer: Buffer): Promise<ParseResult> {
   };
 }
 
-/** One row: its values, or null after reporting each bad cell through `fail(columnIndex, message)`. */
-function parseLine(cells: CellText[], fail: (column: number, message: string) => void): FormLine | null {
-  const values: Partial<Record<keyof FormLine, string | number | boolean | null>> = {};
+type LineValues = Partial<Record<keyof FormLine, string | number | boolean | null>>;
+
+/** One row: the values of its valid cells, and whether all were, after reporting each bad cell through `fail`. */
+function parseLine(
+  cells: CellText[],
+  fail: (column: number, message: string) => void,
+): { values: LineValues; ok: boolean } {
+  const values: LineValues = {};
   let ok = true;
   const bad = (i: number, message: string) => {
     ok = false;
@@ -492,14 +557,18 @@ function parseLine(cells: CellText[], fail: (column: number, message: string) =>
     const kind = c.kind;
     switch (kind.type) {
       case 'text':
-        if (raw.length > kind.maxLength) bad(i, msg(`不能超过 ${kind.maxLength} 个字`, `at most ${kind.maxLength} characters`));
+        if (raw.length > kind.maxLength)
+          bad(i, msg(`不能超过 ${kind.maxLength} 个字`, `at most ${kind.maxLength} characters`));
         else values[c.key] = raw;
         return;
       case 'integer': {
         const normal = raw.normalize('NFKC').trim();
         const n = /^\+?\d+(\.0+)?$/.test(normal) ? Number.parseInt(normal.replace(/^\+/, ''), 10) : Number.NaN;
         if (!Number.isSafeInteger(n) || n < kind.min || n > kind.max) {
-          bad(i, msg(`必须是 ${kind.min} 到 ${kind.max} 之间的整数`, `must be an integer from ${kind.min} to ${kind.max}`));
+          bad(
+            i,
+            msg(`必须是 ${kind.min} 到 ${kind.max} 之间的整数`, `must be an integer from ${kind.min} to ${kind.max}`),
+          );
         } else values[c.key] = n;
         return;
       }
@@ -516,41 +585,54 @@ function parseLine(cells: CellText[], fail: (column: number, message: string) =>
         return;
     }
   });
-  if (!ok) return null;
-  const line = values as unknown as FormLine;
-
+  // Rules across cells, checked whenever the cells involved are themselves valid.
   // The owners, their e-mails and their mobiles correspond one to one (the annex's note 4).
-  const owners = splitList(line.bastionOwner);
-  const emails = splitList(line.bastionOwnerEmail);
-  const mobiles = splitList(line.bastionOwnerMobile);
+  const owners = typeof values.bastionOwner === 'string' ? splitList(values.bastionOwner) : null;
   const emailColumn = COLUMNS.findIndex((c) => c.key === 'bastionOwnerEmail');
   const mobileColumn = emailColumn + 1;
-  const badEmail = emails.find((e) => !EMAIL.test(e));
-  if (badEmail) bad(emailColumn, msg(`“${badEmail}”不是有效的邮箱地址`, `“${badEmail}” is not a valid e-mail address`));
-  else if (emails.length !== owners.length) {
-    bad(
-      emailColumn,
-      msg(`负责人 ${owners.length} 位，邮箱 ${emails.length} 个：应一一对应`, `${owners.length} owner(s) but ${emails.length} e-mail(s): one each`),
-    );
+  if (typeof values.bastionOwnerEmail === 'string') {
+    const emails = splitList(values.bastionOwnerEmail);
+    const wrong = emails.find((e) => !EMAIL.test(e));
+    if (wrong) bad(emailColumn, msg(`“${wrong}”不是有效的邮箱地址`, `“${wrong}” is not a valid e-mail address`));
+    else if (owners && emails.length !== owners.length) {
+      bad(
+        emailColumn,
+        msg(
+          `负责人 ${owners.length} 位，邮箱 ${emails.length} 个：应一一对应`,
+          `${owners.length} owner(s) but ${emails.length} e-mail(s): one each`,
+        ),
+      );
+    }
   }
-  const badMobile = mobiles.find((m) => !isMobile(m));
-  if (badMobile) {
-    bad(
-      mobileColumn,
-      msg(`“${badMobile}”不是有效的手机号码（1 开头的 11 位数字）`, `“${badMobile}” is not a mobile number (11 digits starting with 1)`),
-    );
-  } else if (mobiles.length !== owners.length) {
-    bad(
-      mobileColumn,
-      msg(`负责人 ${owners.length} 位，手机号码 ${mobiles.length} 个：应一一对应`, `${owners.length} owner(s) but ${mobiles.length} mobile(s): one each`),
-    );
+  if (typeof values.bastionOwnerMobile === 'string') {
+    const mobiles = splitList(values.bastionOwnerMobile);
+    const wrong = mobiles.find((m) => !isMobile(m));
+    if (wrong) {
+      bad(
+        mobileColumn,
+        msg(
+          `“${wrong}”不是有效的手机号码（1 开头的 11 位数字）`,
+          `“${wrong}” is not a mobile number (11 digits starting with 1)`,
+        ),
+      );
+    } else if (owners && mobiles.length !== owners.length) {
+      bad(
+        mobileColumn,
+        msg(
+          `负责人 ${owners.length} 位，手机号码 ${mobiles.length} 个：应一一对应`,
+          `${owners.length} owner(s) but ${mobiles.length} mobile(s): one each`,
+        ),
+      );
+    }
   }
 
   const groupColumn = COLUMNS.findIndex((c) => c.key === 'clusterGroup');
-  if (line.clustered && !line.clusterGroup) {
-    bad(groupColumn, msg('集群部署为“是”时必填', 'required when 集群部署 is 是 (clustered)'));
-  } else if (!line.clustered && line.clusterGroup) {
-    bad(groupColumn, msg('集群部署为“否”时应留空', 'must be empty when 集群部署 is 否 (not clustered)'));
+  if (typeof values.clustered === 'boolean' && 'clusterGroup' in values) {
+    if (values.clustered && !values.clusterGroup) {
+      bad(groupColumn, msg('集群部署为“是”时必填', 'required when 集群部署 is 是 (clustered)'));
+    } else if (!values.clustered && values.clusterGroup) {
+      bad(groupColumn, msg('集群部署为“否”时应留空', 'must be empty when 集群部署 is 否 (not clustered)'));
+    }
   }
-  return ok ? line : null;
+  return { values, ok };
 }

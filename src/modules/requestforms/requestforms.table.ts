@@ -48,6 +48,6 @@ export interface RequestFormTables {
   request_form_row: RequestFormRowTable;
 }
 
-export type RequestFormRow = Selectable<RequestFormTable>;
-export type RequestFormLineRow = Selectable<RequestFormRowTable>;
-export type NewRequestFormLine = Insertable<RequestFormRowTable>;
+export type FormRecord = Selectable<RequestFormTable>;
+export type FormRowRecord = Selectable<RequestFormRowTable>;
+export type NewFormRowRecord = Insertable<RequestFormRowTable>;

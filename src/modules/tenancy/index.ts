@@ -2,4 +2,9 @@ export { ContactSchema, OrganisationSchema, organisationRoutes } from './organis
 export { tenancyRoutes } from './tenancy.routes.ts';
 export { JurisdictionSchema } from './tenancy.schemas.ts';
 export { seedDemoJurisdictions } from './tenancy.seed.ts';
-export { defaultJurisdiction, getJurisdiction, type Jurisdiction } from './tenancy.service.ts';
+export {
+  defaultJurisdiction,
+  getJurisdiction,
+  type Jurisdiction,
+  setJurisdictionPolicyPack,
+} from './tenancy.service.ts';

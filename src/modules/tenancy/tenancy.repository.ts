@@ -49,3 +49,7 @@ export async function insertJurisdictionIfAbsent(
     .executeTakeFirstOrThrow();
   return { id: existing.id, created: false };
 }
+
+export async function updatePolicyPack(db: Db, id: string, policyPack: string): Promise<void> {
+  await db.updateTable('jurisdiction').set({ policy_pack: policyPack, updated_at: new Date() }).where('id', '=', id).execute();
+}

@@ -42,3 +42,8 @@ export async function defaultJurisdiction(db: Db): Promise<Jurisdiction | null> 
   const all = await listJurisdictions(db);
   return all.find((j) => j.kind === 'city') ?? null;
 }
+
+/** Records which policy pack a jurisdiction runs on (the policy module validates the id and audits). */
+export async function setJurisdictionPolicyPack(db: Db, id: string, policyPack: string): Promise<void> {
+  await repo.updatePolicyPack(db, id, policyPack);
+}

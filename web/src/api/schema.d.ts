@@ -3169,6 +3169,344 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/request-forms/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The blank resource request form (云资源使用需求表, LZ annex 3) as .xlsx
+         * @description Title, contact line, the annex’s 17 headers (required ones in red), drop-down lists for 服务器类型 and 集群部署, a frozen header and a second sheet with the annex’s notes and the import rules.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the form as an Excel workbook (.xlsx) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/request-forms/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a filled-in form as a draft of the caller’s unit; any bad cell refuses the whole file
+         * @description The body is the .xlsx itself (Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet or application/octet-stream). Every row is checked; on any error nothing is stored and the 400 answer lists each bad cell as `row 12, 内存GB (K12)` with a Chinese and English message.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description default: the system name */
+                    title?: string;
+                    /** @description the uploaded file’s name */
+                    filename?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description the .xlsx file, as the request body */
+            requestBody: {
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "application/octet-stream": unknown;
+                };
+            };
+            responses: {
+                /** @description A resource request form with its rows */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RequestForm"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/request-forms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The request forms of the caller’s unit (and its sub-units), newest first */
+        get: {
+            parameters: {
+                query: {
+                    limit: number;
+                    offset: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["RequestFormSummary"][];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/request-forms/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One request form with its rows */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A resource request form with its rows */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RequestForm"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a draft form and its rows */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/request-forms/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The form back as the annex’s .xlsx (imports again unchanged); audited
+         * @description Text that a spreadsheet would take for a formula (= + - @) is written with a leading apostrophe.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the form as an Excel workbook (.xlsx) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3471,6 +3809,102 @@ export interface components {
                 /** @description e.g. 国庆节 */
                 holidayName: string | null;
             }[];
+        };
+        /**
+         * RequestFormRow
+         * @description One virtual machine: one row of the form
+         */
+        RequestFormRow: {
+            /** @description 序号 */
+            rowNo: number;
+            /** @description 网络分区, e.g. 公共网络区, 互联网区 */
+            networkZone: string;
+            /** @description 开发商 */
+            developer: string;
+            /** @description 系统名称 (the same on every row) */
+            systemName: string;
+            subsystem: string | null;
+            /** @description 服务器类型: APP application, WEB government website, FTP file server, DAT database, MID middleware, TST test, OTH other */
+            serverType: "APP" | "WEB" | "FTP" | "DAT" | "MID" | "TST" | "OTH";
+            /** @description 堡垒机账号负责人 (several separated by 、 , or ;) */
+            bastionOwner: string;
+            /** @description 堡垒机账号负责人邮箱, one per owner, in order */
+            bastionOwnerEmail: string;
+            /** @description 堡垒机账号负责人手机号码, one per owner, in order */
+            bastionOwnerMobile: string;
+            /** @description vCPU核 */
+            vcpu: number;
+            /** @description 内存GB */
+            memoryGb: number;
+            /** @description 系统盘GB */
+            systemDiskGb: number;
+            /** @description 数据盘GB */
+            dataDiskGb: number;
+            /** @description 操作系统 */
+            os: string;
+            /** @description 集群部署 (是/否) */
+            clustered: boolean;
+            clusterGroup: string | null;
+            notes: string | null;
+        };
+        /**
+         * RequestFormSummary
+         * @description A resource request form (云资源使用需求表, LZ annex 3) without its rows
+         */
+        RequestFormSummary: {
+            id: string;
+            organisationId: string;
+            jurisdictionId: string;
+            systemName: string;
+            title: string;
+            /** @enum {string} */
+            status: "draft";
+            applicantContact: string | null;
+            vendorContact: string | null;
+            sourceFilename: string | null;
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description the number of virtual machines and the sums of their resources */
+            totals: {
+                rows: number;
+                vcpu: number;
+                memoryGb: number;
+                systemDiskGb: number;
+                dataDiskGb: number;
+            };
+        };
+        /**
+         * RequestForm
+         * @description A resource request form with its rows
+         */
+        RequestForm: {
+            id: string;
+            organisationId: string;
+            jurisdictionId: string;
+            systemName: string;
+            title: string;
+            /** @enum {string} */
+            status: "draft";
+            applicantContact: string | null;
+            vendorContact: string | null;
+            sourceFilename: string | null;
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description the number of virtual machines and the sums of their resources */
+            totals: {
+                rows: number;
+                vcpu: number;
+                memoryGb: number;
+                systemDiskGb: number;
+                dataDiskGb: number;
+            };
+            rows: components["schemas"]["RequestFormRow"][];
         };
         /** SecurityPolicy */
         SecurityPolicy: {

@@ -5,7 +5,8 @@
  * The session cookie itself is httpOnly, so the console cannot see it. The hint spares a signed-out visitor a
  * GET /auth/me that can only answer 401 (which the browser would log as a failed request): it is set by every
  * answer that carries the signed-in user (login, /auth/me, switching organisation) and cleared on logout and
- * on any 401. A hint that is wrong costs at most one login form or one quiet 401.
+ * on any 401, and set before single sign-on (the session then arrives with a redirect). A hint that is wrong
+ * costs at most one login form or one quiet 401.
  */
 
 const HINT_KEY = 'yunguan.session';
@@ -37,6 +38,14 @@ export function mayBeSignedIn(): boolean {
 /** Called with every answer that describes the signed-in user. */
 export function rememberSession(session: { csrfToken: string | null }): void {
   csrfToken = session.csrfToken;
+  writeHint(true);
+}
+
+/**
+ * Called before leaving for single sign-on: the browser comes back with a session cookie the console cannot see,
+ * so it must ask /auth/me when it returns.
+ */
+export function expectSession(): void {
   writeHint(true);
 }
 

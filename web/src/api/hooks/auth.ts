@@ -2,7 +2,7 @@ import { type QueryClient, queryOptions, useMutation, useQuery, useQueryClient }
 import { api, unwrap } from '../client';
 import { ApiError } from '../errors';
 import { queryKeys, SESSION_INDEPENDENT_DOMAINS } from '../query-keys';
-import { forgetSession, mayBeSignedIn, rememberSession } from '../session';
+import { expectSession, forgetSession, mayBeSignedIn, rememberSession } from '../session';
 import type { ChangePasswordInput, LoginInput, Me } from '../types';
 
 const isUnauthenticated = (error: unknown) => error instanceof ApiError && error.code === 'unauthenticated';
@@ -108,4 +108,17 @@ export function useConfirmTotpEnrolment() {
     mutationFn: (code: string) => unwrap(api.POST('/api/v1/auth/totp/enrolment/confirm', { body: { code } })),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.auth.me() }),
   });
+}
+
+/**
+ * Single sign-on with the unified identity platform (统一身份认证), when the server has it configured
+ * (SystemInfo.sso): a full-page navigation to the server, which sends the browser to the platform and back to
+ * `next` with a session, or to /login?sso_error=<code>. Call `beginSingleSignOn` as the browser leaves.
+ */
+export function singleSignOnUrl(next: string): string {
+  return `/api/v1/auth/oidc/login?${new URLSearchParams({ next }).toString()}`;
+}
+
+export function beginSingleSignOn(): void {
+  expectSession();
 }

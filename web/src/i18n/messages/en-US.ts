@@ -77,6 +77,13 @@ export const enUS: Messages = {
   'login.submit': 'Sign in',
   'login.help':
     'Forgotten password or locked account? Ask your unit administrator or the platform security administrator.',
+  'login.or': 'or',
+  'login.sso': 'Sign in with the unified identity platform',
+  'login.ssoRefused':
+    'Single sign-on was refused: this identity has no usable account here, or the account is disabled. Administrators sign in with password and one-time code.',
+  'login.ssoUnreachable':
+    'The unified identity platform cannot be reached. Try again later, or sign in with your password.',
+  'login.ssoFailed': 'Single sign-on failed ({code}). Try again, or sign in with your password.',
   'login.totpTitle': 'One-time code required',
   'login.totpBody':
     'Account {username} uses two-factor authentication. Enter the 6-digit code your authenticator app shows now.',

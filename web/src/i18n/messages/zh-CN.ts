@@ -76,6 +76,12 @@ export const zhCN = {
   'login.passwordRequired': '请输入密码',
   'login.submit': '登录',
   'login.help': '忘记密码或账号被锁定，请联系本单位管理员或平台安全管理员。',
+  'login.or': '或',
+  'login.sso': '统一身份认证登录',
+  'login.ssoRefused':
+    '统一身份认证登录未通过：该身份在本平台没有可用账号，或账号已停用。管理员账号请使用账号密码和动态验证码登录。',
+  'login.ssoUnreachable': '暂时无法连接统一身份认证平台，请稍后重试，或使用账号密码登录。',
+  'login.ssoFailed': '统一身份认证登录失败（{code}），请重试或使用账号密码登录。',
   'login.totpTitle': '需要动态验证码',
   'login.totpBody': '账号 {username} 已绑定动态验证码，请打开身份验证器应用，输入当前显示的 6 位数字。',
   'login.totp': '动态验证码',

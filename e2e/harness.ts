@@ -1,0 +1,173 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generate } from 'otplib';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+import { type RunningServer, startServer } from '../src/server.ts';
+
+/*
+ * What every browser spec needs: the real server in-process on an empty embedded database (seeded with the
+ * demo), headless Chromium with a fresh profile, and small helpers. One server and one browser per spec file.
+ */
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const INDEX_HTML = path.join(ROOT, 'web', 'dist', 'index.html');
+export const RESULTS = path.join(ROOT, 'test-results');
+
+/** Every demo account has this password (src/modules/identity/identity.seed.ts). */
+export const DEMO_PASSWORD = 'Yunguan@Demo2026';
+
+export interface BrowserError {
+  text: string;
+  /** the script or resource the message is about */
+  url: string;
+}
+
+export interface Console {
+  readonly page: Page;
+  readonly context: BrowserContext;
+  readonly serverUrl: string;
+  /** console errors and uncaught exceptions, in order */
+  readonly browserErrors: BrowserError[];
+  url(pathname: string): string;
+  shot(name: string): Promise<void>;
+}
+
+/** Registers beforeAll/afterAll for a spec file and returns its console (valid inside tests). */
+export function setUpConsole(): Console {
+  let dataDir: string | undefined;
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page | undefined;
+  const browserErrors: BrowserError[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(INDEX_HTML)) {
+      throw new Error(`The console is not built: ${INDEX_HTML} is missing. Run \`npm run build:web\` first.`);
+    }
+    await mkdir(RESULTS, { recursive: true });
+    dataDir = await mkdtemp(path.join(tmpdir(), 'yunguan-e2e-'));
+    server = await startServer(loadConfig({ PORT: '0', HOST: '127.0.0.1', YUNGUAN_DATA_DIR: dataDir }, ROOT));
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') browserErrors.push({ text: message.text(), url: message.location().url });
+    });
+    page.on('pageerror', (error) => browserErrors.push({ text: `pageerror: ${error.message}`, url: '' }));
+  });
+
+  afterAll(async () => {
+    await context?.close().catch(() => {});
+    await browser?.close().catch(() => {});
+    await server?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const need = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is not ready: use it inside a test`);
+    return value;
+  };
+
+  return {
+    get page() {
+      return need(page, 'page');
+    },
+    get context() {
+      return need(context, 'browser context');
+    },
+    get serverUrl() {
+      return need(server, 'server').url;
+    },
+    browserErrors,
+    url: (pathname) => new URL(pathname, need(server, 'server').url).toString(),
+    shot: async (name) => {
+      await need(page, 'page').screenshot({ path: path.join(RESULTS, name), fullPage: true });
+    },
+  };
+}
+
+export async function textOf(locator: Locator): Promise<string> {
+  await locator.waitFor({ state: 'visible' });
+  return (await locator.textContent())?.trim() ?? '';
+}
+
+export async function visible(locator: Locator): Promise<void> {
+  await locator.waitFor({ state: 'visible' });
+}
+
+/** Where the page is, once the client-side router has settled on `pathname` (any query string). */
+export async function at(page: Page, pathname: string): Promise<URL> {
+  await page.waitForURL((current) => current.pathname === pathname);
+  return new URL(page.url());
+}
+
+/** Fills and submits the login form (the page must show it). */
+export async function submitLogin(page: Page, username: string, password = DEMO_PASSWORD): Promise<void> {
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(password);
+  await page.getByRole('button', { name: /^登\s*录$/ }).click();
+}
+
+/** Signs in from the login page and waits until the console has left it. */
+export async function login(page: Page, username: string, password = DEMO_PASSWORD): Promise<void> {
+  await submitLogin(page, username, password);
+  await page.waitForURL((current) => current.pathname !== '/login');
+}
+
+/** Signs out through the user menu and waits for the login page. */
+export async function logout(page: Page): Promise<void> {
+  await page.getByTestId('user-area').click();
+  await page.getByRole('menuitem', { name: '退出登录' }).click();
+  await at(page, '/login');
+  await visible(page.getByLabel('用户名'));
+}
+
+/**
+ * Finishes the TOTP enrolment the console shows (admins at first sign-in): reads the secret from the page and
+ * answers with the current code. Returns the secret, for later sign-ins.
+ */
+export async function enrolTotp(page: Page): Promise<string> {
+  await at(page, '/account/totp');
+  const secret = await textOf(page.getByTestId('totp-secret'));
+  expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+  await page.getByLabel('6 位验证码').fill(await generate({ secret }));
+  await page.getByRole('button', { name: '完成绑定' }).click();
+  await page.waitForURL((current) => current.pathname !== '/account/totp');
+  return secret;
+}
+
+/**
+ * A code for a sign-in after `enrolTotp`: the server accepts a code once only and never one from an earlier
+ * time step, so this takes the next 30-second step (inside the server's clock-drift tolerance).
+ */
+export function nextTotp(secret: string): Promise<string> {
+  return generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 });
+}
+
+/** Browser errors that are not the browser's own log line about a request the test made fail on purpose. */
+export function unexpectedErrors(errors: readonly BrowserError[], expectedFailures: readonly string[] = []): string[] {
+  return errors
+    .filter(
+      ({ text, url }) =>
+        !(text.startsWith('Failed to load resource') && expectedFailures.some((path) => url.endsWith(path))),
+    )
+    .map(({ text, url }) => `${text} (${url})`);
+}

@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import {
+  at,
+  enrolTotp,
+  login,
+  logout,
+  nextTotp,
+  setUpConsole,
+  submitLogin,
+  textOf,
+  unexpectedErrors,
+  visible,
+} from './harness.ts';
+
+/** Sign-ins that fail on purpose: the browser logs each 401/423 answer of the login route as a failed request. */
+const DELIBERATE_FAILURES = ['/api/v1/auth/login'];
+
+const ui = setUpConsole();
+let auditAdminSecret = '';
+
+describe('identity journey', () => {
+  it('tells a wrong password apart, in Chinese, and keeps the user on the login page', async () => {
+    const { page } = ui;
+    await page.goto(ui.url('/login'));
+    await submitLogin(page, 'edu', 'not-the-password');
+    expect(await textOf(page.getByTestId('login-error'))).toContain('用户名或密码错误，请检查后重新输入。');
+    await at(page, '/login');
+    expect(await page.getByLabel('密码').inputValue()).toBe('');
+    await ui.shot('login-error-zh.png');
+  });
+
+  it('says an account is locked for a while after repeated failures', async () => {
+    const { page } = ui;
+    await page.goto(ui.url('/login'));
+    // The default policy locks after 5 consecutive failures, for 15 minutes.
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const answer = page.waitForResponse((response) => response.url().endsWith('/api/v1/auth/login'));
+      await submitLogin(page, 'finance', `wrong-${attempt}`);
+      await answer;
+    }
+    const error = await textOf(page.getByTestId('login-error'));
+    expect(error).toContain('已被锁定 15 分钟');
+    expect(error).toContain('请稍后再试');
+    // Even the right password is refused while locked.
+    await submitLogin(page, 'finance');
+    await page.waitForResponse((response) => response.url().endsWith('/api/v1/auth/login'));
+    expect(await textOf(page.getByTestId('login-error'))).toContain('暂时锁定');
+    await ui.shot('login-locked-zh.png');
+  });
+
+  it('signs in unitadmin into the Chinese frame and returns to the page they asked for', async () => {
+    const { page } = ui;
+    await page.goto(ui.url('/organisations?type=using_unit'));
+    const loginUrl = await at(page, '/login');
+    expect(loginUrl.searchParams.get('next')).toBe('/organisations?type=using_unit');
+    await login(page, 'unitadmin');
+    const back = await at(page, '/organisations');
+    expect(back.searchParams.get('type')).toBe('using_unit');
+    expect(await textOf(page.getByTestId('organisation'))).toBe('示范市卫生健康委员会');
+    expect(await textOf(page.getByTestId('user-area'))).toContain('李静（卫健委管理员）');
+    await visible(page.getByRole('link', { name: '示范市疾病预防控制中心' }));
+
+    await page.getByTestId('user-area').click();
+    expect(await textOf(page.getByTestId('user-roles'))).toContain('单位管理员');
+    await visible(page.getByRole('menuitem', { name: '修改密码' }));
+    await visible(page.getByRole('menuitem', { name: '绑定动态验证码' }));
+    await ui.shot('user-menu-zh.png');
+    await page.keyboard.press('Escape');
+    await logout(page);
+  });
+
+  it('lets applicant switch the acting organisation to the CDC, and shows what that organisation sees', async () => {
+    const { page } = ui;
+    await login(page, 'applicant');
+    await at(page, '/');
+    const switcher = page.getByTestId('organisation');
+    expect(await textOf(switcher)).toContain('示范市卫生健康委员会');
+
+    await page.getByRole('menuitem', { name: '单位管理' }).click();
+    await at(page, '/organisations');
+    await visible(page.getByRole('link', { name: '示范市卫生健康委员会' }));
+
+    const switched = page.waitForResponse((response) => response.url().endsWith('/api/v1/auth/switch-organisation'));
+    await switcher.click();
+    await page.getByRole('option', { name: '示范市疾病预防控制中心' }).click();
+    expect((await switched).status()).toBe(200);
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="organisation"]')?.textContent?.includes('示范市疾病预防控制中心'),
+    );
+    // Acting for the CDC, the commission (its parent) is no longer among the units in scope.
+    await visible(page.getByRole('link', { name: '示范市疾病预防控制中心' }));
+    await page.waitForLoadState('networkidle');
+    expect(await page.getByRole('link', { name: '示范市卫生健康委员会' }).count()).toBe(0);
+    await ui.shot('switch-organisation-zh.png');
+
+    // The choice is the session's: a reload keeps it.
+    await page.reload();
+    expect(await textOf(page.getByTestId('organisation'))).toContain('示范市疾病预防控制中心');
+    await logout(page);
+  });
+
+  it('sends auditadmin to TOTP enrolment first, then to the audit log they asked for', async () => {
+    const { page } = ui;
+    await page.goto(ui.url('/audit'));
+    await at(page, '/login');
+    await login(page, 'auditadmin');
+    const totpUrl = await at(page, '/account/totp');
+    expect(totpUrl.searchParams.get('next')).toBe('/audit');
+    // Restricted: no menu, only the enrolment, who is signed in, and a way out.
+    expect(await page.getByRole('menuitem', { name: '审计日志' }).count()).toBe(0);
+    await visible(page.getByText('请先绑定动态验证码'));
+    await visible(page.getByRole('img', { name: '动态验证码绑定二维码' }));
+    await visible(page.getByTestId('totp-secret'));
+    await page.waitForLoadState('networkidle');
+    await ui.shot('totp-zh.png');
+
+    // Any other page leads back to the enrolment.
+    await page.goto(ui.url('/organisations'));
+    await at(page, '/account/totp');
+
+    auditAdminSecret = await enrolTotp(page);
+    await at(page, '/audit');
+    await visible(page.getByRole('menuitem', { name: '审计日志' }));
+
+    const table = page.getByTestId('audit-table');
+    await visible(table.locator('tbody tr.ant-table-row').first());
+    const rows = (await table.locator('tbody tr.ant-table-row').allInnerTexts()).join('\n');
+    expect(rows).toContain('auth.login');
+    expect(rows).toContain('user.totp_enabled');
+    expect(rows).toContain('unitadmin');
+    expect(await textOf(page.locator('.ant-pagination-total-text'))).toMatch(/共 \d+ 条/);
+    expect(await page.getByTestId('export-xlsx').getAttribute('href')).toBe('/api/v1/audit-events/export?format=xlsx');
+    await page.waitForLoadState('networkidle');
+    await ui.shot('audit-zh.png');
+  });
+
+  it('filters the audit log on the server: the failed sign-ins of one account', async () => {
+    const { page } = ui;
+    await page.getByLabel('操作人').fill('edu');
+    await page.getByLabel('结果').click();
+    await page.getByRole('option', { name: '失败' }).click();
+    const answer = page.waitForResponse((response) => response.url().includes('/api/v1/audit-events?'));
+    await page.getByRole('button', { name: /查\s*询/ }).click();
+    const query = new URL((await answer).url()).searchParams;
+    expect(query.get('actor')).toBe('edu');
+    expect(query.get('outcome')).toBe('failure');
+    await page.waitForFunction(() => document.querySelector('.ant-pagination-total-text')?.textContent === '共 1 条');
+    expect(await textOf(page.getByTestId('audit-table').locator('tbody tr.ant-table-row'))).toContain('登录');
+    const href = await page.getByTestId('export-csv').getAttribute('href');
+    expect(href).toBe('/api/v1/audit-events/export?actor=edu&outcome=failure&format=csv');
+    // The export link downloads with the session cookie.
+    const download = await page.request.get(ui.url(href ?? ''));
+    expect(download.status()).toBe(200);
+    expect(await download.text()).toContain('edu');
+  });
+
+  it('logs out to the login page; signing in again asks for the one-time code', async () => {
+    const { page } = ui;
+    await logout(page);
+    await submitLogin(page, 'auditadmin');
+    await visible(page.getByText('需要动态验证码'));
+    await page.getByLabel('动态验证码').fill('000000');
+    await page.getByRole('button', { name: '验证并登录' }).click();
+    expect(await textOf(page.getByTestId('login-error'))).toContain('动态验证码错误或已过期');
+    await ui.shot('login-totp-zh.png');
+    await page.getByLabel('动态验证码').fill(await nextTotp(auditAdminSecret));
+    await page.getByRole('button', { name: '验证并登录' }).click();
+    await at(page, '/');
+    await visible(page.getByRole('menuitem', { name: '审计日志' }));
+    await logout(page);
+  });
+
+  it('logged no browser errors along the way', () => {
+    expect(unexpectedErrors(ui.browserErrors, DELIBERATE_FAILURES)).toEqual([]);
+  });
+});

@@ -1,0 +1,15 @@
+export { DEFAULT_PACK_ID, PACK_IDS, PACKS } from './packs/index.ts';
+export { InvalidPackError, type PackIssue, packIssues, validatePack } from './policy.pack.ts';
+export { policyRoutes } from './policy.routes.ts';
+export {
+  type CitedValue,
+  type Deadline,
+  type DeadlineUnit,
+  type EffectivePolicy,
+  ORDER_TYPES,
+  type OrderType,
+  POLICY_SCHEMAS,
+  type PolicyPack,
+  type Step,
+} from './policy.schemas.ts';
+export { effectivePolicy, type JurisdictionPolicy, jurisdictionPolicy } from './policy.service.ts';

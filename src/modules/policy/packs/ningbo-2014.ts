@@ -1,0 +1,139 @@
+import type { PolicyPack } from '../policy.schemas.ts';
+import { cite, noDeadline, notProvided, silent, unstated } from './cite.ts';
+
+const NB = 'NB gives no number';
+const NO_QUOTA = 'NB has no quota rules';
+const NO_PROVIDER = 'NB sets no provider service levels (NB 20: emergency and disaster recovery mechanisms)';
+
+/** NB 18: requests for cloud-centre resources without new investment; the management office confirms. */
+const requestSteps = [
+  {
+    id: 'confirmation',
+    name: { zh: '技术、安全、管理确认', en: 'Technical, security and management confirmation' },
+    role: 'ops_reviewer' as const,
+    deadline: noDeadline('NB 18', NB),
+  },
+  {
+    id: 'provision',
+    name: { zh: '云中心提供保障', en: 'The cloud centre provides' },
+    role: 'ops_reviewer' as const,
+    deadline: noDeadline('NB 18', NB),
+    note: 'A service contract stating rights, duties and security responsibilities is signed before use (NB 15).',
+  },
+];
+
+/**
+ * 宁波市政务云计算中心管理办法 (issued 2014-05-30 by the municipal government office; 自公布之日起实行). Articles are
+ * cited `NB n`. The 市智慧办 builds and manages the cloud centre; its 政务云计算中心（大数据）管理办公室 runs it
+ * day to day. Projects with new investment go through project approval (NB 17), outside the platform.
+ */
+export const ningbo2014 = {
+  id: 'ningbo-2014',
+  version: '1.0.0',
+  city: { zh: '宁波', en: 'Ningbo' },
+  title: '宁波市政务云计算中心管理办法',
+  year: 2014,
+  documentStatus: 'issued',
+  sources: [{ prefix: 'NB', title: '宁波市政务云计算中心管理办法' }],
+  effective: {
+    from: '2014-05-30',
+    article: 'NB 21',
+    note: '本办法自公布之日起实行; published with the government office’s notice of 2014-05-30',
+  },
+  bodies: [
+    { role: 'authority_approver', zh: '市智慧城市建设工作领导小组办公室（市智慧办）', article: 'NB 4' },
+    { role: 'ops_reviewer', zh: '市政务云计算中心（大数据）管理办公室', article: 'NB 6' },
+    { role: 'finance_officer', zh: '市财政局', article: 'NB 5' },
+    { role: 'unit_applicant', zh: '项目建设单位', article: 'NB 18' },
+  ],
+  orderTypes: {
+    new_resources: {
+      enabled: cite(
+        true,
+        'NB 18',
+        'projects without new investment; projects with new investment apply through project approval (NB 17)',
+      ),
+      steps: requestSteps,
+    },
+    scale_up: {
+      enabled: cite(true, 'NB 18', 'more resources without new investment are a request for cloud-centre resources'),
+      steps: requestSteps,
+    },
+    change: notProvided('NB has no change procedure'),
+    reclaim: notProvided('NB has no reclaim procedure'),
+    development: notProvided('NB has no development resources'),
+    emergency: notProvided('NB has no emergency resources'),
+    temporary: notProvided('NB has no temporary resources'),
+    extension: notProvided('NB has no time-limited resources to extend'),
+    backup_extraction: notProvided('NB has no backup extraction procedure'),
+    green_channel: notProvided('NB has no green channel'),
+  },
+  quota: {
+    developmentShareMax: silent(NO_QUOTA),
+    developmentMonthsMax: silent(NO_QUOTA),
+    overrunApprovalAbove: silent(NO_QUOTA),
+    emergencyMonthsMax: silent(NO_QUOTA),
+    temporaryMonthsMax: silent(NO_QUOTA),
+    emergencyExtensionLeadWorkingDays: silent(NO_QUOTA),
+    temporaryExtensionLeadWorkingDays: silent(NO_QUOTA),
+    expiryNoticeWorkingDays: silent(NO_QUOTA),
+    periodicQuota: silent(NO_QUOTA),
+    elasticScaling: silent(NO_QUOTA),
+  },
+  trial: {
+    minCalendarDays: silent('NB has no trial'),
+  },
+  monitoring: {
+    agentRequired: silent('NB says nothing about a monitoring agent'),
+    lowUtilisationPercent: silent('NB sets no utilisation threshold'),
+    lowUtilisationDays: silent('NB sets no utilisation period'),
+    zombieIdleDays: silent('NB says nothing about idle systems'),
+    warningNeedsAuthorityReview: silent('NB says nothing about warnings for low use'),
+    utilisationReportWeekly: silent('NB says nothing about reports'),
+    utilisationReportMonthly: silent('NB says nothing about reports'),
+    analysisReportMonthly: silent('NB says nothing about reports'),
+    majorIncidentReportCalendarDays: silent('NB sets no incident report deadline'),
+  },
+  retention: {
+    systemOperationLogMonthsMin: silent('NB sets no log retention'),
+    providerKeepsUsageLogs: silent('NB 14 asks for traceability of shared-data use, nothing about resource usage logs'),
+  },
+  provider: {
+    responseMinutesMax: silent(NO_PROVIDER),
+    onSiteDaysPerWeek: silent(NO_PROVIDER),
+    onSiteHoursPerDay: silent(NO_PROVIDER),
+    hotlineDaysPerWeek: silent(NO_PROVIDER),
+    hotlineHoursPerDay: silent(NO_PROVIDER),
+    continuousOperation: silent(NO_PROVIDER),
+    plannedInterruptionLeadWorkingDays: silent(NO_PROVIDER),
+    securityBulletinMonthly: silent(NO_PROVIDER),
+    emergencyDrillsPerYear: silent(NO_PROVIDER),
+  },
+  settlement: {
+    payAfterUse: unstated('NB 8', 'direct investment or purchased services; no settlement rule'),
+    evaluationAdjusted: silent('NB says nothing about fees and evaluation'),
+    confirmedBy: silent('NB names nobody who confirms fees'),
+  },
+  projects: {
+    cloudNeedsDeclaredAtApproval: cite(
+      true,
+      'NB 17',
+      '可行性研究报告或实施方案中明确“项目基于政务云计算中心开发部署方案”和“项目基础数据共享与应用方案”',
+    ),
+    investmentOverrunApprovalThreshold: silent('NB says nothing about investment overruns'),
+    warrantyYearsMin: silent('NB says nothing about warranties'),
+    declarationMonth: silent('NB sets no declaration month (projects follow the existing approval procedure, NB 17)'),
+  },
+  legacyDataCentre: {
+    evaluationWorkingDays: unstated('NB 16', 'existing systems migrate step by step, voluntarily; no procedure'),
+    approvalWorkingDays: silent('NB has no certification of own data centres'),
+    retentionYears: silent('NB sets no period'),
+    migrationAfterRetentionYears: silent('NB sets no period'),
+    transitionYearsSmall: silent('NB sets no period'),
+    transitionYearsLarge: silent('NB sets no period'),
+    smallRacksMax: silent('NB sets no size criteria'),
+    areaSquareMetresMin: silent('NB sets no size criteria'),
+    racksMin: silent('NB sets no size criteria'),
+    operatorsMin: silent('NB sets no staffing criteria'),
+  },
+} satisfies PolicyPack;

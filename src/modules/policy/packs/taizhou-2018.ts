@@ -1,0 +1,155 @@
+import type { PolicyPack } from '../policy.schemas.ts';
+import { cite, deadline, noDeadline, notProvided, silent, unstated } from './cite.ts';
+
+const NO_QUOTA = 'TZ has no quota rules';
+const CHANGE_NOTE =
+  "TZ 8 lists 变更 and 终止 as parts of using the platform; TZ 10's two working days are written for 使用申请 " +
+  'and the text does not say whether they cover changes and terminations';
+
+/** Changes and terminations: the 电子政务中心 approves and the provider carries out (TZ 5, 7, 8), no deadlines. */
+const changeSteps = (what: { zh: string; en: string }) => [
+  {
+    id: 'approval',
+    name: { zh: `${what.zh}审批`, en: 'Approval' },
+    role: 'authority_approver' as const,
+    deadline: noDeadline('TZ 8', CHANGE_NOTE),
+  },
+  {
+    id: 'fulfilment',
+    name: { zh: `${what.zh}办理`, en: what.en },
+    role: 'provider_operator' as const,
+    deadline: noDeadline('TZ 8', CHANGE_NOTE),
+  },
+];
+
+/**
+ * 泰州市政务云平台管理办法 (issued 2018-03-01 by the municipal government office, in force 2018-05-01). Articles
+ * are cited `TZ n`. The 市电子政务中心 plans, allocates and approves; the cloud service provider fulfils,
+ * operates and reports.
+ */
+export const taizhou2018 = {
+  id: 'taizhou-2018',
+  version: '1.0.0',
+  city: { zh: '泰州', en: 'Taizhou' },
+  title: '泰州市政务云平台管理办法',
+  year: 2018,
+  documentStatus: 'issued',
+  sources: [{ prefix: 'TZ', title: '泰州市政务云平台管理办法' }],
+  effective: { from: '2018-05-01', article: 'TZ 21', note: '本办法自2018年5月1日起施行' },
+  bodies: [
+    { role: 'authority_approver', zh: '市电子政务中心', article: 'TZ 5' },
+    { role: 'provider_operator', zh: '云服务提供商', article: 'TZ 7' },
+    { role: 'unit_applicant', zh: '云平台使用部门（单位）', article: 'TZ 6' },
+    { role: 'finance_officer', zh: '财政部门', article: 'TZ 19' },
+  ],
+  orderTypes: {
+    new_resources: {
+      enabled: cite(
+        true,
+        'TZ 10',
+        'TZ 8 lists 申请、受理、审批、测试、开通; the text gives actors and deadlines only for approval and fulfilment (the flow chart, annex 2, is not in our copy)',
+      ),
+      steps: [
+        {
+          id: 'approval',
+          name: { zh: '使用申请审批', en: 'Approval' },
+          role: 'authority_approver',
+          deadline: deadline(2, 'working_days', 'TZ 10', '市电子政务中心在两个工作日内对云平台使用申请进行审批'),
+        },
+        {
+          id: 'fulfilment',
+          name: { zh: '业务办理', en: 'Fulfilment' },
+          role: 'provider_operator',
+          deadline: deadline(2, 'working_days', 'TZ 10', '审批合格后，云服务提供商在两个工作日内完成业务办理'),
+        },
+      ],
+    },
+    scale_up: { enabled: cite(true, 'TZ 8', '变更'), steps: changeSteps({ zh: '变更', en: 'Carry out the change' }) },
+    change: { enabled: cite(true, 'TZ 8', '变更'), steps: changeSteps({ zh: '变更', en: 'Carry out the change' }) },
+    reclaim: {
+      enabled: cite(true, 'TZ 8', '终止'),
+      steps: changeSteps({ zh: '终止', en: 'Terminate the service' }),
+      dataBackupFirst: silent('TZ says nothing about backups before termination'),
+    },
+    development: notProvided('TZ has no development resources'),
+    emergency: notProvided('TZ has no emergency resources'),
+    temporary: notProvided('TZ has no temporary resources'),
+    extension: notProvided('TZ has no time-limited resources to extend'),
+    backup_extraction: notProvided(
+      'TZ 12(4) and 17: the provider provides storage and backup services; no extraction procedure',
+      'TZ 12(4)',
+    ),
+    green_channel: notProvided('TZ has no green channel'),
+  },
+  quota: {
+    developmentShareMax: silent(NO_QUOTA),
+    developmentMonthsMax: silent(NO_QUOTA),
+    overrunApprovalAbove: silent(NO_QUOTA),
+    emergencyMonthsMax: silent(NO_QUOTA),
+    temporaryMonthsMax: silent(NO_QUOTA),
+    emergencyExtensionLeadWorkingDays: silent(NO_QUOTA),
+    temporaryExtensionLeadWorkingDays: silent(NO_QUOTA),
+    expiryNoticeWorkingDays: silent(NO_QUOTA),
+    periodicQuota: silent(NO_QUOTA),
+    elasticScaling: cite(
+      true,
+      'TZ 10',
+      '信息系统上线后云服务提供商可以根据实际情况对资源进行调整 (and 动态管理, TZ 7(5))',
+    ),
+  },
+  trial: {
+    minCalendarDays: unstated('TZ 8', '测试 is a stage of use; no duration'),
+  },
+  monitoring: {
+    agentRequired: silent('TZ says nothing about a monitoring agent'),
+    lowUtilisationPercent: unstated('TZ 12(2)', '对资源异常使用情况及时预警: no threshold'),
+    lowUtilisationDays: unstated('TZ 12(2)', 'no period'),
+    zombieIdleDays: silent('TZ says nothing about idle systems'),
+    warningNeedsAuthorityReview: silent('TZ 12(2): the provider warns and advises directly'),
+    utilisationReportWeekly: cite(true, 'TZ 12(1)', '每周和每月向市电子政务中心提供云资源利用情况表'),
+    utilisationReportMonthly: cite(true, 'TZ 12(1)', '每周和每月向市电子政务中心提供云资源利用情况表'),
+    analysisReportMonthly: cite(true, 'TZ 12(5)', '形成月度分析报告上报市电子政务中心'),
+    majorIncidentReportCalendarDays: cite(0, 'TZ 12(5)', '发生重大事件或有紧急情况当天提交相关事件报告 (same day)'),
+  },
+  retention: {
+    systemOperationLogMonthsMin: unstated('TZ 7(2)', 'the provider keeps usage and operation logs; no period'),
+    providerKeepsUsageLogs: cite(true, 'TZ 7(2)', '云资源使用情况、操作情况等日志记录及审计服务'),
+  },
+  provider: {
+    responseMinutesMax: cite(5, 'TZ 12(2)', '服务响应时间不超过5分钟'),
+    onSiteDaysPerWeek: cite(5, 'TZ 12(2)', '5*8小时的驻场维护服务'),
+    onSiteHoursPerDay: cite(8, 'TZ 12(2)', '5*8小时的驻场维护服务'),
+    hotlineDaysPerWeek: cite(7, 'TZ 12(2)', '7*24小时的专用电话服务'),
+    hotlineHoursPerDay: cite(24, 'TZ 12(2)', '7*24小时的专用电话服务'),
+    continuousOperation: unstated('TZ 12(2)', '不间断技术服务 (uninterrupted technical service); no availability figure'),
+    plannedInterruptionLeadWorkingDays: silent('TZ sets no notice period for planned interruptions'),
+    securityBulletinMonthly: cite(true, 'TZ 17', '每月发布安全公告'),
+    emergencyDrillsPerYear: cite(1, 'TZ 17', '每年开展应急演练一次'),
+  },
+  settlement: {
+    payAfterUse: unstated('TZ 7(5)', 'the provider keeps 动态计费管理 (dynamic billing); no settlement rule'),
+    evaluationAdjusted: unstated('TZ 20', 'providers are assessed on response, satisfaction and quality; no link to fees'),
+    confirmedBy: silent('TZ names nobody who confirms fees'),
+  },
+  projects: {
+    cloudNeedsDeclaredAtApproval: unstated('TZ 19', '启动信息化系统建设时，应当充分利用并合理申请云平台资源; no rule at approval'),
+    investmentOverrunApprovalThreshold: silent('TZ says nothing about investment overruns'),
+    warrantyYearsMin: silent('TZ says nothing about warranties'),
+    declarationMonth: silent('TZ sets no declaration month'),
+  },
+  legacyDataCentre: {
+    evaluationWorkingDays: unstated(
+      'TZ 3',
+      'a system that cannot migrate needs an expert review by the 电子政务中心 and the leading group’s approval; no deadline',
+    ),
+    approvalWorkingDays: unstated('TZ 3', 'no deadline'),
+    retentionYears: silent('TZ has no retention period for own data centres'),
+    migrationAfterRetentionYears: silent('TZ sets no migration period'),
+    transitionYearsSmall: silent('TZ sets no transition period'),
+    transitionYearsLarge: silent('TZ sets no transition period'),
+    smallRacksMax: silent('TZ sets no size criteria'),
+    areaSquareMetresMin: silent('TZ sets no size criteria'),
+    racksMin: silent('TZ sets no size criteria'),
+    operatorsMin: silent('TZ sets no staffing criteria'),
+  },
+} satisfies PolicyPack;

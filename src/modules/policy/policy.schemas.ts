@@ -1,0 +1,302 @@
+import Type, { type Static, type TSchema } from 'typebox';
+import { ROLES } from '../identity/index.ts';
+
+// The shape of a city policy pack (packs/<id>.ts) and of the effective policy a jurisdiction runs on.
+//
+// Every rule is a "cited value": { value, article, note? }. `value` null means the regulation gives no
+// number (the system invents none: the console shows "no statutory deadline"); `article` is where the
+// value comes from ('SH 22', 'LZ 21(4)', 'JQ-proj 12'), null only when the regulation says nothing at all.
+// What the schema cannot say is checked in policy.pack.ts (a number needs its article, a null or an
+// uncited value needs a note, articles cite the pack's own sources).
+
+export const ORDER_TYPES = [
+  'new_resources',
+  'scale_up',
+  'change',
+  'reclaim',
+  'development',
+  'emergency',
+  'temporary',
+  'extension',
+  'backup_extraction',
+  'green_channel',
+] as const;
+export type OrderType = (typeof ORDER_TYPES)[number];
+
+export const DEADLINE_UNITS = ['working_days', 'calendar_days', 'months'] as const;
+export type DeadlineUnit = (typeof DEADLINE_UNITS)[number];
+
+/** Conditions under which a step applies; a step without `when` always does. */
+export const STEP_CONDITIONS = ['quota_overrun'] as const;
+
+/** Prefixes of the five regulations (DOMAIN.md): SH 20 = Shanghai art. 20; JQ-proj = Jiuquan's project annex. */
+export const SOURCE_PREFIXES = ['SH', 'LZ', 'TZ', 'JQ', 'JQ-proj', 'NB'] as const;
+
+const ROLE_NAMES = Object.keys(ROLES) as (keyof typeof ROLES)[];
+
+export const ArticleSchema = Type.String({
+  pattern: `^(${SOURCE_PREFIXES.join('|')}) ([0-9]{1,3}(\\([0-9]{1,2}\\))?|annex [0-9])$`,
+  description: "where the value comes from: 'SH 22', 'LZ 21(4)' (item 4), 'JQ-proj 12', 'LZ annex 3'",
+});
+const Article = Type.Union([ArticleSchema, Type.Null()]);
+const Note = Type.String({ minLength: 1, maxLength: 600 });
+const RoleSchema = Type.Enum(ROLE_NAMES, { description: 'the platform role that acts (src/modules/identity/roles.ts)' });
+const Bilingual = Type.Object(
+  { zh: Type.String({ minLength: 1, maxLength: 60 }), en: Type.String({ minLength: 1, maxLength: 80 }) },
+  { additionalProperties: false },
+);
+
+/** The value kinds a cited value can hold; override values are validated against the same schemas. */
+export const VALUE_SCHEMAS = {
+  CitedInteger: Type.Integer({ minimum: 0, maximum: 100_000 }),
+  CitedRatio: Type.String({
+    pattern: '^(0(\\.[0-9]{1,4})?|1(\\.0{1,4})?)$',
+    description: 'a share as a decimal string, "0.15" = 15% (never a float)',
+  }),
+  CitedBoolean: Type.Boolean(),
+  CitedRole: RoleSchema,
+  CitedMonth: Type.Integer({ minimum: 1, maximum: 12 }),
+} as const;
+export type CitedKind = keyof typeof VALUE_SCHEMAS;
+
+/** A deadline's overridable part: a number and its unit together, or null (no statutory deadline). */
+export const DeadlineValueSchema = Type.Union([
+  Type.Object(
+    { value: Type.Integer({ minimum: 0, maximum: 3650 }), unit: Type.Enum(DEADLINE_UNITS) },
+    { additionalProperties: false },
+  ),
+  Type.Null(),
+]);
+
+function overrideMarks(packValue: TSchema) {
+  return {
+    overridden: Type.Optional(Type.Literal(true)),
+    overrideReason: Type.Optional(Type.String()),
+    packValue: Type.Optional(packValue),
+  };
+}
+
+/**
+ * The schema of a pack or of an effective policy: one shape, so the two share one type. The override marks
+ * belong to effective policies only; policy.pack.ts refuses a pack file that carries them.
+ */
+function policySchemas(effective: boolean) {
+  const cited = <K extends CitedKind>(kind: K) => {
+    const value = Type.Union([VALUE_SCHEMAS[kind], Type.Null()]);
+    return Type.Object(
+      { value, article: Article, note: Type.Optional(Note), ...overrideMarks(value) },
+      { additionalProperties: false, title: kind },
+    );
+  };
+  const Deadline = Type.Object(
+    {
+      value: Type.Union([Type.Integer({ minimum: 0, maximum: 3650 }), Type.Null()], {
+        description: 'null: the regulation sets no deadline for this step',
+      }),
+      unit: Type.Union([Type.Enum(DEADLINE_UNITS), Type.Null()]),
+      article: Article,
+      note: Type.Optional(Note),
+      ...overrideMarks(DeadlineValueSchema),
+    },
+    {
+      additionalProperties: false,
+      title: 'Deadline',
+      description: 'counted from the moment the step becomes due (the previous step done, or the request filed)',
+    },
+  );
+  const Step = Type.Object(
+    {
+      id: Type.String({ pattern: '^[a-z][a-z0-9_]{1,40}$' }),
+      name: Bilingual,
+      role: RoleSchema,
+      deadline: Deadline,
+      when: Type.Optional(Type.Enum(STEP_CONDITIONS)),
+      note: Type.Optional(Note),
+    },
+    { additionalProperties: false },
+  );
+  const Order = Type.Object(
+    {
+      enabled: cited('CitedBoolean'),
+      steps: Type.Array(Step, { maxItems: 12 }),
+      dataBackupFirst: Type.Optional(cited('CitedBoolean')),
+    },
+    { additionalProperties: false },
+  );
+  const section = <K extends string, C extends CitedKind>(fields: Record<K, C>) =>
+    Type.Object(
+      Object.fromEntries(Object.entries(fields).map(([k, kind]) => [k, cited(kind as C)])) as {
+        [P in K]: ReturnType<typeof cited<C>>;
+      },
+      { additionalProperties: false },
+    );
+  const I = 'CitedInteger' as const;
+  const R = 'CitedRatio' as const;
+  const B = 'CitedBoolean' as const;
+
+  return Type.Object(
+    {
+      id: Type.String({ pattern: '^[a-z][a-z0-9-]{1,40}$' }),
+      version: Type.String({ pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+$', description: 'semver of the pack' }),
+      city: Bilingual,
+      title: Type.String({ minLength: 1, maxLength: 120, description: "the regulation's Chinese title" }),
+      year: Type.Union([Type.Integer({ minimum: 1990, maximum: 2100 }), Type.Null()]),
+      documentStatus: Type.Enum(['issued', 'draft_for_comment']),
+      sources: Type.Array(
+        Type.Object(
+          { prefix: Type.Enum(SOURCE_PREFIXES), title: Type.String({ minLength: 1, maxLength: 120 }) },
+          { additionalProperties: false },
+        ),
+        { minItems: 1, maxItems: 3 },
+      ),
+      effective: Type.Object(
+        {
+          from: Type.Union([Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' }), Type.Null()]),
+          article: Article,
+          note: Type.Optional(Note),
+        },
+        { additionalProperties: false },
+      ),
+      bodies: Type.Array(
+        Type.Object(
+          { role: RoleSchema, zh: Type.String({ minLength: 1, maxLength: 80 }), article: ArticleSchema },
+          { additionalProperties: false },
+        ),
+        { description: "the regulation's bodies and the platform roles that act for them", maxItems: 12 },
+      ),
+      orderTypes: Type.Object(
+        Object.fromEntries(ORDER_TYPES.map((t) => [t, Order])) as { [T in OrderType]: typeof Order },
+        { additionalProperties: false },
+      ),
+      quota: section({
+        developmentShareMax: R,
+        developmentMonthsMax: I,
+        overrunApprovalAbove: R,
+        emergencyMonthsMax: I,
+        temporaryMonthsMax: I,
+        emergencyExtensionLeadWorkingDays: I,
+        temporaryExtensionLeadWorkingDays: I,
+        expiryNoticeWorkingDays: I,
+        periodicQuota: B,
+        elasticScaling: B,
+      }),
+      trial: section({ minCalendarDays: I }),
+      monitoring: section({
+        agentRequired: B,
+        lowUtilisationPercent: I,
+        lowUtilisationDays: I,
+        zombieIdleDays: I,
+        warningNeedsAuthorityReview: B,
+        utilisationReportWeekly: B,
+        utilisationReportMonthly: B,
+        analysisReportMonthly: B,
+        majorIncidentReportCalendarDays: I,
+      }),
+      retention: section({ systemOperationLogMonthsMin: I, providerKeepsUsageLogs: B }),
+      provider: section({
+        responseMinutesMax: I,
+        onSiteDaysPerWeek: I,
+        onSiteHoursPerDay: I,
+        hotlineDaysPerWeek: I,
+        hotlineHoursPerDay: I,
+        continuousOperation: B,
+        plannedInterruptionLeadWorkingDays: I,
+        securityBulletinMonthly: B,
+        emergencyDrillsPerYear: I,
+      }),
+      settlement: Type.Object(
+        { payAfterUse: cited(B), evaluationAdjusted: cited(B), confirmedBy: cited('CitedRole') },
+        { additionalProperties: false },
+      ),
+      projects: Type.Object(
+        {
+          cloudNeedsDeclaredAtApproval: cited(B),
+          investmentOverrunApprovalThreshold: cited(R),
+          warrantyYearsMin: cited(I),
+          declarationMonth: cited('CitedMonth'),
+        },
+        { additionalProperties: false },
+      ),
+      legacyDataCentre: section({
+        evaluationWorkingDays: I,
+        approvalWorkingDays: I,
+        retentionYears: I,
+        migrationAfterRetentionYears: I,
+        transitionYearsSmall: I,
+        transitionYearsLarge: I,
+        smallRacksMax: I,
+        areaSquareMetresMin: I,
+        racksMin: I,
+        operatorsMin: I,
+      }),
+    },
+    effective
+      ? { additionalProperties: false, $id: 'EffectivePolicy', title: 'EffectivePolicy' }
+      : { additionalProperties: false, $id: 'PolicyPack', title: 'PolicyPack' },
+  );
+}
+
+/** A city policy pack as written in packs/<id>.ts. */
+export const PolicyPackSchema = policySchemas(false);
+export type PolicyPack = Static<typeof PolicyPackSchema>;
+
+/** A pack merged with a jurisdiction's overrides: overridden values say so, with the reason and the pack's value. */
+export const EffectivePolicySchema = policySchemas(true);
+export type EffectivePolicy = PolicyPack;
+
+export type CitedValue<T = unknown> = {
+  value: T | null;
+  article: string | null;
+  note?: string;
+  overridden?: true;
+  overrideReason?: string;
+  packValue?: unknown;
+};
+export type Deadline = PolicyPack['orderTypes']['new_resources']['steps'][number]['deadline'];
+export type Step = PolicyPack['orderTypes']['new_resources']['steps'][number];
+
+export const PolicyPackSummarySchema = Type.Object(
+  {
+    id: Type.String(),
+    version: Type.String(),
+    city: Bilingual,
+    title: Type.String(),
+    year: Type.Union([Type.Integer(), Type.Null()]),
+    documentStatus: Type.Enum(['issued', 'draft_for_comment']),
+  },
+  { $id: 'PolicyPackSummary', title: 'PolicyPackSummary' },
+);
+
+export const PolicyOverrideSchema = Type.Object(
+  {
+    path: Type.String({ description: "what is overridden, e.g. 'quota.developmentShareMax'" }),
+    value: Type.Unknown({ description: 'the local value (a deadline: {value, unit}; null: no number)' }),
+    packValue: Type.Unknown({ description: "the pack's own value at the path" }),
+    reason: Type.String(),
+    packId: Type.String({ description: 'the pack the override was set against' }),
+    setBy: Type.Union([Type.String(), Type.Null()]),
+    setAt: Type.String({ format: 'date-time' }),
+    applied: Type.Boolean({ description: 'false when the path or value no longer fits the jurisdiction’s pack' }),
+    problem: Type.Optional(Type.String()),
+  },
+  { $id: 'PolicyOverride', title: 'PolicyOverride' },
+);
+
+export const JurisdictionPolicySchema = Type.Object(
+  {
+    jurisdiction: Type.String({ description: 'jurisdiction code' }),
+    packId: Type.String(),
+    packVersion: Type.String(),
+    policy: Type.Ref('EffectivePolicy'),
+    overrides: Type.Array(Type.Ref('PolicyOverride')),
+  },
+  { $id: 'JurisdictionPolicy', title: 'JurisdictionPolicy' },
+);
+
+export const POLICY_SCHEMAS = [
+  PolicyPackSchema,
+  EffectivePolicySchema,
+  PolicyPackSummarySchema,
+  PolicyOverrideSchema,
+  JurisdictionPolicySchema,
+];
