@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { at, enrolTotp, login, logout, setUpConsole, textOf, unexpectedErrors, visible } from './harness.ts';
+import {
+  at,
+  chooseOption,
+  enrolTotp,
+  login,
+  logout,
+  setUpConsole,
+  textOf,
+  unexpectedErrors,
+  visible,
+} from './harness.ts';
 
 /** Requests the tests make fail on purpose (field errors from the server); the browser logs each of them. */
 const DELIBERATE_FAILURES = ['/contacts', '/api/v1/auth/password'];
@@ -15,7 +25,7 @@ async function fieldError(scope: ReturnType<typeof ui.page.locator>, label: stri
 describe('console administration pages', () => {
   it('shows an organisation with its contacts; a server field error lands on its field', async () => {
     const { page } = ui;
-    await page.goto(ui.url('/organisations'));
+    await ui.signedOut('/organisations');
     await login(page, 'unitadmin');
     await at(page, '/organisations');
     await page.getByRole('link', { name: '示范市卫生健康委员会' }).click();
@@ -48,6 +58,8 @@ describe('console administration pages', () => {
 
   it('issues an API token shown once, which works until it is revoked', async () => {
     const { page } = ui;
+    await ui.signedOut();
+    await login(page, 'unitadmin');
     await page.getByRole('menuitem', { name: 'API 令牌' }).click();
     await at(page, '/api-tokens');
     await page.getByRole('button', { name: '新建令牌' }).click();
@@ -62,7 +74,7 @@ describe('console administration pages', () => {
       fetch(new URL('/api/v1/organisations', ui.serverUrl), { headers: { authorization: `Bearer ${token}` } });
     expect((await call()).status).toBe(200);
 
-    await dialog.getByRole('button', { name: '完成' }).click();
+    await dialog.getByRole('button', { name: /^完\s*成$/ }).click();
     const row = page.locator('tbody tr.ant-table-row').filter({ hasText: '区级平台对接' });
     expect(await textOf(row)).toContain('有效');
     await row.getByRole('button', { name: /吊\s*销/ }).click();
@@ -82,6 +94,7 @@ describe('console administration pages', () => {
 
   it('changes a password with the policy hint, showing the server’s objections on the fields', async () => {
     const { page } = ui;
+    await ui.signedOut();
     await login(page, 'edu');
     await page.getByTestId('user-area').click();
     await page.getByRole('menuitem', { name: '修改密码' }).click();
@@ -115,6 +128,7 @@ describe('console administration pages', () => {
 
   it('lets the system admin create an account with roles; its temporary password is shown once', async () => {
     const { page } = ui;
+    await ui.signedOut();
     await login(page, 'sysadmin');
     await enrolTotp(page);
     await page.getByRole('menuitem', { name: '用户管理' }).click();
@@ -125,15 +139,18 @@ describe('console administration pages', () => {
     await dialog.getByLabel('用户名').fill('e2e.nurse');
     await dialog.getByLabel('姓名').fill('林护士');
     await dialog.getByLabel('单位').click();
-    await page.getByRole('option', { name: '示范市教育局' }).click();
+    await chooseOption(page, '示范市教育局');
     await dialog.getByLabel('角色').click();
-    await page.getByRole('option', { name: '单位申请人' }).click();
+    await chooseOption(page, '单位申请人');
     await dialog.getByLabel('姓名').click();
     await dialog.getByRole('button', { name: /创\s*建/ }).click();
     temporaryPassword = await textOf(page.getByTestId('temporary-password'));
     expect(temporaryPassword.length).toBeGreaterThanOrEqual(10);
     await ui.shot('user-created-zh.png');
-    await page.getByRole('dialog').getByRole('button', { name: '完成' }).click();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /^完\s*成$/ })
+      .click();
     await page.waitForURL((url) => /^\/users\/[0-9a-f-]{36}$/.test(url.pathname));
     const roles = await textOf(page.getByTestId('user-roles-detail'));
     expect(roles).toContain('示范市教育局');
@@ -145,6 +162,7 @@ describe('console administration pages', () => {
 
   it('sends a new account to change its temporary password before anything else', async () => {
     const { page } = ui;
+    await ui.signedOut();
     await login(page, 'e2e.nurse', temporaryPassword);
     await at(page, '/account/password');
     await visible(page.getByText('请先修改密码'));
@@ -161,6 +179,7 @@ describe('console administration pages', () => {
 
   it('lets the security admin change the policy and reset a password', async () => {
     const { page } = ui;
+    await ui.signedOut();
     await login(page, 'secadmin');
     await enrolTotp(page);
     await page.getByRole('menuitem', { name: '安全策略' }).click();
@@ -188,7 +207,10 @@ describe('console administration pages', () => {
     const reset = await textOf(page.getByTestId('temporary-password'));
     expect(reset).not.toBe(temporaryPassword);
     await ui.shot('security-actions-zh.png');
-    await page.getByRole('dialog').getByRole('button', { name: '完成' }).click();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /^完\s*成$/ })
+      .click();
     await logout(page);
   });
 

@@ -18,6 +18,9 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const INDEX_HTML = path.join(ROOT, 'web', 'dist', 'index.html');
 export const RESULTS = path.join(ROOT, 'test-results');
 
+/** Where the console remembers that this browser may be signed in (web/src/api/session.ts). */
+const SESSION_HINT_KEY = 'yunguan.session';
+
 /** Every demo account has this password (src/modules/identity/identity.seed.ts). */
 export const DEMO_PASSWORD = 'Yunguan@Demo2026';
 
@@ -35,6 +38,11 @@ export interface Console {
   readonly browserErrors: BrowserError[];
   url(pathname: string): string;
   shot(name: string): Promise<void>;
+  /**
+   * Starts a test signed out, whatever the previous one left: no session cookie, no session hint (so the
+   * console does not ask /auth/me), then opens `pathname`.
+   */
+  signedOut(pathname?: string): Promise<void>;
 }
 
 /** Registers beforeAll/afterAll for a spec file and returns its console (valid inside tests). */
@@ -100,6 +108,16 @@ export function setUpConsole(): Console {
     url: (pathname) => new URL(pathname, need(server, 'server').url).toString(),
     shot: async (name) => {
       await need(page, 'page').screenshot({ path: path.join(RESULTS, name), fullPage: true });
+    },
+    signedOut: async (pathname = '/login') => {
+      const current = need(page, 'page');
+      const base = need(server, 'server').url;
+      // The hint lives in the console's origin: forget it from the page that is open (a fresh page has none).
+      if (current.url().startsWith(base)) {
+        await current.evaluate((key) => window.localStorage.removeItem(key), SESSION_HINT_KEY);
+      }
+      await need(context, 'browser context').clearCookies();
+      await current.goto(new URL(pathname, base).toString());
     },
   };
 }
@@ -170,4 +188,13 @@ export function unexpectedErrors(errors: readonly BrowserError[], expectedFailur
         !(text.startsWith('Failed to load resource') && expectedFailures.some((path) => url.endsWith(path))),
     )
     .map(({ text, url }) => `${text} (${url})`);
+}
+
+/** Picks an option in the open antd Select dropdown (its visible list, not the hidden accessibility list). */
+export async function chooseOption(page: Page, label: string): Promise<void> {
+  await page
+    .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
+    .filter({ hasText: label })
+    .first()
+    .click();
 }

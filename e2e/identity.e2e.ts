@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   at,
+  chooseOption,
   enrolTotp,
   login,
   logout,
@@ -12,8 +13,11 @@ import {
   visible,
 } from './harness.ts';
 
-/** Sign-ins that fail on purpose: the browser logs each 401/423 answer of the login route as a failed request. */
-const DELIBERATE_FAILURES = ['/api/v1/auth/login'];
+/**
+ * Requests that fail on purpose (wrong passwords and codes, a locked account, a call after the session ended):
+ * the browser logs each 4xx answer as a failed request.
+ */
+const DELIBERATE_FAILURES = ['/api/v1/auth/login', '/api/v1/organisations'];
 
 const ui = setUpConsole();
 let auditAdminSecret = '';
@@ -42,15 +46,24 @@ describe('identity journey', () => {
     expect(error).toContain('已被锁定 15 分钟');
     expect(error).toContain('请稍后再试');
     // Even the right password is refused while locked.
+    const refused = page.waitForResponse((response) => response.url().endsWith('/api/v1/auth/login'));
     await submitLogin(page, 'finance');
-    await page.waitForResponse((response) => response.url().endsWith('/api/v1/auth/login'));
+    expect((await refused).status()).toBe(423);
     expect(await textOf(page.getByTestId('login-error'))).toContain('暂时锁定');
     await ui.shot('login-locked-zh.png');
   });
 
+  it('explains why single sign-on sent the browser back, and offers no SSO button when it is not configured', async () => {
+    const { page } = ui;
+    await ui.signedOut('/login?sso_error=sso_refused');
+    expect(await textOf(page.getByTestId('sso-error'))).toContain('统一身份认证登录未通过');
+    await visible(page.getByLabel('用户名'));
+    expect(await page.getByRole('link', { name: /统一身份认证登录/ }).count()).toBe(0);
+  });
+
   it('signs in unitadmin into the Chinese frame and returns to the page they asked for', async () => {
     const { page } = ui;
-    await page.goto(ui.url('/organisations?type=using_unit'));
+    await ui.signedOut('/organisations?type=using_unit');
     const loginUrl = await at(page, '/login');
     expect(loginUrl.searchParams.get('next')).toBe('/organisations?type=using_unit');
     await login(page, 'unitadmin');
@@ -69,8 +82,27 @@ describe('identity journey', () => {
     await logout(page);
   });
 
+  it('sends a user whose session ended to the login page, and back to where they were', async () => {
+    const { page } = ui;
+    await ui.signedOut();
+    await login(page, 'unitadmin');
+    await at(page, '/');
+    // The session ends behind the console's back (expired, revoked elsewhere): the next call answers 401.
+    await ui.context.clearCookies();
+    const refused = page.waitForResponse((response) => response.url().endsWith('/api/v1/organisations'));
+    await page.getByRole('menuitem', { name: '单位管理' }).click();
+    expect((await refused).status()).toBe(401);
+    const loginUrl = await at(page, '/login');
+    expect(loginUrl.searchParams.get('next')).toBe('/organisations');
+    expect(await textOf(page.getByTestId('session-ended'))).toContain('登录已失效');
+    await login(page, 'unitadmin');
+    await at(page, '/organisations');
+    await visible(page.getByRole('link', { name: '示范市疾病预防控制中心' }));
+  });
+
   it('lets applicant switch the acting organisation to the CDC, and shows what that organisation sees', async () => {
     const { page } = ui;
+    await ui.signedOut();
     await login(page, 'applicant');
     await at(page, '/');
     const switcher = page.getByTestId('organisation');
@@ -82,7 +114,7 @@ describe('identity journey', () => {
 
     const switched = page.waitForResponse((response) => response.url().endsWith('/api/v1/auth/switch-organisation'));
     await switcher.click();
-    await page.getByRole('option', { name: '示范市疾病预防控制中心' }).click();
+    await chooseOption(page, '示范市疾病预防控制中心');
     expect((await switched).status()).toBe(200);
     await page.waitForFunction(() =>
       document.querySelector('[data-testid="organisation"]')?.textContent?.includes('示范市疾病预防控制中心'),
@@ -101,7 +133,7 @@ describe('identity journey', () => {
 
   it('sends auditadmin to TOTP enrolment first, then to the audit log they asked for', async () => {
     const { page } = ui;
-    await page.goto(ui.url('/audit'));
+    await ui.signedOut('/audit');
     await at(page, '/login');
     await login(page, 'auditadmin');
     const totpUrl = await at(page, '/account/totp');
@@ -114,9 +146,10 @@ describe('identity journey', () => {
     await page.waitForLoadState('networkidle');
     await ui.shot('totp-zh.png');
 
-    // Any other page leads back to the enrolment.
-    await page.goto(ui.url('/organisations'));
-    await at(page, '/account/totp');
+    // Any other page leads back to the enrolment (which would then continue there).
+    await page.goto(ui.url('/users'));
+    expect((await at(page, '/account/totp')).searchParams.get('next')).toBe('/users');
+    await page.goto(ui.url('/account/totp?next=%2Faudit'));
 
     auditAdminSecret = await enrolTotp(page);
     await at(page, '/audit');
@@ -138,7 +171,7 @@ describe('identity journey', () => {
     const { page } = ui;
     await page.getByLabel('操作人').fill('edu');
     await page.getByLabel('结果').click();
-    await page.getByRole('option', { name: '失败' }).click();
+    await chooseOption(page, '失败');
     const answer = page.waitForResponse((response) => response.url().includes('/api/v1/audit-events?'));
     await page.getByRole('button', { name: /查\s*询/ }).click();
     const query = new URL((await answer).url()).searchParams;

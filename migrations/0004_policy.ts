@@ -8,9 +8,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('policy_override')
     .addColumn('jurisdiction_id', 'uuid', (c) => c.notNull().references('jurisdiction.id'))
-    .addColumn('path', 'text', (c) =>
-      c.notNull().check(sql`path ~ '^[a-z][A-Za-z0-9_]*(\\.[a-z][A-Za-z0-9_]*){1,5}$'`),
-    )
+    .addColumn('path', 'text', (c) => c.notNull().check(sql`path ~ '^[a-z][A-Za-z0-9_]*(\\.[a-z][A-Za-z0-9_]*){1,5}$'`))
     .addColumn('pack_id', 'text', (c) => c.notNull())
     .addColumn('value', 'jsonb', (c) => c.notNull())
     .addColumn('reason', 'text', (c) => c.notNull().check(sql`length(reason) between 1 and 500`))

@@ -33,13 +33,16 @@ const permissionsDoc = await readFile(permissionsFile, 'utf8');
 const [head, rest] = permissionsDoc.split('<!-- routes:start -->');
 const tail = rest?.split('<!-- routes:end -->')[1];
 if (head === undefined || tail === undefined) throw new Error('docs/permissions.md lost its routes markers');
-const table = [
-  '| method | path | permission |',
-  '| --- | --- | --- |',
+// Columns padded as Biome formats Markdown tables, so `npm run lint` and `gen:api --check` agree.
+const rows = [
+  ['method', 'path', 'permission'],
   ...routes
     .sort((a, b) => a.url.localeCompare(b.url) || a.method.localeCompare(b.method))
-    .map((r) => `| ${r.method} | ${r.url} | ${r.permission} |`),
-].join('\n');
+    .map((r) => [r.method, r.url, r.permission]),
+];
+const widths = [0, 1, 2].map((i) => Math.max(3, ...rows.map((row) => (row[i] ?? '').length)));
+const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+const table = [line(rows[0] ?? []), line(widths.map((w) => '-'.repeat(w))), ...rows.slice(1).map(line)].join('\n');
 const permissions = `${head}<!-- routes:start -->\n${table}\n<!-- routes:end -->${tail}`;
 
 let stale = false;

@@ -135,7 +135,10 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
         { name: 'catalogue', description: 'the versioned, priced service catalogue' },
         { name: 'calendar', description: 'working-day calendars and deadlines (public)' },
         { name: 'request-forms', description: 'resource request forms (云资源使用需求表, LZ annex 3): import, export' },
-        { name: 'policy', description: 'city policy packs and each jurisdiction’s effective rules (public); overrides' },
+        {
+          name: 'policy',
+          description: 'city policy packs and each jurisdiction’s effective rules (public); overrides',
+        },
       ],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },

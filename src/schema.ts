@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { CatalogueTables } from './modules/catalogue/catalogue.table.ts';
 import type { CalendarTables } from './modules/calendar/calendar.table.ts';
+import type { CatalogueTables } from './modules/catalogue/catalogue.table.ts';
 import type { IdentityTables } from './modules/identity/identity.table.ts';
 import type { PolicyTables } from './modules/policy/policy.table.ts';
 import type { RequestFormTables } from './modules/requestforms/requestforms.table.ts';

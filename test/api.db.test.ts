@@ -168,17 +168,20 @@ describe('readiness when things are wrong', () => {
       expect((await broken.app.inject('/healthz')).statusCode).toBe(200);
     } finally {
       await broken.close();
+      await unreachable.close();
     }
   });
 
   it('answers 503 naming the pending migrations before they are applied', async () => {
-    const empty = await testApp({ database: await testDatabase({ migrate: false }) });
+    const bare = await testDatabase({ migrate: false });
+    const empty = await testApp({ database: bare });
     try {
       const res = await empty.app.inject('/readyz');
       expect(res.statusCode).toBe(503);
       expect(res.json().detail).toBe(`migrations pending: ${(await migrationNames()).join(', ')}`);
     } finally {
       await empty.close();
+      await bare.close();
     }
   });
 });
@@ -189,7 +192,7 @@ describe('the console', () => {
     await mkdir(path.join(web.path, 'assets'));
     await writeFile(path.join(web.path, 'index.html'), '<!doctype html><title>云管</title>');
     await writeFile(path.join(web.path, 'assets', 'app-1234.js'), 'console.log(1)');
-    const served = await testApp({ config: { YUNGUAN_WEB_DIR: web.path } });
+    const served = await testApp({ database: t.database, config: { YUNGUAN_WEB_DIR: web.path } });
     try {
       const index = await served.app.inject('/');
       expect(index.statusCode).toBe(200);
@@ -213,7 +216,7 @@ describe('the console', () => {
   });
 
   it('without a built console, / answers a problem that says how to build it', async () => {
-    const res = await testApp({ config: { YUNGUAN_WEB_DIR: '/nonexistent/web' } });
+    const res = await testApp({ database: t.database, config: { YUNGUAN_WEB_DIR: '/nonexistent/web' } });
     try {
       const root = await res.app.inject('/');
       expect(root.statusCode).toBe(404);

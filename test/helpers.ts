@@ -71,7 +71,8 @@ export async function testApp(
     database,
     close: async () => {
       await app.close();
-      await database.close();
+      // A database passed in belongs to the caller, who closes it.
+      if (!options.database) await database.close();
     },
   };
 }

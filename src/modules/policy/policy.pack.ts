@@ -5,7 +5,7 @@ import {
   type CitedValue,
   DeadlineValueSchema,
   type EffectivePolicy,
-  EffectivePolicySchema,
+  POLICY_CONTEXT,
   type PolicyPack,
   PolicyPackSchema,
   VALUE_SCHEMAS,
@@ -71,7 +71,7 @@ const join = (path: string, name: string) => (path ? `${path}.${name}` : name);
 
 /** TypeBox's errors, one readable line per offending field (a union with null reports as "... or null"). */
 export function schemaIssues(schema: TSchema, value: unknown, root: unknown = value, prefix = ''): PackIssue[] {
-  const errors = Value.Errors(schema, value);
+  const errors = Value.Errors(POLICY_CONTEXT, schema, value);
   const byPath = new Map<string, typeof errors>();
   for (const e of errors) {
     const list = byPath.get(e.instancePath) ?? [];
@@ -149,13 +149,15 @@ function ruleIssues(pack: PolicyPack, effective: boolean): PackIssue[] {
       const overridden = node.overridden === true;
       if (!effective) {
         for (const mark of MARKS) {
-          if (mark in record) issues.push({ path: join(path, mark), message: 'belongs to effective policies, not packs' });
+          if (mark in record)
+            issues.push({ path: join(path, mark), message: 'belongs to effective policies, not packs' });
         }
       }
-      if (node.value === null && node.note === undefined) {
+      // An override's reason stands in for the note and the article it does not have.
+      if (node.value === null && node.note === undefined && !overridden) {
         issues.push({ path: join(path, 'note'), message: 'a value the regulation does not give (null) needs a note' });
       }
-      if (node.article === null && node.note === undefined) {
+      if (node.article === null && node.note === undefined && !overridden) {
         issues.push({ path: join(path, 'note'), message: 'a value without an article needs a note saying why' });
       }
       if (node.article === null && node.value !== null && node.value !== false && !overridden) {
@@ -185,10 +187,8 @@ function ruleIssues(pack: PolicyPack, effective: boolean): PackIssue[] {
 
 /** Everything wrong with a candidate pack (or, `effective`, a merged policy); empty when it is valid. */
 export function packIssues(candidate: unknown, options: { effective?: boolean } = {}): PackIssue[] {
-  const effective = options.effective ?? false;
-  const schema = effective ? EffectivePolicySchema : PolicyPackSchema;
-  if (!Value.Check(schema, candidate)) return schemaIssues(schema, candidate);
-  return ruleIssues(candidate as PolicyPack, effective);
+  if (!Value.Check(POLICY_CONTEXT, PolicyPackSchema, candidate)) return schemaIssues(PolicyPackSchema, candidate);
+  return ruleIssues(candidate as PolicyPack, options.effective ?? false);
 }
 
 /** The pack, checked; throws InvalidPackError naming every offending path. */
@@ -246,6 +246,7 @@ export function resolveOverridePath(pack: PolicyPack, path: string): OverrideTar
   }
   let node: unknown = pack;
   let schema: TSchema | undefined = PolicyPackSchema;
+  let kind: string | undefined;
   for (const segment of segments) {
     const s = schema as { properties?: Record<string, TSchema>; items?: TSchema } | undefined;
     if (Array.isArray(node)) {
@@ -258,20 +259,24 @@ export function resolveOverridePath(pack: PolicyPack, path: string): OverrideTar
       node = undefined;
     }
     if (node === undefined || schema === undefined) return `pack ${pack.id} has no rule at ${path}`;
+    // Named schemas are referenced by $id: follow the reference, remember its name.
+    kind = (schema as { $ref?: string }).$ref;
+    if (kind !== undefined) schema = (POLICY_CONTEXT as Record<string, TSchema>)[kind];
   }
   if (!isCited(node)) {
     return node && typeof node === 'object'
       ? `${path} is a group of rules, not one value: name one of them`
       : `${path} cannot be overridden: only cited values and deadlines can`;
   }
-  const title = (schema as { title?: string }).title;
-  if (title === 'Deadline') return { node: node as OverrideTarget['node'], kind: 'Deadline', valueSchema: DeadlineValueSchema };
-  if (title && Object.hasOwn(VALUE_SCHEMAS, title)) {
-    const kind = title as CitedKind;
+  if (kind === 'PolicyDeadline') {
+    return { node: node as OverrideTarget['node'], kind: 'Deadline', valueSchema: DeadlineValueSchema };
+  }
+  if (kind && Object.hasOwn(VALUE_SCHEMAS, kind)) {
+    const cited = kind as CitedKind;
     return {
       node: node as OverrideTarget['node'],
-      kind,
-      valueSchema: Type.Union([VALUE_SCHEMAS[kind], Type.Null()]),
+      kind: cited,
+      valueSchema: Type.Union([VALUE_SCHEMAS[cited], Type.Null()]),
     };
   }
   return `${path} cannot be overridden`;

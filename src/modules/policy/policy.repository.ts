@@ -51,7 +51,11 @@ export async function upsertOverride(
 }
 
 export async function deleteOverride(db: Db, jurisdictionId: string, path: string): Promise<void> {
-  await db.deleteFrom('policy_override').where('jurisdiction_id', '=', jurisdictionId).where('path', '=', path).execute();
+  await db
+    .deleteFrom('policy_override')
+    .where('jurisdiction_id', '=', jurisdictionId)
+    .where('path', '=', path)
+    .execute();
 }
 
 export async function deleteAllOverrides(db: Db, jurisdictionId: string): Promise<void> {

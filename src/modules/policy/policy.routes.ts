@@ -16,7 +16,8 @@ const PackParams = Type.Object({ id: Type.String({ pattern: '^[a-z][a-z0-9-]{1,4
 const OverridePath = Type.String({
   pattern: OVERRIDE_PATH_PATTERN,
   maxLength: 200,
-  description: "a dotted path to one cited value or deadline, e.g. 'quota.developmentShareMax' or " +
+  description:
+    "a dotted path to one cited value or deadline, e.g. 'quota.developmentShareMax' or " +
     "'orderTypes.scale_up.steps.review.deadline' (steps by id)",
 });
 
@@ -40,8 +41,10 @@ export const policyRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       config: { permission: 'public' },
       schema: {
         tags: ['policy'],
-        summary: 'One policy pack: order types and their steps, quotas, monitoring, retention, each value with its article',
-        description: 'A value of null means the regulation gives no number (the console shows "no statutory deadline").',
+        summary:
+          'One policy pack: order types and their steps, quotas, monitoring, retention, each value with its article',
+        description:
+          'A value of null means the regulation gives no number (the console shows "no statutory deadline").',
         params: PackParams,
         response: { 200: Type.Ref('PolicyPack'), ...problemResponses },
       },
@@ -69,7 +72,8 @@ export const policyRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       config: { permission: 'policy:manage' },
       schema: {
         tags: ['policy'],
-        summary: 'Select the policy pack the jurisdiction runs on; its overrides (set against the old pack) are removed',
+        summary:
+          'Select the policy pack the jurisdiction runs on; its overrides (set against the old pack) are removed',
         params: CodeParams,
         body: Type.Object({ packId: Type.Enum(PACK_IDS) }, { additionalProperties: false }),
         response: { 200: Type.Ref('JurisdictionPolicy'), ...problemResponses },
@@ -98,7 +102,11 @@ export const policyRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
           {
             path: OverridePath,
             value: Type.Unknown({ description: 'the local value; null: no number' }),
-            reason: Type.String({ minLength: 1, maxLength: 500, description: 'why the jurisdiction departs from its pack' }),
+            reason: Type.String({
+              minLength: 1,
+              maxLength: 500,
+              description: 'why the jurisdiction departs from its pack',
+            }),
           },
           { additionalProperties: false },
         ),

@@ -1,4 +1,4 @@
-import Type, { type Static, type TSchema } from 'typebox';
+import Type, { type Static, type TRef, type TSchema } from 'typebox';
 import { ROLES } from '../identity/index.ts';
 
 // The shape of a city policy pack (packs/<id>.ts) and of the effective policy a jurisdiction runs on.
@@ -40,7 +40,9 @@ export const ArticleSchema = Type.String({
 });
 const Article = Type.Union([ArticleSchema, Type.Null()]);
 const Note = Type.String({ minLength: 1, maxLength: 600 });
-const RoleSchema = Type.Enum(ROLE_NAMES, { description: 'the platform role that acts (src/modules/identity/roles.ts)' });
+const RoleSchema = Type.Enum(ROLE_NAMES, {
+  description: 'the platform role that acts (src/modules/identity/roles.ts)',
+});
 const Bilingual = Type.Object(
   { zh: Type.String({ minLength: 1, maxLength: 60 }), en: Type.String({ minLength: 1, maxLength: 80 }) },
   { additionalProperties: false },
@@ -70,178 +72,186 @@ export const DeadlineValueSchema = Type.Union([
 
 function overrideMarks(packValue: TSchema) {
   return {
-    overridden: Type.Optional(Type.Literal(true)),
-    overrideReason: Type.Optional(Type.String()),
+    overridden: Type.Optional(Type.Literal(true, { description: 'effective policies only: a local override' })),
+    overrideReason: Type.Optional(Type.String({ description: 'why the jurisdiction departs from its pack' })),
     packValue: Type.Optional(packValue),
   };
 }
 
+const citedSchema = <K extends CitedKind>(kind: K, description: string) => {
+  const value = Type.Union([VALUE_SCHEMAS[kind], Type.Null()]);
+  return Type.Object(
+    { value, article: Article, note: Type.Optional(Note), ...overrideMarks(value) },
+    { additionalProperties: false, $id: kind, title: kind, description },
+  );
+};
+
+const CITED = ' with the article it comes from; null: the regulation gives none';
+export const CitedIntegerSchema = citedSchema('CitedInteger', `a whole number${CITED}`);
+export const CitedRatioSchema = citedSchema('CitedRatio', `a share as a decimal string${CITED}`);
+export const CitedBooleanSchema = citedSchema('CitedBoolean', `a yes/no rule${CITED}`);
+export const CitedRoleSchema = citedSchema('CitedRole', `a platform role${CITED}`);
+export const CitedMonthSchema = citedSchema('CitedMonth', `a month of the year${CITED}`);
+
+export const PolicyDeadlineSchema = Type.Object(
+  {
+    value: Type.Union([Type.Integer({ minimum: 0, maximum: 3650 }), Type.Null()], {
+      description: 'null: the regulation sets no deadline for this step ("no statutory deadline")',
+    }),
+    unit: Type.Union([Type.Enum(DEADLINE_UNITS), Type.Null()]),
+    article: Article,
+    note: Type.Optional(Note),
+    ...overrideMarks(DeadlineValueSchema),
+  },
+  {
+    additionalProperties: false,
+    $id: 'PolicyDeadline',
+    title: 'PolicyDeadline',
+    description: 'counted from the moment the step becomes due (the previous step done, or the request filed)',
+  },
+);
+
+export const PolicyStepSchema = Type.Object(
+  {
+    id: Type.String({ pattern: '^[a-z][a-z0-9_]{1,40}$' }),
+    name: Bilingual,
+    role: RoleSchema,
+    deadline: Type.Ref('PolicyDeadline'),
+    when: Type.Optional(Type.Enum(STEP_CONDITIONS, { description: 'the step applies only then' })),
+    note: Type.Optional(Note),
+  },
+  { additionalProperties: false, $id: 'PolicyStep', title: 'PolicyStep' },
+);
+
+export const PolicyOrderTypeSchema = Type.Object(
+  {
+    enabled: Type.Ref('CitedBoolean'),
+    steps: Type.Array(Type.Ref('PolicyStep'), { maxItems: 12 }),
+    dataBackupFirst: Type.Optional(Type.Ref('CitedBoolean')),
+  },
+  { additionalProperties: false, $id: 'PolicyOrderType', title: 'PolicyOrderType' },
+);
+
+const I = Type.Ref('CitedInteger');
+const R = Type.Ref('CitedRatio');
+const B = Type.Ref('CitedBoolean');
+const section = <P extends Record<string, TSchema>>(properties: P) =>
+  Type.Object(properties, { additionalProperties: false });
+
 /**
- * The schema of a pack or of an effective policy: one shape, so the two share one type. The override marks
- * belong to effective policies only; policy.pack.ts refuses a pack file that carries them.
+ * A city policy pack as written in packs/<id>.ts, and (with override marks on its values) a jurisdiction's
+ * effective policy. The override marks belong to effective policies only: policy.pack.ts refuses a pack
+ * file that carries them.
  */
-function policySchemas(effective: boolean) {
-  const cited = <K extends CitedKind>(kind: K) => {
-    const value = Type.Union([VALUE_SCHEMAS[kind], Type.Null()]);
-    return Type.Object(
-      { value, article: Article, note: Type.Optional(Note), ...overrideMarks(value) },
-      { additionalProperties: false, title: kind },
-    );
-  };
-  const Deadline = Type.Object(
-    {
-      value: Type.Union([Type.Integer({ minimum: 0, maximum: 3650 }), Type.Null()], {
-        description: 'null: the regulation sets no deadline for this step',
-      }),
-      unit: Type.Union([Type.Enum(DEADLINE_UNITS), Type.Null()]),
-      article: Article,
-      note: Type.Optional(Note),
-      ...overrideMarks(DeadlineValueSchema),
-    },
-    {
-      additionalProperties: false,
-      title: 'Deadline',
-      description: 'counted from the moment the step becomes due (the previous step done, or the request filed)',
-    },
-  );
-  const Step = Type.Object(
-    {
-      id: Type.String({ pattern: '^[a-z][a-z0-9_]{1,40}$' }),
-      name: Bilingual,
-      role: RoleSchema,
-      deadline: Deadline,
-      when: Type.Optional(Type.Enum(STEP_CONDITIONS)),
-      note: Type.Optional(Note),
-    },
-    { additionalProperties: false },
-  );
-  const Order = Type.Object(
-    {
-      enabled: cited('CitedBoolean'),
-      steps: Type.Array(Step, { maxItems: 12 }),
-      dataBackupFirst: Type.Optional(cited('CitedBoolean')),
-    },
-    { additionalProperties: false },
-  );
-  const section = <K extends string, C extends CitedKind>(fields: Record<K, C>) =>
-    Type.Object(
-      Object.fromEntries(Object.entries(fields).map(([k, kind]) => [k, cited(kind as C)])) as {
-        [P in K]: ReturnType<typeof cited<C>>;
+export const PolicyPackSchema = Type.Object(
+  {
+    id: Type.String({ pattern: '^[a-z][a-z0-9-]{1,40}$' }),
+    version: Type.String({ pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+$', description: 'semver of the pack' }),
+    city: Bilingual,
+    title: Type.String({ minLength: 1, maxLength: 120, description: "the regulation's Chinese title" }),
+    year: Type.Union([Type.Integer({ minimum: 1990, maximum: 2100 }), Type.Null()]),
+    documentStatus: Type.Enum(['issued', 'draft_for_comment']),
+    sources: Type.Array(
+      Type.Object(
+        { prefix: Type.Enum(SOURCE_PREFIXES), title: Type.String({ minLength: 1, maxLength: 120 }) },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 3, description: 'the documents the articles cite, by prefix' },
+    ),
+    effective: Type.Object(
+      {
+        from: Type.Union([Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' }), Type.Null()]),
+        article: Article,
+        note: Type.Optional(Note),
       },
       { additionalProperties: false },
-    );
-  const I = 'CitedInteger' as const;
-  const R = 'CitedRatio' as const;
-  const B = 'CitedBoolean' as const;
+    ),
+    bodies: Type.Array(
+      Type.Object(
+        { role: RoleSchema, zh: Type.String({ minLength: 1, maxLength: 80 }), article: ArticleSchema },
+        { additionalProperties: false },
+      ),
+      { description: "the regulation's bodies and the platform roles that act for them", maxItems: 12 },
+    ),
+    orderTypes: Type.Object(
+      Object.fromEntries(ORDER_TYPES.map((t) => [t, Type.Ref('PolicyOrderType')])) as {
+        [T in OrderType]: TRef<'PolicyOrderType'>;
+      },
+      { additionalProperties: false },
+    ),
+    quota: section({
+      developmentShareMax: R,
+      developmentMonthsMax: I,
+      overrunApprovalAbove: R,
+      emergencyMonthsMax: I,
+      temporaryMonthsMax: I,
+      emergencyExtensionLeadWorkingDays: I,
+      temporaryExtensionLeadWorkingDays: I,
+      expiryNoticeWorkingDays: I,
+      periodicQuota: B,
+      elasticScaling: B,
+    }),
+    trial: section({ minCalendarDays: I }),
+    monitoring: section({
+      agentRequired: B,
+      lowUtilisationPercent: I,
+      lowUtilisationDays: I,
+      zombieIdleDays: I,
+      warningNeedsAuthorityReview: B,
+      utilisationReportWeekly: B,
+      utilisationReportMonthly: B,
+      analysisReportMonthly: B,
+      majorIncidentReportCalendarDays: I,
+    }),
+    retention: section({ systemOperationLogMonthsMin: I, providerKeepsUsageLogs: B }),
+    provider: section({
+      responseMinutesMax: I,
+      onSiteDaysPerWeek: I,
+      onSiteHoursPerDay: I,
+      hotlineDaysPerWeek: I,
+      hotlineHoursPerDay: I,
+      continuousOperation: B,
+      plannedInterruptionLeadWorkingDays: I,
+      securityBulletinMonthly: B,
+      emergencyDrillsPerYear: I,
+    }),
+    settlement: section({ payAfterUse: B, evaluationAdjusted: B, confirmedBy: Type.Ref('CitedRole') }),
+    projects: section({
+      cloudNeedsDeclaredAtApproval: B,
+      investmentOverrunApprovalThreshold: R,
+      warrantyYearsMin: I,
+      declarationMonth: Type.Ref('CitedMonth'),
+    }),
+    legacyDataCentre: section({
+      evaluationWorkingDays: I,
+      approvalWorkingDays: I,
+      retentionYears: I,
+      migrationAfterRetentionYears: I,
+      transitionYearsSmall: I,
+      transitionYearsLarge: I,
+      smallRacksMax: I,
+      areaSquareMetresMin: I,
+      racksMin: I,
+      operatorsMin: I,
+    }),
+  },
+  { additionalProperties: false, $id: 'PolicyPack', title: 'PolicyPack' },
+);
 
-  return Type.Object(
-    {
-      id: Type.String({ pattern: '^[a-z][a-z0-9-]{1,40}$' }),
-      version: Type.String({ pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+$', description: 'semver of the pack' }),
-      city: Bilingual,
-      title: Type.String({ minLength: 1, maxLength: 120, description: "the regulation's Chinese title" }),
-      year: Type.Union([Type.Integer({ minimum: 1990, maximum: 2100 }), Type.Null()]),
-      documentStatus: Type.Enum(['issued', 'draft_for_comment']),
-      sources: Type.Array(
-        Type.Object(
-          { prefix: Type.Enum(SOURCE_PREFIXES), title: Type.String({ minLength: 1, maxLength: 120 }) },
-          { additionalProperties: false },
-        ),
-        { minItems: 1, maxItems: 3 },
-      ),
-      effective: Type.Object(
-        {
-          from: Type.Union([Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' }), Type.Null()]),
-          article: Article,
-          note: Type.Optional(Note),
-        },
-        { additionalProperties: false },
-      ),
-      bodies: Type.Array(
-        Type.Object(
-          { role: RoleSchema, zh: Type.String({ minLength: 1, maxLength: 80 }), article: ArticleSchema },
-          { additionalProperties: false },
-        ),
-        { description: "the regulation's bodies and the platform roles that act for them", maxItems: 12 },
-      ),
-      orderTypes: Type.Object(
-        Object.fromEntries(ORDER_TYPES.map((t) => [t, Order])) as { [T in OrderType]: typeof Order },
-        { additionalProperties: false },
-      ),
-      quota: section({
-        developmentShareMax: R,
-        developmentMonthsMax: I,
-        overrunApprovalAbove: R,
-        emergencyMonthsMax: I,
-        temporaryMonthsMax: I,
-        emergencyExtensionLeadWorkingDays: I,
-        temporaryExtensionLeadWorkingDays: I,
-        expiryNoticeWorkingDays: I,
-        periodicQuota: B,
-        elasticScaling: B,
-      }),
-      trial: section({ minCalendarDays: I }),
-      monitoring: section({
-        agentRequired: B,
-        lowUtilisationPercent: I,
-        lowUtilisationDays: I,
-        zombieIdleDays: I,
-        warningNeedsAuthorityReview: B,
-        utilisationReportWeekly: B,
-        utilisationReportMonthly: B,
-        analysisReportMonthly: B,
-        majorIncidentReportCalendarDays: I,
-      }),
-      retention: section({ systemOperationLogMonthsMin: I, providerKeepsUsageLogs: B }),
-      provider: section({
-        responseMinutesMax: I,
-        onSiteDaysPerWeek: I,
-        onSiteHoursPerDay: I,
-        hotlineDaysPerWeek: I,
-        hotlineHoursPerDay: I,
-        continuousOperation: B,
-        plannedInterruptionLeadWorkingDays: I,
-        securityBulletinMonthly: B,
-        emergencyDrillsPerYear: I,
-      }),
-      settlement: Type.Object(
-        { payAfterUse: cited(B), evaluationAdjusted: cited(B), confirmedBy: cited('CitedRole') },
-        { additionalProperties: false },
-      ),
-      projects: Type.Object(
-        {
-          cloudNeedsDeclaredAtApproval: cited(B),
-          investmentOverrunApprovalThreshold: cited(R),
-          warrantyYearsMin: cited(I),
-          declarationMonth: cited('CitedMonth'),
-        },
-        { additionalProperties: false },
-      ),
-      legacyDataCentre: section({
-        evaluationWorkingDays: I,
-        approvalWorkingDays: I,
-        retentionYears: I,
-        migrationAfterRetentionYears: I,
-        transitionYearsSmall: I,
-        transitionYearsLarge: I,
-        smallRacksMax: I,
-        areaSquareMetresMin: I,
-        racksMin: I,
-        operatorsMin: I,
-      }),
-    },
-    effective
-      ? { additionalProperties: false, $id: 'EffectivePolicy', title: 'EffectivePolicy' }
-      : { additionalProperties: false, $id: 'PolicyPack', title: 'PolicyPack' },
-  );
-}
+/** The schemas PolicyPackSchema refers to by $id (`Type.Ref`): the context for validating and for Static. */
+export const POLICY_CONTEXT = {
+  CitedInteger: CitedIntegerSchema,
+  CitedRatio: CitedRatioSchema,
+  CitedBoolean: CitedBooleanSchema,
+  CitedRole: CitedRoleSchema,
+  CitedMonth: CitedMonthSchema,
+  PolicyDeadline: PolicyDeadlineSchema,
+  PolicyStep: PolicyStepSchema,
+  PolicyOrderType: PolicyOrderTypeSchema,
+};
 
-/** A city policy pack as written in packs/<id>.ts. */
-export const PolicyPackSchema = policySchemas(false);
-export type PolicyPack = Static<typeof PolicyPackSchema>;
-
-/** A pack merged with a jurisdiction's overrides: overridden values say so, with the reason and the pack's value. */
-export const EffectivePolicySchema = policySchemas(true);
+export type PolicyPack = Static<typeof PolicyPackSchema, typeof POLICY_CONTEXT>;
+/** A pack merged with a jurisdiction's overrides: the same shape, overridden values marked. */
 export type EffectivePolicy = PolicyPack;
 
 export type CitedValue<T = unknown> = {
@@ -287,15 +297,15 @@ export const JurisdictionPolicySchema = Type.Object(
     jurisdiction: Type.String({ description: 'jurisdiction code' }),
     packId: Type.String(),
     packVersion: Type.String(),
-    policy: Type.Ref('EffectivePolicy'),
+    policy: Type.Ref('PolicyPack', { description: 'the pack merged with the overrides, overridden values marked' }),
     overrides: Type.Array(Type.Ref('PolicyOverride')),
   },
   { $id: 'JurisdictionPolicy', title: 'JurisdictionPolicy' },
 );
 
 export const POLICY_SCHEMAS = [
+  ...Object.values(POLICY_CONTEXT),
   PolicyPackSchema,
-  EffectivePolicySchema,
   PolicyPackSummarySchema,
   PolicyOverrideSchema,
   JurisdictionPolicySchema,

@@ -52,7 +52,10 @@ export function listPacks(): PolicyPackSummary[] {
 
 export function getPack(id: string): PolicyPack {
   const pack = PACKS.get(id);
-  if (!pack) throw notFound(`policy pack "${id}" does not exist / 政策包 "${id}" 不存在; packs: ${[...PACKS.keys()].join(', ')}`);
+  if (!pack)
+    throw notFound(
+      `policy pack "${id}" does not exist / 政策包 "${id}" 不存在; packs: ${[...PACKS.keys()].join(', ')}`,
+    );
   return pack;
 }
 
@@ -134,7 +137,12 @@ function validationFailed(fields: FieldError[]): AppError {
   return new AppError('validation_failed', fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields);
 }
 
-const overrideSummary = (r: PolicyOverrideRow) => ({ path: r.path, value: r.value, reason: r.reason, packId: r.pack_id });
+const overrideSummary = (r: PolicyOverrideRow) => ({
+  path: r.path,
+  value: r.value,
+  reason: r.reason,
+  packId: r.pack_id,
+});
 
 /**
  * Selects the jurisdiction's pack. Its overrides were set against the previous pack's rules, so they are

@@ -1,8 +1,10 @@
 import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, type TestApp, testApp } from '../../../test/helpers.ts';
 import { as, login, type Session } from '../../../test/sessions.ts';
 import { verifyAuditChain } from '../../platform/audit/audit.ts';
+import { type AuthContext, withTenant } from '../../platform/auth/auth.ts';
 import { seedDemo } from '../../seed.ts';
 
 // Files are built here with exceljs from the annex's headers written out literally, not with the module's
@@ -355,6 +357,8 @@ describe('import', () => {
     expect(empty.json().errors).toEqual([
       { field: 'file', message: '表中没有填写任何虚拟机 / the form lists no virtual machine' },
     ]);
+    const huge = await upload(applicant, await workbook(Array.from({ length: 7_001 }, (_, i) => [i + 1])));
+    expect(huge.json().errors).toEqual([{ field: 'file', message: expect.stringContaining('at most 7000 rows') }]);
     const octet = await upload(applicant, await workbook(vms(1)), '', 'application/octet-stream');
     expect(octet.statusCode).toBe(201);
     const json = await as(t.app, applicant, {
@@ -439,6 +443,36 @@ describe('tenancy and permissions', () => {
       .where('object_id', '=', form.id)
       .execute();
     expect(exports).toEqual([]);
+  });
+
+  it('row-level security hides both tables from another unit even in raw SQL, and refuses writing into them', async () => {
+    const form = await imported(await workbook(vms(3)));
+    const scope = (organisation: string) =>
+      ({ visibility: { kind: 'organisation', organisations: [organisation] } }) as unknown as AuthContext;
+    const seen = (organisation: string) =>
+      withTenant(t.database.db, scope(organisation), async (trx) => ({
+        forms: (await sql<{ id: string }>`select id from request_form`.execute(trx)).rows.map((r) => r.id),
+        rows: (await sql<{ form_id: string }>`select form_id from request_form_row`.execute(trx)).rows.map(
+          (r) => r.form_id,
+        ),
+      }));
+    const own = await seen(applicant.me.organisation.id);
+    expect(own.forms).toContain(form.id);
+    expect(own.rows.filter((id) => id === form.id)).toHaveLength(3);
+    const foreign = await seen(edu.me.organisation.id);
+    expect(foreign.forms).not.toContain(form.id);
+    expect(foreign.rows).not.toContain(form.id);
+    await expect(
+      withTenant(t.database.db, scope(edu.me.organisation.id), (trx) =>
+        trx.updateTable('request_form_row').set({ notes: 'x' }).where('form_id', '=', form.id).executeTakeFirst(),
+      ),
+    ).resolves.toMatchObject({ numUpdatedRows: 0n });
+    await expect(
+      withTenant(t.database.db, scope(edu.me.organisation.id), (trx) =>
+        sql`insert into request_form (organisation_id, jurisdiction_id, system_name, title, created_by)
+          values (${form.organisationId}, ${form.jurisdictionId}, 'x', 'x', 'edu')`.execute(trx),
+      ),
+    ).rejects.toThrow(/row-level security/);
   });
 
   it('a user without request-form:manage gets 403; without a session 401', async () => {

@@ -342,8 +342,8 @@ async function load(buffer: Buffer): Promise<{ sheet: ExcelJS.Worksheet } | { er
     if (/max .* count .* exceeded/i.test(String((error as Error).message))) {
       return {
         error: msg(
-          `工作表行数过多（最多 ${LOAD_OPTIONS.maxRows} 行，带格式的空行也算在内）`,
-          `the sheet has too many rows (at most ${LOAD_OPTIONS.maxRows}, formatted empty rows included)`,
+          `工作表过大：最多 ${LOAD_OPTIONS.maxRows} 行、${LOAD_OPTIONS.maxCols} 列（带格式的空行也算在内）`,
+          `the sheet is too large: at most ${LOAD_OPTIONS.maxRows} rows and ${LOAD_OPTIONS.maxCols} columns, formatted empty rows included`,
         ),
       };
     }
@@ -380,7 +380,7 @@ function contactAfter(sheet: ExcelJS.Worksheet, headerRow: number, prefix: strin
       if (!label.startsWith(prefix)) continue;
       const colon = label.search(/[:：]/);
       const inline = colon >= 0 ? label.slice(colon + 1).trim() : '';
-      if (inline) return inline;
+      if (inline) return inline.slice(0, 500);
       for (let next = c + 1; next <= columns; next++) {
         const value = plain(textOf(sheet, r, next));
         if (value === label) continue; // the rest of a merged label

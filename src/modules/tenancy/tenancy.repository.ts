@@ -51,5 +51,9 @@ export async function insertJurisdictionIfAbsent(
 }
 
 export async function updatePolicyPack(db: Db, id: string, policyPack: string): Promise<void> {
-  await db.updateTable('jurisdiction').set({ policy_pack: policyPack, updated_at: new Date() }).where('id', '=', id).execute();
+  await db
+    .updateTable('jurisdiction')
+    .set({ policy_pack: policyPack, updated_at: new Date() })
+    .where('id', '=', id)
+    .execute();
 }

@@ -3507,6 +3507,337 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/policy-packs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The city policy packs: each city regulation as typed, versioned rules */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["PolicyPackSummary"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/policy-packs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One policy pack: order types and their steps, quotas, monitoring, retention, each value with its article
+         * @description A value of null means the regulation gives no number (the console shows "no statutory deadline").
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PolicyPack"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jurisdictions/{code}/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The jurisdiction's effective policy: its pack merged with its overrides, and the overrides */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["JurisdictionPolicy"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Select the policy pack the jurisdiction runs on; its overrides (set against the old pack) are removed */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        packId: "shanghai-2022" | "liuzhou" | "taizhou-2018" | "jiuquan-2018" | "ningbo-2014";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["JurisdictionPolicy"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jurisdictions/{code}/policy/overrides": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Override one value of the jurisdiction's pack (the article is kept; the override is marked)
+         * @description The value must fit the rule at the path: a whole number, a decimal string ("0.10"), true/false, a role, a deadline {"value": n, "unit": "working_days"}, or null for "no number".
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description a dotted path to one cited value or deadline, e.g. 'quota.developmentShareMax' or 'orderTypes.scale_up.steps.review.deadline' (steps by id) */
+                        path: string;
+                        /** @description the local value; null: no number */
+                        value: unknown;
+                        /** @description why the jurisdiction departs from its pack */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["JurisdictionPolicy"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove one override: the pack's own value applies again */
+        delete: {
+            parameters: {
+                query: {
+                    /** @description a dotted path to one cited value or deadline, e.g. 'quota.developmentShareMax' or 'orderTypes.scale_up.steps.review.deadline' (steps by id) */
+                    path: string;
+                };
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["JurisdictionPolicy"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3905,6 +4236,293 @@ export interface components {
                 dataDiskGb: number;
             };
             rows: components["schemas"]["RequestFormRow"][];
+        };
+        /**
+         * CitedInteger
+         * @description a whole number with the article it comes from; null: the regulation gives none
+         */
+        CitedInteger: {
+            value: number | null;
+            article: string | null;
+            note?: string;
+            /**
+             * @description effective policies only: a local override
+             * @enum {boolean}
+             */
+            overridden?: true;
+            /** @description why the jurisdiction departs from its pack */
+            overrideReason?: string;
+            packValue?: number | null;
+        };
+        /**
+         * CitedRatio
+         * @description a share as a decimal string with the article it comes from; null: the regulation gives none
+         */
+        CitedRatio: {
+            value: string | null;
+            article: string | null;
+            note?: string;
+            /**
+             * @description effective policies only: a local override
+             * @enum {boolean}
+             */
+            overridden?: true;
+            /** @description why the jurisdiction departs from its pack */
+            overrideReason?: string;
+            packValue?: string | null;
+        };
+        /**
+         * CitedBoolean
+         * @description a yes/no rule with the article it comes from; null: the regulation gives none
+         */
+        CitedBoolean: {
+            value: boolean | null;
+            article: string | null;
+            note?: string;
+            /**
+             * @description effective policies only: a local override
+             * @enum {boolean}
+             */
+            overridden?: true;
+            /** @description why the jurisdiction departs from its pack */
+            overrideReason?: string;
+            packValue?: boolean | null;
+        };
+        /**
+         * CitedRole
+         * @description a platform role with the article it comes from; null: the regulation gives none
+         */
+        CitedRole: {
+            value: ("unit_applicant" | "unit_admin" | "ops_reviewer" | "provider_operator" | "provider_admin" | "authority_approver" | "economy_it_approver" | "finance_officer" | "auditor" | "system_admin" | "security_admin" | "audit_admin") | null;
+            article: string | null;
+            note?: string;
+            /**
+             * @description effective policies only: a local override
+             * @enum {boolean}
+             */
+            overridden?: true;
+            /** @description why the jurisdiction departs from its pack */
+            overrideReason?: string;
+            packValue?: ("unit_applicant" | "unit_admin" | "ops_reviewer" | "provider_operator" | "provider_admin" | "authority_approver" | "economy_it_approver" | "finance_officer" | "auditor" | "system_admin" | "security_admin" | "audit_admin") | null;
+        };
+        /**
+         * CitedMonth
+         * @description a month of the year with the article it comes from; null: the regulation gives none
+         */
+        CitedMonth: {
+            value: number | null;
+            article: string | null;
+            note?: string;
+            /**
+             * @description effective policies only: a local override
+             * @enum {boolean}
+             */
+            overridden?: true;
+            /** @description why the jurisdiction departs from its pack */
+            overrideReason?: string;
+            packValue?: number | null;
+        };
+        /**
+         * PolicyDeadline
+         * @description counted from the moment the step becomes due (the previous step done, or the request filed)
+         */
+        PolicyDeadline: {
+            /** @description null: the regulation sets no deadline for this step ("no statutory deadline") */
+            value: number | null;
+            unit: ("working_days" | "calendar_days" | "months") | null;
+            article: string | null;
+            note?: string;
+            /**
+             * @description effective policies only: a local override
+             * @enum {boolean}
+             */
+            overridden?: true;
+            /** @description why the jurisdiction departs from its pack */
+            overrideReason?: string;
+            packValue?: {
+                value: number;
+                /** @enum {unknown} */
+                unit: "working_days" | "calendar_days" | "months";
+            } | null;
+        };
+        /** PolicyStep */
+        PolicyStep: {
+            id: string;
+            name: {
+                zh: string;
+                en: string;
+            };
+            /**
+             * @description the platform role that acts (src/modules/identity/roles.ts)
+             * @enum {unknown}
+             */
+            role: "unit_applicant" | "unit_admin" | "ops_reviewer" | "provider_operator" | "provider_admin" | "authority_approver" | "economy_it_approver" | "finance_officer" | "auditor" | "system_admin" | "security_admin" | "audit_admin";
+            deadline: components["schemas"]["PolicyDeadline"];
+            /**
+             * @description the step applies only then
+             * @enum {unknown}
+             */
+            when?: "quota_overrun";
+            note?: string;
+        };
+        /** PolicyOrderType */
+        PolicyOrderType: {
+            enabled: components["schemas"]["CitedBoolean"];
+            steps: components["schemas"]["PolicyStep"][];
+            dataBackupFirst?: components["schemas"]["CitedBoolean"];
+        };
+        /** PolicyPack */
+        PolicyPack: {
+            id: string;
+            /** @description semver of the pack */
+            version: string;
+            city: {
+                zh: string;
+                en: string;
+            };
+            /** @description the regulation's Chinese title */
+            title: string;
+            year: number | null;
+            /** @enum {unknown} */
+            documentStatus: "issued" | "draft_for_comment";
+            /** @description the documents the articles cite, by prefix */
+            sources: {
+                /** @enum {unknown} */
+                prefix: "SH" | "LZ" | "TZ" | "JQ" | "JQ-proj" | "NB";
+                title: string;
+            }[];
+            effective: {
+                from: string | null;
+                article: string | null;
+                note?: string;
+            };
+            /** @description the regulation's bodies and the platform roles that act for them */
+            bodies: {
+                /**
+                 * @description the platform role that acts (src/modules/identity/roles.ts)
+                 * @enum {unknown}
+                 */
+                role: "unit_applicant" | "unit_admin" | "ops_reviewer" | "provider_operator" | "provider_admin" | "authority_approver" | "economy_it_approver" | "finance_officer" | "auditor" | "system_admin" | "security_admin" | "audit_admin";
+                zh: string;
+                /** @description where the value comes from: 'SH 22', 'LZ 21(4)' (item 4), 'JQ-proj 12', 'LZ annex 3' */
+                article: string;
+            }[];
+            orderTypes: {
+                new_resources: components["schemas"]["PolicyOrderType"];
+                scale_up: components["schemas"]["PolicyOrderType"];
+                change: components["schemas"]["PolicyOrderType"];
+                reclaim: components["schemas"]["PolicyOrderType"];
+                development: components["schemas"]["PolicyOrderType"];
+                emergency: components["schemas"]["PolicyOrderType"];
+                temporary: components["schemas"]["PolicyOrderType"];
+                extension: components["schemas"]["PolicyOrderType"];
+                backup_extraction: components["schemas"]["PolicyOrderType"];
+                green_channel: components["schemas"]["PolicyOrderType"];
+            };
+            quota: {
+                developmentShareMax: components["schemas"]["CitedRatio"];
+                developmentMonthsMax: components["schemas"]["CitedInteger"];
+                overrunApprovalAbove: components["schemas"]["CitedRatio"];
+                emergencyMonthsMax: components["schemas"]["CitedInteger"];
+                temporaryMonthsMax: components["schemas"]["CitedInteger"];
+                emergencyExtensionLeadWorkingDays: components["schemas"]["CitedInteger"];
+                temporaryExtensionLeadWorkingDays: components["schemas"]["CitedInteger"];
+                expiryNoticeWorkingDays: components["schemas"]["CitedInteger"];
+                periodicQuota: components["schemas"]["CitedBoolean"];
+                elasticScaling: components["schemas"]["CitedBoolean"];
+            };
+            trial: {
+                minCalendarDays: components["schemas"]["CitedInteger"];
+            };
+            monitoring: {
+                agentRequired: components["schemas"]["CitedBoolean"];
+                lowUtilisationPercent: components["schemas"]["CitedInteger"];
+                lowUtilisationDays: components["schemas"]["CitedInteger"];
+                zombieIdleDays: components["schemas"]["CitedInteger"];
+                warningNeedsAuthorityReview: components["schemas"]["CitedBoolean"];
+                utilisationReportWeekly: components["schemas"]["CitedBoolean"];
+                utilisationReportMonthly: components["schemas"]["CitedBoolean"];
+                analysisReportMonthly: components["schemas"]["CitedBoolean"];
+                majorIncidentReportCalendarDays: components["schemas"]["CitedInteger"];
+            };
+            retention: {
+                systemOperationLogMonthsMin: components["schemas"]["CitedInteger"];
+                providerKeepsUsageLogs: components["schemas"]["CitedBoolean"];
+            };
+            provider: {
+                responseMinutesMax: components["schemas"]["CitedInteger"];
+                onSiteDaysPerWeek: components["schemas"]["CitedInteger"];
+                onSiteHoursPerDay: components["schemas"]["CitedInteger"];
+                hotlineDaysPerWeek: components["schemas"]["CitedInteger"];
+                hotlineHoursPerDay: components["schemas"]["CitedInteger"];
+                continuousOperation: components["schemas"]["CitedBoolean"];
+                plannedInterruptionLeadWorkingDays: components["schemas"]["CitedInteger"];
+                securityBulletinMonthly: components["schemas"]["CitedBoolean"];
+                emergencyDrillsPerYear: components["schemas"]["CitedInteger"];
+            };
+            settlement: {
+                payAfterUse: components["schemas"]["CitedBoolean"];
+                evaluationAdjusted: components["schemas"]["CitedBoolean"];
+                confirmedBy: components["schemas"]["CitedRole"];
+            };
+            projects: {
+                cloudNeedsDeclaredAtApproval: components["schemas"]["CitedBoolean"];
+                investmentOverrunApprovalThreshold: components["schemas"]["CitedRatio"];
+                warrantyYearsMin: components["schemas"]["CitedInteger"];
+                declarationMonth: components["schemas"]["CitedMonth"];
+            };
+            legacyDataCentre: {
+                evaluationWorkingDays: components["schemas"]["CitedInteger"];
+                approvalWorkingDays: components["schemas"]["CitedInteger"];
+                retentionYears: components["schemas"]["CitedInteger"];
+                migrationAfterRetentionYears: components["schemas"]["CitedInteger"];
+                transitionYearsSmall: components["schemas"]["CitedInteger"];
+                transitionYearsLarge: components["schemas"]["CitedInteger"];
+                smallRacksMax: components["schemas"]["CitedInteger"];
+                areaSquareMetresMin: components["schemas"]["CitedInteger"];
+                racksMin: components["schemas"]["CitedInteger"];
+                operatorsMin: components["schemas"]["CitedInteger"];
+            };
+        };
+        /** PolicyPackSummary */
+        PolicyPackSummary: {
+            id: string;
+            version: string;
+            city: {
+                zh: string;
+                en: string;
+            };
+            title: string;
+            year: number | null;
+            /** @enum {unknown} */
+            documentStatus: "issued" | "draft_for_comment";
+        };
+        /** PolicyOverride */
+        PolicyOverride: {
+            /** @description what is overridden, e.g. 'quota.developmentShareMax' */
+            path: string;
+            /** @description the local value (a deadline: {value, unit}; null: no number) */
+            value: unknown;
+            /** @description the pack's own value at the path */
+            packValue: unknown;
+            reason: string;
+            /** @description the pack the override was set against */
+            packId: string;
+            setBy: string | null;
+            /** Format: date-time */
+            setAt: string;
+            /** @description false when the path or value no longer fits the jurisdiction’s pack */
+            applied: boolean;
+            problem?: string;
+        };
+        /** JurisdictionPolicy */
+        JurisdictionPolicy: {
+            /** @description jurisdiction code */
+            jurisdiction: string;
+            packId: string;
+            packVersion: string;
+            policy: components["schemas"]["PolicyPack"];
+            overrides: components["schemas"]["PolicyOverride"][];
         };
         /** SecurityPolicy */
         SecurityPolicy: {

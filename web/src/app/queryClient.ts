@@ -3,6 +3,7 @@ import { ApiError } from '../api/errors';
 import { signedOut } from '../api/hooks/auth';
 import { queryKeys } from '../api/query-keys';
 import { subscribeLanguage } from '../i18n';
+import { markSessionEnded } from './redirects';
 
 const MAX_RETRIES = 2;
 
@@ -21,8 +22,10 @@ function shouldRetry(failureCount: number, error: unknown): boolean {
  */
 function onSessionProblem(client: QueryClient, error: unknown): void {
   if (!(error instanceof ApiError)) return;
-  if (error.code === 'unauthenticated') signedOut(client);
-  else if (error.code === 'password_change_required' || error.code === 'totp_enrolment_required') {
+  if (error.code === 'unauthenticated') {
+    markSessionEnded();
+    signedOut(client);
+  } else if (error.code === 'password_change_required' || error.code === 'totp_enrolment_required') {
     void client.invalidateQueries({ queryKey: queryKeys.auth.me() });
   }
 }

@@ -16,8 +16,34 @@ export function safeNext(value: string | null | undefined): string {
 
 const here = (location: Pick<Location, 'pathname' | 'search'>) => `${location.pathname}${location.search}`;
 
+/*
+ * Whether the session ended because the user signed out (then the login page starts afresh) rather than
+ * because it expired or was revoked (then the login page brings them back to where they were).
+ */
+let signingOut = false;
+
+export function markSigningOut(value: boolean): void {
+  signingOut = value;
+}
+
+/** The session ended under the user (expiry, revocation): the login page says so, once. */
+let sessionEnded = false;
+
+export function markSessionEnded(): void {
+  sessionEnded = true;
+}
+
+export function hasSessionEnded(): boolean {
+  return sessionEnded;
+}
+
+export function clearSessionEnded(): void {
+  sessionEnded = false;
+}
+
 /** The login page, remembering where the user was (the overview needs no reminder). */
 export function loginPath(location: Pick<Location, 'pathname' | 'search'>): string {
+  if (signingOut) return '/login';
   const next = here(location);
   return next === '/' ? '/login' : `/login?${new URLSearchParams({ next }).toString()}`;
 }

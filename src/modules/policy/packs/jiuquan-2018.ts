@@ -110,7 +110,10 @@ export const jiuquan2018 = {
           id: 'extraction',
           name: { zh: '提取备份', en: 'Hand over the backup' },
           role: 'provider_operator',
-          deadline: noDeadline('JQ 19', 'JQ 19 says who approves, not who hands over or when; the provider holds the backups'),
+          deadline: noDeadline(
+            'JQ 19',
+            'JQ 19 says who approves, not who hands over or when; the provider holds the backups',
+          ),
         },
       ],
     },
@@ -163,7 +166,11 @@ export const jiuquan2018 = {
     onSiteHoursPerDay: silent('JQ sets no on-site service'),
     hotlineDaysPerWeek: silent('JQ sets no hotline'),
     hotlineHoursPerDay: silent('JQ sets no hotline'),
-    continuousOperation: cite(true, 'JQ 11', '确保全年365天×24小时安全运转 (outside force majeure and planned maintenance)'),
+    continuousOperation: cite(
+      true,
+      'JQ 11',
+      '确保全年365天×24小时安全运转 (outside force majeure and planned maintenance)',
+    ),
     plannedInterruptionLeadWorkingDays: cite(
       2,
       'JQ 13',
@@ -197,7 +204,10 @@ export const jiuquan2018 = {
   legacyDataCentre: {
     evaluationWorkingDays: silent('JQ has no certification of own data centres'),
     approvalWorkingDays: silent('JQ has no certification of own data centres'),
-    retentionYears: unstated('JQ 14', 'departments keep only network access rooms, or one room for secrecy needs; no period'),
+    retentionYears: unstated(
+      'JQ 14',
+      'departments keep only network access rooms, or one room for secrecy needs; no period',
+    ),
     migrationAfterRetentionYears: silent('JQ sets no migration period (JQ 3: 分步迁入)'),
     transitionYearsSmall: silent('JQ sets no transition period'),
     transitionYearsLarge: silent('JQ sets no transition period'),

@@ -173,12 +173,17 @@ export const liuzhou = {
     emergencyDrillsPerYear: silent('LZ 10 mentions drills, no number'),
   },
   settlement: {
-    payAfterUse: unstated('LZ 5', 'city units’ fees are requested from the finance bureau and budgeted yearly; no settlement rule'),
+    payAfterUse: unstated(
+      'LZ 5',
+      'city units’ fees are requested from the finance bureau and budgeted yearly; no settlement rule',
+    ),
     evaluationAdjusted: silent('LZ 30-31 use evaluations for next year’s allocation and funding, not for fees'),
     confirmedBy: silent('LZ names nobody who confirms fees'),
   },
   projects: {
-    cloudNeedsDeclaredAtApproval: silent('LZ 21(2) evaluates requests against approved project documents; no rule at approval'),
+    cloudNeedsDeclaredAtApproval: silent(
+      'LZ 21(2) evaluates requests against approved project documents; no rule at approval',
+    ),
     investmentOverrunApprovalThreshold: silent('LZ says nothing about investment overruns'),
     warrantyYearsMin: silent('LZ says nothing about warranties'),
     declarationMonth: silent('LZ sets no declaration month'),

@@ -90,7 +90,11 @@ export const shanghai2022 = {
       dataBackupFirst: cite(true, 'SH 26'),
     },
     development: {
-      enabled: cite(true, 'SH 22', 'for city-level units with an approved project, to deploy a verification environment'),
+      enabled: cite(
+        true,
+        'SH 22',
+        'for city-level units with an approved project, to deploy a verification environment',
+      ),
       steps: [
         {
           id: 'review',
@@ -234,7 +238,9 @@ export const shanghai2022 = {
     declarationMonth: silent('SH sets no declaration month'),
   },
   legacyDataCentre: {
-    evaluationWorkingDays: silent('SH 10: existing city-level infrastructure merges into the city cloud gradually; no procedure'),
+    evaluationWorkingDays: silent(
+      'SH 10: existing city-level infrastructure merges into the city cloud gradually; no procedure',
+    ),
     approvalWorkingDays: silent('SH has no legacy data-centre certification'),
     retentionYears: silent('SH has no legacy data-centre certification'),
     migrationAfterRetentionYears: silent('SH has no legacy data-centre certification'),

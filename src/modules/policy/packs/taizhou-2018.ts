@@ -121,18 +121,27 @@ export const taizhou2018 = {
     onSiteHoursPerDay: cite(8, 'TZ 12(2)', '5*8小时的驻场维护服务'),
     hotlineDaysPerWeek: cite(7, 'TZ 12(2)', '7*24小时的专用电话服务'),
     hotlineHoursPerDay: cite(24, 'TZ 12(2)', '7*24小时的专用电话服务'),
-    continuousOperation: unstated('TZ 12(2)', '不间断技术服务 (uninterrupted technical service); no availability figure'),
+    continuousOperation: unstated(
+      'TZ 12(2)',
+      '不间断技术服务 (uninterrupted technical service); no availability figure',
+    ),
     plannedInterruptionLeadWorkingDays: silent('TZ sets no notice period for planned interruptions'),
     securityBulletinMonthly: cite(true, 'TZ 17', '每月发布安全公告'),
     emergencyDrillsPerYear: cite(1, 'TZ 17', '每年开展应急演练一次'),
   },
   settlement: {
     payAfterUse: unstated('TZ 7(5)', 'the provider keeps 动态计费管理 (dynamic billing); no settlement rule'),
-    evaluationAdjusted: unstated('TZ 20', 'providers are assessed on response, satisfaction and quality; no link to fees'),
+    evaluationAdjusted: unstated(
+      'TZ 20',
+      'providers are assessed on response, satisfaction and quality; no link to fees',
+    ),
     confirmedBy: silent('TZ names nobody who confirms fees'),
   },
   projects: {
-    cloudNeedsDeclaredAtApproval: unstated('TZ 19', '启动信息化系统建设时，应当充分利用并合理申请云平台资源; no rule at approval'),
+    cloudNeedsDeclaredAtApproval: unstated(
+      'TZ 19',
+      '启动信息化系统建设时，应当充分利用并合理申请云平台资源; no rule at approval',
+    ),
     investmentOverrunApprovalThreshold: silent('TZ says nothing about investment overruns'),
     warrantyYearsMin: silent('TZ says nothing about warranties'),
     declarationMonth: silent('TZ sets no declaration month'),

@@ -84,6 +84,8 @@ export const enUS: Messages = {
   'login.ssoUnreachable':
     'The unified identity platform cannot be reached. Try again later, or sign in with your password.',
   'login.ssoFailed': 'Single sign-on failed ({code}). Try again, or sign in with your password.',
+  'login.sessionEnded':
+    'Your session has ended (idle too long, signed out elsewhere, or ended by an administrator). Please sign in again.',
   'login.totpTitle': 'One-time code required',
   'login.totpBody':
     'Account {username} uses two-factor authentication. Enter the 6-digit code your authenticator app shows now.',
@@ -393,6 +395,12 @@ export const enUS: Messages = {
   'auditAction.jurisdiction.created': 'Jurisdiction created',
   'auditAction.calendar.year_loaded': 'Calendar year loaded',
   'auditAction.calendar.year_imported': 'Calendar year imported',
+  'auditAction.catalogue.draft_created': 'Catalogue draft created',
+  'auditAction.catalogue.draft_updated': 'Catalogue draft changed',
+  'auditAction.catalogue.item_removed': 'Catalogue item removed',
+  'auditAction.catalogue.submitted': 'Catalogue submitted',
+  'auditAction.catalogue.approved': 'Catalogue approved',
+  'auditAction.catalogue.rejected': 'Catalogue sent back',
 
   'notFound.title': 'Page not found',
   'notFound.subtitle': 'The console has no page at {path}.',

@@ -28,16 +28,11 @@ export function ChangePasswordPage() {
 
   const onFinish = ({ currentPassword, newPassword }: Values) => {
     server.clear();
-    change.mutate(
-      { currentPassword, newPassword },
-      {
-        onSuccess: () => {
-          void message.success(t('password.changed'));
-          void navigate(safeNext(params.get('next')), { replace: true });
-        },
-        onError: server.onError,
-      },
-    );
+    // A promise rather than mutate callbacks: lifting the restriction swaps the layout, and this page with it.
+    change.mutateAsync({ currentPassword, newPassword }).then(() => {
+      void message.success(t('password.changed'));
+      void navigate(safeNext(params.get('next')), { replace: true });
+    }, server.onError);
   };
 
   return (

@@ -57,16 +57,17 @@ function Enrolment() {
 
   const onFinish = ({ code }: { code: string }) => {
     server.clear();
-    confirm.mutate(code, {
-      onSuccess: () => {
+    // A promise rather than mutate callbacks: lifting the restriction swaps the layout, and this page with it.
+    confirm.mutateAsync(code).then(
+      () => {
         void message.success(t('totp.enabled'));
         void navigate(safeNext(params.get('next')), { replace: true });
       },
-      onError: (error) => {
+      (error: unknown) => {
         form.setFieldValue('code', '');
         server.onError(error);
       },
-    });
+    );
   };
 
   const enrolment = start.data;

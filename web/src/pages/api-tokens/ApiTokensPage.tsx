@@ -13,7 +13,11 @@ import { organisationName } from '../organisations/names';
 import { CreateTokenModal } from './CreateTokenModal';
 import { type TokenStatus, tokenStatus } from './tokenStatus';
 
-const STATUS_COLORS: Record<TokenStatus, string> = { active: 'green', revoked: 'default', expired: 'orange' };
+const STATUS_COLORS: Record<TokenStatus, string | undefined> = {
+  active: 'green',
+  revoked: undefined,
+  expired: 'orange',
+};
 
 /** API tokens for machine clients (providers' systems, district platforms): issue, see, revoke. */
 export function ApiTokensPage() {

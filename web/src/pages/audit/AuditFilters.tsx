@@ -45,7 +45,10 @@ export function AuditFilters({ onApply }: { onApply: (filter: AuditFilter) => vo
           allowClear
           placeholder={t('audit.actionPlaceholder')}
           style={{ width: 220 }}
-          options={AUDIT_ACTIONS.map((action) => ({ value: action, label: `${actionLabel(action, t)} · ${action}` }))}
+          options={AUDIT_ACTIONS.map((action) => ({
+            value: action,
+            label: `${actionLabel(action, t) ?? action} · ${action}`,
+          }))}
           showSearch={{
             filterOption: (input, option) =>
               String(option?.label ?? '')

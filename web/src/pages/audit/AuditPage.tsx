@@ -37,14 +37,18 @@ function columns(t: Translate): TableColumnsType<AuditEvent> {
     {
       key: 'action',
       title: t('audit.action'),
-      render: (_, row) => (
-        <span title={row.action}>
-          {actionLabel(row.action, t)}{' '}
-          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            {row.action}
-          </Typography.Text>
-        </span>
-      ),
+      render: (_, row) => {
+        const label = actionLabel(row.action, t);
+        if (!label) return <Typography.Text code>{row.action}</Typography.Text>;
+        return (
+          <span title={row.action}>
+            {label}{' '}
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {row.action}
+            </Typography.Text>
+          </span>
+        );
+      },
     },
     {
       key: 'outcome',

@@ -29,12 +29,19 @@ export const AUDIT_ACTIONS = [
   'jurisdiction.created',
   'calendar.year_loaded',
   'calendar.year_imported',
+  'catalogue.draft_created',
+  'catalogue.draft_updated',
+  'catalogue.item_removed',
+  'catalogue.submitted',
+  'catalogue.approved',
+  'catalogue.rejected',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 const isKnown = (action: string): action is AuditAction => (AUDIT_ACTIONS as readonly string[]).includes(action);
 
-export function actionLabel(action: string, t: Translate): string {
-  return isKnown(action) ? t(`auditAction.${action}` satisfies MessageKey) : action;
+/** The action's label, or undefined for an action this console does not know yet (show its code). */
+export function actionLabel(action: string, t: Translate): string | undefined {
+  return isKnown(action) ? t(`auditAction.${action}` satisfies MessageKey) : undefined;
 }

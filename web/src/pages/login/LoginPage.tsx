@@ -1,7 +1,8 @@
 import { Alert, Card, Flex, theme } from 'antd';
+import { useEffect, useState } from 'react';
 import { Navigate, useSearchParams } from 'react-router';
 import { useMe } from '../../api/hooks/auth';
-import { safeNext } from '../../app/redirects';
+import { clearSessionEnded, hasSessionEnded, markSigningOut, safeNext } from '../../app/redirects';
 import { LanguageSwitch } from '../../components/LanguageSwitch';
 import { PageLoading } from '../../components/PageLoading';
 import { useDocumentTitle } from '../../components/useDocumentTitle';
@@ -24,6 +25,12 @@ export function LoginPage() {
   const [params] = useSearchParams();
   const me = useMe();
   useDocumentTitle('login.documentTitle');
+  // Read once when the page opens; the marks are then cleared, so a later visit starts afresh.
+  const [sessionEnded] = useState(hasSessionEnded);
+  useEffect(() => {
+    markSigningOut(false);
+    clearSessionEnded();
+  }, []);
   const next = safeNext(params.get('next'));
   const ssoError = params.get('sso_error');
   if (me.data) return <Navigate to={next} replace />;
@@ -36,6 +43,15 @@ export function LoginPage() {
         <Card style={{ width: '100%', maxWidth: 420 }}>
           <main>
             <ProductHeading />
+            {sessionEnded && !ssoError && (
+              <Alert
+                type="warning"
+                showIcon
+                title={t('login.sessionEnded')}
+                style={{ marginBottom: 16 }}
+                data-testid="session-ended"
+              />
+            )}
             {ssoError && (
               <Alert
                 type="error"

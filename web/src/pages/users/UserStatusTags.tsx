@@ -7,7 +7,7 @@ export function UserStatusTags({ user }: { user: User }) {
   const { t } = useI18n();
   return (
     <Space size={[4, 4]} wrap>
-      {user.disabled ? <Tag color="default">{t('users.disabled')}</Tag> : <Tag color="green">{t('users.active')}</Tag>}
+      {user.disabled ? <Tag>{t('users.disabled')}</Tag> : <Tag color="green">{t('users.active')}</Tag>}
       {user.locked && <Tag color="red">{t('users.locked')}</Tag>}
       {user.totpEnabled && <Tag color="cyan">{t('users.totp')}</Tag>}
       {user.mustChangePassword && <Tag color="orange">{t('users.mustChangePassword')}</Tag>}
