@@ -12,7 +12,7 @@ import {
 } from './harness.ts';
 
 /** Requests the tests make fail on purpose (field errors from the server); the browser logs each of them. */
-const DELIBERATE_FAILURES = ['/contacts', '/api/v1/auth/password'];
+const DELIBERATE_FAILURES = ['/contacts', '/api/v1/auth/password', '/api/v1/organisations'];
 
 const ui = setUpConsole();
 
@@ -54,6 +54,31 @@ describe('console administration pages', () => {
     expect(await textOf(page.getByTestId('contact-history'))).toContain('当前');
     await page.waitForLoadState('networkidle');
     await ui.shot('organisation-zh.png');
+  });
+
+  it('lets a unit administrator create a sub-unit of their unit; a taken code is marked on its field', async () => {
+    const { page } = ui;
+    await page.getByRole('menuitem', { name: '单位管理' }).click();
+    await at(page, '/organisations');
+    await page.getByRole('button', { name: '新建单位' }).click();
+    const dialog = page.getByRole('dialog');
+    // A unit administrator creates sub-units: type and parent start as their own unit's.
+    expect(await textOf(dialog.locator('.ant-form-item').filter({ hasText: '上级单位' }))).toContain(
+      '示范市卫生健康委员会',
+    );
+    await dialog.getByLabel('单位编码').fill('demo-health');
+    await dialog.getByLabel('单位名称').fill('示范市卫生健康信息中心');
+    const conflict = page.waitForResponse((response) => response.url().endsWith('/api/v1/organisations'));
+    await dialog.getByRole('button', { name: /创\s*建/ }).click();
+    expect((await conflict).status()).toBe(409);
+    expect(await fieldError(dialog, '单位编码')).toBe('单位编码已存在');
+
+    await dialog.getByLabel('单位编码').fill('demo-health-info');
+    await dialog.getByRole('button', { name: /创\s*建/ }).click();
+    await page.waitForURL((url) => /^\/organisations\/[0-9a-f-]{36}$/.test(url.pathname));
+    const basics = await textOf(page.getByTestId('organisation-basics'));
+    expect(basics).toContain('demo-health-info');
+    expect(basics).toContain('示范市卫生健康委员会');
   });
 
   it('issues an API token shown once, which works until it is revoked', async () => {
@@ -157,6 +182,16 @@ describe('console administration pages', () => {
     expect(roles).toContain('单位申请人');
     await page.waitForLoadState('networkidle');
     await ui.shot('user-detail-zh.png');
+
+    await page.getByRole('button', { name: '编辑业务角色' }).click();
+    const rolesDialog = page.getByRole('dialog');
+    await rolesDialog.getByLabel('角色').click();
+    await chooseOption(page, '单位管理员');
+    await rolesDialog.getByRole('button', { name: /保\s*存/ }).click();
+    await rolesDialog.waitFor({ state: 'hidden' });
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="user-roles-detail"]')?.textContent?.includes('单位管理员'),
+    );
     await logout(page);
   });
 
@@ -211,6 +246,20 @@ describe('console administration pages', () => {
       .getByRole('dialog')
       .getByRole('button', { name: /^完\s*成$/ })
       .click();
+
+    // Separation of duties: the security admin grants one of the three admin roles, in the operations unit.
+    await page.getByRole('menuitem', { name: '用户管理' }).click();
+    await page.getByRole('link', { name: 'reviewer', exact: true }).click();
+    await page.getByRole('button', { name: '管理员角色' }).click();
+    const grant = page.getByRole('dialog');
+    await grant.getByRole('radio', { name: '审计管理员' }).check();
+    expect(await textOf(grant.locator('.ant-select'))).toContain('示范市大数据中心');
+    await grant.getByRole('button', { name: /保\s*存/ }).click();
+    await grant.waitFor({ state: 'hidden' });
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="user-roles-detail"]')?.textContent?.includes('审计管理员'),
+    );
+    await ui.shot('admin-role-zh.png');
     await logout(page);
   });
 

@@ -107,7 +107,7 @@ export function setUpConsole(): Console {
     browserErrors,
     url: (pathname) => new URL(pathname, need(server, 'server').url).toString(),
     shot: async (name) => {
-      await need(page, 'page').screenshot({ path: path.join(RESULTS, name), fullPage: true });
+      await need(page, 'page').screenshot({ path: path.join(RESULTS, name), fullPage: true, animations: 'disabled' });
     },
     signedOut: async (pathname = '/login') => {
       const current = need(page, 'page');
