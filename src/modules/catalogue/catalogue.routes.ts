@@ -256,12 +256,13 @@ export const catalogueRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
     },
   );
 
-  for (const [action, permission, summary] of [
-    ['submit', 'catalogue:draft', 'The operations unit submits the draft to the competent authority'],
+  for (const [action, permission, summary, transition] of [
+    ['submit', 'catalogue:draft', 'The operations unit submits the draft to the competent authority', catalogue.submit],
     [
       'approve',
       'catalogue:approve',
       'The competent authority approves: in force from its effective date, never rewritten',
+      catalogue.approve,
     ],
   ] as const) {
     app.post(
@@ -276,7 +277,7 @@ export const catalogueRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
         },
       },
       async (request) =>
-        db.transaction().execute((trx) => catalogue[action](trx, authOf(request), actorOf(request), request.params.id)),
+        db.transaction().execute((trx) => transition(trx, authOf(request), actorOf(request), request.params.id)),
     );
   }
 

@@ -195,8 +195,7 @@ export async function createDraft(
     base = await repo.findVersion(trx, input.basedOnId);
     const parent = jurisdiction.parentCode ? await getJurisdiction(trx, jurisdiction.parentCode) : null;
     if (
-      !base ||
-      base.status !== 'approved' ||
+      base?.status !== 'approved' ||
       (base.jurisdiction_id !== jurisdiction.id && base.jurisdiction_id !== parent?.id)
     ) {
       throw new AppError(
