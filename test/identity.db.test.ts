@@ -156,6 +156,12 @@ describe('login and sessions', () => {
 });
 
 describe('passwords', () => {
+  it('any signed-in user can read the password rules in force', async () => {
+    const session = await login(t.app, 'edu');
+    const res = await as(t.app, session, { url: '/api/v1/auth/password-policy' });
+    expect(res.json()).toEqual({ minLength: 10, characterClasses: 3, history: 5 });
+  });
+
   it('enforces the policy: length, 3 character classes, not the user name, not one of the last 5', async () => {
     const session = await login(t.app, 'provider');
     const change = (newPassword: string, currentPassword = DEMO_PASSWORD) =>

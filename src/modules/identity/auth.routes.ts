@@ -7,6 +7,7 @@ import { AppError } from '../../platform/errors.ts';
 import { problemResponses } from '../../platform/http/problem.ts';
 import * as auth from './auth.service.ts';
 import { OIDC_COOKIE, OidcRelyingParty } from './oidc.ts';
+import { getSecurityPolicy } from './users.service.ts';
 
 export const MeSchema = Type.Object(
   {
@@ -194,6 +195,25 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db
     async (request) => {
       await auth.changeOwnPassword(db, authOf(request), actorOf(request), request.body);
       return { ok: true as const };
+    },
+  );
+
+  app.get(
+    '/auth/password-policy',
+    {
+      config: { permission: 'authenticated', allowRestricted: true },
+      schema: {
+        tags: ['identity'],
+        summary: 'The password rules in force, for the change-password form',
+        response: {
+          200: Type.Object({ minLength: Type.Integer(), characterClasses: Type.Integer(), history: Type.Integer() }),
+          ...problemResponses,
+        },
+      },
+    },
+    async () => {
+      const policy = await getSecurityPolicy(db);
+      return { minLength: policy.passwordMinLength, characterClasses: 3, history: policy.passwordHistory };
     },
   );
 

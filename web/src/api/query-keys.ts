@@ -17,6 +17,7 @@ export const queryKeys = {
   auth: {
     all: ['auth'] as const,
     me: () => [...queryKeys.auth.all, 'me'] as const,
+    passwordPolicy: () => [...queryKeys.auth.all, 'password-policy'] as const,
   },
   organisations: {
     all: ['organisations'] as const,

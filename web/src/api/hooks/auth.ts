@@ -122,3 +122,12 @@ export function singleSignOnUrl(next: string): string {
 export function beginSingleSignOn(): void {
   expectSession();
 }
+
+/** The password rules in force (the security admin may have tightened them). */
+export function usePasswordPolicy() {
+  return useQuery({
+    queryKey: queryKeys.auth.passwordPolicy(),
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/auth/password-policy', { signal })),
+    staleTime: 5 * 60_000,
+  });
+}
