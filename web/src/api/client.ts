@@ -53,3 +53,14 @@ export async function unwrap<D>(pending: Promise<ClientResult<D>>): Promise<D> {
   }
   return result.data;
 }
+
+/** Awaits an openapi-fetch call whose success has no body (204), or throws an ApiError. */
+export async function unwrapEmpty(pending: Promise<ClientResult<unknown>>): Promise<void> {
+  let result: ClientResult<unknown>;
+  try {
+    result = await pending;
+  } catch (error) {
+    throw thrownToApiError(error);
+  }
+  if (!result.response.ok) throw problemToApiError(result.error, result.response);
+}

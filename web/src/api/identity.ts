@@ -27,6 +27,7 @@ export const PERMISSIONS = [
   'token:manage',
   'audit:read',
   'audit:export',
+  'request-form:manage',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

@@ -40,6 +40,26 @@ export const queryKeys = {
     all: ['api-tokens'] as const,
     list: () => [...queryKeys.apiTokens.all, 'list'] as const,
   },
+  calendar: {
+    all: ['calendar'] as const,
+    year: (year: number) => [...queryKeys.calendar.all, 'year', year] as const,
+    addWorkingDays: (from: string, days: number) => [...queryKeys.calendar.all, 'add', from, days] as const,
+  },
+  catalogue: {
+    all: ['catalogue'] as const,
+    current: (at: string | undefined) => [...queryKeys.catalogue.all, 'current', at ?? null] as const,
+  },
+  policy: {
+    all: ['policy'] as const,
+    packs: () => [...queryKeys.policy.all, 'packs'] as const,
+    pack: (id: string) => [...queryKeys.policy.all, 'pack', id] as const,
+    jurisdiction: (code: string) => [...queryKeys.policy.all, 'jurisdiction', code] as const,
+  },
+  requestForms: {
+    all: ['request-forms'] as const,
+    list: () => [...queryKeys.requestForms.all, 'list'] as const,
+    detail: (id: string) => [...queryKeys.requestForms.all, 'detail', id] as const,
+  },
   audit: {
     all: ['audit'] as const,
     list: (filter: AuditFilter, page: { limit: number; offset: number }) =>
@@ -52,4 +72,7 @@ export const SESSION_INDEPENDENT_DOMAINS: readonly string[] = [
   queryKeys.system.all[0],
   queryKeys.jurisdictions.all[0],
   queryKeys.auth.all[0],
+  queryKeys.calendar.all[0],
+  queryKeys.catalogue.all[0],
+  queryKeys.policy.all[0],
 ];

@@ -20,6 +20,25 @@ export type ContactKind = Contact['kind'];
 export type ApiToken = Schemas['ApiToken'];
 export type AuditEvent = Schemas['AuditEvent'];
 export type SecurityPolicy = Schemas['SecurityPolicy'];
+export type CalendarYear = Schemas['CalendarYear'];
+export type CalendarDay = CalendarYear['days'][number];
+export type CalendarDayKind = CalendarDay['kind'];
+export type WorkingDaysDeadline = Schemas['WorkingDaysDeadline'];
+export type CatalogueItem = Schemas['CatalogueItem'];
+export type CatalogueLayer = CatalogueItem['layer'];
+export type CatalogueVersion = Schemas['CatalogueVersion'];
+export type PolicyPack = Schemas['PolicyPack'];
+export type PolicyPackSummary = Schemas['PolicyPackSummary'];
+export type PolicyOrderTypes = PolicyPack['orderTypes'];
+export type PolicyOrderTypeName = keyof PolicyOrderTypes;
+export type PolicyStep = Schemas['PolicyStep'];
+export type PolicyDeadline = Schemas['PolicyDeadline'];
+export type PolicyQuota = PolicyPack['quota'];
+export type PolicyOverride = Schemas['PolicyOverride'];
+export type JurisdictionPolicy = Schemas['JurisdictionPolicy'];
+export type RequestForm = Schemas['RequestForm'];
+export type RequestFormSummary = Schemas['RequestFormSummary'];
+export type RequestFormRow = Schemas['RequestFormRow'];
 
 type JsonBody<P extends keyof paths, M extends 'post' | 'put' | 'patch'> = paths[P][M] extends {
   requestBody?: { content: { 'application/json': infer B } };

@@ -1,9 +1,13 @@
 import {
   ApartmentOutlined,
+  AppstoreOutlined,
   AuditOutlined,
   BankOutlined,
+  CalendarOutlined,
   DashboardOutlined,
+  FileExcelOutlined,
   KeyOutlined,
+  ReadOutlined,
   SafetyCertificateOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
@@ -26,6 +30,15 @@ export interface NavItem {
 export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/', label: 'nav.overview', icon: <DashboardOutlined /> },
   { path: '/jurisdictions', label: 'nav.jurisdictions', icon: <ApartmentOutlined /> },
+  { path: '/calendar', label: 'nav.calendar', icon: <CalendarOutlined /> },
+  { path: '/catalogue', label: 'nav.catalogue', icon: <AppstoreOutlined /> },
+  { path: '/policy', label: 'nav.policy', icon: <ReadOutlined /> },
+  {
+    path: '/request-forms',
+    label: 'nav.requestForms',
+    icon: <FileExcelOutlined />,
+    permission: 'request-form:manage',
+  },
   { path: '/organisations', label: 'nav.organisations', icon: <BankOutlined />, permission: 'organisation:read' },
   { path: '/users', label: 'nav.users', icon: <TeamOutlined />, permission: 'user:read' },
   {

@@ -50,6 +50,32 @@ export const routes: RouteObject[] = [
             handle: crumb('nav.jurisdictions'),
           },
           {
+            path: 'calendar',
+            element: page(() => import('../pages/calendar/CalendarPage'), 'CalendarPage'),
+            handle: crumb('nav.calendar'),
+          },
+          {
+            path: 'catalogue',
+            element: page(() => import('../pages/catalogue/CataloguePage'), 'CataloguePage'),
+            handle: crumb('nav.catalogue'),
+          },
+          {
+            path: 'policy',
+            element: page(() => import('../pages/policy/PolicyPage'), 'PolicyPage'),
+            handle: crumb('nav.policy'),
+          },
+          {
+            path: 'request-forms',
+            element: guarded('request-form:manage'),
+            handle: crumb('nav.requestForms'),
+            children: [
+              {
+                index: true,
+                element: page(() => import('../pages/request-forms/RequestFormsPage'), 'RequestFormsPage'),
+              },
+            ],
+          },
+          {
             path: 'organisations',
             element: guarded('organisation:read'),
             handle: crumb('nav.organisations'),
