@@ -3,9 +3,9 @@ import { useNavigate, useSearchParams } from 'react-router';
 import { useChangePassword } from '../../api/hooks/auth';
 import { safeNext } from '../../app/redirects';
 import { useSession } from '../../app/session';
-import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { useServerErrors } from '../../components/formErrors';
 import { PageHeader } from '../../components/PageHeader';
+import { ServerErrorAlert } from '../../components/ServerErrorAlert';
 import { useI18n } from '../../i18n';
 import { PasswordPolicyHint } from './PasswordPolicyHint';
 
@@ -40,11 +40,7 @@ export function ChangePasswordPage() {
       <PageHeader title={t('password.title')} description={t('password.description', { username: me.user.username })} />
       <Card style={{ maxWidth: 640 }}>
         <PasswordPolicyHint />
-        {server.error ? (
-          <div style={{ marginBottom: 16 }}>
-            <ApiErrorAlert error={server.error} compact={server.compact} />
-          </div>
-        ) : null}
+        <ServerErrorAlert server={server} />
         <Form form={form} layout="vertical" requiredMark={false} onFinish={onFinish} data-testid="password-form">
           <Form.Item
             label={t('password.current')}

@@ -8,6 +8,7 @@ import { useSession } from '../../app/session';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { useServerErrors } from '../../components/formErrors';
 import { PageHeader } from '../../components/PageHeader';
+import { ServerErrorAlert } from '../../components/ServerErrorAlert';
 import { useI18n } from '../../i18n';
 
 /**
@@ -112,11 +113,7 @@ function Enrolment() {
               title: t('totp.stepConfirm'),
               content: (
                 <div style={{ paddingBlock: 8, maxWidth: 360 }}>
-                  {server.error ? (
-                    <div style={{ marginBottom: 16 }}>
-                      <ApiErrorAlert error={server.error} compact={server.compact} />
-                    </div>
-                  ) : null}
+                  <ServerErrorAlert server={server} />
                   <Form form={form} layout="vertical" requiredMark={false} onFinish={onFinish} disabled={!enrolment}>
                     <Form.Item
                       label={t('totp.code')}

@@ -2,9 +2,9 @@ import { Button, Checkbox, Form, Input, InputNumber, Modal } from 'antd';
 import { useCreateApiToken } from '../../api/hooks/api-tokens';
 import { TOKEN_SCOPES } from '../../api/identity';
 import type { TokenScope } from '../../api/types';
-import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { useServerErrors } from '../../components/formErrors';
 import { SecretOnce } from '../../components/SecretOnce';
+import { ServerErrorAlert } from '../../components/ServerErrorAlert';
 import { useI18n } from '../../i18n';
 
 interface Values {
@@ -58,11 +58,7 @@ export function CreateTokenModal({ onClose }: { onClose: () => void }) {
       onCancel={onClose}
       confirmLoading={create.isPending}
     >
-      {server.error ? (
-        <div style={{ marginBottom: 16 }}>
-          <ApiErrorAlert error={server.error} compact={server.compact} />
-        </div>
-      ) : null}
+      <ServerErrorAlert server={server} />
       <Form
         form={form}
         layout="vertical"

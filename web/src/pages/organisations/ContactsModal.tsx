@@ -2,8 +2,8 @@ import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { App, Button, Card, Col, Form, Input, Modal, Row, Select, Typography } from 'antd';
 import { useReplaceContacts } from '../../api/hooks/organisations';
 import type { Contact, ContactInput, ContactKind } from '../../api/types';
-import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { useServerErrors } from '../../components/formErrors';
+import { ServerErrorAlert } from '../../components/ServerErrorAlert';
 import { useI18n } from '../../i18n';
 
 const KINDS: readonly ContactKind[] = ['information_officer', 'emergency'];
@@ -79,11 +79,7 @@ export function ContactsModal({
       width={760}
     >
       <Typography.Paragraph type="secondary">{t('contacts.editHint')}</Typography.Paragraph>
-      {server.error ? (
-        <div style={{ marginBottom: 16 }}>
-          <ApiErrorAlert error={server.error} compact={server.compact} />
-        </div>
-      ) : null}
+      <ServerErrorAlert server={server} />
       <Form
         form={form}
         layout="vertical"

@@ -5,8 +5,8 @@ import { useCreateOrganisation, useOrganisations, useUpdateOrganisation } from '
 import { ORGANISATION_TYPES } from '../../api/identity';
 import type { Organisation, OrganisationType } from '../../api/types';
 import { useSession } from '../../app/session';
-import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { useServerErrors } from '../../components/formErrors';
+import { ServerErrorAlert } from '../../components/ServerErrorAlert';
 import { useI18n } from '../../i18n';
 import { organisationName } from './names';
 
@@ -84,11 +84,7 @@ function CreateModal({ onClose }: { onClose: () => void }) {
       confirmLoading={create.isPending}
       width={560}
     >
-      {server.error ? (
-        <div style={{ marginBottom: 16 }}>
-          <ApiErrorAlert error={server.error} compact={server.compact} />
-        </div>
-      ) : null}
+      <ServerErrorAlert server={server} />
       <Form form={form} layout="vertical" initialValues={initialValues} onFinish={onFinish} name="organisation-create">
         <Form.Item
           label={t('organisations.code')}
@@ -179,11 +175,7 @@ function EditModal({ organisation, onClose }: { organisation: Organisation; onCl
       confirmLoading={update.isPending}
       width={560}
     >
-      {server.error ? (
-        <div style={{ marginBottom: 16 }}>
-          <ApiErrorAlert error={server.error} compact={server.compact} />
-        </div>
-      ) : null}
+      <ServerErrorAlert server={server} />
       <Form
         form={form}
         layout="vertical"

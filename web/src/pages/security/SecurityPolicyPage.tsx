@@ -6,6 +6,7 @@ import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { useServerErrors } from '../../components/formErrors';
 import { PageHeader } from '../../components/PageHeader';
 import { PageLoading } from '../../components/PageLoading';
+import { ServerErrorAlert } from '../../components/ServerErrorAlert';
 import { type MessageKey, useI18n } from '../../i18n';
 
 /** Each setting with the bounds the server enforces (SecurityPolicy schema) and its unit. */
@@ -53,11 +54,7 @@ export function SecurityPolicyPage() {
       <Card style={{ maxWidth: 880 }}>
         {policy.isPending && <PageLoading />}
         {policy.isError && <ApiErrorAlert error={policy.error} onRetry={() => void policy.refetch()} />}
-        {server.error ? (
-          <div style={{ marginBottom: 16 }}>
-            <ApiErrorAlert error={server.error} compact={server.compact} />
-          </div>
-        ) : null}
+        <ServerErrorAlert server={server} />
         <Form
           form={form}
           layout="vertical"

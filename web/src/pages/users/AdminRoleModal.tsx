@@ -4,8 +4,8 @@ import { useSetAdminRoles } from '../../api/hooks/users';
 import { ADMIN_ROLES, isAdminRole } from '../../api/identity';
 import type { User } from '../../api/types';
 import { useCan, useSession } from '../../app/session';
-import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { useServerErrors } from '../../components/formErrors';
+import { ServerErrorAlert } from '../../components/ServerErrorAlert';
 import { useI18n } from '../../i18n';
 import { organisationName } from '../organisations/names';
 
@@ -66,11 +66,7 @@ export function AdminRoleModal({ user, onClose }: { user: User; onClose: () => v
       confirmLoading={setAdminRoles.isPending}
     >
       <Alert type="info" showIcon title={t('users.adminRoleHint')} style={{ marginBottom: 16 }} />
-      {server.error ? (
-        <div style={{ marginBottom: 16 }}>
-          <ApiErrorAlert error={server.error} compact={server.compact} />
-        </div>
-      ) : null}
+      <ServerErrorAlert server={server} />
       <Form
         form={form}
         layout="vertical"

@@ -5,9 +5,9 @@ import { useOrganisations } from '../../api/hooks/organisations';
 import { useCreateUser } from '../../api/hooks/users';
 import { businessRolesFor } from '../../api/identity';
 import type { User } from '../../api/types';
-import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { useServerErrors } from '../../components/formErrors';
 import { SecretOnce } from '../../components/SecretOnce';
+import { ServerErrorAlert } from '../../components/ServerErrorAlert';
 import { useI18n } from '../../i18n';
 import { organisationName } from '../organisations/names';
 
@@ -97,11 +97,7 @@ export function CreateUserModal({ onClose }: { onClose: () => void }) {
       confirmLoading={create.isPending}
       width={560}
     >
-      {server.error ? (
-        <div style={{ marginBottom: 16 }}>
-          <ApiErrorAlert error={server.error} compact={server.compact} />
-        </div>
-      ) : null}
+      <ServerErrorAlert server={server} />
       <Form form={form} layout="vertical" name="user-create" onFinish={onFinish}>
         <Form.Item
           label={t('users.username')}

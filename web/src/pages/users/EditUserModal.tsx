@@ -1,8 +1,8 @@
 import { App, Form, Input, Modal, Switch } from 'antd';
 import { useUpdateUser } from '../../api/hooks/users';
 import type { User } from '../../api/types';
-import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { useServerErrors } from '../../components/formErrors';
+import { ServerErrorAlert } from '../../components/ServerErrorAlert';
 import { useI18n } from '../../i18n';
 
 interface Values {
@@ -50,11 +50,7 @@ export function EditUserModal({ user, onClose }: { user: User; onClose: () => vo
       onCancel={onClose}
       confirmLoading={update.isPending}
     >
-      {server.error ? (
-        <div style={{ marginBottom: 16 }}>
-          <ApiErrorAlert error={server.error} compact={server.compact} />
-        </div>
-      ) : null}
+      <ServerErrorAlert server={server} />
       <Form
         form={form}
         layout="vertical"

@@ -4,8 +4,8 @@ import { useOrganisations } from '../../api/hooks/organisations';
 import { useSetUserRoles } from '../../api/hooks/users';
 import { businessRolesFor, isAdminRole } from '../../api/identity';
 import type { Organisation, User } from '../../api/types';
-import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { useServerErrors } from '../../components/formErrors';
+import { ServerErrorAlert } from '../../components/ServerErrorAlert';
 import { useI18n } from '../../i18n';
 import { organisationName } from '../organisations/names';
 
@@ -50,11 +50,7 @@ export function RolesModal({ user, onClose }: { user: User; onClose: () => void 
       width={640}
     >
       <Typography.Paragraph type="secondary">{t('users.editRolesHint')}</Typography.Paragraph>
-      {server.error ? (
-        <div style={{ marginBottom: 16 }}>
-          <ApiErrorAlert error={server.error} compact={server.compact} />
-        </div>
-      ) : null}
+      <ServerErrorAlert server={server} />
       <Form
         form={form}
         name="user-roles"
