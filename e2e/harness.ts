@@ -34,6 +34,8 @@ export interface Console {
   readonly page: Page;
   readonly context: BrowserContext;
   readonly serverUrl: string;
+  /** the server's database (for specs that need a state no console page makes, e.g. a notification) */
+  readonly server: RunningServer;
   /** console errors and uncaught exceptions, in order */
   readonly browserErrors: BrowserError[];
   url(pathname: string): string;
@@ -75,6 +77,9 @@ export function setUpConsole(): Console {
       ],
     });
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    // Playwright's 30 s default was too tight for a cold page on a loaded CI machine (seen once).
+    context.setDefaultTimeout(60_000);
+    context.setDefaultNavigationTimeout(90_000);
     page = await context.newPage();
     page.on('console', (message) => {
       if (message.type() === 'error') browserErrors.push({ text: message.text(), url: message.location().url });
@@ -103,6 +108,9 @@ export function setUpConsole(): Console {
     },
     get serverUrl() {
       return need(server, 'server').url;
+    },
+    get server() {
+      return need(server, 'server');
     },
     browserErrors,
     url: (pathname) => new URL(pathname, need(server, 'server').url).toString(),
@@ -197,4 +205,39 @@ export async function chooseOption(page: Page, label: string): Promise<void> {
     .filter({ hasText: label })
     .first()
     .click();
+}
+
+/** Calls the API as one signed-in user: parsed JSON back, or an Error naming the call and the answer. */
+export type ApiCall = (method: string, path: string, body?: unknown) => Promise<any>;
+
+/**
+ * A signed-in API client of its own (cookie + CSRF), beside the browser: specs set up the state a page
+ * shows (an order placed, samples pushed) through the same API the console uses.
+ */
+export async function apiSession(base: string, username: string, password = DEMO_PASSWORD): Promise<ApiCall> {
+  const res = await fetch(new URL('/api/v1/auth/login', base), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (!res.ok) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
+  const cookie = res.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('yunguan_session='))
+    ?.split(';')[0];
+  const me = (await res.json()) as { csrfToken: string };
+  return async (method, path, body) => {
+    const r = await fetch(new URL(path, base), {
+      method,
+      headers: {
+        cookie: cookie ?? '',
+        'x-csrf-token': me.csrfToken,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
 }

@@ -87,6 +87,9 @@ describe('identity journey', () => {
     await ui.signedOut();
     await login(page, 'unitadmin');
     await at(page, '/');
+    // Let the overview's and the bell's first requests finish: any of them answering 401 would end the
+    // session before the click below (which is right, but not what this test is about).
+    await page.waitForLoadState('networkidle');
     // The session ends behind the console's back (expired, revoked elsewhere): the next call answers 401.
     await ui.context.clearCookies();
     const refused = page.waitForResponse((response) => response.url().endsWith('/api/v1/organisations'));

@@ -14,7 +14,7 @@ export default defineConfig({
     maxWorkers: 1,
     fileParallelism: false,
     // Starting the server migrates and seeds an embedded database, and Chromium starts cold: be generous.
-    testTimeout: 60_000,
+    testTimeout: 150_000,
     hookTimeout: 180_000,
     teardownTimeout: 60_000,
   },

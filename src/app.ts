@@ -22,7 +22,19 @@ import {
   UserSchema,
   userRoutes,
 } from './modules/identity/index.ts';
+import { INVENTORY_SCHEMAS, inventoryRoutes } from './modules/inventory/index.ts';
+import { METERING_SCHEMAS, meteringRoutes } from './modules/metering/index.ts';
+import { MONITORING_JOBS, MONITORING_SCHEMAS, monitoringRoutes } from './modules/monitoring/index.ts';
+import {
+  configureMail,
+  NOTIFICATION_DELIVERY_JOB,
+  NOTIFICATION_SCHEMAS,
+  notificationRoutes,
+} from './modules/notifications/index.ts';
+import { deadlineSweepJob, ORDER_SCHEMAS, orderRoutes } from './modules/orders/index.ts';
 import { POLICY_SCHEMAS, policyRoutes } from './modules/policy/index.ts';
+import { PROJECT_SCHEMAS, projectRoutes } from './modules/projects/index.ts';
+import { expiryJob, PROVISIONING_SCHEMAS, provisioningRoutes } from './modules/provisioning/index.ts';
 import { REQUEST_FORM_SCHEMAS, requestFormRoutes } from './modules/requestforms/index.ts';
 import { SystemInfoSchema, systemRoutes } from './modules/system/index.ts';
 import {
@@ -40,6 +52,8 @@ import { healthRoutes } from './platform/http/health.routes.ts';
 import { registerMetrics } from './platform/http/metrics.ts';
 import type { Permission } from './platform/http/permissions.ts';
 import { ProblemSchema, registerProblemHandler, sendProblem } from './platform/http/problem.ts';
+import type { Job } from './platform/jobs/jobs.ts';
+import { type Clock, systemClock } from './platform/time/clock.ts';
 import type { DB } from './schema.ts';
 import { VERSION } from './version.ts';
 
@@ -47,7 +61,14 @@ export interface AppOptions {
   config: Config;
   database: Database<DB>;
   logger?: FastifyServerOptions['logger'];
+  clock?: Clock;
 }
+
+/**
+ * The background jobs of every module (deadline sweeps, expiry notices, deliveries, detection).
+ * `yunguan serve` runs them (src/server.ts); tests call a job's `run` with the time they choose.
+ */
+export const JOBS: Job<DB>[] = [expiryJob, deadlineSweepJob, ...MONITORING_JOBS, NOTIFICATION_DELIVERY_JOB];
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -64,7 +85,12 @@ export function declaredRoutes(app: FastifyInstance): DeclaredRoute[] {
 }
 
 /** Builds the HTTP application: platform plugins first, then each module's routes under /api/v1. */
-export async function buildApp({ config, database, logger = false }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({
+  config,
+  database,
+  logger = false,
+  clock = systemClock,
+}: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger,
     // A caller's own x-request-id is kept when it is sane, so one id follows a request across systems.
@@ -96,6 +122,7 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
 
   setAuditKey(config.auditKey);
   setDataKey(config.dataKey);
+  configureMail(config.smtpUrl ? { smtpUrl: config.smtpUrl, from: config.mailFrom } : undefined);
   await app.register(fastifyCookie);
   registerAuth(app, identityAuthenticator(database.db), database.db);
 
@@ -116,7 +143,14 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
   }
   for (const schema of CALENDAR_SCHEMAS) app.addSchema(schema);
   for (const schema of REQUEST_FORM_SCHEMAS) app.addSchema(schema);
+  for (const schema of INVENTORY_SCHEMAS) app.addSchema(schema);
+  for (const schema of PROVISIONING_SCHEMAS) app.addSchema(schema);
+  for (const schema of ORDER_SCHEMAS) app.addSchema(schema);
+  for (const schema of MONITORING_SCHEMAS) app.addSchema(schema);
+  for (const schema of PROJECT_SCHEMAS) app.addSchema(schema);
   for (const schema of POLICY_SCHEMAS) app.addSchema(schema);
+  for (const schema of NOTIFICATION_SCHEMAS) app.addSchema(schema);
+  for (const schema of METERING_SCHEMAS) app.addSchema(schema);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -134,7 +168,29 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
         { name: 'audit', description: 'the tamper-evident audit trail' },
         { name: 'catalogue', description: 'the versioned, priced service catalogue' },
         { name: 'calendar', description: 'working-day calendars and deadlines (public)' },
+        {
+          name: 'notifications',
+          description: 'in-app inbox, e-mail and outgoing webhooks (signed, retried, SSRF-guarded)',
+        },
+        {
+          name: 'inventory',
+          description: 'the live resource inventory, providers’ inventory reports, reconciliation findings',
+        },
+        {
+          name: 'provisioning',
+          description: 'work orders of providers, delivery receipts (交付回执单), reclaim confirmations',
+        },
         { name: 'request-forms', description: 'resource request forms (云资源使用需求表, LZ annex 3): import, export' },
+        {
+          name: 'orders',
+          description: 'orders and the approval workflow: placing, acting on steps, inbox, quota usage, overdue',
+        },
+        {
+          name: 'monitoring',
+          description: 'usage monitoring: ingest, idle/zombie/silent detection, rectification (SH 25, TZ 12)',
+        },
+        { name: 'projects', description: 'information systems, projects (立项) and their quotas (SH 2, 7, 18)' },
+        { name: 'settlement', description: 'metering, rating and monthly settlement (按实结算, 核定), statements' },
         {
           name: 'policy',
           description: 'city policy packs and each jurisdiction’s effective rules (public); overrides',
@@ -148,7 +204,7 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
 
   await app.register(healthRoutes, { database });
 
-  const deps: RouteDeps = { db: database.db, databaseKind: database.kind, config };
+  const deps: RouteDeps = { db: database.db, databaseKind: database.kind, config, clock };
   await app.register(
     async (api) => {
       await api.register(systemRoutes, deps);
@@ -161,7 +217,14 @@ export async function buildApp({ config, database, logger = false }: AppOptions)
       await api.register(catalogueRoutes, deps);
       await api.register(calendarRoutes, deps);
       await api.register(requestFormRoutes, deps);
+      await api.register(inventoryRoutes, deps);
+      await api.register(provisioningRoutes, deps);
+      await api.register(notificationRoutes, deps);
+      await api.register(orderRoutes, deps);
+      await api.register(monitoringRoutes, deps);
+      await api.register(projectRoutes, deps);
       await api.register(policyRoutes, deps);
+      await api.register(meteringRoutes, deps);
     },
     { prefix: '/api/v1' },
   );

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { type Config, ConfigError, loadConfig } from './config.ts';
-import { setAuditKey, verifyAuditChain } from './platform/audit/audit.ts';
+import { seedScaleInventory } from './modules/inventory/index.ts';
+import { isMonth, progressBar, settle, yuan } from './modules/metering/index.ts';
+import { SYSTEM_ACTOR, setAuditKey, verifyAuditChain } from './platform/audit/audit.ts';
 import { setDataKey } from './platform/crypto.ts';
 import { DataDirLockedError } from './platform/db/data-dir-lock.ts';
 import { MigrationError, migrateToLatest } from './platform/db/migrate.ts';
@@ -115,7 +117,8 @@ program
 program
   .command('seed')
   .description('apply the demo data (never in production)')
-  .action(async () => {
+  .option('--scale [count]', 'also create delivered resources across the demo units (default 100000)')
+  .action(async (options: { scale?: string | boolean }) => {
     const cfg = config();
     if (cfg.env === 'production') {
       say('yunguan: demo data is never applied when YUNGUAN_ENV=production');
@@ -125,8 +128,52 @@ program
       const database = await connect(cfg);
       try {
         await migrateToLatest(database.db, (name) => say(`  applied ${name}`));
-        await seedDemo(database.db, (step) => say(`  ${step.name}: ${step.created} created`));
+        await seedDemo(database.db, (step) => say(`  ${step.name}: ${step.created} created`), { activity: true });
+        if (options.scale) {
+          const count = options.scale === true ? 100_000 : Number(options.scale);
+          if (!Number.isSafeInteger(count) || count < 1 || count > 10_000_000) {
+            say('yunguan: --scale takes a count from 1 to 10000000');
+            process.exit(EXIT_CONFIG);
+          }
+          const made = await seedScaleInventory(database.db, SYSTEM_ACTOR, count);
+          say(`  inventory at scale: ${made} resources created`);
+        }
         say('demo data is in place');
+      } finally {
+        await database.close();
+      }
+    } catch (error) {
+      fail(error);
+    }
+  });
+
+program
+  .command('settle')
+  .description('compute (or recompute) the monthly statements of a city and its districts, in one transaction')
+  .requiredOption('--month <YYYY-MM>', 'the month to settle (it must have ended)')
+  .option('--jurisdiction <code>', 'the city', 'demo-city')
+  .action(async (options: { month: string; jurisdiction: string }) => {
+    const cfg = config();
+    if (!isMonth(options.month)) {
+      say(`yunguan: --month must be YYYY-MM, got ${options.month}`);
+      process.exit(EXIT_CONFIG);
+    }
+    const bar = progressBar();
+    try {
+      const database = await connect(cfg);
+      try {
+        await migrateToLatest(database.db);
+        const result = await settle(
+          database.db,
+          { ...SYSTEM_ACTOR, name: 'yunguan settle (cli)' },
+          { jurisdiction: options.jurisdiction, month: options.month, now: new Date(), progress: bar.update },
+        );
+        bar.done(
+          `settled ${result.jurisdiction} ${result.month}: ${result.statements} statements, ${result.lines} lines ` +
+            `(${result.adjustments} adjustments), total ${yuan(result.totalFen)} yuan, ${result.status}` +
+            (result.changed ? '' : ' (unchanged)'),
+        );
+        process.stdout.write(`${JSON.stringify(result)}\n`);
       } finally {
         await database.close();
       }

@@ -71,6 +71,8 @@ describe('configuration', () => {
     [{ YUNGUAN_AUDIT_KEY: 'tiny' }, 'YUNGUAN_AUDIT_KEY', /at least 16/],
     [{ YUNGUAN_OIDC_ISSUER: 'ftp://idp' }, 'YUNGUAN_OIDC_ISSUER', /http\(s\) URL/],
     [{ YUNGUAN_OIDC_ISSUER: 'https://idp.example' }, 'YUNGUAN_OIDC_CLIENT_ID', /required/],
+    [{ YUNGUAN_SMTP_URL: 'http://mail.example:25' }, 'YUNGUAN_SMTP_URL', /smtp:\/\//],
+    [{ YUNGUAN_MAIL_FROM: 'not an address' }, 'YUNGUAN_MAIL_FROM', /e-mail address/],
   ])('%o is refused naming %s', (env, variable, problem) => {
     const error = errorOf(env as Record<string, string>);
     expect(error.variable).toBe(variable);

@@ -20,6 +20,10 @@ export interface Config {
   readonly dataKey: string | undefined;
   /** Single sign-on with the unified identity platform (统一身份认证); undefined when not configured. */
   readonly oidc: OidcConfig | undefined;
+  /** smtp(s)://user:pass@host:port of the mail relay; undefined: no e-mail is sent */
+  readonly smtpUrl: string | undefined;
+  /** the From address of e-mail notifications */
+  readonly mailFrom: string;
 }
 
 export interface OidcConfig {
@@ -106,6 +110,30 @@ function url(env: Env, name: string): string | undefined {
   return raw;
 }
 
+function smtpUrl(env: Env): string | undefined {
+  const raw = env.YUNGUAN_SMTP_URL?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError('YUNGUAN_SMTP_URL', 'is not a URL; expected smtp://user:pass@host:port');
+  }
+  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') {
+    throw new ConfigError('YUNGUAN_SMTP_URL', `must use smtp:// or smtps://, got "${parsed.protocol}"`);
+  }
+  if (!parsed.hostname) throw new ConfigError('YUNGUAN_SMTP_URL', 'names no host');
+  return raw;
+}
+
+function mailFrom(env: Env): string {
+  const raw = env.YUNGUAN_MAIL_FROM?.trim() || 'Yunguan <noreply@yunguan.local>';
+  if (!/^([^<>@\s][^<>]*<)?[^<>@\s]+@[^<>@\s]+>?$/.test(raw) || /[\r\n]/.test(raw)) {
+    throw new ConfigError('YUNGUAN_MAIL_FROM', `must be an e-mail address (optionally "Name <address>"), got "${raw}"`);
+  }
+  return raw;
+}
+
 function oidc(env: Env): OidcConfig | undefined {
   const issuer = url(env, 'YUNGUAN_OIDC_ISSUER');
   if (!issuer) return undefined;
@@ -142,6 +170,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     auditKey: env.YUNGUAN_AUDIT_KEY?.trim() || undefined,
     dataKey: env.YUNGUAN_DATA_KEY?.trim() || undefined,
     oidc: oidc(env),
+    smtpUrl: smtpUrl(env),
+    mailFrom: mailFrom(env),
   };
   if (config.dataKey !== undefined && !/^[0-9a-fA-F]{32}$/.test(config.dataKey)) {
     throw new ConfigError('YUNGUAN_DATA_KEY', 'must be 32 hexadecimal digits (a 128-bit SM4 key)');

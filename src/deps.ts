@@ -1,5 +1,6 @@
 import type { Config } from './config.ts';
 import type { DatabaseKind } from './platform/db/database.ts';
+import type { Clock } from './platform/time/clock.ts';
 import type { Db } from './schema.ts';
 
 /** What every module's routes receive when the app registers them. */
@@ -7,4 +8,6 @@ export interface RouteDeps {
   db: Db;
   databaseKind: DatabaseKind;
   config: Config;
+  /** where services take "now" from; tests pass a ManualClock */
+  clock: Clock;
 }

@@ -2,7 +2,14 @@ import type { Kysely, Transaction } from 'kysely';
 import type { CalendarTables } from './modules/calendar/calendar.table.ts';
 import type { CatalogueTables } from './modules/catalogue/catalogue.table.ts';
 import type { IdentityTables } from './modules/identity/identity.table.ts';
+import type { InventoryTables } from './modules/inventory/inventory.table.ts';
+import type { MeteringTables } from './modules/metering/metering.table.ts';
+import type { MonitoringTables } from './modules/monitoring/monitoring.table.ts';
+import type { NotificationTables } from './modules/notifications/notifications.table.ts';
+import type { OrderTables } from './modules/orders/orders.table.ts';
 import type { PolicyTables } from './modules/policy/policy.table.ts';
+import type { ProjectTables } from './modules/projects/projects.table.ts';
+import type { ProvisioningTables } from './modules/provisioning/provisioning.table.ts';
 import type { RequestFormTables } from './modules/requestforms/requestforms.table.ts';
 import type { TenancyTables } from './modules/tenancy/tenancy.table.ts';
 import type { AuditTables } from './platform/audit/audit.table.ts';
@@ -15,7 +22,14 @@ export interface DB
     CalendarTables,
     CatalogueTables,
     RequestFormTables,
-    PolicyTables {}
+    PolicyTables,
+    InventoryTables,
+    MeteringTables,
+    ProvisioningTables,
+    MonitoringTables,
+    NotificationTables,
+    OrderTables,
+    ProjectTables {}
 
 export type Db = Kysely<DB>;
 export type Trx = Transaction<DB>;

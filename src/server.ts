@@ -1,10 +1,13 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import { buildApp } from './app.ts';
+import { buildApp, JOBS } from './app.ts';
 import type { Config } from './config.ts';
+import { registerFulfilment } from './modules/provisioning/index.ts';
 import { countJurisdictions } from './modules/tenancy/tenancy.repository.ts';
 import { lockDataDir } from './platform/db/data-dir-lock.ts';
 import { type Database, openDatabase } from './platform/db/database.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
+import { startJobs } from './platform/jobs/jobs.ts';
+import { systemClock } from './platform/time/clock.ts';
 import type { DB } from './schema.ts';
 import { disableDemoAccounts, seedDemo } from './seed.ts';
 
@@ -49,14 +52,20 @@ export async function startServer(
   try {
     await migrateToLatest(database.db, (name) => progress(`migration applied: ${name}`));
     if (config.seedDemo && database.kind === 'pglite' && (await countJurisdictions(database.db)) === 0) {
-      await seedDemo(database.db, (step) => progress(`demo data: ${step.name} (${step.created} created)`));
+      await seedDemo(database.db, (step) => progress(`demo data: ${step.name} (${step.created} created)`), {
+        activity: true,
+      });
     }
     if (config.env === 'production') {
       const disabled = await disableDemoAccounts(database.db);
       if (disabled > 0) progress(`production: ${disabled} demo account(s) disabled`);
     }
-    const app = await buildApp({ config, database, logger: options.logger });
+    // Providers fulfil orders: every fulfilment step that opens becomes work orders (modules/provisioning).
+    registerFulfilment();
+    const app = await buildApp({ config, database, logger: options.logger, clock: systemClock });
     const address = await app.listen({ host: config.host, port: config.port });
+    // Only PostgreSQL can have several instances; there a job's run holds an advisory lock.
+    const jobs = startJobs(database.db, JOBS, systemClock, app.log, { lock: database.kind === 'postgres' });
     const port = new URL(address).port;
     const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
     return {
@@ -64,6 +73,7 @@ export async function startServer(
       database,
       url,
       close: async () => {
+        await jobs.stop();
         await app.close();
         await database.close();
       },

@@ -9,6 +9,7 @@ import { buildApp } from '../src/app.ts';
 import { type Config, loadConfig } from '../src/config.ts';
 import { type Database, openDatabase } from '../src/platform/db/database.ts';
 import { MIGRATIONS_DIR, migrateToLatest } from '../src/platform/db/migrate.ts';
+import type { Clock } from '../src/platform/time/clock.ts';
 import type { DB } from '../src/schema.ts';
 
 /**
@@ -61,10 +62,10 @@ export interface TestApp {
 }
 
 export async function testApp(
-  options: { database?: Database<DB>; config?: Record<string, string> } = {},
+  options: { database?: Database<DB>; config?: Record<string, string>; clock?: Clock } = {},
 ): Promise<TestApp> {
   const database = options.database ?? (await testDatabase());
-  const app = await buildApp({ config: testConfig(options.config), database });
+  const app = await buildApp({ config: testConfig(options.config), database, clock: options.clock });
   await app.ready();
   return {
     app,

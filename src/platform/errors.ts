@@ -22,12 +22,46 @@ export const ERRORS = {
   route_not_found: { status: 404, zh: '接口不存在', en: 'No such API route' },
   method_not_allowed: { status: 405, zh: '不支持该请求方法', en: 'Method not allowed' },
   conflict: { status: 409, zh: '与现有数据冲突', en: 'Conflict with existing data' },
+  cloud_not_permitted: {
+    status: 409,
+    zh: '该系统不得部署在政务云',
+    en: 'This system may not go on the government cloud',
+  },
+  go_live_not_permitted: { status: 409, zh: '系统尚不具备上线条件', en: 'The system may not go live yet' },
+  order_transition_refused: {
+    status: 409,
+    zh: '订单当前状态不允许此操作',
+    en: 'The order cannot make this transition now',
+  },
+  not_your_step: { status: 403, zh: '当前环节不由您办理', en: 'This step is not yours to act on' },
+  own_request: { status: 403, zh: '不得审批本人提交的申请', en: 'Nobody may approve their own request' },
+  quota_exceeded: { status: 409, zh: '超出配额', en: 'The quota would be exceeded' },
+  order_type_not_provided: {
+    status: 422,
+    zh: '本辖区政策未规定该类申请',
+    en: 'The policy provides no such order type',
+  },
+  order_rule_violated: { status: 422, zh: '申请不符合政策规定', en: 'The order breaks a policy rule' },
+  allocation_stopped: { status: 409, zh: '已暂停向该单位分配资源', en: 'Allocations to this unit are stopped' },
+  idempotency_key_reused: {
+    status: 422,
+    zh: '幂等键已用于不同的请求',
+    en: 'The idempotency key was used for a different request',
+  },
+  webhook_target_refused: { status: 422, zh: '回调地址不被允许', en: 'The webhook target is not allowed' },
   payload_too_large: { status: 413, zh: '请求内容过大', en: 'Payload too large' },
   unsupported_media_type: { status: 415, zh: '不支持的内容类型', en: 'Unsupported media type' },
   rate_limited: { status: 429, zh: '请求过于频繁', en: 'Too many requests' },
   bad_gateway: { status: 502, zh: '上游系统无响应', en: 'An upstream system did not answer' },
   internal_error: { status: 500, zh: '服务器内部错误', en: 'Internal server error' },
   not_ready: { status: 503, zh: '服务尚未就绪', en: 'Service not ready' },
+  service_busy: { status: 503, zh: '系统繁忙，请稍后重试', en: 'The service is busy; try again shortly' },
+  payload_malformed: { status: 400, zh: '监测数据格式错误', en: 'The monitoring payload is malformed' },
+  sample_out_of_window: {
+    status: 400,
+    zh: '监测样本超出可接受的时间窗口',
+    en: 'Samples lie outside the accepted window',
+  },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -22,7 +22,9 @@ export interface Database<DB> {
   close(): Promise<void>;
 }
 
-export type DatabaseTarget = { url: string; poolSize?: number } | { dataDir: string | undefined };
+export type DatabaseTarget =
+  | { url: string; poolSize?: number; connectionTimeoutMs?: number }
+  | { dataDir: string | undefined };
 
 // Type OIDs whose default JavaScript mapping loses information: int8 and numeric must stay exact
 // (money, counters), and a calendar `date` must not become a Date at local midnight.
@@ -36,14 +38,18 @@ const exactParsers: Record<number, (value: string) => unknown> = {
 };
 
 export async function openDatabase<DB>(target: DatabaseTarget): Promise<Database<DB>> {
-  return 'url' in target ? openPostgres<DB>(target.url, target.poolSize ?? 10) : openPGlite<DB>(target.dataDir);
+  return 'url' in target
+    ? openPostgres<DB>(target.url, target.poolSize ?? 10, target.connectionTimeoutMs ?? 20_000)
+    : openPGlite<DB>(target.dataDir);
 }
 
-async function openPostgres<DB>(url: string, poolSize: number): Promise<Database<DB>> {
+async function openPostgres<DB>(url: string, poolSize: number, connectionTimeoutMs: number): Promise<Database<DB>> {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
-    connectionTimeoutMillis: 5_000,
+    // How long a request waits for a free connection before it is answered 503 service_busy: a burst of
+    // several hundred concurrent orders on a small pool queues here rather than failing.
+    connectionTimeoutMillis: connectionTimeoutMs,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         exactParsers[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,

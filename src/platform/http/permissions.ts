@@ -22,6 +22,32 @@ export const PERMISSIONS = [
   'catalogue:approve',
   'calendar:manage',
   'request-form:manage',
+  // information systems, projects, quotas, orders (modules/projects, modules/orders)
+  'project:read',
+  'project:manage',
+  'quota:set',
+  'order:read',
+  'order:place',
+  'order:act',
+  'order:oversee',
+  'webhook:manage',
+  // fulfilment and inventory (modules/provisioning, modules/inventory)
+  'work-order:fulfil',
+  'inventory:read',
+  'inventory:report',
+  'inventory:reconcile',
+  // metering and settlement (modules/metering)
+  'settlement:read',
+  'settlement:run',
+  'settlement:confirm',
+  'coefficient:set',
+  'budget:set',
+  // usage monitoring (modules/monitoring)
+  'monitoring:ingest',
+  'monitoring:read',
+  'monitoring:manage',
+  'rectification:respond',
+  'rectification:approve',
 ] as const;
 
 export type NamedPermission = (typeof PERMISSIONS)[number];

@@ -100,6 +100,8 @@ const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
 
 /** Maps every error to problem+json; the only place an error becomes an HTTP answer. */
 export function registerProblemHandler(app: FastifyInstance): void {
+  const isPoolExhausted = (error: Error) =>
+    /timeout exceeded when trying to connect|Connection terminated due to connection timeout/.test(error.message);
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
       if (error.status >= 500) request.log.error({ err: error }, 'request failed');
@@ -109,6 +111,13 @@ export function registerProblemHandler(app: FastifyInstance): void {
       const fields = fieldErrors(error, preferredLanguage(request));
       const detail = fields.map((f) => `${f.field}: ${f.message}`).join('; ');
       return sendProblem(request, reply, 'validation_failed', detail, fields);
+    }
+    if (isPoolExhausted(error)) {
+      // Every database connection stayed busy for the pool's whole wait: a burst, not a bug. Nothing was
+      // written (the request never got a connection), so the client may safely retry.
+      request.log.warn({ err: error }, 'database pool exhausted');
+      reply.header('retry-after', '2');
+      return sendProblem(request, reply, 'service_busy', 'all database connections are busy; retry in a moment');
     }
     const status = error.statusCode ?? 500;
     const code = STATUS_CODES[status];

@@ -60,6 +60,36 @@ export const queryKeys = {
     list: () => [...queryKeys.requestForms.all, 'list'] as const,
     detail: (id: string) => [...queryKeys.requestForms.all, 'detail', id] as const,
   },
+  projects: {
+    all: ['projects'] as const,
+    systems: (filter: object) => [...queryKeys.projects.all, 'systems', filter] as const,
+    list: (filter: object) => [...queryKeys.projects.all, 'list', filter] as const,
+  },
+  orders: {
+    all: ['orders'] as const,
+    list: (filter: object) => [...queryKeys.orders.all, 'list', filter] as const,
+    detail: (id: string) => [...queryKeys.orders.all, 'detail', id] as const,
+    inbox: () => [...queryKeys.orders.all, 'inbox'] as const,
+    overdue: () => [...queryKeys.orders.all, 'overdue'] as const,
+    quotaUsage: (projectId: string) => [...queryKeys.orders.all, 'quota-usage', projectId] as const,
+  },
+  inventory: {
+    all: ['inventory'] as const,
+    resources: (filter: object) => [...queryKeys.inventory.all, 'resources', filter] as const,
+    resource: (id: string) => [...queryKeys.inventory.all, 'resource', id] as const,
+    findings: (filter: object) => [...queryKeys.inventory.all, 'findings', filter] as const,
+    workOrders: (filter: object) => [...queryKeys.inventory.all, 'work-orders', filter] as const,
+    workOrder: (id: string) => [...queryKeys.inventory.all, 'work-order', id] as const,
+  },
+  notifications: {
+    all: ['notifications'] as const,
+    inbox: (filter: object) => [...queryKeys.notifications.all, 'inbox', filter] as const,
+    unread: () => [...queryKeys.notifications.all, 'unread'] as const,
+    subscriptions: () => [...queryKeys.notifications.all, 'subscriptions'] as const,
+    deliveries: (subscriptionId: string, filter: object) =>
+      [...queryKeys.notifications.all, 'deliveries', subscriptionId, filter] as const,
+    egressPolicy: () => [...queryKeys.notifications.all, 'egress-policy'] as const,
+  },
   audit: {
     all: ['audit'] as const,
     list: (filter: AuditFilter, page: { limit: number; offset: number }) =>

@@ -2040,7 +2040,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         name: string;
-                        scopes: "organisation:read"[];
+                        scopes: ("organisation:read" | "work-order:fulfil" | "inventory:read" | "inventory:report" | "monitoring:ingest" | "order:read" | "settlement:read")[];
                         expiresInDays: number;
                     };
                 };
@@ -3565,6 +3565,4035 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/inventory/resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The live inventory in the caller’s scope: paged, filtered and sorted on the server
+         * @description A unit sees its own resources, a provider those it runs, jurisdiction-wide roles their jurisdiction.
+         */
+        get: {
+            parameters: {
+                query: {
+                    state?: "provisioning" | "active" | "suspended" | "reclaiming" | "reclaimed";
+                    /** @description the using unit */
+                    organisationId?: string;
+                    providerId?: string;
+                    /** @description catalogue item code */
+                    item?: string;
+                    systemId?: string;
+                    projectId?: string;
+                    purpose?: "formal" | "test" | "trial" | "development" | "emergency" | "temporary";
+                    /** @description text in name, identifier or address */
+                    q?: string;
+                    sort: "createdAt" | "name" | "expiresOn" | "state" | "deliveredAt";
+                    order: "asc" | "desc";
+                    limit: number;
+                    offset: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Resource"][];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inventory/resources/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The filtered inventory as .xlsx or CSV (formula-safe); audited */
+        get: {
+            parameters: {
+                query: {
+                    state?: "provisioning" | "active" | "suspended" | "reclaiming" | "reclaimed";
+                    /** @description the using unit */
+                    organisationId?: string;
+                    providerId?: string;
+                    /** @description catalogue item code */
+                    item?: string;
+                    systemId?: string;
+                    projectId?: string;
+                    purpose?: "formal" | "test" | "trial" | "development" | "emergency" | "temporary";
+                    /** @description text in name, identifier or address */
+                    q?: string;
+                    sort: "createdAt" | "name" | "expiresOn" | "state" | "deliveredAt";
+                    order: "asc" | "desc";
+                    format: "xlsx" | "csv";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["Problem"];
+                        "text/csv": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["Problem"];
+                        "text/csv": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inventory/resources/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One resource with its specification history and lifecycle events */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A resource with its spec history and events */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ResourceDetail"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Work orders in the caller’s scope: a provider’s queue (earliest due first), a unit’s, the jurisdiction’s */
+        get: {
+            parameters: {
+                query: {
+                    status?: "open" | "submitted" | "disputed" | "completed" | "failed";
+                    orderId?: string;
+                    limit: number;
+                    offset: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["WorkOrder"][];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One work order with its lines and receipts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A work order with its lines and receipts */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkOrderDetail"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/{id}/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The provider’s delivery receipt (交付回执单, JQ annex 3), or a corrected one after a dispute
+         * @description Per line: resource name, identifier, IP addresses, actual specification, delivery time, notes. A new-resource line needs as many receipt lines as its quantity. Reclaim: only after the unit confirmed its backup (SH 26), with dataErased (LZ 26).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        notes?: string;
+                        /** @description reclaim: the data was erased (LZ 26) */
+                        dataErased?: boolean;
+                        lines: {
+                            workOrderLineNo: number;
+                            name: string;
+                            /** @description instance id */
+                            externalId?: string;
+                            addresses?: string[];
+                            specification?: {
+                                [key: string]: unknown;
+                            };
+                            quantities?: {
+                                [key: string]: number;
+                            };
+                            /** Format: date-time */
+                            deliveredAt: string;
+                            notes?: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description A work order with its lines and receipts */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkOrderDetail"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/{id}/receipts/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The unit confirms the receipt: resources become active and the order’s fulfilment step completes */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A work order with its lines and receipts */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkOrderDetail"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/{id}/receipts/dispute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The unit disputes lines of the receipt: back to the provider, who answers within 2 working days */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        lines: {
+                            lineNo: number;
+                            reason: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description A work order with its lines and receipts */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkOrderDetail"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/{id}/backup-confirmation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reclaim: the unit confirms its systems are offline and its data backed up and migrated (SH 26) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A work order with its lines and receipts */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkOrderDetail"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/{id}/receipts/{revision}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A delivery receipt as .xlsx (formula-safe); audited */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    revision: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/{id}/receipts/{revision}/print": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A delivery receipt as a printable HTML page */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    revision: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inventory/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A provider pushes its inventory (full snapshot or changes); reconciled into findings for the ops unit
+         * @description Findings: unknown_resource (no order explains it), missing_resource (delivered, no longer reported), size_mismatch (differs from the receipt). The same finding is never raised twice: pushing the same snapshot again raises none.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        mode: "full" | "changes";
+                        items: {
+                            externalId: string;
+                            name?: string;
+                            catalogueItemCode?: string;
+                            specification?: {
+                                [key: string]: unknown;
+                            };
+                            addresses?: string[];
+                            removed?: boolean;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            snapshotId: string;
+                            items: number;
+                            findingsRaised: number;
+                            findings: {
+                                kind: string;
+                                externalId: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inventory/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reconciliation findings in the caller’s jurisdiction, newest first */
+        get: {
+            parameters: {
+                query: {
+                    status?: "open" | "resolved";
+                    kind?: "unknown_resource" | "missing_resource" | "size_mismatch";
+                    limit: number;
+                    offset: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["InventoryFinding"][];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inventory/findings/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The ops unit resolves a finding, saying how */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        resolution: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description A difference between a provider’s report and the inventory */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InventoryFinding"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller’s in-app inbox, newest first */
+        get: {
+            parameters: {
+                query: {
+                    /** @description only unread ones */
+                    unread?: boolean;
+                    limit: number;
+                    offset: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Notification"][];
+                            /** @description matching the filter */
+                            total: number;
+                            unread: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many of the caller’s notifications are unread (the bell) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            unread: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark one of the caller’s notifications read */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One message in the caller’s in-app inbox */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Notification"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark all of the caller’s notifications read */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            marked: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The jurisdiction’s webhook subscriptions */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookSubscription"][];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Subscribe a URL to notification kinds; answers the signing secret once
+         * @description Deliveries are POSTed as JSON `{ id, kind, occurredAt, jurisdiction, entity, title, link }` with headers `X-Yunguan-Delivery`, `X-Yunguan-Timestamp`, `X-Yunguan-Signature-SHA256` = hex(HMAC-SHA256(secret, timestamp + "." + body)) and `X-Yunguan-Signature-SM3` (the same with HMAC-SM3). Failed deliveries are retried after 1 min, 5 min, 30 min, 2 h and 12 h. The URL is checked against the egress policy (422 webhook_target_refused naming body.url).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description http(s) URL on the jurisdiction’s allow-list; private, loopback and link-local addresses are refused */
+                        url: string;
+                        /** @description notification kinds to deliver, e.g. order.step.overdue; "*" for every kind */
+                        eventKinds: string[];
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            subscription: components["schemas"]["WebhookSubscription"];
+                            /** @description the signing secret: shown this once, stored sealed */
+                            secret: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a subscription: name, URL (checked again), kinds, active flag */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /** @description http(s) URL on the jurisdiction’s allow-list; private, loopback and link-local addresses are refused */
+                        url?: string;
+                        /** @description notification kinds to deliver, e.g. order.step.overdue; "*" for every kind */
+                        eventKinds?: string[];
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description An outgoing webhook of the jurisdiction (the secret is shown only when created or rotated) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookSubscription"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/webhooks/subscriptions/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace a subscription’s signing secret; answers the new one once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            subscription: components["schemas"]["WebhookSubscription"];
+                            /** @description the signing secret: shown this once, stored sealed */
+                            secret: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/subscriptions/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A subscription’s delivery log, newest first, each with its attempts */
+        get: {
+            parameters: {
+                query: {
+                    status?: "pending" | "delivered" | "failed";
+                    limit: number;
+                    offset: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["WebhookDelivery"][];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/deliveries/{id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a delivery’s event again (a new delivery, due at once) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One event sent (or to be sent) to one subscription */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookDelivery"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/egress-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the jurisdiction’s webhooks may go: allowed hosts and explicitly allowed networks */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Where this jurisdiction’s webhooks may go */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookEgressPolicy"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Set the allow-list of target hosts and the networks allowed despite being non-public (audited) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEgressPolicy"];
+                };
+            };
+            responses: {
+                /** @description Where this jurisdiction’s webhooks may go */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookEgressPolicy"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Orders in the caller’s scope (the unit’s own; the jurisdiction’s for its roles), newest first */
+        get: {
+            parameters: {
+                query: {
+                    status?: "draft" | "submitted" | "in_progress" | "completed" | "rejected" | "cancelled";
+                    type?: "new_resources" | "scale_up" | "change" | "reclaim" | "development" | "emergency" | "temporary" | "extension" | "backup_extraction" | "green_channel";
+                    /** @description only orders the caller placed */
+                    mine?: boolean;
+                    projectId?: string;
+                    limit: number;
+                    offset: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["OrderSummary"][];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Place an order of the caller’s unit (submitted at once unless submit=false)
+         * @description The pack of the unit’s jurisdiction decides whether the type is provided and its steps. On submission the rules are checked (project quota, SH 20 overrun band, development share and term, emergency and temporary terms, extension lead time, allocation stops), the quota reserved under a row lock on the project, and the first step opened with its due time from the calendar. Refusals cite the article in `detail`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description a retry with the same key and body replays the first answer; the same key with another body is refused (422) */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        type: "new_resources" | "scale_up" | "change" | "reclaim" | "development" | "emergency" | "temporary" | "extension" | "backup_extraction" | "green_channel";
+                        title: string;
+                        reason?: string;
+                        /** Format: uuid */
+                        projectId?: string;
+                        /** Format: uuid */
+                        systemId?: string;
+                        termMonths?: number;
+                        /**
+                         * Format: uuid
+                         * @description scale-up, change, reclaim, extension: the order it concerns
+                         */
+                        parentOrderId?: string;
+                        resourceIds?: string[];
+                        /**
+                         * Format: uuid
+                         * @description each row of the imported form becomes a cloud-vm line
+                         */
+                        requestFormId?: string;
+                        lines?: {
+                            itemCode: string;
+                            specification?: {
+                                [key: string]: unknown;
+                            };
+                            quantity?: number;
+                            /** Format: uuid */
+                            targetResourceId?: string;
+                        }[];
+                        /**
+                         * @description false: keep as a draft
+                         * @default true
+                         */
+                        submit?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Order"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My work: open steps whose role I hold, by due time (no deadline last), overdue flagged */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OrderInbox"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Overdue steps in the caller’s jurisdictions, with counts per step and per unit */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OverdueDashboard"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/quota-usage/{projectId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A project’s quota against what orders reserve and hold, per dimension (decimal strings) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    projectId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["QuotaUsage"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One order with its lines, steps (deadlines, who acted, whether met) and timeline */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Order"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit a draft order */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description a retry with the same key and body replays the first answer; the same key with another body is refused (422) */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Order"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/act": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Act on the order’s current step: approve, reject, or return for more information
+         * @description The caller must hold the step’s role (of the ordering unit for unit steps, in the order’s jurisdiction otherwise) and may not approve their own request. A refused transition changes nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description a retry with the same key and body replays the first answer; the same key with another body is refused (422) */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description return: ask the unit for more information (the step stays open)
+                         * @enum {unknown}
+                         */
+                        decision: "approve" | "reject" | "return";
+                        comment?: string;
+                        /** @description the step the caller acts on; refused when it is no longer current */
+                        stepKey?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Order"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/batch-act": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Act on several orders’ current steps; each in its own transaction, each answered */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            orderId: string;
+                            /**
+                             * @description return: ask the unit for more information (the step stays open)
+                             * @enum {unknown}
+                             */
+                            decision: "approve" | "reject" | "return";
+                            comment?: string;
+                            /** @description the step the caller acts on; refused when it is no longer current */
+                            stepKey?: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            results: {
+                                orderId: string;
+                                ok: boolean;
+                                status?: string;
+                                code?: string;
+                                detail?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel the unit’s order before delivery; its quota reservation is released */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description a retry with the same key and body replays the first answer; the same key with another body is refused (422) */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Order"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/remote-write": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Prometheus remote-write 1.0 receiver (protobuf WriteRequest, snappy block compression)
+         * @description Point Prometheus, vmagent or any remote-write agent here with a Bearer API token holding monitoring:ingest. Series named yunguan_cpu_utilisation_percent, yunguan_memory_utilisation_percent, yunguan_disk_io_bytes_per_second, yunguan_network_receive_bytes_per_second, yunguan_network_transmit_bytes_per_second and `up` are rolled up hourly for the resource whose external id is the mapping label (default instance_id); other series are counted as unsupported, unknown label values as unmapped (GET /monitoring/unmapped). A malformed body or a sample outside the accepted window refuses the whole request with 400 and stores nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description snappy-compressed prometheus.WriteRequest */
+            requestBody: {
+                content: {
+                    "application/x-protobuf": unknown;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/samples": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * JSON batch of samples: all stored, or none (400 naming the bad series)
+         * @description metric: one of cpu, memory, disk_io, network_in, network_out, heartbeat (cpu and memory in percent, disk_io and network in bytes/s, heartbeat 0/1).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        series: {
+                            /** @description the mapping label’s value (default: the instance id) */
+                            resource: string;
+                            /** @description one of cpu, memory, disk_io, network_in, network_out, heartbeat */
+                            metric: string;
+                            samples: [
+                                number,
+                                number
+                            ][];
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MonitoringIngestResult"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/unmapped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Series that mapped to no resource (or are no Yunguan metric), with their sample counts */
+        get: {
+            parameters: {
+                query: {
+                    limit: number;
+                    offset: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller’s jurisdiction’s monitoring settings and effective thresholds (with where each comes from) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MonitoringSetting"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Change the mapping label, threshold overrides, retention, accepted window, deadline, pull URL */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        mappingLabel?: string;
+                        retentionDays?: number;
+                        outOfOrderMinutes?: number;
+                        rectificationWorkingDays?: number;
+                        pullUrl?: string | null;
+                        thresholds?: {
+                            [key: string]: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MonitoringSetting"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/detection-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run detection now over the caller’s jurisdiction (the hourly job does the same) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Findings (low utilisation, zombie, silent agent) the caller may see, newest first */
+        get: {
+            parameters: {
+                query: {
+                    status?: "open" | "cleared" | "in_rectification" | "resolved" | "escalated";
+                    rule?: "low_utilisation" | "zombie" | "silent_agent";
+                    organisationId?: string;
+                    limit: number;
+                    offset: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["MonitoringFinding"][];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/findings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One finding with its evidence */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MonitoringFinding"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/resources/{id}/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Hourly rollups of one resource’s metric (trend chart) */
+        get: {
+            parameters: {
+                query: {
+                    metric: "cpu" | "memory" | "disk_io" | "network_in" | "network_out" | "heartbeat";
+                    from: string;
+                    to: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/findings/{id}/rectifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Propose a warning for an open finding; the authority approves it before the unit is warned (SH 25) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                        /** @description default: the jurisdiction’s setting (10) */
+                        workingDays?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description a warning -> rectification -> reclaim flow (SH 25) */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Rectification"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/rectifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rectifications the caller may see, newest first */
+        get: {
+            parameters: {
+                query: {
+                    status?: "proposed" | "warned" | "responded" | "accepted" | "escalated" | "reversed" | "withdrawn";
+                    findingId?: string;
+                    limit: number;
+                    offset: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Rectification"][];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/rectifications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One rectification */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description a warning -> rectification -> reclaim flow (SH 25) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Rectification"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/rectifications/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The authority approves the warning (it goes out with its working-day deadline) or refuses it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        decision: "approve" | "refuse";
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description a warning -> rectification -> reclaim flow (SH 25) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Rectification"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/rectifications/{id}/response": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The unit answers the warning before its deadline: justify, downsize or release */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        action: "justify" | "downsize" | "release";
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description a warning -> rectification -> reclaim flow (SH 25) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Rectification"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/rectifications/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ops accepts the unit’s answer (resolved) or rejects it (the warning and its deadline stand) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        decision: "accept" | "reject";
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description a warning -> rectification -> reclaim flow (SH 25) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Rectification"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/rectifications/{id}/reversal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The authority reverses an escalation: the unit’s allocations resume */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description a warning -> rectification -> reclaim flow (SH 25) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Rectification"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/reports/utilisation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Weekly or monthly utilisation per unit and city-wide (TZ 12); format=xlsx exports it (audited) */
+        get: {
+            parameters: {
+                query: {
+                    period: "week" | "month";
+                    /** @description first day (week) or any day of the month, YYYY-MM-DD */
+                    start: string;
+                    format: "json" | "xlsx";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the report */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UtilisationReport"];
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/reports/heatmap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Average CPU of each unit per day (ECharts heat map data) */
+        get: {
+            parameters: {
+                query: {
+                    from: string;
+                    days: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/reports/analysis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Monthly analysis with right-sizing suggestions (TZ 12(5)) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description YYYY-MM */
+                    month: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/systems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Information systems in the caller’s scope (a unit: its own; jurisdiction roles: all in scope) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description planned, on_cloud (上云), legacy_data_centre (存量数据中心), retired */
+                    status?: "planned" | "on_cloud" | "legacy_data_centre" | "retired";
+                    organisationId?: string;
+                    mlpsLevel?: number;
+                    /** @description part of the name */
+                    q?: string;
+                    limit: number;
+                    offset: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["InformationSystem"][];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Register an information system of the caller’s unit
+         * @description status on_cloud is refused for a classified system or one above MLPS level 3 (409 cloud_not_permitted, SH 2, 7) and without MLPS filing and a security commitment letter (409 go_live_not_permitted, SH 30, TZ 11).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 系统名称 */
+                        name: string;
+                        /** @description 等级保护级别 MLPS level 1-5 */
+                        mlpsLevel: number;
+                        /** @description 子系统名称 */
+                        subsystems?: string[];
+                        developer?: string | null;
+                        networkZone?: string | null;
+                        /** @description MLPS filing (等保备案): not_filed or filed */
+                        filingStatus?: "not_filed" | "filed";
+                        filingNumber?: string | null;
+                        /** @description 涉密 (classified) */
+                        classified?: boolean;
+                        /** @description 安全承诺书已提交 (security commitment letter on file) */
+                        commitmentLetterOnFile?: boolean;
+                        commitmentLetterFile?: string | null;
+                        commitmentLetterDate?: string | null;
+                        /** @description planned, on_cloud (上云), legacy_data_centre (存量数据中心), retired */
+                        status?: "planned" | "on_cloud" | "legacy_data_centre" | "retired";
+                        notes?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description An information system (信息系统) of a using unit */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InformationSystem"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/systems/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One information system */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description An information system (信息系统) of a using unit */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InformationSystem"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a system no project builds and that is not on the cloud (otherwise retire it) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change an information system (the cloud rules as on create; audited with before/after) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 系统名称 */
+                        name?: string;
+                        /** @description 等级保护级别 MLPS level 1-5 */
+                        mlpsLevel?: number;
+                        /** @description 子系统名称 */
+                        subsystems?: string[];
+                        developer?: string | null;
+                        networkZone?: string | null;
+                        /** @description MLPS filing (等保备案): not_filed or filed */
+                        filingStatus?: "not_filed" | "filed";
+                        filingNumber?: string | null;
+                        /** @description 涉密 (classified) */
+                        classified?: boolean;
+                        /** @description 安全承诺书已提交 (security commitment letter on file) */
+                        commitmentLetterOnFile?: boolean;
+                        commitmentLetterFile?: string | null;
+                        commitmentLetterDate?: string | null;
+                        /** @description planned, on_cloud (上云), legacy_data_centre (存量数据中心), retired */
+                        status?: "planned" | "on_cloud" | "legacy_data_centre" | "retired";
+                        notes?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description An information system (信息系统) of a using unit */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InformationSystem"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Projects in the caller’s scope with their systems and quota, newest year first */
+        get: {
+            parameters: {
+                query: {
+                    /** @description declared (申报), approved (已立项), closed */
+                    status?: "declared" | "approved" | "closed";
+                    organisationId?: string;
+                    year?: number;
+                    /** @description part of the name or approval number */
+                    q?: string;
+                    limit: number;
+                    offset: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Project"][];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Register a project (立项) of the caller’s unit; its quota is set by the economy & IT authority */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 立项批复文号 */
+                        approvalNo: string;
+                        name: string;
+                        year: number;
+                        /** @description declared (申报), approved (已立项), closed */
+                        status?: "declared" | "approved" | "closed";
+                        description?: string | null;
+                        /** @description the systems it builds */
+                        systemIds?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description A project (立项) of a using unit, with its systems and quota */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Project"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One project with its systems and quota */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A project (立项) of a using unit, with its systems and quota */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Project"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a project (name, number, year, status, systems); audited with before/after */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 立项批复文号 */
+                        approvalNo?: string;
+                        name?: string;
+                        year?: number;
+                        /** @description declared (申报), approved (已立项), closed */
+                        status?: "declared" | "approved" | "closed";
+                        description?: string | null;
+                        /** @description the systems it builds */
+                        systemIds?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description A project (立项) of a using unit, with its systems and quota */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Project"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/quota": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The quota in force on a day (default today): the base, replaced by a window covering the day */
+        get: {
+            parameters: {
+                query?: {
+                    day?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            projectId: string;
+                            /** Format: date */
+                            day: string;
+                            quota: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Set (replace) a project’s quota and periodic windows: economy & IT authority only (SH 18)
+         * @description base: quantity per dimension; windows: periodic (dynamic) quota, inclusive Asia/Shanghai dates, whose quantities replace the base inside their dates. Windows of one dimension may not overlap. Audited with the quota before and after.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description by dimension: vcpu, memory_gb, storage_gb, bandwidth_mbps, item:<catalogue code> */
+                        base: {
+                            [key: string]: string;
+                        };
+                        windows?: {
+                            /**
+                             * Format: date
+                             * @description first day of the window (inclusive, Asia/Shanghai)
+                             */
+                            validFrom: string;
+                            /**
+                             * Format: date
+                             * @description last day of the window (inclusive)
+                             */
+                            validTo: string;
+                            /** @description by dimension: vcpu, memory_gb, storage_gb, bandwidth_mbps, item:<catalogue code> */
+                            quantities: {
+                                [key: string]: string;
+                            };
+                        }[];
+                        /** @description recorded in the audit entry */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description A project (立项) of a using unit, with its systems and quota */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Project"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/policy-packs": {
         parameters: {
             query?: never;
@@ -3891,6 +7920,932 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlement/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Settlement runs of the caller’s jurisdictions (jurisdiction-wide roles), newest month first */
+        get: {
+            parameters: {
+                query?: {
+                    year?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["SettlementRun"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Compute (or recompute) a city’s statements for an ended month; one transaction, idempotent
+         * @description Rates every resource and pricing dimension from the lifecycle events (quantity x seconds x the catalogue price in force, coefficient, half-up to the fen once per line) and writes one statement per unit, with adjustment lines for late events of closed months. A closed month is refused (409). Recomputing with the same inputs gives identical statements (same content hash); a changed result returns a reviewed run to draft.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description YYYY-MM (Asia/Shanghai) */
+                        month: string;
+                        /** @description the city; default demo-city */
+                        jurisdiction?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            run: components["schemas"]["SettlementRun"];
+                            adjustments: number;
+                            /** @description false when the recompute gave the identical statements */
+                            changed: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlement/runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The city-wide summary of a run: per unit, per provider, per catalogue item, districts rolled up */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SettlementSummary"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlement/runs/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The operations unit’s review: draft -> reviewed; audited */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SettlementRun"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlement/runs/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirmation (核定) by the economy & IT authority: reviewed -> closed; the month never changes again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SettlementRun"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlement/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Statements the caller may see (a unit: its own; finance, authorities, operations: all) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description YYYY-MM (Asia/Shanghai) */
+                    month?: string;
+                    year?: number;
+                    organisationId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["StatementSummary"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlement/statements/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One statement with its lines (project, system, resource, item, dimension) for drill-down */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Statement"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlement/statements/{id}/lines/{lineNo}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How a line came about: its priced pieces (event, quantity, from, to, seconds, price, version) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    lineNo: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            line: components["schemas"]["StatementLine"];
+                            month: string;
+                            monthSeconds: number;
+                            asOf: string;
+                            rule: string;
+                            pieces: {
+                                eventId: string;
+                                quantity: string;
+                                from: string;
+                                to: string;
+                                seconds: string;
+                                unitPrice: string;
+                                versionId: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlement/statements/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The statement as .xlsx or .csv (formula-safe); audited */
+        get: {
+            parameters: {
+                query: {
+                    format: "xlsx" | "csv";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the statement file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlement/statements/{id}/print": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A printable HTML view of the statement */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description HTML */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlement/annual": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Annual view per unit for finance: each month’s total, the year’s total and its confirmed part */
+        get: {
+            parameters: {
+                query: {
+                    year: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            year: number;
+                            items: {
+                                organisationId: string;
+                                code: string;
+                                name: string;
+                                outsideCityBudget: boolean;
+                                /** @description January..December, fen */
+                                monthsFen: string[];
+                                totalFen: string;
+                                total: string;
+                                confirmedFen: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlement/trends": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Monthly totals of the statements the caller may see, for charts */
+        get: {
+            parameters: {
+                query: {
+                    /** @description YYYY-MM (Asia/Shanghai) */
+                    from: string;
+                    /** @description YYYY-MM (Asia/Shanghai) */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                month: string;
+                                usageFen: string;
+                                adjustmentFen: string;
+                                cityBudgetFen: string;
+                                billedToUnitsFen: string;
+                                totalFen: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlement/coefficients/{organisationId}/{month}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a unit’s efficiency coefficient for a month (default 1); refused once the month is closed; audited */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    organisationId: string;
+                    /** @description YYYY-MM (Asia/Shanghai) */
+                    month: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description decimal 0..10, up to 4 places, e.g. "0.9" */
+                        coefficient: string;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            organisationId: string;
+                            month: string;
+                            coefficient: string;
+                            note: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlement/coefficients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The efficiency coefficients set for a month (units without one have 1) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description YYYY-MM (Asia/Shanghai) */
+                    month: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                organisationId: string;
+                                organisationCode: string;
+                                organisationName: string;
+                                month: string;
+                                coefficient: string;
+                                note: string | null;
+                                setBy: string;
+                                setAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlement/budget/{organisationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Mark a unit as outside the city budget (it pays its own fees), or back; audited */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    organisationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        outsideCityBudget: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            organisationId: string;
+                            outsideCityBudget: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -4296,6 +9251,672 @@ export interface components {
             rows: components["schemas"]["RequestFormRow"][];
         };
         /**
+         * Resource
+         * @description One resource of the live inventory
+         */
+        Resource: {
+            id: string;
+            name: string;
+            /** @description the using unit */
+            organisationId: string;
+            unitName: string | null;
+            jurisdictionId: string;
+            providerId: string;
+            providerName: string | null;
+            systemId: string | null;
+            projectId: string | null;
+            orderId: string | null;
+            catalogueItemCode: string;
+            zone: string | null;
+            externalId: string | null;
+            addresses: string[];
+            state: "provisioning" | "active" | "suspended" | "reclaiming" | "reclaimed";
+            purpose: "formal" | "test" | "trial" | "development" | "emergency" | "temporary";
+            /** @description the actual specification */
+            specification: {
+                [key: string]: unknown;
+            };
+            /** @description billable quantities per catalogue pricing dimension, e.g. {"vcpu": 4, "memory_gb": 8} */
+            quantities: {
+                [key: string]: number;
+            };
+            expiresOn: string | null;
+            deliveredAt: string | null;
+            reclaimedAt: string | null;
+            createdAt: string;
+        };
+        /**
+         * ResourceDetail
+         * @description A resource with its spec history and events
+         */
+        ResourceDetail: {
+            id: string;
+            name: string;
+            /** @description the using unit */
+            organisationId: string;
+            unitName: string | null;
+            jurisdictionId: string;
+            providerId: string;
+            providerName: string | null;
+            systemId: string | null;
+            projectId: string | null;
+            orderId: string | null;
+            catalogueItemCode: string;
+            zone: string | null;
+            externalId: string | null;
+            addresses: string[];
+            state: "provisioning" | "active" | "suspended" | "reclaiming" | "reclaimed";
+            purpose: "formal" | "test" | "trial" | "development" | "emergency" | "temporary";
+            /** @description the actual specification */
+            specification: {
+                [key: string]: unknown;
+            };
+            /** @description billable quantities per catalogue pricing dimension, e.g. {"vcpu": 4, "memory_gb": 8} */
+            quantities: {
+                [key: string]: number;
+            };
+            expiresOn: string | null;
+            deliveredAt: string | null;
+            reclaimedAt: string | null;
+            createdAt: string;
+            /** @description the specification history: one open interval while the resource lives */
+            intervals: {
+                validFrom: string;
+                validTo: string | null;
+                /** @description the actual specification */
+                specification: {
+                    [key: string]: unknown;
+                };
+                /** @description billable quantities per catalogue pricing dimension, e.g. {"vcpu": 4, "memory_gb": 8} */
+                quantities: {
+                    [key: string]: number;
+                };
+            }[];
+            /** @description append-only lifecycle events, the single input of metering */
+            events: {
+                id: string;
+                kind: "delivered" | "resized" | "suspended" | "resumed" | "reclaimed";
+                occurredAt: string;
+                recordedAt: string;
+                /** @description billable quantities per catalogue pricing dimension, e.g. {"vcpu": 4, "memory_gb": 8} */
+                quantities: {
+                    [key: string]: number;
+                };
+                /** @description the actual specification */
+                specification: {
+                    [key: string]: unknown;
+                };
+                source: string;
+                reference: string | null;
+                actor: string;
+            }[];
+        };
+        /**
+         * WorkOrder
+         * @description What one provider must do for one fulfilment step of an order
+         */
+        WorkOrder: {
+            id: string;
+            /** @description the using unit */
+            organisationId: string;
+            jurisdictionId: string;
+            providerId: string;
+            providerName: string | null;
+            orderId: string;
+            stepKey: string;
+            action: "open_test" | "open" | "scale_up" | "change" | "reclaim" | "allocate";
+            zone: string | null;
+            /** @description how it is carried out; `manual`: the provider’s delivery receipt */
+            driver: string;
+            status: "open" | "submitted" | "disputed" | "completed" | "failed";
+            dueAt: string | null;
+            disputeDueAt: string | null;
+            /** @description the order data copied onto the work order: all a provider sees of the order */
+            details: {
+                orderNo?: string | null;
+                orderType?: string | null;
+                unitName?: string | null;
+                systemName?: string | null;
+                purpose?: string | null;
+                expiresOn?: string | null;
+                note?: string | null;
+            };
+            backupConfirmedAt: string | null;
+            backupConfirmedBy: string | null;
+            completedAt: string | null;
+            createdAt: string;
+        };
+        /** DeliveryReceiptLine */
+        DeliveryReceiptLine: {
+            lineNo: number;
+            workOrderLineNo: number;
+            resourceId: string | null;
+            name: string;
+            externalId: string | null;
+            addresses: string[];
+            specification: {
+                [key: string]: unknown;
+            };
+            quantities: {
+                [key: string]: number;
+            };
+            deliveredAt: string;
+            notes: string | null;
+            dispute: string | null;
+        };
+        /**
+         * WorkOrderDetail
+         * @description A work order with its lines and receipts
+         */
+        WorkOrderDetail: {
+            id: string;
+            /** @description the using unit */
+            organisationId: string;
+            jurisdictionId: string;
+            providerId: string;
+            providerName: string | null;
+            orderId: string;
+            stepKey: string;
+            action: "open_test" | "open" | "scale_up" | "change" | "reclaim" | "allocate";
+            zone: string | null;
+            /** @description how it is carried out; `manual`: the provider’s delivery receipt */
+            driver: string;
+            status: "open" | "submitted" | "disputed" | "completed" | "failed";
+            dueAt: string | null;
+            disputeDueAt: string | null;
+            /** @description the order data copied onto the work order: all a provider sees of the order */
+            details: {
+                orderNo?: string | null;
+                orderType?: string | null;
+                unitName?: string | null;
+                systemName?: string | null;
+                purpose?: string | null;
+                expiresOn?: string | null;
+                note?: string | null;
+            };
+            backupConfirmedAt: string | null;
+            backupConfirmedBy: string | null;
+            completedAt: string | null;
+            createdAt: string;
+            lines: {
+                lineNo: number;
+                catalogueItemCode: string;
+                specification: {
+                    [key: string]: unknown;
+                };
+                quantity: number;
+                resourceId: string | null;
+                purpose: string;
+                expiresOn: string | null;
+            }[];
+            /** @description every revision of the delivery receipt (交付回执单), oldest first */
+            receipts: {
+                id: string;
+                revision: number;
+                status: "submitted" | "confirmed" | "disputed";
+                notes: string | null;
+                dataErased: boolean;
+                submittedAt: string;
+                submittedBy: string;
+                decidedAt: string | null;
+                decidedBy: string | null;
+                lines: components["schemas"]["DeliveryReceiptLine"][];
+            }[];
+        };
+        /**
+         * InventoryFinding
+         * @description A difference between a provider’s report and the inventory
+         */
+        InventoryFinding: {
+            id: string;
+            jurisdictionId: string;
+            providerId: string;
+            organisationId: string | null;
+            resourceId: string | null;
+            externalId: string;
+            kind: "unknown_resource" | "missing_resource" | "size_mismatch";
+            detail: {
+                [key: string]: unknown;
+            };
+            status: "open" | "resolved";
+            snapshotId: string;
+            raisedAt: string;
+            dueAt: string;
+            resolvedAt: string | null;
+            resolvedBy: string | null;
+            resolution: string | null;
+        };
+        /** OrderStep */
+        OrderStep: {
+            seq: number;
+            /** @description the pack's step id */
+            key: string;
+            name: {
+                zh: string;
+                en: string;
+            };
+            /** @description the role that acts (of the ordering unit for unit roles, else of the jurisdiction) */
+            role: string;
+            /** @enum {unknown} */
+            status: "pending" | "open" | "done" | "rejected" | "skipped";
+            fulfilmentAction: ("open_test" | "open" | "scale_up" | "change" | "reclaim" | "allocate") | null;
+            /** @description true: completed by the confirmed delivery receipt, not by a reviewer (a provisioning handler was registered) */
+            handledByProvisioning: boolean;
+            deadline: {
+                value: number | null;
+                unit: string | null;
+                article: string | null;
+                note: string | null;
+            };
+            openedAt: string | null;
+            dueAt: string | null;
+            dueDay: string | null;
+            /** @description the due day was counted over a year whose calendar is not confirmed */
+            provisional: boolean;
+            unconfirmedYears: number[];
+            actedBy: string | null;
+            actedByName: string | null;
+            actedAt: string | null;
+            decision: string | null;
+            comment: string | null;
+            metDeadline: boolean | null;
+            overdue: boolean;
+            overdueSince: string | null;
+        };
+        /** OrderSummary */
+        OrderSummary: {
+            /** Format: uuid */
+            id: string;
+            /** @description human order number, e.g. DEMO-CITY-2026-000123 */
+            number: string;
+            /** @enum {unknown} */
+            type: "new_resources" | "scale_up" | "change" | "reclaim" | "development" | "emergency" | "temporary" | "extension" | "backup_extraction" | "green_channel";
+            /** @enum {unknown} */
+            status: "draft" | "submitted" | "in_progress" | "completed" | "rejected" | "cancelled";
+            title: string;
+            reason: string | null;
+            organisationId: string;
+            jurisdictionId: string;
+            projectId: string | null;
+            systemId: string | null;
+            packId: string | null;
+            packVersion: string | null;
+            termMonths: number | null;
+            expiresOn: string | null;
+            parentOrderId: string | null;
+            targetResourceIds: string[];
+            greenChannel: boolean;
+            /** @description routed to the quota-overrun approval (SH 20) */
+            quotaOverrun: boolean;
+            /** @enum {unknown} */
+            source: "unit" | "expiry" | "monitoring";
+            placedBy: string | null;
+            placedByName: string | null;
+            submittedAt: string | null;
+            closedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            currentStep: components["schemas"]["OrderStep"] | null;
+        };
+        /** Order */
+        Order: {
+            /** Format: uuid */
+            id: string;
+            /** @description human order number, e.g. DEMO-CITY-2026-000123 */
+            number: string;
+            /** @enum {unknown} */
+            type: "new_resources" | "scale_up" | "change" | "reclaim" | "development" | "emergency" | "temporary" | "extension" | "backup_extraction" | "green_channel";
+            /** @enum {unknown} */
+            status: "draft" | "submitted" | "in_progress" | "completed" | "rejected" | "cancelled";
+            title: string;
+            reason: string | null;
+            organisationId: string;
+            jurisdictionId: string;
+            projectId: string | null;
+            systemId: string | null;
+            packId: string | null;
+            packVersion: string | null;
+            termMonths: number | null;
+            expiresOn: string | null;
+            parentOrderId: string | null;
+            targetResourceIds: string[];
+            greenChannel: boolean;
+            /** @description routed to the quota-overrun approval (SH 20) */
+            quotaOverrun: boolean;
+            /** @enum {unknown} */
+            source: "unit" | "expiry" | "monitoring";
+            placedBy: string | null;
+            placedByName: string | null;
+            submittedAt: string | null;
+            closedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            currentStep: components["schemas"]["OrderStep"] | null;
+            lines: {
+                lineNo: number;
+                itemCode: string;
+                catalogueVersionId: string | null;
+                specification: {
+                    [key: string]: unknown;
+                };
+                quantity: number;
+                /** @description quota dimensions the line takes */
+                dimensions: {
+                    [key: string]: string;
+                };
+                requestFormId: string | null;
+                requestFormRowNo: number | null;
+                targetResourceId: string | null;
+            }[];
+            steps: components["schemas"]["OrderStep"][];
+            events: {
+                /** Format: date-time */
+                at: string;
+                kind: string;
+                stepKey: string | null;
+                actorId: string | null;
+                actorName: string | null;
+                comment: string | null;
+                detail: {
+                    [key: string]: unknown;
+                };
+            }[];
+            reservations: {
+                projectId: string;
+                dimension: string;
+                /** @description exact decimal string */
+                amount: string;
+                /** @enum {unknown} */
+                status: "reserved" | "consumed" | "released";
+            }[];
+        };
+        /** OrderInbox */
+        OrderInbox: {
+            items: {
+                orderId: string;
+                orderNumber: string;
+                orderType: string;
+                orderTitle: string;
+                /** @description placed by the caller: they may not approve it */
+                ownRequest: boolean;
+                step: components["schemas"]["OrderStep"];
+            }[];
+            total: number;
+            overdue: number;
+        };
+        /** QuotaUsage */
+        QuotaUsage: {
+            projectId: string;
+            /** Format: date-time */
+            at: string;
+            dimensions: {
+                dimension: string;
+                /** @description exact decimal string */
+                quota: string;
+                /** @description exact decimal string */
+                reserved: string;
+                /** @description exact decimal string */
+                inUse: string;
+                /** @description exact decimal string */
+                available: string;
+            }[];
+        };
+        /** OverdueDashboard */
+        OverdueDashboard: {
+            items: {
+                orderId: string;
+                orderNumber: string;
+                orderType: string;
+                organisationId: string;
+                organisationCode: string;
+                step: components["schemas"]["OrderStep"];
+            }[];
+            perStep: {
+                stepKey: string;
+                name: {
+                    zh: string;
+                    en: string;
+                };
+                role: string;
+                count: number;
+            }[];
+            perUnit: {
+                organisationId: string;
+                code: string;
+                name: string;
+                count: number;
+            }[];
+        };
+        /** MonitoringFinding */
+        MonitoringFinding: {
+            id: string;
+            resourceId: string;
+            resourceName: string | null;
+            organisationId: string;
+            organisationName: string | null;
+            jurisdictionId: string;
+            rule: "low_utilisation" | "zombie" | "silent_agent";
+            /** @description rule/version, e.g. zombie/1 */
+            ruleVersion: string;
+            status: "open" | "cleared" | "in_rectification" | "resolved" | "escalated";
+            /** @description the figures (cpu avg/max/p95, network peak, last sample), the thresholds and their sources, series.cpuDaily for the chart */
+            evidence: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            firstDetectedAt: string;
+            /** Format: date-time */
+            lastDetectedAt: string;
+        };
+        /**
+         * Rectification
+         * @description a warning -> rectification -> reclaim flow (SH 25)
+         */
+        Rectification: {
+            id: string;
+            findingId: string;
+            resourceId: string;
+            organisationId: string;
+            jurisdictionId: string;
+            status: "proposed" | "warned" | "responded" | "accepted" | "escalated" | "reversed" | "withdrawn";
+            reason: string;
+            workingDays: number;
+            proposedBy: string;
+            proposedAt: string;
+            approvedBy: string | null;
+            warnedAt: string | null;
+            dueAt: string | null;
+            dueDay: string | null;
+            response: {
+                action: "justify" | "downsize" | "release";
+                comment: string | null;
+                by: string | null;
+                at: string | null;
+            } | null;
+            review: {
+                by: string | null;
+                at: string | null;
+                comment: string | null;
+            } | null;
+            escalatedAt: string | null;
+            reclaimOrderId: string | null;
+            reversal: {
+                by: string | null;
+                at: string | null;
+                comment: string | null;
+            } | null;
+        };
+        /** MonitoringIngestResult */
+        MonitoringIngestResult: {
+            series: number;
+            samples: number;
+            accepted: number;
+            /** @description stale markers (NaN) and non-finite values */
+            skipped: number;
+            /** @description known metric, but no resource with that label value */
+            unmappedSeries: number;
+            /** @description series whose name is not a Yunguan metric */
+            unsupportedSeries: number;
+            /** @description hourly rollup rows written */
+            rollups: number;
+        };
+        /** MonitoringSetting */
+        MonitoringSetting: {
+            jurisdictionId: string;
+            mappingLabel: string;
+            retentionDays: number;
+            outOfOrderMinutes: number;
+            rectificationWorkingDays: number;
+            pullUrl: string | null;
+            pullPulledUntil: string | null;
+            thresholdOverrides: {
+                [key: string]: number;
+            };
+            thresholds: {
+                [key: string]: number;
+            };
+            thresholdSources: {
+                [key: string]: string;
+            };
+        };
+        /** UtilisationReport */
+        UtilisationReport: {
+            period: "week" | "month";
+            from: string;
+            to: string;
+            units: {
+                organisationId: string | null;
+                organisationName: string;
+                resources: number;
+                reporting: number;
+                cpuAvg: number | null;
+                cpuP95: number | null;
+                cpuMax: number | null;
+                memoryAvg: number | null;
+                networkInAvg: number | null;
+                networkOutAvg: number | null;
+                diskIoAvg: number | null;
+                findings: number;
+            }[];
+            city: {
+                organisationId: string | null;
+                organisationName: string;
+                resources: number;
+                reporting: number;
+                cpuAvg: number | null;
+                cpuP95: number | null;
+                cpuMax: number | null;
+                memoryAvg: number | null;
+                networkInAvg: number | null;
+                networkOutAvg: number | null;
+                diskIoAvg: number | null;
+                findings: number;
+            };
+        };
+        /**
+         * InformationSystem
+         * @description An information system (信息系统) of a using unit
+         */
+        InformationSystem: {
+            id: string;
+            organisationId: string;
+            organisationName: string | null;
+            jurisdictionId: string;
+            /** @description 系统名称 */
+            name: string;
+            /** @description 子系统名称 */
+            subsystems: string[];
+            developer: string | null;
+            networkZone: string | null;
+            /** @description 等级保护级别 MLPS level 1-5 */
+            mlpsLevel: number;
+            /** @description MLPS filing (等保备案): not_filed or filed */
+            filingStatus: "not_filed" | "filed";
+            filingNumber: string | null;
+            /** @description 涉密 (classified) */
+            classified: boolean;
+            /** @description 安全承诺书已提交 (security commitment letter on file) */
+            commitmentLetterOnFile: boolean;
+            commitmentLetterFile: string | null;
+            commitmentLetterDate: string | null;
+            /** @description planned, on_cloud (上云), legacy_data_centre (存量数据中心), retired */
+            status: "planned" | "on_cloud" | "legacy_data_centre" | "retired";
+            notes: string | null;
+            /** @description non-classified and MLPS level 3 or below (SH 2, 7) */
+            cloudEligible: boolean;
+            cloudRefusal: string | null;
+            /** @description what is still missing before go-live (SH 30, TZ 11) */
+            goLiveMissing: ("mlps_filing" | "commitment_letter")[];
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /**
+         * ProjectQuota
+         * @description A project’s quota, set by the economy & IT authority
+         */
+        ProjectQuota: {
+            /** @description by dimension: vcpu, memory_gb, storage_gb, bandwidth_mbps, item:<catalogue code> */
+            base: {
+                [key: string]: string;
+            };
+            /** @description periodic (dynamic) quota windows (SH 18): inside its dates a window’s quantity replaces the base */
+            windows: {
+                /**
+                 * Format: date
+                 * @description first day of the window (inclusive, Asia/Shanghai)
+                 */
+                validFrom: string;
+                /**
+                 * Format: date
+                 * @description last day of the window (inclusive)
+                 */
+                validTo: string;
+                /** @description by dimension: vcpu, memory_gb, storage_gb, bandwidth_mbps, item:<catalogue code> */
+                quantities: {
+                    [key: string]: string;
+                };
+            }[];
+            setBy: string | null;
+            setAt: string | null;
+        };
+        /**
+         * Project
+         * @description A project (立项) of a using unit, with its systems and quota
+         */
+        Project: {
+            id: string;
+            organisationId: string;
+            organisationName: string | null;
+            jurisdictionId: string;
+            /** @description 立项批复文号 */
+            approvalNo: string;
+            name: string;
+            year: number;
+            /** @description declared (申报), approved (已立项), closed */
+            status: "declared" | "approved" | "closed";
+            description: string | null;
+            systems: {
+                id: string;
+                name: string;
+                /** @description planned, on_cloud (上云), legacy_data_centre (存量数据中心), retired */
+                status: "planned" | "on_cloud" | "legacy_data_centre" | "retired";
+                mlpsLevel: number;
+            }[];
+            quota: components["schemas"]["ProjectQuota"];
+            /** @description the quota in force today (base, replaced by any window covering today) */
+            quotaToday: {
+                [key: string]: string;
+            };
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /**
          * CitedInteger
          * @description a whole number with the article it comes from; null: the regulation gives none
          */
@@ -4581,6 +10202,266 @@ export interface components {
             packVersion: string;
             policy: components["schemas"]["PolicyPack"];
             overrides: components["schemas"]["PolicyOverride"][];
+        };
+        /**
+         * Notification
+         * @description One message in the caller’s in-app inbox
+         */
+        Notification: {
+            id: string;
+            /** @description what happened, e.g. order.step.overdue */
+            kind: string;
+            title: {
+                zh: string;
+                en: string;
+            };
+            body: {
+                zh: string;
+                en: string;
+            } | null;
+            link: string | null;
+            entity: {
+                type: string;
+                id: string;
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+            readAt: string | null;
+        };
+        /**
+         * WebhookSubscription
+         * @description An outgoing webhook of the jurisdiction (the secret is shown only when created or rotated)
+         */
+        WebhookSubscription: {
+            id: string;
+            jurisdictionId: string;
+            name: string;
+            url: string;
+            /** @description notification kinds delivered; "*" is every kind */
+            eventKinds: string[];
+            active: boolean;
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /**
+         * WebhookDelivery
+         * @description One event sent (or to be sent) to one subscription
+         */
+        WebhookDelivery: {
+            /** @description sent as X-Yunguan-Delivery */
+            id: string;
+            subscriptionId: string;
+            /** @description the body’s id: the same for every delivery of one event */
+            eventId: string;
+            kind: string;
+            status: "pending" | "delivered" | "failed";
+            attempts: number;
+            nextAttemptAt: string | null;
+            lastError: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            deliveredAt: string | null;
+            /** @description the JSON body sent */
+            payload: unknown;
+            /** @description every attempt, oldest first */
+            log: {
+                attempt: number;
+                /** Format: date-time */
+                attemptedAt: string;
+                target: string | null;
+                statusCode: number | null;
+                durationMs: number;
+                outcome: "delivered" | "retry" | "failed";
+                error: string | null;
+            }[];
+        };
+        /**
+         * WebhookEgressPolicy
+         * @description Where this jurisdiction’s webhooks may go
+         */
+        WebhookEgressPolicy: {
+            /** @description host names, or domains written .example.gov.cn / *.example.gov.cn (the domain and sub-domains) */
+            allowedHosts: string[];
+            /** @description CIDR networks allowed although loopback, private, link-local, CGNAT... (an explicit exception, audited) */
+            allowedNetworks: string[];
+        };
+        /** SettlementRun */
+        SettlementRun: {
+            id: string;
+            /** @description the city (its districts roll up into it) */
+            jurisdiction: string;
+            month: string;
+            /** @description draft (computed) -> reviewed (operations unit) -> closed (confirmed, 核定, by the economy & IT authority) */
+            status: "draft" | "reviewed" | "closed";
+            /** @description events recorded after this are late events: adjustments in a later month */
+            asOf: string;
+            /** @description SHA-256 over every line: equal for an identical recompute */
+            contentHash: string;
+            statementCount: number;
+            lineCount: number;
+            /** @description fen (1/100 yuan), integer as a decimal string */
+            totalFen: string;
+            /** @description yuan, exact decimal string with 2 places */
+            total: string;
+            computedBy: string;
+            computedAt: string;
+            reviewedBy: string | null;
+            reviewedAt: string | null;
+            confirmedBy: string | null;
+            confirmedAt: string | null;
+        };
+        /** StatementSummary */
+        StatementSummary: {
+            id: string;
+            runId: string;
+            month: string;
+            /** @description draft (computed) -> reviewed (operations unit) -> closed (confirmed, 核定, by the economy & IT authority) */
+            status: "draft" | "reviewed" | "closed";
+            asOf: string;
+            organisationId: string;
+            organisationCode: string;
+            organisationName: string;
+            jurisdiction: string;
+            cityJurisdiction: string;
+            /** @description outside the city budget: the unit pays its own fees */
+            outsideCityBudget: boolean;
+            billedTo: "city_budget" | "unit";
+            /** @description efficiency coefficient of the unit for the month (default 1) */
+            coefficient: string;
+            /** @description fen (1/100 yuan), integer as a decimal string */
+            usageFen: string;
+            /** @description adjustments of earlier, closed months (may be negative) */
+            adjustmentFen: string;
+            /** @description fen (1/100 yuan), integer as a decimal string */
+            totalFen: string;
+            /** @description yuan, exact decimal string with 2 places */
+            total: string;
+            lineCount: number;
+        };
+        /** StatementLine */
+        StatementLine: {
+            lineNo: number;
+            kind: "usage" | "adjustment";
+            resourceId: string;
+            resourceName: string;
+            providerId: string;
+            providerCode: string;
+            projectId: string | null;
+            projectName: string | null;
+            systemId: string | null;
+            systemName: string | null;
+            catalogueItemCode: string;
+            /** @description pricing dimension, e.g. vcpu, memory_gb */
+            dimension: string;
+            /** @description Σ quantity x seconds */
+            quantitySeconds: string;
+            /** @description Σ quantity x seconds x monthly unit price (yuan·s) */
+            priceSeconds: string;
+            /** @description seconds in the calendar month */
+            monthSeconds: number;
+            coefficient: string;
+            /** @description roundHalfUp(100 x coefficient x priceSeconds / monthSeconds); for adjustments the difference */
+            amountFen: string;
+            /** @description yuan, exact decimal string with 2 places */
+            amount: string;
+            /** @description the lifecycle events that made the line */
+            eventIds: string[];
+            /** @description the catalogue versions whose prices applied */
+            versionIds: string[];
+            adjustsMonth: string | null;
+            adjustsStatementId: string | null;
+            adjustsLineNo: number | null;
+        };
+        /** Statement */
+        Statement: {
+            id: string;
+            runId: string;
+            month: string;
+            /** @description draft (computed) -> reviewed (operations unit) -> closed (confirmed, 核定, by the economy & IT authority) */
+            status: "draft" | "reviewed" | "closed";
+            asOf: string;
+            organisationId: string;
+            organisationCode: string;
+            organisationName: string;
+            jurisdiction: string;
+            cityJurisdiction: string;
+            /** @description outside the city budget: the unit pays its own fees */
+            outsideCityBudget: boolean;
+            billedTo: "city_budget" | "unit";
+            /** @description efficiency coefficient of the unit for the month (default 1) */
+            coefficient: string;
+            /** @description fen (1/100 yuan), integer as a decimal string */
+            usageFen: string;
+            /** @description adjustments of earlier, closed months (may be negative) */
+            adjustmentFen: string;
+            /** @description fen (1/100 yuan), integer as a decimal string */
+            totalFen: string;
+            /** @description yuan, exact decimal string with 2 places */
+            total: string;
+            lineCount: number;
+            lines: components["schemas"]["StatementLine"][];
+        };
+        /** SettlementSummary */
+        SettlementSummary: {
+            run: components["schemas"]["SettlementRun"];
+            /** @description fen (1/100 yuan), integer as a decimal string */
+            totalFen: string;
+            /** @description yuan, exact decimal string with 2 places */
+            total: string;
+            cityBudget: {
+                /** @description fen (1/100 yuan), integer as a decimal string */
+                totalFen: string;
+                /** @description yuan, exact decimal string with 2 places */
+                total: string;
+            };
+            /** @description units outside the city budget, billed to themselves */
+            billedToUnits: {
+                /** @description fen (1/100 yuan), integer as a decimal string */
+                totalFen: string;
+                /** @description yuan, exact decimal string with 2 places */
+                total: string;
+            };
+            byUnit: {
+                organisationId: string;
+                code: string;
+                name: string;
+                jurisdiction: string;
+                outsideCityBudget: boolean;
+                /** @description fen (1/100 yuan), integer as a decimal string */
+                totalFen: string;
+                /** @description yuan, exact decimal string with 2 places */
+                total: string;
+            }[];
+            byProvider: {
+                providerId: string;
+                code: string;
+                name: string;
+                /** @description fen (1/100 yuan), integer as a decimal string */
+                totalFen: string;
+                /** @description yuan, exact decimal string with 2 places */
+                total: string;
+            }[];
+            byItem: {
+                catalogueItemCode: string;
+                dimension: string;
+                /** @description fen (1/100 yuan), integer as a decimal string */
+                totalFen: string;
+                /** @description yuan, exact decimal string with 2 places */
+                total: string;
+            }[];
+            /** @description the city’s own units and each district (parent = the city); the total includes them all */
+            byJurisdiction: {
+                code: string;
+                kind: string;
+                parent: string | null;
+                /** @description fen (1/100 yuan), integer as a decimal string */
+                totalFen: string;
+                /** @description yuan, exact decimal string with 2 places */
+                total: string;
+            }[];
         };
         /** SecurityPolicy */
         SecurityPolicy: {

@@ -1,15 +1,28 @@
 import {
+  AccountBookOutlined,
+  AlertOutlined,
   ApartmentOutlined,
   AppstoreOutlined,
   AuditOutlined,
   BankOutlined,
+  BellOutlined,
   CalendarOutlined,
+  ClusterOutlined,
   DashboardOutlined,
+  DatabaseOutlined,
+  DiffOutlined,
+  FileDoneOutlined,
   FileExcelOutlined,
+  FormOutlined,
+  InboxOutlined,
   KeyOutlined,
+  LineChartOutlined,
+  ProjectOutlined,
   ReadOutlined,
   SafetyCertificateOutlined,
+  SendOutlined,
   TeamOutlined,
+  ToolOutlined,
 } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Permission } from '../api/identity';
@@ -39,6 +52,22 @@ export const NAV_ITEMS: readonly NavItem[] = [
     icon: <FileExcelOutlined />,
     permission: 'request-form:manage',
   },
+  { path: '/systems', label: 'projects.nav.systems', icon: <ClusterOutlined />, permission: 'project:read' },
+  { path: '/projects', label: 'projects.nav.projects', icon: <ProjectOutlined />, permission: 'project:read' },
+  { path: '/orders', label: 'orders.nav.orders', icon: <FileDoneOutlined />, permission: 'order:read' },
+  { path: '/orders/new', label: 'orders.nav.new', icon: <FormOutlined />, permission: 'order:place' },
+  { path: '/orders/inbox', label: 'orders.nav.inbox', icon: <InboxOutlined />, permission: 'order:act' },
+  { path: '/orders/overdue', label: 'orders.nav.overdue', icon: <AlertOutlined />, permission: 'order:oversee' },
+  { path: '/work-orders', label: 'workOrders.nav', icon: <ToolOutlined />, permission: 'inventory:read' },
+  { path: '/inventory', label: 'inventory.nav', icon: <DatabaseOutlined />, permission: 'inventory:read' },
+  {
+    path: '/inventory/findings',
+    label: 'inventory.nav.findings',
+    icon: <DiffOutlined />,
+    permission: 'inventory:reconcile',
+  },
+  { path: '/settlement', label: 'settlement.nav', icon: <AccountBookOutlined />, permission: 'settlement:read' },
+  { path: '/monitoring', label: 'monitoring.nav', icon: <LineChartOutlined />, permission: 'monitoring:read' },
   { path: '/organisations', label: 'nav.organisations', icon: <BankOutlined />, permission: 'organisation:read' },
   { path: '/users', label: 'nav.users', icon: <TeamOutlined />, permission: 'user:read' },
   {
@@ -49,6 +78,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
   },
   { path: '/api-tokens', label: 'nav.apiTokens', icon: <KeyOutlined />, permission: 'token:manage' },
   { path: '/audit', label: 'nav.audit', icon: <AuditOutlined />, permission: 'audit:read' },
+  { path: '/notifications', label: 'notifications.nav', icon: <BellOutlined /> },
+  { path: '/webhooks', label: 'notifications.nav.webhooks', icon: <SendOutlined />, permission: 'webhook:manage' },
 ];
 
 /** The entries a user with these permissions may use. */

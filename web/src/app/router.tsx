@@ -76,6 +76,106 @@ export const routes: RouteObject[] = [
             ],
           },
           {
+            path: 'systems',
+            element: guarded('project:read'),
+            handle: crumb('projects.nav.systems'),
+            children: [{ index: true, element: page(() => import('../pages/projects/SystemsPage'), 'SystemsPage') }],
+          },
+          {
+            path: 'projects',
+            element: guarded('project:read'),
+            handle: crumb('projects.nav.projects'),
+            children: [{ index: true, element: page(() => import('../pages/projects/ProjectsPage'), 'ProjectsPage') }],
+          },
+          {
+            path: 'orders',
+            element: guarded('order:read'),
+            handle: crumb('orders.nav.orders'),
+            children: [
+              { index: true, element: page(() => import('../pages/orders/OrdersPage'), 'OrdersPage') },
+              {
+                path: 'new',
+                element: guarded('order:place'),
+                handle: crumb('orders.nav.new'),
+                children: [
+                  { index: true, element: page(() => import('../pages/orders/NewOrderPage'), 'NewOrderPage') },
+                ],
+              },
+              {
+                path: 'inbox',
+                element: guarded('order:act'),
+                handle: crumb('orders.nav.inbox'),
+                children: [{ index: true, element: page(() => import('../pages/orders/InboxPage'), 'InboxPage') }],
+              },
+              {
+                path: 'overdue',
+                element: guarded('order:oversee'),
+                handle: crumb('orders.nav.overdue'),
+                children: [{ index: true, element: page(() => import('../pages/orders/OverduePage'), 'OverduePage') }],
+              },
+              {
+                path: ':id',
+                element: page(() => import('../pages/orders/OrderDetailPage'), 'OrderDetailPage'),
+                handle: crumb('orders.nav.detail'),
+              },
+            ],
+          },
+          {
+            path: 'inventory',
+            element: guarded('inventory:read'),
+            handle: crumb('inventory.nav'),
+            children: [
+              { index: true, element: page(() => import('../pages/inventory/InventoryPage'), 'InventoryPage') },
+              {
+                path: 'findings',
+                element: guarded('inventory:reconcile'),
+                handle: crumb('inventory.nav.findings'),
+                children: [
+                  { index: true, element: page(() => import('../pages/inventory/FindingsPage'), 'FindingsPage') },
+                ],
+              },
+              {
+                path: ':id',
+                element: page(() => import('../pages/inventory/ResourcePage'), 'ResourcePage'),
+                handle: crumb('inventory.nav.resource'),
+              },
+            ],
+          },
+          {
+            path: 'monitoring',
+            element: guarded('monitoring:read'),
+            handle: crumb('monitoring.nav'),
+            children: [
+              { index: true, element: page(() => import('../pages/monitoring/MonitoringPage'), 'MonitoringPage') },
+            ],
+          },
+          {
+            path: 'settlement',
+            element: guarded('settlement:read'),
+            handle: crumb('settlement.nav'),
+            children: [
+              { index: true, element: page(() => import('../pages/settlement/SettlementPage'), 'SettlementPage') },
+              {
+                path: 'statements/:id',
+                element: page(() => import('../pages/settlement/StatementPage'), 'StatementPage'),
+                handle: crumb('settlement.nav.statement'),
+              },
+            ],
+          },
+          {
+            path: 'work-orders',
+            element: guarded('inventory:read'),
+            handle: crumb('workOrders.nav'),
+            children: [
+              { index: true, element: page(() => import('../pages/work-orders/WorkOrdersPage'), 'WorkOrdersPage') },
+              {
+                path: ':id',
+                element: page(() => import('../pages/work-orders/WorkOrderPage'), 'WorkOrderPage'),
+                handle: crumb('workOrders.nav.detail'),
+              },
+            ],
+          },
+          {
             path: 'organisations',
             element: guarded('organisation:read'),
             handle: crumb('nav.organisations'),
@@ -121,6 +221,19 @@ export const routes: RouteObject[] = [
             handle: crumb('nav.apiTokens'),
             children: [
               { index: true, element: page(() => import('../pages/api-tokens/ApiTokensPage'), 'ApiTokensPage') },
+            ],
+          },
+          {
+            path: 'notifications',
+            element: page(() => import('../pages/notifications/InboxPage'), 'InboxPage'),
+            handle: crumb('notifications.nav'),
+          },
+          {
+            path: 'webhooks',
+            element: guarded('webhook:manage'),
+            handle: crumb('notifications.nav.webhooks'),
+            children: [
+              { index: true, element: page(() => import('../pages/notifications/WebhooksPage'), 'WebhooksPage') },
             ],
           },
           {

@@ -2,6 +2,7 @@ import { ApiOutlined } from '@ant-design/icons';
 import { Divider, Flex, Layout, Space, theme } from 'antd';
 import { LanguageSwitch } from '../../components/LanguageSwitch';
 import { useI18n } from '../../i18n';
+import { NotificationBell } from '../../pages/notifications/NotificationBell';
 import { Organisation } from './Organisation';
 import { UserArea } from './UserArea';
 
@@ -27,6 +28,7 @@ export function HeaderBar() {
               {t('header.apiDocs')}
             </Space>
           </a>
+          <NotificationBell />
           <LanguageSwitch />
           <UserArea />
         </Space>

@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import { apiSession, at, login, logout, setUpConsole, textOf, unexpectedErrors, visible } from './harness.ts';
+
+/*
+ * The Shanghai path once through the browser (issue 5): the unit sees its project's quota, places a
+ * new-resource order, the provider's delivery receipts complete the fulfilment steps (the provisioning
+ * module's API, which has no console page of ours), the unit verifies in its inbox, then a scale-up is
+ * reviewed by the operations unit in its inbox, and the unit reads the timeline.
+ */
+
+const ui = setUpConsole();
+
+/** A signed-in API client of its own (cookie + CSRF), beside the browser. */
+const apiAs = (username: string) => apiSession(ui.serverUrl, username);
+
+/** The provider delivers the open work order of an order's current fulfilment step; the unit confirms. */
+async function deliver(orderId: string): Promise<void> {
+  const provider = await apiAs('provider');
+  const applicant = await apiAs('applicant');
+  const list = await provider('GET', `/api/v1/work-orders?orderId=${orderId}&status=open`);
+  expect(list.items.length).toBeGreaterThan(0);
+  for (const w of list.items) {
+    const detail = await provider('GET', `/api/v1/work-orders/${w.id}`);
+    const lines = detail.lines.flatMap((l: { lineNo: number; quantity: number; specification: object }) =>
+      Array.from({ length: l.quantity }, (_, i) => ({
+        workOrderLineNo: l.lineNo,
+        name: `e2e-${w.stepKey}-${l.lineNo}-${i + 1}`,
+        externalId: `i-e2e-${w.id.slice(0, 8)}-${l.lineNo}-${i + 1}`,
+        addresses: [`10.9.${l.lineNo}.${i + 10}`],
+        specification: l.specification,
+        deliveredAt: new Date().toISOString(),
+      })),
+    );
+    await provider('POST', `/api/v1/work-orders/${w.id}/receipts`, { lines });
+    await applicant('POST', `/api/v1/work-orders/${w.id}/receipts/confirm`);
+  }
+}
+
+/**
+ * Opens the Select labelled `field` and clicks the option whose text is `option` (or starts with it when
+ * `prefix`): matched on the option's title, so an option of a dropdown still closing never matches.
+ */
+async function pick(field: string, option: string, prefix = false): Promise<void> {
+  const { page } = ui;
+  await page.getByLabel(field, { exact: true }).click();
+  const title = JSON.stringify(option);
+  await page
+    .locator(
+      `.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option[title${prefix ? '^' : ''}=${title}]`,
+    )
+    .first()
+    .click();
+}
+
+/** Submits the new-order form; a refusal fails the test with the server's words instead of a timeout. */
+async function submitOrder(): Promise<string> {
+  const { page } = ui;
+  const before = new URL(page.url()).pathname;
+  await page.getByRole('button', { name: '提交申请' }).click();
+  const refused = page.locator('.ant-alert-error, .ant-form-item-explain-error');
+  await Promise.race([
+    page.waitForURL((url) => /^\/orders\/[0-9a-f-]{36}$/.test(url.pathname) && url.pathname !== before),
+    refused.first().waitFor({ state: 'visible' }),
+  ]);
+  if (await refused.first().isVisible()) throw new Error(`order refused: ${await refused.first().textContent()}`);
+  return new URL(page.url()).pathname;
+}
+
+let orderUrl = '';
+let orderNumber = '';
+
+describe('orders: the Shanghai path through the console', () => {
+  it('the unit sees its systems (one refused the cloud) and its project with quota gauges', async () => {
+    const { page } = ui;
+    await page.goto(ui.url('/login'));
+    await login(page, 'applicant');
+    await page.getByRole('menuitem', { name: '信息系统' }).click();
+    await at(page, '/systems');
+    await visible(page.getByRole('cell', { name: '传染病直报核心库' }));
+    expect(await page.getByTestId('cloud-refused').count()).toBeGreaterThanOrEqual(1);
+
+    await page.getByRole('menuitem', { name: '项目与配额' }).click();
+    await at(page, '/projects');
+    const row = page.locator('tr', { hasText: '全民健康信息平台二期' });
+    await visible(row.getByTestId('quota-gauges'));
+    expect(await textOf(row.getByTestId('quota-gauges'))).toContain('vCPU');
+    await ui.shot('projects-zh.png');
+  });
+
+  it('places a new-resource order from the catalogue and lands on its timeline', async () => {
+    const { page } = ui;
+    await page.getByRole('menuitem', { name: '申请资源' }).click();
+    await at(page, '/orders/new');
+    await page.getByLabel('标题', { exact: true }).fill('健康平台测试资源');
+    await pick('项目', '全民健康信息平台二期', true);
+    await pick('信息系统', '全民健康信息平台');
+    await pick('服务目录项', '云虚拟机');
+    await page.getByLabel('vCPU (核)').fill('4');
+    await page.getByLabel('内存 (GB)').fill('8');
+    await page.getByLabel('系统盘 (GB)').fill('40');
+    await page.getByLabel('数据盘 (GB)').fill('100');
+    await pick('操作系统', '麒麟 Kylin V10');
+    await page.getByLabel('数量', { exact: true }).fill('2');
+    orderUrl = await submitOrder();
+    const steps = page.getByTestId('order-steps');
+    await visible(steps.getByText('审核并开通测试资源'));
+    orderNumber = (await page.getByRole('heading', { level: 3 }).textContent())?.split(' · ')[0]?.trim() ?? '';
+    expect(orderNumber).not.toBe('');
+  });
+
+  it('test resources are delivered; the unit verifies them in its inbox; the formal opening completes the order', async () => {
+    const { page } = ui;
+    const orderId = orderUrl.split('/').pop() as string;
+    await deliver(orderId);
+
+    await page.getByRole('menuitem', { name: '待办' }).click();
+    await at(page, '/orders/inbox');
+    const row = page.locator('tr', { hasText: orderNumber });
+    await visible(row.getByText('使用单位验证测试资源'));
+    await row.locator('input[type="checkbox"]').check();
+    await page.getByRole('button', { name: /批量通过/ }).click();
+    await page.getByRole('dialog').getByPlaceholder('意见（可选）').fill('测试资源验证通过');
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /确\s*定/ })
+      .click();
+    await visible(page.getByText('成功 1 项，失败 0 项'));
+
+    await deliver(orderId);
+    await page.goto(ui.url(orderUrl));
+    await visible(page.getByTestId('order-status').getByText('已办结'));
+  });
+
+  it('a scale-up is reviewed by the operations unit in its inbox (batch approve)', async () => {
+    const { page } = ui;
+    await page.goto(ui.url('/orders/new'));
+    await pick('类型', '扩容');
+    await page.getByLabel('标题', { exact: true }).fill('健康平台扩容');
+    await pick('项目', '全民健康信息平台二期', true);
+    await pick('关联工单', orderNumber, true);
+    await pick('服务目录项', '云虚拟机');
+    await page.getByLabel('vCPU (核)').fill('8');
+    await page.getByLabel('内存 (GB)').fill('16');
+    await page.getByLabel('系统盘 (GB)').fill('40');
+    await page.getByLabel('数据盘 (GB)').fill('0');
+    await pick('操作系统', '统信 UOS V20');
+    const scaleUrl = await submitOrder();
+    await visible(page.getByTestId('order-steps').getByText('扩容审核'));
+    const scaleNumber = (await page.getByRole('heading', { level: 3 }).textContent())?.split(' · ')[0]?.trim() ?? '';
+
+    await logout(page);
+    await login(page, 'reviewer');
+    await page.getByRole('menuitem', { name: '待办' }).click();
+    await at(page, '/orders/inbox');
+    const row = page.locator('tr', { hasText: scaleNumber });
+    await visible(row);
+    await ui.shot('orders-inbox-zh.png');
+    await row.locator('input[type="checkbox"]').check();
+    await page.getByRole('button', { name: /批量通过/ }).click();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /确\s*定/ })
+      .click();
+    await visible(page.getByText('成功 1 项，失败 0 项'));
+
+    await deliver(scaleUrl.split('/').pop() as string);
+
+    // The unit reads both timelines: who acted, when, and whether each deadline was met.
+    await logout(page);
+    await login(page, 'applicant');
+    await page.goto(ui.url(scaleUrl));
+    await visible(page.getByTestId('order-status').getByText('已办结'));
+    const review = page.getByTestId('order-steps').locator('tr', { hasText: '审核' }).first();
+    expect(await textOf(review)).toContain('reviewer');
+    expect(await textOf(review)).toContain('按期');
+
+    await page.goto(ui.url(orderUrl));
+    const steps = page.getByTestId('order-steps');
+    await visible(steps.locator('tr', { hasText: '使用单位验证测试资源' }).getByText('按期'));
+    expect(await steps.locator('tr.ant-table-row').count()).toBe(3);
+    await ui.shot('order-timeline-zh.png');
+    expect(unexpectedErrors(ui.browserErrors)).toEqual([]);
+  });
+});

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabase } from '../test/helpers.ts';
+import type { Database } from './platform/db/database.ts';
+import type { DB } from './schema.ts';
+import { type SeedStep, seedDemo } from './seed.ts';
+
+// The first-start demo with activity (seedDemo's `activity`, as `yunguan serve` seeds an empty database):
+// orders in several states, resources delivered through confirmed receipts, a work order waiting in provider
+// A's queue, a settled October 2026 and a month of monitoring figures with one idle finding.
+let database: Database<DB>;
+let first: SeedStep[];
+beforeAll(async () => {
+  database = await testDatabase();
+  first = await seedDemo(database.db, () => {}, { activity: true });
+}, 180_000);
+afterAll(() => database.close());
+
+const created = (name: string) => first.find((s) => s.name === name)?.created;
+
+describe('demo activity', () => {
+  it('has orders waiting, overdue, completed, scaling up and rejected', async () => {
+    const db = database.db;
+    const orders = await db
+      .selectFrom('resource_order as o')
+      .innerJoin('organisation as g', 'g.id', 'o.organisation_id')
+      .select(['o.id', 'o.title', 'o.status', 'o.type', 'g.code'])
+      .execute();
+    const steps = await db.selectFrom('order_step').select(['order_id', 'key', 'status', 'due_at']).execute();
+    const open = (title: string) => {
+      const o = orders.find((x) => x.title === title);
+      return steps.find((s) => s.order_id === o?.id && s.status === 'open');
+    };
+    const demoNow = new Date('2026-11-22T02:00:00Z');
+    expect(open('预约挂号 高峰期应用服务器')).toMatchObject({ key: 'test_review' });
+    expect(open('预约挂号 高峰期应用服务器')?.due_at?.getTime()).toBeGreaterThan(demoNow.getTime());
+    expect(open('电子健康档案 数据库扩展节点')?.due_at?.getTime()).toBeLessThan(demoNow.getTime());
+    expect(
+      orders
+        .filter((o) => o.status === 'completed')
+        .map((o) => o.code)
+        .sort(),
+    ).toEqual(['demo-education', 'demo-health']);
+    expect(orders.find((o) => o.type === 'scale_up')).toMatchObject({ status: 'in_progress', code: 'demo-health' });
+    expect(orders.find((o) => o.status === 'rejected')).toMatchObject({ code: 'demo-education' });
+  });
+
+  it('delivers resources through confirmed receipts and leaves the scale-up in provider A’s queue', async () => {
+    const db = database.db;
+    const active = await db.selectFrom('resource').select(['id', 'purpose']).where('state', '=', 'active').execute();
+    expect(active.length).toBeGreaterThanOrEqual(20);
+    expect(active.length).toBeLessThanOrEqual(40);
+    expect(active.every((r) => r.purpose !== 'test')).toBe(true);
+    const receipts = await db.selectFrom('delivery_receipt').select('status').execute();
+    expect(receipts.length).toBe(4);
+    expect(receipts.every((r) => r.status === 'confirmed')).toBe(true);
+    const providerA = await db
+      .selectFrom('organisation')
+      .select('id')
+      .where('code', '=', 'demo-provider-a')
+      .executeTakeFirstOrThrow();
+    const waiting = await db
+      .selectFrom('work_order')
+      .select(['action', 'provider_id'])
+      .where('status', '=', 'open')
+      .execute();
+    expect(waiting).toContainEqual({ action: 'scale_up', provider_id: providerA.id });
+    const kinds = await db.selectFrom('resource_event').select('kind').distinct().execute();
+    expect(kinds.map((k) => k.kind).sort()).toEqual(['delivered', 'reclaimed', 'resized', 'resumed', 'suspended']);
+  });
+
+  it('settles October 2026 with statements, and finds the idle resource', async () => {
+    const db = database.db;
+    expect(created('settlement 2026-10')).toBe(2);
+    const run = await db
+      .selectFrom('settlement_run')
+      .select(['status', 'statement_count', 'total_fen'])
+      .where('period', '=', '2026-10')
+      .executeTakeFirstOrThrow();
+    expect(run).toMatchObject({ status: 'draft', statement_count: 2 });
+    expect(BigInt(run.total_fen)).toBeGreaterThan(0n);
+    const findings = await db
+      .selectFrom('monitoring_finding as f')
+      .innerJoin('resource as r', 'r.id', 'f.resource_id')
+      .select(['f.rule', 'r.name'])
+      .execute();
+    expect(findings).toEqual([{ rule: 'low_utilisation', name: 'jkxx-303' }]);
+    const rollups = await db
+      .selectFrom('monitoring_rollup')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(rollups.n)).toBe(5 * 2 * 30 * 24);
+  });
+
+  it('is idempotent', async () => {
+    const again = await seedDemo(database.db, () => {}, { activity: true });
+    expect(again.every((s) => s.created === 0)).toBe(true);
+  });
+});

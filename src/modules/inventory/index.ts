@@ -1,0 +1,21 @@
+export { inventoryRoutes } from './inventory.routes.ts';
+export { INVENTORY_SCHEMAS } from './inventory.schemas.ts';
+export { seedScaleInventory } from './inventory.seed.ts';
+export {
+  checkQuantities,
+  createResource,
+  itemQuantities,
+  markReclaiming,
+  quantitiesOf,
+  type ResourceEventInput,
+  recordResourceEvent,
+  setExpiry,
+} from './inventory.service.ts';
+export type {
+  Quantities,
+  ResourceEventKind,
+  ResourceEventRow,
+  ResourceRow,
+  ResourceSpecIntervalRow,
+  ResourceState,
+} from './inventory.table.ts';

@@ -1,0 +1,242 @@
+import { sql } from 'kysely';
+import type { Visibility } from '../../platform/auth/auth.ts';
+import type { Trx } from '../../schema.ts';
+import type {
+  NewResource,
+  Quantities,
+  ResourceEventKind,
+  ResourceEventSource,
+  ResourceState,
+} from './inventory.table.ts';
+
+// Tenant reads run in withTenant (row-level security); the visibility filter states the same rule:
+// a unit sees its resources, a provider those it runs, jurisdiction-wide roles their jurisdictions.
+
+/** Whose side an organisation-scoped caller is on: a provider's resources are those it runs, a unit's those it owns. */
+export type Side = 'unit' | 'provider' | 'either';
+
+export function visibleResources(trx: Trx, v: Visibility, side: Side = 'either') {
+  return trx
+    .selectFrom('resource as r')
+    .where((eb) =>
+      v.kind === 'jurisdiction'
+        ? eb('r.jurisdiction_id', 'in', v.jurisdictions)
+        : side === 'unit'
+          ? eb('r.organisation_id', 'in', v.organisations)
+          : side === 'provider'
+            ? eb('r.provider_id', 'in', v.organisations)
+            : eb.or([eb('r.organisation_id', 'in', v.organisations), eb('r.provider_id', 'in', v.organisations)]),
+    );
+}
+
+export async function insertResource(trx: Trx, values: NewResource) {
+  return trx.insertInto('resource').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function lockResource(trx: Trx, id: string) {
+  return trx.selectFrom('resource').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export async function lastEventAt(trx: Trx, resourceId: string): Promise<Date | null> {
+  const row = await trx
+    .selectFrom('resource_event')
+    .select((eb) => eb.fn.max('occurred_at').as('at'))
+    .where('resource_id', '=', resourceId)
+    .executeTakeFirst();
+  return (row?.at as Date | null | undefined) ?? null;
+}
+
+export async function updateResource(
+  trx: Trx,
+  id: string,
+  values: {
+    state?: ResourceState;
+    specification?: Record<string, unknown>;
+    quantities?: Quantities;
+    delivered_at?: Date;
+    reclaimed_at?: Date;
+    expires_on?: string | null;
+    updated_at: Date;
+  },
+): Promise<void> {
+  const { specification, quantities, ...rest } = values;
+  await trx
+    .updateTable('resource')
+    .set({
+      ...rest,
+      ...(specification ? { specification: JSON.stringify(specification) } : {}),
+      ...(quantities ? { quantities: JSON.stringify(quantities) } : {}),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function closeOpenInterval(trx: Trx, resourceId: string, at: Date): Promise<void> {
+  await trx
+    .updateTable('resource_spec_interval')
+    .set({ valid_to: at })
+    .where('resource_id', '=', resourceId)
+    .where('valid_to', 'is', null)
+    .execute();
+}
+
+export async function openInterval(
+  trx: Trx,
+  r: { id: string; organisation_id: string; jurisdiction_id: string },
+  at: Date,
+  specification: Record<string, unknown>,
+  quantities: Quantities,
+): Promise<void> {
+  await trx
+    .insertInto('resource_spec_interval')
+    .values({
+      resource_id: r.id,
+      organisation_id: r.organisation_id,
+      jurisdiction_id: r.jurisdiction_id,
+      valid_from: at,
+      valid_to: null,
+      specification: JSON.stringify(specification),
+      quantities: JSON.stringify(quantities),
+    })
+    .execute();
+}
+
+export async function insertEvent(
+  trx: Trx,
+  e: {
+    resource_id: string;
+    organisation_id: string;
+    jurisdiction_id: string;
+    provider_id: string;
+    catalogue_item_code: string;
+    kind: ResourceEventKind;
+    occurred_at: Date;
+    quantities: Quantities;
+    specification: Record<string, unknown>;
+    source: ResourceEventSource;
+    reference: string | null;
+    actor: string;
+  },
+): Promise<string> {
+  const row = await trx
+    .insertInto('resource_event')
+    .values({ ...e, quantities: JSON.stringify(e.quantities), specification: JSON.stringify(e.specification) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return String(row.id);
+}
+
+export interface ListFilter {
+  state?: ResourceState;
+  organisationId?: string;
+  providerId?: string;
+  item?: string;
+  systemId?: string;
+  projectId?: string;
+  purpose?: string;
+  q?: string;
+}
+
+export type SortKey = 'createdAt' | 'name' | 'expiresOn' | 'state' | 'deliveredAt';
+const SORT_COLUMNS = {
+  createdAt: 'r.created_at',
+  name: 'r.name',
+  expiresOn: 'r.expires_on',
+  state: 'r.state',
+  deliveredAt: 'r.delivered_at',
+} as const;
+
+function filtered(trx: Trx, v: Visibility, f: ListFilter, side: Side) {
+  let q = visibleResources(trx, v, side);
+  if (f.state) q = q.where('r.state', '=', f.state);
+  if (f.organisationId) q = q.where('r.organisation_id', '=', f.organisationId);
+  if (f.providerId) q = q.where('r.provider_id', '=', f.providerId);
+  if (f.item) q = q.where('r.catalogue_item_code', '=', f.item);
+  if (f.systemId) q = q.where('r.system_id', '=', f.systemId);
+  if (f.projectId) q = q.where('r.project_id', '=', f.projectId);
+  if (f.purpose) q = q.where('r.purpose', '=', f.purpose as never);
+  if (f.q) {
+    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    q = q.where((eb) =>
+      eb.or([
+        eb('r.name', 'ilike', like),
+        eb('r.external_id', 'ilike', like),
+        eb(sql<string>`r.addresses::text`, 'ilike', like),
+      ]),
+    );
+  }
+  return q;
+}
+
+export async function listResources(
+  trx: Trx,
+  v: Visibility,
+  f: ListFilter,
+  page: { limit: number; offset: number; sort: SortKey; order: 'asc' | 'desc' },
+  side: Side = 'either',
+) {
+  const column = SORT_COLUMNS[page.sort];
+  const rows = await filtered(trx, v, f, side)
+    .leftJoin('organisation as u', 'u.id', 'r.organisation_id')
+    .leftJoin('organisation as p', 'p.id', 'r.provider_id')
+    .selectAll('r')
+    .select(['u.name as unit_name', 'p.name as provider_name'])
+    .orderBy(column, page.order)
+    .orderBy('r.id', page.order)
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  const total = await filtered(trx, v, f, side)
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return { rows, total: Number(total.n) };
+}
+
+export async function findResource(trx: Trx, v: Visibility, id: string) {
+  return visibleResources(trx, v)
+    .leftJoin('organisation as u', 'u.id', 'r.organisation_id')
+    .leftJoin('organisation as p', 'p.id', 'r.provider_id')
+    .selectAll('r')
+    .select(['u.name as unit_name', 'p.name as provider_name'])
+    .where('r.id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function resourceIntervals(trx: Trx, id: string) {
+  return trx
+    .selectFrom('resource_spec_interval')
+    .selectAll()
+    .where('resource_id', '=', id)
+    .orderBy('valid_from')
+    .execute();
+}
+
+export async function resourceEvents(trx: Trx, id: string) {
+  return trx.selectFrom('resource_event').selectAll().where('resource_id', '=', id).orderBy('id').execute();
+}
+
+export async function priceDimensions(
+  trx: Trx,
+  jurisdictionId: string,
+  itemCode: string,
+  day: string,
+): Promise<string[]> {
+  // The item in the catalogue version in force that day in the jurisdiction or, failing one, its parents.
+  const { rows } = await sql<{ dimension: string }>`
+    with recursive chain as (
+      select id, parent_id, 0 as depth from jurisdiction where id = ${jurisdictionId}
+      union all
+      select j.id, j.parent_id, c.depth + 1 from jurisdiction j join chain c on j.id = c.parent_id
+    ),
+    version as (
+      select v.id from catalogue_version v join chain c on c.id = v.jurisdiction_id
+      where v.status = 'approved' and v.effective_from <= ${day}::date
+      order by c.depth, v.effective_from desc, v.version_no desc
+      limit 1
+    )
+    select p.dimension from catalogue_price p
+    join catalogue_item i on i.id = p.item_id
+    where i.version_id = (select id from version) and i.code = ${itemCode}
+    order by p.dimension`.execute(trx);
+  return rows.map((r) => r.dimension);
+}

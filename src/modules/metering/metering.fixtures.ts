@@ -1,0 +1,126 @@
+import { sql } from 'kysely';
+import type { Db } from '../../schema.ts';
+
+// Test helpers: resources and lifecycle events written straight into the inventory tables (the
+// provisioning module's recordResourceEvent is their real writer), and extra catalogue versions.
+
+export interface Ids {
+  city: string;
+  east: string;
+  health: string;
+  cdc: string;
+  education: string;
+  eastCivil: string;
+  providerA: string;
+  providerB: string;
+}
+
+export async function demoIds(db: Db): Promise<Ids> {
+  const j = await db.selectFrom('jurisdiction').select(['id', 'code']).execute();
+  const o = await db.selectFrom('organisation').select(['id', 'code']).execute();
+  const jid = (code: string) => j.find((r) => r.code === code)?.id as string;
+  const oid = (code: string) => o.find((r) => r.code === code)?.id as string;
+  return {
+    city: jid('demo-city'),
+    east: jid('demo-east'),
+    health: oid('demo-health'),
+    cdc: oid('demo-health-cdc'),
+    education: oid('demo-education'),
+    eastCivil: oid('demo-east-civil'),
+    providerA: oid('demo-provider-a'),
+    providerB: oid('demo-provider-b'),
+  };
+}
+
+export async function addResource(
+  db: Db,
+  r: { organisationId: string; jurisdictionId: string; providerId: string; item?: string; name: string },
+): Promise<string> {
+  const row = await db
+    .insertInto('resource')
+    .values({
+      organisation_id: r.organisationId,
+      jurisdiction_id: r.jurisdictionId,
+      provider_id: r.providerId,
+      catalogue_item_code: r.item ?? 'cloud-vm',
+      name: r.name,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** One lifecycle event; recorded when it occurred unless `recordedAt` says otherwise (a late event). */
+export async function addEvent(
+  db: Db,
+  resourceId: string,
+  kind: 'delivered' | 'resized' | 'suspended' | 'resumed' | 'reclaimed',
+  occurredAt: string,
+  quantities: Record<string, number>,
+  recordedAt?: string,
+): Promise<void> {
+  const r = await db.selectFrom('resource').selectAll().where('id', '=', resourceId).executeTakeFirstOrThrow();
+  await db
+    .insertInto('resource_event')
+    .values({
+      resource_id: r.id,
+      organisation_id: r.organisation_id,
+      jurisdiction_id: r.jurisdiction_id,
+      provider_id: r.provider_id,
+      catalogue_item_code: r.catalogue_item_code,
+      kind,
+      occurred_at: new Date(occurredAt),
+      recorded_at: new Date(recordedAt ?? occurredAt),
+      quantities: JSON.stringify(quantities),
+      source: 'manual',
+      actor: 'test',
+    })
+    .execute();
+}
+
+/** An approved catalogue version of `jurisdictionId` in force from `effectiveFrom`, with the given prices. */
+export async function addCatalogueVersion(
+  db: Db,
+  jurisdictionId: string,
+  effectiveFrom: string,
+  prices: { item: string; dimension: string; unitPrice: string }[],
+): Promise<string> {
+  const { rows } = await sql<{ n: number }>`select coalesce(max(version_no), 0)::int + 1 as n from catalogue_version
+    where jurisdiction_id = ${jurisdictionId}`.execute(db);
+  const version = await db
+    .insertInto('catalogue_version')
+    .values({
+      jurisdiction_id: jurisdictionId,
+      version_no: rows[0]?.n ?? 1,
+      status: 'draft',
+      effective_from: effectiveFrom,
+      created_by: 'test',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const items = [...new Set(prices.map((p) => p.item))];
+  for (const [i, code] of items.entries()) {
+    const item = await db
+      .insertInto('catalogue_item')
+      .values({
+        version_id: version.id,
+        code,
+        position: i + 1,
+        name: code,
+        name_en: code,
+        layer: 'IaaS',
+        category: 'test',
+        specification: '[]',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    for (const p of prices.filter((x) => x.item === code)) {
+      await db
+        .insertInto('catalogue_price')
+        .values({ item_id: item.id, dimension: p.dimension, unit: '元/月', unit_price: p.unitPrice })
+        .execute();
+    }
+  }
+  await db.updateTable('catalogue_version').set({ status: 'approved' }).where('id', '=', version.id).execute();
+  return version.id;
+}

@@ -1,0 +1,284 @@
+import { type Kysely, sql } from 'kysely';
+import type { DB, Db, Trx } from '../../schema.ts';
+import { yuan } from './metering.period.ts';
+import type { SettlementRunRow, StatementLineRow } from './metering.table.ts';
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+export async function listRuns(db: Db, jurisdictions: readonly string[], year?: number) {
+  if (jurisdictions.length === 0) return [];
+  let q = db
+    .selectFrom('settlement_run as r')
+    .innerJoin('jurisdiction as j', 'j.id', 'r.jurisdiction_id')
+    .selectAll('r')
+    .select('j.code as jurisdiction_code')
+    .where('r.jurisdiction_id', 'in', jurisdictions);
+  if (year) q = q.where('r.period', 'like', `${year}-%`);
+  return q.orderBy('r.period', 'desc').execute();
+}
+
+export async function findRun(db: Kysely<DB>, id: string) {
+  return db
+    .selectFrom('settlement_run as r')
+    .innerJoin('jurisdiction as j', 'j.id', 'r.jurisdiction_id')
+    .selectAll('r')
+    .select('j.code as jurisdiction_code')
+    .where('r.id', '=', id)
+    .executeTakeFirst();
+}
+
+export function toRun(r: SettlementRunRow & { jurisdiction_code: string }) {
+  return {
+    id: r.id,
+    jurisdiction: r.jurisdiction_code,
+    month: r.period,
+    status: r.status,
+    asOf: iso(r.as_of) as string,
+    contentHash: r.content_hash,
+    statementCount: r.statement_count,
+    lineCount: r.line_count,
+    totalFen: String(r.total_fen),
+    total: yuan(r.total_fen),
+    computedBy: r.computed_by,
+    computedAt: iso(r.computed_at) as string,
+    reviewedBy: r.reviewed_by,
+    reviewedAt: iso(r.reviewed_at),
+    confirmedBy: r.confirmed_by,
+    confirmedAt: iso(r.confirmed_at),
+  };
+}
+
+function statementQuery(trx: Trx) {
+  return trx
+    .selectFrom('statement as s')
+    .innerJoin('settlement_run as r', 'r.id', 's.run_id')
+    .innerJoin('organisation as o', 'o.id', 's.organisation_id')
+    .innerJoin('jurisdiction as j', 'j.id', 's.jurisdiction_id')
+    .innerJoin('jurisdiction as rj', 'rj.id', 'r.jurisdiction_id')
+    .selectAll('s')
+    .select([
+      'r.status',
+      'r.as_of',
+      'o.code as organisation_code',
+      'o.name as organisation_name',
+      'j.code as jurisdiction_code',
+      'rj.code as root_code',
+    ]);
+}
+
+export type StatementWithRun = NonNullable<Awaited<ReturnType<typeof findStatement>>>;
+
+export async function listStatements(trx: Trx, q: { month?: string; year?: number; organisationId?: string }) {
+  let query = statementQuery(trx);
+  if (q.month) query = query.where('s.period', '=', q.month);
+  if (q.year) query = query.where('s.period', 'like', `${q.year}-%`);
+  if (q.organisationId) query = query.where('s.organisation_id', '=', q.organisationId);
+  return query.orderBy('s.period', 'desc').orderBy('o.code').limit(2000).execute();
+}
+
+export async function findStatement(trx: Trx, id: string) {
+  return statementQuery(trx).where('s.id', '=', id).executeTakeFirst();
+}
+
+export function toStatement(s: StatementWithRun) {
+  return {
+    id: s.id,
+    runId: s.run_id,
+    month: s.period,
+    status: s.status,
+    asOf: iso(s.as_of) as string,
+    organisationId: s.organisation_id,
+    organisationCode: s.organisation_code,
+    organisationName: s.organisation_name,
+    jurisdiction: s.jurisdiction_code,
+    cityJurisdiction: s.root_code,
+    outsideCityBudget: s.outside_city_budget,
+    billedTo: s.outside_city_budget ? ('unit' as const) : ('city_budget' as const),
+    coefficient: String(s.coefficient),
+    usageFen: String(s.usage_fen),
+    adjustmentFen: String(s.adjustment_fen),
+    totalFen: String(s.total_fen),
+    total: yuan(s.total_fen),
+    lineCount: s.line_count,
+  };
+}
+
+export type LineWithNames = StatementLineRow & {
+  resource_name: string;
+  project_name: string | null;
+  system_name: string | null;
+  provider_code: string;
+};
+
+export async function statementLines(trx: Trx, statementId: string): Promise<LineWithNames[]> {
+  const { rows } = await sql<LineWithNames>`
+    select l.*, res.name as resource_name, pv.code as provider_code,
+      (select p.name from project p where p.id = l.project_id) as project_name,
+      (select i.name from information_system i where i.id = l.system_id) as system_name
+    from statement_line l
+    join resource res on res.id = l.resource_id
+    join organisation pv on pv.id = l.provider_id
+    where l.statement_id = ${statementId}
+    order by l.line_no`.execute(trx);
+  return rows;
+}
+
+export function toLine(l: LineWithNames) {
+  return {
+    lineNo: l.line_no,
+    kind: l.kind,
+    resourceId: l.resource_id,
+    resourceName: l.resource_name,
+    providerId: l.provider_id,
+    providerCode: l.provider_code,
+    projectId: l.project_id,
+    projectName: l.project_name,
+    systemId: l.system_id,
+    systemName: l.system_name,
+    catalogueItemCode: l.catalogue_item_code,
+    dimension: l.dimension,
+    quantitySeconds: trimZeros(String(l.quantity_seconds)),
+    priceSeconds: trimZeros(String(l.price_seconds)),
+    monthSeconds: l.month_seconds,
+    coefficient: String(l.coefficient),
+    amountFen: String(l.amount_fen),
+    amount: yuan(l.amount_fen),
+    eventIds: (l.event_ids ?? []).map(String),
+    versionIds: (l.version_ids ?? []).map(String),
+    adjustsMonth: l.adjusts_period,
+    adjustsStatementId: l.adjusts_statement_id,
+    adjustsLineNo: l.adjusts_line_no,
+  };
+}
+
+function trimZeros(n: string): string {
+  return n.includes('.') ? n.replace(/0+$/, '').replace(/\.$/, '') : n;
+}
+
+/** A run's city-wide summary: per unit, per provider, per catalogue item and dimension, per jurisdiction. */
+export async function summary(db: Db, runId: string) {
+  const units = await sql<{
+    organisation_id: string;
+    code: string;
+    name: string;
+    jurisdiction: string;
+    outside_city_budget: boolean;
+    total_fen: string;
+  }>`select s.organisation_id, o.code, o.name, j.code as jurisdiction, s.outside_city_budget, s.total_fen::text
+     from statement s join organisation o on o.id = s.organisation_id join jurisdiction j on j.id = s.jurisdiction_id
+     where s.run_id = ${runId} order by o.code`.execute(db);
+  const providers = await sql<{ provider_id: string; code: string; name: string; total_fen: string }>`
+    select l.provider_id, o.code, o.name, sum(l.amount_fen)::text as total_fen
+    from statement_line l join statement s on s.id = l.statement_id join organisation o on o.id = l.provider_id
+    where s.run_id = ${runId} group by l.provider_id, o.code, o.name order by o.code`.execute(db);
+  const items = await sql<{ catalogue_item_code: string; dimension: string; total_fen: string }>`
+    select l.catalogue_item_code, l.dimension, sum(l.amount_fen)::text as total_fen
+    from statement_line l join statement s on s.id = l.statement_id
+    where s.run_id = ${runId} group by 1, 2 order by 1, 2`.execute(db);
+  const jurisdictions = await sql<{ code: string; kind: string; parent: string | null; total_fen: string }>`
+    select j.code, j.kind, pj.code as parent, coalesce(sum(s.total_fen), 0)::text as total_fen
+    from statement s join jurisdiction j on j.id = s.jurisdiction_id left join jurisdiction pj on pj.id = j.parent_id
+    where s.run_id = ${runId} group by j.code, j.kind, pj.code order by pj.code nulls first, j.code`.execute(db);
+  const sum = (rows: { total_fen: string }[]) => rows.reduce((a, r) => a + BigInt(r.total_fen), 0n);
+  const within = units.rows.filter((u) => !u.outside_city_budget);
+  const outside = units.rows.filter((u) => u.outside_city_budget);
+  const money = (fen: bigint | string) => ({ totalFen: String(fen), total: yuan(fen) });
+  return {
+    ...money(sum(units.rows)),
+    cityBudget: money(sum(within)),
+    billedToUnits: money(sum(outside)),
+    byUnit: units.rows.map((u) => ({
+      organisationId: u.organisation_id,
+      code: u.code,
+      name: u.name,
+      jurisdiction: u.jurisdiction,
+      outsideCityBudget: u.outside_city_budget,
+      ...money(u.total_fen),
+    })),
+    byProvider: providers.rows.map((p) => ({
+      providerId: p.provider_id,
+      code: p.code,
+      name: p.name,
+      ...money(p.total_fen),
+    })),
+    byItem: items.rows.map((i) => ({
+      catalogueItemCode: i.catalogue_item_code,
+      dimension: i.dimension,
+      ...money(i.total_fen),
+    })),
+    // districts roll up to the city: the city's own units, each district, and the city total including them
+    byJurisdiction: jurisdictions.rows.map((j) => ({
+      code: j.code,
+      kind: j.kind,
+      parent: j.parent,
+      ...money(j.total_fen),
+    })),
+  };
+}
+
+export async function annual(trx: Trx, year: number) {
+  const { rows } = await sql<{
+    organisation_id: string;
+    code: string;
+    name: string;
+    outside_city_budget: boolean;
+    period: string;
+    total_fen: string;
+    status: string;
+  }>`select s.organisation_id, o.code, o.name, s.outside_city_budget, s.period, s.total_fen::text, r.status
+     from statement s join organisation o on o.id = s.organisation_id join settlement_run r on r.id = s.run_id
+     where s.period like ${`${year}-%`} order by o.code, s.period`.execute(trx);
+  const byUnit = new Map<
+    string,
+    {
+      organisationId: string;
+      code: string;
+      name: string;
+      outsideCityBudget: boolean;
+      months: string[];
+      total: bigint;
+      confirmed: bigint;
+    }
+  >();
+  for (const r of rows) {
+    const u = byUnit.get(r.organisation_id) ?? {
+      organisationId: r.organisation_id,
+      code: r.code,
+      name: r.name,
+      outsideCityBudget: r.outside_city_budget,
+      months: Array.from({ length: 12 }, () => '0'),
+      total: 0n,
+      confirmed: 0n,
+    };
+    u.months[Number(r.period.slice(5)) - 1] = r.total_fen;
+    u.total += BigInt(r.total_fen);
+    if (r.status === 'closed') u.confirmed += BigInt(r.total_fen);
+    byUnit.set(r.organisation_id, u);
+  }
+  return [...byUnit.values()].map((u) => ({
+    organisationId: u.organisationId,
+    code: u.code,
+    name: u.name,
+    outsideCityBudget: u.outsideCityBudget,
+    monthsFen: u.months,
+    totalFen: String(u.total),
+    total: yuan(u.total),
+    confirmedFen: String(u.confirmed),
+  }));
+}
+
+export async function trends(trx: Trx, from: string, to: string) {
+  const { rows } = await sql<{ period: string; usage: string; adjustment: string; within: string; outside: string }>`
+    select period, sum(usage_fen)::text as usage, sum(adjustment_fen)::text as adjustment,
+      coalesce(sum(total_fen) filter (where not outside_city_budget), 0)::text as within,
+      coalesce(sum(total_fen) filter (where outside_city_budget), 0)::text as outside
+    from statement where period between ${from} and ${to} group by period order by period`.execute(trx);
+  return rows.map((r) => ({
+    month: r.period,
+    usageFen: r.usage,
+    adjustmentFen: r.adjustment,
+    cityBudgetFen: r.within,
+    billedToUnitsFen: r.outside,
+    totalFen: String(BigInt(r.within) + BigInt(r.outside)),
+  }));
+}

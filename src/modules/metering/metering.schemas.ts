@@ -1,0 +1,129 @@
+import Type, { type TSchema } from 'typebox';
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Fen = (description = 'fen (1/100 yuan), integer as a decimal string') => Type.String({ description });
+const Yuan = Type.String({ description: 'yuan, exact decimal string with 2 places' });
+export const Month = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM (Asia/Shanghai)' });
+const Status = Type.Union([Type.Literal('draft'), Type.Literal('reviewed'), Type.Literal('closed')], {
+  description:
+    'draft (computed) -> reviewed (operations unit) -> closed (confirmed, 核定, by the economy & IT authority)',
+});
+
+export const SettlementRunSchema = Type.Object(
+  {
+    id: Type.String(),
+    jurisdiction: Type.String({ description: 'the city (its districts roll up into it)' }),
+    month: Type.String(),
+    status: Status,
+    asOf: Type.String({ description: 'events recorded after this are late events: adjustments in a later month' }),
+    contentHash: Type.String({ description: 'SHA-256 over every line: equal for an identical recompute' }),
+    statementCount: Type.Integer(),
+    lineCount: Type.Integer(),
+    totalFen: Fen(),
+    total: Yuan,
+    computedBy: Type.String(),
+    computedAt: Type.String(),
+    reviewedBy: Nullable(Type.String()),
+    reviewedAt: Nullable(Type.String()),
+    confirmedBy: Nullable(Type.String()),
+    confirmedAt: Nullable(Type.String()),
+  },
+  { $id: 'SettlementRun', title: 'SettlementRun' },
+);
+
+const statementProperties = {
+  id: Type.String(),
+  runId: Type.String(),
+  month: Type.String(),
+  status: Status,
+  asOf: Type.String(),
+  organisationId: Type.String(),
+  organisationCode: Type.String(),
+  organisationName: Type.String(),
+  jurisdiction: Type.String(),
+  cityJurisdiction: Type.String(),
+  outsideCityBudget: Type.Boolean({ description: 'outside the city budget: the unit pays its own fees' }),
+  billedTo: Type.Union([Type.Literal('city_budget'), Type.Literal('unit')]),
+  coefficient: Type.String({ description: 'efficiency coefficient of the unit for the month (default 1)' }),
+  usageFen: Fen(),
+  adjustmentFen: Fen('adjustments of earlier, closed months (may be negative)'),
+  totalFen: Fen(),
+  total: Yuan,
+  lineCount: Type.Integer(),
+};
+
+export const StatementSummarySchema = Type.Object(statementProperties, {
+  $id: 'StatementSummary',
+  title: 'StatementSummary',
+});
+
+export const StatementLineSchema = Type.Object(
+  {
+    lineNo: Type.Integer(),
+    kind: Type.Union([Type.Literal('usage'), Type.Literal('adjustment')]),
+    resourceId: Type.String(),
+    resourceName: Type.String(),
+    providerId: Type.String(),
+    providerCode: Type.String(),
+    projectId: Nullable(Type.String()),
+    projectName: Nullable(Type.String()),
+    systemId: Nullable(Type.String()),
+    systemName: Nullable(Type.String()),
+    catalogueItemCode: Type.String(),
+    dimension: Type.String({ description: 'pricing dimension, e.g. vcpu, memory_gb' }),
+    quantitySeconds: Type.String({ description: 'Σ quantity x seconds' }),
+    priceSeconds: Type.String({ description: 'Σ quantity x seconds x monthly unit price (yuan·s)' }),
+    monthSeconds: Type.Integer({ description: 'seconds in the calendar month' }),
+    coefficient: Type.String(),
+    amountFen: Fen('roundHalfUp(100 x coefficient x priceSeconds / monthSeconds); for adjustments the difference'),
+    amount: Yuan,
+    eventIds: Type.Array(Type.String(), { description: 'the lifecycle events that made the line' }),
+    versionIds: Type.Array(Type.String(), { description: 'the catalogue versions whose prices applied' }),
+    adjustsMonth: Nullable(Type.String({ description: 'adjustments: the closed month this line fixes' })),
+    adjustsStatementId: Nullable(Type.String()),
+    adjustsLineNo: Nullable(Type.Integer()),
+  },
+  { $id: 'StatementLine', title: 'StatementLine' },
+);
+
+export const StatementSchema = Type.Object(
+  { ...statementProperties, lines: Type.Array(Type.Ref('StatementLine')) },
+  { $id: 'Statement', title: 'Statement' },
+);
+
+const Money = { totalFen: Fen(), total: Yuan };
+export const SettlementSummarySchema = Type.Object(
+  {
+    run: Type.Ref('SettlementRun'),
+    ...Money,
+    cityBudget: Type.Object(Money),
+    billedToUnits: Type.Object(Money, { description: 'units outside the city budget, billed to themselves' }),
+    byUnit: Type.Array(
+      Type.Object({
+        organisationId: Type.String(),
+        code: Type.String(),
+        name: Type.String(),
+        jurisdiction: Type.String(),
+        outsideCityBudget: Type.Boolean(),
+        ...Money,
+      }),
+    ),
+    byProvider: Type.Array(
+      Type.Object({ providerId: Type.String(), code: Type.String(), name: Type.String(), ...Money }),
+    ),
+    byItem: Type.Array(Type.Object({ catalogueItemCode: Type.String(), dimension: Type.String(), ...Money })),
+    byJurisdiction: Type.Array(
+      Type.Object({ code: Type.String(), kind: Type.String(), parent: Nullable(Type.String()), ...Money }),
+      { description: 'the city’s own units and each district (parent = the city); the total includes them all' },
+    ),
+  },
+  { $id: 'SettlementSummary', title: 'SettlementSummary' },
+);
+
+export const METERING_SCHEMAS = [
+  SettlementRunSchema,
+  StatementSummarySchema,
+  StatementLineSchema,
+  StatementSchema,
+  SettlementSummarySchema,
+];

@@ -1,0 +1,305 @@
+import { sql } from 'kysely';
+import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
+import type { AuthContext } from '../../platform/auth/auth.ts';
+import { AppError, notFound } from '../../platform/errors.ts';
+import type { Db, Trx } from '../../schema.ts';
+import { notify } from '../notifications/index.ts';
+import { jurisdictionScope, loadPrices, priceIntervals, ratedPieces } from './metering.engine.ts';
+import { period, yuan } from './metering.period.ts';
+import * as repo from './metering.repository.ts';
+
+export { settle } from './metering.engine.ts';
+
+const COEFFICIENT = /^(?:10(?:\.0{1,4})?|\d(?:\.\d{1,4})?)$/;
+
+function jurisdictionsOf(auth: AuthContext): readonly string[] {
+  if (auth.visibility.kind !== 'jurisdiction') {
+    throw new AppError('forbidden', 'settlement runs and summaries are for jurisdiction-wide roles / 仅限辖区级角色');
+  }
+  return auth.visibility.jurisdictions;
+}
+
+export async function listRuns(db: Db, auth: AuthContext, query: { year?: number }) {
+  const rows = await repo.listRuns(db, jurisdictionsOf(auth), query.year);
+  return { items: rows.map(repo.toRun) };
+}
+
+async function visibleRun(db: Db, auth: AuthContext, id: string) {
+  const run = await repo.findRun(db, id);
+  if (!run || !jurisdictionsOf(auth).includes(run.jurisdiction_id)) throw notFound(`settlement run ${id}`);
+  return run;
+}
+
+export async function getRun(db: Db, auth: AuthContext, id: string) {
+  return repo.toRun(await visibleRun(db, auth, id));
+}
+
+/** draft -> reviewed (the operations unit), audited. */
+export async function review(db: Db, auth: AuthContext, actor: Actor, id: string, now: Date) {
+  const run = await visibleRun(db, auth, id);
+  return db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('settlement_run')
+      .set({ status: 'reviewed', reviewed_by: auth.name, reviewed_at: now })
+      .where('id', '=', run.id)
+      .where('status', '=', 'draft')
+      .returningAll()
+      .executeTakeFirst();
+    if (!updated) throw new AppError('conflict', `the run is ${run.status}; only a draft is reviewed / 仅草稿可审核`);
+    await writeAudit(trx, actor, {
+      action: 'settlement.reviewed',
+      objectType: 'settlement_run',
+      objectId: run.id,
+      detail: { month: run.period, contentHash: run.content_hash, totalFen: String(run.total_fen) },
+    });
+    await notify(trx, {
+      jurisdictionId: run.jurisdiction_id,
+      to: { role: 'economy_it_approver' },
+      kind: 'settlement.reviewed',
+      title: {
+        zh: `${run.period} 费用结算已审核，待核定`,
+        en: `Settlement for ${run.period} reviewed, awaiting confirmation`,
+      },
+      link: '/settlement',
+      entity: { type: 'settlement_run', id: run.id },
+    });
+    return repo.toRun({ ...updated, jurisdiction_code: run.jurisdiction_code });
+  });
+}
+
+/** reviewed -> closed: the economy & IT authority's confirmation (核定). A closed month never changes. */
+export async function confirm(db: Db, auth: AuthContext, actor: Actor, id: string, now: Date) {
+  const run = await visibleRun(db, auth, id);
+  return db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('settlement_run')
+      .set({ status: 'closed', confirmed_by: auth.name, confirmed_at: now })
+      .where('id', '=', run.id)
+      .where('status', '=', 'reviewed')
+      .returningAll()
+      .executeTakeFirst();
+    if (!updated) {
+      throw new AppError('conflict', `the run is ${run.status}; only a reviewed run is confirmed / 须先经运管审核`);
+    }
+    await writeAudit(trx, actor, {
+      action: 'settlement.confirmed',
+      objectType: 'settlement_run',
+      objectId: run.id,
+      detail: { month: run.period, contentHash: run.content_hash, totalFen: String(run.total_fen) },
+    });
+    // Each unit learns that its statement is confirmed (核定) and what it comes to.
+    const statements = await trx
+      .selectFrom('statement')
+      .select(['id', 'organisation_id', 'jurisdiction_id', 'total_fen'])
+      .where('run_id', '=', run.id)
+      .execute();
+    for (const st of statements) {
+      await notify(trx, {
+        jurisdictionId: st.jurisdiction_id,
+        to: { organisationId: st.organisation_id },
+        kind: 'settlement.confirmed',
+        title: {
+          zh: `${run.period} 结算单已核定：${yuan(st.total_fen)} 元`,
+          en: `Statement for ${run.period} confirmed: ${yuan(st.total_fen)} yuan`,
+        },
+        link: `/settlement/statements/${st.id}`,
+        entity: { type: 'statement', id: st.id },
+      });
+    }
+    return repo.toRun({ ...updated, jurisdiction_code: run.jurisdiction_code });
+  });
+}
+
+export async function summary(db: Db, auth: AuthContext, id: string) {
+  const run = await visibleRun(db, auth, id);
+  return { run: repo.toRun(run), ...(await repo.summary(db, run.id)) };
+}
+
+export async function listStatements(trx: Trx, query: { month?: string; year?: number; organisationId?: string }) {
+  return { items: (await repo.listStatements(trx, query)).map(repo.toStatement) };
+}
+
+export async function getStatement(trx: Trx, id: string) {
+  const row = await repo.findStatement(trx, id);
+  if (!row) throw notFound(`statement ${id}`);
+  const lines = await repo.statementLines(trx, id);
+  return { ...repo.toStatement(row), lines: lines.map(repo.toLine) };
+}
+
+/**
+ * One line explained: the priced pieces that made it (event, quantity, from, to, seconds, unit price,
+ * catalogue version), recomputed from the append-only events recorded by the run's cut-off.
+ */
+export async function explainLine(trx: Trx, id: string, lineNo: number) {
+  const statement = await repo.findStatement(trx, id);
+  if (!statement) throw notFound(`statement ${id}`);
+  const line = (await repo.statementLines(trx, id)).find((l) => l.line_no === lineNo);
+  if (!line) throw notFound(`line ${lineNo} of statement ${id}`);
+  const month = line.adjusts_period ?? statement.period;
+  const p = period(month);
+  const scope = await jurisdictionScope(trx, statement.root_code);
+  await loadPrices(trx, await priceIntervals(trx, scope));
+  const asOf = new Date(statement.as_of);
+  const { rows } = await sql<{
+    id: string;
+    quantity: string;
+    unit_price: string;
+    version_id: string;
+    piece_from: Date;
+    piece_to: Date;
+    secs: string;
+  }>`select id::text, quantity::text, unit_price::text, version_id, piece_from, piece_to, secs::text
+     from (${ratedPieces(scope, p, asOf, [line.resource_id])}) x
+     where dimension = ${line.dimension} order by piece_from, id`.execute(trx);
+  return {
+    line: repo.toLine(line),
+    month,
+    monthSeconds: p.seconds,
+    asOf: asOf.toISOString(),
+    rule: 'amountFen = roundHalfUp(100 x coefficient x Σ(quantity x seconds x unitPrice) / monthSeconds)',
+    pieces: rows.map((r) => ({
+      eventId: r.id,
+      quantity: r.quantity,
+      from: new Date(r.piece_from).toISOString(),
+      to: new Date(r.piece_to).toISOString(),
+      seconds: r.secs.replace(/\.0+$/, ''),
+      unitPrice: r.unit_price,
+      versionId: r.version_id,
+    })),
+  };
+}
+
+export async function annual(trx: Trx, year: number) {
+  return { year, items: await repo.annual(trx, year) };
+}
+
+export async function trends(trx: Trx, query: { from: string; to: string }) {
+  return { items: await repo.trends(trx, query.from, query.to) };
+}
+
+async function openMonth(trx: Trx, organisationId: string, month: string) {
+  const org = await trx
+    .selectFrom('organisation')
+    .select(['id', 'jurisdiction_id', 'type', 'code'])
+    .where('id', '=', organisationId)
+    .executeTakeFirst();
+  if (org?.type !== 'using_unit') throw notFound(`using unit ${organisationId}`);
+  const closed = await trx
+    .selectFrom('statement')
+    .innerJoin('settlement_run', 'settlement_run.id', 'statement.run_id')
+    .select('settlement_run.status')
+    .where('statement.organisation_id', '=', organisationId)
+    .where('statement.period', '=', month)
+    .where('settlement_run.status', '=', 'closed')
+    .executeTakeFirst();
+  if (closed) throw new AppError('conflict', `${month} is closed for this unit / 该月已核定关账`);
+  return org;
+}
+
+/** The efficiency coefficient of a unit for a month (default 1), set by an authority; audited. */
+export async function setCoefficient(
+  trx: Trx,
+  auth: AuthContext,
+  actor: Actor,
+  input: { organisationId: string; month: string; coefficient: string; note?: string; now: Date },
+) {
+  if (!COEFFICIENT.test(input.coefficient)) {
+    throw new AppError('validation_failed', 'coefficient is a decimal between 0 and 10 with up to 4 places', [
+      { field: 'body.coefficient', message: 'a decimal between 0 and 10, at most 4 decimal places' },
+    ]);
+  }
+  const org = await openMonth(trx, input.organisationId, input.month);
+  const before = await trx
+    .selectFrom('efficiency_coefficient')
+    .select('coefficient')
+    .where('organisation_id', '=', org.id)
+    .where('period', '=', input.month)
+    .executeTakeFirst();
+  await trx
+    .insertInto('efficiency_coefficient')
+    .values({
+      organisation_id: org.id,
+      jurisdiction_id: org.jurisdiction_id,
+      period: input.month,
+      coefficient: input.coefficient,
+      note: input.note ?? null,
+      set_by: auth.name,
+      set_at: input.now,
+    })
+    .onConflict((oc) =>
+      oc.columns(['organisation_id', 'period']).doUpdateSet({
+        coefficient: input.coefficient,
+        note: input.note ?? null,
+        set_by: auth.name,
+        set_at: input.now,
+      }),
+    )
+    .execute();
+  await writeAudit(trx, actor, {
+    action: 'settlement.coefficient_set',
+    objectType: 'organisation',
+    objectId: org.id,
+    detail: {
+      month: input.month,
+      coefficient: input.coefficient,
+      before: before?.coefficient ?? '1',
+      note: input.note,
+    },
+  });
+  return { organisationId: org.id, month: input.month, coefficient: input.coefficient, note: input.note ?? null };
+}
+
+export async function listCoefficients(trx: Trx, month: string) {
+  const rows = await trx
+    .selectFrom('efficiency_coefficient as c')
+    .innerJoin('organisation as o', 'o.id', 'c.organisation_id')
+    .select(['c.organisation_id', 'o.code', 'o.name', 'c.period', 'c.coefficient', 'c.note', 'c.set_by', 'c.set_at'])
+    .where('c.period', '=', month)
+    .orderBy('o.code')
+    .execute();
+  return {
+    items: rows.map((r) => ({
+      organisationId: r.organisation_id,
+      organisationCode: r.code,
+      organisationName: r.name,
+      month: r.period,
+      coefficient: String(r.coefficient),
+      note: r.note,
+      setBy: r.set_by,
+      setAt: new Date(r.set_at).toISOString(),
+    })),
+  };
+}
+
+/** Marks a unit as outside the city budget (it is billed to itself), or back; audited. */
+export async function setOutsideBudget(trx: Trx, actor: Actor, organisationId: string, outside: boolean) {
+  const { rows } = await sql<{ id: string; before: boolean; type: string }>`
+    select id, outside_city_budget as before, type from organisation where id = ${organisationId}`.execute(trx);
+  const org = rows[0];
+  if (org?.type !== 'using_unit') throw notFound(`using unit ${organisationId}`);
+  await sql`update organisation set outside_city_budget = ${outside}, updated_at = now() where id = ${organisationId}`.execute(
+    trx,
+  );
+  await writeAudit(trx, actor, {
+    action: 'settlement.budget_flag_set',
+    objectType: 'organisation',
+    objectId: organisationId,
+    detail: { outsideCityBudget: outside, before: org.before },
+  });
+  return { organisationId, outsideCityBudget: outside };
+}
+
+export async function recordExport(
+  trx: Trx,
+  actor: Actor,
+  what: { objectType: string; objectId: string; format: string; rows: number },
+) {
+  await writeAudit(trx, actor, {
+    action: 'settlement.exported',
+    objectType: what.objectType,
+    objectId: what.objectId,
+    detail: { format: what.format, rows: what.rows },
+  });
+}
+
+export { yuan };

@@ -1,0 +1,5 @@
+export { detect, thresholdsOf } from './monitoring.detect.ts';
+export { MONITORING_JOBS } from './monitoring.jobs.ts';
+export { monitoringRoutes } from './monitoring.routes.ts';
+export { MONITORING_SCHEMAS } from './monitoring.schemas.ts';
+export { seedDemoMonitoring } from './monitoring.seed.ts';

@@ -1,0 +1,303 @@
+import { sql } from 'kysely';
+import { AppError } from '../../platform/errors.ts';
+import type { Db, Trx } from '../../schema.ts';
+import { PUSHED_SERIES } from './monitoring.metrics.ts';
+import { METRICS, type Metric } from './monitoring.table.ts';
+import type { WireSample, WireSeries } from './monitoring.wire.ts';
+
+const HOUR = 3_600_000;
+/** Samples more than this far ahead of the server's clock are refused (clock skew of an agent). */
+export const FUTURE_TOLERANCE_MS = 10 * 60_000;
+
+export interface Setting {
+  jurisdictionId: string;
+  mappingLabel: string;
+  thresholds: Record<string, number>;
+  retentionDays: number;
+  outOfOrderMinutes: number;
+  rectificationWorkingDays: number;
+  pullUrl: string | null;
+  pullPulledUntil: Date | null;
+}
+
+/** A jurisdiction's monitoring settings, the defaults where it has no row. */
+export async function readSetting(db: Db | Trx, jurisdictionId: string): Promise<Setting> {
+  const row = await db
+    .selectFrom('monitoring_setting')
+    .selectAll()
+    .where('jurisdiction_id', '=', jurisdictionId)
+    .executeTakeFirst();
+  return {
+    jurisdictionId,
+    mappingLabel: row?.mapping_label ?? 'instance_id',
+    thresholds: row?.thresholds ?? {},
+    retentionDays: row?.retention_days ?? 400,
+    outOfOrderMinutes: row?.out_of_order_minutes ?? 120,
+    rectificationWorkingDays: row?.rectification_working_days ?? 10,
+    pullUrl: row?.pull_url ?? null,
+    pullPulledUntil: row?.pull_pulled_until ?? null,
+  };
+}
+
+/** One series as any ingest path sees it: the metric, the mapping label's value, its samples. */
+export interface IngestSeries {
+  /** the series name as sent (`yunguan_cpu_utilisation_percent`, `up`, or the JSON metric) */
+  name: string;
+  metric: Metric | null;
+  key: string | undefined;
+  samples: WireSample[];
+}
+
+export interface IngestResult {
+  series: number;
+  samples: number;
+  /** samples stored into rollups */
+  accepted: number;
+  /** stale markers (NaN) and other non-finite values, skipped */
+  skipped: number;
+  unmappedSeries: number;
+  unsupportedSeries: number;
+  rollups: number;
+}
+
+/** Series of a remote-write request: the ones Yunguan knows by name get their metric. */
+export function fromWire(series: WireSeries[], label: string): IngestSeries[] {
+  return series.map((s) => {
+    const name = s.labels.__name__ ?? '';
+    return { name, metric: PUSHED_SERIES[name] ?? null, key: s.labels[label], samples: s.samples };
+  });
+}
+
+export function isMetric(name: string): name is Metric {
+  return (METRICS as readonly string[]).includes(name);
+}
+
+/** Refuses the whole request when any sample lies outside [now - window, now + tolerance]. */
+export function checkWindow(series: IngestSeries[], now: Date, setting: Setting): void {
+  const oldest = now.getTime() - setting.outOfOrderMinutes * 60_000;
+  const newest = now.getTime() + FUTURE_TOLERANCE_MS;
+  let bad = 0;
+  let example = '';
+  for (const s of series) {
+    if (!s.metric) continue;
+    for (const sample of s.samples) {
+      if (sample.timestamp < oldest || sample.timestamp > newest) {
+        if (bad++ === 0) {
+          example = `${s.name}{${s.key ?? ''}} at ${new Date(sample.timestamp).toISOString()}`;
+        }
+      }
+    }
+  }
+  if (bad > 0) {
+    throw new AppError(
+      'sample_out_of_window',
+      `${bad} sample(s) lie outside the accepted window (${setting.outOfOrderMinutes} minutes back, ` +
+        `${FUTURE_TOLERANCE_MS / 60_000} ahead of ${now.toISOString()}), e.g. ${example}; nothing was stored / ` +
+        `${bad} 个样本超出可接受的时间窗口，本次请求未写入任何数据`,
+    );
+  }
+}
+
+interface Bucket {
+  resourceId: string;
+  organisationId: string;
+  jurisdictionId: string;
+  providerId: string;
+  metric: Metric;
+  hour: number;
+  sum: number;
+  max: number;
+  count: number;
+}
+
+/**
+ * Rolls the samples up by resource, metric and hour and stores them, with each resource's last sample and
+ * the unmapped series, in the caller's (tenant) transaction: all of it or nothing.
+ */
+export async function storeSamples(
+  trx: Trx,
+  organisationId: string,
+  jurisdictionId: string,
+  label: string,
+  series: IngestSeries[],
+  now: Date,
+  /** system callers (pull mode) run without row-level security: only this jurisdiction's resources map */
+  onlyJurisdiction?: string,
+): Promise<IngestResult> {
+  const keys = [...new Set(series.filter((s) => s.metric && s.key).map((s) => s.key as string))];
+  const resources = new Map<
+    string,
+    { id: string; organisation_id: string; jurisdiction_id: string; provider_id: string }
+  >();
+  for (let i = 0; i < keys.length; i += 20_000) {
+    let query = trx
+      .selectFrom('resource')
+      .select(['id', 'organisation_id', 'jurisdiction_id', 'provider_id', 'external_id'])
+      .where(sql<boolean>`external_id = any(${pgArray(keys.slice(i, i + 20_000))}::text[])`)
+      .where('state', '<>', 'reclaimed');
+    if (onlyJurisdiction) query = query.where('jurisdiction_id', '=', onlyJurisdiction);
+    const rows = await query.execute();
+    for (const r of rows) if (r.external_id && !resources.has(r.external_id)) resources.set(r.external_id, r);
+  }
+
+  const buckets = new Map<string, Bucket>();
+  const lastSeen = new Map<string, { r: Bucket; at: number }>();
+  const unmapped = new Map<string, { reason: 'no_label' | 'no_resource' | 'unsupported_metric'; samples: number }>();
+  const result: IngestResult = {
+    series: series.length,
+    samples: 0,
+    accepted: 0,
+    skipped: 0,
+    unmappedSeries: 0,
+    unsupportedSeries: 0,
+    rollups: 0,
+  };
+  for (const s of series) {
+    result.samples += s.samples.length;
+    if (!s.metric) {
+      result.unsupportedSeries++;
+      const name = s.name || '(no __name__)';
+      const u = unmapped.get(name) ?? { reason: 'unsupported_metric' as const, samples: 0 };
+      u.samples += s.samples.length;
+      unmapped.set(name, u);
+      continue;
+    }
+    const resource = s.key === undefined ? undefined : resources.get(s.key);
+    if (!resource) {
+      result.unmappedSeries++;
+      const id = s.key === undefined ? `${s.name}{${label}=""}` : `${s.name}{${label}="${s.key}"}`;
+      const u = unmapped.get(id) ?? {
+        reason: s.key === undefined ? ('no_label' as const) : ('no_resource' as const),
+        samples: 0,
+      };
+      u.samples += s.samples.length;
+      unmapped.set(id, u);
+      continue;
+    }
+    for (const sample of s.samples) {
+      if (!Number.isFinite(sample.value)) {
+        result.skipped++;
+        continue;
+      }
+      result.accepted++;
+      const hour = Math.floor(sample.timestamp / HOUR) * HOUR;
+      const k = `${resource.id}|${s.metric}|${hour}`;
+      let b = buckets.get(k);
+      if (!b) {
+        b = {
+          resourceId: resource.id,
+          organisationId: resource.organisation_id,
+          jurisdictionId: resource.jurisdiction_id,
+          providerId: resource.provider_id,
+          metric: s.metric,
+          hour,
+          sum: 0,
+          max: Number.NEGATIVE_INFINITY,
+          count: 0,
+        };
+        buckets.set(k, b);
+      }
+      b.sum += sample.value;
+      if (sample.value > b.max) b.max = sample.value;
+      b.count++;
+      const seen = lastSeen.get(resource.id);
+      if (!seen || seen.at < sample.timestamp) lastSeen.set(resource.id, { r: b, at: sample.timestamp });
+    }
+  }
+
+  // One set-based upsert per 50,000 rollups. The resources (and their owners) travel once each as small arrays
+  // and every row carries only their position, the metric's position, the hour as an epoch-hour number and the
+  // three figures: parsing a uuid or a timestamp literal per row costs more than the upsert itself (PGlite).
+  const all = [...buckets.values()];
+  result.rollups = all.length;
+  for (let i = 0; i < all.length; i += 50_000) {
+    const part = all.slice(i, i + 50_000);
+    const position = new Map<string, number>();
+    const rIds: string[] = [];
+    const rOrgs: string[] = [];
+    const rJurs: string[] = [];
+    const rProvs: string[] = [];
+    const ri = new Array<number>(part.length);
+    const mi = new Array<number>(part.length);
+    const hi = new Array<number>(part.length);
+    const sums = new Array<number>(part.length);
+    const maxes = new Array<number>(part.length);
+    const counts = new Array<number>(part.length);
+    for (let k = 0; k < part.length; k++) {
+      const b = part[k] as Bucket;
+      let p = position.get(b.resourceId);
+      if (p === undefined) {
+        rIds.push(b.resourceId);
+        rOrgs.push(b.organisationId);
+        rJurs.push(b.jurisdictionId);
+        rProvs.push(b.providerId);
+        p = rIds.length;
+        position.set(b.resourceId, p);
+      }
+      ri[k] = p;
+      mi[k] = METRIC_POSITION[b.metric];
+      hi[k] = b.hour / HOUR;
+      sums[k] = b.sum;
+      maxes[k] = b.max;
+      counts[k] = b.count;
+    }
+    await sql`
+      insert into monitoring_rollup (resource_id, metric, hour, organisation_id, jurisdiction_id, provider_id, sum, max, count)
+      select (${uuidArray(rIds)}::uuid[])[t.ri], (${METRIC_ARRAY}::text[])[t.mi], to_timestamp(t.hi * 3600),
+        (${uuidArray(rOrgs)}::uuid[])[t.ri], (${uuidArray(rJurs)}::uuid[])[t.ri], (${uuidArray(rProvs)}::uuid[])[t.ri],
+        t.s, t.x, t.c
+      from unnest(${numArray(ri)}::int[], ${numArray(mi)}::int[], ${numArray(hi)}::int[],
+        ${numArray(sums)}::float8[], ${numArray(maxes)}::float8[], ${numArray(counts)}::int[]) as t(ri, mi, hi, s, x, c)
+      on conflict (resource_id, metric, hour) do update set
+        sum = monitoring_rollup.sum + excluded.sum,
+        max = greatest(monitoring_rollup.max, excluded.max),
+        count = monitoring_rollup.count + excluded.count`.execute(trx);
+  }
+  const seen = [...lastSeen.values()];
+  if (seen.length > 0) {
+    await sql`
+      insert into monitoring_agent (resource_id, organisation_id, jurisdiction_id, provider_id, last_sample_at)
+      select * from unnest(
+        ${pgArray(seen.map((s) => s.r.resourceId))}::uuid[], ${pgArray(seen.map((s) => s.r.organisationId))}::uuid[],
+        ${pgArray(seen.map((s) => s.r.jurisdictionId))}::uuid[], ${pgArray(seen.map((s) => s.r.providerId))}::uuid[],
+        ${pgArray(seen.map((s) => new Date(s.at).toISOString()))}::timestamptz[])
+      on conflict (resource_id) do update set
+        last_sample_at = greatest(monitoring_agent.last_sample_at, excluded.last_sample_at)`.execute(trx);
+  }
+  const gaps = [...unmapped.entries()].slice(0, 10_000);
+  if (gaps.length > 0) {
+    const at = now.toISOString();
+    await sql`
+      insert into monitoring_unmapped (jurisdiction_id, organisation_id, series, reason, samples, first_seen_at, last_seen_at)
+      select ${jurisdictionId}::uuid, ${organisationId}::uuid, s, r, n, ${at}::timestamptz, ${at}::timestamptz
+      from unnest(${pgArray(gaps.map(([s]) => s))}::text[], ${pgArray(gaps.map(([, u]) => u.reason))}::text[],
+        ${pgArray(gaps.map(([, u]) => u.samples))}::bigint[]) as t(s, r, n)
+      on conflict (jurisdiction_id, organisation_id, series) do update set
+        samples = monitoring_unmapped.samples + excluded.samples, reason = excluded.reason,
+        last_seen_at = greatest(monitoring_unmapped.last_seen_at, excluded.last_seen_at)`.execute(trx);
+  }
+  return result;
+}
+
+const METRIC_POSITION = Object.fromEntries(METRICS.map((m, i) => [m, i + 1])) as Record<Metric, number>;
+const METRIC_ARRAY = `{${METRICS.join(',')}}`;
+
+/** uuids (already validated, from the database) as an array literal: no quoting needed. */
+function uuidArray(values: readonly string[]): string {
+  return `{${values.join(',')}}`;
+}
+
+/** Finite numbers as an array literal (the values are checked finite before they are rolled up). */
+function numArray(values: readonly number[]): string {
+  return `{${values.join(',')}}`;
+}
+
+/**
+ * An array parameter as PostgreSQL's text literal (`{a,b}`): both drivers (pg, PGlite) pass it as one
+ * parameter, and the cast in the statement gives it its type. Strings are quoted and escaped.
+ */
+export function pgArray(values: readonly (string | number)[]): string {
+  return `{${values
+    .map((v) => (typeof v === 'number' ? String(v) : `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`))
+    .join(',')}}`;
+}

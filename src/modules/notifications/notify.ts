@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Trx } from '../../schema.ts';
+import type { Role } from '../identity/index.ts';
+import { mailSettings } from './mail.ts';
+
+/** One notice: who gets it, what it says (both languages), what it is about. */
+export interface Notice {
+  jurisdictionId: string;
+  /**
+   * Recipients: explicit users; and/or the holders of `role` in `organisationId` (every user of the
+   * organisation when no role is given); or, with `role` alone, its holders anywhere in the jurisdiction.
+   */
+  to: { userIds?: string[]; organisationId?: string; role?: Role };
+  /** a stable machine name, e.g. `order.step.overdue` (webhook subscriptions filter on it) */
+  kind: string;
+  title: { zh: string; en: string };
+  body?: { zh: string; en: string };
+  /** a console path, e.g. `/orders/<id>` */
+  link?: string;
+  entity?: { type: string; id: string };
+  /** when it happened; the transaction's time when not given */
+  occurredAt?: Date;
+}
+
+interface Recipient {
+  user_id: string;
+  organisation_id: string;
+  jurisdiction_id: string;
+  email: string | null;
+}
+
+/** The webhook body; its `id` is the same for every delivery of one notice. */
+export interface WebhookBody {
+  id: string;
+  kind: string;
+  occurredAt: string;
+  jurisdiction: { id: string; code: string };
+  entity: { type: string; id: string } | null;
+  title: { zh: string; en: string };
+  link: string | null;
+}
+
+/**
+ * Writes the in-app inbox rows of a notice for its recipients, and queues its e-mails (when SMTP is
+ * configured) and webhook deliveries (to the jurisdiction's active subscriptions of that kind) in the
+ * outbox, all in the caller's transaction: the notice exists exactly when the state change does, and
+ * sending happens later (deliveryJob), so a dead mail server or webhook target never blocks or loses it.
+ * Disabled users get nothing. Callable from a tenant transaction (withTenant): the inbox rows of other
+ * organisations' users are written with row-level security lifted for this call only.
+ */
+export async function notify(trx: Trx, n: Notice): Promise<void> {
+  if (!/^[a-z][a-z0-9_.:-]{0,99}$/.test(n.kind)) throw new Error(`notify: bad kind "${n.kind}"`);
+  const { rows: who } = await sql<{ role: string }>`select current_user as role`.execute(trx);
+  const tenant = who[0]?.role === 'yunguan_app';
+  if (!tenant) return write(trx, n);
+  await sql`set local role none`.execute(trx);
+  try {
+    await write(trx, n);
+  } catch (error) {
+    // Back to the tenant role even on failure, in case the caller catches the error and carries on.
+    await sql`set local role yunguan_app`.execute(trx).catch(() => {});
+    throw error;
+  }
+  await sql`set local role yunguan_app`.execute(trx);
+}
+
+async function write(trx: Trx, n: Notice): Promise<void> {
+  const { rows: nowRows } = await sql<{ now: Date }>`select now() as now`.execute(trx);
+  const occurredAt = n.occurredAt ?? (nowRows[0]?.now as Date);
+  const eventId = randomUUID();
+  const recipients = await resolveRecipients(trx, n);
+
+  if (recipients.length > 0) {
+    await trx
+      .insertInto('notification')
+      .values(
+        recipients.map((r) => ({
+          organisation_id: r.organisation_id,
+          jurisdiction_id: r.jurisdiction_id,
+          user_id: r.user_id,
+          event_id: eventId,
+          kind: n.kind,
+          title_zh: n.title.zh,
+          title_en: n.title.en,
+          body_zh: n.body?.zh ?? null,
+          body_en: n.body?.en ?? null,
+          link: n.link ?? null,
+          entity_type: n.entity?.type ?? null,
+          entity_id: n.entity?.id ?? null,
+          created_at: occurredAt,
+        })),
+      )
+      .execute();
+  }
+
+  const mail = mailSettings();
+  const mailed = mail ? recipients.filter((r) => r.email) : [];
+  if (mailed.length > 0) {
+    const subject = `${n.title.zh} | ${n.title.en}`;
+    const text = [n.title.zh, n.body?.zh, '', n.title.en, n.body?.en, n.link ? `\n${n.link}` : undefined]
+      .filter((line) => line !== undefined)
+      .join('\n');
+    await trx
+      .insertInto('notification_delivery')
+      .values(
+        mailed.map((r) => ({
+          channel: 'email' as const,
+          jurisdiction_id: n.jurisdictionId,
+          event_id: eventId,
+          kind: n.kind,
+          subscription_id: null,
+          user_id: r.user_id,
+          recipient: r.email,
+          payload: JSON.stringify({ subject, text }),
+          next_attempt_at: null,
+          last_error: null,
+          delivered_at: null,
+        })),
+      )
+      .execute();
+  }
+
+  const subscriptions = await trx
+    .selectFrom('webhook_subscription')
+    .select('id')
+    .where('jurisdiction_id', '=', n.jurisdictionId)
+    .where('active', '=', true)
+    .where((eb) => eb.or([sql<boolean>`${n.kind} = any(event_kinds)`, sql<boolean>`'*' = any(event_kinds)`]))
+    .execute();
+  if (subscriptions.length > 0) {
+    const jurisdiction = await trx
+      .selectFrom('jurisdiction')
+      .select(['id', 'code'])
+      .where('id', '=', n.jurisdictionId)
+      .executeTakeFirstOrThrow();
+    const body: WebhookBody = {
+      id: eventId,
+      kind: n.kind,
+      occurredAt: occurredAt.toISOString(),
+      jurisdiction: { id: jurisdiction.id, code: jurisdiction.code },
+      entity: n.entity ?? null,
+      title: n.title,
+      link: n.link ?? null,
+    };
+    await trx
+      .insertInto('notification_delivery')
+      .values(
+        subscriptions.map((s) => ({
+          channel: 'webhook' as const,
+          jurisdiction_id: n.jurisdictionId,
+          event_id: eventId,
+          kind: n.kind,
+          subscription_id: s.id,
+          user_id: null,
+          recipient: null,
+          payload: JSON.stringify(body),
+          next_attempt_at: null,
+          last_error: null,
+          delivered_at: null,
+        })),
+      )
+      .execute();
+  }
+}
+
+/** Each enabled recipient once, with the organisation whose inbox (row-level security) the row belongs to. */
+async function resolveRecipients(trx: Trx, n: Notice): Promise<Recipient[]> {
+  const found = new Map<string, Recipient>();
+  const { userIds = [], organisationId, role } = n.to;
+
+  if (organisationId || role) {
+    let q = trx
+      .selectFrom('role_assignment as ra')
+      .innerJoin('user_account as u', 'u.id', 'ra.user_id')
+      .innerJoin('organisation as o', 'o.id', 'ra.organisation_id')
+      .select(['u.id as user_id', 'o.id as organisation_id', 'o.jurisdiction_id', 'u.email'])
+      .where('u.disabled_at', 'is', null)
+      .orderBy('ra.granted_at')
+      .orderBy('u.id');
+    if (organisationId) q = q.where('ra.organisation_id', '=', organisationId);
+    else q = q.where('o.jurisdiction_id', '=', n.jurisdictionId);
+    if (role) q = q.where('ra.role', '=', role);
+    for (const r of await q.execute()) if (!found.has(r.user_id)) found.set(r.user_id, r);
+  }
+
+  const rest = userIds.filter((id) => !found.has(id));
+  if (rest.length > 0) {
+    // A named user's row goes to the organisation of the notice if they belong to it, else to the
+    // organisation they hold a role in within the jurisdiction, else to their first organisation.
+    const rows = await trx
+      .selectFrom('role_assignment as ra')
+      .innerJoin('user_account as u', 'u.id', 'ra.user_id')
+      .innerJoin('organisation as o', 'o.id', 'ra.organisation_id')
+      .select(['u.id as user_id', 'o.id as organisation_id', 'o.jurisdiction_id', 'u.email'])
+      .where('u.id', 'in', [...new Set(rest)])
+      .where('u.disabled_at', 'is', null)
+      .orderBy(sql`(ra.organisation_id = ${organisationId ?? null}::uuid) is true`, 'desc')
+      .orderBy(sql`(o.jurisdiction_id = ${n.jurisdictionId}::uuid)`, 'desc')
+      .orderBy('ra.granted_at')
+      .execute();
+    for (const r of rows) if (!found.has(r.user_id)) found.set(r.user_id, r);
+  }
+  return [...found.values()];
+}

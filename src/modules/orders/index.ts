@@ -1,0 +1,20 @@
+// What other modules and app.ts may use from orders (contract: see the common brief).
+export { FULFILMENT_STEPS, SUPERVISOR_ROLE } from './orders.engine.ts';
+export { orderRoutes } from './orders.routes.ts';
+export { ORDER_SCHEMAS } from './orders.schemas.ts';
+export { seedDemoOrders } from './orders.seed.ts';
+export {
+  actOnOrder,
+  allocationsStopped,
+  completeFulfilmentStep,
+  deadlineSweepJob,
+  type FulfilmentContext,
+  type FulfilmentHandler,
+  onFulfilmentStepOpened,
+  openSystemOrder,
+  placeOrder,
+  resumeAllocations,
+  stopAllocations,
+  suspendFulfilmentHandlers,
+  withdrawSystemOrder,
+} from './orders.service.ts';

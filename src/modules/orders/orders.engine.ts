@@ -1,0 +1,108 @@
+import type { OrderType, Step } from '../policy/index.ts';
+import type { FulfilmentAction, WorkflowStep } from './orders.table.ts';
+
+/**
+ * Which pack steps are fulfilment steps, and the action each asks of provisioning. Keyed
+ * `<order type>.<pack step id>`; a step of the provider (provider_operator) not listed falls back to the
+ * order type's own action (FALLBACK). Every other step is a review or approval.
+ */
+export const FULFILMENT_STEPS: Record<string, FulfilmentAction> = {
+  // Shanghai (SH 19-23)
+  'new_resources.test_review': 'open_test',
+  'new_resources.formal_opening': 'open',
+  'scale_up.scale_up': 'scale_up',
+  'reclaim.review_and_reclaim': 'reclaim',
+  // SH 22's development review is also where the ops unit allocates them (nothing else opens them).
+  'development.review': 'allocate',
+  'emergency.allocation': 'allocate',
+  'temporary.allocation': 'allocate',
+  // Liuzhou (LZ 21)
+  'new_resources.trial_environment': 'open_test',
+  'new_resources.opening': 'open',
+  'scale_up.change': 'scale_up',
+  'change.change': 'change',
+  'reclaim.reclaim': 'reclaim',
+  // Taizhou (TZ 10), Jiuquan (JQ 10, 24)
+  'new_resources.fulfilment': 'open',
+  'new_resources.provisioning': 'open_test',
+  'new_resources.go_live': 'open',
+  'green_channel.placement': 'open',
+};
+
+const FALLBACK: Partial<Record<OrderType, FulfilmentAction>> = {
+  new_resources: 'open',
+  scale_up: 'scale_up',
+  change: 'change',
+  reclaim: 'reclaim',
+  green_channel: 'open',
+};
+
+export function fulfilmentOf(type: OrderType, step: Pick<Step, 'id' | 'role'>): FulfilmentAction | null {
+  const mapped = FULFILMENT_STEPS[`${type}.${step.id}`];
+  if (mapped) return mapped;
+  if (step.role === 'provider_operator') return FALLBACK[type] ?? null;
+  return null;
+}
+
+/** The unit's own roles: a step of `unit_applicant` may be acted on by the unit's applicant or admin. */
+export const UNIT_ROLES = ['unit_applicant', 'unit_admin'] as const;
+export const isUnitRole = (role: string) => (UNIT_ROLES as readonly string[]).includes(role);
+
+/**
+ * Who is told when a step goes overdue besides its own role (the supervisor role). The authority has
+ * nobody above it in the platform; the unit's applicant answers to the unit's administrator.
+ */
+export const SUPERVISOR_ROLE: Record<string, string | null> = {
+  ops_reviewer: 'authority_approver',
+  authority_approver: null,
+  economy_it_approver: 'authority_approver',
+  unit_applicant: 'unit_admin',
+  unit_admin: null,
+  provider_operator: 'ops_reviewer',
+};
+
+/** The snapshot of a pack's steps for one order: conditional steps kept only when their condition holds. */
+export function snapshotSteps(
+  type: OrderType,
+  steps: readonly Step[],
+  conditions: { quotaOverrun: boolean },
+): WorkflowStep[] {
+  return steps
+    .filter((s) => s.when === undefined || (s.when === 'quota_overrun' && conditions.quotaOverrun))
+    .map((s) => ({
+      key: s.id,
+      name: s.name,
+      role: s.role,
+      deadline: {
+        value: s.deadline.value,
+        unit: s.deadline.unit,
+        article: s.deadline.article,
+        ...(s.deadline.note ? { note: s.deadline.note } : {}),
+      },
+      ...(s.when ? { when: s.when } : {}),
+      fulfilment: fulfilmentOf(type, s),
+    }));
+}
+
+/** Order types that take project quota (positive amounts). Reclaims give it back; the others take none. */
+export const QUOTA_TYPES: readonly OrderType[] = [
+  'new_resources',
+  'scale_up',
+  'change',
+  'development',
+  'green_channel',
+];
+/** Time-limited order types and the pack value that caps their term. */
+export const TERM_LIMITS = {
+  development: 'developmentMonthsMax',
+  emergency: 'emergencyMonthsMax',
+  temporary: 'temporaryMonthsMax',
+} as const;
+/** Types refused while the unit's allocations are stopped. */
+export const STOPPABLE_TYPES: readonly OrderType[] = [
+  'new_resources',
+  'scale_up',
+  'development',
+  'emergency',
+  'temporary',
+];

@@ -1,0 +1,70 @@
+// Test fixtures for the orders tests (not used by the application).
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { expect } from 'vitest';
+import { as, type Session } from '../../../test/sessions.ts';
+import type { Db } from '../../schema.ts';
+
+let projectNo = 0;
+
+/** An approved project of a unit with a base quota per dimension, written as the economy & IT authority would. */
+export async function project(db: Db, orgCode: string, quota: Record<string, string | number>): Promise<string> {
+  const org = await db
+    .selectFrom('organisation')
+    .select(['id', 'jurisdiction_id'])
+    .where('code', '=', orgCode)
+    .executeTakeFirstOrThrow();
+  projectNo++;
+  const { rows } = await sql<{ id: string }>`
+    insert into project (organisation_id, jurisdiction_id, approval_no, name, year, status, created_by)
+    values (${org.id}, ${org.jurisdiction_id}, ${`测试〔2026〕${projectNo}号-${Math.random().toString(36).slice(2, 8)}`}, ${`测试项目${projectNo}`}, 2026, 'approved', 'test')
+    returning id`.execute(db);
+  const id = rows[0]!.id;
+  for (const [dimension, q] of Object.entries(quota)) {
+    await sql`insert into project_quota (project_id, organisation_id, jurisdiction_id, dimension, quantity, set_by, set_at)
+      values (${id}, ${org.id}, ${org.jurisdiction_id}, ${dimension}, ${String(q)}, 'test', now())`.execute(db);
+  }
+  return id;
+}
+
+export const vm = (vcpu: number, memoryGb: number, quantity = 1, disks: [number, number] = [40, 0]) => ({
+  itemCode: 'cloud-vm',
+  specification: { vcpu, memoryGb, systemDiskGb: disks[0], dataDiskGb: disks[1], os: 'CentOS 7.9' },
+  quantity,
+});
+
+export function client(app: FastifyInstance) {
+  return {
+    place: (s: Session, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+      as(app, s, { method: 'POST', url: '/api/v1/orders', payload: body, headers }),
+    act: (s: Session, id: string, body: Record<string, unknown>) =>
+      as(app, s, { method: 'POST', url: `/api/v1/orders/${id}/act`, payload: body }),
+    get: (s: Session, id: string) => as(app, s, { url: `/api/v1/orders/${id}` }),
+  };
+}
+
+/** Places an order and expects it accepted. */
+export async function placed(app: FastifyInstance, s: Session, body: Record<string, unknown>) {
+  const res = await client(app).place(s, body);
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json();
+}
+
+/** Acts and expects success. */
+export async function acted(app: FastifyInstance, s: Session, id: string, body: Record<string, unknown>) {
+  const res = await client(app).act(s, id, body);
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json();
+}
+
+/** The due moment of `days` working days after `from`, from the calendar's public API. */
+export async function workingDue(app: FastifyInstance, from: string, days: number, jurisdiction = 'demo-city') {
+  const res = await app.inject({
+    url: `/api/v1/calendar/working-days/add?from=${encodeURIComponent(from)}&days=${days}&jurisdiction=${jurisdiction}`,
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json() as { due: string; dueDay: string; provisional: boolean };
+}
+
+/** A due moment as the API gives it (UTC ISO) for a Shanghai day: its last millisecond. */
+export const endOfDay = (day: string) => new Date(`${day}T23:59:59.999+08:00`).toISOString();

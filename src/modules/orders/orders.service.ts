@@ -1,0 +1,1560 @@
+import { type Actor, SYSTEM_ACTOR, writeAudit } from '../../platform/audit/audit.ts';
+import type { AuthContext } from '../../platform/auth/auth.ts';
+import {
+  type Amounts,
+  addAmounts,
+  amountsOf,
+  fromMicro,
+  recordOf,
+  timesRatio,
+  toMicro,
+} from '../../platform/decimal.ts';
+import { AppError, invalid, notFound } from '../../platform/errors.ts';
+import type { Job } from '../../platform/jobs/jobs.ts';
+import { endOfShanghaiDay, formatShanghai, shanghaiDay } from '../../platform/time/time.ts';
+import type { DB, Trx } from '../../schema.ts';
+import { addCalendarDays, addWorkingDays, countWorkingDays } from '../calendar/index.ts';
+import { catalogueInForce } from '../catalogue/index.ts';
+import type { Role } from '../identity/index.ts';
+import { notify } from '../notifications/index.ts';
+import { type EffectivePolicy, effectivePolicy, type OrderType } from '../policy/index.ts';
+import {
+  assertSystemMayGoLive,
+  assertSystemMayUseCloud,
+  dimensionsOfLine,
+  getSystem,
+  projectQuotaAt,
+  unitProjectsQuotaTotal,
+} from '../projects/index.ts';
+
+import {
+  isUnitRole,
+  QUOTA_TYPES,
+  STOPPABLE_TYPES,
+  SUPERVISOR_ROLE,
+  snapshotSteps,
+  TERM_LIMITS,
+  UNIT_ROLES,
+} from './orders.engine.ts';
+import * as repo from './orders.repository.ts';
+import type {
+  FulfilmentAction,
+  OrderEventRow,
+  OrderLineRow,
+  OrderRow,
+  OrderStatus,
+  OrderStepRow,
+  WorkflowStep,
+} from './orders.table.ts';
+
+// ============================================================================================ views
+
+export interface StepView {
+  seq: number;
+  key: string;
+  name: { zh: string; en: string };
+  role: string;
+  status: OrderStepRow['status'];
+  fulfilmentAction: FulfilmentAction | null;
+  handledByProvisioning: boolean;
+  deadline: { value: number | null; unit: string | null; article: string | null; note: string | null };
+  openedAt: string | null;
+  dueAt: string | null;
+  dueDay: string | null;
+  provisional: boolean;
+  unconfirmedYears: number[];
+  actedBy: string | null;
+  actedByName: string | null;
+  actedAt: string | null;
+  decision: string | null;
+  comment: string | null;
+  metDeadline: boolean | null;
+  overdue: boolean;
+  overdueSince: string | null;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function stepView(s: OrderStepRow, now?: Date): StepView {
+  return {
+    seq: s.seq,
+    key: s.key,
+    name: { zh: s.name_zh, en: s.name_en },
+    role: s.role,
+    status: s.status,
+    fulfilmentAction: s.fulfilment_action,
+    handledByProvisioning: s.handled,
+    deadline: { value: s.deadline_value, unit: s.deadline_unit, article: s.deadline_article, note: s.deadline_note },
+    openedAt: iso(s.opened_at),
+    dueAt: iso(s.due_at),
+    dueDay: s.due_day,
+    provisional: s.deadline_provisional,
+    unconfirmedYears: s.unconfirmed_years as unknown as number[],
+    actedBy: s.acted_by,
+    actedByName: s.acted_by_name,
+    actedAt: iso(s.acted_at),
+    decision: s.decision,
+    comment: s.comment,
+    metDeadline: s.met_deadline,
+    overdue:
+      s.overdue_since !== null || (s.status === 'open' && !!s.due_at && !!now && now.getTime() > s.due_at.getTime()),
+    overdueSince: iso(s.overdue_since),
+  };
+}
+
+function summaryView(o: OrderRow) {
+  return {
+    id: o.id,
+    number: o.number,
+    type: o.type,
+    status: o.status,
+    title: o.title,
+    reason: o.reason,
+    organisationId: o.organisation_id,
+    jurisdictionId: o.jurisdiction_id,
+    projectId: o.project_id,
+    systemId: o.system_id,
+    packId: o.pack_id,
+    packVersion: o.pack_version,
+    termMonths: o.term_months,
+    expiresOn: o.expires_on,
+    parentOrderId: o.parent_order_id,
+    targetResourceIds: o.target_resource_ids as unknown as string[],
+    greenChannel: o.green_channel,
+    quotaOverrun: o.quota_overrun,
+    source: o.source,
+    placedBy: o.placed_by,
+    placedByName: o.placed_by_name,
+    submittedAt: iso(o.submitted_at),
+    closedAt: iso(o.closed_at),
+    createdAt: o.created_at.toISOString(),
+  };
+}
+export type OrderSummary = ReturnType<typeof summaryView>;
+
+const lineView = (l: OrderLineRow) => ({
+  lineNo: l.line_no,
+  itemCode: l.catalogue_item_code,
+  catalogueVersionId: l.catalogue_version_id,
+  specification: l.specification as unknown as Record<string, unknown>,
+  quantity: l.quantity,
+  dimensions: l.dimensions as unknown as Record<string, string>,
+  requestFormId: l.request_form_id,
+  requestFormRowNo: l.request_form_row_no,
+  targetResourceId: l.target_resource_id,
+});
+
+const eventView = (e: OrderEventRow) => ({
+  at: e.at.toISOString(),
+  kind: e.kind,
+  stepKey: e.step_key,
+  actorId: e.actor_id,
+  actorName: e.actor_name,
+  comment: e.comment,
+  detail: e.detail as unknown as Record<string, unknown>,
+});
+
+export async function orderView(trx: Trx, order: OrderRow, now?: Date) {
+  const [lines, steps, events, reservations] = await Promise.all([
+    repo.linesOf(trx, order.id),
+    repo.stepsOf(trx, order.id),
+    repo.eventsOf(trx, order.id),
+    repo.reservationsOf(trx, order.id),
+  ]);
+  const views = steps.map((s) => stepView(s, now));
+  return {
+    ...summaryView(order),
+    currentStep: views.find((s) => s.status === 'open') ?? null,
+    lines: lines.map(lineView),
+    steps: views,
+    events: events.map(eventView),
+    reservations: reservations.map((r) => ({
+      projectId: r.project_id,
+      dimension: r.dimension,
+      amount: fromMicro(toMicro(r.amount)),
+      status: r.status,
+    })),
+  };
+}
+export type OrderView = Awaited<ReturnType<typeof orderView>>;
+
+// ============================================================================ the fulfilment switch
+
+export interface FulfilmentContext {
+  order: OrderSummary;
+  step: StepView;
+  lines: ReturnType<typeof lineView>[];
+}
+export type FulfilmentHandler = (trx: Trx, ctx: FulfilmentContext) => Promise<void>;
+
+const fulfilmentHandlers: FulfilmentHandler[] = [];
+
+/**
+ * Registers a handler called, in the engine's transaction, whenever a fulfilment step opens. While at
+ * least one handler is registered, a fulfilment step is completed by `completeFulfilmentStep` (the unit's
+ * confirmed delivery receipt), not by a reviewer's approval; with none, the acting reviewer completes it
+ * like any step. Returns a function that removes the handler.
+ */
+export function onFulfilmentStepOpened(handler: FulfilmentHandler): () => void {
+  fulfilmentHandlers.push(handler);
+  return () => {
+    const i = fulfilmentHandlers.indexOf(handler);
+    if (i >= 0) fulfilmentHandlers.splice(i, 1);
+  };
+}
+
+/**
+ * Tests only: takes every registered handler out (the state "no provisioning registered") and returns
+ * the function that puts them back.
+ */
+export function suspendFulfilmentHandlers(): () => void {
+  const saved = fulfilmentHandlers.splice(0, fulfilmentHandlers.length);
+  return () => {
+    fulfilmentHandlers.push(...saved);
+  };
+}
+
+// ========================================================================================= helpers
+
+async function jurisdictionCodeOf(trx: Trx, id: string): Promise<string> {
+  const row = await trx.selectFrom('jurisdiction').select('code').where('id', '=', id).executeTakeFirstOrThrow();
+  return row.code;
+}
+
+function addMonthsToDay(day: string, months: number): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const total = y * 12 + (m - 1) + months;
+  const year = Math.floor(total / 12);
+  const month = (total % 12) + 1;
+  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return `${year}-${String(month).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
+}
+
+interface Due {
+  due_at: Date | null;
+  due_day: string | null;
+  deadline_provisional: boolean;
+  unconfirmed_years: number[];
+}
+
+/** The due time of a step opening at `from`: working days from the jurisdiction's calendar, calendar days, months. */
+async function dueOf(trx: Trx, jurisdictionCode: string, from: Date, step: WorkflowStep): Promise<Due> {
+  const { value, unit } = step.deadline;
+  if (value === null || unit === null) {
+    return { due_at: null, due_day: null, deadline_provisional: false, unconfirmed_years: [] };
+  }
+  if (unit === 'working_days') {
+    const d = await addWorkingDays(trx, jurisdictionCode, from, value);
+    return {
+      due_at: endOfShanghaiDay(d.dueDay),
+      due_day: d.dueDay,
+      deadline_provisional: d.provisional,
+      unconfirmed_years: d.unconfirmedYears,
+    };
+  }
+  const day = unit === 'calendar_days' ? addCalendarDays(from, value).dueDay : addMonthsToDay(shanghaiDay(from), value);
+  return { due_at: endOfShanghaiDay(day), due_day: day, deadline_provisional: false, unconfirmed_years: [] };
+}
+
+function event(
+  order: OrderRow,
+  actor: Actor,
+  now: Date,
+  kind: string,
+  extra: { stepKey?: string | null; comment?: string | null; detail?: Record<string, unknown> } = {},
+) {
+  return {
+    order_id: order.id,
+    organisation_id: order.organisation_id,
+    jurisdiction_id: order.jurisdiction_id,
+    at: now,
+    kind,
+    step_key: extra.stepKey ?? null,
+    actor_id: actor.id,
+    actor_name: actor.name ?? null,
+    comment: extra.comment ?? null,
+    detail: extra.detail ?? {},
+  };
+}
+
+const link = (o: OrderRow) => `/orders/${o.id}`;
+
+/** Tells the holders of a step's role (the unit's own for a unit step, else in the jurisdiction). */
+async function notifyRole(
+  trx: Trx,
+  order: OrderRow,
+  role: string,
+  kind: string,
+  title: { zh: string; en: string },
+  unitStep: boolean,
+): Promise<void> {
+  await notify(trx, {
+    jurisdictionId: order.jurisdiction_id,
+    to: unitStep ? { organisationId: order.organisation_id, role: role as Role } : { role: role as Role },
+    kind,
+    title,
+    link: link(order),
+    entity: { type: 'order', id: order.id },
+  });
+}
+
+// ============================================================================================ rules
+
+function refuse(code: 'order_rule_violated' | 'quota_exceeded', detail: string, field?: string): AppError {
+  return new AppError(code, detail, field ? [{ field, message: detail }] : undefined);
+}
+
+interface QuotaOutcome {
+  /** true: the request goes to the pack's quota_overrun step (SH 20) */
+  overrun: boolean;
+}
+
+/**
+ * The project quota and SH 20's overrun band. Within the project's quota: fine. Above it: when the pack's
+ * steps for the type have a `quota_overrun` step and the unit's requested total stays within its projects'
+ * total times (1 + quota.overrunApprovalAbove), fine (SH 20's tolerance); above that, the order goes to the
+ * overrun step. Without such a step (or without a band in the pack), exceeding the project quota is refused.
+ */
+async function checkQuota(
+  trx: Trx,
+  policy: EffectivePolicy,
+  order: OrderRow,
+  request: Amounts,
+  hasOverrunStep: boolean,
+  now: Date,
+  options: { excludeOrderId?: string } = {},
+): Promise<QuotaOutcome> {
+  const projectId = order.project_id as string;
+  const quota = amountsOf(await projectQuotaAt(trx, projectId, now));
+  const usage = await repo.usageOf(trx, [projectId], options);
+  const used = new Map(usage.map((u) => [u.dimension, toMicro(u.reserved) + toMicro(u.consumed)]));
+  const over: string[] = [];
+  for (const [dim, amount] of request) {
+    if (amount <= 0n) continue;
+    const limit = quota.get(dim) ?? 0n;
+    const after = (used.get(dim) ?? 0n) + amount;
+    if (after > limit) {
+      over.push(
+        `${dim}: quota ${fromMicro(limit)}, in use or reserved ${fromMicro(used.get(dim) ?? 0n)}, requested ${fromMicro(amount)} / ${dim} 配额 ${fromMicro(limit)}，已用及预留 ${fromMicro(used.get(dim) ?? 0n)}，本次申请 ${fromMicro(amount)}`,
+      );
+    }
+  }
+  if (!over.length) return { overrun: false };
+  const band = policy.quota.overrunApprovalAbove;
+  const quotaArticle = policy.projects.cloudNeedsDeclaredAtApproval.article ?? band.article;
+  if (!hasOverrunStep || band.value === null) {
+    throw refuse(
+      'quota_exceeded',
+      `the project quota would be exceeded / 超出项目配额 (${[quotaArticle, band.article].filter(Boolean).join(', ')}): ${over.join('; ')}`,
+    );
+  }
+  // SH 20: the unit's requested total against its projects' total quota.
+  const total = amountsOf(await unitProjectsQuotaTotal(trx, order.organisation_id, now));
+  const projects = await repo.approvedProjectIdsOf(trx, order.organisation_id);
+  const unitUsage = await repo.usageOf(trx, projects, options);
+  const unitUsed = new Map(unitUsage.map((u) => [u.dimension, toMicro(u.reserved) + toMicro(u.consumed)]));
+  const ratio = fromMicro(toMicro('1') + toMicro(band.value));
+  for (const [dim, amount] of request) {
+    if (amount <= 0n) continue;
+    const allowed = timesRatio(total.get(dim) ?? 0n, ratio);
+    if ((unitUsed.get(dim) ?? 0n) + amount > allowed) return { overrun: true };
+  }
+  return { overrun: false };
+}
+
+/** The rules that need no lock: type provided, allocations not stopped, terms, extension lead time. */
+async function preChecks(
+  trx: Trx,
+  policy: EffectivePolicy,
+  jurisdictionCode: string,
+  order: OrderRow,
+  now: Date,
+): Promise<void> {
+  const type = order.type;
+  const spec = policy.orderTypes[type];
+  if (!spec.enabled.value) {
+    const why = [spec.enabled.note, spec.enabled.article].filter(Boolean).join(' ');
+    throw new AppError(
+      'order_type_not_provided',
+      `${type}: the policy pack ${policy.id} provides no such order / 本辖区政策未规定此类申请${why ? `: ${why}` : ''}`,
+      [{ field: 'body.type', message: why || type }],
+    );
+  }
+  if (STOPPABLE_TYPES.includes(type) && (await repo.activeStop(trx, order.organisation_id))) {
+    const stop = await repo.activeStop(trx, order.organisation_id);
+    throw new AppError(
+      'allocation_stopped',
+      `allocations to this unit are stopped / 已暂停向该单位分配资源: ${stop?.reason}${stop?.reference ? ` (${stop.reference})` : ''}`,
+    );
+  }
+  const termKey = TERM_LIMITS[type as keyof typeof TERM_LIMITS];
+  if (termKey) {
+    const max = policy.quota[termKey];
+    if (order.term_months === null)
+      throw invalid('body.termMonths', `${type} resources need a term in months / 须填写使用期限`);
+    if (max.value !== null && order.term_months > max.value) {
+      throw refuse(
+        'order_rule_violated',
+        `${type} resources: at most ${max.value} months, asked ${order.term_months} (${max.article}) / 使用期限不超过${max.value}个月`,
+        'body.termMonths',
+      );
+    }
+  }
+  if (type === 'extension') await checkExtension(trx, policy, jurisdictionCode, order, now);
+}
+
+/**
+ * The project quota rules (development share, project quota, SH 20 band). With `lock`, under a row lock
+ * on the project (every placement against one project queues there until the one before it commits):
+ * authoritative. Without, on what is committed: a refusal is already certain then (usage only grows
+ * under the lock), and the overrun answer is an estimate the locked check confirms.
+ */
+async function quotaChecks(
+  trx: Trx,
+  policy: EffectivePolicy,
+  order: OrderRow,
+  request: Amounts,
+  now: Date,
+  lock: boolean,
+): Promise<boolean> {
+  const type = order.type;
+  const spec = policy.orderTypes[type];
+  const hasOverrunStep = spec.steps.some((s) => s.when === 'quota_overrun');
+  let overrun = false;
+  if (QUOTA_TYPES.includes(type) && order.project_id) {
+    const project = lock
+      ? await repo.lockProject(trx, order.project_id)
+      : await repo.findProject(trx, order.project_id);
+    if (!project || project.organisation_id !== order.organisation_id) {
+      throw invalid('body.projectId', 'no such project of this unit / 项目不存在');
+    }
+    if (project.status !== 'approved')
+      throw invalid('body.projectId', `the project is ${project.status}, not approved / 项目未批复`);
+    if (type === 'development') {
+      const share = policy.quota.developmentShareMax;
+      if (share.value !== null) {
+        const quota = amountsOf(await projectQuotaAt(trx, order.project_id, now));
+        const dev = await repo.usageOf(trx, [order.project_id], { types: ['development'] });
+        const devUsed = new Map(dev.map((u) => [u.dimension, toMicro(u.reserved) + toMicro(u.consumed)]));
+        for (const [dim, amount] of request) {
+          const cap = timesRatio(quota.get(dim) ?? 0n, share.value);
+          if ((devUsed.get(dim) ?? 0n) + amount > cap) {
+            throw refuse(
+              'order_rule_violated',
+              `development resources: at most ${share.value} of the project quota; ${dim}: cap ${fromMicro(cap)}, development in use or reserved ${fromMicro(devUsed.get(dim) ?? 0n)}, requested ${fromMicro(amount)} (${share.article}) / 开发资源不超过项目配额的${share.value}`,
+              'body.lines',
+            );
+          }
+        }
+      }
+    }
+    overrun = (await checkQuota(trx, policy, order, request, hasOverrunStep, now)).overrun;
+  }
+  return overrun;
+}
+
+function stepsFor(policy: EffectivePolicy, type: OrderType, overrun: boolean): WorkflowStep[] {
+  const spec = policy.orderTypes[type];
+  let steps: WorkflowStep[];
+  if (type === 'green_channel') {
+    // JQ 24: placed at once, the review completed afterwards: the green channel's steps, then the review
+    // (non-fulfilment) steps of a new request.
+    steps = [
+      ...snapshotSteps(type, spec.steps, { quotaOverrun: overrun }),
+      ...snapshotSteps('new_resources', policy.orderTypes.new_resources.steps, { quotaOverrun: overrun })
+        .filter((s) => s.fulfilment === null)
+        .map((s) => ({ ...s, key: `review_${s.key}` })),
+    ];
+  } else {
+    steps = snapshotSteps(type, spec.steps, { quotaOverrun: overrun });
+  }
+  return steps;
+}
+
+async function checkExtension(
+  trx: Trx,
+  policy: EffectivePolicy,
+  jurisdictionCode: string,
+  order: OrderRow,
+  now: Date,
+): Promise<void> {
+  if (!order.parent_order_id)
+    throw invalid('body.parentOrderId', 'an extension names the order it extends / 须指明延期的订单');
+  const parent = await repo.findOrder(trx, order.parent_order_id);
+  if (!parent || parent.organisation_id !== order.organisation_id) {
+    throw invalid('body.parentOrderId', 'no such order of this unit / 订单不存在');
+  }
+  if (parent.type === 'development') {
+    throw refuse(
+      'order_rule_violated',
+      `development resources cannot be extended (${policy.quota.developmentMonthsMax.article}) / 开发资源不得延期`,
+      'body.parentOrderId',
+    );
+  }
+  const lead =
+    parent.type === 'emergency'
+      ? policy.quota.emergencyExtensionLeadWorkingDays
+      : parent.type === 'temporary'
+        ? policy.quota.temporaryExtensionLeadWorkingDays
+        : null;
+  if (!lead || parent.status !== 'completed' || !parent.expires_on) {
+    throw invalid(
+      'body.parentOrderId',
+      'only allocated emergency or temporary resources can be extended / 仅可延期已配置的应急或临时资源',
+    );
+  }
+  const termKey = TERM_LIMITS[parent.type as keyof typeof TERM_LIMITS];
+  const max = policy.quota[termKey];
+  if (order.term_months === null)
+    throw invalid('body.termMonths', 'an extension needs a term in months / 须填写延期月数');
+  if (max.value !== null && order.term_months > max.value) {
+    throw refuse('order_rule_violated', `at most ${max.value} months (${max.article})`, 'body.termMonths');
+  }
+  if (lead.value !== null) {
+    const left = await countWorkingDays(trx, jurisdictionCode, now, endOfShanghaiDay(parent.expires_on));
+    if (left.workingDays < lead.value) {
+      throw refuse(
+        'order_rule_violated',
+        `an extension must be filed at least ${lead.value} working days before expiry (${parent.expires_on}); ${left.workingDays} left (${lead.article}) / 延期须至少提前${lead.value}个工作日申请`,
+        'body.parentOrderId',
+      );
+    }
+  }
+}
+
+// ===================================================================================== transitions
+
+async function openStep(
+  trx: Trx,
+  actor: Actor,
+  order: OrderRow,
+  step: OrderStepRow,
+  now: Date,
+  code: string,
+  known?: Due,
+) {
+  const wf = (order.workflow as unknown as WorkflowStep[]).find((s) => s.key === step.key) as WorkflowStep;
+  if (step.fulfilment_action === 'open' && order.system_id) {
+    // Formal opening is the system's go-live: MLPS filing and the commitment letter first (SH 30, TZ 11).
+    const system = await getSystem(trx, order.system_id);
+    if (system) assertSystemMayGoLive(system);
+  }
+  const due = known ?? (await dueOf(trx, code, now, wf));
+  const handled = step.fulfilment_action !== null && fulfilmentHandlers.length > 0;
+  await repo.updateStep(trx, step.id, {
+    status: 'open',
+    opened_at: now,
+    handled,
+    due_at: due.due_at,
+    due_day: due.due_day,
+    deadline_provisional: due.deadline_provisional,
+    unconfirmed_years: JSON.stringify(due.unconfirmed_years),
+  });
+  await repo.insertEvent(
+    trx,
+    event(order, actor, now, 'step_opened', {
+      stepKey: step.key,
+      detail: {
+        role: step.role,
+        dueAt: due.due_at ? formatShanghai(due.due_at) : null,
+        article: step.deadline_article,
+        provisional: due.deadline_provisional,
+        ...(due.unconfirmed_years.length ? { unconfirmedYears: due.unconfirmed_years } : {}),
+      },
+    }),
+  );
+  await notifyRole(
+    trx,
+    order,
+    step.role,
+    'order.step.opened',
+    { zh: `${order.number} 待办：${step.name_zh}`, en: `${order.number} awaits: ${step.name_en}` },
+    step.acting_organisation_id !== null,
+  );
+  if (handled) {
+    await repo.insertEvent(
+      trx,
+      event(order, actor, now, 'fulfilment_requested', {
+        stepKey: step.key,
+        detail: { action: step.fulfilment_action },
+      }),
+    );
+    const fresh = (await repo.stepsOf(trx, order.id)).find((s) => s.id === step.id) as OrderStepRow;
+    const lines = (await repo.linesOf(trx, order.id)).map(lineView);
+    for (const handler of [...fulfilmentHandlers]) {
+      await handler(trx, { order: summaryView(order), step: stepView(fresh, now), lines });
+    }
+  }
+}
+
+/** Opens the next pending step, or completes the order when none is left. */
+async function advance(
+  trx: Trx,
+  actor: Actor,
+  order: OrderRow,
+  now: Date,
+  code: string,
+  known?: Map<string, Due>,
+): Promise<void> {
+  const next = (await repo.stepsOf(trx, order.id)).find((s) => s.status === 'pending');
+  if (next) {
+    if (order.status === 'submitted' && (await repo.stepsOf(trx, order.id)).some((s) => s.status === 'done')) {
+      await repo.updateOrder(trx, order.id, { status: 'in_progress', updated_at: now });
+      order.status = 'in_progress';
+    }
+    await openStep(trx, actor, order, next, now, code, known?.get(next.key));
+    return;
+  }
+  const set: Parameters<typeof repo.updateOrder>[2] = { status: 'completed', closed_at: now, updated_at: now };
+  if (order.term_months && order.type in TERM_LIMITS)
+    set.expires_on = addMonthsToDay(shanghaiDay(now), order.term_months);
+  await repo.updateOrder(trx, order.id, set);
+  await repo.setReservations(trx, order.id, 'reserved', 'consumed', now);
+  if (order.type === 'extension' && order.parent_order_id && order.term_months) {
+    const parent = await repo.findOrder(trx, order.parent_order_id);
+    if (parent?.expires_on) {
+      await trx
+        .updateTable('resource_order')
+        .set({ expires_on: addMonthsToDay(parent.expires_on, order.term_months), updated_at: now })
+        .where('id', '=', parent.id)
+        .execute();
+    }
+  }
+  await repo.insertEvent(
+    trx,
+    event(order, actor, now, 'completed', { detail: set.expires_on ? { expiresOn: set.expires_on } : {} }),
+  );
+  await writeAudit(trx, actor, {
+    action: 'order.completed',
+    objectType: 'order',
+    objectId: order.id,
+    detail: { number: order.number },
+  });
+  await notify(trx, {
+    jurisdictionId: order.jurisdiction_id,
+    to: { organisationId: order.organisation_id },
+    kind: 'order.completed',
+    title: { zh: `${order.number} 已办结`, en: `${order.number} is completed` },
+    link: link(order),
+    entity: { type: 'order', id: order.id },
+  });
+}
+
+async function requestOf(trx: Trx, order: OrderRow): Promise<Amounts> {
+  return addAmounts(
+    ...(await repo.linesOf(trx, order.id)).map((l) => amountsOf(l.dimensions as unknown as Record<string, string>)),
+  );
+}
+
+/**
+ * Submission: rules, the quota reserved under a row lock on the project, the workflow snapshot, the first
+ * step opened. One transaction. Returns the audit entry, which the caller writes last (the audit chain's
+ * lock is then held only up to the commit).
+ */
+async function submit(trx: Trx, actor: Actor, order: OrderRow, now: Date) {
+  const code = await jurisdictionCodeOf(trx, order.jurisdiction_id);
+  const policy = await effectivePolicy(trx, code);
+  const request = await requestOf(trx, order);
+  await preChecks(trx, policy, code, order, now);
+  // On what is committed, without a lock: a refusal here is already certain (usage only grows under the
+  // lock), so most refusals never queue for the project. Then the authoritative check under the lock.
+  await quotaChecks(trx, policy, order, request, now, false);
+  const overrun = await quotaChecks(trx, policy, order, request, now, true);
+  const steps = stepsFor(policy, order.type, overrun);
+  if (!steps.length) throw new AppError('order_type_not_provided', `${order.type}: the pack names no steps`);
+  const workflow = JSON.stringify(steps);
+  await repo.updateOrder(trx, order.id, {
+    status: 'submitted',
+    submitted_at: now,
+    updated_at: now,
+    quota_overrun: overrun,
+    workflow,
+  });
+  Object.assign(order, {
+    status: 'submitted',
+    submitted_at: now,
+    quota_overrun: overrun,
+    workflow: steps,
+    pack_id: policy.id,
+    pack_version: policy.version,
+  });
+  await trx
+    .updateTable('resource_order')
+    .set({ pack_id: policy.id, pack_version: policy.version })
+    .where('id', '=', order.id)
+    .execute();
+  await repo.deletePendingSteps(trx, order.id);
+  await repo.insertSteps(
+    trx,
+    steps.map((s, i) => ({
+      order_id: order.id,
+      organisation_id: order.organisation_id,
+      jurisdiction_id: order.jurisdiction_id,
+      seq: i + 1,
+      key: s.key,
+      name_zh: s.name.zh,
+      name_en: s.name.en,
+      role: s.role,
+      acting_organisation_id: isUnitRole(s.role) ? order.organisation_id : null,
+      fulfilment_action: s.fulfilment,
+      status: 'pending',
+      opened_at: null,
+      due_at: null,
+      due_day: null,
+      deadline_value: s.deadline.value,
+      deadline_unit: s.deadline.unit,
+      deadline_article: s.deadline.article,
+      deadline_note: s.deadline.note ?? null,
+      unconfirmed_years: '[]',
+      acted_by: null,
+      acted_by_name: null,
+      acted_at: null,
+      decision: null,
+      comment: null,
+      met_deadline: null,
+      overdue_since: null,
+      escalated_at: null,
+    })),
+  );
+  await repo.insertEvent(
+    trx,
+    event(order, actor, now, 'submitted', {
+      detail: { pack: `${policy.id}@${policy.version}`, quotaOverrun: overrun, request: recordOf(request) },
+    }),
+  );
+  const reclaim = order.type === 'reclaim';
+  if (order.project_id && (QUOTA_TYPES.includes(order.type) || reclaim)) {
+    await repo.insertReservations(
+      trx,
+      [...request].map(([dimension, amount]) => ({
+        order_id: order.id,
+        organisation_id: order.organisation_id,
+        jurisdiction_id: order.jurisdiction_id,
+        project_id: order.project_id as string,
+        dimension,
+        amount: fromMicro(reclaim ? -amount : amount),
+        status: 'reserved' as const,
+        updated_at: now,
+      })),
+    );
+  }
+  await advance(trx, actor, order, now, code);
+  return {
+    action: 'order.submitted',
+    objectType: 'order',
+    objectId: order.id,
+    detail: {
+      number: order.number,
+      type: order.type,
+      pack: policy.id,
+      quotaOverrun: overrun,
+      request: recordOf(request),
+    },
+  };
+}
+
+// ========================================================================================= placing
+
+export interface LineInput {
+  itemCode: string;
+  specification?: Record<string, unknown>;
+  quantity?: number;
+  targetResourceId?: string;
+}
+
+export interface PlaceInput {
+  type: OrderType;
+  title: string;
+  reason?: string;
+  projectId?: string;
+  systemId?: string;
+  termMonths?: number;
+  parentOrderId?: string;
+  resourceIds?: string[];
+  requestFormId?: string;
+  lines?: LineInput[];
+  /** false: keep it as a draft */
+  submit?: boolean;
+}
+
+interface NewOrder {
+  organisationId: string;
+  jurisdictionId: string;
+  placedBy: string | null;
+  placedByName: string | null;
+  source: OrderRow['source'];
+}
+
+async function createOrder(
+  trx: Trx,
+  actor: Actor,
+  who: NewOrder,
+  input: PlaceInput,
+  now: Date,
+  options: { precheck?: boolean } = {},
+): Promise<OrderRow> {
+  const code = await jurisdictionCodeOf(trx, who.jurisdictionId);
+  const year = Number(shanghaiDay(now).slice(0, 4));
+  const lines = await buildLines(trx, code, who, input, now);
+  if (input.systemId) {
+    // Only non-classified systems at MLPS level 3 or below may use the cloud at all (SH 2, 7).
+    const system = await getSystem(trx, input.systemId);
+    if (!system || system.jurisdictionId !== who.jurisdictionId) {
+      throw invalid('body.systemId', 'no such information system of this unit / 信息系统不存在');
+    }
+    assertSystemMayUseCloud(system);
+  }
+  const values = {
+    organisation_id: who.organisationId,
+    jurisdiction_id: who.jurisdictionId,
+    type: input.type,
+    status: 'draft' as const,
+    title: input.title,
+    reason: input.reason ?? null,
+    project_id: input.projectId ?? null,
+    system_id: input.systemId ?? null,
+    pack_id: null,
+    pack_version: null,
+    workflow: '[]',
+    term_months: input.termMonths ?? null,
+    expires_on: null,
+    parent_order_id: input.parentOrderId ?? null,
+    target_resource_ids: JSON.stringify(input.resourceIds ?? []),
+    green_channel: input.type === 'green_channel',
+    quota_overrun: false,
+    source: who.source,
+    placed_by: who.placedBy,
+    placed_by_name: who.placedByName,
+    submitted_at: null,
+    closed_at: null,
+    created_at: now,
+    updated_at: now,
+  };
+  if (options.precheck) {
+    // An order about to be submitted: the rules that need no lock first, on what is committed, so a
+    // certain refusal costs no writes (submit checks again, the quota under the project's lock).
+    const policy = await effectivePolicy(trx, code);
+    const draft = { ...values, id: '', workflow: [], target_resource_ids: [] } as unknown as OrderRow;
+    await preChecks(trx, policy, code, draft, now);
+    await quotaChecks(trx, policy, draft, addAmounts(...lines.map((l) => amountsOf(l.dimensions))), now, false);
+  }
+  const no = await repo.nextOrderNo(trx);
+  const order = await repo.insertOrder(trx, {
+    ...values,
+    number: `${code.toUpperCase()}-${year}-${String(no).padStart(6, '0')}`,
+  });
+  await repo.insertLines(
+    trx,
+    lines.map((l, i) => ({
+      order_id: order.id,
+      organisation_id: order.organisation_id,
+      jurisdiction_id: order.jurisdiction_id,
+      line_no: i + 1,
+      catalogue_item_code: l.itemCode,
+      catalogue_version_id: l.catalogueVersionId,
+      specification: JSON.stringify(l.specification),
+      quantity: l.quantity,
+      dimensions: JSON.stringify(l.dimensions),
+      request_form_id: l.requestFormId,
+      request_form_row_no: l.requestFormRowNo,
+      target_resource_id: l.targetResourceId,
+    })),
+  );
+  await repo.insertEvent(
+    trx,
+    event(order, actor, now, 'created', { detail: { type: order.type, lines: lines.length, source: who.source } }),
+  );
+  // The audit entry is written last by the caller: the audit chain's lock is then held only briefly.
+  return order;
+}
+
+interface BuiltLine {
+  itemCode: string;
+  catalogueVersionId: string | null;
+  specification: Record<string, unknown>;
+  quantity: number;
+  dimensions: Record<string, string>;
+  requestFormId: string | null;
+  requestFormRowNo: number | null;
+  targetResourceId: string | null;
+}
+
+async function buildLines(trx: Trx, code: string, who: NewOrder, input: PlaceInput, now: Date): Promise<BuiltLine[]> {
+  const lines: BuiltLine[] = [];
+  if (input.type === 'reclaim') {
+    if (input.resourceIds?.length) {
+      const resources = await repo.resourcesByIds(trx, input.resourceIds);
+      for (const id of input.resourceIds) {
+        const r = resources.find((x) => x.id === id);
+        if (!r || r.organisation_id !== who.organisationId)
+          throw invalid('body.resourceIds', `no resource ${id} of this unit / 资源不存在`);
+        const q = r.quantities as unknown as Record<string, number | string>;
+        const dims: Record<string, string> = {};
+        for (const [k, v] of Object.entries(q))
+          dims[
+            ['vcpu', 'memory_gb', 'storage_gb', 'bandwidth_mbps'].includes(k) ? k : `item:${r.catalogue_item_code}`
+          ] = fromMicro(toMicro(String(v)));
+        lines.push({
+          itemCode: r.catalogue_item_code,
+          catalogueVersionId: null,
+          specification: r.specification as unknown as Record<string, unknown>,
+          quantity: 1,
+          dimensions: dims,
+          requestFormId: null,
+          requestFormRowNo: null,
+          targetResourceId: r.id,
+        });
+      }
+      return lines;
+    }
+    if (input.parentOrderId) {
+      const parent = await repo.findOrder(trx, input.parentOrderId);
+      if (!parent || parent.organisation_id !== who.organisationId || parent.status !== 'completed') {
+        throw invalid('body.parentOrderId', 'no completed order of this unit to reclaim / 无可回收的已办结订单');
+      }
+      for (const l of await repo.linesOf(trx, parent.id)) {
+        lines.push({
+          itemCode: l.catalogue_item_code,
+          catalogueVersionId: l.catalogue_version_id,
+          specification: l.specification as unknown as Record<string, unknown>,
+          quantity: l.quantity,
+          dimensions: l.dimensions as unknown as Record<string, string>,
+          requestFormId: null,
+          requestFormRowNo: null,
+          targetResourceId: null,
+        });
+      }
+      return lines;
+    }
+    throw invalid('body.resourceIds', 'a reclaim names the resources or the order to reclaim / 须指明回收的资源或订单');
+  }
+  if (input.type === 'extension') return lines;
+  const catalogue = await catalogueInForce(trx, code, now);
+  const given: LineInput[] = [...(input.lines ?? [])];
+  if (input.requestFormId) {
+    const rows = await repo.requestFormRows(trx, input.requestFormId);
+    if (!rows.length) throw invalid('body.requestFormId', 'no such request form / 需求表不存在');
+    for (const r of rows) {
+      lines.push(
+        line(
+          catalogue,
+          'cloud-vm',
+          {
+            vcpu: r.vcpu,
+            memoryGb: r.memory_gb,
+            systemDiskGb: r.system_disk_gb,
+            dataDiskGb: r.data_disk_gb,
+            os: r.os,
+            serverType: r.server_type,
+            networkZone: r.network_zone,
+          },
+          1,
+          `body.requestFormId`,
+          {
+            requestFormId: input.requestFormId,
+            requestFormRowNo: r.row_no,
+          },
+        ),
+      );
+    }
+  }
+  given.forEach((l, i) => {
+    lines.push(
+      line(catalogue, l.itemCode, l.specification ?? {}, l.quantity ?? 1, `body.lines.${i}.itemCode`, {
+        targetResourceId: l.targetResourceId ?? null,
+      }),
+    );
+  });
+  if (!lines.length) throw invalid('body.lines', 'an order needs at least one line / 至少一行');
+  return lines;
+}
+
+function line(
+  catalogue: Awaited<ReturnType<typeof catalogueInForce>>,
+  itemCode: string,
+  specification: Record<string, unknown>,
+  quantity: number,
+  field: string,
+  extra: { requestFormId?: string; requestFormRowNo?: number; targetResourceId?: string | null },
+): BuiltLine {
+  const item = catalogue.items.find((i) => i.code === itemCode);
+  if (!item)
+    throw invalid(
+      field,
+      `"${itemCode}" is not in the catalogue in force (version ${catalogue.version.versionNo}) / 服务目录中无此项`,
+    );
+  for (const attr of item.specification) {
+    if (attr.required && specification[attr.key] === undefined)
+      throw invalid(field.replace(/itemCode$/, `specification.${attr.key}`), 'is required / 必填');
+  }
+  return {
+    itemCode,
+    catalogueVersionId: catalogue.version.id,
+    specification,
+    quantity,
+    dimensions: dimensionsOfLine(itemCode, specification, quantity),
+    requestFormId: extra.requestFormId ?? null,
+    requestFormRowNo: extra.requestFormRowNo ?? null,
+    targetResourceId: extra.targetResourceId ?? null,
+  };
+}
+
+/** Places an order of the caller's unit: a draft, or (by default) submitted at once. */
+export async function placeOrder(trx: Trx, auth: AuthContext, actor: Actor, input: PlaceInput, now: Date) {
+  if (auth.organisationType !== 'using_unit')
+    throw new AppError('forbidden', 'orders are placed by using units / 仅使用单位可提交申请');
+  const order = await createOrder(
+    trx,
+    actor,
+    {
+      organisationId: auth.organisationId,
+      jurisdictionId: auth.jurisdictionId,
+      placedBy: auth.id,
+      placedByName: auth.name,
+      source: 'unit',
+    },
+    input,
+    now,
+    { precheck: input.submit !== false },
+  );
+  const entry =
+    input.submit !== false
+      ? await submit(trx, actor, order, now)
+      : {
+          action: 'order.created',
+          objectType: 'order',
+          objectId: order.id,
+          detail: { number: order.number, type: order.type },
+        };
+  const view = await orderView(trx, (await repo.findOrder(trx, order.id)) as OrderRow, now);
+  await writeAudit(trx, actor, entry);
+  return view;
+}
+
+async function scopedOrder(trx: Trx, id: string, lock: boolean): Promise<OrderRow> {
+  const order = lock ? await repo.lockOrder(trx, id) : await repo.findOrder(trx, id);
+  if (!order) throw notFound(`order ${id} does not exist / 订单不存在`);
+  return order;
+}
+
+export async function submitDraft(trx: Trx, auth: AuthContext, actor: Actor, id: string, now: Date) {
+  const order = await scopedOrder(trx, id, true);
+  if (order.placed_by !== auth.id && !auth.roles.includes('unit_admin'))
+    throw new AppError('not_your_step', 'only the applicant submits the draft');
+  if (order.status !== 'draft')
+    throw new AppError('order_transition_refused', `the order is ${order.status}, not a draft / 订单不是草稿`);
+  const entry = await submit(trx, actor, order, now);
+  const view = await orderView(trx, await scopedOrder(trx, id, false), now);
+  await writeAudit(trx, actor, entry);
+  return view;
+}
+
+// ========================================================================================== acting
+
+export interface ActInput {
+  decision: 'approve' | 'reject' | 'return';
+  comment?: string;
+  /** the step the caller believes is current; refused when it is not */
+  stepKey?: string;
+}
+
+function mayAct(auth: AuthContext, order: OrderRow, step: OrderStepRow): boolean {
+  if (step.acting_organisation_id !== null) {
+    const v = auth.visibility;
+    return (
+      v.kind === 'organisation' &&
+      v.organisations.includes(step.acting_organisation_id) &&
+      auth.roles.some((r) => isUnitRole(r))
+    );
+  }
+  return auth.roles.includes(step.role) && auth.jurisdictionId === order.jurisdiction_id;
+}
+
+async function finishStep(
+  trx: Trx,
+  actor: Actor,
+  order: OrderRow,
+  step: OrderStepRow,
+  decision: 'approve' | 'reject' | 'done',
+  comment: string | null,
+  now: Date,
+): Promise<void> {
+  const met = step.due_at ? now.getTime() <= step.due_at.getTime() : null;
+  await repo.updateStep(trx, step.id, {
+    status: decision === 'reject' ? 'rejected' : 'done',
+    acted_by: actor.id,
+    acted_by_name: actor.name ?? null,
+    acted_at: now,
+    decision,
+    comment,
+    met_deadline: met,
+  });
+  await repo.insertEvent(
+    trx,
+    event(order, actor, now, decision === 'reject' ? 'step_rejected' : 'step_done', {
+      stepKey: step.key,
+      comment,
+      detail: { decision, metDeadline: met, dueAt: step.due_at ? formatShanghai(step.due_at) : null },
+    }),
+  );
+  await writeAudit(trx, actor, {
+    action: decision === 'reject' ? 'order.step_rejected' : 'order.step_done',
+    objectType: 'order',
+    objectId: order.id,
+    detail: { number: order.number, step: step.key, decision, metDeadline: met },
+  });
+  const code = await jurisdictionCodeOf(trx, order.jurisdiction_id);
+  if (decision === 'reject') {
+    await repo.updateOrder(trx, order.id, { status: 'rejected', closed_at: now, updated_at: now });
+    await repo.skipPendingSteps(trx, order.id);
+    await repo.setReservations(trx, order.id, 'reserved', 'released', now);
+    await repo.insertEvent(trx, event(order, actor, now, 'rejected', { stepKey: step.key, comment }));
+    await notify(trx, {
+      jurisdictionId: order.jurisdiction_id,
+      to: { organisationId: order.organisation_id },
+      kind: 'order.rejected',
+      title: { zh: `${order.number} 未通过：${step.name_zh}`, en: `${order.number} was rejected at ${step.name_en}` },
+      link: link(order),
+      entity: { type: 'order', id: order.id },
+    });
+    return;
+  }
+  await advance(trx, actor, order, now, code);
+}
+
+/** Acts on the order's current step: approve, reject, or return it to the unit for more information. */
+export async function actOnOrder(trx: Trx, auth: AuthContext, actor: Actor, id: string, input: ActInput, now: Date) {
+  const order = await scopedOrder(trx, id, true);
+  if (!['submitted', 'in_progress'].includes(order.status)) {
+    throw new AppError(
+      'order_transition_refused',
+      `the order is ${order.status}: no step is open / 订单已${order.status}`,
+    );
+  }
+  const step = (await repo.stepsOf(trx, order.id)).find((s) => s.status === 'open');
+  if (!step) throw new AppError('order_transition_refused', 'no step is open / 无待办环节');
+  if (input.stepKey && input.stepKey !== step.key) {
+    throw new AppError(
+      'order_transition_refused',
+      `the current step is ${step.key}, not ${input.stepKey} / 当前环节为 ${step.name_zh}`,
+      [{ field: 'body.stepKey', message: `current: ${step.key}` }],
+    );
+  }
+  if (!mayAct(auth, order, step)) {
+    throw new AppError(
+      'not_your_step',
+      `step ${step.key} is acted on by ${step.role}${step.acting_organisation_id ? ' of the ordering unit' : ' of the order’s jurisdiction'} / 该环节由${step.role}办理`,
+    );
+  }
+  if (step.acting_organisation_id === null && order.placed_by !== null && order.placed_by === auth.id) {
+    throw new AppError(
+      'own_request',
+      `${auth.name} placed ${order.number} and may not approve it / 不得审批本人提交的申请`,
+    );
+  }
+  const comment = input.comment ?? null;
+  if (input.decision === 'return') {
+    await repo.insertEvent(trx, event(order, actor, now, 'information_requested', { stepKey: step.key, comment }));
+    await writeAudit(trx, actor, {
+      action: 'order.information_requested',
+      objectType: 'order',
+      objectId: order.id,
+      detail: { number: order.number, step: step.key },
+    });
+    await notify(trx, {
+      jurisdictionId: order.jurisdiction_id,
+      to: { organisationId: order.organisation_id },
+      kind: 'order.information_requested',
+      title: { zh: `${order.number} 需补充材料`, en: `${order.number}: more information requested` },
+      body: comment ? { zh: comment, en: comment } : undefined,
+      link: link(order),
+      entity: { type: 'order', id: order.id },
+    });
+    return orderView(trx, await scopedOrder(trx, id, false), now);
+  }
+  if (input.decision === 'approve') {
+    if (step.handled) {
+      throw new AppError(
+        'order_transition_refused',
+        `step ${step.key} is fulfilled by provisioning: it completes when the unit confirms the delivery receipt / 该环节由服务商交付、使用单位确认回执后完成`,
+      );
+    }
+    if (order.project_id && QUOTA_TYPES.includes(order.type)) {
+      // Re-checked at approval: the quota may have been lowered since the order was placed.
+      const code = await jurisdictionCodeOf(trx, order.jurisdiction_id);
+      const policy = await effectivePolicy(trx, code);
+      await repo.lockProject(trx, order.project_id);
+      const request = await requestOf(trx, order);
+      const hasOverrunStep = (order.workflow as unknown as WorkflowStep[]).some((s) => s.when === 'quota_overrun');
+      const outcome = await checkQuota(trx, policy, order, request, hasOverrunStep || order.quota_overrun, now, {
+        excludeOrderId: order.id,
+      });
+      if (outcome.overrun && !order.quota_overrun) {
+        throw new AppError(
+          'quota_exceeded',
+          `the unit's total now exceeds its projects' quota by more than ${policy.quota.overrunApprovalAbove.value} (${policy.quota.overrunApprovalAbove.article}): reject, or the unit files again / 超出配额比例，须重新申请`,
+        );
+      }
+    }
+  }
+  await finishStep(trx, actor, order, step, input.decision === 'approve' ? 'approve' : 'reject', comment, now);
+  return orderView(trx, await scopedOrder(trx, id, false), now);
+}
+
+/** Cancels the unit's order before it completes; the reservation is released. */
+export async function cancelOrder(
+  trx: Trx,
+  auth: AuthContext,
+  actor: Actor,
+  id: string,
+  reason: string | undefined,
+  now: Date,
+) {
+  const order = await scopedOrder(trx, id, true);
+  const v = auth.visibility;
+  if (v.kind !== 'organisation' || !v.organisations.includes(order.organisation_id)) {
+    throw new AppError('not_your_step', 'only the ordering unit cancels its order / 仅申请单位可撤销');
+  }
+  if (!['draft', 'submitted', 'in_progress'].includes(order.status)) {
+    throw new AppError(
+      'order_transition_refused',
+      `the order is ${order.status} and cannot be cancelled / 订单不可撤销`,
+    );
+  }
+  const steps = await repo.stepsOf(trx, order.id);
+  if (steps.some((s) => s.status === 'done' && s.fulfilment_action !== null)) {
+    throw new AppError(
+      'order_transition_refused',
+      'resources were already delivered: file a reclaim instead / 资源已交付，请申请回收',
+    );
+  }
+  await closeAsCancelled(trx, actor, order, steps, reason, now);
+  return orderView(trx, await scopedOrder(trx, id, false), now);
+}
+
+/**
+ * Withdraws an order the platform opened itself (`openSystemOrder`: expiry, monitoring) when what caused it
+ * is undone, e.g. the authority reverses an escalation (SH 25). Only while nothing was carried out yet:
+ * once a fulfilment step is done the resources are gone and the order runs to its end. Returns whether
+ * the order was withdrawn.
+ */
+export async function withdrawSystemOrder(
+  trx: Trx,
+  actor: Actor,
+  input: { orderId: string; reason: string; now: Date },
+): Promise<boolean> {
+  const order = await repo.findOrder(trx, input.orderId);
+  if (!order || order.source === 'unit') return false;
+  if (!['draft', 'submitted', 'in_progress'].includes(order.status)) return false;
+  const steps = await repo.stepsOf(trx, order.id);
+  if (steps.some((s) => s.status === 'done' && s.fulfilment_action !== null)) return false;
+  await closeAsCancelled(trx, actor, order, steps, input.reason, input.now);
+  return true;
+}
+
+async function closeAsCancelled(
+  trx: Trx,
+  actor: Actor,
+  order: OrderRow,
+  steps: OrderStepRow[],
+  reason: string | undefined,
+  now: Date,
+): Promise<void> {
+  for (const s of steps.filter((x) => x.status === 'open')) {
+    await repo.updateStep(trx, s.id, {
+      decision: 'cancelled',
+      acted_by: actor.id,
+      acted_by_name: actor.name ?? null,
+      acted_at: now,
+    });
+  }
+  await repo.skipPendingSteps(trx, order.id);
+  await repo.updateOrder(trx, order.id, { status: 'cancelled', closed_at: now, updated_at: now });
+  await repo.setReservations(trx, order.id, 'reserved', 'released', now);
+  await repo.insertEvent(trx, event(order, actor, now, 'cancelled', { comment: reason ?? null }));
+  await writeAudit(trx, actor, {
+    action: 'order.cancelled',
+    objectType: 'order',
+    objectId: order.id,
+    detail: { number: order.number, reason },
+  });
+}
+
+// ========================================================================================== reading
+
+export async function getOrder(trx: Trx, id: string, now: Date) {
+  return orderView(trx, await scopedOrder(trx, id, false), now);
+}
+
+export interface ListInput {
+  status?: OrderStatus;
+  type?: string;
+  mine?: boolean;
+  projectId?: string;
+  limit: number;
+  offset: number;
+}
+
+/** Orders in the caller's scope (row-level security: the unit's own, or the jurisdiction's). */
+export async function listOrders(trx: Trx, auth: AuthContext, input: ListInput, now: Date) {
+  const { rows, total } = await repo.listOrders(trx, {
+    status: input.status,
+    type: input.type,
+    placedBy: input.mine ? auth.id : undefined,
+    projectId: input.projectId,
+    limit: input.limit,
+    offset: input.offset,
+  });
+  const items = [];
+  for (const o of rows) {
+    const open = (await repo.stepsOf(trx, o.id)).find((s) => s.status === 'open');
+    items.push({ ...summaryView(o), currentStep: open ? stepView(open, now) : null });
+  }
+  return { items, total };
+}
+
+/** What waits for the caller: open steps of roles they hold, by due time (no deadline last), overdue flagged. */
+export async function inbox(trx: Trx, auth: AuthContext, now: Date) {
+  const v = auth.visibility;
+  const unitRoles = auth.roles.some((r) => isUnitRole(r)) ? [...UNIT_ROLES] : [];
+  const rows = await repo.openStepsFor(trx, {
+    roles: auth.roles.filter((r) => !isUnitRole(r)),
+    jurisdictionId: v.kind === 'jurisdiction' ? auth.jurisdictionId : null,
+    organisationIds: v.kind === 'organisation' ? [...v.organisations] : [],
+    unitRoles,
+  });
+  const items = rows.map((r) => ({
+    orderId: r.order_id,
+    orderNumber: r.order_number,
+    orderType: r.order_type,
+    orderTitle: r.order_title,
+    ownRequest: r.acting_organisation_id === null && r.order_placed_by === auth.id,
+    step: stepView(r, now),
+  }));
+  return { items, total: items.length, overdue: items.filter((i) => i.step.overdue).length };
+}
+
+/** A project's quota against what is reserved and in use, per dimension (the console's gauges). */
+export async function quotaUsage(trx: Trx, projectId: string, now: Date) {
+  if (!(await repo.projectVisible(trx, projectId))) throw notFound(`project ${projectId} does not exist / 项目不存在`);
+  const quota = amountsOf(await projectQuotaAt(trx, projectId, now));
+  const usage = await repo.usageOf(trx, [projectId]);
+  const dims = new Set([...quota.keys(), ...usage.map((u) => u.dimension)]);
+  return {
+    projectId,
+    at: now.toISOString(),
+    dimensions: [...dims].sort().map((dimension) => {
+      const u = usage.find((x) => x.dimension === dimension);
+      const q = quota.get(dimension) ?? 0n;
+      const reserved = u ? toMicro(u.reserved) : 0n;
+      const inUse = u ? toMicro(u.consumed) : 0n;
+      return {
+        dimension,
+        quota: fromMicro(q),
+        reserved: fromMicro(reserved),
+        inUse: fromMicro(inUse),
+        available: fromMicro(q - reserved - inUse),
+      };
+    }),
+  };
+}
+
+/** Overdue steps in the caller's jurisdictions, with counts per step and per unit. */
+export async function overdueDashboard(trx: Trx, auth: AuthContext, now: Date) {
+  const v = auth.visibility;
+  const rows = await repo.overdueSteps(trx, v.kind === 'jurisdiction' ? v.jurisdictions : []);
+  const perStep = new Map<string, { stepKey: string; name: { zh: string; en: string }; role: string; count: number }>();
+  const perUnit = new Map<string, { organisationId: string; code: string; name: string; count: number }>();
+  for (const r of rows) {
+    const k = `${r.order_type}.${r.key}`;
+    const s = perStep.get(k) ?? { stepKey: k, name: { zh: r.name_zh, en: r.name_en }, role: r.role, count: 0 };
+    s.count++;
+    perStep.set(k, s);
+    const u = perUnit.get(r.organisation_id) ?? {
+      organisationId: r.organisation_id,
+      code: r.organisation_code,
+      name: r.organisation_name,
+      count: 0,
+    };
+    u.count++;
+    perUnit.set(r.organisation_id, u);
+  }
+  return {
+    items: rows.map((r) => ({
+      orderId: r.order_id,
+      orderNumber: r.order_number,
+      orderType: r.order_type,
+      organisationId: r.organisation_id,
+      organisationCode: r.organisation_code,
+      step: stepView(r, now),
+    })),
+    perStep: [...perStep.values()].sort((a, b) => b.count - a.count),
+    perUnit: [...perUnit.values()].sort((a, b) => b.count - a.count),
+  };
+}
+
+// ======================================================================== contract: other modules
+
+/** Provisioning calls this when the unit confirms the delivery receipt of a fulfilment step (or it failed). */
+export async function completeFulfilmentStep(
+  trx: Trx,
+  actor: Actor,
+  input: { orderId: string; stepKey: string; outcome: 'done' | 'failed'; comment?: string; now: Date },
+): Promise<void> {
+  const order = await scopedOrder(trx, input.orderId, true);
+  const step = (await repo.stepsOf(trx, order.id)).find((s) => s.status === 'open');
+  if (!step || step.key !== input.stepKey || step.fulfilment_action === null) {
+    throw new AppError(
+      'order_transition_refused',
+      `step ${input.stepKey} of ${order.number} is not an open fulfilment step / 非待办交付环节`,
+    );
+  }
+  if (input.outcome === 'failed') {
+    // The reviewer takes over: the step is no longer waiting for provisioning.
+    await repo.updateStep(trx, step.id, { handled: false, comment: input.comment ?? null });
+    await repo.insertEvent(
+      trx,
+      event(order, actor, input.now, 'fulfilment_failed', { stepKey: step.key, comment: input.comment ?? null }),
+    );
+    await writeAudit(trx, actor, {
+      action: 'order.fulfilment_failed',
+      objectType: 'order',
+      objectId: order.id,
+      detail: { number: order.number, step: step.key },
+    });
+    return;
+  }
+  await finishStep(trx, actor, order, step, 'done', input.comment ?? null, input.now);
+}
+
+/** An order the platform opens itself (expiry, monitoring): a reclaim of the unit's resources. */
+export async function openSystemOrder(
+  trx: Trx,
+  actor: Actor,
+  input: {
+    type: 'reclaim';
+    organisationId: string;
+    jurisdictionId: string;
+    resourceIds: string[];
+    reason: string;
+    source: 'expiry' | 'monitoring';
+    now: Date;
+  },
+): Promise<{ id: string; number: string }> {
+  const resources = await repo.resourcesByIds(trx, input.resourceIds);
+  const projectId = resources.find((r) => r.project_id)?.project_id ?? undefined;
+  const order = await createOrder(
+    trx,
+    actor,
+    {
+      organisationId: input.organisationId,
+      jurisdictionId: input.jurisdictionId,
+      placedBy: null,
+      placedByName: null,
+      source: input.source,
+    },
+    {
+      type: 'reclaim',
+      title: input.reason.slice(0, 200),
+      reason: input.reason,
+      resourceIds: input.resourceIds,
+      projectId,
+    },
+    input.now,
+  );
+  await writeAudit(trx, actor, await submit(trx, actor, order, input.now));
+  return { id: order.id, number: order.number };
+}
+
+export async function stopAllocations(
+  trx: Trx,
+  actor: Actor,
+  input: { organisationId: string; reason: string; reference?: string; now: Date },
+): Promise<void> {
+  const org = await repo.organisationOf(trx, input.organisationId);
+  if (!org) throw notFound(`organisation ${input.organisationId} does not exist`);
+  if (await repo.activeStop(trx, org.id)) return;
+  await repo.insertStop(trx, {
+    organisation_id: org.id,
+    jurisdiction_id: org.jurisdiction_id,
+    reason: input.reason,
+    reference: input.reference ?? null,
+    stopped_at: input.now,
+    stopped_by: actor.id,
+  });
+  await writeAudit(trx, actor, {
+    action: 'order.allocations_stopped',
+    objectType: 'organisation',
+    objectId: org.id,
+    detail: { reason: input.reason, reference: input.reference },
+  });
+}
+
+export async function resumeAllocations(
+  trx: Trx,
+  actor: Actor,
+  input: { organisationId: string; reason?: string; reference?: string; now: Date },
+): Promise<void> {
+  const n = await repo.resumeStops(trx, input.organisationId, input.now, actor.id);
+  if (n) {
+    await writeAudit(trx, actor, {
+      action: 'order.allocations_resumed',
+      objectType: 'organisation',
+      objectId: input.organisationId,
+      detail: { reason: input.reason, reference: input.reference },
+    });
+  }
+}
+
+export async function allocationsStopped(trx: Trx, organisationId: string): Promise<boolean> {
+  return !!(await repo.activeStop(trx, organisationId));
+}
+
+// ======================================================================================= the sweeper
+
+/**
+ * Marks open steps past their due time as overdue, once each, and tells the step's role and its
+ * supervisor role (SUPERVISOR_ROLE). State in the database (overdue_since): re-runs and restarts change
+ * nothing twice; `yunguan serve` runs it under an advisory lock so one instance sweeps.
+ */
+export const deadlineSweepJob: Job<DB> = {
+  name: 'orders.deadline-sweep',
+  everyMs: 5 * 60 * 1000,
+  async run({ db, now, log }) {
+    return db.transaction().execute(async (trx) => {
+      const steps = await repo.stepsNewlyOverdue(trx, now);
+      for (const s of steps) {
+        await repo.updateStep(trx, s.id, { overdue_since: now, escalated_at: now });
+        const order = (await repo.findOrder(trx, s.order_id)) as OrderRow;
+        await repo.insertEvent(
+          trx,
+          event(order, SYSTEM_ACTOR, now, 'step_overdue', {
+            stepKey: s.key,
+            detail: {
+              dueAt: s.due_at ? formatShanghai(s.due_at) : null,
+              role: s.role,
+              supervisor: SUPERVISOR_ROLE[s.role] ?? null,
+            },
+          }),
+        );
+        await writeAudit(trx, SYSTEM_ACTOR, {
+          action: 'order.step_overdue',
+          objectType: 'order',
+          objectId: order.id,
+          detail: { number: order.number, step: s.key, dueAt: s.due_at?.toISOString() },
+        });
+        const unitStep = s.acting_organisation_id !== null;
+        const title = {
+          zh: `${order.number}「${s.name_zh}」已超期（应于 ${s.due_day} 前办结，${s.deadline_article ?? ''}）`,
+          en: `${order.number}: "${s.name_en}" is overdue (due ${s.due_day}, ${s.deadline_article ?? ''})`,
+        };
+        await notifyRole(trx, order, s.role, 'order.step.overdue', title, unitStep);
+        const supervisor = SUPERVISOR_ROLE[s.role];
+        if (supervisor && supervisor !== s.role)
+          await notifyRole(trx, order, supervisor, 'order.step.overdue', title, unitStep);
+      }
+      if (steps.length) log.info({ overdue: steps.length }, 'order steps marked overdue');
+      return steps.length;
+    });
+  },
+};

@@ -1,0 +1,23 @@
+// What other modules may import from projects (contract: see the common brief).
+
+export { projectRoutes } from './projects.routes.ts';
+export {
+  assertSystemMayGoLive,
+  assertSystemMayUseCloud,
+  cloudRefusal,
+  DIMENSIONS,
+  type Dimension,
+  dimensionsOfLine,
+  isDimension,
+} from './projects.rules.ts';
+export { PROJECT_SCHEMAS } from './projects.schemas.ts';
+export { seedDemoProjects } from './projects.seed.ts';
+export {
+  getProject,
+  getSystem,
+  type ProjectFacts,
+  projectQuotaAt,
+  type SystemFacts,
+  unitProjectsQuotaTotal,
+} from './projects.service.ts';
+export type { ProjectTables } from './projects.table.ts';

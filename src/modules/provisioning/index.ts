@@ -1,0 +1,8 @@
+export { type DriverAck, type DriverRequest, type ProvisioningDriver, registerDriver } from './drivers/index.ts';
+export { DEFAULT_NOTICE_LEADS, expiryJob, sweepExpiries } from './provisioning.expiry.ts';
+export { registerFulfilment } from './provisioning.orders.ts';
+export { FINDING_WORKING_DAYS } from './provisioning.reconcile.ts';
+export { provisioningRoutes } from './provisioning.routes.ts';
+export { PROVISIONING_SCHEMAS } from './provisioning.schemas.ts';
+export { seedDemoDeliveries } from './provisioning.seed.ts';
+export { DISPUTE_WORKING_DAYS, type FulfilmentContext, openWorkOrders } from './provisioning.service.ts';

@@ -1,0 +1,453 @@
+import { sql } from 'kysely';
+import type { Visibility } from '../../platform/auth/auth.ts';
+import type { Trx } from '../../schema.ts';
+import type { Quantities } from '../inventory/index.ts';
+import type { FindingKind, FulfilmentAction, WorkOrderDetails, WorkOrderStatus } from './provisioning.table.ts';
+
+// Work orders, receipts, snapshots, findings and expiry notices. Tenant reads run in withTenant; the
+// visibility filters state the same rule as row-level security: the unit, the provider, or the jurisdiction.
+
+const visibleTo = (v: Visibility) => (eb: any) =>
+  v.kind === 'organisation'
+    ? eb.or([eb('w.organisation_id', 'in', v.organisations), eb('w.provider_id', 'in', v.organisations)])
+    : eb('w.jurisdiction_id', 'in', v.jurisdictions);
+
+export async function insertWorkOrder(
+  trx: Trx,
+  values: {
+    organisation_id: string;
+    jurisdiction_id: string;
+    provider_id: string;
+    order_id: string;
+    step_key: string;
+    action: FulfilmentAction;
+    zone: string | null;
+    due_at: Date | null;
+    details: WorkOrderDetails;
+    created_at: Date;
+  },
+): Promise<string | null> {
+  const row = await trx
+    .insertInto('work_order')
+    .values({ ...values, details: JSON.stringify(values.details), updated_at: values.created_at })
+    .onConflict((oc) => oc.doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+export async function insertWorkOrderLines(
+  trx: Trx,
+  lines: {
+    work_order_id: string;
+    organisation_id: string;
+    jurisdiction_id: string;
+    provider_id: string;
+    line_no: number;
+    order_line_id: string | null;
+    catalogue_item_code: string;
+    specification: Record<string, unknown>;
+    quantity: number;
+    resource_id: string | null;
+    system_id: string | null;
+    project_id: string | null;
+    purpose: string;
+    expires_on: string | null;
+  }[],
+): Promise<void> {
+  if (lines.length === 0) return;
+  await trx
+    .insertInto('work_order_line')
+    .values(lines.map((l) => ({ ...l, specification: JSON.stringify(l.specification) })))
+    .execute();
+}
+
+export async function listWorkOrders(
+  trx: Trx,
+  v: Visibility,
+  f: { status?: WorkOrderStatus; orderId?: string; limit: number; offset: number },
+) {
+  let q = trx.selectFrom('work_order as w').where(visibleTo(v));
+  if (f.status) q = q.where('w.status', '=', f.status);
+  if (f.orderId) q = q.where('w.order_id', '=', f.orderId);
+  const rows = await q
+    .leftJoin('organisation as p', 'p.id', 'w.provider_id')
+    .selectAll('w')
+    .select('p.name as provider_name')
+    .orderBy('w.due_at', 'asc')
+    .orderBy('w.created_at', 'desc')
+    .orderBy('w.id')
+    .limit(f.limit)
+    .offset(f.offset)
+    .execute();
+  const total = await q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  return { rows, total: Number(total.n) };
+}
+
+export async function findWorkOrder(trx: Trx, v: Visibility, id: string, lock = false) {
+  let q = trx
+    .selectFrom('work_order as w')
+    .leftJoin('organisation as p', 'p.id', 'w.provider_id')
+    .selectAll('w')
+    .select('p.name as provider_name')
+    .where('w.id', '=', id)
+    .where(visibleTo(v));
+  if (lock) q = q.forUpdate('w');
+  return q.executeTakeFirst();
+}
+
+export async function workOrderLines(trx: Trx, workOrderId: string) {
+  return trx
+    .selectFrom('work_order_line')
+    .selectAll()
+    .where('work_order_id', '=', workOrderId)
+    .orderBy('line_no')
+    .execute();
+}
+
+export async function updateWorkOrder(
+  trx: Trx,
+  id: string,
+  values: {
+    status?: WorkOrderStatus;
+    dispute_due_at?: Date | null;
+    backup_confirmed_at?: Date;
+    backup_confirmed_by?: string;
+    completed_at?: Date;
+    updated_at: Date;
+  },
+): Promise<void> {
+  await trx.updateTable('work_order').set(values).where('id', '=', id).execute();
+}
+
+export async function workOrdersOfStep(trx: Trx, orderId: string, stepKey: string) {
+  return trx
+    .selectFrom('work_order')
+    .select(['id', 'status'])
+    .where('order_id', '=', orderId)
+    .where('step_key', '=', stepKey)
+    .execute();
+}
+
+export async function receiptsOf(trx: Trx, workOrderId: string) {
+  return trx
+    .selectFrom('delivery_receipt')
+    .selectAll()
+    .where('work_order_id', '=', workOrderId)
+    .orderBy('revision')
+    .execute();
+}
+
+export async function receiptLines(trx: Trx, receiptIds: string[]) {
+  if (receiptIds.length === 0) return [];
+  return trx
+    .selectFrom('delivery_receipt_line')
+    .selectAll()
+    .where('receipt_id', 'in', receiptIds)
+    .orderBy('receipt_id')
+    .orderBy('line_no')
+    .execute();
+}
+
+export async function insertReceipt(
+  trx: Trx,
+  values: {
+    work_order_id: string;
+    organisation_id: string;
+    jurisdiction_id: string;
+    provider_id: string;
+    revision: number;
+    notes: string | null;
+    data_erased: boolean;
+    submitted_at: Date;
+    submitted_by: string;
+  },
+  lines: {
+    line_no: number;
+    work_order_line_no: number;
+    resource_id: string | null;
+    name: string;
+    external_id: string | null;
+    addresses: string[];
+    specification: Record<string, unknown>;
+    quantities: Quantities;
+    delivered_at: Date;
+    notes: string | null;
+  }[],
+): Promise<string> {
+  const receipt = await trx.insertInto('delivery_receipt').values(values).returning('id').executeTakeFirstOrThrow();
+  if (lines.length) {
+    await trx
+      .insertInto('delivery_receipt_line')
+      .values(
+        lines.map((l) => ({
+          ...l,
+          receipt_id: receipt.id,
+          organisation_id: values.organisation_id,
+          jurisdiction_id: values.jurisdiction_id,
+          provider_id: values.provider_id,
+          addresses: JSON.stringify(l.addresses),
+          specification: JSON.stringify(l.specification),
+          quantities: JSON.stringify(l.quantities),
+        })),
+      )
+      .execute();
+  }
+  return receipt.id;
+}
+
+export async function decideReceipt(
+  trx: Trx,
+  id: string,
+  values: { status: 'confirmed' | 'disputed'; decided_at: Date; decided_by: string },
+): Promise<void> {
+  await trx.updateTable('delivery_receipt').set(values).where('id', '=', id).execute();
+}
+
+export async function setReceiptLine(
+  trx: Trx,
+  receiptId: string,
+  lineNo: number,
+  values: { resource_id?: string; dispute?: string },
+): Promise<void> {
+  await trx
+    .updateTable('delivery_receipt_line')
+    .set(values)
+    .where('receipt_id', '=', receiptId)
+    .where('line_no', '=', lineNo)
+    .execute();
+}
+
+export async function providerOfItem(trx: Trx, jurisdictionId: string, itemCode: string, day: string) {
+  const { rows } = await sql<{ provider_id: string | null }>`
+    with recursive chain as (
+      select id, parent_id, 0 as depth from jurisdiction where id = ${jurisdictionId}
+      union all
+      select j.id, j.parent_id, c.depth + 1 from jurisdiction j join chain c on j.id = c.parent_id
+    ),
+    version as (
+      select v.id from catalogue_version v join chain c on c.id = v.jurisdiction_id
+      where v.status = 'approved' and v.effective_from <= ${day}::date
+      order by c.depth, v.effective_from desc, v.version_no desc
+      limit 1
+    )
+    select i.provider_id from catalogue_item i where i.version_id = (select id from version) and i.code = ${itemCode}`.execute(
+    trx,
+  );
+  return rows[0]?.provider_id ?? null;
+}
+
+export async function resourcesByIds(trx: Trx, ids: string[]) {
+  if (ids.length === 0) return [];
+  return trx.selectFrom('resource').selectAll().where('id', 'in', ids).execute();
+}
+
+export async function organisationName(trx: Trx, id: string): Promise<string | null> {
+  const row = await trx.selectFrom('organisation').select('name').where('id', '=', id).executeTakeFirst();
+  return row?.name ?? null;
+}
+
+/** The information system's name (copied onto the work order: all a provider sees of it). */
+export async function systemName(trx: Trx, id: string | null): Promise<string | null> {
+  if (!id) return null;
+  const row = await trx.selectFrom('information_system').select('name').where('id', '=', id).executeTakeFirst();
+  return row?.name ?? null;
+}
+
+export async function jurisdictionCode(trx: Trx, id: string): Promise<string> {
+  const row = await trx.selectFrom('jurisdiction').select('code').where('id', '=', id).executeTakeFirstOrThrow();
+  return row.code;
+}
+
+// ------------------------------------------------------------------------------------------ reconciliation
+
+export async function providerResources(trx: Trx, providerId: string) {
+  return trx
+    .selectFrom('resource')
+    .select(['id', 'organisation_id', 'jurisdiction_id', 'external_id', 'name', 'state', 'specification'])
+    .where('provider_id', '=', providerId)
+    .where('state', 'in', ['active', 'suspended', 'reclaiming'])
+    .execute();
+}
+
+export async function resourcesByExternalIds(trx: Trx, providerId: string, externalIds: string[]) {
+  if (externalIds.length === 0) return [];
+  return trx
+    .selectFrom('resource')
+    .select(['id', 'organisation_id', 'jurisdiction_id', 'external_id', 'name', 'state', 'specification'])
+    .where('provider_id', '=', providerId)
+    .where('external_id', 'in', externalIds)
+    .execute();
+}
+
+export async function insertSnapshot(
+  trx: Trx,
+  values: {
+    provider_id: string;
+    jurisdiction_id: string;
+    mode: 'full' | 'changes';
+    items: number;
+    content_sm3: string;
+    findings_raised: number;
+    received_at: Date;
+    received_by: string;
+  },
+): Promise<string> {
+  const row = await trx.insertInto('inventory_snapshot').values(values).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function setSnapshotFindings(trx: Trx, id: string, n: number): Promise<void> {
+  await trx.updateTable('inventory_snapshot').set({ findings_raised: n }).where('id', '=', id).execute();
+}
+
+/** Inserts a finding unless the same one (kind, identifier, fingerprint) exists already; true when new. */
+export async function insertFinding(
+  trx: Trx,
+  values: {
+    jurisdiction_id: string;
+    provider_id: string;
+    organisation_id: string | null;
+    resource_id: string | null;
+    external_id: string;
+    kind: FindingKind;
+    detail: Record<string, unknown>;
+    fingerprint: string;
+    snapshot_id: string;
+    raised_at: Date;
+    due_at: Date;
+  },
+): Promise<string | null> {
+  const row = await trx
+    .insertInto('inventory_finding')
+    .values({ ...values, detail: JSON.stringify(values.detail) })
+    .onConflict((oc) => oc.doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+const findingsVisible = (v: Visibility) => (eb: any) =>
+  v.kind === 'organisation'
+    ? eb('f.provider_id', 'in', v.organisations)
+    : eb('f.jurisdiction_id', 'in', v.jurisdictions);
+
+export async function listFindings(
+  trx: Trx,
+  v: Visibility,
+  f: { status?: 'open' | 'resolved'; kind?: FindingKind; limit: number; offset: number },
+) {
+  let q = trx.selectFrom('inventory_finding as f').where(findingsVisible(v));
+  if (f.status) q = q.where('f.status', '=', f.status);
+  if (f.kind) q = q.where('f.kind', '=', f.kind);
+  const rows = await q
+    .selectAll('f')
+    .orderBy('f.raised_at', 'desc')
+    .orderBy('f.id')
+    .limit(f.limit)
+    .offset(f.offset)
+    .execute();
+  const total = await q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  return { rows, total: Number(total.n) };
+}
+
+export async function findFinding(trx: Trx, v: Visibility, id: string) {
+  return trx
+    .selectFrom('inventory_finding as f')
+    .selectAll('f')
+    .where('f.id', '=', id)
+    .where(findingsVisible(v))
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function resolveFinding(
+  trx: Trx,
+  id: string,
+  values: { resolved_at: Date; resolved_by: string; resolution: string },
+): Promise<void> {
+  await trx
+    .updateTable('inventory_finding')
+    .set({ ...values, status: 'resolved' })
+    .where('id', '=', id)
+    .execute();
+}
+
+// ------------------------------------------------------------------------------------------ expiry
+
+export async function timeLimitedResources(trx: Trx, upTo: string) {
+  return trx
+    .selectFrom('resource')
+    .select(['id', 'organisation_id', 'jurisdiction_id', 'provider_id', 'name', 'purpose', 'expires_on', 'order_id'])
+    .where('purpose', 'in', ['development', 'emergency', 'temporary', 'trial'])
+    .where('state', 'in', ['active', 'suspended'])
+    .where('expires_on', 'is not', null)
+    .where('expires_on', '<=', upTo)
+    .orderBy('expires_on')
+    .orderBy('id')
+    .execute();
+}
+
+export async function noticesOf(trx: Trx, resourceId: string, expiresOn: string) {
+  return trx
+    .selectFrom('expiry_notice')
+    .selectAll()
+    .where('resource_id', '=', resourceId)
+    .where('expires_on', '=', expiresOn)
+    .execute();
+}
+
+export async function insertNotice(
+  trx: Trx,
+  values: {
+    resource_id: string;
+    organisation_id: string;
+    jurisdiction_id: string;
+    expires_on: string;
+    kind: 'notice' | 'reclaim' | 'extended';
+    lead_working_days: number;
+    sent_on: string;
+    sent_at: Date;
+    order_id: string | null;
+  },
+): Promise<boolean> {
+  const row = await trx
+    .insertInto('expiry_notice')
+    .values(values)
+    .onConflict((oc) => oc.doNothing())
+    .returning('resource_id')
+    .executeTakeFirst();
+  return !!row;
+}
+
+/**
+ * An approved (completed) extension order of the resource: one extending the order that created it (the
+ * orders module then moves that order's expires_on) or naming the resource. Its new expiry: the extension's
+ * own expires_on, else the extended order's.
+ */
+export async function approvedExtension(
+  trx: Trx,
+  resource: { id: string; order_id: string | null },
+): Promise<{ orderId: string; expiresOn: string | null } | null> {
+  const { rows } = await sql<{ id: string; expires_on: string | null }>`
+    select o.id, coalesce(o.expires_on, p.expires_on)::text as expires_on
+    from resource_order o left join resource_order p on p.id = o.parent_order_id
+    where o.type = 'extension' and o.status = 'completed'
+      and ((${resource.order_id}::uuid is not null and o.parent_order_id = ${resource.order_id}::uuid)
+        or o.target_resource_ids @> ${JSON.stringify([resource.id])}::jsonb
+        or exists (select 1 from order_line l where l.order_id = o.id and l.target_resource_id = ${resource.id}))
+    order by 2 desc nulls last
+    limit 1`.execute(trx);
+  const row = rows[0];
+  return row ? { orderId: row.id, expiresOn: row.expires_on } : null;
+}
+
+/** Time-limited resources of an order take the order's expiry once the order has one (it completed). */
+export async function adoptOrderExpiry(trx: Trx, orderId: string, now: Date): Promise<void> {
+  await sql`
+    update resource r set expires_on = o.expires_on, updated_at = ${now}
+    from resource_order o
+    where o.id = ${orderId} and r.order_id = o.id and o.expires_on is not null
+      and r.expires_on is distinct from o.expires_on
+      and r.purpose in ('development', 'emergency', 'temporary') and r.state <> 'reclaimed'`.execute(trx);
+}

@@ -1,0 +1,143 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, unwrap } from '../client';
+import { queryKeys } from '../query-keys';
+import type { components, paths } from '../schema';
+
+export type Order = components['schemas']['Order'];
+export type OrderSummary = components['schemas']['OrderSummary'];
+export type OrderStep = components['schemas']['OrderStep'];
+export type OrderInbox = components['schemas']['OrderInbox'];
+export type InboxItem = OrderInbox['items'][number];
+export type OverdueDashboard = components['schemas']['OverdueDashboard'];
+export type QuotaUsage = components['schemas']['QuotaUsage'];
+export type OrderType = Order['type'];
+export type OrderStatus = Order['status'];
+export type PlaceOrderInput = NonNullable<
+  paths['/api/v1/orders']['post']['requestBody']
+>['content']['application/json'];
+export type ActInput = NonNullable<
+  paths['/api/v1/orders/{id}/act']['post']['requestBody']
+>['content']['application/json'];
+export type Decision = ActInput['decision'];
+
+export const ORDER_TYPES: readonly OrderType[] = [
+  'new_resources',
+  'scale_up',
+  'change',
+  'reclaim',
+  'development',
+  'emergency',
+  'temporary',
+  'extension',
+  'backup_extraction',
+  'green_channel',
+];
+export const ORDER_STATUSES: readonly OrderStatus[] = [
+  'draft',
+  'submitted',
+  'in_progress',
+  'completed',
+  'rejected',
+  'cancelled',
+];
+
+export interface OrderFilter {
+  status?: OrderStatus;
+  type?: OrderType;
+  mine?: boolean;
+  projectId?: string;
+}
+
+/** A fresh key per user action: a retried request (network, double click) is replayed, not repeated. */
+const idempotencyKey = () => crypto.randomUUID();
+
+export function useOrders(filter: OrderFilter = {}) {
+  return useQuery({
+    queryKey: queryKeys.orders.list(filter),
+    queryFn: ({ signal }) =>
+      unwrap(api.GET('/api/v1/orders', { params: { query: { ...filter, limit: 500, offset: 0 } }, signal })),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useOrder(id: string | undefined) {
+  return useQuery({
+    queryKey: queryKeys.orders.detail(id ?? ''),
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/orders/{id}', { params: { path: { id: id ?? '' } }, signal })),
+    enabled: id !== undefined,
+  });
+}
+
+export function useInbox() {
+  return useQuery({
+    queryKey: queryKeys.orders.inbox(),
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/orders/inbox', { signal })),
+    refetchInterval: 60_000,
+  });
+}
+
+export function useOverdue() {
+  return useQuery({
+    queryKey: queryKeys.orders.overdue(),
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/orders/overdue', { signal })),
+    refetchInterval: 60_000,
+  });
+}
+
+/** A project's quota against what orders reserve and hold (the orders module's view). */
+export function useQuotaUsage(projectId: string | undefined) {
+  return useQuery({
+    queryKey: queryKeys.orders.quotaUsage(projectId ?? ''),
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.GET('/api/v1/orders/quota-usage/{projectId}', { params: { path: { projectId: projectId ?? '' } }, signal }),
+      ),
+    enabled: projectId !== undefined,
+  });
+}
+
+export function usePlaceOrder() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: PlaceOrderInput) =>
+      unwrap(api.POST('/api/v1/orders', { body, params: { header: { 'idempotency-key': idempotencyKey() } } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.orders.all }),
+  });
+}
+
+export function useActOnOrder() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, body }: { id: string; body: ActInput }) =>
+      unwrap(
+        api.POST('/api/v1/orders/{id}/act', {
+          params: { path: { id }, header: { 'idempotency-key': idempotencyKey() } },
+          body,
+        }),
+      ),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.orders.all }),
+  });
+}
+
+export function useBatchAct() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (items: (ActInput & { orderId: string })[]) =>
+      unwrap(api.POST('/api/v1/orders/batch-act', { body: { items } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.orders.all }),
+  });
+}
+
+export function useCancelOrder() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, reason }: { id: string; reason?: string }) =>
+      unwrap(
+        api.POST('/api/v1/orders/{id}/cancel', {
+          params: { path: { id }, header: { 'idempotency-key': idempotencyKey() } },
+          body: { reason },
+        }),
+      ),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.orders.all }),
+  });
+}

@@ -1,0 +1,108 @@
+import { Card, Descriptions, Flex, Table, Tag, Typography } from 'antd';
+import { Link, useParams } from 'react-router';
+import { type ResourceDetail, useResource } from '../../api/hooks/inventory';
+import { useCan } from '../../app/session';
+import { ApiErrorAlert } from '../../components/ApiErrorAlert';
+import { DateTime } from '../../components/DateTime';
+import { PageHeader } from '../../components/PageHeader';
+import { PageLoading } from '../../components/PageLoading';
+import { type MessageKey, useI18n } from '../../i18n';
+import { STATE_COLOURS } from './InventoryPage';
+
+const json = (v: Record<string, unknown>) =>
+  Object.entries(v)
+    .map(([k, x]) => `${k}: ${typeof x === 'string' ? x : JSON.stringify(x)}`)
+    .join(' · ') || '—';
+
+/** One resource: where it belongs, its specification history and its lifecycle events. */
+export function ResourcePage() {
+  const { t } = useI18n();
+  const { id } = useParams();
+  const resource = useResource(id);
+  const canReadOrders = useCan('order:read');
+  if (resource.error) return <ApiErrorAlert error={resource.error} onRetry={() => resource.refetch()} />;
+  if (!resource.data) return <PageLoading />;
+  const r = resource.data;
+  return (
+    <>
+      <PageHeader
+        title={
+          <Flex gap={8} align="center">
+            {r.name}
+            <Tag color={STATE_COLOURS[r.state]}>{t(`inventory.states.${r.state}` as MessageKey)}</Tag>
+          </Flex>
+        }
+        description={r.externalId ?? undefined}
+      />
+      <Card style={{ marginBottom: 16 }}>
+        <Descriptions column={{ xs: 1, md: 2 }} size="small">
+          <Descriptions.Item label={t('inventory.unit')}>{r.unitName ?? r.organisationId}</Descriptions.Item>
+          <Descriptions.Item label={t('inventory.provider')}>{r.providerName ?? r.providerId}</Descriptions.Item>
+          <Descriptions.Item label={t('inventory.item')}>{r.catalogueItemCode}</Descriptions.Item>
+          <Descriptions.Item label={t('inventory.zone')}>{r.zone ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('inventory.addresses')}>{r.addresses.join(', ') || '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('inventory.purpose')}>
+            {t(`inventory.purposes.${r.purpose}` as MessageKey)}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('inventory.specification')}>{json(r.specification)}</Descriptions.Item>
+          <Descriptions.Item label={t('inventory.quantities')}>{json(r.quantities)}</Descriptions.Item>
+          <Descriptions.Item label={t('inventory.deliveredAt')}>
+            <DateTime value={r.deliveredAt} />
+          </Descriptions.Item>
+          <Descriptions.Item label={t('inventory.expiresOn')}>{r.expiresOn ?? '—'}</Descriptions.Item>
+          {r.orderId && canReadOrders ? (
+            <Descriptions.Item label={t('inventory.order')}>
+              <Link to={`/orders/${r.orderId}`}>{t('inventory.viewOrder')}</Link>
+            </Descriptions.Item>
+          ) : null}
+        </Descriptions>
+      </Card>
+      <Card title={t('inventory.intervals')} style={{ marginBottom: 16 }}>
+        <Table<ResourceDetail['intervals'][number]>
+          rowKey="validFrom"
+          size="small"
+          pagination={false}
+          dataSource={r.intervals}
+          columns={[
+            { key: 'from', title: t('inventory.validFrom'), render: (_, i) => <DateTime value={i.validFrom} /> },
+            {
+              key: 'to',
+              title: t('inventory.validTo'),
+              render: (_, i) =>
+                i.validTo ? <DateTime value={i.validTo} /> : <Tag color="green">{t('inventory.current')}</Tag>,
+            },
+            { key: 'spec', title: t('inventory.specification'), render: (_, i) => json(i.specification) },
+            { key: 'q', title: t('inventory.quantities'), render: (_, i) => json(i.quantities) },
+          ]}
+        />
+      </Card>
+      <Card title={t('inventory.events')}>
+        <Table<ResourceDetail['events'][number]>
+          rowKey="id"
+          size="small"
+          pagination={false}
+          dataSource={r.events}
+          columns={[
+            { key: 'at', title: t('inventory.occurredAt'), render: (_, e) => <DateTime value={e.occurredAt} /> },
+            {
+              key: 'kind',
+              title: t('inventory.eventKind'),
+              render: (_, e) => t(`inventory.eventKinds.${e.kind}` as MessageKey),
+            },
+            { key: 'q', title: t('inventory.quantities'), render: (_, e) => json(e.quantities) },
+            {
+              key: 'source',
+              title: t('inventory.source'),
+              render: (_, e) => (
+                <Typography.Text type="secondary">
+                  {e.source}
+                  {e.reference ? ` · ${e.reference}` : ''} · {e.actor}
+                </Typography.Text>
+              ),
+            },
+          ]}
+        />
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,134 @@
+import { Button, Card, Col, DatePicker, Row, Segmented, Space, Table, Typography } from 'antd';
+import dayjs from 'dayjs';
+import { useMemo, useState } from 'react';
+import {
+  type UtilisationRow,
+  useHeatmap,
+  useUtilisationReport,
+  utilisationExportUrl,
+} from '../../api/hooks/monitoring';
+import { ApiErrorAlert } from '../../components/ApiErrorAlert';
+import { Chart } from '../../components/Chart';
+import type { ChartOption } from '../../components/echarts';
+import { useI18n } from '../../i18n';
+import { mondayOf } from './shared';
+
+const HEATMAP_DAYS = 30;
+const fmt = (v: number | null) => (v === null ? '—' : v.toLocaleString(undefined, { maximumFractionDigits: 2 }));
+
+/** Weekly and monthly utilisation per unit and city-wide (TZ 12), exportable; the heat map of units by CPU. */
+export function ReportsTab() {
+  const { t } = useI18n();
+  const [period, setPeriod] = useState<'week' | 'month'>('week');
+  // the current week (Monday) or month so far
+  const [start, setStart] = useState(() => mondayOf(dayjs()));
+  const report = useUtilisationReport(period, start);
+  const heatFrom = useMemo(
+    () =>
+      dayjs()
+        .subtract(HEATMAP_DAYS - 1, 'day')
+        .format('YYYY-MM-DD'),
+    [],
+  );
+  const heat = useHeatmap(heatFrom, HEATMAP_DAYS);
+  const option = useMemo<ChartOption>(
+    () => ({
+      tooltip: { position: 'top' },
+      grid: { left: 180, right: 16, top: 8, bottom: 110 },
+      xAxis: { type: 'category', data: (heat.data?.days ?? []).map((d) => d.slice(5)), splitArea: { show: true } },
+      yAxis: { type: 'category', data: (heat.data?.units ?? []).map((u) => u.name), splitArea: { show: true } },
+      visualMap: {
+        min: 0,
+        max: 100,
+        calculable: true,
+        orient: 'horizontal',
+        left: 'center',
+        bottom: 0,
+        inRange: { color: ['#f0f5ff', '#597ef7', '#10239e'] },
+      },
+      series: [{ type: 'heatmap', name: t('monitoring.cpuAvg'), data: heat.data?.cells ?? [], label: { show: false } }],
+    }),
+    [heat.data, t],
+  );
+  const rows: UtilisationRow[] = report.data ? [...report.data.units, report.data.city] : [];
+  return (
+    <Space orientation="vertical" size="large" style={{ width: '100%' }}>
+      <Card title={t('monitoring.utilisationTable')}>
+        <Row gutter={[16, 16]} style={{ marginBottom: 16 }}>
+          <Col>
+            <Segmented
+              value={period}
+              onChange={(v) => {
+                const p = v as 'week' | 'month';
+                setPeriod(p);
+                setStart(p === 'week' ? mondayOf(dayjs(start)) : dayjs(start).startOf('month').format('YYYY-MM-DD'));
+              }}
+              options={[
+                { value: 'week', label: t('monitoring.weekly') },
+                { value: 'month', label: t('monitoring.monthly') },
+              ]}
+            />
+          </Col>
+          <Col>
+            <DatePicker
+              picker={period}
+              value={dayjs(start)}
+              allowClear={false}
+              aria-label={t('monitoring.period')}
+              onChange={(d) => d && setStart(period === 'week' ? mondayOf(d) : d.startOf('month').format('YYYY-MM-DD'))}
+            />
+          </Col>
+          <Col>
+            <Button href={utilisationExportUrl(period, start)}>{t('monitoring.exportXlsx')}</Button>
+          </Col>
+          {report.data ? (
+            <Col>
+              <Typography.Text type="secondary">
+                {report.data.from} – {dayjs(report.data.to).subtract(1, 'day').format('YYYY-MM-DD')}
+              </Typography.Text>
+            </Col>
+          ) : null}
+        </Row>
+        {report.error ? <ApiErrorAlert error={report.error} onRetry={() => report.refetch()} /> : null}
+        <Table<UtilisationRow>
+          rowKey={(r) => r.organisationId ?? 'city'}
+          size="small"
+          loading={report.isFetching}
+          pagination={false}
+          dataSource={rows}
+          scroll={{ x: true }}
+          rowClassName={(r) => (r.organisationId === null ? 'ant-table-row-selected' : '')}
+          columns={[
+            {
+              key: 'unit',
+              title: t('monitoring.unit'),
+              render: (_, r) =>
+                r.organisationId === null ? <strong>{t('monitoring.cityTotal')}</strong> : r.organisationName,
+            },
+            { key: 'resources', title: t('monitoring.resources'), dataIndex: 'resources', align: 'right' },
+            { key: 'reporting', title: t('monitoring.reporting'), dataIndex: 'reporting', align: 'right' },
+            { key: 'cpuAvg', title: t('monitoring.cpuAvg'), align: 'right', render: (_, r) => fmt(r.cpuAvg) },
+            { key: 'cpuP95', title: t('monitoring.cpuP95'), align: 'right', render: (_, r) => fmt(r.cpuP95) },
+            { key: 'cpuMax', title: t('monitoring.cpuMax'), align: 'right', render: (_, r) => fmt(r.cpuMax) },
+            { key: 'memoryAvg', title: t('monitoring.memoryAvg'), align: 'right', render: (_, r) => fmt(r.memoryAvg) },
+            {
+              key: 'network',
+              title: t('monitoring.networkAvg'),
+              align: 'right',
+              render: (_, r) => `${fmt(r.networkInAvg)} / ${fmt(r.networkOutAvg)}`,
+            },
+            { key: 'findings', title: t('monitoring.openFindings'), dataIndex: 'findings', align: 'right' },
+          ]}
+        />
+      </Card>
+      <Card title={t('monitoring.heatmapTitle', { n: HEATMAP_DAYS })}>
+        {heat.error ? <ApiErrorAlert error={heat.error} onRetry={() => heat.refetch()} /> : null}
+        <Chart
+          option={option}
+          ariaLabel={t('monitoring.heatmap')}
+          height={Math.max(240, (heat.data?.units.length ?? 0) * 32 + 150)}
+        />
+      </Card>
+    </Space>
+  );
+}

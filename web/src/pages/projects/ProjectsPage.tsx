@@ -1,0 +1,145 @@
+import { EditOutlined, PlusOutlined, SettingOutlined } from '@ant-design/icons';
+import { Button, Card, Flex, Input, Select, Table, type TableColumnsType, Tag, Typography } from 'antd';
+import { useMemo, useState } from 'react';
+import { useCatalogue } from '../../api/hooks/catalogue';
+import { PROJECT_STATUSES, type Project, type ProjectStatus, useProjects } from '../../api/hooks/projects';
+import { useCan } from '../../app/session';
+import { ApiErrorAlert } from '../../components/ApiErrorAlert';
+import { PageHeader } from '../../components/PageHeader';
+import { useI18n } from '../../i18n';
+import { dimensionLabel } from './labels';
+import { ProjectFormModal } from './ProjectFormModal';
+import { QuotaGauges } from './QuotaGauges';
+import { QuotaModal } from './QuotaModal';
+
+/** Projects (立项) with their systems and quota gauges; the economy & IT authority sets quotas here. */
+export function ProjectsPage() {
+  const { t, language } = useI18n();
+  const canManage = useCan('project:manage');
+  const canSetQuota = useCan('quota:set');
+  const [status, setStatus] = useState<ProjectStatus | undefined>(undefined);
+  const [q, setQ] = useState('');
+  const projects = useProjects({ status, q: q.trim() || undefined });
+  const catalogue = useCatalogue(undefined);
+  const itemNames = useMemo(
+    () => new Map((catalogue.data?.items ?? []).map((i) => [i.code, { name: i.name, nameEn: i.nameEn }])),
+    [catalogue.data],
+  );
+  const [editing, setEditing] = useState<Project | 'new' | undefined>(undefined);
+  const [quotaOf, setQuotaOf] = useState<Project | undefined>(undefined);
+
+  const columns: TableColumnsType<Project> = [
+    {
+      key: 'name',
+      title: t('projects.project.name'),
+      render: (_, p) => (
+        <>
+          <Typography.Text strong>{p.name}</Typography.Text>
+          <div>
+            <Typography.Text type="secondary">{p.approvalNo}</Typography.Text>
+          </div>
+        </>
+      ),
+    },
+    { key: 'unit', title: t('projects.unit'), render: (_, p) => p.organisationName ?? '—' },
+    { key: 'year', title: t('projects.project.year'), dataIndex: 'year' },
+    {
+      key: 'status',
+      title: t('projects.project.status'),
+      render: (_, p) => (
+        <Tag color={p.status === 'approved' ? 'green' : undefined}>{t(`projects.projectStatus.${p.status}`)}</Tag>
+      ),
+    },
+    {
+      key: 'systems',
+      title: t('projects.project.systems'),
+      render: (_, p) => (
+        <Flex gap={4} wrap>
+          {p.systems.map((s) => (
+            <Tag key={s.id}>{s.name}</Tag>
+          ))}
+        </Flex>
+      ),
+    },
+    {
+      key: 'quota',
+      title: t('projects.quota.gauges'),
+      render: (_, p) => (
+        <>
+          <QuotaGauges project={p} itemNames={itemNames} />
+          {p.quota.windows.map((w) => (
+            <Tag key={w.validFrom} color="purple" style={{ marginTop: 4 }}>
+              {w.validFrom} ~ {w.validTo}:{' '}
+              {Object.entries(w.quantities)
+                .map(([d, v]) => `${dimensionLabel(d, language, itemNames)} ${v}`)
+                .join(', ')}
+            </Tag>
+          ))}
+        </>
+      ),
+    },
+    {
+      key: 'actions',
+      title: t('common.actions'),
+      render: (_, p) => (
+        <Flex gap={8} vertical>
+          {canManage && (
+            <Button size="small" icon={<EditOutlined />} onClick={() => setEditing(p)}>
+              {t('projects.edit')}
+            </Button>
+          )}
+          {canSetQuota && (
+            <Button size="small" type="primary" icon={<SettingOutlined />} onClick={() => setQuotaOf(p)}>
+              {t('projects.quota.set')}
+            </Button>
+          )}
+        </Flex>
+      ),
+    },
+  ];
+
+  return (
+    <>
+      <PageHeader
+        title={t('projects.nav.projects')}
+        description={t('projects.projects.description')}
+        extra={
+          canManage && (
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>
+              {t('projects.project.create')}
+            </Button>
+          )
+        }
+      />
+      <Card>
+        <Flex gap={8} style={{ marginBottom: 16 }}>
+          <Select<ProjectStatus>
+            allowClear
+            placeholder={t('projects.project.status')}
+            style={{ width: 160 }}
+            value={status}
+            onChange={setStatus}
+            options={PROJECT_STATUSES.map((value) => ({ value, label: t(`projects.projectStatus.${value}`) }))}
+          />
+          <Input.Search allowClear placeholder={t('projects.search')} style={{ width: 260 }} onSearch={setQ} />
+        </Flex>
+        {projects.isError ? (
+          <ApiErrorAlert error={projects.error} onRetry={() => void projects.refetch()} />
+        ) : (
+          <Table<Project>
+            rowKey="id"
+            loading={projects.isPending}
+            columns={columns}
+            dataSource={projects.data?.items ?? []}
+            pagination={{ pageSize: 20, hideOnSinglePage: true }}
+            locale={{ emptyText: t('projects.projects.empty') }}
+          />
+        )}
+      </Card>
+      {editing && (
+        <ProjectFormModal project={editing === 'new' ? undefined : editing} onClose={() => setEditing(undefined)} />
+      )}
+      {quotaOf && <QuotaModal project={quotaOf} onClose={() => setQuotaOf(undefined)} />}
+    </>
+  );
+}

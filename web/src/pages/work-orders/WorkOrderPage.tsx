@@ -1,0 +1,378 @@
+import { DownloadOutlined, MinusCircleOutlined, PlusOutlined, PrinterOutlined } from '@ant-design/icons';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Checkbox,
+  DatePicker,
+  Descriptions,
+  Flex,
+  Form,
+  Input,
+  InputNumber,
+  Modal,
+  Space,
+  Table,
+  Tag,
+} from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useState } from 'react';
+import { useParams } from 'react-router';
+import {
+  type ReceiptBody,
+  receiptExportUrl,
+  receiptPrintUrl,
+  useConfirmBackup,
+  useConfirmReceipt,
+  useDisputeReceipt,
+  useSubmitReceipt,
+  useWorkOrder,
+  type WorkOrderDetail,
+} from '../../api/hooks/inventory';
+import { useCan, useSession } from '../../app/session';
+import { ApiErrorAlert } from '../../components/ApiErrorAlert';
+import { DateTime } from '../../components/DateTime';
+import { PageHeader } from '../../components/PageHeader';
+import { PageLoading } from '../../components/PageLoading';
+import { type MessageKey, useI18n } from '../../i18n';
+import { WORK_ORDER_COLOURS } from './WorkOrdersPage';
+
+type Receipt = WorkOrderDetail['receipts'][number];
+const spec = (v: Record<string, unknown>) =>
+  Object.entries(v)
+    .map(([k, x]) => `${k}: ${typeof x === 'string' ? x : JSON.stringify(x)}`)
+    .join(' · ');
+
+interface FormLine {
+  workOrderLineNo: number;
+  name: string;
+  externalId?: string;
+  addresses?: string;
+  specification?: string;
+  deliveredAt: Dayjs;
+  notes?: string;
+}
+
+/** The provider's receipt form: one row per delivered resource, the line's specification prefilled. */
+function ReceiptForm({ w }: { w: WorkOrderDetail }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const submit = useSubmitReceipt(w.id);
+  const [form] = Form.useForm<{ lines: FormLine[]; notes?: string; dataErased?: boolean }>();
+  // After a dispute the form starts from the last receipt (only the disputed lines need correcting);
+  // otherwise one row per resource to deliver, the ordered specification prefilled, delivered now.
+  const last = w.receipts.at(-1);
+  const initial: Partial<FormLine>[] = last
+    ? last.lines.map((l) => ({
+        workOrderLineNo: l.workOrderLineNo,
+        name: l.name,
+        externalId: l.externalId ?? undefined,
+        addresses: l.addresses.join(', '),
+        specification: JSON.stringify(l.specification),
+        deliveredAt: dayjs(l.deliveredAt),
+        notes: l.notes ?? undefined,
+      }))
+    : w.lines.flatMap((l) =>
+        Array.from({ length: l.resourceId ? 1 : l.quantity }, () => ({
+          workOrderLineNo: l.lineNo,
+          name: '',
+          specification: JSON.stringify(l.specification),
+          deliveredAt: dayjs(),
+        })),
+      );
+  return (
+    <Card title={t('workOrders.receiptForm')} style={{ marginBottom: 16 }}>
+      {submit.error ? <ApiErrorAlert error={submit.error} compact /> : null}
+      <Form
+        form={form}
+        layout="vertical"
+        initialValues={{ lines: initial }}
+        onFinish={async (v) => {
+          const body: ReceiptBody = {
+            notes: v.notes || undefined,
+            dataErased: w.action === 'reclaim' ? !!v.dataErased : undefined,
+            lines: v.lines.map((l) => ({
+              workOrderLineNo: l.workOrderLineNo,
+              name: l.name,
+              externalId: l.externalId || undefined,
+              addresses: l.addresses ? l.addresses.split(/[,\s]+/).filter(Boolean) : [],
+              specification: l.specification ? (JSON.parse(l.specification) as Record<string, unknown>) : undefined,
+              deliveredAt: l.deliveredAt.toISOString(),
+              notes: l.notes || undefined,
+            })),
+          };
+          await submit.mutateAsync(body);
+          message.success(t('workOrders.submitted'));
+        }}
+      >
+        <Form.List name="lines">
+          {(fields, { add, remove }) => (
+            <>
+              {fields.map((f) => (
+                <Flex key={f.key} gap={8} wrap align="start">
+                  <Form.Item
+                    name={[f.name, 'workOrderLineNo']}
+                    label={t('workOrders.line')}
+                    rules={[{ required: true }]}
+                  >
+                    <InputNumber min={1} style={{ width: 70 }} />
+                  </Form.Item>
+                  <Form.Item name={[f.name, 'name']} label={t('inventory.name')} rules={[{ required: true }]}>
+                    <Input style={{ width: 160 }} />
+                  </Form.Item>
+                  <Form.Item name={[f.name, 'externalId']} label={t('inventory.externalId')}>
+                    <Input style={{ width: 140 }} />
+                  </Form.Item>
+                  <Form.Item name={[f.name, 'addresses']} label={t('inventory.addresses')}>
+                    <Input style={{ width: 150 }} />
+                  </Form.Item>
+                  <Form.Item
+                    name={[f.name, 'specification']}
+                    label={t('inventory.specification')}
+                    rules={[
+                      {
+                        validator: async (_r, v: string | undefined) => {
+                          if (v) JSON.parse(v);
+                        },
+                        message: t('workOrders.specJson'),
+                      },
+                    ]}
+                  >
+                    <Input style={{ width: 260 }} />
+                  </Form.Item>
+                  <Form.Item
+                    name={[f.name, 'deliveredAt']}
+                    label={t('inventory.deliveredAt')}
+                    rules={[{ required: true }]}
+                  >
+                    <DatePicker showTime />
+                  </Form.Item>
+                  <Form.Item name={[f.name, 'notes']} label={t('workOrders.notes')}>
+                    <Input style={{ width: 140 }} />
+                  </Form.Item>
+                  <MinusCircleOutlined style={{ marginTop: 38 }} onClick={() => remove(f.name)} />
+                </Flex>
+              ))}
+              <Button
+                type="dashed"
+                icon={<PlusOutlined />}
+                onClick={() => add({ workOrderLineNo: 1, deliveredAt: dayjs() })}
+              >
+                {t('workOrders.addLine')}
+              </Button>
+            </>
+          )}
+        </Form.List>
+        <Form.Item name="notes" label={t('workOrders.notes')} style={{ marginTop: 16 }}>
+          <Input.TextArea rows={2} />
+        </Form.Item>
+        {w.action === 'reclaim' ? (
+          <Form.Item name="dataErased" valuePropName="checked">
+            <Checkbox>{t('workOrders.dataErased')}</Checkbox>
+          </Form.Item>
+        ) : null}
+        <Button type="primary" htmlType="submit" loading={submit.isPending}>
+          {t('workOrders.submitReceipt')}
+        </Button>
+      </Form>
+    </Card>
+  );
+}
+
+function ReceiptCard({ w, receipt, canDecide }: { w: WorkOrderDetail; receipt: Receipt; canDecide: boolean }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const confirm = useConfirmReceipt(w.id);
+  const dispute = useDisputeReceipt(w.id);
+  const [disputing, setDisputing] = useState<Record<number, string>>({});
+  const [open, setOpen] = useState(false);
+  const pending = receipt.status === 'submitted' && canDecide;
+  return (
+    <Card
+      style={{ marginBottom: 16 }}
+      title={
+        <Space>
+          {t('workOrders.receipt', { revision: receipt.revision })}
+          <Tag>{t(`workOrders.receiptStatuses.${receipt.status}` as MessageKey)}</Tag>
+        </Space>
+      }
+      extra={
+        <Space>
+          <Button size="small" icon={<DownloadOutlined />} href={receiptExportUrl(w.id, receipt.revision)}>
+            Excel
+          </Button>
+          <Button
+            size="small"
+            icon={<PrinterOutlined />}
+            href={receiptPrintUrl(w.id, receipt.revision)}
+            target="_blank"
+          >
+            {t('workOrders.print')}
+          </Button>
+        </Space>
+      }
+    >
+      {confirm.error ? <ApiErrorAlert error={confirm.error} compact /> : null}
+      {receipt.notes || receipt.dataErased ? (
+        <Descriptions size="small" column={2} style={{ marginBottom: 12 }}>
+          {receipt.notes ? <Descriptions.Item label={t('workOrders.notes')}>{receipt.notes}</Descriptions.Item> : null}
+          {receipt.dataErased ? (
+            <Descriptions.Item label={t('workOrders.backup')}>{t('workOrders.dataErased')}</Descriptions.Item>
+          ) : null}
+        </Descriptions>
+      ) : null}
+      <Table<Receipt['lines'][number]>
+        rowKey="lineNo"
+        size="small"
+        pagination={false}
+        dataSource={receipt.lines}
+        columns={[
+          { key: 'no', title: '#', dataIndex: 'lineNo' },
+          { key: 'name', title: t('inventory.name'), dataIndex: 'name' },
+          { key: 'ext', title: t('inventory.externalId'), dataIndex: 'externalId' },
+          { key: 'ip', title: t('inventory.addresses'), render: (_, l) => l.addresses.join(', ') },
+          { key: 'spec', title: t('inventory.specification'), render: (_, l) => spec(l.specification) },
+          {
+            key: 'at',
+            title: t('inventory.deliveredAt'),
+            render: (_, l) => <DateTime value={l.deliveredAt} format="YYYY-MM-DD HH:mm" />,
+          },
+          { key: 'notes', title: t('workOrders.notes'), dataIndex: 'notes' },
+          {
+            key: 'dispute',
+            title: t('workOrders.dispute'),
+            render: (_, l) => (l.dispute ? <Tag color="red">{l.dispute}</Tag> : null),
+          },
+        ]}
+      />
+      {pending ? (
+        <Space style={{ marginTop: 16 }}>
+          <Button
+            type="primary"
+            loading={confirm.isPending}
+            onClick={async () => {
+              await confirm.mutateAsync();
+              message.success(t('workOrders.confirmed'));
+            }}
+          >
+            {t('workOrders.confirm')}
+          </Button>
+          <Button danger onClick={() => setOpen(true)}>
+            {t('workOrders.disputeAction')}
+          </Button>
+        </Space>
+      ) : null}
+      <Modal
+        open={open}
+        title={t('workOrders.disputeAction')}
+        okButtonProps={{ loading: dispute.isPending, disabled: Object.values(disputing).every((v) => !v.trim()) }}
+        onCancel={() => setOpen(false)}
+        onOk={async () => {
+          const lines = Object.entries(disputing)
+            .filter(([, reason]) => reason.trim())
+            .map(([lineNo, reason]) => ({ lineNo: Number(lineNo), reason: reason.trim() }));
+          await dispute.mutateAsync(lines);
+          setOpen(false);
+          message.success(t('workOrders.disputed'));
+        }}
+      >
+        {dispute.error ? <ApiErrorAlert error={dispute.error} compact /> : null}
+        {receipt.lines.map((l) => (
+          <Form.Item key={l.lineNo} label={`#${l.lineNo} ${l.name}`}>
+            <Input
+              placeholder={t('workOrders.disputeReason')}
+              value={disputing[l.lineNo] ?? ''}
+              onChange={(e) => setDisputing((d) => ({ ...d, [l.lineNo]: e.target.value }))}
+            />
+          </Form.Item>
+        ))}
+      </Modal>
+    </Card>
+  );
+}
+
+/** One work order: the order data the provider sees, its lines, every receipt revision, and what to do next. */
+export function WorkOrderPage() {
+  const { t } = useI18n();
+  const { id } = useParams();
+  const me = useSession();
+  const canFulfil = useCan('work-order:fulfil');
+  const canAct = useCan('order:act');
+  const wo = useWorkOrder(id);
+  const backup = useConfirmBackup(id ?? '');
+  if (wo.error) return <ApiErrorAlert error={wo.error} onRetry={() => wo.refetch()} />;
+  if (!wo.data) return <PageLoading />;
+  const w = wo.data;
+  const isUnit = canAct && me.organisation.id !== w.providerId && me.organisation.type === 'using_unit';
+  const isProvider = canFulfil && me.organisation.id === w.providerId;
+  const awaitsReceipt = w.status === 'open' || w.status === 'disputed';
+  const needsBackup = w.action === 'reclaim' && !w.backupConfirmedAt;
+  return (
+    <>
+      <PageHeader
+        title={
+          <Space>
+            {t('workOrders.detailTitle', { orderNo: w.details.orderNo ?? w.orderId.slice(0, 8) })}
+            <Tag color={WORK_ORDER_COLOURS[w.status]}>{t(`workOrders.statuses.${w.status}` as MessageKey)}</Tag>
+          </Space>
+        }
+      />
+      <Card style={{ marginBottom: 16 }}>
+        <Descriptions column={{ xs: 1, md: 2 }} size="small">
+          <Descriptions.Item label={t('inventory.unit')}>{w.details.unitName ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('workOrders.system')}>{w.details.systemName ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('workOrders.orderTitle')}>{w.details.note ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('workOrders.action')}>
+            {t(`workOrders.actions.${w.action}` as MessageKey)}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('inventory.provider')}>{w.providerName ?? w.providerId}</Descriptions.Item>
+          <Descriptions.Item label={t('workOrders.dueAt')}>
+            <DateTime value={w.dueAt} />
+          </Descriptions.Item>
+          <Descriptions.Item label={t('workOrders.disputeDueAt')}>
+            <DateTime value={w.disputeDueAt} />
+          </Descriptions.Item>
+          {w.action === 'reclaim' ? (
+            <Descriptions.Item label={t('workOrders.backup')}>
+              {w.backupConfirmedAt ? <DateTime value={w.backupConfirmedAt} /> : t('workOrders.backupPending')}
+            </Descriptions.Item>
+          ) : null}
+        </Descriptions>
+        <Table<WorkOrderDetail['lines'][number]>
+          style={{ marginTop: 16 }}
+          rowKey="lineNo"
+          size="small"
+          pagination={false}
+          dataSource={w.lines}
+          columns={[
+            { key: 'no', title: t('workOrders.line'), dataIndex: 'lineNo' },
+            { key: 'item', title: t('inventory.item'), dataIndex: 'catalogueItemCode' },
+            { key: 'spec', title: t('inventory.specification'), render: (_, l) => spec(l.specification) },
+            { key: 'qty', title: t('workOrders.quantity'), dataIndex: 'quantity' },
+          ]}
+        />
+      </Card>
+      {isUnit && needsBackup ? (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 16 }}
+          title={t('workOrders.backupNeeded')}
+          action={
+            <Button size="small" type="primary" loading={backup.isPending} onClick={() => backup.mutate()}>
+              {t('workOrders.confirmBackup')}
+            </Button>
+          }
+        />
+      ) : null}
+      {isProvider && awaitsReceipt && needsBackup ? (
+        <Alert type="info" showIcon style={{ marginBottom: 16 }} title={t('workOrders.backupAwaited')} />
+      ) : null}
+      {isProvider && awaitsReceipt && !needsBackup ? <ReceiptForm w={w} /> : null}
+      {[...w.receipts].reverse().map((r) => (
+        <ReceiptCard key={r.id} w={w} receipt={r} canDecide={isUnit} />
+      ))}
+    </>
+  );
+}

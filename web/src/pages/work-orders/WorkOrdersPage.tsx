@@ -1,0 +1,84 @@
+import { Card, Select, Table, Tag } from 'antd';
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { useWorkOrders, WORK_ORDER_STATUSES, type WorkOrder, type WorkOrderStatus } from '../../api/hooks/inventory';
+import { ApiErrorAlert } from '../../components/ApiErrorAlert';
+import { DateTime } from '../../components/DateTime';
+import { PageHeader } from '../../components/PageHeader';
+import { type MessageKey, useI18n } from '../../i18n';
+
+export const WORK_ORDER_COLOURS: Record<WorkOrderStatus, string> = {
+  open: 'blue',
+  submitted: 'processing',
+  disputed: 'red',
+  completed: 'green',
+  failed: 'default',
+};
+
+/** A provider's queue (earliest due first); a unit's and the jurisdiction's work orders. */
+export function WorkOrdersPage() {
+  const { t } = useI18n();
+  const [status, setStatus] = useState<WorkOrderStatus | undefined>(undefined);
+  const [page, setPage] = useState({ limit: 50, offset: 0 });
+  const list = useWorkOrders({ status }, page);
+  return (
+    <>
+      <PageHeader title={t('workOrders.title')} description={t('workOrders.description')} />
+      <Card>
+        <Select
+          allowClear
+          style={{ width: 160, marginBottom: 16 }}
+          placeholder={t('workOrders.status')}
+          value={status}
+          onChange={(v?: WorkOrderStatus) => {
+            setStatus(v);
+            setPage((p) => ({ ...p, offset: 0 }));
+          }}
+          options={WORK_ORDER_STATUSES.map((s) => ({ value: s, label: t(`workOrders.statuses.${s}` as MessageKey) }))}
+        />
+        {list.error ? <ApiErrorAlert error={list.error} onRetry={() => list.refetch()} /> : null}
+        <Table<WorkOrder>
+          rowKey="id"
+          size="middle"
+          loading={list.isFetching}
+          dataSource={list.data?.items ?? []}
+          pagination={{
+            current: page.offset / page.limit + 1,
+            pageSize: page.limit,
+            total: list.data?.total ?? 0,
+            onChange: (current, size) => setPage({ limit: size, offset: (current - 1) * size }),
+          }}
+          columns={[
+            {
+              key: 'order',
+              title: t('workOrders.orderNo'),
+              render: (_, w) => <Link to={`/work-orders/${w.id}`}>{w.details.orderNo ?? w.id.slice(0, 8)}</Link>,
+            },
+            { key: 'unit', title: t('inventory.unit'), render: (_, w) => w.details.unitName ?? '—' },
+            { key: 'system', title: t('workOrders.system'), render: (_, w) => w.details.systemName ?? '—' },
+            {
+              key: 'action',
+              title: t('workOrders.action'),
+              render: (_, w) => t(`workOrders.actions.${w.action}` as MessageKey),
+            },
+            { key: 'provider', title: t('inventory.provider'), render: (_, w) => w.providerName ?? '—' },
+            {
+              key: 'status',
+              title: t('workOrders.status'),
+              render: (_, w) => (
+                <Tag color={WORK_ORDER_COLOURS[w.status]}>{t(`workOrders.statuses.${w.status}` as MessageKey)}</Tag>
+              ),
+            },
+            {
+              key: 'due',
+              title: t('workOrders.dueAt'),
+              render: (_, w) => (
+                <DateTime value={w.status === 'disputed' ? w.disputeDueAt : w.dueAt} format="YYYY-MM-DD HH:mm" />
+              ),
+            },
+          ]}
+        />
+      </Card>
+    </>
+  );
+}
