@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   at,
+  buttonName,
   chooseOption,
   enrolTotp,
   login,
@@ -99,7 +100,7 @@ describe('console administration pages', () => {
       fetch(new URL('/api/v1/organisations', ui.serverUrl), { headers: { authorization: `Bearer ${token}` } });
     expect((await call()).status).toBe(200);
 
-    await dialog.getByRole('button', { name: /^完\s*成$/ }).click();
+    await dialog.getByRole('button', { name: buttonName('完成') }).click();
     const row = page.locator('tbody tr.ant-table-row').filter({ hasText: '区级平台对接' });
     expect(await textOf(row)).toContain('有效');
     await row.getByRole('button', { name: /吊\s*销/ }).click();
@@ -174,7 +175,7 @@ describe('console administration pages', () => {
     await ui.shot('user-created-zh.png');
     await page
       .getByRole('dialog')
-      .getByRole('button', { name: /^完\s*成$/ })
+      .getByRole('button', { name: buttonName('完成') })
       .click();
     await page.waitForURL((url) => /^\/users\/[0-9a-f-]{36}$/.test(url.pathname));
     const roles = await textOf(page.getByTestId('user-roles-detail'));
@@ -244,7 +245,7 @@ describe('console administration pages', () => {
     await ui.shot('security-actions-zh.png');
     await page
       .getByRole('dialog')
-      .getByRole('button', { name: /^完\s*成$/ })
+      .getByRole('button', { name: buttonName('完成') })
       .click();
 
     // Separation of duties: the security admin grants one of the three admin roles, in the operations unit.

@@ -145,11 +145,21 @@ export async function at(page: Page, pathname: string): Promise<URL> {
   return new URL(page.url());
 }
 
+/**
+ * The accessible name of an Ant Design button labelled `label`. Ant Design spaces two-character labels
+ * ("登 录"), and a button that was loading can keep its leaving spinner, named "loading", in the DOM after
+ * the request has finished (its leave animation does not always end in headless Chromium), which prefixes
+ * the name with "loading ". Matching the label exactly otherwise.
+ */
+export function buttonName(label: string): RegExp {
+  return new RegExp(`^(loading )?${[...label].join('\\s*')}$`);
+}
+
 /** Fills and submits the login form (the page must show it). */
 export async function submitLogin(page: Page, username: string, password = DEMO_PASSWORD): Promise<void> {
   await page.getByLabel('用户名').fill(username);
   await page.getByLabel('密码').fill(password);
-  await page.getByRole('button', { name: /^登\s*录$/ }).click();
+  await page.getByRole('button', { name: buttonName('登录') }).click();
 }
 
 /** Signs in from the login page and waits until the console has left it. */

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { seedScaleInventory } from '../src/modules/inventory/index.ts';
 import { SYSTEM_ACTOR } from '../src/platform/audit/audit.ts';
-import { apiSession, at, login, logout, setUpConsole, textOf, unexpectedErrors, visible } from './harness.ts';
+import {
+  apiSession,
+  at,
+  buttonName,
+  login,
+  logout,
+  setUpConsole,
+  textOf,
+  unexpectedErrors,
+  visible,
+} from './harness.ts';
 
 /*
  * Issue 6 through the browser: the provider operator finds a work order in its queue and submits the
@@ -280,7 +290,7 @@ describe('provider fulfilment, receipts and the inventory in the console', () =>
     await visible(resized.getByRole('link', { name: 'e2e-jkxx-app-01' }));
     await ui.shot('findings-zh.png');
 
-    await unknown.getByRole('button', { name: /^处\s*理$/ }).click();
+    await unknown.getByRole('button', { name: buttonName('处理') }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByPlaceholder('处理说明').fill('服务商已登记为测试资源并补办申请');
     await dialog.getByRole('button', { name: /确\s*定/ }).click();

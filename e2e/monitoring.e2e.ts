@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { apiSession, login, logout, setUpConsole, textOf, unexpectedErrors, visible } from './harness.ts';
+import { apiSession, buttonName, login, logout, setUpConsole, textOf, unexpectedErrors, visible } from './harness.ts';
 
 /*
  * Issue 8 through the browser: samples arrive through the JSON batch API with a provider's API token, the ops
@@ -109,7 +109,7 @@ describe('usage monitoring in the console', () => {
     await expect(rowOf(BUSY).count()).resolves.toBe(0);
     await expect(rowOf(EDU).count()).resolves.toBe(0);
 
-    await row.getByRole('button', { name: /^证\s*据$/ }).click();
+    await row.getByRole('button', { name: buttonName('证据') }).click();
     const drawer = page.locator('.ant-drawer-section');
     const chart = drawer.getByRole('img', { name: '规则窗口内该资源的每日CPU' });
     await visible(chart.locator('canvas').first());
@@ -122,7 +122,7 @@ describe('usage monitoring in the console', () => {
     const dialog = page.getByRole('dialog', { name: '发起警告' });
     await dialog.getByLabel('事由').fill(REASON);
     await ui.shot('monitoring-propose-warning-zh.png');
-    await dialog.getByRole('button', { name: /^确\s*定$/ }).click();
+    await dialog.getByRole('button', { name: buttonName('确定') }).click();
     await visible(page.getByText('已报主管部门审核'));
     await page.getByRole('tab', { name: '警告整改' }).click();
     await visible(rowOf(REASON).getByText('待审核'));
@@ -142,7 +142,7 @@ describe('usage monitoring in the console', () => {
     // the authority sees which resource of which unit, and the evidence, before approving
     await visible(row.getByText(IDLE));
     expect(await textOf(row)).toContain('示范市卫生健康委员会');
-    await row.getByRole('button', { name: /^证\s*据$/ }).click();
+    await row.getByRole('button', { name: buttonName('证据') }).click();
     const drawer = page.locator('.ant-drawer-section');
     await visible(drawer.getByRole('img', { name: '规则窗口内该资源的每日CPU' }).locator('canvas').first());
     await drawer.locator('.ant-drawer-close').click();
@@ -158,11 +158,11 @@ describe('usage monitoring in the console', () => {
     await visible(rowOf(REASON).getByText('已警告'));
     await expect(rowOf(REASON).getByRole('button', { name: '同意警告' }).count()).resolves.toBe(0);
     await rowOf(REASON)
-      .getByRole('button', { name: /^缩\s*容$/ })
+      .getByRole('button', { name: buttonName('缩容') })
       .click();
     const answer = page.getByRole('dialog', { name: '答复警告' });
     await answer.getByRole('textbox').fill('已将该虚拟机缩容至 2 vCPU');
-    await answer.getByRole('button', { name: /^确\s*定$/ }).click();
+    await answer.getByRole('button', { name: buttonName('确定') }).click();
     await visible(rowOf(REASON).getByText('已答复'));
     expect(await textOf(rowOf(REASON))).toContain('已将该虚拟机缩容至 2 vCPU');
     await ui.shot('monitoring-unit-answered-zh.png');
@@ -171,11 +171,11 @@ describe('usage monitoring in the console', () => {
     await login(page, 'reviewer');
     await page.goto(ui.url('/monitoring?tab=rectifications'));
     await rowOf(REASON)
-      .getByRole('button', { name: /^通\s*过$/ })
+      .getByRole('button', { name: buttonName('通过') })
       .click();
     const review = page.getByRole('dialog', { name: '审核答复' });
     await review.getByRole('textbox').fill('已核实缩容');
-    await review.getByRole('button', { name: /^确\s*定$/ }).click();
+    await review.getByRole('button', { name: buttonName('确定') }).click();
     await visible(rowOf(REASON).getByText('已通过'));
     await ui.shot('monitoring-rectification-accepted-zh.png');
     expect(unexpectedErrors(ui.browserErrors)).toEqual([]);

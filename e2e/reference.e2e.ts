@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { at, login, setUpConsole, textOf, unexpectedErrors, visible } from './harness.ts';
+import { at, buttonName, login, setUpConsole, textOf, unexpectedErrors, visible } from './harness.ts';
 
 const ui = setUpConsole();
 
@@ -130,7 +130,7 @@ describe('reference pages: calendar, catalogue, policy, request forms', () => {
     expect(await page.getByTestId('import-errors').count()).toBe(0);
     await row
       .first()
-      .getByRole('button', { name: /^详\s*情$/ })
+      .getByRole('button', { name: buttonName('详情') })
       .click();
     const drawer = page.getByRole('dialog');
     await visible(drawer.getByText('主库'));

@@ -446,13 +446,15 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
     async (request, reply) => {
       const auth = authOf(request);
       const { period, start, format } = request.query;
-      return withTenant(db, auth, async (trx) => {
+      // the answer is sent only after the transaction (and with it the export's audit entry) has committed
+      const result = await withTenant(db, auth, async (trx) => {
         const report = await svc.utilisationReport(trx, period, start);
-        if (format !== 'xlsx') return reply.type('application/json').send(report);
-        const body = await svc.utilisationWorkbook(trx, actorOf(request), report);
-        const name = `utilisation-${period}-${report.from}.xlsx`;
-        return reply.type(XLSX_MEDIA_TYPE).header('content-disposition', attachment(name)).send(body);
+        if (format !== 'xlsx') return { report };
+        return { report, body: await svc.utilisationWorkbook(trx, actorOf(request), report) };
       });
+      if (!result.body) return reply.type('application/json').send(result.report);
+      const name = `utilisation-${period}-${result.report.from}.xlsx`;
+      return reply.type(XLSX_MEDIA_TYPE).header('content-disposition', attachment(name)).send(result.body);
     },
   );
 
