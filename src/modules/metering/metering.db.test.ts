@@ -271,6 +271,18 @@ describe('rating: worked examples, October 2026', () => {
       payload: { coefficient: '0.5' },
     });
     expect(c.statusCode).toBe(409);
+    // a unit without usage that month has no statement, but its month is closed all the same (the city's run)
+    const westCivil = await t.database.db
+      .selectFrom('organisation')
+      .select('id')
+      .where('code', '=', 'demo-west-civil')
+      .executeTakeFirstOrThrow();
+    const none = await as(t.app, approver, {
+      method: 'PUT',
+      url: `/api/v1/settlement/coefficients/${westCivil.id}/2026-10`,
+      payload: { coefficient: '0.5' },
+    });
+    expect(none.statusCode, none.body).toBe(409);
     await expect(sql`update statement_line set amount_fen = 0`.execute(t.database.db)).rejects.toThrow(/closed/);
   });
 
@@ -344,6 +356,10 @@ describe('visibility and exports', () => {
       url: `/api/v1/settlement/statements/${s.id}/export?format=csv`,
     });
     expect(csv.statusCode).toBe(200);
+    expect(csv.body.split('\r\n')[0]).toBe(
+      '\ufeff"结算单 Statement 2026-10","示范市卫生健康委员会 (demo-health)","市级预算 city budget",' +
+        '"效能系数 coefficient 1.0000","合计 1050.73 元","状态 已核定 closed"',
+    );
     expect(csv.body).toContain(`"'=cmd|calc"`);
     expect(csv.body).not.toMatch(/(^|,)"?=cmd/m);
     const xlsx = await as(t.app, applicant, {
@@ -389,5 +405,65 @@ describe('visibility and exports', () => {
       payload: { coefficient: '1.23456' },
     });
     expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors).toEqual([
+      {
+        field: 'body.coefficient',
+        message: '效能系数须为 0 至 10 之间的数，最多 4 位小数 / a decimal between 0 and 10, at most 4 decimal places',
+      },
+    ]);
+  });
+
+  it('the units of a month: budget mark, coefficient (default 1) and run status, in the caller’s scope', async () => {
+    const res = await as(t.app, approver, { method: 'GET', url: '/api/v1/settlement/units?month=2026-10' });
+    expect(res.statusCode, res.body).toBe(200);
+    const byCode = new Map(res.json().items.map((u: { code: string }) => [u.code, u]));
+    expect(byCode.get('demo-health-cdc')).toMatchObject({
+      coefficient: '0.9000',
+      coefficientSet: true,
+      note: '效能评估 2026Q3',
+      setBy: 'approver',
+      outsideCityBudget: false,
+      runStatus: 'closed',
+    });
+    expect(byCode.get('demo-health')).toMatchObject({ coefficient: '1', coefficientSet: false, setBy: null });
+    expect(byCode.get('demo-east-civil')).toMatchObject({
+      jurisdiction: 'demo-east',
+      outsideCityBudget: true,
+      runStatus: 'closed',
+    });
+    // units without usage are listed too (a coefficient may be set before the run); providers are not units
+    expect(byCode.has('demo-west-civil')).toBe(true);
+    expect(byCode.has('demo-provider-a')).toBe(false);
+    const later = await as(t.app, approver, { method: 'GET', url: '/api/v1/settlement/units?month=2027-01' });
+    expect(later.json().items.every((u: { runStatus: unknown }) => u.runStatus === null)).toBe(true);
+    const mine = await as(t.app, edu, { method: 'GET', url: '/api/v1/settlement/units?month=2026-10' });
+    expect(mine.json().items.map((u: { code: string; runStatus: string }) => [u.code, u.runStatus])).toEqual([
+      ['demo-education', 'closed'],
+    ]);
+    const bad = await as(t.app, approver, { method: 'GET', url: '/api/v1/settlement/units?month=2026-13' });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('the annual view counts each month where it was billed: a unit outside the budget from November', async () => {
+    const b = await as(t.app, finance, {
+      method: 'PUT',
+      url: `/api/v1/settlement/budget/${ids.cdc}`,
+      payload: { outsideCityBudget: true },
+    });
+    expect(b.statusCode, b.body).toBe(200);
+    const nov = await settle('2026-11');
+    expect(nov.statusCode, nov.body).toBe(200);
+    expect(nov.json().changed).toBe(true);
+    const res = await as(t.app, finance, { method: 'GET', url: '/api/v1/settlement/annual?year=2026' });
+    const cdc = res.json().items.find((u: { code: string }) => u.code === 'demo-health-cdc');
+    // October (coefficient 0.9) on the city budget; November (coefficient 1): 180 + 40 + 10 = 230.00 billed to the unit
+    expect(cdc.monthsFen.slice(9, 11)).toEqual(['20700', '23000']);
+    expect(cdc).toMatchObject({
+      outsideCityBudget: true,
+      totalFen: '43700',
+      cityBudgetFen: '20700',
+      billedToUnitFen: '23000',
+      confirmedFen: '20700',
+    });
   });
 });

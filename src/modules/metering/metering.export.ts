@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import { neutralise } from '../../platform/spreadsheet.ts';
+import { yuan } from './metering.period.ts';
 import type { getStatement } from './metering.service.ts';
 
 type Statement = Awaited<ReturnType<typeof getStatement>>;
@@ -42,12 +43,15 @@ function rows(s: Statement): (string | number)[][] {
   ]);
 }
 
+const STATUS_ZH: Record<Statement['status'], string> = { draft: '草稿', reviewed: '已审核', closed: '已核定' };
+
 const title = (s: Statement) => [
   `结算单 Statement ${s.month}`,
   `${s.organisationName} (${s.organisationCode})`,
   s.outsideCityBudget ? '预算外，自行支付 outside the city budget' : '市级预算 city budget',
+  `效能系数 coefficient ${s.coefficient}`,
   `合计 ${s.total} 元`,
-  `状态 ${s.status}`,
+  `状态 ${STATUS_ZH[s.status]} ${s.status}`,
 ];
 
 /** CSV, UTF-8 with BOM (Excel opens it in Chinese); every text cell formula-neutralised and quoted. */
@@ -91,7 +95,7 @@ export function statementHtml(s: Statement): string {
 <style>@page{size:A4 landscape;margin:12mm}body{font-family:sans-serif;font-size:11px}table{border-collapse:collapse;width:100%}
 th,td{border:1px solid #999;padding:2px 4px;text-align:left}td:nth-child(n+9){text-align:right}h1{font-size:16px}</style></head>
 <body><h1>${escapeHtml(title(s).join(' · '))}</h1>
-<p>效能系数 coefficient ${escapeHtml(s.coefficient)} · 用量 ${escapeHtml(s.usageFen)} 分 · 调整 ${escapeHtml(s.adjustmentFen)} 分 · 截止 as of ${escapeHtml(s.asOf)}</p>
+<p>用量 usage ${escapeHtml(yuan(s.usageFen))} 元 · 调整 adjustments ${escapeHtml(yuan(s.adjustmentFen))} 元 · 截止 as of ${escapeHtml(s.asOf)}</p>
 <table><thead><tr>${head}</tr></thead><tbody>
 ${body}
 </tbody><tfoot><tr><td colspan="12">合计 Total</td><td>${escapeHtml(s.total)}</td><td colspan="2"></td></tr></tfoot></table>

@@ -216,6 +216,54 @@ export async function summary(db: Db, runId: string) {
   };
 }
 
+/**
+ * The settlement run status of a month for a unit's city (the root of the unit's jurisdiction; a
+ * district's units are settled in their city's run), or null when the month has no run yet.
+ */
+export async function monthStatusOfUnit(trx: Trx, organisationId: string, month: string) {
+  const { rows } = await sql<{ status: string }>`
+    with recursive up as (
+      select j.id, j.parent_id from jurisdiction j join organisation o on o.jurisdiction_id = j.id
+      where o.id = ${organisationId}
+      union all
+      select j.id, j.parent_id from jurisdiction j join up on j.id = up.parent_id
+    )
+    select r.status from settlement_run r join up on up.id = r.jurisdiction_id
+    where up.parent_id is null and r.period = ${month}`.execute(trx);
+  return (rows[0]?.status ?? null) as SettlementRunRow['status'] | null;
+}
+
+/** The using units the caller may see, with their budget mark and the month's coefficient and run status. */
+export async function unitsOfMonth(trx: Trx, month: string) {
+  const { rows } = await sql<{
+    id: string;
+    code: string;
+    name: string;
+    jurisdiction: string;
+    outside_city_budget: boolean;
+    coefficient: string | null;
+    note: string | null;
+    set_by: string | null;
+    set_at: Date | null;
+    run_status: SettlementRunRow['status'] | null;
+  }>`
+    with recursive roots as (
+      select id, id as root_id from jurisdiction where parent_id is null
+      union all
+      select j.id, r.root_id from jurisdiction j join roots r on j.parent_id = r.id
+    )
+    select o.id, o.code, o.name, j.code as jurisdiction, o.outside_city_budget,
+      c.coefficient::text as coefficient, c.note, c.set_by, c.set_at, r.status as run_status
+    from organisation o
+    join jurisdiction j on j.id = o.jurisdiction_id
+    join roots on roots.id = o.jurisdiction_id
+    left join efficiency_coefficient c on c.organisation_id = o.id and c.period = ${month}
+    left join settlement_run r on r.jurisdiction_id = roots.root_id and r.period = ${month}
+    where o.type = 'using_unit'
+    order by j.code, o.code`.execute(trx);
+  return rows;
+}
+
 export async function annual(trx: Trx, year: number) {
   const { rows } = await sql<{
     organisation_id: string;
@@ -238,6 +286,7 @@ export async function annual(trx: Trx, year: number) {
       months: string[];
       total: bigint;
       confirmed: bigint;
+      billedToUnit: bigint;
     }
   >();
   for (const r of rows) {
@@ -249,9 +298,13 @@ export async function annual(trx: Trx, year: number) {
       months: Array.from({ length: 12 }, () => '0'),
       total: 0n,
       confirmed: 0n,
+      billedToUnit: 0n,
     };
+    // rows come in month order: the mark shown is the latest month's, and each month is counted where it was billed
+    u.outsideCityBudget = r.outside_city_budget;
     u.months[Number(r.period.slice(5)) - 1] = r.total_fen;
     u.total += BigInt(r.total_fen);
+    if (r.outside_city_budget) u.billedToUnit += BigInt(r.total_fen);
     if (r.status === 'closed') u.confirmed += BigInt(r.total_fen);
     byUnit.set(r.organisation_id, u);
   }
@@ -264,6 +317,8 @@ export async function annual(trx: Trx, year: number) {
     totalFen: String(u.total),
     total: yuan(u.total),
     confirmedFen: String(u.confirmed),
+    cityBudgetFen: String(u.total - u.billedToUnit),
+    billedToUnitFen: String(u.billedToUnit),
   }));
 }
 

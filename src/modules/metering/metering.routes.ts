@@ -281,11 +281,15 @@ export const meteringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
                 organisationId: Type.String(),
                 code: Type.String(),
                 name: Type.String(),
-                outsideCityBudget: Type.Boolean(),
+                outsideCityBudget: Type.Boolean({ description: 'the mark of the unit’s latest statement of the year' }),
                 monthsFen: Type.Array(Money, { description: 'January..December, fen' }),
                 totalFen: Money,
                 total: Money,
                 confirmedFen: Money,
+                cityBudgetFen: Type.String({ description: 'the months billed to the city budget, fen' }),
+                billedToUnitFen: Type.String({
+                  description: 'the months the unit was outside the city budget (billed to itself), fen',
+                }),
               }),
             ),
           }),
@@ -389,6 +393,47 @@ export const meteringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
       },
     },
     async (request) => withTenant(db, authOf(request), (trx) => metering.listCoefficients(trx, request.query.month)),
+  );
+
+  app.get(
+    '/settlement/units',
+    {
+      config: { permission: 'settlement:read' },
+      schema: {
+        tags: ['settlement'],
+        summary:
+          'The using units the caller may see, with their budget mark, the month’s efficiency coefficient and the ' +
+          'status of the month’s run (for the coefficient and budget forms)',
+        querystring: Type.Object({ month: Month }),
+        response: {
+          200: Type.Object({
+            month: Type.String(),
+            items: Type.Array(
+              Type.Object({
+                organisationId: Type.String(),
+                code: Type.String(),
+                name: Type.String(),
+                jurisdiction: Type.String(),
+                outsideCityBudget: Type.Boolean(),
+                coefficient: Type.String({ description: '1 when none is set' }),
+                coefficientSet: Type.Boolean(),
+                note: Type.Union([Type.String(), Type.Null()]),
+                setBy: Type.Union([Type.String(), Type.Null()]),
+                setAt: Type.Union([Type.String(), Type.Null()]),
+                runStatus: Type.Union([
+                  Type.Literal('draft'),
+                  Type.Literal('reviewed'),
+                  Type.Literal('closed'),
+                  Type.Null(),
+                ]),
+              }),
+            ),
+          }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => withTenant(db, authOf(request), (trx) => metering.unitsOfMonth(trx, request.query.month)),
   );
 
   app.put(

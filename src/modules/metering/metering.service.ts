@@ -184,15 +184,11 @@ async function openMonth(trx: Trx, organisationId: string, month: string) {
     .where('id', '=', organisationId)
     .executeTakeFirst();
   if (org?.type !== 'using_unit') throw notFound(`using unit ${organisationId}`);
-  const closed = await trx
-    .selectFrom('statement')
-    .innerJoin('settlement_run', 'settlement_run.id', 'statement.run_id')
-    .select('settlement_run.status')
-    .where('statement.organisation_id', '=', organisationId)
-    .where('statement.period', '=', month)
-    .where('settlement_run.status', '=', 'closed')
-    .executeTakeFirst();
-  if (closed) throw new AppError('conflict', `${month} is closed for this unit / 该月已核定关账`);
+  // The city's run decides, not the unit's statement: a unit without usage that month has none, and a late
+  // event of that month is re-rated with the month's coefficient as an adjustment later on.
+  if ((await repo.monthStatusOfUnit(trx, organisationId, month)) === 'closed') {
+    throw new AppError('conflict', `${month} is closed for this unit / 该月已核定关账`);
+  }
   return org;
 }
 
@@ -205,7 +201,10 @@ export async function setCoefficient(
 ) {
   if (!COEFFICIENT.test(input.coefficient)) {
     throw new AppError('validation_failed', 'coefficient is a decimal between 0 and 10 with up to 4 places', [
-      { field: 'body.coefficient', message: 'a decimal between 0 and 10, at most 4 decimal places' },
+      {
+        field: 'body.coefficient',
+        message: '效能系数须为 0 至 10 之间的数，最多 4 位小数 / a decimal between 0 and 10, at most 4 decimal places',
+      },
     ]);
   }
   const org = await openMonth(trx, input.organisationId, input.month);
@@ -267,6 +266,27 @@ export async function listCoefficients(trx: Trx, month: string) {
       note: r.note,
       setBy: r.set_by,
       setAt: new Date(r.set_at).toISOString(),
+    })),
+  };
+}
+
+/** The using units in the caller's scope with their budget mark and the month's coefficient (default 1). */
+export async function unitsOfMonth(trx: Trx, month: string) {
+  const rows = await repo.unitsOfMonth(trx, month);
+  return {
+    month,
+    items: rows.map((r) => ({
+      organisationId: r.id,
+      code: r.code,
+      name: r.name,
+      jurisdiction: r.jurisdiction,
+      outsideCityBudget: r.outside_city_budget,
+      coefficient: r.coefficient ?? '1',
+      coefficientSet: r.coefficient !== null,
+      note: r.note,
+      setBy: r.set_by,
+      setAt: r.set_at === null ? null : new Date(r.set_at).toISOString(),
+      runStatus: r.run_status,
     })),
   };
 }

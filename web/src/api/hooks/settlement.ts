@@ -15,6 +15,10 @@ export type LineExplanation =
   paths['/api/v1/settlement/statements/{id}/lines/{lineNo}']['get']['responses']['200']['content']['application/json'];
 export type Trend =
   paths['/api/v1/settlement/trends']['get']['responses']['200']['content']['application/json']['items'][number];
+export type AnnualUnit =
+  paths['/api/v1/settlement/annual']['get']['responses']['200']['content']['application/json']['items'][number];
+export type SettlementUnit =
+  paths['/api/v1/settlement/units']['get']['responses']['200']['content']['application/json']['items'][number];
 
 const keys = {
   all: ['settlement'] as const,
@@ -24,7 +28,11 @@ const keys = {
   statement: (id: string) => [...keys.all, 'statement', id] as const,
   line: (id: string, lineNo: number) => [...keys.all, 'line', id, lineNo] as const,
   trends: (from: string, to: string) => [...keys.all, 'trends', from, to] as const,
+  annual: (year: number) => [...keys.all, 'annual', year] as const,
+  units: (month: string) => [...keys.all, 'units', month] as const,
 };
+
+export const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 /** Download and print links (plain links: the session cookie suffices; the server audits every export). */
 export const statementExportUrl = (id: string, format: 'xlsx' | 'csv') =>
@@ -37,6 +45,11 @@ export function formatFen(fen: string): string {
   const digits = (negative ? fen.slice(1) : fen).padStart(3, '0');
   const whole = digits.slice(0, -2).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${negative ? '-' : ''}${whole}.${digits.slice(-2)}`;
+}
+
+/** A stored coefficient ("0.9000") as it is spoken ("0.9"). */
+export function formatCoefficient(value: string): string {
+  return value.includes('.') ? value.replace(/0+$/, '').replace(/\.$/, '') : value;
 }
 
 export function useRuns(enabled: boolean) {
@@ -56,10 +69,11 @@ export function useRunSummary(id: string | undefined) {
   });
 }
 
-export function useStatements(filter: { month?: string }) {
+export function useStatements(filter: { month?: string }, enabled = true) {
   return useQuery({
     queryKey: keys.statements(filter),
     queryFn: ({ signal }) => unwrap(api.GET('/api/v1/settlement/statements', { params: { query: filter }, signal })),
+    enabled,
   });
 }
 
@@ -86,10 +100,28 @@ export function useLineExplanation(id: string, lineNo: number | undefined) {
   });
 }
 
-export function useTrends(from: string, to: string) {
+export function useTrends(from: string, to: string, enabled = true) {
   return useQuery({
     queryKey: keys.trends(from, to),
     queryFn: ({ signal }) => unwrap(api.GET('/api/v1/settlement/trends', { params: { query: { from, to } }, signal })),
+    enabled,
+  });
+}
+
+/** Each unit's months of a year, its total and the parts billed to the city budget and to the unit (finance). */
+export function useAnnual(year: number) {
+  return useQuery({
+    queryKey: keys.annual(year),
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/settlement/annual', { params: { query: { year } }, signal })),
+  });
+}
+
+/** The using units in scope with their budget mark, the month's coefficient and the month's run status. */
+export function useSettlementUnits(month: string, enabled = true) {
+  return useQuery({
+    queryKey: keys.units(month),
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/settlement/units', { params: { query: { month } }, signal })),
+    enabled,
   });
 }
 
@@ -119,6 +151,34 @@ export function useConfirmRun() {
   const done = useInvalidate();
   return useMutation({
     mutationFn: (id: string) => unwrap(api.POST('/api/v1/settlement/runs/{id}/confirm', { params: { path: { id } } })),
+    onSuccess: done,
+  });
+}
+
+export function useSetCoefficient() {
+  const done = useInvalidate();
+  return useMutation({
+    mutationFn: (input: { organisationId: string; month: string; coefficient: string; note?: string }) =>
+      unwrap(
+        api.PUT('/api/v1/settlement/coefficients/{organisationId}/{month}', {
+          params: { path: { organisationId: input.organisationId, month: input.month } },
+          body: { coefficient: input.coefficient, note: input.note },
+        }),
+      ),
+    onSuccess: done,
+  });
+}
+
+export function useSetBudget() {
+  const done = useInvalidate();
+  return useMutation({
+    mutationFn: (input: { organisationId: string; outsideCityBudget: boolean }) =>
+      unwrap(
+        api.PUT('/api/v1/settlement/budget/{organisationId}', {
+          params: { path: { organisationId: input.organisationId } },
+          body: { outsideCityBudget: input.outsideCityBudget },
+        }),
+      ),
     onSuccess: done,
   });
 }

@@ -3,6 +3,7 @@ import { Button, Card, Descriptions, Modal, Space, Table, type TableColumnsType,
 import { useMemo, useState } from 'react';
 import { useParams } from 'react-router';
 import {
+  formatCoefficient,
   formatFen,
   type StatementLine,
   statementExportUrl,
@@ -14,7 +15,7 @@ import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { DateTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
 import { type MessageKey, useI18n } from '../../i18n';
-import { STATUS_COLOURS } from './SettlementPage';
+import { STATUS_COLOURS } from './shared';
 
 interface Row {
   key: string;
@@ -69,6 +70,19 @@ export function StatementPage() {
   const statement = useStatement(id);
   const [explain, setExplain] = useState<number | undefined>();
   const rows = useMemo(() => drillDown(statement.data?.lines ?? [], t('settlement.none')), [statement.data, t]);
+  // open every level of a statement of ordinary size; a very long one opens at its projects
+  const expanded = useMemo(() => {
+    const groups: string[] = [];
+    const walk = (list: Row[], depth: number) => {
+      for (const r of list) {
+        if (!r.children) continue;
+        groups.push(r.key);
+        if (depth > 0) walk(r.children, depth - 1);
+      }
+    };
+    walk(rows, (statement.data?.lines.length ?? 0) <= 200 ? 3 : 0);
+    return groups;
+  }, [rows, statement.data]);
   if (statement.error) return <ApiErrorAlert error={statement.error} onRetry={() => void statement.refetch()} />;
   const s = statement.data;
   const columns: TableColumnsType<Row> = [
@@ -85,7 +99,11 @@ export function StatementPage() {
         ),
     },
     { key: 'provider', title: t('settlement.provider'), render: (_, r) => r.line?.providerCode ?? '' },
-    { key: 'coefficient', title: t('settlement.coefficient'), render: (_, r) => r.line?.coefficient ?? '' },
+    {
+      key: 'coefficient',
+      title: t('settlement.coefficient'),
+      render: (_, r) => (r.line ? formatCoefficient(r.line.coefficient) : ''),
+    },
     { key: 'amount', title: t('settlement.amount'), align: 'right', render: (_, r) => formatFen(String(r.fen)) },
   ];
   return (
@@ -116,9 +134,15 @@ export function StatementPage() {
                 <Tag color={STATUS_COLOURS[s.status]}>{t(`settlement.statuses.${s.status}` as MessageKey)}</Tag>
               </Descriptions.Item>
               <Descriptions.Item label={t('settlement.billedTo')}>
-                {s.outsideCityBudget ? t('settlement.billedToUnits') : t('settlement.cityBudget')}
+                {s.outsideCityBudget ? (
+                  <Tag color="purple">{t('settlement.billedToUnits')}</Tag>
+                ) : (
+                  t('settlement.cityBudget')
+                )}
               </Descriptions.Item>
-              <Descriptions.Item label={t('settlement.coefficient')}>{s.coefficient}</Descriptions.Item>
+              <Descriptions.Item label={t('settlement.coefficient')}>
+                {formatCoefficient(s.coefficient)}
+              </Descriptions.Item>
               <Descriptions.Item label={t('settlement.usage')}>{formatFen(s.usageFen)}</Descriptions.Item>
               <Descriptions.Item label={t('settlement.adjustments')}>{formatFen(s.adjustmentFen)}</Descriptions.Item>
               <Descriptions.Item label={t('settlement.total')}>{formatFen(s.totalFen)}</Descriptions.Item>
@@ -126,7 +150,14 @@ export function StatementPage() {
                 <DateTime value={s.asOf} format="YYYY-MM-DD HH:mm" />
               </Descriptions.Item>
             </Descriptions>
-            <Table rowKey="key" size="small" columns={columns} dataSource={rows} pagination={false} />
+            <Table
+              rowKey="key"
+              size="small"
+              columns={columns}
+              dataSource={rows}
+              pagination={false}
+              expandable={{ defaultExpandedRowKeys: expanded }}
+            />
           </>
         )}
       </Card>
@@ -146,7 +177,7 @@ function LineModal({ statementId, lineNo, onClose }: { statementId: string; line
         <>
           <p>
             {e.rule} · {t('settlement.monthSeconds')}: {e.monthSeconds} · {t('settlement.coefficient')}:{' '}
-            {e.line.coefficient} · {t('settlement.amount')}: {formatFen(e.line.amountFen)}
+            {formatCoefficient(e.line.coefficient)} · {t('settlement.amount')}: {formatFen(e.line.amountFen)}
           </p>
           <Table
             rowKey={(p) => `${p.eventId}/${p.from}`}
