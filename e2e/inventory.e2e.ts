@@ -5,6 +5,7 @@ import {
   apiSession,
   at,
   buttonName,
+  chooseOption,
   login,
   logout,
   setUpConsole,
@@ -17,8 +18,9 @@ import {
  * Issue 6 through the browser: the provider operator finds a work order in its queue and submits the
  * delivery receipt (交付回执单); the unit disputes a line, the provider answers with a corrected receipt, the
  * unit confirms; the unit's inventory page pages and filters on the server; the resource page shows its spec
- * history and events; the ops unit reads and resolves reconciliation findings. The order itself (the orders
- * module) is placed and reviewed through the HTTP API.
+ * history and events; the ops unit reads and resolves reconciliation findings, then filters the inventory
+ * by using unit and provider (a link keeps the filters; the export follows them). The order itself (the
+ * orders module) is placed and reviewed through the HTTP API.
  */
 
 const ui = setUpConsole();
@@ -307,6 +309,106 @@ describe('provider fulfilment, receipts and the inventory in the console', () =>
     await visible(page.locator('tr', { hasText: 'i-e2e-0001' }).getByText('Size differs from the receipt'));
     await ui.shot('findings-en.png');
     await page.getByText('中文', { exact: true }).click();
+    expect(unexpectedErrors(ui.browserErrors)).toEqual([]);
+  });
+
+  it('the ops unit filters the inventory by using unit and provider; a link keeps the filters; the export follows', async () => {
+    const { page } = ui;
+    const db = ui.server.database.db;
+    const org = (code: string) =>
+      db.selectFrom('organisation').select(['id', 'name']).where('code', '=', code).executeTakeFirstOrThrow();
+    const health = await org('demo-health');
+    const providerB = await org('demo-provider-b');
+    const count = async (where: { organisation_id: string; provider_id?: string }) =>
+      Number(
+        (
+          await db
+            .selectFrom('resource')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .where('organisation_id', '=', where.organisation_id)
+            .$if(where.provider_id !== undefined, (q) => q.where('provider_id', '=', where.provider_id as string))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const rows = page.locator('.ant-table-tbody tr.ant-table-row');
+    const totalText = page.locator('.ant-pagination-total-text');
+    /** Types into a searchable select and picks the option. */
+    const pick = async (label: string, typed: string, option: string) => {
+      const box = page.getByRole('combobox', { name: label });
+      await box.click();
+      await box.fill(typed);
+      await chooseOption(page, option);
+    };
+
+    await page.getByRole('menuitem', { name: '资源清单' }).click();
+    await at(page, '/inventory');
+    await visible(totalText);
+
+    // The using unit: a select the reviewer searches in, over the units of the jurisdiction.
+    const byUnit = await request(
+      '/api/v1/inventory/resources',
+      (q) => q.get('organisationId') === health.id,
+      () => pick('使用单位', '卫生健康', health.name),
+    );
+    expect(byUnit.get('offset')).toBe('0');
+    const unitTotal = await count({ organisation_id: health.id });
+    await visible(page.getByText(`共 ${unitTotal} 项`));
+    expect(new URL(page.url()).searchParams.get('organisationId')).toBe(health.id);
+    for (const unit of await rows.locator('td:nth-child(3)').allTextContents()) expect(unit).toBe(health.name);
+
+    // ...and the provider, on top of it.
+    const both = await request(
+      '/api/v1/inventory/resources',
+      (q) => q.get('providerId') === providerB.id,
+      () => pick('云服务商', '乙', providerB.name),
+    );
+    expect(both.get('organisationId')).toBe(health.id);
+    const bothTotal = await count({ organisation_id: health.id, provider_id: providerB.id });
+    expect(bothTotal).toBeGreaterThan(0);
+    expect(bothTotal).toBeLessThan(unitTotal);
+    await visible(page.getByText(`共 ${bothTotal} 项`));
+    for (const provider of await rows.locator('td:nth-child(4)').allTextContents()) {
+      expect(provider).toBe(providerB.name);
+    }
+    await ui.shot('inventory-unit-provider-zh.png');
+
+    // A link (or a refresh) shows the same list: the filters are in the URL.
+    const link = page.url();
+    const reloaded = await request(
+      '/api/v1/inventory/resources',
+      (q) => q.get('organisationId') === health.id && q.get('providerId') === providerB.id,
+      async () => {
+        await page.goto(link);
+      },
+    );
+    expect(reloaded.get('offset')).toBe('0');
+    await visible(page.getByText(`共 ${bothTotal} 项`));
+    const filters = page.getByTestId('inventory-filters');
+    expect(await textOf(filters.locator('.ant-select', { hasText: health.name }))).toContain(health.name);
+    expect(await textOf(filters.locator('.ant-select', { hasText: providerB.name }))).toContain(providerB.name);
+
+    // The export is exactly the filtered list: every row of the unit and provider, nothing else.
+    const csvHref = (await page.getByRole('link', { name: /导出 CSV/ }).getAttribute('href'))!;
+    const exportQuery = new URL(csvHref, ui.serverUrl).searchParams;
+    expect(exportQuery.get('organisationId')).toBe(health.id);
+    expect(exportQuery.get('providerId')).toBe(providerB.id);
+    const lines = (await (await page.request.get(ui.url(csvHref))).text()).trimEnd().split('\r\n').slice(1);
+    expect(lines).toHaveLength(bothTotal);
+    for (const line of lines) {
+      expect(line).toContain(health.name);
+      expect(line).toContain(providerB.name);
+    }
+    const xlsxHref = (await page.getByRole('link', { name: /导出 Excel/ }).getAttribute('href'))!;
+    expect(new URL(xlsxHref, ui.serverUrl).searchParams.get('providerId')).toBe(providerB.id);
+
+    // Clearing the filters asks for the whole inventory again.
+    const cleared = await request(
+      '/api/v1/inventory/resources',
+      (q) => !q.has('organisationId') && !q.has('providerId'),
+      () => page.getByRole('button', { name: /清除筛选/ }).click(),
+    );
+    expect(cleared.get('offset')).toBe('0');
+    expect(new URL(page.url()).searchParams.has('organisationId')).toBe(false);
     expect(unexpectedErrors(ui.browserErrors)).toEqual([]);
   });
 });

@@ -146,7 +146,30 @@ const SORT_COLUMNS = {
   deliveredAt: 'r.delivered_at',
 } as const;
 
-function filtered(trx: Trx, v: Visibility, f: ListFilter, side: Side) {
+/** What `q` searches, the same expression as resource_search_ids and its index (migration 0014). */
+const SEARCH_TEXT = sql`(r.name || e'\\n' || coalesce(r.external_id, '') || e'\\n' || r.addresses::text)`;
+/** A pattern of fewer characters yields no trigram: the index would return every row. */
+const TRIGRAM = 3;
+/** Up to this share of all resources, a search joins the ids the trigram index finds; above it, it scans. */
+const INDEXED_SEARCH_SHARE = 0.1;
+
+type Search = { like: string; indexed: boolean } | null;
+
+/**
+ * How to run the text search. Under the row-level security policy an ILIKE here can never use the trigram
+ * index (it is not leakproof, so PostgreSQL evaluates it after the policy): resource_search_ids (migration
+ * 0014) finds the ids through the index instead, with the policy's visibility, and the list joins them.
+ * A broad pattern ("vm-") matches so many that joining them back costs more than scanning.
+ */
+async function searchOf(trx: Trx, q: string | undefined): Promise<Search> {
+  if (!q) return null;
+  const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  if (q.length < TRIGRAM) return { like, indexed: false };
+  const { rows } = await sql<{ share: number }>`select resource_search_share(${like}) as share`.execute(trx);
+  return { like, indexed: Number(rows[0]?.share) <= INDEXED_SEARCH_SHARE };
+}
+
+function filtered(trx: Trx, v: Visibility, f: ListFilter, side: Side, search: Search) {
   let q = visibleResources(trx, v, side);
   if (f.state) q = q.where('r.state', '=', f.state);
   if (f.organisationId) q = q.where('r.organisation_id', '=', f.organisationId);
@@ -155,16 +178,8 @@ function filtered(trx: Trx, v: Visibility, f: ListFilter, side: Side) {
   if (f.systemId) q = q.where('r.system_id', '=', f.systemId);
   if (f.projectId) q = q.where('r.project_id', '=', f.projectId);
   if (f.purpose) q = q.where('r.purpose', '=', f.purpose as never);
-  if (f.q) {
-    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    q = q.where((eb) =>
-      eb.or([
-        eb('r.name', 'ilike', like),
-        eb('r.external_id', 'ilike', like),
-        eb(sql<string>`r.addresses::text`, 'ilike', like),
-      ]),
-    );
-  }
+  if (search?.indexed) q = q.where('r.id', 'in', sql<string>`(select resource_search_ids(${search.like}))`);
+  else if (search) q = q.where(sql<boolean>`${SEARCH_TEXT} ilike ${search.like}`);
   return q;
 }
 
@@ -176,7 +191,8 @@ export async function listResources(
   side: Side = 'either',
 ) {
   const column = SORT_COLUMNS[page.sort];
-  const rows = await filtered(trx, v, f, side)
+  const search = await searchOf(trx, f.q);
+  const rows = await filtered(trx, v, f, side, search)
     .leftJoin('organisation as u', 'u.id', 'r.organisation_id')
     .leftJoin('organisation as p', 'p.id', 'r.provider_id')
     .selectAll('r')
@@ -186,7 +202,7 @@ export async function listResources(
     .limit(page.limit)
     .offset(page.offset)
     .execute();
-  const total = await filtered(trx, v, f, side)
+  const total = await filtered(trx, v, f, side, search)
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .executeTakeFirstOrThrow();
   return { rows, total: Number(total.n) };

@@ -4,11 +4,13 @@ import type { Db } from '../../schema.ts';
 
 /**
  * `yunguan seed --scale`: `count` delivered virtual machines and database servers across the demo units,
- * with their `delivered` events and open spec intervals, in three set-based statements (generate_series),
- * so 100,000 take seconds. Idempotent: resources it made before (external id `scale-N`) are not made again.
+ * each in one of its unit's information systems where the unit has any (in no project: no order reserved
+ * their quota), with their `delivered` events and open spec intervals, in three set-based statements
+ * (generate_series), so 100,000 take seconds. Idempotent: resources it made before (external id
+ * `scale-N`) are not made again.
  */
 export async function seedScaleInventory(db: Db, actor: Actor, count = 100_000): Promise<number> {
-  return db.transaction().execute(async (trx) => {
+  const made = await db.transaction().execute(async (trx) => {
     const { rows } = await sql<{ n: number }>`
       with units as (
         select array_agg(id order by code) as ids, array_agg(jurisdiction_id order by code) as jids, count(*)::int as n
@@ -18,11 +20,16 @@ export async function seedScaleInventory(db: Db, actor: Actor, count = 100_000):
         select (select id from organisation where code = 'demo-provider-a') as a,
                (select id from organisation where code = 'demo-provider-b') as b
       ),
+      systems as (
+        select organisation_id, count(*)::int as n, array_agg(id order by name) as ids
+        from information_system group by organisation_id
+      ),
       made as (
-        insert into resource (organisation_id, jurisdiction_id, provider_id, catalogue_item_code, zone, name,
-          external_id, addresses, state, purpose, specification, quantities, delivered_at, created_at, updated_at)
+        insert into resource (organisation_id, jurisdiction_id, provider_id, system_id, catalogue_item_code, zone,
+          name, external_id, addresses, state, purpose, specification, quantities, delivered_at, created_at, updated_at)
         select u.ids[1 + g % u.n], u.jids[1 + g % u.n],
           case when g % 4 = 0 then p.b else p.a end,
+          s.ids[1 + (g / u.n) % s.n],
           case when g % 4 = 0 then 'database-server' else 'cloud-vm' end,
           case when g % 3 = 0 then '互联网区' else '公共网络区' end,
           case when g % 4 = 0 then 'db-' else 'vm-' end || lpad(g::text, 6, '0'),
@@ -41,7 +48,8 @@ export async function seedScaleInventory(db: Db, actor: Actor, count = 100_000):
           timestamptz '2026-01-01 00:00+08' + (g % 300) * interval '1 day',
           timestamptz '2026-01-01 00:00+08' + (g % 300) * interval '1 day',
           timestamptz '2026-01-01 00:00+08' + (g % 300) * interval '1 day'
-        from generate_series(1, ${count}::int) g, units u, providers p
+        from generate_series(1, ${count}::int) g cross join units u cross join providers p
+          left join systems s on s.organisation_id = u.ids[1 + g % u.n]
         where u.n > 0 and p.a is not null and p.b is not null
           and not exists (select 1 from resource x where x.external_id = 'scale-' || g
             and x.provider_id = case when g % 4 = 0 then p.b else p.a end)
@@ -69,4 +77,8 @@ export async function seedScaleInventory(db: Db, actor: Actor, count = 100_000):
     }
     return made;
   });
+  // The planner's statistics after a bulk load (the embedded database has no autovacuum to gather them):
+  // the list's plans, and whether a search goes through the trigram index, are chosen from them.
+  if (made > 0) await sql`analyze resource`.execute(db);
+  return made;
 }

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.ts';
@@ -69,7 +70,8 @@ async function openPostgres<DB>(url: string, poolSize: number, connectionTimeout
 
 async function openPGlite<DB>(dataDir: string | undefined): Promise<Database<DB>> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create({ dataDir, parsers: exactParsers });
+  // pg_trgm: the inventory's text search index (migration 0014); an extension must be loaded to be created.
+  const pglite = await PGlite.create({ dataDir, parsers: exactParsers, extensions: { pg_trgm } });
   const dialect = new PGliteDialect(pglite);
   const db = new Kysely<DB>({ dialect });
   let closed = false;

@@ -1,10 +1,9 @@
 import { DownloadOutlined } from '@ant-design/icons';
-import { Button, Card, Flex, Input, Select, Space, Table, type TableColumnsType, Tag } from 'antd';
-import { useState } from 'react';
-import { Link } from 'react-router';
+import { Button, Card, Space, Table, type TableColumnsType, Tag } from 'antd';
+import { useMemo } from 'react';
+import { Link, useSearchParams } from 'react-router';
 import {
   inventoryExportUrl,
-  RESOURCE_STATES,
   type Resource,
   type ResourceFilter,
   type ResourceState,
@@ -14,6 +13,8 @@ import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { DateTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
 import { type MessageKey, useI18n } from '../../i18n';
+import { InventoryFilters } from './InventoryFilters';
+import { type InventoryView, PAGE_SIZES, paramsOf, type SortKey, viewOf } from './inventoryView';
 
 export const STATE_COLOURS: Record<ResourceState, string> = {
   provisioning: 'blue',
@@ -23,26 +24,29 @@ export const STATE_COLOURS: Record<ResourceState, string> = {
   reclaimed: 'default',
 };
 
-const PURPOSES = ['formal', 'test', 'trial', 'development', 'emergency', 'temporary'] as const;
-type SortKey = NonNullable<ResourceFilter['sort']>;
-
-/** The live inventory in the caller's scope: paged, filtered and sorted by the server; exportable. */
+/**
+ * The live inventory in the caller's scope: paged, filtered and sorted by the server; exportable. What it
+ * shows is in the URL (inventoryView.ts): a link or a refresh keeps it, and the export exports it.
+ */
 export function InventoryPage() {
   const { t } = useI18n();
-  const [filter, setFilter] = useState<ResourceFilter>({ sort: 'createdAt', order: 'desc' });
-  const [page, setPage] = useState({ limit: 50, offset: 0 });
-  const [text, setText] = useState('');
+  const [params, setParams] = useSearchParams();
+  const { filter, page } = useMemo(() => viewOf(params), [params]);
   const resources = useResources(filter, page);
-  const change = (patch: Partial<ResourceFilter>) => {
-    setFilter((f) => ({ ...f, ...patch }));
-    setPage((p) => ({ ...p, offset: 0 }));
-  };
+  const show = (next: (view: InventoryView) => InventoryView) =>
+    setParams((previous) => paramsOf(next(viewOf(previous))), { replace: true });
+  // A new filter starts again at the first page.
+  const change = (patch: Partial<ResourceFilter>) =>
+    show((v) => ({ filter: { ...v.filter, ...patch }, page: { ...v.page, offset: 0 } }));
+  const sortOrder = (key: SortKey) =>
+    filter.sort === key ? (filter.order === 'asc' ? ('ascend' as const) : ('descend' as const)) : null;
 
   const columns: TableColumnsType<Resource> = [
     {
       key: 'name',
       title: t('inventory.name'),
       sorter: true,
+      sortOrder: sortOrder('name'),
       render: (_, r) => <Link to={`/inventory/${r.id}`}>{r.name}</Link>,
     },
     { key: 'externalId', title: t('inventory.externalId'), dataIndex: 'externalId' },
@@ -54,6 +58,7 @@ export function InventoryPage() {
       key: 'state',
       title: t('inventory.state'),
       sorter: true,
+      sortOrder: sortOrder('state'),
       render: (_, r) => <Tag color={STATE_COLOURS[r.state]}>{t(`inventory.states.${r.state}` as MessageKey)}</Tag>,
     },
     {
@@ -61,11 +66,18 @@ export function InventoryPage() {
       title: t('inventory.purpose'),
       render: (_, r) => t(`inventory.purposes.${r.purpose}` as MessageKey),
     },
-    { key: 'expiresOn', title: t('inventory.expiresOn'), sorter: true, render: (_, r) => r.expiresOn ?? '—' },
+    {
+      key: 'expiresOn',
+      title: t('inventory.expiresOn'),
+      sorter: true,
+      sortOrder: sortOrder('expiresOn'),
+      render: (_, r) => r.expiresOn ?? '—',
+    },
     {
       key: 'deliveredAt',
       title: t('inventory.deliveredAt'),
       sorter: true,
+      sortOrder: sortOrder('deliveredAt'),
       render: (_, r) => <DateTime value={r.deliveredAt} format="YYYY-MM-DD HH:mm" />,
     },
   ];
@@ -87,41 +99,13 @@ export function InventoryPage() {
         }
       />
       <Card>
-        <Flex gap={8} wrap style={{ marginBottom: 16 }}>
-          <Input.Search
-            allowClear
-            style={{ width: 260 }}
-            placeholder={t('inventory.search')}
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-            onSearch={(v) => change({ q: v.trim() || undefined })}
-          />
-          <Select
-            allowClear
-            style={{ width: 140 }}
-            placeholder={t('inventory.state')}
-            value={filter.state}
-            onChange={(v?: ResourceState) => change({ state: v })}
-            options={RESOURCE_STATES.map((s) => ({ value: s, label: t(`inventory.states.${s}` as MessageKey) }))}
-          />
-          <Select
-            allowClear
-            style={{ width: 140 }}
-            placeholder={t('inventory.purpose')}
-            value={filter.purpose}
-            onChange={(v?: ResourceFilter['purpose']) => change({ purpose: v })}
-            options={PURPOSES.map((s) => ({ value: s, label: t(`inventory.purposes.${s}` as MessageKey) }))}
-          />
-          <Input
-            allowClear
-            style={{ width: 180 }}
-            placeholder={t('inventory.item')}
-            onPressEnter={(e) => change({ item: (e.target as HTMLInputElement).value.trim() || undefined })}
-            onChange={(e) => {
-              if (e.target.value === '') change({ item: undefined });
-            }}
-          />
-        </Flex>
+        <InventoryFilters
+          filter={filter}
+          onChange={change}
+          onClear={() =>
+            show((v) => ({ filter: { sort: v.filter.sort, order: v.filter.order }, page: { ...v.page, offset: 0 } }))
+          }
+        />
         {resources.error ? <ApiErrorAlert error={resources.error} onRetry={() => resources.refetch()} /> : null}
         <Table<Resource>
           rowKey="id"
@@ -131,23 +115,25 @@ export function InventoryPage() {
           loading={resources.isFetching}
           scroll={{ x: 'max-content' }}
           onChange={(pagination, _filters, sorter, { action }) => {
-            const size = pagination.pageSize ?? 50;
+            const size = pagination.pageSize ?? page.limit;
             if (action !== 'sort') {
-              setPage({ limit: size, offset: ((pagination.current ?? 1) - 1) * size });
+              show((v) => ({ ...v, page: { limit: size, offset: ((pagination.current ?? 1) - 1) * size } }));
               return;
             }
             // A new order starts again at the first page.
             const s = Array.isArray(sorter) ? sorter[0] : sorter;
             const key = (s?.order ? s.columnKey : undefined) as SortKey | undefined;
-            setFilter((f) => ({ ...f, sort: key ?? 'createdAt', order: s?.order === 'ascend' ? 'asc' : 'desc' }));
-            setPage({ limit: size, offset: 0 });
+            show((v) => ({
+              filter: { ...v.filter, sort: key ?? 'createdAt', order: s?.order === 'ascend' ? 'asc' : 'desc' },
+              page: { limit: size, offset: 0 },
+            }));
           }}
           pagination={{
             current: page.offset / page.limit + 1,
             pageSize: page.limit,
             total: resources.data?.total ?? 0,
             showSizeChanger: true,
-            pageSizeOptions: [20, 50, 100, 200],
+            pageSizeOptions: [...PAGE_SIZES],
             showTotal: (total) => t('inventory.total', { total }),
           }}
         />
