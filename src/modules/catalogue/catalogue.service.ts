@@ -79,6 +79,19 @@ async function itemsOf(db: Db, versionId: string): Promise<CatalogueItem[]> {
   }));
 }
 
+/** The providers responsible for the given items of the given catalogue versions (distinct, without blanks). */
+export async function providersOfItems(db: Db, items: { versionId: string; code: string }[]): Promise<string[]> {
+  if (items.length === 0) return [];
+  const rows = await db
+    .selectFrom('catalogue_item')
+    .select('provider_id')
+    .distinct()
+    .where('provider_id', 'is not', null)
+    .where((eb) => eb.or(items.map((i) => eb.and([eb('version_id', '=', i.versionId), eb('code', '=', i.code)]))))
+    .execute();
+  return rows.map((r) => r.provider_id as string);
+}
+
 /**
  * The catalogue in force for a jurisdiction at a moment: its latest approved version effective on or
  * before that day (Asia/Shanghai); a district without a catalogue of its own uses its city's (SH 15).

@@ -14,7 +14,7 @@ import type { Job } from '../../platform/jobs/jobs.ts';
 import { endOfShanghaiDay, formatShanghai, shanghaiDay } from '../../platform/time/time.ts';
 import type { DB, Trx } from '../../schema.ts';
 import { addCalendarDays, addWorkingDays, countWorkingDays } from '../calendar/index.ts';
-import { catalogueInForce } from '../catalogue/index.ts';
+import { catalogueInForce, providersOfItems } from '../catalogue/index.ts';
 import type { Role } from '../identity/index.ts';
 import { notify } from '../notifications/index.ts';
 import { type EffectivePolicy, effectivePolicy, type OrderType } from '../policy/index.ts';
@@ -296,6 +296,34 @@ async function notifyRole(
     link: link(order),
     entity: { type: 'order', id: order.id },
   });
+}
+
+/**
+ * A provider's overdue step is told to the operators of the providers responsible for the order's items,
+ * not to every provider of the jurisdiction; an order whose items name no provider falls back to the role.
+ */
+async function notifyProviders(trx: Trx, order: OrderRow, title: { zh: string; en: string }): Promise<void> {
+  const lines = await repo.linesOf(trx, order.id);
+  const providers = await providersOfItems(
+    trx,
+    lines.flatMap((l) =>
+      l.catalogue_version_id ? [{ versionId: l.catalogue_version_id, code: l.catalogue_item_code }] : [],
+    ),
+  );
+  if (providers.length === 0) {
+    await notifyRole(trx, order, 'provider_operator', 'order.step.overdue', title, false);
+    return;
+  }
+  for (const providerId of providers) {
+    await notify(trx, {
+      jurisdictionId: order.jurisdiction_id,
+      to: { organisationId: providerId, role: 'provider_operator' },
+      kind: 'order.step.overdue',
+      title,
+      link: link(order),
+      entity: { type: 'order', id: order.id },
+    });
+  }
 }
 
 // ============================================================================================ rules
@@ -1548,7 +1576,8 @@ export const deadlineSweepJob: Job<DB> = {
           zh: `${order.number}「${s.name_zh}」已超期（应于 ${s.due_day} 前办结，${s.deadline_article ?? ''}）`,
           en: `${order.number}: "${s.name_en}" is overdue (due ${s.due_day}, ${s.deadline_article ?? ''})`,
         };
-        await notifyRole(trx, order, s.role, 'order.step.overdue', title, unitStep);
+        if (s.role === 'provider_operator') await notifyProviders(trx, order, title);
+        else await notifyRole(trx, order, s.role, 'order.step.overdue', title, unitStep);
         const supervisor = SUPERVISOR_ROLE[s.role];
         if (supervisor && supervisor !== s.role)
           await notifyRole(trx, order, supervisor, 'order.step.overdue', title, unitStep);

@@ -1,4 +1,11 @@
 export { type DriverAck, type DriverRequest, type ProvisioningDriver, registerDriver } from './drivers/index.ts';
+export {
+  type DeadlineRun,
+  DISPUTE_ROLE,
+  FINDING_ROLE,
+  provisioningDeadlineJob,
+  sweepProvisioningDeadlines,
+} from './provisioning.deadlines.ts';
 export { DEFAULT_NOTICE_LEADS, expiryJob, sweepExpiries } from './provisioning.expiry.ts';
 export { registerFulfilment } from './provisioning.orders.ts';
 export { FINDING_WORKING_DAYS } from './provisioning.reconcile.ts';

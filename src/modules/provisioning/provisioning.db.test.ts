@@ -10,6 +10,8 @@ import type { Db } from '../../schema.ts';
 import { seedDemo } from '../../seed.ts';
 import { countWorkingDays } from '../calendar/index.ts';
 import { createResource, recordResourceEvent } from '../inventory/index.ts';
+import { deadlineSweepJob } from '../orders/index.ts';
+import { project } from '../orders/orders.fixtures.ts';
 import { DISPUTE_WORKING_DAYS, expiryJob, registerFulfilment } from './index.ts';
 
 // The whole path through the public API: an order placed and submitted (the orders module), its
@@ -24,24 +26,6 @@ let applicant: Session;
 let reviewer: Session;
 let provideradmin: Session;
 let tokenA: Record<string, string>;
-
-async function project(db: Db, orgCode: string, quota: Record<string, number>): Promise<string> {
-  const org = await db
-    .selectFrom('organisation')
-    .select(['id', 'jurisdiction_id'])
-    .where('code', '=', orgCode)
-    .executeTakeFirstOrThrow();
-  const { rows } = await sql<{ id: string }>`
-    insert into project (organisation_id, jurisdiction_id, approval_no, name, year, status, created_by)
-    values (${org.id}, ${org.jurisdiction_id}, ${`沪测〔2026〕${Math.random().toString(36).slice(2, 8)}号`}, '全民健康信息平台', 2026, 'approved', 'test')
-    returning id`.execute(db);
-  const id = rows[0]!.id;
-  for (const [dimension, q] of Object.entries(quota)) {
-    await sql`insert into project_quota (project_id, organisation_id, jurisdiction_id, dimension, quantity, set_by, set_at)
-      values (${id}, ${org.id}, ${org.jurisdiction_id}, ${dimension}, ${String(q)}, 'test', now())`.execute(db);
-  }
-  return id;
-}
 
 const vm = (vcpu: number, memoryGb: number, quantity: number, item = 'cloud-vm') => ({
   itemCode: item,
@@ -641,5 +625,56 @@ describe('a development order through the provider', () => {
 describe('the audit trail', () => {
   it('stays intact', async () => {
     expect((await verifyAuditChain(t.database.db)).intact).toBe(true);
+  });
+});
+
+describe('an overdue provider step', () => {
+  it('is told to the operators of the provider responsible for the items, not to every provider', async () => {
+    clock.set('2026-10-13T02:00:00Z');
+    const db = t.database.db;
+    const providerB = await db
+      .selectFrom('organisation')
+      .select('id')
+      .where('code', '=', 'demo-provider-b')
+      .executeTakeFirstOrThrow();
+    // an operator of provider B beside the demo's operator of provider A ('provider')
+    const operatorB = await db
+      .insertInto('user_account')
+      .values({ username: 'provider-b-operator', display_name: '服务商乙操作员', password_hash: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('role_assignment')
+      .values({ user_id: operatorB.id, organisation_id: providerB.id, role: 'provider_operator', granted_by: 'test' })
+      .execute();
+    // Taizhou's pack has a provider step with a deadline: fulfilment within 2 working days (TZ 10).
+    const approver = await login(t.app, 'approver');
+    const pack = (packId: string) =>
+      as(t.app, approver, { method: 'PUT', url: '/api/v1/jurisdictions/demo-city/policy', payload: { packId } });
+    expect((await pack('taizhou-2018')).statusCode).toBe(200);
+    const projectId = await project(db, 'demo-education', { vcpu: 64, memory_gb: 256, storage_gb: 4000 });
+    const edu = await login(t.app, 'edu');
+    const order = await placeOrder(t.app, edu, projectId, [vm(4, 16, 1, 'database-server')]); // provider B's item
+    const res = await as(t.app, approver, {
+      method: 'POST',
+      url: `/api/v1/orders/${order.id}/act`,
+      payload: { decision: 'approve' },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const view = res.json();
+    expect((await pack('shanghai-2022')).statusCode).toBe(200);
+    expect(view.currentStep.role).toBe('provider_operator');
+    await deadlineSweepJob.run({ db, now: new Date(new Date(view.currentStep.dueAt).getTime() + 1), log });
+    const told = await db
+      .selectFrom('notification')
+      .innerJoin('user_account', 'user_account.id', 'notification.user_id')
+      .select('user_account.username')
+      .where('notification.kind', '=', 'order.step.overdue')
+      .where('notification.entity_id', '=', order.id)
+      .execute();
+    const usernames = told.map((n) => n.username);
+    expect(usernames).toContain('provider-b-operator');
+    expect(usernames).not.toContain('provider'); // provider A runs nothing of this order
+    expect(usernames).toContain('reviewer'); // the supervisor role of a provider step
   });
 });

@@ -175,7 +175,7 @@ export async function pushInventory(trx: Trx, auth: AuthContext, actor: Actor, r
   return { snapshotId, items: report.items.length, findingsRaised: raised.length, findings: raised };
 }
 
-export const toFinding = (f: InventoryFindingRow) => ({
+export const toFinding = (f: InventoryFindingRow, now: Date) => ({
   id: f.id,
   jurisdictionId: f.jurisdiction_id,
   providerId: f.provider_id,
@@ -188,6 +188,8 @@ export const toFinding = (f: InventoryFindingRow) => ({
   snapshotId: f.snapshot_id,
   raisedAt: f.raised_at.toISOString(),
   dueAt: f.due_at.toISOString(),
+  overdue: f.status === 'open' && (f.overdue_since !== null || now.getTime() > f.due_at.getTime()),
+  overdueSince: f.overdue_since?.toISOString() ?? null,
   resolvedAt: f.resolved_at?.toISOString() ?? null,
   resolvedBy: f.resolved_by,
   resolution: f.resolution,
@@ -197,9 +199,10 @@ export async function listFindings(
   trx: Trx,
   auth: AuthContext,
   query: { status?: 'open' | 'resolved'; kind?: FindingKind; limit: number; offset: number },
+  now: Date,
 ) {
   const { rows, total } = await repo.listFindings(trx, auth.visibility, query);
-  return { items: rows.map(toFinding), total };
+  return { items: rows.map((f) => toFinding(f, now)), total };
 }
 
 export async function resolveFinding(
@@ -218,8 +221,13 @@ export async function resolveFinding(
     action: 'inventory.finding_resolved',
     objectType: 'inventory_finding',
     objectId: id,
-    detail: { kind: f.kind, externalId: f.external_id, resolution },
+    detail: {
+      kind: f.kind,
+      externalId: f.external_id,
+      resolution,
+      late: f.overdue_since !== null || now.getTime() > f.due_at.getTime(),
+    },
   });
   const after = await repo.findFinding(trx, auth.visibility, id);
-  return toFinding(after as InventoryFindingRow);
+  return toFinding(after as InventoryFindingRow, now);
 }

@@ -74,7 +74,10 @@ export async function listWorkOrders(
     .leftJoin('organisation as p', 'p.id', 'w.provider_id')
     .selectAll('w')
     .select('p.name as provider_name')
-    .orderBy('w.due_at', 'asc')
+    // What waits on the provider first, then on the unit, then the finished; each earliest deadline first
+    // (a disputed work order is due when the provider must answer the dispute).
+    .orderBy(sql`case w.status when 'open' then 0 when 'disputed' then 0 when 'submitted' then 1 else 2 end`)
+    .orderBy(sql`case when w.status = 'disputed' then w.dispute_due_at else w.due_at end asc nulls last`)
     .orderBy('w.created_at', 'desc')
     .orderBy('w.id')
     .limit(f.limit)
@@ -111,6 +114,7 @@ export async function updateWorkOrder(
   values: {
     status?: WorkOrderStatus;
     dispute_due_at?: Date | null;
+    dispute_overdue_since?: Date | null;
     backup_confirmed_at?: Date;
     backup_confirmed_by?: string;
     completed_at?: Date;
@@ -370,6 +374,117 @@ export async function resolveFinding(
     .updateTable('inventory_finding')
     .set({ ...values, status: 'resolved' })
     .where('id', '=', id)
+    .execute();
+}
+
+// ------------------------------------------------------------------------------------------ deadlines
+
+/**
+ * Disputed work orders whose provider let the answer deadline pass, not yet marked (the sweeper's work),
+ * locked: a corrected receipt committed meanwhile takes the row out of the set.
+ */
+export async function disputesNewlyOverdue(trx: Trx, now: Date, limit: number) {
+  return trx
+    .selectFrom('work_order')
+    .select(['id', 'organisation_id', 'jurisdiction_id', 'provider_id', 'order_id', 'dispute_due_at', 'details'])
+    .where('status', '=', 'disputed')
+    .where('dispute_due_at', '<', now)
+    .where('dispute_overdue_since', 'is', null)
+    .orderBy('dispute_due_at')
+    .orderBy('id')
+    .limit(limit)
+    .forUpdate()
+    .execute();
+}
+
+export async function markDisputeOverdue(trx: Trx, id: string, now: Date): Promise<void> {
+  await trx.updateTable('work_order').set({ dispute_overdue_since: now }).where('id', '=', id).execute();
+}
+
+/** Open findings past their deadline, not yet marked (the sweeper's work), locked like the disputes. */
+export async function findingsNewlyOverdue(trx: Trx, now: Date, limit: number) {
+  return trx
+    .selectFrom('inventory_finding')
+    .select(['id', 'jurisdiction_id', 'provider_id', 'kind', 'external_id', 'due_at'])
+    .where('status', '=', 'open')
+    .where('due_at', '<', now)
+    .where('overdue_since', 'is', null)
+    .orderBy('due_at')
+    .orderBy('id')
+    .limit(limit)
+    .forUpdate()
+    .execute();
+}
+
+export async function markFindingOverdue(trx: Trx, id: string, now: Date): Promise<void> {
+  await trx.updateTable('inventory_finding').set({ overdue_since: now }).where('id', '=', id).execute();
+}
+
+/** Enabled users holding `role` in an organisation of the jurisdiction (the supervisors an escalation names). */
+export async function roleHolders(trx: Trx, jurisdictionId: string, role: string): Promise<string[]> {
+  const rows = await trx
+    .selectFrom('role_assignment as ra')
+    .innerJoin('user_account as u', 'u.id', 'ra.user_id')
+    .innerJoin('organisation as o', 'o.id', 'ra.organisation_id')
+    .select('u.id')
+    .distinct()
+    .where('ra.role', '=', role as never)
+    .where('o.jurisdiction_id', '=', jurisdictionId)
+    .where('u.disabled_at', 'is', null)
+    .orderBy('u.id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Disputes marked overdue and still unanswered in the jurisdictions (row-level security: the caller's). */
+export async function overdueDisputes(trx: Trx, jurisdictionIds: readonly string[]) {
+  if (!jurisdictionIds.length) return [];
+  return trx
+    .selectFrom('work_order as w')
+    .innerJoin('organisation as p', 'p.id', 'w.provider_id')
+    .innerJoin('organisation as u', 'u.id', 'w.organisation_id')
+    .select([
+      'w.id',
+      'w.order_id',
+      'w.organisation_id',
+      'w.provider_id',
+      'w.details',
+      'w.dispute_due_at',
+      'w.dispute_overdue_since',
+      'p.code as provider_code',
+      'p.name as provider_name',
+      'u.code as organisation_code',
+      'u.name as organisation_name',
+    ])
+    .where('w.status', '=', 'disputed')
+    .where('w.dispute_overdue_since', 'is not', null)
+    .where('w.jurisdiction_id', 'in', jurisdictionIds)
+    .orderBy('w.dispute_due_at')
+    .orderBy('w.id')
+    .execute();
+}
+
+/** Findings marked overdue and still open in the jurisdictions (row-level security: the caller's). */
+export async function overdueFindings(trx: Trx, jurisdictionIds: readonly string[]) {
+  if (!jurisdictionIds.length) return [];
+  return trx
+    .selectFrom('inventory_finding as f')
+    .innerJoin('organisation as p', 'p.id', 'f.provider_id')
+    .select([
+      'f.id',
+      'f.provider_id',
+      'f.kind',
+      'f.external_id',
+      'f.due_at',
+      'f.overdue_since',
+      'p.code as provider_code',
+      'p.name as provider_name',
+    ])
+    .where('f.status', '=', 'open')
+    .where('f.overdue_since', 'is not', null)
+    .where('f.jurisdiction_id', 'in', jurisdictionIds)
+    .orderBy('f.due_at')
+    .orderBy('f.id')
     .execute();
 }
 

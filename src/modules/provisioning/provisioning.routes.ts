@@ -6,6 +6,7 @@ import { actorOf, authOf, withTenant } from '../../platform/auth/auth.ts';
 import { notFound } from '../../platform/errors.ts';
 import { problemResponses } from '../../platform/http/problem.ts';
 import { attachment, XLSX_MEDIA_TYPE } from '../../platform/spreadsheet.ts';
+import { overdueBoard } from './provisioning.deadlines.ts';
 import { receiptHtml, receiptXlsx } from './provisioning.receipt.ts';
 import * as reconcile from './provisioning.reconcile.ts';
 import { ReceiptBody } from './provisioning.schemas.ts';
@@ -23,7 +24,7 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
       schema: {
         tags: ['provisioning'],
         summary:
-          'Work orders in the caller’s scope: a provider’s queue (earliest due first), a unit’s, the jurisdiction’s',
+          'Work orders in the caller’s scope (a provider’s queue, a unit’s, the jurisdiction’s): those waiting on the provider first, then on the unit, then finished ones; earliest due first within each',
         querystring: Type.Object({
           status: Type.Optional(Type.Union(WORK_ORDER_STATUSES.map((s) => Type.Literal(s)))),
           orderId: Type.Optional(Type.String({ format: 'uuid' })),
@@ -38,7 +39,7 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
     },
     async (request) => {
       const auth = authOf(request);
-      return withTenant(db, auth, (trx) => provisioning.listWorkOrders(trx, auth, request.query));
+      return withTenant(db, auth, (trx) => provisioning.listWorkOrders(trx, auth, request.query, clock.now()));
     },
   );
 
@@ -55,7 +56,7 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
     },
     async (request) => {
       const auth = authOf(request);
-      return withTenant(db, auth, (trx) => provisioning.getWorkOrder(trx, auth, request.params.id));
+      return withTenant(db, auth, (trx) => provisioning.getWorkOrder(trx, auth, request.params.id, clock.now()));
     },
   );
 
@@ -155,7 +156,7 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
   const ReceiptParams = Type.Object({ id: Type.String({ format: 'uuid' }), revision: Type.Integer({ minimum: 1 }) });
   const loadReceipt = async (request: { params: { id: string; revision: number } } & Parameters<typeof authOf>[0]) => {
     const auth = authOf(request);
-    const w = await withTenant(db, auth, (trx) => provisioning.getWorkOrder(trx, auth, request.params.id));
+    const w = await withTenant(db, auth, (trx) => provisioning.getWorkOrder(trx, auth, request.params.id, clock.now()));
     const receipt = w.receipts.find((r) => r.revision === request.params.revision);
     if (!receipt) throw notFound(`receipt revision ${request.params.revision} / 回执不存在`);
     return { auth, w, receipt };
@@ -296,7 +297,7 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
     },
     async (request) => {
       const auth = authOf(request);
-      return withTenant(db, auth, (trx) => reconcile.listFindings(trx, auth, request.query));
+      return withTenant(db, auth, (trx) => reconcile.listFindings(trx, auth, request.query, clock.now()));
     },
   );
 
@@ -320,6 +321,26 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
       return withTenant(db, auth, (trx) =>
         reconcile.resolveFinding(trx, auth, actorOf(request), request.params.id, request.body.resolution, clock.now()),
       );
+    },
+  );
+
+  app.get(
+    '/provisioning/overdue',
+    {
+      config: { permission: 'order:oversee' },
+      schema: {
+        tags: ['provisioning'],
+        summary:
+          'Overdue receipt disputes (the provider’s) and reconciliation findings (the ops unit’s) in the caller’s jurisdictions, counted per provider',
+        description:
+          'What the deadline sweeper marked overdue and still waits: a dispute until the provider answers it with a ' +
+          'corrected receipt, a finding until it is resolved. The order steps are in /orders/overdue.',
+        response: { 200: Type.Ref('ProvisioningOverdue'), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const auth = authOf(request);
+      return withTenant(db, auth, (trx) => overdueBoard(trx, auth));
     },
   );
 };

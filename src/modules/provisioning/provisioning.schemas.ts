@@ -19,6 +19,12 @@ const workOrderProperties = {
   status: Type.Union(WORK_ORDER_STATUSES.map((s) => Type.Literal(s))),
   dueAt: Nullable(Type.String({ description: 'from the policy pack: the fulfilment step’s due time' })),
   disputeDueAt: Nullable(Type.String({ description: 'while disputed: the provider’s deadline to answer' })),
+  disputeOverdueSince: Nullable(
+    Type.String({ description: 'while disputed: when the deadline sweeper marked the unanswered dispute overdue' }),
+  ),
+  overdue: Type.Boolean({
+    description: 'waits on the provider past its deadline: open past dueAt, or disputed past disputeDueAt',
+  }),
   details: Type.Object(
     {
       orderNo: Type.Optional(Nullable(Type.String())),
@@ -132,6 +138,12 @@ export const FindingSchema = Type.Object(
     snapshotId: Type.String(),
     raisedAt: Type.String(),
     dueAt: Type.String(),
+    overdue: Type.Boolean({ description: 'open past its due time' }),
+    overdueSince: Nullable(
+      Type.String({
+        description: 'when the deadline sweeper marked it overdue; kept after resolution (resolved late)',
+      }),
+    ),
     resolvedAt: Nullable(Type.String()),
     resolvedBy: Nullable(Type.String()),
     resolution: Nullable(Type.String()),
@@ -143,4 +155,58 @@ export const FindingSchema = Type.Object(
   },
 );
 
-export const PROVISIONING_SCHEMAS = [WorkOrderSchema, ReceiptLineSchema, WorkOrderDetailSchema, FindingSchema];
+const FindingKindSchema = Type.Union([
+  Type.Literal('unknown_resource'),
+  Type.Literal('missing_resource'),
+  Type.Literal('size_mismatch'),
+]);
+
+export const ProvisioningOverdueSchema = Type.Object(
+  {
+    disputes: Type.Array(
+      Type.Object({
+        workOrderId: Type.String(),
+        orderId: Type.String(),
+        orderNo: Nullable(Type.String()),
+        organisationId: Type.String({ description: 'the using unit that disputed' }),
+        organisationCode: Type.String(),
+        organisationName: Type.String(),
+        providerId: Type.String(),
+        providerName: Type.String(),
+        disputeDueAt: Type.String(),
+        overdueSince: Type.String(),
+      }),
+      { description: 'disputed receipts the provider has not answered by their deadline, earliest due first' },
+    ),
+    findings: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        kind: FindingKindSchema,
+        externalId: Type.String(),
+        providerId: Type.String(),
+        providerName: Type.String(),
+        dueAt: Type.String(),
+        overdueSince: Type.String(),
+      }),
+      { description: 'reconciliation findings the ops unit has not resolved by their deadline, earliest due first' },
+    ),
+    perProvider: Type.Array(
+      Type.Object({
+        providerId: Type.String(),
+        code: Type.String(),
+        name: Type.String(),
+        disputes: Type.Integer(),
+        findings: Type.Integer(),
+      }),
+    ),
+  },
+  { $id: 'ProvisioningOverdue', title: 'ProvisioningOverdue' },
+);
+
+export const PROVISIONING_SCHEMAS = [
+  WorkOrderSchema,
+  ReceiptLineSchema,
+  WorkOrderDetailSchema,
+  FindingSchema,
+  ProvisioningOverdueSchema,
+];

@@ -198,7 +198,21 @@ export async function openWorkOrders(trx: Trx, ctx: FulfilmentContext): Promise<
 
 type WorkOrderFound = NonNullable<Awaited<ReturnType<typeof repo.findWorkOrder>>>;
 
-const toWorkOrder = (w: WorkOrderFound) => ({
+/**
+ * Whether the work order waits on its provider past the provider's deadline: open past its due time, or
+ * disputed past the answer deadline (or already marked so by the sweeper).
+ */
+export function workOrderOverdue(
+  w: Pick<WorkOrderFound, 'status' | 'due_at' | 'dispute_due_at' | 'dispute_overdue_since'>,
+  now: Date,
+): boolean {
+  if (w.status === 'disputed') {
+    return w.dispute_overdue_since !== null || (!!w.dispute_due_at && now.getTime() > w.dispute_due_at.getTime());
+  }
+  return w.status === 'open' && !!w.due_at && now.getTime() > w.due_at.getTime();
+}
+
+const toWorkOrder = (w: WorkOrderFound, now: Date) => ({
   id: w.id,
   organisationId: w.organisation_id,
   jurisdictionId: w.jurisdiction_id,
@@ -212,6 +226,8 @@ const toWorkOrder = (w: WorkOrderFound) => ({
   status: w.status,
   dueAt: w.due_at?.toISOString() ?? null,
   disputeDueAt: w.dispute_due_at?.toISOString() ?? null,
+  disputeOverdueSince: w.dispute_overdue_since?.toISOString() ?? null,
+  overdue: workOrderOverdue(w, now),
   details: w.details,
   backupConfirmedAt: w.backup_confirmed_at?.toISOString() ?? null,
   backupConfirmedBy: w.backup_confirmed_by,
@@ -225,9 +241,10 @@ export async function listWorkOrders(
   trx: Trx,
   auth: AuthContext,
   query: { status?: WorkOrderStatus; orderId?: string; limit: number; offset: number },
+  now: Date,
 ) {
   const { rows, total } = await repo.listWorkOrders(trx, auth.visibility, query);
-  return { items: rows.map(toWorkOrder), total };
+  return { items: rows.map((w) => toWorkOrder(w, now)), total };
 }
 
 async function scoped(trx: Trx, auth: AuthContext, id: string, lock = false): Promise<WorkOrderFound> {
@@ -236,7 +253,7 @@ async function scoped(trx: Trx, auth: AuthContext, id: string, lock = false): Pr
   return w;
 }
 
-export async function getWorkOrder(trx: Trx, auth: AuthContext, id: string) {
+export async function getWorkOrder(trx: Trx, auth: AuthContext, id: string, now: Date) {
   const w = await scoped(trx, auth, id);
   const lines = await repo.workOrderLines(trx, id);
   const receipts = await repo.receiptsOf(trx, id);
@@ -245,7 +262,7 @@ export async function getWorkOrder(trx: Trx, auth: AuthContext, id: string) {
     receipts.map((r) => r.id),
   );
   return {
-    ...toWorkOrder(w),
+    ...toWorkOrder(w, now),
     lines: lines.map((l) => ({
       lineNo: l.line_no,
       catalogueItemCode: l.catalogue_item_code,
@@ -388,12 +405,25 @@ export async function submitReceipt(
     },
     rows,
   );
-  await repo.updateWorkOrder(trx, id, { status: 'submitted', dispute_due_at: null, updated_at: now });
+  // The answer to a dispute ends it: the overdue mark goes with the deadline (the audit keeps the lateness).
+  const answeredLate = w.status === 'disputed' ? workOrderOverdue(w, now) : undefined;
+  await repo.updateWorkOrder(trx, id, {
+    status: 'submitted',
+    dispute_due_at: null,
+    dispute_overdue_since: null,
+    updated_at: now,
+  });
   await writeAudit(trx, actor, {
     action: 'delivery_receipt.submitted',
     objectType: 'work_order',
     objectId: id,
-    detail: { receiptId, revision, lines: rows.length, dataErased: !!input.dataErased },
+    detail: {
+      receiptId,
+      revision,
+      lines: rows.length,
+      dataErased: !!input.dataErased,
+      ...(answeredLate === undefined ? {} : { disputeAnsweredLate: answeredLate }),
+    },
   });
   await notify(trx, {
     jurisdictionId: w.jurisdiction_id,
@@ -407,7 +437,7 @@ export async function submitReceipt(
     entity: { type: 'work_order', id },
     occurredAt: now,
   });
-  return getWorkOrder(trx, auth, id);
+  return getWorkOrder(trx, auth, id, now);
 }
 
 async function currentReceipt(trx: Trx, id: string) {
@@ -517,7 +547,7 @@ export async function confirmReceipt(
   // A time-limited order's term runs from allocation (SH 22-24: 自资源配置之日起): the orders module dates its
   // expiry when this very confirmation completes it, after the resources above were created without one.
   await repo.adoptOrderExpiry(trx, w.order_id, now);
-  return getWorkOrder(trx, auth, id);
+  return getWorkOrder(trx, auth, id, now);
 }
 
 /** The unit disputes lines of the receipt: it goes back to the provider with its own deadline. */
@@ -545,7 +575,12 @@ export async function disputeReceipt(
   const deadline = await addWorkingDays(trx, code, now, DISPUTE_WORKING_DAYS);
   const due = new Date(deadline.due);
   await repo.decideReceipt(trx, receipt.id, { status: 'disputed', decided_at: now, decided_by: auth.name });
-  await repo.updateWorkOrder(trx, id, { status: 'disputed', dispute_due_at: due, updated_at: now });
+  await repo.updateWorkOrder(trx, id, {
+    status: 'disputed',
+    dispute_due_at: due,
+    dispute_overdue_since: null,
+    updated_at: now,
+  });
   await writeAudit(trx, actor, {
     action: 'delivery_receipt.disputed',
     objectType: 'work_order',
@@ -568,7 +603,7 @@ export async function disputeReceipt(
     entity: { type: 'work_order', id },
     occurredAt: now,
   });
-  return getWorkOrder(trx, auth, id);
+  return getWorkOrder(trx, auth, id, now);
 }
 
 /** Reclaim: the unit confirms its systems are offline, backed up and migrated (SH 26) before the provider reclaims. */
@@ -598,5 +633,5 @@ export async function confirmBackup(
     entity: { type: 'work_order', id },
     occurredAt: now,
   });
-  return getWorkOrder(trx, auth, id);
+  return getWorkOrder(trx, auth, id, now);
 }

@@ -34,6 +34,8 @@ export interface WorkOrderTable {
   status: ColumnType<WorkOrderStatus, WorkOrderStatus | undefined, WorkOrderStatus>;
   due_at: Date | null;
   dispute_due_at: Date | null;
+  /** the current dispute's deadline passed unanswered (the sweeper's mark, migration 0015) */
+  dispute_overdue_since: ColumnType<Date | null, Date | null | undefined, Date | null>;
   details: Json<WorkOrderDetails>;
   backup_confirmed_at: Date | null;
   backup_confirmed_by: string | null;
@@ -119,6 +121,8 @@ export interface InventoryFindingTable {
   snapshot_id: string;
   raised_at: Date;
   due_at: Date;
+  /** the deadline passed while open (the sweeper's mark, migration 0015); kept after resolution */
+  overdue_since: ColumnType<Date | null, Date | null | undefined, Date | null>;
   resolved_at: Date | null;
   resolved_by: string | null;
   resolution: string | null;

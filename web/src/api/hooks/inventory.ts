@@ -134,3 +134,15 @@ export function useResolveFinding() {
     onSuccess: done,
   });
 }
+
+export type ProvisioningOverdue =
+  paths['/api/v1/provisioning/overdue']['get']['responses']['200']['content']['application/json'];
+
+/** The authority's overdue board, provisioning's part: unanswered disputes and unresolved findings. */
+export function useProvisioningOverdue() {
+  return useQuery({
+    queryKey: [...queryKeys.inventory.all, 'overdue'] as const,
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/provisioning/overdue', { signal })),
+    refetchInterval: 60_000,
+  });
+}

@@ -44,6 +44,26 @@ function FindingDetail({ f }: { f: Finding }) {
   );
 }
 
+/** The finding's deadline: red with a tag while open past it; "resolved late" once resolved after it. */
+function FindingDue({ f }: { f: Finding }) {
+  const { t } = useI18n();
+  return (
+    <span style={{ color: f.overdue ? '#cf1322' : undefined }} data-overdue={f.overdue || undefined}>
+      <DateTime value={f.dueAt} format="YYYY-MM-DD HH:mm" />
+      {f.overdue ? (
+        <Tag color="red" style={{ marginInlineStart: 8 }}>
+          {t('inventory.findings.overdue')}
+        </Tag>
+      ) : null}
+      {f.resolvedAt && new Date(f.resolvedAt) > new Date(f.dueAt) ? (
+        <Tag color="orange" style={{ marginInlineStart: 8 }}>
+          {t('inventory.findings.resolvedLate')}
+        </Tag>
+      ) : null}
+    </span>
+  );
+}
+
 /** Reconciliation findings for the ops unit: what providers report against what orders created. */
 export function FindingsPage() {
   const { t } = useI18n();
@@ -103,7 +123,7 @@ export function FindingsPage() {
             {
               key: 'due',
               title: t('inventory.findings.dueAt'),
-              render: (_, f) => <DateTime value={f.dueAt} format="YYYY-MM-DD" />,
+              render: (_, f) => <FindingDue f={f} />,
             },
             {
               key: 'action',

@@ -32,11 +32,11 @@ import {
 } from '../../api/hooks/inventory';
 import { useCan, useSession } from '../../app/session';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
-import { DateTime } from '../../components/DateTime';
+import { DateTime, inBeijingTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
 import { PageLoading } from '../../components/PageLoading';
 import { type MessageKey, useI18n } from '../../i18n';
-import { WORK_ORDER_COLOURS } from './WorkOrdersPage';
+import { WORK_ORDER_COLOURS, WorkOrderDue } from './WorkOrdersPage';
 
 type Receipt = WorkOrderDetail['receipts'][number];
 const spec = (v: Record<string, unknown>) =>
@@ -328,10 +328,18 @@ export function WorkOrderPage() {
           </Descriptions.Item>
           <Descriptions.Item label={t('inventory.provider')}>{w.providerName ?? w.providerId}</Descriptions.Item>
           <Descriptions.Item label={t('workOrders.dueAt')}>
-            <DateTime value={w.dueAt} />
+            {w.status === 'open' ? (
+              <WorkOrderDue w={w} format="YYYY-MM-DD HH:mm:ss" kind={false} />
+            ) : (
+              <DateTime value={w.dueAt} />
+            )}
           </Descriptions.Item>
           <Descriptions.Item label={t('workOrders.disputeDueAt')}>
-            <DateTime value={w.disputeDueAt} />
+            {w.status === 'disputed' ? (
+              <WorkOrderDue w={w} format="YYYY-MM-DD HH:mm:ss" kind={false} />
+            ) : (
+              <DateTime value={w.disputeDueAt} />
+            )}
           </Descriptions.Item>
           {w.action === 'reclaim' ? (
             <Descriptions.Item label={t('workOrders.backup')}>
@@ -353,6 +361,20 @@ export function WorkOrderPage() {
           ]}
         />
       </Card>
+      {w.overdue ? (
+        <Alert
+          type="error"
+          showIcon
+          style={{ marginBottom: 16 }}
+          title={
+            w.status === 'disputed'
+              ? t('workOrders.disputeOverdue', {
+                  due: inBeijingTime(w.disputeDueAt as string).format('YYYY-MM-DD HH:mm'),
+                })
+              : t('workOrders.deliveryOverdue', { due: inBeijingTime(w.dueAt as string).format('YYYY-MM-DD HH:mm') })
+          }
+        />
+      ) : null}
       {isUnit && needsBackup ? (
         <Alert
           type="warning"

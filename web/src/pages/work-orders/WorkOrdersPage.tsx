@@ -15,6 +15,37 @@ export const WORK_ORDER_COLOURS: Record<WorkOrderStatus, string> = {
   failed: 'default',
 };
 
+/**
+ * The deadline that applies now (while disputed: the provider's answer to the dispute), red with a tag when
+ * the work order waits on its provider past it.
+ */
+export function WorkOrderDue({
+  w,
+  format = 'YYYY-MM-DD HH:mm',
+  kind = true,
+}: {
+  w: Pick<WorkOrder, 'status' | 'dueAt' | 'disputeDueAt' | 'overdue'>;
+  format?: string;
+  /** say which deadline it is (the dispute answer's) */
+  kind?: boolean;
+}) {
+  const { t } = useI18n();
+  const disputed = w.status === 'disputed';
+  return (
+    <span style={{ color: w.overdue ? '#cf1322' : undefined }} data-overdue={w.overdue || undefined}>
+      <DateTime value={disputed ? w.disputeDueAt : w.dueAt} format={format} />
+      {kind && disputed && w.disputeDueAt ? (
+        <Tag style={{ marginInlineStart: 8 }}>{t('workOrders.disputeDueTag')}</Tag>
+      ) : null}
+      {w.overdue ? (
+        <Tag color="red" style={{ marginInlineStart: 8 }}>
+          {t('workOrders.overdue')}
+        </Tag>
+      ) : null}
+    </span>
+  );
+}
+
 /** A provider's queue (earliest due first); a unit's and the jurisdiction's work orders. */
 export function WorkOrdersPage() {
   const { t } = useI18n();
@@ -72,9 +103,7 @@ export function WorkOrdersPage() {
             {
               key: 'due',
               title: t('workOrders.dueAt'),
-              render: (_, w) => (
-                <DateTime value={w.status === 'disputed' ? w.disputeDueAt : w.dueAt} format="YYYY-MM-DD HH:mm" />
-              ),
+              render: (_, w) => <WorkOrderDue w={w} />,
             },
           ]}
         />
