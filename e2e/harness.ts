@@ -76,7 +76,8 @@ export function setUpConsole(): Console {
         '--disable-sync',
       ],
     });
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    // UTC on purpose: times must show in Beijing time whatever the browser's zone (DateTime.tsx).
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', timezoneId: 'UTC' });
     // Playwright's 30 s default was too tight for a cold page on a loaded CI machine (seen once).
     context.setDefaultTimeout(60_000);
     context.setDefaultNavigationTimeout(90_000);
