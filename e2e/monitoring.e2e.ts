@@ -1,6 +1,16 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { apiSession, buttonName, login, logout, setUpConsole, textOf, unexpectedErrors, visible } from './harness.ts';
+import {
+  apiSession,
+  buttonName,
+  chooseOption,
+  login,
+  logout,
+  setUpConsole,
+  textOf,
+  unexpectedErrors,
+  visible,
+} from './harness.ts';
 
 /*
  * Issue 8 through the browser: samples arrive through the JSON batch API with a provider's API token, the ops
@@ -135,6 +145,12 @@ describe('usage monitoring in the console', () => {
     const { page } = ui;
     await logout(page);
     await login(page, 'approver');
+    // the list's rows are complete: no request per row for its finding
+    const findingRequests: string[] = [];
+    const onRequest = (r: { url(): string }) => {
+      if (r.url().includes('/api/v1/monitoring/findings/')) findingRequests.push(r.url());
+    };
+    page.on('request', onRequest);
     await page.goto(ui.url('/monitoring?tab=rectifications'));
     const row = rowOf(REASON);
     await visible(row.getByText('待审核'));
@@ -142,6 +158,18 @@ describe('usage monitoring in the console', () => {
     // the authority sees which resource of which unit, and the evidence, before approving
     await visible(row.getByText(IDLE));
     expect(await textOf(row)).toContain('示范市卫生健康委员会');
+    expect(await textOf(row)).toContain('使用率低');
+    page.off('request', onRequest);
+    expect(findingRequests).toEqual([]);
+    // filtered by unit on the server: the education bureau has no warning, the health commission this one
+    const unitFilter = page.getByRole('combobox', { name: '单位' });
+    await unitFilter.click();
+    await chooseOption(page, '示范市教育局');
+    await visible(page.locator('.ant-table-placeholder'));
+    await expect(rowOf(REASON).count()).resolves.toBe(0);
+    await unitFilter.click();
+    await chooseOption(page, '示范市卫生健康委员会');
+    await visible(row.getByText('待审核'));
     await row.getByRole('button', { name: buttonName('证据') }).click();
     const drawer = page.locator('.ant-drawer-section');
     await visible(drawer.getByRole('img', { name: '规则窗口内该资源的每日CPU' }).locator('canvas').first());

@@ -24,7 +24,13 @@ import {
 } from './modules/identity/index.ts';
 import { INVENTORY_SCHEMAS, inventoryRoutes } from './modules/inventory/index.ts';
 import { METERING_SCHEMAS, meteringRoutes } from './modules/metering/index.ts';
-import { MONITORING_JOBS, MONITORING_SCHEMAS, monitoringRoutes } from './modules/monitoring/index.ts';
+import {
+  configureFold,
+  foldJob,
+  MONITORING_JOBS,
+  MONITORING_SCHEMAS,
+  monitoringRoutes,
+} from './modules/monitoring/index.ts';
 import {
   configureMail,
   NOTIFICATION_DELIVERY_JOB,
@@ -34,7 +40,12 @@ import {
 import { deadlineSweepJob, ORDER_SCHEMAS, orderRoutes } from './modules/orders/index.ts';
 import { POLICY_SCHEMAS, policyRoutes } from './modules/policy/index.ts';
 import { PROJECT_SCHEMAS, projectRoutes } from './modules/projects/index.ts';
-import { expiryJob, PROVISIONING_SCHEMAS, provisioningRoutes } from './modules/provisioning/index.ts';
+import {
+  expiryJob,
+  PROVISIONING_SCHEMAS,
+  provisioningDeadlineJob,
+  provisioningRoutes,
+} from './modules/provisioning/index.ts';
 import { REQUEST_FORM_SCHEMAS, requestFormRoutes } from './modules/requestforms/index.ts';
 import { SystemInfoSchema, systemRoutes } from './modules/system/index.ts';
 import {
@@ -68,7 +79,14 @@ export interface AppOptions {
  * The background jobs of every module (deadline sweeps, expiry notices, deliveries, detection).
  * `yunguan serve` runs them (src/server.ts); tests call a job's `run` with the time they choose.
  */
-export const JOBS: Job<DB>[] = [expiryJob, deadlineSweepJob, ...MONITORING_JOBS, NOTIFICATION_DELIVERY_JOB];
+export const JOBS: Job<DB>[] = [
+  expiryJob,
+  deadlineSweepJob,
+  provisioningDeadlineJob,
+  ...MONITORING_JOBS,
+  foldJob,
+  NOTIFICATION_DELIVERY_JOB,
+];
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -123,6 +141,7 @@ export async function buildApp({
   setAuditKey(config.auditKey);
   setDataKey(config.dataKey);
   configureMail(config.smtpUrl ? { smtpUrl: config.smtpUrl, from: config.mailFrom } : undefined);
+  configureFold(config.monitoringFoldSeconds);
   await app.register(fastifyCookie);
   registerAuth(app, identityAuthenticator(database.db), database.db);
 

@@ -24,6 +24,8 @@ export interface Config {
   readonly smtpUrl: string | undefined;
   /** the From address of e-mail notifications */
   readonly mailFrom: string;
+  /** how often staged utilisation samples are folded into the hourly rollups (seconds) */
+  readonly monitoringFoldSeconds: number;
 }
 
 export interface OidcConfig {
@@ -172,6 +174,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     oidc: oidc(env),
     smtpUrl: smtpUrl(env),
     mailFrom: mailFrom(env),
+    monitoringFoldSeconds: integer(env, 'YUNGUAN_MONITORING_FOLD_SECONDS', 1, 3600, 300),
   };
   if (config.dataKey !== undefined && !/^[0-9a-fA-F]{32}$/.test(config.dataKey)) {
     throw new ConfigError('YUNGUAN_DATA_KEY', 'must be 32 hexadecimal digits (a 128-bit SM4 key)');

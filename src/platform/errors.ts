@@ -62,6 +62,11 @@ export const ERRORS = {
     zh: '监测样本超出可接受的时间窗口',
     en: 'Samples lie outside the accepted window',
   },
+  pull_target_refused: {
+    status: 422,
+    zh: '监测拉取地址不被允许',
+    en: 'The Prometheus pull address is not allowed',
+  },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -4,6 +4,7 @@ import { type TestApp, testApp } from '../../../test/helpers.ts';
 import { as, login, type Session } from '../../../test/sessions.ts';
 import { ManualClock } from '../../platform/time/clock.ts';
 import { seedDemo } from '../../seed.ts';
+import { foldStaged } from './monitoring.fold.ts';
 import { detectionJob, retentionJob } from './monitoring.jobs.ts';
 import { encodeWriteRequest, snappyEncode } from './monitoring.wire.ts';
 
@@ -40,12 +41,22 @@ const remoteWrite = (body: Uint8Array, headers: Record<string, string> = {}) =>
 
 /** Everything ingestion may touch, to prove a refused request changed nothing. */
 async function state() {
-  const { rows } = await sql<{ r: string; a: string; u: string; s: number | null; c: string | null }>`
+  const { rows } = await sql<{ r: string; a: string; u: string; s: number | null; c: string | null; st: string }>`
     select (select count(*) from monitoring_rollup) as r, (select count(*) from monitoring_agent) as a,
       (select count(*) from monitoring_unmapped) as u, (select sum(sum) from monitoring_rollup) as s,
-      (select sum(count) from monitoring_rollup) as c`.execute(t.database.db);
+      (select sum(count) from monitoring_rollup) as c, (select count(*) from monitoring_staged) as st`.execute(
+    t.database.db,
+  );
   return rows[0];
 }
+
+const cpuOf = async (externalId: string) =>
+  (
+    await sql<{ sum: number; max: number; count: number }>`select sum, max, count from monitoring_rollup r
+      join resource on resource.id = r.resource_id where external_id = ${externalId} and metric = 'cpu'`.execute(
+      t.database.db,
+    )
+  ).rows[0];
 
 beforeAll(async () => {
   clock = new ManualClock(NOW);
@@ -107,6 +118,10 @@ describe('ingest', () => {
     );
     const res = await remoteWrite(body);
     expect(res.statusCode, res.body).toBe(204);
+    // accepted = staged in one row; the rollups change when the fold runs
+    expect(await state()).toMatchObject({ r: 0n, a: 0n, u: 0n, st: 1n });
+    expect(await foldStaged(t.database.db)).toMatchObject({ batches: 1, rollups: 2, agents: 1, unmapped: 3 });
+    expect(await state()).toMatchObject({ st: 0n });
     const rows = await t.database.db
       .selectFrom('monitoring_rollup')
       .innerJoin('resource', 'resource.id', 'monitoring_rollup.resource_id')
@@ -127,11 +142,9 @@ describe('ingest', () => {
     });
     expect(json.statusCode, json.body).toBe(200);
     expect(json.json()).toMatchObject({ accepted: 1, rollups: 1 });
-    const cpu = await sql<{ sum: number; max: number; count: number }>`select sum, max, count from monitoring_rollup r
-      join resource on resource.id = r.resource_id where external_id = ${pad(100)} and metric = 'cpu'`.execute(
-      t.database.db,
-    );
-    expect(cpu.rows[0]).toEqual({ sum: 180, max: 90, count: 4 });
+    expect(await cpuOf(pad(100))).toEqual({ sum: 90, max: 60, count: 3 });
+    await foldStaged(t.database.db);
+    expect(await cpuOf(pad(100))).toEqual({ sum: 180, max: 90, count: 4 });
 
     const unmapped = await as(t.app, reviewer, { url: '/api/v1/monitoring/unmapped' });
     expect(unmapped.statusCode).toBe(200);

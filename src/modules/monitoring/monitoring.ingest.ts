@@ -1,11 +1,15 @@
 import { sql } from 'kysely';
-import { AppError } from '../../platform/errors.ts';
+import { jobLockKey } from '../../platform/jobs/jobs.ts';
 import type { Db, Trx } from '../../schema.ts';
-import { PUSHED_SERIES } from './monitoring.metrics.ts';
 import { METRICS, type Metric } from './monitoring.table.ts';
-import type { WireSample, WireSeries } from './monitoring.wire.ts';
+import type { WireSample } from './monitoring.wire.ts';
 
 const HOUR = 3_600_000;
+/**
+ * Writers of `monitoring_rollup` (the fold, pull mode) serialise on this transaction-level advisory lock: two of
+ * them upserting the same rows in different orders could otherwise deadlock.
+ */
+export const ROLLUP_LOCK = jobLockKey('monitoring.rollups').toString();
 /** Samples more than this far ahead of the server's clock are refused (clock skew of an agent). */
 export const FUTURE_TOLERANCE_MS = 10 * 60_000;
 
@@ -60,42 +64,8 @@ export interface IngestResult {
   rollups: number;
 }
 
-/** Series of a remote-write request: the ones Yunguan knows by name get their metric. */
-export function fromWire(series: WireSeries[], label: string): IngestSeries[] {
-  return series.map((s) => {
-    const name = s.labels.__name__ ?? '';
-    return { name, metric: PUSHED_SERIES[name] ?? null, key: s.labels[label], samples: s.samples };
-  });
-}
-
 export function isMetric(name: string): name is Metric {
   return (METRICS as readonly string[]).includes(name);
-}
-
-/** Refuses the whole request when any sample lies outside [now - window, now + tolerance]. */
-export function checkWindow(series: IngestSeries[], now: Date, setting: Setting): void {
-  const oldest = now.getTime() - setting.outOfOrderMinutes * 60_000;
-  const newest = now.getTime() + FUTURE_TOLERANCE_MS;
-  let bad = 0;
-  let example = '';
-  for (const s of series) {
-    if (!s.metric) continue;
-    for (const sample of s.samples) {
-      if (sample.timestamp < oldest || sample.timestamp > newest) {
-        if (bad++ === 0) {
-          example = `${s.name}{${s.key ?? ''}} at ${new Date(sample.timestamp).toISOString()}`;
-        }
-      }
-    }
-  }
-  if (bad > 0) {
-    throw new AppError(
-      'sample_out_of_window',
-      `${bad} sample(s) lie outside the accepted window (${setting.outOfOrderMinutes} minutes back, ` +
-        `${FUTURE_TOLERANCE_MS / 60_000} ahead of ${now.toISOString()}), e.g. ${example}; nothing was stored / ` +
-        `${bad} 个样本超出可接受的时间窗口，本次请求未写入任何数据`,
-    );
-  }
 }
 
 interface Bucket {
@@ -111,8 +81,10 @@ interface Bucket {
 }
 
 /**
- * Rolls the samples up by resource, metric and hour and stores them, with each resource's last sample and
- * the unmapped series, in the caller's (tenant) transaction: all of it or nothing.
+ * Rolls the samples up by resource, metric and hour and upserts them directly, with each resource's last sample
+ * and the unmapped series, in the caller's transaction: all of it or nothing. Pull mode uses it (its answers are
+ * already minute points of several hours, aggregated here); pushed requests are staged and folded instead
+ * (monitoring.staging.ts, monitoring.fold.ts).
  */
 export async function storeSamples(
   trx: Trx,
@@ -124,6 +96,7 @@ export async function storeSamples(
   /** system callers (pull mode) run without row-level security: only this jurisdiction's resources map */
   onlyJurisdiction?: string,
 ): Promise<IngestResult> {
+  await sql`select pg_advisory_xact_lock(${ROLLUP_LOCK}::bigint)`.execute(trx);
   const keys = [...new Set(series.filter((s) => s.metric && s.key).map((s) => s.key as string))];
   const resources = new Map<
     string,

@@ -6,8 +6,9 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, tempDir, testApp } from '../../../test/helpers.ts';
-import { as, login } from '../../../test/sessions.ts';
+import { as, enableTotp, login, totpCode } from '../../../test/sessions.ts';
 import { seedDemo } from '../../seed.ts';
+import { foldStaged } from './monitoring.fold.ts';
 import { pullOnce } from './monitoring.jobs.ts';
 
 // A real Prometheus (Debian's package) scrapes itself, records a CPU utilisation series with a recording
@@ -115,6 +116,7 @@ describe.skipIf(!present)('a real Prometheus remote-writing to Yunguan', () => {
     const deadline = Date.now() + 60_000;
     let rows: { metric: string; count: number; sum: number; max: number }[] = [];
     while (Date.now() < deadline) {
+      await foldStaged(t.database.db); // remote-writes are staged; the fold job would roll them up
       const r = await sql<{ metric: string; count: number; sum: number; max: number }>`
         select metric, sum(count)::int as count, sum(sum) as sum, max(max) as max from monitoring_rollup m
         join resource r on r.id = m.resource_id where r.external_id = 'i-prom-0001' group by metric order by metric`.execute(
@@ -141,6 +143,23 @@ describe.skipIf(!present)('a real Prometheus remote-writing to Yunguan', () => {
 
   it('pull mode: query_range against the same Prometheus rolls up its `up` for the resource', async () => {
     const reviewer = await login(t.app, 'reviewer');
+    // The pull goes through the egress guard: this Prometheus listens on loopback, which the system
+    // administrator has to allow explicitly (host and network) before ops may point the pull at it.
+    const refused = await as(t.app, reviewer, {
+      method: 'PUT',
+      url: '/api/v1/monitoring/settings',
+      payload: { pullUrl: promUrl },
+    });
+    expect(refused.statusCode, refused.body).toBe(422);
+    const sysadmin = await login(t.app, 'sysadmin', {
+      totp: await totpCode(await enableTotp(t.database.db, 'sysadmin')),
+    });
+    const policy = await as(t.app, sysadmin, {
+      method: 'PUT',
+      url: '/api/v1/webhooks/egress-policy',
+      payload: { allowedHosts: ['127.0.0.1'], allowedNetworks: ['127.0.0.1/32'] },
+    });
+    expect(policy.statusCode, policy.body).toBe(200);
     const put = await as(t.app, reviewer, {
       method: 'PUT',
       url: '/api/v1/monitoring/settings',

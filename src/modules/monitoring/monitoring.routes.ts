@@ -6,11 +6,13 @@ import { AppError } from '../../platform/errors.ts';
 import { problemResponses } from '../../platform/http/problem.ts';
 import { attachment, XLSX_MEDIA_TYPE } from '../../platform/spreadsheet.ts';
 import { detect } from './monitoring.detect.ts';
-import { checkWindow, fromWire, type IngestSeries, isMetric, readSetting, storeSamples } from './monitoring.ingest.ts';
+import { foldStaged, mappedPositions } from './monitoring.fold.ts';
+import { isMetric, readSetting } from './monitoring.ingest.ts';
 import { SamplesBody, SettingBody } from './monitoring.schemas.ts';
 import * as svc from './monitoring.service.ts';
-import { METRICS, RULES } from './monitoring.table.ts';
-import { decodeWriteRequest, snappyDecode, WireError } from './monitoring.wire.ts';
+import { callerOf, SampleBatch, stageBatch, WIRE_METRICS, WIRE_NAMES } from './monitoring.staging.ts';
+import { METRICS, type Metric, RULES } from './monitoring.table.ts';
+import { scanWriteRequest, snappyDecode, WireError } from './monitoring.wire.ts';
 import * as rect from './rectification.service.ts';
 
 const PROTOBUF = 'application/x-protobuf';
@@ -59,11 +61,21 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       }
       const now = clock.now();
       const setting = await readSetting(db, auth.jurisdictionId);
-      let series: IngestSeries[];
+      const batch = new SampleBatch('wire', setting, now);
       try {
-        series = fromWire(
-          decodeWriteRequest(snappyDecode(request.body), new Set([setting.mappingLabel])),
-          setting.mappingLabel,
+        scanWriteRequest(
+          snappyDecode(request.body),
+          [setting.mappingLabel],
+          (s) =>
+            batch.add(
+              s.name ?? '',
+              s.known >= 0 ? (WIRE_METRICS[s.known] as Metric) : null,
+              s.kept[0],
+              s.values,
+              s.timestamps,
+              s.count,
+            ),
+          WIRE_NAMES,
         );
       } catch (err) {
         if (err instanceof WireError) {
@@ -74,10 +86,9 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
         }
         throw err;
       }
-      checkWindow(series, now, setting);
-      await withTenant(db, auth, (trx) =>
-        storeSamples(trx, auth.organisationId, auth.jurisdictionId, setting.mappingLabel, series, now),
-      );
+      batch.assertInWindow();
+      // staged in one insert; the fold job rolls it up (monitoring.fold.ts)
+      if (!batch.empty) await stageBatch(db, callerOf(auth), batch, setting.mappingLabel, now);
       return reply.code(204).send(null);
     },
   );
@@ -99,7 +110,8 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       const auth = authOf(request);
       const now = clock.now();
       const setting = await readSetting(db, auth.jurisdictionId);
-      const series: IngestSeries[] = request.body.series.map((s, i) => {
+      const batch = new SampleBatch('json', setting, now);
+      request.body.series.forEach((s, i) => {
         if (!isMetric(s.metric)) {
           throw new AppError('validation_failed', `body.series.${i}.metric: unknown metric "${s.metric}"`, [
             {
@@ -108,17 +120,15 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
             },
           ]);
         }
-        return {
-          name: s.metric,
-          metric: s.metric,
-          key: s.resource,
-          samples: s.samples.map(([timestamp, value]) => ({ timestamp, value })),
-        };
+        const timestamps = s.samples.map(([t]) => t);
+        const values = s.samples.map(([, v]) => v);
+        batch.add(s.metric, s.metric, s.resource, values, timestamps, s.samples.length);
       });
-      checkWindow(series, now, setting);
-      return withTenant(db, auth, (trx) =>
-        storeSamples(trx, auth.organisationId, auth.jurisdictionId, setting.mappingLabel, series, now),
-      );
+      batch.assertInWindow();
+      const caller = callerOf(auth);
+      const answer = batch.answer(await mappedPositions(db, batch.keyList, caller));
+      if (!batch.empty) await stageBatch(db, caller, batch, setting.mappingLabel, now);
+      return answer;
     },
   );
 
@@ -160,6 +170,10 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       schema: {
         tags: Tags,
         summary: 'Change the mapping label, threshold overrides, retention, accepted window, deadline, pull URL',
+        description:
+          'The pull URL (a Prometheus whose HTTP API Yunguan queries every 5 minutes) must pass the jurisdiction’s ' +
+          'egress policy, set by the system administrator (PUT /webhooks/egress-policy): otherwise 422 ' +
+          'pull_target_refused naming body.pullUrl. Every pull is checked again, redirects included.',
         body: SettingBody,
         response: { 200: Type.Ref('MonitoringSetting'), ...problemResponses },
       },
@@ -182,6 +196,8 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
     },
     async (request) => {
       const auth = authOf(request);
+      // what was staged up to now counts (a silent agent whose samples wait for the fold is not silent)
+      await foldStaged(db);
       return withTenant(db, auth, (trx) => detect(trx, actorOf(request), auth.jurisdictionId, clock.now()));
     },
   );
@@ -290,7 +306,7 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       config: { permission: 'monitoring:read' },
       schema: {
         tags: Tags,
-        summary: 'Rectifications the caller may see, newest first',
+        summary: 'Rectifications the caller may see, newest first, with unit, resource, rule and overdue flag',
         querystring: Type.Object({
           status: Type.Optional(
             Type.Union(
@@ -299,19 +315,22 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
               ),
             ),
           ),
+          organisationId: Type.Optional(Type.String({ format: 'uuid', description: 'the warned unit' })),
           findingId: Type.Optional(Type.String({ format: 'uuid' })),
           ...Page,
         }),
         response: {
-          200: Type.Object({ items: Type.Array(Type.Ref('Rectification')), total: Type.Integer() }),
+          200: Type.Object({ items: Type.Array(Type.Ref('RectificationListItem')), total: Type.Integer() }),
           ...problemResponses,
         },
       },
     },
-    async (request) =>
-      withTenant(db, authOf(request), (trx) =>
-        rect.listRectifications(trx, request.query as Parameters<typeof rect.listRectifications>[1]),
-      ),
+    async (request) => {
+      const auth = authOf(request);
+      return withTenant(db, auth, (trx) =>
+        rect.listRectifications(trx, auth.visibility, request.query as rect.RectificationFilter, clock.now()),
+      );
+    },
   );
 
   app.get(

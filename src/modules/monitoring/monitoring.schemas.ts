@@ -65,6 +65,26 @@ export const RectificationSchema = Type.Object(
   { $id: 'Rectification', title: 'Rectification', description: 'a warning -> rectification -> reclaim flow (SH 25)' },
 );
 
+export const RectificationListItemSchema = Type.Object(
+  {
+    ...RectificationSchema.properties,
+    organisationName: Nullable(Type.String({ description: 'the warned unit' })),
+    resourceName: Nullable(Type.String()),
+    rule: Type.Union(
+      RULES.map((r) => Type.Literal(r)),
+      { description: 'what the finding is about' },
+    ),
+    overdue: Type.Boolean({
+      description: 'the deadline has passed with the warning unanswered (warned, about to escalate) or escalated',
+    }),
+  },
+  {
+    $id: 'RectificationListItem',
+    title: 'RectificationListItem',
+    description: 'a rectification with what its list shows: unit, resource, finding rule, overdue',
+  },
+);
+
 export const IngestResultSchema = Type.Object(
   {
     series: Type.Integer(),
@@ -151,6 +171,7 @@ export { Open };
 export const MONITORING_SCHEMAS = [
   FindingSchema,
   RectificationSchema,
+  RectificationListItemSchema,
   IngestResultSchema,
   SettingSchema,
   UtilisationReportSchema,

@@ -3,9 +3,11 @@ import { sql } from 'kysely';
 import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
 import type { AuthContext } from '../../platform/auth/auth.ts';
 import { AppError, invalid, notFound } from '../../platform/errors.ts';
+import { checkTarget, EgressRefused } from '../../platform/http/egress.ts';
 import { neutralise } from '../../platform/spreadsheet.ts';
 import { addDays, isCalendarDay, startOfShanghaiDay } from '../../platform/time/time.ts';
 import type { Trx } from '../../schema.ts';
+import { egressPolicyOf } from '../notifications/index.ts';
 import { thresholdsOf } from './monitoring.detect.ts';
 import { readSetting, type Setting } from './monitoring.ingest.ts';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './monitoring.metrics.ts';
@@ -166,6 +168,22 @@ export async function settingView(trx: Trx, jurisdictionId: string): Promise<Set
   };
 }
 
+/**
+ * The pull URL is typed in by ops (monitoring:manage) but must pass the jurisdiction's egress policy, which only
+ * the system administrator (webhook:manage) sets: checked here when it is saved, and again at every pull.
+ */
+async function checkPullTarget(trx: Trx, jurisdictionId: string, pullUrl: string): Promise<void> {
+  try {
+    await checkTarget(pullUrl, await egressPolicyOf(trx, jurisdictionId));
+  } catch (error) {
+    if (!(error instanceof EgressRefused)) throw error;
+    const message =
+      `${error.message}; the system administrator may allow it in the egress policy ` +
+      '(PUT /api/v1/webhooks/egress-policy) / 该地址不在本辖区出站策略允许范围内，请系统管理员放行';
+    throw new AppError('pull_target_refused', `body.pullUrl: ${message}`, [{ field: 'body.pullUrl', message }]);
+  }
+}
+
 export async function updateSetting(
   trx: Trx,
   auth: AuthContext,
@@ -193,6 +211,7 @@ export async function updateSetting(
       throw invalid('body.pullUrl', 'not a URL');
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid('body.pullUrl', 'must be http(s)');
+    await checkPullTarget(trx, jurisdictionId, input.pullUrl);
   }
   const before = await readSetting(trx, jurisdictionId);
   const after = {

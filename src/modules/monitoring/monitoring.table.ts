@@ -48,6 +48,19 @@ export interface MonitoringAgentTable {
   last_sample_at: Date;
 }
 
+/** One accepted ingest request, waiting to be folded into the rollups (monitoring.staging.ts, monitoring.fold.ts). */
+export interface MonitoringStagedTable {
+  id: Generated<string>;
+  jurisdiction_id: string;
+  organisation_id: string;
+  scope: 'organisation' | 'jurisdiction';
+  visible: string[];
+  mapping_label: string;
+  received_at: Date;
+  samples: number;
+  data: Uint8Array;
+}
+
 export interface MonitoringUnmappedTable {
   jurisdiction_id: string;
   organisation_id: string;
@@ -107,6 +120,7 @@ export interface MonitoringTables {
   monitoring_setting: MonitoringSettingTable;
   monitoring_rollup: MonitoringRollupTable;
   monitoring_agent: MonitoringAgentTable;
+  monitoring_staged: MonitoringStagedTable;
   monitoring_unmapped: MonitoringUnmappedTable;
   monitoring_finding: MonitoringFindingTable;
   rectification: RectificationTable;

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeWriteRequest, encodeWriteRequest, snappyDecode, snappyEncode, WireError } from './monitoring.wire.ts';
+import {
+  decodeWriteRequest,
+  encodeWriteRequest,
+  type ScannedSeries,
+  scanWriteRequest,
+  snappyDecode,
+  snappyEncode,
+  WireError,
+} from './monitoring.wire.ts';
 
 describe('snappy block format', () => {
   it('round-trips any bytes', () => {
@@ -61,5 +69,111 @@ describe('remote-write WriteRequest', () => {
     expect(() => decodeWriteRequest(Uint8Array.from([0x08, 1]), new Set())).toThrow(/wire type/);
     expect(() => decodeWriteRequest(Uint8Array.from([0x0b]), new Set())).toThrow(WireError);
     expect(() => decodeWriteRequest(Buffer.from('not a protobuf at all'), new Set())).toThrow(WireError);
+  });
+});
+
+describe('the scanner behind the receiver', () => {
+  const label = fc.oneof(
+    fc.constantFrom('__name__', 'instance_id', 'job', 'instance', 'le'),
+    fc.string({ minLength: 1 }),
+  );
+  const series = fc.record({
+    labels: fc.dictionary(label, fc.oneof(fc.string(), fc.string({ unit: 'binary' }))),
+    samples: fc.array(
+      fc.record({
+        value: fc.oneof(fc.double(), fc.constant(Number.NaN), fc.integer()),
+        timestamp: fc.integer({ min: 0, max: 2 ** 50 }),
+      }),
+      { maxLength: 5 },
+    ),
+  });
+
+  it('decodes whatever the encoder wrote: only __name__ and the kept labels, every sample bit for bit', () => {
+    fc.assert(
+      fc.property(fc.array(series, { maxLength: 20 }), (input) => {
+        const decoded = decodeWriteRequest(encodeWriteRequest(input), new Set(['instance_id', 'le']));
+        expect(decoded).toHaveLength(input.length);
+        input.forEach((s, i) => {
+          const wanted = Object.fromEntries(
+            Object.entries(s.labels).filter(([k]) => ['__name__', 'instance_id', 'le'].includes(k)),
+          );
+          expect(decoded[i]?.labels).toEqual(wanted);
+          expect(decoded[i]?.samples.map((x) => [Object.is(x.value, -0) ? 0 : x.value, x.timestamp])).toEqual(
+            s.samples.map((x) => [Object.is(x.value, -0) ? 0 : x.value, x.timestamp]),
+          );
+        });
+      }),
+    );
+  });
+
+  it('recognises the listed series names by their bytes and names the others', () => {
+    const seen: [string | undefined, number, string | undefined][] = [];
+    scanWriteRequest(
+      encodeWriteRequest([
+        { labels: { __name__: 'up', instance_id: 'a' }, samples: [] },
+        { labels: { __name__: 'upx', instance_id: 'b' }, samples: [] },
+        { labels: { __name__: 'yunguan_cpu_utilisation_percent' }, samples: [] },
+        { labels: { instance_id: 'c' }, samples: [] },
+      ]),
+      ['instance_id'],
+      (s: ScannedSeries) => seen.push([s.name, s.known, s.kept[0]]),
+      ['yunguan_cpu_utilisation_percent', 'up'],
+    );
+    expect(seen).toEqual([
+      ['up', 1, 'a'],
+      ['upx', -1, 'b'],
+      ['yunguan_cpu_utilisation_percent', 0, undefined],
+      [undefined, -1, 'c'],
+    ]);
+  });
+
+  it('takes a label whose value comes before its name, and checks UTF-8 only where it makes a string', () => {
+    // Label { value = "vm-1" (field 2), name = "instance_id" (field 1) }, then a skipped label with bad UTF-8
+    const labelBytes = (first: [number, Buffer], second: [number, Buffer]) =>
+      Buffer.concat([
+        Buffer.from([(first[0] << 3) | 2, first[1].length]),
+        first[1],
+        Buffer.from([(second[0] << 3) | 2, second[1].length]),
+        second[1],
+      ]);
+    const reversed = labelBytes([2, Buffer.from('vm-1')], [1, Buffer.from('instance_id')]);
+    const badValue = labelBytes([1, Buffer.from('job')], [2, Buffer.from([0xff, 0xfe])]);
+    const ts = Buffer.concat([
+      Buffer.from([0x0a, reversed.length]),
+      reversed,
+      Buffer.from([0x0a, badValue.length]),
+      badValue,
+    ]);
+    const request = Buffer.concat([Buffer.from([0x0a, ts.length]), ts]);
+    expect(decodeWriteRequest(request, new Set(['instance_id']))).toEqual([
+      { labels: { instance_id: 'vm-1' }, samples: [] },
+    ]);
+    expect(() => decodeWriteRequest(request, new Set(['job']))).toThrow(/UTF-8/);
+  });
+
+  it('answers any corruption with a WireError and nothing else', () => {
+    const good = encodeWriteRequest([
+      { labels: { __name__: 'up', instance_id: 'vm-1', job: 'node' }, samples: [{ value: 1, timestamp: 1 }] },
+      { labels: { __name__: 'up', instance_id: 'vm-2' }, samples: [{ value: 0, timestamp: 2 }] },
+    ]);
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 300 }),
+          fc.integer({ min: 0, max: good.length - 1 }).map((n) => good.subarray(0, n)),
+          fc
+            .tuple(fc.integer({ min: 0, max: good.length - 1 }), fc.integer({ min: 0, max: 255 }))
+            .map(([at, byte]) => Uint8Array.from(good, (b, i) => (i === at ? byte : b))),
+        ),
+        (bytes) => {
+          try {
+            decodeWriteRequest(bytes, new Set(['instance_id']));
+          } catch (err) {
+            expect(err).toBeInstanceOf(WireError);
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

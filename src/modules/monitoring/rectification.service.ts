@@ -1,12 +1,20 @@
+import { sql, type Updateable } from 'kysely';
 import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
-import type { AuthContext } from '../../platform/auth/auth.ts';
+import type { AuthContext, Visibility } from '../../platform/auth/auth.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { Db, Trx } from '../../schema.ts';
 import { addWorkingDays } from '../calendar/index.ts';
-import { notify } from '../notifications/index.ts';
+import { type Notice, notify } from '../notifications/index.ts';
 import { openSystemOrder, resumeAllocations, stopAllocations, withdrawSystemOrder } from '../orders/index.ts';
 import { readSetting } from './monitoring.ingest.ts';
-import type { RectificationRow, RectificationStatus, ResponseAction } from './monitoring.table.ts';
+import type {
+  FindingStatus,
+  RectificationRow,
+  RectificationStatus,
+  RectificationTable,
+  ResponseAction,
+  Rule,
+} from './monitoring.table.ts';
 
 // The warning -> rectification -> reclaim flow of SH 25: ops proposes a warning for a finding, the
 // authority approves it (the warning and its working-day deadline start then), the unit answers, ops
@@ -80,28 +88,166 @@ function inState(row: RectificationRow, states: RectificationStatus[], doing: st
 
 const who = (auth: AuthContext) => auth.name;
 
+/** What one step of the flow changes: the rectification's columns, its finding's status, the audit entry, the notice. */
+interface Change {
+  set: Omit<Updateable<RectificationTable>, 'id' | 'updated_at'>;
+  finding?: FindingStatus;
+  audit: { action: string; detail: Record<string, unknown> };
+  /** sent as kind `audit.action`, linking to the rectification */
+  notice?: Pick<Notice, 'to' | 'title' | 'body'>;
+}
+
+/** Writes a step's change to a locked rectification, in the caller's transaction. */
+async function apply(
+  trx: Trx,
+  actor: Actor,
+  row: RectificationRow,
+  now: Date,
+  change: Change,
+): Promise<RectificationRow> {
+  const updated = await trx
+    .updateTable('rectification')
+    .set({ ...change.set, updated_at: now })
+    .where('id', '=', row.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  if (change.finding) {
+    await trx
+      .updateTable('monitoring_finding')
+      .set({ status: change.finding, updated_at: now })
+      .where('id', '=', row.finding_id)
+      .execute();
+  }
+  await writeAudit(trx, actor, {
+    action: change.audit.action,
+    objectType: 'rectification',
+    objectId: row.id,
+    detail: change.audit.detail,
+  });
+  if (change.notice) {
+    await notify(trx, {
+      jurisdictionId: row.jurisdiction_id,
+      ...change.notice,
+      kind: change.audit.action,
+      link: `/monitoring/rectifications/${row.id}`,
+      entity: { type: 'rectification', id: row.id },
+      occurredAt: now,
+    });
+  }
+  return updated;
+}
+
+/**
+ * One step of the flow: lock the rectification, check it is in one of `from`, let `step` check the rest and do
+ * what must happen first (and say what changes), then apply the change.
+ */
+async function transition(
+  trx: Trx,
+  actor: Actor,
+  id: string,
+  now: Date,
+  from: RectificationStatus[],
+  doing: string,
+  step: (row: RectificationRow) => Change | Promise<Change>,
+): Promise<Rectification> {
+  const row = await load(trx, id);
+  inState(row, from, doing);
+  return toRectification(await apply(trx, actor, row, now, await step(row)));
+}
+
 export async function getRectification(trx: Trx, id: string): Promise<Rectification> {
   const row = await trx.selectFrom('rectification').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound(`rectification ${id} does not exist / 整改单不存在`);
   return toRectification(row);
 }
 
+export interface RectificationListItem extends Rectification {
+  organisationName: string | null;
+  resourceName: string | null;
+  rule: Rule;
+  overdue: boolean;
+}
+
+export interface RectificationFilter {
+  status?: RectificationStatus;
+  organisationId?: string;
+  findingId?: string;
+  limit: number;
+  offset: number;
+}
+
+/**
+ * The rectifications the caller may see, newest first, with what the list shows (unit, resource, the finding's
+ * rule, overdue at `now`): the page and the total in one statement.
+ */
 export async function listRectifications(
   trx: Trx,
-  q: { status?: RectificationStatus; findingId?: string; limit: number; offset: number },
-): Promise<{ items: Rectification[]; total: number }> {
-  let query = trx.selectFrom('rectification');
-  if (q.status) query = query.where('status', '=', q.status);
-  if (q.findingId) query = query.where('finding_id', '=', q.findingId);
-  const total = await query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-  const rows = await query
-    .selectAll()
-    .orderBy('proposed_at', 'desc')
-    .orderBy('id')
+  visibility: Visibility,
+  q: RectificationFilter,
+  now: Date,
+): Promise<{ items: RectificationListItem[]; total: number }> {
+  const matching = () => {
+    let query = trx
+      .selectFrom('rectification as x')
+      .where((eb) =>
+        visibility.kind === 'jurisdiction'
+          ? eb('x.jurisdiction_id', 'in', visibility.jurisdictions)
+          : eb('x.organisation_id', 'in', visibility.organisations),
+      );
+    if (q.status) query = query.where('x.status', '=', q.status);
+    if (q.organisationId) query = query.where('x.organisation_id', '=', q.organisationId);
+    if (q.findingId) query = query.where('x.finding_id', '=', q.findingId);
+    return query;
+  };
+  // the page is cut from rectification alone, then joined: the joins cost 50 rows, not every matching one
+  const pageRows = matching()
+    .selectAll('x')
+    .orderBy('x.proposed_at', 'desc')
+    .orderBy('x.id')
     .limit(q.limit)
-    .offset(q.offset)
+    .offset(q.offset);
+  const page = trx
+    .selectFrom(pageRows.as('x'))
+    .innerJoin('monitoring_finding as f', 'f.id', 'x.finding_id')
+    .leftJoin('resource as r', 'r.id', 'x.resource_id')
+    .leftJoin('organisation as o', 'o.id', 'x.organisation_id')
+    .selectAll('x')
+    .select([
+      'f.rule',
+      'r.name as resource_name',
+      'o.name as organisation_name',
+      sql<boolean>`x.status in ('warned', 'escalated') and x.due_at < ${now}`.as('overdue'),
+    ]);
+  const rows = await trx
+    .selectFrom(
+      matching()
+        .select((eb) => eb.fn.countAll<string>().as('total'))
+        .as('t'),
+    )
+    .leftJoinLateral(page.as('p'), (join) => join.onTrue())
+    .select('t.total')
+    .selectAll('p')
+    .orderBy('p.proposed_at', 'desc')
+    .orderBy('p.id')
     .execute();
-  return { items: rows.map(toRectification), total: Number(total.n) };
+  const items: RectificationListItem[] = [];
+  for (const { total: _, ...p } of rows) {
+    if (p.id === null) continue; // the page is past the end: only the total came back
+    const row = p as unknown as RectificationRow & {
+      rule: Rule;
+      resource_name: string | null;
+      organisation_name: string | null;
+      overdue: boolean | null;
+    };
+    items.push({
+      ...toRectification(row),
+      organisationName: row.organisation_name,
+      resourceName: row.resource_name,
+      rule: row.rule,
+      overdue: row.overdue === true,
+    });
+  }
+  return { items, total: Number(rows[0]?.total ?? 0) };
 }
 
 /** Ops proposes a warning for a live finding; the authority must approve it before the unit is warned. */
@@ -176,75 +322,34 @@ export async function decide(
   input: { decision: 'approve' | 'refuse'; comment?: string },
   now: Date,
 ): Promise<Rectification> {
-  const row = await load(trx, id);
-  inState(row, ['proposed'], input.decision);
+  const comment = input.comment ?? null;
   if (input.decision === 'refuse') {
-    const updated = await trx
-      .updateTable('rectification')
-      .set({
-        status: 'withdrawn',
-        review_comment: input.comment ?? null,
-        reviewed_by: who(auth),
-        reviewed_at: now,
-        updated_at: now,
-      })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await trx
-      .updateTable('monitoring_finding')
-      .set({ status: 'open', updated_at: now })
-      .where('id', '=', row.finding_id)
-      .execute();
-    await writeAudit(trx, actor, {
-      action: 'rectification.refused',
-      objectType: 'rectification',
-      objectId: id,
-      detail: { comment: input.comment ?? null },
-    });
-    return toRectification(updated);
+    return transition(trx, actor, id, now, ['proposed'], 'refuse', () => ({
+      set: { status: 'withdrawn', review_comment: comment, reviewed_by: who(auth), reviewed_at: now },
+      finding: 'open',
+      audit: { action: 'rectification.refused', detail: { comment } },
+    }));
   }
-  const j = await trx
-    .selectFrom('jurisdiction')
-    .select('code')
-    .where('id', '=', row.jurisdiction_id)
-    .executeTakeFirstOrThrow();
-  const due = await addWorkingDays(trx as unknown as Db, j.code, now, row.working_days);
-  const updated = await trx
-    .updateTable('rectification')
-    .set({
-      status: 'warned',
-      approved_by: who(auth),
-      warned_at: now,
-      due_at: new Date(due.due),
-      due_day: due.dueDay,
-      updated_at: now,
-    })
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  await writeAudit(trx, actor, {
-    action: 'rectification.warned',
-    objectType: 'rectification',
-    objectId: id,
-    detail: {
-      dueDay: due.dueDay,
-      workingDays: row.working_days,
-      provisional: due.provisional,
-      comment: input.comment ?? null,
-    },
+  return transition(trx, actor, id, now, ['proposed'], 'approve', async (row) => {
+    const j = await trx
+      .selectFrom('jurisdiction')
+      .select('code')
+      .where('id', '=', row.jurisdiction_id)
+      .executeTakeFirstOrThrow();
+    const due = await addWorkingDays(trx as unknown as Db, j.code, now, row.working_days);
+    return {
+      set: { status: 'warned', approved_by: who(auth), warned_at: now, due_at: new Date(due.due), due_day: due.dueDay },
+      audit: {
+        action: 'rectification.warned',
+        detail: { dueDay: due.dueDay, workingDays: row.working_days, provisional: due.provisional, comment },
+      },
+      notice: {
+        to: { organisationId: row.organisation_id },
+        title: { zh: `资源使用警告：请于 ${due.dueDay} 前整改`, en: `Usage warning: rectify by ${due.dueDay}` },
+        body: { zh: row.reason, en: row.reason },
+      },
+    };
   });
-  await notify(trx, {
-    jurisdictionId: row.jurisdiction_id,
-    to: { organisationId: row.organisation_id },
-    kind: 'rectification.warned',
-    title: { zh: `资源使用警告：请于 ${due.dueDay} 前整改`, en: `Usage warning: rectify by ${due.dueDay}` },
-    body: { zh: row.reason, en: row.reason },
-    link: `/monitoring/rectifications/${id}`,
-    entity: { type: 'rectification', id },
-    occurredAt: now,
-  });
-  return toRectification(updated);
 }
 
 /** The unit answers a warning before its deadline: justify the use, downsize, or release the resource. */
@@ -256,40 +361,26 @@ export async function respond(
   input: { action: ResponseAction; comment?: string },
   now: Date,
 ): Promise<Rectification> {
-  const row = await load(trx, id);
-  inState(row, ['warned'], 'respond');
-  if (row.due_at && now > row.due_at) {
-    throw new AppError('conflict', `the deadline ${row.due_day} has passed / 整改期限已过`);
-  }
-  const updated = await trx
-    .updateTable('rectification')
-    .set({
-      status: 'responded',
-      response_action: input.action,
-      response_comment: input.comment ?? null,
-      responded_by: who(auth),
-      responded_at: now,
-      updated_at: now,
-    })
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  await writeAudit(trx, actor, {
-    action: 'rectification.responded',
-    objectType: 'rectification',
-    objectId: id,
-    detail: { action: input.action, comment: input.comment ?? null },
+  const comment = input.comment ?? null;
+  return transition(trx, actor, id, now, ['warned'], 'respond', (row) => {
+    if (row.due_at && now > row.due_at) {
+      throw new AppError('conflict', `the deadline ${row.due_day} has passed / 整改期限已过`);
+    }
+    return {
+      set: {
+        status: 'responded',
+        response_action: input.action,
+        response_comment: comment,
+        responded_by: who(auth),
+        responded_at: now,
+      },
+      audit: { action: 'rectification.responded', detail: { action: input.action, comment } },
+      notice: {
+        to: { role: 'ops_reviewer' },
+        title: { zh: '使用单位已答复整改警告', en: 'A unit answered a rectification warning' },
+      },
+    };
   });
-  await notify(trx, {
-    jurisdictionId: row.jurisdiction_id,
-    to: { role: 'ops_reviewer' },
-    kind: 'rectification.responded',
-    title: { zh: '使用单位已答复整改警告', en: 'A unit answered a rectification warning' },
-    link: `/monitoring/rectifications/${id}`,
-    entity: { type: 'rectification', id },
-    occurredAt: now,
-  });
-  return toRectification(updated);
 }
 
 /** Ops accepts the answer (resolved) or rejects it (the warning stands, with its deadline). */
@@ -301,50 +392,26 @@ export async function review(
   input: { decision: 'accept' | 'reject'; comment?: string },
   now: Date,
 ): Promise<Rectification> {
-  const row = await load(trx, id);
-  inState(row, ['responded'], input.decision);
-  const updated = await trx
-    .updateTable('rectification')
-    .set({
-      status: input.decision === 'accept' ? 'accepted' : 'warned',
-      review_comment: input.comment ?? null,
-      reviewed_by: who(auth),
-      reviewed_at: now,
-      updated_at: now,
-    })
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  if (input.decision === 'accept') {
-    await trx
-      .updateTable('monitoring_finding')
-      .set({ status: 'resolved', updated_at: now })
-      .where('id', '=', row.finding_id)
-      .execute();
-  }
-  await writeAudit(trx, actor, {
-    action: input.decision === 'accept' ? 'rectification.accepted' : 'rectification.rejected',
-    objectType: 'rectification',
-    objectId: id,
-    detail: { comment: input.comment ?? null, response: row.response_action },
-  });
-  await notify(trx, {
-    jurisdictionId: row.jurisdiction_id,
-    to: { organisationId: row.organisation_id },
-    kind: `rectification.${input.decision === 'accept' ? 'accepted' : 'rejected'}`,
-    title:
-      input.decision === 'accept'
+  const accept = input.decision === 'accept';
+  const comment = input.comment ?? null;
+  return transition(trx, actor, id, now, ['responded'], input.decision, (row) => ({
+    set: { status: accept ? 'accepted' : 'warned', review_comment: comment, reviewed_by: who(auth), reviewed_at: now },
+    finding: accept ? 'resolved' : undefined,
+    audit: {
+      action: accept ? 'rectification.accepted' : 'rectification.rejected',
+      detail: { comment, response: row.response_action },
+    },
+    notice: {
+      to: { organisationId: row.organisation_id },
+      title: accept
         ? { zh: '整改答复已通过', en: 'Your rectification answer was accepted' }
         : {
             zh: `整改答复未通过，请于 ${row.due_day} 前重新整改`,
             en: `Your answer was rejected; rectify by ${row.due_day}`,
           },
-    body: input.comment ? { zh: input.comment, en: input.comment } : undefined,
-    link: `/monitoring/rectifications/${id}`,
-    entity: { type: 'rectification', id },
-    occurredAt: now,
-  });
-  return toRectification(updated);
+      body: input.comment ? { zh: input.comment, en: input.comment } : undefined,
+    },
+  }));
 }
 
 /**
@@ -380,39 +447,25 @@ export async function escalateDue(db: Db, actor: Actor, now: Date): Promise<{ es
         source: 'monitoring',
         now,
       });
-      const orderId = order.id;
-      await trx
-        .updateTable('rectification')
-        .set({ status: 'escalated', escalated_at: now, reclaim_order_id: orderId, updated_at: now })
-        .where('id', '=', id)
-        .execute();
-      await trx
-        .updateTable('monitoring_finding')
-        .set({ status: 'escalated', updated_at: now })
-        .where('id', '=', row.finding_id)
-        .execute();
-      await writeAudit(trx, actor, {
-        action: 'rectification.escalated',
-        objectType: 'rectification',
-        objectId: id,
-        detail: {
-          organisationId: row.organisation_id,
-          resourceId: row.resource_id,
-          reclaimOrderId: orderId,
-          dueDay: row.due_day,
+      await apply(trx, actor, row, now, {
+        set: { status: 'escalated', escalated_at: now, reclaim_order_id: order.id },
+        finding: 'escalated',
+        audit: {
+          action: 'rectification.escalated',
+          detail: {
+            organisationId: row.organisation_id,
+            resourceId: row.resource_id,
+            reclaimOrderId: order.id,
+            dueDay: row.due_day,
+          },
         },
-      });
-      await notify(trx, {
-        jurisdictionId: row.jurisdiction_id,
-        to: { organisationId: row.organisation_id },
-        kind: 'rectification.escalated',
-        title: {
-          zh: '逾期未整改：已暂停新增资源分配并发起回收',
-          en: 'Not rectified in time: allocations stopped, reclaim opened',
+        notice: {
+          to: { organisationId: row.organisation_id },
+          title: {
+            zh: '逾期未整改：已暂停新增资源分配并发起回收',
+            en: 'Not rectified in time: allocations stopped, reclaim opened',
+          },
         },
-        link: `/monitoring/rectifications/${id}`,
-        entity: { type: 'rectification', id },
-        occurredAt: now,
       });
       return true;
     });
@@ -433,68 +486,48 @@ export async function reverse(
   input: { comment: string },
   now: Date,
 ): Promise<Rectification> {
-  const row = await load(trx, id);
-  inState(row, ['escalated'], 'reverse');
-  const updated = await trx
-    .updateTable('rectification')
-    .set({
-      status: 'reversed',
-      reversed_by: who(auth),
-      reversed_at: now,
-      reversal_comment: input.comment,
-      updated_at: now,
-    })
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  await trx
-    .updateTable('monitoring_finding')
-    .set({ status: 'resolved', updated_at: now })
-    .where('id', '=', row.finding_id)
-    .execute();
-  const others = await trx
-    .selectFrom('rectification')
-    .select('id')
-    .where('organisation_id', '=', row.organisation_id)
-    .where('status', '=', 'escalated')
-    .execute();
-  if (others.length === 0) {
-    await resumeAllocations(trx, actor, {
-      organisationId: row.organisation_id,
-      reason: `rectification ${id} reversed: ${input.comment}`,
-      reference: `rectification:${id}`,
-      now,
-    });
-  }
-  // Both consequences of the escalation are reversible (SH 25): the reclaim order is withdrawn unless the
-  // provider already reclaimed.
-  const reclaimOrderWithdrawn = row.reclaim_order_id
-    ? await withdrawSystemOrder(trx, actor, {
-        orderId: row.reclaim_order_id,
-        reason: `整改处置已撤销 / escalation reversed: ${input.comment}`,
+  return transition(trx, actor, id, now, ['escalated'], 'reverse', async (row) => {
+    const others = await trx
+      .selectFrom('rectification')
+      .select('id')
+      .where('organisation_id', '=', row.organisation_id)
+      .where('status', '=', 'escalated')
+      .where('id', '!=', id)
+      .execute();
+    if (others.length === 0) {
+      await resumeAllocations(trx, actor, {
+        organisationId: row.organisation_id,
+        reason: `rectification ${id} reversed: ${input.comment}`,
+        reference: `rectification:${id}`,
         now,
-      })
-    : false;
-  await writeAudit(trx, actor, {
-    action: 'rectification.reversed',
-    objectType: 'rectification',
-    objectId: id,
-    detail: {
-      comment: input.comment,
-      allocationsResumed: others.length === 0,
-      reclaimOrderId: row.reclaim_order_id,
-      reclaimOrderWithdrawn,
-    },
+      });
+    }
+    // Both consequences of the escalation are reversible (SH 25): the reclaim order is withdrawn unless the
+    // provider already reclaimed.
+    const reclaimOrderWithdrawn = row.reclaim_order_id
+      ? await withdrawSystemOrder(trx, actor, {
+          orderId: row.reclaim_order_id,
+          reason: `整改处置已撤销 / escalation reversed: ${input.comment}`,
+          now,
+        })
+      : false;
+    return {
+      set: { status: 'reversed', reversed_by: who(auth), reversed_at: now, reversal_comment: input.comment },
+      finding: 'resolved',
+      audit: {
+        action: 'rectification.reversed',
+        detail: {
+          comment: input.comment,
+          allocationsResumed: others.length === 0,
+          reclaimOrderId: row.reclaim_order_id,
+          reclaimOrderWithdrawn,
+        },
+      },
+      notice: {
+        to: { organisationId: row.organisation_id },
+        title: { zh: '主管部门已撤销整改处置', en: 'The authority reversed the escalation' },
+        body: { zh: input.comment, en: input.comment },
+      },
+    };
   });
-  await notify(trx, {
-    jurisdictionId: row.jurisdiction_id,
-    to: { organisationId: row.organisation_id },
-    kind: 'rectification.reversed',
-    title: { zh: '主管部门已撤销整改处置', en: 'The authority reversed the escalation' },
-    body: { zh: input.comment, en: input.comment },
-    link: `/monitoring/rectifications/${id}`,
-    entity: { type: 'rectification', id },
-    occurredAt: now,
-  });
-  return toRectification(updated);
 }

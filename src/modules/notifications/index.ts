@@ -1,4 +1,11 @@
-export { deliveryJob, MAX_ATTEMPTS, NOTIFICATION_DELIVERY_JOB, RETRY_DELAYS_MS, webhookSignature } from './deliver.ts';
+export {
+  deliveryJob,
+  egressPolicyOf,
+  MAX_ATTEMPTS,
+  NOTIFICATION_DELIVERY_JOB,
+  RETRY_DELAYS_MS,
+  webhookSignature,
+} from './deliver.ts';
 export { configureMail, type MailSettings } from './mail.ts';
 export { notificationRoutes } from './notifications.routes.ts';
 export { NOTIFICATION_SCHEMAS } from './notifications.schemas.ts';

@@ -184,6 +184,8 @@ describe('SSRF guard on real connections', () => {
       } else if (req.url?.startsWith('/hop/')) {
         const n = Number(req.url.slice(5));
         res.writeHead(307, { location: n > 0 ? `/hop/${n - 1}` : '/ok' }).end();
+      } else if (req.url === '/big') {
+        res.writeHead(200).end('x'.repeat(100_000));
       } else res.writeHead(200).end('fine');
     });
     // 127.0.0.2 is loopback too: the tests allow exactly that address, not 127.0.0.1.
@@ -227,6 +229,28 @@ describe('SSRF guard on real connections', () => {
       policy: policy(),
     }).catch((e: unknown) => e);
     expect((error as EgressRefused).reason).toBe('too_many_redirects');
+  });
+
+  it('keeps 4 KiB of the answer unless told more, and says when it cut it off', async () => {
+    const get = (maxBodyBytes?: number) =>
+      egressRequest({
+        url: `http://127.0.0.2:${port}/big`,
+        method: 'GET',
+        headers: {},
+        policy: policy(),
+        maxBodyBytes,
+      });
+    const short = await get();
+    expect([short.status, short.body.length, short.truncated]).toEqual([200, 4096, true]);
+    const whole = await get(1_000_000);
+    expect([whole.body.length, whole.truncated]).toEqual([100_000, false]);
+    const fine = await egressRequest({
+      url: `http://127.0.0.2:${port}/ok`,
+      method: 'GET',
+      headers: {},
+      policy: policy(),
+    });
+    expect([fine.body, fine.truncated]).toEqual(['fine', false]);
   });
 
   it('connects to the address it checked, whatever the name resolves to later (no rebinding)', async () => {

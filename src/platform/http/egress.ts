@@ -295,6 +295,8 @@ export interface EgressRequest {
   timeoutMs?: number;
   maxRedirects?: number;
   resolve?: Resolver;
+  /** how much of the answer's body to keep (4 KiB by default); a longer answer is cut off there, `truncated` */
+  maxBodyBytes?: number;
 }
 
 export interface EgressResponse {
@@ -304,8 +306,10 @@ export interface EgressResponse {
   /** the address it was connected to */
   address: string;
   redirects: number;
-  /** the first 4 KiB of the answer's body */
+  /** the first `maxBodyBytes` (4 KiB) of the answer's body */
   body: string;
+  /** the answer was longer than `maxBodyBytes` (the rest was not read) */
+  truncated: boolean;
 }
 
 /** A lookup that always answers the checked address: the connection cannot go anywhere else. */
@@ -337,24 +341,38 @@ function once(
         timeout: timeoutMs,
       },
       (res) => {
+        const max = req.maxBodyBytes ?? 4096;
         const chunks: Buffer[] = [];
         let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          if (size < 4096) chunks.push(chunk);
-          size += chunk.length;
-        });
-        res.on('end', () => {
+        let truncated = false;
+        const finish = () => {
           const location = res.headers.location;
           resolve({
             status: res.statusCode ?? 0,
             url: url.toString(),
             address: target.address,
             redirects: 0,
-            body: Buffer.concat(chunks).toString('utf8').slice(0, 4096),
+            body: Buffer.concat(chunks).toString('utf8'),
+            truncated,
             location: typeof location === 'string' ? location : undefined,
           });
+        };
+        res.on('data', (chunk: Buffer) => {
+          if (truncated) return;
+          if (size + chunk.length > max) {
+            chunks.push(chunk.subarray(0, max - size));
+            truncated = true;
+            finish();
+            res.destroy();
+            return;
+          }
+          chunks.push(chunk);
+          size += chunk.length;
         });
-        res.on('error', reject);
+        res.on('end', finish);
+        res.on('error', (error) => {
+          if (!truncated) reject(error);
+        });
       },
     );
     request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));

@@ -3776,7 +3776,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Work orders in the caller’s scope: a provider’s queue (earliest due first), a unit’s, the jurisdiction’s */
+        /** Work orders in the caller’s scope (a provider’s queue, a unit’s, the jurisdiction’s): those waiting on the provider first, then on the unit, then finished ones; earliest due first within each */
         get: {
             parameters: {
                 query: {
@@ -4460,6 +4460,63 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/provisioning/overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Overdue receipt disputes (the provider’s) and reconciliation findings (the ops unit’s) in the caller’s jurisdictions, counted per provider
+         * @description What the deadline sweeper marked overdue and still waits: a dispute until the provider answers it with a corrected receipt, a finding until it is resolved. The order steps are in /orders/overdue.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProvisioningOverdue"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -6033,7 +6090,10 @@ export interface paths {
                 };
             };
         };
-        /** Change the mapping label, threshold overrides, retention, accepted window, deadline, pull URL */
+        /**
+         * Change the mapping label, threshold overrides, retention, accepted window, deadline, pull URL
+         * @description The pull URL (a Prometheus whose HTTP API Yunguan queries every 5 minutes) must pass the jurisdiction’s egress policy, set by the system administrator (PUT /webhooks/egress-policy): otherwise 422 pull_target_refused naming body.pullUrl. Every pull is checked again, redirects included.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -6400,11 +6460,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Rectifications the caller may see, newest first */
+        /** Rectifications the caller may see, newest first, with unit, resource, rule and overdue flag */
         get: {
             parameters: {
                 query: {
                     status?: "proposed" | "warned" | "responded" | "accepted" | "escalated" | "reversed" | "withdrawn";
+                    /** @description the warned unit */
+                    organisationId?: string;
                     findingId?: string;
                     limit: number;
                     offset: number;
@@ -6422,7 +6484,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: components["schemas"]["Rectification"][];
+                            items: components["schemas"]["RectificationListItem"][];
                             total: number;
                         };
                     };
@@ -8541,12 +8603,17 @@ export interface paths {
                                 organisationId: string;
                                 code: string;
                                 name: string;
+                                /** @description the mark of the unit’s latest statement of the year */
                                 outsideCityBudget: boolean;
                                 /** @description January..December, fen */
                                 monthsFen: string[];
                                 totalFen: string;
                                 total: string;
                                 confirmedFen: string;
+                                /** @description the months billed to the city budget, fen */
+                                cityBudgetFen: string;
+                                /** @description the months the unit was outside the city budget (billed to itself), fen */
+                                billedToUnitFen: string;
                             }[];
                         };
                     };
@@ -8754,6 +8821,79 @@ export interface paths {
                                 note: string | null;
                                 setBy: string;
                                 setAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settlement/units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The using units the caller may see, with their budget mark, the month’s efficiency coefficient and the status of the month’s run (for the coefficient and budget forms) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description YYYY-MM (Asia/Shanghai) */
+                    month: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            month: string;
+                            items: {
+                                organisationId: string;
+                                code: string;
+                                name: string;
+                                jurisdiction: string;
+                                outsideCityBudget: boolean;
+                                /** @description 1 when none is set */
+                                coefficient: string;
+                                coefficientSet: boolean;
+                                note: string | null;
+                                setBy: string | null;
+                                setAt: string | null;
+                                runStatus: "draft" | "reviewed" | "closed" | null;
                             }[];
                         };
                     };
@@ -9371,6 +9511,9 @@ export interface components {
             status: "open" | "submitted" | "disputed" | "completed" | "failed";
             dueAt: string | null;
             disputeDueAt: string | null;
+            disputeOverdueSince: string | null;
+            /** @description waits on the provider past its deadline: open past dueAt, or disputed past disputeDueAt */
+            overdue: boolean;
             /** @description the order data copied onto the work order: all a provider sees of the order */
             details: {
                 orderNo?: string | null;
@@ -9424,6 +9567,9 @@ export interface components {
             status: "open" | "submitted" | "disputed" | "completed" | "failed";
             dueAt: string | null;
             disputeDueAt: string | null;
+            disputeOverdueSince: string | null;
+            /** @description waits on the provider past its deadline: open past dueAt, or disputed past disputeDueAt */
+            overdue: boolean;
             /** @description the order data copied onto the work order: all a provider sees of the order */
             details: {
                 orderNo?: string | null;
@@ -9482,9 +9628,46 @@ export interface components {
             snapshotId: string;
             raisedAt: string;
             dueAt: string;
+            /** @description open past its due time */
+            overdue: boolean;
+            overdueSince: string | null;
             resolvedAt: string | null;
             resolvedBy: string | null;
             resolution: string | null;
+        };
+        /** ProvisioningOverdue */
+        ProvisioningOverdue: {
+            /** @description disputed receipts the provider has not answered by their deadline, earliest due first */
+            disputes: {
+                workOrderId: string;
+                orderId: string;
+                orderNo: string | null;
+                /** @description the using unit that disputed */
+                organisationId: string;
+                organisationCode: string;
+                organisationName: string;
+                providerId: string;
+                providerName: string;
+                disputeDueAt: string;
+                overdueSince: string;
+            }[];
+            /** @description reconciliation findings the ops unit has not resolved by their deadline, earliest due first */
+            findings: {
+                id: string;
+                kind: "unknown_resource" | "missing_resource" | "size_mismatch";
+                externalId: string;
+                providerId: string;
+                providerName: string;
+                dueAt: string;
+                overdueSince: string;
+            }[];
+            perProvider: {
+                providerId: string;
+                code: string;
+                name: string;
+                disputes: number;
+                findings: number;
+            }[];
         };
         /** OrderStep */
         OrderStep: {
@@ -9745,6 +9928,50 @@ export interface components {
                 at: string | null;
                 comment: string | null;
             } | null;
+        };
+        /**
+         * RectificationListItem
+         * @description a rectification with what its list shows: unit, resource, finding rule, overdue
+         */
+        RectificationListItem: {
+            id: string;
+            findingId: string;
+            resourceId: string;
+            organisationId: string;
+            jurisdictionId: string;
+            status: "proposed" | "warned" | "responded" | "accepted" | "escalated" | "reversed" | "withdrawn";
+            reason: string;
+            workingDays: number;
+            proposedBy: string;
+            proposedAt: string;
+            approvedBy: string | null;
+            warnedAt: string | null;
+            dueAt: string | null;
+            dueDay: string | null;
+            response: {
+                action: "justify" | "downsize" | "release";
+                comment: string | null;
+                by: string | null;
+                at: string | null;
+            } | null;
+            review: {
+                by: string | null;
+                at: string | null;
+                comment: string | null;
+            } | null;
+            escalatedAt: string | null;
+            reclaimOrderId: string | null;
+            reversal: {
+                by: string | null;
+                at: string | null;
+                comment: string | null;
+            } | null;
+            organisationName: string | null;
+            resourceName: string | null;
+            /** @description what the finding is about */
+            rule: "low_utilisation" | "zombie" | "silent_agent";
+            /** @description the deadline has passed with the warning unanswered (warned, about to escalate) or escalated */
+            overdue: boolean;
         };
         /** MonitoringIngestResult */
         MonitoringIngestResult: {

@@ -4,6 +4,7 @@ import type { paths } from '../schema';
 
 export type MonitoringFinding =
   paths['/api/v1/monitoring/findings']['get']['responses']['200']['content']['application/json']['items'][number];
+/** A row of the rectification list: the rectification with its unit, resource, finding rule and overdue flag. */
 export type Rectification =
   paths['/api/v1/monitoring/rectifications']['get']['responses']['200']['content']['application/json']['items'][number];
 export type UtilisationReport =
@@ -16,7 +17,7 @@ export interface Heatmap {
   cells: [number, number, number][];
 }
 type FindingQuery = NonNullable<paths['/api/v1/monitoring/findings']['get']['parameters']['query']>;
-type RectificationQuery = NonNullable<paths['/api/v1/monitoring/rectifications']['get']['parameters']['query']>;
+export type RectificationQuery = NonNullable<paths['/api/v1/monitoring/rectifications']['get']['parameters']['query']>;
 
 const KEY = ['monitoring'] as const;
 
@@ -28,7 +29,7 @@ export function useMonitoringFindings(query: FindingQuery) {
   });
 }
 
-/** One finding (its resource, unit and evidence); cached, so a table may ask it per row. */
+/** One finding with its evidence (the drawer asks for it when opened). */
 export function useMonitoringFinding(id: string | undefined) {
   return useQuery({
     queryKey: [...KEY, 'finding', id],
@@ -39,6 +40,7 @@ export function useMonitoringFinding(id: string | undefined) {
   });
 }
 
+/** One page of rectifications, filtered (state, unit) and paged on the server, every row complete. */
 export function useRectifications(query: RectificationQuery) {
   return useQuery({
     queryKey: [...KEY, 'rectifications', query],

@@ -1,4 +1,4 @@
-import { App, Button, Card, Drawer, Input, Modal, Segmented, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Drawer, Input, Modal, Segmented, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import {
   type Rectification,
@@ -7,12 +7,13 @@ import {
   useRectificationStep,
   useRectifications,
 } from '../../api/hooks/monitoring';
+import { useOrganisations } from '../../api/hooks/organisations';
 import { useCan } from '../../app/session';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { DateTime } from '../../components/DateTime';
 import { type MessageKey, useI18n } from '../../i18n';
 import { Evidence } from './Evidence';
-import { failureText, RECT_COLOR } from './shared';
+import { failureText, RECT_COLOR, RULE_COLOR } from './shared';
 
 const FILTERS = ['all', 'proposed', 'warned', 'responded', 'accepted', 'escalated'] as const;
 type Filter = (typeof FILTERS)[number];
@@ -30,6 +31,8 @@ interface Pending {
  * The warning -> rectification flow (SH 25), with each role's buttons: the ops reviewer (monitoring:manage)
  * accepts or rejects an answer, the authority (rectification:approve) approves or refuses a proposed warning
  * and reverses an escalation, the unit (rectification:respond) answers a warning. The server checks again.
+ * One request per page: the list's rows carry unit, resource, rule and the overdue flag; state and unit
+ * filters and paging are the server's.
  */
 export function RectificationsTab() {
   const { t, language } = useI18n();
@@ -37,9 +40,17 @@ export function RectificationsTab() {
   const canApprove = useCan('rectification:approve');
   const canRespond = useCan('rectification:respond');
   const canManage = useCan('monitoring:manage');
+  const canReadOrganisations = useCan('organisation:read');
   const [filter, setFilter] = useState<Filter>('all');
+  const [unit, setUnit] = useState<string | undefined>(undefined);
   const [page, setPage] = useState({ limit: 50, offset: 0 });
-  const list = useRectifications({ ...page, ...(filter === 'all' ? {} : { status: filter }) });
+  const list = useRectifications({
+    ...page,
+    ...(filter === 'all' ? {} : { status: filter }),
+    ...(unit ? { organisationId: unit } : {}),
+  });
+  // the units in the caller's scope (a unit sees itself and its sub-units): a filter only when there is a choice
+  const units = useOrganisations({ type: 'using_unit' }, { enabled: canReadOrganisations }).data ?? [];
   const step = useRectificationStep();
   const [pending, setPending] = useState<Pending | null>(null);
   const [comment, setComment] = useState('');
@@ -61,18 +72,34 @@ export function RectificationsTab() {
   };
   return (
     <Card>
-      <Segmented
-        style={{ marginBottom: 16 }}
-        value={filter}
-        onChange={(v) => {
-          setFilter(v as Filter);
-          setPage((p) => ({ ...p, offset: 0 }));
-        }}
-        options={FILTERS.map((f) => ({
-          value: f,
-          label: f === 'all' ? t('monitoring.all') : t(`monitoring.rect.${f}` as MessageKey),
-        }))}
-      />
+      <Space style={{ marginBottom: 16 }} wrap>
+        <Segmented
+          value={filter}
+          onChange={(v) => {
+            setFilter(v as Filter);
+            setPage((p) => ({ ...p, offset: 0 }));
+          }}
+          options={FILTERS.map((f) => ({
+            value: f,
+            label: f === 'all' ? t('monitoring.all') : t(`monitoring.rect.${f}` as MessageKey),
+          }))}
+        />
+        {units.length > 1 ? (
+          <Select
+            allowClear
+            style={{ width: 260 }}
+            aria-label={t('monitoring.unit')}
+            placeholder={t('monitoring.allUnits')}
+            showSearch={{ optionFilterProp: 'label' }}
+            value={unit}
+            onChange={(v?: string) => {
+              setUnit(v);
+              setPage((p) => ({ ...p, offset: 0 }));
+            }}
+            options={units.map((u) => ({ value: u.id, label: language === 'en-US' ? (u.nameEn ?? u.name) : u.name }))}
+          />
+        ) : null}
+      </Space>
       {list.error ? <ApiErrorAlert error={list.error} onRetry={() => list.refetch()} /> : null}
       <Table<Rectification>
         rowKey="id"
@@ -94,7 +121,18 @@ export function RectificationsTab() {
           {
             key: 'resource',
             title: t('monitoring.resource'),
-            render: (_, r) => <FindingLabel findingId={r.findingId} />,
+            render: (_, r) => (
+              <>
+                {r.resourceName ?? r.resourceId}
+                <br />
+                <Typography.Text type="secondary">{r.organisationName ?? r.organisationId}</Typography.Text>
+              </>
+            ),
+          },
+          {
+            key: 'rule',
+            title: t('monitoring.rule'),
+            render: (_, r) => <Tag color={RULE_COLOR[r.rule]}>{t(`monitoring.rules.${r.rule}` as MessageKey)}</Tag>,
           },
           { key: 'reason', title: t('monitoring.reason'), dataIndex: 'reason' },
           {
@@ -112,7 +150,16 @@ export function RectificationsTab() {
             key: 'due',
             title: t('monitoring.dueDay'),
             render: (_, r) =>
-              r.dueDay ? `${r.dueDay}` : t('monitoring.workingDaysAfterApproval', { n: r.workingDays }),
+              r.dueDay ? (
+                <Space size={4} wrap>
+                  <Typography.Text type={r.overdue ? 'danger' : undefined} style={{ whiteSpace: 'nowrap' }}>
+                    {r.dueDay}
+                  </Typography.Text>
+                  {r.overdue ? <Tag color="red">{t('monitoring.overdue')}</Tag> : null}
+                </Space>
+              ) : (
+                t('monitoring.workingDaysAfterApproval', { n: r.workingDays })
+              ),
           },
           {
             key: 'response',
@@ -246,19 +293,6 @@ export function RectificationsTab() {
         />
       </Modal>
     </Card>
-  );
-}
-
-/** The finding's resource and unit (the rectification row carries ids only). */
-function FindingLabel({ findingId }: { findingId: string }) {
-  const finding = useMonitoringFinding(findingId);
-  if (!finding.data) return <Typography.Text type="secondary">…</Typography.Text>;
-  return (
-    <>
-      {finding.data.resourceName ?? finding.data.resourceId}
-      <br />
-      <Typography.Text type="secondary">{finding.data.organisationName}</Typography.Text>
-    </>
   );
 }
 
