@@ -46,6 +46,14 @@ describe('configuration', () => {
     });
   });
 
+  it('folds staged utilisation samples every 300 s unless YUNGUAN_MONITORING_FOLD_SECONDS says 1 to 3600', () => {
+    expect(loadConfig({}, '/srv/yunguan').monitoringFoldSeconds).toBe(300);
+    expect(loadConfig({ YUNGUAN_MONITORING_FOLD_SECONDS: '60' }, '/srv/yunguan').monitoringFoldSeconds).toBe(60);
+    for (const bad of ['0', '3601', '1.5', 'often']) {
+      expect(errorOf({ YUNGUAN_MONITORING_FOLD_SECONDS: bad }).variable).toBe('YUNGUAN_MONITORING_FOLD_SECONDS');
+    }
+  });
+
   it('production listens on all interfaces and never seeds demo data', () => {
     const key = '0123456789abcdef0123456789abcdef';
     const config = loadConfig({ YUNGUAN_ENV: 'production', YUNGUAN_DATA_KEY: key });

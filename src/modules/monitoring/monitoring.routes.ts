@@ -44,7 +44,9 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
           'yunguan_network_receive_bytes_per_second, yunguan_network_transmit_bytes_per_second and `up` are rolled up ' +
           'hourly for the resource whose external id is the mapping label (default instance_id); other series are counted ' +
           'as unsupported, unknown label values as unmapped (GET /monitoring/unmapped). A malformed body or a sample ' +
-          'outside the accepted window refuses the whole request with 400 and stores nothing.',
+          'outside the accepted window refuses the whole request with 400 and stores nothing. An accepted request is ' +
+          'stored durably before the 204; the fold job adds it to the hourly rollups within YUNGUAN_MONITORING_FOLD_SECONDS ' +
+          '(default 300 s), and a detection run folds first.',
         consumes: [PROTOBUF],
         body: Type.Unsafe<Buffer>({ description: 'snappy-compressed prometheus.WriteRequest' }),
         response: { 204: Type.Null(), ...problemResponses },

@@ -5864,7 +5864,7 @@ export interface paths {
         put?: never;
         /**
          * Prometheus remote-write 1.0 receiver (protobuf WriteRequest, snappy block compression)
-         * @description Point Prometheus, vmagent or any remote-write agent here with a Bearer API token holding monitoring:ingest. Series named yunguan_cpu_utilisation_percent, yunguan_memory_utilisation_percent, yunguan_disk_io_bytes_per_second, yunguan_network_receive_bytes_per_second, yunguan_network_transmit_bytes_per_second and `up` are rolled up hourly for the resource whose external id is the mapping label (default instance_id); other series are counted as unsupported, unknown label values as unmapped (GET /monitoring/unmapped). A malformed body or a sample outside the accepted window refuses the whole request with 400 and stores nothing.
+         * @description Point Prometheus, vmagent or any remote-write agent here with a Bearer API token holding monitoring:ingest. Series named yunguan_cpu_utilisation_percent, yunguan_memory_utilisation_percent, yunguan_disk_io_bytes_per_second, yunguan_network_receive_bytes_per_second, yunguan_network_transmit_bytes_per_second and `up` are rolled up hourly for the resource whose external id is the mapping label (default instance_id); other series are counted as unsupported, unknown label values as unmapped (GET /monitoring/unmapped). A malformed body or a sample outside the accepted window refuses the whole request with 400 and stores nothing. An accepted request is stored durably before the 204; the fold job adds it to the hourly rollups within YUNGUAN_MONITORING_FOLD_SECONDS (default 300 s), and a detection run folds first.
          */
         post: {
             parameters: {
