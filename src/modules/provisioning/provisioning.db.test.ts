@@ -6,7 +6,6 @@ import { as, login, type Session } from '../../../test/sessions.ts';
 import { SYSTEM_ACTOR, verifyAuditChain } from '../../platform/audit/audit.ts';
 import { ManualClock } from '../../platform/time/clock.ts';
 import { addDays } from '../../platform/time/time.ts';
-import type { Db } from '../../schema.ts';
 import { seedDemo } from '../../seed.ts';
 import { countWorkingDays } from '../calendar/index.ts';
 import { createResource, recordResourceEvent } from '../inventory/index.ts';

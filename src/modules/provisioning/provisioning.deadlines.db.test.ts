@@ -1,11 +1,9 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, testApp } from '../../../test/helpers.ts';
 import { as, login, type Session } from '../../../test/sessions.ts';
 import { JOBS } from '../../app.ts';
 import { verifyAuditChain } from '../../platform/audit/audit.ts';
 import { ManualClock } from '../../platform/time/clock.ts';
-import type { Db } from '../../schema.ts';
 import { seedDemo } from '../../seed.ts';
 import { project } from '../orders/orders.fixtures.ts';
 import {
