@@ -17,18 +17,29 @@ import { openBenchDatabase } from './database.ts';
  * statement by the table owner (no row-level security, no HTTP, no query builder), which for the search
  * uses the trigram index directly. `<name>Ratio` is API / baseline. `textScanMs` is the search as it was
  * before migration 0014 (ILIKE under the tenant policy: a scan), for the index's effect in the same run.
+ *
+ * Absolute budgets besides the ratios (the issue's "stays responsive at 100,000"): the median of every page
+ * the console asks when the inventory opens, a filter, the search or the sort changes must stay within
+ * PAGE_BUDGET_MS (1 s; BENCH_PAGE_BUDGET_MS overrides it), a page deep in the list (offset half the rows)
+ * within DEEP_PAGE_BUDGET_MS, the filtered CSV export within EXPORT_BUDGET_MS. Any query over its budget is
+ * listed in `overBudget` and the bench exits 1, after printing its JSON line.
  * Progress goes to stderr; one JSON line last on stdout.
  */
 
 const say = (m: string) => process.stderr.write(`${m}\n`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const RUNS = 5;
+const PAGE_BUDGET_MS = Number(process.env.BENCH_PAGE_BUDGET_MS ?? 1000);
+const DEEP_PAGE_BUDGET_MS = 2 * PAGE_BUDGET_MS;
+const EXPORT_BUDGET_MS = 10 * PAGE_BUDGET_MS;
 
 type User = 'applicant' | 'provider' | 'reviewer';
 interface Query {
   name: string;
   user: User;
   params: Record<string, string>;
+  /** the median's budget; PAGE_BUDGET_MS unless said */
+  budgetMs?: number;
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
@@ -88,7 +99,12 @@ async function main() {
       { name: 'unit_first_page', user: 'applicant', params: {} },
       { name: 'provider_first_page', user: 'provider', params: {} },
       { name: 'ops_first_page', user: 'reviewer', params: {} },
-      { name: 'ops_deep_page', user: 'reviewer', params: { offset: String(Math.floor(made / 2)) } },
+      {
+        name: 'ops_deep_page',
+        user: 'reviewer',
+        params: { offset: String(Math.floor(made / 2)) },
+        budgetMs: DEEP_PAGE_BUDGET_MS,
+      },
       { name: 'ops_sort_name', user: 'reviewer', params: { sort: 'name', order: 'asc' } },
       {
         name: 'ops_filtered',
@@ -168,6 +184,13 @@ async function main() {
       trigramIndex,
     };
     const ratios: number[] = [];
+    const overBudget: string[] = [];
+    const budget = (name: string, ms: number, budgetMs: number) => {
+      if (ms > budgetMs) {
+        overBudget.push(name);
+        say(`OVER BUDGET ${name}: ${ms} ms > ${budgetMs} ms`);
+      }
+    };
     for (const query of queries) {
       const qs = new URLSearchParams({ limit: '50', ...query.params });
       const api = await timed(async () => (await get(query.user, `/api/v1/inventory/resources?${qs}`)).json());
@@ -184,6 +207,7 @@ async function main() {
         [`${query.name}Total`]: api.value.total,
       });
       say(`${query.name}: API ${api.ms} ms, baseline ${base.ms} ms, ${api.value.total} found`);
+      budget(query.name, api.ms, query.budgetMs ?? PAGE_BUDGET_MS);
     }
 
     // The search before 0014: the old condition (three ILIKEs) in a tenant transaction, under the policy.
@@ -209,10 +233,19 @@ async function main() {
     result.exportCsvMs = exported.ms;
     result.exportCsvRows = exported.value.trimEnd().split('\r\n').length - 1;
     say(`filtered CSV export: ${exported.ms} ms, ${result.exportCsvRows} rows`);
+    budget('exportCsv', exported.ms, EXPORT_BUDGET_MS);
 
     result.worstRatio = Math.max(...ratios);
+    Object.assign(result, {
+      pageBudgetMs: PAGE_BUDGET_MS,
+      deepPageBudgetMs: DEEP_PAGE_BUDGET_MS,
+      exportBudgetMs: EXPORT_BUDGET_MS,
+      overBudget,
+      withinBudget: overBudget.length === 0,
+    });
     await app.close();
     process.stdout.write(`${JSON.stringify(result)}\n`);
+    if (overBudget.length) process.exitCode = 1;
   } finally {
     await cleanup();
   }

@@ -1,4 +1,11 @@
-export { type DriverAck, type DriverRequest, type ProvisioningDriver, registerDriver } from './drivers/index.ts';
+export {
+  type DriverAck,
+  type DriverDelivery,
+  type DriverRequest,
+  type DriverScope,
+  type ProvisioningDriver,
+  registerDriver,
+} from './drivers/index.ts';
 export {
   type DeadlineRun,
   DISPUTE_ROLE,
@@ -12,4 +19,4 @@ export { FINDING_WORKING_DAYS } from './provisioning.reconcile.ts';
 export { provisioningRoutes } from './provisioning.routes.ts';
 export { PROVISIONING_SCHEMAS } from './provisioning.schemas.ts';
 export { seedDemoDeliveries } from './provisioning.seed.ts';
-export { DISPUTE_WORKING_DAYS, type FulfilmentContext, openWorkOrders } from './provisioning.service.ts';
+export { DISPUTE_WORKING_DAYS, deliver, type FulfilmentContext, openWorkOrders } from './provisioning.service.ts';

@@ -434,7 +434,9 @@ describe('time-limited resources: expiry notices and reclaim at expiry', () => {
   }
 
   it('notices 15 and 5 working days ahead (pack gives no number), a reclaim order at expiry; none with an approved extension', async () => {
-    const EXPIRY = '2026-12-15';
+    // Between the two notices lie the Mid-Autumn holidays (09-25..27), National Day (10-01..07) and the
+    // make-up working Saturday 10-10 of the 2026 calendar.
+    const EXPIRY = '2026-10-22';
     const dev = await timeLimited('dev-vm-01', 'development', EXPIRY, null);
     // An emergency resource whose order got an approved extension (the orders module moved its expiry to 2027-03-15).
     const { rows } = await sql<{ id: string }>`
@@ -451,8 +453,8 @@ describe('time-limited resources: expiry notices and reclaim at expiry', () => {
 
     const noticeDays: Record<string, string[]> = {};
     const reclaimDays: string[] = [];
-    // Every day at 10:00 and 16:00 Shanghai from 2026-11-01 to the day after expiry.
-    for (let day = '2026-11-01'; day <= addDays(EXPIRY, 1); day = addDays(day, 1)) {
+    // Every day at 10:00 and 16:00 Shanghai from 2026-09-01 to the day after expiry.
+    for (let day = '2026-09-01'; day <= addDays(EXPIRY, 1); day = addDays(day, 1)) {
       for (const hour of ['02', '08']) {
         const now = new Date(`${day}T${hour}:00:00Z`);
         const run = (await expiryJob.run({ db: t.database.db, now, log })) as {
@@ -463,10 +465,11 @@ describe('time-limited resources: expiry notices and reclaim at expiry', () => {
         if (run.reclaimOrders) reclaimDays.push(day);
       }
     }
-    // Exactly two notice days, once each; 15 and 5 working days before the expiry day, by the calendar.
+    // Exactly two notice days, once each (the 10:00 run); 15 and 5 working days before the expiry day, by the
+    // calendar: 15 working days after 09-24 up to 10-22 are 09-28..30, 10-08..10 (10-10 a make-up Saturday),
+    // 10-12..16 and 10-19..22; after 10-15, 10-16 and 10-19..22.
     const days = Object.keys(noticeDays);
-    expect(days).toHaveLength(2);
-    expect(Object.values(noticeDays).every((h) => h.length === 1)).toBe(true);
+    expect(noticeDays).toEqual({ '2026-09-24': ['02'], '2026-10-15': ['02'] });
     const left = async (day: string) =>
       (
         await countWorkingDays(
@@ -519,10 +522,10 @@ describe('time-limited resources: expiry notices and reclaim at expiry', () => {
     expect((await as(t.app, applicant, { url: `/api/v1/inventory/resources/${dev.id}` })).json().state).toBe(
       'reclaiming',
     );
-    clock.set('2026-12-16T02:00:00Z');
+    clock.set('2026-10-23T02:00:00Z');
     const erased = {
       dataErased: true,
-      lines: [{ workOrderLineNo: 1, name: 'dev-vm-01', deliveredAt: '2026-12-16T09:00:00+08:00', notes: '数据已清除' }],
+      lines: [{ workOrderLineNo: 1, name: 'dev-vm-01', deliveredAt: '2026-10-23T09:00:00+08:00', notes: '数据已清除' }],
     };
     const early = await t.app.inject({
       method: 'POST',
@@ -555,12 +558,12 @@ describe('time-limited resources: expiry notices and reclaim at expiry', () => {
     expect(ended).toMatchObject({
       state: 'reclaimed',
       quantities: {},
-      reclaimedAt: new Date('2026-12-16T09:00:00+08:00').toISOString(),
+      reclaimedAt: new Date('2026-10-23T09:00:00+08:00').toISOString(),
     });
     expect(ended.events.map((e: { kind: string }) => e.kind)).toEqual(['delivered', 'reclaimed']);
     expect(ended.events[1].quantities).toEqual({});
     expect(ended.intervals).toHaveLength(1);
-    expect(ended.intervals[0].validTo).toBe(new Date('2026-12-16T09:00:00+08:00').toISOString());
+    expect(ended.intervals[0].validTo).toBe(new Date('2026-10-23T09:00:00+08:00').toISOString());
     expect((await as(t.app, applicant, { url: `/api/v1/orders/${order.id}` })).json().status).toBe('completed');
 
     // The extended resource: no notice and no reclaim order; its expiry moved to the extension's.

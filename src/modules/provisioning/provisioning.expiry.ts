@@ -29,7 +29,9 @@ export interface ExpiryRun {
 }
 
 /**
- * One sweep over time-limited resources (development, emergency, temporary, trial): an approved extension
+ * One sweep over time-limited resources (`repo.TIME_LIMITED_PURPOSES`: development, emergency and temporary,
+ * which expire with their order's term, and trial, which expires after the pack's trial period from delivery,
+ * see `openWorkOrders`; test resources have no expiry): an approved extension
  * moves the expiry; a notice with a backup reminder goes to the unit when the working days left reach a lead
  * time; at expiry (00:00 Asia/Shanghai of `expires_on`) a reclaim order is opened through the orders module.
  * Each resource is handled in its own transaction; expiry_notice rows make every step happen once.

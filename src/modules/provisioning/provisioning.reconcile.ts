@@ -52,8 +52,10 @@ function differences(expected: Record<string, unknown>, reported: Record<string,
 /**
  * A provider's pushed inventory, reconciled with what orders created: a resource no order explains
  * (unknown_resource), a delivered resource the provider no longer reports (missing_resource), a size that
- * differs from the receipt (size_mismatch). Findings go to the ops unit with a deadline. The same finding is
- * never raised twice (fingerprint), so pushing the same snapshot again raises none.
+ * differs from the receipt (size_mismatch). Findings go to the ops unit with a deadline. A finding is raised
+ * once while it is open (fingerprint, unique among open findings: migration 0017), so pushing the same snapshot
+ * again raises none; once resolved, the same discrepancy reported again is a new finding. In `changes` mode an
+ * item `removed: true` the platform still counts as live is a missing_resource, like one a full snapshot omits.
  */
 export async function pushInventory(trx: Trx, auth: AuthContext, actor: Actor, report: InventoryReport, now: Date) {
   if (auth.organisationType !== 'cloud_service_provider') {

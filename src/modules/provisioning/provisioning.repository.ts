@@ -22,6 +22,7 @@ export async function insertWorkOrder(
     step_key: string;
     action: FulfilmentAction;
     zone: string | null;
+    driver: string;
     due_at: Date | null;
     details: WorkOrderDetails;
     created_at: Date;
@@ -97,6 +98,11 @@ export async function findWorkOrder(trx: Trx, v: Visibility, id: string, lock = 
     .where(visibleTo(v));
   if (lock) q = q.forUpdate('w');
   return q.executeTakeFirst();
+}
+
+/** A work order by id, locked, whoever may see it (the system's reads: drivers, the service's own steps). */
+export async function workOrderForUpdate(trx: Trx, id: string) {
+  return trx.selectFrom('work_order').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
 export async function workOrderLines(trx: Trx, workOrderId: string) {
@@ -251,6 +257,22 @@ export async function organisationName(trx: Trx, id: string): Promise<string | n
   return row?.name ?? null;
 }
 
+/** An organisation's code (a driver's `serves.providers` names providers by it). */
+export async function organisationCode(trx: Trx, id: string): Promise<string> {
+  const row = await trx.selectFrom('organisation').select('code').where('id', '=', id).executeTakeFirstOrThrow();
+  return row.code;
+}
+
+/** The order's workflow snapshot taken at submission: its steps in order, with their deadlines. */
+export async function orderWorkflow(
+  trx: Trx,
+  orderId: string,
+): Promise<{ key: string; deadline?: { value: number | null; unit: string | null } }[]> {
+  const row = await trx.selectFrom('resource_order').select('workflow').where('id', '=', orderId).executeTakeFirst();
+  const workflow = row?.workflow as unknown;
+  return Array.isArray(workflow) ? workflow : [];
+}
+
 /** The information system's name (copied onto the work order: all a provider sees of it). */
 export async function systemName(trx: Trx, id: string | null): Promise<string | null> {
   if (!id) return null;
@@ -305,7 +327,7 @@ export async function setSnapshotFindings(trx: Trx, id: string, n: number): Prom
   await trx.updateTable('inventory_snapshot').set({ findings_raised: n }).where('id', '=', id).execute();
 }
 
-/** Inserts a finding unless the same one (kind, identifier, fingerprint) exists already; true when new. */
+/** Inserts a finding unless the same one (kind, identifier, fingerprint) is open (migration 0017); its id when new. */
 export async function insertFinding(
   trx: Trx,
   values: {
@@ -490,11 +512,18 @@ export async function overdueFindings(trx: Trx, jurisdictionIds: readonly string
 
 // ------------------------------------------------------------------------------------------ expiry
 
+/**
+ * The time-limited purposes the expiry sweep follows: the order-term ones (SH 22-24), whose expiry is their
+ * order's (`adoptOrderExpiry`), and `trial`, whose expiry comes from the pack's trial period at delivery.
+ */
+export const ORDER_TERM_PURPOSES = ['development', 'emergency', 'temporary'] as const;
+export const TIME_LIMITED_PURPOSES = [...ORDER_TERM_PURPOSES, 'trial'] as const;
+
 export async function timeLimitedResources(trx: Trx, upTo: string) {
   return trx
     .selectFrom('resource')
     .select(['id', 'organisation_id', 'jurisdiction_id', 'provider_id', 'name', 'purpose', 'expires_on', 'order_id'])
-    .where('purpose', 'in', ['development', 'emergency', 'temporary', 'trial'])
+    .where('purpose', 'in', TIME_LIMITED_PURPOSES)
     .where('state', 'in', ['active', 'suspended'])
     .where('expires_on', 'is not', null)
     .where('expires_on', '<=', upTo)
@@ -557,12 +586,15 @@ export async function approvedExtension(
   return row ? { orderId: row.id, expiresOn: row.expires_on } : null;
 }
 
-/** Time-limited resources of an order take the order's expiry once the order has one (it completed). */
+/**
+ * Resources of an order-term purpose take their order's expiry once the order has one (it completed). A
+ * trial's expiry is its own (the pack's trial period from delivery), never the order's.
+ */
 export async function adoptOrderExpiry(trx: Trx, orderId: string, now: Date): Promise<void> {
   await sql`
     update resource r set expires_on = o.expires_on, updated_at = ${now}
     from resource_order o
     where o.id = ${orderId} and r.order_id = o.id and o.expires_on is not null
       and r.expires_on is distinct from o.expires_on
-      and r.purpose in ('development', 'emergency', 'temporary') and r.state <> 'reclaimed'`.execute(trx);
+      and r.purpose = any (${[...ORDER_TERM_PURPOSES]}::text[]) and r.state <> 'reclaimed'`.execute(trx);
 }

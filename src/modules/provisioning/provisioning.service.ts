@@ -1,7 +1,7 @@
 import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
 import type { AuthContext } from '../../platform/auth/auth.ts';
 import { AppError, invalid, notFound } from '../../platform/errors.ts';
-import { shanghaiDay } from '../../platform/time/time.ts';
+import { addDays, shanghaiDay } from '../../platform/time/time.ts';
 import type { Trx } from '../../schema.ts';
 import { addWorkingDays } from '../calendar/index.ts';
 import {
@@ -13,7 +13,8 @@ import {
 } from '../inventory/index.ts';
 import { notify } from '../notifications/index.ts';
 import { completeFulfilmentStep, type FulfilmentContext } from '../orders/index.ts';
-import { driverNamed } from './drivers/index.ts';
+import { effectivePolicy } from '../policy/index.ts';
+import { type DriverDelivery, driverNamed, selectDriver } from './drivers/index.ts';
 import * as repo from './provisioning.repository.ts';
 import type { WorkOrderDetails, WorkOrderStatus } from './provisioning.table.ts';
 
@@ -27,11 +28,38 @@ export const DISPUTE_WORKING_DAYS = 2;
 /** What the orders engine passes when a fulfilment step opens (orders' FulfilmentContext). */
 export type { FulfilmentContext };
 
-const TIME_LIMITED: Record<string, string> = {
+/**
+ * Order types whose resources are time-limited by the order's own term (SH 22-24): their purpose is the order
+ * type, their expiry the order's (`adoptOrderExpiry`). The other time-limited purpose, `trial`, takes its
+ * term from the pack instead (`trialCalendarDays`); `repo.TIME_LIMITED_PURPOSES` is all four.
+ */
+const ORDER_TERM: Record<string, string> = {
   development: 'development',
   emergency: 'emergency',
   temporary: 'temporary',
 };
+
+/**
+ * A test environment (`open_test`) is a trial (试用, purpose `trial`) when the pack in force gives a trial
+ * period (`trial.minCalendarDays` has a value: Liuzhou, LZ 21(4) "试用时间原则上为15—30个自然日"). Its length in
+ * calendar days is the calendar-day deadline of the workflow step that follows the trial environment's
+ * (Liuzhou: the unit's `trial` step, 30), else the pack's minimum. Null: plain test resources (every other
+ * pack), which the workflow releases and no expiry sweep touches.
+ */
+async function trialCalendarDays(trx: Trx, ctx: FulfilmentContext): Promise<number | null> {
+  const code = await repo.jurisdictionCode(trx, ctx.order.jurisdictionId);
+  const policy = await effectivePolicy(trx, code);
+  const min = (policy as { trial?: { minCalendarDays?: { value?: unknown } } }).trial?.minCalendarDays?.value;
+  if (typeof min !== 'number' || min <= 0) return null;
+  const workflow = await repo.orderWorkflow(trx, ctx.order.id);
+  const next = workflow[workflow.findIndex((s) => s.key === ctx.step.key) + 1];
+  const days = next?.deadline?.unit === 'calendar_days' ? next.deadline.value : null;
+  return typeof days === 'number' && days > 0 ? days : min;
+}
+
+/** A trial's expiry: the day after its last calendar day, counted from the day after delivery (00:00 ends it). */
+const trialExpiresOn = (deliveredAt: Date, calendarDays: number): string =>
+  addDays(shanghaiDay(deliveredAt), calendarDays + 1);
 
 const zoneOf = (spec: Record<string, unknown>): string | null => {
   const z = spec.networkZone ?? spec.zone;
@@ -49,8 +77,9 @@ export async function openWorkOrders(trx: Trx, ctx: FulfilmentContext): Promise<
   if (!action) return [];
   const now = new Date(step.openedAt ?? order.submittedAt ?? order.createdAt);
   const day = shanghaiDay(now);
-  const purpose = TIME_LIMITED[order.type] ?? (action === 'open_test' ? 'test' : 'formal');
-  const expiresOn = TIME_LIMITED[order.type] ? order.expiresOn : null;
+  const trialDays = action === 'open_test' && !ORDER_TERM[order.type] ? await trialCalendarDays(trx, ctx) : null;
+  const purpose = ORDER_TERM[order.type] ?? (action === 'open_test' ? (trialDays ? 'trial' : 'test') : 'formal');
+  const expiresOn = ORDER_TERM[order.type] ? order.expiresOn : null;
 
   type Line = Parameters<typeof repo.insertWorkOrderLines>[1][number];
   type Item = Omit<Line, 'work_order_id' | 'provider_id' | 'line_no'>;
@@ -125,7 +154,14 @@ export async function openWorkOrders(trx: Trx, ctx: FulfilmentContext): Promise<
       note: order.title,
       purpose,
       expiresOn,
+      ...(trialDays ? { trialCalendarDays: trialDays } : {}),
     };
+    const driver = selectDriver({
+      action,
+      providerCode: await repo.organisationCode(trx, g.providerId),
+      zone: g.zone,
+      itemCodes: g.lines.map((l) => l.catalogue_item_code),
+    });
     const id = await repo.insertWorkOrder(trx, {
       organisation_id: order.organisationId,
       jurisdiction_id: order.jurisdictionId,
@@ -134,6 +170,7 @@ export async function openWorkOrders(trx: Trx, ctx: FulfilmentContext): Promise<
       step_key: step.key,
       action,
       zone: g.zone,
+      driver: driver.name,
       due_at: step.dueAt ? new Date(step.dueAt) : null,
       details,
       created_at: now,
@@ -146,19 +183,6 @@ export async function openWorkOrders(trx: Trx, ctx: FulfilmentContext): Promise<
     if (action === 'reclaim') {
       for (const l of g.lines) if (l.resource_id) await markReclaiming(trx, l.resource_id, now);
     }
-    await driverNamed('manual').submit({
-      workOrderId: id,
-      action,
-      providerId: g.providerId,
-      zone: g.zone,
-      lines: g.lines.map((l, i) => ({
-        lineNo: i + 1,
-        catalogueItemCode: l.catalogue_item_code,
-        specification: l.specification,
-        quantity: l.quantity,
-        externalId: l.resource_id ? (resources.get(l.resource_id)?.external_id ?? null) : null,
-      })),
-    });
     await writeAudit(
       trx,
       { kind: 'system', id: null, name: 'system' },
@@ -173,6 +197,7 @@ export async function openWorkOrders(trx: Trx, ctx: FulfilmentContext): Promise<
           action,
           providerId: g.providerId,
           zone: g.zone,
+          driver: driver.name,
           lines: g.lines.length,
         },
       },
@@ -189,9 +214,83 @@ export async function openWorkOrders(trx: Trx, ctx: FulfilmentContext): Promise<
       entity: { type: 'work_order', id },
       occurredAt: now,
     });
+    // A reclaim waits for the unit's backup confirmation (SH 26) before the driver may act (confirmBackup).
+    if (action !== 'reclaim') await handToDriver(trx, id, now);
     created.push(id);
   }
   return created;
+}
+
+/** The system actor a driver's delivery is recorded as (its name says which driver). */
+const driverActor = (name: string): Actor => ({ kind: 'system', id: null, name: `driver:${name}` });
+
+/**
+ * Hands a work order that is ready for its provider to its driver (`submit`); a `delivered` answer is
+ * recorded at once as the work order's delivery receipt, like a provider's (`deliver`). In the caller's
+ * transaction: a delivery the receipt rules refuse fails it, nothing half-written.
+ */
+async function handToDriver(trx: Trx, id: string, now: Date): Promise<void> {
+  const w = await repo.workOrderForUpdate(trx, id);
+  if (!w) throw notFound(`work order ${id} / 工单不存在`);
+  const driver = driverNamed(w.driver);
+  const lines = await repo.workOrderLines(trx, id);
+  const targetIds = lines.map((l) => l.resource_id).filter((x): x is string => !!x);
+  const targets = new Map((await repo.resourcesByIds(trx, targetIds)).map((r) => [r.id, r]));
+  const ack = await driver.submit({
+    workOrderId: id,
+    action: w.action,
+    providerId: w.provider_id,
+    providerCode: await repo.organisationCode(trx, w.provider_id),
+    zone: w.zone,
+    requestedAt: now,
+    lines: lines.map((l) => ({
+      lineNo: l.line_no,
+      catalogueItemCode: l.catalogue_item_code,
+      specification: l.specification as Record<string, unknown>,
+      quantity: l.quantity,
+      externalId: l.resource_id ? (targets.get(l.resource_id)?.external_id ?? null) : null,
+    })),
+  });
+  if (ack.status === 'delivered') {
+    const { status: _status, ...delivery } = ack;
+    await deliver(trx, { workOrderId: id, driver: driver.name, ...delivery }, now);
+  }
+}
+
+/**
+ * A driver reports what it delivered for one of its work orders: recorded as a delivery receipt by the same
+ * code, with the same checks, audit entry (`delivery_receipt.submitted`, actor `driver:<name>`) and notice to
+ * the unit as a provider's `POST /work-orders/:id/receipts`; the unit then confirms or disputes it. For a
+ * driver answering `pending` and finishing later (its own job, outside any request), and for a synchronous
+ * `delivered` answer. Returns the receipt's revision.
+ */
+export async function deliver(
+  trx: Trx,
+  input: DriverDelivery & { workOrderId: string; driver: string },
+  now: Date,
+): Promise<number> {
+  const w = await repo.workOrderForUpdate(trx, input.workOrderId);
+  if (!w) throw notFound(`work order ${input.workOrderId} / 工单不存在`);
+  if (w.driver !== input.driver) {
+    throw new AppError(
+      'conflict',
+      `work order ${w.id} is carried out by driver ${w.driver}, not ${input.driver} / 工单不由该驱动执行`,
+    );
+  }
+  return recordReceipt(trx, w, driverActor(input.driver), `driver:${input.driver}`, now, {
+    notes: input.notes,
+    dataErased: input.dataErased,
+    lines: input.lines.map((l) => ({
+      workOrderLineNo: l.lineNo,
+      name: l.name,
+      externalId: l.externalId ?? undefined,
+      addresses: l.addresses,
+      specification: l.specification,
+      quantities: l.quantities,
+      deliveredAt: l.deliveredAt.toISOString(),
+      notes: l.notes,
+    })),
+  });
 }
 
 // ------------------------------------------------------------------------------------------ reads
@@ -337,6 +436,39 @@ export async function submitReceipt(
 ): Promise<WorkOrderDetail> {
   const w = await scoped(trx, auth, id, true);
   if (!isProvider(auth, w)) throw notFound(`work order ${id} / 工单不存在`);
+  await recordReceipt(trx, w, actor, auth.name, now, input);
+  return getWorkOrder(trx, auth, id, now);
+}
+
+/**
+ * The one path of every delivery receipt, a provider's or a driver's: the work order must expect one; a
+ * reclaim needs the unit's backup confirmation (SH 26) and the data erased (LZ 26); one receipt line per
+ * resource; the receipt, the work order's new state, the audit entry and the unit's notice in the caller's
+ * transaction. `w` is locked by the caller. Returns the revision.
+ */
+async function recordReceipt(
+  trx: Trx,
+  w: Pick<
+    WorkOrderFound,
+    | 'id'
+    | 'organisation_id'
+    | 'jurisdiction_id'
+    | 'provider_id'
+    | 'status'
+    | 'action'
+    | 'driver'
+    | 'backup_confirmed_at'
+    | 'due_at'
+    | 'dispute_due_at'
+    | 'dispute_overdue_since'
+    | 'details'
+  >,
+  actor: Actor,
+  submittedBy: string,
+  now: Date,
+  input: ReceiptInput,
+): Promise<number> {
+  const id = w.id;
   if (w.status !== 'open' && w.status !== 'disputed') {
     throw new AppError('conflict', `the work order is ${w.status}: no receipt is expected / 工单当前不接受回执`);
   }
@@ -401,7 +533,7 @@ export async function submitReceipt(
       notes: input.notes ?? null,
       data_erased: !!input.dataErased,
       submitted_at: now,
-      submitted_by: auth.name,
+      submitted_by: submittedBy,
     },
     rows,
   );
@@ -422,6 +554,7 @@ export async function submitReceipt(
       revision,
       lines: rows.length,
       dataErased: !!input.dataErased,
+      driver: w.driver,
       ...(answeredLate === undefined ? {} : { disputeAnsweredLate: answeredLate }),
     },
   });
@@ -437,7 +570,7 @@ export async function submitReceipt(
     entity: { type: 'work_order', id },
     occurredAt: now,
   });
-  return getWorkOrder(trx, auth, id, now);
+  return revision;
 }
 
 async function currentReceipt(trx: Trx, id: string) {
@@ -507,7 +640,12 @@ export async function confirmReceipt(
         addresses: JSON.stringify(l.addresses),
         purpose: wl.purpose as never,
         specification: JSON.stringify(spec),
-        expires_on: wl.expires_on,
+        // A trial runs from delivery for the pack's trial period; an order's term is adopted below.
+        expires_on:
+          wl.expires_on ??
+          (wl.purpose === 'trial' && w.details.trialCalendarDays
+            ? trialExpiresOn(l.delivered_at, w.details.trialCalendarDays)
+            : null),
       });
       await recordResourceEvent(trx, actor, {
         resourceId: r.id,
@@ -633,5 +771,7 @@ export async function confirmBackup(
     entity: { type: 'work_order', id },
     occurredAt: now,
   });
+  // Only now may the provider reclaim: the work order goes to its driver (manual: nothing happens).
+  if (w.status === 'open') await handToDriver(trx, id, now);
   return getWorkOrder(trx, auth, id, now);
 }

@@ -19,6 +19,8 @@ export interface WorkOrderDetails {
   purpose?: string | null;
   expiresOn?: string | null;
   note?: string | null;
+  /** a trial (purpose `trial`): its length in calendar days from delivery, from the pack (LZ 21(4)) */
+  trialCalendarDays?: number | null;
 }
 
 export interface WorkOrderTable {
