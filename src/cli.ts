@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { seedScaleInventory } from './modules/inventory/index.ts';
-import { isMonth, progressBar, settle, yuan } from './modules/metering/index.ts';
+import { isMonth, progressBar, settle, settlePause, yuan } from './modules/metering/index.ts';
 import { SYSTEM_ACTOR, setAuditKey, verifyAuditChain } from './platform/audit/audit.ts';
 import { setDataKey } from './platform/crypto.ts';
 import { DataDirLockedError } from './platform/db/data-dir-lock.ts';
@@ -160,13 +160,21 @@ program
     }
     const bar = progressBar();
     try {
+      // test-only: YUNGUAN_TEST_PAUSE_SETTLE=commit with NODE_ENV=test pauses before COMMIT (settlePause)
+      const beforeCommit = settlePause(process.env);
       const database = await connect(cfg);
       try {
         await migrateToLatest(database.db);
         const result = await settle(
           database.db,
           { ...SYSTEM_ACTOR, name: 'yunguan settle (cli)' },
-          { jurisdiction: options.jurisdiction, month: options.month, now: new Date(), progress: bar.update },
+          {
+            jurisdiction: options.jurisdiction,
+            month: options.month,
+            now: new Date(),
+            progress: bar.update,
+            beforeCommit,
+          },
         );
         bar.done(
           `settled ${result.jurisdiction} ${result.month}: ${result.statements} statements, ${result.lines} lines ` +

@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, testApp } from '../../../test/helpers.ts';
@@ -61,11 +62,19 @@ beforeAll(async () => {
     { item: 'database-server', dimension: 'memory_gb', unitPrice: '30' },
     { item: 'database-server', dimension: 'storage_gb', unitPrice: '1' },
   ]);
-  const vm = (organisationId: string, name: string, jurisdictionId = ids.city, item = 'cloud-vm') =>
-    addResource(db, { organisationId, jurisdictionId, providerId: ids.providerA, item, name });
+  const vm = (
+    organisationId: string,
+    name: string,
+    jurisdictionId = ids.city,
+    work: { projectId?: string; systemId?: string } = {},
+  ) => addResource(db, { organisationId, jurisdictionId, providerId: ids.providerA, name, ...work });
 
   // R1 (health) resize mid-month: 4 vCPU/8 GB until 16 Oct 00:00, then 8/16; 100 GB disk throughout.
-  r.resize = await vm(ids.health, 'his-app-01');
+  // R1 and R2 belong to health's project (the demo's 全民健康信息平台二期), each to one of its systems; R4 to none.
+  r.resize = await vm(ids.health, 'his-app-01', ids.city, {
+    projectId: ids.healthProject,
+    systemId: ids.healthPlatform,
+  });
   await addEvent(db, r.resize, 'delivered', '2026-09-20T00:00:00+08:00', CPU_MEM_DISK(4, 8, 100));
   await addEvent(db, r.resize, 'resized', '2026-10-16T00:00:00+08:00', CPU_MEM_DISK(8, 16, 100));
   // R2 (health) price change mid-month: database-server, vCPU price 90 until 11 Oct, 120 after.
@@ -75,10 +84,15 @@ beforeAll(async () => {
     providerId: ids.providerB,
     item: 'database-server',
     name: 'his-db-01',
+    projectId: ids.healthProject,
+    systemId: ids.healthSupervision,
   });
   await addEvent(db, r.price, 'delivered', '2026-09-01T00:00:00+08:00', CPU_MEM_DISK(2, 4, 50));
   // R3 (education) reclaim mid-month: reclaimed 10 Oct 12:00, i.e. 9.5 days billed.
-  r.reclaim = await vm(ids.education, 'edu-web-01');
+  r.reclaim = await vm(ids.education, 'edu-web-01', ids.city, {
+    projectId: ids.educationProject,
+    systemId: ids.educationEnrolment,
+  });
   await addEvent(db, r.reclaim, 'delivered', '2026-08-01T00:00:00+08:00', CPU_MEM_DISK(2, 4, 40));
   await addEvent(db, r.reclaim, 'reclaimed', '2026-10-10T12:00:00+08:00', {});
   // R4 (health) delivered on the last day at 18:00: 6 hours = 21,600 s. Its name looks like a formula.
@@ -221,6 +235,78 @@ describe('rating: worked examples, October 2026', () => {
     ]);
   });
 
+  it('lines carry their project and system; the statement subtotals per project and system; the summary per unit', async () => {
+    const s = await statementOf(finance, '2026-10', 'demo-health');
+    const line = (resource: string) => s.lines.find((l) => l.resourceId === r[resource] && l.dimension === 'vcpu');
+    expect(line('resize')).toMatchObject({
+      projectId: ids.healthProject,
+      projectName: '全民健康信息平台二期',
+      systemId: ids.healthPlatform,
+      systemName: '全民健康信息平台',
+      resourceName: 'his-app-01',
+      providerCode: 'demo-provider-a',
+      catalogueItemCode: 'cloud-vm',
+    });
+    expect(line('price')).toMatchObject({
+      projectId: ids.healthProject,
+      systemId: ids.healthSupervision,
+      systemName: '卫生监督执法系统',
+      providerCode: 'demo-provider-b',
+      catalogueItemCode: 'database-server',
+    });
+    expect(line('lastDay')).toMatchObject({ projectId: null, projectName: null, systemId: null, systemName: null });
+    // the project: R1 65645 (36387 + 24258 + 5000) + R2 39065 (22065 + 12000 + 5000); no project: R4 363
+    expect(s.byProject).toEqual([
+      {
+        projectId: ids.healthProject,
+        projectName: '全民健康信息平台二期',
+        lineCount: 6,
+        totalFen: '104710',
+        total: '1047.10',
+      },
+      { projectId: null, projectName: null, lineCount: 3, totalFen: '363', total: '3.63' },
+    ]);
+    expect(s.bySystem).toEqual([
+      {
+        projectId: ids.healthProject,
+        systemId: ids.healthPlatform,
+        systemName: '全民健康信息平台',
+        lineCount: 3,
+        totalFen: '65645',
+        total: '656.45',
+      },
+      {
+        projectId: ids.healthProject,
+        systemId: ids.healthSupervision,
+        systemName: '卫生监督执法系统',
+        lineCount: 3,
+        totalFen: '39065',
+        total: '390.65',
+      },
+      { projectId: null, systemId: null, systemName: null, lineCount: 3, totalFen: '363', total: '3.63' },
+    ]);
+    const edu = await statementOf(finance, '2026-10', 'demo-education');
+    expect(edu.bySystem).toEqual([
+      expect.objectContaining({ systemId: ids.educationEnrolment, lineCount: 3, totalFen: '6742' }),
+    ]);
+    const summary = await as(t.app, finance, { method: 'GET', url: `/api/v1/settlement/runs/${first.run.id}` });
+    expect(
+      summary
+        .json()
+        .byUnit.map((u: { code: string; jurisdiction: string; outsideCityBudget: boolean; totalFen: string }) => [
+          u.code,
+          u.jurisdiction,
+          u.outsideCityBudget,
+          u.totalFen,
+        ]),
+    ).toEqual([
+      ['demo-east-civil', 'demo-east', true, '13548'],
+      ['demo-education', 'demo-city', false, '6742'],
+      ['demo-health', 'demo-city', false, '105073'],
+      ['demo-health-cdc', 'demo-city', false, '20700'],
+    ]);
+  });
+
   it('recomputing an open month is idempotent: identical statements', async () => {
     const before = await statementOf(finance, '2026-10', 'demo-health');
     clock.advance(3600_000);
@@ -264,6 +350,7 @@ describe('rating: worked examples, October 2026', () => {
   });
 
   it('a closed month never changes: recompute and coefficient are refused, even in the database', async () => {
+    const id = first.run.id;
     expect((await settle('2026-10')).statusCode).toBe(409);
     const c = await as(t.app, approver, {
       method: 'PUT',
@@ -283,7 +370,33 @@ describe('rating: worked examples, October 2026', () => {
       payload: { coefficient: '0.5' },
     });
     expect(none.statusCode, none.body).toBe(409);
-    await expect(sql`update statement_line set amount_fen = 0`.execute(t.database.db)).rejects.toThrow(/closed/);
+    const db = t.database.db;
+    const rows = async () =>
+      (
+        await sql<{ runs: number; statements: number; lines: number }>`select
+          (select count(*)::int from settlement_run) as runs, (select count(*)::int from statement) as statements,
+          (select count(*)::int from statement_line) as lines`.execute(db)
+      ).rows[0];
+    const before = await rows();
+    await expect(sql`update statement_line set amount_fen = 0`.execute(db)).rejects.toThrow(/closed/);
+    await expect(sql`delete from statement_line`.execute(db)).rejects.toThrow(/closed/);
+    await expect(sql`delete from statement where run_id = ${id}`.execute(db)).rejects.toThrow(/closed/);
+    await expect(sql`delete from settlement_run where id = ${id}`.execute(db)).rejects.toThrow(/closed/);
+    // nor can anything be added to it: a line to one of its statements, or a statement
+    await expect(
+      sql`insert into statement_line select statement_id, line_no + 1000, organisation_id, jurisdiction_id, kind,
+        resource_id, provider_id, project_id, system_id, catalogue_item_code, dimension, quantity_seconds,
+        price_seconds, month_seconds, coefficient, amount_fen, event_ids, version_ids, adjusts_period,
+        adjusts_statement_id, adjusts_line_no
+        from statement_line where statement_id in (select id from statement where run_id = ${id}) limit 1`.execute(db),
+    ).rejects.toThrow(/closed/);
+    await expect(
+      sql`insert into statement (run_id, organisation_id, jurisdiction_id, period, outside_city_budget, coefficient,
+        usage_fen, adjustment_fen, total_fen, line_count)
+        select ${id}::uuid, o.id, o.jurisdiction_id, '2026-10', false, 1, 100, 0, 100, 0
+        from organisation o where o.code = 'demo-west-civil'`.execute(db),
+    ).rejects.toThrow(/closed/);
+    expect(await rows()).toEqual(before);
   });
 
   it('a late event after closing becomes an adjustment line in the next open month', async () => {
@@ -335,6 +448,16 @@ describe('visibility and exports', () => {
     ).toEqual(['demo-health', 'demo-health-cdc']);
     const all = await as(t.app, finance, { method: 'GET', url: '/api/v1/settlement/statements?month=2026-10' });
     expect(all.json().items).toHaveLength(4);
+    // the economy & IT authority, who confirms them, sees every statement of the city and its districts
+    const authority = await as(t.app, econ, { method: 'GET', url: '/api/v1/settlement/statements?month=2026-10' });
+    expect(authority.statusCode).toBe(200);
+    const codes = (res: typeof all) =>
+      res
+        .json()
+        .items.map((x: { organisationCode: string }) => x.organisationCode)
+        .sort();
+    expect(codes(authority)).toEqual(['demo-east-civil', 'demo-education', 'demo-health', 'demo-health-cdc']);
+    expect(codes(authority)).toEqual(codes(all));
     const other = all.json().items.find((s: { organisationCode: string }) => s.organisationCode === 'demo-health');
     const peek = await as(t.app, edu, { method: 'GET', url: `/api/v1/settlement/statements/${other.id}` });
     expect(peek.statusCode).toBe(404);
@@ -465,5 +588,166 @@ describe('visibility and exports', () => {
       billedToUnitFen: '23000',
       confirmedFen: '20700',
     });
+  });
+});
+
+describe('November 2026: ties, a reviewed recompute, a negative adjustment, a district', () => {
+  // November has 30 days = 2,592,000 s; cloud-vm's vCPU is 60 元/月, so one vCPU costs 6000 / 2,592,000 fen a
+  // second = 1/432 fen: 1,080 s are exactly 2.5 fen and 1,512 s exactly 3.5 fen.
+  let november: { id: string };
+
+  it('half-up to the fen: an exact .5-fen tie rounds up, where half-even would round 2.5 down', async () => {
+    const db = t.database.db;
+    const vm = (name: string) =>
+      addResource(db, { organisationId: ids.education, jurisdictionId: ids.city, providerId: ids.providerA, name });
+    r.tieEven = await vm('edu-tie-even');
+    await addEvent(db, r.tieEven, 'delivered', '2026-11-10T10:00:00+08:00', { vcpu: 1 });
+    await addEvent(db, r.tieEven, 'reclaimed', '2026-11-10T10:18:00+08:00', {});
+    r.tieOdd = await vm('edu-tie-odd');
+    await addEvent(db, r.tieOdd, 'delivered', '2026-11-10T11:00:00+08:00', { vcpu: 1 });
+    await addEvent(db, r.tieOdd, 'reclaimed', '2026-11-10T11:25:12+08:00', {});
+    const res = await settle('2026-11');
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().changed).toBe(true);
+    november = res.json().run;
+    const s = await statementOf(finance, '2026-11', 'demo-education');
+    const line = (resource: string) => s.lines.find((l) => l.resourceId === r[resource]) as Line;
+    // 1 x 60 x 1080 = 64800 yuan·s; 100 x 64800 / 2592000 = 2.5 fen exactly -> 3 (half-even: 2, truncation: 2)
+    expect(line('tieEven')).toMatchObject({ priceSeconds: '64800', monthSeconds: 2_592_000, amountFen: '3' });
+    // 1 x 60 x 1512 = 90720 yuan·s; 100 x 90720 / 2592000 = 3.5 fen exactly -> 4 (half-even: 4, truncation: 3)
+    expect(line('tieOdd')).toMatchObject({ priceSeconds: '90720', amountFen: '4' });
+    expect(s.lines.filter((l) => l.resourceId === r.tieEven || l.resourceId === r.tieOdd)).toHaveLength(2);
+  });
+
+  it('a recompute of a reviewed run: unchanged it stays reviewed, changed it goes back to draft', async () => {
+    const reviewed = await as(t.app, reviewer, {
+      method: 'POST',
+      url: `/api/v1/settlement/runs/${november.id}/review`,
+    });
+    expect(reviewed.statusCode, reviewed.body).toBe(200);
+    clock.advance(60_000);
+    const same = await settle('2026-11');
+    expect(same.json()).toMatchObject({
+      changed: false,
+      run: { id: november.id, status: 'reviewed', reviewedBy: 'reviewer' },
+    });
+
+    const c = await as(t.app, approver, {
+      method: 'PUT',
+      url: `/api/v1/settlement/coefficients/${ids.eastCivil}/2026-11`,
+      payload: { coefficient: '0.95' },
+    });
+    expect(c.statusCode, c.body).toBe(200);
+    const changed = await settle('2026-11');
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(changed.json()).toMatchObject({
+      changed: true,
+      run: { id: november.id, status: 'draft', reviewedBy: null, reviewedAt: null },
+    });
+    expect(changed.json().run.contentHash).not.toBe(same.json().run.contentHash);
+    // what was reviewed is not what is there now: it must be reviewed again before 核定
+    const confirm = await as(t.app, econ, { method: 'POST', url: `/api/v1/settlement/runs/${november.id}/confirm` });
+    expect(confirm.statusCode).toBe(409);
+  });
+
+  it('a negative adjustment exports as a number: plain in CSV, a numeric cell in Excel; text stays neutralised', async () => {
+    // recorded 20 Nov: R4 ('=cmd|calc', delivered 31 Oct 18:00) had been reclaimed at 21:00, so October billed 6 h
+    // instead of 3: vcpu 4 x 60 x 10800 / 2678400 = 0.967741.. -> 97 (billed 194): -97; memory 8 x 20 x ..
+    // = 0.645161.. -> 65 (129): -64; disk 100 x 0.5 x .. = 0.201612.. -> 20 (40): -20
+    await addEvent(
+      t.database.db,
+      String(r.lastDay),
+      'reclaimed',
+      '2026-10-31T21:00:00+08:00',
+      {},
+      '2026-11-20T09:00:00+08:00',
+    );
+    const res = await settle('2026-11');
+    expect(res.statusCode, res.body).toBe(200);
+    const s = await statementOf(applicant, '2026-11', 'demo-health');
+    const adjustments = s.lines.filter((l) => l.kind === 'adjustment' && l.resourceId === r.lastDay);
+    expect(adjustments.map((l) => [l.dimension, l.amountFen, l.amount])).toEqual([
+      ['memory_gb', '-64', '-0.64'],
+      ['storage_gb', '-20', '-0.20'],
+      ['vcpu', '-97', '-0.97'],
+    ]);
+    expect(s.lines.some((l) => l.kind === 'usage' && l.resourceId === r.lastDay)).toBe(false);
+
+    const csv = await as(t.app, applicant, {
+      method: 'GET',
+      url: `/api/v1/settlement/statements/${s.id}/export?format=csv`,
+    });
+    expect(csv.statusCode).toBe(200);
+    const vcpuRow = csv.body
+      .split('\r\n')
+      .find((row) => row.includes(`"'=cmd|calc"`) && row.includes('"vcpu"') && row.includes('"adjustment"'));
+    // text quoted (the name neutralised); coefficient, amount -0.97 and the adjusted line number plain
+    expect(vcpuRow).toMatch(/,1\.0000,-0\.97,"2026-10",\d+$/);
+    expect(csv.body).not.toContain("'-");
+    expect(csv.body).not.toMatch(/(^|,)"?=cmd/m);
+
+    const xlsx = await as(t.app, applicant, {
+      method: 'GET',
+      url: `/api/v1/settlement/statements/${s.id}/export?format=xlsx`,
+    });
+    expect(xlsx.statusCode).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    const sheet = wb.worksheets[0] as ExcelJS.Worksheet;
+    const cells: ExcelJS.Cell[] = [];
+    sheet.eachRow((row) => row.eachCell((cell) => cells.push(cell)));
+    expect(cells.length).toBeGreaterThan(0);
+    expect(cells.filter((c) => c.type === ExcelJS.ValueType.Formula || c.formula !== undefined)).toEqual([]);
+    const rows: ExcelJS.Row[] = [];
+    sheet.eachRow((row) => rows.push(row));
+    const row = rows.find(
+      (x) =>
+        x.getCell(2).value === 'adjustment' && x.getCell(5).value === "'=cmd|calc" && x.getCell(8).value === 'vcpu',
+    ) as ExcelJS.Row;
+    expect(row).toBeDefined();
+    expect(row.getCell(5).value).toBe("'=cmd|calc");
+    expect(row.getCell(5).type).toBe(ExcelJS.ValueType.String);
+    expect(row.getCell(13).value).toBe(-0.97);
+    expect(row.getCell(13).type).toBe(ExcelJS.ValueType.Number);
+    expect(row.getCell(13).numFmt).toBe('0.00');
+    expect(row.getCell(12).value).toBe(1);
+    expect(row.getCell(14).value).toBe('2026-10');
+    // every amount is a number, the total too
+    const amounts = rows.slice(2).map((x) => x.getCell(13));
+    expect(amounts.every((c) => c.type === ExcelJS.ValueType.Number && c.numFmt === '0.00')).toBe(true);
+    expect(amounts.at(-1)?.value).toBe(Number(s.total));
+    expect(rows.at(-1)?.getCell(12).value).toBe('合计 Total');
+  });
+
+  it('a district is not settled on its own: its units are in the city’s run, which the district may not compute', async () => {
+    const eastReviewer = await login(t.app, 'eastreviewer');
+    for (const payload of [{ month: '2026-11', jurisdiction: 'demo-east' }, { month: '2026-11' }]) {
+      const res = await as(t.app, eastReviewer, { method: 'POST', url: '/api/v1/settlement/runs', payload });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().errors).toEqual([
+        { field: 'body.jurisdiction', message: 'a district rolls up to its city: settle the city' },
+      ]);
+    }
+    const city = await as(t.app, eastReviewer, {
+      method: 'POST',
+      url: '/api/v1/settlement/runs',
+      payload: { month: '2026-11', jurisdiction: 'demo-city' },
+    });
+    expect(city.statusCode).toBe(403);
+    // the district's statements are the city run's, and the district sees them
+    const mine = await as(t.app, eastReviewer, { method: 'GET', url: '/api/v1/settlement/statements?month=2026-11' });
+    expect(
+      mine
+        .json()
+        .items.map((x: { organisationCode: string; jurisdiction: string; cityJurisdiction: string; runId: string }) => [
+          x.organisationCode,
+          x.jurisdiction,
+          x.cityJurisdiction,
+          x.runId,
+        ]),
+    ).toEqual([['demo-east-civil', 'demo-east', 'demo-city', november.id]]);
+    const runs = await sql<{ code: string }>`select distinct j.code from settlement_run r
+      join jurisdiction j on j.id = r.jurisdiction_id`.execute(t.database.db);
+    expect(runs.rows.map((x) => x.code)).toEqual(['demo-city']);
   });
 });

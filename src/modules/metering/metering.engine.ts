@@ -24,6 +24,15 @@ export interface JurisdictionScope {
 
 export type Progress = (step: string, done: number, total: number) => void;
 
+/** What a settlement has written inside its still open transaction, just before COMMIT. */
+export interface BeforeCommit {
+  runId: string;
+  contentHash: string;
+  changed: boolean;
+  /** rows of this run in statement and statement_line as the transaction sees them (uncommitted) */
+  written: { statements: number; lines: number };
+}
+
 export async function jurisdictionScope(db: Kysely<DB>, code: string): Promise<JurisdictionScope> {
   const root = await db
     .selectFrom('jurisdiction')
@@ -230,7 +239,14 @@ export interface SettleResult {
 export async function settle(
   db: Kysely<DB>,
   actor: Actor,
-  input: { jurisdiction: string; month: string; now: Date; progress?: Progress },
+  input: {
+    jurisdiction: string;
+    month: string;
+    now: Date;
+    progress?: Progress;
+    /** called last inside the transaction, before COMMIT (the test-only pause of `yunguan settle`) */
+    beforeCommit?: (state: BeforeCommit) => Promise<void>;
+  },
 ): Promise<SettleResult> {
   const p = period(input.month);
   if (input.now < p.end) {
@@ -391,6 +407,18 @@ export async function settle(
         changed,
       },
     });
+    if (input.beforeCommit) {
+      const { rows } = await sql<{ statements: number; lines: number }>`
+        select (select count(*)::int from statement where run_id = ${runId}::uuid) as statements,
+          (select count(*)::int from statement_line l join statement s on s.id = l.statement_id
+            where s.run_id = ${runId}::uuid) as lines`.execute(trx);
+      await input.beforeCommit({
+        runId: runId as string,
+        contentHash,
+        changed,
+        written: rows[0] ?? { statements: 0, lines: 0 },
+      });
+    }
     return {
       runId: runId as string,
       jurisdiction: scope.rootCode,

@@ -23,9 +23,19 @@ const HEADERS = [
   '调整行 Adjusts line',
 ];
 
-function rows(s: Statement): (string | number)[][] {
+/**
+ * A cell: text (user or catalogue text, formula-neutralised on export) or an exact decimal string written
+ * as a number, with its Excel number format. Amounts may be negative (an adjustment): they are numbers,
+ * never text a spreadsheet could take for a formula, so they need no neutralisation.
+ */
+type Cell = string | { decimal: string; numFmt?: string };
+
+const AMOUNT = '0.00';
+const num = (decimal: string | number, numFmt?: string): Cell => ({ decimal: String(decimal), numFmt });
+
+function rows(s: Statement): Cell[][] {
   return s.lines.map((l) => [
-    l.lineNo,
+    num(l.lineNo, '0'),
     l.kind,
     l.projectName ?? '',
     l.systemName ?? '',
@@ -33,15 +43,31 @@ function rows(s: Statement): (string | number)[][] {
     l.providerCode,
     l.catalogueItemCode,
     l.dimension,
-    l.quantitySeconds,
-    l.priceSeconds,
-    l.monthSeconds,
-    l.coefficient,
-    l.amount,
+    num(l.quantitySeconds),
+    num(l.priceSeconds),
+    num(l.monthSeconds, '0'),
+    num(l.coefficient, '0.0000'),
+    num(l.amount, AMOUNT),
     l.adjustsMonth ?? '',
-    l.adjustsLineNo ?? '',
+    l.adjustsLineNo === null ? '' : num(l.adjustsLineNo, '0'),
   ]);
 }
+
+const totalRow = (s: Statement): Cell[] => [
+  '',
+  '',
+  '',
+  '',
+  '',
+  '',
+  '',
+  '',
+  '',
+  '',
+  '',
+  '合计 Total',
+  num(s.total, AMOUNT),
+];
 
 const STATUS_ZH: Record<Statement['status'], string> = { draft: '草稿', reviewed: '已审核', closed: '已核定' };
 
@@ -54,29 +80,63 @@ const title = (s: Statement) => [
   `状态 ${STATUS_ZH[s.status]} ${s.status}`,
 ];
 
-/** CSV, UTF-8 with BOM (Excel opens it in Chinese); every text cell formula-neutralised and quoted. */
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/** Text as written, neutralised unless it is a plain decimal number (a number is never a formula). */
+const safeText = (text: string) => (DECIMAL.test(text) ? text : neutralise(text));
+
+/** A decimal string without redundant zeros or sign: '0120.500' -> '120.5', '-0.00' -> '0'. */
+function canonical(decimal: string): string {
+  const negative = decimal.startsWith('-');
+  const [int = '0', frac = ''] = decimal.replace(/^-/, '').split('.');
+  const digits = int.replace(/^0+(?=\d)/, '');
+  const fraction = frac.replace(/0+$/, '');
+  const body = fraction ? `${digits}.${fraction}` : digits;
+  return negative && body !== '0' ? `-${body}` : body;
+}
+
+/** The decimal as a JS number when the number holds it exactly (every amount does), else null (kept as text). */
+function exactNumber(decimal: string): number | null {
+  if (!DECIMAL.test(decimal)) return null;
+  const n = Number(decimal);
+  return Number.isFinite(n) && String(n) === canonical(decimal) ? n : null;
+}
+
+/**
+ * CSV, UTF-8 with BOM (Excel opens it in Chinese): text cells quoted and formula-neutralised, numbers
+ * (amounts, also negative ones) written plain, unquoted, exactly as the decimal strings of the API.
+ */
 export function statementCsv(s: Statement): Buffer {
-  const cell = (v: string | number) => {
-    const text = typeof v === 'number' ? String(v) : neutralise(v);
-    return /[",\r\n]/.test(text) || typeof v === 'string' ? `"${text.replace(/"/g, '""')}"` : text;
+  const cell = (v: Cell) => {
+    if (typeof v !== 'string') return v.decimal;
+    return `"${safeText(v).replace(/"/g, '""')}"`;
   };
   const lines = [
     title(s).map(cell).join(','),
     HEADERS.map(cell).join(','),
     ...rows(s).map((r) => r.map(cell).join(',')),
+    [...totalRow(s), '', ''].map(cell).join(','),
   ];
-  lines.push(['', '', '', '', '', '', '', '', '', '', '', '合计 Total', s.total, '', ''].map(cell).join(','));
   return Buffer.from(`\ufeff${lines.join('\r\n')}\r\n`, 'utf8');
 }
 
+/** Excel: text cells are strings (neutralised), amounts numbers with the format 0.00; never a formula. */
 export async function statementXlsx(s: Statement): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   const sheet = wb.addWorksheet(`结算单 ${s.month}`);
-  sheet.addRow(title(s).map(neutralise));
-  sheet.addRow(HEADERS);
-  sheet.getRow(2).font = { bold: true };
-  for (const r of rows(s)) sheet.addRow(r.map((v) => (typeof v === 'string' ? neutralise(v) : v)));
-  sheet.addRow(['', '', '', '', '', '', '', '', '', '', '', '合计 Total', s.total]);
+  const add = (cells: Cell[]) => {
+    const row = sheet.addRow(
+      cells.map((v) => (typeof v === 'string' ? safeText(v) : (exactNumber(v.decimal) ?? v.decimal))),
+    );
+    cells.forEach((v, i) => {
+      if (typeof v !== 'string' && v.numFmt && exactNumber(v.decimal) !== null) row.getCell(i + 1).numFmt = v.numFmt;
+    });
+    return row;
+  };
+  add(title(s));
+  add(HEADERS).font = { bold: true };
+  for (const r of rows(s)) add(r);
+  add(totalRow(s));
   sheet.views = [{ state: 'frozen', ySplit: 2 }];
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
@@ -88,7 +148,7 @@ const escapeHtml = (t: string) =>
 export function statementHtml(s: Statement): string {
   const head = HEADERS.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
   const body = rows(s)
-    .map((r) => `<tr>${r.map((v) => `<td>${escapeHtml(String(v))}</td>`).join('')}</tr>`)
+    .map((r) => `<tr>${r.map((v) => `<td>${escapeHtml(typeof v === 'string' ? v : v.decimal)}</td>`).join('')}</tr>`)
     .join('\n');
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(`结算单 ${s.month} ${s.organisationName}`)}</title>

@@ -13,6 +13,12 @@ export interface Ids {
   eastCivil: string;
   providerA: string;
   providerB: string;
+  /** the demo seed's projects and information systems (projects.seed.ts) */
+  healthProject: string;
+  healthPlatform: string;
+  healthSupervision: string;
+  educationProject: string;
+  educationEnrolment: string;
 }
 
 export async function demoIds(db: Db): Promise<Ids> {
@@ -20,6 +26,10 @@ export async function demoIds(db: Db): Promise<Ids> {
   const o = await db.selectFrom('organisation').select(['id', 'code']).execute();
   const jid = (code: string) => j.find((r) => r.code === code)?.id as string;
   const oid = (code: string) => o.find((r) => r.code === code)?.id as string;
+  const p = await db.selectFrom('project').select(['id', 'name']).execute();
+  const s = await db.selectFrom('information_system').select(['id', 'name']).execute();
+  const pid = (name: string) => p.find((r) => r.name === name)?.id as string;
+  const sid = (name: string) => s.find((r) => r.name === name)?.id as string;
   return {
     city: jid('demo-city'),
     east: jid('demo-east'),
@@ -29,12 +39,25 @@ export async function demoIds(db: Db): Promise<Ids> {
     eastCivil: oid('demo-east-civil'),
     providerA: oid('demo-provider-a'),
     providerB: oid('demo-provider-b'),
+    healthProject: pid('全民健康信息平台二期'),
+    healthPlatform: sid('全民健康信息平台'),
+    healthSupervision: sid('卫生监督执法系统'),
+    educationProject: pid('智慧教育招生平台'),
+    educationEnrolment: sid('中小学招生报名系统'),
   };
 }
 
 export async function addResource(
   db: Db,
-  r: { organisationId: string; jurisdictionId: string; providerId: string; item?: string; name: string },
+  r: {
+    organisationId: string;
+    jurisdictionId: string;
+    providerId: string;
+    item?: string;
+    name: string;
+    projectId?: string;
+    systemId?: string;
+  },
 ): Promise<string> {
   const row = await db
     .insertInto('resource')
@@ -44,6 +67,8 @@ export async function addResource(
       provider_id: r.providerId,
       catalogue_item_code: r.item ?? 'cloud-vm',
       name: r.name,
+      project_id: r.projectId ?? null,
+      system_id: r.systemId ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();

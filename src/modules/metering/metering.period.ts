@@ -31,14 +31,6 @@ export function previousMonth(month: string): string {
   return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
 }
 
-/** Exact round half-up of num/den to an integer, for non-negative num and positive den (bigint). */
-export function roundHalfUp(num: bigint, den: bigint): bigint {
-  if (den <= 0n) throw new RangeError('denominator must be positive');
-  const sign = num < 0n ? -1n : 1n;
-  const n = num < 0n ? -num : num;
-  return sign * ((2n * n + den) / (2n * den));
-}
-
 /** Fen (bigint or its decimal string) as a yuan decimal string: 12345 -> '123.45', -5 -> '-0.05'. */
 export function yuan(fen: bigint | string | number): string {
   const f = BigInt(fen);

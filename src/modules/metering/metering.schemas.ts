@@ -86,12 +86,35 @@ export const StatementLineSchema = Type.Object(
   { $id: 'StatementLine', title: 'StatementLine' },
 );
 
+const Money = { totalFen: Fen(), total: Yuan };
+
 export const StatementSchema = Type.Object(
-  { ...statementProperties, lines: Type.Array(Type.Ref('StatementLine')) },
+  {
+    ...statementProperties,
+    lines: Type.Array(Type.Ref('StatementLine')),
+    byProject: Type.Array(
+      Type.Object({
+        projectId: Nullable(Type.String()),
+        projectName: Nullable(Type.String()),
+        lineCount: Type.Integer(),
+        ...Money,
+      }),
+      { description: 'subtotals per project (null: resources of no project), the sum of their lines' },
+    ),
+    bySystem: Type.Array(
+      Type.Object({
+        projectId: Nullable(Type.String()),
+        systemId: Nullable(Type.String()),
+        systemName: Nullable(Type.String()),
+        lineCount: Type.Integer(),
+        ...Money,
+      }),
+      { description: 'subtotals per project and information system (null: none), the sum of their lines' },
+    ),
+  },
   { $id: 'Statement', title: 'Statement' },
 );
 
-const Money = { totalFen: Fen(), total: Yuan };
 export const SettlementSummarySchema = Type.Object(
   {
     run: Type.Ref('SettlementRun'),

@@ -122,8 +122,34 @@ export async function listStatements(trx: Trx, query: { month?: string; year?: n
 export async function getStatement(trx: Trx, id: string) {
   const row = await repo.findStatement(trx, id);
   if (!row) throw notFound(`statement ${id}`);
-  const lines = await repo.statementLines(trx, id);
-  return { ...repo.toStatement(row), lines: lines.map(repo.toLine) };
+  const lines = (await repo.statementLines(trx, id)).map(repo.toLine);
+  return { ...repo.toStatement(row), lines, ...breakdown(lines) };
+}
+
+/** Subtotals per project and per project and system, exact (bigint fen), ordered by name (none last). */
+function breakdown(lines: ReturnType<typeof repo.toLine>[]) {
+  const group = <K extends Record<string, string | null>>(keyOf: (l: (typeof lines)[number]) => K, name: keyof K) => {
+    const groups = new Map<string, K & { lineCount: number; fen: bigint }>();
+    for (const l of lines) {
+      const key = keyOf(l);
+      const id = JSON.stringify(key);
+      const g = groups.get(id) ?? { ...key, lineCount: 0, fen: 0n };
+      g.lineCount += 1;
+      g.fen += BigInt(l.amountFen);
+      groups.set(id, g);
+    }
+    return [...groups.values()]
+      .sort((a, b) => {
+        const x = a[name] as string | null;
+        const y = b[name] as string | null;
+        return x === y ? 0 : x === null ? 1 : y === null ? -1 : x < y ? -1 : 1;
+      })
+      .map(({ fen, ...g }) => ({ ...g, totalFen: String(fen), total: yuan(fen) }));
+  };
+  return {
+    byProject: group((l) => ({ projectId: l.projectId, projectName: l.projectName }), 'projectName'),
+    bySystem: group((l) => ({ projectId: l.projectId, systemId: l.systemId, systemName: l.systemName }), 'systemName'),
+  };
 }
 
 /**
