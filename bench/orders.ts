@@ -3,12 +3,18 @@
  * transaction in the same run.
  *
  * PostgreSQL only (DATABASE_URL or TEST_DATABASE_URL; a fresh schema, dropped afterwards). Seeds the demo
- * and one project with ample quota, then 200 clients (BENCH_CLIENTS) each place new-resources orders through
- * the HTTP layer (app.inject, so the whole stack: auth, validation, rules, quota lock, steps, deadline from
- * the calendar, notifications, audit) for BENCH_SECONDS (default 10). Then pgbench runs, for the same time,
- * the placement's SQL core (project row lock, usage sum, order + line + steps + events + reservations,
- * commit) with as many clients as the server allows. The last output line is one JSON object with both
- * and their ratio.
+ * and one project with ample quota. Then N clients (BENCH_CLIENTS, default 200, fewer when the server's
+ * max_connections cannot give pgbench that many connections: both sides then use the same number) each place
+ * new-resources orders through the HTTP layer (app.inject, so the whole stack: auth, validation, rules, quota
+ * lock, steps, deadline from the calendar, notification, audit chain, idempotency key) for BENCH_SECONDS
+ * (default 10), each request with its own Idempotency-Key. Then pgbench runs, for the same time with the same
+ * number of clients, the same database work per request, statement for statement: the authentication
+ * look-ups, and the transaction with the RLS role and set_config calls, the idempotency-key claim, the
+ * rule reads, order + line + events + steps + reservations, the project row lock, the notification, the
+ * audit chain's advisory lock with the last hash and an audit insert whose SM3 chain hash is computed in SQL
+ * (pgcrypto; the app's verifier checks the chain afterwards), and the stored idempotent answer. Its constant
+ * values are those of an order the app placed, sent as parameters (pgbench -M extended), as the app sends
+ * them. The last output line is one JSON object with both sides and their ratio.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -21,36 +27,82 @@ import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { DEMO_PASSWORD } from '../src/modules/identity/index.ts';
 import { suspendFulfilmentHandlers } from '../src/modules/orders/index.ts';
-import { openDatabase } from '../src/platform/db/database.ts';
+import { canonicalJson, verifyAuditChain } from '../src/platform/audit/audit.ts';
+import { type Database, openDatabase } from '../src/platform/db/database.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import type { DB } from '../src/schema.ts';
 import { seedDemo } from '../src/seed.ts';
 
 const say = (m: string) => process.stderr.write(`${m}\n`);
 const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))] ?? 0;
+// The audit chain's advisory lock key (platform/audit/audit.ts).
+const AUDIT_CHAIN_LOCK = 7_420_001;
+
+/** pgbench variables (-D name=value): every constant the script sends, as a parameter like the app's. */
+class Vars {
+  readonly values = new Map<string, string>();
+  /** A parameter for `value`; null becomes the literal NULL (pgbench variables cannot be null). */
+  p(value: unknown): string {
+    if (value === null || value === undefined) return 'NULL';
+    const text =
+      value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    for (const [k, v] of this.values) if (v === text) return `:${k}`;
+    const name = `v${this.values.size}`;
+    this.values.set(name, text);
+    return `:${name}`;
+  }
+  args(): string[] {
+    return [...this.values].flatMap(([k, v]) => ['-D', `${k}=${v}`]);
+  }
+}
 
 async function main() {
   const url = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   if (!url)
     throw new Error('bench:orders needs DATABASE_URL or TEST_DATABASE_URL (PostgreSQL; pgbench runs against it)');
-  const clients = Number(process.env.BENCH_CLIENTS ?? 200);
+  const requested = Number(process.env.BENCH_CLIENTS ?? 200);
   const seconds = Number(process.env.BENCH_SECONDS ?? 10);
   const schema = `bench_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   await admin.query(`create schema ${schema}`);
-  const maxConnections = Number((await admin.query('show max_connections')).rows[0].max_connections);
+  const setting = async (name: string) => Number((await admin.query(`show ${name}`)).rows[0][name]);
+  const maxConnections = await setting('max_connections');
+  const reserved = await setting('superuser_reserved_connections');
+  const inUse = Number((await admin.query('select count(*)::int as n from pg_stat_activity')).rows[0].n);
+  // pgbench needs one connection per client; the same count then runs on the app side.
+  const available = Math.max(1, maxConnections - reserved - inUse - 10);
+  const clients = Math.min(requested, available);
+  // SM3 in SQL: pgcrypto, in this schema unless the database has it already (dropped with the schema).
+  let crypto: string | null = null;
+  const ext = await admin.query(
+    `select extnamespace::regnamespace::text as s from pg_extension where extname = 'pgcrypto'`,
+  );
+  if (ext.rows[0]) crypto = ext.rows[0].s as string;
+  else {
+    try {
+      await admin.query(`create extension pgcrypto schema ${schema}`);
+      crypto = schema;
+    } catch (error) {
+      say(`pgcrypto unavailable (${(error as Error).message}): pgbench inserts a precomputed audit hash`);
+    }
+  }
+  if (crypto) {
+    const probe = await admin.query(`select encode(${crypto}.digest('abc', 'sm3'), 'hex') as h`);
+    if (probe.rows[0].h !== '66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0') crypto = null;
+  }
   await admin.end();
   const scoped = new URL(url);
   scoped.searchParams.set('options', `-c search_path=${schema}`);
-  const pool = Math.min(40, Math.max(4, maxConnections - 30));
-  const database = await openDatabase<DB>({ url: scoped.toString(), poolSize: pool });
+  const pool = Math.min(40, clients, Math.max(4, maxConnections - 30));
+  let database: Database<DB> | undefined = await openDatabase<DB>({ url: scoped.toString(), poolSize: pool });
   const dir = mkdtempSync(path.join(tmpdir(), 'yunguan-bench-orders-'));
   try {
-    await migrateToLatest(database.db);
-    await seedDemo(database.db);
+    const db = database.db;
+    await migrateToLatest(db);
+    await seedDemo(db);
     suspendFulfilmentHandlers(); // the orders engine alone, no provider work orders
-    const org = await database.db
+    const org = await db
       .selectFrom('organisation')
       .select(['id', 'jurisdiction_id'])
       .where('code', '=', 'demo-health')
@@ -58,13 +110,15 @@ async function main() {
     const { rows } = await sql<{
       id: string;
     }>`insert into project (organisation_id, jurisdiction_id, approval_no, name, year, created_by)
-      values (${org.id}, ${org.jurisdiction_id}, 'bench-1', 'bench', 2026, 'bench') returning id`.execute(database.db);
+      values (${org.id}, ${org.jurisdiction_id}, 'bench-1', 'bench', 2026, 'bench') returning id`.execute(db);
     const projectId = rows[0]?.id as string;
     for (const d of ['vcpu', 'memory_gb', 'storage_gb']) {
       await sql`insert into project_quota (project_id, organisation_id, jurisdiction_id, dimension, quantity, set_by, set_at)
-        values (${projectId}, ${org.id}, ${org.jurisdiction_id}, ${d}, 100000000, 'bench', now())`.execute(database.db);
+        values (${projectId}, ${org.id}, ${org.jurisdiction_id}, ${d}, 100000000, 'bench', now())`.execute(db);
     }
-    const app = await buildApp({ config: loadConfig({ YUNGUAN_DATA_DIR: path.join(dir, 'unused') }), database });
+    const config = loadConfig({ YUNGUAN_DATA_DIR: path.join(dir, 'unused') });
+    if (config.auditKey) throw new Error('bench:orders computes the plain SM3 chain; run it without YUNGUAN_AUDIT_KEY');
+    const app = await buildApp({ config, database });
     await app.ready();
     const login = await app.inject({
       method: 'POST',
@@ -85,19 +139,21 @@ async function main() {
         },
       ],
     };
-    say(`placing orders with ${clients} clients for ${seconds} s (pool ${pool})`);
+    say(
+      `placing orders with ${clients} clients for ${seconds} s (pool ${pool}; max_connections ${maxConnections}, ${inUse} in use)`,
+    );
     const latencies: number[] = [];
     let failed = 0;
     const end = performance.now() + seconds * 1000;
     await Promise.all(
-      Array.from({ length: clients }, async () => {
-        while (performance.now() < end) {
+      Array.from({ length: clients }, async (_, c) => {
+        for (let i = 0; performance.now() < end; i++) {
           const t0 = performance.now();
           const res = await app.inject({
             method: 'POST',
             url: '/api/v1/orders',
             payload: body,
-            headers: { cookie, 'x-csrf-token': csrf },
+            headers: { cookie, 'x-csrf-token': csrf, 'idempotency-key': `bench-${c}-${i}` },
           });
           if (res.statusCode === 201) latencies.push(performance.now() - t0);
           else failed++;
@@ -108,34 +164,18 @@ async function main() {
     await app.close();
     const ordersPerSec = latencies.length / elapsed;
 
-    // pgbench: the same transaction's SQL core.
-    const script = path.join(dir, 'place.sql');
-    writeFileSync(
-      script,
-      `\\set n random(1, 1000000000)
-BEGIN;
-SELECT id FROM project WHERE id = '${projectId}' FOR UPDATE;
-SELECT dimension, sum(amount) FROM quota_reservation WHERE project_id = '${projectId}' AND status IN ('reserved', 'consumed') GROUP BY dimension;
-SELECT quantity FROM project_quota WHERE project_id = '${projectId}' AND valid_from IS NULL;
-INSERT INTO resource_order (id, organisation_id, jurisdiction_id, number, type, status, title, project_id, created_at, updated_at, submitted_at)
-  VALUES (gen_random_uuid(), '${org.id}', '${org.jurisdiction_id}', 'PGB-' || nextval('resource_order_no_seq'), 'new_resources', 'submitted', 'pgbench', '${projectId}', now(), now(), now());
-INSERT INTO order_line (order_id, organisation_id, jurisdiction_id, line_no, catalogue_item_code, quantity, dimensions)
-  SELECT id, organisation_id, jurisdiction_id, 1, 'cloud-vm', 1, '{"vcpu":"1","memory_gb":"1","storage_gb":"40"}' FROM resource_order WHERE number = 'PGB-' || currval('resource_order_no_seq');
-INSERT INTO order_step (order_id, organisation_id, jurisdiction_id, seq, key, name_zh, name_en, role, status)
-  SELECT id, organisation_id, jurisdiction_id, s, 'step' || s, '环节', 'step', 'ops_reviewer', CASE WHEN s = 1 THEN 'open' ELSE 'pending' END
-  FROM resource_order, generate_series(1, 3) s WHERE number = 'PGB-' || currval('resource_order_no_seq');
-INSERT INTO order_event (order_id, organisation_id, jurisdiction_id, at, kind)
-  SELECT id, organisation_id, jurisdiction_id, now(), k FROM resource_order, unnest(array['created', 'submitted', 'step_opened']) k
-  WHERE number = 'PGB-' || currval('resource_order_no_seq');
-INSERT INTO quota_reservation (order_id, organisation_id, jurisdiction_id, project_id, dimension, amount, status, updated_at)
-  SELECT id, organisation_id, jurisdiction_id, project_id, d, 1, 'reserved', now() FROM resource_order, unnest(array['vcpu', 'memory_gb', 'storage_gb']) d
-  WHERE number = 'PGB-' || currval('resource_order_no_seq');
-COMMIT;
-`,
-    );
-    // The server caps connections (max_connections, shared with the app pool still open): pgbench gets what is left.
-    const pgClients = Math.min(clients, Math.max(1, Math.floor((maxConnections - pool) / 2)));
-    say(`pgbench with ${pgClients} clients for ${seconds} s`);
+    // ---- pgbench: the same per-request database work, its constants taken from an order the app placed.
+    const t = await template(db, org.id);
+    const pgbenchFrom = (
+      await sql<{ at: Date }>`select coalesce(max(created_at), now()) as at from resource_order`.execute(db)
+    ).rows[0]?.at as Date;
+    const v = new Vars();
+    const script = pgbenchScript(v, t, crypto);
+    writeFileSync(path.join(dir, 'place.sql'), script);
+    // The app's pool is closed first: pgbench gets its connections.
+    await database.close();
+    database = undefined;
+    say(`pgbench with ${clients} clients for ${seconds} s`);
     const u = new URL(url);
     const env = {
       ...process.env,
@@ -150,20 +190,24 @@ COMMIT;
       'pgbench',
       [
         '-n',
+        '-M',
+        'extended',
         '-c',
-        String(pgClients),
+        String(clients),
         '-j',
-        '4',
+        String(Math.min(4, clients)),
         '-T',
         String(seconds),
         '-f',
-        script,
+        path.join(dir, 'place.sql'),
         '-l',
         `--log-prefix=${path.join(dir, 'pgb')}`,
+        ...v.args(),
       ],
-      { env, cwd: dir, encoding: 'utf8' },
+      { env, cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
     );
     const tps = Number(/tps = ([0-9.]+)/.exec(out)?.[1] ?? 0);
+    const pgFailed = Number(/number of failed transactions: (\d+)/.exec(out)?.[1] ?? 0);
     const pgLatencies: number[] = [];
     for (const f of readdirSync(dir).filter((x) => x.startsWith('pgb'))) {
       for (const line of readFileSync(path.join(dir, f), 'utf8').split('\n')) {
@@ -171,29 +215,290 @@ COMMIT;
         if (Number.isFinite(us) && line) pgLatencies.push(us / 1000);
       }
     }
+
+    // ---- the two sides wrote the same rows per order, and the audit chain (app and pgbench entries) holds.
+    database = await openDatabase<DB>({ url: scoped.toString(), poolSize: 2 });
+    const check = await sameRows(database.db, t.order.id as string, pgbenchFrom);
+    const chain = await verifyAuditChain(database.db);
     const result = {
       bench: 'orders',
       clients,
+      requestedClients: requested,
+      maxConnections,
       seconds,
       pool,
       orders: latencies.length,
       failed,
       ordersPerSec: Math.round(ordersPerSec * 10) / 10,
       p99Ms: Math.round(p99(latencies)),
-      pgbenchClients: pgClients,
+      pgbenchClients: clients,
+      pgbenchTransactions: pgLatencies.length,
+      pgbenchFailed: pgFailed,
       pgbenchTps: Math.round(tps * 10) / 10,
       pgbenchP99Ms: Math.round(p99(pgLatencies) * 10) / 10,
+      auditHashInSql: crypto !== null,
+      auditChainIntact: chain.intact,
+      sameRowsPerOrder: check.same,
       ratio: tps ? Math.round((ordersPerSec / tps) * 1000) / 1000 : null,
     };
+    if (!check.same)
+      say(`rows per order differ: app ${JSON.stringify(check.app)}, pgbench ${JSON.stringify(check.pgbench)}`);
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    await database.close();
+    await database?.close();
     const c = new pg.Client({ connectionString: url });
     await c.connect();
     await c.query(`drop schema if exists ${schema} cascade`);
     await c.end();
   }
+}
+
+type Row = Record<string, unknown>;
+
+/** An order the app placed, with what it wrote, and the caller's session: the pgbench script's constants. */
+async function template(db: Database<DB>['db'], organisationId: string) {
+  const one = async (q: ReturnType<typeof sql<Row>>) => {
+    const { rows } = await q.execute(db);
+    if (!rows[0]) throw new Error('bench:orders: the app placed no order to copy');
+    return rows[0];
+  };
+  const order = await one(
+    sql<Row>`select * from resource_order where organisation_id = ${organisationId} and title = 'bench' and status = 'submitted' order by created_at limit 1`,
+  );
+  const all = async (q: ReturnType<typeof sql<Row>>) => (await q.execute(db)).rows;
+  const id = order.id as string;
+  return {
+    order,
+    line: await one(sql<Row>`select * from order_line where order_id = ${id}`),
+    steps: await all(sql<Row>`select * from order_step where order_id = ${id} order by seq`),
+    events: await all(sql<Row>`select * from order_event where order_id = ${id} order by id`),
+    reservations: await all(sql<Row>`select * from quota_reservation where order_id = ${id} order by dimension`),
+    notification: await one(sql<Row>`select * from notification where entity_id = ${id}`),
+    audit: await one(sql<Row>`select * from audit_event where object_id = ${id}`),
+    key: await one(sql<Row>`select * from idempotency_key where (response->>'id') = ${id}`),
+    session: await one(
+      sql<Row>`select s.id, s.user_id, s.organisation_id from user_session s join user_account u on u.id = s.user_id
+        where u.username = 'applicant' and s.revoked_at is null order by s.created_at desc limit 1`,
+    ),
+    jurisdictionCode: (await one(sql<Row>`select code from jurisdiction where id = ${order.jurisdiction_id}`)).code,
+    recipients: Number(
+      (
+        await one(sql<Row>`select count(*)::int as n from notification where event_id = (
+          select event_id from notification where entity_id = ${id} limit 1)`)
+      ).n,
+    ),
+  };
+}
+
+/** The pgbench script: the app's placement, statement for statement (see the file comment). */
+function pgbenchScript(v: Vars, t: Awaited<ReturnType<typeof template>>, crypto: string | null): string {
+  const o = t.order;
+  const org = v.p(o.organisation_id);
+  const jur = v.p(o.jurisdiction_id);
+  const project = v.p(o.project_id);
+  const user = v.p(t.session.user_id);
+  const day = v.p(new Date().toISOString().slice(0, 10));
+  if (t.recipients !== 1) throw new Error(`bench:orders expects one recipient of the step notice, got ${t.recipients}`);
+  const number = String(o.number);
+  const prefix = number.slice(0, number.lastIndexOf('-') + 1);
+  const num = `(${v.p(prefix)}::text || lpad(:n::text, 6, '0'))`;
+  const evt = (e: Row, stepKey: string | null) =>
+    `INSERT INTO order_event (order_id, organisation_id, jurisdiction_id, at, kind, step_key, actor_id, actor_name, comment, detail)
+  VALUES (:o_id, ${org}, ${jur}, now(), ${v.p(e.kind)}, ${v.p(stepKey)}, ${user}, ${v.p(e.actor_name)}, NULL, ${v.p(e.detail)});`;
+  const stepCols = [
+    'seq',
+    'key',
+    'name_zh',
+    'name_en',
+    'role',
+    'acting_organisation_id',
+    'fulfilment_action',
+    'deadline_value',
+    'deadline_unit',
+    'deadline_article',
+    'deadline_note',
+  ];
+  const stepRows = t.steps
+    .map(
+      (s) =>
+        `(:o_id, ${org}, ${jur}, ${stepCols.map((c) => v.p(s[c])).join(', ')}, 'pending', NULL, NULL, NULL, '[]', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
+    )
+    .join(',\n  ');
+  const first = t.steps[0] as Row;
+  const resRows = t.reservations
+    .map((r) => `(:o_id, ${org}, ${jur}, ${project}, ${v.p(r.dimension)}, ${v.p(r.amount)}, 'reserved', now())`)
+    .join(', ');
+  const usage = `SELECT r.dimension, coalesce(sum(CASE WHEN r.status = 'reserved' THEN greatest(r.amount, 0) ELSE 0 END), 0)::text AS reserved,
+  coalesce(sum(CASE WHEN r.status = 'consumed' THEN r.amount ELSE 0 END), 0)::text AS consumed
+  FROM quota_reservation r JOIN resource_order o ON o.id = r.order_id
+  WHERE r.project_id IN (${project}) AND r.status IN ('reserved', 'consumed') GROUP BY r.dimension;`;
+  const quota = `SELECT * FROM project_quota WHERE project_id IN (${project}) AND (valid_from IS NULL OR (valid_from <= ${day} AND valid_to >= ${day}));`;
+  const policy = `SELECT j.*, p.code AS parent_code FROM jurisdiction j LEFT JOIN jurisdiction p ON p.id = j.parent_id WHERE j.code = ${v.p(t.jurisdictionCode)};
+SELECT * FROM policy_override WHERE jurisdiction_id = ${jur} ORDER BY set_at, path;`;
+  const stop = `SELECT * FROM allocation_stop WHERE organisation_id = ${org} AND resumed_at IS NULL ORDER BY stopped_at DESC;`;
+  const projectRow = `SELECT id, organisation_id, jurisdiction_id, status, name FROM project WHERE id = ${project}`;
+  const stepsOf = 'SELECT * FROM order_step WHERE order_id = :o_id ORDER BY seq;';
+  const line = t.line;
+  const n = t.notification;
+  const a = t.audit;
+
+  // The audit entry: the app's content, its chain hash SM3(prev_hash "\n" canonical JSON) computed here.
+  const detail = a.detail as Record<string, unknown>;
+  const detailParts = canonicalJson({ ...detail, number: 'XNUMBERX' }).split('"XNUMBERX"');
+  const detailSql = `${v.p(detailParts[0])}::text || to_json(${num})::text || ${v.p(detailParts[1])}::text`;
+  const content = canonicalJson({
+    occurredAt: 'XATX',
+    actorKind: a.actor_kind,
+    actorId: a.actor_id,
+    actorName: a.actor_name,
+    organisationId: a.organisation_id,
+    role: a.role,
+    sourceIp: a.source_ip,
+    requestId: 'XRIDX',
+    action: a.action,
+    outcome: a.outcome,
+    objectType: a.object_type,
+    objectId: 'XOBJX',
+    detail: 'XDETAILX',
+  });
+  const piece: Record<string, string> = {
+    XATX: `to_json(to_char(c.at AT TIME ZONE 'UTC', ${v.p('YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')}))::text`,
+    XRIDX: 'to_json(c.rid)::text',
+    XOBJX: 'to_json(:o_id::text)::text',
+    XDETAILX: 'c.detail',
+  };
+  const contentSql = content
+    .split(/"(XATX|XRIDX|XOBJX|XDETAILX)"/)
+    .map((part, i) => (i % 2 ? piece[part] : part ? `${v.p(part)}::text` : null))
+    .filter(Boolean)
+    .join(' || ');
+  const hash = crypto
+    ? `encode(${crypto}.digest(:prev::text || chr(10) || ${contentSql}, 'sm3'), 'hex')`
+    : v.p(a.hash as string);
+
+  return `-- authentication, outside the transaction (as in the permission hook)
+SELECT * FROM user_session WHERE id = ${v.p(t.session.id)} AND revoked_at IS NULL;
+SELECT * FROM security_policy WHERE id = 1;
+SELECT * FROM user_account WHERE id = ${user};
+SELECT o.id AS "organisationId", o.name AS "organisationName", o.name_en AS "organisationNameEn", o.code AS "organisationCode", o.type AS "organisationType", o.jurisdiction_id AS "jurisdictionId", r.role
+  FROM role_assignment r JOIN organisation o ON o.id = r.organisation_id WHERE r.user_id = ${user} ORDER BY o.code, r.role;
+WITH RECURSIVE tree AS (SELECT id FROM organisation WHERE id = ${org} UNION ALL SELECT o.id FROM organisation o JOIN tree t ON o.parent_id = t.id)
+  SELECT string_agg(id::text, ',') AS ids FROM tree \\gset tree_
+BEGIN;
+SET LOCAL ROLE yunguan_app;
+SELECT set_config('yunguan.scope', 'organisation', true), set_config('yunguan.organisations', :tree_ids::text, true),
+  set_config('yunguan.jurisdictions', '', true);
+INSERT INTO idempotency_key (principal, key, request_hash) VALUES (${v.p(t.key.principal)}, 'pgbench-' || gen_random_uuid()::text, ${v.p(
+    t.key.request_hash,
+  )})
+  ON CONFLICT (principal, key) DO NOTHING RETURNING key \\gset idem_
+SELECT code FROM jurisdiction WHERE id = ${jur};
+${policy.split('\n')[0]}
+SELECT * FROM catalogue_version WHERE jurisdiction_id = ${jur} AND status = 'approved' AND effective_from <= ${day} ORDER BY effective_from DESC LIMIT 1;
+SELECT * FROM catalogue_item WHERE version_id = ${v.p(line.catalogue_version_id)} ORDER BY position, code;
+SELECT * FROM catalogue_price WHERE item_id IN (SELECT id FROM catalogue_item WHERE version_id = ${v.p(line.catalogue_version_id)}) ORDER BY dimension;
+${policy}
+${stop}
+${projectRow};
+${quota}
+${usage}
+SELECT nextval('resource_order_no_seq')::text AS n \\gset
+INSERT INTO resource_order (organisation_id, jurisdiction_id, type, status, title, reason, project_id, system_id, pack_id, pack_version, workflow, term_months, expires_on, parent_order_id, target_resource_ids, green_channel, quota_overrun, source, placed_by, placed_by_name, submitted_at, closed_at, created_at, updated_at, number)
+  VALUES (${org}, ${jur}, ${v.p(o.type)}, 'draft', ${v.p(o.title)}, NULL, ${project}, NULL, NULL, NULL, '[]', NULL, NULL, NULL, '[]', false, false, 'unit', ${user}, ${v.p(
+    o.placed_by_name,
+  )}, NULL, NULL, now(), now(), ${num})
+  RETURNING * \\gset o_
+INSERT INTO order_line (order_id, organisation_id, jurisdiction_id, line_no, catalogue_item_code, catalogue_version_id, specification, quantity, dimensions, request_form_id, request_form_row_no, target_resource_id)
+  VALUES (:o_id, ${org}, ${jur}, 1, ${v.p(line.catalogue_item_code)}, ${v.p(line.catalogue_version_id)}, ${v.p(line.specification)}, ${v.p(
+    line.quantity,
+  )}, ${v.p(line.dimensions)}, NULL, NULL, NULL);
+${evt(t.events[0] as Row, null)}
+SELECT code FROM jurisdiction WHERE id = ${jur};
+${policy}
+SELECT * FROM order_line WHERE order_id = :o_id ORDER BY line_no;
+${stop}
+${projectRow};
+${quota}
+${usage}
+${projectRow} FOR UPDATE;
+${quota}
+${usage}
+UPDATE resource_order SET status = 'submitted', submitted_at = now(), updated_at = now(), quota_overrun = false, workflow = ${v.p(
+    o.workflow,
+  )} WHERE id = :o_id;
+UPDATE resource_order SET pack_id = ${v.p(o.pack_id)}, pack_version = ${v.p(o.pack_version)} WHERE id = :o_id;
+DELETE FROM order_step WHERE order_id = :o_id AND status = 'pending';
+INSERT INTO order_step (order_id, organisation_id, jurisdiction_id, ${stepCols.join(', ')}, status, opened_at, due_at, due_day, unconfirmed_years, acted_by, acted_by_name, acted_at, decision, comment, met_deadline, overdue_since, escalated_at)
+  VALUES ${stepRows};
+${evt(t.events[1] as Row, null)}
+INSERT INTO quota_reservation (order_id, organisation_id, jurisdiction_id, project_id, dimension, amount, status, updated_at) VALUES ${resRows};
+${stepsOf}
+${stepsOf}
+${policy.split('\n')[0]}
+SELECT y.jurisdiction_id, y.status, y.source, y.confirmed_at, y.updated_at, d.day, d.kind, d.holiday_name FROM calendar_year y
+  LEFT JOIN calendar_day d ON d.jurisdiction_id = y.jurisdiction_id AND d.day >= ${v.p(`${String(first.due_day).slice(0, 4)}-01-01`)} AND d.day <= ${v.p(
+    `${String(first.due_day).slice(0, 4)}-12-31`,
+  )}
+  WHERE y.jurisdiction_id IN (${jur}) AND y.year = ${v.p(Number(String(first.due_day).slice(0, 4)))} ORDER BY d.day;
+UPDATE order_step SET status = 'open', opened_at = now(), handled = false, due_at = ${v.p(first.due_at)}, due_day = ${v.p(
+    first.due_day,
+  )}, deadline_provisional = false, unconfirmed_years = '[]' WHERE order_id = :o_id AND seq = 1;
+${evt(t.events[2] as Row, first.key as string)}
+SELECT current_user AS role;
+SET LOCAL ROLE none;
+SELECT now() AS now;
+SELECT u.id AS user_id, o.id AS organisation_id, o.jurisdiction_id, coalesce(u.email, '') AS email FROM role_assignment ra
+  JOIN user_account u ON u.id = ra.user_id JOIN organisation o ON o.id = ra.organisation_id
+  WHERE u.disabled_at IS NULL AND o.jurisdiction_id = ${jur} AND ra.role = ${v.p(first.role)} ORDER BY ra.granted_at, u.id \\gset r_
+INSERT INTO notification (organisation_id, jurisdiction_id, user_id, event_id, kind, title_zh, title_en, body_zh, body_en, link, entity_type, entity_id, created_at)
+  VALUES (:r_organisation_id, :r_jurisdiction_id, :r_user_id, gen_random_uuid(), ${v.p(n.kind)}, ${num} || ${v.p(
+    String(n.title_zh).slice(number.length),
+  )}, ${num} || ${v.p(String(n.title_en).slice(number.length))}, NULL, NULL, '/orders/' || :o_id::text, 'order', :o_id, now());
+SELECT id FROM webhook_subscription WHERE jurisdiction_id = ${jur} AND active = true AND (${v.p(n.kind)} = any(event_kinds) OR '*' = any(event_kinds));
+SET LOCAL ROLE yunguan_app;
+SELECT * FROM resource_order WHERE id = :o_id;
+SELECT * FROM order_line WHERE order_id = :o_id ORDER BY line_no;
+${stepsOf}
+SELECT * FROM order_event WHERE order_id = :o_id ORDER BY id;
+SELECT project_id, dimension, amount, status FROM quota_reservation WHERE order_id = :o_id ORDER BY dimension;
+SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK});
+SELECT hash AS prev FROM audit_event ORDER BY id DESC LIMIT 1 \\gset
+INSERT INTO audit_event (occurred_at, actor_kind, actor_id, actor_name, organisation_id, role, source_ip, request_id, action, outcome, object_type, object_id, detail, prev_hash, hash)
+  SELECT c.at, ${v.p(a.actor_kind)}, ${v.p(a.actor_id)}, ${v.p(a.actor_name)}, ${v.p(a.organisation_id)}, ${v.p(a.role)}, ${v.p(
+    a.source_ip,
+  )}, c.rid, ${v.p(a.action)}, ${v.p(a.outcome)}, ${v.p(a.object_type)}, :o_id, c.detail::jsonb, :prev, ${hash}
+  FROM (SELECT date_trunc('milliseconds', clock_timestamp()) AS at, gen_random_uuid()::text AS rid, ${detailSql} AS detail) c;
+UPDATE idempotency_key SET status_code = 201, response = ${v.p(t.key.response)} WHERE principal = ${v.p(t.key.principal)} AND key = :idem_key;
+COMMIT;
+`;
+}
+
+/** Rows written per order by the app (its template order) and by pgbench (its last order), by table. */
+async function sameRows(db: Database<DB>['db'], appOrderId: string, pgbenchFrom: Date) {
+  const { rows } = await sql<{ id: string }>`
+    select id from resource_order where created_at > ${pgbenchFrom} order by created_at desc limit 1`.execute(db);
+  const count = async (id: string | undefined) => {
+    if (!id) return null;
+    const { rows: r } = await sql<Record<string, number>>`select
+      (select count(*)::int from order_line where order_id = ${id}) as lines,
+      (select count(*)::int from order_step where order_id = ${id}) as steps,
+      (select count(*)::int from order_step where order_id = ${id} and status = 'open') as open_steps,
+      (select count(*)::int from order_event where order_id = ${id}) as events,
+      (select count(*)::int from quota_reservation where order_id = ${id}) as reservations,
+      (select count(*)::int from notification where entity_id = ${id}) as notifications,
+      (select count(*)::int from audit_event where object_id = ${id}::text) as audits`.execute(db);
+    return r[0];
+  };
+  const app = await count(appOrderId);
+  const pgbench = await count(rows[0]?.id);
+  const keys = await sql<{ n: number }>`select count(*)::int as n from idempotency_key
+    where key like 'pgbench-%' and status_code = 201`.execute(db);
+  return {
+    same: !!pgbench && JSON.stringify(app) === JSON.stringify(pgbench) && (keys.rows[0]?.n ?? 0) > 0,
+    app,
+    pgbench,
+  };
 }
 
 main().catch((error) => {

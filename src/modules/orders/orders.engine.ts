@@ -44,7 +44,11 @@ export function fulfilmentOf(type: OrderType, step: Pick<Step, 'id' | 'role'>): 
   return null;
 }
 
-/** The unit's own roles: a step of `unit_applicant` may be acted on by the unit's applicant or admin. */
+/**
+ * The unit's own roles: a step of one of them is acted on inside the ordering unit (the step's
+ * `acting_organisation_id`), and only by a holder of that very role (a `unit_applicant` step is not the
+ * unit administrator's). Every unit step of the packs is `unit_applicant`'s.
+ */
 export const UNIT_ROLES = ['unit_applicant', 'unit_admin'] as const;
 export const isUnitRole = (role: string) => (UNIT_ROLES as readonly string[]).includes(role);
 

@@ -37,8 +37,14 @@ export function client(app: FastifyInstance) {
   return {
     place: (s: Session, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
       as(app, s, { method: 'POST', url: '/api/v1/orders', payload: body, headers }),
-    act: (s: Session, id: string, body: Record<string, unknown>) =>
-      as(app, s, { method: 'POST', url: `/api/v1/orders/${id}/act`, payload: body }),
+    act: (s: Session, id: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+      as(app, s, { method: 'POST', url: `/api/v1/orders/${id}/act`, payload: body, headers }),
+    submit: (s: Session, id: string, headers: Record<string, string> = {}) =>
+      as(app, s, { method: 'POST', url: `/api/v1/orders/${id}/submit`, headers }),
+    cancel: (s: Session, id: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+      as(app, s, { method: 'POST', url: `/api/v1/orders/${id}/cancel`, payload: body, headers }),
+    batch: (s: Session, items: Record<string, unknown>[], headers: Record<string, string> = {}) =>
+      as(app, s, { method: 'POST', url: '/api/v1/orders/batch-act', payload: { items }, headers }),
     get: (s: Session, id: string) => as(app, s, { url: `/api/v1/orders/${id}` }),
   };
 }
@@ -68,3 +74,18 @@ export async function workingDue(app: FastifyInstance, from: string, days: numbe
 
 /** A due moment as the API gives it (UTC ISO) for a Shanghai day: its last millisecond. */
 export const endOfDay = (day: string) => new Date(`${day}T23:59:59.999+08:00`).toISOString();
+
+/**
+ * What an order left behind: its timeline events by kind and its audit entries by action (the audit
+ * trail is read directly; it has no per-order API).
+ */
+export async function trail(db: Db, orderId: string) {
+  const { rows: events } = await sql<{ kind: string; n: number }>`
+    select kind, count(*)::int as n from order_event where order_id = ${orderId} group by kind`.execute(db);
+  const { rows: audits } = await sql<{ action: string; n: number }>`
+    select action, count(*)::int as n from audit_event where object_id = ${orderId} group by action`.execute(db);
+  return {
+    events: Object.fromEntries(events.map((e) => [e.kind, e.n])) as Record<string, number>,
+    audits: Object.fromEntries(audits.map((a) => [a.action, a.n])) as Record<string, number>,
+  };
+}

@@ -178,37 +178,3 @@ describe('the Liuzhou path', () => {
     expect(o.currentStep.unconfirmedYears).toContain(2028);
   });
 });
-
-describe('the green channel (Jiuquan, JQ 24)', () => {
-  it('places first, then completes the review', async () => {
-    at('2026-11-02T02:00:00Z');
-    const res = await as(t.app, approver, {
-      method: 'PUT',
-      url: '/api/v1/jurisdictions/demo-city/policy',
-      payload: { packId: 'jiuquan-2018' },
-    });
-    expect(res.statusCode, res.body).toBe(200);
-    const o = await placed(t.app, applicant, { type: 'green_channel', title: '紧急任务', lines: [vm(2, 4)] });
-    expect(o.greenChannel).toBe(true);
-    expect(
-      o.steps.map((s: { key: string; role: string; fulfilmentAction: string | null }) => [
-        s.key,
-        s.role,
-        s.fulfilmentAction,
-      ]),
-    ).toEqual([
-      ['placement', 'provider_operator', 'open'],
-      ['review_review', 'authority_approver', null],
-      ['review_unit_test', 'unit_applicant', null],
-    ]);
-    expect(o.currentStep).toMatchObject({ key: 'placement', dueAt: null, deadline: { article: 'JQ 24' } });
-    // Liuzhou's refusals no longer apply; Jiuquan has no development resources either.
-    const dev = await client(t.app).place(applicant, {
-      type: 'development',
-      title: 'd',
-      termMonths: 1,
-      lines: [vm(1, 1)],
-    });
-    expect(dev.json().code).toBe('order_type_not_provided');
-  });
-});

@@ -453,3 +453,20 @@ export async function resourcesByIds(trx: Trx, ids: readonly string[]) {
     .where('id', 'in', ids)
     .execute();
 }
+
+/** Whether the inventory holds any resource delivered for an order, in whatever state. */
+export async function orderDeliveredAny(trx: Trx, orderId: string): Promise<boolean> {
+  const row = await trx.selectFrom('resource').select('id').where('order_id', '=', orderId).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The inventory's resources delivered for an order and not yet reclaimed. */
+export async function liveResourcesOfOrder(trx: Trx, orderId: string) {
+  return trx
+    .selectFrom('resource')
+    .select(['id'])
+    .where('order_id', '=', orderId)
+    .where('state', 'in', ['provisioning', 'active', 'suspended'])
+    .orderBy('id')
+    .execute();
+}

@@ -27,6 +27,48 @@ const IdempotencyHeaders = Type.Object({
 });
 const tags = ['orders'];
 
+/** The hash an idempotency key is bound to: the route, its parameters and its body. */
+function requestHash(request: FastifyRequest, params: unknown, body: unknown): string {
+  return createHash('sha256')
+    .update(`${request.method} ${request.routeOptions.url} ${canonicalJson({ params, body: body ?? null })}`)
+    .digest('hex');
+}
+
+/**
+ * Claims `key` for the caller inside the transaction `trx` and runs `fn`, storing its answer with the key;
+ * a key already claimed for the same request replays the stored answer (a concurrent retry waits on the
+ * key's row until the first commits), for another request it is refused. A refused write rolls back its
+ * key with everything else, so a retry runs it again.
+ */
+async function underKey<T>(
+  trx: Trx,
+  principal: string,
+  key: string,
+  hash: string,
+  status: number,
+  fn: () => Promise<T>,
+): Promise<{ status: number; body: unknown; replayed: boolean }> {
+  if (!(await repo.claimIdempotencyKey(trx, principal, key, hash))) {
+    const seen = await repo.findIdempotencyKey(trx, principal, key);
+    if (!seen || seen.request_hash !== hash) {
+      throw new AppError(
+        'idempotency_key_reused',
+        `Idempotency-Key "${key}" was used for a different request / 该幂等键已用于其他请求`,
+        [{ field: 'headers.idempotency-key', message: 'used for a different request' }],
+      );
+    }
+    return { status: seen.status_code ?? status, body: seen.response as unknown, replayed: true };
+  }
+  const body = (await fn()) as unknown;
+  await repo.storeIdempotentResponse(trx, principal, key, status, body);
+  return { status, body, replayed: false };
+}
+
+const principalOf = (request: FastifyRequest) => {
+  const auth = authOf(request);
+  return `${auth.kind}:${auth.id}`;
+};
+
 /**
  * Runs a write in one tenant transaction with its idempotency key (header `Idempotency-Key`, per caller):
  * the key is claimed in the same transaction, so a concurrent retry waits for the first and then replays
@@ -42,29 +84,11 @@ async function idempotentWrite<T>(
   const auth = authOf(request);
   const key = (request.headers['idempotency-key'] as string | undefined) ?? undefined;
   const result = await withTenant(db, auth, async (trx) => {
-    if (!key) return { status, body: (await fn(trx)) as unknown };
-    const principal = `${auth.kind}:${auth.id}`;
-    const hash = createHash('sha256')
-      .update(
-        `${request.method} ${request.routeOptions.url} ${canonicalJson({ params: request.params, body: request.body ?? null })}`,
-      )
-      .digest('hex');
-    if (!(await repo.claimIdempotencyKey(trx, principal, key, hash))) {
-      const seen = await repo.findIdempotencyKey(trx, principal, key);
-      if (!seen || seen.request_hash !== hash) {
-        throw new AppError(
-          'idempotency_key_reused',
-          `Idempotency-Key "${key}" was used for a different request / 该幂等键已用于其他请求`,
-          [{ field: 'headers.idempotency-key', message: 'used for a different request' }],
-        );
-      }
-      reply.header('idempotent-replayed', 'true');
-      return { status: seen.status_code ?? status, body: seen.response as unknown };
-    }
-    const body = (await fn(trx)) as unknown;
-    await repo.storeIdempotentResponse(trx, principal, key, status, body);
-    return { status, body };
+    if (!key) return { status, body: (await fn(trx)) as unknown, replayed: false };
+    const hash = requestHash(request, request.params, request.body);
+    return underKey(trx, principalOf(request), key, hash, status, () => fn(trx));
   });
+  if (result.replayed) reply.header('idempotent-replayed', 'true');
   return reply.code(result.status).send(result.body);
 }
 
@@ -232,6 +256,12 @@ export const orderRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { d
       schema: {
         tags,
         summary: 'Act on several orders’ current steps; each in its own transaction, each answered',
+        description:
+          'With an Idempotency-Key, each item is claimed under the key and its order in the item’s own ' +
+          'transaction: a retried batch replays the answers of the items that went through and runs again ' +
+          'those that were refused (their claim rolled back with them); the Idempotent-Replayed header counts the ' +
+          'replayed items.',
+        headers: IdempotencyHeaders,
         body: Type.Object(
           {
             items: Type.Array(
@@ -260,19 +290,32 @@ export const orderRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { d
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const auth = authOf(request);
       const actor = actorOf(request);
-      const results = [];
+      const key = (request.headers['idempotency-key'] as string | undefined) ?? undefined;
+      type Result = { orderId: string; ok: boolean; status?: string; code?: string; detail?: string };
+      const results: Result[] = [];
+      let replayed = 0;
       for (const { orderId, ...act } of request.body.items) {
         try {
-          const o = await withTenant(db, auth, (trx) => orders.actOnOrder(trx, auth, actor, orderId, act, clock.now()));
-          results.push({ orderId, ok: true, status: o.status });
+          const result = await withTenant(db, auth, async (trx) => {
+            const run = async (): Promise<Result> => {
+              const o = await orders.actOnOrder(trx, auth, actor, orderId, act, clock.now());
+              return { orderId, ok: true, status: o.status };
+            };
+            if (!key) return { body: await run(), replayed: false };
+            const hash = requestHash(request, { orderId }, act);
+            return underKey(trx, principalOf(request), `${key}#${orderId}`, hash, 200, run);
+          });
+          if (result.replayed) replayed++;
+          results.push(result.body as Result);
         } catch (error) {
           if (!(error instanceof AppError)) throw error;
           results.push({ orderId, ok: false, code: error.code, detail: error.detail ?? error.message });
         }
       }
+      if (replayed) reply.header('idempotent-replayed', String(replayed));
       return { results };
     },
   );

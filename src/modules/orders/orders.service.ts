@@ -34,7 +34,6 @@ import {
   SUPERVISOR_ROLE,
   snapshotSteps,
   TERM_LIMITS,
-  UNIT_ROLES,
 } from './orders.engine.ts';
 import * as repo from './orders.repository.ts';
 import type {
@@ -907,39 +906,61 @@ interface BuiltLine {
   targetResourceId: string | null;
 }
 
+/** One reclaim line per resource, holding what the resource holds now (after any scale-up). */
+async function resourceLines(trx: Trx, who: NewOrder, ids: readonly string[], field: string): Promise<BuiltLine[]> {
+  const resources = await repo.resourcesByIds(trx, ids);
+  return ids.map((id) => {
+    const r = resources.find((x) => x.id === id);
+    if (!r || r.organisation_id !== who.organisationId)
+      throw invalid(field, `no resource ${id} of this unit / 资源不存在`);
+    const q = r.quantities as unknown as Record<string, number | string>;
+    const dims: Record<string, string> = {};
+    for (const [k, v] of Object.entries(q))
+      dims[['vcpu', 'memory_gb', 'storage_gb', 'bandwidth_mbps'].includes(k) ? k : `item:${r.catalogue_item_code}`] =
+        fromMicro(toMicro(String(v)));
+    return {
+      itemCode: r.catalogue_item_code,
+      catalogueVersionId: null,
+      specification: r.specification as unknown as Record<string, unknown>,
+      quantity: 1,
+      dimensions: dims,
+      requestFormId: null,
+      requestFormRowNo: null,
+      targetResourceId: r.id,
+    };
+  });
+}
+
 async function buildLines(trx: Trx, code: string, who: NewOrder, input: PlaceInput, now: Date): Promise<BuiltLine[]> {
   const lines: BuiltLine[] = [];
   if (input.type === 'reclaim') {
-    if (input.resourceIds?.length) {
-      const resources = await repo.resourcesByIds(trx, input.resourceIds);
-      for (const id of input.resourceIds) {
-        const r = resources.find((x) => x.id === id);
-        if (!r || r.organisation_id !== who.organisationId)
-          throw invalid('body.resourceIds', `no resource ${id} of this unit / 资源不存在`);
-        const q = r.quantities as unknown as Record<string, number | string>;
-        const dims: Record<string, string> = {};
-        for (const [k, v] of Object.entries(q))
-          dims[
-            ['vcpu', 'memory_gb', 'storage_gb', 'bandwidth_mbps'].includes(k) ? k : `item:${r.catalogue_item_code}`
-          ] = fromMicro(toMicro(String(v)));
-        lines.push({
-          itemCode: r.catalogue_item_code,
-          catalogueVersionId: null,
-          specification: r.specification as unknown as Record<string, unknown>,
-          quantity: 1,
-          dimensions: dims,
-          requestFormId: null,
-          requestFormRowNo: null,
-          targetResourceId: r.id,
-        });
-      }
-      return lines;
-    }
+    if (input.resourceIds?.length) return resourceLines(trx, who, input.resourceIds, 'body.resourceIds');
     if (input.parentOrderId) {
       const parent = await repo.findOrder(trx, input.parentOrderId);
-      if (!parent || parent.organisation_id !== who.organisationId || parent.status !== 'completed') {
+      // A completed order, or a green-channel order rejected after it was placed (JQ 24): its resources are held.
+      const reclaimable =
+        parent?.status === 'completed' ||
+        (parent?.status === 'rejected' && parent.green_channel && hasDelivered(await repo.stepsOf(trx, parent.id)));
+      if (!parent || parent.organisation_id !== who.organisationId || !reclaimable) {
         throw invalid('body.parentOrderId', 'no completed order of this unit to reclaim / 无可回收的已办结订单');
       }
+      // What the order delivered and still runs: the provider reclaims exactly those resources. An order whose
+      // resources were all reclaimed already has nothing left to give back (its quota came back then).
+      const live = await repo.liveResourcesOfOrder(trx, parent.id);
+      if (live.length)
+        return resourceLines(
+          trx,
+          who,
+          live.map((r) => r.id),
+          'body.parentOrderId',
+        );
+      if (await repo.orderDeliveredAny(trx, parent.id)) {
+        throw invalid(
+          'body.parentOrderId',
+          `the resources of ${parent.number} were reclaimed already / 该订单开通的资源均已回收`,
+        );
+      }
+      // Nothing recorded in the inventory (fulfilled outside the platform): the order's lines give the quota back.
       for (const l of await repo.linesOf(trx, parent.id)) {
         lines.push({
           itemCode: l.catalogue_item_code,
@@ -1086,16 +1107,18 @@ export interface ActInput {
   stepKey?: string;
 }
 
+/**
+ * The caller holds the step's own role (no other role stands in for it: a unit administrator does not take
+ * the applicant's verification), in the ordering unit (or a unit above it) for a unit step, in the order's
+ * jurisdiction otherwise.
+ */
 function mayAct(auth: AuthContext, order: OrderRow, step: OrderStepRow): boolean {
+  if (!auth.roles.includes(step.role)) return false;
   if (step.acting_organisation_id !== null) {
     const v = auth.visibility;
-    return (
-      v.kind === 'organisation' &&
-      v.organisations.includes(step.acting_organisation_id) &&
-      auth.roles.some((r) => isUnitRole(r))
-    );
+    return v.kind === 'organisation' && v.organisations.includes(step.acting_organisation_id);
   }
-  return auth.roles.includes(step.role) && auth.jurisdictionId === order.jurisdiction_id;
+  return auth.jurisdictionId === order.jurisdiction_id;
 }
 
 async function finishStep(
@@ -1133,21 +1156,93 @@ async function finishStep(
   });
   const code = await jurisdictionCodeOf(trx, order.jurisdiction_id);
   if (decision === 'reject') {
+    // JQ 24: a green-channel order is placed before it is reviewed. Rejected afterwards, what was opened is
+    // still held: its quota stays in use (consumed) and a reclaim of it is opened, which gives it back.
+    const delivered = order.green_channel && hasDelivered(await repo.stepsOf(trx, order.id));
     await repo.updateOrder(trx, order.id, { status: 'rejected', closed_at: now, updated_at: now });
     await repo.skipPendingSteps(trx, order.id);
-    await repo.setReservations(trx, order.id, 'reserved', 'released', now);
+    await repo.setReservations(trx, order.id, 'reserved', delivered ? 'consumed' : 'released', now);
     await repo.insertEvent(trx, event(order, actor, now, 'rejected', { stepKey: step.key, comment }));
+    const reclaim = delivered ? await reclaimRejected(trx, actor, order, step, comment, now, code) : null;
     await notify(trx, {
       jurisdictionId: order.jurisdiction_id,
       to: { organisationId: order.organisation_id },
       kind: 'order.rejected',
       title: { zh: `${order.number} 未通过：${step.name_zh}`, en: `${order.number} was rejected at ${step.name_en}` },
+      body: reclaim
+        ? {
+            zh: `已开通的资源将按回收申请 ${reclaim.number} 回收`,
+            en: `what was opened is reclaimed by ${reclaim.number}`,
+          }
+        : undefined,
       link: link(order),
       entity: { type: 'order', id: order.id },
     });
     return;
   }
   await advance(trx, actor, order, now, code);
+}
+
+/** Whether a fulfilment step of the order was carried out (resources opened, scaled, allocated). */
+const hasDelivered = (steps: OrderStepRow[]) => steps.some((s) => s.status === 'done' && s.fulfilment_action !== null);
+
+/**
+ * Opens the reclaim of what a rejected green-channel order opened (JQ 24: placed first, reviewed after):
+ * the inventory's live resources delivered for the order, placed by nobody (the platform, as at expiry) and
+ * run through the pack's reclaim steps. When there is nothing live to name (no delivery recorded) or the
+ * pack provides no reclaim, the order's timeline says a reclaim is due instead; the unit or the authority
+ * files it by naming the order (`parentOrderId`).
+ */
+async function reclaimRejected(
+  trx: Trx,
+  actor: Actor,
+  order: OrderRow,
+  step: OrderStepRow,
+  comment: string | null,
+  now: Date,
+  code: string,
+): Promise<{ id: string; number: string } | null> {
+  const policy = await effectivePolicy(trx, code);
+  const resources = await repo.liveResourcesOfOrder(trx, order.id);
+  if (!policy.orderTypes.reclaim.enabled.value || resources.length === 0) {
+    await repo.insertEvent(
+      trx,
+      event(order, actor, now, 'reclaim_required', {
+        stepKey: step.key,
+        detail: { pack: policy.id, resources: resources.length },
+      }),
+    );
+    return null;
+  }
+  const reclaim = await createOrder(
+    trx,
+    actor,
+    {
+      organisationId: order.organisation_id,
+      jurisdictionId: order.jurisdiction_id,
+      placedBy: null,
+      placedByName: null,
+      source: 'unit',
+    },
+    {
+      type: 'reclaim',
+      title: `回收 ${order.number} / reclaim ${order.number}`,
+      reason: `${order.number}「${step.name_zh}」未通过，回收已开通的资源 / ${step.name_en} rejected after placement (JQ 24): reclaim${comment ? `: ${comment}` : ''}`,
+      projectId: order.project_id ?? undefined,
+      parentOrderId: order.id,
+      resourceIds: resources.map((r) => r.id),
+    },
+    now,
+  );
+  await writeAudit(trx, actor, await submit(trx, actor, reclaim, now));
+  await repo.insertEvent(
+    trx,
+    event(order, actor, now, 'reclaim_opened', {
+      stepKey: step.key,
+      detail: { orderId: reclaim.id, number: reclaim.number, resources: resources.length },
+    }),
+  );
+  return { id: reclaim.id, number: reclaim.number };
 }
 
 /** Acts on the order's current step: approve, reject, or return it to the unit for more information. */
@@ -1344,7 +1439,7 @@ export async function listOrders(trx: Trx, auth: AuthContext, input: ListInput, 
 /** What waits for the caller: open steps of roles they hold, by due time (no deadline last), overdue flagged. */
 export async function inbox(trx: Trx, auth: AuthContext, now: Date) {
   const v = auth.visibility;
-  const unitRoles = auth.roles.some((r) => isUnitRole(r)) ? [...UNIT_ROLES] : [];
+  const unitRoles = auth.roles.filter((r) => isUnitRole(r));
   const rows = await repo.openStepsFor(trx, {
     roles: auth.roles.filter((r) => !isUnitRole(r)),
     jurisdictionId: v.kind === 'jurisdiction' ? auth.jurisdictionId : null,
