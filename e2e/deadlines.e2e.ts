@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { deadlineSweepJob } from '../src/modules/orders/index.ts';
 import { sweepProvisioningDeadlines } from '../src/modules/provisioning/index.ts';
 import { apiSession, at, login, logout, setUpConsole, textOf, unexpectedErrors, visible } from './harness.ts';
 
 /*
- * Issue 6, missed fulfilment deadlines where people look: a delivery-receipt dispute the provider left
- * unanswered and a reconciliation finding the ops unit left open are marked by the deadline sweeper (called
- * here with a time past both deadlines, as `yunguan serve` would once they pass), then show in red with their
- * due time in the provider's queue, on the work order, on the findings page, and are counted on the
- * authority's overdue board. The state is set up through the HTTP API.
+ * Missed deadlines where people look. Issue 6: a delivery-receipt dispute the provider left unanswered and a
+ * reconciliation finding the ops unit left open are marked by the deadline sweeper (called here with a time
+ * past both deadlines, as `yunguan serve` would once they pass), then show in red with their due time in the
+ * provider's queue, on the work order, on the findings page, and are counted on the authority's overdue
+ * board. Issue 5: the demo's order whose review (5 working days, SH 19) passed weeks ago is red in the
+ * reviewer's inbox and counted per step and per unit on the same board. The state is set up through the
+ * HTTP API.
  */
 
 const ui = setUpConsole();
@@ -113,7 +116,25 @@ describe('missed deadlines of disputes and findings in the console', () => {
     expect(unexpectedErrors(ui.browserErrors)).toEqual([]);
   });
 
-  it('the authority’s overdue board counts both, per provider', async () => {
+  it('an order step past its deadline is red at the top of the reviewer’s inbox', async () => {
+    const { page } = ui;
+    const log = { info: () => {}, warn: () => {}, error: () => {} };
+    await deadlineSweepJob.run({ db: ui.server.database.db, now: new Date(), log });
+    await page.getByRole('menuitem', { name: '待办' }).click();
+    await at(page, '/orders/inbox');
+    const row = page.locator('tr', { hasText: '电子健康档案 数据库扩展节点' });
+    const due = row.locator('[data-overdue]');
+    await visible(due.getByText('逾期'));
+    expect(await due.evaluate((e) => getComputedStyle(e).color)).toBe(RED);
+    expect(await row.evaluate((e) => getComputedStyle(e).backgroundColor)).toBe('rgb(255, 241, 240)');
+    // Sorted by due time: the overdue step comes before any step still within its deadline.
+    const first = page.locator('tbody tr.ant-table-row').first();
+    expect(await first.locator('[data-overdue]').count()).toBe(1);
+    expect(Number(await textOf(page.getByTestId('inbox-overdue')))).toBeGreaterThanOrEqual(1);
+    expect(unexpectedErrors(ui.browserErrors)).toEqual([]);
+  });
+
+  it('the authority’s overdue board counts order steps per step and per unit, and fulfilment per provider', async () => {
     const { page } = ui;
     await logout(page);
     await login(page, 'approver');
@@ -121,6 +142,13 @@ describe('missed deadlines of disputes and findings in the console', () => {
     await at(page, '/orders/overdue');
     const statistic = (title: string) =>
       page.locator('.ant-statistic', { hasText: title }).locator('.ant-statistic-content-value');
+    expect(Number(await textOf(statistic('逾期环节')))).toBeGreaterThanOrEqual(1);
+    const item = page.locator('tr', { hasText: '审核并开通测试资源' }).filter({ hasText: 'demo-health' }).first();
+    await visible(item.locator('[data-overdue]').getByText('逾期'));
+    const perStep = page.locator('.ant-card', { hasText: '按环节' });
+    expect(await textOf(perStep.locator('tbody'))).toContain('审核并开通测试资源');
+    const perUnit = page.locator('.ant-card', { hasText: '按单位' });
+    expect(await textOf(perUnit.locator('tbody'))).toContain('demo-health');
     expect(await textOf(statistic('逾期未答复的回执异议'))).toBe('1');
     expect(await textOf(statistic('逾期未处理的核对差异'))).toBe('1');
     const disputes = page.locator('.ant-card', { hasText: '使用单位对交付回执提出异议后' });

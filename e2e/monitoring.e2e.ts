@@ -223,7 +223,12 @@ describe('usage monitoring in the console', () => {
     await ui.shot('monitoring-reports-zh.png');
     // monthly, and the export link answers with a workbook
     await page.locator('.ant-segmented-item', { hasText: '月报' }).click();
-    await visible(rowOf('示范市卫生健康委员会'));
+    const table = page.getByTestId('utilisation-table');
+    await visible(table.locator('.ant-table-tbody tr', { hasText: '示范市卫生健康委员会' }));
+    // the month's right-sizing suggestions (TZ 12(5)): the idle VM is to be downsized, the busy one kept
+    const analysis = page.getByTestId('monthly-analysis');
+    await visible(analysis.locator('tr', { hasText: IDLE }).getByText('建议缩容'));
+    expect(await textOf(analysis.locator('tr', { hasText: BUSY }))).not.toContain('建议缩容');
     const href = await page.getByRole('link', { name: /导出/ }).getAttribute('href');
     const xlsx = await page.request.get(ui.url(href!));
     expect(xlsx.status()).toBe(200);
@@ -231,7 +236,7 @@ describe('usage monitoring in the console', () => {
     // the same page in English
     await page.getByText('English', { exact: true }).click();
     await visible(page.getByRole('tab', { name: 'Utilisation reports' }));
-    await visible(rowOf('City total'));
+    await visible(table.locator('.ant-table-tbody tr', { hasText: 'City total' }));
     await ui.shot('monitoring-reports-en.png');
     await page.getByText('中文', { exact: true }).click();
     await visible(page.getByRole('tab', { name: '使用率报表' }));

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { apiSession, at, login, logout, setUpConsole, textOf, unexpectedErrors, visible } from './harness.ts';
 
 /*
- * The Shanghai path once through the browser (issue 5): the unit sees its project's quota, places a
- * new-resource order, the provider's delivery receipts complete the fulfilment steps (the provisioning
- * module's API, which has no console page of ours), the unit verifies in its inbox, then a scale-up is
- * reviewed by the operations unit in its inbox, and the unit reads the timeline.
+ * The Shanghai path once through the browser (issue 5): the economy & IT authority sets the project's quota,
+ * the unit sees it, places a new-resource order, the provider's delivery receipts complete the fulfilment
+ * steps (through the provider's API: the provider's console pages have their own journey in
+ * inventory.e2e.ts), the unit verifies in its inbox, a scale-up is reviewed by the operations unit in its
+ * inbox, the unit reads the timeline, and finally reclaims the resources: due time from the calendar,
+ * backup confirmed on the work order (SH 26), erasure confirmed by the provider (LZ 26), receipt confirmed.
  */
 
 const ui = setUpConsole();
@@ -70,6 +72,27 @@ let orderUrl = '';
 let orderNumber = '';
 
 describe('orders: the Shanghai path through the console', () => {
+  it('the economy & IT authority sets the project quota (SH 18)', async () => {
+    const { page } = ui;
+    await page.goto(ui.url('/login'));
+    await login(page, 'econ');
+    await page.getByRole('menuitem', { name: '项目与配额' }).click();
+    await at(page, '/projects');
+    const row = page.locator('tr', { hasText: '全民健康信息平台二期' });
+    await visible(row.getByTestId('quota-gauges'));
+    expect(await textOf(row.getByTestId('quota-gauges'))).toContain('/20000');
+    await row.getByRole('button', { name: /核定配额/ }).click();
+    const dialog = page.getByRole('dialog');
+    await visible(dialog.getByText('核定配额：全民健康信息平台二期'));
+    // The base fields come first; the periodic window below has fields of the same names.
+    await dialog.getByLabel('存储 GB').first().fill('24000');
+    await dialog.getByLabel('核定说明').fill('示经信投〔2026〕12号 调整');
+    await dialog.getByRole('button', { name: /保\s*存/ }).click();
+    await visible(page.getByText('配额已核定'));
+    await expect.poll(() => textOf(row.getByTestId('quota-gauges'))).toContain('/24000');
+    await logout(page);
+  });
+
   it('the unit sees its systems (one refused the cloud) and its project with quota gauges', async () => {
     const { page } = ui;
     await page.goto(ui.url('/login'));
@@ -84,6 +107,7 @@ describe('orders: the Shanghai path through the console', () => {
     const row = page.locator('tr', { hasText: '全民健康信息平台二期' });
     await visible(row.getByTestId('quota-gauges'));
     expect(await textOf(row.getByTestId('quota-gauges'))).toContain('vCPU');
+    expect(await textOf(row.getByTestId('quota-gauges'))).toContain('/24000');
     await ui.shot('projects-zh.png');
   });
 
@@ -179,6 +203,82 @@ describe('orders: the Shanghai path through the console', () => {
     await visible(steps.locator('tr', { hasText: '使用单位验证测试资源' }).getByText('按期'));
     expect(await steps.locator('tr.ant-table-row').count()).toBe(3);
     await ui.shot('order-timeline-zh.png');
+    expect(unexpectedErrors(ui.browserErrors)).toEqual([]);
+  });
+  it('the unit reclaims the resources: due in 10 working days by the calendar, backup first, erasure confirmed', async () => {
+    const { page } = ui;
+    const applicant = await apiAs('applicant');
+    const provider = await apiAs('provider');
+    await page.goto(ui.url('/orders/new'));
+    await pick('类型', '回收/终止');
+    await visible(page.getByText(/回收和延期不填写资源/));
+    expect(await page.getByText('服务目录项').count()).toBe(0);
+    await page.getByLabel('标题', { exact: true }).fill('健康平台测试资源回收');
+    await pick('项目', '全民健康信息平台二期', true);
+    await pick('关联工单', orderNumber, true);
+    const reclaimUrl = await submitOrder();
+    const reclaimId = reclaimUrl.split('/').pop() as string;
+    const stepRow = page.getByTestId('order-steps').locator('tr', { hasText: '审核并回收' });
+    await visible(stepRow);
+
+    // SH 21: 10 working days, counted by the jurisdiction's calendar from the moment the order was placed.
+    const order = await applicant('GET', `/api/v1/orders/${reclaimId}`);
+    const due = await applicant(
+      'GET',
+      `/api/v1/calendar/working-days/add?from=${encodeURIComponent(order.currentStep.openedAt)}&days=10&jurisdiction=demo-city`,
+    );
+    expect(order.currentStep.dueAt).toBe(new Date(due.due).toISOString());
+    const dueText = new Intl.DateTimeFormat('sv-SE', {
+      timeZone: 'Asia/Shanghai',
+      dateStyle: 'short',
+      timeStyle: 'short',
+    }).format(new Date(due.due));
+    expect(dueText).toMatch(/ 23:59$/);
+    expect(await textOf(stepRow)).toContain(dueText);
+
+    // The unit confirms backup and migration on the reclaim work order before the provider may act (SH 26).
+    const [wo] = (await applicant('GET', `/api/v1/work-orders?orderId=${reclaimId}&status=open`)).items;
+    expect(wo).toMatchObject({ action: 'reclaim', backupConfirmedAt: null });
+    await page.getByRole('menuitem', { name: '交付工单' }).click();
+    await page.locator('tr', { hasText: order.number }).getByRole('link', { name: order.number }).click();
+    await at(page, `/work-orders/${wo.id}`);
+    await visible(page.getByText(/回收前请先完成数据备份和迁移并确认/));
+    await page.getByRole('button', { name: '确认已备份' }).click();
+    await expect
+      .poll(async () => (await applicant('GET', `/api/v1/work-orders/${wo.id}`)).backupConfirmedAt)
+      .not.toBeNull();
+
+    // The provider reclaims and confirms erasure (LZ 26); the unit confirms the receipt in the console.
+    const detail = await provider('GET', `/api/v1/work-orders/${wo.id}`);
+    await provider('POST', `/api/v1/work-orders/${wo.id}/receipts`, {
+      dataErased: true,
+      lines: detail.lines.flatMap((l: { lineNo: number; quantity: number }) =>
+        Array.from({ length: l.quantity }, (_, i) => ({
+          workOrderLineNo: l.lineNo,
+          name: `reclaimed-${l.lineNo}-${i + 1}`,
+          deliveredAt: new Date().toISOString(),
+          notes: '数据已清除',
+        })),
+      ),
+    });
+    await page.reload();
+    await page.getByRole('button', { name: '确认收货' }).click();
+    await page.goto(ui.url(reclaimUrl));
+    await visible(page.getByTestId('order-status').getByText('已办结'));
+    // Every resource the first order opened has ended, and nothing else did.
+    const firstOrderId = orderUrl.split('/').pop() as string;
+    const mine = (await applicant('GET', '/api/v1/inventory/resources?q=e2e-&limit=500')).items as {
+      id: string;
+      orderId: string | null;
+      state: string;
+    }[];
+    const opened = mine.filter((r) => r.orderId === firstOrderId);
+    expect(opened.length).toBeGreaterThan(0);
+    expect(opened.map((r) => r.state)).toEqual(opened.map(() => 'reclaimed'));
+    expect(new Set(detail.lines.map((l: { resourceId: string | null }) => l.resourceId))).toEqual(
+      new Set(opened.map((r) => r.id)),
+    );
+    await ui.shot('order-reclaimed-zh.png');
     expect(unexpectedErrors(ui.browserErrors)).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useRef } from 'react';
 import { api, unwrap } from '../client';
 import { queryKeys } from '../query-keys';
 import type { components, paths } from '../schema';
@@ -48,8 +49,29 @@ export interface OrderFilter {
   projectId?: string;
 }
 
-/** A fresh key per user action: a retried request (network, double click) is replayed, not repeated. */
-const idempotencyKey = () => crypto.randomUUID();
+/**
+ * Idempotency keys per intended write: the same request sent again before it succeeded (its answer was lost,
+ * a double click, a retry) carries the same key, so the server replays the first answer instead of acting
+ * twice; once it succeeded, the next write of the same content is a new intent with a new key. A refused
+ * write rolls its key back on the server, so a corrected request may reuse it.
+ */
+function useIdempotencyKeys() {
+  const keys = useRef(new Map<string, string>());
+  return {
+    keyFor(request: unknown): string {
+      const id = JSON.stringify(request);
+      let key = keys.current.get(id);
+      if (!key) {
+        key = crypto.randomUUID();
+        keys.current.set(id, key);
+      }
+      return key;
+    },
+    done(request: unknown) {
+      keys.current.delete(JSON.stringify(request));
+    },
+  };
+}
 
 export function useOrders(filter: OrderFilter = {}) {
   return useQuery({
@@ -98,24 +120,32 @@ export function useQuotaUsage(projectId: string | undefined) {
 
 export function usePlaceOrder() {
   const client = useQueryClient();
+  const keys = useIdempotencyKeys();
   return useMutation({
     mutationFn: (body: PlaceOrderInput) =>
-      unwrap(api.POST('/api/v1/orders', { body, params: { header: { 'idempotency-key': idempotencyKey() } } })),
-    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.orders.all }),
+      unwrap(api.POST('/api/v1/orders', { body, params: { header: { 'idempotency-key': keys.keyFor(body) } } })),
+    onSuccess: (_, body) => {
+      keys.done(body);
+      return client.invalidateQueries({ queryKey: queryKeys.orders.all });
+    },
   });
 }
 
 export function useActOnOrder() {
   const client = useQueryClient();
+  const keys = useIdempotencyKeys();
   return useMutation({
-    mutationFn: ({ id, body }: { id: string; body: ActInput }) =>
+    mutationFn: (input: { id: string; body: ActInput }) =>
       unwrap(
         api.POST('/api/v1/orders/{id}/act', {
-          params: { path: { id }, header: { 'idempotency-key': idempotencyKey() } },
-          body,
+          params: { path: { id: input.id }, header: { 'idempotency-key': keys.keyFor(input) } },
+          body: input.body,
         }),
       ),
-    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.orders.all }),
+    onSuccess: (_, input) => {
+      keys.done(input);
+      return client.invalidateQueries({ queryKey: queryKeys.orders.all });
+    },
   });
 }
 
@@ -130,14 +160,18 @@ export function useBatchAct() {
 
 export function useCancelOrder() {
   const client = useQueryClient();
+  const keys = useIdempotencyKeys();
   return useMutation({
-    mutationFn: ({ id, reason }: { id: string; reason?: string }) =>
+    mutationFn: (input: { id: string; reason?: string }) =>
       unwrap(
         api.POST('/api/v1/orders/{id}/cancel', {
-          params: { path: { id }, header: { 'idempotency-key': idempotencyKey() } },
-          body: { reason },
+          params: { path: { id: input.id }, header: { 'idempotency-key': keys.keyFor(input) } },
+          body: { reason: input.reason },
         }),
       ),
-    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.orders.all }),
+    onSuccess: (_, input) => {
+      keys.done(input);
+      return client.invalidateQueries({ queryKey: queryKeys.orders.all });
+    },
   });
 }

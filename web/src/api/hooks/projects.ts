@@ -100,6 +100,11 @@ export function useSetQuota() {
   return useMutation({
     mutationFn: ({ id, body }: { id: string; body: QuotaInput }) =>
       unwrap(api.PUT('/api/v1/projects/{id}/quota', { params: { path: { id } }, body })),
-    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.projects.all }),
+    // The gauges read the quota through the orders module's usage view, cached under orders.
+    onSuccess: (_, { id }) =>
+      Promise.all([
+        client.invalidateQueries({ queryKey: queryKeys.projects.all }),
+        client.invalidateQueries({ queryKey: queryKeys.orders.quotaUsage(id) }),
+      ]),
   });
 }

@@ -725,6 +725,8 @@ export const enUS: Messages = {
   'orders.new.fromRequestForm': 'A request form',
   'orders.new.requestForm': 'Request form',
   'orders.new.addLine': 'Add a line',
+  'orders.new.fromParent':
+    'Reclaims and extensions list no resources: a reclaim takes every resource the related order opened, an extension its term.',
   'orders.new.submit': 'Submit',
   'orders.inbox.description':
     'Steps waiting for you, by due time, overdue in red; approve or reject several at once (never your own request).',
@@ -1126,6 +1128,16 @@ export const enUS: Messages = {
   'monitoring.period': 'Period',
   'monitoring.cityTotal': 'City total',
   'monitoring.heatmapTitle': 'Units by average CPU per day, last {n} days',
+  'monitoring.analysis.title': 'Monthly analysis and right-sizing for {month}',
+  'monitoring.analysis.resources': 'Resources analysed',
+  'monitoring.analysis.downsize': 'Downsize',
+  'monitoring.analysis.expand': 'Expand',
+  'monitoring.analysis.keep': 'Keep',
+  'monitoring.analysis.empty': 'No monitoring data to analyse this month',
+  'monitoring.analysis.resource': 'Resource',
+  'monitoring.analysis.advice': 'Advice',
+  'monitoring.analysis.suggestedVcpu': 'Suggested vCPU',
+  'monitoring.analysis.reason': 'Reason',
   'monitoring.source.default': 'default',
   'monitoring.source.jurisdiction': 'jurisdiction setting',
 

@@ -1,9 +1,11 @@
-import { Button, Card, Col, DatePicker, Row, Segmented, Space, Table, Typography } from 'antd';
+import { Button, Card, Col, DatePicker, Row, Segmented, Space, Statistic, Table, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useMemo, useState } from 'react';
 import {
+  type MonthlyAnalysis,
   type UtilisationRow,
   useHeatmap,
+  useMonthlyAnalysis,
   useUtilisationReport,
   utilisationExportUrl,
 } from '../../api/hooks/monitoring';
@@ -15,6 +17,66 @@ import { mondayOf } from './shared';
 
 const HEATMAP_DAYS = 30;
 const fmt = (v: number | null) => (v === null ? '—' : v.toLocaleString(undefined, { maximumFractionDigits: 2 }));
+
+type Suggestion = MonthlyAnalysis['suggestions'][number];
+const ADVICE_COLOURS: Record<Suggestion['advice'], string> = { downsize: 'orange', expand: 'red', keep: 'green' };
+
+/** The month's right-sizing suggestions (TZ 12(5)): downsize or expand first, by unit. */
+function AnalysisCard({ month }: { month: string }) {
+  const { t } = useI18n();
+  const analysis = useMonthlyAnalysis(month);
+  const data = analysis.data;
+  const rows = (data?.suggestions ?? [])
+    .slice()
+    .sort((a, b) => Number(a.advice === 'keep') - Number(b.advice === 'keep'));
+  return (
+    <Card title={t('monitoring.analysis.title', { month })} data-testid="monthly-analysis">
+      {analysis.error ? <ApiErrorAlert error={analysis.error} onRetry={() => analysis.refetch()} /> : null}
+      <Row gutter={32} style={{ marginBottom: 16 }}>
+        <Col>
+          <Statistic title={t('monitoring.analysis.resources')} value={data?.summary.resources ?? 0} />
+        </Col>
+        <Col>
+          <Statistic title={t('monitoring.analysis.downsize')} value={data?.summary.downsize ?? 0} />
+        </Col>
+        <Col>
+          <Statistic title={t('monitoring.analysis.expand')} value={data?.summary.expand ?? 0} />
+        </Col>
+        <Col>
+          <Statistic title={t('monitoring.analysis.keep')} value={data?.summary.keep ?? 0} />
+        </Col>
+      </Row>
+      <Table<Suggestion>
+        rowKey="resourceId"
+        size="small"
+        loading={analysis.isFetching}
+        dataSource={rows}
+        pagination={{ pageSize: 20, hideOnSinglePage: true }}
+        scroll={{ x: true }}
+        locale={{ emptyText: t('monitoring.analysis.empty') }}
+        columns={[
+          { key: 'unit', title: t('monitoring.unit'), render: (_, s) => s.organisationName ?? '—' },
+          { key: 'resource', title: t('monitoring.analysis.resource'), dataIndex: 'resourceName' },
+          { key: 'vcpu', title: 'vCPU', align: 'right', render: (_, s) => s.vcpu ?? '—' },
+          { key: 'cpuAvg', title: t('monitoring.cpuAvg'), align: 'right', render: (_, s) => fmt(s.cpuAvg) },
+          { key: 'cpuP95', title: t('monitoring.cpuP95'), align: 'right', render: (_, s) => fmt(s.cpuP95) },
+          {
+            key: 'advice',
+            title: t('monitoring.analysis.advice'),
+            render: (_, s) => <Tag color={ADVICE_COLOURS[s.advice]}>{t(`monitoring.analysis.${s.advice}`)}</Tag>,
+          },
+          {
+            key: 'suggested',
+            title: t('monitoring.analysis.suggestedVcpu'),
+            align: 'right',
+            render: (_, s) => (s.advice === 'keep' ? '—' : (s.suggestedVcpu ?? '—')),
+          },
+          { key: 'reason', title: t('monitoring.analysis.reason'), dataIndex: 'reason' },
+        ]}
+      />
+    </Card>
+  );
+}
 
 /** Weekly and monthly utilisation per unit and city-wide (TZ 12), exportable; the heat map of units by CPU. */
 export function ReportsTab() {
@@ -53,7 +115,7 @@ export function ReportsTab() {
   const rows: UtilisationRow[] = report.data ? [...report.data.units, report.data.city] : [];
   return (
     <Space orientation="vertical" size="large" style={{ width: '100%' }}>
-      <Card title={t('monitoring.utilisationTable')}>
+      <Card title={t('monitoring.utilisationTable')} data-testid="utilisation-table">
         <Row gutter={[16, 16]} style={{ marginBottom: 16 }}>
           <Col>
             <Segmented
@@ -121,6 +183,7 @@ export function ReportsTab() {
           ]}
         />
       </Card>
+      {period === 'month' ? <AnalysisCard month={start.slice(0, 7)} /> : null}
       <Card title={t('monitoring.heatmapTitle', { n: HEATMAP_DAYS })}>
         {heat.error ? <ApiErrorAlert error={heat.error} onRetry={() => heat.refetch()} /> : null}
         <Chart

@@ -41,6 +41,8 @@ interface Values {
 
 const TERM_TYPES: readonly OrderType[] = ['development', 'emergency', 'temporary', 'extension'];
 const PARENT_TYPES: readonly OrderType[] = ['scale_up', 'change', 'reclaim', 'extension'];
+/** These take what they act on from the related order: a reclaim its resources, an extension its term. */
+const NO_LINE_TYPES: readonly OrderType[] = ['reclaim', 'extension'];
 
 /** A specification field of a catalogue item, as its attribute describes it. */
 function SpecField({ attr, name }: { attr: CatalogueItem['specification'][number]; name: (string | number)[] }) {
@@ -129,6 +131,63 @@ function RequestFormSelect() {
   );
 }
 
+/** Where the lines come from: picked from the catalogue in force, or the rows of an imported request form. */
+function LinesSection({
+  canForms,
+  source,
+  form,
+  items,
+}: {
+  canForms: boolean;
+  source: Source | undefined;
+  form: FormInstance<Values>;
+  items: CatalogueItem[];
+}) {
+  const { t } = useI18n();
+  return (
+    <>
+      <Form.Item label={t('orders.new.source')} name="source">
+        <Radio.Group
+          options={[
+            { value: 'catalogue', label: t('orders.new.fromCatalogue') },
+            { value: 'requestForm', label: t('orders.new.fromRequestForm'), disabled: !canForms },
+          ]}
+        />
+      </Form.Item>
+      {source === 'requestForm' && canForms ? (
+        <RequestFormSelect />
+      ) : (
+        <>
+          <Typography.Text strong>{t('orders.lines')}</Typography.Text>
+          <Form.List name="lines">
+            {(fields, { add, remove }) => (
+              <>
+                {fields.map((field) => (
+                  <LineFields
+                    key={field.key}
+                    form={form}
+                    field={field}
+                    items={items}
+                    onRemove={() => remove(field.name)}
+                  />
+                ))}
+                <Button
+                  type="dashed"
+                  icon={<PlusOutlined />}
+                  onClick={() => add({ quantity: 1 })}
+                  style={{ marginBottom: 16 }}
+                >
+                  {t('orders.new.addLine')}
+                </Button>
+              </>
+            )}
+          </Form.List>
+        </>
+      )}
+    </>
+  );
+}
+
 /** A new order: type, project and system, then lines from the catalogue in force or an imported request form. */
 export function NewOrderPage() {
   const { t } = useI18n();
@@ -157,7 +216,9 @@ export function NewOrderPage() {
       termMonths: TERM_TYPES.includes(values.type) ? values.termMonths : undefined,
       parentOrderId: PARENT_TYPES.includes(values.type) ? values.parentOrderId || undefined : undefined,
     };
-    if (values.source === 'requestForm') body.requestFormId = values.requestFormId;
+    if (NO_LINE_TYPES.includes(values.type)) {
+      // nothing more: the server reads the lines from the related order
+    } else if (values.source === 'requestForm') body.requestFormId = values.requestFormId;
     else {
       body.lines = (values.lines ?? []).map((l) => ({
         itemCode: l.itemCode ?? '',
@@ -244,43 +305,10 @@ export function NewOrderPage() {
           <Form.Item label={t('orders.reason')} name="reason" rules={[{ max: 2000 }]}>
             <Input.TextArea rows={2} />
           </Form.Item>
-          <Form.Item label={t('orders.new.source')} name="source">
-            <Radio.Group
-              options={[
-                { value: 'catalogue', label: t('orders.new.fromCatalogue') },
-                { value: 'requestForm', label: t('orders.new.fromRequestForm'), disabled: !canForms },
-              ]}
-            />
-          </Form.Item>
-          {source === 'requestForm' && canForms ? (
-            <RequestFormSelect />
+          {type && NO_LINE_TYPES.includes(type) ? (
+            <Typography.Paragraph type="secondary">{t('orders.new.fromParent')}</Typography.Paragraph>
           ) : (
-            <>
-              <Typography.Text strong>{t('orders.lines')}</Typography.Text>
-              <Form.List name="lines">
-                {(fields, { add, remove }) => (
-                  <>
-                    {fields.map((field) => (
-                      <LineFields
-                        key={field.key}
-                        form={form}
-                        field={field}
-                        items={items}
-                        onRemove={() => remove(field.name)}
-                      />
-                    ))}
-                    <Button
-                      type="dashed"
-                      icon={<PlusOutlined />}
-                      onClick={() => add({ quantity: 1 })}
-                      style={{ marginBottom: 16 }}
-                    >
-                      {t('orders.new.addLine')}
-                    </Button>
-                  </>
-                )}
-              </Form.List>
-            </>
+            <LinesSection canForms={canForms} source={source} form={form} items={items} />
           )}
           <Flex gap={8}>
             <Button type="primary" htmlType="submit" loading={place.isPending}>
