@@ -27,6 +27,8 @@ export const FULFILMENT_STEPS: Record<string, FulfilmentAction> = {
   'new_resources.provisioning': 'open_test',
   'new_resources.go_live': 'open',
   'green_channel.placement': 'open',
+  // JQ 19: the provider holding the backups hands the extract over; nothing in the inventory changes.
+  'backup_extraction.extraction': 'handover',
 };
 
 const FALLBACK: Partial<Record<OrderType, FulfilmentAction>> = {

@@ -30,6 +30,21 @@ afterAll(async () => {
   await t?.close();
 });
 
+/** The demo's provider operator, signed in for `providerId` (granted there first when the demo has no one). */
+async function operatorOf(providerId: string): Promise<Session> {
+  const operator = await t.database.db
+    .selectFrom('user_account')
+    .select('id')
+    .where('username', '=', 'provider')
+    .executeTakeFirstOrThrow();
+  await t.database.db
+    .insertInto('role_assignment')
+    .values({ user_id: operator.id, organisation_id: providerId, role: 'provider_operator', granted_by: 'test' })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  return login(t.app, 'provider', { organisationId: providerId });
+}
+
 const backup = (capacityGb: number) => ({
   itemCode: 'backup-dr',
   specification: { mode: '本地数据备份 Local backup', capacityGb },
@@ -63,7 +78,7 @@ describe('the Jiuquan pack', () => {
     expect(res.statusCode, res.body).toBe(200);
   });
 
-  it('backup extraction (JQ 19): the pack’s steps, roles and deadlines (none named); the bureau approves, the provider’s extraction opens', async () => {
+  it('backup extraction (JQ 19): the bureau approves, the provider hands the backup over, the unit confirms, the order completes', async () => {
     clock.set('2026-11-02T02:00:00Z');
     const o = await placed(t.app, applicant, {
       type: 'backup_extraction',
@@ -80,7 +95,7 @@ describe('the Jiuquan pack', () => {
       ]),
     ).toEqual([
       ['approval', 'authority_approver', null, null],
-      ['extraction', 'provider_operator', null, null],
+      ['extraction', 'provider_operator', 'handover', null],
     ]);
     expect(o.steps[0].deadline).toEqual({ value: null, unit: null, article: 'JQ 19', note: 'JQ names no deadline' });
     expect(o.steps[1].deadline).toMatchObject({ value: null, unit: null, article: 'JQ 19' });
@@ -98,17 +113,42 @@ describe('the Jiuquan pack', () => {
     expect(v.status).toBe('in_progress');
     expect(v.steps[0]).toMatchObject({ status: 'done', decision: 'approve', metDeadline: null });
     expect(v.currentStep).toMatchObject({ key: 'extraction', role: 'provider_operator', dueAt: null, status: 'open' });
-    // Not a fulfilment step: no provider work order is opened for it.
-    expect(v.currentStep.handledByProvisioning).toBe(false);
-    expect((await as(t.app, applicant, { url: `/api/v1/work-orders?orderId=${o.id}` })).json().items).toEqual([]);
+    // The hand-over is the provider's work order; nobody acts on it through the orders API.
+    expect(v.currentStep.handledByProvisioning).toBe(true);
     expect((await api.act(approver, o.id, { decision: 'approve' })).json().code).toBe('not_your_step');
-    expect((await trail(t.database.db, o.id)).audits).toEqual({ 'order.submitted': 1, 'order.step_done': 1 });
-  });
+    const wos = (await as(t.app, applicant, { url: `/api/v1/work-orders?orderId=${o.id}` })).json();
+    expect(wos.items).toHaveLength(1);
+    const wo = wos.items[0];
+    expect(wo).toMatchObject({ action: 'handover', stepKey: 'extraction', status: 'open', dueAt: null });
+    const keeper = await operatorOf(wo.providerId);
 
-  // KNOWN GAP (reported): the provider, whose step the hand-over is, has no way to complete it. Provider
-  // operators hold no `order:act` and see no orders (RLS), and the step is no fulfilment step, because no
-  // fulfilment action fits a hand-over (the action is a closed list checked by migrations 0009 and 0011).
-  it.todo('backup extraction (JQ 19): the provider hands the backup over and the order completes');
+    // The provider hands the extract over with its receipt; the unit confirms; nothing in the inventory moves.
+    const resources = await countRows(t.database, 'resource');
+    clock.set('2026-11-04T02:00:00Z');
+    const receipt = await as(t.app, keeper, {
+      method: 'POST',
+      url: `/api/v1/work-orders/${wo.id}/receipts`,
+      payload: {
+        notes: '经加密移动介质交付，交接人：张三',
+        lines: [
+          { workOrderLineNo: 1, name: '2026年10月备份', deliveredAt: clock.now().toISOString(), notes: 'SM4 加密' },
+        ],
+      },
+    });
+    expect(receipt.statusCode, receipt.body).toBe(201);
+    const confirmed = await as(t.app, applicant, {
+      method: 'POST',
+      url: `/api/v1/work-orders/${wo.id}/receipts/confirm`,
+    });
+    expect(confirmed.statusCode, confirmed.body).toBe(200);
+    expect(confirmed.json().receipts.at(-1).lines[0].resourceId).toBeNull();
+    expect(await countRows(t.database, 'resource')).toBe(resources);
+    const done = (await as(t.app, applicant, { url: `/api/v1/orders/${o.id}` })).json();
+    expect(done.status).toBe('completed');
+    expect(done.steps[1]).toMatchObject({ key: 'extraction', status: 'done' });
+    expect((await trail(t.database.db, o.id)).audits).toMatchObject({ 'order.submitted': 1 });
+    expect((await verifyAuditChain(t.database.db)).intact).toBe(true);
+  });
 
   /** The provider delivers the placement's work order and the unit confirms the receipt. */
   async function deliver(orderId: string, prefix: string, count: number) {

@@ -5,7 +5,15 @@ export const ORDER_STATUSES = ['draft', 'submitted', 'in_progress', 'completed',
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const STEP_STATUSES = ['pending', 'open', 'done', 'rejected', 'skipped'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
-export const FULFILMENT_ACTIONS = ['open_test', 'open', 'scale_up', 'change', 'reclaim', 'allocate'] as const;
+export const FULFILMENT_ACTIONS = [
+  'open_test',
+  'open',
+  'scale_up',
+  'change',
+  'reclaim',
+  'allocate',
+  'handover',
+] as const;
 export type FulfilmentAction = (typeof FULFILMENT_ACTIONS)[number];
 export type StepDecision = 'approve' | 'reject' | 'return' | 'done' | 'failed' | 'cancelled';
 export type OrderSource = 'unit' | 'expiry' | 'monitoring';

@@ -605,6 +605,8 @@ export async function confirmReceipt(
     if (!wl) continue;
     const spec = l.specification as Record<string, unknown>;
     const quantities = l.quantities as Quantities;
+    // A hand-over (JQ 19 backup extraction) delivers data, not a resource: the receipt is the record.
+    if (w.action === 'handover') continue;
     if (w.action === 'reclaim') {
       if (wl.resource_id) {
         await recordResourceEvent(trx, actor, {

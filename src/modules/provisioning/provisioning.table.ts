@@ -1,7 +1,15 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { Quantities } from '../inventory/inventory.table.ts';
 
-export const FULFILMENT_ACTIONS = ['open_test', 'open', 'scale_up', 'change', 'reclaim', 'allocate'] as const;
+export const FULFILMENT_ACTIONS = [
+  'open_test',
+  'open',
+  'scale_up',
+  'change',
+  'reclaim',
+  'allocate',
+  'handover',
+] as const;
 export type FulfilmentAction = (typeof FULFILMENT_ACTIONS)[number];
 export const WORK_ORDER_STATUSES = ['open', 'submitted', 'disputed', 'completed', 'failed'] as const;
 export type WorkOrderStatus = (typeof WORK_ORDER_STATUSES)[number];

@@ -876,6 +876,7 @@ export const enUS: Messages = {
   'workOrders.actions.change': 'Change',
   'workOrders.actions.reclaim': 'Reclaim',
   'workOrders.actions.allocate': 'Allocate',
+  'workOrders.actions.handover': 'Hand over backup data',
   'workOrders.overdue': 'Overdue',
   'workOrders.disputeDueTag': 'Dispute answer',
   'workOrders.disputeOverdue':

@@ -843,6 +843,7 @@ export const zhCN = {
   'workOrders.actions.change': '变更',
   'workOrders.actions.reclaim': '回收',
   'workOrders.actions.allocate': '配置资源',
+  'workOrders.actions.handover': '交付备份数据',
   'workOrders.overdue': '逾期',
   'workOrders.disputeDueTag': '异议答复',
   'workOrders.disputeOverdue': '异议答复已逾期：服务商应于 {due} 前重新提交回执，已通知服务商和运管单位。',
