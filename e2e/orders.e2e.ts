@@ -278,6 +278,10 @@ describe('orders: the Shanghai path through the console', () => {
     expect(new Set(detail.lines.map((l: { resourceId: string | null }) => l.resourceId))).toEqual(
       new Set(opened.map((r) => r.id)),
     );
+    // Reclaimed once: the same order cannot be reclaimed (and its quota given back) a second time.
+    await expect(
+      applicant('POST', '/api/v1/orders', { type: 'reclaim', title: '再次回收', parentOrderId: firstOrderId }),
+    ).rejects.toThrow(/: 400 .*body\.parentOrderId/);
     await ui.shot('order-reclaimed-zh.png');
     expect(unexpectedErrors(ui.browserErrors)).toEqual([]);
   });
