@@ -122,7 +122,8 @@ async function main() {
       { name: 'ops_text', user: 'reviewer', params: { q: 'vm-0999' } },
       { name: 'ops_text_ip', user: 'reviewer', params: { q: '10.1.134.' } },
       { name: 'ops_text_unit', user: 'reviewer', params: { q: 'db-04', organisationId: health } },
-      { name: 'ops_text_broad', user: 'reviewer', params: { q: 'vm-0' } },
+      // 75,000 of the 100,000 match: a search that barely narrows counts nearly everything, like a deep page.
+      { name: 'ops_text_broad', user: 'reviewer', params: { q: 'vm-0' }, budgetMs: DEEP_PAGE_BUDGET_MS },
       { name: 'unit_text', user: 'applicant', params: { q: 'vm-0999' } },
       { name: 'provider_text', user: 'provider', params: { q: '10.0.1' } },
     ];
