@@ -137,6 +137,7 @@ async function main() {
       const c0 = cpuNow();
       const r = await foldStaged(database.db);
       foldCpu += cpuNow() - c0;
+      if (r.quarantined > 0) throw new Error(`the fold quarantined ${r.quarantined} staged batches`);
       if (r.batches > 0) folds++;
       rollupWrites += r.rollups;
     };

@@ -41,12 +41,19 @@ const remoteWrite = (body: Uint8Array, headers: Record<string, string> = {}) =>
 
 /** Everything ingestion may touch, to prove a refused request changed nothing. */
 async function state() {
-  const { rows } = await sql<{ r: string; a: string; u: string; s: number | null; c: string | null; st: string }>`
+  const { rows } = await sql<{
+    r: string;
+    a: string;
+    u: string;
+    s: number | null;
+    c: string | null;
+    st: string;
+    d: string;
+  }>`
     select (select count(*) from monitoring_rollup) as r, (select count(*) from monitoring_agent) as a,
       (select count(*) from monitoring_unmapped) as u, (select sum(sum) from monitoring_rollup) as s,
-      (select sum(count) from monitoring_rollup) as c, (select count(*) from monitoring_staged) as st`.execute(
-    t.database.db,
-  );
+      (select sum(count) from monitoring_rollup) as c, (select count(*) from monitoring_staged) as st,
+      (select count(*) from monitoring_ingest_digest) as d`.execute(t.database.db);
   return rows[0];
 }
 
@@ -402,6 +409,54 @@ describe(`detection over a generated 30-day data set of ${VMS} VMs`, () => {
     });
     expect(bad.statusCode).toBe(400);
     await as(t.app, reviewer, { method: 'PUT', url: '/api/v1/monitoring/settings', payload: { thresholds: {} } });
+    await detectionJob.run({ db: t.database.db, now: NOW, log });
+    expect(await liveFindings()).toEqual(PLANTED);
+  });
+
+  it('takes the policy pack’s threshold as overridden through the policy API, and says so in each finding', async () => {
+    const overrides = '/api/v1/jurisdictions/demo-city/policy/overrides';
+    const approver = await login(t.app, 'approver');
+    const set = await as(t.app, approver, {
+      method: 'PUT',
+      url: overrides,
+      payload: { path: 'monitoring.lowUtilisationPercent', value: 4, reason: '本辖区低使用率阈值 4%' },
+    });
+    expect(set.statusCode, set.body).toBe(200);
+    const source = 'policy monitoring.lowUtilisationPercent (SH 25, overridden for the jurisdiction)';
+    const view = (await as(t.app, reviewer, { url: '/api/v1/monitoring/settings' })).json();
+    expect(view.thresholds.lowAvgCpuPercent).toBe(4);
+    expect(view.thresholdSources.lowAvgCpuPercent).toBe(source);
+    const run = await as(t.app, reviewer, { method: 'POST', url: '/api/v1/monitoring/detection-runs' });
+    expect(run.statusCode, run.body).toBe(200);
+    // the 2-8 % VMs (1-20) no longer count as idle; the 0.5-3.5 % ones still do
+    expect(run.json().cleared).toBe(20);
+    expect((await liveFindings()).low_utilisation).toEqual([...range(42, 50), ...range(71, 80)]);
+    const low = await as(t.app, reviewer, {
+      url: '/api/v1/monitoring/findings?rule=low_utilisation&status=open&limit=500',
+    });
+    expect(low.json().total).toBe(19);
+    for (const f of low.json().items) {
+      expect(f.evidence.thresholds.lowAvgCpuPercent).toBe(4);
+      expect(f.evidence.thresholdSources.lowAvgCpuPercent).toBe(source);
+      expect(f.evidence.thresholdSources.lowP95CpuPercent).toBe('default');
+    }
+    // the jurisdiction's own monitoring setting still comes first
+    const mine = await as(t.app, reviewer, {
+      method: 'PUT',
+      url: '/api/v1/monitoring/settings',
+      payload: { thresholds: { lowAvgCpuPercent: 10 } },
+    });
+    expect(mine.json().thresholdSources.lowAvgCpuPercent).toBe('jurisdiction override');
+    await detectionJob.run({ db: t.database.db, now: NOW, log });
+    expect(await liveFindings()).toEqual(PLANTED);
+    await as(t.app, reviewer, { method: 'PUT', url: '/api/v1/monitoring/settings', payload: { thresholds: {} } });
+    const removed = await as(t.app, approver, {
+      method: 'DELETE',
+      url: `${overrides}?path=monitoring.lowUtilisationPercent`,
+    });
+    expect(removed.statusCode, removed.body).toBe(200);
+    const back = (await as(t.app, reviewer, { url: '/api/v1/monitoring/settings' })).json();
+    expect(back.thresholdSources.lowAvgCpuPercent).toBe('default');
     await detectionJob.run({ db: t.database.db, now: NOW, log });
     expect(await liveFindings()).toEqual(PLANTED);
   });

@@ -11,7 +11,10 @@ const HOUR = 3_600_000;
 
 export interface EffectiveThresholds {
   values: Thresholds;
-  /** where each value comes from: `default`, `policy:<article or override>`, `jurisdiction` */
+  /**
+   * where each value comes from: `default`, `policy monitoring.<key> (<article>[, overridden for the jurisdiction])`
+   * (the pack, or its override through the policy API), `jurisdiction override` (the monitoring settings)
+   */
   sources: Record<keyof Thresholds, string>;
 }
 
@@ -38,10 +41,14 @@ export async function thresholdsOf(db: Db | Trx, jurisdictionId: string): Promis
     string
   >;
   for (const [k, path] of Object.entries(POLICY_KEYS) as [keyof Thresholds, string][]) {
-    const cited = (policy.monitoring as Record<string, { value: unknown; article: string | null }>)[path];
+    const cited = (
+      policy.monitoring as Record<string, { value: unknown; article: string | null; overridden?: boolean }>
+    )[path];
     if (cited && typeof cited.value === 'number') {
       values[k] = cited.value;
-      sources[k] = `policy monitoring.${path}${cited.article ? ` (${cited.article})` : ''}`;
+      // e.g. `policy monitoring.lowUtilisationPercent (SH 25, overridden for the jurisdiction)`
+      const notes = [cited.article, cited.overridden ? 'overridden for the jurisdiction' : null].filter(Boolean);
+      sources[k] = `policy monitoring.${path}${notes.length ? ` (${notes.join(', ')})` : ''}`;
     }
   }
   for (const [k, v] of Object.entries(setting.thresholds)) {

@@ -112,7 +112,15 @@ describe('staged ingest and the fold', () => {
 
     const folded = await foldStaged(t.database.db);
     // three requests, one rollup row per (resource, metric, hour): written once each
-    expect(folded).toEqual({ batches: 3, samples: 9, rollups: 2, agents: 1, unmapped: 0 });
+    expect(folded).toEqual({
+      batches: 3,
+      samples: 9,
+      rollups: 2,
+      agents: 1,
+      unmapped: 0,
+      notListed: 0,
+      quarantined: 0,
+    });
     expect(await staged()).toBe(0);
     const hour = new Date(Math.floor(at / HOUR) * HOUR);
     expect(await rollups('f-1')).toEqual([
@@ -129,6 +137,8 @@ describe('staged ingest and the fold', () => {
       rollups: 0,
       agents: 0,
       unmapped: 0,
+      notListed: 0,
+      quarantined: 0,
     });
     expect(await rollups('f-1')).toHaveLength(2);
   });
@@ -224,11 +234,15 @@ describe('staged ingest and the fold', () => {
     expect(await staged()).toBe(0);
   });
 
-  it('folds before detecting: an agent whose samples wait in staging is not silent', async () => {
+  it('folds before detecting: an agent whose samples wait in staging is not silent; 23 h of silence is not silent', async () => {
     // f-5 and f-6 last reported three days ago; f-5 reports now (staged, not yet folded)
     await sql`insert into monitoring_agent (resource_id, organisation_id, jurisdiction_id, provider_id, last_sample_at)
       select id, organisation_id, jurisdiction_id, provider_id, ${new Date(NOW.getTime() - 72 * HOUR)}::timestamptz
       from resource where external_id in ('f-5', 'f-6')`.execute(t.database.db);
+    // the decoy: f-9 last reported 23 hours ago, inside the 24-hour limit
+    await sql`insert into monitoring_agent (resource_id, organisation_id, jurisdiction_id, provider_id, last_sample_at)
+      select id, organisation_id, jurisdiction_id, provider_id, ${new Date(NOW.getTime() - 23 * HOUR)}::timestamptz
+      from resource where external_id = 'f-9'`.execute(t.database.db);
     const res = await remoteWrite([
       { labels: { __name__: 'up', instance_id: 'f-5' }, samples: [{ value: 1, timestamp: NOW.getTime() - 60_000 }] },
     ]);
@@ -242,6 +256,10 @@ describe('staged ingest and the fold', () => {
       order by r.external_id`.execute(t.database.db);
     expect(silent.rows.map((r) => r.external_id)).not.toContain('f-5');
     expect(silent.rows.map((r) => r.external_id)).toContain('f-6');
+    expect(silent.rows.map((r) => r.external_id)).not.toContain('f-9');
+    const decoy = await sql<{ n: number }>`select count(*)::int as n from monitoring_finding f
+      join resource r on r.id = f.resource_id where r.external_id = 'f-9'`.execute(t.database.db);
+    expect(decoy.rows[0]?.n).toBe(0);
   });
 
   it('refuses a bad request without staging anything (a NUL in a key or name too); an empty one stages nothing', async () => {

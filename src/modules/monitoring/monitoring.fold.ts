@@ -3,30 +3,54 @@
 // `monitoring_agent`, aggregated per (resource, metric, hour) first, so each rollup row is written once per fold
 // however many samples of it were staged. The folded batches are deleted in the same transaction: a sample is
 // rolled up exactly once, and a crash before the commit leaves the batches staged for the next fold.
+// A batch that cannot be read back, or whose rows the database refuses (a data error), is moved to
+// `monitoring_staged_quarantine` with the error and audited, and the others fold: one bad row must not stop every
+// later fold while staging grows. Unmapped series beyond a fold's listing limit are counted per caller in
+// `monitoring_unmapped_overflow` (series and samples), so the totals stay exact.
 // See docs/decisions.md (usage monitoring: staged ingest, issue 8).
 
 import { type RawBuilder, sql } from 'kysely';
+import { SYSTEM_ACTOR, writeAudit } from '../../platform/audit/audit.ts';
 import type { Job } from '../../platform/jobs/jobs.ts';
 import type { DB, Db, Trx } from '../../schema.ts';
-import { ROLLUP_LOCK } from './monitoring.ingest.ts';
-import { readBatch, type Scope, type Source, type StagedBatch, seriesName } from './monitoring.staging.ts';
+import { MAX_UNMAPPED_LISTED, ROLLUP_LOCK } from './monitoring.ingest.ts';
+import {
+  purgeDigests,
+  readBatch,
+  type Scope,
+  type Source,
+  type StagedBatch,
+  seriesName,
+} from './monitoring.staging.ts';
 import { METRICS } from './monitoring.table.ts';
 
 const HOUR = 3_600_000;
 const M = METRICS.length;
 /** Batches read per query inside one fold transaction. */
 const CHUNK = 200;
-/** Unmapped series recorded per fold (the per-request path kept 10,000 per request). */
-const MAX_GAPS = 10_000;
-
 export const DEFAULT_FOLD_SECONDS = 300;
 
 export interface FoldResult {
+  /** staged batches rolled up */
   batches: number;
   samples: number;
   rollups: number;
   agents: number;
+  /** unmapped series listed (monitoring_unmapped) */
   unmapped: number;
+  /** unmapped series over the listing limit: counted with their samples, not listed */
+  notListed: number;
+  /** staged batches that could not be read or written: moved to monitoring_staged_quarantine */
+  quarantined: number;
+}
+
+export interface FoldOptions {
+  /** staged samples per fold transaction (default 20,000,000) */
+  maxSamples?: number;
+  /** unmapped series listed per fold transaction (default MAX_UNMAPPED_LISTED) */
+  maxUnmappedSeries?: number;
+  /** when (the quarantine's time stamp); the clock otherwise */
+  now?: Date;
 }
 
 /**
@@ -91,6 +115,9 @@ class Group {
   private lastSeen = new Float64Array(this.cap);
   private readonly hours = new Map<number, HourSums>();
   readonly gaps = new Map<string, Gap>();
+  /** the staged batches added, and their samples */
+  readonly ids: string[] = [];
+  samples = 0;
 
   constructor(
     readonly scope: Scope,
@@ -282,18 +309,146 @@ interface StagedRow {
   visible: string;
   mapping_label: string;
   received_at: Date;
+  samples: number;
   data: string;
+}
+
+async function readStaged(trx: Trx, ids: readonly string[]): Promise<StagedRow[]> {
+  const { rows } = await sql<StagedRow>`
+    select id::text as id, jurisdiction_id, organisation_id, scope, array_to_string(visible, ',') as visible,
+      mapping_label, received_at, samples, encode(data, 'base64') as data
+    from monitoring_staged where id = any(${`{${ids.join(',')}}`}::bigint[]) order by id`.execute(trx);
+  return rows;
+}
+
+/** A staged row read back, or why it cannot be. */
+function decode(row: StagedRow): StagedBatch | { error: string } {
+  try {
+    const batch = readBatch(Buffer.from(row.data, 'base64'));
+    if (batch.n !== row.samples) throw new Error(`staged batch: ${batch.n} samples, the row says ${row.samples}`);
+    if (batch.base !== row.received_at.getTime()) {
+      throw new Error(`staged batch: based at ${batch.base}, the row was received at ${row.received_at.toISOString()}`);
+    }
+    return batch;
+  } catch (error) {
+    return { error: messageOf(error) };
+  }
+}
+
+const groupKey = (row: StagedRow, source: Source) =>
+  [row.scope, row.visible, row.jurisdiction_id, row.organisation_id, row.mapping_label, source].join('|');
+
+const newGroup = (row: StagedRow, source: Source) =>
+  new Group(
+    { scope: row.scope, visible: row.visible === '' ? [] : row.visible.split(',') },
+    row.jurisdiction_id,
+    row.organisation_id,
+    row.mapping_label,
+    source,
+  );
+
+/**
+ * A database error caused by the rows written (SQLSTATE classes 22 data exception, 23 integrity constraint, 54
+ * program limit): another batch would not hit it. Anything else (connection, lock, serialisation, resources) fails
+ * the fold, which is redone from the start next time.
+ */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(22|23|54)/.test(code);
+}
+
+function messageOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return (typeof code === 'string' ? `${code}: ${message}` : message).slice(0, 2000);
+}
+
+/** Runs `fn` under a savepoint: a data error rolls back what it wrote and is returned; other errors are thrown. */
+async function isolated<T>(
+  trx: Trx,
+  fn: () => Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
+  await sql`savepoint monitoring_fold`.execute(trx);
+  try {
+    const value = await fn();
+    await sql`release savepoint monitoring_fold`.execute(trx);
+    return { ok: true, value };
+  } catch (error) {
+    if (!isDataError(error)) throw error;
+    await sql`rollback to savepoint monitoring_fold`.execute(trx);
+    await sql`release savepoint monitoring_fold`.execute(trx);
+    return { ok: false, error: messageOf(error) };
+  }
+}
+
+/** A group's rollups and agents, then its unmapped series: the first `listable` listed, the rest counted. */
+async function writeGroup(
+  trx: Trx,
+  group: Group,
+  listable: number,
+): Promise<{ rollups: number; agents: number; listed: number; notListed: number }> {
+  const w = await group.write(trx);
+  const gaps = [...group.gaps.values()];
+  const listed = gaps.slice(0, Math.max(0, listable));
+  await writeGaps(trx, listed);
+  const rest = gaps.slice(listed.length);
+  await writeOverflow(trx, group.jurisdictionId, group.organisationId, rest);
+  return { ...w, listed: listed.length, notListed: rest.length };
+}
+
+/** Moves a staged batch to the quarantine with the error, audited, in the fold's transaction. */
+async function quarantine(trx: Trx, id: string, error: string, now: Date): Promise<void> {
+  const { rows } = await sql<{ organisation_id: string; jurisdiction_id: string; samples: number; received_at: Date }>`
+    with moved as (delete from monitoring_staged where id = ${id}::bigint
+      returning id, jurisdiction_id, organisation_id, scope, visible, mapping_label, received_at, samples, data),
+    kept as (
+      insert into monitoring_staged_quarantine (id, jurisdiction_id, organisation_id, scope, visible, mapping_label,
+        received_at, samples, data, error, quarantined_at)
+      select id, jurisdiction_id, organisation_id, scope, visible, mapping_label, received_at, samples, data,
+        ${error}::text, ${now.toISOString()}::timestamptz from moved
+      on conflict (id) do nothing
+      returning 1)
+    select organisation_id, jurisdiction_id, samples, received_at from moved where exists (select 1 from kept)`.execute(
+    trx,
+  );
+  const row = rows[0];
+  if (!row) return;
+  await writeAudit(trx, SYSTEM_ACTOR, {
+    action: 'monitoring.batch_quarantined',
+    objectType: 'monitoring_staged',
+    objectId: id,
+    outcome: 'failure',
+    detail: {
+      error,
+      organisationId: row.organisation_id,
+      jurisdictionId: row.jurisdiction_id,
+      samples: row.samples,
+      receivedAt: row.received_at.toISOString(),
+    },
+  });
 }
 
 /**
  * Folds everything staged when it starts (batches staged meanwhile wait for the next fold), in transactions of
  * at most `maxSamples` staged samples each. Each transaction: the fold lock, the batches read in chunks and
- * aggregated per caller, one mapping + rollup + agent statement per caller, the unmapped series, and the
- * batches deleted. Safe to run anywhere at any time (job, detection, several instances): folds queue on the lock.
+ * aggregated per caller, one mapping + rollup + agent statement per caller and its unmapped series (under a
+ * savepoint: a data error refolds that caller's batches one by one and quarantines those that fail alone; a
+ * batch that cannot be read is quarantined at once), and the batches deleted. Safe to run anywhere at any time
+ * (job, detection, several instances): folds queue on the lock.
  */
-export async function foldStaged(db: Db, options: { maxSamples?: number } = {}): Promise<FoldResult> {
+export async function foldStaged(db: Db, options: FoldOptions = {}): Promise<FoldResult> {
   const maxSamples = options.maxSamples ?? 20_000_000;
-  const result: FoldResult = { batches: 0, samples: 0, rollups: 0, agents: 0, unmapped: 0 };
+  const maxListed = options.maxUnmappedSeries ?? MAX_UNMAPPED_LISTED;
+  const now = options.now ?? new Date();
+  const result: FoldResult = {
+    batches: 0,
+    samples: 0,
+    rollups: 0,
+    agents: 0,
+    unmapped: 0,
+    notListed: 0,
+    quarantined: 0,
+  };
   const top = await sql<{ id: string | null }>`select max(id)::text as id from monitoring_staged`.execute(db);
   const until = top.rows[0]?.id;
   if (!until) return result;
@@ -315,48 +470,58 @@ export async function foldStaged(db: Db, options: { maxSamples?: number } = {}):
       }
       if (ids.length === 0) return true;
       const groups = new Map<string, Group>();
+      const bad: { id: string; error: string }[] = [];
       for (let i = 0; i < ids.length; i += CHUNK) {
-        const chunk = ids.slice(i, i + CHUNK);
-        const { rows } = await sql<StagedRow>`
-          select id::text as id, jurisdiction_id, organisation_id, scope, array_to_string(visible, ',') as visible,
-            mapping_label, received_at, encode(data, 'base64') as data
-          from monitoring_staged where id = any(${`{${chunk.join(',')}}`}::bigint[]) order by id`.execute(trx);
-        for (const row of rows) {
-          const batch = readBatch(Buffer.from(row.data, 'base64'));
-          const key = [
-            row.scope,
-            row.visible,
-            row.jurisdiction_id,
-            row.organisation_id,
-            row.mapping_label,
-            batch.source,
-          ];
-          let group = groups.get(key.join('|'));
+        for (const row of await readStaged(trx, ids.slice(i, i + CHUNK))) {
+          const batch = decode(row);
+          if ('error' in batch) {
+            bad.push({ id: row.id, error: batch.error });
+            continue;
+          }
+          const key = groupKey(row, batch.source);
+          let group = groups.get(key);
           if (!group) {
-            group = new Group(
-              { scope: row.scope, visible: row.visible === '' ? [] : row.visible.split(',') },
-              row.jurisdiction_id,
-              row.organisation_id,
-              row.mapping_label,
-              batch.source,
-            );
-            groups.set(key.join('|'), group);
+            group = newGroup(row, batch.source);
+            groups.set(key, group);
           }
           group.add(batch, row.received_at.getTime());
+          group.ids.push(row.id);
+          group.samples += row.samples;
         }
       }
-      const gaps: Gap[] = [];
-      for (const group of groups.values()) {
-        const w = await group.write(trx);
+      let listable = maxListed;
+      const count = (w: { rollups: number; agents: number; listed: number; notListed: number }, g: Group) => {
         result.rollups += w.rollups;
         result.agents += w.agents;
-        gaps.push(...group.gaps.values());
+        result.unmapped += w.listed;
+        result.notListed += w.notListed;
+        result.batches += g.ids.length;
+        result.samples += g.samples;
+        listable -= w.listed;
+      };
+      for (const group of groups.values()) {
+        const all = await isolated(trx, () => writeGroup(trx, group, listable));
+        if (all.ok) {
+          count(all.value, group);
+          continue;
+        }
+        // one of the caller's batches carries what the database refuses: each on its own, the bad ones set aside
+        for (const id of group.ids) {
+          const [row] = await readStaged(trx, [id]);
+          const batch = row ? decode(row) : undefined;
+          if (!row || !batch || 'error' in batch) continue; // read fine above
+          const single = newGroup(row, batch.source);
+          single.add(batch, row.received_at.getTime());
+          single.ids.push(row.id);
+          single.samples += row.samples;
+          const one = await isolated(trx, () => writeGroup(trx, single, listable));
+          if (one.ok) count(one.value, single);
+          else bad.push({ id, error: one.error });
+        }
       }
-      await writeGaps(trx, gaps.slice(0, MAX_GAPS));
-      result.unmapped += Math.min(gaps.length, MAX_GAPS);
+      for (const b of bad) await quarantine(trx, b.id, b.error, now);
+      result.quarantined += bad.length;
       await sql`delete from monitoring_staged where id = any(${`{${ids.join(',')}}`}::bigint[])`.execute(trx);
-      result.batches += ids.length;
-      result.samples += samples;
       return ids.length === pending.rows.length;
     });
     if (done) break;
@@ -365,6 +530,28 @@ export async function foldStaged(db: Db, options: { maxSamples?: number } = {}):
   // queue this busy should not wait for PostgreSQL's either.
   await sql`vacuum monitoring_staged`.execute(db);
   return result;
+}
+
+/** Unmapped series of one caller left out of the listing: counted, with their samples and when they were seen. */
+async function writeOverflow(trx: Trx, jurisdictionId: string, organisationId: string, gaps: Gap[]): Promise<void> {
+  if (gaps.length === 0) return;
+  let samples = 0;
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const g of gaps) {
+    samples += g.samples;
+    first = Math.min(first, g.first);
+    last = Math.max(last, g.last);
+  }
+  await sql`
+    insert into monitoring_unmapped_overflow (jurisdiction_id, organisation_id, series, samples, first_seen_at, last_seen_at)
+    values (${jurisdictionId}::uuid, ${organisationId}::uuid, ${gaps.length}, ${samples},
+      ${new Date(first).toISOString()}::timestamptz, ${new Date(last).toISOString()}::timestamptz)
+    on conflict (jurisdiction_id, organisation_id) do update set
+      series = monitoring_unmapped_overflow.series + excluded.series,
+      samples = monitoring_unmapped_overflow.samples + excluded.samples,
+      first_seen_at = least(monitoring_unmapped_overflow.first_seen_at, excluded.first_seen_at),
+      last_seen_at = greatest(monitoring_unmapped_overflow.last_seen_at, excluded.last_seen_at)`.execute(trx);
 }
 
 async function writeGaps(trx: Trx, gaps: Gap[]): Promise<void> {
@@ -395,9 +582,12 @@ function pgTextArray(values: readonly string[]): string {
 export const foldJob: Job<DB> = {
   name: 'monitoring.fold',
   everyMs: DEFAULT_FOLD_SECONDS * 1000,
-  async run({ db, log }) {
-    const r = await foldStaged(db);
-    if (r.batches) log.info({ ...r }, 'monitoring fold');
+  async run({ db, now, log }) {
+    const r = await foldStaged(db, { now });
+    if (r.quarantined) log.warn({ ...r }, 'monitoring fold quarantined staged batches (monitoring_staged_quarantine)');
+    else if (r.batches) log.info({ ...r }, 'monitoring fold');
+    // digests of requests that could no longer be accepted again (monitoring.staging.ts, stageBatch)
+    await purgeDigests(db, now);
     return r;
   },
 };

@@ -10,6 +10,8 @@ const HOUR = 3_600_000;
  * them upserting the same rows in different orders could otherwise deadlock.
  */
 export const ROLLUP_LOCK = jobLockKey('monitoring.rollups').toString();
+/** Unmapped series listed one by one per fold transaction or pull; the rest are counted per caller. */
+export const MAX_UNMAPPED_LISTED = 10_000;
 /** Samples more than this far ahead of the server's clock are refused (clock skew of an agent). */
 export const FUTURE_TOLERANCE_MS = 10 * 60_000;
 
@@ -95,7 +97,9 @@ export async function storeSamples(
   now: Date,
   /** system callers (pull mode) run without row-level security: only this jurisdiction's resources map */
   onlyJurisdiction?: string,
-): Promise<IngestResult> {
+  /** unmapped series listed one by one (default 10,000); the rest are counted in monitoring_unmapped_overflow */
+  options: { maxUnmappedSeries?: number } = {},
+): Promise<IngestResult & { notListed: number }> {
   await sql`select pg_advisory_xact_lock(${ROLLUP_LOCK}::bigint)`.execute(trx);
   const keys = [...new Set(series.filter((s) => s.metric && s.key).map((s) => s.key as string))];
   const resources = new Map<
@@ -237,9 +241,22 @@ export async function storeSamples(
       on conflict (resource_id) do update set
         last_sample_at = greatest(monitoring_agent.last_sample_at, excluded.last_sample_at)`.execute(trx);
   }
-  const gaps = [...unmapped.entries()].slice(0, 10_000);
+  const allGaps = [...unmapped.entries()];
+  const gaps = allGaps.slice(0, Math.max(0, options.maxUnmappedSeries ?? MAX_UNMAPPED_LISTED));
+  const rest = allGaps.slice(gaps.length);
+  const at = now.toISOString();
+  if (rest.length > 0) {
+    // over the listing limit: counted, with their samples, so the totals stay exact
+    await sql`
+      insert into monitoring_unmapped_overflow (jurisdiction_id, organisation_id, series, samples, first_seen_at, last_seen_at)
+      values (${jurisdictionId}::uuid, ${organisationId}::uuid, ${rest.length}, ${rest.reduce((n, [, u]) => n + u.samples, 0)},
+        ${at}::timestamptz, ${at}::timestamptz)
+      on conflict (jurisdiction_id, organisation_id) do update set
+        series = monitoring_unmapped_overflow.series + excluded.series,
+        samples = monitoring_unmapped_overflow.samples + excluded.samples,
+        last_seen_at = greatest(monitoring_unmapped_overflow.last_seen_at, excluded.last_seen_at)`.execute(trx);
+  }
   if (gaps.length > 0) {
-    const at = now.toISOString();
     await sql`
       insert into monitoring_unmapped (jurisdiction_id, organisation_id, series, reason, samples, first_seen_at, last_seen_at)
       select ${jurisdictionId}::uuid, ${organisationId}::uuid, s, r, n, ${at}::timestamptz, ${at}::timestamptz
@@ -249,7 +266,7 @@ export async function storeSamples(
         samples = monitoring_unmapped.samples + excluded.samples, reason = excluded.reason,
         last_seen_at = greatest(monitoring_unmapped.last_seen_at, excluded.last_seen_at)`.execute(trx);
   }
-  return result;
+  return { ...result, notListed: rest.length };
 }
 
 const METRIC_POSITION = Object.fromEntries(METRICS.map((m, i) => [m, i + 1])) as Record<Metric, number>;

@@ -31,7 +31,7 @@ export const detectionJob: Job<DB> = {
   everyMs: HOUR,
   async run({ db, now, log }) {
     // staged samples first: an agent whose samples wait for the fold is not silent
-    await foldStaged(db);
+    await foldStaged(db, { now });
     const results = [];
     for (const j of await jurisdictions(db)) {
       const r = await db.transaction().execute((trx) => detect(trx, SYSTEM_ACTOR, j, now));
@@ -53,7 +53,10 @@ export const rectificationDeadlineJob: Job<DB> = {
   },
 };
 
-/** Drops rollups and unmapped-series rows older than each jurisdiction's retention (default 400 days). */
+/**
+ * Drops rollups, unmapped-series rows (listed and counted) and quarantined batches older than each jurisdiction's
+ * retention (default 400 days).
+ */
 export const retentionJob: Job<DB> = {
   name: 'monitoring.retention',
   everyMs: 6 * HOUR,
@@ -72,6 +75,16 @@ export const retentionJob: Job<DB> = {
         .deleteFrom('monitoring_unmapped')
         .where('jurisdiction_id', '=', id)
         .where('last_seen_at', '<', before)
+        .execute();
+      await db
+        .deleteFrom('monitoring_unmapped_overflow')
+        .where('jurisdiction_id', '=', id)
+        .where('last_seen_at', '<', before)
+        .execute();
+      await db
+        .deleteFrom('monitoring_staged_quarantine')
+        .where('jurisdiction_id', '=', id)
+        .where('quarantined_at', '<', before)
         .execute();
       deleted += Number(r.numDeletedRows);
     }
@@ -95,6 +108,8 @@ export interface PullOptions {
   timeoutMs?: number;
   /** PULL_MAX_ANSWER_BYTES unless a test sets it */
   maxAnswerBytes?: number;
+  /** unmapped series listed one by one per pull (MAX_UNMAPPED_LISTED unless a test sets it); the rest counted */
+  maxUnmappedSeries?: number;
 }
 
 class AnswerTooLarge extends Error {}
@@ -192,7 +207,9 @@ export async function pullOnce(
     if (cursor && s.pullPulledUntil && cursor.getTime() !== s.pullPulledUntil.getTime()) {
       return { series: 0, accepted: 0, until: cursor.toISOString() }; // another instance pulled meanwhile
     }
-    const r = await storeSamples(trx, NIL, jurisdictionId, s.mappingLabel, series, now, jurisdictionId);
+    const r = await storeSamples(trx, NIL, jurisdictionId, s.mappingLabel, series, now, jurisdictionId, {
+      maxUnmappedSeries: options.maxUnmappedSeries,
+    });
     await trx
       .updateTable('monitoring_setting')
       .set({ pull_pulled_until: end })

@@ -215,6 +215,20 @@ describe('pull mode through the egress guard', () => {
     expect(await pullCursor()).toBeNull();
   });
 
+  it('counts the unmapped series over the listing limit, with their samples, instead of dropping them', async () => {
+    await setPolicy(['127.0.0.1'], ['127.0.0.1/32']);
+    await storePullUrl(promUrl);
+    const unmapped = async () => (await as(t.app, reviewer, { url: '/api/v1/monitoring/unmapped?limit=1' })).json();
+    const before = await unmapped();
+    // 6 metrics x 39 instances that are no resource, 61 points each (the first pull's hour, step 60 s); 100 listed
+    const result = await pullOnce(t.database.db, cityId, new Date(), { maxUnmappedSeries: 100 });
+    expect(result?.series).toBe(6 * 40);
+    const after = await unmapped();
+    expect(after.notListed.series - before.notListed.series).toBe(6 * 39 - 100);
+    expect(after.notListed.samples - before.notListed.samples).toBe((6 * 39 - 100) * 61);
+    expect(after.samples - before.samples).toBe(6 * 39 * 61);
+  });
+
   it('refuses a host name that resolves to a private address', async () => {
     await setPolicy(['prom.example.gov.cn'], []);
     await storePullUrl('http://prom.example.gov.cn:9090/');

@@ -10,7 +10,7 @@ import { foldStaged, mappedPositions } from './monitoring.fold.ts';
 import { isMetric, readSetting } from './monitoring.ingest.ts';
 import { SamplesBody, SettingBody } from './monitoring.schemas.ts';
 import * as svc from './monitoring.service.ts';
-import { callerOf, SampleBatch, stageBatch, WIRE_METRICS, WIRE_NAMES } from './monitoring.staging.ts';
+import { callerOf, requestDigest, SampleBatch, stageBatch, WIRE_METRICS, WIRE_NAMES } from './monitoring.staging.ts';
 import { METRICS, type Metric, RULES } from './monitoring.table.ts';
 import { scanWriteRequest, snappyDecode, WireError } from './monitoring.wire.ts';
 import * as rect from './rectification.service.ts';
@@ -24,6 +24,17 @@ const Page = {
 };
 const Tags = ['monitoring'];
 const Any = Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true });
+/** Set on the answer to a resent request (the samples of one accepted within the window): nothing staged again. */
+const DUPLICATE_HEADER = 'x-yunguan-duplicate';
+/** What the ingest routes say about order, the window and resends (the same for both). */
+const ORDER_RULES =
+  'Order: samples may arrive in any order, within a request and across requests (rollups are sums, maxima and ' +
+  'counts); "out of order" means only a sample older than the jurisdiction’s accepted window ' +
+  '(outOfOrderMinutes, default 120) before the server’s clock, or more than 10 minutes ahead of it: such a ' +
+  'sample refuses the whole request with 400 sample_out_of_window and nothing is stored. Resends: a request ' +
+  'carrying exactly the samples (series, times, values, in order) of one accepted from the same caller within that ' +
+  'window, such as Prometheus retrying a remote-write whose answer was lost, is answered as accepted and counted ' +
+  'once (header x-yunguan-duplicate: true). A sample sent again inside a different request is counted again.';
 
 export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db, clock }) => {
   app.addContentTypeParser(PROTOBUF, { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, body, done) =>
@@ -46,7 +57,7 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
           'as unsupported, unknown label values as unmapped (GET /monitoring/unmapped). A malformed body or a sample ' +
           'outside the accepted window refuses the whole request with 400 and stores nothing. An accepted request is ' +
           'stored durably before the 204; the fold job adds it to the hourly rollups within YUNGUAN_MONITORING_FOLD_SECONDS ' +
-          '(default 300 s), and a detection run folds first.',
+          `(default 300 s), and a detection run folds first. ${ORDER_RULES}`,
         consumes: [PROTOBUF],
         body: Type.Unsafe<Buffer>({ description: 'snappy-compressed prometheus.WriteRequest' }),
         response: { 204: Type.Null(), ...problemResponses },
@@ -89,8 +100,14 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
         throw err;
       }
       batch.assertInWindow();
-      // staged in one insert; the fold job rolls it up (monitoring.fold.ts)
-      if (!batch.empty) await stageBatch(db, callerOf(auth), batch, setting.mappingLabel, now);
+      // staged in one statement (unless it is a resend); the fold job rolls it up (monitoring.fold.ts)
+      if (!batch.empty) {
+        const caller = callerOf(auth);
+        const digest = requestDigest(caller, setting.mappingLabel, batch);
+        if (!(await stageBatch(db, caller, batch, setting.mappingLabel, now, digest))) {
+          reply.header(DUPLICATE_HEADER, 'true');
+        }
+      }
       return reply.code(204).send(null);
     },
   );
@@ -103,12 +120,15 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       schema: {
         tags: Tags,
         summary: 'JSON batch of samples: all stored, or none (400 naming the bad series)',
-        description: `metric: one of ${METRICS.join(', ')} (cpu and memory in percent, disk_io and network in bytes/s, heartbeat 0/1).`,
+        description:
+          `metric: one of ${METRICS.join(', ')} (cpu and memory in percent, disk_io and network in bytes/s, heartbeat 0/1). ` +
+          'resource: the value of the jurisdiction’s mapping label (resource external id); an unknown one is listed ' +
+          `under GET /monitoring/unmapped as metric{label="value"}. ${ORDER_RULES}`,
         body: SamplesBody,
         response: { 200: Type.Ref('MonitoringIngestResult'), ...problemResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const auth = authOf(request);
       const now = clock.now();
       const setting = await readSetting(db, auth.jurisdictionId);
@@ -129,7 +149,12 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       batch.assertInWindow();
       const caller = callerOf(auth);
       const answer = batch.answer(await mappedPositions(db, batch.keyList, caller));
-      if (!batch.empty) await stageBatch(db, caller, batch, setting.mappingLabel, now);
+      if (!batch.empty) {
+        const digest = requestDigest(caller, setting.mappingLabel, batch);
+        if (!(await stageBatch(db, caller, batch, setting.mappingLabel, now, digest))) {
+          reply.header(DUPLICATE_HEADER, 'true');
+        }
+      }
       return answer;
     },
   );
@@ -141,6 +166,11 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       schema: {
         tags: Tags,
         summary: 'Series that mapped to no resource (or are no Yunguan metric), with their sample counts',
+        description:
+          'items: the listed series (a page), total: how many are listed. A fold or pull lists at most 10,000 series ' +
+          'one by one; the rest are counted per caller: notListed { series, samples } (a series left out by several ' +
+          'folds counts once per fold). samples: every unmapped sample, listed or not. quarantined { batches, ' +
+          'samples, lastAt, lastError }: accepted requests the fold could not read or write, set aside with the error.',
         querystring: Type.Object(Page),
         response: { 200: Any, ...problemResponses },
       },
@@ -199,7 +229,7 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
     async (request) => {
       const auth = authOf(request);
       // what was staged up to now counts (a silent agent whose samples wait for the fold is not silent)
-      await foldStaged(db);
+      await foldStaged(db, { now: clock.now() });
       return withTenant(db, auth, (trx) => detect(trx, actorOf(request), auth.jurisdictionId, clock.now()));
     },
   );

@@ -110,6 +110,12 @@ export async function resourceSeries(
   };
 }
 
+/**
+ * The unmapped series the caller sees: the listed ones (a page), how many there are, and what could not be listed
+ * one by one (over a fold's or pull's listing limit: counted per caller, `notListed`), so that `samples` is the
+ * exact total of unmapped samples; and the staged batches the fold had to quarantine (unreadable, or refused by
+ * the database), with the latest error.
+ */
 export async function listUnmapped(trx: Trx, q: { limit: number; offset: number }) {
   const rows = await trx
     .selectFrom('monitoring_unmapped')
@@ -123,6 +129,32 @@ export async function listUnmapped(trx: Trx, q: { limit: number; offset: number 
     .selectFrom('monitoring_unmapped')
     .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.sum<string>('samples').as('samples')])
     .executeTakeFirstOrThrow();
+  const over = await trx
+    .selectFrom('monitoring_unmapped_overflow')
+    .select((eb) => [
+      eb.fn.sum<string>('series').as('series'),
+      eb.fn.sum<string>('samples').as('samples'),
+      eb.fn.min('first_seen_at').as('first'),
+      eb.fn.max('last_seen_at').as('last'),
+    ])
+    .executeTakeFirstOrThrow();
+  const quarantined = await trx
+    .selectFrom('monitoring_staged_quarantine')
+    .select((eb) => [
+      eb.fn.countAll<string>().as('n'),
+      eb.fn.sum<string>('samples').as('samples'),
+      eb.fn.max('quarantined_at').as('last'),
+    ])
+    .executeTakeFirstOrThrow();
+  const latest = await trx
+    .selectFrom('monitoring_staged_quarantine')
+    .select(['error'])
+    .orderBy('quarantined_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const iso = (d: unknown) => (d ? new Date(d as Date).toISOString() : null);
+  const notListed = { series: Number(over.series ?? 0), samples: Number(over.samples ?? 0) };
   return {
     items: rows.map((r) => ({
       series: r.series,
@@ -131,8 +163,17 @@ export async function listUnmapped(trx: Trx, q: { limit: number; offset: number 
       firstSeenAt: r.first_seen_at.toISOString(),
       lastSeenAt: r.last_seen_at.toISOString(),
     })),
+    /** series listed */
     total: Number(total.n),
-    samples: Number(total.samples ?? 0),
+    /** samples of every unmapped series, listed or not */
+    samples: Number(total.samples ?? 0) + notListed.samples,
+    notListed: { ...notListed, firstSeenAt: iso(over.first), lastSeenAt: iso(over.last) },
+    quarantined: {
+      batches: Number(quarantined.n),
+      samples: Number(quarantined.samples ?? 0),
+      lastAt: iso(quarantined.last),
+      lastError: latest?.error ?? null,
+    },
   };
 }
 

@@ -76,3 +76,45 @@ describe('the staged form of a request', () => {
     expect(() => batch.assertInWindow()).toThrow(/1 sample\(s\) lie outside the accepted window/);
   });
 });
+
+describe('reading a damaged staged batch', () => {
+  const good = () => {
+    const batch = new SampleBatch('wire', SETTING, NOW);
+    batch.add('up', 'heartbeat', 'vm-1', [1, 0.5], [NOW.getTime(), NOW.getTime() - 1000], 2);
+    batch.add('cpu', 'cpu', 'vm-2', [42.25], [NOW.getTime()], 1);
+    batch.add('node_load1', null, 'vm-1', [1], [NOW.getTime()], 1);
+    return batch.encode();
+  };
+
+  it('throws on a cut-off, overlong or mis-counted buffer instead of reading garbage', () => {
+    const buf = good();
+    for (let cut = 0; cut < buf.length; cut++) expect(() => readBatch(buf.subarray(0, cut))).toThrow();
+    expect(() => readBatch(Buffer.concat([buf, Buffer.from([0])]))).toThrow(/left over/);
+    const huge = Buffer.from(buf);
+    huge.writeUInt32LE(0xffffffff, 8); // 4 billion samples claimed
+    expect(() => readBatch(huge)).toThrow(/does not fit/);
+  });
+
+  it('either throws or reads samples whose key and metric exist, near the base, whatever byte is damaged', () => {
+    const buf = good();
+    fc.assert(
+      fc.property(fc.nat({ max: buf.length - 1 }), fc.integer({ min: 0, max: 255 }), (at, byte) => {
+        const damaged = Buffer.from(buf);
+        damaged[at] = byte;
+        let read: ReturnType<typeof readBatch>;
+        try {
+          read = readBatch(damaged);
+        } catch (error) {
+          expect(error).toBeInstanceOf(Error);
+          return;
+        }
+        for (let i = 0; i < read.n; i++) {
+          const ref = read.refs[i] as number;
+          expect(ref >>> 3).toBeLessThan(read.keys.length);
+          expect(ref & 7).toBeLessThan(METRICS.length);
+          expect(Math.abs((read.times[i] as number) - read.base)).toBeLessThanOrEqual(2 ** 31);
+        }
+      }),
+    );
+  });
+});

@@ -15,6 +15,7 @@
 // ~20 ns per parameter byte, so the size is worth the varints (docs/decisions.md). NaN samples (stale markers)
 // are kept: the fold skips them for the rollups but counts them for unmapped series, as the per-request path did.
 
+import { createHash, type Hash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { AuthContext } from '../../platform/auth/auth.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -177,6 +178,29 @@ export class SampleBatch {
     return this.n === 0 && this.gaps.size === 0;
   }
 
+  /** Feeds the request's content to `hash`: sample by sample (key, metric, absolute time, value bits), keys, gaps. */
+  digestInto(hash: Hash): void {
+    const n = this.n;
+    const times = new Float64Array(n);
+    const base = this.now.getTime();
+    for (let i = 0; i < n; i++) times[i] = base + (this.offsets[i] as number);
+    const counts = new Uint32Array([n, this.keyList.length, this.gaps.size]);
+    hash.update(new Uint8Array(counts.buffer));
+    hash.update(new Uint8Array(this.refs.buffer, 0, n * 4));
+    hash.update(new Uint8Array(times.buffer));
+    hash.update(new Uint8Array(this.values.buffer, 0, n * 8));
+    hash.update(this.keyList.join('\0'));
+    for (const [series, g] of this.gaps) hash.update(`\0${g.reason}\0${g.samples}\0${series}`);
+  }
+
+  /**
+   * How long after `now` an identical request could still be accepted: its samples lie at most the future
+   * tolerance ahead of `now`, and a resend is accepted only while they are within the window back.
+   */
+  get resendableMs(): number {
+    return this.setting.outOfOrderMinutes * 60_000 + FUTURE_TOLERANCE_MS;
+  }
+
   encode(): Buffer {
     const keyBytes = this.keyList.map((k) => Buffer.from(k, 'utf8'));
     const gapBytes = [...this.gaps].map(([s, g]) => [Buffer.from(s, 'utf8'), g] as const);
@@ -245,6 +269,8 @@ export class SampleBatch {
 /** A staged batch read back. */
 export interface StagedBatch {
   source: Source;
+  /** the server's clock when the request was accepted (the row's received_at) */
+  base: number;
   n: number;
   /** per sample: key index * 8 + metric index */
   refs: Uint32Array;
@@ -255,14 +281,28 @@ export interface StagedBatch {
   gaps: { series: string; reason: GapReason; samples: number }[];
 }
 
+/**
+ * Reads a staged batch back; throws on anything that is not a well-formed batch of this version (the fold then
+ * quarantines it instead of rolling up garbage): counts beyond the buffer, a key or metric index out of range, a
+ * time further from the batch's base than encode() writes, a truncated or overlong buffer.
+ */
 export function readBatch(buf: Buffer): StagedBatch {
   if (buf.length < HEADER || buf.readUInt8(0) !== VERSION) {
     throw new Error(`staged batch of version ${buf.length ? buf.readUInt8(0) : 'none'}: this build reads ${VERSION}`);
   }
+  const sourceByte = buf.readUInt8(1);
+  if (sourceByte > 1) throw new Error(`staged batch: unknown source ${sourceByte}`);
   const nKeys = buf.readUInt32LE(4);
   const n = buf.readUInt32LE(8);
   const nGaps = buf.readUInt32LE(12);
   const base = buf.readDoubleLE(16);
+  // every sample takes at least 3 bytes, every key 4, every gap 9: larger counts are corruption (and must not
+  // allocate gigabytes)
+  if (n * 3 + nKeys * 4 + nGaps * 9 > buf.length - HEADER || !Number.isFinite(base)) {
+    throw new Error(
+      `staged batch: header (${n} samples, ${nKeys} keys, ${nGaps} gaps) does not fit ${buf.length} bytes`,
+    );
+  }
   const refs = new Uint32Array(n);
   const times = new Float64Array(n);
   const values = new Float64Array(n);
@@ -270,8 +310,15 @@ export function readBatch(buf: Buffer): StagedBatch {
   let t = base;
   for (let i = 0; i < n; i++) {
     const head = readVarint(buf, r);
-    refs[i] = Math.floor(head / 16) * 8 + (Math.floor(head / 2) % 8);
+    const key = Math.floor(head / 16);
+    const metric = Math.floor(head / 2) % 8;
+    if (key >= nKeys || metric >= METRICS.length) {
+      throw new Error(`staged batch: sample ${i} names key ${key} of ${nKeys}, metric ${metric} of ${METRICS.length}`);
+    }
+    refs[i] = key * 8 + metric;
     t += unzigzag(readVarint(buf, r));
+    // encode() keeps every offset within 2^31 ms of the base
+    if (!(Math.abs(t - base) <= 2 ** 31)) throw new Error(`staged batch: sample ${i} is ${t - base} ms off its base`);
     times[i] = t;
     if (head & 1) values[i] = unzigzag(readVarint(buf, r));
     else {
@@ -288,14 +335,16 @@ export function readBatch(buf: Buffer): StagedBatch {
   }
   const gaps: StagedBatch['gaps'] = [];
   for (let i = 0; i < nGaps; i++) {
-    const reason: GapReason = buf.readUInt8(o) === 0 ? 'no_label' : 'unsupported_metric';
+    const code = buf.readUInt8(o);
+    if (code > 1) throw new Error(`staged batch: unknown gap reason ${code}`);
+    const reason: GapReason = code === 0 ? 'no_label' : 'unsupported_metric';
     const samples = buf.readUInt32LE(o + 1);
     const len = buf.readUInt32LE(o + 5);
     gaps.push({ series: buf.toString('utf8', o + 9, o + 9 + len), reason, samples });
     o += 9 + len;
   }
   if (o !== buf.length) throw new Error(`staged batch: ${buf.length - o} bytes left over`);
-  return { source: buf.readUInt8(1) === 0 ? 'wire' : 'json', n, refs, times, values, keys, gaps };
+  return { source: sourceByte === 0 ? 'wire' : 'json', base, n, refs, times, values, keys, gaps };
 }
 
 /** Values below this (in magnitude) that are whole numbers are stored as varints. */
@@ -352,9 +401,31 @@ export function callerOf(auth: AuthContext): { organisationId: string; jurisdict
 }
 
 /**
- * Stores one accepted request: ONE insert, no row-level-security context (the row carries only the caller's
+ * The digest of one push request: what it would add (every sample's key, metric, time and value bits, in order,
+ * and the unmapped series with their counts) and for whom (source, organisation, jurisdiction, visibility, mapping
+ * label). A resent request has the same digest however it was compressed or laid out; so does any request that
+ * would add exactly the same samples for the same caller, which is a duplicate too.
+ */
+export function requestDigest(
+  caller: { organisationId: string; jurisdictionId: string } & Scope,
+  mappingLabel: string,
+  batch: SampleBatch,
+): Buffer {
+  const hash = createHash('sha256');
+  hash.update(
+    `yunguan-ingest/1\0${batch.source}\0${caller.organisationId}\0${caller.jurisdictionId}\0${caller.scope}\0` +
+      `${[...caller.visible].sort().join(',')}\0${mappingLabel}\0`,
+  );
+  batch.digestInto(hash);
+  return hash.digest();
+}
+
+/**
+ * Stores one accepted request: ONE statement, no row-level-security context (the row carries only the caller's
  * own organisation, jurisdiction and visibility, all from its credentials; which resources its samples reach is
- * decided by the fold with exactly the visibility stored here).
+ * decided by the fold with exactly the visibility stored here). The request's digest is recorded in the same
+ * statement and kept while an identical request could still be accepted (`batch.resendableMs`): a resent request
+ * (Prometheus retries a remote-write whose answer it did not get) stages nothing. Returns false for a resend.
  */
 export async function stageBatch(
   db: Db,
@@ -362,11 +433,26 @@ export async function stageBatch(
   batch: SampleBatch,
   mappingLabel: string,
   now: Date,
-): Promise<void> {
-  await sql`
+  digest: Buffer,
+): Promise<boolean> {
+  const { rows } = await sql<{ id: string }>`
+    with d as (
+      insert into monitoring_ingest_digest (digest, jurisdiction_id, organisation_id, received_at, expires_at)
+      values (decode(${digest.toString('hex')}, 'hex'), ${caller.jurisdictionId}::uuid, ${caller.organisationId}::uuid,
+        ${now.toISOString()}::timestamptz, ${new Date(now.getTime() + batch.resendableMs).toISOString()}::timestamptz)
+      on conflict (digest) do update set received_at = excluded.received_at, expires_at = excluded.expires_at
+        where monitoring_ingest_digest.expires_at < excluded.received_at
+      returning 1)
     insert into monitoring_staged (jurisdiction_id, organisation_id, scope, visible, mapping_label, received_at, samples, data)
-    values (${caller.jurisdictionId}, ${caller.organisationId}, ${caller.scope}, ${`{${caller.visible.join(',')}}`}::uuid[],
-      ${mappingLabel}, ${now.toISOString()}::timestamptz, ${batch.n}, decode(${batch.encode().toString('base64')}, 'base64'))`.execute(
-    db,
-  );
+    select ${caller.jurisdictionId}::uuid, ${caller.organisationId}::uuid, ${caller.scope}::text,
+      ${`{${caller.visible.join(',')}}`}::uuid[], ${mappingLabel}::text, ${now.toISOString()}::timestamptz, ${batch.n}::int, decode(${batch.encode().toString('base64')}, 'base64')
+    where exists (select 1 from d)
+    returning id::text as id`.execute(db);
+  return rows.length > 0;
+}
+
+/** Forgets the digests of requests that could no longer be accepted again (the fold job, every run). */
+export async function purgeDigests(db: Db, now: Date): Promise<number> {
+  const r = await db.deleteFrom('monitoring_ingest_digest').where('expires_at', '<', now).executeTakeFirst();
+  return Number(r.numDeletedRows);
 }

@@ -71,6 +71,41 @@ export interface MonitoringUnmappedTable {
   last_seen_at: Date;
 }
 
+/** Digests of accepted push requests, kept for the accepted window (a resent request is staged once; migration 0019). */
+export interface MonitoringIngestDigestTable {
+  digest: Uint8Array;
+  jurisdiction_id: string;
+  organisation_id: string;
+  received_at: Date;
+  expires_at: Date;
+}
+
+/** Per caller: unmapped series over a fold's (or pull's) listing limit, counted, not listed (migration 0019). */
+export interface MonitoringUnmappedOverflowTable {
+  jurisdiction_id: string;
+  organisation_id: string;
+  series: ColumnType<bigint, bigint | number, bigint | number>;
+  samples: ColumnType<bigint, bigint | number, bigint | number>;
+  first_seen_at: Date;
+  last_seen_at: Date;
+}
+
+/** A staged batch the fold could not read or write, with the error (migration 0019). */
+export interface MonitoringStagedQuarantineTable {
+  /** the staged batch's id */
+  id: bigint;
+  jurisdiction_id: string;
+  organisation_id: string;
+  scope: string;
+  visible: string[];
+  mapping_label: string;
+  received_at: Date;
+  samples: number;
+  data: Uint8Array;
+  error: string;
+  quarantined_at: Date;
+}
+
 export interface MonitoringFindingTable {
   id: Generated<string>;
   resource_id: string;
@@ -122,6 +157,9 @@ export interface MonitoringTables {
   monitoring_agent: MonitoringAgentTable;
   monitoring_staged: MonitoringStagedTable;
   monitoring_unmapped: MonitoringUnmappedTable;
+  monitoring_ingest_digest: MonitoringIngestDigestTable;
+  monitoring_unmapped_overflow: MonitoringUnmappedOverflowTable;
+  monitoring_staged_quarantine: MonitoringStagedQuarantineTable;
   monitoring_finding: MonitoringFindingTable;
   rectification: RectificationTable;
 }

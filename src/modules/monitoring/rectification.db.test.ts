@@ -33,13 +33,11 @@ beforeAll(async () => {
     .select('id')
     .where('code', '=', 'demo-city')
     .executeTakeFirstOrThrow();
-  // Two VMs of the health commission whose agents never reported: two silent-agent findings.
+  // Three VMs of the health commission whose agents never reported: three silent-agent findings.
   await sql`
     insert into resource (organisation_id, jurisdiction_id, provider_id, catalogue_item_code, name, external_id, state, quantities, delivered_at)
-    values (${health}, ${city.id}, ${id('demo-provider-a')}, 'ecs', 'vm-a', 'vm-a', 'active', '{"vcpu": 2}', ${new Date('2026-08-01T00:00:00Z')}),
-      (${health}, ${city.id}, ${id('demo-provider-a')}, 'ecs', 'vm-b', 'vm-b', 'active', '{"vcpu": 2}', ${new Date('2026-08-01T00:00:00Z')})`.execute(
-    t.database.db,
-  );
+    select ${health}, ${city.id}, ${id('demo-provider-a')}, 'ecs', n, n, 'active', '{"vcpu": 2}', ${new Date('2026-08-01T00:00:00Z')}::timestamptz
+    from unnest(array['vm-a', 'vm-b', 'vm-c']) as n`.execute(t.database.db);
   await detectionJob.run({ db: t.database.db, now: NOW, log });
   const rows = await t.database.db
     .selectFrom('monitoring_finding')
@@ -59,9 +57,28 @@ afterAll(async () => {
 const post = (s: Session, url: string, payload: object) =>
   as(t.app, s, { method: 'POST', url: `/api/v1/monitoring${url}`, payload });
 
+/** A new allocation for the health commission, placed by its applicant through the orders API. */
+const placeOrder = async () =>
+  as(t.app, await login(t.app, 'applicant'), {
+    method: 'POST',
+    url: '/api/v1/orders',
+    payload: {
+      type: 'temporary',
+      title: '临时资源',
+      termMonths: 1,
+      lines: [
+        {
+          itemCode: 'cloud-vm',
+          specification: { vcpu: 1, memoryGb: 1, systemDiskGb: 40, dataDiskGb: 0, os: 'CentOS 7.9' },
+          quantity: 1,
+        },
+      ],
+    },
+  });
+
 describe('rectification', () => {
   it('warning approved by the authority, answered, rejected, answered again, accepted', async () => {
-    expect(Object.keys(findingOf).sort()).toEqual(['vm-a', 'vm-b']);
+    expect(Object.keys(findingOf).sort()).toEqual(['vm-a', 'vm-b', 'vm-c']);
     const proposed = await post(reviewer, `/findings/${findingOf['vm-a']}/rectifications`, {
       reason: '监测代理已停止上报',
     });
@@ -79,9 +96,17 @@ describe('rectification', () => {
 
     const warned = await post(approver, `/rectifications/${r.id}/decision`, { decision: 'approve' });
     expect(warned.statusCode, warned.body).toBe(200);
-    // 10 working days from Monday 28 September 2026 over the National Day holiday (1-8 October)
-    expect(warned.json()).toMatchObject({ status: 'warned', approvedBy: 'approver' });
-    expect(warned.json().dueDay > '2026-10-12').toBe(true);
+    // 10 working days from Monday 28 September 2026 over the National Day holiday (1-8 October), the end of that day
+    expect(warned.json()).toMatchObject({
+      status: 'warned',
+      approvedBy: 'approver',
+      dueDay: '2026-10-16',
+      dueAt: new Date('2026-10-16T23:59:59.999+08:00').toISOString(),
+    });
+    const calendar = await t.app.inject({
+      url: `/api/v1/calendar/working-days/add?from=${encodeURIComponent(NOW.toISOString())}&days=10&jurisdiction=demo-city`,
+    });
+    expect(calendar.json().dueDay).toBe('2026-10-16');
     const inbox = await t.database.db
       .selectFrom('notification')
       .select(['kind', 'organisation_id'])
@@ -112,15 +137,25 @@ describe('rectification', () => {
     expect(finding.json().status).toBe('resolved');
   });
 
-  it('unresolved at the deadline: allocations stop and a reclaim order opens; the authority reverses', async () => {
-    const proposed = await post(reviewer, `/findings/${findingOf['vm-b']}/rectifications`, {
-      reason: '僵尸主机',
-      workingDays: 3,
-    });
-    const id = proposed.json().id;
-    const warned = (await post(approver, `/rectifications/${id}/decision`, { decision: 'approve' })).json();
-    expect(warned.workingDays).toBe(3);
-    const due = new Date(warned.dueAt);
+  it('unresolved at the deadline: allocations stop, the orders API refuses the unit, a reclaim order opens; reversing one of two escalations keeps the stop, reversing both lifts it', async () => {
+    // before any escalation the unit may order
+    const free = await placeOrder();
+    expect(free.statusCode, free.body).toBe(201);
+
+    const warn = async (name: string, reason: string) => {
+      const proposed = await post(reviewer, `/findings/${findingOf[name]}/rectifications`, { reason, workingDays: 3 });
+      expect(proposed.statusCode, proposed.body).toBe(201);
+      const warned = await post(approver, `/rectifications/${proposed.json().id}/decision`, { decision: 'approve' });
+      expect(warned.statusCode, warned.body).toBe(200);
+      return warned.json();
+    };
+    const b = await warn('vm-b', '僵尸主机');
+    const c = await warn('vm-c', '监测代理离线');
+    expect(b.workingDays).toBe(3);
+    // 3 working days from Monday 28 September: 29, 30 September, then 8 October after the holiday
+    expect(b).toMatchObject({ dueDay: '2026-10-08', dueAt: new Date('2026-10-08T23:59:59.999+08:00').toISOString() });
+    expect(c.dueDay).toBe('2026-10-08');
+    const due = new Date(b.dueAt);
 
     // the job before the deadline does nothing
     expect(await rectificationDeadlineJob.run({ db: t.database.db, now: new Date(due.getTime() - 1000), log })).toEqual(
@@ -128,13 +163,16 @@ describe('rectification', () => {
     );
     expect(await allocationsStopped(t.database.db as never, health)).toBe(false);
 
-    // after it: the unit may no longer answer, the job escalates (once)
+    // after it: the unit may no longer answer, the job escalates both (once)
     clock.set(new Date(due.getTime() + 1000));
-    expect((await post(unit, `/rectifications/${id}/response`, { action: 'justify' })).statusCode).toBe(409);
+    expect((await post(unit, `/rectifications/${b.id}/response`, { action: 'justify' })).statusCode).toBe(409);
     const after = new Date(due.getTime() + 60_000);
-    expect(await rectificationDeadlineJob.run({ db: t.database.db, now: after, log })).toEqual({ escalated: [id] });
+    const escalatedIds = (await rectificationDeadlineJob.run({ db: t.database.db, now: after, log })) as {
+      escalated: string[];
+    };
+    expect([...escalatedIds.escalated].sort()).toEqual([b.id, c.id].sort());
     expect(await rectificationDeadlineJob.run({ db: t.database.db, now: after, log })).toEqual({ escalated: [] });
-    const escalated = (await as(t.app, reviewer, { url: `/api/v1/monitoring/rectifications/${id}` })).json();
+    const escalated = (await as(t.app, reviewer, { url: `/api/v1/monitoring/rectifications/${b.id}` })).json();
     expect(escalated).toMatchObject({ status: 'escalated' });
     expect(escalated.reclaimOrderId).toBeTruthy();
     const order = await t.database.db
@@ -145,12 +183,19 @@ describe('rectification', () => {
     expect(order).toEqual({ type: 'reclaim', organisation_id: health });
     expect(await allocationsStopped(t.database.db as never, health)).toBe(true);
 
+    // a new allocation for the unit is refused, naming why
+    const refused = await placeOrder();
+    expect(refused.statusCode, refused.body).toBe(409);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(refused.json()).toMatchObject({ code: 'allocation_stopped', status: 409 });
+    expect(refused.json().detail).toContain('逾期未整改');
+    expect(refused.json().detail).toMatch(/rectification(:| warning )[0-9a-f-]{36}/);
+
     // only the authority reverses
-    expect((await post(reviewer, `/rectifications/${id}/reversal`, { comment: 'x' })).statusCode).toBe(403);
-    const reversed = await post(approver, `/rectifications/${id}/reversal`, { comment: '单位已补装监测代理' });
+    expect((await post(reviewer, `/rectifications/${b.id}/reversal`, { comment: 'x' })).statusCode).toBe(403);
+    const reversed = await post(approver, `/rectifications/${b.id}/reversal`, { comment: '单位已补装监测代理' });
     expect(reversed.statusCode, reversed.body).toBe(200);
     expect(reversed.json()).toMatchObject({ status: 'reversed', reversal: { by: 'approver' } });
-    expect(await allocationsStopped(t.database.db as never, health)).toBe(false);
     // ... and the reclaim order it opened is withdrawn (nothing was reclaimed yet)
     const withdrawn = await t.database.db
       .selectFrom('resource_order')
@@ -158,6 +203,27 @@ describe('rectification', () => {
       .where('id', '=', escalated.reclaimOrderId)
       .executeTakeFirstOrThrow();
     expect(withdrawn.status).toBe('cancelled');
+    // the other escalation of the unit stands: allocations stay stopped
+    expect(await allocationsStopped(t.database.db as never, health)).toBe(true);
+    const still = await placeOrder();
+    expect(still.statusCode, still.body).toBe(409);
+    expect(still.json().code).toBe('allocation_stopped');
+
+    // reversing the last one lifts the stop: the same order is accepted
+    const last = await post(approver, `/rectifications/${c.id}/reversal`, { comment: '已整改' });
+    expect(last.statusCode, last.body).toBe(200);
+    expect(await allocationsStopped(t.database.db as never, health)).toBe(false);
+    const accepted = await placeOrder();
+    expect(accepted.statusCode, accepted.body).toBe(201);
+    const reversals = await t.database.db
+      .selectFrom('audit_event')
+      .select(['object_id', 'detail'])
+      .where('action', '=', 'rectification.reversed')
+      .execute();
+    const resumed = Object.fromEntries(
+      reversals.map((r) => [r.object_id, (r.detail as { allocationsResumed: boolean }).allocationsResumed]),
+    );
+    expect(resumed).toEqual({ [b.id]: false, [c.id]: true });
 
     const actions = (
       await t.database.db

@@ -5718,11 +5718,17 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Act on several orders’ current steps; each in its own transaction, each answered */
+        /**
+         * Act on several orders’ current steps; each in its own transaction, each answered
+         * @description With an Idempotency-Key, each item is claimed under the key and its order in the item’s own transaction: a retried batch replays the answers of the items that went through and runs again those that were refused (their claim rolled back with them); the Idempotent-Replayed header counts the replayed items.
+         */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description a retry with the same key and body replays the first answer; the same key with another body is refused (422) */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -5864,7 +5870,7 @@ export interface paths {
         put?: never;
         /**
          * Prometheus remote-write 1.0 receiver (protobuf WriteRequest, snappy block compression)
-         * @description Point Prometheus, vmagent or any remote-write agent here with a Bearer API token holding monitoring:ingest. Series named yunguan_cpu_utilisation_percent, yunguan_memory_utilisation_percent, yunguan_disk_io_bytes_per_second, yunguan_network_receive_bytes_per_second, yunguan_network_transmit_bytes_per_second and `up` are rolled up hourly for the resource whose external id is the mapping label (default instance_id); other series are counted as unsupported, unknown label values as unmapped (GET /monitoring/unmapped). A malformed body or a sample outside the accepted window refuses the whole request with 400 and stores nothing. An accepted request is stored durably before the 204; the fold job adds it to the hourly rollups within YUNGUAN_MONITORING_FOLD_SECONDS (default 300 s), and a detection run folds first.
+         * @description Point Prometheus, vmagent or any remote-write agent here with a Bearer API token holding monitoring:ingest. Series named yunguan_cpu_utilisation_percent, yunguan_memory_utilisation_percent, yunguan_disk_io_bytes_per_second, yunguan_network_receive_bytes_per_second, yunguan_network_transmit_bytes_per_second and `up` are rolled up hourly for the resource whose external id is the mapping label (default instance_id); other series are counted as unsupported, unknown label values as unmapped (GET /monitoring/unmapped). A malformed body or a sample outside the accepted window refuses the whole request with 400 and stores nothing. An accepted request is stored durably before the 204; the fold job adds it to the hourly rollups within YUNGUAN_MONITORING_FOLD_SECONDS (default 300 s), and a detection run folds first. Order: samples may arrive in any order, within a request and across requests (rollups are sums, maxima and counts); "out of order" means only a sample older than the jurisdiction’s accepted window (outOfOrderMinutes, default 120) before the server’s clock, or more than 10 minutes ahead of it: such a sample refuses the whole request with 400 sample_out_of_window and nothing is stored. Resends: a request carrying exactly the samples (series, times, values, in order) of one accepted from the same caller within that window, such as Prometheus retrying a remote-write whose answer was lost, is answered as accepted and counted once (header x-yunguan-duplicate: true). A sample sent again inside a different request is counted again.
          */
         post: {
             parameters: {
@@ -5924,7 +5930,7 @@ export interface paths {
         put?: never;
         /**
          * JSON batch of samples: all stored, or none (400 naming the bad series)
-         * @description metric: one of cpu, memory, disk_io, network_in, network_out, heartbeat (cpu and memory in percent, disk_io and network in bytes/s, heartbeat 0/1).
+         * @description metric: one of cpu, memory, disk_io, network_in, network_out, heartbeat (cpu and memory in percent, disk_io and network in bytes/s, heartbeat 0/1). resource: the value of the jurisdiction’s mapping label (resource external id); an unknown one is listed under GET /monitoring/unmapped as metric{label="value"}. Order: samples may arrive in any order, within a request and across requests (rollups are sums, maxima and counts); "out of order" means only a sample older than the jurisdiction’s accepted window (outOfOrderMinutes, default 120) before the server’s clock, or more than 10 minutes ahead of it: such a sample refuses the whole request with 400 sample_out_of_window and nothing is stored. Resends: a request carrying exactly the samples (series, times, values, in order) of one accepted from the same caller within that window, such as Prometheus retrying a remote-write whose answer was lost, is answered as accepted and counted once (header x-yunguan-duplicate: true). A sample sent again inside a different request is counted again.
          */
         post: {
             parameters: {
@@ -5992,7 +5998,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Series that mapped to no resource (or are no Yunguan metric), with their sample counts */
+        /**
+         * Series that mapped to no resource (or are no Yunguan metric), with their sample counts
+         * @description items: the listed series (a page), total: how many are listed. A fold or pull lists at most 10,000 series one by one; the rest are counted per caller: notListed { series, samples } (a series left out by several folds counts once per fold). samples: every unmapped sample, listed or not. quarantined { batches, samples, lastAt, lastError }: accepted requests the fold could not read or write, set aside with the error.
+         */
         get: {
             parameters: {
                 query: {
@@ -9504,7 +9513,7 @@ export interface components {
             providerName: string | null;
             orderId: string;
             stepKey: string;
-            action: "open_test" | "open" | "scale_up" | "change" | "reclaim" | "allocate";
+            action: "open_test" | "open" | "scale_up" | "change" | "reclaim" | "allocate" | "handover";
             zone: string | null;
             /** @description how it is carried out; `manual`: the provider’s delivery receipt */
             driver: string;
@@ -9560,7 +9569,7 @@ export interface components {
             providerName: string | null;
             orderId: string;
             stepKey: string;
-            action: "open_test" | "open" | "scale_up" | "change" | "reclaim" | "allocate";
+            action: "open_test" | "open" | "scale_up" | "change" | "reclaim" | "allocate" | "handover";
             zone: string | null;
             /** @description how it is carried out; `manual`: the provider’s delivery receipt */
             driver: string;
@@ -9682,7 +9691,7 @@ export interface components {
             role: string;
             /** @enum {unknown} */
             status: "pending" | "open" | "done" | "rejected" | "skipped";
-            fulfilmentAction: ("open_test" | "open" | "scale_up" | "change" | "reclaim" | "allocate") | null;
+            fulfilmentAction: ("open_test" | "open" | "scale_up" | "change" | "reclaim" | "allocate" | "handover") | null;
             /** @description true: completed by the confirmed delivery receipt, not by a reviewer (a provisioning handler was registered) */
             handledByProvisioning: boolean;
             deadline: {
@@ -10630,6 +10639,27 @@ export interface components {
             total: string;
             lineCount: number;
             lines: components["schemas"]["StatementLine"][];
+            /** @description subtotals per project (null: resources of no project), the sum of their lines */
+            byProject: {
+                projectId: string | null;
+                projectName: string | null;
+                lineCount: number;
+                /** @description fen (1/100 yuan), integer as a decimal string */
+                totalFen: string;
+                /** @description yuan, exact decimal string with 2 places */
+                total: string;
+            }[];
+            /** @description subtotals per project and information system (null: none), the sum of their lines */
+            bySystem: {
+                projectId: string | null;
+                systemId: string | null;
+                systemName: string | null;
+                lineCount: number;
+                /** @description fen (1/100 yuan), integer as a decimal string */
+                totalFen: string;
+                /** @description yuan, exact decimal string with 2 places */
+                total: string;
+            }[];
         };
         /** SettlementSummary */
         SettlementSummary: {
