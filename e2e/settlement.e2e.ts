@@ -161,6 +161,8 @@ describe('monthly settlement in the console', () => {
     await visible(page.getByText(`${MONTH} 结算已审核，待经信部门核定`));
     await visible(run.getByText('已审核'));
     expect(await textOf(run)).toContain('reviewer');
+    // the twelve months' trend is drawn (ECharts renders into a canvas inside the labelled chart)
+    await visible(page.getByRole('img', { name: '按月费用柱状图，分市级预算和单位自付' }).locator('canvas').first());
     await page.mouse.move(0, 0);
     await ui.shot('settlement-monthly-zh.png');
     // only the economy & IT authority confirms
@@ -244,9 +246,15 @@ describe('monthly settlement in the console', () => {
     expect(text(2)[11]).toBe('效能系数 Coefficient');
     const body = Array.from({ length: sheet.rowCount - 3 }, (_, i) => text(i + 3));
     expect(body).toHaveLength(24);
-    expect(body.every((r) => r[11] === '0.9000')).toBe(true);
-    expect(body.some((r) => r[4] === 'zsbm-106' && r[7] === 'vcpu' && r[12] === '216.00')).toBe(true);
-    expect(text(sheet.rowCount).slice(11, 13)).toEqual(['合计 Total', mine.total]);
+    // coefficients and amounts are numbers with their display formats, so finance can sum them in Excel
+    expect(body.every((r) => r[11] === '0.9')).toBe(true);
+    const first = sheet.getRow(3);
+    expect([typeof first.getCell(12).value, first.getCell(12).numFmt]).toEqual(['number', '0.0000']);
+    expect([typeof first.getCell(13).value, first.getCell(13).numFmt]).toEqual(['number', '0.00']);
+    expect(body.some((r) => r[4] === 'zsbm-106' && r[7] === 'vcpu' && r[12] === '216')).toBe(true);
+    const totals = sheet.getRow(sheet.rowCount);
+    expect(totals.getCell(12).value).toBe('合计 Total');
+    expect(totals.getCell(13).value).toBe(Number(mine.total));
 
     const [print] = await Promise.all([
       ui.context.waitForEvent('page'),
