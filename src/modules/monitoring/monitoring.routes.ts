@@ -531,7 +531,7 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
         tags: Tags,
         summary: 'Monthly analysis with right-sizing suggestions (TZ 12(5))',
         querystring: Type.Object({ month: Type.String({ description: 'YYYY-MM' }) }),
-        response: { 200: Any, ...problemResponses },
+        response: { 200: Type.Ref('MonthlyAnalysis'), ...problemResponses },
       },
     },
     async (request) => withTenant(db, authOf(request), (trx) => svc.monthlyAnalysis(trx, request.query.month)),

@@ -168,6 +168,39 @@ export const UtilisationReportSchema = Type.Object(
 
 export { Open };
 
+/** The monthly analysis (TZ 12(5)): right-sizing per resource from the month's hourly CPU. */
+export const MonthlyAnalysisSchema = Type.Object(
+  {
+    month: Type.String({ description: 'YYYY-MM' }),
+    from: Type.String({ description: 'first day, Asia/Shanghai' }),
+    to: Type.String({ description: 'the day after the last, Asia/Shanghai' }),
+    summary: Type.Object({
+      resources: Type.Integer(),
+      downsize: Type.Integer(),
+      expand: Type.Integer(),
+      keep: Type.Integer(),
+    }),
+    suggestions: Type.Array(
+      Type.Object({
+        resourceId: Type.String(),
+        resourceName: Type.String(),
+        organisationId: Type.String(),
+        organisationName: Nullable(Type.String()),
+        vcpu: Nullable(Type.Number()),
+        cpuAvg: Type.Number({ description: 'percent' }),
+        cpuP95: Type.Number({ description: 'percent, 95th percentile of the hourly averages' }),
+        memoryP95: Nullable(Type.Number()),
+        advice: Type.Union([Type.Literal('downsize'), Type.Literal('expand'), Type.Literal('keep')], {
+          description: 'p95 below 30%: downsize to bring it near 60%; above 85%: expand; else keep',
+        }),
+        suggestedVcpu: Nullable(Type.Number()),
+        reason: Type.String(),
+      }),
+    ),
+  },
+  { $id: 'MonthlyAnalysis', title: 'MonthlyAnalysis' },
+);
+
 export const MONITORING_SCHEMAS = [
   FindingSchema,
   RectificationSchema,
@@ -175,4 +208,5 @@ export const MONITORING_SCHEMAS = [
   IngestResultSchema,
   SettingSchema,
   UtilisationReportSchema,
+  MonthlyAnalysisSchema,
 ];

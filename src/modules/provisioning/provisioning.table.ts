@@ -1,16 +1,9 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { Quantities } from '../inventory/inventory.table.ts';
+import type { FulfilmentAction } from '../orders/orders.table.ts';
 
-export const FULFILMENT_ACTIONS = [
-  'open_test',
-  'open',
-  'scale_up',
-  'change',
-  'reclaim',
-  'allocate',
-  'handover',
-] as const;
-export type FulfilmentAction = (typeof FULFILMENT_ACTIONS)[number];
+// A work order carries out one order step's fulfilment action: the orders module's list, one source.
+export { FULFILMENT_ACTIONS, type FulfilmentAction } from '../orders/orders.table.ts';
 export const WORK_ORDER_STATUSES = ['open', 'submitted', 'disputed', 'completed', 'failed'] as const;
 export type WorkOrderStatus = (typeof WORK_ORDER_STATUSES)[number];
 export type ReceiptStatus = 'submitted' | 'confirmed' | 'disputed';

@@ -6978,9 +6978,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["MonthlyAnalysis"];
                     };
                 };
                 /** @description Default Response */
@@ -10048,6 +10046,37 @@ export interface components {
                 diskIoAvg: number | null;
                 findings: number;
             };
+        };
+        /** MonthlyAnalysis */
+        MonthlyAnalysis: {
+            /** @description YYYY-MM */
+            month: string;
+            /** @description first day, Asia/Shanghai */
+            from: string;
+            /** @description the day after the last, Asia/Shanghai */
+            to: string;
+            summary: {
+                resources: number;
+                downsize: number;
+                expand: number;
+                keep: number;
+            };
+            suggestions: {
+                resourceId: string;
+                resourceName: string;
+                organisationId: string;
+                organisationName: string | null;
+                vcpu: number | null;
+                /** @description percent */
+                cpuAvg: number;
+                /** @description percent, 95th percentile of the hourly averages */
+                cpuP95: number;
+                memoryP95: number | null;
+                /** @description p95 below 30%: downsize to bring it near 60%; above 85%: expand; else keep */
+                advice: "downsize" | "expand" | "keep";
+                suggestedVcpu: number | null;
+                reason: string;
+            }[];
         };
         /**
          * InformationSystem

@@ -17,25 +17,8 @@ export interface Heatmap {
   cells: [number, number, number][];
 }
 /** The monthly analysis (TZ 12(5)): one right-sizing suggestion per resource with CPU samples in the month. */
-export interface MonthlyAnalysis {
-  month: string;
-  from: string;
-  to: string;
-  summary: { resources: number; downsize: number; expand: number; keep: number };
-  suggestions: {
-    resourceId: string;
-    resourceName: string;
-    organisationId: string;
-    organisationName: string | null;
-    vcpu: number | null;
-    cpuAvg: number;
-    cpuP95: number;
-    memoryP95: number | null;
-    advice: 'downsize' | 'expand' | 'keep';
-    suggestedVcpu: number | null;
-    reason: string;
-  }[];
-}
+export type MonthlyAnalysis =
+  paths['/api/v1/monitoring/reports/analysis']['get']['responses']['200']['content']['application/json'];
 type FindingQuery = NonNullable<paths['/api/v1/monitoring/findings']['get']['parameters']['query']>;
 export type RectificationQuery = NonNullable<paths['/api/v1/monitoring/rectifications']['get']['parameters']['query']>;
 
@@ -96,9 +79,7 @@ export function useMonthlyAnalysis(month: string) {
   return useQuery({
     queryKey: [...KEY, 'analysis', month],
     queryFn: ({ signal }) =>
-      unwrap(api.GET('/api/v1/monitoring/reports/analysis', { params: { query: { month } }, signal })).then(
-        (body) => body as unknown as MonthlyAnalysis,
-      ),
+      unwrap(api.GET('/api/v1/monitoring/reports/analysis', { params: { query: { month } }, signal })),
   });
 }
 
