@@ -10,6 +10,11 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          // Vitest's default outside watch mode is one worker fewer than the CPUs: one on a 2-core CI
+          // machine, which ran these files one after another. Each owns an in-memory PGlite, so they can
+          // run side by side. The pg suite keeps the default: its files migrating their own schemas of one
+          // PostgreSQL at the same time failed (schema or relation not found during migration).
+          maxWorkers: '100%',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: ['**/*.pg.test.ts', 'node_modules/**'],
           environment: 'node',
