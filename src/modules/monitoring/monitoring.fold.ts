@@ -13,7 +13,7 @@ import { type RawBuilder, sql } from 'kysely';
 import { SYSTEM_ACTOR, writeAudit } from '../../platform/audit/audit.ts';
 import type { Job } from '../../platform/jobs/jobs.ts';
 import type { DB, Db, Trx } from '../../schema.ts';
-import { MAX_UNMAPPED_LISTED, ROLLUP_LOCK } from './monitoring.ingest.ts';
+import { countUnlisted, MAX_UNMAPPED_LISTED, ROLLUP_LOCK } from './monitoring.ingest.ts';
 import {
   purgeDigests,
   readBatch,
@@ -543,15 +543,12 @@ async function writeOverflow(trx: Trx, jurisdictionId: string, organisationId: s
     first = Math.min(first, g.first);
     last = Math.max(last, g.last);
   }
-  await sql`
-    insert into monitoring_unmapped_overflow (jurisdiction_id, organisation_id, series, samples, first_seen_at, last_seen_at)
-    values (${jurisdictionId}::uuid, ${organisationId}::uuid, ${gaps.length}, ${samples},
-      ${new Date(first).toISOString()}::timestamptz, ${new Date(last).toISOString()}::timestamptz)
-    on conflict (jurisdiction_id, organisation_id) do update set
-      series = monitoring_unmapped_overflow.series + excluded.series,
-      samples = monitoring_unmapped_overflow.samples + excluded.samples,
-      first_seen_at = least(monitoring_unmapped_overflow.first_seen_at, excluded.first_seen_at),
-      last_seen_at = greatest(monitoring_unmapped_overflow.last_seen_at, excluded.last_seen_at)`.execute(trx);
+  await countUnlisted(trx, jurisdictionId, organisationId, {
+    series: gaps.length,
+    samples,
+    firstSeen: new Date(first),
+    lastSeen: new Date(last),
+  });
 }
 
 async function writeGaps(trx: Trx, gaps: Gap[]): Promise<void> {

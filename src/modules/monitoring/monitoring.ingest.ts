@@ -245,17 +245,13 @@ export async function storeSamples(
   const gaps = allGaps.slice(0, Math.max(0, options.maxUnmappedSeries ?? MAX_UNMAPPED_LISTED));
   const rest = allGaps.slice(gaps.length);
   const at = now.toISOString();
-  if (rest.length > 0) {
-    // over the listing limit: counted, with their samples, so the totals stay exact
-    await sql`
-      insert into monitoring_unmapped_overflow (jurisdiction_id, organisation_id, series, samples, first_seen_at, last_seen_at)
-      values (${jurisdictionId}::uuid, ${organisationId}::uuid, ${rest.length}, ${rest.reduce((n, [, u]) => n + u.samples, 0)},
-        ${at}::timestamptz, ${at}::timestamptz)
-      on conflict (jurisdiction_id, organisation_id) do update set
-        series = monitoring_unmapped_overflow.series + excluded.series,
-        samples = monitoring_unmapped_overflow.samples + excluded.samples,
-        last_seen_at = greatest(monitoring_unmapped_overflow.last_seen_at, excluded.last_seen_at)`.execute(trx);
-  }
+  // over the listing limit: counted, with their samples, so the totals stay exact
+  await countUnlisted(trx, jurisdictionId, organisationId, {
+    series: rest.length,
+    samples: rest.reduce((n, [, u]) => n + u.samples, 0),
+    firstSeen: now,
+    lastSeen: now,
+  });
   if (gaps.length > 0) {
     await sql`
       insert into monitoring_unmapped (jurisdiction_id, organisation_id, series, reason, samples, first_seen_at, last_seen_at)
@@ -267,6 +263,28 @@ export async function storeSamples(
         last_seen_at = greatest(monitoring_unmapped.last_seen_at, excluded.last_seen_at)`.execute(trx);
   }
   return { ...result, notListed: rest.length };
+}
+
+/**
+ * Unmapped series of one caller left out of the listing (over MAX_UNMAPPED_LISTED): added to its count in
+ * `monitoring_unmapped_overflow`, with their samples and when they were seen. Nothing to add: nothing written.
+ */
+export async function countUnlisted(
+  trx: Trx,
+  jurisdictionId: string,
+  organisationId: string,
+  unlisted: { series: number; samples: number; firstSeen: Date; lastSeen: Date },
+): Promise<void> {
+  if (unlisted.series === 0) return;
+  await sql`
+    insert into monitoring_unmapped_overflow (jurisdiction_id, organisation_id, series, samples, first_seen_at, last_seen_at)
+    values (${jurisdictionId}::uuid, ${organisationId}::uuid, ${unlisted.series}, ${unlisted.samples},
+      ${unlisted.firstSeen.toISOString()}::timestamptz, ${unlisted.lastSeen.toISOString()}::timestamptz)
+    on conflict (jurisdiction_id, organisation_id) do update set
+      series = monitoring_unmapped_overflow.series + excluded.series,
+      samples = monitoring_unmapped_overflow.samples + excluded.samples,
+      first_seen_at = least(monitoring_unmapped_overflow.first_seen_at, excluded.first_seen_at),
+      last_seen_at = greatest(monitoring_unmapped_overflow.last_seen_at, excluded.last_seen_at)`.execute(trx);
 }
 
 const METRIC_POSITION = Object.fromEntries(METRICS.map((m, i) => [m, i + 1])) as Record<Metric, number>;

@@ -454,19 +454,10 @@ export async function resourcesByIds(trx: Trx, ids: readonly string[]) {
     .execute();
 }
 
-/** Whether the inventory holds any resource delivered for an order, in whatever state. */
-export async function orderDeliveredAny(trx: Trx, orderId: string): Promise<boolean> {
-  const row = await trx.selectFrom('resource').select('id').where('order_id', '=', orderId).limit(1).executeTakeFirst();
-  return row !== undefined;
+/** The inventory's resources delivered for an order, in whatever state. */
+export async function resourcesOfOrder(trx: Trx, orderId: string) {
+  return trx.selectFrom('resource').select(['id', 'state']).where('order_id', '=', orderId).orderBy('id').execute();
 }
 
-/** The inventory's resources delivered for an order and not yet reclaimed. */
-export async function liveResourcesOfOrder(trx: Trx, orderId: string) {
-  return trx
-    .selectFrom('resource')
-    .select(['id'])
-    .where('order_id', '=', orderId)
-    .where('state', 'in', ['provisioning', 'active', 'suspended'])
-    .orderBy('id')
-    .execute();
-}
+/** Resource states that still hold what was delivered (not reclaiming, not reclaimed). */
+export const LIVE_STATES: readonly string[] = ['provisioning', 'active', 'suspended'];

@@ -41,6 +41,7 @@ import type {
   OrderEventRow,
   OrderLineRow,
   OrderRow,
+  OrderSource,
   OrderStatus,
   OrderStepRow,
   WorkflowStep,
@@ -946,7 +947,8 @@ async function buildLines(trx: Trx, code: string, who: NewOrder, input: PlaceInp
       }
       // What the order delivered and still runs: the provider reclaims exactly those resources. An order whose
       // resources were all reclaimed already has nothing left to give back (its quota came back then).
-      const live = await repo.liveResourcesOfOrder(trx, parent.id);
+      const delivered = await repo.resourcesOfOrder(trx, parent.id);
+      const live = delivered.filter((r) => repo.LIVE_STATES.includes(r.state));
       if (live.length)
         return resourceLines(
           trx,
@@ -954,7 +956,7 @@ async function buildLines(trx: Trx, code: string, who: NewOrder, input: PlaceInp
           live.map((r) => r.id),
           'body.parentOrderId',
         );
-      if (await repo.orderDeliveredAny(trx, parent.id)) {
+      if (delivered.length) {
         throw invalid(
           'body.parentOrderId',
           `the resources of ${parent.number} were reclaimed already / 该订单开通的资源均已回收`,
@@ -1203,7 +1205,7 @@ async function reclaimRejected(
   code: string,
 ): Promise<{ id: string; number: string } | null> {
   const policy = await effectivePolicy(trx, code);
-  const resources = await repo.liveResourcesOfOrder(trx, order.id);
+  const resources = (await repo.resourcesOfOrder(trx, order.id)).filter((r) => repo.LIVE_STATES.includes(r.state));
   if (!policy.orderTypes.reclaim.enabled.value || resources.length === 0) {
     await repo.insertEvent(
       trx,
@@ -1214,27 +1216,18 @@ async function reclaimRejected(
     );
     return null;
   }
-  const reclaim = await createOrder(
-    trx,
-    actor,
-    {
-      organisationId: order.organisation_id,
-      jurisdictionId: order.jurisdiction_id,
-      placedBy: null,
-      placedByName: null,
-      source: 'unit',
-    },
-    {
-      type: 'reclaim',
-      title: `回收 ${order.number} / reclaim ${order.number}`,
-      reason: `${order.number}「${step.name_zh}」未通过，回收已开通的资源 / ${step.name_en} rejected after placement (JQ 24): reclaim${comment ? `: ${comment}` : ''}`,
-      projectId: order.project_id ?? undefined,
-      parentOrderId: order.id,
-      resourceIds: resources.map((r) => r.id),
-    },
+  const reclaim = await openSystemOrder(trx, actor, {
+    type: 'reclaim',
+    organisationId: order.organisation_id,
+    jurisdictionId: order.jurisdiction_id,
+    resourceIds: resources.map((r) => r.id),
+    title: `回收 ${order.number} / reclaim ${order.number}`,
+    reason: `${order.number}「${step.name_zh}」未通过，回收已开通的资源 / ${step.name_en} rejected after placement (JQ 24): reclaim${comment ? `: ${comment}` : ''}`,
+    projectId: order.project_id ?? undefined,
+    parentOrderId: order.id,
+    source: 'unit',
     now,
-  );
-  await writeAudit(trx, actor, await submit(trx, actor, reclaim, now));
+  });
   await repo.insertEvent(
     trx,
     event(order, actor, now, 'reclaim_opened', {
@@ -1550,7 +1543,10 @@ export async function completeFulfilmentStep(
   await finishStep(trx, actor, order, step, 'done', input.comment ?? null, input.now);
 }
 
-/** An order the platform opens itself (expiry, monitoring): a reclaim of the unit's resources. */
+/**
+ * An order the platform opens itself (expiry, monitoring, a green-channel review rejected after opening): a
+ * reclaim of the unit's resources, placed by nobody and submitted at once.
+ */
 export async function openSystemOrder(
   trx: Trx,
   actor: Actor,
@@ -1560,12 +1556,19 @@ export async function openSystemOrder(
     jurisdictionId: string;
     resourceIds: string[];
     reason: string;
-    source: 'expiry' | 'monitoring';
+    /** the reason's start unless given */
+    title?: string;
+    /** the first resource's project unless given */
+    projectId?: string;
+    parentOrderId?: string;
+    source: OrderSource;
     now: Date;
   },
 ): Promise<{ id: string; number: string }> {
-  const resources = await repo.resourcesByIds(trx, input.resourceIds);
-  const projectId = resources.find((r) => r.project_id)?.project_id ?? undefined;
+  const projectId =
+    input.projectId ??
+    (await repo.resourcesByIds(trx, input.resourceIds)).find((r) => r.project_id)?.project_id ??
+    undefined;
   const order = await createOrder(
     trx,
     actor,
@@ -1578,10 +1581,11 @@ export async function openSystemOrder(
     },
     {
       type: 'reclaim',
-      title: input.reason.slice(0, 200),
+      title: input.title ?? input.reason.slice(0, 200),
       reason: input.reason,
       resourceIds: input.resourceIds,
       projectId,
+      parentOrderId: input.parentOrderId,
     },
     input.now,
   );

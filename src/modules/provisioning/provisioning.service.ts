@@ -14,7 +14,7 @@ import {
 import { notify } from '../notifications/index.ts';
 import { completeFulfilmentStep, type FulfilmentContext } from '../orders/index.ts';
 import { effectivePolicy } from '../policy/index.ts';
-import { type DriverDelivery, driverNamed, selectDriver } from './drivers/index.ts';
+import { type DriverDelivery, driverNamed, manualDriver, selectDriver } from './drivers/index.ts';
 import * as repo from './provisioning.repository.ts';
 import type { WorkOrderDetails, WorkOrderStatus } from './provisioning.table.ts';
 
@@ -215,7 +215,7 @@ export async function openWorkOrders(trx: Trx, ctx: FulfilmentContext): Promise<
       occurredAt: now,
     });
     // A reclaim waits for the unit's backup confirmation (SH 26) before the driver may act (confirmBackup).
-    if (action !== 'reclaim') await handToDriver(trx, id, now);
+    if (action !== 'reclaim') await handToDriver(trx, id, driver.name, now);
     created.push(id);
   }
   return created;
@@ -227,12 +227,14 @@ const driverActor = (name: string): Actor => ({ kind: 'system', id: null, name: 
 /**
  * Hands a work order that is ready for its provider to its driver (`submit`); a `delivered` answer is
  * recorded at once as the work order's delivery receipt, like a provider's (`deliver`). In the caller's
- * transaction: a delivery the receipt rules refuse fails it, nothing half-written.
+ * transaction: a delivery the receipt rules refuse fails it, nothing half-written. The manual driver is not
+ * asked: it answers `pending` to everything, so its work orders are not read back for it.
  */
-async function handToDriver(trx: Trx, id: string, now: Date): Promise<void> {
+async function handToDriver(trx: Trx, id: string, driverName: string, now: Date): Promise<void> {
+  const driver = driverNamed(driverName);
+  if (driver === manualDriver) return;
   const w = await repo.workOrderForUpdate(trx, id);
   if (!w) throw notFound(`work order ${id} / 工单不存在`);
-  const driver = driverNamed(w.driver);
   const lines = await repo.workOrderLines(trx, id);
   const targetIds = lines.map((l) => l.resource_id).filter((x): x is string => !!x);
   const targets = new Map((await repo.resourcesByIds(trx, targetIds)).map((r) => [r.id, r]));
@@ -774,6 +776,6 @@ export async function confirmBackup(
     occurredAt: now,
   });
   // Only now may the provider reclaim: the work order goes to its driver (manual: nothing happens).
-  if (w.status === 'open') await handToDriver(trx, id, now);
+  if (w.status === 'open') await handToDriver(trx, id, w.driver, now);
   return getWorkOrder(trx, auth, id, now);
 }

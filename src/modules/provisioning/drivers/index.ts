@@ -3,6 +3,7 @@ import type { ProvisioningDriver } from './driver.ts';
 import { manualDriver } from './manual.ts';
 
 export type { DriverAck, DriverDelivery, DriverRequest, DriverScope, ProvisioningDriver } from './driver.ts';
+export { manualDriver } from './manual.ts';
 
 /** Registered drivers in registration order (a name registered again moves to the end). */
 const DRIVERS = new Map<string, ProvisioningDriver>([[manualDriver.name, manualDriver]]);
