@@ -67,6 +67,11 @@ export const ERRORS = {
     zh: '监测拉取地址不被允许',
     en: 'The Prometheus pull address is not allowed',
   },
+  settlement_outdated: {
+    status: 409,
+    zh: '结算结果已过时，请重新计算',
+    en: 'The settlement is out of date; recompute it first',
+  },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
+import { sqlArray } from '../../platform/db/arrays.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { startOfShanghaiDay } from '../../platform/time/time.ts';
 import type { DB, Trx } from '../../schema.ts';
@@ -131,52 +132,62 @@ export async function priceIntervals(db: Kysely<DB>, scope: JurisdictionScope): 
   return scope.ids.flatMap(of);
 }
 
-/** Loads the price intervals into a transaction-local table `metering_price`. */
+/** Loads the price intervals into a transaction-local table `metering_price` (one statement, arrays). */
 export async function loadPrices(trx: Kysely<DB>, prices: PriceInterval[]): Promise<void> {
   await sql`create temp table if not exists metering_price (
       jurisdiction_id uuid not null, item_code text not null, dimension text not null,
       unit_price numeric not null, version_id uuid not null, valid_from timestamptz not null, valid_to timestamptz not null
     ) on commit drop`.execute(trx);
   await sql`delete from metering_price`.execute(trx);
-  for (let i = 0; i < prices.length; i += 500) {
-    const chunk = prices.slice(i, i + 500);
-    await sql`insert into metering_price values ${sql.join(
-      chunk.map(
-        (p) =>
-          sql`(${p.jurisdictionId}::uuid, ${p.itemCode}, ${p.dimension}, ${p.unitPrice}::numeric, ${p.versionId}::uuid, ${p.validFrom.toISOString()}::timestamptz, ${p.validTo.toISOString()}::timestamptz)`,
-      ),
-    )}`.execute(trx);
-  }
+  const column = (pick: (p: PriceInterval) => string) => sqlArray(prices.map(pick));
+  await sql`insert into metering_price
+    select * from unnest(${column((p) => p.jurisdictionId)}::uuid[], ${column((p) => p.itemCode)}::text[],
+      ${column((p) => p.dimension)}::text[], ${column((p) => p.unitPrice)}::numeric[], ${column((p) => p.versionId)}::uuid[],
+      ${column((p) => p.validFrom.toISOString())}::timestamptz[], ${column((p) => p.validTo.toISOString())}::timestamptz[])`.execute(
+    trx,
+  );
   await sql`analyze metering_price`.execute(trx);
 }
 
 /**
+ * Which resources to rate: some by id (bound as one array), or those listed in the transaction's
+ * `metering_late` table (the late resources of a closed month: any number of them).
+ */
+export type ResourceFilter = { ids: readonly string[] } | { lateTable: true };
+
+const LATE: ResourceFilter = { lateTable: true };
+
+function resourceCondition(column: RawBuilder<unknown>, filter: ResourceFilter | undefined): RawBuilder<unknown> {
+  if (filter === undefined) return sql`true`;
+  if ('lateTable' in filter) return sql`${column} in (select resource_id from metering_late)`;
+  return sql`${column} = any(${sqlArray(filter.ids)}::uuid[])`;
+}
+
+/** The scope's jurisdictions as one array parameter. */
+const inScope = (scope: JurisdictionScope) => sql`any(${sqlArray(scope.ids)}::uuid[])`;
+
+/**
  * The priced pieces of a period: one row per usage segment (an event's quantities until the next event),
  * pricing dimension and catalogue price interval, with its length in seconds. Only events recorded by
- * `asOf` count; `resourceIds` narrows it (adjustments, explanations).
+ * `asOf` count; `resources` narrows it (adjustments, explanations).
  */
 export function ratedPieces(
   scope: JurisdictionScope,
   p: Period,
   asOf: Date,
-  resourceIds?: readonly string[],
+  resources?: ResourceFilter,
 ): RawBuilder<unknown> {
   const start = p.start.toISOString();
   const end = p.end.toISOString();
-  const only =
-    resourceIds === undefined
-      ? sql``
-      : resourceIds.length === 0
-        ? sql`and false`
-        : sql`and e.resource_id in (${sql.join(resourceIds.map((id) => sql`${id}::uuid`))})`;
   return sql`
     with ev as (
       select e.id, e.resource_id, e.organisation_id, e.jurisdiction_id, e.provider_id, e.catalogue_item_code,
         e.kind, e.quantities, date_trunc('second', e.occurred_at) as at,
         lead(date_trunc('second', e.occurred_at)) over (partition by e.resource_id order by e.occurred_at, e.id) as next_at
       from resource_event e
-      where e.jurisdiction_id in (${sql.join(scope.ids.map((id) => sql`${id}::uuid`))})
-        and e.occurred_at < ${end}::timestamptz and e.recorded_at <= ${asOf.toISOString()}::timestamptz ${only}
+      where e.jurisdiction_id = ${inScope(scope)}
+        and e.occurred_at < ${end}::timestamptz and e.recorded_at <= ${asOf.toISOString()}::timestamptz
+        and ${resourceCondition(sql`e.resource_id`, resources)}
     ),
     seg as (
       select ev.id, ev.resource_id, ev.organisation_id, ev.jurisdiction_id, ev.provider_id, ev.catalogue_item_code,
@@ -203,13 +214,13 @@ export function ratedUsage(
   scope: JurisdictionScope,
   p: Period,
   asOf: Date,
-  resourceIds?: readonly string[],
+  resources?: ResourceFilter,
 ): RawBuilder<unknown> {
   return sql`
     select resource_id, organisation_id, jurisdiction_id, provider_id, catalogue_item_code, dimension,
       sum(quantity * secs) as quantity_seconds, sum(quantity * secs * unit_price) as price_seconds,
       array_agg(id order by id) filter (where first_piece) as event_ids, array_agg(distinct version_id) as version_ids
-    from (${ratedPieces(scope, p, asOf, resourceIds)}) piece
+    from (${ratedPieces(scope, p, asOf, resources)}) piece
     group by resource_id, organisation_id, jurisdiction_id, provider_id, catalogue_item_code, dimension`;
 }
 
@@ -448,21 +459,29 @@ async function addAdjustments(trx: Trx, scope: JurisdictionScope, month: string,
     .where('period', '<', month)
     .orderBy('period')
     .execute();
+  if (closed.length === 0) return 0;
+  // The late resources of each closed month, as a table: there may be any number of them.
+  await sql`create temp table if not exists metering_late (resource_id uuid primary key) on commit drop`.execute(trx);
   for (const run of closed) {
     const p = period(run.period);
-    const late = await sql<{ resource_id: string }>`
-      select distinct resource_id from resource_event
-      where jurisdiction_id in (${sql.join(scope.ids.map((id) => sql`${id}::uuid`))})
-        and recorded_at > ${run.as_of.toISOString()}::timestamptz and recorded_at <= ${asOf.toISOString()}::timestamptz
-        and occurred_at < ${p.end.toISOString()}::timestamptz`.execute(trx);
-    if (late.rows.length === 0) continue;
-    const ids = late.rows.map((r) => r.resource_id);
+    await sql`delete from metering_late`.execute(trx);
+    const { rows } = await sql<{ n: number }>`
+      with late as (
+        insert into metering_late
+        select distinct resource_id from resource_event
+        where jurisdiction_id = ${inScope(scope)}
+          and recorded_at > ${run.as_of.toISOString()}::timestamptz and recorded_at <= ${asOf.toISOString()}::timestamptz
+          and occurred_at < ${p.end.toISOString()}::timestamptz
+        returning 1
+      ) select count(*)::int as n from late`.execute(trx);
+    if (!rows[0]?.n) continue;
+    await sql`analyze metering_late`.execute(trx);
     await sql`
       insert into metering_line
       with rerated as (
         select u.*, coalesce(c.coefficient, 1) as coefficient,
           ${fenOf(sql`u.price_seconds`, sql`coalesce(c.coefficient, 1)`, p.seconds)} as amount_fen
-        from (${ratedUsage(scope, p, asOf, ids)}) u
+        from (${ratedUsage(scope, p, asOf, LATE)}) u
         left join efficiency_coefficient c on c.organisation_id = u.organisation_id and c.period = ${run.period}
       ),
       billed as (
@@ -471,14 +490,14 @@ async function addAdjustments(trx: Trx, scope: JurisdictionScope, month: string,
           max(l.line_no) filter (where l.kind = 'usage') as line_no,
           max(l.provider_id::text) as provider_id, max(l.catalogue_item_code) as catalogue_item_code
         from statement_line l join statement s on s.id = l.statement_id
-        where l.resource_id in (${sql.join(ids.map((id) => sql`${id}::uuid`))})
+        where l.resource_id in (select resource_id from metering_late)
           and ((s.period = ${run.period} and l.kind = 'usage')
             or (l.kind = 'adjustment' and l.adjusts_period = ${run.period} and s.period <> ${month}))
         group by l.organisation_id, l.resource_id, l.dimension
       ),
       late_events as (
         select resource_id, array_agg(id order by id) as ids from resource_event
-        where resource_id in (${sql.join(ids.map((id) => sql`${id}::uuid`))})
+        where resource_id in (select resource_id from metering_late)
           and recorded_at > ${run.as_of.toISOString()}::timestamptz and recorded_at <= ${asOf.toISOString()}::timestamptz
         group by resource_id
       )
@@ -525,7 +544,7 @@ export async function rateWindow(
       amount_fen: string;
     }>`select u.resource_id, u.dimension, u.quantity_seconds::text, u.price_seconds::text,
          ${fenOf(sql`u.price_seconds`, sql`1`, p.seconds)}::text as amount_fen
-       from (${ratedUsage(scope, p, asOf, resourceIds)}) u order by u.resource_id, u.dimension`.execute(trx);
+       from (${ratedUsage(scope, p, asOf, { ids: resourceIds })}) u order by u.resource_id, u.dimension`.execute(trx);
     return rows;
   });
 }

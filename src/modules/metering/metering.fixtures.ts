@@ -149,3 +149,55 @@ export async function addCatalogueVersion(
   await db.updateTable('catalogue_version').set({ status: 'approved' }).where('id', '=', version.id).execute();
   return version.id;
 }
+
+/**
+ * `count` cloud VMs across the demo's using units, each delivered at `deliveredAt` with `quantities`, in one
+ * set-based statement (a scale test must not spend its time inserting row by row). Their names start with
+ * `prefix`. Returns how many were made.
+ */
+export async function addResourcesAtScale(
+  db: Db,
+  input: { count: number; prefix: string; providerId: string; deliveredAt: string; quantities: Record<string, number> },
+): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    with units as (
+      select array_agg(id order by code) as ids, array_agg(jurisdiction_id order by code) as jids, count(*)::int as n
+      from organisation where type = 'using_unit'
+    ),
+    made as (
+      insert into resource (organisation_id, jurisdiction_id, provider_id, catalogue_item_code, name, external_id,
+        state, quantities, delivered_at)
+      select u.ids[1 + g % u.n], u.jids[1 + g % u.n], ${input.providerId}::uuid, 'cloud-vm', ${input.prefix} || g,
+        ${input.prefix} || g, 'active', ${JSON.stringify(input.quantities)}::jsonb, ${input.deliveredAt}::timestamptz
+      from generate_series(1, ${input.count}::int) g cross join units u
+      returning id, organisation_id, jurisdiction_id, provider_id, catalogue_item_code, quantities, delivered_at
+    ),
+    events as (
+      insert into resource_event (resource_id, organisation_id, jurisdiction_id, provider_id, catalogue_item_code,
+        kind, occurred_at, recorded_at, quantities, source, actor)
+      select id, organisation_id, jurisdiction_id, provider_id, catalogue_item_code, 'delivered', delivered_at,
+        delivered_at, quantities, 'manual', 'test'
+      from made
+    )
+    select count(*)::int as n from made`.execute(db);
+  return rows[0]?.n ?? 0;
+}
+
+/** A `resized` event for every resource named `prefix…`, at `occurredAt`, recorded at `recordedAt` (late). */
+export async function resizeAtScale(
+  db: Db,
+  input: { prefix: string; occurredAt: string; recordedAt: string; quantities: Record<string, number> },
+): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    with events as (
+      insert into resource_event (resource_id, organisation_id, jurisdiction_id, provider_id, catalogue_item_code,
+        kind, occurred_at, recorded_at, quantities, source, actor)
+      select id, organisation_id, jurisdiction_id, provider_id, catalogue_item_code, 'resized',
+        ${input.occurredAt}::timestamptz, ${input.recordedAt}::timestamptz, ${JSON.stringify(input.quantities)}::jsonb,
+        'manual', 'test'
+      from resource where name like ${`${input.prefix}%`}
+      returning 1
+    )
+    select count(*)::int as n from events`.execute(db);
+  return rows[0]?.n ?? 0;
+}

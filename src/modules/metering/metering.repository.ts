@@ -27,7 +27,41 @@ export async function findRun(db: Kysely<DB>, id: string) {
     .executeTakeFirst();
 }
 
-export function toRun(r: SettlementRunRow & { jurisdiction_code: string }) {
+/** Why a run that is not closed no longer shows what a recompute would give (see `outdatedReason`). */
+export type OutdatedReason = 'late_events' | 'earlier_month_closed' | 'coefficient_changed';
+
+/**
+ * Whether a draft or reviewed run is out of date, and why: events of the month recorded after its cut-off
+ * (they would be rated now), an earlier month of the city closed after it was computed (its late events
+ * become this month's adjustments only once it is closed), or a unit's coefficient for the month set since.
+ * `monthEnd` is the month's end (exclusive). Runs of the city and its districts, at any depth.
+ */
+export async function outdatedReason(
+  db: Kysely<DB>,
+  run: { jurisdiction_id: string; period: string; as_of: Date },
+  monthEnd: Date,
+): Promise<OutdatedReason | null> {
+  const { rows } = await sql<{ late_events: boolean; earlier_month_closed: boolean; coefficient_changed: boolean }>`
+    with recursive tree as (
+      select id from jurisdiction where id = ${run.jurisdiction_id}::uuid
+      union all
+      select j.id from jurisdiction j join tree t on j.parent_id = t.id
+    )
+    select
+      exists (select 1 from resource_event e where e.recorded_at > ${run.as_of} and e.occurred_at < ${monthEnd}
+        and e.jurisdiction_id in (select id from tree)) as late_events,
+      exists (select 1 from settlement_run c where c.jurisdiction_id = ${run.jurisdiction_id}::uuid
+        and c.status = 'closed' and c.period < ${run.period} and c.confirmed_at > ${run.as_of}) as earlier_month_closed,
+      exists (select 1 from efficiency_coefficient c where c.period = ${run.period} and c.set_at > ${run.as_of}
+        and c.jurisdiction_id in (select id from tree)) as coefficient_changed`.execute(db);
+  const r = rows[0];
+  if (r?.late_events) return 'late_events';
+  if (r?.earlier_month_closed) return 'earlier_month_closed';
+  if (r?.coefficient_changed) return 'coefficient_changed';
+  return null;
+}
+
+export function toRun(r: SettlementRunRow & { jurisdiction_code: string }, outdated: OutdatedReason | null = null) {
   return {
     id: r.id,
     jurisdiction: r.jurisdiction_code,
@@ -45,6 +79,7 @@ export function toRun(r: SettlementRunRow & { jurisdiction_code: string }) {
     reviewedAt: iso(r.reviewed_at),
     confirmedBy: r.confirmed_by,
     confirmedAt: iso(r.confirmed_at),
+    outdated: r.status === 'closed' ? null : outdated,
   };
 }
 

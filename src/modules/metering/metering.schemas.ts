@@ -27,6 +27,17 @@ export const SettlementRunSchema = Type.Object(
     reviewedAt: Nullable(Type.String()),
     confirmedBy: Nullable(Type.String()),
     confirmedAt: Nullable(Type.String()),
+    outdated: Nullable(
+      Type.Union(
+        [Type.Literal('late_events'), Type.Literal('earlier_month_closed'), Type.Literal('coefficient_changed')],
+        {
+          description:
+            'a run that is not closed and no longer shows what a recompute would give: events of the month recorded ' +
+            'since its cut-off, an earlier month closed since, or a coefficient set since. Recompute it; until then it ' +
+            'is not reviewed or confirmed (409 settlement_outdated). Null when current, and always for a closed run.',
+        },
+      ),
+    ),
   },
   { $id: 'SettlementRun', title: 'SettlementRun' },
 );

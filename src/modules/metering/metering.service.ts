@@ -19,9 +19,34 @@ function jurisdictionsOf(auth: AuthContext): readonly string[] {
   return auth.visibility.jurisdictions;
 }
 
+/** A run as the API shows it, with whether (and why) it is out of date. */
+async function runView(db: Db, run: NonNullable<Awaited<ReturnType<typeof repo.findRun>>>) {
+  const outdated = run.status === 'closed' ? null : await repo.outdatedReason(db, run, period(run.period).end);
+  return repo.toRun(run, outdated);
+}
+
 export async function listRuns(db: Db, auth: AuthContext, query: { year?: number }) {
   const rows = await repo.listRuns(db, jurisdictionsOf(auth), query.year);
-  return { items: rows.map(repo.toRun) };
+  const items = [];
+  for (const row of rows) items.push(await runView(db, row));
+  return { items };
+}
+
+const OUTDATED_BECAUSE: Record<repo.OutdatedReason, string> = {
+  late_events: 'events of the month were recorded after it was computed / 计算后又登记了本月的资源变更',
+  earlier_month_closed: 'an earlier month was closed after it was computed / 计算后上月已核定关账',
+  coefficient_changed: 'a coefficient of the month was set after it was computed / 计算后调整了效能系数',
+};
+
+/** Refuses to review or confirm a run whose figures a recompute would change. */
+async function refuseOutdated(trx: Trx, run: NonNullable<Awaited<ReturnType<typeof repo.findRun>>>) {
+  const reason = await repo.outdatedReason(trx, run, period(run.period).end);
+  if (reason) {
+    throw new AppError(
+      'settlement_outdated',
+      `${run.period} is out of date: ${OUTDATED_BECAUSE[reason]}; recompute it first / 请先重新计算`,
+    );
+  }
 }
 
 async function visibleRun(db: Db, auth: AuthContext, id: string) {
@@ -31,13 +56,14 @@ async function visibleRun(db: Db, auth: AuthContext, id: string) {
 }
 
 export async function getRun(db: Db, auth: AuthContext, id: string) {
-  return repo.toRun(await visibleRun(db, auth, id));
+  return runView(db, await visibleRun(db, auth, id));
 }
 
 /** draft -> reviewed (the operations unit), audited. */
 export async function review(db: Db, auth: AuthContext, actor: Actor, id: string, now: Date) {
   const run = await visibleRun(db, auth, id);
   return db.transaction().execute(async (trx) => {
+    if (run.status === 'draft') await refuseOutdated(trx, run);
     const updated = await trx
       .updateTable('settlement_run')
       .set({ status: 'reviewed', reviewed_by: auth.name, reviewed_at: now })
@@ -71,6 +97,7 @@ export async function review(db: Db, auth: AuthContext, actor: Actor, id: string
 export async function confirm(db: Db, auth: AuthContext, actor: Actor, id: string, now: Date) {
   const run = await visibleRun(db, auth, id);
   return db.transaction().execute(async (trx) => {
+    if (run.status === 'reviewed') await refuseOutdated(trx, run);
     const updated = await trx
       .updateTable('settlement_run')
       .set({ status: 'closed', confirmed_by: auth.name, confirmed_at: now })
@@ -175,7 +202,7 @@ export async function explainLine(trx: Trx, id: string, lineNo: number) {
     piece_to: Date;
     secs: string;
   }>`select id::text, quantity::text, unit_price::text, version_id, piece_from, piece_to, secs::text
-     from (${ratedPieces(scope, p, asOf, [line.resource_id])}) x
+     from (${ratedPieces(scope, p, asOf, { ids: [line.resource_id] })}) x
      where dimension = ${line.dimension} order by piece_from, id`.execute(trx);
   return {
     line: repo.toLine(line),

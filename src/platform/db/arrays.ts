@@ -1,0 +1,11 @@
+/**
+ * A list bound as ONE parameter: PostgreSQL's array literal (`{"a","b"}`), which pg and PGlite both pass as a
+ * single text parameter; the statement casts it, e.g. `where id = any(${sqlArray(ids)}::uuid[])` or
+ * `from unnest(${sqlArray(names)}::text[])`. Never `in (${ids...})`: one parameter per row breaks past 65,535
+ * (`bind message has N parameter formats but 0 parameters`). Elements are quoted and escaped.
+ */
+export function sqlArray(values: readonly (string | number | bigint)[]): string {
+  return `{${values
+    .map((v) => (typeof v === 'string' ? `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : String(v)))
+    .join(',')}}`;
+}
