@@ -10577,6 +10577,7 @@ export interface components {
             reviewedAt: string | null;
             confirmedBy: string | null;
             confirmedAt: string | null;
+            outdated: ("late_events" | "earlier_month_closed" | "coefficient_changed") | null;
         };
         /** StatementSummary */
         StatementSummary: {

@@ -1001,6 +1001,14 @@ export const enUS: Messages = {
   'settlement.tab.coefficients': 'Coefficients & budget',
   'settlement.computed': 'Computed {month}: {count} statements, {total} yuan in total',
   'settlement.computedUnchanged': 'Recomputed {month}, unchanged: {count} statements, {total} yuan in total',
+  'settlement.outdated': 'Recompute needed',
+  'settlement.outdated.late_events':
+    'Changes to this month’s resources were recorded after it was computed (late deliveries, changes or reclaims): recompute it before it is reviewed or confirmed.',
+  'settlement.outdated.earlier_month_closed':
+    'An earlier month was closed after this one was computed; its late usage belongs here as adjustments: recompute it before it is reviewed or confirmed.',
+  'settlement.outdated.coefficient_changed':
+    'A coefficient of this month was set after it was computed: recompute it before it is reviewed or confirmed.',
+  'settlement.recompute': 'Recompute',
   'settlement.yuan': 'yuan',
   'settlement.reviewedBy': 'Reviewed by',
   'settlement.confirmedBy': 'Confirmed by',

@@ -965,6 +965,13 @@ export const zhCN = {
   'settlement.tab.coefficients': '系数与预算',
   'settlement.computed': '已计算 {month}：{count} 张结算单，合计 {total} 元',
   'settlement.computedUnchanged': '已重新计算 {month}，结果与上次相同：{count} 张结算单，合计 {total} 元',
+  'settlement.outdated': '需重新计算',
+  'settlement.outdated.late_events':
+    '计算后又登记了本月的资源变更（迟到的开通、变更或回收），结果已过时，请重新计算后再审核、核定。',
+  'settlement.outdated.earlier_month_closed':
+    '计算后上月已核定关账，其迟到用量须以调整行计入本月，结果已过时，请重新计算后再审核、核定。',
+  'settlement.outdated.coefficient_changed': '计算后调整了本月的效能系数，结果已过时，请重新计算后再审核、核定。',
+  'settlement.recompute': '重新计算',
   'settlement.yuan': '元',
   'settlement.reviewedBy': '审核人',
   'settlement.confirmedBy': '核定人',

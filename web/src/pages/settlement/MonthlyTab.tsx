@@ -9,6 +9,7 @@ import {
   Table,
   type TableColumnsType,
   Tag,
+  Tooltip,
   Typography,
 } from 'antd';
 import { useMemo, useState } from 'react';
@@ -31,6 +32,7 @@ import { Chart } from '../../components/Chart';
 import type { ChartOption } from '../../components/echarts';
 import { type MessageKey, useI18n } from '../../i18n';
 import { monthsBack, STATUS_COLOURS } from './shared';
+import { useCompute } from './useCompute';
 
 /** Trends of the last 12 months, the runs and their flow (jurisdiction-wide roles), and the month's statements. */
 export function MonthlyTab({ month }: { month: string }) {
@@ -48,6 +50,7 @@ export function MonthlyTab({ month }: { month: string }) {
   const trends = useTrends(monthsBack(month, 11), month);
   const review = useReviewRun();
   const confirm = useConfirmRun();
+  const { settle, compute } = useCompute();
 
   const option = useMemo<ChartOption>(() => {
     // all twelve months on the axis, a month without statements at zero
@@ -88,7 +91,17 @@ export function MonthlyTab({ month }: { month: string }) {
       key: 'status',
       title: t('settlement.status'),
       render: (_, r) => (
-        <Tag color={STATUS_COLOURS[r.status]}>{t(`settlement.statuses.${r.status}` as MessageKey)}</Tag>
+        <Space size={4} wrap>
+          <Tag color={STATUS_COLOURS[r.status]}>{t(`settlement.statuses.${r.status}` as MessageKey)}</Tag>
+          {/* a run whose figures a recompute would change is neither reviewed nor confirmed (the server refuses it) */}
+          {r.outdated && (
+            <Tooltip title={t(`settlement.outdated.${r.outdated}` as MessageKey)}>
+              <Tag color="red" tabIndex={0}>
+                {t('settlement.outdated')}
+              </Tag>
+            </Tooltip>
+          )}
+        </Space>
       ),
     },
     { key: 'statements', title: t('settlement.statements'), dataIndex: 'statementCount' },
@@ -103,7 +116,17 @@ export function MonthlyTab({ month }: { month: string }) {
           <Button size="small" onClick={() => setSummaryOf(r.id)}>
             {t('settlement.summary')}
           </Button>
-          {canRun && r.status === 'draft' && (
+          {canRun && r.outdated && (
+            <Button
+              size="small"
+              type="primary"
+              loading={settle.isPending && settle.variables?.month === r.month}
+              onClick={() => compute(r.month, r.jurisdiction)}
+            >
+              {t('settlement.recompute')}
+            </Button>
+          )}
+          {canRun && r.status === 'draft' && !r.outdated && (
             <Button
               size="small"
               loading={review.isPending && review.variables === r.id}
@@ -116,7 +139,7 @@ export function MonthlyTab({ month }: { month: string }) {
               {t('settlement.review')}
             </Button>
           )}
-          {canConfirm && r.status === 'reviewed' && (
+          {canConfirm && r.status === 'reviewed' && !r.outdated && (
             <Popconfirm
               title={t('settlement.confirmTitle', { month: r.month })}
               description={t('settlement.confirmHint', { total: formatFen(r.totalFen) })}
@@ -171,7 +194,9 @@ export function MonthlyTab({ month }: { month: string }) {
 
   return (
     <Flex vertical gap={16}>
-      {(review.error ?? confirm.error) && <ApiErrorAlert error={review.error ?? confirm.error} compact />}
+      {(review.error ?? confirm.error ?? settle.error) && (
+        <ApiErrorAlert error={review.error ?? confirm.error ?? settle.error} compact />
+      )}
       <Card title={t('settlement.trends')} size="small">
         {trends.error ? (
           <ApiErrorAlert error={trends.error} onRetry={() => void trends.refetch()} />

@@ -1,7 +1,7 @@
-import { App, Button, DatePicker, Space, Tabs } from 'antd';
+import { Button, DatePicker, Space, Tabs } from 'antd';
 import dayjs from 'dayjs';
 import { useSearchParams } from 'react-router';
-import { formatFen, MONTH_PATTERN, useSettle } from '../../api/hooks/settlement';
+import { MONTH_PATTERN } from '../../api/hooks/settlement';
 import { useCan } from '../../app/session';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
@@ -10,6 +10,7 @@ import { AnnualTab } from './AnnualTab';
 import { CoefficientsTab } from './CoefficientsTab';
 import { MonthlyTab } from './MonthlyTab';
 import { lastMonth } from './shared';
+import { useCompute } from './useCompute';
 
 const TABS = ['monthly', 'annual', 'coefficients'] as const;
 type Tab = (typeof TABS)[number];
@@ -21,7 +22,6 @@ type Tab = (typeof TABS)[number];
  */
 export function SettlementPage() {
   const { t } = useI18n();
-  const { message } = App.useApp();
   const [params, setParams] = useSearchParams();
   const canRun = useCan('settlement:run');
   const canSetCoefficient = useCan('coefficient:set');
@@ -32,25 +32,10 @@ export function SettlementPage() {
   const requestedTab = params.get('tab') as Tab;
   const tab: Tab =
     TABS.includes(requestedTab) && (requestedTab !== 'coefficients' || canCoefficients) ? requestedTab : 'monthly';
-  const settle = useSettle();
+  const { settle, compute } = useCompute();
 
   const go = (next: { tab?: Tab; month?: string }) =>
     setParams({ tab: next.tab ?? tab, month: next.month ?? month }, { replace: true });
-
-  const compute = () =>
-    settle.mutate(
-      { month },
-      {
-        onSuccess: ({ run, changed }) =>
-          void message.success(
-            t(changed ? 'settlement.computed' : 'settlement.computedUnchanged', {
-              month: run.month,
-              count: run.statementCount,
-              total: formatFen(run.totalFen),
-            }),
-          ),
-      },
-    );
 
   return (
     <>
@@ -69,7 +54,7 @@ export function SettlementPage() {
                 onChange={(d) => d && go({ month: d.format('YYYY-MM') })}
               />
               {canRun && tab === 'monthly' && (
-                <Button type="primary" loading={settle.isPending} onClick={compute}>
+                <Button type="primary" loading={settle.isPending} onClick={() => compute(month)}>
                   {t('settlement.compute')}
                 </Button>
               )}
