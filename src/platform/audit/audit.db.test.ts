@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testDatabase } from '../../../test/helpers.ts';
 import type { DB } from '../../schema.ts';
 import type { Database } from '../db/database.ts';
@@ -95,6 +95,60 @@ describe('the tamper-evident audit trail', () => {
       /append-only/,
     );
     expect(await database.db.selectFrom('audit_event').select('id').execute()).toHaveLength(before.length);
+  });
+
+  it('LZ 23: an entry is kept six calendar months, not 180 days; the database refuses an earlier purge', async () => {
+    const { purgeAudit } = await import('./audit.ts');
+    // An empty trail to start from (the one above was tampered with; a purge removes a prefix of the chain).
+    await tamper(sql`delete from audit_event`);
+    const now = Date.now();
+    const DAY = 86_400_000;
+    // Six calendar months are 181 to 184 days, whatever today is: 200 days ago is past them, 180.5 days
+    // ago is past 180 days but never past six months.
+    const write = async (daysAgo: number, objectId: string) => {
+      vi.useFakeTimers({ toFake: ['Date'], now: now - daysAgo * DAY });
+      try {
+        await database.db
+          .transaction()
+          .execute((trx) => writeAudit(trx, actor, { action: 'retention.probe', objectType: 'n', objectId }));
+      } finally {
+        vi.useRealTimers();
+      }
+    };
+    await write(200, 'old');
+    await write(180.5, 'inside-six-months');
+    await write(0, 'today');
+    expect(await database.db.transaction().execute((trx) => purgeAudit(trx, 180))).toBe(1);
+    const left = await database.db.selectFrom('audit_event').select('object_id').orderBy('id').execute();
+    expect(left.map((r) => r.object_id)).toEqual(['inside-six-months', 'today']);
+    expect(await verifyAuditChain(database.db)).toEqual({ intact: true, checked: 2 });
+    // The database's own floor: deleting the 180.5-day-old entry under the purge's flag is refused.
+    await expect(
+      database.db.transaction().execute(async (trx) => {
+        await sql`select set_config('yunguan.audit_purge', 'on', true)`.execute(trx);
+        await trx.deleteFrom('audit_event').where('object_id', '=', 'inside-six-months').execute();
+      }),
+    ).rejects.toThrow(/append-only/);
+  });
+
+  it('the purge boundary is six calendar months back on Shanghai’s calendar, month-end clamped', async () => {
+    const { auditPurgeCutoff } = await import('./audit.ts');
+    // now 2027-02-28 10:00 (+08:00): 180 days back is 2026-09-01 10:00, inside six months; the boundary is
+    // 2026-08-28 10:00, so everything from then on stays (entries of 29-31 August wait for 1 March).
+    expect(auditPurgeCutoff(new Date('2027-02-28T10:00:00+08:00'), 180).toISOString()).toBe(
+      new Date('2026-08-28T10:00:00+08:00').toISOString(),
+    );
+    // now 2027-03-01 00:30 (+08:00): 2026-09-01 00:30; 180 days would have been 2026-09-02 00:30.
+    expect(auditPurgeCutoff(new Date('2027-03-01T00:30:00+08:00'), 180).toISOString()).toBe(
+      new Date('2026-09-01T00:30:00+08:00').toISOString(),
+    );
+    // now 2026-08-31 (+08:00): 2026-02-28 (clamped back); a longer retention in days wins when it is longer.
+    expect(auditPurgeCutoff(new Date('2026-08-31T12:00:00+08:00'), 180).toISOString()).toBe(
+      new Date('2026-02-28T12:00:00+08:00').toISOString(),
+    );
+    expect(auditPurgeCutoff(new Date('2027-02-28T10:00:00+08:00'), 400).toISOString()).toBe(
+      new Date(new Date('2027-02-28T10:00:00+08:00').getTime() - 400 * 86_400_000).toISOString(),
+    );
   });
 
   it('canonical JSON does not depend on key order', () => {

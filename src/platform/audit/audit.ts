@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
+import { addShanghaiMonths } from '../time/time.ts';
 import type { AuditEventRow, AuditTables } from './audit.table.ts';
 
 /** Who caused a state change, and from where. */
@@ -200,20 +201,35 @@ export async function verifyAuditChain(
   }
 }
 
+/** LZ 23: system operation logs are kept at least six months (calendar months, not 180 days). */
+export const AUDIT_MIN_RETENTION_MONTHS = 6;
+
 /**
- * Retention purge: removes entries older than `retentionDays` (at least 180; the database refuses
- * younger ones) and records where the chain now starts. Returns how many entries were removed.
+ * The newest moment a purge at `now` may remove: an entry goes only once `now` is at least six calendar
+ * months after it (Asia/Shanghai, month-end clamped: 2026-08-31 + 6 months = 2027-02-28) and at least
+ * `retentionDays` (never under 180) have passed. The boundary is `now` six months back: an entry after it
+ * whose six months also ended by clamping (now 2027-02-28: 29-31 August) waits for the next day's purge.
+ */
+export function auditPurgeCutoff(now: Date, retentionDays: number): Date {
+  const byDays = new Date(now.getTime() - Math.max(180, Math.floor(retentionDays)) * 86_400_000);
+  const byMonths = addShanghaiMonths(now, -AUDIT_MIN_RETENTION_MONTHS);
+  return byDays < byMonths ? byDays : byMonths;
+}
+
+/**
+ * Retention purge: removes the entries `auditPurgeCutoff` allows (the database refuses younger ones) and
+ * records where the chain now starts. Returns how many entries were removed.
  */
 export async function purgeAudit(trx: Kysely<any>, retentionDays: number, now = new Date()): Promise<number> {
   const db = trx as Kysely<AuditTables>;
   const days = Math.max(180, Math.floor(retentionDays));
-  const cutoff = new Date(now.getTime() - days * 86_400_000);
+  const cutoff = auditPurgeCutoff(now, days);
   await sql`select pg_advisory_xact_lock(${sql.lit(AUDIT_CHAIN_LOCK)})`.execute(db);
   // Purge a prefix of the chain only: stop at the first entry that is young enough to keep.
   const firstKept = await db
     .selectFrom('audit_event')
     .select('id')
-    .where('occurred_at', '>=', cutoff)
+    .where('occurred_at', '>', cutoff)
     .orderBy('id')
     .limit(1)
     .executeTakeFirst();

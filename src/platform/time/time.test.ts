@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   addDays,
+  addMonthsToDay,
+  addShanghaiMonths,
   daysBetween,
   daysOfYear,
   endOfShanghaiDay,
@@ -74,6 +76,20 @@ describe('Shanghai calendar days', () => {
     expect(addDays('2026-01-01', -1)).toBe('2025-12-31');
     expect(daysBetween('2026-09-30', '2026-10-09')).toBe(9);
     expect(daysBetween('2026-10-09', '2026-09-30')).toBe(-9);
+  });
+
+  it('adds calendar months, clamped to the month’s last day, on Shanghai’s calendar', () => {
+    expect(addMonthsToDay('2026-08-31', 6)).toBe('2027-02-28');
+    expect(addMonthsToDay('2027-08-31', 6)).toBe('2028-02-29');
+    expect(addMonthsToDay('2026-08-28', 6)).toBe('2027-02-28');
+    expect(addMonthsToDay('2027-02-28', -6)).toBe('2026-08-28');
+    expect(addMonthsToDay('2027-03-31', -1)).toBe('2027-02-28');
+    expect(addMonthsToDay('2026-12-15', 1)).toBe('2027-01-15');
+    expect(addMonthsToDay('2027-01-15', -1)).toBe('2026-12-15');
+    // 2026-08-31 20:00 UTC is already 1 September in Shanghai
+    expect(addShanghaiMonths(new Date('2026-08-31T20:00:00Z'), 6).toISOString()).toBe('2027-02-28T20:00:00.000Z');
+    expect(addShanghaiMonths(new Date('2026-08-31T10:00:00+08:00'), 6).toISOString()).toBe('2027-02-28T02:00:00.000Z');
+    expect(addShanghaiMonths(new Date('2027-02-28T23:59:00+08:00'), -6).toISOString()).toBe('2026-08-28T15:59:00.000Z');
   });
 
   it('knows weekdays: 2026-10-03 is a Saturday, 2026-10-05 a Monday, 1970-01-01 a Thursday', () => {

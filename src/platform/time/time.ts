@@ -82,6 +82,27 @@ export function addDays(day: CalendarDay, n: number): CalendarDay {
   return fromEpochDay(toEpochDay(day) + n);
 }
 
+/**
+ * The day `n` calendar months after `day` (before it when `n` is negative), on the same day of the month or
+ * the month's last day when it has no such day: 2026-08-31 + 6 months = 2027-02-28.
+ */
+export function addMonthsToDay(day: CalendarDay, n: number): CalendarDay {
+  toEpochDay(day);
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const total = y * 12 + (m - 1) + n;
+  const year = Math.floor(total / 12);
+  const month = total - year * 12 + 1;
+  const last = daysInMonth(year, month);
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
+}
+
+/** The moment `n` calendar months after `moment` on Shanghai's calendar: same time of day, month-end clamped. */
+export function addShanghaiMonths(moment: Date, n: number): Date {
+  const day = shanghaiDay(moment);
+  const timeOfDay = moment.getTime() - startOfShanghaiDay(day).getTime();
+  return new Date(startOfShanghaiDay(addMonthsToDay(day, n)).getTime() + timeOfDay);
+}
+
 /** Whole days from `a` to `b` (negative when `b` is earlier). */
 export function daysBetween(a: CalendarDay, b: CalendarDay): number {
   return toEpochDay(b) - toEpochDay(a);
