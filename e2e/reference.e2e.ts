@@ -91,6 +91,27 @@ describe('reference pages: calendar, catalogue, policy, request forms', () => {
     await ui.shot('calendar-zh.png');
   });
 
+  it('shows 2027, whose notice is not out, with its statutory holidays and the provisional warning', async () => {
+    const { page } = ui;
+    const yearPicker = page.getByLabel('年度');
+    await yearPicker.click();
+    await yearPicker.fill('2027');
+    await yearPicker.press('Enter');
+    const newYear = page.locator('[data-date="2027-01-01"]');
+    await visible(newYear);
+    expect(await newYear.getAttribute('data-holiday')).toBe('元旦');
+    for (const date of ['2027-02-05', '2027-02-06', '2027-02-07', '2027-02-08']) {
+      expect(await page.locator(`[data-date="${date}"]`).getAttribute('data-holiday')).toBe('春节');
+    }
+    expect(await page.locator('[data-date="2027-09-15"]').getAttribute('data-holiday')).toBe('中秋节');
+    expect(await textOf(page.getByTestId('calendar-provisional'))).toContain('调休上班日和补休尚不确定');
+    await visible(page.getByText('按《全国年节及纪念日放假办法》推算', { exact: false }));
+    await expect(page.locator('.yg-calendar-year .yg-calendar-makeup_working').count()).resolves.toBe(0);
+    await page.mouse.move(0, 0);
+    await page.waitForLoadState('networkidle');
+    await ui.shot('calendar-2027-provisional-zh.png');
+  });
+
   it('shows the service catalogue with the demo-price note', async () => {
     const { page } = ui;
     await page.getByRole('menuitem', { name: '服务目录' }).click();

@@ -180,37 +180,93 @@ describe('working days across the 2025 and 2026 holidays', () => {
 });
 
 describe('a year without a confirmed calendar', () => {
-  it('counts weekends alone and marks the deadline provisional (2031, which no data covers)', async () => {
-    // Wednesday 2031-10-01: Thu 10/2, Fri 10/3, then Monday 10/6 (the real holiday is not known yet).
-    const deadline = await addWorkingDays('2031-10-01T10:00:00+08:00', 3);
-    expect(deadline).toMatchObject({
-      due: '2031-10-06T23:59:59.999+08:00',
+  // No notice for 2027 or 2028 is loaded: their statutory holidays come from the national rules as amended in
+  // 2024 (元旦 1, 春节 除夕-初三, 清明节 1, 劳动节 5/1-5/2, 端午节 1, 中秋节 1, 国庆节 10/1-10/3), the lunar and
+  // solar-term dates worked out by hand from the almanac, not from the library:
+  //   2027 春节 2/6 (Sat; 除夕 Fri 2/5, 初三 Mon 2/8), 清明 Mon 4/5, 端午 Wed 6/9, 中秋 Wed 9/15;
+  //   2028 春节 Wed 1/26 (除夕 Tue 1/25, 初三 Fri 1/28), 清明 Tue 4/4, 端午 Sun 5/28, 中秋 Tue 10/3 (国庆节 too).
+  // The make-up working days and days in lieu only the notice decides stay unknown: every deadline is provisional.
+  it('2027-01-01 is a holiday: Thursday 2026-12-31 + 1 working day is Monday 2027-01-04, provisional', async () => {
+    expect(await addWorkingDays('2026-12-31T10:00:00+08:00', 1)).toMatchObject({
+      dueDay: '2027-01-04',
       provisional: true,
-      unconfirmedYears: [2031],
+      unconfirmedYears: [2027],
     });
-    const count = await countWorkingDays('2031-10-01T10:00:00+08:00', '2031-10-06T10:00:00+08:00');
-    expect(count).toMatchObject({ workingDays: 3, provisional: true, unconfirmedYears: [2031] });
-  });
-
-  it('is provisional as soon as a day counted over lies in such a year, and only then', async () => {
-    // Wednesday 2026-12-30: Thu 12/31, then 2027 (not yet known): Fri 1/1 counts on weekends alone, Mon 1/4.
-    const across = await addWorkingDays('2026-12-30T10:00:00+08:00', 3);
-    expect(across).toMatchObject({ dueDay: '2027-01-04', provisional: true, unconfirmedYears: [2027] });
+    // Wednesday 2026-12-30: Thu 12/31, then (1/1 off) Mon 1/4 and Tue 1/5.
+    expect((await addWorkingDays('2026-12-30T10:00:00+08:00', 3)).dueDay).toBe('2027-01-05');
     expect((await addWorkingDays('2026-12-30T10:00:00+08:00', 1)).provisional).toBe(false);
-    expect((await addWorkingDays('2031-10-01T10:00:00+08:00', 0)).provisional).toBe(true);
   });
 
-  it('lists the year on weekends alone with status provisional and no source', async () => {
-    const year = await listYear(2031);
-    expect(year).toMatchObject({ status: 'provisional', source: null, calendarOf: null, jurisdiction: 'demo-city' });
-    expect(year.days).toHaveLength(365);
-    expect(year.byDate.get('2031-10-01')).toEqual({
-      date: '2031-10-01',
-      weekday: 3,
-      kind: 'working',
-      holidayName: null,
+  it('lists 2027 with its statutory holidays by name, status provisional, no make-up working day', async () => {
+    const year = await listYear(2027);
+    expect(year).toMatchObject({ status: 'provisional', calendarOf: null, jurisdiction: 'demo-city' });
+    expect(year.source).toMatch(/^statutory-rules 2025 \(tyme4ts \d+\.\d+\.\d+\)$/);
+    const holidays = year.days.filter((d) => d.kind === 'holiday').map((d) => `${d.date} ${d.holidayName}`);
+    expect(holidays).toEqual([
+      '2027-01-01 元旦',
+      '2027-02-05 春节',
+      '2027-02-06 春节',
+      '2027-02-07 春节',
+      '2027-02-08 春节',
+      '2027-04-05 清明节',
+      '2027-05-01 劳动节',
+      '2027-05-02 劳动节',
+      '2027-06-09 端午节',
+      '2027-09-15 中秋节',
+      '2027-10-01 国庆节',
+      '2027-10-02 国庆节',
+      '2027-10-03 国庆节',
+    ]);
+    expect(year.days.some((d) => d.kind === 'makeup_working')).toBe(false);
+    // 261 weekdays, 7 statutory days on weekdays (1/1, 2/5, 2/8, 4/5, 6/9, 9/15, 10/1).
+    expect(year.workingDayCount).toBe(254);
+  });
+
+  it('deadlines across 2027’s Spring Festival, Qingming, Dragon Boat, Mid-Autumn and National Day', async () => {
+    const cases: [string, number, string][] = [
+      ['2027-02-04T10:00:00+08:00', 2, '2027-02-10'], // Fri 2/5 and Mon 2/8 off: Tue 2/9, Wed 2/10
+      ['2027-04-02T10:00:00+08:00', 1, '2027-04-06'], // Mon 4/5 off
+      ['2027-06-08T10:00:00+08:00', 1, '2027-06-10'], // Wed 6/9 off
+      ['2027-09-14T10:00:00+08:00', 1, '2027-09-16'], // Wed 9/15 off
+      ['2027-09-30T10:00:00+08:00', 1, '2027-10-04'], // Fri 10/1 off
+    ];
+    for (const [from, days, dueDay] of cases) {
+      expect(await addWorkingDays(from, days), from).toMatchObject({
+        dueDay,
+        provisional: true,
+        unconfirmedYears: [2027],
+      });
+    }
+    expect(await countWorkingDays('2027-02-04T10:00:00+08:00', '2027-02-10T10:00:00+08:00')).toMatchObject({
+      workingDays: 2,
+      provisional: true,
+      unconfirmedYears: [2027],
     });
-    expect(year.byDate.get('2031-10-04')?.kind).toBe('weekend');
+  });
+
+  it('2028: Spring Festival on 26 January, Mid-Autumn on National Day (one day, both names)', async () => {
+    const year = await listYear(2028);
+    const holiday = (date: string) => year.byDate.get(date)?.holidayName ?? null;
+    expect(['2028-01-24', '2028-01-25', '2028-01-28', '2028-01-29'].map(holiday)).toEqual([null, '春节', '春节', null]);
+    expect(holiday('2028-04-04')).toBe('清明节');
+    expect(holiday('2028-05-28')).toBe('端午节');
+    expect(holiday('2028-10-03')).toBe('中秋节、国庆节');
+    // Monday 2028-01-24 + 1: Tue 1/25 to Fri 1/28 off, Monday 1/31.
+    expect(await addWorkingDays('2028-01-24T10:00:00+08:00', 1)).toMatchObject({
+      dueDay: '2028-01-31',
+      provisional: true,
+      unconfirmedYears: [2028],
+    });
+  });
+
+  it('a year before the rules the platform knows (1999) counts weekends alone, provisional, no source', async () => {
+    const year = await listYear(1999);
+    expect(year).toMatchObject({ status: 'provisional', source: null, calendarOf: null });
+    expect(year.days.some((d) => d.kind === 'holiday')).toBe(false);
+    expect(await addWorkingDays('1999-09-30T10:00:00+08:00', 1)).toMatchObject({
+      dueDay: '1999-10-01',
+      provisional: true,
+    });
   });
 });
 
@@ -388,9 +444,9 @@ describe('importing a year (operators; no HTTP route yet)', () => {
       due: '2027-10-09T23:59:59.999+08:00',
       provisional: false,
     });
-    // The city (and demo-east with it) still has no 2027: weekends only, Fri 10/1 and Mon 10/4.
+    // The city (and demo-east with it) still has no 2027 notice: statutory 10/1-10/3 off, Mon 10/4, Tue 10/5.
     expect(await addWorkingDays('2027-09-30T10:00:00+08:00', 2, 'demo-east')).toMatchObject({
-      due: '2027-10-04T23:59:59.999+08:00',
+      due: '2027-10-05T23:59:59.999+08:00',
       provisional: true,
     });
     const year = await listYear(2027, 'demo-west');

@@ -54,7 +54,7 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
         description:
           'Counts working days after the calendar day (Asia/Shanghai) of `from`, skipping weekends and statutory ' +
           'holidays and counting make-up working days. `provisional` is true when a year counted over has no ' +
-          'confirmed calendar (weekends only).',
+          'confirmed calendar: its statutory holidays count, its make-up working days are not known yet.',
         querystring: Type.Object({
           from: MomentQuery('the moment counted from'),
           days: DaysQuery('working days'),

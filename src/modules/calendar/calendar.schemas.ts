@@ -2,7 +2,8 @@ import Type from 'typebox';
 
 const Provisional = Type.Boolean({
   description:
-    'true when a day counted over lies in a year whose calendar is not confirmed: computed on weekends alone',
+    'true when a day counted over lies in a year whose calendar is not confirmed: computed from the statutory ' +
+    'holidays and weekends, without the make-up working days only the State Council notice decides',
 });
 const UnconfirmedYears = Type.Array(Type.Integer(), { description: 'the unconfirmed years behind `provisional`' });
 const Day = (description: string) => Type.String({ format: 'date', description });
@@ -58,10 +59,14 @@ export const CalendarYearSchema = Type.Object(
     jurisdiction: Type.String(),
     year: Type.Integer(),
     status: Type.Union([Type.Literal('confirmed'), Type.Literal('provisional')], {
-      description: 'provisional: no confirmed calendar for the year; only weekends are days off',
+      description:
+        'provisional: no notice loaded for the year; its statutory holidays (元旦, 春节, 清明节, 劳动节, 端午节, ' +
+        '中秋节, 国庆节) are computed from the national rules, make-up working days and days in lieu are not known',
     }),
     source: Type.Union([Type.String(), Type.Null()], {
-      description: 'where the days came from, e.g. "chinese-days 1.5.7", "import:csv"; null when nothing is stored',
+      description:
+        'where the days came from, e.g. "chinese-days 1.5.7", "import:csv"; for a provisional year the edition of ' +
+        'the statutory rules, "statutory-rules 2025 (tyme4ts 1.5.2)"; null when no rule applies (before 2008)',
     }),
     confirmedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     updatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),

@@ -4,8 +4,9 @@
  * A day is a working day by the plain rule (Monday to Friday) unless the jurisdiction's calendar for that
  * year says otherwise: statutory holidays are off, make-up working days (调休上班, a Saturday or Sunday) are
  * worked. A year's calendar is `confirmed` once loaded from the State Council's notice (the packaged data or
- * an operator's import); a year without one is computed on weekends alone, and every deadline or count that
- * looked at a day of such a year is `provisional`.
+ * an operator's import); a year without one has the statutory holidays the national rules fix
+ * (calendar.statutory.ts: 元旦, 春节, 清明节, 劳动节, 端午节, 中秋节, 国庆节) but no make-up working days, and
+ * every deadline or count that looked at a day of such a year is `provisional`.
  *
  * A jurisdiction without its own calendar for a year (a district, usually) uses its parent's, up to the city.
  *
@@ -36,6 +37,7 @@ import { defaultJurisdiction, getJurisdiction, type Jurisdiction } from '../tena
 import { type ExceptionDay, type ImportFormat, parseCalendarFile, writeCalendarIcs } from './calendar.formats.ts';
 import { PACKAGED_SOURCE, packagedYears } from './calendar.package.ts';
 import * as repo from './calendar.repository.ts';
+import { statutoryHolidays, statutorySource } from './calendar.statutory.ts';
 import type { CalendarYearStatus, DayKind } from './calendar.table.ts';
 
 export const MAX_DAYS = 366;
@@ -108,7 +110,7 @@ async function toJurisdiction(db: Db, ref: JurisdictionRef): Promise<CalendarJur
 export interface YearCalendar {
   year: number;
   status: CalendarYearStatus;
-  /** where the days came from; null when nothing is stored and only weekends count */
+  /** where the days came from; for a year without a notice the statutory rules' edition, or null (weekends only) */
   source: string | null;
   confirmedAt: Date | null;
   updatedAt: Date | null;
@@ -131,14 +133,16 @@ function calendarReader(db: Db, jurisdiction: CalendarJurisdiction) {
     const own = owner ? rows.filter((r) => r.jurisdiction_id === owner.id) : [];
     const first = own[0];
     if (!owner || !first) {
+      // No notice loaded: the statutory holidays the rules fix are known, the make-up days are not.
+      const statutory = statutoryHolidays(year);
       return {
         year,
         status: 'provisional',
-        source: null,
+        source: statutory ? statutorySource(statutory.edition) : null,
         confirmedAt: null,
         updatedAt: null,
         calendarOf: null,
-        exceptions: new Map(),
+        exceptions: new Map(statutory?.days.map((d) => [d.day, { kind: d.kind, name: d.name }])),
       };
     }
     const exceptions = new Map<string, { kind: DayKind; name: string | null }>();

@@ -2876,7 +2876,7 @@ export interface paths {
         };
         /**
          * The deadline N working days after a moment: 23:59:59.999+08:00 of the N-th working day
-         * @description Counts working days after the calendar day (Asia/Shanghai) of `from`, skipping weekends and statutory holidays and counting make-up working days. `provisional` is true when a year counted over has no confirmed calendar (weekends only).
+         * @description Counts working days after the calendar day (Asia/Shanghai) of `from`, skipping weekends and statutory holidays and counting make-up working days. `provisional` is true when a year counted over has no confirmed calendar: its statutory holidays count, its make-up working days are not known yet.
          */
         get: {
             parameters: {
@@ -9219,7 +9219,7 @@ export interface components {
              * @description the due day (Asia/Shanghai)
              */
             dueDay: string;
-            /** @description true when a day counted over lies in a year whose calendar is not confirmed: computed on weekends alone */
+            /** @description true when a day counted over lies in a year whose calendar is not confirmed: computed from the statutory holidays and weekends, without the make-up working days only the State Council notice decides */
             provisional: boolean;
             /** @description the unconfirmed years behind `provisional` */
             unconfirmedYears: number[];
@@ -9250,7 +9250,7 @@ export interface components {
             toDay: string;
             /** @description working days after `fromDay` up to and including `toDay`; negative when `toDay` is earlier */
             workingDays: number;
-            /** @description true when a day counted over lies in a year whose calendar is not confirmed: computed on weekends alone */
+            /** @description true when a day counted over lies in a year whose calendar is not confirmed: computed from the statutory holidays and weekends, without the make-up working days only the State Council notice decides */
             provisional: boolean;
             /** @description the unconfirmed years behind `provisional` */
             unconfirmedYears: number[];
@@ -9281,9 +9281,9 @@ export interface components {
         CalendarYear: {
             jurisdiction: string;
             year: number;
-            /** @description provisional: no confirmed calendar for the year; only weekends are days off */
+            /** @description provisional: no notice loaded for the year; its statutory holidays (元旦, 春节, 清明节, 劳动节, 端午节, 中秋节, 国庆节) are computed from the national rules, make-up working days and days in lieu are not known */
             status: "confirmed" | "provisional";
-            /** @description where the days came from, e.g. "chinese-days 1.5.7", "import:csv"; null when nothing is stored */
+            /** @description where the days came from, e.g. "chinese-days 1.5.7", "import:csv"; for a provisional year the edition of the statutory rules, "statutory-rules 2025 (tyme4ts 1.5.2)"; null when no rule applies (before 2008) */
             source: string | null;
             confirmedAt: string | null;
             updatedAt: string | null;

@@ -32,6 +32,9 @@ export const enUS: Messages = {
   'calendar.provisional': 'Provisional',
   'calendar.confirmed': 'Confirmed',
   'calendar.provisionalWarning': 'The calendar of this year is not confirmed: deadlines are computed on weekends alone',
+  'calendar.provisionalStatutoryWarning':
+    'The State Council has not published this year’s holiday notice yet: the statutory holidays are marked from the national holiday rules, the make-up working days and days in lieu are not known, and deadlines are provisional.',
+  'calendar.sourceStatutory': 'Computed from the national holiday rules (in force from {edition})',
   'calendar.workingDayCount': 'Working days',
   'calendar.source': 'Source',
   'calendar.calendarOf': 'Calendar of',

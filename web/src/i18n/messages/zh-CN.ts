@@ -34,6 +34,9 @@ export const zhCN = {
   'calendar.provisional': '临时',
   'calendar.confirmed': '已确认',
   'calendar.provisionalWarning': '该年度日历尚未确认，期限按周末推算',
+  'calendar.provisionalStatutoryWarning':
+    '该年度的国务院办公厅放假安排通知尚未发布：已按《全国年节及纪念日放假办法》标出法定节假日，调休上班日和补休尚不确定，据此计算的期限均为临时期限。',
+  'calendar.sourceStatutory': '按《全国年节及纪念日放假办法》推算（{edition} 年起施行的规定）',
   'calendar.workingDayCount': '工作日天数',
   'calendar.source': '来源',
   'calendar.calendarOf': '所用日历',

@@ -15,6 +15,9 @@ export function CalendarPage() {
   const [year, setYear] = useState(() => dayjs().year());
   const calendar = useCalendarYear(year);
   const data = calendar.data;
+  // a year without a notice: its statutory holidays come from the national rules of this edition
+  const statutoryEdition =
+    data?.status === 'provisional' ? /^statutory-rules (\d{4})/.exec(data.source ?? '')?.[1] : undefined;
 
   return (
     <>
@@ -41,7 +44,7 @@ export function CalendarPage() {
             <Alert
               type="warning"
               showIcon
-              title={t('calendar.provisionalWarning')}
+              title={t(statutoryEdition ? 'calendar.provisionalStatutoryWarning' : 'calendar.provisionalWarning')}
               data-testid="calendar-provisional"
             />
           )}
@@ -55,7 +58,9 @@ export function CalendarPage() {
                   <Tag color={data.status === 'confirmed' ? 'green' : 'orange'}>
                     {data.status === 'confirmed' ? t('calendar.confirmed') : t('calendar.provisional')}
                   </Tag>
-                  {data.source ?? '—'}
+                  {statutoryEdition
+                    ? t('calendar.sourceStatutory', { edition: statutoryEdition })
+                    : (data.source ?? '—')}
                   {data.calendarOf && data.calendarOf !== data.jurisdiction && (
                     <Typography.Text type="secondary">
                       {' '}
