@@ -30,7 +30,7 @@ describe('the statutory holidays computed for a year without a notice', () => {
 
   it('follows the edition in force: four Spring Festival days and two Labour Day days from 2025', () => {
     const count = (year: number, name: string) =>
-      statutoryHolidays(year)?.days.filter((d) => d.name.split('、').includes(name)).length;
+      statutoryHolidays(year)?.days.filter((d) => (d.name ?? '').split('、').includes(name)).length;
     expect([count(2013, '春节'), count(2024, '春节'), count(2025, '春节')]).toEqual([3, 3, 4]);
     expect([count(2024, '劳动节'), count(2025, '劳动节')]).toEqual([1, 2]);
     expect(statutoryHolidays(2024)?.edition).toBe(2014);

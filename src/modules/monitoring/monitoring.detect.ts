@@ -405,7 +405,7 @@ export async function detect(trx: Trx, actor: Actor, jurisdictionId: string, now
     await trx
       .updateTable('monitoring_finding')
       .set({ status: 'cleared', updated_at: now })
-      .where('id', 'in', stale)
+      .where(sql<boolean>`id = any(${pgArray(stale)}::uuid[])`)
       .execute();
     result.cleared = stale.length;
   }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Actor } from '../../platform/audit/audit.ts';
 import type { Trx } from '../../schema.ts';
 import { detect } from './monitoring.detect.ts';
+import { pgArray } from './monitoring.ingest.ts';
 
 // Demo data only (seedDemo with `activity`). The demo's fixed "today" is 2026-11-22 10:00 Asia/Shanghai.
 export const DEMO_NOW = new Date('2026-11-22T02:00:00Z');
@@ -37,11 +38,12 @@ export async function seedDemoMonitoring(trx: Trx, actor: Actor): Promise<number
     .where('resource.state', '=', 'active')
     .execute();
   if (resources.length === 0) return 0;
-  const ids = resources.map((r) => r.id);
+  // One array parameter, not one per resource: after `seed --scale` these units have tens of thousands.
+  const ids = sql`any(${pgArray(resources.map((r) => r.id))}::uuid[])`;
   const seeded = await trx
     .selectFrom('monitoring_rollup')
     .select('resource_id')
-    .where('resource_id', 'in', ids)
+    .where(sql<boolean>`resource_id = ${ids}`)
     .limit(1)
     .execute();
   if (seeded.length > 0) return 0;
@@ -67,19 +69,11 @@ export async function seedDemoMonitoring(trx: Trx, actor: Actor): Promise<number
           + ((extract(epoch from h)::bigint / 3600 * ${7 + i}) % 7 - 3) * m.swing / 20) as v
       ) as x`.execute(trx);
   }
-  await trx
-    .insertInto('monitoring_agent')
-    .values(
-      resources.map((r) => ({
-        resource_id: r.id,
-        organisation_id: r.organisation_id,
-        jurisdiction_id: r.jurisdiction_id,
-        provider_id: r.provider_id,
-        last_sample_at: new Date(DEMO_NOW.getTime() - 5 * 60_000),
-      })),
-    )
-    .onConflict((oc) => oc.column('resource_id').doNothing())
-    .execute();
+  await sql`
+    insert into monitoring_agent (resource_id, organisation_id, jurisdiction_id, provider_id, last_sample_at)
+    select id, organisation_id, jurisdiction_id, provider_id, ${new Date(DEMO_NOW.getTime() - 5 * 60_000)}
+    from resource where id = ${ids}
+    on conflict (resource_id) do nothing`.execute(trx);
   const result = await detect(trx, actor, resources[0]?.jurisdiction_id as string, DEMO_NOW);
   return result.created;
 }

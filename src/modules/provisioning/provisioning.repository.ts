@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Visibility } from '../../platform/auth/auth.ts';
+import { chunks, sqlArray } from '../../platform/db/arrays.ts';
 import type { Trx } from '../../schema.ts';
 import type { Quantities } from '../inventory/index.ts';
 import type { FindingKind, FulfilmentAction, WorkOrderDetails, WorkOrderStatus } from './provisioning.table.ts';
@@ -56,11 +57,12 @@ export async function insertWorkOrderLines(
     expires_on: string | null;
   }[],
 ): Promise<void> {
-  if (lines.length === 0) return;
-  await trx
-    .insertInto('work_order_line')
-    .values(lines.map((l) => ({ ...l, specification: JSON.stringify(l.specification) })))
-    .execute();
+  for (const part of chunks(lines)) {
+    await trx
+      .insertInto('work_order_line')
+      .values(part.map((l) => ({ ...l, specification: JSON.stringify(l.specification) })))
+      .execute();
+  }
 }
 
 export async function listWorkOrders(
@@ -186,11 +188,11 @@ export async function insertReceipt(
   }[],
 ): Promise<string> {
   const receipt = await trx.insertInto('delivery_receipt').values(values).returning('id').executeTakeFirstOrThrow();
-  if (lines.length) {
+  for (const part of chunks(lines)) {
     await trx
       .insertInto('delivery_receipt_line')
       .values(
-        lines.map((l) => ({
+        part.map((l) => ({
           ...l,
           receipt_id: receipt.id,
           organisation_id: values.organisation_id,
@@ -249,7 +251,11 @@ export async function providerOfItem(trx: Trx, jurisdictionId: string, itemCode:
 
 export async function resourcesByIds(trx: Trx, ids: string[]) {
   if (ids.length === 0) return [];
-  return trx.selectFrom('resource').selectAll().where('id', 'in', ids).execute();
+  return trx
+    .selectFrom('resource')
+    .selectAll()
+    .where(sql<boolean>`id = any(${sqlArray(ids)}::uuid[])`)
+    .execute();
 }
 
 export async function organisationName(trx: Trx, id: string): Promise<string | null> {
@@ -293,16 +299,6 @@ export async function providerResources(trx: Trx, providerId: string) {
     .select(['id', 'organisation_id', 'jurisdiction_id', 'external_id', 'name', 'state', 'specification'])
     .where('provider_id', '=', providerId)
     .where('state', 'in', ['active', 'suspended', 'reclaiming'])
-    .execute();
-}
-
-export async function resourcesByExternalIds(trx: Trx, providerId: string, externalIds: string[]) {
-  if (externalIds.length === 0) return [];
-  return trx
-    .selectFrom('resource')
-    .select(['id', 'organisation_id', 'jurisdiction_id', 'external_id', 'name', 'state', 'specification'])
-    .where('provider_id', '=', providerId)
-    .where('external_id', 'in', externalIds)
     .execute();
 }
 

@@ -9,3 +9,13 @@ export function sqlArray(values: readonly (string | number | bigint)[]): string 
     .map((v) => (typeof v === 'string' ? `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : String(v)))
     .join(',')}}`;
 }
+
+/**
+ * Rows in slices for multi-row INSERTs, whose parameters are rows x columns: 1,000 rows of up to 60 columns stay
+ * under the protocol's 65,535. Prefer one `unnest` of arrays where a statement's shape allows it.
+ */
+export function chunks<T>(rows: readonly T[], size = 1000): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
