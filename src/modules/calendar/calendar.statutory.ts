@@ -52,6 +52,18 @@ const iso = (d: SolarDay): string =>
  * follow; null for a year before 2008.
  */
 export function statutoryHolidays(year: number): { edition: number; days: ExceptionDay[] } | null {
+  let known = computed.get(year);
+  if (known === undefined) {
+    known = compute(year);
+    computed.set(year, known);
+  }
+  return known && { edition: known.edition, days: known.days.map((d) => ({ ...d })) };
+}
+
+// A year's holidays never change: each is computed once per process (about a millisecond each).
+const computed = new Map<number, { edition: number; days: ExceptionDay[] } | null>();
+
+function compute(year: number): { edition: number; days: ExceptionDay[] } | null {
   const edition = EDITIONS.find((e) => year >= e.from);
   if (!edition) return null;
   const y = String(year).padStart(4, '0');
