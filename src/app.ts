@@ -47,6 +47,7 @@ import {
   provisioningRoutes,
 } from './modules/provisioning/index.ts';
 import { REQUEST_FORM_SCHEMAS, requestFormRoutes } from './modules/requestforms/index.ts';
+import { SHARED_DATA_SCHEMAS, sharedDataRoutes, sharedDataSweepJob } from './modules/shareddata/index.ts';
 import { SystemInfoSchema, systemRoutes } from './modules/system/index.ts';
 import {
   ContactSchema,
@@ -86,6 +87,7 @@ export const JOBS: Job<DB>[] = [
   ...MONITORING_JOBS,
   foldJob,
   NOTIFICATION_DELIVERY_JOB,
+  sharedDataSweepJob,
 ];
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -170,6 +172,7 @@ export async function buildApp({
   for (const schema of POLICY_SCHEMAS) app.addSchema(schema);
   for (const schema of NOTIFICATION_SCHEMAS) app.addSchema(schema);
   for (const schema of METERING_SCHEMAS) app.addSchema(schema);
+  for (const schema of SHARED_DATA_SCHEMAS) app.addSchema(schema);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -211,6 +214,10 @@ export async function buildApp({
         { name: 'projects', description: 'information systems, projects (立项) and their quotas (SH 2, 7, 18)' },
         { name: 'settlement', description: 'metering, rating and monthly settlement (按实结算, 核定), statements' },
         {
+          name: 'shared-data',
+          description: 'shared data (NB 13-15): catalogue, applications and grants, the data gateway, traces, error reports',
+        },
+        {
           name: 'policy',
           description: 'city policy packs and each jurisdiction’s effective rules (public); overrides',
         },
@@ -244,6 +251,7 @@ export async function buildApp({
       await api.register(projectRoutes, deps);
       await api.register(policyRoutes, deps);
       await api.register(meteringRoutes, deps);
+      await api.register(sharedDataRoutes, deps);
     },
     { prefix: '/api/v1' },
   );

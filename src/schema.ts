@@ -11,6 +11,7 @@ import type { PolicyTables } from './modules/policy/policy.table.ts';
 import type { ProjectTables } from './modules/projects/projects.table.ts';
 import type { ProvisioningTables } from './modules/provisioning/provisioning.table.ts';
 import type { RequestFormTables } from './modules/requestforms/requestforms.table.ts';
+import type { SharedDataTables } from './modules/shareddata/shareddata.table.ts';
 import type { TenancyTables } from './modules/tenancy/tenancy.table.ts';
 import type { AuditTables } from './platform/audit/audit.table.ts';
 
@@ -29,7 +30,8 @@ export interface DB
     MonitoringTables,
     NotificationTables,
     OrderTables,
-    ProjectTables {}
+    ProjectTables,
+    SharedDataTables {}
 
 export type Db = Kysely<DB>;
 export type Trx = Transaction<DB>;

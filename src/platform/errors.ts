@@ -72,6 +72,38 @@ export const ERRORS = {
     zh: '结算结果已过时，请重新计算',
     en: 'The settlement is out of date; recompute it first',
   },
+  shared_data_not_provided: {
+    status: 422,
+    zh: '本辖区政策未提供数据共享服务',
+    en: 'The jurisdiction’s policy does not provide shared data',
+  },
+  data_resource_not_shared: { status: 422, zh: '该数据资源不予共享', en: 'This data resource is not shared' },
+  data_transition_refused: {
+    status: 409,
+    zh: '当前状态不允许此操作',
+    en: 'The shared-data item cannot make this transition now',
+  },
+  data_endpoint_refused: {
+    status: 422,
+    zh: '数据服务地址不被允许',
+    en: 'The data endpoint address is not allowed',
+  },
+  data_grant_required: { status: 403, zh: '尚未获得该数据资源的授权', en: 'No grant for this data resource' },
+  grant_revoked: { status: 403, zh: '数据授权已撤销', en: 'The data grant was revoked' },
+  grant_expired: { status: 403, zh: '数据授权已过期', en: 'The data grant has expired' },
+  grant_not_yet_valid: { status: 403, zh: '数据授权尚未生效', en: 'The data grant is not valid yet' },
+  fields_not_granted: { status: 403, zh: '所请求的信息项未获授权', en: 'Fields outside the grant were asked for' },
+  data_resource_withdrawn: { status: 403, zh: '该数据资源已下架', en: 'The data resource was withdrawn' },
+  data_provider_unavailable: {
+    status: 502,
+    zh: '数据提供方系统无法访问',
+    en: 'The providing system could not be reached',
+  },
+  data_provider_answer_invalid: {
+    status: 502,
+    zh: '数据提供方系统返回的数据无法识别',
+    en: 'The providing system’s answer could not be read',
+  },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -12,4 +12,4 @@ export {
   type PolicyPack,
   type Step,
 } from './policy.schemas.ts';
-export { effectivePolicy, type JurisdictionPolicy, jurisdictionPolicy } from './policy.service.ts';
+export { effectivePolicy, type JurisdictionPolicy, jurisdictionPolicy, setOverride } from './policy.service.ts';

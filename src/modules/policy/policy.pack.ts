@@ -41,6 +41,7 @@ export const OVERRIDABLE_SECTIONS = [
   'settlement',
   'projects',
   'legacyDataCentre',
+  'sharedData',
 ] as const;
 
 const MARKS = ['overridden', 'overrideReason', 'packValue'] as const;

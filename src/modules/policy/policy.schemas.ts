@@ -234,6 +234,9 @@ export const PolicyPackSchema = Type.Object(
       racksMin: I,
       operatorsMin: I,
     }),
+    // Shared data (NB 13-15): whether the regulation provides the shared-data service, and the working days a
+    // providing unit has to correct a reported data error (NB 14 asks for a defined feedback flow, no number).
+    sharedData: section({ provided: B, errorCorrectionWorkingDays: I }),
   },
   { additionalProperties: false, $id: 'PolicyPack', title: 'PolicyPack' },
 );

@@ -15,6 +15,7 @@ export { seedDemoProjects } from './projects.seed.ts';
 export {
   getProject,
   getSystem,
+  listSystems,
   type ProjectFacts,
   projectQuotaAt,
   type SystemFacts,

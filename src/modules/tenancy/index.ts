@@ -1,4 +1,5 @@
 export { ContactSchema, OrganisationSchema, organisationRoutes } from './organisation.routes.ts';
+export { getOrganisation, type Organisation } from './organisation.service.ts';
 export { tenancyRoutes } from './tenancy.routes.ts';
 export { JurisdictionSchema } from './tenancy.schemas.ts';
 export { seedDemoJurisdictions } from './tenancy.seed.ts';

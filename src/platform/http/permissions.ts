@@ -48,6 +48,15 @@ export const PERMISSIONS = [
   'monitoring:manage',
   'rectification:respond',
   'rectification:approve',
+  // shared data (modules/shareddata, NB 13-15)
+  'shared-data:read',
+  'shared-data:register',
+  'shared-data:apply',
+  'shared-data:authorise',
+  'shared-data:review',
+  'shared-data:revoke',
+  'shared-data:trace',
+  'shared-data:call',
 ] as const;
 
 export type NamedPermission = (typeof PERMISSIONS)[number];

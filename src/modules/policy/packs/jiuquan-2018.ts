@@ -216,4 +216,14 @@ export const jiuquan2018 = {
     racksMin: silent('JQ sets no size criteria'),
     operatorsMin: silent('JQ sets no staffing criteria'),
   },
+  sharedData: {
+    provided: {
+      value: false,
+      article: null,
+      note: 'Jiuquan’s regulation does not provide a shared-data service (JQ-proj 7(2) only asks, at project review, whether a project shares its data); a jurisdiction may enable it by override (sharedData.provided)',
+    },
+    errorCorrectionWorkingDays: silent(
+      'Jiuquan’s regulation sets no deadline for correcting shared-data errors; a jurisdiction enabling shared data sets one by override',
+    ),
+  },
 } satisfies PolicyPack;

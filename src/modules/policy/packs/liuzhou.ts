@@ -200,4 +200,14 @@ export const liuzhou = {
     racksMin: cite(6, 'LZ 13(3)', '可用机架数不少于6个'),
     operatorsMin: cite(2, 'LZ 13(4)', '不少于2人的专职运维团队'),
   },
+  sharedData: {
+    provided: {
+      value: false,
+      article: null,
+      note: 'Liuzhou’s regulation does not provide a shared-data service; a jurisdiction may enable it by override (sharedData.provided)',
+    },
+    errorCorrectionWorkingDays: silent(
+      'Liuzhou’s regulation sets no deadline for correcting shared-data errors; a jurisdiction enabling shared data sets one by override',
+    ),
+  },
 } satisfies PolicyPack;

@@ -136,4 +136,16 @@ export const ningbo2014 = {
     racksMin: silent('NB sets no size criteria'),
     operatorsMin: silent('NB sets no staffing criteria'),
   },
+  sharedData: {
+    provided: cite(
+      true,
+      'NB 14',
+      '云中心向数据提供单位和数据共享单位统一提供数据授权、认证和追溯等服务; shared data through the centre (NB 13), the catalogue and service guide (NB 15)',
+    ),
+    errorCorrectionWorkingDays: cite(
+      10,
+      'NB 14',
+      'NB 14: 数据使用单位发现数据差错时，应按流程及时反馈给数据提供单位. NB gives no number: 10 working days is a default for the city to set (override sharedData.errorCorrectionWorkingDays)',
+    ),
+  },
 } satisfies PolicyPack;

@@ -251,4 +251,14 @@ export const shanghai2022 = {
     racksMin: silent('SH has no legacy data-centre certification'),
     operatorsMin: silent('SH has no legacy data-centre certification'),
   },
+  sharedData: {
+    provided: {
+      value: false,
+      article: null,
+      note: 'Shanghai’s regulation does not provide a shared-data service; a jurisdiction may enable it by override (sharedData.provided)',
+    },
+    errorCorrectionWorkingDays: silent(
+      'Shanghai’s regulation sets no deadline for correcting shared-data errors; a jurisdiction enabling shared data sets one by override',
+    ),
+  },
 } satisfies PolicyPack;

@@ -161,4 +161,14 @@ export const taizhou2018 = {
     racksMin: silent('TZ sets no size criteria'),
     operatorsMin: silent('TZ sets no staffing criteria'),
   },
+  sharedData: {
+    provided: {
+      value: false,
+      article: null,
+      note: 'Taizhou’s regulation does not provide a shared-data service; a jurisdiction may enable it by override (sharedData.provided)',
+    },
+    errorCorrectionWorkingDays: silent(
+      'Taizhou’s regulation sets no deadline for correcting shared-data errors; a jurisdiction enabling shared data sets one by override',
+    ),
+  },
 } satisfies PolicyPack;
