@@ -215,7 +215,8 @@ export async function buildApp({
         { name: 'settlement', description: 'metering, rating and monthly settlement (按实结算, 核定), statements' },
         {
           name: 'shared-data',
-          description: 'shared data (NB 13-15): catalogue, applications and grants, the data gateway, traces, error reports',
+          description:
+            'shared data (NB 13-15): catalogue, applications and grants, the data gateway, traces, error reports',
         },
         {
           name: 'policy',

@@ -3,14 +3,14 @@ import type { FieldError } from '../../platform/errors.ts';
 import { archiveProblem, type CellText, cellText, columnLetter, neutralise } from '../../platform/spreadsheet.ts';
 import { formatShanghai } from '../../platform/time/time.ts';
 import type { ResourceInput, ResourceVersion } from './catalogue.service.ts';
-import {
-  type DataField,
-  type DataFormat,
-  type Delivery,
-  type FieldType,
-  type Sensitivity,
-  type SharingType,
-  type UpdateSchedule,
+import type {
+  DataField,
+  DataFormat,
+  Delivery,
+  FieldType,
+  Sensitivity,
+  SharingType,
+  UpdateSchedule,
 } from './shareddata.table.ts';
 
 // The shared-data catalogue as these catalogues circulate between departments: one workbook, the entries on
@@ -251,7 +251,10 @@ function readCell(
   if (kind.type === 'integer') {
     const n = /^\d+(\.0+)?$/.test(raw) ? Number.parseInt(raw, 10) : Number.NaN;
     if (!Number.isSafeInteger(n) || n < kind.min || n > kind.max) {
-      errors.add(where, msg(`应为 ${kind.min} 到 ${kind.max} 之间的整数`, `an integer from ${kind.min} to ${kind.max}`));
+      errors.add(
+        where,
+        msg(`应为 ${kind.min} 到 ${kind.max} 之间的整数`, `an integer from ${kind.min} to ${kind.max}`),
+      );
       return undefined;
     }
     return n;
@@ -299,11 +302,14 @@ export async function readCatalogue(buffer: Buffer): Promise<ImportResult> {
   if (problem) return fail('文件解压后过大', 'the file is too large once unpacked');
   const workbook = new ExcelJS.Workbook();
   try {
-    await workbook.xlsx.load(buffer as unknown as ExcelJS.Buffer, {
-      maxRows: MAX_FIELD_ROWS + 100,
-      maxCols: 100,
-      ignoreNodes: ['dataValidations', 'conditionalFormatting', 'extLst', 'picture', 'drawing', 'hyperlinks'],
-    } as Partial<ExcelJS.XlsxReadOptions>);
+    await workbook.xlsx.load(
+      buffer as unknown as ExcelJS.Buffer,
+      {
+        maxRows: MAX_FIELD_ROWS + 100,
+        maxCols: 100,
+        ignoreNodes: ['dataValidations', 'conditionalFormatting', 'extLst', 'picture', 'drawing', 'hyperlinks'],
+      } as Partial<ExcelJS.XlsxReadOptions>,
+    );
   } catch {
     return fail('无法读取文件：不是有效的 .xlsx 文件，或行数过多', 'cannot read the workbook, or it has too many rows');
   }
@@ -324,7 +330,10 @@ export async function readCatalogue(buffer: Buffer): Promise<ImportResult> {
   for (let r = 2; r <= resources.rowCount; r++) {
     if (isEmptyRow(resources, r, importable)) continue;
     if (entries.size >= MAX_RESOURCES) {
-      errors.add(`${RESOURCE_SHEET} 第 ${r} 行`, msg(`最多 ${MAX_RESOURCES} 个数据资源`, `at most ${MAX_RESOURCES} resources`));
+      errors.add(
+        `${RESOURCE_SHEET} 第 ${r} 行`,
+        msg(`最多 ${MAX_RESOURCES} 个数据资源`, `at most ${MAX_RESOURCES} resources`),
+      );
       break;
     }
     const v = RESOURCE_COLUMNS.map((c, i) => readCell(resources, RESOURCE_SHEET, r, i, c, errors));
@@ -394,7 +403,8 @@ export async function readCatalogue(buffer: Buffer): Promise<ImportResult> {
     }
     complete.push(entry);
   }
-  if (errors.total === 0 && entries.size === 0) return fail('文件中没有任何数据资源', 'the file lists no data resource');
+  if (errors.total === 0 && entries.size === 0)
+    return fail('文件中没有任何数据资源', 'the file lists no data resource');
   if (errors.total > 0) return { ok: false, errors: errors.list, total: errors.total };
   return { ok: true, entries: complete };
 }

@@ -54,7 +54,9 @@ export async function importCatalogue(trx: Trx, auth: AuthContext, actor: Actor,
       const field = issue.field.replace(/^x\./, '').split('.')[0] as string;
       const column = RESOURCE_FIELD_COLUMN[field];
       errors.push({
-        field: column ? cellName(RESOURCE_SHEET, row, column, HEADERS[field] ?? field) : `${RESOURCE_SHEET} 第 ${row} 行`,
+        field: column
+          ? cellName(RESOURCE_SHEET, row, column, HEADERS[field] ?? field)
+          : `${RESOURCE_SHEET} 第 ${row} 行`,
         message: issue.message,
       });
     }

@@ -54,7 +54,9 @@ export async function findResourceByName(
 export async function updateResource(
   trx: Trx,
   id: string,
-  set: Partial<Pick<DataResourceRow, 'name' | 'published_version' | 'withdrawn_at' | 'withdrawn_by' | 'withdraw_reason'>>,
+  set: Partial<
+    Pick<DataResourceRow, 'name' | 'published_version' | 'withdrawn_at' | 'withdrawn_by' | 'withdraw_reason'>
+  >,
   now: Date,
 ): Promise<void> {
   await trx
@@ -148,7 +150,10 @@ export async function listResources(
   trx: Trx,
   filter: CatalogueFilter,
   page: { limit: number; offset: number },
-): Promise<{ rows: (DataResourceVersionRow & { withdrawn_at: Date | null; published_version: number | null })[]; total: number }> {
+): Promise<{
+  rows: (DataResourceVersionRow & { withdrawn_at: Date | null; published_version: number | null })[];
+  total: number;
+}> {
   let q = trx
     .selectFrom('data_resource as r')
     .innerJoin('data_resource_version as v', 'v.resource_id', 'r.id')
@@ -183,7 +188,12 @@ export async function listResources(
       ]),
     );
   }
-  const rows = await q.orderBy('v.updated_at', 'desc').orderBy('v.resource_id').limit(page.limit).offset(page.offset).execute();
+  const rows = await q
+    .orderBy('v.updated_at', 'desc')
+    .orderBy('v.resource_id')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
   const total = rows.length > 0 ? Number((rows[0] as { total: number | string }).total) : 0;
   if (rows.length === 0 && page.offset > 0) {
     const again = await listResources(trx, filter, { limit: 1, offset: 0 });
@@ -230,10 +240,7 @@ export async function putCredential(
 export async function catalogueFigures(trx: Trx): Promise<{ resources: number; providers: number }> {
   const row = await trx
     .selectFrom('data_resource')
-    .select([
-      sql<string>`count(*)`.as('resources'),
-      sql<string>`count(distinct organisation_id)`.as('providers'),
-    ])
+    .select([sql<string>`count(*)`.as('resources'), sql<string>`count(distinct organisation_id)`.as('providers')])
     .where('published_version', 'is not', null)
     .where('withdrawn_at', 'is', null)
     .executeTakeFirst();

@@ -17,7 +17,9 @@ const paging = {
   offset: Type.Integer({ minimum: 0, default: 0 }),
 };
 const filters = {
-  q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'part of a name, summary, unit, system or field' })),
+  q: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 100, description: 'part of a name, summary, unit, system or field' }),
+  ),
   sharingType: Type.Optional(Type.Enum(SHARING_TYPES)),
   organisationId: Type.Optional(Type.String({ format: 'uuid', description: 'the providing unit' })),
   format: Type.Optional(Type.Enum(FORMATS)),
@@ -25,7 +27,8 @@ const filters = {
 };
 const View = Type.Enum(['catalogue', 'mine', 'review'], {
   default: 'catalogue',
-  description: 'catalogue: published entries; mine: the caller’s unit’s entries in any state; review: awaiting the ops unit',
+  description:
+    'catalogue: published entries; mine: the caller’s unit’s entries in any state; review: awaiting the ops unit',
 });
 const XlsxFile = {
   description: 'the catalogue workbook (.xlsx): sheets 共享数据目录 and 信息项',
@@ -46,7 +49,8 @@ export const catalogueRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       config: { permission: 'shared-data:read' },
       schema: {
         tags: TAG,
-        summary: 'The service guide’s figures: the jurisdiction’s shared-data rules (NB 13-15) and the catalogue’s size',
+        summary:
+          'The service guide’s figures: the jurisdiction’s shared-data rules (NB 13-15) and the catalogue’s size',
         response: { 200: Type.Ref('SharedDataGuide'), ...problemResponses },
       },
     },
@@ -139,7 +143,8 @@ export const catalogueRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       bodyLimit: UPLOAD_LIMIT,
       schema: {
         tags: TAG,
-        summary: 'Import catalogue entries of the caller’s unit from the workbook, as drafts; any error refuses the file',
+        summary:
+          'Import catalogue entries of the caller’s unit from the workbook, as drafts; any error refuses the file',
         description:
           `The body is the .xlsx itself (${XLSX_MEDIA_TYPE}). On any error nothing is stored and the 400 answer names ` +
           'each cell as `共享数据目录 第 5 行，共享类型（G5）`. An entry named like one of the unit’s resources becomes its next draft.',
@@ -162,7 +167,9 @@ export const catalogueRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       if (!Buffer.isBuffer(request.body))
         throw new AppError('unsupported_media_type', `send the .xlsx itself as the body, as ${XLSX_MEDIA_TYPE}`);
       const body = request.body;
-      const result = await withTenant(db, auth, (trx) => importCatalogue(trx, auth, actorOf(request), body, clock.now()));
+      const result = await withTenant(db, auth, (trx) =>
+        importCatalogue(trx, auth, actorOf(request), body, clock.now()),
+      );
       return reply.code(201).send(result);
     },
   );
@@ -196,7 +203,8 @@ export const catalogueRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       config: { permission: 'shared-data:read' },
       schema: {
         tags: TAG,
-        summary: 'A catalogue entry: the published version, the one being prepared (provider, ops), versions, the caller’s grant',
+        summary:
+          'A catalogue entry: the published version, the one being prepared (provider, ops), versions, the caller’s grant',
         params: IdParams,
         response: { 200: Type.Ref('DataResource'), ...problemResponses },
       },
@@ -257,7 +265,9 @@ export const catalogueRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
     },
     async (request) => {
       const auth = authOf(request);
-      return withTenant(db, auth, (trx) => svc.submitResource(trx, auth, actorOf(request), request.params.id, clock.now()));
+      return withTenant(db, auth, (trx) =>
+        svc.submitResource(trx, auth, actorOf(request), request.params.id, clock.now()),
+      );
     },
   );
 

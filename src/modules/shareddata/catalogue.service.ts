@@ -8,8 +8,8 @@ import { egressPolicyOf, notify } from '../notifications/index.ts';
 import { getSystem } from '../projects/index.ts';
 import { getOrganisation } from '../tenancy/index.ts';
 import * as repo from './catalogue.repository.ts';
-import { latestGrantOf, revokeAllOnResource } from './grants.service.ts';
 import type { Grant } from './grants.service.ts';
+import { latestGrantOf, revokeAllOnResource } from './grants.service.ts';
 import { actsFor, assertProvided, oversees, sharedDataPolicy } from './shareddata.policy.ts';
 import type {
   DataField,
@@ -289,7 +289,8 @@ export async function saveDraft(
   now: Date,
 ): Promise<Resource> {
   const resource = await ownResource(trx, auth, id);
-  if (resource.withdrawn_at) throw new AppError('data_transition_refused', '数据资源已下架 / the resource was withdrawn');
+  if (resource.withdrawn_at)
+    throw new AppError('data_transition_refused', '数据资源已下架 / the resource was withdrawn');
   await assertProvided(trx, resource.jurisdiction_id);
   const values = await versionValues(trx, auth, resource.organisation_id, input);
   await assertNameFree(trx, resource.organisation_id, values.name, resource.id);
@@ -335,7 +336,13 @@ export async function submitResource(trx: Trx, auth: AuthContext, actor: Actor, 
   await assertProvided(trx, resource.jurisdiction_id);
   const open = (await repo.versionsOf(trx, [id])).find((v) => v.status === 'draft' || v.status === 'returned');
   if (!open) throw new AppError('data_transition_refused', '没有待提交的版本 / no draft to submit');
-  await repo.updateVersion(trx, id, open.version, { status: 'submitted', submitted_at: now, submitted_by: auth.name }, now);
+  await repo.updateVersion(
+    trx,
+    id,
+    open.version,
+    { status: 'submitted', submitted_at: now, submitted_by: auth.name },
+    now,
+  );
   await writeAudit(trx, actor, {
     action: 'data_resource.submitted',
     objectType: 'data_resource',
@@ -422,7 +429,13 @@ export async function reviewResource(
     );
     await repo.updateResource(trx, id, { published_version: submitted.version }, now);
     if (submitted.sharing_type === 'not_shared') {
-      await revokeAllOnResource(trx, actor, id, `第 ${submitted.version} 版改为不予共享 / version ${submitted.version} is not shared`, now);
+      await revokeAllOnResource(
+        trx,
+        actor,
+        id,
+        `第 ${submitted.version} 版改为不予共享 / version ${submitted.version} is not shared`,
+        now,
+      );
     }
   }
   const published = input.decision === 'publish';
@@ -430,14 +443,22 @@ export async function reviewResource(
     action: published ? 'data_resource.published' : 'data_resource.returned',
     objectType: 'data_resource',
     objectId: id,
-    detail: { name: submitted.name, version: submitted.version, comment: input.comment, endpoint: submitted.endpoint_url },
+    detail: {
+      name: submitted.name,
+      version: submitted.version,
+      comment: input.comment,
+      endpoint: submitted.endpoint_url,
+    },
   });
   await notify(trx, {
     jurisdictionId: resource.jurisdiction_id,
     to: { organisationId: resource.organisation_id },
     kind: published ? 'shared_data.resource_published' : 'shared_data.resource_returned',
     title: published
-      ? { zh: `数据资源已发布：${submitted.name}（第 ${submitted.version} 版）`, en: `Data resource published: ${submitted.name}` }
+      ? {
+          zh: `数据资源已发布：${submitted.name}（第 ${submitted.version} 版）`,
+          en: `Data resource published: ${submitted.name}`,
+        }
       : {
           zh: `数据资源被退回修改：${submitted.name}（${input.comment ?? ''}）`,
           en: `Data resource returned: ${submitted.name}`,
@@ -525,9 +546,18 @@ export async function getResource(trx: Trx, auth: AuthContext, id: string, now: 
     open: open ? toVersion(open) : null,
     versions: versions
       .filter((v) => manage || staff || v.status === 'published' || v.status === 'superseded')
-      .map((v) => ({ version: v.version, status: v.status, publishedAt: iso(v.published_at), reviewComment: v.review_comment })),
+      .map((v) => ({
+        version: v.version,
+        status: v.status,
+        publishedAt: iso(v.published_at),
+        reviewComment: v.review_comment,
+      })),
     credential: credential
-      ? { headerName: credential.header_name, updatedAt: credential.updated_at.toISOString(), updatedBy: credential.updated_by }
+      ? {
+          headerName: credential.header_name,
+          updatedAt: credential.updated_at.toISOString(),
+          updatedBy: credential.updated_by,
+        }
       : null,
     canManage: manage,
     myGrant: await latestGrantOf(trx, id, auth.organisationId, now),
@@ -568,7 +598,12 @@ export async function listResources(
     view === 'catalogue'
       ? new Map<string, DataResourceVersionRow>()
       : new Map(
-          (await repo.versionsOf(trx, rows.map((r) => r.resource_id)))
+          (
+            await repo.versionsOf(
+              trx,
+              rows.map((r) => r.resource_id),
+            )
+          )
             .filter((v) => OPEN.includes(v.status))
             .map((v) => [v.resource_id, v]),
         );

@@ -103,7 +103,13 @@ export async function newlyOverdue(trx: Trx, now: Date, limit: number): Promise<
 }
 
 /** Per providing unit: reports received, corrected, corrected late, still open, open past the deadline. */
-export async function countsByProvider(db: Db | Trx, jurisdictionIds: readonly string[], from: Date, to: Date, now: Date) {
+export async function countsByProvider(
+  db: Db | Trx,
+  jurisdictionIds: readonly string[],
+  from: Date,
+  to: Date,
+  now: Date,
+) {
   if (jurisdictionIds.length === 0) return [];
   return db
     .selectFrom('data_error_report')

@@ -23,7 +23,11 @@ export const dataErrorRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
           'counted on its calendar; null in the policy: no deadline.',
         body: Type.Object({
           resourceId: Type.String({ format: 'uuid' }),
-          recordReference: Type.String({ minLength: 1, maxLength: 200, description: 'which record (its key or number)' }),
+          recordReference: Type.String({
+            minLength: 1,
+            maxLength: 200,
+            description: 'which record (its key or number)',
+          }),
           field: Type.String({ minLength: 1, maxLength: 64 }),
           description: Type.String({ minLength: 1, maxLength: 2000, description: 'what is wrong' }),
         }),

@@ -187,7 +187,9 @@ export async function errorStep(
   if (!actsFor(auth, party)) {
     throw new AppError(
       'forbidden',
-      spec.party === 'provider' ? '由数据提供单位办理 / the providing unit’s step' : '由反馈单位办理 / the reporting unit’s step',
+      spec.party === 'provider'
+        ? '由数据提供单位办理 / the providing unit’s step'
+        : '由反馈单位办理 / the reporting unit’s step',
     );
   }
   if (!spec.from.includes(r.status))
@@ -285,7 +287,12 @@ export async function sweepSharedData(db: Db, now: Date): Promise<{ escalated: n
           zh: `数据差错逾期未更正：${r.provider_name}“${r.resource_name}”记录 ${r.record_reference}（应于 ${day} 前更正）`,
           en: `Data error not corrected in time: ${r.resource_name}, record ${r.record_reference} (due ${day})`,
         };
-        const common = { kind: 'shared_data.error_overdue', title, link: `/shared-data/errors/${r.id}`, occurredAt: now };
+        const common = {
+          kind: 'shared_data.error_overdue',
+          title,
+          link: `/shared-data/errors/${r.id}`,
+          occurredAt: now,
+        };
         const entity = { type: 'data_error_report', id: r.id };
         await notify(trx, {
           ...common,

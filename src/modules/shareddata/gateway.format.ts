@@ -41,7 +41,7 @@ export function jsonRecords(text: string): DataRecord[] | null {
     }
     if (!list) list = [body];
   }
-  if (!list || !list.every(isRecord)) return null;
+  if (!list?.every(isRecord)) return null;
   return list as DataRecord[];
 }
 

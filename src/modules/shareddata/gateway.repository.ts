@@ -1,6 +1,13 @@
 import { sql } from 'kysely';
 import type { Db } from '../../schema.ts';
-import type { DataCallTraceTable, DataField, DataFormat, Delivery, GrantStatus, SharingType } from './shareddata.table.ts';
+import type {
+  DataCallTraceTable,
+  DataField,
+  DataFormat,
+  Delivery,
+  GrantStatus,
+  SharingType,
+} from './shareddata.table.ts';
 
 // The gateway's SQL. It runs outside tenant transactions (the caller is a machine; every lookup is keyed by
 // the authenticated consuming unit), in as few statements as a call allows: one lookup, one rate counter

@@ -26,7 +26,10 @@ export const gatewayRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
         querystring: Type.Object(
           {
             fields: Type.Optional(
-              Type.String({ maxLength: 4000, description: 'comma-separated field names (default: every granted field)' }),
+              Type.String({
+                maxLength: 4000,
+                description: 'comma-separated field names (default: every granted field)',
+              }),
             ),
           },
           { additionalProperties: true },

@@ -140,13 +140,23 @@ export async function callGateway(
       if (calls > target.rate_limit_per_minute) {
         const retryAfter = Math.max(1, Math.ceil((window.getTime() + 60_000 - now.getTime()) / 1000));
         return {
-          ...refused('rate_limited', 'rate_limited', `每分钟最多 ${target.rate_limit_per_minute} 次 / rate limit`, fields),
+          ...refused(
+            'rate_limited',
+            'rate_limited',
+            `每分钟最多 ${target.rate_limit_per_minute} 次 / rate limit`,
+            fields,
+          ),
           retryAfter,
         };
       }
     }
     if (target.delivery === 'file' && Object.keys(call.parameters).length > 0) {
-      return refused('invalid_request', 'validation_failed', '文件方式提供的数据不接受查询参数 / a file takes no parameters', fields);
+      return refused(
+        'invalid_request',
+        'validation_failed',
+        '文件方式提供的数据不接受查询参数 / a file takes no parameters',
+        fields,
+      );
     }
     const url = new URL(target.endpoint_url as string);
     for (const [name, value] of Object.entries(call.parameters)) url.searchParams.append(name, String(value));
@@ -172,13 +182,23 @@ export async function callGateway(
         error instanceof EgressRefused
           ? `提供方地址未通过出站访问策略（${error.reason}） / the endpoint is refused by the egress policy`
           : `提供方系统无法访问 / the providing system did not answer: ${(error as Error).message}`;
-      return refused(error instanceof EgressRefused ? 'endpoint_refused' : 'provider_error', 'data_provider_unavailable', detail, fields);
+      return refused(
+        error instanceof EgressRefused ? 'endpoint_refused' : 'provider_error',
+        'data_provider_unavailable',
+        detail,
+        fields,
+      );
     }
     if (res.status < 200 || res.status > 299) {
       return refused('provider_error', 'data_provider_unavailable', `提供方系统返回 HTTP ${res.status}`, fields);
     }
     if (res.truncated) {
-      return refused('provider_answer_invalid', 'data_provider_answer_invalid', '提供方系统返回的数据过大 / answer too large', fields);
+      return refused(
+        'provider_answer_invalid',
+        'data_provider_answer_invalid',
+        '提供方系统返回的数据过大 / answer too large',
+        fields,
+      );
     }
     if (target.format === 'csv') {
       const filtered = filterCsv(res.body, fields);

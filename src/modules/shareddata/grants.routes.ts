@@ -94,11 +94,14 @@ export const grantRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { d
       config: { permission: 'shared-data:authorise' },
       schema: {
         tags: TAG,
-        summary: 'The providing unit approves (some or all fields, a period inside the one asked for, a rate) or refuses',
+        summary:
+          'The providing unit approves (some or all fields, a period inside the one asked for, a rate) or refuses',
         params: IdParams,
         body: Type.Object({
           decision: Type.Enum(['approve', 'refuse']),
-          fields: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 200 })),
+          fields: Type.Optional(
+            Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 200 }),
+          ),
           validFrom: Type.Optional(Day('first day granted')),
           validTo: Type.Optional(Day('last day granted')),
           rateLimitPerMinute: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 100_000 }), Type.Null()])),
@@ -148,7 +151,9 @@ export const grantRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { d
     },
     async (request) => {
       const auth = authOf(request);
-      return withTenant(db, auth, (trx) => svc.withdrawApplication(trx, auth, actorOf(request), request.params.id, clock.now()));
+      return withTenant(db, auth, (trx) =>
+        svc.withdrawApplication(trx, auth, actorOf(request), request.params.id, clock.now()),
+      );
     },
   );
 

@@ -95,7 +95,12 @@ export function toGrant(row: DataGrantRow, today: string): Grant {
 }
 
 /** The caller's grant (or newest application) on a resource, for the catalogue entry page. */
-export async function latestGrantOf(trx: Trx, resourceId: string, consumerId: string, now: Date): Promise<Grant | null> {
+export async function latestGrantOf(
+  trx: Trx,
+  resourceId: string,
+  consumerId: string,
+  now: Date,
+): Promise<Grant | null> {
   const row = await repo.latestGrant(trx, resourceId, consumerId);
   return row ? toGrant(row, shanghaiDay(now)) : null;
 }
@@ -237,7 +242,9 @@ export async function applyForResource(
   });
   await notify(trx, {
     jurisdictionId: resource.jurisdiction_id,
-    to: conditional ? { organisationId: resource.organisation_id, role: 'unit_admin' } : { organisationId: resource.organisation_id },
+    to: conditional
+      ? { organisationId: resource.organisation_id, role: 'unit_admin' }
+      : { organisationId: resource.organisation_id },
     kind: conditional ? 'shared_data.application_received' : 'shared_data.granted_on_application',
     title: conditional
       ? {
@@ -402,7 +409,10 @@ export async function reviewApplication(
 ): Promise<Grant> {
   const row = await visibleGrant(trx, auth, id, true);
   if (!oversees(auth, row.jurisdiction_id))
-    throw new AppError('forbidden', '只有数据提供单位所在辖区的运管单位可以审核 / only the provider’s ops unit reviews');
+    throw new AppError(
+      'forbidden',
+      '只有数据提供单位所在辖区的运管单位可以审核 / only the provider’s ops unit reviews',
+    );
   expect(row, 'pending_ops', '审核');
   let updated: DataGrantRow;
   if (input.decision === 'refuse') {

@@ -117,14 +117,20 @@ export async function ok<T = any>(
 }
 
 export async function systemOf(app: FastifyInstance, session: Session, name: string): Promise<string> {
-  const items = (await as(app, session, { url: '/api/v1/systems?limit=100' })).json().items as { id: string; name: string }[];
+  const items = (await as(app, session, { url: '/api/v1/systems?limit=100' })).json().items as {
+    id: string;
+    name: string;
+  }[];
   const found = items.find((s) => s.name === name);
   if (!found) throw new Error(`no system ${name}`);
   return found.id;
 }
 
 export async function projectOf(app: FastifyInstance, session: Session, name: string): Promise<string> {
-  const items = (await as(app, session, { url: '/api/v1/projects?limit=100' })).json().items as { id: string; name: string }[];
+  const items = (await as(app, session, { url: '/api/v1/projects?limit=100' })).json().items as {
+    id: string;
+    name: string;
+  }[];
   const found = items.find((s) => s.name === name);
   if (!found) throw new Error(`no project ${name}`);
   return found.id;

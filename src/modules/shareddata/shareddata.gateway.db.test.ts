@@ -58,7 +58,8 @@ async function publish(id: string, status = 200) {
 }
 
 async function register(body: Record<string, unknown>) {
-  return (await ok(as(t.app, health, { method: 'POST', url: '/api/v1/shared-data/resources', payload: body }), 201)).id as string;
+  return (await ok(as(t.app, health, { method: 'POST', url: '/api/v1/shared-data/resources', payload: body }), 201))
+    .id as string;
 }
 
 async function traces(session: Session, view: string, query = '') {
@@ -377,7 +378,12 @@ describe('what a consumer cannot reach', () => {
 
   it('an endpoint on a private or loopback address is never published, in any spelling', async () => {
     await egress(['127.0.0.1', '10.1.2.3', '2130706433', '0x7f.1', 'localhost'], []);
-    for (const endpointUrl of ['http://10.1.2.3/x', 'http://2130706433/x', 'http://0x7f.1/x', `${provider.url}/people`]) {
+    for (const endpointUrl of [
+      'http://10.1.2.3/x',
+      'http://2130706433/x',
+      'http://0x7f.1/x',
+      `${provider.url}/people`,
+    ]) {
       const id = await register(resourceBody(healthSystem, { name: `地址测试 ${endpointUrl}`, endpointUrl }));
       const refused = await publish(id, 422);
       expect(refused.code, endpointUrl).toBe('data_endpoint_refused');
@@ -419,8 +425,8 @@ describe('what a consumer cannot reach', () => {
     expect(audited.length).toBe(2);
     // A unit sees only its own calls; the trace of a call is evidence: it cannot be changed.
     expect(await traces(health, 'consumer')).toEqual([]);
-    await expect(
-      t.database.db.updateTable('data_call_trace').set({ record_count: 0 }).execute(),
-    ).rejects.toThrow(/append-only/);
+    await expect(t.database.db.updateTable('data_call_trace').set({ record_count: 0 }).execute()).rejects.toThrow(
+      /append-only/,
+    );
   });
 });

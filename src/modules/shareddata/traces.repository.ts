@@ -44,7 +44,10 @@ export async function listTraces(
     .limit(page.limit)
     .offset(page.offset)
     .execute();
-  const count = await filtered(trx.selectFrom('data_call_trace').select(sql<string>`count(*)`.as('n')), f).executeTakeFirst();
+  const count = await filtered(
+    trx.selectFrom('data_call_trace').select(sql<string>`count(*)`.as('n')),
+    f,
+  ).executeTakeFirst();
   return { rows, total: Number(count?.n ?? 0) };
 }
 

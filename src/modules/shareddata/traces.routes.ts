@@ -11,7 +11,8 @@ const TAG = ['shared-data'];
 const filters = {
   view: Type.Enum(['consumer', 'provider', 'all'], {
     default: 'consumer',
-    description: 'consumer: the unit’s own calls; provider: calls on its resources; all: the jurisdiction’s (ops, auditors)',
+    description:
+      'consumer: the unit’s own calls; provider: calls on its resources; all: the jurisdiction’s (ops, auditors)',
   }),
   resourceId: Type.Optional(Type.String({ format: 'uuid' })),
   consumerOrganisationId: Type.Optional(Type.String({ format: 'uuid' })),
@@ -28,7 +29,8 @@ export const traceRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { d
       config: { permission: 'shared-data:trace' },
       schema: {
         tags: TAG,
-        summary: 'Traces of gateway calls: who, when, which resource and fields, how many records, the outcome, the purpose',
+        summary:
+          'Traces of gateway calls: who, when, which resource and fields, how many records, the outcome, the purpose',
         querystring: Type.Object({
           ...filters,
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),

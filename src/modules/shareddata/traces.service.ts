@@ -4,8 +4,8 @@ import type { AuthContext } from '../../platform/auth/auth.ts';
 import { neutralise } from '../../platform/spreadsheet.ts';
 import { formatShanghai, startOfShanghaiDay } from '../../platform/time/time.ts';
 import type { Trx } from '../../schema.ts';
-import * as repo from './traces.repository.ts';
 import type { CallOutcome, DataCallTraceRow } from './shareddata.table.ts';
+import * as repo from './traces.repository.ts';
 
 // Traceability of data use (NB 14): a provider sees who used its data, when and how much; a consumer its own
 // calls; the ops unit, the authority and auditors every call in their jurisdictions. Exports are audited.
@@ -83,12 +83,7 @@ export function toTrace(r: DataCallTraceRow) {
   };
 }
 
-export async function listTraces(
-  trx: Trx,
-  auth: AuthContext,
-  q: TraceQuery,
-  page: { limit: number; offset: number },
-) {
+export async function listTraces(trx: Trx, auth: AuthContext, q: TraceQuery, page: { limit: number; offset: number }) {
   const f = scope(auth, q);
   if (!f) return { items: [], total: 0 };
   const { rows, total } = await repo.listTraces(trx, f, page);

@@ -2040,7 +2040,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         name: string;
-                        scopes: ("organisation:read" | "work-order:fulfil" | "inventory:read" | "inventory:report" | "monitoring:ingest" | "order:read" | "settlement:read")[];
+                        scopes: ("organisation:read" | "work-order:fulfil" | "inventory:read" | "inventory:report" | "monitoring:ingest" | "order:read" | "settlement:read" | "shared-data:call")[];
                         expiresInDays: number;
                     };
                 };
@@ -8998,6 +8998,1939 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/shared-data/guide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The service guide’s figures: the jurisdiction’s shared-data rules (NB 13-15) and the catalogue’s size */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SharedDataGuide"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search the shared-data catalogue (NB 15), the caller’s own entries, or the ops unit’s review queue */
+        get: {
+            parameters: {
+                query: {
+                    /** @description catalogue: published entries; mine: the caller’s unit’s entries in any state; review: awaiting the ops unit */
+                    view: "catalogue" | "mine" | "review";
+                    /** @description part of a name, summary, unit, system or field */
+                    q?: string;
+                    sharingType?: "unconditional" | "conditional" | "not_shared";
+                    /** @description the providing unit */
+                    organisationId?: string;
+                    format?: "json" | "csv";
+                    updateSchedule?: "realtime" | "daily" | "weekly" | "monthly" | "quarterly" | "yearly" | "irregular";
+                    limit: number;
+                    offset: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["DataResourceSummary"][];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Register a data resource of the caller’s unit (a draft, version 1)
+         * @description Conditional sharing needs its condition, not shared its reason; the endpoint or file address is required unless not shared (http/https, no credentials). 422 shared_data_not_provided when the jurisdiction’s policy has no shared data.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DataResourceInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataResource"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/resources/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The blank catalogue workbook (sheets 共享数据目录, 信息项, 填写说明) with drop-down lists */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the catalogue workbook (.xlsx): sheets 共享数据目录 and 信息项 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/resources/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The catalogue (or the caller’s own entries) as the catalogue workbook; formula-safe, audited
+         * @description view=catalogue exports published entries without their endpoint addresses; view=mine exports the unit’s newest versions with their addresses, so the file imports back unchanged.
+         */
+        get: {
+            parameters: {
+                query: {
+                    view: "catalogue" | "mine";
+                    /** @description part of a name, summary, unit, system or field */
+                    q?: string;
+                    sharingType?: "unconditional" | "conditional" | "not_shared";
+                    /** @description the providing unit */
+                    organisationId?: string;
+                    format?: "json" | "csv";
+                    updateSchedule?: "realtime" | "daily" | "weekly" | "monthly" | "quarterly" | "yearly" | "irregular";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the catalogue workbook (.xlsx): sheets 共享数据目录 and 信息项 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/resources/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import catalogue entries of the caller’s unit from the workbook, as drafts; any error refuses the file
+         * @description The body is the .xlsx itself (application/vnd.openxmlformats-officedocument.spreadsheetml.sheet). On any error nothing is stored and the 400 answer names each cell as `共享数据目录 第 5 行，共享类型（G5）`. An entry named like one of the unit’s resources becomes its next draft.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description the .xlsx file */
+            requestBody: {
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "application/octet-stream": unknown;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created: number;
+                            updated: number;
+                            resources: {
+                                id: string;
+                                name: string;
+                                version: number;
+                                created: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/resources/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A catalogue entry: the published version, the one being prepared (provider, ops), versions, the caller’s grant */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataResource"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/resources/{id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One version of an entry (published versions for everyone; others for the provider and the ops unit) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataResourceVersion"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/resources/{id}/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Save the version being prepared (or start the next version of a published entry) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DataResourceInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataResource"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/resources/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit the draft to the ops unit for review and publication */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataResource"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/resources/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The ops unit publishes the submitted version, or returns it with a comment
+         * @description Publishing approves the endpoint address: it must pass the jurisdiction’s egress policy (allowed host; no loopback or private address unless that network is explicitly allowed), else 422 data_endpoint_refused.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        decision: "publish" | "return";
+                        /** @default null */
+                        comment: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataResource"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/resources/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take the entry off the catalogue (the providing unit); grants stop on the next call */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataResource"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/resources/{id}/credential": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the credential the gateway sends to the providing system (sealed with SM4, never shown again) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description e.g. Authorization or X-Api-Key */
+                        headerName: string;
+                        value: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataResource"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Applications and grants: the unit’s own, those on its resources, or (ops) all and those to review */
+        get: {
+            parameters: {
+                query: {
+                    view: "mine" | "provider" | "review" | "all";
+                    status?: "pending_provider" | "pending_ops" | "active" | "refused" | "withdrawn" | "revoked" | "superseded";
+                    resourceId?: string;
+                    limit: number;
+                    offset: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["DataGrant"][];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Apply for a published data resource for a project of the caller’s unit
+         * @description Unconditional resources are granted on application (recorded and audited); conditional ones wait for the providing unit, then the ops unit. Not shared: 422 data_resource_not_shared.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        resourceId: string;
+                        /**
+                         * Format: uuid
+                         * @description the unit’s project that needs the data
+                         */
+                        projectId: string;
+                        /** @description 用途 */
+                        purpose: string;
+                        fields: string[];
+                        /**
+                         * Format: date
+                         * @description first day of use
+                         */
+                        validFrom: string;
+                        /**
+                         * Format: date
+                         * @description last day of use
+                         */
+                        validTo: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataGrant"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/applications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One application or grant */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataGrant"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/applications/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The providing unit approves (some or all fields, a period inside the one asked for, a rate) or refuses */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        decision: "approve" | "refuse";
+                        fields?: string[];
+                        /**
+                         * Format: date
+                         * @description first day granted
+                         */
+                        validFrom?: string;
+                        /**
+                         * Format: date
+                         * @description last day granted
+                         */
+                        validTo?: string;
+                        rateLimitPerMinute?: number | null;
+                        /** @default null */
+                        reason: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataGrant"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/applications/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The ops unit reviews a conditional grant the provider approved: it comes into force, or is refused */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        decision: "approve" | "refuse";
+                        /** @default null */
+                        reason: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataGrant"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/applications/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The applying unit withdraws a pending application */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataGrant"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/applications/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a grant in force (the providing unit or the ops unit); the next gateway call is refused */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataGrant"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/gateway/{resourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The data gateway: the consuming unit’s API token fetches granted data from the providing system
+         * @description Authenticated by an API token of the consuming unit with scope shared-data:call. The grant is checked (resource, fields, period, rate); the provider’s published endpoint is called with its sealed credential through the egress guard; fields outside the grant are removed; every call is traced, refused ones too. `fields` (comma-separated) narrows the fields; other query parameters are passed on in the endpoint’s query string. A unit without a grant on a conditional or not-shared resource gets the answer of a resource that does not exist (404). Revoked: 403 grant_revoked; expired: 403 grant_expired; over the rate: 429 rate_limited with Retry-After. JSON resources answer { resource, fields, recordCount, records }, CSV resources the filtered CSV. Header x-yunguan-trace-id names the trace.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description comma-separated field names (default: every granted field) */
+                    fields?: string;
+                };
+                header?: never;
+                path: {
+                    resourceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the granted data */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            resource: {
+                                id: string;
+                                name: string;
+                            };
+                            fields: string[];
+                            recordCount: number;
+                            records: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                        "text/csv": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/traces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Traces of gateway calls: who, when, which resource and fields, how many records, the outcome, the purpose */
+        get: {
+            parameters: {
+                query: {
+                    /** @description consumer: the unit’s own calls; provider: calls on its resources; all: the jurisdiction’s (ops, auditors) */
+                    view: "consumer" | "provider" | "all";
+                    resourceId?: string;
+                    consumerOrganisationId?: string;
+                    outcome?: "ok" | "not_found" | "grant_required" | "grant_revoked" | "grant_expired" | "grant_not_yet_valid" | "fields_not_granted" | "rate_limited" | "withdrawn" | "endpoint_refused" | "provider_error" | "provider_answer_invalid" | "invalid_request";
+                    refusedOnly?: boolean;
+                    /** @description first day (Asia/Shanghai) */
+                    from?: string;
+                    /** @description last day (Asia/Shanghai), inclusive */
+                    to?: string;
+                    limit: number;
+                    offset: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["DataCallTrace"][];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/traces/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Use per resource and consuming unit: calls, refusals, records, first and last call */
+        get: {
+            parameters: {
+                query: {
+                    /** @description consumer: the unit’s own calls; provider: calls on its resources; all: the jurisdiction’s (ops, auditors) */
+                    view: "consumer" | "provider" | "all";
+                    resourceId?: string;
+                    consumerOrganisationId?: string;
+                    outcome?: "ok" | "not_found" | "grant_required" | "grant_revoked" | "grant_expired" | "grant_not_yet_valid" | "fields_not_granted" | "rate_limited" | "withdrawn" | "endpoint_refused" | "provider_error" | "provider_answer_invalid" | "invalid_request";
+                    refusedOnly?: boolean;
+                    /** @description first day (Asia/Shanghai) */
+                    from?: string;
+                    /** @description last day (Asia/Shanghai), inclusive */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["DataUsage"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/traces/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The traces as .xlsx or .csv (formula-safe, at most 100,000 rows), audited */
+        get: {
+            parameters: {
+                query: {
+                    /** @description consumer: the unit’s own calls; provider: calls on its resources; all: the jurisdiction’s (ops, auditors) */
+                    view: "consumer" | "provider" | "all";
+                    resourceId?: string;
+                    consumerOrganisationId?: string;
+                    outcome?: "ok" | "not_found" | "grant_required" | "grant_revoked" | "grant_expired" | "grant_not_yet_valid" | "fields_not_granted" | "rate_limited" | "withdrawn" | "endpoint_refused" | "provider_error" | "provider_answer_invalid" | "invalid_request";
+                    refusedOnly?: boolean;
+                    /** @description first day (Asia/Shanghai) */
+                    from?: string;
+                    /** @description last day (Asia/Shanghai), inclusive */
+                    to?: string;
+                    format: "xlsx" | "csv";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the traces */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["Problem"];
+                        "text/csv": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["Problem"];
+                        "text/csv": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/error-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Error reports: the unit’s own, those on its resources, or (ops, auditors) all in the jurisdiction */
+        get: {
+            parameters: {
+                query: {
+                    view: "mine" | "provider" | "all";
+                    status?: "reported" | "acknowledged" | "corrected" | "confirmed";
+                    open?: boolean;
+                    overdue?: boolean;
+                    resourceId?: string;
+                    limit: number;
+                    offset: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["DataErrorReport"][];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Report an error in a data resource the unit was granted (NB 14): record, field, what is wrong
+         * @description The providing unit corrects it within sharedData.errorCorrectionWorkingDays of its jurisdiction’s policy, counted on its calendar; null in the policy: no deadline.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        resourceId: string;
+                        /** @description which record (its key or number) */
+                        recordReference: string;
+                        field: string;
+                        /** @description what is wrong */
+                        description: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataErrorReport"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/error-reports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One error report */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataErrorReport"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/error-reports/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The providing unit acknowledges the report */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default null */
+                        note: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataErrorReport"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/error-reports/{id}/correct": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The providing unit says what it corrected */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default null */
+                        correction: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataErrorReport"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/error-reports/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The reporting unit confirms the correction */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default null */
+                        note: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataErrorReport"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-data/error-reports/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The reporting unit sends the correction back (not fixed) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default null */
+                        reason: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataErrorReport"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -10427,6 +12360,10 @@ export interface components {
                 racksMin: components["schemas"]["CitedInteger"];
                 operatorsMin: components["schemas"]["CitedInteger"];
             };
+            sharedData: {
+                provided: components["schemas"]["CitedBoolean"];
+                errorCorrectionWorkingDays: components["schemas"]["CitedInteger"];
+            };
         };
         /** PolicyPackSummary */
         PolicyPackSummary: {
@@ -10749,6 +12686,321 @@ export interface components {
                 /** @description yuan, exact decimal string with 2 places */
                 total: string;
             }[];
+        };
+        /** DataField */
+        DataField: {
+            /** @description the key of the field in the records (JSON key or CSV header); no commas */
+            name: string;
+            /** @enum {unknown} */
+            type: "string" | "integer" | "decimal" | "date" | "datetime" | "boolean";
+            /** @description what the field means (含义) */
+            meaning: string;
+            /**
+             * @description public 公开, internal 内部, sensitive 敏感
+             * @enum {unknown}
+             */
+            sensitivity: "public" | "internal" | "sensitive";
+        };
+        /** DataResourceInput */
+        DataResourceInput: {
+            /** @description 资源名称, unique within the providing unit */
+            name: string;
+            /** @description 资源摘要 */
+            description: string;
+            /** @description 信息项 */
+            fields: components["schemas"]["DataField"][];
+            /**
+             * @description the format the data is served in: json or csv
+             * @enum {unknown}
+             */
+            format: "json" | "csv";
+            /**
+             * @description 更新周期
+             * @enum {unknown}
+             */
+            updateSchedule: "realtime" | "daily" | "weekly" | "monthly" | "quarterly" | "yearly" | "irregular";
+            /**
+             * @description unconditional 无条件共享, conditional 有条件共享, not_shared 不予共享
+             * @enum {unknown}
+             */
+            sharingType: "unconditional" | "conditional" | "not_shared";
+            sharingCondition: string | null;
+            notSharedReason: string | null;
+            /** @description 数据范围: what the data covers */
+            scope: string;
+            /**
+             * Format: uuid
+             * @description the information system of the unit that holds the data
+             */
+            systemId: string;
+            /**
+             * @description api: an HTTP endpoint of the providing system answering records; file: a file it publishes
+             * @enum {unknown}
+             */
+            delivery: "api" | "file";
+            endpointUrl: string | null;
+            defaultRateLimitPerMinute: number | null;
+        };
+        /** DataResourceVersion */
+        DataResourceVersion: {
+            resourceId: string;
+            version: number;
+            /** @enum {unknown} */
+            status: "draft" | "submitted" | "returned" | "published" | "superseded";
+            /** @description 资源名称, unique within the providing unit */
+            name: string;
+            /** @description 资源摘要 */
+            description: string;
+            /** @description 信息项 */
+            fields: components["schemas"]["DataField"][];
+            /**
+             * @description the format the data is served in: json or csv
+             * @enum {unknown}
+             */
+            format: "json" | "csv";
+            /**
+             * @description 更新周期
+             * @enum {unknown}
+             */
+            updateSchedule: "realtime" | "daily" | "weekly" | "monthly" | "quarterly" | "yearly" | "irregular";
+            /**
+             * @description unconditional 无条件共享, conditional 有条件共享, not_shared 不予共享
+             * @enum {unknown}
+             */
+            sharingType: "unconditional" | "conditional" | "not_shared";
+            sharingCondition: string | null;
+            notSharedReason: string | null;
+            /** @description 数据范围: what the data covers */
+            scope: string;
+            /**
+             * Format: uuid
+             * @description the information system of the unit that holds the data
+             */
+            systemId: string;
+            /**
+             * @description api: an HTTP endpoint of the providing system answering records; file: a file it publishes
+             * @enum {unknown}
+             */
+            delivery: "api" | "file";
+            endpointUrl: string | null;
+            defaultRateLimitPerMinute: number | null;
+            systemName: string;
+            providerName: string;
+            createdBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            submittedAt: string | null;
+            submittedBy: string | null;
+            reviewedAt: string | null;
+            reviewedBy: string | null;
+            reviewComment: string | null;
+            publishedAt: string | null;
+        };
+        /** DataResourceSummary */
+        DataResourceSummary: {
+            id: string;
+            organisationId: string;
+            providerName: string;
+            name: string;
+            description: string;
+            systemName: string;
+            /** @enum {unknown} */
+            sharingType: "unconditional" | "conditional" | "not_shared";
+            /** @enum {unknown} */
+            format: "json" | "csv";
+            /** @enum {unknown} */
+            updateSchedule: "realtime" | "daily" | "weekly" | "monthly" | "quarterly" | "yearly" | "irregular";
+            /** @enum {unknown} */
+            delivery: "api" | "file";
+            scope: string;
+            fieldCount: number;
+            /**
+             * @description the resource as a whole: published once a version is; withdrawn when taken off the catalogue
+             * @enum {unknown}
+             */
+            status: "draft" | "submitted" | "returned" | "published" | "withdrawn";
+            publishedVersion: number | null;
+            openVersion: {
+                version: number;
+                /** @enum {unknown} */
+                status: "draft" | "submitted" | "returned";
+            } | null;
+            publishedAt: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** DataGrant */
+        DataGrant: {
+            id: string;
+            resourceId: string;
+            resourceName: string;
+            providerOrganisationId: string;
+            providerName: string;
+            consumerOrganisationId: string;
+            consumerName: string;
+            projectId: string;
+            projectName: string;
+            purpose: string;
+            /** @enum {unknown} */
+            sharingType: "unconditional" | "conditional";
+            requestedFields: string[];
+            /**
+             * Format: date
+             * @description first day asked for
+             */
+            requestedFrom: string;
+            /**
+             * Format: date
+             * @description last day asked for
+             */
+            requestedTo: string;
+            /** @enum {unknown} */
+            status: "pending_provider" | "pending_ops" | "active" | "refused" | "withdrawn" | "revoked" | "superseded";
+            /** @description active, but its last day has passed */
+            expired: boolean;
+            grantedFields: string[] | null;
+            validFrom: string | null;
+            validTo: string | null;
+            rateLimitPerMinute: number | null;
+            appliedBy: string | null;
+            /** Format: date-time */
+            appliedAt: string;
+            providerDecidedAt: string | null;
+            providerDecidedBy: string | null;
+            providerComment: string | null;
+            opsReviewedAt: string | null;
+            opsReviewedBy: string | null;
+            opsComment: string | null;
+            refusedBy: ("provider" | "ops") | null;
+            refusalReason: string | null;
+            activatedAt: string | null;
+            endedAt: string | null;
+            endedBy: string | null;
+            endReason: string | null;
+        };
+        /** DataResource */
+        DataResource: {
+            id: string;
+            organisationId: string;
+            providerName: string;
+            /**
+             * @description the resource as a whole: published once a version is; withdrawn when taken off the catalogue
+             * @enum {unknown}
+             */
+            status: "draft" | "submitted" | "returned" | "published" | "withdrawn";
+            withdrawnAt: string | null;
+            withdrawReason: string | null;
+            published: components["schemas"]["DataResourceVersion"] | null;
+            open: components["schemas"]["DataResourceVersion"] | null;
+            versions: {
+                version: number;
+                /** @enum {unknown} */
+                status: "draft" | "submitted" | "returned" | "published" | "superseded";
+                publishedAt: string | null;
+                reviewComment: string | null;
+            }[];
+            credential: {
+                headerName: string;
+                /** Format: date-time */
+                updatedAt: string;
+                updatedBy: string | null;
+            } | null;
+            /** @description the caller is the providing unit */
+            canManage: boolean;
+            myGrant: components["schemas"]["DataGrant"] | null;
+        };
+        /** DataCallTrace */
+        DataCallTrace: {
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            resourceId: string;
+            resourceName: string | null;
+            providerOrganisationId: string | null;
+            providerName: string | null;
+            consumerOrganisationId: string;
+            consumerName: string;
+            grantId: string | null;
+            tokenName: string | null;
+            purpose: string | null;
+            fields: string[];
+            /** @description names of the query parameters passed on */
+            parameters: string[];
+            recordCount: number;
+            /** @enum {unknown} */
+            outcome: "ok" | "not_found" | "grant_required" | "grant_revoked" | "grant_expired" | "grant_not_yet_valid" | "fields_not_granted" | "rate_limited" | "withdrawn" | "endpoint_refused" | "provider_error" | "provider_answer_invalid" | "invalid_request";
+            statusCode: number;
+            durationMs: number;
+            requestId: string | null;
+        };
+        /** DataUsage */
+        DataUsage: {
+            resourceId: string;
+            resourceName: string | null;
+            providerName: string | null;
+            consumerOrganisationId: string;
+            consumerName: string;
+            calls: number;
+            succeeded: number;
+            refused: number;
+            records: number;
+            /** Format: date-time */
+            firstCallAt: string;
+            /** Format: date-time */
+            lastCallAt: string;
+        };
+        /** DataErrorReport */
+        DataErrorReport: {
+            id: string;
+            resourceId: string;
+            resourceName: string;
+            providerOrganisationId: string;
+            providerName: string;
+            consumerOrganisationId: string;
+            consumerName: string;
+            recordReference: string;
+            field: string;
+            fieldMeaning: string | null;
+            description: string;
+            /** @enum {unknown} */
+            status: "reported" | "acknowledged" | "corrected" | "confirmed";
+            /** Format: date-time */
+            reportedAt: string;
+            reportedBy: string | null;
+            deadlineWorkingDays: number | null;
+            dueAt: string | null;
+            /** @description the due day lies in a year whose calendar is not confirmed */
+            dueProvisional: boolean;
+            overdue: boolean;
+            overdueSince: string | null;
+            acknowledgedAt: string | null;
+            acknowledgedBy: string | null;
+            acknowledgement: string | null;
+            correctedAt: string | null;
+            correctedBy: string | null;
+            correction: string | null;
+            confirmedAt: string | null;
+            confirmedBy: string | null;
+            rejections: number;
+            lastRejection: string | null;
+        };
+        /** SharedDataGuide */
+        SharedDataGuide: {
+            jurisdictionName: string;
+            /** @description the jurisdiction’s policy provides the shared-data service */
+            provided: boolean;
+            providedArticle: string | null;
+            providedNote: string | null;
+            errorCorrectionWorkingDays: number | null;
+            errorCorrectionArticle: string | null;
+            errorCorrectionNote: string | null;
+            /** @description set by the jurisdiction rather than its pack */
+            errorCorrectionOverridden: boolean;
+            policyTitle: string;
+            publishedResources: number;
+            providers: number;
         };
         /** SecurityPolicy */
         SecurityPolicy: {
