@@ -6,6 +6,7 @@ import { seedDemoMonitoring } from './modules/monitoring/index.ts';
 import { seedDemoOrders } from './modules/orders/index.ts';
 import { seedDemoProjects } from './modules/projects/index.ts';
 import { registerFulfilment, seedDemoDeliveries } from './modules/provisioning/index.ts';
+import { seedDemoSharedData } from './modules/shareddata/index.ts';
 import { seedDemoJurisdictions } from './modules/tenancy/index.ts';
 import { SYSTEM_ACTOR, writeAudit } from './platform/audit/audit.ts';
 import type { Db } from './schema.ts';
@@ -43,6 +44,7 @@ export async function seedDemo(
       await run('orders', () => seedDemoOrders(trx, SYSTEM_ACTOR));
       await run('deliveries and inventory', () => seedDemoDeliveries(trx, SYSTEM_ACTOR));
       await run('monitoring', () => seedDemoMonitoring(trx, SYSTEM_ACTOR));
+      await run('shared data', () => seedDemoSharedData(trx, SYSTEM_ACTOR));
     }
     return steps;
   });

@@ -15,6 +15,7 @@ export { seedDemoProjects } from './projects.seed.ts';
 export {
   getProject,
   getSystem,
+  listProjects,
   listSystems,
   type ProjectFacts,
   projectQuotaAt,

@@ -174,6 +174,7 @@ export async function callGateway(
         policy: await egressPolicyOf(db, target.jurisdiction_id),
         maxRedirects: 0,
         maxBodyBytes: MAX_ANSWER_BYTES,
+        keepAlive: true,
         timeoutMs: options.timeoutMs ?? 10_000,
         resolve: options.resolve,
       });

@@ -297,6 +297,12 @@ export interface EgressRequest {
   resolve?: Resolver;
   /** how much of the answer's body to keep (4 KiB by default); a longer answer is cut off there, `truncated` */
   maxBodyBytes?: number;
+  /**
+   * Reuse connections: a keep-alive agent per scheme, host and checked address, whose lookup is pinned to that
+   * address, so a reused socket always goes where the check of this very request allowed (the data gateway,
+   * which calls the same endpoints many times a second). Off by default.
+   */
+  keepAlive?: boolean;
 }
 
 export interface EgressResponse {
@@ -320,6 +326,26 @@ function pinnedLookup(address: string, family: 4 | 6): LookupFunction {
   }) as unknown as LookupFunction;
 }
 
+const MAX_POOLED_AGENTS = 256;
+const pooledAgents = new Map<string, http.Agent>();
+
+/** The keep-alive agent for one scheme, host and checked address (the oldest is closed beyond 256). */
+function pooledAgent(target: CheckedTarget): http.Agent {
+  const key = `${target.url.protocol}//${target.host}@${target.address}`;
+  let agent = pooledAgents.get(key);
+  if (!agent) {
+    const options = { keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: 30_000 };
+    agent = target.url.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
+    pooledAgents.set(key, agent);
+    if (pooledAgents.size > MAX_POOLED_AGENTS) {
+      const [oldest, old] = pooledAgents.entries().next().value as [string, http.Agent];
+      pooledAgents.delete(oldest);
+      old.destroy();
+    }
+  }
+  return agent;
+}
+
 function once(
   target: CheckedTarget,
   req: EgressRequest,
@@ -337,7 +363,7 @@ function once(
         path: `${url.pathname}${url.search}`,
         headers: { ...req.headers, host: url.host },
         lookup: pinnedLookup(target.address, target.family),
-        agent: false,
+        agent: req.keepAlive ? pooledAgent(target) : false,
         timeout: timeoutMs,
       },
       (res) => {
