@@ -8,6 +8,6 @@ export {
 } from './deliver.ts';
 export { configureMail, type MailSettings } from './mail.ts';
 export { notificationRoutes } from './notifications.routes.ts';
-export { setEgressPolicy } from './notifications.service.ts';
 export { NOTIFICATION_SCHEMAS } from './notifications.schemas.ts';
+export { setEgressPolicy } from './notifications.service.ts';
 export { type Notice, notify, type WebhookBody } from './notify.ts';

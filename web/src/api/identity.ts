@@ -49,6 +49,14 @@ export const PERMISSIONS = [
   'monitoring:manage',
   'rectification:respond',
   'rectification:approve',
+  'shared-data:read',
+  'shared-data:register',
+  'shared-data:apply',
+  'shared-data:authorise',
+  'shared-data:review',
+  'shared-data:revoke',
+  'shared-data:trace',
+  'shared-data:call',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -95,7 +103,7 @@ export function businessRolesFor(type: string | undefined): Role[] {
   );
 }
 
-export const TOKEN_SCOPES = ['organisation:read'] as const satisfies readonly TokenScope[];
+export const TOKEN_SCOPES = ['organisation:read', 'shared-data:call'] as const satisfies readonly TokenScope[];
 
 /** Password rules the server enforces (security policy), for the hint next to the form. */
 export const PASSWORD_RULES = { minLength: 10, classes: 3, history: 5 } as const;

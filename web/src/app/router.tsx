@@ -142,6 +142,49 @@ export const routes: RouteObject[] = [
             ],
           },
           {
+            path: 'shared-data',
+            element: guarded('shared-data:read'),
+            handle: crumb('sd.nav'),
+            children: [
+              { index: true, element: page(() => import('../pages/shareddata/CataloguePage'), 'CataloguePage') },
+              {
+                path: 'resources/new',
+                element: page(() => import('../pages/shareddata/ResourceFormPage'), 'ResourceFormPage'),
+                handle: crumb('sd.form.newTitle'),
+              },
+              {
+                path: 'resources/:id',
+                element: page(() => import('../pages/shareddata/ResourcePage'), 'ResourcePage'),
+                handle: crumb('sd.nav.catalogue'),
+              },
+              {
+                path: 'resources/:id/edit',
+                element: page(() => import('../pages/shareddata/ResourceFormPage'), 'ResourceFormPage'),
+                handle: crumb('sd.entry.edit'),
+              },
+              {
+                path: 'guide',
+                element: page(() => import('../pages/shareddata/GuidePage'), 'GuidePage'),
+                handle: crumb('sd.nav.guide'),
+              },
+              {
+                path: 'applications',
+                element: page(() => import('../pages/shareddata/ApplicationsPage'), 'ApplicationsPage'),
+                handle: crumb('sd.nav.applications'),
+              },
+              {
+                path: 'traces',
+                element: page(() => import('../pages/shareddata/TracesPage'), 'TracesPage'),
+                handle: crumb('sd.nav.traces'),
+              },
+              {
+                path: 'errors',
+                element: page(() => import('../pages/shareddata/ErrorReportsPage'), 'ErrorReportsPage'),
+                handle: crumb('sd.nav.errors'),
+              },
+            ],
+          },
+          {
             path: 'monitoring',
             element: guarded('monitoring:read'),
             handle: crumb('monitoring.nav'),

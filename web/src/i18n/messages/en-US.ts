@@ -1,3 +1,4 @@
+import { sharedDataEnUS } from './shareddata.en-US';
 import type { Messages } from './zh-CN';
 
 export const enUS: Messages = {
@@ -1154,4 +1155,5 @@ export const enUS: Messages = {
   'monitoring.source.jurisdiction': 'jurisdiction setting',
 
   'error.toast': 'An unexpected error occurred and has been reported.',
+  ...sharedDataEnUS,
 };

@@ -2,6 +2,8 @@
  * The Chinese dictionary is the source of truth for message keys: every other language must provide exactly
  * these keys (checked by the compiler). Placeholders are written `{name}` and filled by `t(key, { name })`.
  */
+import { sharedDataZhCN } from './shareddata.zh-CN';
+
 export const zhCN = {
   'app.name': '云管',
   'app.fullName': '云管 · 政务云管理平台',
@@ -1112,6 +1114,7 @@ export const zhCN = {
   'monitoring.source.jurisdiction': '本辖区设置',
 
   'error.toast': '发生了意外错误，已自动上报。',
+  ...sharedDataZhCN,
 };
 
 export type MessageKey = keyof typeof zhCN;
