@@ -130,6 +130,8 @@ export function toVersion(row: DataResourceVersionRow): ResourceVersion {
   };
 }
 
+const withoutEndpoint = (v: ResourceVersion, keep: boolean): ResourceVersion => (keep ? v : { ...v, endpointUrl: null });
+
 function statusOf(resource: Pick<DataResourceRow, 'withdrawn_at' | 'published_version'>, open?: VersionStatus) {
   if (resource.withdrawn_at) return 'withdrawn';
   if (resource.published_version !== null) return 'published';
@@ -542,7 +544,8 @@ export async function getResource(trx: Trx, auth: AuthContext, id: string, now: 
     status: statusOf(resource, open?.status),
     withdrawnAt: iso(resource.withdrawn_at),
     withdrawReason: resource.withdraw_reason,
-    published: published ? toVersion(published) : null,
+    // The endpoint is the ops unit's and the provider's business: consumers reach the data only through the gateway.
+    published: published ? withoutEndpoint(toVersion(published), manage || staff) : null,
     open: open ? toVersion(open) : null,
     versions: versions
       .filter((v) => manage || staff || v.status === 'published' || v.status === 'superseded')
@@ -575,7 +578,7 @@ export async function getVersion(trx: Trx, auth: AuthContext, id: string, versio
       row.status === 'published' ||
       row.status === 'superseded');
   if (!visible || !row) throw notFound(`数据资源版本不存在 / no such version ${version}`);
-  return toVersion(row);
+  return withoutEndpoint(toVersion(row), actsFor(auth, resource.organisation_id) || oversees(auth, resource.jurisdiction_id));
 }
 
 export type CatalogueView = 'catalogue' | 'mine' | 'review';
