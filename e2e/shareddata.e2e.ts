@@ -55,7 +55,7 @@ afterAll(() => new Promise<void>((r) => provider.close(() => r())));
 
 /** The page's text must read like a document: no ids, no codes, no snake_case keys. */
 async function noCodes(): Promise<void> {
-  const text = await ui.page.locator('main').innerText();
+  const text = await ui.page.locator('main').first().innerText();
   expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}/);
   expect(text).not.toMatch(/\b(not_shared|pending_provider|pending_ops|grant_revoked|unconditional)\b/);
 }
@@ -87,7 +87,8 @@ describe('shared data in the console', () => {
     await login(page, 'unitadmin');
     await visible(page.getByRole('tab', { name: '本单位的数据资源' }));
     await page.getByRole('button', { name: '登记数据资源' }).click();
-    await page.getByLabel('资源名称').fill(NAME);
+    await visible(page.getByRole('heading', { name: '登记数据资源' }));
+    await page.getByLabel('资源名称', { exact: true }).fill(NAME);
     await page.getByLabel('资源摘要').fill('端到端测试：居民基本信息');
     await page.getByLabel('信息系统').click();
     await chooseOption(page, '全民健康信息平台');
@@ -99,7 +100,7 @@ describe('shared data in the console', () => {
     }
     await page.getByLabel('共享条件').fill('仅用于入学资格核验');
     await page.getByLabel('服务地址').fill(`${providerUrl}/people`);
-    await ui.shot('shared-data-register');
+    await ui.shot('shared-data-register.png');
     await page.getByRole('button', { name: buttonName('保存草稿') }).click();
     await visible(page.getByRole('button', { name: buttonName('提交审核') }));
     await page.getByRole('button', { name: '设置访问凭据' }).click();
@@ -126,7 +127,7 @@ describe('shared data in the console', () => {
       .getByRole('button', { name: buttonName('确定') })
       .click();
     await visible(page.getByRole('tab', { name: /已发布的第 1 版/ }));
-    await ui.shot('shared-data-published');
+    await ui.shot('shared-data-published.png');
     await logout(page);
   });
 
@@ -137,14 +138,14 @@ describe('shared data in the console', () => {
     await page.getByPlaceholder('搜索资源名称、摘要、提供单位、信息系统或信息项').fill('端到端');
     await page.keyboard.press('Enter');
     await visible(page.getByRole('link', { name: NAME }));
-    await ui.shot('shared-data-catalogue');
+    await ui.shot('shared-data-catalogue.png');
     await noCodes();
     await page.getByRole('link', { name: NAME }).click();
     await page.getByRole('button', { name: buttonName('申请使用') }).click();
     await page.getByLabel('需要该数据的项目').click();
     await chooseOption(page, '智慧教育招生平台');
     await page.getByLabel('用途').fill('新生入学资格核验');
-    await ui.shot('shared-data-apply');
+    await ui.shot('shared-data-apply.png');
     await page.getByRole('button', { name: buttonName('提交申请') }).click();
     await visible(page.getByText('待提供单位审批'));
     await logout(page);
@@ -158,7 +159,7 @@ describe('shared data in the console', () => {
     await row.getByRole('button', { name: buttonName('批准') }).click();
     const dialog = page.getByRole('dialog');
     for (const meaning of ['档案编号', '身份证号', '血型']) await dialog.getByLabel(meaning).uncheck();
-    await ui.shot('shared-data-approve-two');
+    await ui.shot('shared-data-approve-two.png');
     await dialog.getByRole('button', { name: buttonName('确定') }).click();
     await visible(row.getByText('待运管单位审核'));
     await logout(page);
@@ -171,7 +172,7 @@ describe('shared data in the console', () => {
       .click();
     await page.getByRole('tab', { name: '全部' }).click();
     await visible(page.locator('.ant-table-tbody tr', { hasText: NAME }).getByText('已授权'));
-    await ui.shot('shared-data-applications-ops');
+    await ui.shot('shared-data-applications-ops.png');
     await noCodes();
     await logout(page);
   });
@@ -213,7 +214,7 @@ describe('shared data in the console', () => {
     const call = page.locator('.ant-table-tbody tr', { hasText: NAME }).first();
     await visible(call.getByText('姓名、出生日期'));
     await visible(call.getByText('成功'));
-    await ui.shot('shared-data-traces-consumer');
+    await ui.shot('shared-data-traces-consumer.png');
     await noCodes();
 
     // A data error: the education bureau reports it, the health commission acknowledges and corrects.
@@ -223,7 +224,8 @@ describe('shared data in the console', () => {
     await dialog.getByLabel('数据资源').click();
     await chooseOption(page, NAME);
     await dialog.getByLabel('记录').fill('P2');
-    await dialog.getByLabel('信息项').click();
+    await dialog.getByLabel('信息项', { exact: true }).click();
+    await ui.shot('shared-data-error-report.png');
     await chooseOption(page, '出生日期');
     await dialog.getByLabel('差错说明').fill('出生日期与户籍登记不一致');
     await dialog.getByRole('button', { name: buttonName('确定') }).click();
@@ -240,11 +242,11 @@ describe('shared data in the console', () => {
       .getByRole('button', { name: buttonName('确定') })
       .click();
     await visible(report.getByText('待反馈单位确认'));
-    await ui.shot('shared-data-errors-provider');
+    await ui.shot('shared-data-errors-provider.png');
     await noCodes();
     await page.goto(ui.url('/shared-data/traces?tab=provider'));
     await visible(page.getByText('使用情况汇总'));
-    await ui.shot('shared-data-traces-provider');
+    await ui.shot('shared-data-traces-provider.png');
     await logout(page);
   });
 
@@ -258,10 +260,10 @@ describe('shared data in the console', () => {
     const exported = await page.request.get(ui.url(href ?? ''));
     expect(exported.status()).toBe(200);
     expect(exported.headers()['content-type']).toContain('spreadsheetml');
-    await ui.shot('shared-data-traces-auditor');
+    await ui.shot('shared-data-traces-auditor.png');
     await page.goto(ui.url('/shared-data/guide'));
     await visible(page.getByText(/提供单位应在 10 个工作日内更正/));
-    await ui.shot('shared-data-guide');
+    await ui.shot('shared-data-guide.png');
     await noCodes();
     expect(unexpectedErrors(ui.browserErrors)).toEqual([]);
   });

@@ -173,6 +173,7 @@ export function ApplicationsPage() {
         {list.error ? <ApiErrorAlert error={list.error} onRetry={() => list.refetch()} /> : null}
         <Table<Grant>
           rowKey="id"
+          scroll={{ x: 1400 }}
           loading={list.isFetching}
           dataSource={list.data?.items ?? []}
           pagination={{
@@ -202,14 +203,16 @@ export function ApplicationsPage() {
             {
               key: 'resource',
               title: t('sd.apps.resource'),
+              width: 200,
               render: (_, g) => <Link to={`/shared-data/resources/${g.resourceId}`}>{g.resourceName}</Link>,
             },
             {
               key: 'party',
               title: view === 'mine' ? t('sd.col.provider') : t('sd.apps.consumer'),
+              width: 170,
               render: (_, g) => (view === 'mine' ? g.providerName : g.consumerName),
             },
-            { key: 'project', title: t('sd.apps.project'), dataIndex: 'projectName' },
+            { key: 'project', title: t('sd.apps.project'), dataIndex: 'projectName', width: 170 },
             {
               key: 'purpose',
               title: t('sd.apps.purpose'),
@@ -248,7 +251,7 @@ export function ApplicationsPage() {
               title: t('sd.apps.appliedAt'),
               render: (_, g) => <DateTime value={g.appliedAt} format="YYYY-MM-DD HH:mm" />,
             },
-            { key: 'actions', title: '', render: (_, g) => buttons(g) },
+            { key: 'actions', title: '', fixed: 'right', width: 180, render: (_, g) => buttons(g) },
           ]}
         />
       </Card>

@@ -55,6 +55,7 @@ export function ApplyModal({ resource, onClose }: { resource: ResourceVersion; o
       onOk={() => form.submit()}
     >
       <Form<Values>
+        name="application"
         form={form}
         layout="vertical"
         onFinish={submit}

@@ -53,6 +53,7 @@ function NewReportModal({ onClose }: { onClose: () => void }) {
       onOk={() => form.submit()}
     >
       <Form<NewReport>
+        name="errorReport"
         form={form}
         layout="vertical"
         onFinish={(v) =>

@@ -158,13 +158,15 @@ export function ResourceFormPage() {
                     ) : null}
                   </Space>
                 ))}
-                <Button
-                  type="dashed"
-                  icon={<PlusOutlined />}
-                  onClick={() => add({ name: '', meaning: '', type: 'string', sensitivity: 'internal' })}
-                >
-                  {t('sd.form.addField')}
-                </Button>
+                <div>
+                  <Button
+                    type="dashed"
+                    icon={<PlusOutlined />}
+                    onClick={() => add({ name: '', meaning: '', type: 'string', sensitivity: 'internal' })}
+                  >
+                    {t('sd.form.addField')}
+                  </Button>
+                </div>
               </>
             )}
           </Form.List>
