@@ -262,7 +262,7 @@ describe('shared data in the console', () => {
     expect(exported.headers()['content-type']).toContain('spreadsheetml');
     await ui.shot('shared-data-traces-auditor.png');
     await page.goto(ui.url('/shared-data/guide'));
-    await visible(page.getByText(/提供单位应在 10 个工作日内更正/));
+    await visible(page.getByText(/提供单位应在\s*10 个工作日内更正/));
     await ui.shot('shared-data-guide.png');
     await noCodes();
     expect(unexpectedErrors(ui.browserErrors)).toEqual([]);
