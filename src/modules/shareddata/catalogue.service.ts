@@ -130,7 +130,8 @@ export function toVersion(row: DataResourceVersionRow): ResourceVersion {
   };
 }
 
-const withoutEndpoint = (v: ResourceVersion, keep: boolean): ResourceVersion => (keep ? v : { ...v, endpointUrl: null });
+const withoutEndpoint = (v: ResourceVersion, keep: boolean): ResourceVersion =>
+  keep ? v : { ...v, endpointUrl: null };
 
 function statusOf(resource: Pick<DataResourceRow, 'withdrawn_at' | 'published_version'>, open?: VersionStatus) {
   if (resource.withdrawn_at) return 'withdrawn';
@@ -578,7 +579,10 @@ export async function getVersion(trx: Trx, auth: AuthContext, id: string, versio
       row.status === 'published' ||
       row.status === 'superseded');
   if (!visible || !row) throw notFound(`数据资源版本不存在 / no such version ${version}`);
-  return withoutEndpoint(toVersion(row), actsFor(auth, resource.organisation_id) || oversees(auth, resource.jurisdiction_id));
+  return withoutEndpoint(
+    toVersion(row),
+    actsFor(auth, resource.organisation_id) || oversees(auth, resource.jurisdiction_id),
+  );
 }
 
 export type CatalogueView = 'catalogue' | 'mine' | 'review';
