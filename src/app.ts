@@ -61,6 +61,7 @@ import { registerAuth } from './platform/auth/auth.ts';
 import { setDataKey } from './platform/crypto.ts';
 import type { Database } from './platform/db/database.ts';
 import { healthRoutes } from './platform/http/health.routes.ts';
+import { registerLoadShedding } from './platform/http/load-shedding.ts';
 import { registerMetrics } from './platform/http/metrics.ts';
 import type { Permission } from './platform/http/permissions.ts';
 import { ProblemSchema, registerProblemHandler, sendProblem } from './platform/http/problem.ts';
@@ -137,8 +138,14 @@ export async function buildApp({
     }
     for (const method of methods) routes.push({ method, url: route.url, permission });
   });
-  registerProblemHandler(app);
-  registerMetrics(app, () => database.poolStats());
+  registerProblemHandler(app, database.conditions);
+  const registry = registerMetrics(app, () => database.poolStats());
+  await registerLoadShedding(app, {
+    maxEventLoopDelayMs: config.maxEventLoopDelayMs,
+    maxPoolQueue: config.maxDatabaseQueue,
+    poolStats: () => database.poolStats(),
+    registry,
+  });
 
   setAuditKey(config.auditKey);
   setDataKey(config.dataKey);

@@ -26,6 +26,10 @@ export interface Config {
   readonly mailFrom: string;
   /** how often staged utilisation samples are folded into the hourly rollups (seconds) */
   readonly monitoringFoldSeconds: number;
+  /** load shedding: mean event-loop delay (ms) above which requests get 503 service_busy; 0: off */
+  readonly maxEventLoopDelayMs: number;
+  /** load shedding: queries waiting for a database connection above which requests get 503; 0: off */
+  readonly maxDatabaseQueue: number;
 }
 
 export interface OidcConfig {
@@ -175,6 +179,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     smtpUrl: smtpUrl(env),
     mailFrom: mailFrom(env),
     monitoringFoldSeconds: integer(env, 'YUNGUAN_MONITORING_FOLD_SECONDS', 1, 3600, 300),
+    maxEventLoopDelayMs: integer(env, 'YUNGUAN_MAX_EVENT_LOOP_DELAY_MS', 0, 60_000, 1000),
+    maxDatabaseQueue: integer(env, 'YUNGUAN_MAX_DB_QUEUE', 0, 100_000, 200),
   };
   if (config.dataKey !== undefined && !/^[0-9a-fA-F]{32}$/.test(config.dataKey)) {
     throw new ConfigError('YUNGUAN_DATA_KEY', 'must be 32 hexadecimal digits (a 128-bit SM4 key)');

@@ -52,7 +52,12 @@ export function requirePostgres(): string {
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ YUNGUAN_DATA_DIR: path.join(tmpdir(), 'yunguan-unused'), ...overrides });
+  // Event-loop shedding off unless a test asks for it: a slow shared CI machine must not turn a test's 503.
+  return loadConfig({
+    YUNGUAN_DATA_DIR: path.join(tmpdir(), 'yunguan-unused'),
+    YUNGUAN_MAX_EVENT_LOOP_DELAY_MS: '0',
+    ...overrides,
+  });
 }
 
 export interface TestApp {

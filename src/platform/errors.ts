@@ -56,6 +56,12 @@ export const ERRORS = {
   internal_error: { status: 500, zh: '服务器内部错误', en: 'Internal server error' },
   not_ready: { status: 503, zh: '服务尚未就绪', en: 'Service not ready' },
   service_busy: { status: 503, zh: '系统繁忙，请稍后重试', en: 'The service is busy; try again shortly' },
+  database_unavailable: {
+    status: 503,
+    zh: '数据库暂时无法访问，请稍后重试',
+    en: 'The database is unavailable; try again shortly',
+  },
+  storage_full: { status: 503, zh: '数据库存储空间已满，请联系运维人员', en: 'The database storage is full' },
   payload_malformed: { status: 400, zh: '监测数据格式错误', en: 'The monitoring payload is malformed' },
   sample_out_of_window: {
     status: 400,

@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { classifyDatabaseError, DatabaseConditions } from './availability.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -21,11 +23,20 @@ export interface Database<DB> {
   /** Cheap round trip; rejects when the database cannot be reached within `timeoutMs`. */
   ping(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
+  /** Conditions recently seen on this database (a lost connection, a full disk), for /readyz. */
+  readonly conditions?: DatabaseConditions;
+  /** Bytes free where the embedded database keeps its files; undefined for PostgreSQL (not ours to see). */
+  freeBytes?(): Promise<number | undefined>;
+  /**
+   * The embedded database only: holds its one session, runs `before` on it (counts for a manifest), then
+   * takes PGlite's own dump of the data folder (gzip tarball) before anyone else's statement runs.
+   */
+  dumpEmbedded?<T>(before: (db: Kysely<DB>) => Promise<T>): Promise<{ archive: Uint8Array; before: T }>;
 }
 
 export type DatabaseTarget =
   | { url: string; poolSize?: number; connectionTimeoutMs?: number }
-  | { dataDir: string | undefined };
+  | { dataDir: string | undefined; loadDataDir?: Blob };
 
 // Type OIDs whose default JavaScript mapping loses information: int8 and numeric must stay exact
 // (money, counters), and a calendar `date` must not become a Date at local midnight.
@@ -41,7 +52,7 @@ const exactParsers: Record<number, (value: string) => unknown> = {
 export async function openDatabase<DB>(target: DatabaseTarget): Promise<Database<DB>> {
   return 'url' in target
     ? openPostgres<DB>(target.url, target.poolSize ?? 10, target.connectionTimeoutMs ?? 20_000)
-    : openPGlite<DB>(target.dataDir);
+    : openPGlite<DB>(target.dataDir, target.loadDataDir);
 }
 
 async function openPostgres<DB>(url: string, poolSize: number, connectionTimeoutMs: number): Promise<Database<DB>> {
@@ -51,13 +62,26 @@ async function openPostgres<DB>(url: string, poolSize: number, connectionTimeout
     // How long a request waits for a free connection before it is answered 503 service_busy: a burst of
     // several hundred concurrent orders on a small pool queues here rather than failing.
     connectionTimeoutMillis: connectionTimeoutMs,
+    // A connection whose server vanished without a word (a network cut) is noticed by TCP keep-alive.
+    keepAlive: true,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         exactParsers[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  // An idle client that loses its server emits 'error'; without a listener that would end the process.
-  pool.on('error', () => {});
+  const conditions = new DatabaseConditions();
+  const noteError = (error: Error) => {
+    const condition = classifyDatabaseError(error) ?? 'database_unavailable';
+    conditions.record(condition, error.message);
+  };
+  // A client that loses its server (PostgreSQL restarted: 57P01, ECONNRESET) emits 'error'; an unheard
+  // 'error' event ends the process. pg-pool listens only while a client is idle and Kysely not at all, so
+  // every client gets its own listener for its whole life, checked out or not. The query it was running
+  // fails on its own (the request answers 503), and the pool discards the broken client on release.
+  pool.on('connect', (client) => {
+    client.on('error', noteError);
+  });
+  pool.on('error', noteError);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',
@@ -65,13 +89,15 @@ async function openPostgres<DB>(url: string, poolSize: number, connectionTimeout
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     ping: (timeoutMs = 2_000) => withTimeout(sql`select 1`.execute(db), timeoutMs),
     close: () => db.destroy(),
+    conditions,
+    freeBytes: async () => undefined,
   };
 }
 
-async function openPGlite<DB>(dataDir: string | undefined): Promise<Database<DB>> {
+async function openPGlite<DB>(dataDir: string | undefined, loadDataDir?: Blob): Promise<Database<DB>> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   // pg_trgm: the inventory's text search index (migration 0014); an extension must be loaded to be created.
-  const pglite = await PGlite.create({ dataDir, parsers: exactParsers, extensions: { pg_trgm } });
+  const pglite = await PGlite.create({ dataDir, parsers: exactParsers, extensions: { pg_trgm }, loadDataDir });
   const dialect = new PGliteDialect(pglite);
   const db = new Kysely<DB>({ dialect });
   let closed = false;
@@ -89,6 +115,18 @@ async function openPGlite<DB>(dataDir: string | undefined): Promise<Database<DB>
       await db.destroy();
       await pglite.close();
     },
+    conditions: new DatabaseConditions(),
+    freeBytes: async () => {
+      if (!dataDir) return undefined;
+      const fs = await statfs(dataDir);
+      return Number(fs.bavail) * Number(fs.bsize);
+    },
+    dumpEmbedded: <T>(before: (db: Kysely<DB>) => Promise<T>) =>
+      db.connection().execute(async (conn) => {
+        const result = await before(conn);
+        const file = await pglite.dumpDataDir('gzip');
+        return { archive: new Uint8Array(await file.arrayBuffer()), before: result };
+      }),
   };
 }
 

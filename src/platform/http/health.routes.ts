@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { Database } from '../db/database.ts';
-import { migrationStatus } from '../db/migrate.ts';
-import { sendProblem } from './problem.ts';
+import { checkReadiness } from '../db/readiness.ts';
+import { retryAfterSeconds, sendProblem } from './problem.ts';
 
 /** Liveness and readiness probes for process supervisors and load balancers. */
 export const healthRoutes: FastifyPluginAsyncTypebox<{ database: Database<any> }> = async (app, { database }) => {
@@ -25,7 +25,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ database: Database<any> }
       config: { permission: 'public' },
       schema: {
         tags: ['platform'],
-        summary: 'Readiness: the database answers and every migration is applied',
+        summary:
+          'Readiness: the database answers and has room, every migration is applied, the role yunguan_app, its grants and the row-level security policies are in place',
         response: {
           200: Type.Object({
             status: Type.Literal('ready'),
@@ -37,21 +38,12 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ database: Database<any> }
       },
     },
     async (request, reply) => {
-      try {
-        await database.ping();
-      } catch (error) {
-        return sendProblem(request, reply, 'not_ready', `database unreachable: ${(error as Error).message}`);
+      const readiness = await checkReadiness(database);
+      if (!readiness.ready) {
+        reply.header('retry-after', String(retryAfterSeconds(readiness.code)));
+        return sendProblem(request, reply, readiness.code, readiness.reason);
       }
-      let status: Awaited<ReturnType<typeof migrationStatus>>;
-      try {
-        status = await migrationStatus(database.db);
-      } catch (error) {
-        return sendProblem(request, reply, 'not_ready', `migration status unknown: ${(error as Error).message}`);
-      }
-      if (status.pending.length > 0) {
-        return sendProblem(request, reply, 'not_ready', `migrations pending: ${status.pending.join(', ')}`);
-      }
-      return { status: 'ready' as const, database: database.kind, migrations: status.applied.length };
+      return { status: 'ready' as const, database: database.kind, migrations: readiness.migrations };
     },
   );
 };

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
+import { classifyDatabaseError, type DatabaseConditions } from '../db/availability.ts';
 import { AppError, ERRORS, type ErrorCode, type FieldError } from '../errors.ts';
 
 /** RFC 9457 problem details, with the platform's stable `code` and the request id. */
@@ -40,6 +41,12 @@ export function sendProblem(
   detail?: string,
   fields?: FieldError[],
 ): FastifyReply {
+  const problem = problemOf(request, code, detail, fields);
+  return reply.code(problem.status).type('application/problem+json; charset=utf-8').send(problem);
+}
+
+/** The problem+json body of an answer with this code (sendProblem sends it). */
+export function problemOf(request: FastifyRequest, code: ErrorCode, detail?: string, fields?: FieldError[]): Problem {
   const spec = ERRORS[code];
   const problem: Problem = {
     type: `urn:yunguan:problem:${code}`,
@@ -51,7 +58,7 @@ export function sendProblem(
   };
   if (detail) problem.detail = detail;
   if (fields && fields.length > 0) problem.errors = fields;
-  return reply.code(spec.status).type('application/problem+json; charset=utf-8').send(problem);
+  return problem;
 }
 
 type AjvIssue = NonNullable<FastifyError['validation']>[number];
@@ -98,8 +105,13 @@ const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
   429: 'rate_limited',
 };
 
+/** Seconds a client should wait before retrying an answer with this code (the Retry-After header). */
+export function retryAfterSeconds(code: ErrorCode): number {
+  return code === 'storage_full' ? 30 : code === 'service_busy' ? 2 : 5;
+}
+
 /** Maps every error to problem+json; the only place an error becomes an HTTP answer. */
-export function registerProblemHandler(app: FastifyInstance): void {
+export function registerProblemHandler(app: FastifyInstance, conditions?: DatabaseConditions): void {
   const isPoolExhausted = (error: Error) =>
     /timeout exceeded when trying to connect|Connection terminated due to connection timeout/.test(error.message);
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
@@ -116,8 +128,20 @@ export function registerProblemHandler(app: FastifyInstance): void {
       // Every database connection stayed busy for the pool's whole wait: a burst, not a bug. Nothing was
       // written (the request never got a connection), so the client may safely retry.
       request.log.warn({ err: error }, 'database pool exhausted');
-      reply.header('retry-after', '2');
+      reply.header('retry-after', String(retryAfterSeconds('service_busy')));
       return sendProblem(request, reply, 'service_busy', 'all database connections are busy; retry in a moment');
+    }
+    const unavailable = classifyDatabaseError(error);
+    if (unavailable) {
+      // The database went away (restart, network) or its disk is full: the installation's condition, not a
+      // bug. Nothing was acknowledged, so the client retries; the process recovers by itself.
+      conditions?.record(unavailable, error.message);
+      request.log.warn(
+        { err: error },
+        unavailable === 'storage_full' ? 'database storage full' : 'database unavailable',
+      );
+      reply.header('retry-after', String(retryAfterSeconds(unavailable)));
+      return sendProblem(request, reply, unavailable, error.message);
     }
     const status = error.statusCode ?? 500;
     const code = STATUS_CODES[status];

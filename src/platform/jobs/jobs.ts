@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { type Kysely, sql } from 'kysely';
+import { classifyDatabaseError } from '../db/availability.ts';
 import type { Clock } from '../time/clock.ts';
 
 export interface JobContext<DB> {
@@ -17,6 +18,11 @@ export interface JobContext<DB> {
 export interface Job<DB = any> {
   name: string;
   everyMs: number;
+  /**
+   * false: every instance runs it at once (no advisory lock), because the job divides the work itself
+   * (the notification outbox claims rows with FOR UPDATE SKIP LOCKED). Default true: one instance at a time.
+   */
+  exclusive?: boolean;
   run(ctx: JobContext<DB>): Promise<unknown>;
 }
 
@@ -40,7 +46,7 @@ export async function runJobOnce<DB>(
   // The embedded database is one session in one process (its data folder is locked to it): there is no
   // other instance to exclude, and holding its only session for a whole run would stall every request
   // while a job waits on the network (a webhook, an SMTP server).
-  if (options.lock === false) {
+  if (options.lock === false || job.exclusive === false) {
     await job.run({ db, now, log });
     return true;
   }
@@ -53,7 +59,12 @@ export async function runJobOnce<DB>(
     try {
       await job.run({ db: conn, now, log });
     } finally {
-      await sql`select pg_advisory_unlock(${key}::bigint)`.execute(conn);
+      // When the connection died under the job (PostgreSQL restarted), the server already dropped the
+      // session and its lock, and the pool discards the broken client: the unlock's failure is expected
+      // and must not hide the job's own error.
+      await sql`select pg_advisory_unlock(${key}::bigint)`.execute(conn).catch((error: unknown) => {
+        log.warn({ job: job.name, err: error }, 'job lock not released: its connection is gone, and the lock with it');
+      });
     }
     return true;
   });
@@ -80,7 +91,11 @@ export function startJobs<DB>(
       if (stopped || busy.has(job.name)) return;
       busy.add(job.name);
       const run = runJobOnce(db, job, clock.now(), log, options)
-        .catch((error: unknown) => log.error({ err: error, job: job.name }, 'background job failed'))
+        .catch((error: unknown) => {
+          const unavailable = classifyDatabaseError(error);
+          if (unavailable) log.warn({ job: job.name, reason: unavailable }, 'background job skipped this tick');
+          else log.error({ err: error, job: job.name }, 'background job failed');
+        })
         .finally(() => {
           busy.delete(job.name);
           running.delete(run);
