@@ -36,6 +36,7 @@ import {
   NOTIFICATION_DELIVERY_JOB,
   NOTIFICATION_SCHEMAS,
   notificationRoutes,
+  registerOutboxMetrics,
 } from './modules/notifications/index.ts';
 import { deadlineSweepJob, ORDER_SCHEMAS, orderRoutes } from './modules/orders/index.ts';
 import { POLICY_SCHEMAS, policyRoutes } from './modules/policy/index.ts';
@@ -146,6 +147,7 @@ export async function buildApp({
     poolStats: () => database.poolStats(),
     registry,
   });
+  registerOutboxMetrics(registry, database.db, clock);
 
   setAuditKey(config.auditKey);
   setDataKey(config.dataKey);

@@ -2,12 +2,25 @@ import { createHmac } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { SYSTEM_ACTOR, writeAudit } from '../../platform/audit/audit.ts';
 import { openSecret } from '../../platform/crypto.ts';
-import { type EgressPolicy, EgressRefused, egressRequest, type Resolver } from '../../platform/http/egress.ts';
+import {
+  type EgressPolicy,
+  EgressRefused,
+  egressRequest,
+  KeepAliveAgents,
+  type Resolver,
+} from '../../platform/http/egress.ts';
 import type { Job } from '../../platform/jobs/jobs.ts';
 import type { DB, Db } from '../../schema.ts';
 import { VERSION } from '../../version.ts';
 import { type MailSettings, mailSettings } from './mail.ts';
-import type { DeliveryRecord } from './notifications.table.ts';
+import type { DeliveryRecord, SubscriptionRecord } from './notifications.table.ts';
+import {
+  type AttemptOutcome,
+  claimDue,
+  egressPoliciesOf,
+  recordAttempts,
+  subscriptionsByIds,
+} from './outbox.repository.ts';
 
 /** Waits after the 1st, 2nd, ... failed attempt; after the last one the delivery has failed (6 attempts). */
 export const RETRY_DELAYS_MS = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 12 * 3_600_000] as const;
@@ -32,9 +45,13 @@ export interface DeliveryOptions {
   resolve?: Resolver;
   /** SMTP settings; the process's configuration (YUNGUAN_SMTP_URL) otherwise */
   mail?: MailSettings;
-  /** deliveries per run */
+  /** deliveries claimed at a time (200) */
   batch?: number;
+  /** deliveries in flight at once per instance (16): SMTP connections in the pool, sockets per webhook host */
+  concurrency?: number;
   timeoutMs?: number;
+  /** how long a claim keeps other instances off a delivery (5 min): longer than any attempt may take */
+  leaseMs?: number;
 }
 
 interface AttemptResult {
@@ -44,50 +61,57 @@ interface AttemptResult {
   error: string | null;
 }
 
+/** What one run shares across its deliveries: pooled SMTP connections, keep-alive sockets, lookups. */
+interface Senders {
+  mail: MailSettings | undefined;
+  transport: Transporter | undefined;
+  agents: KeepAliveAgents;
+  subscriptions: Map<string, SubscriptionRecord>;
+  policies: Map<string, EgressPolicy>;
+}
+
 /**
- * Drains the outbox: every pending delivery that is due is attempted once; a failure is retried after
- * 1 min, 5 min, 30 min, 2 h and 12 h, then the delivery is failed. Each attempt is logged (status code,
- * duration, error); the terminal outcome is audited. Network calls happen outside any transaction.
+ * Drains the outbox. Every instance runs it at once (`exclusive: false`): each claims a batch of due
+ * deliveries (FOR UPDATE SKIP LOCKED, with a lease), sends them with bounded parallelism over pooled SMTP
+ * connections and keep-alive HTTP, records the batch in one transaction, and claims again until nothing
+ * is due. A failure is retried after 1 min, 5 min, 30 min, 2 h and 12 h, then the delivery is failed.
+ * Each attempt is logged (status code, duration, error); the terminal outcome is audited. Delivery is
+ * at least once: an instance that dies between sending and recording leaves a claim that expires, and the
+ * delivery goes out again with the same `X-Yunguan-Delivery` id, on which receivers deduplicate.
  */
 export function deliveryJob(options: DeliveryOptions = {}): Job<DB> {
+  const batch = options.batch ?? 200;
+  const concurrency = options.concurrency ?? 16;
+  const leaseMs = options.leaseMs ?? 5 * 60_000;
   return {
     name: 'notification-delivery',
     everyMs: 15_000,
-    async run({ db, now, log }) {
-      const due = await db
-        .selectFrom('notification_delivery')
-        .selectAll()
-        .where('status', '=', 'pending')
-        .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]))
-        .orderBy('next_attempt_at', 'asc')
-        .orderBy('created_at', 'asc')
-        .limit(options.batch ?? 100)
-        .execute();
-      if (due.length === 0) return { attempted: 0 };
-      const mail = options.mail ?? mailSettings();
-      const transport = mail ? nodemailer.createTransport(mail.smtpUrl) : undefined;
+    exclusive: false,
+    async run({ db, now, log, signal }) {
+      let attempted = 0;
       let delivered = 0;
+      let senders: Senders | undefined;
       try {
-        for (const delivery of due) {
-          const started = performance.now();
-          let result: AttemptResult;
-          try {
-            result =
-              delivery.channel === 'webhook'
-                ? await sendWebhook(db, delivery, now, options)
-                : await sendMail(delivery, mail, transport);
-          } catch (error) {
-            result = { ok: false, target: null, statusCode: null, error: (error as Error).message };
+        while (!signal?.aborted) {
+          const due = await claimDue(db, now, new Date(now.getTime() + leaseMs), batch);
+          if (due.length === 0) break;
+          senders ??= openSenders(options, concurrency);
+          await prepareWebhooks(db, senders, due);
+          const outcomes = await mapLimit(due, concurrency, (delivery) =>
+            attempt(delivery, senders as Senders, now, options),
+          );
+          for (const o of outcomes) {
+            if (o.outcome === 'delivered') delivered++;
+            else log.warn({ delivery: o.id, error: o.error }, 'notification delivery failed');
           }
-          const durationMs = Math.round(performance.now() - started);
-          await record(db, delivery, result, durationMs, now);
-          if (result.ok) delivered++;
-          else log.warn({ delivery: delivery.id, error: result.error }, 'notification delivery failed');
+          await record(db, due, outcomes, now);
+          attempted += due.length;
         }
       } finally {
-        transport?.close();
+        senders?.transport?.close();
+        senders?.agents.destroy();
       }
-      return { attempted: due.length, delivered };
+      return { attempted, delivered };
     },
   };
 }
@@ -95,16 +119,80 @@ export function deliveryJob(options: DeliveryOptions = {}): Job<DB> {
 /** The job `yunguan serve` runs, with the process's SMTP settings and the system resolver. */
 export const NOTIFICATION_DELIVERY_JOB = deliveryJob();
 
-async function sendWebhook(db: Db, d: DeliveryRecord, now: Date, options: DeliveryOptions): Promise<AttemptResult> {
-  const subscription = await db
-    .selectFrom('webhook_subscription')
-    .selectAll()
-    .where('id', '=', d.subscription_id as string)
-    .executeTakeFirst();
+function openSenders(options: DeliveryOptions, concurrency: number): Senders {
+  const mail = options.mail ?? mailSettings();
+  const transport = mail
+    ? nodemailer.createTransport({ url: mail.smtpUrl, pool: true, maxConnections: concurrency, maxMessages: Infinity })
+    : undefined;
+  return { mail, transport, agents: new KeepAliveAgents(concurrency), subscriptions: new Map(), policies: new Map() };
+}
+
+/** Loads the subscriptions and egress policies of a batch's webhooks in two queries. */
+async function prepareWebhooks(db: Db, senders: Senders, due: DeliveryRecord[]): Promise<void> {
+  const ids = [...new Set(due.map((d) => d.subscription_id).filter((id): id is string => id !== null))].filter(
+    (id) => !senders.subscriptions.has(id),
+  );
+  for (const s of await subscriptionsByIds(db, ids)) senders.subscriptions.set(s.id, s);
+  const jurisdictions = [...new Set([...senders.subscriptions.values()].map((s) => s.jurisdiction_id))].filter(
+    (j) => !senders.policies.has(j),
+  );
+  const policies = await egressPoliciesOf(db, jurisdictions);
+  for (const j of jurisdictions) senders.policies.set(j, policies.get(j) ?? { allowedHosts: [], allowedNetworks: [] });
+}
+
+async function attempt(
+  d: DeliveryRecord,
+  senders: Senders,
+  now: Date,
+  options: DeliveryOptions,
+): Promise<AttemptOutcome> {
+  const started = performance.now();
+  let result: AttemptResult;
+  try {
+    result = d.channel === 'webhook' ? await sendWebhook(d, senders, now, options) : await sendMail(d, senders);
+  } catch (error) {
+    result = { ok: false, target: null, statusCode: null, error: (error as Error).message };
+  }
+  const next = d.attempts + 1;
+  const outcome = result.ok ? 'delivered' : next >= MAX_ATTEMPTS ? 'failed' : 'retry';
+  return {
+    id: d.id,
+    attemptsBefore: d.attempts,
+    status: outcome === 'retry' ? 'pending' : outcome,
+    outcome,
+    nextAttemptAt: outcome === 'retry' ? new Date(now.getTime() + (RETRY_DELAYS_MS[next - 1] ?? 0)) : null,
+    target: result.target,
+    statusCode: result.statusCode,
+    durationMs: Math.round(performance.now() - started),
+    error: result.error,
+  };
+}
+
+/** Runs `fn` over `items` with at most `limit` at once; results in the items' order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+async function sendWebhook(
+  d: DeliveryRecord,
+  senders: Senders,
+  now: Date,
+  options: DeliveryOptions,
+): Promise<AttemptResult> {
+  const subscription = senders.subscriptions.get(d.subscription_id as string);
   if (!subscription?.active) {
     return { ok: false, target: subscription?.url ?? null, statusCode: null, error: 'the subscription is not active' };
   }
-  const policy = await egressPolicyOf(db, subscription.jurisdiction_id);
+  const policy = senders.policies.get(subscription.jurisdiction_id) ?? { allowedHosts: [], allowedNetworks: [] };
   const body = JSON.stringify(d.payload);
   const timestamp = String(Math.floor(now.getTime() / 1000));
   const secret = openSecret(subscription.secret_sealed);
@@ -125,6 +213,7 @@ async function sendWebhook(db: Db, d: DeliveryRecord, now: Date, options: Delive
       policy,
       resolve: options.resolve,
       timeoutMs: options.timeoutMs,
+      agents: senders.agents,
     });
     const ok = res.status >= 200 && res.status < 300;
     return { ok, target: res.url, statusCode: res.status, error: ok ? null : `HTTP ${res.status}` };
@@ -135,11 +224,7 @@ async function sendWebhook(db: Db, d: DeliveryRecord, now: Date, options: Delive
   }
 }
 
-async function sendMail(
-  d: DeliveryRecord,
-  mail: MailSettings | undefined,
-  transport: Transporter | undefined,
-): Promise<AttemptResult> {
+async function sendMail(d: DeliveryRecord, { mail, transport }: Senders): Promise<AttemptResult> {
   if (!mail || !transport) {
     return { ok: false, target: d.recipient, statusCode: null, error: 'e-mail is not configured (YUNGUAN_SMTP_URL)' };
   }
@@ -160,51 +245,27 @@ async function sendMail(
   };
 }
 
-async function record(db: Db, d: DeliveryRecord, r: AttemptResult, durationMs: number, now: Date): Promise<void> {
-  const attempt = d.attempts + 1;
-  const outcome = r.ok ? 'delivered' : attempt >= MAX_ATTEMPTS ? 'failed' : 'retry';
+/** One transaction per batch: the deliveries' states and attempts over arrays, then the terminal outcomes' audit entries. */
+async function record(db: Db, due: DeliveryRecord[], outcomes: AttemptOutcome[], now: Date): Promise<void> {
+  const byId = new Map(due.map((d) => [d.id, d]));
   await db.transaction().execute(async (trx) => {
-    // Guarded by the status and attempt count: a second runner that raced this one changes nothing.
-    const updated = await trx
-      .updateTable('notification_delivery')
-      .set({
-        attempts: attempt,
-        status: outcome === 'retry' ? 'pending' : outcome,
-        next_attempt_at: outcome === 'retry' ? new Date(now.getTime() + (RETRY_DELAYS_MS[attempt - 1] ?? 0)) : null,
-        last_error: r.error,
-        delivered_at: r.ok ? now : null,
-      })
-      .where('id', '=', d.id)
-      .where('status', '=', 'pending')
-      .where('attempts', '=', d.attempts)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) return;
-    await trx
-      .insertInto('notification_delivery_attempt')
-      .values({
-        delivery_id: d.id,
-        attempt,
-        attempted_at: now,
-        target: r.target,
-        status_code: r.statusCode,
-        duration_ms: durationMs,
-        outcome,
-        error: r.error,
-      })
-      .execute();
-    if (outcome !== 'retry') {
+    // Guarded by the status and attempt count: a delivery someone else recorded meanwhile changes nothing.
+    const updated = await recordAttempts(trx, now, outcomes);
+    for (const o of outcomes) {
+      if (o.outcome === 'retry' || !updated.has(o.id)) continue;
+      const d = byId.get(o.id) as DeliveryRecord;
       await writeAudit(trx, SYSTEM_ACTOR, {
-        action: `notification.delivery.${outcome}`,
+        action: `notification.delivery.${o.outcome}`,
         objectType: 'notification_delivery',
         objectId: d.id,
-        outcome: outcome === 'delivered' ? 'success' : 'failure',
+        outcome: o.outcome === 'delivered' ? 'success' : 'failure',
         detail: {
           channel: d.channel,
           kind: d.kind,
           subscriptionId: d.subscription_id,
-          attempts: attempt,
-          statusCode: r.statusCode,
-          error: r.error,
+          attempts: o.attemptsBefore + 1,
+          statusCode: o.statusCode,
+          error: o.error,
         },
       });
     }

@@ -11,3 +11,4 @@ export { notificationRoutes } from './notifications.routes.ts';
 export { NOTIFICATION_SCHEMAS } from './notifications.schemas.ts';
 export { setEgressPolicy } from './notifications.service.ts';
 export { type Notice, notify, type WebhookBody } from './notify.ts';
+export { registerOutboxMetrics } from './outbox.metrics.ts';

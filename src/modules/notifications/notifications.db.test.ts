@@ -581,3 +581,70 @@ describe('e-mail', () => {
     expect(count.rows[0]?.n).toBe(0);
   });
 });
+
+describe('the outbox drained by several instances', () => {
+  const burst = async (count: number) => {
+    for (let i = 0; i < count; i++) {
+      await notifyAsApplicant({
+        to: { userIds: [] },
+        kind: 'outbox.burst',
+        title: { zh: `批量${i}`, en: `burst ${i}` },
+      });
+    }
+  };
+  const outboxDeliveries = () =>
+    t.database.db
+      .selectFrom('notification_delivery')
+      .select(['id', 'status', 'attempts'])
+      .where('kind', '=', 'outbox.burst')
+      .execute();
+
+  it('two instances at once deliver each delivery exactly once, until nothing is due; /metrics shows the depth', async () => {
+    await as(t.app, sysadmin, {
+      method: 'PUT',
+      url: '/api/v1/webhooks/egress-policy',
+      payload: { allowedHosts: ['127.0.0.2'], allowedNetworks: ['127.0.0.2/32'] },
+    });
+    const created = await as(t.app, sysadmin, {
+      method: 'POST',
+      url: '/api/v1/webhooks/subscriptions',
+      payload: { name: '批量接收', url: `http://127.0.0.2:${hookPort}/outbox`, eventKinds: ['outbox.burst'] },
+    });
+    expect(created.statusCode).toBe(201);
+    await burst(45);
+    const metrics = (await t.app.inject('/metrics')).body;
+    expect(Number(/^yunguan_outbox_pending (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(45);
+    expect(Number(/^yunguan_outbox_oldest_pending_seconds ([\d.e+-]+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(0);
+
+    received.length = 0;
+    const now = new Date(Date.now() + 1_000);
+    // Small batches, so both runs claim several times and meet on the same rows.
+    const one = deliveryJob({ batch: 7, concurrency: 3 });
+    const two = deliveryJob({ batch: 7, concurrency: 3 });
+    const results = await Promise.all([
+      one.run({ db: t.database.db, now, log }),
+      two.run({ db: t.database.db, now, log }),
+    ]);
+    const ids = received.filter((r) => r.path === '/outbox').map((r) => r.headers['x-yunguan-delivery']);
+    expect(ids).toHaveLength(45);
+    expect(new Set(ids).size).toBe(45);
+    expect(results.reduce((sum, r) => sum + (r as { attempted: number }).attempted, 0)).toBeGreaterThanOrEqual(45);
+    const rows = await outboxDeliveries();
+    expect(rows.every((r) => r.status === 'delivered' && r.attempts === 1)).toBe(true);
+    expect(await verifyAuditChain(t.database.db)).toMatchObject({ intact: true });
+  });
+
+  it('a delivery claimed by an instance that died goes out again once its claim expires, with the same id', async () => {
+    await burst(1);
+    const [row] = (await outboxDeliveries()).filter((r) => r.status === 'pending');
+    const claimedUntil = new Date(Date.now() + 5 * 60_000);
+    await sql`update notification_delivery set claimed_until = ${claimedUntil} where id = ${row?.id}`.execute(
+      t.database.db,
+    );
+    received.length = 0;
+    await runJob(new Date(Date.now() + 1_000));
+    expect(received.filter((r) => r.path === '/outbox')).toHaveLength(0);
+    await runJob(new Date(claimedUntil.getTime() + 1_000));
+    expect(received.filter((r) => r.path === '/outbox').map((r) => r.headers['x-yunguan-delivery'])).toEqual([row?.id]);
+  });
+});

@@ -58,6 +58,8 @@ export interface NotificationDeliveryTable {
   last_error: string | null;
   created_at: ColumnType<Date, Date | undefined, never>;
   delivered_at: Date | null;
+  /** set while an instance is sending it; an expired claim may be taken again (migration 0050) */
+  claimed_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface NotificationDeliveryAttemptTable {

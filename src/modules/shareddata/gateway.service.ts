@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { AuthContext } from '../../platform/auth/auth.ts';
 import { openSecret } from '../../platform/crypto.ts';
 import { AppError, type ErrorCode } from '../../platform/errors.ts';
-import { EgressRefused, egressRequest, type Resolver } from '../../platform/http/egress.ts';
+import { EgressRefused, egressRequest, KeepAliveAgents, type Resolver } from '../../platform/http/egress.ts';
 import { shanghaiDay } from '../../platform/time/time.ts';
 import type { Db, Trx } from '../../schema.ts';
 import { egressPolicyOf } from '../notifications/index.ts';
@@ -10,6 +10,10 @@ import { getOrganisation } from '../tenancy/index.ts';
 import { type DataRecord, filterCsv, jsonRecords, keepFields } from './gateway.format.ts';
 import * as repo from './gateway.repository.ts';
 import type { CallOutcome } from './shareddata.table.ts';
+
+// Consumers call the same providers many times a second: keep their connections open (one agent per
+// checked address, so a reused socket only goes where this very call's check allowed).
+const GATEWAY_AGENTS = new KeepAliveAgents(64);
 
 // The data gateway (NB 14: authorisation, authentication, traceability). A consuming unit's API token calls
 // GET /shared-data/gateway/:resourceId; the gateway checks the unit's grant (resource, fields, period, rate),
@@ -174,7 +178,7 @@ export async function callGateway(
         policy: await egressPolicyOf(db, target.jurisdiction_id),
         maxRedirects: 0,
         maxBodyBytes: MAX_ANSWER_BYTES,
-        keepAlive: true,
+        agents: GATEWAY_AGENTS,
         timeoutMs: options.timeoutMs ?? 10_000,
         resolve: options.resolve,
       });

@@ -297,12 +297,43 @@ export interface EgressRequest {
   resolve?: Resolver;
   /** how much of the answer's body to keep (4 KiB by default); a longer answer is cut off there, `truncated` */
   maxBodyBytes?: number;
-  /**
-   * Reuse connections: a keep-alive agent per scheme, host and checked address, whose lookup is pinned to that
-   * address, so a reused socket always goes where the check of this very request allowed (the data gateway,
-   * which calls the same endpoints many times a second). Off by default.
-   */
-  keepAlive?: boolean;
+  /** keep connections open for the next request to the same checked address (a batch of deliveries) */
+  agents?: KeepAliveAgents;
+}
+
+/**
+ * Keep-alive connections for many requests in a row. One agent per checked address: a pooled socket is
+ * only ever reused for the address a check just allowed again, never for whatever a name resolves to now.
+ * `destroy()` closes them all (at the end of a batch).
+ */
+export class KeepAliveAgents {
+  private readonly agents = new Map<string, http.Agent>();
+  constructor(
+    private readonly maxSockets = 16,
+    private readonly maxAgents = 256,
+  ) {}
+
+  for(target: CheckedTarget): http.Agent {
+    // The host is part of the key: a TLS session is for one server name, even at a shared address.
+    const key = `${target.url.protocol}//${target.host}@${target.address}`;
+    let agent = this.agents.get(key);
+    if (!agent) {
+      const options = { keepAlive: true, maxSockets: this.maxSockets, maxFreeSockets: 16, timeout: 30_000 };
+      agent = target.url.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
+      this.agents.set(key, agent);
+      if (this.agents.size > this.maxAgents) {
+        const [oldest, old] = this.agents.entries().next().value as [string, http.Agent];
+        this.agents.delete(oldest);
+        old.destroy();
+      }
+    }
+    return agent;
+  }
+
+  destroy(): void {
+    for (const agent of this.agents.values()) agent.destroy();
+    this.agents.clear();
+  }
 }
 
 export interface EgressResponse {
@@ -326,26 +357,6 @@ function pinnedLookup(address: string, family: 4 | 6): LookupFunction {
   }) as unknown as LookupFunction;
 }
 
-const MAX_POOLED_AGENTS = 256;
-const pooledAgents = new Map<string, http.Agent>();
-
-/** The keep-alive agent for one scheme, host and checked address (the oldest is closed beyond 256). */
-function pooledAgent(target: CheckedTarget): http.Agent {
-  const key = `${target.url.protocol}//${target.host}@${target.address}`;
-  let agent = pooledAgents.get(key);
-  if (!agent) {
-    const options = { keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: 30_000 };
-    agent = target.url.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
-    pooledAgents.set(key, agent);
-    if (pooledAgents.size > MAX_POOLED_AGENTS) {
-      const [oldest, old] = pooledAgents.entries().next().value as [string, http.Agent];
-      pooledAgents.delete(oldest);
-      old.destroy();
-    }
-  }
-  return agent;
-}
-
 function once(
   target: CheckedTarget,
   req: EgressRequest,
@@ -363,7 +374,7 @@ function once(
         path: `${url.pathname}${url.search}`,
         headers: { ...req.headers, host: url.host },
         lookup: pinnedLookup(target.address, target.family),
-        agent: req.keepAlive ? pooledAgent(target) : false,
+        agent: req.agents ? req.agents.for(target) : false,
         timeout: timeoutMs,
       },
       (res) => {

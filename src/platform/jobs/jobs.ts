@@ -8,6 +8,8 @@ export interface JobContext<DB> {
   db: Kysely<DB>;
   now: Date;
   log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+  /** aborted when the process is stopping: a job that loops (draining a queue) stops between batches */
+  signal?: AbortSignal;
 }
 
 /**
@@ -41,13 +43,14 @@ export async function runJobOnce<DB>(
   job: Job<DB>,
   now: Date,
   log: JobContext<DB>['log'],
-  options: { lock?: boolean } = {},
+  options: { lock?: boolean; signal?: AbortSignal } = {},
 ): Promise<boolean> {
+  const { signal } = options;
   // The embedded database is one session in one process (its data folder is locked to it): there is no
   // other instance to exclude, and holding its only session for a whole run would stall every request
   // while a job waits on the network (a webhook, an SMTP server).
   if (options.lock === false || job.exclusive === false) {
-    await job.run({ db, now, log });
+    await job.run({ db, now, log, signal });
     return true;
   }
   const key = jobLockKey(job.name).toString();
@@ -57,7 +60,7 @@ export async function runJobOnce<DB>(
     );
     if (!rows[0]?.locked) return false;
     try {
-      await job.run({ db: conn, now, log });
+      await job.run({ db: conn, now, log, signal });
     } finally {
       // When the connection died under the job (PostgreSQL restarted), the server already dropped the
       // session and its lock, and the pool discards the broken client: the unlock's failure is expected
@@ -83,6 +86,7 @@ export function startJobs<DB>(
   options: { lock?: boolean } = {},
 ): JobRunner {
   const running = new Set<Promise<unknown>>();
+  const stopping = new AbortController();
   let stopped = false;
   // Within one process a job never overlaps itself (PGlite's single session would re-enter the lock).
   const busy = new Set<string>();
@@ -90,7 +94,7 @@ export function startJobs<DB>(
     setInterval(() => {
       if (stopped || busy.has(job.name)) return;
       busy.add(job.name);
-      const run = runJobOnce(db, job, clock.now(), log, options)
+      const run = runJobOnce(db, job, clock.now(), log, { ...options, signal: stopping.signal })
         .catch((error: unknown) => {
           const unavailable = classifyDatabaseError(error);
           if (unavailable) log.warn({ job: job.name, reason: unavailable }, 'background job skipped this tick');
@@ -107,6 +111,7 @@ export function startJobs<DB>(
   return {
     async stop() {
       stopped = true;
+      stopping.abort();
       for (const t of timers) clearInterval(t);
       await Promise.allSettled([...running]);
     },
