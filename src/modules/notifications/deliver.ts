@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
-import { SYSTEM_ACTOR, writeAudit } from '../../platform/audit/audit.ts';
+import { SYSTEM_ACTOR, writeAuditBatch } from '../../platform/audit/audit.ts';
 import { openSecret } from '../../platform/crypto.ts';
 import {
   type EgressPolicy,
@@ -91,6 +91,8 @@ export function deliveryJob(options: DeliveryOptions = {}): Job<DB> {
       let attempted = 0;
       let delivered = 0;
       let senders: Senders | undefined;
+      // The previous batch is recorded while this one is sent: the database and the network work at once.
+      let recording: Promise<void> | undefined;
       try {
         while (!signal?.aborted) {
           const due = await claimDue(db, now, new Date(now.getTime() + leaseMs), batch);
@@ -104,9 +106,12 @@ export function deliveryJob(options: DeliveryOptions = {}): Job<DB> {
             if (o.outcome === 'delivered') delivered++;
             else log.warn({ delivery: o.id, error: o.error }, 'notification delivery failed');
           }
-          await record(db, due, outcomes, now);
+          await recording;
+          recording = record(db, due, outcomes, now);
+          recording.catch(() => {}); // awaited below; a failure must not go unheard meanwhile
           attempted += due.length;
         }
+        await recording;
       } finally {
         senders?.transport?.close();
         senders?.agents.destroy();
@@ -251,23 +256,27 @@ async function record(db: Db, due: DeliveryRecord[], outcomes: AttemptOutcome[],
   await db.transaction().execute(async (trx) => {
     // Guarded by the status and attempt count: a delivery someone else recorded meanwhile changes nothing.
     const updated = await recordAttempts(trx, now, outcomes);
-    for (const o of outcomes) {
-      if (o.outcome === 'retry' || !updated.has(o.id)) continue;
-      const d = byId.get(o.id) as DeliveryRecord;
-      await writeAudit(trx, SYSTEM_ACTOR, {
-        action: `notification.delivery.${o.outcome}`,
-        objectType: 'notification_delivery',
-        objectId: d.id,
-        outcome: o.outcome === 'delivered' ? 'success' : 'failure',
-        detail: {
-          channel: d.channel,
-          kind: d.kind,
-          subscriptionId: d.subscription_id,
-          attempts: o.attemptsBefore + 1,
-          statusCode: o.statusCode,
-          error: o.error,
-        },
-      });
-    }
+    const terminal = outcomes.filter((o) => o.outcome !== 'retry' && updated.has(o.id));
+    await writeAuditBatch(
+      trx,
+      SYSTEM_ACTOR,
+      terminal.map((o) => {
+        const d = byId.get(o.id) as DeliveryRecord;
+        return {
+          action: `notification.delivery.${o.outcome}`,
+          objectType: 'notification_delivery',
+          objectId: d.id,
+          outcome: o.outcome === 'delivered' ? 'success' : 'failure',
+          detail: {
+            channel: d.channel,
+            kind: d.kind,
+            subscriptionId: d.subscription_id,
+            attempts: o.attemptsBefore + 1,
+            statusCode: o.statusCode,
+            error: o.error,
+          },
+        };
+      }),
+    );
   });
 }

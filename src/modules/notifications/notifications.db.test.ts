@@ -628,7 +628,9 @@ describe('the outbox drained by several instances', () => {
     const ids = received.filter((r) => r.path === '/outbox').map((r) => r.headers['x-yunguan-delivery']);
     expect(ids).toHaveLength(45);
     expect(new Set(ids).size).toBe(45);
-    expect(results.reduce((sum, r) => sum + (r as { attempted: number }).attempted, 0)).toBeGreaterThanOrEqual(45);
+    expect(results.reduce((sum: number, r) => sum + (r as { attempted: number }).attempted, 0)).toBeGreaterThanOrEqual(
+      45,
+    );
     const rows = await outboxDeliveries();
     expect(rows.every((r) => r.status === 'delivered' && r.attempts === 1)).toBe(true);
     expect(await verifyAuditChain(t.database.db)).toMatchObject({ intact: true });

@@ -51,21 +51,7 @@ export async function writeAudit(trx: Kysely<any>, actor: Actor, entry: AuditEnt
   await sql`select pg_advisory_xact_lock(${sql.lit(AUDIT_CHAIN_LOCK)})`.execute(db);
   const prevHash = await lastHash(db);
   const occurredAt = new Date();
-  const content: HashedContent = {
-    occurredAt: occurredAt.toISOString(),
-    actorKind: actor.kind,
-    actorId: actor.id,
-    actorName: actor.name ?? null,
-    organisationId: actor.organisationId ?? null,
-    role: actor.role ?? null,
-    sourceIp: actor.sourceIp ?? null,
-    requestId: actor.requestId ?? null,
-    action: entry.action,
-    outcome: entry.outcome ?? 'success',
-    objectType: entry.objectType,
-    objectId: entry.objectId ?? null,
-    detail: entry.detail ?? {},
-  };
+  const content = contentOf(actor, entry, occurredAt);
   await db
     .insertInto('audit_event')
     .values({
@@ -86,6 +72,54 @@ export async function writeAudit(trx: Kysely<any>, actor: Actor, entry: AuditEnt
       hash: chainHash(prevHash, content),
     })
     .execute();
+}
+
+function contentOf(actor: Actor, entry: AuditEntry, occurredAt: Date): HashedContent {
+  return {
+    occurredAt: occurredAt.toISOString(),
+    actorKind: actor.kind,
+    actorId: actor.id,
+    actorName: actor.name ?? null,
+    organisationId: actor.organisationId ?? null,
+    role: actor.role ?? null,
+    sourceIp: actor.sourceIp ?? null,
+    requestId: actor.requestId ?? null,
+    action: entry.action,
+    outcome: entry.outcome ?? 'success',
+    objectType: entry.objectType,
+    objectId: entry.objectId ?? null,
+    detail: entry.detail ?? {},
+  };
+}
+
+/**
+ * Appends many entries of one actor at once (a batch of notification deliveries): the same chain as
+ * `writeAudit` entry by entry, with one lock, one look-up of the last hash and one insert over arrays.
+ */
+export async function writeAuditBatch(trx: Kysely<any>, actor: Actor, entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const db = trx as Kysely<AuditTables>;
+  await sql`select pg_advisory_xact_lock(${sql.lit(AUDIT_CHAIN_LOCK)})`.execute(db);
+  let prevHash = await lastHash(db);
+  const occurredAt = new Date();
+  const rows = entries.map((entry) => {
+    const content = contentOf(actor, entry, occurredAt);
+    const row = { content, prev: prevHash, hash: chainHash(prevHash, content) };
+    prevHash = row.hash;
+    return row;
+  });
+  const col = <T>(pick: (c: HashedContent) => T) => rows.map((r) => pick(r.content));
+  await sql`
+    insert into audit_event (occurred_at, actor_kind, actor_id, actor_name, organisation_id, role, source_ip,
+                             request_id, action, outcome, object_type, object_id, detail, prev_hash, hash)
+    select ${occurredAt}, ${actor.kind}, ${actor.id}, ${actor.name ?? null}, ${actor.organisationId ?? null},
+           ${actor.role ?? null}, ${actor.sourceIp ?? null}, ${actor.requestId ?? null}, e.action, e.outcome,
+           e.object_type, e.object_id, e.detail, e.prev_hash, e.hash
+      from unnest(${col((c) => c.action)}::text[], ${col((c) => c.outcome)}::text[], ${col((c) => c.objectType)}::text[],
+                  ${col((c) => c.objectId)}::text[], ${col((c) => JSON.stringify(c.detail))}::jsonb[],
+                  ${rows.map((r) => r.prev)}::text[], ${rows.map((r) => r.hash)}::text[])
+           with ordinality as e(action, outcome, object_type, object_id, detail, prev_hash, hash, n)
+     order by e.n`.execute(db);
 }
 
 /** Writes an entry in a transaction of its own: for events whose request fails (denials, failed logins). */
