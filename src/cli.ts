@@ -1,11 +1,26 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { seedScaleInventory } from './modules/inventory/index.ts';
 import { isMonth, progressBar, settle, settlePause, yuan } from './modules/metering/index.ts';
 import { SYSTEM_ACTOR, setAuditKey, verifyAuditChain } from './platform/audit/audit.ts';
 import { setDataKey } from './platform/crypto.ts';
-import { DataDirLockedError } from './platform/db/data-dir-lock.ts';
+import {
+  BackupError,
+  type BackupManifest,
+  backupEmbedded,
+  backupPostgres,
+  readManifest,
+  restorePostgres,
+  verifyRestore,
+  writeBackup,
+} from './platform/db/backup.ts';
+import { requestBackup } from './platform/db/backup-control.ts';
+import { DataDirLockedError, lockDataDir } from './platform/db/data-dir-lock.ts';
+import { openDatabase } from './platform/db/database.ts';
 import { MigrationError, migrateToLatest } from './platform/db/migrate.ts';
+import type { DB } from './schema.ts';
 import { seedDemo } from './seed.ts';
 import { connect, startServer } from './server.ts';
 import { VERSION } from './version.ts';
@@ -33,7 +48,7 @@ function config(): Config {
 
 /** One line for a failure a user can act on; the stack only at LOG_LEVEL=debug or trace. */
 function fail(error: unknown): never {
-  const known = error instanceof MigrationError || error instanceof DataDirLockedError;
+  const known = error instanceof MigrationError || error instanceof DataDirLockedError || error instanceof BackupError;
   say(`yunguan: ${error instanceof Error ? error.message : String(error)}`);
   if (!known && ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '') && error instanceof Error)
     say(error.stack ?? '');
@@ -214,6 +229,106 @@ audit
       fail(error);
     }
     process.exit(intact ? 0 : EXIT_FAILED);
+  });
+
+program
+  .command('backup')
+  .description(
+    'back up the database into a new folder (manifest + dump); the embedded database may be in use by a running server',
+  )
+  .requiredOption('--out <dir>', 'the folder to create (must not exist or be empty)')
+  .action(async (options: { out: string }) => {
+    const cfg = config();
+    try {
+      const out = path.resolve(options.out);
+      let manifest: BackupManifest;
+      if (cfg.databaseUrl) {
+        manifest = await backupPostgres(cfg.databaseUrl, out, VERSION);
+      } else {
+        const fromServer = await requestBackup(cfg.dataDir);
+        if (fromServer) say('the embedded database is in use: the running server takes the backup');
+        const taken = fromServer ?? (await backupOpened(cfg));
+        writeBackup(out, taken.manifest, taken.archive);
+        manifest = taken.manifest;
+      }
+      const rows = Object.values(manifest.counts).reduce((a, b) => a + b, 0);
+      say(
+        `backup in ${out}: ${Object.keys(manifest.counts).length} tables, ${rows} rows, ${manifest.audit.entries} audit entries`,
+      );
+      process.stdout.write(
+        `${JSON.stringify({ out, engine: manifest.engine, rows, auditEntries: manifest.audit.entries })}\n`,
+      );
+    } catch (error) {
+      fail(error);
+    }
+  });
+
+async function backupOpened(cfg: Config) {
+  const database = await connect(cfg);
+  try {
+    return await backupEmbedded(database, VERSION);
+  } finally {
+    await database.close();
+  }
+}
+
+program
+  .command('restore')
+  .description(
+    'restore a backup into an empty database (DATABASE_URL) or an empty data folder, then check counts, the audit chain and tenant isolation',
+  )
+  .requiredOption('--from <dir>', 'the backup folder (made by yunguan backup)')
+  .action(async (options: { from: string }) => {
+    const cfg = config();
+    try {
+      const from = path.resolve(options.from);
+      const manifest = readManifest(from);
+      let check: Awaited<ReturnType<typeof verifyRestore>>;
+      if (cfg.databaseUrl) {
+        if (manifest.engine !== 'postgres')
+          throw new BackupError('this backup is of the embedded database; unset DATABASE_URL');
+        await restorePostgres(cfg.databaseUrl, from, manifest);
+        const url = new URL(cfg.databaseUrl);
+        if (manifest.schema !== 'public' && !url.searchParams.has('options')) {
+          url.searchParams.set('options', `-c search_path=${manifest.schema}`);
+          say(
+            `restored into schema ${manifest.schema}: add ?options=-c%20search_path%3D${manifest.schema} to DATABASE_URL`,
+          );
+        }
+        const database = await openDatabase<DB>({ url: url.toString(), poolSize: 1 });
+        try {
+          check = await verifyRestore(database, manifest);
+        } finally {
+          await database.close();
+        }
+      } else {
+        if (manifest.engine !== 'pglite') throw new BackupError('this backup is of PostgreSQL; set DATABASE_URL');
+        if (existsSync(cfg.dataDir) && readdirSync(cfg.dataDir).length > 0) {
+          throw new BackupError(`${cfg.dataDir} is not empty: restore into a new data folder (YUNGUAN_DATA_DIR)`);
+        }
+        const unlock = lockDataDir(cfg.dataDir);
+        try {
+          const archive = new Blob([readFileSync(path.join(from, manifest.file))]);
+          const database = await openDatabase<DB>({ dataDir: cfg.dataDir, loadDataDir: archive });
+          try {
+            check = await verifyRestore(database, manifest);
+          } finally {
+            await database.close();
+          }
+        } finally {
+          unlock();
+        }
+      }
+      const rows = Object.values(check.counts).reduce((a, b) => a + b, 0);
+      say(
+        `restored and checked: ${rows} rows as in the backup, audit chain intact (${check.auditEntries} entries), tenant isolation in place`,
+      );
+      process.stdout.write(
+        `${JSON.stringify({ restored: true, engine: manifest.engine, rows, auditEntries: check.auditEntries })}\n`,
+      );
+    } catch (error) {
+      fail(error);
+    }
   });
 
 await program.parseAsync(process.argv);

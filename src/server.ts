@@ -3,6 +3,7 @@ import { buildApp, JOBS } from './app.ts';
 import type { Config } from './config.ts';
 import { registerFulfilment } from './modules/provisioning/index.ts';
 import { countJurisdictions } from './modules/tenancy/tenancy.repository.ts';
+import { serveBackupControl } from './platform/db/backup-control.ts';
 import { lockDataDir } from './platform/db/data-dir-lock.ts';
 import { type Database, openDatabase } from './platform/db/database.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
@@ -10,6 +11,7 @@ import { startJobs } from './platform/jobs/jobs.ts';
 import { systemClock } from './platform/time/clock.ts';
 import type { DB } from './schema.ts';
 import { disableDemoAccounts, seedDemo } from './seed.ts';
+import { VERSION } from './version.ts';
 
 export type Progress = (message: string) => void;
 
@@ -66,6 +68,9 @@ export async function startServer(
     const address = await app.listen({ host: config.host, port: config.port });
     // Only PostgreSQL can have several instances; there a job's run holds an advisory lock.
     const jobs = startJobs(database.db, JOBS, systemClock, app.log, { lock: database.kind === 'postgres' });
+    // `yunguan backup` of the embedded database while this process holds it (platform/db/backup-control.ts).
+    const stopControl =
+      database.kind === 'pglite' ? await serveBackupControl(config.dataDir, database, VERSION) : async () => {};
     const port = new URL(address).port;
     const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
     return {
@@ -73,6 +78,7 @@ export async function startServer(
       database,
       url,
       close: async () => {
+        await stopControl();
         await jobs.stop();
         await app.close();
         await database.close();
