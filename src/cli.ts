@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { type Config, ConfigError, loadConfig } from './config.ts';
+import { loggerOptions } from './logging.ts';
 import { seedScaleInventory } from './modules/inventory/index.ts';
 import { isMonth, progressBar, settle, settlePause, yuan } from './modules/metering/index.ts';
 import { SYSTEM_ACTOR, setAuditKey, verifyAuditChain } from './platform/audit/audit.ts';
@@ -55,16 +56,6 @@ function fail(error: unknown): never {
   process.exit(EXIT_FAILED);
 }
 
-function logger(cfg: Config) {
-  const pretty = process.stdout.isTTY && cfg.env === 'development';
-  return {
-    level: cfg.logLevel,
-    ...(pretty
-      ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } }
-      : {}),
-  };
-}
-
 async function hasPrettyPrinter(): Promise<boolean> {
   try {
     await import('pino-pretty');
@@ -93,7 +84,7 @@ program
     say(`yunguan ${VERSION}: ${cfg.env}, database ${where}`);
     let server: Awaited<ReturnType<typeof startServer>>;
     try {
-      const log = (await hasPrettyPrinter()) ? logger(cfg) : { level: cfg.logLevel };
+      const log = loggerOptions(cfg, { tty: process.stdout.isTTY === true, pretty: await hasPrettyPrinter() });
       server = await startServer(cfg, { logger: log, progress: say });
     } catch (error) {
       fail(error);

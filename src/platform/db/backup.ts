@@ -122,8 +122,9 @@ export async function backupPostgres(url: string, outDir: string, version: strin
     await run('pg_dump', [
       '--format=custom',
       `--snapshot=${rows[0]?.id}`,
-      `--schema=${snap.schema}`,
-      '--extension=pg_trgm',
+      // The whole database when the application lives in `public` (as it should in production: pg_dump
+      // would otherwise write a CREATE SCHEMA public that fails on restore), else its schema and pg_trgm.
+      ...(snap.schema === 'public' ? [] : [`--schema=${snap.schema}`, '--extension=pg_trgm']),
       `--file=${path.join(outDir, file)}`,
       `--dbname=${url}`,
     ]);
