@@ -47,7 +47,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers and every migration is applied */
+        /** Readiness: the database answers and has room, every migration is applied, the role yunguan_app, its grants and the row-level security policies are in place */
         get: {
             parameters: {
                 query?: never;
