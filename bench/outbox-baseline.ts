@@ -1,11 +1,3 @@
-/**
- * The outbox job as it was before the outbox was drained in parallel (commit d1d0938,
- * src/modules/notifications/deliver.ts), kept verbatim but for its imports: bench:outbox measures it as the
- * baseline in the same run. One instance at a time (a global job lock), up to 100 deliveries per run, one
- * at a time: a fresh SMTP connection per run (nodemailer without a pool opens one per message), a fresh
- * HTTP connection per webhook (`agent: false`), two look-ups per webhook and one transaction per delivery.
- */
-import { createHmac } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { egressPolicyOf, MAX_ATTEMPTS, RETRY_DELAYS_MS, webhookSignature } from '../src/modules/notifications/index.ts';
 import type { MailSettings } from '../src/modules/notifications/mail.ts';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.ts';
-import { serve } from './pg-cluster.ts';
+import { serve } from './processes.ts';
 
 // docs/operations.md says what operators run; its `sh` blocks run here as written, in order, against a
 // server on the embedded database (no demo data: a fresh installation).

@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../src/modules/identity/index.ts';
 import { tempDir } from './helpers.ts';
-import { type Cluster, createCluster, serve, yunguan } from './pg-cluster.ts';
+import { type Cluster, createCluster, serve, signInUnitAdmin, yunguan } from './processes.ts';
 
 // Issue 25's acceptance on PostgreSQL, on clusters of this file's own (never the shared one on 5432):
 // the database restarts while requests run; a backup is restored into a fresh cluster.
@@ -14,16 +13,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const psql = (cluster: Cluster, sql: string, database = 'postgres') =>
   execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', cluster.url(database), '-c', sql]).toString();
 
-async function signIn(url: string) {
-  const res = await fetch(`${url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'unitadmin', password: DEMO_PASSWORD }),
-  });
-  expect(res.status).toBe(200);
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
-  return { cookie, csrf: ((await res.json()) as { csrfToken: string }).csrfToken };
-}
+const signIn = signInUnitAdmin;
 
 /** An acknowledged write: an API token, through a tenant transaction (row-level security) with its audit entry. */
 const issueToken = (url: string, name: string) =>

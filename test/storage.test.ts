@@ -2,9 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../src/modules/identity/index.ts';
 import { tempDir } from './helpers.ts';
-import { serve, yunguan } from './pg-cluster.ts';
+import { serve, signInUnitAdmin, yunguan } from './processes.ts';
 
 // Issue 25's acceptance on the embedded database: a full disk, then backup -> destroy -> restore.
 // The disk is a real filesystem of 300 MiB (tmpfs) mounted for this test, filled with a file until
@@ -19,16 +18,7 @@ let session: { cookie: string; csrf: string };
 const acknowledged: string[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function signIn(url: string) {
-  const res = await fetch(`${url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'unitadmin', password: DEMO_PASSWORD }),
-  });
-  expect(res.status).toBe(200);
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
-  return { cookie, csrf: ((await res.json()) as { csrfToken: string }).csrfToken };
-}
+const signIn = signInUnitAdmin;
 
 async function issueToken(name: string) {
   const res = await fetch(`${server.url}/api/v1/api-tokens`, {

@@ -1,6 +1,5 @@
 import { chmodSync, existsSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { BackupError, type BackupManifest, backupEmbedded } from './backup.ts';
 import type { Database } from './database.ts';
 

@@ -3,6 +3,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DEMO_PASSWORD } from '../src/modules/identity/index.ts';
 
 /**
  * A PostgreSQL cluster of a test's own (initdb in a temp folder, its own port), so a test may restart or
@@ -135,4 +136,16 @@ export async function serve(
       await exited;
     },
   };
+}
+
+/** Signs in as the demo unit administrator over HTTP: the session cookie and CSRF token. */
+export async function signInUnitAdmin(url: string): Promise<{ cookie: string; csrf: string }> {
+  const res = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'unitadmin', password: DEMO_PASSWORD }),
+  });
+  if (res.status !== 200) throw new Error(`login unitadmin: ${res.status} ${await res.text()}`);
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
+  return { cookie, csrf: ((await res.json()) as { csrfToken: string }).csrfToken };
 }
