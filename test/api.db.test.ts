@@ -163,7 +163,7 @@ describe('readiness when things are wrong', () => {
       const res = await broken.app.inject('/readyz');
       expect(res.statusCode).toBe(503);
       expect(res.headers['content-type']).toContain('application/problem+json');
-      expect(res.json().code).toBe('not_ready');
+      expect(res.json().code).toBe('database_unavailable');
       expect(res.json().detail).toMatch(/^database unreachable: /);
       expect((await broken.app.inject('/healthz')).statusCode).toBe(200);
     } finally {

@@ -167,7 +167,7 @@ describe('killing the server with samples staged but not folded', { timeout: 240
 
     // restarted with a fold every second: the job finds the staged batches
     const second = await serve(1);
-    await second.waitFor(/"msg":"monitoring fold"/, 60_000);
+    await second.waitFor(/monitoring fold/, 60_000);
     second.child.kill('SIGTERM');
     await second.exited;
     const after = await withDatabase(async (db) => {
