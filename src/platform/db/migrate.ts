@@ -31,6 +31,10 @@ async function migrator(db: Kysely<any>, folder = MIGRATIONS_DIR): Promise<Migra
     migrationTableSchema: rows[0]?.schema ?? 'public',
     migrationTableName: 'schema_migration',
     migrationLockTableName: 'schema_migration_lock',
+    // Modules are built side by side, each in a block of migration numbers of its own (0021-0034 core flow,
+    // 0040-0049 security, 0080-0089 data centres, ...), and land in any order: a block that sorts before one
+    // already applied depends only on what was on main when it was written, so it is applied late, in order.
+    allowUnorderedMigrations: true,
   });
 }
 
