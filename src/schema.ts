@@ -12,6 +12,7 @@ import type { ProjectTables } from './modules/projects/projects.table.ts';
 import type { ProvisioningTables } from './modules/provisioning/provisioning.table.ts';
 import type { RequestFormTables } from './modules/requestforms/requestforms.table.ts';
 import type { SharedDataTables } from './modules/shareddata/shareddata.table.ts';
+import type { DataCentreTables } from './modules/datacentres/datacentres.table.ts';
 import type { TenancyTables } from './modules/tenancy/tenancy.table.ts';
 import type { AuditTables } from './platform/audit/audit.table.ts';
 
@@ -31,7 +32,8 @@ export interface DB
     NotificationTables,
     OrderTables,
     ProjectTables,
-    SharedDataTables {}
+    SharedDataTables,
+    DataCentreTables {}
 
 export type Db = Kysely<DB>;
 export type Trx = Transaction<DB>;
