@@ -245,7 +245,7 @@ export async function migrationProgress(trx: Trx, auth: AuthContext, now: Date) 
 /** The ops unit's picture of the city (LZ 14(1)): rooms, racks, systems still off the cloud, by stage and unit. */
 export async function overview(trx: Trx, auth: AuthContext, now: Date) {
   const centres = (await allVisible(trx, auth, now)).filter((c) => c.stage !== 'closed');
-  const offCloud = (c: DataCentre) => c.systems.filter((s) => !s.doneOn).length;
+  const offCloud = (c: DataCentre) => c.systems.filter((s) => !s.classified && !s.doneOn).length;
   const byStage = new Map<string, { rooms: number; racks: number; systemsOffCloud: number }>();
   const byUnit = new Map<string, { organisationName: string; rooms: number; racks: number; systemsOffCloud: number }>();
   for (const c of centres) {
