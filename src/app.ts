@@ -13,6 +13,7 @@ import type { RouteDeps } from './deps.ts';
 import { AuditEventSchema, auditRoutes } from './modules/audit/index.ts';
 import { CALENDAR_SCHEMAS, calendarRoutes } from './modules/calendar/index.ts';
 import { CatalogueItemSchema, CatalogueVersionSchema, catalogueRoutes } from './modules/catalogue/index.ts';
+import { DATA_CENTRE_SCHEMAS, dataCentreRoutes, dataCentreSweepJob } from './modules/datacentres/index.ts';
 import {
   ApiTokenSchema,
   authRoutes,
@@ -49,7 +50,6 @@ import {
 } from './modules/provisioning/index.ts';
 import { REQUEST_FORM_SCHEMAS, requestFormRoutes } from './modules/requestforms/index.ts';
 import { SHARED_DATA_SCHEMAS, sharedDataRoutes, sharedDataSweepJob } from './modules/shareddata/index.ts';
-import { DATA_CENTRE_SCHEMAS, dataCentreRoutes, dataCentreSweepJob } from './modules/datacentres/index.ts';
 import { SystemInfoSchema, systemRoutes } from './modules/system/index.ts';
 import {
   ContactSchema,

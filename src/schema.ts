@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { CalendarTables } from './modules/calendar/calendar.table.ts';
 import type { CatalogueTables } from './modules/catalogue/catalogue.table.ts';
+import type { DataCentreTables } from './modules/datacentres/datacentres.table.ts';
 import type { IdentityTables } from './modules/identity/identity.table.ts';
 import type { InventoryTables } from './modules/inventory/inventory.table.ts';
 import type { MeteringTables } from './modules/metering/metering.table.ts';
@@ -12,7 +13,6 @@ import type { ProjectTables } from './modules/projects/projects.table.ts';
 import type { ProvisioningTables } from './modules/provisioning/provisioning.table.ts';
 import type { RequestFormTables } from './modules/requestforms/requestforms.table.ts';
 import type { SharedDataTables } from './modules/shareddata/shareddata.table.ts';
-import type { DataCentreTables } from './modules/datacentres/datacentres.table.ts';
 import type { TenancyTables } from './modules/tenancy/tenancy.table.ts';
 import type { AuditTables } from './platform/audit/audit.table.ts';
 

@@ -237,7 +237,10 @@ export const certificationRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (
         summary: 'Download an attachment (the unit that runs the room and jurisdiction-wide roles)',
         params: IdParams,
         response: {
-          200: { description: 'the file as uploaded', content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } } },
+          200: {
+            description: 'the file as uploaded',
+            content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } },
+          },
           ...problemResponses,
         },
       },

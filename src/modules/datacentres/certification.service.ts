@@ -8,7 +8,6 @@ import { addWorkingDays } from '../calendar/index.ts';
 import type { Role } from '../identity/index.ts';
 import { notify } from '../notifications/index.ts';
 import { SUPERVISOR_ROLE } from '../orders/index.ts';
-import * as repo from './datacentres.repository.ts';
 import {
   actsFor,
   addYears,
@@ -17,6 +16,7 @@ import {
   dataCentrePolicy,
   oversees,
 } from './datacentres.policy.ts';
+import * as repo from './datacentres.repository.ts';
 import {
   type ApplicationPath,
   type ApplicationRow,
@@ -67,7 +67,8 @@ export function precheck(room: DataCentreRow, p: DataCentrePolicy): PrecheckItem
     required: string,
     actual: string,
     passed: boolean,
-  ) => items.push({ criterion, key, article: article ?? CRITERION_ARTICLE[criterion], label, required, actual, passed });
+  ) =>
+    items.push({ criterion, key, article: article ?? CRITERION_ARTICLE[criterion], label, required, actual, passed });
   if (p.extranetIpv6Required.value === true)
     add(
       'network',
@@ -319,7 +320,11 @@ export async function createApplication(
     throw invalid('body.sensitiveReason', '敏感数据路径须说明承载的敏感数据 (LZ 17) / required on the sensitive path');
   if (await repo.openApplication(trx, room.id))
     throw new AppError('data_centre_state', '该机房已有进行中的认定申请 / an application is already open');
-  const org = await trx.selectFrom('organisation').select('name').where('id', '=', room.organisation_id).executeTakeFirstOrThrow();
+  const org = await trx
+    .selectFrom('organisation')
+    .select('name')
+    .where('id', '=', room.organisation_id)
+    .executeTakeFirstOrThrow();
   const row = await repo.insertApplication(trx, {
     data_centre_id: room.id,
     organisation_id: room.organisation_id,
@@ -356,14 +361,19 @@ export interface UploadInput {
 
 function decodeUpload(input: UploadInput): Buffer {
   const issues: FieldError[] = [];
-  if (!MEDIA_TYPE.test(input.mediaType)) issues.push({ field: 'body.mediaType', message: '文件类型无效 / not a media type' });
+  if (!MEDIA_TYPE.test(input.mediaType))
+    issues.push({ field: 'body.mediaType', message: '文件类型无效 / not a media type' });
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(input.contentBase64))
     issues.push({ field: 'body.contentBase64', message: '不是 base64 编码 / not base64' });
   const content = Buffer.from(input.contentBase64, 'base64');
   if (content.length === 0) issues.push({ field: 'body.contentBase64', message: '文件为空 / empty file' });
   if (content.length > MAX_ATTACHMENT_BYTES)
-    issues.push({ field: 'body.contentBase64', message: `文件超过 ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB / too large` });
-  if (issues.length) throw new AppError('validation_failed', issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
+    issues.push({
+      field: 'body.contentBase64',
+      message: `文件超过 ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB / too large`,
+    });
+  if (issues.length)
+    throw new AppError('validation_failed', issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
   return content;
 }
 
@@ -395,7 +405,13 @@ async function storeAttachment(
     action: 'data_centre.attachment_uploaded',
     objectType: 'data_centre',
     objectId: room.id,
-    detail: { purpose: input.purpose, file: meta.file_name, bytes: meta.size_bytes, sha256: meta.sha256, applicationId },
+    detail: {
+      purpose: input.purpose,
+      file: meta.file_name,
+      bytes: meta.size_bytes,
+      sha256: meta.sha256,
+      applicationId,
+    },
   });
   return attachmentOut(meta);
 }
@@ -463,7 +479,11 @@ function periods(policy: DataCentrePolicy, path: ApplicationPath) {
         approval: policy.sensitiveApprovalWorkingDays,
         retention: policy.sensitiveRetentionYears,
       }
-    : { evaluation: policy.evaluationWorkingDays, approval: policy.approvalWorkingDays, retention: policy.retentionYears };
+    : {
+        evaluation: policy.evaluationWorkingDays,
+        approval: policy.approvalWorkingDays,
+        retention: policy.retentionYears,
+      };
 }
 
 async function due(trx: Trx, policy: DataCentrePolicy, from: Date, days: number | null) {
@@ -488,7 +508,10 @@ export async function submitApplication(
   const issues: FieldError[] = [];
   for (const c of CRITERIA) {
     if (!app.answers[c]?.trim())
-      issues.push({ field: `body.answers.${c}`, message: `请说明“${CRITERION_ZH[c]}”标准（${CRITERION_ARTICLE[c]}）的满足情况` });
+      issues.push({
+        field: `body.answers.${c}`,
+        message: `请说明“${CRITERION_ZH[c]}”标准（${CRITERION_ARTICLE[c]}）的满足情况`,
+      });
     // LZ 14(2): 提交相关证明材料 — on the sensitive path (LZ 17) the criteria of LZ 13 are not what is decided
     if (app.path === 'standard' && !attachments.some((a) => a.purpose === c))
       issues.push({
@@ -496,7 +519,8 @@ export async function submitApplication(
         message: `缺少“${CRITERION_ZH[c]}”标准（${CRITERION_ARTICLE[c]}）的证明材料 / evidence missing`,
       });
   }
-  if (issues.length) throw new AppError('validation_failed', issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
+  if (issues.length)
+    throw new AppError('validation_failed', issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
   const policy = await dataCentrePolicy(trx, room.jurisdiction_id);
   const p = periods(policy, app.path);
   const evaluationDue = await due(trx, policy, now, p.evaluation.value);
@@ -555,12 +579,14 @@ export async function withdrawApplication(
   now: Date,
 ): Promise<Application> {
   const app = await visibleApplication(trx, auth, id, true);
-  if (!actsFor(auth, app.organisation_id)) throw new AppError('forbidden', '由申请单位撤回 / the applying unit withdraws');
+  if (!actsFor(auth, app.organisation_id))
+    throw new AppError('forbidden', '由申请单位撤回 / the applying unit withdraws');
   if (app.status !== 'draft' && app.status !== 'submitted')
     throw new AppError('data_centre_state', '申请已评估，不能撤回 / evaluated applications cannot be withdrawn');
   const updated = await repo.updateApplication(trx, app.id, { status: 'withdrawn' }, now);
   const room = await repo.findCentre(trx, app.data_centre_id, true);
-  if (room?.stage === 'applied') await repo.updateCentre(trx, room.id, { stage: room.approved_on ? 'retained' : 'registered' }, now);
+  if (room?.stage === 'applied')
+    await repo.updateCentre(trx, room.id, { stage: room.approved_on ? 'retained' : 'registered' }, now);
   await writeAudit(trx, actor, {
     action: 'data_centre.application_withdrawn',
     objectType: 'data_centre_application',
@@ -579,8 +605,7 @@ const STEP_ZH: Record<StepName, string> = { evaluation: '评估意见', approval
  * (as for order steps, SUPERVISOR_ROLE) and the applying unit are told.
  */
 export async function escalate(trx: Trx | Db, app: ApplicationRow, step: StepName, now: Date): Promise<ApplicationRow> {
-  const set =
-    step === 'evaluation' ? { evaluation_overdue_since: now } : { approval_overdue_since: now };
+  const set = step === 'evaluation' ? { evaluation_overdue_since: now } : { approval_overdue_since: now };
   const updated = await repo.updateApplication(trx, app.id, set, now);
   const dueDay = step === 'evaluation' ? app.evaluation_due_day : app.approval_due_day;
   const article = step === 'evaluation' ? app.evaluation_article : app.approval_article;
@@ -626,7 +651,8 @@ export async function evaluateApplication(
   now: Date,
 ): Promise<Application> {
   let app = await visibleApplication(trx, auth, id, true);
-  if (!oversees(auth, app.jurisdiction_id)) throw new AppError('forbidden', '由运行管理单位评估 / the ops unit evaluates');
+  if (!oversees(auth, app.jurisdiction_id))
+    throw new AppError('forbidden', '由运行管理单位评估 / the ops unit evaluates');
   if (app.status !== 'submitted') throw new AppError('data_centre_state', '申请不在评估阶段 / not awaiting evaluation');
   const today = shanghaiDay(now);
   // LZ 14(3): 组织开展现场勘查 — the standard path needs the survey's day; it cannot lie in the future
@@ -733,7 +759,8 @@ export async function decideApplication(
   } else {
     const small = policy.smallRacksMax.value !== null && room.racks <= policy.smallRacksMax.value;
     const period = small ? policy.transitionYearsSmall : policy.transitionYearsLarge;
-    if (period.value === null) throw new AppError('data_centre_not_provided', '政策未规定迁移过渡期 / no transition period');
+    if (period.value === null)
+      throw new AppError('data_centre_not_provided', '政策未规定迁移过渡期 / no transition period');
     const ends = addYears(day, period.value);
     set = {
       stage: 'transition',

@@ -120,9 +120,14 @@ beforeAll(async () => {
   east = await login(t.app, 'eastunit');
   eastReviewer = await login(t.app, 'eastreviewer');
   await ok(
-    as(t.app, approver, { method: 'PUT', url: '/api/v1/jurisdictions/demo-city/policy', payload: { packId: 'liuzhou' } }),
+    as(t.app, approver, {
+      method: 'PUT',
+      url: '/api/v1/jurisdictions/demo-city/policy',
+      payload: { packId: 'liuzhou' },
+    }),
   );
-  for (const name of ['机房甲-系统一', '机房甲-系统二', '机房乙-系统', '机房丙-系统', '租用机房-系统']) await newSystem(name);
+  for (const name of ['机房甲-系统一', '机房甲-系统二', '机房乙-系统', '机房丙-系统', '租用机房-系统'])
+    await newSystem(name);
   await newSystem('机房甲-涉密系统', true);
 }, 120_000);
 afterAll(() => t?.close());
@@ -134,7 +139,11 @@ let rented: string;
 
 describe('the register (LZ 12, 14(1))', () => {
   it('refuses a bad entry naming each field and stores nothing', async () => {
-    const res = await post(health, '', room('坏机房', 4, { areaSquareMetres: '12.345', construction: 'rented', systemIds: [] }));
+    const res = await post(
+      health,
+      '',
+      room('坏机房', 4, { areaSquareMetres: '12.345', construction: 'rented', systemIds: [] }),
+    );
     expect(res.statusCode).toBe(400);
     const fields = res.json().errors.map((e: { field: string }) => e.field);
     expect(fields).toEqual(expect.arrayContaining(['body.areaSquareMetres']));
@@ -149,7 +158,11 @@ describe('the register (LZ 12, 14(1))', () => {
 
   it('registers self-built and rented rooms with their hosted systems from the systems register', async () => {
     const a = await ok(
-      post(health, '', room('卫健委机房甲', 6, { systemIds: [sys['机房甲-系统一'], sys['机房甲-系统二'], sys['机房甲-涉密系统']] })),
+      post(
+        health,
+        '',
+        room('卫健委机房甲', 6, { systemIds: [sys['机房甲-系统一'], sys['机房甲-系统二'], sys['机房甲-涉密系统']] }),
+      ),
       201,
     );
     roomA = a.id;
@@ -172,14 +185,22 @@ describe('the register (LZ 12, 14(1))', () => {
       post(
         health,
         '',
-        room('卫健委租用机房', 3, { construction: 'rented', leaseEnd: '2027-06-30', systemIds: [sys['租用机房-系统']] }),
+        room('卫健委租用机房', 3, {
+          construction: 'rented',
+          leaseEnd: '2027-06-30',
+          systemIds: [sys['租用机房-系统']],
+        }),
       ),
       201,
     );
     rented = r.id;
     expect(r).toMatchObject({ migrationDeadline: '2027-06-30', deadlineArticle: 'LZ 19', stage: 'transition' });
     const extended = await ok(
-      as(t.app, health, { method: 'PATCH', url: `/api/v1/data-centres/${rented}`, payload: { leaseEnd: '2029-06-30' } }),
+      as(t.app, health, {
+        method: 'PATCH',
+        url: `/api/v1/data-centres/${rented}`,
+        payload: { leaseEnd: '2029-06-30' },
+      }),
     );
     expect(extended).toMatchObject({
       leaseEnd: '2029-06-30',
@@ -208,13 +229,21 @@ describe('the register (LZ 12, 14(1))', () => {
     for (const s of [edu, east, eastReviewer]) {
       const res = await get(s, `/${roomA}`);
       expect(res.statusCode).toBe(404);
-      const patch = await as(t.app, s, { method: 'PATCH', url: `/api/v1/data-centres/${roomA}`, payload: { racks: 1 } });
+      const patch = await as(t.app, s, {
+        method: 'PATCH',
+        url: `/api/v1/data-centres/${roomA}`,
+        payload: { racks: 1 },
+      });
       expect(patch.statusCode).toBe(s === edu || s === east ? 404 : 403);
     }
     for (const s of [reviewer, approver, auditor]) expect((await ok(get(s, ''))).total).toBe(4);
     expect((await ok(get(eastReviewer, ''))).total).toBe(0);
     // the ops unit sees but does not fill in a unit's register
-    const byOps = await as(t.app, reviewer, { method: 'PATCH', url: `/api/v1/data-centres/${roomA}`, payload: { racks: 1 } });
+    const byOps = await as(t.app, reviewer, {
+      method: 'PATCH',
+      url: `/api/v1/data-centres/${roomA}`,
+      payload: { racks: 1 },
+    });
     expect(byOps.statusCode).toBe(403);
     expect((await ok(get(health, `/${roomA}`))).racks).toBe(6);
   });
@@ -278,8 +307,13 @@ describe('certification (LZ 13, 14, 17)', () => {
     const told = await inbox(reviewer, 'data_centre.application_submitted');
     expect(told.some((n) => n.title.zh.includes('2026-10-20') && n.title.zh.includes('卫健委机房甲'))).toBe(true);
     // a unit cannot evaluate or decide; the authority cannot evaluate
-    expect((await post(health, `/applications/${appA}/evaluation`, { recommendation: 'approve', opinion: 'x' })).statusCode).toBe(403);
-    expect((await post(approver, `/applications/${appA}/evaluation`, { recommendation: 'approve', opinion: 'x' })).statusCode).toBe(403);
+    expect(
+      (await post(health, `/applications/${appA}/evaluation`, { recommendation: 'approve', opinion: 'x' })).statusCode,
+    ).toBe(403);
+    expect(
+      (await post(approver, `/applications/${appA}/evaluation`, { recommendation: 'approve', opinion: 'x' }))
+        .statusCode,
+    ).toBe(403);
     // the authority cannot decide before the evaluation (LZ 14's order)
     const early = await post(approver, `/applications/${appA}/decision`, { decision: 'approve' });
     expect(early.statusCode).toBe(409);
@@ -287,7 +321,10 @@ describe('certification (LZ 13, 14, 17)', () => {
 
   it('an approval on the 6th working day (across the holiday and the make-up Saturday) is overdue and escalated; a 6-rack room refused gets 2 years from the approval day', async () => {
     at('2026-09-29T15:00:00');
-    const noSurvey = await post(reviewer, `/applications/${appA}/evaluation`, { recommendation: 'refuse', opinion: '规模不达标' });
+    const noSurvey = await post(reviewer, `/applications/${appA}/evaluation`, {
+      recommendation: 'refuse',
+      opinion: '规模不达标',
+    });
     expect(noSurvey.statusCode).toBe(400);
     expect(noSurvey.json().errors[0].field).toBe('body.siteSurveyOn');
     await ok(post(reviewer, `/applications/${appA}/attachments`, evidence('site_survey')), 201);
@@ -309,7 +346,9 @@ describe('certification (LZ 13, 14, 17)', () => {
     expect(overdue.some((n) => n.title.zh.includes('认定审批') && n.title.zh.includes('2026-10-12'))).toBe(true);
     expect((await inbox(health, 'data_centre.step_overdue')).length).toBe(1);
     expect((await sweepDataCentres(t.database.db, clock.now())).escalated).toBe(0);
-    const decided = await ok(post(approver, `/applications/${appA}/decision`, { decision: 'refuse', reason: '不符合LZ 13' }));
+    const decided = await ok(
+      post(approver, `/applications/${appA}/decision`, { decision: 'refuse', reason: '不符合LZ 13' }),
+    );
     expect(decided.application.approval).toMatchObject({ overdue: true, dueDay: '2026-10-12' });
     expect(decided.application.approval.escalatedAt).not.toBeNull();
     expect(decided.dataCentre).toMatchObject({
@@ -339,7 +378,9 @@ describe('certification (LZ 13, 14, 17)', () => {
     const supervisor = await inbox(approver, 'data_centre.step_overdue');
     expect(supervisor.some((n) => n.title.zh.includes('评估意见') && n.title.zh.includes('卫健委机房乙'))).toBe(true);
     at('2026-10-22T10:00:00');
-    const decided = await ok(post(approver, `/applications/${appB}/decision`, { decision: 'refuse', reason: '机架数不足' }));
+    const decided = await ok(
+      post(approver, `/applications/${appB}/decision`, { decision: 'refuse', reason: '机架数不足' }),
+    );
     expect(decided.application.approval.overdue).toBe(false);
     expect(decided.dataCentre).toMatchObject({
       approvedOn: '2026-10-22',
@@ -353,7 +394,11 @@ describe('certification (LZ 13, 14, 17)', () => {
     const swept = await sweepDataCentres(t.database.db, clock.now());
     expect(swept.escalated).toBe(1); // room C's evaluation, past 20 October
     await ok(
-      post(reviewer, `/applications/${appC}/evaluation`, { siteSurveyOn: '2026-10-15', recommendation: 'approve', opinion: '符合认定标准' }),
+      post(reviewer, `/applications/${appC}/evaluation`, {
+        siteSurveyOn: '2026-10-15',
+        recommendation: 'approve',
+        opinion: '符合认定标准',
+      }),
     );
     at('2026-10-23T11:00:00');
     const decided = await ok(post(approver, `/applications/${appC}/decision`, { decision: 'approve', reason: null }));
@@ -454,7 +499,10 @@ describe('migration and closure (LZ 16)', () => {
     const progress = await ok(get(reviewer, '/migration'));
     expect(progress.total.atRisk).toBeGreaterThanOrEqual(1);
     await ok(
-      post(health, `/${roomA}/systems/${sys['机房甲-系统一']}/done`, { doneOn: '2027-04-01', orderNumbers: ['YG-2027-0001'] }),
+      post(health, `/${roomA}/systems/${sys['机房甲-系统一']}/done`, {
+        doneOn: '2027-04-01',
+        orderNumbers: ['YG-2027-0001'],
+      }),
     );
     const noHandling = await post(health, `/${roomA}/systems/${sys['机房甲-系统二']}/done`, { doneOn: '2027-04-01' });
     expect(noHandling.statusCode).toBe(400);

@@ -232,10 +232,7 @@ const META = [
   'uploaded_at',
 ] as const;
 
-export async function insertAttachment(
-  trx: Trx,
-  row: Omit<AttachmentRow, 'id'>,
-): Promise<AttachmentMeta> {
+export async function insertAttachment(trx: Trx, row: Omit<AttachmentRow, 'id'>): Promise<AttachmentMeta> {
   return trx.insertInto('data_centre_attachment').values(row).returning(META).executeTakeFirstOrThrow();
 }
 

@@ -83,7 +83,9 @@ export const DataCentreSchema = Type.Object(
     jurisdictionId: Type.String({ format: 'uuid' }),
     construction: Type.Enum(CONSTRUCTIONS, { description: 'self_built 自建, rented 租用第三方 (LZ 12)' }),
     ...CentreFacts,
-    leaseEndRegistered: Nullable(Day('the lease end first registered: the migration deadline of a rented room (LZ 19)')),
+    leaseEndRegistered: Nullable(
+      Day('the lease end first registered: the migration deadline of a rented room (LZ 19)'),
+    ),
     stage: StageSchema,
     approvedOn: Nullable(Day()),
     retentionEnds: Nullable(Day()),

@@ -7,8 +7,8 @@ import type { DB, Db, Trx } from '../../schema.ts';
 import { notify } from '../notifications/index.ts';
 import { systemsOfJurisdictions } from '../projects/index.ts';
 import { escalate } from './certification.service.ts';
-import * as repo from './datacentres.repository.ts';
 import { dataCentrePolicy } from './datacentres.policy.ts';
+import * as repo from './datacentres.repository.ts';
 import type { Equipment, Plan } from './datacentres.table.ts';
 import {
   allVisible,
@@ -124,7 +124,12 @@ export async function recordDone(
     action: s.plan === 'migrate' ? 'data_centre.system_migrated' : 'data_centre.system_shut_down',
     objectType: 'data_centre',
     objectId: room.id,
-    detail: { system: s.system_name, doneOn: input.doneOn, orders: input.orderNumbers, dataHandling: input.dataHandling },
+    detail: {
+      system: s.system_name,
+      doneOn: input.doneOn,
+      orders: input.orderNumbers,
+      dataHandling: input.dataHandling,
+    },
   });
   return (await centresOut(trx, [room], now))[0] as DataCentre;
 }
@@ -156,7 +161,8 @@ export async function closeCentre(
       field: 'body',
       message: `仍有系统未迁移或关停：${left.map((s) => s.system_name).join('、')} / systems remain`,
     });
-  if (input.closedOn > shanghaiDay(now)) issues.push({ field: 'body.closedOn', message: '不能晚于今天 / in the future' });
+  if (input.closedOn > shanghaiDay(now))
+    issues.push({ field: 'body.closedOn', message: '不能晚于今天 / in the future' });
   const evidence = await repo.attachmentsOf(trx, room.id, null, ['closure']);
   if (evidence.length === 0)
     issues.push({ field: 'attachments.closure', message: '请先上传撤销证明材料 / upload the closure evidence first' });
@@ -254,7 +260,12 @@ export async function overview(trx: Trx, auth: AuthContext, now: Date) {
     s.racks += c.racks;
     s.systemsOffCloud += offCloud(c);
     byStage.set(c.stage, s);
-    const u = byUnit.get(c.organisationId) ?? { organisationName: c.organisationName, rooms: 0, racks: 0, systemsOffCloud: 0 };
+    const u = byUnit.get(c.organisationId) ?? {
+      organisationName: c.organisationName,
+      rooms: 0,
+      racks: 0,
+      systemsOffCloud: 0,
+    };
     u.rooms++;
     u.racks += c.racks;
     u.systemsOffCloud += offCloud(c);
@@ -321,8 +332,7 @@ export async function onCloudRate(
       if (room && room.stage !== 'closed' && inRetention(room, day)) provisional++;
     }
   }
-  const rate =
-    total === 0 ? null : ratio(migrated + provisional, total);
+  const rate = total === 0 ? null : ratio(migrated + provisional, total);
   return { systems: total, migrated, provisionallyMigrated: provisional, rate };
 }
 

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { RouteDeps } from '../../deps.ts';
+import { writeAudit } from '../../platform/audit/audit.ts';
 import { actorOf, authOf, withTenant } from '../../platform/auth/auth.ts';
 import { problemResponses } from '../../platform/http/problem.ts';
 import { attachment, XLSX_MEDIA_TYPE } from '../../platform/spreadsheet.ts';
-import { writeAudit } from '../../platform/audit/audit.ts';
-import { CentreFacts, StageSchema } from './datacentres.schemas.ts';
 import { writeProgress, writeRegister } from './datacentres.excel.ts';
+import { CentreFacts, StageSchema } from './datacentres.schemas.ts';
 import { CONSTRUCTIONS } from './datacentres.table.ts';
 import * as migration from './migration.service.ts';
 import * as svc from './register.service.ts';
@@ -34,7 +34,9 @@ export const registerRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
           'A rented room needs its lease end: the lease end registered is its migration deadline (LZ 19) and a later ' +
           'change of the lease end does not move it.',
         body: Type.Object({
-          organisationId: Type.Optional(Type.String({ format: 'uuid', description: 'a sub-unit; the caller’s by default' })),
+          organisationId: Type.Optional(
+            Type.String({ format: 'uuid', description: 'a sub-unit; the caller’s by default' }),
+          ),
           construction: Type.Enum(CONSTRUCTIONS, { description: 'self_built 自建, rented 租用第三方' }),
           ...CentreFacts,
           systemIds: SystemIds,

@@ -4,8 +4,8 @@ import { AppError, type FieldError, notFound } from '../../platform/errors.ts';
 import { shanghaiDay } from '../../platform/time/time.ts';
 import type { Trx } from '../../schema.ts';
 import { getSystem } from '../projects/index.ts';
-import * as repo from './datacentres.repository.ts';
 import { actsFor, dataCentrePolicy, oversees } from './datacentres.policy.ts';
+import * as repo from './datacentres.repository.ts';
 import type {
   Construction,
   DataCentreRow,
@@ -268,16 +268,25 @@ async function checkSystems(
   const elsewhere = await repo.hostedElsewhere(trx, centreId ?? '00000000-0000-0000-0000-000000000000', [...seen]);
   for (const e of elsewhere) {
     const i = systemIds.indexOf(e.system_id);
-    issues.push({ field: `body.systemIds.${i}`, message: `“${e.system_name}”已登记在其他机房 / hosted by another room` });
+    issues.push({
+      field: `body.systemIds.${i}`,
+      message: `“${e.system_name}”已登记在其他机房 / hosted by another room`,
+    });
   }
   return out;
 }
 
 function factIssues(input: Partial<CentreInput>, construction: Construction, issues: FieldError[]) {
   if (input.areaSquareMetres !== undefined && !AREA.test(input.areaSquareMetres))
-    issues.push({ field: 'body.areaSquareMetres', message: '面积应为数字，最多两位小数 / a number, two decimals at most' });
+    issues.push({
+      field: 'body.areaSquareMetres',
+      message: '面积应为数字，最多两位小数 / a number, two decimals at most',
+    });
   if (construction === 'rented' && input.leaseEnd === null)
-    issues.push({ field: 'body.leaseEnd', message: '租用机房须填写租用合约到期日 / a rented room needs its lease end' });
+    issues.push({
+      field: 'body.leaseEnd',
+      message: '租用机房须填写租用合约到期日 / a rented room needs its lease end',
+    });
   if (construction === 'self_built' && input.leaseEnd)
     issues.push({ field: 'body.leaseEnd', message: '自建机房没有租用合约 / a self-built room has no lease' });
 }
@@ -373,7 +382,11 @@ export async function updateCentre(
   if (row.stage === 'closed') throw new AppError('data_centre_state', '机房已撤销 / the room is closed');
   const issues: FieldError[] = [];
   factIssues(input, row.construction, issues);
-  if (input.name !== undefined && input.name.trim() !== row.name && (await repo.centreNamed(trx, row.organisation_id, input.name.trim())))
+  if (
+    input.name !== undefined &&
+    input.name.trim() !== row.name &&
+    (await repo.centreNamed(trx, row.organisation_id, input.name.trim()))
+  )
     issues.push({ field: 'body.name', message: '本单位已有同名机房 / the unit already has a room of that name' });
   const systems =
     input.systemIds === undefined || issues.length

@@ -216,17 +216,33 @@ export const jiuquan2018 = {
     racksMin: silent('JQ sets no size criteria'),
     operatorsMin: silent('JQ sets no staffing criteria'),
     extranetIpv6Required: silent('JQ has no certification of own data centres (JQ 14 keeps network access rooms only)'),
-    cloudPlatformConformanceRequired: silent('JQ has no certification of own data centres (JQ 14 keeps network access rooms only)'),
+    cloudPlatformConformanceRequired: silent(
+      'JQ has no certification of own data centres (JQ 14 keeps network access rooms only)',
+    ),
     classBRequired: silent('JQ has no certification of own data centres (JQ 14 keeps network access rooms only)'),
     service7x24Required: silent('JQ has no certification of own data centres (JQ 14 keeps network access rooms only)'),
     mlpsLevelMin: silent('JQ has no certification of own data centres (JQ 14 keeps network access rooms only)'),
-    mlpsCloudExtensionRequired: silent('JQ has no certification of own data centres (JQ 14 keeps network access rooms only)'),
-    sensitiveEvaluationWorkingDays: silent('JQ has no certification of own data centres (JQ 14 keeps network access rooms only)'),
-    sensitiveApprovalWorkingDays: silent('JQ has no certification of own data centres (JQ 14 keeps network access rooms only)'),
-    sensitiveRetentionYears: silent('JQ has no certification of own data centres (JQ 14 keeps network access rooms only)'),
-    retentionNoticeFirstLeadDays: silent('JQ has no certification of own data centres (JQ 14 keeps network access rooms only)'),
-    retentionNoticeFinalLeadDays: silent('JQ has no certification of own data centres (JQ 14 keeps network access rooms only)'),
-    rentedMigrateWithinLease: silent('JQ has no certification of own data centres (JQ 14 keeps network access rooms only)'),
+    mlpsCloudExtensionRequired: silent(
+      'JQ has no certification of own data centres (JQ 14 keeps network access rooms only)',
+    ),
+    sensitiveEvaluationWorkingDays: silent(
+      'JQ has no certification of own data centres (JQ 14 keeps network access rooms only)',
+    ),
+    sensitiveApprovalWorkingDays: silent(
+      'JQ has no certification of own data centres (JQ 14 keeps network access rooms only)',
+    ),
+    sensitiveRetentionYears: silent(
+      'JQ has no certification of own data centres (JQ 14 keeps network access rooms only)',
+    ),
+    retentionNoticeFirstLeadDays: silent(
+      'JQ has no certification of own data centres (JQ 14 keeps network access rooms only)',
+    ),
+    retentionNoticeFinalLeadDays: silent(
+      'JQ has no certification of own data centres (JQ 14 keeps network access rooms only)',
+    ),
+    rentedMigrateWithinLease: silent(
+      'JQ has no certification of own data centres (JQ 14 keeps network access rooms only)',
+    ),
   },
   sharedData: {
     provided: {

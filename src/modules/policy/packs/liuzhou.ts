@@ -225,7 +225,11 @@ export const liuzhou = {
       'LZ 18',
       'LZ gives no notice period: 30 calendar days before the retention ends is a default for the city to set (override)',
     ),
-    rentedMigrateWithinLease: cite(true, 'LZ 19', '在现有的租用合约期内完成…迁移上云工作，不得以任何形式延长租用合约期'),
+    rentedMigrateWithinLease: cite(
+      true,
+      'LZ 19',
+      '在现有的租用合约期内完成…迁移上云工作，不得以任何形式延长租用合约期',
+    ),
   },
   sharedData: {
     provided: {
