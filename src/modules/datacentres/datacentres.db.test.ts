@@ -570,3 +570,47 @@ describe('Excel exports', () => {
     expect(book3.getWorksheet('存量数据中心')?.rowCount).toBe(1);
   });
 });
+
+describe('the sensitive-data path (LZ 17) and cities without certification', () => {
+  it('goes straight to evaluation (no period in LZ 17) and approval within 5 working days; retained 2 years', async () => {
+    at('2026-11-02T10:00:00'); // Monday
+    const id = (await ok(post(health, '', room('卫健委应急指挥机房', 4, { areaSquareMetres: '20' })), 201)).id;
+    const draft = await ok(
+      post(health, `/${id}/applications`, { path: 'sensitive', sensitiveReason: null, answers: ANSWERS }),
+      400,
+    );
+    expect(draft.errors[0].field).toBe('body.sensitiveReason');
+    // no evidence per criterion is asked for: LZ 17 does not decide on LZ 13's criteria
+    const app = await ok(
+      post(health, `/${id}/applications`, { path: 'sensitive', sensitiveReason: '承载应急处置数据', answers: ANSWERS }),
+      201,
+    );
+    const submitted = await ok(post(health, `/applications/${app.id}/submit`));
+    expect(submitted.evaluation).toMatchObject({ workingDays: null, article: 'LZ 17', dueDay: null, overdue: false });
+    at('2027-03-01T10:00:00');
+    expect((await sweepDataCentres(t.database.db, clock.now())).escalated).toBe(0);
+    at('2026-11-02T15:00:00');
+    const evaluated = await ok(
+      post(reviewer, `/applications/${app.id}/evaluation`, { recommendation: 'approve', opinion: '承载应急处置数据' }),
+    );
+    // 3, 4, 5, 6, 9 November
+    expect(evaluated.approval).toMatchObject({ workingDays: 5, article: 'LZ 17', dueDay: '2026-11-09' });
+    at('2026-11-09T17:00:00');
+    const decided = await ok(post(approver, `/applications/${app.id}/decision`, { decision: 'approve', reason: null }));
+    expect(decided.application.approval.overdue).toBe(false);
+    expect(decided.dataCentre).toMatchObject({
+      stage: 'retained',
+      approvedOn: '2026-11-09',
+      retentionEnds: '2028-11-09',
+    });
+  });
+
+  it('a city whose regulation has no certification refuses an application (422) and says so', async () => {
+    const id = (await ok(post(east, '', room('东城区民政局机房', 8)), 201)).id;
+    const res = await post(east, `/${id}/applications`, { answers: ANSWERS });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().code).toBe('data_centre_not_provided');
+    // the pre-check has nothing to check: the pack's values are not provided
+    expect((await ok(get(east, `/${id}/precheck`))).items).toEqual([]);
+  });
+});
