@@ -133,7 +133,7 @@ function EvaluateModal({ app, open, onClose }: { app: Application; open: boolean
       }}
     >
       {act.error ? <Alert type="error" showIcon message={failureText(act.error, language)} /> : null}
-      <Form form={form} layout="vertical" initialValues={{ recommendation: 'approve' }}>
+      <Form form={form} name="dc-evaluation" layout="vertical" initialValues={{ recommendation: 'approve' }}>
         <Form.Item
           name="siteSurveyOn"
           label={t('dc.evaluate.survey')}
@@ -194,7 +194,12 @@ function DecideModal({ app, open, onClose }: { app: Application; open: boolean; 
     >
       {act.error ? <Alert type="error" showIcon message={failureText(act.error, language)} /> : null}
       <Typography.Paragraph type="secondary">{t('dc.decide.hint')}</Typography.Paragraph>
-      <Form form={form} layout="vertical" initialValues={{ decision: app.recommendation ?? 'approve' }}>
+      <Form
+        form={form}
+        name="dc-decision"
+        layout="vertical"
+        initialValues={{ decision: app.recommendation ?? 'approve' }}
+      >
         <Form.Item name="decision" label={t('dc.decide.decision')}>
           <Radio.Group>
             <Radio value="approve">{t('dc.recommend.approve')}</Radio>

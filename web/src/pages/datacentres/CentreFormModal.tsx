@@ -61,6 +61,7 @@ export function CentreFormModal({
       ) : null}
       <Form
         form={form}
+        name="data-centre"
         layout="vertical"
         initialValues={{
           construction: 'self_built',
@@ -85,26 +86,26 @@ export function CentreFormModal({
           </Radio.Group>
         </Form.Item>
         <Form.Item name="name" label={t('dc.col.name')} rules={[{ required: true, message: t('dc.required') }]}>
-          <Input id="dc-name" maxLength={200} />
+          <Input maxLength={200} />
         </Form.Item>
         <Form.Item name="address" label={t('dc.col.address')} rules={[{ required: true, message: t('dc.required') }]}>
-          <Input id="dc-address" maxLength={500} />
+          <Input maxLength={500} />
         </Form.Item>
         <Form.Item
           name="areaSquareMetres"
           label={t('dc.col.area')}
           rules={[{ required: true, pattern: /^[0-9]{1,8}(\.[0-9]{1,2})?$/, message: t('dc.form.areaRule') }]}
         >
-          <Input id="dc-area" suffix="m²" />
+          <Input suffix="m²" />
         </Form.Item>
         <Form.Item name="racks" label={t('dc.col.racks')} rules={[{ required: true }]}>
-          <InputNumber id="dc-racks" min={0} precision={0} style={{ width: '100%' }} />
+          <InputNumber min={0} precision={0} style={{ width: '100%' }} />
         </Form.Item>
         <Form.Item name="gb50174Class" label={t('dc.col.class')}>
           <Select options={(['A', 'B', 'C', 'none'] as const).map((c) => ({ value: c, label: t(`dc.class.${c}`) }))} />
         </Form.Item>
         <Form.Item name="fullTimeOperators" label={t('dc.col.operators')} rules={[{ required: true }]}>
-          <InputNumber id="dc-operators" min={0} precision={0} style={{ width: '100%' }} />
+          <InputNumber min={0} precision={0} style={{ width: '100%' }} />
         </Form.Item>
         <Form.Item name="extranetConnected" label={t('dc.col.extranet')} valuePropName="checked">
           <Switch />

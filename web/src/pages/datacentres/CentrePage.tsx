@@ -78,6 +78,7 @@ function PlanModal({ centre, open, onClose }: { centre: DataCentre; open: boolea
       {setPlan.error ? <Alert type="error" showIcon message={failureText(setPlan.error, language)} /> : null}
       <Form
         form={form}
+        name="dc-plan"
         layout="inline"
         initialValues={Object.fromEntries(
           open_.flatMap((s) => [
@@ -146,7 +147,7 @@ function DoneModal({
       }}
     >
       {done.error ? <Alert type="error" showIcon message={failureText(done.error, language)} /> : null}
-      <Form form={form} layout="vertical" initialValues={{ doneOn: dayjs() }}>
+      <Form form={form} name="dc-done" layout="vertical" initialValues={{ doneOn: dayjs() }}>
         <Form.Item name="doneOn" label={t('dc.done.on')} rules={[{ required: true }]}>
           <DatePicker />
         </Form.Item>
@@ -217,7 +218,7 @@ function ClosureModal({ centre, open, onClose }: { centre: DataCentre; open: boo
           </a>
         ))}
       </Space>
-      <Form form={form} layout="vertical" initialValues={{ closedOn: dayjs(), equipment: [] }}>
+      <Form form={form} name="dc-closure" layout="vertical" initialValues={{ closedOn: dayjs(), equipment: [] }}>
         <Form.Item name="closedOn" label={t('dc.closure.on')} rules={[{ required: true }]}>
           <DatePicker />
         </Form.Item>
@@ -283,7 +284,7 @@ function ApplyModal({ centre, open, onClose }: { centre: DataCentre; open: boole
       }}
     >
       {create.error ? <Alert type="error" showIcon message={failureText(create.error, language)} /> : null}
-      <Form form={form} layout="vertical" initialValues={{ path: 'standard' }}>
+      <Form form={form} name="dc-apply" layout="vertical" initialValues={{ path: 'standard' }}>
         <Form.Item name="path" label={t('dc.apply.path')}>
           <Radio.Group>
             <Radio value="standard">{t('dc.path.standard')}</Radio>
