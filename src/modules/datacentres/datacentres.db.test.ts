@@ -498,9 +498,18 @@ describe('migration and closure (LZ 16)', () => {
     expect(a.progress.risks[0]).toContain('机房甲-系统一');
     const progress = await ok(get(reviewer, '/migration'));
     expect(progress.total.atRisk).toBeGreaterThanOrEqual(1);
+    const eduProject = (await ok(as(t.app, edu, { url: '/api/v1/projects?limit=10' }))).items[0].id;
+    const foreignProject = await post(health, `/${roomA}/systems/${sys['机房甲-系统一']}/done`, {
+      doneOn: '2027-04-01',
+      projectId: eduProject,
+    });
+    expect(foreignProject.statusCode).toBe(400);
+    expect(foreignProject.json().errors[0].field).toBe('body.projectId');
+    const healthProject = (await ok(as(t.app, health, { url: '/api/v1/projects?limit=10' }))).items[0].id;
     await ok(
       post(health, `/${roomA}/systems/${sys['机房甲-系统一']}/done`, {
         doneOn: '2027-04-01',
+        projectId: healthProject,
         orderNumbers: ['YG-2027-0001'],
       }),
     );

@@ -5,7 +5,7 @@ import type { Job } from '../../platform/jobs/jobs.ts';
 import { addDays, shanghaiDay } from '../../platform/time/time.ts';
 import type { DB, Db, Trx } from '../../schema.ts';
 import { notify } from '../notifications/index.ts';
-import { systemsOfJurisdictions } from '../projects/index.ts';
+import { getProject, systemsOfJurisdictions } from '../projects/index.ts';
 import { escalate } from './certification.service.ts';
 import { dataCentrePolicy } from './datacentres.policy.ts';
 import * as repo from './datacentres.repository.ts';
@@ -106,6 +106,11 @@ export async function recordDone(
   if (!s.plan) throw new AppError('data_centre_state', '请先在迁移计划中列出该系统 / plan it first');
   if (s.done_on) throw new AppError('data_centre_state', '已记录完成 / already recorded');
   if (input.doneOn > shanghaiDay(now)) throw invalid('body.doneOn', '不能晚于今天 / cannot be in the future');
+  if (input.projectId) {
+    const project = await getProject(trx, input.projectId);
+    if (!project || project.organisationId !== room.organisation_id)
+      throw invalid('body.projectId', '不是本单位的项目 / not a project of the unit');
+  }
   if (s.plan === 'shut_down' && !input.dataHandling?.trim())
     throw invalid('body.dataHandling', '关停系统须说明数据处理情况（LZ 16(2)） / how the data was handled');
   await repo.updateSystem(
