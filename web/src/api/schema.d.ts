@@ -12182,7 +12182,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /**
-                         * @description an application: network, technology, scale, operations, security (LZ 13(1)-(5)) or site_survey; a room: closure or mlps_report
+                         * @description a room: closure or mlps_report
                          * @enum {unknown}
                          */
                         purpose: "network" | "technology" | "scale" | "operations" | "security" | "site_survey" | "closure" | "mlps_report";
