@@ -22,6 +22,8 @@ const Upload = Type.Object({
 });
 // 5 MB decoded is 6.7 MB of base64, plus the JSON around it
 const UPLOAD_BODY_LIMIT = 7 * 1024 * 1024;
+// Files are served as uploaded only for types a browser does not run as a page; anything else is a download.
+const INLINE_SAFE = new Set(['application/pdf', 'image/png', 'image/jpeg', 'application/zip']);
 const Day = (description?: string) => Type.String({ format: 'date', description });
 
 export const certificationRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db, clock }) => {
@@ -249,7 +251,7 @@ export const certificationRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (
       const auth = authOf(request);
       const a = await withTenant(db, auth, (trx) => svc.downloadAttachment(trx, auth, request.params.id));
       return reply
-        .type(a.media_type)
+        .type(INLINE_SAFE.has(a.media_type) ? a.media_type : 'application/octet-stream')
         .header('content-disposition', attachment(`attachment-${a.id.slice(0, 8)}`, a.file_name))
         .header('x-content-type-options', 'nosniff')
         .send(a.content);

@@ -448,8 +448,15 @@ export async function withdrawApplication(
     throw new AppError('data_centre_state', '申请已评估，不能撤回 / evaluated applications cannot be withdrawn');
   const updated = await repo.updateApplication(trx, app.id, { status: 'withdrawn' }, now);
   const room = await repo.findCentre(trx, app.data_centre_id, true);
-  if (room?.stage === 'applied')
-    await repo.updateCentre(trx, room.id, { stage: room.approved_on ? 'retained' : 'registered' }, now);
+  if (room?.stage === 'applied') {
+    // back to where the room stood: never applied, or (a new application, LZ 18) retained or past its retention
+    const stage = !room.retention_ends
+      ? 'registered'
+      : shanghaiDay(now) <= room.retention_ends
+        ? 'retained'
+        : 'migrating';
+    await repo.updateCentre(trx, room.id, { stage }, now);
+  }
   await writeAudit(trx, actor, {
     action: 'data_centre.application_withdrawn',
     objectType: 'data_centre_application',
