@@ -231,8 +231,9 @@ export const jiuquan2018 = {
     sensitiveApprovalWorkingDays: silent(
       'JQ has no certification of own data centres (JQ 14 keeps network access rooms only)',
     ),
-    sensitiveRetentionYears: silent(
-      'JQ has no certification of own data centres (JQ 14 keeps network access rooms only)',
+    sensitiveRetentionYears: unstated(
+      'JQ 14',
+      '有保密、安全等管理要求的部门(单位)可保留一个独立机房: one room may stay, with no period and no certification',
     ),
     retentionNoticeFirstLeadDays: silent(
       'JQ has no certification of own data centres (JQ 14 keeps network access rooms only)',
