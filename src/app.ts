@@ -13,6 +13,7 @@ import type { RouteDeps } from './deps.ts';
 import { AuditEventSchema, auditRoutes } from './modules/audit/index.ts';
 import { CALENDAR_SCHEMAS, calendarRoutes } from './modules/calendar/index.ts';
 import { CatalogueItemSchema, CatalogueVersionSchema, catalogueRoutes } from './modules/catalogue/index.ts';
+import { DATA_CENTRE_SCHEMAS, dataCentreRoutes, dataCentreSweepJob } from './modules/datacentres/index.ts';
 import {
   ApiTokenSchema,
   authRoutes,
@@ -90,6 +91,7 @@ export const JOBS: Job<DB>[] = [
   foldJob,
   NOTIFICATION_DELIVERY_JOB,
   sharedDataSweepJob,
+  dataCentreSweepJob,
 ];
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -182,6 +184,7 @@ export async function buildApp({
   for (const schema of NOTIFICATION_SCHEMAS) app.addSchema(schema);
   for (const schema of METERING_SCHEMAS) app.addSchema(schema);
   for (const schema of SHARED_DATA_SCHEMAS) app.addSchema(schema);
+  for (const schema of DATA_CENTRE_SCHEMAS) app.addSchema(schema);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -228,6 +231,11 @@ export async function buildApp({
             'shared data (NB 13-15): catalogue, applications and grants, the data gateway, traces, error reports',
         },
         {
+          name: 'data-centres',
+          description:
+            'legacy data centres (LZ 12-19): register, certification, retention and transition, migration, closure',
+        },
+        {
           name: 'policy',
           description: 'city policy packs and each jurisdiction’s effective rules (public); overrides',
         },
@@ -262,6 +270,7 @@ export async function buildApp({
       await api.register(policyRoutes, deps);
       await api.register(meteringRoutes, deps);
       await api.register(sharedDataRoutes, deps);
+      await api.register(dataCentreRoutes, deps);
     },
     { prefix: '/api/v1' },
   );

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { CalendarTables } from './modules/calendar/calendar.table.ts';
 import type { CatalogueTables } from './modules/catalogue/catalogue.table.ts';
+import type { DataCentreTables } from './modules/datacentres/datacentres.table.ts';
 import type { IdentityTables } from './modules/identity/identity.table.ts';
 import type { InventoryTables } from './modules/inventory/inventory.table.ts';
 import type { MeteringTables } from './modules/metering/metering.table.ts';
@@ -31,7 +32,8 @@ export interface DB
     NotificationTables,
     OrderTables,
     ProjectTables,
-    SharedDataTables {}
+    SharedDataTables,
+    DataCentreTables {}
 
 export type Db = Kysely<DB>;
 export type Trx = Transaction<DB>;

@@ -15,6 +15,7 @@ let t: TestApp;
 interface Tenant {
   organisationId: string;
   tokenId: string;
+  dataCentreId: string;
 }
 const actors: Session[] = [];
 const tenants: Tenant[] = [];
@@ -57,8 +58,33 @@ beforeAll(async () => {
       url: '/api/v1/api-tokens',
       payload: { name: `${org.code} token`, scopes: ['organisation:read'], expiresInDays: 30 },
     });
+    // a data centre in the register (LZ 12), with no hosted systems
+    const room = await as(t.app, session, {
+      method: 'POST',
+      url: '/api/v1/data-centres',
+      payload: {
+        construction: 'self_built',
+        name: `${org.code} 机房`,
+        address: '机房地址',
+        areaSquareMetres: '50',
+        racks: 6,
+        gb50174Class: 'B',
+        extranetConnected: true,
+        ipv6: true,
+        cloudPlatformConformant: true,
+        cityPlatformInterface: true,
+        fullTimeOperators: 2,
+        service7x24: true,
+        mlpsLevel: 3,
+        mlpsCloudExtension: true,
+        mlpsTestReport: null,
+        leaseEnd: null,
+        systemIds: [],
+      },
+    });
+    expect(room.statusCode, room.body).toBe(201);
     actors.push(session);
-    tenants.push({ organisationId: org.id, tokenId: token.json().apiToken.id });
+    tenants.push({ organisationId: org.id, tokenId: token.json().apiToken.id, dataCentreId: room.json().id });
     const reach = new Set(orgs.filter((o) => o.id === org.id || o.parentId === org.id).map((o) => o.id));
     ownerOf.set(username, reach);
   }
@@ -118,6 +144,43 @@ const OPERATIONS: Operation[] = [
   },
   { name: 'read token', request: (x) => ({ method: 'GET', url: `/api/v1/api-tokens/${x.tokenId}` }) },
   { name: 'revoke token', request: (x) => ({ method: 'DELETE', url: `/api/v1/api-tokens/${x.tokenId}` }) },
+  { name: 'read data centre', request: (x) => ({ method: 'GET', url: `/api/v1/data-centres/${x.dataCentreId}` }) },
+  {
+    name: 'edit data centre',
+    request: (x) => ({ method: 'PATCH', url: `/api/v1/data-centres/${x.dataCentreId}`, payload: { name: '被篡改' } }),
+  },
+  {
+    name: 'data centre pre-check',
+    request: (x) => ({ method: 'GET', url: `/api/v1/data-centres/${x.dataCentreId}/precheck` }),
+  },
+  {
+    name: 'apply for a data centre',
+    request: (x) => ({
+      method: 'POST',
+      url: `/api/v1/data-centres/${x.dataCentreId}/applications`,
+      payload: { answers: { network: 'x', technology: 'x', scale: 'x', operations: 'x', security: 'x' } },
+    }),
+  },
+  {
+    name: 'data centre evidence',
+    request: (x) => ({
+      method: 'POST',
+      url: `/api/v1/data-centres/${x.dataCentreId}/attachments`,
+      payload: { purpose: 'closure', fileName: 'x.pdf', mediaType: 'application/pdf', contentBase64: 'eA==' },
+    }),
+  },
+  {
+    name: 'data centre closure',
+    request: (x) => ({
+      method: 'POST',
+      url: `/api/v1/data-centres/${x.dataCentreId}/closure`,
+      payload: { closedOn: '2026-01-01', note: '冒名撤销', equipment: [] },
+    }),
+  },
+  {
+    name: 'data centre notices',
+    request: (x) => ({ method: 'GET', url: `/api/v1/data-centres/${x.dataCentreId}/notices` }),
+  },
 ];
 
 async function answer(actor: Session, op: Operation, target: Tenant) {
@@ -132,7 +195,7 @@ describe('tenant isolation through the HTTP API', () => {
       tenants.filter((x) => !ownerOf.get(actor.username)?.has(x.organisationId)).map((x) => [actor, x] as const),
     );
     expect(foreignPairs.length).toBeGreaterThan(10);
-    const missing: Tenant = { organisationId: randomUUID(), tokenId: randomUUID() };
+    const missing: Tenant = { organisationId: randomUUID(), tokenId: randomUUID(), dataCentreId: randomUUID() };
     const baseline = new Map<string, { status: number; code: string | undefined }>();
     let checked = 0;
     await fc.assert(
@@ -173,6 +236,27 @@ describe('tenant isolation through the HTTP API', () => {
         .where('id', '=', tenant.tokenId)
         .executeTakeFirstOrThrow();
       expect(token.revoked_at).toBeNull();
+      const room = await t.database.db
+        .selectFrom('data_centre')
+        .select(['name', 'stage'])
+        .where('id', '=', tenant.dataCentreId)
+        .executeTakeFirstOrThrow();
+      expect(room).toMatchObject({ stage: 'registered' });
+      expect(room.name).not.toBe('被篡改');
+      const attachments = await t.database.db
+        .selectFrom('data_centre_attachment')
+        .select('id')
+        .where('data_centre_id', '=', tenant.dataCentreId)
+        .execute();
+      expect(attachments).toEqual([]);
+    }
+    // a unit lists its own rooms only; the register is its own
+    for (const actor of actors) {
+      const res = await as(t.app, actor, { url: '/api/v1/data-centres?limit=500' });
+      if (res.statusCode === 403) continue; // a provider's administrator holds no data-centre role
+      const listed = res.json().items as { organisationId: string }[];
+      const reach = ownerOf.get(actor.username) ?? new Set();
+      expect(listed.every((r) => reach.has(r.organisationId))).toBe(true);
     }
     const parasites = await t.database.db
       .selectFrom('organisation')
@@ -206,6 +290,8 @@ describe('row-level security in the database', () => {
       expect(contacts.rows.every((r) => r.organisation_id === a.organisationId)).toBe(true);
       const tokens = await sql<{ organisation_id: string }>`select organisation_id from api_token`.execute(trx);
       expect(tokens.rows.map((r) => r.organisation_id)).toEqual([a.organisationId]);
+      const rooms = await sql<{ organisation_id: string }>`select organisation_id from data_centre`.execute(trx);
+      expect(rooms.rows.map((r) => r.organisation_id)).toEqual([a.organisationId]);
       const units = await sql<{ id: string }>`select id from organisation where type = 'using_unit'`.execute(trx);
       expect(units.rows.map((r) => r.id)).not.toContain(b.organisationId);
     });

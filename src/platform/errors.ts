@@ -110,6 +110,22 @@ export const ERRORS = {
     zh: '数据提供方系统返回的数据无法识别',
     en: 'The providing system’s answer could not be read',
   },
+  // legacy data centres (modules/datacentres, LZ 12-19)
+  data_centre_state: {
+    status: 409,
+    zh: '数据中心当前状态不允许此操作',
+    en: 'The data centre or its application cannot make this transition now',
+  },
+  data_centre_not_provided: {
+    status: 422,
+    zh: '本辖区政策未规定存量数据中心认定',
+    en: 'The jurisdiction’s policy provides no data-centre certification',
+  },
+  data_centre_rented: {
+    status: 422,
+    zh: '租用第三方数据中心不适用认定，应在现有租用合约期内完成迁移',
+    en: 'A rented room is not certified: it migrates within its current lease',
+  },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

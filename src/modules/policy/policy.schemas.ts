@@ -233,6 +233,19 @@ export const PolicyPackSchema = Type.Object(
       areaSquareMetresMin: I,
       racksMin: I,
       operatorsMin: I,
+      // the other criteria of LZ 13 and the rest of the flow (LZ 14(5), 17-19), read by modules/datacentres
+      extranetIpv6Required: B,
+      cloudPlatformConformanceRequired: B,
+      classBRequired: B,
+      service7x24Required: B,
+      mlpsLevelMin: I,
+      mlpsCloudExtensionRequired: B,
+      sensitiveEvaluationWorkingDays: I,
+      sensitiveApprovalWorkingDays: I,
+      sensitiveRetentionYears: I,
+      retentionNoticeFirstLeadDays: I,
+      retentionNoticeFinalLeadDays: I,
+      rentedMigrateWithinLease: B,
     }),
     // Shared data (NB 13-15): whether the regulation provides the shared-data service, and the working days a
     // providing unit has to correct a reported data error (NB 14 asks for a defined feedback flow, no number).

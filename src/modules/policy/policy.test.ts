@@ -156,6 +156,18 @@ describe('the five packs', () => {
     expect(cited(lz.legacyDataCentre.smallRacksMax)).toEqual([5, 'LZ 15(1)']);
     expect(cited(lz.legacyDataCentre.transitionYearsSmall)).toEqual([1, 'LZ 15(1)']);
     expect(cited(lz.legacyDataCentre.transitionYearsLarge)).toEqual([2, 'LZ 15(2)']);
+    // LZ 13(1)-(5): 外网与IPv6; GB/T33780-2017 与市级云平台对接; B类; 7×24小时; 第三级…云计算安全扩展要求，并通过测评
+    expect(cited(lz.legacyDataCentre.extranetIpv6Required)).toEqual([true, 'LZ 13(1)']);
+    expect(cited(lz.legacyDataCentre.cloudPlatformConformanceRequired)).toEqual([true, 'LZ 13(2)']);
+    expect(cited(lz.legacyDataCentre.classBRequired)).toEqual([true, 'LZ 13(3)']);
+    expect(cited(lz.legacyDataCentre.service7x24Required)).toEqual([true, 'LZ 13(4)']);
+    expect(cited(lz.legacyDataCentre.mlpsLevelMin)).toEqual([3, 'LZ 13(5)']);
+    expect(cited(lz.legacyDataCentre.mlpsCloudExtensionRequired)).toEqual([true, 'LZ 13(5)']);
+    // LZ 17: 经…组织评估后 (no period), 应在5个工作日内完成认定审批…保留期限为2年; LZ 19: 不得…延长租用合约期
+    expect(cited(lz.legacyDataCentre.sensitiveEvaluationWorkingDays)).toEqual([null, 'LZ 17']);
+    expect(cited(lz.legacyDataCentre.sensitiveApprovalWorkingDays)).toEqual([5, 'LZ 17']);
+    expect(cited(lz.legacyDataCentre.sensitiveRetentionYears)).toEqual([2, 'LZ 17']);
+    expect(cited(lz.legacyDataCentre.rentedMigrateWithinLease)).toEqual([true, 'LZ 19']);
     // no quotas, no development/emergency/temporary resources
     expect(cited(lz.quota.developmentShareMax)).toEqual([null, null]);
     expect(enabled(lz)).toEqual(['new_resources', 'scale_up', 'change', 'reclaim']);

@@ -20,6 +20,7 @@ export {
   type ProjectFacts,
   projectQuotaAt,
   type SystemFacts,
+  systemsOfJurisdictions,
   unitProjectsQuotaTotal,
 } from './projects.service.ts';
 export type { ProjectTables } from './projects.table.ts';

@@ -620,3 +620,28 @@ export async function getSystem(trx: Trx, id: string): Promise<SystemFacts | und
     status: s.status,
   };
 }
+
+/**
+ * Every information system of the jurisdictions, as facts (the legacy data-centre module's on-cloud rate and
+ * migration figures). Reads under the caller's transaction: row-level security still applies.
+ */
+export async function systemsOfJurisdictions(trx: Trx, jurisdictionIds: readonly string[]): Promise<SystemFacts[]> {
+  if (jurisdictionIds.length === 0) return [];
+  const { rows } = await repo.listSystems(
+    trx,
+    { kind: 'jurisdiction', jurisdictions: jurisdictionIds },
+    {},
+    { limit: 100_000, offset: 0 },
+  );
+  return rows.map((s) => ({
+    id: s.id,
+    organisationId: s.organisation_id,
+    jurisdictionId: s.jurisdiction_id,
+    name: s.name,
+    mlpsLevel: s.mlps_level,
+    classified: s.classified,
+    filingStatus: s.filing_status,
+    commitmentLetterOnFile: s.commitment_letter_on_file,
+    status: s.status,
+  }));
+}

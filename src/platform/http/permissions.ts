@@ -57,6 +57,11 @@ export const PERMISSIONS = [
   'shared-data:revoke',
   'shared-data:trace',
   'shared-data:call',
+  // legacy data centres (modules/datacentres, LZ 12-19)
+  'datacentre:read',
+  'datacentre:register',
+  'datacentre:evaluate',
+  'datacentre:approve',
 ] as const;
 
 export type NamedPermission = (typeof PERMISSIONS)[number];

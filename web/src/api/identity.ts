@@ -57,6 +57,10 @@ export const PERMISSIONS = [
   'shared-data:revoke',
   'shared-data:trace',
   'shared-data:call',
+  'datacentre:read',
+  'datacentre:register',
+  'datacentre:evaluate',
+  'datacentre:approve',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

@@ -10931,6 +10931,1517 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/data-centres": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The register: the unit’s own rooms, or (the ops unit, the authority) the whole jurisdiction’s */
+        get: {
+            parameters: {
+                query: {
+                    /** @description registered 已登记, applied 认定中, retained 通过认定保留中, transition 迁移过渡期, migrating 保留期满迁移中, closed 已撤销 */
+                    stage?: "registered" | "applied" | "retained" | "transition" | "migrating" | "closed";
+                    construction?: "self_built" | "rented";
+                    /** @description part of a name or address */
+                    q?: string;
+                    limit: number;
+                    offset: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["DataCentre"][];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Register one of the unit’s data centres (LZ 12, the self-check of LZ 14(1))
+         * @description A rented room needs its lease end: the lease end registered is its migration deadline (LZ 19) and a later change of the lease end does not move it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description a sub-unit; the caller’s by default
+                         */
+                        organisationId?: string;
+                        /**
+                         * @description self_built 自建, rented 租用第三方
+                         * @enum {unknown}
+                         */
+                        construction: "self_built" | "rented";
+                        name: string;
+                        address: string;
+                        /** @description m², up to two decimals */
+                        areaSquareMetres: string;
+                        /** @description usable racks (可用机架数) */
+                        racks: number;
+                        /**
+                         * @description GB 50174-2017 class: A, B, C or none
+                         * @enum {unknown}
+                         */
+                        gb50174Class: "A" | "B" | "C" | "none";
+                        /** @description connected to the e-government extranet (电子政务外网) */
+                        extranetConnected: boolean;
+                        ipv6: boolean;
+                        /** @description its cloud platform meets GB/T 33780-2017 */
+                        cloudPlatformConformant: boolean;
+                        /** @description interfaces with the city cloud platform */
+                        cityPlatformInterface: boolean;
+                        fullTimeOperators: number;
+                        /** @description 7x24 operation capability */
+                        service7x24: boolean;
+                        /** @description MLPS level (等保级别); 0 not graded */
+                        mlpsLevel: number;
+                        /** @description meets the cloud computing extension of GB/T 22239-2019 */
+                        mlpsCloudExtension: boolean;
+                        mlpsTestReport: string | null;
+                        leaseEnd: string | null;
+                        /** @description the information systems it hosts, from the systems register */
+                        systemIds: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataCentre"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-centres/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The city’s picture (LZ 14(1)): rooms, racks and systems still off the cloud, by stage and unit */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataCentreOverview"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-centres/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The register as an Excel workbook (the rooms the caller may see) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an Excel workbook (.xlsx) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-centres/migration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Migration progress per room and in total (LZ 16); rooms whose plan will miss the deadline flagged */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataCentreMigrationProgress"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-centres/migration/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The migration progress as an Excel workbook (rooms, then each system) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an Excel workbook (.xlsx) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-centres/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One room with its systems, deadlines and progress */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataCentre"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Correct the register (the unit that runs the room); a new lease end does not move the deadline */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        address?: string;
+                        /** @description m², up to two decimals */
+                        areaSquareMetres?: string;
+                        /** @description usable racks (可用机架数) */
+                        racks?: number;
+                        /**
+                         * @description GB 50174-2017 class: A, B, C or none
+                         * @enum {unknown}
+                         */
+                        gb50174Class?: "A" | "B" | "C" | "none";
+                        /** @description connected to the e-government extranet (电子政务外网) */
+                        extranetConnected?: boolean;
+                        ipv6?: boolean;
+                        /** @description its cloud platform meets GB/T 33780-2017 */
+                        cloudPlatformConformant?: boolean;
+                        /** @description interfaces with the city cloud platform */
+                        cityPlatformInterface?: boolean;
+                        fullTimeOperators?: number;
+                        /** @description 7x24 operation capability */
+                        service7x24?: boolean;
+                        /** @description MLPS level (等保级别); 0 not graded */
+                        mlpsLevel?: number;
+                        /** @description meets the cloud computing extension of GB/T 22239-2019 */
+                        mlpsCloudExtension?: boolean;
+                        mlpsTestReport?: string | null;
+                        leaseEnd?: string | null;
+                        /** @description the information systems it hosts, from the systems register */
+                        systemIds?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataCentre"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/data-centres/{id}/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The notices sent before the room’s retention ends (at the policy’s leads) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            kind: string;
+                            /** Format: date */
+                            endsOn: string;
+                            leadDays: number;
+                            /** Format: date */
+                            noticeDay: string;
+                            /** Format: date-time */
+                            sentAt: string;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-centres/{id}/precheck": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The measurable criteria of LZ 13 checked against the register, each with its article */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["DataCentrePrecheckItem"][];
+                            failed: components["schemas"]["DataCentrePrecheckItem"][];
+                            passed: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-centres/{id}/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Draft a certification application (LZ 14(2)) or, for sensitive data, one under LZ 17 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @default standard
+                         * @enum {unknown}
+                         */
+                        path: "standard" | "sensitive";
+                        /** @default null */
+                        sensitiveReason: string | null;
+                        /** @description how the room meets each criterion of LZ 13: network, technology, scale, operations, security */
+                        answers: {
+                            network: string;
+                            technology: string;
+                            scale: string;
+                            operations: string;
+                            security: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataCentreApplication"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-centres/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Certification applications: the unit’s own, or the whole jurisdiction’s */
+        get: {
+            parameters: {
+                query: {
+                    status?: "draft" | "submitted" | "evaluated" | "approved" | "refused" | "withdrawn";
+                    dataCentreId?: string;
+                    limit: number;
+                    offset: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["DataCentreApplication"][];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-centres/applications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One application with its evidence, pre-check, deadlines and decision */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataCentreApplication"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-centres/applications/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload evidence: the unit for a criterion while drafting, the ops unit its site survey record */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description an application: network, technology, scale, operations, security (LZ 13(1)-(5)) or site_survey; a room: closure or mlps_report
+                         * @enum {unknown}
+                         */
+                        purpose: "network" | "technology" | "scale" | "operations" | "security" | "site_survey" | "closure" | "mlps_report";
+                        fileName: string;
+                        mediaType: string;
+                        /** @description the file, base64; at most 5 MB decoded */
+                        contentBase64: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataCentreAttachment"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-centres/applications/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit: each criterion answered with evidence; the evaluation’s working days start (LZ 14(3)) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataCentreApplication"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-centres/applications/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The unit withdraws an application not yet evaluated */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataCentreApplication"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-centres/applications/{id}/evaluation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The ops unit’s evaluation with its site survey (LZ 14(3), 17); the authority’s days start */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default null */
+                        siteSurveyOn: string | null;
+                        /** @enum {unknown} */
+                        recommendation: "approve" | "refuse";
+                        /** @description 评估意见 */
+                        opinion: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataCentreApplication"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-centres/applications/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The authority approves (retained, LZ 14(4)) or refuses (transition period by racks, LZ 15), from today */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        decision: "approve" | "refuse";
+                        /** @default null */
+                        reason: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            application: components["schemas"]["DataCentreApplication"];
+                            dataCentre: components["schemas"]["DataCentre"];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-centres/attachments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download an attachment (the unit that runs the room and jurisdiction-wide roles) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the file as uploaded */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-centres/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The room’s own evidence (closure record, MLPS test report) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataCentreAttachment"][];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Upload the room’s evidence: closure (LZ 16(3)) or its MLPS test report */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description a room: closure or mlps_report
+                         * @enum {unknown}
+                         */
+                        purpose: "network" | "technology" | "scale" | "operations" | "security" | "site_survey" | "closure" | "mlps_report";
+                        fileName: string;
+                        mediaType: string;
+                        /** @description the file, base64; at most 5 MB decoded */
+                        contentBase64: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataCentreAttachment"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-centres/{id}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** The migration plan (LZ 16(1)): each non-classified system, how, and by when inside the deadline */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            systemId: string;
+                            /**
+                             * @description migrate 迁移上云, shut_down 整合关停
+                             * @enum {unknown}
+                             */
+                            plan: "migrate" | "shut_down";
+                            /**
+                             * Format: date
+                             * @description planned completion day
+                             */
+                            targetDate: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataCentre"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-centres/{id}/systems/{systemId}/done": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A system has left the room: migrated (with its project and orders) or shut down (LZ 16(2)) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    systemId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date */
+                        doneOn: string;
+                        /**
+                         * @description shut-down systems: how their data was handled
+                         * @default null
+                         */
+                        dataHandling: string | null;
+                        /** @default null */
+                        projectId: string | null;
+                        /** @default [] */
+                        orderNumbers: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataCentre"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-centres/{id}/closure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The room is revoked (LZ 16(3)): day, note, and its equipment listed for pooling (LZ 16(4)) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date */
+                        closedOn: string;
+                        note: string;
+                        equipment: components["schemas"]["DataCentreEquipment"][];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataCentre"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -12359,6 +13870,18 @@ export interface components {
                 areaSquareMetresMin: components["schemas"]["CitedInteger"];
                 racksMin: components["schemas"]["CitedInteger"];
                 operatorsMin: components["schemas"]["CitedInteger"];
+                extranetIpv6Required: components["schemas"]["CitedBoolean"];
+                cloudPlatformConformanceRequired: components["schemas"]["CitedBoolean"];
+                classBRequired: components["schemas"]["CitedBoolean"];
+                service7x24Required: components["schemas"]["CitedBoolean"];
+                mlpsLevelMin: components["schemas"]["CitedInteger"];
+                mlpsCloudExtensionRequired: components["schemas"]["CitedBoolean"];
+                sensitiveEvaluationWorkingDays: components["schemas"]["CitedInteger"];
+                sensitiveApprovalWorkingDays: components["schemas"]["CitedInteger"];
+                sensitiveRetentionYears: components["schemas"]["CitedInteger"];
+                retentionNoticeFirstLeadDays: components["schemas"]["CitedInteger"];
+                retentionNoticeFinalLeadDays: components["schemas"]["CitedInteger"];
+                rentedMigrateWithinLease: components["schemas"]["CitedBoolean"];
             };
             sharedData: {
                 provided: components["schemas"]["CitedBoolean"];
@@ -13001,6 +14524,242 @@ export interface components {
             policyTitle: string;
             publishedResources: number;
             providers: number;
+        };
+        /** DataCentreEquipment */
+        DataCentreEquipment: {
+            /** @description 设备类别 (server, storage, network, security…) */
+            kind: string;
+            model: string;
+            quantity: number;
+            note: string | null;
+        };
+        /** DataCentreHostedSystem */
+        DataCentreHostedSystem: {
+            /** Format: uuid */
+            systemId: string;
+            systemName: string;
+            /** @description classified (涉密) systems do not migrate */
+            classified: boolean;
+            plan: ("migrate" | "shut_down") | null;
+            targetDate: string | null;
+            doneOn: string | null;
+            dataHandling: string | null;
+            projectId: string | null;
+            orderNumbers: string[];
+            late: boolean;
+        };
+        /** DataCentreProgress */
+        DataCentreProgress: {
+            systems: number;
+            planned: number;
+            done: number;
+            remaining: number;
+            atRisk: boolean;
+            risks: string[];
+        };
+        /** DataCentre */
+        DataCentre: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organisationId: string;
+            organisationName: string;
+            /** Format: uuid */
+            jurisdictionId: string;
+            /**
+             * @description self_built 自建, rented 租用第三方 (LZ 12)
+             * @enum {unknown}
+             */
+            construction: "self_built" | "rented";
+            name: string;
+            address: string;
+            /** @description m², up to two decimals */
+            areaSquareMetres: string;
+            /** @description usable racks (可用机架数) */
+            racks: number;
+            /**
+             * @description GB 50174-2017 class: A, B, C or none
+             * @enum {unknown}
+             */
+            gb50174Class: "A" | "B" | "C" | "none";
+            /** @description connected to the e-government extranet (电子政务外网) */
+            extranetConnected: boolean;
+            ipv6: boolean;
+            /** @description its cloud platform meets GB/T 33780-2017 */
+            cloudPlatformConformant: boolean;
+            /** @description interfaces with the city cloud platform */
+            cityPlatformInterface: boolean;
+            fullTimeOperators: number;
+            /** @description 7x24 operation capability */
+            service7x24: boolean;
+            /** @description MLPS level (等保级别); 0 not graded */
+            mlpsLevel: number;
+            /** @description meets the cloud computing extension of GB/T 22239-2019 */
+            mlpsCloudExtension: boolean;
+            mlpsTestReport: string | null;
+            leaseEnd: string | null;
+            leaseEndRegistered: string | null;
+            /**
+             * @description registered 已登记, applied 认定中, retained 通过认定保留中, transition 迁移过渡期, migrating 保留期满迁移中, closed 已撤销
+             * @enum {unknown}
+             */
+            stage: "registered" | "applied" | "retained" | "transition" | "migrating" | "closed";
+            approvedOn: string | null;
+            retentionEnds: string | null;
+            inRetention: boolean;
+            transitionEnds: string | null;
+            migrationDeadline: string | null;
+            deadlineArticle: string | null;
+            closedOn: string | null;
+            closureNote: string | null;
+            equipment: components["schemas"]["DataCentreEquipment"][];
+            systems: components["schemas"]["DataCentreHostedSystem"][];
+            progress: components["schemas"]["DataCentreProgress"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** DataCentrePrecheckItem */
+        DataCentrePrecheckItem: {
+            /** @enum {unknown} */
+            criterion: "network" | "technology" | "scale" | "operations" | "security";
+            key: string;
+            article: string;
+            label: string;
+            required: string;
+            actual: string;
+            passed: boolean;
+        };
+        /** DataCentreAttachment */
+        DataCentreAttachment: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {unknown} */
+            purpose: "network" | "technology" | "scale" | "operations" | "security" | "site_survey" | "closure" | "mlps_report";
+            fileName: string;
+            mediaType: string;
+            sizeBytes: number;
+            sha256: string;
+            uploadedBy: string | null;
+            /** Format: date-time */
+            uploadedAt: string;
+        };
+        /** DataCentreApplication */
+        DataCentreApplication: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            dataCentreId: string;
+            dataCentreName: string;
+            /** Format: uuid */
+            organisationId: string;
+            organisationName: string;
+            /**
+             * @description standard (LZ 13-14) or sensitive data (LZ 17)
+             * @enum {unknown}
+             */
+            path: "standard" | "sensitive";
+            sensitiveReason: string | null;
+            /** @enum {unknown} */
+            status: "draft" | "submitted" | "evaluated" | "approved" | "refused" | "withdrawn";
+            /** @description how the room meets each criterion of LZ 13: network, technology, scale, operations, security */
+            answers: {
+                network: string;
+                technology: string;
+                scale: string;
+                operations: string;
+                security: string;
+            };
+            precheck: components["schemas"]["DataCentrePrecheckItem"][] | null;
+            createdBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            submittedAt: string | null;
+            submittedBy: string | null;
+            evaluation: {
+                workingDays: number | null;
+                article: string | null;
+                dueAt: string | null;
+                dueDay: string | null;
+                /** @description the due day lies in a year whose calendar is not confirmed */
+                provisional: boolean;
+                overdue: boolean;
+                escalatedAt: string | null;
+                doneAt: string | null;
+                doneBy: string | null;
+            };
+            siteSurveyOn: string | null;
+            recommendation: ("approve" | "refuse") | null;
+            evaluationOpinion: string | null;
+            approval: {
+                workingDays: number | null;
+                article: string | null;
+                dueAt: string | null;
+                dueDay: string | null;
+                /** @description the due day lies in a year whose calendar is not confirmed */
+                provisional: boolean;
+                overdue: boolean;
+                escalatedAt: string | null;
+                doneAt: string | null;
+                doneBy: string | null;
+            };
+            decisionReason: string | null;
+            attachments: components["schemas"]["DataCentreAttachment"][];
+        };
+        /** DataCentreOverview */
+        DataCentreOverview: {
+            rooms: number;
+            racks: number;
+            systemsOffCloud: number;
+            classifiedSystems: number;
+            selfBuilt: number;
+            rented: number;
+            atRisk: number;
+            byStage: {
+                /**
+                 * @description registered 已登记, applied 认定中, retained 通过认定保留中, transition 迁移过渡期, migrating 保留期满迁移中, closed 已撤销
+                 * @enum {unknown}
+                 */
+                stage: "registered" | "applied" | "retained" | "transition" | "migrating" | "closed";
+                rooms: number;
+                racks: number;
+                systemsOffCloud: number;
+            }[];
+            byUnit: {
+                /** Format: uuid */
+                organisationId: string;
+                organisationName: string;
+                rooms: number;
+                racks: number;
+                systemsOffCloud: number;
+            }[];
+        };
+        /** DataCentreMigrationProgress */
+        DataCentreMigrationProgress: {
+            rooms: {
+                /** Format: uuid */
+                dataCentreId: string;
+                name: string;
+                organisationName: string;
+                /**
+                 * @description registered 已登记, applied 认定中, retained 通过认定保留中, transition 迁移过渡期, migrating 保留期满迁移中, closed 已撤销
+                 * @enum {unknown}
+                 */
+                stage: "registered" | "applied" | "retained" | "transition" | "migrating" | "closed";
+                migrationDeadline: string | null;
+                deadlineArticle: string | null;
+                progress: components["schemas"]["DataCentreProgress"];
+            }[];
+            total: {
+                rooms: number;
+                systems: number;
+                planned: number;
+                done: number;
+                remaining: number;
+                atRisk: number;
+                closed: number;
+            };
         };
         /** SecurityPolicy */
         SecurityPolicy: {

@@ -185,6 +185,39 @@ export const routes: RouteObject[] = [
             ],
           },
           {
+            path: 'data-centres',
+            element: guarded('datacentre:read'),
+            handle: crumb('dc.nav'),
+            children: [
+              { index: true, element: page(() => import('../pages/datacentres/RegisterPage'), 'RegisterPage') },
+              {
+                path: 'applications',
+                handle: crumb('dc.nav.applications'),
+                children: [
+                  {
+                    index: true,
+                    element: page(() => import('../pages/datacentres/ApplicationsPage'), 'ApplicationsPage'),
+                  },
+                  {
+                    path: ':id',
+                    element: page(() => import('../pages/datacentres/ApplicationsPage'), 'ApplicationPage'),
+                    handle: crumb('dc.nav.application'),
+                  },
+                ],
+              },
+              {
+                path: 'migration',
+                element: page(() => import('../pages/datacentres/MigrationPage'), 'MigrationPage'),
+                handle: crumb('dc.nav.migration'),
+              },
+              {
+                path: ':id',
+                element: page(() => import('../pages/datacentres/CentrePage'), 'CentrePage'),
+                handle: crumb('dc.nav.centre'),
+              },
+            ],
+          },
+          {
             path: 'monitoring',
             element: guarded('monitoring:read'),
             handle: crumb('monitoring.nav'),

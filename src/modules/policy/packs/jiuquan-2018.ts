@@ -215,6 +215,35 @@ export const jiuquan2018 = {
     areaSquareMetresMin: silent('JQ sets no size criteria'),
     racksMin: silent('JQ sets no size criteria'),
     operatorsMin: silent('JQ sets no staffing criteria'),
+    extranetIpv6Required: silent('JQ has no certification of own data centres (JQ 14 keeps network access rooms only)'),
+    cloudPlatformConformanceRequired: silent(
+      'JQ has no certification of own data centres (JQ 14 keeps network access rooms only)',
+    ),
+    classBRequired: silent('JQ has no certification of own data centres (JQ 14 keeps network access rooms only)'),
+    service7x24Required: silent('JQ has no certification of own data centres (JQ 14 keeps network access rooms only)'),
+    mlpsLevelMin: silent('JQ has no certification of own data centres (JQ 14 keeps network access rooms only)'),
+    mlpsCloudExtensionRequired: silent(
+      'JQ has no certification of own data centres (JQ 14 keeps network access rooms only)',
+    ),
+    sensitiveEvaluationWorkingDays: silent(
+      'JQ has no certification of own data centres (JQ 14 keeps network access rooms only)',
+    ),
+    sensitiveApprovalWorkingDays: silent(
+      'JQ has no certification of own data centres (JQ 14 keeps network access rooms only)',
+    ),
+    sensitiveRetentionYears: unstated(
+      'JQ 14',
+      '有保密、安全等管理要求的部门(单位)可保留一个独立机房: one room may stay, with no period and no certification',
+    ),
+    retentionNoticeFirstLeadDays: silent(
+      'JQ has no certification of own data centres (JQ 14 keeps network access rooms only)',
+    ),
+    retentionNoticeFinalLeadDays: silent(
+      'JQ has no certification of own data centres (JQ 14 keeps network access rooms only)',
+    ),
+    rentedMigrateWithinLease: silent(
+      'JQ has no certification of own data centres (JQ 14 keeps network access rooms only)',
+    ),
   },
   sharedData: {
     provided: {

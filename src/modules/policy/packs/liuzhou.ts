@@ -199,6 +199,37 @@ export const liuzhou = {
     areaSquareMetresMin: cite(40, 'LZ 13(3)', '面积不小于40平方米'),
     racksMin: cite(6, 'LZ 13(3)', '可用机架数不少于6个'),
     operatorsMin: cite(2, 'LZ 13(4)', '不少于2人的专职运维团队'),
+    extranetIpv6Required: cite(true, 'LZ 13(1)', '与柳州电子政务外网实现互联互通…支持IPv6协议'),
+    cloudPlatformConformanceRequired: cite(
+      true,
+      'LZ 13(2)',
+      '云平台应满足GB/T33780-2017，开发与开放相应数据接口，与市级云平台实现对接',
+    ),
+    classBRequired: cite(true, 'LZ 13(3)', '达到《数据中心设计规范》（GB50174-2017）的B类标准 (class A also meets it)'),
+    service7x24Required: cite(true, 'LZ 13(4)', '具备7×24小时运维服务能力'),
+    mlpsLevelMin: cite(3, 'LZ 13(5)', '满足GB/T22239-2019的第三级安全通用…要求，并通过网络安全等级保护测评'),
+    mlpsCloudExtensionRequired: cite(true, 'LZ 13(5)', '第三级安全通用和云计算安全扩展要求'),
+    sensitiveEvaluationWorkingDays: unstated(
+      'LZ 17',
+      '经市信息化建设管理中心组织评估后: LZ 17 names the evaluation but gives it no period',
+    ),
+    sensitiveApprovalWorkingDays: cite(5, 'LZ 17', '市大数据发展局应在5个工作日内完成认定审批'),
+    sensitiveRetentionYears: cite(2, 'LZ 17', '通过认定审批的，可暂时保留，保留期限为2年'),
+    retentionNoticeFirstLeadDays: cite(
+      90,
+      'LZ 18',
+      'LZ 18: 保留期满后…不再安排运维资金. LZ gives no notice period: 90 calendar days before the retention ends is a default for the city to set (override)',
+    ),
+    retentionNoticeFinalLeadDays: cite(
+      30,
+      'LZ 18',
+      'LZ gives no notice period: 30 calendar days before the retention ends is a default for the city to set (override)',
+    ),
+    rentedMigrateWithinLease: cite(
+      true,
+      'LZ 19',
+      '在现有的租用合约期内完成…迁移上云工作，不得以任何形式延长租用合约期',
+    ),
   },
   sharedData: {
     provided: {

@@ -135,6 +135,34 @@ export const ningbo2014 = {
     areaSquareMetresMin: silent('NB sets no size criteria'),
     racksMin: silent('NB sets no size criteria'),
     operatorsMin: silent('NB sets no staffing criteria'),
+    extranetIpv6Required: silent('NB has no certification of own data centres (NB 16: voluntary, gradual migration)'),
+    cloudPlatformConformanceRequired: silent(
+      'NB has no certification of own data centres (NB 16: voluntary, gradual migration)',
+    ),
+    classBRequired: silent('NB has no certification of own data centres (NB 16: voluntary, gradual migration)'),
+    service7x24Required: silent('NB has no certification of own data centres (NB 16: voluntary, gradual migration)'),
+    mlpsLevelMin: silent('NB has no certification of own data centres (NB 16: voluntary, gradual migration)'),
+    mlpsCloudExtensionRequired: silent(
+      'NB has no certification of own data centres (NB 16: voluntary, gradual migration)',
+    ),
+    sensitiveEvaluationWorkingDays: silent(
+      'NB has no certification of own data centres (NB 16: voluntary, gradual migration)',
+    ),
+    sensitiveApprovalWorkingDays: silent(
+      'NB has no certification of own data centres (NB 16: voluntary, gradual migration)',
+    ),
+    sensitiveRetentionYears: silent(
+      'NB has no certification of own data centres (NB 16: voluntary, gradual migration)',
+    ),
+    retentionNoticeFirstLeadDays: silent(
+      'NB has no certification of own data centres (NB 16: voluntary, gradual migration)',
+    ),
+    retentionNoticeFinalLeadDays: silent(
+      'NB has no certification of own data centres (NB 16: voluntary, gradual migration)',
+    ),
+    rentedMigrateWithinLease: silent(
+      'NB has no certification of own data centres (NB 16: voluntary, gradual migration)',
+    ),
   },
   sharedData: {
     provided: cite(

@@ -250,6 +250,18 @@ export const shanghai2022 = {
     areaSquareMetresMin: silent('SH has no legacy data-centre certification'),
     racksMin: silent('SH has no legacy data-centre certification'),
     operatorsMin: silent('SH has no legacy data-centre certification'),
+    extranetIpv6Required: silent('SH has no legacy data-centre certification'),
+    cloudPlatformConformanceRequired: silent('SH has no legacy data-centre certification'),
+    classBRequired: silent('SH has no legacy data-centre certification'),
+    service7x24Required: silent('SH has no legacy data-centre certification'),
+    mlpsLevelMin: silent('SH has no legacy data-centre certification'),
+    mlpsCloudExtensionRequired: silent('SH has no legacy data-centre certification'),
+    sensitiveEvaluationWorkingDays: silent('SH has no legacy data-centre certification'),
+    sensitiveApprovalWorkingDays: silent('SH has no legacy data-centre certification'),
+    sensitiveRetentionYears: silent('SH has no legacy data-centre certification'),
+    retentionNoticeFirstLeadDays: silent('SH has no legacy data-centre certification'),
+    retentionNoticeFinalLeadDays: silent('SH has no legacy data-centre certification'),
+    rentedMigrateWithinLease: silent('SH has no legacy data-centre certification'),
   },
   sharedData: {
     provided: {

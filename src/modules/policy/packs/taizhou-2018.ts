@@ -160,6 +160,42 @@ export const taizhou2018 = {
     areaSquareMetresMin: silent('TZ sets no size criteria'),
     racksMin: silent('TZ sets no size criteria'),
     operatorsMin: silent('TZ sets no staffing criteria'),
+    extranetIpv6Required: silent(
+      'TZ has no certification of own data centres (TZ 3: expert review of systems that cannot migrate)',
+    ),
+    cloudPlatformConformanceRequired: silent(
+      'TZ has no certification of own data centres (TZ 3: expert review of systems that cannot migrate)',
+    ),
+    classBRequired: silent(
+      'TZ has no certification of own data centres (TZ 3: expert review of systems that cannot migrate)',
+    ),
+    service7x24Required: silent(
+      'TZ has no certification of own data centres (TZ 3: expert review of systems that cannot migrate)',
+    ),
+    mlpsLevelMin: silent(
+      'TZ has no certification of own data centres (TZ 3: expert review of systems that cannot migrate)',
+    ),
+    mlpsCloudExtensionRequired: silent(
+      'TZ has no certification of own data centres (TZ 3: expert review of systems that cannot migrate)',
+    ),
+    sensitiveEvaluationWorkingDays: silent(
+      'TZ has no certification of own data centres (TZ 3: expert review of systems that cannot migrate)',
+    ),
+    sensitiveApprovalWorkingDays: silent(
+      'TZ has no certification of own data centres (TZ 3: expert review of systems that cannot migrate)',
+    ),
+    sensitiveRetentionYears: silent(
+      'TZ has no certification of own data centres (TZ 3: expert review of systems that cannot migrate)',
+    ),
+    retentionNoticeFirstLeadDays: silent(
+      'TZ has no certification of own data centres (TZ 3: expert review of systems that cannot migrate)',
+    ),
+    retentionNoticeFinalLeadDays: silent(
+      'TZ has no certification of own data centres (TZ 3: expert review of systems that cannot migrate)',
+    ),
+    rentedMigrateWithinLease: silent(
+      'TZ has no certification of own data centres (TZ 3: expert review of systems that cannot migrate)',
+    ),
   },
   sharedData: {
     provided: {

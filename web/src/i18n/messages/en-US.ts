@@ -1,3 +1,4 @@
+import { dataCentresEnUS } from './datacentres.en-US';
 import { sharedDataEnUS } from './shareddata.en-US';
 import type { Messages } from './zh-CN';
 
@@ -1156,4 +1157,5 @@ export const enUS: Messages = {
 
   'error.toast': 'An unexpected error occurred and has been reported.',
   ...sharedDataEnUS,
+  ...dataCentresEnUS,
 };
