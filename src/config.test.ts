@@ -26,6 +26,14 @@ describe('configuration', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('sheds load on a saturated event loop by default on PostgreSQL only, whose queries leave the loop free', () => {
+    expect(loadConfig({}, '/srv/yunguan').maxEventLoopDelayMs).toBe(0);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db.internal/yunguan' }, '/srv/yunguan').maxEventLoopDelayMs).toBe(
+      1000,
+    );
+    expect(loadConfig({ YUNGUAN_MAX_EVENT_LOOP_DELAY_MS: '800' }, '/srv/yunguan').maxEventLoopDelayMs).toBe(800);
+  });
+
   it('honours PORT, HOST, YUNGUAN_DATA_DIR, LOG_LEVEL and DATABASE_URL', () => {
     const config = loadConfig(
       {

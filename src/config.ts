@@ -179,7 +179,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     smtpUrl: smtpUrl(env),
     mailFrom: mailFrom(env),
     monitoringFoldSeconds: integer(env, 'YUNGUAN_MONITORING_FOLD_SECONDS', 1, 3600, 300),
-    maxEventLoopDelayMs: integer(env, 'YUNGUAN_MAX_EVENT_LOOP_DELAY_MS', 0, 60_000, 1000),
+    // The embedded database runs its queries on the event loop: a long query looks like saturation, and a
+    // single embedded instance has no other instance to send the load to. Off there unless asked for.
+    maxEventLoopDelayMs: integer(env, 'YUNGUAN_MAX_EVENT_LOOP_DELAY_MS', 0, 60_000, databaseUrl(env) ? 1000 : 0),
     maxDatabaseQueue: integer(env, 'YUNGUAN_MAX_DB_QUEUE', 0, 100_000, 200),
   };
   if (config.dataKey !== undefined && !/^[0-9a-fA-F]{32}$/.test(config.dataKey)) {
