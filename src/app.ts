@@ -14,7 +14,9 @@ import { AuditEventSchema, auditRoutes } from './modules/audit/index.ts';
 import { CALENDAR_SCHEMAS, calendarRoutes } from './modules/calendar/index.ts';
 import { CatalogueItemSchema, CatalogueVersionSchema, catalogueRoutes } from './modules/catalogue/index.ts';
 import {
+  AdminApprovalSchema,
   ApiTokenSchema,
+  approvalRoutes,
   authRoutes,
   identityAuthenticator,
   MeSchema,
@@ -168,6 +170,7 @@ export async function buildApp({
     AuditEventSchema,
     CatalogueItemSchema,
     CatalogueVersionSchema,
+    AdminApprovalSchema,
   ]) {
     app.addSchema(schema);
   }
@@ -249,6 +252,7 @@ export async function buildApp({
       await api.register(authRoutes, deps);
       await api.register(userRoutes, deps);
       await api.register(tokenRoutes, deps);
+      await api.register(approvalRoutes, deps);
       await api.register(auditRoutes, deps);
       await api.register(catalogueRoutes, deps);
       await api.register(calendarRoutes, deps);

@@ -263,14 +263,42 @@ describe('second factor (TOTP)', () => {
       .select('id')
       .where('username', '=', 'reviewer')
       .executeTakeFirstOrThrow();
-    // The security admin makes the reviewer an audit admin (admin roles need TOTP).
+    await t.database.db
+      .updateTable('user_account')
+      .set({ email: 'reviewer@example.gov.cn' })
+      .where('id', '=', user.id)
+      .execute();
+    // An admin role is held alone: the system admin takes the business role away first; the security admin
+    // asks for the audit admin role, the system admin (the third admin) approves; the password goes by e-mail.
+    await as(t.app, admins.sysadmin, {
+      method: 'PUT',
+      url: `/api/v1/users/${user.id}/roles`,
+      payload: { assignments: [] },
+    });
     const granted = await as(t.app, admins.secadmin, {
       method: 'PUT',
       url: `/api/v1/users/${user.id}/admin-roles`,
       payload: { assignments: [{ organisationId: admins.secadmin.me.organisation.id, role: 'audit_admin' }] },
     });
-    expect(granted.statusCode).toBe(200);
-    const session = await login(t.app, 'reviewer');
+    expect(granted.statusCode).toBe(202);
+    const approved = await as(t.app, admins.sysadmin, {
+      method: 'POST',
+      url: `/api/v1/admin-approvals/${granted.json().approval.id}/approve`,
+    });
+    expect(approved.statusCode).toBe(200);
+    const mailed = await t.database.db
+      .selectFrom('notification')
+      .select('body_zh')
+      .where('user_id', '=', user.id)
+      .where('kind', '=', 'account.temporary_password')
+      .executeTakeFirstOrThrow();
+    const temporary = /临时密码：([A-Za-z0-9-]+)/.exec(mailed.body_zh ?? '')?.[1] as string;
+    const session = await login(t.app, 'reviewer', { password: temporary });
+    await as(t.app, session, {
+      method: 'POST',
+      url: '/api/v1/auth/password',
+      payload: { currentPassword: temporary, newPassword: 'Audit-Admin-2026x' },
+    });
     const blocked = await as(t.app, session, { url: '/api/v1/audit-events' });
     expect(blocked.json().code).toBe('totp_enrolment_required');
     const { secret } = (await as(t.app, session, { method: 'POST', url: '/api/v1/auth/totp/enrolment' })).json();

@@ -8,7 +8,7 @@ import type { Db, Trx } from '../../schema.ts';
 import * as repo from './identity.repository.ts';
 import type { SessionRow, UserRow } from './identity.table.ts';
 import { burnVerification, hashPassword, passwordProblems, verifyPassword } from './password.ts';
-import { hasAdminRole, permissionsOf, scopeOf, TOKEN_SCOPES } from './roles.ts';
+import { hasAdminRole, issuerMayGrant, permissionsOf, scopeOf, TOKEN_SCOPES } from './roles.ts';
 
 export const SESSION_COOKIE = 'yunguan_session';
 export const TOKEN_PREFIX = 'ygt_';
@@ -267,6 +267,7 @@ export async function authenticateToken(db: Db, bearer: string): Promise<AuthCon
       't.secret_hash',
       't.expires_at',
       't.revoked_at',
+      't.created_by_user_id',
       'o.id as organisationId',
       'o.type',
       'o.jurisdiction_id',
@@ -277,8 +278,17 @@ export async function authenticateToken(db: Db, bearer: string): Promise<AuthCon
     return null;
   }
   await db.updateTable('api_token').set({ last_used_at: new Date() }).where('id', '=', token.id).execute();
-  const scopes = token.scopes.filter((s): s is (typeof TOKEN_SCOPES)[number] =>
-    (TOKEN_SCOPES as readonly string[]).includes(s),
+  // At every use, the scopes are cut down to what the issuer may still do in the token's organisation
+  // (a role taken away, an account disabled); a token whose issuer is unknown carries nothing.
+  const issuer = token.created_by_user_id ? await repo.findUserById(db, token.created_by_user_id) : undefined;
+  const issuerRoles =
+    issuer && !issuer.disabled_at
+      ? ((await repo.memberships(db, issuer.id)).find((m) => m.organisationId === token.organisationId)?.roles ?? [])
+      : [];
+  const issuerPermissions = permissionsOf(issuerRoles);
+  const scopes = token.scopes.filter(
+    (s): s is (typeof TOKEN_SCOPES)[number] =>
+      (TOKEN_SCOPES as readonly string[]).includes(s) && issuerMayGrant(issuerPermissions, s),
   );
   return {
     kind: 'token',

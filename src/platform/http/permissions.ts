@@ -57,6 +57,8 @@ export const PERMISSIONS = [
   'shared-data:revoke',
   'shared-data:trace',
   'shared-data:call',
+  // the two-person rule on admin accounts (modules/identity/separation.ts)
+  'admin-approval:decide',
 ] as const;
 
 export type NamedPermission = (typeof PERMISSIONS)[number];
