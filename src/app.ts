@@ -60,6 +60,7 @@ import {
   tenancyRoutes,
 } from './modules/tenancy/index.ts';
 import { setAuditKey } from './platform/audit/audit.ts';
+import { AUDIT_CHECKPOINT_JOB, configureCheckpoints } from './platform/audit/checkpoint.ts';
 import { registerAuth } from './platform/auth/auth.ts';
 import { setDataKey } from './platform/crypto.ts';
 import type { Database } from './platform/db/database.ts';
@@ -92,6 +93,7 @@ export const JOBS: Job<DB>[] = [
   foldJob,
   NOTIFICATION_DELIVERY_JOB,
   sharedDataSweepJob,
+  AUDIT_CHECKPOINT_JOB,
 ];
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -152,6 +154,7 @@ export async function buildApp({
   registerOutboxMetrics(registry, database.db, clock);
 
   setAuditKey(config.auditKey);
+  configureCheckpoints(config);
   setDataKey(config.dataKey);
   configureMail(config.smtpUrl ? { smtpUrl: config.smtpUrl, from: config.mailFrom } : undefined);
   configureFold(config.monitoringFoldSeconds);

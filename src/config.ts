@@ -14,8 +14,14 @@ export interface Config {
   readonly webDir: string;
   /** Whether `serve` seeds the demo jurisdiction into an empty embedded database. */
   readonly seedDemo: boolean;
-  /** HMAC-SM3 key for the audit chain; plain SM3 without it. */
+  /** HMAC-SM3 key for the audit chain; plain SM3 without it. Required in production. */
   readonly auditKey: string | undefined;
+  /** where signed checkpoints of the audit chain are appended (outside the database); undefined: none */
+  readonly auditCheckpointDir: string | undefined;
+  /** minutes between periodic checkpoints */
+  readonly auditCheckpointMinutes: number;
+  /** SM2 private key (64 hex digits) signing checkpoints; derived from the audit key when not given */
+  readonly auditSigningKey: string | undefined;
   /** SM4 key (32 hex digits) sealing secrets stored in the database; required in production. */
   readonly dataKey: string | undefined;
   /** Single sign-on with the unified identity platform (统一身份认证); undefined when not configured. */
@@ -174,6 +180,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     webDir: path.resolve(cwd, env.YUNGUAN_WEB_DIR?.trim() || 'web/dist'),
     seedDemo: boolean(env, 'YUNGUAN_SEED_DEMO', mode !== 'production'),
     auditKey: env.YUNGUAN_AUDIT_KEY?.trim() || undefined,
+    auditCheckpointDir: env.YUNGUAN_AUDIT_CHECKPOINT_DIR?.trim()
+      ? path.resolve(cwd, env.YUNGUAN_AUDIT_CHECKPOINT_DIR.trim())
+      : undefined,
+    auditCheckpointMinutes: integer(env, 'YUNGUAN_AUDIT_CHECKPOINT_MINUTES', 1, 1440, 5),
+    auditSigningKey: env.YUNGUAN_AUDIT_SIGNING_KEY?.trim() || undefined,
     dataKey: env.YUNGUAN_DATA_KEY?.trim() || undefined,
     oidc: oidc(env),
     smtpUrl: smtpUrl(env),
@@ -190,6 +201,19 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   }
   if (config.auditKey !== undefined && config.auditKey.length < 16) {
     throw new ConfigError('YUNGUAN_AUDIT_KEY', 'must be at least 16 characters');
+  }
+  // Without a key the chain is plain SM3: anyone who can write to the database could rebuild it.
+  if (config.env === 'production' && config.auditKey === undefined) {
+    throw new ConfigError(
+      'YUNGUAN_AUDIT_KEY',
+      'is required when YUNGUAN_ENV=production (at least 16 characters, kept outside the database)',
+    );
+  }
+  if (config.auditSigningKey !== undefined && !/^[0-9a-fA-F]{64}$/.test(config.auditSigningKey)) {
+    throw new ConfigError('YUNGUAN_AUDIT_SIGNING_KEY', 'must be 64 hexadecimal digits (an SM2 private key)');
+  }
+  if (config.auditCheckpointDir !== undefined && config.auditKey === undefined) {
+    throw new ConfigError('YUNGUAN_AUDIT_CHECKPOINT_DIR', 'needs YUNGUAN_AUDIT_KEY (checkpoints are signed with it)');
   }
   if (config.env === 'production' && config.seedDemo) {
     throw new ConfigError('YUNGUAN_SEED_DEMO', 'demo data is never applied when YUNGUAN_ENV=production');
