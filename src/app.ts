@@ -69,6 +69,7 @@ import { registerLoadShedding } from './platform/http/load-shedding.ts';
 import { registerMetrics } from './platform/http/metrics.ts';
 import type { Permission } from './platform/http/permissions.ts';
 import { ProblemSchema, registerProblemHandler, sendProblem } from './platform/http/problem.ts';
+import { registerRateLimits } from './platform/http/rate-limit.ts';
 import type { Job } from './platform/jobs/jobs.ts';
 import { type Clock, systemClock } from './platform/time/clock.ts';
 import type { DB } from './schema.ts';
@@ -160,6 +161,7 @@ export async function buildApp({
   configureFold(config.monitoringFoldSeconds);
   await app.register(fastifyCookie);
   registerAuth(app, identityAuthenticator(database.db), database.db);
+  await registerRateLimits(app, database.db, config.rateLimits);
 
   for (const schema of [
     ProblemSchema,

@@ -36,6 +36,12 @@ export interface Config {
   readonly maxEventLoopDelayMs: number;
   /** load shedding: queries waiting for a database connection above which requests get 503; 0: off */
   readonly maxDatabaseQueue: number;
+  /** request limits shared by all instances (platform/http/rate-limit.ts), per minute */
+  readonly rateLimits: { loginPerMinute: number; credentialPerMinute: number; machinePerMinute: number };
+  /** addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed; empty: the header is ignored */
+  readonly trustedProxies: readonly string[];
+  /** bearer token /metrics needs; required in production unless metrics are off (`off`) */
+  readonly metricsToken: string | undefined;
 }
 
 export interface OidcConfig {
@@ -164,6 +170,20 @@ function oidc(env: Env): OidcConfig | undefined {
   };
 }
 
+function trustedProxies(env: Env): string[] {
+  const raw = env.YUNGUAN_TRUSTED_PROXIES?.trim();
+  if (!raw) return [];
+  const list = raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  for (const entry of list) {
+    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry))
+      throw new ConfigError('YUNGUAN_TRUSTED_PROXIES', `must list addresses or CIDRs, got "${entry}"`);
+  }
+  return list;
+}
+
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
   const mode = oneOf(env, 'YUNGUAN_ENV', ['development', 'production'], 'development');
   const host = env.HOST?.trim() || (mode === 'production' ? '0.0.0.0' : 'localhost');
@@ -192,6 +212,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     monitoringFoldSeconds: integer(env, 'YUNGUAN_MONITORING_FOLD_SECONDS', 1, 3600, 300),
     maxEventLoopDelayMs: integer(env, 'YUNGUAN_MAX_EVENT_LOOP_DELAY_MS', 0, 60_000, 1000),
     maxDatabaseQueue: integer(env, 'YUNGUAN_MAX_DB_QUEUE', 0, 100_000, 200),
+    rateLimits: {
+      loginPerMinute: integer(env, 'YUNGUAN_RATE_LIMIT_LOGIN', 1, 1_000_000, 60),
+      credentialPerMinute: integer(env, 'YUNGUAN_RATE_LIMIT_CREDENTIALS', 1, 1_000_000, 30),
+      machinePerMinute: integer(env, 'YUNGUAN_RATE_LIMIT_MACHINE', 1, 10_000_000, 6000),
+    },
+    trustedProxies: trustedProxies(env),
+    metricsToken: env.YUNGUAN_METRICS_TOKEN?.trim() || undefined,
   };
   if (config.dataKey !== undefined && !/^[0-9a-fA-F]{32}$/.test(config.dataKey)) {
     throw new ConfigError('YUNGUAN_DATA_KEY', 'must be 32 hexadecimal digits (a 128-bit SM4 key)');

@@ -77,7 +77,7 @@ describe('login and sessions', () => {
     expect(failures.map((f) => f.actor_name)).toEqual(expect.arrayContaining(['edu', 'ghost']));
   });
 
-  it('locks the account after 5 failed attempts: 423 account_locked even with the right password', async () => {
+  it('locks the account after 5 failed attempts; a locked account answers like a wrong password', async () => {
     for (let i = 1; i <= 4; i++) {
       const res = await t.app.inject({
         method: 'POST',
@@ -91,14 +91,15 @@ describe('login and sessions', () => {
       url: '/api/v1/auth/login',
       payload: { username: 'finance', password: 'wrong-5-Aa' },
     });
-    expect(fifth.statusCode).toBe(423);
-    expect(fifth.json().code).toBe('account_locked');
+    expect(fifth.statusCode).toBe(401);
+    expect(fifth.json().code).toBe('invalid_credentials');
     const right = await t.app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',
       payload: { username: 'finance', password: DEMO_PASSWORD },
     });
-    expect(right.statusCode).toBe(423);
+    expect(right.statusCode).toBe(401);
+    expect(right.json().code).toBe('invalid_credentials');
     expect(await auditActions('account.locked')).toHaveLength(1);
     // The security admin unlocks it.
     const user = await t.database.db

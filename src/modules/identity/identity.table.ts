@@ -96,7 +96,14 @@ export interface AdminApprovalTable {
   decided_at: Date | null;
 }
 
+export interface TotpUsedStepTable {
+  user_id: string;
+  time_step: bigint;
+  used_at: ColumnType<Date, never, never>;
+}
+
 export interface IdentityTables {
+  totp_used_step: TotpUsedStepTable;
   admin_approval: AdminApprovalTable;
   user_account: UserAccountTable;
   password_history: PasswordHistoryTable;
