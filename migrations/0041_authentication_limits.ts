@@ -21,7 +21,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('window_ends_at', 'timestamptz', (c) => c.notNull())
     .addColumn('last_hit_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex('rate_limit_bucket_window_idx').on('rate_limit_bucket').column('window_ends_at').execute();
+  await db.schema
+    .createIndex('rate_limit_bucket_window_idx')
+    .on('rate_limit_bucket')
+    .column('window_ends_at')
+    .execute();
 }
 
 export async function down(): Promise<void> {
