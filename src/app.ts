@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -65,6 +66,7 @@ import { registerAuth } from './platform/auth/auth.ts';
 import { setDataKey } from './platform/crypto.ts';
 import type { Database } from './platform/db/database.ts';
 import { healthRoutes } from './platform/http/health.routes.ts';
+import { registerInputGuard } from './platform/http/input-guard.ts';
 import { registerLoadShedding } from './platform/http/load-shedding.ts';
 import { registerMetrics } from './platform/http/metrics.ts';
 import type { Permission } from './platform/http/permissions.ts';
@@ -126,7 +128,9 @@ export async function buildApp({
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     ajv: { customOptions: { allErrors: true } },
-    trustProxy: config.env === 'production',
+    // X-Forwarded-For is believed only from the configured proxies (YUNGUAN_TRUSTED_PROXIES); otherwise the
+    // source address is the peer's, whatever headers a client sends.
+    trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onRequest', async (request, reply) => {
@@ -145,7 +149,33 @@ export async function buildApp({
     for (const method of methods) routes.push({ method, url: route.url, permission });
   });
   registerProblemHandler(app, database.conditions);
-  const registry = registerMetrics(app, () => database.poolStats());
+  // Headers for every answer: the console's CSP (no inline scripts; Ant Design's CSS-in-JS needs inline
+  // styles), never framed, no MIME sniffing, no referrer, HSTS in production (TLS ends at the balancer).
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    hsts: config.env === 'production' ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    crossOriginEmbedderPolicy: false,
+  });
+  const registry = registerMetrics(app, () => database.poolStats(), {
+    token: config.metricsToken,
+    required: config.env === 'production',
+  });
   await registerLoadShedding(app, {
     maxEventLoopDelayMs: config.maxEventLoopDelayMs,
     maxPoolQueue: config.maxDatabaseQueue,
@@ -162,6 +192,7 @@ export async function buildApp({
   await app.register(fastifyCookie);
   registerAuth(app, identityAuthenticator(database.db), database.db);
   await registerRateLimits(app, database.db, config.rateLimits);
+  registerInputGuard(app);
 
   for (const schema of [
     ProblemSchema,
@@ -243,7 +274,7 @@ export async function buildApp({
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
   app.get('/api/openapi.json', { schema: { hide: true }, config: { permission: 'public' } }, async () => app.swagger());
 
   await app.register(healthRoutes, { database });
