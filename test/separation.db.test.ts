@@ -35,9 +35,9 @@ const denials = async () =>
   );
 
 /** Each refusal answers 409 separation_of_duties and leaves one more `separation.denied` entry. */
-async function expectDenied(res: Promise<{ statusCode: number; json(): { code: string } }>) {
+async function expectDenied(res: () => Promise<{ statusCode: number; json(): { code: string } }>) {
   const before = await denials();
-  const answer = await res;
+  const answer = await res();
   expect(answer.statusCode).toBe(409);
   expect(answer.json().code).toBe('separation_of_duties');
   expect(await denials()).toBe(before + 1);
@@ -61,7 +61,7 @@ afterAll(() => t.close());
 
 describe('an admin role is held alone, in every organisation', () => {
   it('the system admin cannot give itself a business role in another organisation (auditor, reads the trail)', async () => {
-    await expectDenied(
+    await expectDenied(() =>
       as(t.app, sys, {
         method: 'PUT',
         url: `/api/v1/users/${ids.sysadmin}/roles`,
@@ -73,7 +73,7 @@ describe('an admin role is held alone, in every organisation', () => {
   });
 
   it('the system admin cannot give the security admin a business role', async () => {
-    await expectDenied(
+    await expectDenied(() =>
       as(t.app, sys, {
         method: 'PUT',
         url: `/api/v1/users/${ids.secadmin}/roles`,
@@ -83,7 +83,7 @@ describe('an admin role is held alone, in every organisation', () => {
   });
 
   it('the security admin cannot give an admin role to an account holding a business role', async () => {
-    await expectDenied(
+    await expectDenied(() =>
       as(t.app, sec, {
         method: 'PUT',
         url: `/api/v1/users/${ids.edu}/admin-roles`,
@@ -165,8 +165,8 @@ describe('two-person rule on admin accounts', () => {
     await login(t.app, 'auditadmin', { totp: await totpCode('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', 1) });
 
     // Neither the requester nor the target approves; only the third admin.
-    await expectDenied(as(t.app, sec, { method: 'POST', url: `/api/v1/admin-approvals/${approval.id}/approve` }));
-    await expectDenied(as(t.app, aud, { method: 'POST', url: `/api/v1/admin-approvals/${approval.id}/approve` }));
+    await expectDenied(() => as(t.app, sec, { method: 'POST', url: `/api/v1/admin-approvals/${approval.id}/approve` }));
+    await expectDenied(() => as(t.app, aud, { method: 'POST', url: `/api/v1/admin-approvals/${approval.id}/approve` }));
     const pending = await as(t.app, sys, { url: '/api/v1/admin-approvals?status=pending' });
     expect(pending.json().items.map((i: { approval: { id: string } }) => i.approval.id)).toContain(approval.id);
     const approved = await as(t.app, sys, { method: 'POST', url: `/api/v1/admin-approvals/${approval.id}/approve` });
