@@ -156,6 +156,11 @@ async function main() {
       .select(['id', 'jurisdiction_id'])
       .where('code', '=', 'demo-education')
       .executeTakeFirstOrThrow();
+    const issuer = await db
+      .selectFrom('user_account')
+      .select('id')
+      .where('username', '=', 'edu')
+      .executeTakeFirstOrThrow();
     const secret = randomSecret();
     const token = await db
       .insertInto('api_token')
@@ -166,6 +171,7 @@ async function main() {
         scopes: ['shared-data:call'],
         secret_hash: sm3(secret),
         expires_at: new Date(Date.now() + 86_400_000),
+        created_by_user_id: issuer.id,
       })
       .returning('id')
       .executeTakeFirstOrThrow();

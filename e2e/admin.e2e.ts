@@ -13,7 +13,7 @@ import {
 } from './harness.ts';
 
 /** Requests the tests make fail on purpose (field errors from the server); the browser logs each of them. */
-const DELIBERATE_FAILURES = ['/contacts', '/api/v1/auth/password', '/api/v1/organisations'];
+const DELIBERATE_FAILURES = ['/contacts', '/api/v1/auth/password', '/api/v1/organisations', '/admin-roles'];
 
 const ui = setUpConsole();
 
@@ -248,19 +248,22 @@ describe('console administration pages', () => {
       .getByRole('button', { name: buttonName('完成') })
       .click();
 
-    // Separation of duties: the security admin grants one of the three admin roles, in the operations unit.
+    // Separation of duties: an admin role is held alone, so the reviewer (a business role) cannot get one;
+    // the refusal is said in the dialog and nothing changes.
     await page.getByRole('menuitem', { name: '用户管理' }).click();
     await page.getByRole('link', { name: 'reviewer', exact: true }).click();
     await page.getByRole('button', { name: '管理员角色' }).click();
     const grant = page.getByRole('dialog');
     await grant.getByRole('radio', { name: '审计管理员' }).check();
     expect(await textOf(grant.locator('.ant-select'))).toContain('示范市大数据中心');
+    const refused = page.waitForResponse((response) => response.url().endsWith('/admin-roles'));
     await grant.getByRole('button', { name: /保\s*存/ }).click();
-    await grant.waitFor({ state: 'hidden' });
-    await page.waitForFunction(() =>
-      document.querySelector('[data-testid="user-roles-detail"]')?.textContent?.includes('审计管理员'),
-    );
+    expect((await refused).status()).toBe(409);
+    await page.waitForFunction(() => document.querySelector('[role="dialog"]')?.textContent?.includes('三员'));
     await ui.shot('admin-role-zh.png');
+    await grant.getByRole('button', { name: /取\s*消/ }).click();
+    await grant.waitFor({ state: 'hidden' });
+    expect(await textOf(page.getByTestId('user-roles-detail'))).not.toContain('审计管理员');
     await logout(page);
   });
 

@@ -33,7 +33,7 @@ describe('identity journey', () => {
     await ui.shot('login-error-zh.png');
   });
 
-  it('says an account is locked for a while after repeated failures', async () => {
+  it('a locked account answers like a wrong password: lockout tells nobody which accounts exist', async () => {
     const { page } = ui;
     await page.goto(ui.url('/login'));
     // The default policy locks after 5 consecutive failures, for 15 minutes.
@@ -42,14 +42,12 @@ describe('identity journey', () => {
       await submitLogin(page, 'finance', `wrong-${attempt}`);
       await answer;
     }
-    const error = await textOf(page.getByTestId('login-error'));
-    expect(error).toContain('已被锁定 15 分钟');
-    expect(error).toContain('请稍后再试');
-    // Even the right password is refused while locked.
+    expect(await textOf(page.getByTestId('login-error'))).toContain('用户名或密码错误');
+    // Even the right password is refused while locked, with the very same answer.
     const refused = page.waitForResponse((response) => response.url().endsWith('/api/v1/auth/login'));
     await submitLogin(page, 'finance');
-    expect((await refused).status()).toBe(423);
-    expect(await textOf(page.getByTestId('login-error'))).toContain('暂时锁定');
+    expect((await refused).status()).toBe(401);
+    expect(await textOf(page.getByTestId('login-error'))).toContain('用户名或密码错误');
     await ui.shot('login-locked-zh.png');
   });
 

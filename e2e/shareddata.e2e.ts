@@ -185,6 +185,11 @@ describe('shared data in the console', () => {
       .where('code', '=', 'demo-education')
       .executeTakeFirstOrThrow();
     // The education bureau's system token (its unit administrator would issue it on the API token page).
+    const issuer = await db
+      .selectFrom('user_account')
+      .select('id')
+      .where('username', '=', 'edu')
+      .executeTakeFirstOrThrow();
     const secret = randomSecret();
     const token = await db
       .insertInto('api_token')
@@ -195,6 +200,7 @@ describe('shared data in the console', () => {
         scopes: ['shared-data:call'],
         secret_hash: sm3(secret),
         expires_at: new Date(Date.now() + 86_400_000),
+        created_by_user_id: issuer.id,
       })
       .returning('id')
       .executeTakeFirstOrThrow();

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -15,7 +16,9 @@ import { CALENDAR_SCHEMAS, calendarRoutes } from './modules/calendar/index.ts';
 import { CatalogueItemSchema, CatalogueVersionSchema, catalogueRoutes } from './modules/catalogue/index.ts';
 import { DATA_CENTRE_SCHEMAS, dataCentreRoutes, dataCentreSweepJob } from './modules/datacentres/index.ts';
 import {
+  AdminApprovalSchema,
   ApiTokenSchema,
+  approvalRoutes,
   authRoutes,
   identityAuthenticator,
   MeSchema,
@@ -59,14 +62,17 @@ import {
   tenancyRoutes,
 } from './modules/tenancy/index.ts';
 import { setAuditKey } from './platform/audit/audit.ts';
+import { AUDIT_CHECKPOINT_JOB, configureCheckpoints } from './platform/audit/checkpoint.ts';
 import { registerAuth } from './platform/auth/auth.ts';
 import { setDataKey } from './platform/crypto.ts';
 import type { Database } from './platform/db/database.ts';
 import { healthRoutes } from './platform/http/health.routes.ts';
+import { registerInputGuard } from './platform/http/input-guard.ts';
 import { registerLoadShedding } from './platform/http/load-shedding.ts';
 import { registerMetrics } from './platform/http/metrics.ts';
 import type { Permission } from './platform/http/permissions.ts';
 import { ProblemSchema, registerProblemHandler, sendProblem } from './platform/http/problem.ts';
+import { registerRateLimits } from './platform/http/rate-limit.ts';
 import type { Job } from './platform/jobs/jobs.ts';
 import { type Clock, systemClock } from './platform/time/clock.ts';
 import type { DB } from './schema.ts';
@@ -92,6 +98,7 @@ export const JOBS: Job<DB>[] = [
   NOTIFICATION_DELIVERY_JOB,
   sharedDataSweepJob,
   dataCentreSweepJob,
+  AUDIT_CHECKPOINT_JOB,
 ];
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -123,7 +130,9 @@ export async function buildApp({
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     ajv: { customOptions: { allErrors: true } },
-    trustProxy: config.env === 'production',
+    // X-Forwarded-For is believed only from the configured proxies (YUNGUAN_TRUSTED_PROXIES); otherwise the
+    // source address is the peer's, whatever headers a client sends.
+    trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onRequest', async (request, reply) => {
@@ -142,7 +151,33 @@ export async function buildApp({
     for (const method of methods) routes.push({ method, url: route.url, permission });
   });
   registerProblemHandler(app, database.conditions);
-  const registry = registerMetrics(app, () => database.poolStats());
+  // Headers for every answer: the console's CSP (no inline scripts; Ant Design's CSS-in-JS needs inline
+  // styles), never framed, no MIME sniffing, no referrer, HSTS in production (TLS ends at the balancer).
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    hsts: config.env === 'production' ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    crossOriginEmbedderPolicy: false,
+  });
+  const registry = registerMetrics(app, () => database.poolStats(), {
+    token: config.metricsToken,
+    required: config.env === 'production',
+  });
   await registerLoadShedding(app, {
     maxEventLoopDelayMs: config.maxEventLoopDelayMs,
     maxPoolQueue: config.maxDatabaseQueue,
@@ -152,11 +187,14 @@ export async function buildApp({
   registerOutboxMetrics(registry, database.db, clock);
 
   setAuditKey(config.auditKey);
+  configureCheckpoints(config);
   setDataKey(config.dataKey);
   configureMail(config.smtpUrl ? { smtpUrl: config.smtpUrl, from: config.mailFrom } : undefined);
   configureFold(config.monitoringFoldSeconds);
   await app.register(fastifyCookie);
   registerAuth(app, identityAuthenticator(database.db), database.db);
+  await registerRateLimits(app, database.db, config.rateLimits);
+  registerInputGuard(app);
 
   for (const schema of [
     ProblemSchema,
@@ -170,6 +208,7 @@ export async function buildApp({
     AuditEventSchema,
     CatalogueItemSchema,
     CatalogueVersionSchema,
+    AdminApprovalSchema,
   ]) {
     app.addSchema(schema);
   }
@@ -243,7 +282,7 @@ export async function buildApp({
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
   app.get('/api/openapi.json', { schema: { hide: true }, config: { permission: 'public' } }, async () => app.swagger());
 
   await app.register(healthRoutes, { database });
@@ -257,6 +296,7 @@ export async function buildApp({
       await api.register(authRoutes, deps);
       await api.register(userRoutes, deps);
       await api.register(tokenRoutes, deps);
+      await api.register(approvalRoutes, deps);
       await api.register(auditRoutes, deps);
       await api.register(catalogueRoutes, deps);
       await api.register(calendarRoutes, deps);

@@ -6,6 +6,7 @@ import { loggerOptions } from './logging.ts';
 import { seedScaleInventory } from './modules/inventory/index.ts';
 import { isMonth, progressBar, settle, settlePause, yuan } from './modules/metering/index.ts';
 import { SYSTEM_ACTOR, setAuditKey, verifyAuditChain } from './platform/audit/audit.ts';
+import { checkpointKeys, verifyAgainstCheckpoints, writeCheckpoint } from './platform/audit/checkpoint.ts';
 import { setDataKey } from './platform/crypto.ts';
 import {
   BackupError,
@@ -199,8 +200,11 @@ program
 const audit = program.command('audit').description('the tamper-evident audit trail');
 audit
   .command('verify')
-  .description('re-compute the SM3 hash chain; exit 0 when intact, 1 when broken')
-  .action(async () => {
+  .description(
+    're-compute the SM3 hash chain and check it against the signed checkpoints (YUNGUAN_AUDIT_CHECKPOINT_DIR or --checkpoints); exit 0 when intact, 1 when broken',
+  )
+  .option('--checkpoints <dir>', 'the checkpoint directory (default YUNGUAN_AUDIT_CHECKPOINT_DIR)')
+  .action(async (options: { checkpoints?: string }) => {
     const cfg = config();
     let intact = false;
     try {
@@ -213,6 +217,24 @@ audit
             ? `audit trail intact: ${result.checked} entries`
             : `audit trail BROKEN at entry ${result.brokenAt?.id} (${result.brokenAt?.reason}); ${result.checked} entries before it hold`,
         );
+        const dir = options.checkpoints ? path.resolve(options.checkpoints) : cfg.auditCheckpointDir;
+        if (dir) {
+          if (!cfg.auditKey) {
+            say('yunguan: checking checkpoints needs YUNGUAN_AUDIT_KEY');
+            process.exit(EXIT_CONFIG);
+          }
+          const keys = checkpointKeys(cfg.auditKey, cfg.auditSigningKey);
+          const checked = await verifyAgainstCheckpoints(database.db, dir, keys.publicKey);
+          if (checked.ok)
+            say(`checkpoints agree: ${checked.checkpoints} checkpoints, ${checked.covered} entries vouched for`);
+          else
+            say(`audit trail does NOT match its checkpoints (${checked.problem?.kind}): ${checked.problem?.message}`);
+          intact = intact && checked.ok;
+        } else if (cfg.env === 'production') {
+          say(
+            'warning: no checkpoint directory (YUNGUAN_AUDIT_CHECKPOINT_DIR): a cut tail or a rebuilt chain goes unseen',
+          );
+        }
       } finally {
         await database.close();
       }
@@ -220,6 +242,36 @@ audit
       fail(error);
     }
     process.exit(intact ? 0 : EXIT_FAILED);
+  });
+
+audit
+  .command('checkpoint')
+  .description('append a signed checkpoint of the chain head now (YUNGUAN_AUDIT_CHECKPOINT_DIR or --checkpoints)')
+  .option('--checkpoints <dir>', 'the checkpoint directory (default YUNGUAN_AUDIT_CHECKPOINT_DIR)')
+  .action(async (options: { checkpoints?: string }) => {
+    const cfg = config();
+    const dir = options.checkpoints ? path.resolve(options.checkpoints) : cfg.auditCheckpointDir;
+    if (!dir || !cfg.auditKey) {
+      say(
+        'yunguan: a checkpoint needs YUNGUAN_AUDIT_KEY and a directory (YUNGUAN_AUDIT_CHECKPOINT_DIR or --checkpoints)',
+      );
+      process.exit(EXIT_CONFIG);
+    }
+    try {
+      const database = await connect(cfg);
+      try {
+        const written = await writeCheckpoint(database.db, dir, checkpointKeys(cfg.auditKey, cfg.auditSigningKey));
+        say(
+          written
+            ? `checkpoint written: ${written.count} entries, head ${written.headId} ${written.headHash.slice(0, 16)}…`
+            : 'the audit trail is empty: no checkpoint',
+        );
+      } finally {
+        await database.close();
+      }
+    } catch (error) {
+      fail(error);
+    }
   });
 
 program

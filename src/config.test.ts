@@ -64,13 +64,25 @@ describe('configuration', () => {
 
   it('production listens on all interfaces and never seeds demo data', () => {
     const key = '0123456789abcdef0123456789abcdef';
-    const config = loadConfig({ YUNGUAN_ENV: 'production', YUNGUAN_DATA_KEY: key });
+    const audit = 'an-audit-key-of-some-length';
+    const config = loadConfig({ YUNGUAN_ENV: 'production', YUNGUAN_DATA_KEY: key, YUNGUAN_AUDIT_KEY: audit });
     expect(config.host).toBe('0.0.0.0');
     expect(config.seedDemo).toBe(false);
-    expect(errorOf({ YUNGUAN_ENV: 'production', YUNGUAN_DATA_KEY: key, YUNGUAN_SEED_DEMO: 'true' }).variable).toBe(
-      'YUNGUAN_SEED_DEMO',
-    );
-    expect(errorOf({ YUNGUAN_ENV: 'production' }).variable).toBe('YUNGUAN_DATA_KEY');
+    expect(
+      errorOf({ YUNGUAN_ENV: 'production', YUNGUAN_DATA_KEY: key, YUNGUAN_AUDIT_KEY: audit, YUNGUAN_SEED_DEMO: 'true' })
+        .variable,
+    ).toBe('YUNGUAN_SEED_DEMO');
+    expect(errorOf({ YUNGUAN_ENV: 'production', YUNGUAN_AUDIT_KEY: audit }).variable).toBe('YUNGUAN_DATA_KEY');
+  });
+
+  it('production refuses to start without an audit key, naming YUNGUAN_AUDIT_KEY', () => {
+    const error = errorOf({ YUNGUAN_ENV: 'production', YUNGUAN_DATA_KEY: '0123456789abcdef0123456789abcdef' });
+    expect(error.variable).toBe('YUNGUAN_AUDIT_KEY');
+    expect(error.message).toMatch(/YUNGUAN_AUDIT_KEY: is required when YUNGUAN_ENV=production/);
+    expect(
+      errorOf({ YUNGUAN_AUDIT_SIGNING_KEY: 'xyz', YUNGUAN_AUDIT_KEY: 'an-audit-key-of-some-length' }).variable,
+    ).toBe('YUNGUAN_AUDIT_SIGNING_KEY');
+    expect(errorOf({ YUNGUAN_AUDIT_CHECKPOINT_DIR: '/tmp/x' }).variable).toBe('YUNGUAN_AUDIT_CHECKPOINT_DIR');
   });
 
   it.each([

@@ -14,8 +14,14 @@ export interface Config {
   readonly webDir: string;
   /** Whether `serve` seeds the demo jurisdiction into an empty embedded database. */
   readonly seedDemo: boolean;
-  /** HMAC-SM3 key for the audit chain; plain SM3 without it. */
+  /** HMAC-SM3 key for the audit chain; plain SM3 without it. Required in production. */
   readonly auditKey: string | undefined;
+  /** where signed checkpoints of the audit chain are appended (outside the database); undefined: none */
+  readonly auditCheckpointDir: string | undefined;
+  /** minutes between periodic checkpoints */
+  readonly auditCheckpointMinutes: number;
+  /** SM2 private key (64 hex digits) signing checkpoints; derived from the audit key when not given */
+  readonly auditSigningKey: string | undefined;
   /** SM4 key (32 hex digits) sealing secrets stored in the database; required in production. */
   readonly dataKey: string | undefined;
   /** Single sign-on with the unified identity platform (统一身份认证); undefined when not configured. */
@@ -30,6 +36,12 @@ export interface Config {
   readonly maxEventLoopDelayMs: number;
   /** load shedding: queries waiting for a database connection above which requests get 503; 0: off */
   readonly maxDatabaseQueue: number;
+  /** request limits shared by all instances (platform/http/rate-limit.ts), per minute */
+  readonly rateLimits: { loginPerMinute: number; credentialPerMinute: number; machinePerMinute: number };
+  /** addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed; empty: the header is ignored */
+  readonly trustedProxies: readonly string[];
+  /** bearer token /metrics needs; required in production unless metrics are off (`off`) */
+  readonly metricsToken: string | undefined;
 }
 
 export interface OidcConfig {
@@ -158,6 +170,20 @@ function oidc(env: Env): OidcConfig | undefined {
   };
 }
 
+function trustedProxies(env: Env): string[] {
+  const raw = env.YUNGUAN_TRUSTED_PROXIES?.trim();
+  if (!raw) return [];
+  const list = raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  for (const entry of list) {
+    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry))
+      throw new ConfigError('YUNGUAN_TRUSTED_PROXIES', `must list addresses or CIDRs, got "${entry}"`);
+  }
+  return list;
+}
+
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
   const mode = oneOf(env, 'YUNGUAN_ENV', ['development', 'production'], 'development');
   const host = env.HOST?.trim() || (mode === 'production' ? '0.0.0.0' : 'localhost');
@@ -174,6 +200,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     webDir: path.resolve(cwd, env.YUNGUAN_WEB_DIR?.trim() || 'web/dist'),
     seedDemo: boolean(env, 'YUNGUAN_SEED_DEMO', mode !== 'production'),
     auditKey: env.YUNGUAN_AUDIT_KEY?.trim() || undefined,
+    auditCheckpointDir: env.YUNGUAN_AUDIT_CHECKPOINT_DIR?.trim()
+      ? path.resolve(cwd, env.YUNGUAN_AUDIT_CHECKPOINT_DIR.trim())
+      : undefined,
+    auditCheckpointMinutes: integer(env, 'YUNGUAN_AUDIT_CHECKPOINT_MINUTES', 1, 1440, 5),
+    auditSigningKey: env.YUNGUAN_AUDIT_SIGNING_KEY?.trim() || undefined,
     dataKey: env.YUNGUAN_DATA_KEY?.trim() || undefined,
     oidc: oidc(env),
     smtpUrl: smtpUrl(env),
@@ -183,6 +214,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     // single embedded instance has no other instance to send the load to. Off there unless asked for.
     maxEventLoopDelayMs: integer(env, 'YUNGUAN_MAX_EVENT_LOOP_DELAY_MS', 0, 60_000, databaseUrl(env) ? 1000 : 0),
     maxDatabaseQueue: integer(env, 'YUNGUAN_MAX_DB_QUEUE', 0, 100_000, 200),
+    rateLimits: {
+      loginPerMinute: integer(env, 'YUNGUAN_RATE_LIMIT_LOGIN', 1, 1_000_000, 60),
+      credentialPerMinute: integer(env, 'YUNGUAN_RATE_LIMIT_CREDENTIALS', 1, 1_000_000, 30),
+      machinePerMinute: integer(env, 'YUNGUAN_RATE_LIMIT_MACHINE', 1, 10_000_000, 6000),
+    },
+    trustedProxies: trustedProxies(env),
+    metricsToken: env.YUNGUAN_METRICS_TOKEN?.trim() || undefined,
   };
   if (config.dataKey !== undefined && !/^[0-9a-fA-F]{32}$/.test(config.dataKey)) {
     throw new ConfigError('YUNGUAN_DATA_KEY', 'must be 32 hexadecimal digits (a 128-bit SM4 key)');
@@ -192,6 +230,19 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   }
   if (config.auditKey !== undefined && config.auditKey.length < 16) {
     throw new ConfigError('YUNGUAN_AUDIT_KEY', 'must be at least 16 characters');
+  }
+  // Without a key the chain is plain SM3: anyone who can write to the database could rebuild it.
+  if (config.env === 'production' && config.auditKey === undefined) {
+    throw new ConfigError(
+      'YUNGUAN_AUDIT_KEY',
+      'is required when YUNGUAN_ENV=production (at least 16 characters, kept outside the database)',
+    );
+  }
+  if (config.auditSigningKey !== undefined && !/^[0-9a-fA-F]{64}$/.test(config.auditSigningKey)) {
+    throw new ConfigError('YUNGUAN_AUDIT_SIGNING_KEY', 'must be 64 hexadecimal digits (an SM2 private key)');
+  }
+  if (config.auditCheckpointDir !== undefined && config.auditKey === undefined) {
+    throw new ConfigError('YUNGUAN_AUDIT_CHECKPOINT_DIR', 'needs YUNGUAN_AUDIT_KEY (checkpoints are signed with it)');
   }
   if (config.env === 'production' && config.seedDemo) {
     throw new ConfigError('YUNGUAN_SEED_DEMO', 'demo data is never applied when YUNGUAN_ENV=production');

@@ -105,10 +105,51 @@ describe('the yunguan command', { timeout: 120_000 }, () => {
     expect(out.stderr).toContain(`audit trail BROKEN at entry ${target} (hash_mismatch)`);
   });
 
+  it('audit checkpoint signs the head outside the database; audit verify then reports a cut tail', async () => {
+    const own = await tempDir();
+    const checkpoints = await tempDir('yunguan-checkpoints-');
+    try {
+      const env = {
+        YUNGUAN_DATA_DIR: own.path,
+        YUNGUAN_AUDIT_KEY: 'cli-test-audit-key-0123456',
+        YUNGUAN_AUDIT_CHECKPOINT_DIR: checkpoints.path,
+      };
+      expect((await yunguan(['seed'], env)).code).toBe(0);
+      const taken = await yunguan(['audit', 'checkpoint'], env);
+      expect(taken.code).toBe(0);
+      expect(taken.stderr).toMatch(/checkpoint written: \d+ entries, head \d+/);
+      const fine = await yunguan(['audit', 'verify'], env);
+      expect(fine.code).toBe(0);
+      expect(fine.stderr).toMatch(/checkpoints agree: 1 checkpoints, \d+ entries vouched for/);
+
+      // Someone with write access cuts the newest entries: the chain that is left still holds on its own.
+      const { openDatabase } = await import('../src/platform/db/database.ts');
+      const { sql } = await import('kysely');
+      const database = await openDatabase({ dataDir: own.path });
+      const { rows } = await sql<{ id: bigint }>`select id from audit_event order by id desc offset 2 limit 1`.execute(
+        database.db,
+      );
+      const firstCut = String((rows[0]?.id ?? 0n) as bigint);
+      await database.db.transaction().execute(async (trx) => {
+        await sql`set local session_replication_role = replica`.execute(trx);
+        await sql`delete from audit_event where id >= ${firstCut}`.execute(trx);
+      });
+      await database.close();
+      const cut = await yunguan(['audit', 'verify'], env);
+      expect(cut.code).toBe(1);
+      expect(cut.stderr).toMatch(/audit trail intact/);
+      expect(cut.stderr).toContain(`does NOT match its checkpoints (truncated): the chain was cut: entry ${firstCut}`);
+    } finally {
+      await own.remove();
+      await checkpoints.remove();
+    }
+  });
+
   it('seed refuses in production', async () => {
     const out = await yunguan(['seed'], {
       YUNGUAN_ENV: 'production',
       YUNGUAN_DATA_KEY: '0123456789abcdef0123456789abcdef',
+      YUNGUAN_AUDIT_KEY: 'cli-test-audit-key-0123456',
       YUNGUAN_DATA_DIR: data.path,
     });
     expect(out.code).toBe(2);

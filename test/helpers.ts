@@ -56,6 +56,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
     YUNGUAN_DATA_DIR: path.join(tmpdir(), 'yunguan-unused'),
     YUNGUAN_MAX_EVENT_LOOP_DELAY_MS: '0',
+    // Request limits far above what a test sends from its one address; the limit tests set their own.
+    YUNGUAN_RATE_LIMIT_LOGIN: '100000',
+    YUNGUAN_RATE_LIMIT_CREDENTIALS: '100000',
     ...overrides,
   });
 }

@@ -49,6 +49,7 @@ describe('starting the server on the embedded database', () => {
         YUNGUAN_DATA_DIR: data.path,
         YUNGUAN_ENV: 'production',
         YUNGUAN_DATA_KEY: '0123456789abcdef0123456789abcdef',
+        YUNGUAN_AUDIT_KEY: 'server-test-audit-key-0123',
       }),
     );
     try {

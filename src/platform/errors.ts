@@ -137,6 +137,9 @@ export interface FieldError {
 }
 
 export class AppError extends Error {
+  /** seconds for the Retry-After header (a rate limit's own wait); the code's default when unset */
+  retryAfter?: number;
+
   constructor(
     readonly code: ErrorCode,
     readonly detail?: string,

@@ -4,11 +4,12 @@ import { writeAudit, writeAuditNow } from '../../platform/audit/audit.ts';
 import type { AuthContext, Visibility } from '../../platform/auth/auth.ts';
 import { openSecret, randomSecret, safeEqual, sealSecret, sm3 } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
+import { hit, peek } from '../../platform/http/rate-limit.ts';
 import type { Db, Trx } from '../../schema.ts';
 import * as repo from './identity.repository.ts';
 import type { SessionRow, UserRow } from './identity.table.ts';
 import { burnVerification, hashPassword, passwordProblems, verifyPassword } from './password.ts';
-import { hasAdminRole, permissionsOf, scopeOf, TOKEN_SCOPES } from './roles.ts';
+import { hasAdminRole, issuerMayGrant, permissionsOf, scopeOf, TOKEN_SCOPES } from './roles.ts';
 
 export const SESSION_COOKIE = 'yunguan_session';
 export const TOKEN_PREFIX = 'ygt_';
@@ -46,9 +47,11 @@ const actorFor = (user: Pick<UserRow, 'id' | 'username'> | null, origin: Origin,
  * request; the account locks after the policy's number of consecutive failures.
  */
 export async function login(db: Db, input: LoginInput, origin: Origin): Promise<NewSession> {
+  await assertAddressMayTry(db, origin.sourceIp);
   const user = await repo.findUserByUsername(db, input.username);
   const policy = await repo.securityPolicy(db);
   const fail = async (reason: string, error: AppError) => {
+    await hit(db, failureKey(origin.sourceIp), ADDRESS_FAILURE_WINDOW_MS);
     await writeAuditNow(db, actorFor(user ?? null, origin, input.username), {
       action: 'auth.login',
       outcome: 'failure',
@@ -62,20 +65,27 @@ export async function login(db: Db, input: LoginInput, origin: Origin): Promise<
     await burnVerification(input.password);
     throw await fail('unknown_user', new AppError('invalid_credentials'));
   }
-  if (user.locked_until && user.locked_until > new Date()) throw await fail('locked', new AppError('account_locked'));
+  // The password is checked even for a locked account, and a locked account answers exactly like a wrong
+  // password (status, body, the same argon2 work): lockout tells nobody which accounts exist.
   const passwordOk = await verifyPassword(user.password_hash, input.password);
-  if (!passwordOk) throw await registerFailure(db, user, policy, origin, 'wrong_password');
+  if (user.locked_until && user.locked_until > new Date())
+    throw await fail('locked', new AppError('invalid_credentials'));
+  if (!passwordOk) throw await registerFailure(db, user, policy, actorFor(user, origin), 'wrong_password', origin);
   if (user.disabled_at) throw await fail('disabled', new AppError('invalid_credentials'));
 
   if (user.totp_enabled && user.totp_secret) {
     // Not a failure: the first of two steps. The client asks for the code and sends both again.
     if (!input.totp) throw new AppError('totp_required');
     const step = await checkTotp(user, input.totp);
-    if (step === null) throw await registerFailure(db, user, policy, origin, 'wrong_totp');
+    if (step === null) throw await registerFailure(db, user, policy, actorFor(user, origin), 'wrong_totp', origin);
+    // A code is used once: of parallel logins with the same code, the one whose row goes in wins.
+    if (!(await claimTotpStep(db, user.id, step)))
+      throw await registerFailure(db, user, policy, actorFor(user, origin), 'replayed_totp', origin);
     await db
       .updateTable('user_account')
       .set({ totp_last_step: BigInt(step) })
       .where('id', '=', user.id)
+      .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', BigInt(step))]))
       .execute();
   }
 
@@ -113,13 +123,49 @@ export async function login(db: Db, input: LoginInput, origin: Origin): Promise<
   });
 }
 
+/** Failed sign-ins per address: after FREE_ADDRESS_FAILURES in the window, each try waits twice as long. */
+const ADDRESS_FAILURE_WINDOW_MS = 15 * 60_000;
+const FREE_ADDRESS_FAILURES = 20;
+const failureKey = (address: string) => `login-failures:${address}`;
+
+/** Progressive delay per source address: 429 rate_limited with the seconds left in Retry-After. */
+async function assertAddressMayTry(db: Db, address: string): Promise<void> {
+  const failures = await peek(db, failureKey(address));
+  if (!failures || failures.count < FREE_ADDRESS_FAILURES) return;
+  const waitSeconds = Math.min(2 ** (failures.count - FREE_ADDRESS_FAILURES), ADDRESS_FAILURE_WINDOW_MS / 1000);
+  const elapsed = (Date.now() - failures.lastHitAt.getTime()) / 1000;
+  if (elapsed >= waitSeconds) return;
+  const error = new AppError(
+    'rate_limited',
+    `too many failed sign-ins from this address; retry in ${Math.ceil(waitSeconds - elapsed)} s / 登录失败次数过多，请稍后再试`,
+  );
+  error.retryAfter = Math.ceil(waitSeconds - elapsed);
+  throw error;
+}
+
+async function claimTotpStep(db: Db | Trx, userId: string, step: number): Promise<boolean> {
+  const claimed = await db
+    .insertInto('totp_used_step')
+    .values({ user_id: userId, time_step: BigInt(step) })
+    .onConflict((oc) => oc.doNothing())
+    .returning('time_step')
+    .executeTakeFirst();
+  return claimed !== undefined;
+}
+
+/**
+ * A failed credential (sign-in password or code, or the current password on a password change): counts
+ * toward the lockout, locks at the policy's threshold, is audited; the answer never says it locked.
+ */
 async function registerFailure(
   db: Db,
   user: UserRow,
   policy: Awaited<ReturnType<typeof repo.securityPolicy>>,
-  origin: Origin,
+  actor: Actor,
   reason: string,
+  origin?: Origin,
 ): Promise<AppError> {
+  if (origin) await hit(db, failureKey(origin.sourceIp), ADDRESS_FAILURE_WINDOW_MS);
   return db.transaction().execute(async (trx) => {
     const updated = await trx
       .updateTable('user_account')
@@ -127,9 +173,8 @@ async function registerFailure(
       .where('id', '=', user.id)
       .returning('failed_attempts')
       .executeTakeFirstOrThrow();
-    const actor = actorFor(user, origin);
     await writeAudit(trx, actor, {
-      action: 'auth.login',
+      action: reason === 'wrong_current_password' ? 'user.password_change' : 'auth.login',
       outcome: 'failure',
       objectType: 'user',
       objectId: user.id,
@@ -146,14 +191,10 @@ async function registerFailure(
         action: 'account.locked',
         objectType: 'user',
         objectId: user.id,
-        detail: { until: until.toISOString(), minutes: policy.lockout_minutes },
+        detail: { until: until.toISOString(), minutes: policy.lockout_minutes, reason },
       });
-      return new AppError(
-        'account_locked',
-        `locked for ${policy.lockout_minutes} minutes / 锁定 ${policy.lockout_minutes} 分钟`,
-      );
     }
-    return new AppError(reason === 'wrong_totp' ? 'invalid_totp' : 'invalid_credentials');
+    return new AppError(reason === 'wrong_totp' || reason === 'replayed_totp' ? 'invalid_totp' : 'invalid_credentials');
   });
 }
 
@@ -267,6 +308,7 @@ export async function authenticateToken(db: Db, bearer: string): Promise<AuthCon
       't.secret_hash',
       't.expires_at',
       't.revoked_at',
+      't.created_by_user_id',
       'o.id as organisationId',
       'o.type',
       'o.jurisdiction_id',
@@ -277,8 +319,17 @@ export async function authenticateToken(db: Db, bearer: string): Promise<AuthCon
     return null;
   }
   await db.updateTable('api_token').set({ last_used_at: new Date() }).where('id', '=', token.id).execute();
-  const scopes = token.scopes.filter((s): s is (typeof TOKEN_SCOPES)[number] =>
-    (TOKEN_SCOPES as readonly string[]).includes(s),
+  // At every use, the scopes are cut down to what the issuer may still do in the token's organisation
+  // (a role taken away, an account disabled); a token whose issuer is unknown carries nothing.
+  const issuer = token.created_by_user_id ? await repo.findUserById(db, token.created_by_user_id) : undefined;
+  const issuerRoles =
+    issuer && !issuer.disabled_at
+      ? ((await repo.memberships(db, issuer.id)).find((m) => m.organisationId === token.organisationId)?.roles ?? [])
+      : [];
+  const issuerPermissions = permissionsOf(issuerRoles);
+  const scopes = token.scopes.filter(
+    (s): s is (typeof TOKEN_SCOPES)[number] =>
+      (TOKEN_SCOPES as readonly string[]).includes(s) && issuerMayGrant(issuerPermissions, s),
   );
   return {
     kind: 'token',
@@ -371,6 +422,8 @@ export async function changeOwnPassword(
 ): Promise<void> {
   const user = await repo.findUserById(db, auth.id);
   if (!user?.password_hash || !(await verifyPassword(user.password_hash, input.currentPassword))) {
+    // Guessing the current password from a stolen session counts toward the lockout like a failed sign-in.
+    if (user) await registerFailure(db, user, await repo.securityPolicy(db), actor, 'wrong_current_password');
     throw new AppError('validation_failed', 'currentPassword: wrong / 当前密码错误', [
       { field: 'body.currentPassword', message: '当前密码错误 / wrong current password' },
     ]);
@@ -422,6 +475,10 @@ export async function confirmTotpEnrolment(trx: Trx, auth: AuthContext, actor: A
   if (step === null) {
     throw new AppError('invalid_totp', undefined, [{ field: 'body.code', message: '动态验证码错误 / wrong code' }]);
   }
+  if (!(await claimTotpStep(trx, user.id, step)))
+    throw new AppError('invalid_totp', undefined, [
+      { field: 'body.code', message: '动态验证码已使用 / code already used' },
+    ]);
   await trx
     .updateTable('user_account')
     .set({ totp_enabled: true, totp_last_step: BigInt(step), updated_at: new Date() })

@@ -62,6 +62,8 @@ export interface ApiTokenTable {
   expires_at: Date;
   revoked_at: Date | null;
   created_by: string | null;
+  /** the account that issued it: its scopes never exceed that account's permissions (migration 0040) */
+  created_by_user_id: string | null;
   created_at: ColumnType<Date, never, never>;
   last_used_at: Date | null;
 }
@@ -77,7 +79,32 @@ export interface SecurityPolicyTable {
   updated_at: ColumnType<Date, never, Date>;
 }
 
+/** An admin's action on another admin's account, waiting for the third admin (two-person rule). */
+export interface AdminApprovalTable {
+  id: Generated<string>;
+  action: string;
+  target_user_id: string;
+  target_role: string;
+  payload: ColumnType<unknown, string | undefined, string>;
+  requested_by: string;
+  requested_role: string;
+  approver_role: string;
+  jurisdiction_id: string;
+  status: Generated<'pending' | 'approved' | 'rejected'>;
+  decided_by: string | null;
+  created_at: ColumnType<Date, never, never>;
+  decided_at: Date | null;
+}
+
+export interface TotpUsedStepTable {
+  user_id: string;
+  time_step: bigint;
+  used_at: ColumnType<Date, never, never>;
+}
+
 export interface IdentityTables {
+  totp_used_step: TotpUsedStepTable;
+  admin_approval: AdminApprovalTable;
   user_account: UserAccountTable;
   password_history: PasswordHistoryTable;
   role_assignment: RoleAssignmentTable;
@@ -89,4 +116,5 @@ export interface IdentityTables {
 export type UserRow = Selectable<UserAccountTable>;
 export type SessionRow = Selectable<UserSessionTable>;
 export type ApiTokenRow = Selectable<ApiTokenTable>;
+export type AdminApprovalRow = Selectable<AdminApprovalTable>;
 export type SecurityPolicyRow = Selectable<SecurityPolicyTable>;

@@ -1,3 +1,4 @@
+export { AdminApprovalSchema, approvalRoutes } from './approvals.routes.ts';
 export { authRoutes, MeSchema } from './auth.routes.ts';
 export { identityAuthenticator } from './authenticator.ts';
 export { demoUser } from './identity.demo.ts';

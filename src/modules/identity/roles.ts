@@ -212,6 +212,7 @@ export const ROLES = {
       'user:manage',
       'token:manage',
       'webhook:manage',
+      'admin-approval:decide',
     ],
     zh: '系统管理员',
     en: 'System administrator',
@@ -220,7 +221,13 @@ export const ROLES = {
     organisationTypes: ['cloud_operations_unit'],
     scope: 'jurisdiction',
     admin: true,
-    permissions: ['user:read', 'account-security:manage', 'security-policy:manage', 'admin-role:grant'],
+    permissions: [
+      'user:read',
+      'account-security:manage',
+      'security-policy:manage',
+      'admin-role:grant',
+      'admin-approval:decide',
+    ],
     zh: '安全管理员',
     en: 'Security administrator',
   },
@@ -228,7 +235,7 @@ export const ROLES = {
     organisationTypes: ['cloud_operations_unit'],
     scope: 'jurisdiction',
     admin: true,
-    permissions: ['audit:read', 'audit:export'],
+    permissions: ['audit:read', 'audit:export', 'admin-approval:decide'],
     zh: '审计管理员',
     en: 'Audit administrator',
   },
@@ -268,3 +275,18 @@ export const TOKEN_SCOPES = [
   'settlement:read',
   'shared-data:call',
 ] as const satisfies readonly NamedPermission[];
+
+/**
+ * A token scope the issuer holds under another name: `shared-data:call` is what a unit's system does with
+ * data the unit applied for, so the issuer needs `shared-data:apply`. Every other scope needs itself.
+ */
+export const TOKEN_SCOPE_ISSUER: Partial<Record<(typeof TOKEN_SCOPES)[number], NamedPermission>> = {
+  'shared-data:call': 'shared-data:apply',
+};
+
+/** Whether an account holding `permissions` may issue (or keep using) a token with `scope`. */
+export function issuerMayGrant(permissions: ReadonlySet<NamedPermission>, scope: string): boolean {
+  if (!(TOKEN_SCOPES as readonly string[]).includes(scope)) return false;
+  const needed = TOKEN_SCOPE_ISSUER[scope as (typeof TOKEN_SCOPES)[number]] ?? (scope as NamedPermission);
+  return permissions.has(needed);
+}

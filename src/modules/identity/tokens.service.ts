@@ -4,7 +4,7 @@ import { randomSecret, sm3 } from '../../platform/crypto.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { Trx } from '../../schema.ts';
 import type { ApiTokenRow } from './identity.table.ts';
-import { TOKEN_SCOPES } from './roles.ts';
+import { issuerMayGrant, TOKEN_SCOPES } from './roles.ts';
 
 export interface ApiToken {
   id: string;
@@ -68,6 +68,12 @@ export async function createToken(
         { field: `body.scopes.${i}`, message: `unknown scope ${scope}; allowed: ${TOKEN_SCOPES.join(', ')}` },
       ]);
     }
+    // A token does no more than the account that issues it may do itself (checked again at every use).
+    if (auth.kind !== 'user' || !issuerMayGrant(auth.permissions, scope)) {
+      throw new AppError('forbidden', `body.scopes.${i}: the issuer does not hold ${scope} / 不能授予自己没有的权限`, [
+        { field: `body.scopes.${i}`, message: `不能授予自己没有的权限 / the issuer does not hold ${scope}` },
+      ]);
+    }
   }
   const secret = randomSecret();
   const row = await trx
@@ -80,6 +86,7 @@ export async function createToken(
       secret_hash: sm3(secret),
       expires_at: new Date(Date.now() + input.expiresInDays * 86_400_000),
       created_by: auth.name,
+      created_by_user_id: auth.id,
     })
     .returningAll()
     .executeTakeFirstOrThrow();

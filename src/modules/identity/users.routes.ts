@@ -3,7 +3,11 @@ import Type from 'typebox';
 import type { RouteDeps } from '../../deps.ts';
 import { actorOf, authOf } from '../../platform/auth/auth.ts';
 import { problemResponses } from '../../platform/http/problem.ts';
+import { isApproval } from './approval-request.ts';
 import * as users from './users.service.ts';
+
+/** An action on another admin's account answers 202 with the approval it waits for. */
+const Deferred = { 202: Type.Ref('AdminApproval') };
 
 export const UserSchema = Type.Object(
   {
@@ -90,7 +94,11 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db
           roles: Type.Array(Type.String(), { minItems: 1, maxItems: 10 }),
         }),
         response: {
-          201: Type.Object({ user: Type.Ref('User'), temporaryPassword: Type.String() }),
+          201: Type.Object({
+            user: Type.Ref('User'),
+            temporaryPassword: Type.Optional(Type.String()),
+            passwordDelivery: Type.Union([Type.Literal('shown'), Type.Literal('mail')]),
+          }),
           ...problemResponses,
         },
       },
@@ -109,7 +117,8 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db
       config: { permission: 'user:manage' },
       schema: {
         tags: ['identity'],
-        summary: 'Change an account’s name, contact details, or disable it',
+        summary:
+          'Change an account’s name, contact details, or disable it (another admin’s account: 202, the third admin approves)',
         params: IdParams,
         body: Type.Object(
           {
@@ -120,13 +129,15 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db
           },
           { minProperties: 1 },
         ),
-        response: { 200: Type.Ref('User'), ...problemResponses },
+        response: { 200: Type.Ref('User'), ...Deferred, ...problemResponses },
       },
     },
-    async (request) =>
-      db
+    async (request, reply) => {
+      const result = await db
         .transaction()
-        .execute((trx) => users.updateUser(trx, authOf(request), actorOf(request), request.params.id, request.body)),
+        .execute((trx) => users.updateUser(trx, authOf(request), actorOf(request), request.params.id, request.body));
+      return reply.code(isApproval(result) ? 202 : 200).send(result);
+    },
   );
 
   app.put(
@@ -162,18 +173,21 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db
       config: { permission: 'admin-role:grant' },
       schema: {
         tags: ['identity'],
-        summary: 'Grant or revoke the three separated admin roles (三员分立): one per person, never to oneself',
+        summary:
+          'Grant or revoke the three separated admin roles (三员分立): held alone, never to oneself; 202 until the third admin approves',
         params: IdParams,
         body: Assignments,
-        response: { 200: Type.Ref('User'), ...problemResponses },
+        response: { 200: Type.Ref('User'), ...Deferred, ...problemResponses },
       },
     },
-    async (request) =>
-      db
+    async (request, reply) => {
+      const result = await db
         .transaction()
         .execute((trx) =>
           users.setRoles(trx, authOf(request), actorOf(request), request.params.id, 'admin', request.body.assignments),
-        ),
+        );
+      return reply.code(isApproval(result) ? 202 : 200).send(result);
+    },
   );
 
   for (const action of ['unlock', 'reset-password', 'reset-totp', 'revoke-sessions'] as const) {
@@ -191,15 +205,21 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db
           }[action],
           params: IdParams,
           response: {
-            200: Type.Object({ temporaryPassword: Type.Optional(Type.String()) }),
+            200: Type.Object({
+              temporaryPassword: Type.Optional(Type.String()),
+              passwordDelivery: Type.Optional(Type.Union([Type.Literal('shown'), Type.Literal('mail')])),
+            }),
+            ...Deferred,
             ...problemResponses,
           },
         },
       },
-      async (request) =>
-        db
+      async (request, reply) => {
+        const result = await db
           .transaction()
-          .execute((trx) => users.securityAction(trx, authOf(request), actorOf(request), request.params.id, action)),
+          .execute((trx) => users.securityAction(trx, authOf(request), actorOf(request), request.params.id, action));
+        return reply.code(isApproval(result) ? 202 : 200).send(result);
+      },
     );
   }
 

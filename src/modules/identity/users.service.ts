@@ -2,11 +2,14 @@ import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
 import type { AuthContext } from '../../platform/auth/auth.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { Db, Trx } from '../../schema.ts';
+import { type AdminApproval, requestApproval } from './approval-request.ts';
 import { setPassword } from './auth.service.ts';
 import * as repo from './identity.repository.ts';
 import type { SecurityPolicyRow, UserRow } from './identity.table.ts';
 import { temporaryPassword } from './password.ts';
-import { ADMIN_ROLES, isRole, ROLES, type Role } from './roles.ts';
+import { ADMIN_ROLES, hasAdminRole, isRole, ROLES, type Role } from './roles.ts';
+import { adminRoleOf, isAdminRole, passwordGoesByMail, separationProblem } from './separation.ts';
+import { mailTemporaryPassword } from './temporary-password.ts';
 
 export interface User {
   id: string;
@@ -47,7 +50,12 @@ async function toUser(db: Db, row: UserRow): Promise<User> {
 }
 
 /** A user the caller may administer, or not_found: never a hint that a foreign account exists. */
-async function visibleUser(db: Db, auth: AuthContext, id: string): Promise<UserRow> {
+export async function visibleUser(
+  db: Db,
+  auth: AuthContext,
+  id: string,
+  options: { roleless?: boolean } = {},
+): Promise<UserRow> {
   const jurisdictions = jurisdictionsOf(auth);
   const row =
     jurisdictions.length === 0
@@ -56,18 +64,37 @@ async function visibleUser(db: Db, auth: AuthContext, id: string): Promise<UserR
           .selectFrom('user_account as u')
           .selectAll('u')
           .where('u.id', '=', id)
-          .where((eb) =>
-            eb.exists(
+          .where((eb) => {
+            const inScope = eb.exists(
               eb
                 .selectFrom('role_assignment as r')
                 .innerJoin('organisation as o', 'o.id', 'r.organisation_id')
                 .whereRef('r.user_id', '=', 'u.id')
                 .where('o.jurisdiction_id', 'in', jurisdictions),
-            ),
-          )
+            );
+            // An account with no role at all (business roles removed to make it an admin account) is
+            // nobody's tenant data; only the admin-role grant reaches it.
+            if (!options.roleless) return inScope;
+            return eb.or([
+              inScope,
+              eb.not(eb.exists(eb.selectFrom('role_assignment as r').whereRef('r.user_id', '=', 'u.id'))),
+            ]);
+          })
           .executeTakeFirst();
   if (!row) throw notFound(`user ${id} / 用户不存在`);
   return row;
+}
+
+/** Every role the account holds, in any organisation (separation of duties looks across all of them). */
+export async function rolesHeld(db: Db, userId: string): Promise<string[]> {
+  const rows = await db.selectFrom('role_assignment').select('role').where('user_id', '=', userId).execute();
+  return rows.map((r) => r.role);
+}
+
+function separationDenied(message: string, detail?: Record<string, unknown>): AppError {
+  const error = new AppError('separation_of_duties', message);
+  if (detail) Object.assign(error, { auditDetail: detail });
+  return error;
 }
 
 export async function listUsers(db: Db, auth: AuthContext, search?: string): Promise<User[]> {
@@ -129,21 +156,36 @@ export interface CreateUserInput {
   roles: string[];
 }
 
-/** A new account with a temporary password, shown once; the user must change it at first login. */
+export type PasswordDelivery = { temporaryPassword: string; passwordDelivery: 'shown' } | { passwordDelivery: 'mail' };
+
+/** No e-mail address: a password that may not be shown cannot be delivered. */
+function assertMailable(email: string | null | undefined, field: string): void {
+  if (!email)
+    throw new AppError('validation_failed', `${field}: the temporary password of this account goes by e-mail`, [
+      { field, message: '该账号的临时密码只能发送到本人邮箱，请先填写邮箱 / an e-mail address is needed' },
+    ]);
+}
+
+/**
+ * A new account with a temporary password, to be changed at first login: shown once to the system admin,
+ * or, for an account that reads the audit trail, sent to the account's own e-mail and never shown.
+ */
 export async function createUser(
   trx: Trx,
   auth: AuthContext,
   actor: Actor,
   input: CreateUserInput,
-): Promise<{ user: User; temporaryPassword: string }> {
+): Promise<{ user: User } & PasswordDelivery> {
   for (const [i, role] of input.roles.entries()) {
     if (ADMIN_ROLES.includes(role as Role))
-      throw new AppError(
-        'separation_of_duties',
-        'admin roles are granted by the security admin / 管理员角色由安全管理员授予',
-      );
+      throw separationDenied('admin roles are granted by the security admin / 管理员角色由安全管理员授予', {
+        rule: 'create',
+        role,
+      });
     await assertAssignable(trx, auth, input.organisationId, role, `body.roles.${i}`);
   }
+  const byMail = passwordGoesByMail(input.roles);
+  if (byMail) assertMailable(input.email, 'body.email');
   const username = input.username.toLowerCase();
   if (await repo.findUserByUsername(trx, username)) {
     throw new AppError('conflict', `username ${username} is taken / 用户名已存在`, [
@@ -173,21 +215,40 @@ export async function createUser(
     action: 'user.created',
     objectType: 'user',
     objectId: created.id,
-    detail: { username, organisationId: input.organisationId, roles: input.roles },
+    detail: { username, organisationId: input.organisationId, roles: input.roles, passwordByMail: byMail },
   });
-  return { user: await toUser(trx, created), temporaryPassword: password };
+  const user = await toUser(trx, created);
+  if (!byMail) return { user, temporaryPassword: password, passwordDelivery: 'shown' };
+  await mailTemporaryPassword(trx, created, password);
+  return { user, passwordDelivery: 'mail' };
 }
 
+export type UserPatch = { displayName?: string; email?: string | null; mobile?: string | null; disabled?: boolean };
+
+/** Changes an account; another admin's account changes only with the third admin's approval. */
 export async function updateUser(
   trx: Trx,
   auth: AuthContext,
   actor: Actor,
   id: string,
-  patch: { displayName?: string; email?: string | null; mobile?: string | null; disabled?: boolean },
-): Promise<User> {
+  patch: UserPatch,
+): Promise<User | AdminApproval> {
   const user = await visibleUser(trx, auth, id);
   if (id === auth.id && patch.disabled)
     throw new AppError('conflict', 'one cannot disable oneself / 不能停用自己的账号');
+  const targetAdmin = adminRoleOf(await rolesHeld(trx, id));
+  if (targetAdmin && id !== auth.id)
+    return requestApproval(trx, auth, actor, {
+      action: 'update',
+      target: user,
+      targetRole: targetAdmin,
+      payload: patch,
+    });
+  return applyUpdate(trx, actor, user, patch);
+}
+
+export async function applyUpdate(trx: Trx, actor: Actor, user: UserRow, patch: UserPatch): Promise<User> {
+  const id = user.id;
   const updated = await trx
     .updateTable('user_account')
     .set({
@@ -205,9 +266,12 @@ export async function updateUser(
   return toUser(trx, updated);
 }
 
+type Assignment = { organisationId: string; role: string };
+
 /**
- * Replaces a user's roles of one kind: business roles (system admin) or the three admin roles
- * (security admin). Admin roles: one per person, never granted to oneself.
+ * Replaces a user's roles of one kind: business roles (system admin) or the three admin roles (security
+ * admin). An admin role is held alone (separation.ts); admin roles are never granted to oneself, and a
+ * grant or revocation takes effect only once the third admin approves it.
  */
 export async function setRoles(
   trx: Trx,
@@ -215,33 +279,58 @@ export async function setRoles(
   actor: Actor,
   id: string,
   kind: 'business' | 'admin',
-  assignments: { organisationId: string; role: string }[],
-): Promise<User> {
-  await visibleUser(trx, auth, id);
+  assignments: Assignment[],
+): Promise<User | AdminApproval> {
+  const target = await visibleUser(trx, auth, id, { roleless: kind === 'admin' });
+  const held = await rolesHeld(trx, id);
   for (const [i, a] of assignments.entries()) {
-    const isAdmin = ADMIN_ROLES.includes(a.role as Role);
+    const isAdmin = isAdminRole(a.role);
     if (kind === 'business' && isAdmin)
-      throw new AppError(
-        'separation_of_duties',
-        'admin roles are granted by the security admin / 管理员角色由安全管理员授予',
-      );
+      throw separationDenied('admin roles are granted by the security admin / 管理员角色由安全管理员授予', {
+        rule: 'business-roles',
+        role: a.role,
+      });
     if (kind === 'admin' && !isAdmin)
-      throw new AppError(
-        'separation_of_duties',
-        'the security admin grants admin roles only / 安全管理员只授予管理员角色',
-      );
+      throw separationDenied('the security admin grants admin roles only / 安全管理员只授予管理员角色', {
+        rule: 'admin-roles',
+        role: a.role,
+      });
     await assertAssignable(trx, auth, a.organisationId, a.role, `body.assignments.${i}.role`);
   }
-  if (kind === 'admin') {
-    if (id === auth.id)
-      throw new AppError('separation_of_duties', 'no one grants admin roles to themselves / 不能给自己授予管理员角色');
-    if (new Set(assignments.map((a) => a.role)).size > 1) {
-      throw new AppError(
-        'separation_of_duties',
-        'one person holds at most one of the three admin roles / 三员不得兼任',
-      );
-    }
+  if (kind === 'business') {
+    if (hasAdminRole(held))
+      throw separationDenied('an admin account holds no business role / 管理员账号不得兼任业务角色', {
+        rule: 'business-roles',
+        targetRoles: held,
+      });
+    return applyRoles(trx, auth, actor, id, kind, assignments);
   }
+  if (id === auth.id)
+    throw separationDenied('no one grants admin roles to themselves / 不能给自己授予管理员角色', { rule: 'self' });
+  const business = held.filter((r) => !isAdminRole(r));
+  const problem = separationProblem([...business, ...assignments.map((a) => a.role)]);
+  if (problem) throw separationDenied(problem, { rule: 'admin-roles', targetRoles: held });
+  const targetRole = adminRoleOf(assignments.map((a) => a.role)) ?? adminRoleOf(held);
+  if (!targetRole) return toUser(trx, target);
+  // A newly granted admin role comes with a fresh password, which only the account's e-mail may receive.
+  if (assignments.some((a) => !held.includes(a.role))) assertMailable(target.email, 'email');
+  return requestApproval(trx, auth, actor, {
+    action: 'admin-roles',
+    target,
+    targetRole,
+    payload: { assignments },
+  });
+}
+
+/** Writes the role change (checks done); a newly granted admin role gets a fresh password by e-mail. */
+export async function applyRoles(
+  trx: Trx,
+  auth: AuthContext,
+  actor: Actor,
+  id: string,
+  kind: 'business' | 'admin',
+  assignments: Assignment[],
+): Promise<User> {
   const visibleJurisdictions = jurisdictionsOf(auth);
   const touchable = await trx
     .selectFrom('role_assignment as r')
@@ -250,7 +339,8 @@ export async function setRoles(
     .where('r.user_id', '=', id)
     .where('o.jurisdiction_id', 'in', visibleJurisdictions)
     .execute();
-  const ofKind = touchable.filter((r) => ADMIN_ROLES.includes(r.role as Role) === (kind === 'admin'));
+  const ofKind = touchable.filter((r) => isAdminRole(r.role) === (kind === 'admin'));
+  const heldBefore = await rolesHeld(trx, id);
   for (const r of ofKind) {
     await trx
       .deleteFrom('role_assignment')
@@ -262,24 +352,12 @@ export async function setRoles(
   for (const a of assignments) {
     await trx
       .insertInto('role_assignment')
-      .values({ user_id: id, organisation_id: a.organisationId, role: a.role, granted_by: auth.name })
+      .values({ user_id: id, organisation_id: a.organisationId, role: a.role, granted_by: actor.name ?? null })
       .onConflict((oc) => oc.doNothing())
       .execute();
   }
-  if (kind === 'admin') {
-    const admins = await trx
-      .selectFrom('role_assignment')
-      .select('role')
-      .where('user_id', '=', id)
-      .where('role', 'in', ADMIN_ROLES)
-      .execute();
-    if (new Set(admins.map((a) => a.role)).size > 1) {
-      throw new AppError(
-        'separation_of_duties',
-        'one person holds at most one of the three admin roles / 三员不得兼任',
-      );
-    }
-  }
+  const problem = separationProblem(await rolesHeld(trx, id));
+  if (problem) throw separationDenied(problem, { rule: kind === 'admin' ? 'admin-roles' : 'business-roles' });
   await revokeSessions(trx, id);
   await writeAudit(trx, actor, {
     action: kind === 'admin' ? 'user.admin_roles_set' : 'user.roles_set',
@@ -287,6 +365,12 @@ export async function setRoles(
     objectId: id,
     detail: { before: ofKind, after: assignments },
   });
+  const user = (await repo.findUserById(trx, id)) as UserRow;
+  const gained = assignments.some((a) => isAdminRole(a.role) && !heldBefore.includes(a.role));
+  if (gained) {
+    // Whoever knew the account's password before (the system admin who created it) must not keep it.
+    await resetPassword(trx, actor, user);
+  }
   return toUser(trx, (await repo.findUserById(trx, id)) as UserRow);
 }
 
@@ -299,18 +383,51 @@ async function revokeSessions(trx: Trx, userId: string): Promise<void> {
     .execute();
 }
 
-/** The security admin's account actions. */
+export type SecurityAction = 'unlock' | 'reset-password' | 'reset-totp' | 'revoke-sessions';
+
+/**
+ * The security admin's account actions. On another admin's account they wait for the third admin's
+ * approval (except ending sessions); a temporary password is shown only for accounts that neither
+ * administer nor read the audit trail, others get it by e-mail.
+ */
 export async function securityAction(
   trx: Trx,
   auth: AuthContext,
   actor: Actor,
   id: string,
-  action: 'unlock' | 'reset-password' | 'reset-totp' | 'revoke-sessions',
-): Promise<{ temporaryPassword?: string }> {
+  action: SecurityAction,
+): Promise<{ temporaryPassword?: string; passwordDelivery?: 'shown' | 'mail' } | AdminApproval> {
   const user = await visibleUser(trx, auth, id);
   if (id === auth.id && action !== 'revoke-sessions')
-    throw new AppError('separation_of_duties', 'not on one’s own account / 不能对自己的账号执行');
-  let result: { temporaryPassword?: string } = {};
+    throw separationDenied('not on one’s own account / 不能对自己的账号执行', { rule: 'self', action });
+  const held = await rolesHeld(trx, id);
+  const targetAdmin = adminRoleOf(held);
+  if (targetAdmin && action !== 'revoke-sessions')
+    return requestApproval(trx, auth, actor, { action, target: user, targetRole: targetAdmin, payload: {} });
+  if (action === 'reset-password' && passwordGoesByMail(held)) assertMailable(user.email, 'email');
+  return applySecurityAction(trx, actor, user, action);
+}
+
+async function resetPassword(trx: Trx, actor: Actor, user: UserRow): Promise<{ temporaryPassword?: string }> {
+  const password = temporaryPassword();
+  await setPassword(trx, user, password, true);
+  await trx.updateTable('user_account').set({ is_demo: false }).where('id', '=', user.id).execute();
+  await revokeSessions(trx, user.id);
+  if (!passwordGoesByMail(await rolesHeld(trx, user.id))) return { temporaryPassword: password };
+  assertMailable(user.email, 'email');
+  await mailTemporaryPassword(trx, user, password);
+  await writeAudit(trx, actor, { action: 'user.password_mailed', objectType: 'user', objectId: user.id });
+  return {};
+}
+
+export async function applySecurityAction(
+  trx: Trx,
+  actor: Actor,
+  user: UserRow,
+  action: SecurityAction,
+): Promise<{ temporaryPassword?: string; passwordDelivery?: 'shown' | 'mail' }> {
+  const id = user.id;
+  let result: { temporaryPassword?: string; passwordDelivery?: 'shown' | 'mail' } = {};
   switch (action) {
     case 'unlock':
       await trx
@@ -320,11 +437,10 @@ export async function securityAction(
         .execute();
       break;
     case 'reset-password': {
-      const password = temporaryPassword();
-      await setPassword(trx, user, password, true);
-      await trx.updateTable('user_account').set({ is_demo: false }).where('id', '=', id).execute();
-      await revokeSessions(trx, id);
-      result = { temporaryPassword: password };
+      const reset = await resetPassword(trx, actor, user);
+      result = reset.temporaryPassword
+        ? { temporaryPassword: reset.temporaryPassword, passwordDelivery: 'shown' }
+        : { passwordDelivery: 'mail' };
       break;
     }
     case 'reset-totp':

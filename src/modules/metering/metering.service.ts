@@ -50,8 +50,10 @@ async function refuseOutdated(trx: Trx, run: NonNullable<Awaited<ReturnType<type
 }
 
 async function visibleRun(db: Db, auth: AuthContext, id: string) {
+  // A run the caller may not see is not found, for unit roles too: never a hint that it exists.
+  const visible = auth.visibility.kind === 'jurisdiction' ? auth.visibility.jurisdictions : [];
   const run = await repo.findRun(db, id);
-  if (!run || !jurisdictionsOf(auth).includes(run.jurisdiction_id)) throw notFound(`settlement run ${id}`);
+  if (!run || !visible.includes(run.jurisdiction_id)) throw notFound(`settlement run ${id}`);
   return run;
 }
 

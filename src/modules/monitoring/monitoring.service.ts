@@ -456,6 +456,9 @@ export interface Suggestion {
  */
 export async function monthlyAnalysis(trx: Trx, month: string) {
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw invalid('query.month', 'must be YYYY-MM');
+  // A month whose end falls past year 9999 has no date to end at: 400, not a 500 from an invalid Date.
+  if (Number(month.slice(0, 4)) < 1970 || month >= '9999-12')
+    throw invalid('query.month', 'must be 1970-01 to 9999-11');
   const { from, to } = periodOf('month', `${month}-01`);
   const { rows } = await sql<Record<string, unknown>>`
     select r.id, r.name, r.organisation_id, o.name as organisation_name, r.quantities->>'vcpu' as vcpu,

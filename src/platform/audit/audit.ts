@@ -29,7 +29,7 @@ export interface AuditEntry {
 /** The hash every chain starts from. */
 export const GENESIS_HASH = '0'.repeat(64);
 // Serialises writers of the chain inside their own transactions (an arbitrary, fixed lock key).
-const AUDIT_CHAIN_LOCK = 7_420_001;
+export const AUDIT_CHAIN_LOCK = 7_420_001;
 
 let auditKey: Buffer | undefined;
 
@@ -39,6 +39,10 @@ let auditKey: Buffer | undefined;
  */
 export function setAuditKey(key: string | undefined): void {
   auditKey = key ? Buffer.from(key, 'utf8') : undefined;
+}
+
+export function hasAuditKey(): boolean {
+  return auditKey !== undefined;
 }
 
 /**
@@ -139,7 +143,7 @@ async function lastHash(db: Kysely<AuditTables>): Promise<string> {
   return anchor?.last_purged_hash ?? GENESIS_HASH;
 }
 
-interface HashedContent {
+export interface HashedContent {
   occurredAt: string;
   actorKind: Actor['kind'];
   actorId: string | null;
@@ -155,12 +159,13 @@ interface HashedContent {
   detail: unknown;
 }
 
-function chainHash(prevHash: string, content: HashedContent): string {
+/** The hash of one entry: HMAC-SM3 with the audit key (SM3 without one) over the previous hash and the content. */
+export function chainHash(prevHash: string, content: HashedContent): string {
   const hash = auditKey ? createHmac('sm3', auditKey) : createHash('sm3');
   return hash.update(prevHash).update('\n').update(canonicalJson(content)).digest('hex');
 }
 
-function rowContent(row: AuditEventRow): HashedContent {
+export function rowContent(row: AuditEventRow): HashedContent {
   return {
     occurredAt: row.occurred_at.toISOString(),
     actorKind: row.actor_kind,

@@ -96,6 +96,19 @@ export function registerAuth(app: FastifyInstance, authenticator: Authenticator,
       throw new AppError('forbidden', `needs permission ${permission}`);
     }
   });
+  // Every refusal on separation-of-duties grounds is audited, in a transaction of its own: the refused
+  // request's transaction has rolled back by now.
+  app.addHook('onError', async (request, _reply, error) => {
+    if (!(error instanceof AppError) || error.code !== 'separation_of_duties') return;
+    const extra = (error as AppError & { auditDetail?: Record<string, unknown> }).auditDetail ?? {};
+    await writeAuditNow(db, actorOf(request), {
+      action: 'separation.denied',
+      outcome: 'denied',
+      objectType: 'route',
+      objectId: `${request.method} ${request.routeOptions.url}`,
+      detail: { reason: error.detail ?? null, params: request.params ?? null, ...extra },
+    });
+  });
 }
 
 /**

@@ -2,6 +2,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /**
  * Outgoing HTTP requests to addresses an administrator typed in (webhook targets), guarded against
@@ -57,52 +58,34 @@ interface Net {
   bits: number;
 }
 
-function ipv4ToBigInt(ip: string): bigint {
-  const parts = ip.split('.');
-  if (parts.length !== 4) throw new Error(`not an IPv4 address: ${ip}`);
+/** An address's value as one number; parsing by ipaddr.js (strict: four decimal parts for IPv4). */
+function addressValue(ip: string, family: 4 | 6): bigint {
+  const valid = family === 4 ? ipaddr.IPv4.isValidFourPartDecimal(ip) : ipaddr.IPv6.isValid(ip) && isIP(ip) === 6;
+  if (!valid) throw new Error(`not an IPv${family} address: ${ip}`);
   let value = 0n;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) throw new Error(`not an IPv4 address: ${ip}`);
-    value = (value << 8n) | BigInt(Number(p));
-  }
+  for (const byte of ipaddr.parse(ip).toByteArray()) value = (value << 8n) | BigInt(byte);
   return value;
 }
 
-function ipv6ToBigInt(ip: string): bigint {
-  if (isIP(ip) !== 6) throw new Error(`not an IPv6 address: ${ip}`);
-  let text = ip.toLowerCase();
-  // A trailing dotted quad (::ffff:127.0.0.1) stands for the last two groups.
-  let embedded: bigint | null = null;
-  const lastColon = text.lastIndexOf(':');
-  const last = text.slice(lastColon + 1);
-  if (last.includes('.')) {
-    embedded = ipv4ToBigInt(last);
-    text = `${text.slice(0, lastColon + 1)}0:0`;
-  }
-  const [head, rest] = text.split('::') as [string, string | undefined];
-  const headGroups = head ? head.split(':') : [];
-  const restGroups = rest === undefined ? [] : rest ? rest.split(':') : [];
-  const groups =
-    rest === undefined
-      ? headGroups
-      : [...headGroups, ...Array<string>(8 - headGroups.length - restGroups.length).fill('0'), ...restGroups];
-  if (groups.length !== 8) throw new Error(`not an IPv6 address: ${ip}`);
-  let value = 0n;
-  for (const g of groups) value = (value << 16n) | BigInt(Number.parseInt(g || '0', 16));
-  if (embedded !== null) value = (value & ~0xffffffffn) | embedded;
-  return value;
-}
+const ipv4ToBigInt = (ip: string) => addressValue(ip, 4);
+const ipv6ToBigInt = (ip: string) => addressValue(ip, 6);
 
-/** `10.0.0.0/8`, `fc00::/7`, or a single address (a /32 or /128). */
+/** `10.0.0.0/8`, `fc00::/7`, or a single address (a /32 or /128), parsed by ipaddr.js. */
 export function parseCidr(cidr: string): Net {
-  const [addr, len, extra] = cidr.trim().split('/');
+  const text = cidr.trim();
+  const [addr, len, extra] = text.split('/');
   if (!addr || extra !== undefined) throw new Error(`not a CIDR network: ${cidr}`);
   const family = isIP(addr);
   if (family !== 4 && family !== 6) throw new Error(`not a CIDR network: ${cidr}`);
+  if (len !== undefined && !/^\d{1,3}$/.test(len)) throw new Error(`not a CIDR network: ${cidr}`);
+  let bits: number;
+  try {
+    bits = len === undefined ? (family === 4 ? 32 : 128) : ipaddr.parseCIDR(text)[1];
+  } catch {
+    throw new Error(`not a CIDR network: ${cidr}`);
+  }
   const max = family === 4 ? 32 : 128;
-  const bits = len === undefined ? max : /^\d{1,3}$/.test(len) ? Number(len) : Number.NaN;
-  if (!(bits >= 0 && bits <= max)) throw new Error(`not a CIDR network: ${cidr}`);
-  const value = family === 4 ? ipv4ToBigInt(addr) : ipv6ToBigInt(addr);
+  const value = addressValue(addr, family);
   const mask = bits === 0 ? 0n : ((1n << BigInt(bits)) - 1n) << BigInt(max - bits);
   return { family, base: value & mask, bits };
 }

@@ -1,6 +1,8 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { PoolStats } from '../db/database.ts';
+import { AppError } from '../errors.ts';
 
 const started = Symbol('metricsStart');
 declare module 'fastify' {
@@ -14,7 +16,11 @@ declare module 'fastify' {
  * never the raw URL, so unknown paths cannot blow up the label space), database pool statistics,
  * and Node's process metrics. Each app has its own registry.
  */
-export function registerMetrics(app: FastifyInstance, poolStats: () => PoolStats): Registry {
+export function registerMetrics(
+  app: FastifyInstance,
+  poolStats: () => PoolStats,
+  access: { token?: string; required?: boolean } = {},
+): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'yunguan_' });
   const labelNames = ['method', 'route', 'status_code'] as const;
@@ -59,7 +65,14 @@ export function registerMetrics(app: FastifyInstance, poolStats: () => PoolStats
     latency.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
   });
 
-  app.get('/metrics', { schema: { hide: true }, config: { permission: 'public' } }, async (_request, reply) => {
+  app.get('/metrics', { schema: { hide: true }, config: { permission: 'public' } }, async (request, reply) => {
+    // In production the metrics need YUNGUAN_METRICS_TOKEN as a bearer token (none configured: nobody reads them).
+    if (access.required || access.token) {
+      const sent = request.headers.authorization ?? '';
+      const expected = access.token ? `Bearer ${access.token}` : undefined;
+      if (!expected || sent.length !== expected.length || !timingSafeEqual(Buffer.from(sent), Buffer.from(expected)))
+        throw new AppError('unauthenticated', 'the metrics need Authorization: Bearer <YUNGUAN_METRICS_TOKEN>');
+    }
     reply.type(registry.contentType);
     return registry.metrics();
   });

@@ -62,6 +62,8 @@ export const PERMISSIONS = [
   'datacentre:register',
   'datacentre:evaluate',
   'datacentre:approve',
+  // the two-person rule on admin accounts (modules/identity/separation.ts)
+  'admin-approval:decide',
 ] as const;
 
 export type NamedPermission = (typeof PERMISSIONS)[number];

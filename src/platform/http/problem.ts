@@ -117,6 +117,9 @@ export function registerProblemHandler(app: FastifyInstance, conditions?: Databa
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
       if (error.status >= 500) request.log.error({ err: error }, 'request failed');
+      if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
+      else if (error.code === 'rate_limited' && !reply.hasHeader('retry-after'))
+        reply.header('retry-after', String(retryAfterSeconds(error.code)));
       return sendProblem(request, reply, error.code, error.detail, error.fields);
     }
     if (error.validation) {

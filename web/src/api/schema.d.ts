@@ -1377,7 +1377,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             user: components["schemas"]["User"];
-                            temporaryPassword: string;
+                            temporaryPassword?: string;
+                            passwordDelivery: "shown" | "mail";
                         };
                     };
                 };
@@ -1460,7 +1461,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change an account’s name, contact details, or disable it */
+        /** Change an account’s name, contact details, or disable it (another admin’s account: 202, the third admin approves) */
         patch: {
             parameters: {
                 query?: never;
@@ -1488,6 +1489,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["User"];
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminApproval"];
                     };
                 };
                 /** @description Default Response */
@@ -1586,7 +1596,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Grant or revoke the three separated admin roles (三员分立): one per person, never to oneself */
+        /** Grant or revoke the three separated admin roles (三员分立): held alone, never to oneself; 202 until the third admin approves */
         put: {
             parameters: {
                 query?: never;
@@ -1615,6 +1625,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["User"];
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminApproval"];
                     };
                 };
                 /** @description Default Response */
@@ -1673,7 +1692,17 @@ export interface paths {
                     content: {
                         "application/json": {
                             temporaryPassword?: string;
+                            passwordDelivery?: "shown" | "mail";
                         };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminApproval"];
                     };
                 };
                 /** @description Default Response */
@@ -1731,7 +1760,17 @@ export interface paths {
                     content: {
                         "application/json": {
                             temporaryPassword?: string;
+                            passwordDelivery?: "shown" | "mail";
                         };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminApproval"];
                     };
                 };
                 /** @description Default Response */
@@ -1789,7 +1828,17 @@ export interface paths {
                     content: {
                         "application/json": {
                             temporaryPassword?: string;
+                            passwordDelivery?: "shown" | "mail";
                         };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminApproval"];
                     };
                 };
                 /** @description Default Response */
@@ -1847,7 +1896,17 @@ export interface paths {
                     content: {
                         "application/json": {
                             temporaryPassword?: string;
+                            passwordDelivery?: "shown" | "mail";
                         };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminApproval"];
                     };
                 };
                 /** @description Default Response */
@@ -2175,6 +2234,176 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin-approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Actions on admin accounts waiting for (or decided by) the third admin */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "pending" | "approved" | "rejected";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["AdminApproval"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin-approvals/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve an action on an admin account (the third admin only); it is carried out now */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminApproval"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin-approvals/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject an action on an admin account (the third admin only) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminApproval"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -12644,6 +12873,23 @@ export interface components {
             createdBy: string | null;
             submittedAt: string | null;
             approvedAt: string | null;
+        };
+        /** AdminApproval */
+        AdminApproval: {
+            approval: {
+                id: string;
+                action: string;
+                targetUserId: string;
+                targetUsername: string;
+                targetRole: string;
+                requestedBy: string;
+                requestedRole: string;
+                approverRole: string;
+                status: "pending" | "approved" | "rejected";
+                /** Format: date-time */
+                createdAt: string;
+                decidedAt: string | null;
+            };
         };
         /** WorkingDaysDeadline */
         WorkingDaysDeadline: {

@@ -28,12 +28,17 @@ export function useCreateUser() {
   });
 }
 
-function useUserChange<V>(id: string, change: (variables: V) => Promise<User>) {
+/** An action on another admin's account answers with the approval it waits for (two-person rule). */
+export type Deferred = { approval: { id: string; approverRole: string; status: string } };
+export const isDeferred = (value: unknown): value is Deferred =>
+  typeof value === 'object' && value !== null && 'approval' in value;
+
+function useUserChange<V>(id: string, change: (variables: V) => Promise<User | Deferred>) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: change,
     onSuccess: (user) => {
-      client.setQueryData(queryKeys.users.detail(id), user);
+      if (!isDeferred(user)) client.setQueryData(queryKeys.users.detail(id), user);
       return client.invalidateQueries({ queryKey: queryKeys.users.all });
     },
   });

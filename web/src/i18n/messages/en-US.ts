@@ -407,6 +407,8 @@ export const enUS: Messages = {
   'users.disabledLabel': 'Disable account',
   'users.disabledHint': 'A disabled account cannot sign in; its sessions end at once.',
   'users.temporaryPassword': 'Temporary password',
+  'users.passwordMailed': 'The temporary password went to the account’s own e-mail; it is not shown to admins.',
+  'users.approvalRequested': 'This touches an admin account: it waits for the third admin’s approval.',
   'users.temporaryPasswordHint':
     'Copy it now and hand it to the user over a safe channel. It cannot be shown again; the user must change it at first sign-in.',
   'users.editRoles': 'Edit business roles',

@@ -396,6 +396,8 @@ export const zhCN = {
   'users.disabledLabel': '停用账号',
   'users.disabledHint': '停用后该账号不能登录，现有会话立即失效。',
   'users.temporaryPassword': '临时密码',
+  'users.passwordMailed': '临时密码已发送到该账号本人的邮箱，不向管理员显示。',
+  'users.approvalRequested': '该操作涉及管理员账号，已提交第三名管理员审批，审批通过后生效。',
   'users.temporaryPasswordHint': '请立即复制并通过安全渠道交给用户。关闭后将无法再次查看；用户首次登录时须修改此密码。',
   'users.editRoles': '编辑业务角色',
   'users.editRolesHint': '保存后将替换该账号的全部业务角色，其现有会话将失效。管理员角色不受影响。',

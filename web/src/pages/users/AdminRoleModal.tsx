@@ -1,6 +1,6 @@
 import { Alert, App, Form, Modal, Radio, Select, Space, Typography } from 'antd';
 import { useOrganisations } from '../../api/hooks/organisations';
-import { useSetAdminRoles } from '../../api/hooks/users';
+import { isDeferred, useSetAdminRoles } from '../../api/hooks/users';
 import { ADMIN_ROLES, isAdminRole } from '../../api/identity';
 import type { User } from '../../api/types';
 import { useCan, useSession } from '../../app/session';
@@ -48,8 +48,8 @@ export function AdminRoleModal({ user, onClose }: { user: User; onClose: () => v
         ? []
         : [{ organisationId: values.organisationId, role: values.role }];
     setAdminRoles.mutate(assignments, {
-      onSuccess: () => {
-        void message.success(t('users.adminRoleSaved'));
+      onSuccess: (result) => {
+        void message.success(isDeferred(result) ? t('users.approvalRequested') : t('users.adminRoleSaved'));
         onClose();
       },
       onError: server.onError,

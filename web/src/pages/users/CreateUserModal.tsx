@@ -36,7 +36,7 @@ export function CreateUserModal({ onClose }: { onClose: () => void }) {
   const organisations = useOrganisations({});
   const organisationId = Form.useWatch('organisationId', form);
   const organisationType = organisations.data?.find((o) => o.id === organisationId)?.type;
-  const [created, setCreated] = useState<{ user: User; temporaryPassword: string } | null>(null);
+  const [created, setCreated] = useState<{ user: User; temporaryPassword?: string } | null>(null);
 
   const onFinish = (values: Values) => {
     server.clear();
@@ -77,12 +77,16 @@ export function CreateUserModal({ onClose }: { onClose: () => void }) {
           </Button>
         }
       >
-        <SecretOnce
-          label={t('users.temporaryPassword')}
-          secret={created.temporaryPassword}
-          hint={t('users.temporaryPasswordHint')}
-          testId="temporary-password"
-        />
+        {created.temporaryPassword ? (
+          <SecretOnce
+            label={t('users.temporaryPassword')}
+            secret={created.temporaryPassword}
+            hint={t('users.temporaryPasswordHint')}
+            testId="temporary-password"
+          />
+        ) : (
+          <p>{t('users.passwordMailed')}</p>
+        )}
       </Modal>
     );
   }

@@ -1,5 +1,5 @@
 import { App, Form, Input, Modal, Switch } from 'antd';
-import { useUpdateUser } from '../../api/hooks/users';
+import { isDeferred, useUpdateUser } from '../../api/hooks/users';
 import type { User } from '../../api/types';
 import { useServerErrors } from '../../components/formErrors';
 import { ServerErrorAlert } from '../../components/ServerErrorAlert';
@@ -32,8 +32,8 @@ export function EditUserModal({ user, onClose }: { user: User; onClose: () => vo
         disabled: values.disabled,
       },
       {
-        onSuccess: () => {
-          void message.success(t('common.saved'));
+        onSuccess: (result) => {
+          void message.success(isDeferred(result) ? t('users.approvalRequested') : t('common.saved'));
           onClose();
         },
         onError: server.onError,

@@ -48,7 +48,15 @@ export function SecurityActionsCard({ user }: { user: User }) {
             onConfirm={() =>
               run.mutateAsync(action).then(
                 (result) => {
-                  void message.success(t('security.done', { action: t(label) }));
+                  if ('approval' in result) {
+                    void message.success(t('users.approvalRequested'));
+                    return;
+                  }
+                  void message.success(
+                    result.passwordDelivery === 'mail'
+                      ? t('users.passwordMailed')
+                      : t('security.done', { action: t(label) }),
+                  );
                   if (result.temporaryPassword) setTemporaryPassword(result.temporaryPassword);
                 },
                 () => undefined,
