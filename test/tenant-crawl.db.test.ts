@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemo } from '../src/seed.ts';
+import { type TestApp, testApp } from './helpers.ts';
+import { as, login, type Session } from './sessions.ts';
+
+// Issue 15: the cross-tenant suite generated from the OpenAPI document, so a new route is covered without
+// editing this test. Each party crawls what it may see (every list route, then the routes with an id over the
+// ids it found); an id only the owner saw is foreign to the other. Then every route with an id in its path,
+// read or write, is called by the other party with foreign ids and with ids of the same shape that exist nowhere: the two
+// answers must be the same status, and the foreign answer must name no foreign id.
+
+let t: TestApp;
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+// Routes that end or switch the caller's session.
+const SKIP = new Set(['POST /api/v1/auth/logout', 'POST /api/v1/auth/switch-organisation']);
+
+interface Operation {
+  method: string;
+  path: string;
+}
+
+let operations: Operation[] = [];
+
+beforeAll(async () => {
+  t = await testApp();
+  await seedDemo(t.database.db);
+  const doc = (await t.app.inject('/api/openapi.json')).json() as { paths: Record<string, Record<string, unknown>> };
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const method of Object.keys(item)) {
+      if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
+      if (!SKIP.has(`${method.toUpperCase()} ${path}`)) operations.push({ method: method.toUpperCase(), path });
+    }
+  }
+  operations = operations.filter((op) => op.path.startsWith('/api/v1/'));
+}, 180_000);
+afterAll(() => t.close());
+
+const withId = (op: Operation) => (op.path.match(/\{[^}]+\}/g) ?? []).length === 1;
+const fill = (path: string, id: string) => path.replace(/\{[^}]+\}/, id);
+/** The path up to its id parameter: ids found under a list of the same prefix are the likely ones. */
+const prefix = (path: string) => path.split('{')[0]?.split('/').slice(0, 4).join('/') ?? path;
+
+/** Every id the session can reach, grouped by the path prefix it was found under. */
+async function crawl(session: Session): Promise<Map<string, Set<string>>> {
+  const found = new Map<string, Set<string>>();
+  const note = (path: string, body: string) => {
+    const key = prefix(path);
+    const ids = found.get(key) ?? new Set<string>();
+    for (const id of body.match(UUID) ?? []) ids.add(id);
+    found.set(key, ids);
+  };
+  const json = (res: { headers: Record<string, unknown>; statusCode: number }) =>
+    res.statusCode === 200 && String(res.headers['content-type'] ?? '').includes('json');
+  for (const op of operations.filter((o) => o.method === 'GET' && !o.path.includes('{'))) {
+    const res = await as(t.app, session, { url: op.path });
+    if (process.env.CRAWL_DEBUG)
+      console.log(session.username, res.statusCode, op.path, (res.body.match(UUID) ?? []).length);
+    if (json(res)) note(op.path, res.body);
+  }
+  // one level deeper: the routes with an id, over a few of the ids found under their own prefix
+  for (const op of operations.filter((o) => o.method === 'GET' && withId(o))) {
+    for (const id of [...(found.get(prefix(op.path)) ?? [])].slice(0, 3)) {
+      const res = await as(t.app, session, { url: fill(op.path, id) });
+      if (json(res)) note(op.path, res.body);
+    }
+  }
+  return found;
+}
+
+/** An id of the same shape that exists nowhere: digits stay digits and letters letters (a path pattern may care). */
+const lookalike = (id: string) =>
+  id.replace(/[0-9a-f]/g, (c) =>
+    /[0-9]/.test(c) ? String((Number(c) + 3) % 10) : ('abcdef'[('abcdef'.indexOf(c) + 2) % 6] as string),
+  );
+
+const all = (found: Map<string, Set<string>>) => new Set([...found.values()].flatMap((ids) => [...ids]));
+
+describe('cross-tenant answers on every route with an id in the OpenAPI document', () => {
+  // [owner, other]: two city units both ways, a district unit against a city unit, two providers
+  const PAIRS: [string, string][] = [
+    ['applicant', 'edu'],
+    ['edu', 'applicant'],
+    ['applicant', 'eastunit'],
+    ['provider', 'edu'],
+  ];
+
+  it.each(PAIRS)('what %s owns answers %s as if it did not exist', async (ownerName, otherName) => {
+    const owner = await login(t.app, ownerName);
+    const other = await login(t.app, otherName);
+    const owned = await crawl(owner);
+    const seen = all(await crawl(other));
+    const foreign = new Map([...owned].map(([key, ids]) => [key, [...ids].filter((id) => !seen.has(id))]));
+    const anyForeign = [...new Set([...foreign.values()].flat())];
+    expect(anyForeign.length).toBeGreaterThan(0);
+
+    const problems: string[] = [];
+    let calls = 0;
+    for (const op of operations.filter(withId)) {
+      const candidates = [...(foreign.get(prefix(op.path)) ?? []).slice(0, 5), ...anyForeign.slice(0, 3)];
+      const send = (id: string) =>
+        as(t.app, other, {
+          method: op.method as 'GET',
+          url: fill(op.path, id),
+          ...(op.method !== 'GET' && op.method !== 'DELETE' && { payload: {} }),
+        });
+      for (const id of candidates) {
+        const nowhere = await send(lookalike(id));
+        const res = await send(id);
+        calls++;
+        const named = (res.body.match(UUID) ?? []).filter((x) => x !== id && anyForeign.includes(x));
+        if (res.statusCode !== nowhere.statusCode || named.length > 0) {
+          problems.push(
+            `${op.method} ${op.path} with ${ownerName}'s ${id}: ${res.statusCode} (nowhere: ${nowhere.statusCode})` +
+              (named.length > 0 ? ` names ${named.slice(0, 3).join(', ')}` : ''),
+          );
+        }
+      }
+    }
+    expect(calls).toBeGreaterThanOrEqual(operations.filter(withId).length);
+    expect(problems).toEqual([]);
+  });
+});
