@@ -110,6 +110,11 @@ export const ERRORS = {
     zh: '数据提供方系统返回的数据无法识别',
     en: 'The providing system’s answer could not be read',
   },
+  project_transition_refused: {
+    status: 409,
+    zh: '项目当前状态不允许此操作',
+    en: 'The project cannot make this transition now',
+  },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

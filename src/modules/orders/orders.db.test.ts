@@ -525,13 +525,29 @@ describe('quota rules, each citing its article', () => {
     const tmp = await api.place(applicant, { type: 'temporary', title: 't', termMonths: 7, lines: [vm(2, 2)] });
     expect(tmp.statusCode).toBe(422);
     expect(tmp.json().detail).toContain('SH 24');
-    const ok = await placed(t.app, applicant, { type: 'temporary', title: 't', termMonths: 6, lines: [vm(2, 2)] });
+    const declared = await project(t.database.db, 'demo-health', {}, 'declared');
+    const ok = await placed(t.app, applicant, {
+      type: 'temporary',
+      title: 't',
+      termMonths: 6,
+      projectId: declared,
+      temporaryBasis: 'key_task',
+      reason: '年度重点任务',
+      lines: [vm(2, 2)],
+    });
     expect(ok.currentStep).toMatchObject({ key: 'quota_approval', role: 'economy_it_approver' });
   });
 
   it('an extension is filed at least 15 working days before expiry (SH 23)', async () => {
     clock.set('2026-06-01T02:00:00Z');
-    const e = await placed(t.app, applicant, { type: 'emergency', title: '应急', termMonths: 3, lines: [vm(2, 2)] });
+    const projectId = await project(t.database.db, 'demo-health', { vcpu: 2, memory_gb: 2, storage_gb: 40 });
+    const e = await placed(t.app, applicant, {
+      type: 'emergency',
+      title: '应急',
+      termMonths: 3,
+      projectId,
+      lines: [vm(2, 2)],
+    });
     await acted(t.app, econ, e.id, { decision: 'approve' });
     const allocated = await acted(t.app, reviewer, e.id, { decision: 'approve' });
     expect(allocated).toMatchObject({ status: 'completed', expiresOn: '2026-09-01' });
@@ -577,7 +593,17 @@ describe('quota rules, each citing its article', () => {
         now: clock.now(),
       }),
     );
-    const res = await api.place(applicant, { type: 'temporary', title: 't', termMonths: 1, lines: [vm(1, 1)] });
+    const declared = await project(t.database.db, 'demo-health', {}, 'declared');
+    const temporary = {
+      type: 'temporary',
+      title: 't',
+      termMonths: 1,
+      projectId: declared,
+      temporaryBasis: 'meeting_decision',
+      reason: '专题会议决定',
+      lines: [vm(1, 1)],
+    };
+    const res = await api.place(applicant, temporary);
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({ code: 'allocation_stopped' });
     await t.database.db
@@ -586,7 +612,7 @@ describe('quota rules, each citing its article', () => {
         resumeAllocations(trx, SYSTEM_ACTOR, { organisationId: health.id, reason: 'done', now: clock.now() }),
       );
     expect(
-      (await api.place(applicant, { type: 'temporary', title: 't', termMonths: 1, lines: [vm(1, 1)] })).statusCode,
+      (await api.place(applicant, temporary)).statusCode,
     ).toBe(201);
   });
 

@@ -90,12 +90,17 @@ export function snapshotSteps(
     }));
 }
 
-/** Order types that take project quota (positive amounts). Reclaims give it back; the others take none. */
+/**
+ * Order types that take project quota (positive amounts; a change only when it grows something): each names
+ * an approved project and a system of the unit (SH 18-24, JQ-proj 9). Reclaims give quota back; temporary
+ * resources (SH 24) draw on a project not yet approved, on a quota the economy & IT authority sets.
+ */
 export const QUOTA_TYPES: readonly OrderType[] = [
   'new_resources',
   'scale_up',
   'change',
   'development',
+  'emergency',
   'green_channel',
 ];
 /** Time-limited order types and the pack value that caps their term. */

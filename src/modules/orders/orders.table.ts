@@ -16,6 +16,8 @@ export const FULFILMENT_ACTIONS = [
 ] as const;
 export type FulfilmentAction = (typeof FULFILMENT_ACTIONS)[number];
 export type StepDecision = 'approve' | 'reject' | 'return' | 'done' | 'failed' | 'cancelled';
+export const TEMPORARY_BASES = ['key_task', 'meeting_decision'] as const;
+export type TemporaryBasis = (typeof TEMPORARY_BASES)[number];
 export type OrderSource = 'unit' | 'expiry' | 'monitoring';
 export type ReservationStatus = 'reserved' | 'consumed' | 'released';
 
@@ -51,6 +53,8 @@ export interface ResourceOrderTable {
   target_resource_ids: Json<string[]>;
   green_channel: boolean;
   quota_overrun: boolean;
+  /** SH 24: why a temporary order may draw on a project not yet approved */
+  temporary_basis: TemporaryBasis | null;
   source: OrderSource;
   placed_by: string | null;
   placed_by_name: string | null;

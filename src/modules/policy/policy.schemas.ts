@@ -221,6 +221,9 @@ export const PolicyPackSchema = Type.Object(
       investmentOverrunApprovalThreshold: R,
       warrantyYearsMin: I,
       declarationMonth: Type.Ref('CitedMonth'),
+      // Absent or false: every order that takes quota names an approved project (SH 18-24, JQ-proj 9). Only a
+      // pack that says so, with its article, lets orders go without one.
+      ordersWithoutProject: Type.Optional(B),
     }),
     legacyDataCentre: section({
       evaluationWorkingDays: I,
