@@ -611,9 +611,7 @@ describe('quota rules, each citing its article', () => {
       .execute((trx) =>
         resumeAllocations(trx, SYSTEM_ACTOR, { organisationId: health.id, reason: 'done', now: clock.now() }),
       );
-    expect(
-      (await api.place(applicant, temporary)).statusCode,
-    ).toBe(201);
+    expect((await api.place(applicant, temporary)).statusCode).toBe(201);
   });
 
   it('a periodic (dynamic) quota window (SH 18): an order inside the window is accepted, the same outside it refused', async () => {

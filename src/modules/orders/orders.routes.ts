@@ -9,9 +9,9 @@ import { AppError } from '../../platform/errors.ts';
 import { problemResponses } from '../../platform/http/problem.ts';
 import type { Trx } from '../../schema.ts';
 import { ORDER_TYPES } from '../policy/index.ts';
+import * as queries from './orders.queries.ts';
 import * as repo from './orders.repository.ts';
 import { ActBody, PlaceOrderBody } from './orders.schemas.ts';
-import * as queries from './orders.queries.ts';
 import * as orders from './orders.service.ts';
 import { ORDER_STATUSES } from './orders.table.ts';
 

@@ -4,14 +4,19 @@ import { endOfShanghaiDay } from '../../platform/time/time.ts';
 import type { Trx } from '../../schema.ts';
 import { countWorkingDays } from '../calendar/index.ts';
 import type { EffectivePolicy } from '../policy/index.ts';
-import { assertSystemMayUseCloud, getSystem, projectQuotaAt, unitProjectsQuotaTotal } from '../projects/index.ts';
+import {
+  assertSystemMayGoLive,
+  assertSystemMayUseCloud,
+  getSystem,
+  projectQuotaAt,
+  unitProjectsQuotaTotal,
+} from '../projects/index.ts';
 import { QUOTA_TYPES, STOPPABLE_TYPES, TERM_LIMITS } from './orders.engine.ts';
 import * as repo from './orders.repository.ts';
 import type { OrderRow } from './orders.table.ts';
 
 // The rules an order is checked against at submission (and again, for the quota, at approval): the pack's
 // order types and terms, allocation stops, extensions, projects and systems, and the project quota.
-
 
 export function refuse(code: 'order_rule_violated' | 'quota_exceeded', detail: string, field?: string): AppError {
   return new AppError(code, detail, field ? [{ field, message: detail }] : undefined);
@@ -316,6 +321,9 @@ export async function checkProjectAndSystem(
       throw invalid('body.systemId', 'no such information system of this unit / 信息系统不存在');
     }
     assertSystemMayUseCloud(system);
+    // Emergency and temporary resources serve the system as soon as they are allocated: its go-live
+    // conditions (MLPS filing, commitment letter; SH 30, TZ 11) hold before they are asked for.
+    if (type === 'emergency' || type === 'temporary') assertSystemMayGoLive(system);
     systemZone = system.networkZone;
   }
   if (type === 'development') {

@@ -22,9 +22,9 @@ import {
   quotaChecks,
 } from './orders.rules.ts';
 import type { OrderRow, OrderSource, OrderStepRow, TemporaryBasis, WorkflowStep } from './orders.table.ts';
-import { lineView, orderView, type StepView, stepView, summaryView, type OrderSummary } from './orders.views.ts';
+import { lineView, type OrderSummary, orderView, type StepView, stepView, summaryView } from './orders.views.ts';
 
-export { orderView, type OrderView, type OrderSummary, type StepView } from './orders.views.ts';
+export { type OrderSummary, type OrderView, orderView, type StepView } from './orders.views.ts';
 
 // ============================================================================ the fulfilment switch
 

@@ -5,7 +5,6 @@ import type { FulfilmentAction, OrderEventRow, OrderLineRow, OrderRow, OrderStep
 
 // What the API shows of an order, its steps, lines and timeline.
 
-
 export interface StepView {
   seq: number;
   key: string;

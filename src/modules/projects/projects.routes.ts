@@ -164,7 +164,8 @@ export const projectRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
       config: { permission: 'project:manage' },
       schema: {
         tags: TAG,
-        summary: 'Declare a project of the caller’s unit (申报; status declared): the authority approves it (立项), the economy & IT authority sets its quota',
+        summary:
+          'Declare a project of the caller’s unit (申报; status declared): the authority approves it (立项), the economy & IT authority sets its quota',
         body: ProjectCreateBody,
         response: { 201: Type.Ref('Project'), ...problemResponses },
       },

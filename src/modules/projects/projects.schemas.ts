@@ -165,10 +165,19 @@ export const ProjectCreateBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const ProjectPatchBody = Type.Partial(Type.Omit(ProjectCreateBody, ['status']), {
-  additionalProperties: false,
-  minProperties: 1,
-});
+export const ProjectPatchBody = Type.Partial(
+  Type.Object({
+    ...Type.Omit(ProjectCreateBody, ['status']).properties,
+    status: Type.Optional(
+      Type.String({
+        maxLength: 40,
+        description:
+          'refused unless unchanged: a project moves by POST /projects/:id/submit and the authority’s /decision (SH 18)',
+      }),
+    ),
+  }),
+  { additionalProperties: false, minProperties: 1 },
+);
 
 export const ProjectDecisionBody = Type.Object(
   {

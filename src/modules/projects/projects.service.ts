@@ -418,11 +418,19 @@ export async function updateProject(
   assertUnitCaller(auth);
   const before = await scopedProject(trx, auth, id);
   await repo.lockProject(trx, id);
-  if (before.status !== 'declared') {
+  const closing = input.status === 'closed' && before.status === 'approved' && Object.keys(input).length === 1;
+  if (before.status !== 'declared' && !closing) {
     throw new AppError(
       'project_transition_refused',
-      `the project is ${before.status}: a unit edits it only while declared (SH 18) / 项目仅在申报状态下可修改`,
+      `the project is ${before.status}: a unit edits it only while declared (SH 18); an approved one it may only close / 项目仅在申报状态下可修改`,
       [{ field: 'body', message: `status ${before.status}` }],
+    );
+  }
+  if (input.status !== undefined && input.status !== before.status && !closing) {
+    throw new AppError(
+      'validation_failed',
+      `body.status: a unit does not set a project's status; it submits the project for the authority's review (SH 18, JQ-proj 9) / 项目状态由审核决定，单位不得自行修改`,
+      [{ field: 'body.status', message: '立项由政务云主管部门审批 / approval is the authority’s (SH 18)' }],
     );
   }
   const values: Parameters<typeof repo.updateProject>[2] = {};
@@ -433,6 +441,7 @@ export async function updateProject(
   if (input.name !== undefined) values.name = input.name.trim();
   if (input.year !== undefined) values.year = input.year;
   if (input.description !== undefined) values.description = input.description;
+  if (closing) values.status = 'closed';
   const beforeSystems = (await repo.systemsOfProjects(trx, [id])).map((s) => s.id);
   const after = Object.keys(values).length
     ? await uniqueApprovalNo(values.approval_no ?? '', () => repo.updateProject(trx, id, values, now))
