@@ -13,6 +13,7 @@ export {
   onFulfilmentStepOpened,
   openSystemOrder,
   placeOrder,
+  recordStepDelivery,
   resumeAllocations,
   stopAllocations,
   suspendFulfilmentHandlers,

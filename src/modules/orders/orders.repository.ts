@@ -158,6 +158,8 @@ export async function openStepsFor(
   const jurisdictionId = who.jurisdictionId;
   return stepsWithOrders(trx)
     .where('s.status', '=', 'open')
+    // A step handled by provisioning waits on the provider and the unit's receipt: nobody acts on it here.
+    .where('s.handled', '=', false)
     .where((eb) => {
       const ors = [];
       if (jurisdictionId && who.roles.length) {
@@ -188,6 +190,10 @@ export async function stepsNewlyOverdue(trx: Trx, now: Date): Promise<StepWithOr
     .where('s.status', '=', 'open')
     .where('s.due_at', '<', now)
     .where('s.overdue_since', 'is', null)
+    // A reviewer's fulfilment step, once approved, waits on the provider (measured on its work orders); a
+    // step whose receipt arrived on time waits on the unit's confirmation: neither is this role's lateness.
+    .where('s.decision', 'is', null)
+    .where((eb) => eb.or([eb('s.delivered_at', 'is', null), eb('s.delivered_at', '>', eb.ref('s.due_at'))]))
     .orderBy('s.due_at')
     .forUpdate()
     .execute() as Promise<StepWithOrder[]>;

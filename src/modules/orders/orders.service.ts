@@ -26,6 +26,9 @@ import { lineView, type OrderSummary, orderView, type StepView, stepView, summar
 
 export { type OrderSummary, type OrderView, orderView, type StepView } from './orders.views.ts';
 
+/** The providers' role: its fulfilment steps go to provisioning as they open. */
+const PROVIDER_ROLE = 'provider_operator';
+
 // ============================================================================ the fulfilment switch
 
 export interface FulfilmentContext {
@@ -214,7 +217,9 @@ async function openStep(
     if (system) assertSystemMayGoLive(system);
   }
   const due = known ?? (await dueOf(trx, code, now, wf));
-  const handled = step.fulfilment_action !== null && fulfilmentHandlers.length > 0;
+  // SH 19 "review, then open": a fulfilment step of a reviewing role (the ops unit) opens as that role's
+  // review; provisioning is asked only once it approves. A provider's own step is provisioning's at once.
+  const handled = step.fulfilment_action !== null && fulfilmentHandlers.length > 0 && step.role === PROVIDER_ROLE;
   await repo.updateStep(trx, step.id, {
     status: 'open',
     opened_at: now,
@@ -245,20 +250,72 @@ async function openStep(
     { zh: `${order.number} 待办：${step.name_zh}`, en: `${order.number} awaits: ${step.name_en}` },
     step.acting_organisation_id !== null,
   );
-  if (handled) {
-    await repo.insertEvent(
-      trx,
-      event(order, actor, now, 'fulfilment_requested', {
-        stepKey: step.key,
-        detail: { action: step.fulfilment_action },
-      }),
-    );
-    const fresh = (await repo.stepsOf(trx, order.id)).find((s) => s.id === step.id) as OrderStepRow;
-    const lines = (await repo.linesOf(trx, order.id)).map(lineView);
-    for (const handler of [...fulfilmentHandlers]) {
-      await handler(trx, { order: summaryView(order), step: stepView(fresh, now), lines });
-    }
+  if (handled) await requestFulfilment(trx, actor, order, step.id, now);
+}
+
+/** Asks provisioning (the registered handlers) to carry out a fulfilment step: the provider's work orders. */
+async function requestFulfilment(trx: Trx, actor: Actor, order: OrderRow, stepId: string, now: Date) {
+  const fresh = (await repo.stepsOf(trx, order.id)).find((s) => s.id === stepId) as OrderStepRow;
+  await repo.insertEvent(
+    trx,
+    event(order, actor, now, 'fulfilment_requested', {
+      stepKey: fresh.key,
+      detail: { action: fresh.fulfilment_action },
+    }),
+  );
+  const lines = (await repo.linesOf(trx, order.id)).map(lineView);
+  for (const handler of [...fulfilmentHandlers]) {
+    await handler(trx, { order: summaryView(order), step: stepView(fresh, now), lines });
   }
+}
+
+/**
+ * The reviewing role approves its fulfilment step (SH 19: the ops unit reviews, then opens): its decision and
+ * its own deadline are recorded now, and only now is the provider asked. The step completes when the unit
+ * confirms the provider's receipt; the provider is measured on its work orders, not on this step.
+ */
+async function approveForFulfilment(
+  trx: Trx,
+  actor: Actor,
+  order: OrderRow,
+  step: OrderStepRow,
+  comment: string | null,
+  now: Date,
+): Promise<void> {
+  const met = step.due_at ? now.getTime() <= step.due_at.getTime() : null;
+  await repo.updateStep(trx, step.id, {
+    handled: true,
+    acted_by: actor.id,
+    acted_by_name: actor.name ?? null,
+    acted_at: now,
+    decision: 'approve',
+    comment,
+    met_deadline: met,
+  });
+  await repo.insertEvent(
+    trx,
+    event(order, actor, now, 'step_approved', {
+      stepKey: step.key,
+      comment,
+      detail: {
+        decision: 'approve',
+        role: step.role,
+        metDeadline: met,
+        dueAt: step.due_at ? formatShanghai(step.due_at) : null,
+      },
+    }),
+  );
+  await writeAudit(trx, actor, {
+    action: 'order.step_approved',
+    objectType: 'order',
+    objectId: order.id,
+    detail: { number: order.number, step: step.key, role: step.role, metDeadline: met },
+  });
+  if (order.status === 'submitted') {
+    await repo.updateOrder(trx, order.id, { status: 'in_progress', updated_at: now });
+    order.status = 'in_progress';
+  }
+  await requestFulfilment(trx, actor, order, step.id, now);
 }
 
 /** Opens the next pending step, or completes the order when none is left. */
@@ -396,6 +453,7 @@ async function submit(trx: Trx, actor: Actor, order: OrderRow, now: Date) {
       met_deadline: null,
       overdue_since: null,
       escalated_at: null,
+      delivered_at: null,
     })),
   );
   await repo.insertEvent(
@@ -793,23 +851,42 @@ async function finishStep(
   decision: 'approve' | 'reject' | 'done',
   comment: string | null,
   now: Date,
+  deliveredAt?: Date | null,
 ): Promise<void> {
-  const met = step.due_at ? now.getTime() <= step.due_at.getTime() : null;
-  await repo.updateStep(trx, step.id, {
-    status: decision === 'reject' ? 'rejected' : 'done',
-    acted_by: actor.id,
-    acted_by_name: actor.name ?? null,
-    acted_at: now,
-    decision,
-    comment,
-    met_deadline: met,
-  });
+  // Each party on its own time: a reviewer's step approved before provisioning keeps its own decision and
+  // measure; a provider's step is measured when its receipt arrived, not when the unit confirmed it.
+  const reviewed = step.decision === 'approve' && decision === 'done';
+  const measuredAt = decision === 'done' ? (deliveredAt ?? step.delivered_at ?? now) : now;
+  const met = reviewed ? step.met_deadline : step.due_at ? measuredAt.getTime() <= step.due_at.getTime() : null;
+  const delivered = deliveredAt ? { delivered_at: deliveredAt } : {};
+  await repo.updateStep(
+    trx,
+    step.id,
+    reviewed
+      ? { status: 'done', ...delivered }
+      : {
+          status: decision === 'reject' ? 'rejected' : 'done',
+          acted_by: actor.id,
+          acted_by_name: actor.name ?? null,
+          acted_at: now,
+          decision,
+          comment,
+          met_deadline: met,
+          ...delivered,
+        },
+  );
   await repo.insertEvent(
     trx,
     event(order, actor, now, decision === 'reject' ? 'step_rejected' : 'step_done', {
       stepKey: step.key,
       comment,
-      detail: { decision, metDeadline: met, dueAt: step.due_at ? formatShanghai(step.due_at) : null },
+      detail: {
+        decision,
+        metDeadline: met,
+        dueAt: step.due_at ? formatShanghai(step.due_at) : null,
+        ...(deliveredAt ? { deliveredAt: formatShanghai(deliveredAt) } : {}),
+        ...(reviewed ? { approvedBy: step.acted_by_name } : {}),
+      },
     }),
   );
   await writeAudit(trx, actor, {
@@ -975,6 +1052,17 @@ export async function actOnOrder(trx: Trx, auth: AuthContext, actor: Actor, id: 
       }
     }
   }
+  // A step whose fulfilment failed after the review is completed by the reviewer (as without provisioning).
+  const fulfilmentFailed = step.decision === 'approve';
+  if (
+    input.decision === 'approve' &&
+    step.fulfilment_action !== null &&
+    fulfilmentHandlers.length > 0 &&
+    !fulfilmentFailed
+  ) {
+    await approveForFulfilment(trx, actor, order, step, comment, now);
+    return orderView(trx, await scopedOrder(trx, id, false), now);
+  }
   await finishStep(trx, actor, order, step, input.decision === 'approve' ? 'approve' : 'reject', comment, now);
   return orderView(trx, await scopedOrder(trx, id, false), now);
 }
@@ -1064,7 +1152,15 @@ async function closeAsCancelled(
 export async function completeFulfilmentStep(
   trx: Trx,
   actor: Actor,
-  input: { orderId: string; stepKey: string; outcome: 'done' | 'failed'; comment?: string; now: Date },
+  input: {
+    orderId: string;
+    stepKey: string;
+    outcome: 'done' | 'failed';
+    comment?: string;
+    now: Date;
+    /** when the provider's (last) receipt arrived: the provider is measured then, not at the confirmation */
+    deliveredAt?: Date;
+  },
 ): Promise<void> {
   const order = await scopedOrder(trx, input.orderId, true);
   const step = (await repo.stepsOf(trx, order.id)).find((s) => s.status === 'open');
@@ -1089,7 +1185,19 @@ export async function completeFulfilmentStep(
     });
     return;
   }
-  await finishStep(trx, actor, order, step, 'done', input.comment ?? null, input.now);
+  await finishStep(trx, actor, order, step, 'done', input.comment ?? null, input.now, input.deliveredAt ?? null);
+}
+
+/**
+ * Provisioning records when the provider's receipts for a fulfilment step have all arrived (null again when
+ * the unit disputes one): the step then waits on the unit, not on the provider.
+ */
+export async function recordStepDelivery(
+  trx: Trx,
+  input: { orderId: string; stepKey: string; deliveredAt: Date | null },
+): Promise<void> {
+  const step = (await repo.stepsOf(trx, input.orderId)).find((s) => s.key === input.stepKey && s.status === 'open');
+  if (step) await repo.updateStep(trx, step.id, { delivered_at: input.deliveredAt });
 }
 
 /**

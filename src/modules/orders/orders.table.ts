@@ -110,6 +110,8 @@ export interface OrderStepTable {
   met_deadline: boolean | null;
   overdue_since: Date | null;
   escalated_at: Date | null;
+  /** a fulfilment step: when the provider's receipt arrived (the last of the step's work orders) */
+  delivered_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface OrderEventTable {

@@ -10,7 +10,7 @@ import { seedDemo } from '../../seed.ts';
 import { countWorkingDays } from '../calendar/index.ts';
 import { createResource, recordResourceEvent } from '../inventory/index.ts';
 import { deadlineSweepJob } from '../orders/index.ts';
-import { project } from '../orders/orders.fixtures.ts';
+import { project, withSystem } from '../orders/orders.fixtures.ts';
 import { DISPUTE_WORKING_DAYS, expiryJob, registerFulfilment } from './index.ts';
 
 // The whole path through the public API: an order placed and submitted (the orders module), its
@@ -45,7 +45,7 @@ async function placeOrder(
   const res = await as(app, s, {
     method: 'POST',
     url: '/api/v1/orders',
-    payload: { type: 'new_resources', title: '全民健康信息平台 测试资源', projectId, lines, ...extra },
+    payload: withSystem({ type: 'new_resources', title: '全民健康信息平台 测试资源', projectId, lines, ...extra }),
   });
   expect(res.statusCode, res.body).toBe(201);
   return res.json();
@@ -580,7 +580,7 @@ describe('a development order through the provider', () => {
     const res = await as(t.app, applicant, {
       method: 'POST',
       url: '/api/v1/orders',
-      payload: { type: 'development', title: '开发验证环境', projectId, termMonths: 3, lines: [vm(4, 8, 1)] },
+      payload: withSystem({ type: 'development', title: '开发验证环境', projectId, termMonths: 3, lines: [vm(4, 8, 1)] }),
     });
     expect(res.statusCode, res.body).toBe(201);
     const order = res.json();

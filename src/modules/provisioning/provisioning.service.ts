@@ -12,7 +12,7 @@ import {
   recordResourceEvent,
 } from '../inventory/index.ts';
 import { notify } from '../notifications/index.ts';
-import { completeFulfilmentStep, type FulfilmentContext } from '../orders/index.ts';
+import { completeFulfilmentStep, type FulfilmentContext, recordStepDelivery } from '../orders/index.ts';
 import { effectivePolicy } from '../policy/index.ts';
 import { type DriverDelivery, driverNamed, manualDriver, selectDriver } from './drivers/index.ts';
 import * as repo from './provisioning.repository.ts';
@@ -453,6 +453,8 @@ async function recordReceipt(
   w: Pick<
     WorkOrderFound,
     | 'id'
+    | 'order_id'
+    | 'step_key'
     | 'organisation_id'
     | 'jurisdiction_id'
     | 'provider_id'
@@ -572,6 +574,12 @@ async function recordReceipt(
     entity: { type: 'work_order', id },
     occurredAt: now,
   });
+  // The provider is measured when the last receipt of the step arrives (TZ 10): from then on the step waits
+  // on the unit's confirmation, which is not the provider's time.
+  const siblings = await repo.workOrdersOfStep(trx, w.order_id, w.step_key);
+  if (siblings.every((s) => s.id === id || s.status === 'submitted' || s.status === 'completed')) {
+    await recordStepDelivery(trx, { orderId: w.order_id, stepKey: w.step_key, deliveredAt: now });
+  }
   return revision;
 }
 
@@ -678,12 +686,21 @@ export async function confirmReceipt(
   });
   const siblings = await repo.workOrdersOfStep(trx, w.order_id, w.step_key);
   if (siblings.every((s) => s.status === 'completed')) {
+    // The provider delivered when its last confirmed receipt arrived, whenever the unit confirmed it.
+    const arrivals = await Promise.all(
+      siblings.map(async (s) => {
+        const confirmed = (await repo.receiptsOf(trx, s.id)).filter((r) => r.status === 'confirmed');
+        return confirmed[confirmed.length - 1]?.submitted_at ?? now;
+      }),
+    );
+    const deliveredAt = new Date(Math.max(...arrivals.map((d) => d.getTime())));
     await completeFulfilmentStep(trx, actor, {
       orderId: w.order_id,
       stepKey: w.step_key,
       outcome: 'done',
       comment: `交付回执已确认 / delivery receipt confirmed (${reference})`,
       now,
+      deliveredAt,
     });
   }
   // A time-limited order's term runs from allocation (SH 22-24: 自资源配置之日起): the orders module dates its
@@ -717,6 +734,8 @@ export async function disputeReceipt(
   const deadline = await addWorkingDays(trx, code, now, DISPUTE_WORKING_DAYS);
   const due = new Date(deadline.due);
   await repo.decideReceipt(trx, receipt.id, { status: 'disputed', decided_at: now, decided_by: auth.name });
+  // Disputed: the provider owes a corrected receipt, the step waits on the provider again.
+  await recordStepDelivery(trx, { orderId: w.order_id, stepKey: w.step_key, deliveredAt: null });
   await repo.updateWorkOrder(trx, id, {
     status: 'disputed',
     dispute_due_at: due,
