@@ -5,16 +5,9 @@ export const ORDER_STATUSES = ['draft', 'submitted', 'in_progress', 'completed',
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const STEP_STATUSES = ['pending', 'open', 'done', 'rejected', 'skipped'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
-export const FULFILMENT_ACTIONS = [
-  'open_test',
-  'open',
-  'scale_up',
-  'change',
-  'reclaim',
-  'allocate',
-  'handover',
-] as const;
-export type FulfilmentAction = (typeof FULFILMENT_ACTIONS)[number];
+// What a fulfilment step asks of the provider is the pack's (PolicyStep.fulfilment).
+export { FULFILMENT_ACTIONS, type FulfilmentAction } from '../policy/index.ts';
+import type { FulfilmentAction } from '../policy/index.ts';
 export type StepDecision = 'approve' | 'reject' | 'return' | 'done' | 'failed' | 'cancelled';
 export const TEMPORARY_BASES = ['key_task', 'meeting_decision'] as const;
 export type TemporaryBasis = (typeof TEMPORARY_BASES)[number];
