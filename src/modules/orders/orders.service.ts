@@ -1188,16 +1188,19 @@ export async function completeFulfilmentStep(
   await finishStep(trx, actor, order, step, 'done', input.comment ?? null, input.now, input.deliveredAt ?? null);
 }
 
+/** When the provider's receipts for an order's fulfilment step have all arrived and stand (not disputed), or null. */
+export type DeliveryProbe = (trx: Trx, orderId: string, stepKey: string) => Promise<Date | null>;
+let deliveryProbe: DeliveryProbe | null = null;
+
 /**
- * Provisioning records when the provider's receipts for a fulfilment step have all arrived (null again when
- * the unit disputes one): the step then waits on the unit, not on the provider.
+ * Provisioning tells the deadline sweeper when a step's receipts arrived: a provider whose receipt came on
+ * time waits on the unit's confirmation, which is not its lateness (TZ 10). Returns the function that removes it.
  */
-export async function recordStepDelivery(
-  trx: Trx,
-  input: { orderId: string; stepKey: string; deliveredAt: Date | null },
-): Promise<void> {
-  const step = (await repo.stepsOf(trx, input.orderId)).find((s) => s.key === input.stepKey && s.status === 'open');
-  if (step) await repo.updateStep(trx, step.id, { delivered_at: input.deliveredAt });
+export function onDeliveryProbe(probe: DeliveryProbe): () => void {
+  deliveryProbe = probe;
+  return () => {
+    if (deliveryProbe === probe) deliveryProbe = null;
+  };
 }
 
 /**
@@ -1306,7 +1309,16 @@ export const deadlineSweepJob: Job<DB> = {
   everyMs: 5 * 60 * 1000,
   async run({ db, now, log }) {
     return db.transaction().execute(async (trx) => {
-      const steps = await repo.stepsNewlyOverdue(trx, now);
+      const candidates = await repo.stepsNewlyOverdue(trx, now);
+      const steps = [];
+      for (const s of candidates) {
+        // Each party on its own time: a provider step whose receipts arrived by the due time waits on the unit.
+        if (s.handled && s.role === PROVIDER_ROLE && deliveryProbe && s.due_at) {
+          const delivered = await deliveryProbe(trx, s.order_id, s.key);
+          if (delivered && delivered.getTime() <= s.due_at.getTime()) continue;
+        }
+        steps.push(s);
+      }
       for (const s of steps) {
         await repo.updateStep(trx, s.id, { overdue_since: now, escalated_at: now });
         const order = (await repo.findOrder(trx, s.order_id)) as OrderRow;

@@ -7,6 +7,7 @@ export const STEP_STATUSES = ['pending', 'open', 'done', 'rejected', 'skipped'] 
 export type StepStatus = (typeof STEP_STATUSES)[number];
 // What a fulfilment step asks of the provider is the pack's (PolicyStep.fulfilment).
 export { FULFILMENT_ACTIONS, type FulfilmentAction } from '../policy/index.ts';
+
 import type { FulfilmentAction } from '../policy/index.ts';
 export type StepDecision = 'approve' | 'reject' | 'return' | 'done' | 'failed' | 'cancelled';
 export const TEMPORARY_BASES = ['key_task', 'meeting_decision'] as const;

@@ -580,7 +580,13 @@ describe('a development order through the provider', () => {
     const res = await as(t.app, applicant, {
       method: 'POST',
       url: '/api/v1/orders',
-      payload: withSystem({ type: 'development', title: '开发验证环境', projectId, termMonths: 3, lines: [vm(4, 8, 1)] }),
+      payload: withSystem({
+        type: 'development',
+        title: '开发验证环境',
+        projectId,
+        termMonths: 3,
+        lines: [vm(4, 8, 1)],
+      }),
     });
     expect(res.statusCode, res.body).toBe(201);
     const order = res.json();

@@ -12,7 +12,7 @@ import {
   recordResourceEvent,
 } from '../inventory/index.ts';
 import { notify } from '../notifications/index.ts';
-import { completeFulfilmentStep, type FulfilmentContext, recordStepDelivery } from '../orders/index.ts';
+import { completeFulfilmentStep, type FulfilmentContext } from '../orders/index.ts';
 import { effectivePolicy } from '../policy/index.ts';
 import { type DriverDelivery, driverNamed, manualDriver, selectDriver } from './drivers/index.ts';
 import * as repo from './provisioning.repository.ts';
@@ -453,8 +453,6 @@ async function recordReceipt(
   w: Pick<
     WorkOrderFound,
     | 'id'
-    | 'order_id'
-    | 'step_key'
     | 'organisation_id'
     | 'jurisdiction_id'
     | 'provider_id'
@@ -574,12 +572,6 @@ async function recordReceipt(
     entity: { type: 'work_order', id },
     occurredAt: now,
   });
-  // The provider is measured when the last receipt of the step arrives (TZ 10): from then on the step waits
-  // on the unit's confirmation, which is not the provider's time.
-  const siblings = await repo.workOrdersOfStep(trx, w.order_id, w.step_key);
-  if (siblings.every((s) => s.id === id || s.status === 'submitted' || s.status === 'completed')) {
-    await recordStepDelivery(trx, { orderId: w.order_id, stepKey: w.step_key, deliveredAt: now });
-  }
   return revision;
 }
 
@@ -734,8 +726,6 @@ export async function disputeReceipt(
   const deadline = await addWorkingDays(trx, code, now, DISPUTE_WORKING_DAYS);
   const due = new Date(deadline.due);
   await repo.decideReceipt(trx, receipt.id, { status: 'disputed', decided_at: now, decided_by: auth.name });
-  // Disputed: the provider owes a corrected receipt, the step waits on the provider again.
-  await recordStepDelivery(trx, { orderId: w.order_id, stepKey: w.step_key, deliveredAt: null });
   await repo.updateWorkOrder(trx, id, {
     status: 'disputed',
     dispute_due_at: due,
