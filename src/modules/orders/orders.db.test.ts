@@ -929,7 +929,7 @@ describe('idempotency, drafts, request forms, cancel', () => {
 });
 
 describe('the fulfilment switch', () => {
-  it('without a provisioning handler the reviewer completes a fulfilment step; with one, only the confirmed receipt does', async () => {
+  it('without a provisioning handler the reviewer completes a fulfilment step; with one, the reviewer approves first (SH 19) and the confirmed receipt completes it', async () => {
     clock.set(START);
     const projectId = await project(t.database.db, 'demo-health', { vcpu: 100, memory_gb: 100, storage_gb: 1000 });
     const calls: { step: string; action: string | null; lines: number }[] = [];
@@ -943,8 +943,17 @@ describe('the fulfilment switch', () => {
         projectId,
         lines: [vm(1, 1)],
       });
+      // Review, then open: nothing is asked of provisioning before the ops unit approves.
+      expect(calls).toEqual([]);
+      expect(o.currentStep).toMatchObject({ key: 'test_review', handledByProvisioning: false });
+      const approved = await acted(t.app, reviewer, o.id, { decision: 'approve' });
       expect(calls).toEqual([{ step: 'test_review', action: 'open_test', lines: 1 }]);
-      expect(o.currentStep).toMatchObject({ key: 'test_review', handledByProvisioning: true });
+      expect(approved.currentStep).toMatchObject({
+        key: 'test_review',
+        handledByProvisioning: true,
+        decision: 'approve',
+      });
+      // Handed to provisioning: a second approval is refused.
       const res = await api.act(reviewer, o.id, { decision: 'approve' });
       expect(res.statusCode).toBe(409);
       expect(res.json().code).toBe('order_transition_refused');
@@ -957,7 +966,12 @@ describe('the fulfilment switch', () => {
         }),
       );
       const after = (await api.get(applicant, o.id)).json();
-      expect(after.steps[0]).toMatchObject({ status: 'done', decision: 'done' });
+      // Completed by the receipt; the decision recorded stays the reviewer's.
+      expect(after.steps[0]).toMatchObject({
+        status: 'done',
+        decision: 'approve',
+        actedByName: approved.currentStep.actedByName,
+      });
       expect(after.currentStep.key).toBe('unit_verification');
     } finally {
       off();
@@ -1010,13 +1024,21 @@ describe('a transition that fails half-way', () => {
         parentOrderId: o.id,
         lines: [vm(1, 1)],
       });
-      const res = await api.act(reviewer, o2.id, { decision: 'approve' }); // review done -> scale_up opens -> handler dies
+      await acted(t.app, reviewer, o2.id, { decision: 'approve' }); // the review: scale_up opens for the ops unit
+      const before = (await api.get(applicant, o2.id)).json();
+      const eventsBefore = await countRows(t.database, 'order_event');
+      // SH 19: the ops unit approves the scale-up, provisioning is asked, and the handler dies.
+      const res = await api.act(reviewer, o2.id, { decision: 'approve' });
       expect(res.statusCode).toBe(500);
       const after = (await api.get(applicant, o2.id)).json();
-      expect(after.status).toBe('submitted');
-      expect(after.steps.map((x: { status: string }) => x.status)).toEqual(['open', 'pending']);
-      expect(after.events.map((e: { kind: string }) => e.kind)).toEqual(['created', 'submitted', 'step_opened']);
-      expect(await countRows(t.database, 'order_event')).toBe(events + 3);
+      expect(after.status).toBe(before.status);
+      expect(after.steps.map((x: { status: string }) => x.status)).toEqual(['done', 'open']);
+      expect(after.steps[1]).toMatchObject({ decision: null, handledByProvisioning: false });
+      expect(after.events.map((e: { kind: string }) => e.kind)).toEqual(
+        before.events.map((e: { kind: string }) => e.kind),
+      );
+      expect(await countRows(t.database, 'order_event')).toBe(eventsBefore);
+      expect(eventsBefore).toBeGreaterThan(events);
       expect(await countRows(t.database, 'audit_event')).toBeGreaterThan(audit);
     } finally {
       off();

@@ -10,7 +10,7 @@ import { seedDemo } from '../../seed.ts';
 import { countWorkingDays } from '../calendar/index.ts';
 import { createResource, recordResourceEvent } from '../inventory/index.ts';
 import { deadlineSweepJob } from '../orders/index.ts';
-import { project, withSystem } from '../orders/orders.fixtures.ts';
+import { project, reviewedForProvider, withSystem } from '../orders/orders.fixtures.ts';
 import { DISPUTE_WORKING_DAYS, expiryJob, registerFulfilment } from './index.ts';
 
 // The whole path through the public API: an order placed and submitted (the orders module), its
@@ -48,7 +48,8 @@ async function placeOrder(
     payload: withSystem({ type: 'new_resources', title: '全民健康信息平台 测试资源', projectId, lines, ...extra }),
   });
   expect(res.statusCode, res.body).toBe(201);
-  return res.json();
+  // SH 19: the ops unit reviews first; its approval asks the provider.
+  return reviewedForProvider(app, reviewer, res.json());
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -589,8 +590,8 @@ describe('a development order through the provider', () => {
       }),
     });
     expect(res.statusCode, res.body).toBe(201);
-    const order = res.json();
-    expect(order.currentStep).toMatchObject({ key: 'review', fulfilmentAction: 'allocate' });
+    expect(res.json().currentStep).toMatchObject({ key: 'review', fulfilmentAction: 'allocate' });
+    const order = await reviewedForProvider(t.app, reviewer, res.json());
     const wo = (await get('/api/v1/work-orders', tokenA))
       .json()
       .items.find((w: { orderId: string }) => w.orderId === order.id);

@@ -5,7 +5,7 @@ import { JOBS } from '../../app.ts';
 import { verifyAuditChain } from '../../platform/audit/audit.ts';
 import { ManualClock } from '../../platform/time/clock.ts';
 import { seedDemo } from '../../seed.ts';
-import { project, withSystem } from '../orders/orders.fixtures.ts';
+import { project, reviewedForProvider, withSystem } from '../orders/orders.fixtures.ts';
 import {
   DISPUTE_WORKING_DAYS,
   provisioningDeadlineJob,
@@ -78,6 +78,8 @@ async function placedWorkOrder(projectId: string, title: string): Promise<string
     }),
   });
   expect(res.statusCode, res.body).toBe(201);
+  // SH 19: the ops unit reviews first; its approval asks the provider.
+  await reviewedForProvider(t.app, reviewer, res.json());
   const list = (await as(t.app, provider, { url: `/api/v1/work-orders?orderId=${res.json().id}` })).json();
   expect(list.items).toHaveLength(1);
   return list.items[0].id;

@@ -5,7 +5,7 @@ import { verifyAuditChain } from '../../platform/audit/audit.ts';
 import { ManualClock } from '../../platform/time/clock.ts';
 import { addDays } from '../../platform/time/time.ts';
 import { seedDemo } from '../../seed.ts';
-import { project, withSystem } from '../orders/orders.fixtures.ts';
+import { project, reviewedForProvider, withSystem } from '../orders/orders.fixtures.ts';
 import {
   type DriverRequest,
   deliver,
@@ -52,7 +52,8 @@ const db = (quantity = 1) => ({
 async function place(s: Session, body: Record<string, unknown>) {
   const res = await as(t.app, s, { method: 'POST', url: '/api/v1/orders', payload: withSystem(body) });
   expect(res.statusCode, res.body).toBe(201);
-  return res.json();
+  // SH 19: the ops unit reviews first; its approval asks the provider.
+  return reviewedForProvider(t.app, reviewer, res.json());
 }
 async function act(s: Session, orderId: string) {
   const res = await as(t.app, s, {
