@@ -516,6 +516,8 @@ describe('time-limited resources: expiry notices and reclaim at expiry', () => {
 
     // Reclaim (SH 26, LZ 26): the work order waits for the unit's backup confirmation, then the provider
     // reclaims and confirms erasure, the unit confirms, and the resource ends.
+    // SH 21: the ops unit reviews the reclaim first; its approval asks the provider (SH 19's order, as for every request).
+    await reviewedForProvider(t.app, reviewer, order);
     const wos = (await as(t.app, applicant, { url: `/api/v1/work-orders?orderId=${order.id}` })).json();
     expect(wos.items).toHaveLength(1);
     const rw = wos.items[0];
