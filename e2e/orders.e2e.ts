@@ -15,8 +15,23 @@ const ui = setUpConsole();
 /** A signed-in API client of its own (cookie + CSRF), beside the browser. */
 const apiAs = (username: string) => apiSession(ui.serverUrl, username);
 
+/**
+ * SH 19 "review, then open": while the current step is the ops unit's fulfilment step, the provider has no work
+ * order for it; the reviewer approves, and only then does the provider see one.
+ */
+async function reviewFirst(orderId: string): Promise<void> {
+  const reviewer = await apiAs('reviewer');
+  const provider = await apiAs('provider');
+  const step = (await reviewer('GET', `/api/v1/orders/${orderId}`)).currentStep;
+  if (!step?.fulfilmentAction || step.handledByProvisioning || step.role !== 'ops_reviewer') return;
+  const before = await provider('GET', `/api/v1/work-orders?orderId=${orderId}&status=open`);
+  expect(before.items).toEqual([]);
+  await reviewer('POST', `/api/v1/orders/${orderId}/act`, { decision: 'approve', stepKey: step.key });
+}
+
 /** The provider delivers the open work order of an order's current fulfilment step; the unit confirms. */
 async function deliver(orderId: string): Promise<void> {
+  await reviewFirst(orderId);
   const provider = await apiAs('provider');
   const applicant = await apiAs('applicant');
   const list = await provider('GET', `/api/v1/work-orders?orderId=${orderId}&status=open`);
@@ -236,6 +251,8 @@ describe('orders: the Shanghai path through the console', () => {
     expect(dueText).toMatch(/ 23:59$/);
     expect(await textOf(stepRow)).toContain(dueText);
 
+    // SH 21: the ops unit reviews the reclaim; only then is the provider's work order opened.
+    await reviewFirst(reclaimId);
     // The unit confirms backup and migration on the reclaim work order before the provider may act (SH 26).
     const [wo] = (await applicant('GET', `/api/v1/work-orders?orderId=${reclaimId}&status=open`)).items;
     expect(wo).toMatchObject({ action: 'reclaim', backupConfirmedAt: null });
