@@ -31,11 +31,7 @@ export const SUPERVISOR_ROLE: Record<string, string | null> = {
 };
 
 /** The snapshot of a pack's steps for one order: conditional steps kept only when their condition holds. */
-export function snapshotSteps(
-  type: OrderType,
-  steps: readonly Step[],
-  conditions: { quotaOverrun: boolean },
-): WorkflowStep[] {
+export function snapshotSteps(steps: readonly Step[], conditions: { quotaOverrun: boolean }): WorkflowStep[] {
   return steps
     .filter((s) => s.when === undefined || (s.when === 'quota_overrun' && conditions.quotaOverrun))
     .map((s) => ({

@@ -126,7 +126,7 @@ export async function reviewedForProvider(app: FastifyInstance, reviewer: Sessio
   let current = (await client(app).get(reviewer, order.id)).json();
   for (let i = 0; i < 3; i++) {
     const step = current.currentStep;
-    if (!step || !step.fulfilmentAction || step.handledByProvisioning || step.role !== 'ops_reviewer') break;
+    if (!step?.fulfilmentAction || step.handledByProvisioning || step.role !== 'ops_reviewer') break;
     current = await acted(app, reviewer, order.id, { decision: 'approve', stepKey: step.key });
   }
   return current;

@@ -11,7 +11,7 @@ import type { Role } from '../identity/index.ts';
 import { notify } from '../notifications/index.ts';
 import { type EffectivePolicy, effectivePolicy, type OrderType } from '../policy/index.ts';
 import { assertSystemMayGoLive, assertSystemMayUseCloud, dimensionsOfLine, getSystem } from '../projects/index.ts';
-import { isUnitRole, QUOTA_TYPES, SUPERVISOR_ROLE, snapshotSteps, TERM_LIMITS } from './orders.engine.ts';
+import { isUnitRole, SUPERVISOR_ROLE, snapshotSteps, TERM_LIMITS } from './orders.engine.ts';
 import * as repo from './orders.repository.ts';
 import {
   checkProjectAndSystem,
@@ -184,13 +184,13 @@ function stepsFor(policy: EffectivePolicy, type: OrderType, overrun: boolean): W
     // JQ 24: placed at once, the review completed afterwards: the green channel's steps, then the review
     // (non-fulfilment) steps of a new request.
     steps = [
-      ...snapshotSteps(type, spec.steps, { quotaOverrun: overrun }),
-      ...snapshotSteps('new_resources', policy.orderTypes.new_resources.steps, { quotaOverrun: overrun })
+      ...snapshotSteps(spec.steps, { quotaOverrun: overrun }),
+      ...snapshotSteps(policy.orderTypes.new_resources.steps, { quotaOverrun: overrun })
         .filter((s) => s.fulfilment === null)
         .map((s) => ({ ...s, key: `review_${s.key}` })),
     ];
   } else {
-    steps = snapshotSteps(type, spec.steps, { quotaOverrun: overrun });
+    steps = snapshotSteps(spec.steps, { quotaOverrun: overrun });
   }
   return steps;
 }

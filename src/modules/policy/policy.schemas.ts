@@ -30,7 +30,15 @@ export type DeadlineUnit = (typeof DEADLINE_UNITS)[number];
  * What a step asks of the provider when it is a fulfilment step (the pack says so, nothing in code does):
  * open test resources, open, scale up, change, reclaim, allocate time-limited resources, hand data over.
  */
-export const FULFILMENT_ACTIONS = ['open_test', 'open', 'scale_up', 'change', 'reclaim', 'allocate', 'handover'] as const;
+export const FULFILMENT_ACTIONS = [
+  'open_test',
+  'open',
+  'scale_up',
+  'change',
+  'reclaim',
+  'allocate',
+  'handover',
+] as const;
 export type FulfilmentAction = (typeof FULFILMENT_ACTIONS)[number];
 
 /** Order types that must end in a fulfilment when enabled: each delivers, changes or ends resources (or data). */
