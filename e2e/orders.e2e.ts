@@ -37,6 +37,10 @@ async function deliver(orderId: string): Promise<void> {
   const list = await provider('GET', `/api/v1/work-orders?orderId=${orderId}&status=open`);
   expect(list.items.length).toBeGreaterThan(0);
   for (const w of list.items) {
+    // SH 26: where the pack asks for a backup first (the Shanghai scale-up), the unit confirms it.
+    if (w.details.backupFirst && !w.backupConfirmedAt) {
+      await applicant('POST', `/api/v1/work-orders/${w.id}/backup-confirmation`);
+    }
     const detail = await provider('GET', `/api/v1/work-orders/${w.id}`);
     const lines = detail.lines.flatMap((l: { lineNo: number; quantity: number; specification: object }) =>
       Array.from({ length: l.quantity }, (_, i) => ({

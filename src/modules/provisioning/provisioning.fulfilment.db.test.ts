@@ -475,8 +475,23 @@ describe('one order over two providers and two network zones', () => {
       expect.objectContaining({ resourceId: publicVm, quantity: 1, specification: spec(8, 16) }),
     ]);
 
+    // SH 26, as the Shanghai pack's scale_up.dataBackupFirst says: the unit backs up before the scale-up; a
+    // receipt before its confirmation is refused.
+    expect((await workOrder(applicant, w!.id)).backupConfirmedAt).toBeNull();
     clock.set('2026-10-27T02:00:00Z');
     const resizedAt = '2026-10-27T09:00:00+08:00';
+    const early = await as(t.app, providerA, {
+      method: 'POST',
+      url: `/api/v1/work-orders/${w!.id}/receipts`,
+      payload: { lines: [{ workOrderLineNo: 1, name: 'early', specification: spec(8, 16), deliveredAt: resizedAt }] },
+    });
+    expect(early.statusCode, early.body).toBe(409);
+    expect(early.json().detail).toContain('SH 26');
+    const backedUp = await as(t.app, applicant, {
+      method: 'POST',
+      url: `/api/v1/work-orders/${w!.id}/backup-confirmation`,
+    });
+    expect(backedUp.statusCode, backedUp.body).toBe(200);
     const submitted = await receipt(providerA, w!.id, resizedAt, { ...spec(8, 16), dataDiskGb: 200 });
     const line = submitted.receipts[0].lines[0];
     expect(line.quantities).toEqual({ vcpu: 8, memory_gb: 16, storage_gb: 240 });

@@ -11594,6 +11594,8 @@ export interface components {
                 purpose?: string | null;
                 expiresOn?: string | null;
                 note?: string | null;
+                /** @description SH 26: the unit confirms its backup before the provider acts (reclaims; scale-ups per the pack) */
+                backupFirst?: boolean;
             };
             backupConfirmedAt: string | null;
             backupConfirmedBy: string | null;
@@ -11650,6 +11652,8 @@ export interface components {
                 purpose?: string | null;
                 expiresOn?: string | null;
                 note?: string | null;
+                /** @description SH 26: the unit confirms its backup before the provider acts (reclaims; scale-ups per the pack) */
+                backupFirst?: boolean;
             };
             backupConfirmedAt: string | null;
             backupConfirmedBy: string | null;
@@ -12376,6 +12380,11 @@ export interface components {
              * @enum {unknown}
              */
             when?: "quota_overrun";
+            /**
+             * @description a fulfilment step: what the provider carries out (work orders; a reviewing role approves first). Absent: a review or approval
+             * @enum {unknown}
+             */
+            fulfilment?: "open_test" | "open" | "scale_up" | "change" | "reclaim" | "allocate" | "handover";
             note?: string;
         };
         /** PolicyOrderType */
