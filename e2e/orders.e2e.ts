@@ -180,6 +180,8 @@ describe('orders: the Shanghai path through the console', () => {
     await pick('类型', '扩容');
     await page.getByLabel('标题', { exact: true }).fill('健康平台扩容');
     await pick('项目', '全民健康信息平台二期', true);
+    // SH 18-24: a scale-up takes quota, so it names the unit's system as well as the approved project.
+    await pick('信息系统', '全民健康信息平台');
     await pick('关联工单', orderNumber, true);
     await pick('服务目录项', '云虚拟机');
     await page.getByLabel('vCPU (核)').fill('8');
