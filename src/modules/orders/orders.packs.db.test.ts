@@ -130,6 +130,17 @@ describe('every enabled order type of every pack reaches its fulfilment', () => 
         expect(actions.length, `${pack.id} ${type} reached a provider work order`).toBeGreaterThan(0);
         expect(declared, `${pack.id} ${type}`).toContain(actions[0]);
         expect(order.steps.find((s: { status: string }) => s.status === 'open')?.fulfilmentAction).toBe(actions[0]);
+        // SH 26 and the like: the pack's dataBackupFirst holds the provider until the unit confirms its backup.
+        const details = await t.database.db
+          .selectFrom('work_order')
+          .select('details')
+          .where('order_id', '=', order.id)
+          .execute();
+        const backupFirst =
+          actions[0] === 'reclaim' ||
+          ((actions[0] === 'scale_up' || actions[0] === 'change') &&
+            pack.orderTypes[type].dataBackupFirst?.value === true);
+        for (const d of details) expect(!!d.details.backupFirst, `${pack.id} ${type} backup first`).toBe(backupFirst);
       }
     });
   }
