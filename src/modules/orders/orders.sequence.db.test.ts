@@ -167,3 +167,34 @@ describe('TZ 10: each party is measured on its own time', () => {
     expect(board.items.map((i: { orderId: string }) => i.orderId)).not.toContain(order.id);
   });
 });
+
+describe('SH 23: a term runs from the day the resources are allocated', () => {
+  it('emergency resources delivered on 4 November and confirmed on the 10th expire three months after the 4th', async () => {
+    clock.set('2026-11-02T02:00:00Z');
+    const selected = await as(t.app, approver, {
+      method: 'PUT',
+      url: '/api/v1/jurisdictions/demo-city/policy',
+      payload: { packId: 'shanghai-2022' },
+    });
+    expect(selected.statusCode, selected.body).toBe(200);
+    const econ = await login(t.app, 'econ');
+    const projectId = await project(t.database.db, 'demo-health', { vcpu: 64, memory_gb: 128, storage_gb: 2000 });
+    const order = await placed(t.app, applicant, {
+      type: 'emergency',
+      title: '应急资源',
+      termMonths: 3,
+      projectId,
+      lines: [vm(2, 4)],
+    });
+    expect((await api.act(econ, order.id, { decision: 'approve' })).statusCode).toBe(200);
+    clock.set('2026-11-03T02:00:00Z');
+    const allocated = await api.act(reviewer, order.id, { decision: 'approve' });
+    expect(allocated.statusCode, allocated.body).toBe(200);
+    const [wo] = await workOrders(order.id);
+    expect(wo).toMatchObject({ action: 'allocate' });
+    const confirm = await deliverAndConfirm(wo!.id, '2026-11-04T02:00:00Z', '2026-11-10T02:00:00Z');
+    await confirm();
+    const done = (await api.get(applicant, order.id)).json();
+    expect(done).toMatchObject({ status: 'completed', expiresOn: '2027-02-04' });
+  });
+});

@@ -326,6 +326,7 @@ async function advance(
   now: Date,
   code: string,
   known?: Map<string, Due>,
+  allocatedAt?: Date | null,
 ): Promise<void> {
   const next = (await repo.stepsOf(trx, order.id)).find((s) => s.status === 'pending');
   if (next) {
@@ -337,8 +338,10 @@ async function advance(
     return;
   }
   const set: Parameters<typeof repo.updateOrder>[2] = { status: 'completed', closed_at: now, updated_at: now };
+  // SH 22-24 (自资源配置之日起): a term runs from the day the resources were allocated (the provider's
+  // receipt), the day billing starts, not from the unit's later confirmation.
   if (order.term_months && order.type in TERM_LIMITS)
-    set.expires_on = addMonthsToDay(shanghaiDay(now), order.term_months);
+    set.expires_on = addMonthsToDay(shanghaiDay(allocatedAt ?? now), order.term_months);
   await repo.updateOrder(trx, order.id, set);
   await repo.setReservations(trx, order.id, 'reserved', 'consumed', now);
   if (order.type === 'extension' && order.parent_order_id && order.term_months) {
@@ -921,7 +924,7 @@ async function finishStep(
     });
     return;
   }
-  await advance(trx, actor, order, now, code);
+  await advance(trx, actor, order, now, code, undefined, decision === 'done' ? measuredAt : null);
 }
 
 /** Whether a fulfilment step of the order was carried out (resources opened, scaled, allocated). */
