@@ -980,6 +980,29 @@ async function reclaimRejected(
   return { id: reclaim.id, number: reclaim.number };
 }
 
+/**
+ * LZ 21(4): a trial lasts 15-30 calendar days. The unit's step after a test environment was opened is the
+ * trial: ending it before the pack's `trial.minCalendarDays` is refused, citing the article (running past its
+ * deadline is flagged by the sweeper like any step).
+ */
+async function checkTrialLength(trx: Trx, order: OrderRow, step: OrderStepRow, now: Date): Promise<void> {
+  if (!isUnitRole(step.role) || !step.opened_at) return;
+  const steps = await repo.stepsOf(trx, order.id);
+  const previous = steps.find((s) => s.seq === step.seq - 1);
+  if (previous?.fulfilment_action !== 'open_test') return;
+  const policy = await effectivePolicy(trx, await jurisdictionCodeOf(trx, order.jurisdiction_id));
+  const min = policy.trial.minCalendarDays;
+  if (min.value === null || min.value <= 0) return;
+  const earliest = addCalendarDays(step.opened_at, min.value).dueDay;
+  if (shanghaiDay(now) < earliest) {
+    throw new AppError(
+      'order_rule_violated',
+      `the trial lasts at least ${min.value} calendar days: it may end on ${earliest} at the earliest (${min.article}) / 试用期不少于${min.value}个自然日`,
+      [{ field: 'body.decision', message: `earliest ${earliest} (${min.article})` }],
+    );
+  }
+}
+
 /** Acts on the order's current step: approve, reject, or return it to the unit for more information. */
 export async function actOnOrder(trx: Trx, auth: AuthContext, actor: Actor, id: string, input: ActInput, now: Date) {
   const order = await scopedOrder(trx, id, true);
@@ -1031,6 +1054,7 @@ export async function actOnOrder(trx: Trx, auth: AuthContext, actor: Actor, id: 
     return orderView(trx, await scopedOrder(trx, id, false), now);
   }
   if (input.decision === 'approve') {
+    await checkTrialLength(trx, order, step, now);
     if (step.handled) {
       throw new AppError(
         'order_transition_refused',
