@@ -29,6 +29,12 @@ describe('missed deadlines of disputes and findings in the console', () => {
       .select('id')
       .where('name', '=', '全民健康信息平台二期')
       .executeTakeFirstOrThrow();
+    // SH 18-24: an order that takes quota names an approved project and the unit's information system.
+    const system = await db
+      .selectFrom('information_system')
+      .select('id')
+      .where('name', '=', '全民健康信息平台')
+      .executeTakeFirstOrThrow();
     const applicant = await apiAs('applicant');
     const reviewer = await apiAs('reviewer');
     const provider = await apiAs('provider');
@@ -36,6 +42,7 @@ describe('missed deadlines of disputes and findings in the console', () => {
       type: 'new_resources',
       title: '期限督办 端到端测试',
       projectId: project.id,
+      systemId: system.id,
       lines: [
         {
           itemCode: 'cloud-vm',

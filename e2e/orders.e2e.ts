@@ -15,13 +15,32 @@ const ui = setUpConsole();
 /** A signed-in API client of its own (cookie + CSRF), beside the browser. */
 const apiAs = (username: string) => apiSession(ui.serverUrl, username);
 
+/**
+ * SH 19 "review, then open": while the current step is the ops unit's fulfilment step, the provider has no work
+ * order for it; the reviewer approves, and only then does the provider see one.
+ */
+async function reviewFirst(orderId: string): Promise<void> {
+  const reviewer = await apiAs('reviewer');
+  const provider = await apiAs('provider');
+  const step = (await reviewer('GET', `/api/v1/orders/${orderId}`)).currentStep;
+  if (!step?.fulfilmentAction || step.handledByProvisioning || step.role !== 'ops_reviewer') return;
+  const before = await provider('GET', `/api/v1/work-orders?orderId=${orderId}&status=open`);
+  expect(before.items).toEqual([]);
+  await reviewer('POST', `/api/v1/orders/${orderId}/act`, { decision: 'approve', stepKey: step.key });
+}
+
 /** The provider delivers the open work order of an order's current fulfilment step; the unit confirms. */
 async function deliver(orderId: string): Promise<void> {
+  await reviewFirst(orderId);
   const provider = await apiAs('provider');
   const applicant = await apiAs('applicant');
   const list = await provider('GET', `/api/v1/work-orders?orderId=${orderId}&status=open`);
   expect(list.items.length).toBeGreaterThan(0);
   for (const w of list.items) {
+    // SH 26: where the pack asks for a backup first (the Shanghai scale-up), the unit confirms it.
+    if (w.details.backupFirst && !w.backupConfirmedAt) {
+      await applicant('POST', `/api/v1/work-orders/${w.id}/backup-confirmation`);
+    }
     const detail = await provider('GET', `/api/v1/work-orders/${w.id}`);
     const lines = detail.lines.flatMap((l: { lineNo: number; quantity: number; specification: object }) =>
       Array.from({ length: l.quantity }, (_, i) => ({
@@ -161,6 +180,8 @@ describe('orders: the Shanghai path through the console', () => {
     await pick('类型', '扩容');
     await page.getByLabel('标题', { exact: true }).fill('健康平台扩容');
     await pick('项目', '全民健康信息平台二期', true);
+    // SH 18-24: a scale-up takes quota, so it names the unit's system as well as the approved project.
+    await pick('信息系统', '全民健康信息平台');
     await pick('关联工单', orderNumber, true);
     await pick('服务目录项', '云虚拟机');
     await page.getByLabel('vCPU (核)').fill('8');
@@ -236,6 +257,8 @@ describe('orders: the Shanghai path through the console', () => {
     expect(dueText).toMatch(/ 23:59$/);
     expect(await textOf(stepRow)).toContain(dueText);
 
+    // SH 21: the ops unit reviews the reclaim; only then is the provider's work order opened.
+    await reviewFirst(reclaimId);
     // The unit confirms backup and migration on the reclaim work order before the provider may act (SH 26).
     const [wo] = (await applicant('GET', `/api/v1/work-orders?orderId=${reclaimId}&status=open`)).items;
     expect(wo).toMatchObject({ action: 'reclaim', backupConfirmedAt: null });

@@ -126,6 +126,11 @@ export const ERRORS = {
     zh: '租用第三方数据中心不适用认定，应在现有租用合约期内完成迁移',
     en: 'A rented room is not certified: it migrates within its current lease',
   },
+  project_transition_refused: {
+    status: 409,
+    zh: '项目当前状态不允许此操作',
+    en: 'The project cannot make this transition now',
+  },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -138,6 +138,7 @@ export const ROLES = {
       'catalogue:approve',
       'policy:manage',
       'project:read',
+      'project:approve',
       'order:read',
       'order:act',
       'order:oversee',

@@ -6,6 +6,7 @@ import { verifyAuditChain } from '../../platform/audit/audit.ts';
 import { ManualClock } from '../../platform/time/clock.ts';
 import { seedDemo } from '../../seed.ts';
 import { allocationsStopped } from '../orders/index.ts';
+import { project, withSystem } from '../orders/orders.fixtures.ts';
 import { detectionJob, rectificationDeadlineJob } from './monitoring.jobs.ts';
 
 // The whole warning -> rectification -> reclaim flow (SH 25) over HTTP, with the deadline job in between.
@@ -62,10 +63,14 @@ const placeOrder = async () =>
   as(t.app, await login(t.app, 'applicant'), {
     method: 'POST',
     url: '/api/v1/orders',
-    payload: {
+    payload: withSystem({
       type: 'temporary',
       title: '临时资源',
       termMonths: 1,
+      // SH 24: a project declared, not yet approved, a key task of the year
+      projectId: await project(t.database.db, 'demo-health', {}, 'declared'),
+      temporaryBasis: 'key_task',
+      reason: '年度重点任务',
       lines: [
         {
           itemCode: 'cloud-vm',
@@ -73,7 +78,7 @@ const placeOrder = async () =>
           quantity: 1,
         },
       ],
-    },
+    }),
   });
 
 describe('rectification', () => {

@@ -1,5 +1,5 @@
 // What other modules and app.ts may use from orders (contract: see the common brief).
-export { FULFILMENT_STEPS, SUPERVISOR_ROLE } from './orders.engine.ts';
+export { SUPERVISOR_ROLE } from './orders.engine.ts';
 export { orderRoutes } from './orders.routes.ts';
 export { ORDER_SCHEMAS } from './orders.schemas.ts';
 export { seedDemoOrders } from './orders.seed.ts';
@@ -10,6 +10,7 @@ export {
   deadlineSweepJob,
   type FulfilmentContext,
   type FulfilmentHandler,
+  onDeliveryProbe,
   onFulfilmentStepOpened,
   openSystemOrder,
   placeOrder,

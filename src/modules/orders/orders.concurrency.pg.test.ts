@@ -11,7 +11,7 @@ import { ManualClock } from '../../platform/time/clock.ts';
 import type { DB } from '../../schema.ts';
 import { seedDemo } from '../../seed.ts';
 import { suspendFulfilmentHandlers } from './index.ts';
-import { project, vm } from './orders.fixtures.ts';
+import { project, vm, withSystem } from './orders.fixtures.ts';
 
 // 200 concurrent placements against one project's remaining quota, repeated 20 times, on PostgreSQL:
 // the reservation is taken under a row lock on the project inside the placing transaction, so the
@@ -98,7 +98,12 @@ describe('concurrent orders against one project quota (PostgreSQL)', () => {
           as(t.app, applicant, {
             method: 'POST',
             url: '/api/v1/orders',
-            payload: { type: 'new_resources', title: `round ${round} #${i}`, projectId, lines: [vm(vcpu, 1)] },
+            payload: withSystem({
+              type: 'new_resources',
+              title: `round ${round} #${i}`,
+              projectId,
+              lines: [vm(vcpu, 1)],
+            }),
           }),
         ),
       );

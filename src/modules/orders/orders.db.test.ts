@@ -525,13 +525,29 @@ describe('quota rules, each citing its article', () => {
     const tmp = await api.place(applicant, { type: 'temporary', title: 't', termMonths: 7, lines: [vm(2, 2)] });
     expect(tmp.statusCode).toBe(422);
     expect(tmp.json().detail).toContain('SH 24');
-    const ok = await placed(t.app, applicant, { type: 'temporary', title: 't', termMonths: 6, lines: [vm(2, 2)] });
+    const declared = await project(t.database.db, 'demo-health', {}, 'declared');
+    const ok = await placed(t.app, applicant, {
+      type: 'temporary',
+      title: 't',
+      termMonths: 6,
+      projectId: declared,
+      temporaryBasis: 'key_task',
+      reason: '年度重点任务',
+      lines: [vm(2, 2)],
+    });
     expect(ok.currentStep).toMatchObject({ key: 'quota_approval', role: 'economy_it_approver' });
   });
 
   it('an extension is filed at least 15 working days before expiry (SH 23)', async () => {
     clock.set('2026-06-01T02:00:00Z');
-    const e = await placed(t.app, applicant, { type: 'emergency', title: '应急', termMonths: 3, lines: [vm(2, 2)] });
+    const projectId = await project(t.database.db, 'demo-health', { vcpu: 2, memory_gb: 2, storage_gb: 40 });
+    const e = await placed(t.app, applicant, {
+      type: 'emergency',
+      title: '应急',
+      termMonths: 3,
+      projectId,
+      lines: [vm(2, 2)],
+    });
     await acted(t.app, econ, e.id, { decision: 'approve' });
     const allocated = await acted(t.app, reviewer, e.id, { decision: 'approve' });
     expect(allocated).toMatchObject({ status: 'completed', expiresOn: '2026-09-01' });
@@ -577,7 +593,17 @@ describe('quota rules, each citing its article', () => {
         now: clock.now(),
       }),
     );
-    const res = await api.place(applicant, { type: 'temporary', title: 't', termMonths: 1, lines: [vm(1, 1)] });
+    const declared = await project(t.database.db, 'demo-health', {}, 'declared');
+    const temporary = {
+      type: 'temporary',
+      title: 't',
+      termMonths: 1,
+      projectId: declared,
+      temporaryBasis: 'meeting_decision',
+      reason: '专题会议决定',
+      lines: [vm(1, 1)],
+    };
+    const res = await api.place(applicant, temporary);
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({ code: 'allocation_stopped' });
     await t.database.db
@@ -585,9 +611,7 @@ describe('quota rules, each citing its article', () => {
       .execute((trx) =>
         resumeAllocations(trx, SYSTEM_ACTOR, { organisationId: health.id, reason: 'done', now: clock.now() }),
       );
-    expect(
-      (await api.place(applicant, { type: 'temporary', title: 't', termMonths: 1, lines: [vm(1, 1)] })).statusCode,
-    ).toBe(201);
+    expect((await api.place(applicant, temporary)).statusCode).toBe(201);
   });
 
   it('a periodic (dynamic) quota window (SH 18): an order inside the window is accepted, the same outside it refused', async () => {
@@ -905,7 +929,7 @@ describe('idempotency, drafts, request forms, cancel', () => {
 });
 
 describe('the fulfilment switch', () => {
-  it('without a provisioning handler the reviewer completes a fulfilment step; with one, only the confirmed receipt does', async () => {
+  it('without a provisioning handler the reviewer completes a fulfilment step; with one, the reviewer approves first (SH 19) and the confirmed receipt completes it', async () => {
     clock.set(START);
     const projectId = await project(t.database.db, 'demo-health', { vcpu: 100, memory_gb: 100, storage_gb: 1000 });
     const calls: { step: string; action: string | null; lines: number }[] = [];
@@ -919,8 +943,17 @@ describe('the fulfilment switch', () => {
         projectId,
         lines: [vm(1, 1)],
       });
+      // Review, then open: nothing is asked of provisioning before the ops unit approves.
+      expect(calls).toEqual([]);
+      expect(o.currentStep).toMatchObject({ key: 'test_review', handledByProvisioning: false });
+      const approved = await acted(t.app, reviewer, o.id, { decision: 'approve' });
       expect(calls).toEqual([{ step: 'test_review', action: 'open_test', lines: 1 }]);
-      expect(o.currentStep).toMatchObject({ key: 'test_review', handledByProvisioning: true });
+      expect(approved.currentStep).toMatchObject({
+        key: 'test_review',
+        handledByProvisioning: true,
+        decision: 'approve',
+      });
+      // Handed to provisioning: a second approval is refused.
       const res = await api.act(reviewer, o.id, { decision: 'approve' });
       expect(res.statusCode).toBe(409);
       expect(res.json().code).toBe('order_transition_refused');
@@ -933,7 +966,12 @@ describe('the fulfilment switch', () => {
         }),
       );
       const after = (await api.get(applicant, o.id)).json();
-      expect(after.steps[0]).toMatchObject({ status: 'done', decision: 'done' });
+      // Completed by the receipt; the decision recorded stays the reviewer's.
+      expect(after.steps[0]).toMatchObject({
+        status: 'done',
+        decision: 'approve',
+        actedByName: approved.currentStep.actedByName,
+      });
       expect(after.currentStep.key).toBe('unit_verification');
     } finally {
       off();
@@ -986,13 +1024,21 @@ describe('a transition that fails half-way', () => {
         parentOrderId: o.id,
         lines: [vm(1, 1)],
       });
-      const res = await api.act(reviewer, o2.id, { decision: 'approve' }); // review done -> scale_up opens -> handler dies
+      await acted(t.app, reviewer, o2.id, { decision: 'approve' }); // the review: scale_up opens for the ops unit
+      const before = (await api.get(applicant, o2.id)).json();
+      const eventsBefore = await countRows(t.database, 'order_event');
+      // SH 19: the ops unit approves the scale-up, provisioning is asked, and the handler dies.
+      const res = await api.act(reviewer, o2.id, { decision: 'approve' });
       expect(res.statusCode).toBe(500);
       const after = (await api.get(applicant, o2.id)).json();
-      expect(after.status).toBe('submitted');
-      expect(after.steps.map((x: { status: string }) => x.status)).toEqual(['open', 'pending']);
-      expect(after.events.map((e: { kind: string }) => e.kind)).toEqual(['created', 'submitted', 'step_opened']);
-      expect(await countRows(t.database, 'order_event')).toBe(events + 3);
+      expect(after.status).toBe(before.status);
+      expect(after.steps.map((x: { status: string }) => x.status)).toEqual(['done', 'open']);
+      expect(after.steps[1]).toMatchObject({ decision: null, handledByProvisioning: false });
+      expect(after.events.map((e: { kind: string }) => e.kind)).toEqual(
+        before.events.map((e: { kind: string }) => e.kind),
+      );
+      expect(await countRows(t.database, 'order_event')).toBe(eventsBefore);
+      expect(eventsBefore).toBeGreaterThan(events);
       expect(await countRows(t.database, 'audit_event')).toBeGreaterThan(audit);
     } finally {
       off();

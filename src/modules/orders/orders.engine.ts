@@ -2,48 +2,11 @@ import type { OrderType, Step } from '../policy/index.ts';
 import type { FulfilmentAction, WorkflowStep } from './orders.table.ts';
 
 /**
- * Which pack steps are fulfilment steps, and the action each asks of provisioning. Keyed
- * `<order type>.<pack step id>`; a step of the provider (provider_operator) not listed falls back to the
- * order type's own action (FALLBACK). Every other step is a review or approval.
+ * The action a pack step asks of the provider: the pack's own `fulfilment` (every quota-bearing order type
+ * ends in one, policy.pack.ts checks), never a table in code. Every other step is a review or approval.
  */
-export const FULFILMENT_STEPS: Record<string, FulfilmentAction> = {
-  // Shanghai (SH 19-23)
-  'new_resources.test_review': 'open_test',
-  'new_resources.formal_opening': 'open',
-  'scale_up.scale_up': 'scale_up',
-  'reclaim.review_and_reclaim': 'reclaim',
-  // SH 22's development review is also where the ops unit allocates them (nothing else opens them).
-  'development.review': 'allocate',
-  'emergency.allocation': 'allocate',
-  'temporary.allocation': 'allocate',
-  // Liuzhou (LZ 21)
-  'new_resources.trial_environment': 'open_test',
-  'new_resources.opening': 'open',
-  'scale_up.change': 'scale_up',
-  'change.change': 'change',
-  'reclaim.reclaim': 'reclaim',
-  // Taizhou (TZ 10), Jiuquan (JQ 10, 24)
-  'new_resources.fulfilment': 'open',
-  'new_resources.provisioning': 'open_test',
-  'new_resources.go_live': 'open',
-  'green_channel.placement': 'open',
-  // JQ 19: the provider holding the backups hands the extract over; nothing in the inventory changes.
-  'backup_extraction.extraction': 'handover',
-};
-
-const FALLBACK: Partial<Record<OrderType, FulfilmentAction>> = {
-  new_resources: 'open',
-  scale_up: 'scale_up',
-  change: 'change',
-  reclaim: 'reclaim',
-  green_channel: 'open',
-};
-
-export function fulfilmentOf(type: OrderType, step: Pick<Step, 'id' | 'role'>): FulfilmentAction | null {
-  const mapped = FULFILMENT_STEPS[`${type}.${step.id}`];
-  if (mapped) return mapped;
-  if (step.role === 'provider_operator') return FALLBACK[type] ?? null;
-  return null;
+export function fulfilmentOf(step: Pick<Step, 'fulfilment'>): FulfilmentAction | null {
+  return step.fulfilment ?? null;
 }
 
 /**
@@ -68,11 +31,7 @@ export const SUPERVISOR_ROLE: Record<string, string | null> = {
 };
 
 /** The snapshot of a pack's steps for one order: conditional steps kept only when their condition holds. */
-export function snapshotSteps(
-  type: OrderType,
-  steps: readonly Step[],
-  conditions: { quotaOverrun: boolean },
-): WorkflowStep[] {
+export function snapshotSteps(steps: readonly Step[], conditions: { quotaOverrun: boolean }): WorkflowStep[] {
   return steps
     .filter((s) => s.when === undefined || (s.when === 'quota_overrun' && conditions.quotaOverrun))
     .map((s) => ({
@@ -86,16 +45,21 @@ export function snapshotSteps(
         ...(s.deadline.note ? { note: s.deadline.note } : {}),
       },
       ...(s.when ? { when: s.when } : {}),
-      fulfilment: fulfilmentOf(type, s),
+      fulfilment: fulfilmentOf(s),
     }));
 }
 
-/** Order types that take project quota (positive amounts). Reclaims give it back; the others take none. */
+/**
+ * Order types that take project quota (positive amounts; a change only when it grows something): each names
+ * an approved project and a system of the unit (SH 18-24, JQ-proj 9). Reclaims give quota back; temporary
+ * resources (SH 24) draw on a project not yet approved, on a quota the economy & IT authority sets.
+ */
 export const QUOTA_TYPES: readonly OrderType[] = [
   'new_resources',
   'scale_up',
   'change',
   'development',
+  'emergency',
   'green_channel',
 ];
 /** Time-limited order types and the pack value that caps their term. */

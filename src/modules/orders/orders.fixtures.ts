@@ -6,9 +6,22 @@ import { as, type Session } from '../../../test/sessions.ts';
 import type { Db } from '../../schema.ts';
 
 let projectNo = 0;
+const systems = new Map<string, string>();
 
-/** An approved project of a unit with a base quota per dimension, written as the economy & IT authority would. */
-export async function project(db: Db, orgCode: string, quota: Record<string, string | number>): Promise<string> {
+/** The information system the fixture project builds (orders that take quota name it, SH 18-24). */
+export const systemOf = (projectId: string): string | undefined => systems.get(projectId);
+
+/**
+ * An approved project of a unit with a base quota per dimension, written as the authority and the economy &
+ * IT authority would, building one system that may go live (MLPS 2, filed, commitment letter on file).
+ * `status` 'declared': a project declared but not yet approved (SH 24's temporary resources).
+ */
+export async function project(
+  db: Db,
+  orgCode: string,
+  quota: Record<string, string | number>,
+  status: 'approved' | 'declared' = 'approved',
+): Promise<string> {
   const org = await db
     .selectFrom('organisation')
     .select(['id', 'jurisdiction_id'])
@@ -17,9 +30,17 @@ export async function project(db: Db, orgCode: string, quota: Record<string, str
   projectNo++;
   const { rows } = await sql<{ id: string }>`
     insert into project (organisation_id, jurisdiction_id, approval_no, name, year, status, created_by)
-    values (${org.id}, ${org.jurisdiction_id}, ${`测试〔2026〕${projectNo}号-${Math.random().toString(36).slice(2, 8)}`}, ${`测试项目${projectNo}`}, 2026, 'approved', 'test')
+    values (${org.id}, ${org.jurisdiction_id}, ${`测试〔2026〕${projectNo}号-${Math.random().toString(36).slice(2, 8)}`}, ${`测试项目${projectNo}`}, 2026, ${status}, 'test')
     returning id`.execute(db);
   const id = rows[0]!.id;
+  const { rows: sys } = await sql<{ id: string }>`
+    insert into information_system (organisation_id, jurisdiction_id, name, mlps_level, filing_status,
+      commitment_letter_on_file, created_by)
+    values (${org.id}, ${org.jurisdiction_id}, ${`测试系统${projectNo}`}, 2, 'filed', true, 'test')
+    returning id`.execute(db);
+  await sql`insert into project_system (project_id, system_id, organisation_id, jurisdiction_id)
+    values (${id}, ${sys[0]!.id}, ${org.id}, ${org.jurisdiction_id})`.execute(db);
+  systems.set(id, sys[0]!.id);
   for (const [dimension, q] of Object.entries(quota)) {
     await sql`insert into project_quota (project_id, organisation_id, jurisdiction_id, dimension, quantity, set_by, set_at)
       values (${id}, ${org.id}, ${org.jurisdiction_id}, ${dimension}, ${String(q)}, 'test', now())`.execute(db);
@@ -33,10 +54,17 @@ export const vm = (vcpu: number, memoryGb: number, quantity = 1, disks: [number,
   quantity,
 });
 
+/** The body with the system of its fixture project filled in, unless it names one (or says `systemId: null`). */
+export function withSystem(body: Record<string, unknown>): Record<string, unknown> {
+  if ('systemId' in body) return body.systemId === null ? { ...body, systemId: undefined } : body;
+  const system = typeof body.projectId === 'string' ? systems.get(body.projectId) : undefined;
+  return system ? { ...body, systemId: system } : body;
+}
+
 export function client(app: FastifyInstance) {
   return {
     place: (s: Session, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
-      as(app, s, { method: 'POST', url: '/api/v1/orders', payload: body, headers }),
+      as(app, s, { method: 'POST', url: '/api/v1/orders', payload: withSystem(body), headers }),
     act: (s: Session, id: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
       as(app, s, { method: 'POST', url: `/api/v1/orders/${id}/act`, payload: body, headers }),
     submit: (s: Session, id: string, headers: Record<string, string> = {}) =>
@@ -88,4 +116,18 @@ export async function trail(db: Db, orderId: string) {
     events: Object.fromEntries(events.map((e) => [e.kind, e.n])) as Record<string, number>,
     audits: Object.fromEntries(audits.map((a) => [a.action, a.n])) as Record<string, number>,
   };
+}
+
+/**
+ * SH 19 "review, then open": while the order's current step is a reviewer's fulfilment step not yet handed to
+ * provisioning, the reviewer approves it (the provider's work orders are created then). Returns the order.
+ */
+export async function reviewedForProvider(app: FastifyInstance, reviewer: Session, order: { id: string }) {
+  let current = (await client(app).get(reviewer, order.id)).json();
+  for (let i = 0; i < 3; i++) {
+    const step = current.currentStep;
+    if (!step?.fulfilmentAction || step.handledByProvisioning || step.role !== 'ops_reviewer') break;
+    current = await acted(app, reviewer, order.id, { decision: 'approve', stepKey: step.key });
+  }
+  return current;
 }

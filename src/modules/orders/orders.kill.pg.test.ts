@@ -9,7 +9,7 @@ import { migrateToLatest } from '../../platform/db/migrate.ts';
 import type { DB } from '../../schema.ts';
 import { seedDemo } from '../../seed.ts';
 import { DEMO_PASSWORD } from '../identity/index.ts';
-import { project, vm } from './orders.fixtures.ts';
+import { project, vm, withSystem } from './orders.fixtures.ts';
 
 // Killing the server (SIGKILL, no shutdown) while transitions are in flight: every order is afterwards in
 // the state before or after its transition, never in between, and the audit chain verifies.
@@ -96,13 +96,10 @@ describe('killing the server in the middle of transitions', { timeout: 240_000 }
     const econ = await login(first.base, 'econ');
     const ids: string[] = [];
     for (let i = 0; i < ORDERS; i++) {
-      const res = await applicant('/api/v1/orders', {
-        type: 'emergency',
-        title: `应急资源 ${i}`,
-        projectId,
-        termMonths: 1,
-        lines: [vm(2, 4)],
-      });
+      const res = await applicant(
+        '/api/v1/orders',
+        withSystem({ type: 'emergency', title: `应急资源 ${i}`, projectId, termMonths: 1, lines: [vm(2, 4)] }),
+      );
       expect(res.status, await res.clone().text()).toBe(201);
       ids.push(((await res.json()) as { id: string }).id);
     }

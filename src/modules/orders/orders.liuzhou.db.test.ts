@@ -98,6 +98,14 @@ describe('the Liuzhou path', () => {
       deadline: { value: 30, unit: 'calendar_days' },
     });
 
+    // LZ 21(4): at least 15 calendar days: ending the trial on 2026-11-16 is refused, citing the article.
+    at('2026-11-16T02:00:00Z');
+    const early = await client(t.app).act(applicant, o.id, { decision: 'approve', comment: '提前结束' });
+    expect(early.statusCode, early.body).toBe(422);
+    expect(early.json()).toMatchObject({ code: 'order_rule_violated' });
+    expect(early.json().detail).toContain('LZ 21(4)');
+    expect(early.json().detail).toContain('2026-11-24');
+
     at('2026-12-01T02:00:00Z');
     v = await acted(t.app, applicant, o.id, { decision: 'approve', comment: '试用完成' });
     expect(v.currentStep).toMatchObject({

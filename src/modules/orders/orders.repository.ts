@@ -156,41 +156,51 @@ export async function openStepsFor(
   who: { roles: string[]; jurisdictionId: string | null; organisationIds: string[]; unitRoles: string[] },
 ): Promise<StepWithOrder[]> {
   const jurisdictionId = who.jurisdictionId;
-  return stepsWithOrders(trx)
-    .where('s.status', '=', 'open')
-    .where((eb) => {
-      const ors = [];
-      if (jurisdictionId && who.roles.length) {
-        ors.push(
-          eb.and([
-            eb('s.role', 'in', who.roles),
-            eb('s.acting_organisation_id', 'is', null),
-            eb('s.jurisdiction_id', '=', jurisdictionId),
-          ]),
-        );
-      }
-      if (who.organisationIds.length && who.unitRoles.length) {
-        ors.push(
-          eb.and([eb('s.role', 'in', who.unitRoles), eb('s.acting_organisation_id', 'in', who.organisationIds)]),
-        );
-      }
-      return ors.length ? eb.or(ors) : eb.val(false);
-    })
-    .orderBy(sql`s.due_at asc nulls last`)
-    .orderBy('s.opened_at')
-    .limit(1000)
-    .execute() as Promise<StepWithOrder[]>;
+  return (
+    stepsWithOrders(trx)
+      .where('s.status', '=', 'open')
+      // A step handled by provisioning waits on the provider and the unit's receipt: nobody acts on it here.
+      .where('s.handled', '=', false)
+      .where((eb) => {
+        const ors = [];
+        if (jurisdictionId && who.roles.length) {
+          ors.push(
+            eb.and([
+              eb('s.role', 'in', who.roles),
+              eb('s.acting_organisation_id', 'is', null),
+              eb('s.jurisdiction_id', '=', jurisdictionId),
+            ]),
+          );
+        }
+        if (who.organisationIds.length && who.unitRoles.length) {
+          ors.push(
+            eb.and([eb('s.role', 'in', who.unitRoles), eb('s.acting_organisation_id', 'in', who.organisationIds)]),
+          );
+        }
+        return ors.length ? eb.or(ors) : eb.val(false);
+      })
+      .orderBy(sql`s.due_at asc nulls last`)
+      .orderBy('s.opened_at')
+      .limit(1000)
+      .execute() as Promise<StepWithOrder[]>
+  );
 }
 
 /** Open steps past their due time not yet marked overdue (the sweeper's work). */
 export async function stepsNewlyOverdue(trx: Trx, now: Date): Promise<StepWithOrder[]> {
-  return stepsWithOrders(trx)
-    .where('s.status', '=', 'open')
-    .where('s.due_at', '<', now)
-    .where('s.overdue_since', 'is', null)
-    .orderBy('s.due_at')
-    .forUpdate()
-    .execute() as Promise<StepWithOrder[]>;
+  return (
+    stepsWithOrders(trx)
+      .where('s.status', '=', 'open')
+      .where('s.due_at', '<', now)
+      .where('s.overdue_since', 'is', null)
+      // A reviewer's fulfilment step, once approved, waits on the provider (measured on its work orders); a
+      // step whose receipt arrived on time waits on the unit's confirmation: neither is this role's lateness.
+      .where('s.decision', 'is', null)
+      .where((eb) => eb.or([eb('s.delivered_at', 'is', null), eb('s.delivered_at', '>', eb.ref('s.due_at'))]))
+      .orderBy('s.due_at')
+      .forUpdate()
+      .execute() as Promise<StepWithOrder[]>
+  );
 }
 
 /** Steps open and overdue in the jurisdictions (RLS limits them to the caller's). */

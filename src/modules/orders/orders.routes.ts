@@ -9,6 +9,7 @@ import { AppError } from '../../platform/errors.ts';
 import { problemResponses } from '../../platform/http/problem.ts';
 import type { Trx } from '../../schema.ts';
 import { ORDER_TYPES } from '../policy/index.ts';
+import * as queries from './orders.queries.ts';
 import * as repo from './orders.repository.ts';
 import { ActBody, PlaceOrderBody } from './orders.schemas.ts';
 import * as orders from './orders.service.ts';
@@ -139,7 +140,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { d
     },
     async (request) => {
       const auth = authOf(request);
-      return withTenant(db, auth, (trx) => orders.listOrders(trx, auth, request.query, clock.now()));
+      return withTenant(db, auth, (trx) => queries.listOrders(trx, auth, request.query, clock.now()));
     },
   );
 
@@ -155,7 +156,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { d
     },
     async (request) => {
       const auth = authOf(request);
-      return withTenant(db, auth, (trx) => orders.inbox(trx, auth, clock.now()));
+      return withTenant(db, auth, (trx) => queries.inbox(trx, auth, clock.now()));
     },
   );
 
@@ -171,7 +172,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { d
     },
     async (request) => {
       const auth = authOf(request);
-      return withTenant(db, auth, (trx) => orders.overdueDashboard(trx, auth, clock.now()));
+      return withTenant(db, auth, (trx) => queries.overdueDashboard(trx, auth, clock.now()));
     },
   );
 
@@ -188,7 +189,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { d
     },
     async (request) => {
       const auth = authOf(request);
-      return withTenant(db, auth, (trx) => orders.quotaUsage(trx, request.params.projectId, clock.now()));
+      return withTenant(db, auth, (trx) => queries.quotaUsage(trx, request.params.projectId, clock.now()));
     },
   );
 
@@ -205,7 +206,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { d
     },
     async (request) => {
       const auth = authOf(request);
-      return withTenant(db, auth, (trx) => orders.getOrder(trx, request.params.id, clock.now()));
+      return withTenant(db, auth, (trx) => queries.getOrder(trx, request.params.id, clock.now()));
     },
   );
 

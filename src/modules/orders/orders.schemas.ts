@@ -63,6 +63,7 @@ const summaryProperties = {
   targetResourceIds: Type.Array(Type.String()),
   greenChannel: Type.Boolean(),
   quotaOverrun: Type.Boolean({ description: 'routed to the quota-overrun approval (SH 20)' }),
+  temporaryBasis: Nullable(Type.Enum(['key_task', 'meeting_decision'])),
   source: Type.Enum(['unit', 'expiry', 'monitoring']),
   placedBy: Nullable(Type.String()),
   placedByName: Nullable(Type.String()),
@@ -121,6 +122,12 @@ export const PlaceOrderBody = Type.Object(
     reason: Type.Optional(Type.String({ maxLength: 2000 })),
     projectId: Type.Optional(Type.String({ format: 'uuid' })),
     systemId: Type.Optional(Type.String({ format: 'uuid' })),
+    temporaryBasis: Type.Optional(
+      Type.Enum(['key_task', 'meeting_decision'], {
+        description:
+          'temporary orders (SH 24): the project is a key task of the year (key_task) or decided at a special meeting (meeting_decision)',
+      }),
+    ),
     termMonths: Type.Optional(Type.Integer({ minimum: 1, maximum: 120 })),
     parentOrderId: Type.Optional(
       Type.String({ format: 'uuid', description: 'scale-up, change, reclaim, extension: the order it concerns' }),

@@ -1,182 +1,33 @@
 import { type Actor, SYSTEM_ACTOR, writeAudit } from '../../platform/audit/audit.ts';
 import type { AuthContext } from '../../platform/auth/auth.ts';
-import {
-  type Amounts,
-  addAmounts,
-  amountsOf,
-  fromMicro,
-  recordOf,
-  timesRatio,
-  toMicro,
-} from '../../platform/decimal.ts';
+import { type Amounts, addAmounts, amountsOf, fromMicro, recordOf, toMicro } from '../../platform/decimal.ts';
 import { AppError, invalid, notFound } from '../../platform/errors.ts';
 import type { Job } from '../../platform/jobs/jobs.ts';
 import { endOfShanghaiDay, formatShanghai, shanghaiDay } from '../../platform/time/time.ts';
 import type { DB, Trx } from '../../schema.ts';
-import { addCalendarDays, addWorkingDays, countWorkingDays } from '../calendar/index.ts';
+import { addCalendarDays, addWorkingDays } from '../calendar/index.ts';
 import { catalogueInForce, providersOfItems } from '../catalogue/index.ts';
 import type { Role } from '../identity/index.ts';
 import { notify } from '../notifications/index.ts';
 import { type EffectivePolicy, effectivePolicy, type OrderType } from '../policy/index.ts';
-import {
-  assertSystemMayGoLive,
-  assertSystemMayUseCloud,
-  dimensionsOfLine,
-  getSystem,
-  projectQuotaAt,
-  unitProjectsQuotaTotal,
-} from '../projects/index.ts';
-
-import {
-  isUnitRole,
-  QUOTA_TYPES,
-  STOPPABLE_TYPES,
-  SUPERVISOR_ROLE,
-  snapshotSteps,
-  TERM_LIMITS,
-} from './orders.engine.ts';
+import { assertSystemMayGoLive, assertSystemMayUseCloud, dimensionsOfLine, getSystem } from '../projects/index.ts';
+import { isUnitRole, SUPERVISOR_ROLE, snapshotSteps, TERM_LIMITS } from './orders.engine.ts';
 import * as repo from './orders.repository.ts';
-import type {
-  FulfilmentAction,
-  OrderEventRow,
-  OrderLineRow,
-  OrderRow,
-  OrderSource,
-  OrderStatus,
-  OrderStepRow,
-  WorkflowStep,
-} from './orders.table.ts';
+import {
+  checkProjectAndSystem,
+  checkQuota,
+  checkSpecification,
+  consumesQuota,
+  preChecks,
+  quotaChecks,
+} from './orders.rules.ts';
+import type { OrderRow, OrderSource, OrderStepRow, TemporaryBasis, WorkflowStep } from './orders.table.ts';
+import { lineView, type OrderSummary, orderView, type StepView, stepView, summaryView } from './orders.views.ts';
 
-// ============================================================================================ views
+export { type OrderSummary, type OrderView, orderView, type StepView } from './orders.views.ts';
 
-export interface StepView {
-  seq: number;
-  key: string;
-  name: { zh: string; en: string };
-  role: string;
-  status: OrderStepRow['status'];
-  fulfilmentAction: FulfilmentAction | null;
-  handledByProvisioning: boolean;
-  deadline: { value: number | null; unit: string | null; article: string | null; note: string | null };
-  openedAt: string | null;
-  dueAt: string | null;
-  dueDay: string | null;
-  provisional: boolean;
-  unconfirmedYears: number[];
-  actedBy: string | null;
-  actedByName: string | null;
-  actedAt: string | null;
-  decision: string | null;
-  comment: string | null;
-  metDeadline: boolean | null;
-  overdue: boolean;
-  overdueSince: string | null;
-}
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
-function stepView(s: OrderStepRow, now?: Date): StepView {
-  return {
-    seq: s.seq,
-    key: s.key,
-    name: { zh: s.name_zh, en: s.name_en },
-    role: s.role,
-    status: s.status,
-    fulfilmentAction: s.fulfilment_action,
-    handledByProvisioning: s.handled,
-    deadline: { value: s.deadline_value, unit: s.deadline_unit, article: s.deadline_article, note: s.deadline_note },
-    openedAt: iso(s.opened_at),
-    dueAt: iso(s.due_at),
-    dueDay: s.due_day,
-    provisional: s.deadline_provisional,
-    unconfirmedYears: s.unconfirmed_years as unknown as number[],
-    actedBy: s.acted_by,
-    actedByName: s.acted_by_name,
-    actedAt: iso(s.acted_at),
-    decision: s.decision,
-    comment: s.comment,
-    metDeadline: s.met_deadline,
-    overdue:
-      s.overdue_since !== null || (s.status === 'open' && !!s.due_at && !!now && now.getTime() > s.due_at.getTime()),
-    overdueSince: iso(s.overdue_since),
-  };
-}
-
-function summaryView(o: OrderRow) {
-  return {
-    id: o.id,
-    number: o.number,
-    type: o.type,
-    status: o.status,
-    title: o.title,
-    reason: o.reason,
-    organisationId: o.organisation_id,
-    jurisdictionId: o.jurisdiction_id,
-    projectId: o.project_id,
-    systemId: o.system_id,
-    packId: o.pack_id,
-    packVersion: o.pack_version,
-    termMonths: o.term_months,
-    expiresOn: o.expires_on,
-    parentOrderId: o.parent_order_id,
-    targetResourceIds: o.target_resource_ids as unknown as string[],
-    greenChannel: o.green_channel,
-    quotaOverrun: o.quota_overrun,
-    source: o.source,
-    placedBy: o.placed_by,
-    placedByName: o.placed_by_name,
-    submittedAt: iso(o.submitted_at),
-    closedAt: iso(o.closed_at),
-    createdAt: o.created_at.toISOString(),
-  };
-}
-export type OrderSummary = ReturnType<typeof summaryView>;
-
-const lineView = (l: OrderLineRow) => ({
-  lineNo: l.line_no,
-  itemCode: l.catalogue_item_code,
-  catalogueVersionId: l.catalogue_version_id,
-  specification: l.specification as unknown as Record<string, unknown>,
-  quantity: l.quantity,
-  dimensions: l.dimensions as unknown as Record<string, string>,
-  requestFormId: l.request_form_id,
-  requestFormRowNo: l.request_form_row_no,
-  targetResourceId: l.target_resource_id,
-});
-
-const eventView = (e: OrderEventRow) => ({
-  at: e.at.toISOString(),
-  kind: e.kind,
-  stepKey: e.step_key,
-  actorId: e.actor_id,
-  actorName: e.actor_name,
-  comment: e.comment,
-  detail: e.detail as unknown as Record<string, unknown>,
-});
-
-export async function orderView(trx: Trx, order: OrderRow, now?: Date) {
-  const [lines, steps, events, reservations] = await Promise.all([
-    repo.linesOf(trx, order.id),
-    repo.stepsOf(trx, order.id),
-    repo.eventsOf(trx, order.id),
-    repo.reservationsOf(trx, order.id),
-  ]);
-  const views = steps.map((s) => stepView(s, now));
-  return {
-    ...summaryView(order),
-    currentStep: views.find((s) => s.status === 'open') ?? null,
-    lines: lines.map(lineView),
-    steps: views,
-    events: events.map(eventView),
-    reservations: reservations.map((r) => ({
-      projectId: r.project_id,
-      dimension: r.dimension,
-      amount: fromMicro(toMicro(r.amount)),
-      status: r.status,
-    })),
-  };
-}
-export type OrderView = Awaited<ReturnType<typeof orderView>>;
+/** The providers' role: its fulfilment steps go to provisioning as they open. */
+const PROVIDER_ROLE = 'provider_operator';
 
 // ============================================================================ the fulfilment switch
 
@@ -326,161 +177,6 @@ async function notifyProviders(trx: Trx, order: OrderRow, title: { zh: string; e
   }
 }
 
-// ============================================================================================ rules
-
-function refuse(code: 'order_rule_violated' | 'quota_exceeded', detail: string, field?: string): AppError {
-  return new AppError(code, detail, field ? [{ field, message: detail }] : undefined);
-}
-
-interface QuotaOutcome {
-  /** true: the request goes to the pack's quota_overrun step (SH 20) */
-  overrun: boolean;
-}
-
-/**
- * The project quota and SH 20's overrun band. Within the project's quota: fine. Above it: when the pack's
- * steps for the type have a `quota_overrun` step and the unit's requested total stays within its projects'
- * total times (1 + quota.overrunApprovalAbove), fine (SH 20's tolerance); above that, the order goes to the
- * overrun step. Without such a step (or without a band in the pack), exceeding the project quota is refused.
- */
-async function checkQuota(
-  trx: Trx,
-  policy: EffectivePolicy,
-  order: OrderRow,
-  request: Amounts,
-  hasOverrunStep: boolean,
-  now: Date,
-  options: { excludeOrderId?: string } = {},
-): Promise<QuotaOutcome> {
-  const projectId = order.project_id as string;
-  const quota = amountsOf(await projectQuotaAt(trx, projectId, now));
-  const usage = await repo.usageOf(trx, [projectId], options);
-  const used = new Map(usage.map((u) => [u.dimension, toMicro(u.reserved) + toMicro(u.consumed)]));
-  const over: string[] = [];
-  for (const [dim, amount] of request) {
-    if (amount <= 0n) continue;
-    const limit = quota.get(dim) ?? 0n;
-    const after = (used.get(dim) ?? 0n) + amount;
-    if (after > limit) {
-      over.push(
-        `${dim}: quota ${fromMicro(limit)}, in use or reserved ${fromMicro(used.get(dim) ?? 0n)}, requested ${fromMicro(amount)} / ${dim} 配额 ${fromMicro(limit)}，已用及预留 ${fromMicro(used.get(dim) ?? 0n)}，本次申请 ${fromMicro(amount)}`,
-      );
-    }
-  }
-  if (!over.length) return { overrun: false };
-  const band = policy.quota.overrunApprovalAbove;
-  const quotaArticle = policy.projects.cloudNeedsDeclaredAtApproval.article ?? band.article;
-  if (!hasOverrunStep || band.value === null) {
-    throw refuse(
-      'quota_exceeded',
-      `the project quota would be exceeded / 超出项目配额 (${[quotaArticle, band.article].filter(Boolean).join(', ')}): ${over.join('; ')}`,
-    );
-  }
-  // SH 20: the unit's requested total against its projects' total quota.
-  const total = amountsOf(await unitProjectsQuotaTotal(trx, order.organisation_id, now));
-  const projects = await repo.approvedProjectIdsOf(trx, order.organisation_id);
-  const unitUsage = await repo.usageOf(trx, projects, options);
-  const unitUsed = new Map(unitUsage.map((u) => [u.dimension, toMicro(u.reserved) + toMicro(u.consumed)]));
-  const ratio = fromMicro(toMicro('1') + toMicro(band.value));
-  for (const [dim, amount] of request) {
-    if (amount <= 0n) continue;
-    const allowed = timesRatio(total.get(dim) ?? 0n, ratio);
-    if ((unitUsed.get(dim) ?? 0n) + amount > allowed) return { overrun: true };
-  }
-  return { overrun: false };
-}
-
-/** The rules that need no lock: type provided, allocations not stopped, terms, extension lead time. */
-async function preChecks(
-  trx: Trx,
-  policy: EffectivePolicy,
-  jurisdictionCode: string,
-  order: OrderRow,
-  now: Date,
-): Promise<void> {
-  const type = order.type;
-  const spec = policy.orderTypes[type];
-  if (!spec.enabled.value) {
-    const why = [spec.enabled.note, spec.enabled.article].filter(Boolean).join(' ');
-    throw new AppError(
-      'order_type_not_provided',
-      `${type}: the policy pack ${policy.id} provides no such order / 本辖区政策未规定此类申请${why ? `: ${why}` : ''}`,
-      [{ field: 'body.type', message: why || type }],
-    );
-  }
-  if (STOPPABLE_TYPES.includes(type) && (await repo.activeStop(trx, order.organisation_id))) {
-    const stop = await repo.activeStop(trx, order.organisation_id);
-    throw new AppError(
-      'allocation_stopped',
-      `allocations to this unit are stopped / 已暂停向该单位分配资源: ${stop?.reason}${stop?.reference ? ` (${stop.reference})` : ''}`,
-    );
-  }
-  const termKey = TERM_LIMITS[type as keyof typeof TERM_LIMITS];
-  if (termKey) {
-    const max = policy.quota[termKey];
-    if (order.term_months === null)
-      throw invalid('body.termMonths', `${type} resources need a term in months / 须填写使用期限`);
-    if (max.value !== null && order.term_months > max.value) {
-      throw refuse(
-        'order_rule_violated',
-        `${type} resources: at most ${max.value} months, asked ${order.term_months} (${max.article}) / 使用期限不超过${max.value}个月`,
-        'body.termMonths',
-      );
-    }
-  }
-  if (type === 'extension') await checkExtension(trx, policy, jurisdictionCode, order, now);
-}
-
-/**
- * The project quota rules (development share, project quota, SH 20 band). With `lock`, under a row lock
- * on the project (every placement against one project queues there until the one before it commits):
- * authoritative. Without, on what is committed: a refusal is already certain then (usage only grows
- * under the lock), and the overrun answer is an estimate the locked check confirms.
- */
-async function quotaChecks(
-  trx: Trx,
-  policy: EffectivePolicy,
-  order: OrderRow,
-  request: Amounts,
-  now: Date,
-  lock: boolean,
-): Promise<boolean> {
-  const type = order.type;
-  const spec = policy.orderTypes[type];
-  const hasOverrunStep = spec.steps.some((s) => s.when === 'quota_overrun');
-  let overrun = false;
-  if (QUOTA_TYPES.includes(type) && order.project_id) {
-    const project = lock
-      ? await repo.lockProject(trx, order.project_id)
-      : await repo.findProject(trx, order.project_id);
-    if (!project || project.organisation_id !== order.organisation_id) {
-      throw invalid('body.projectId', 'no such project of this unit / 项目不存在');
-    }
-    if (project.status !== 'approved')
-      throw invalid('body.projectId', `the project is ${project.status}, not approved / 项目未批复`);
-    if (type === 'development') {
-      const share = policy.quota.developmentShareMax;
-      if (share.value !== null) {
-        const quota = amountsOf(await projectQuotaAt(trx, order.project_id, now));
-        const dev = await repo.usageOf(trx, [order.project_id], { types: ['development'] });
-        const devUsed = new Map(dev.map((u) => [u.dimension, toMicro(u.reserved) + toMicro(u.consumed)]));
-        for (const [dim, amount] of request) {
-          const cap = timesRatio(quota.get(dim) ?? 0n, share.value);
-          if ((devUsed.get(dim) ?? 0n) + amount > cap) {
-            throw refuse(
-              'order_rule_violated',
-              `development resources: at most ${share.value} of the project quota; ${dim}: cap ${fromMicro(cap)}, development in use or reserved ${fromMicro(devUsed.get(dim) ?? 0n)}, requested ${fromMicro(amount)} (${share.article}) / 开发资源不超过项目配额的${share.value}`,
-              'body.lines',
-            );
-          }
-        }
-      }
-    }
-    overrun = (await checkQuota(trx, policy, order, request, hasOverrunStep, now)).overrun;
-  }
-  return overrun;
-}
-
 function stepsFor(policy: EffectivePolicy, type: OrderType, overrun: boolean): WorkflowStep[] {
   const spec = policy.orderTypes[type];
   let steps: WorkflowStep[];
@@ -488,66 +184,15 @@ function stepsFor(policy: EffectivePolicy, type: OrderType, overrun: boolean): W
     // JQ 24: placed at once, the review completed afterwards: the green channel's steps, then the review
     // (non-fulfilment) steps of a new request.
     steps = [
-      ...snapshotSteps(type, spec.steps, { quotaOverrun: overrun }),
-      ...snapshotSteps('new_resources', policy.orderTypes.new_resources.steps, { quotaOverrun: overrun })
+      ...snapshotSteps(spec.steps, { quotaOverrun: overrun }),
+      ...snapshotSteps(policy.orderTypes.new_resources.steps, { quotaOverrun: overrun })
         .filter((s) => s.fulfilment === null)
         .map((s) => ({ ...s, key: `review_${s.key}` })),
     ];
   } else {
-    steps = snapshotSteps(type, spec.steps, { quotaOverrun: overrun });
+    steps = snapshotSteps(spec.steps, { quotaOverrun: overrun });
   }
   return steps;
-}
-
-async function checkExtension(
-  trx: Trx,
-  policy: EffectivePolicy,
-  jurisdictionCode: string,
-  order: OrderRow,
-  now: Date,
-): Promise<void> {
-  if (!order.parent_order_id)
-    throw invalid('body.parentOrderId', 'an extension names the order it extends / 须指明延期的订单');
-  const parent = await repo.findOrder(trx, order.parent_order_id);
-  if (!parent || parent.organisation_id !== order.organisation_id) {
-    throw invalid('body.parentOrderId', 'no such order of this unit / 订单不存在');
-  }
-  if (parent.type === 'development') {
-    throw refuse(
-      'order_rule_violated',
-      `development resources cannot be extended (${policy.quota.developmentMonthsMax.article}) / 开发资源不得延期`,
-      'body.parentOrderId',
-    );
-  }
-  const lead =
-    parent.type === 'emergency'
-      ? policy.quota.emergencyExtensionLeadWorkingDays
-      : parent.type === 'temporary'
-        ? policy.quota.temporaryExtensionLeadWorkingDays
-        : null;
-  if (!lead || parent.status !== 'completed' || !parent.expires_on) {
-    throw invalid(
-      'body.parentOrderId',
-      'only allocated emergency or temporary resources can be extended / 仅可延期已配置的应急或临时资源',
-    );
-  }
-  const termKey = TERM_LIMITS[parent.type as keyof typeof TERM_LIMITS];
-  const max = policy.quota[termKey];
-  if (order.term_months === null)
-    throw invalid('body.termMonths', 'an extension needs a term in months / 须填写延期月数');
-  if (max.value !== null && order.term_months > max.value) {
-    throw refuse('order_rule_violated', `at most ${max.value} months (${max.article})`, 'body.termMonths');
-  }
-  if (lead.value !== null) {
-    const left = await countWorkingDays(trx, jurisdictionCode, now, endOfShanghaiDay(parent.expires_on));
-    if (left.workingDays < lead.value) {
-      throw refuse(
-        'order_rule_violated',
-        `an extension must be filed at least ${lead.value} working days before expiry (${parent.expires_on}); ${left.workingDays} left (${lead.article}) / 延期须至少提前${lead.value}个工作日申请`,
-        'body.parentOrderId',
-      );
-    }
-  }
 }
 
 // ===================================================================================== transitions
@@ -562,13 +207,19 @@ async function openStep(
   known?: Due,
 ) {
   const wf = (order.workflow as unknown as WorkflowStep[]).find((s) => s.key === step.key) as WorkflowStep;
-  if (step.fulfilment_action === 'open' && order.system_id) {
-    // Formal opening is the system's go-live: MLPS filing and the commitment letter first (SH 30, TZ 11).
+  const goesLive =
+    step.fulfilment_action === 'open' ||
+    (step.fulfilment_action === 'allocate' && (order.type === 'emergency' || order.type === 'temporary'));
+  if (goesLive && order.system_id) {
+    // Formal opening is the system's go-live, and emergency or temporary resources serve the system at once:
+    // MLPS filing and the commitment letter first (SH 30, TZ 11).
     const system = await getSystem(trx, order.system_id);
     if (system) assertSystemMayGoLive(system);
   }
   const due = known ?? (await dueOf(trx, code, now, wf));
-  const handled = step.fulfilment_action !== null && fulfilmentHandlers.length > 0;
+  // SH 19 "review, then open": a fulfilment step of a reviewing role (the ops unit) opens as that role's
+  // review; provisioning is asked only once it approves. A provider's own step is provisioning's at once.
+  const handled = step.fulfilment_action !== null && fulfilmentHandlers.length > 0 && step.role === PROVIDER_ROLE;
   await repo.updateStep(trx, step.id, {
     status: 'open',
     opened_at: now,
@@ -599,20 +250,72 @@ async function openStep(
     { zh: `${order.number} 待办：${step.name_zh}`, en: `${order.number} awaits: ${step.name_en}` },
     step.acting_organisation_id !== null,
   );
-  if (handled) {
-    await repo.insertEvent(
-      trx,
-      event(order, actor, now, 'fulfilment_requested', {
-        stepKey: step.key,
-        detail: { action: step.fulfilment_action },
-      }),
-    );
-    const fresh = (await repo.stepsOf(trx, order.id)).find((s) => s.id === step.id) as OrderStepRow;
-    const lines = (await repo.linesOf(trx, order.id)).map(lineView);
-    for (const handler of [...fulfilmentHandlers]) {
-      await handler(trx, { order: summaryView(order), step: stepView(fresh, now), lines });
-    }
+  if (handled) await requestFulfilment(trx, actor, order, step.id, now);
+}
+
+/** Asks provisioning (the registered handlers) to carry out a fulfilment step: the provider's work orders. */
+async function requestFulfilment(trx: Trx, actor: Actor, order: OrderRow, stepId: string, now: Date) {
+  const fresh = (await repo.stepsOf(trx, order.id)).find((s) => s.id === stepId) as OrderStepRow;
+  await repo.insertEvent(
+    trx,
+    event(order, actor, now, 'fulfilment_requested', {
+      stepKey: fresh.key,
+      detail: { action: fresh.fulfilment_action },
+    }),
+  );
+  const lines = (await repo.linesOf(trx, order.id)).map(lineView);
+  for (const handler of [...fulfilmentHandlers]) {
+    await handler(trx, { order: summaryView(order), step: stepView(fresh, now), lines });
   }
+}
+
+/**
+ * The reviewing role approves its fulfilment step (SH 19: the ops unit reviews, then opens): its decision and
+ * its own deadline are recorded now, and only now is the provider asked. The step completes when the unit
+ * confirms the provider's receipt; the provider is measured on its work orders, not on this step.
+ */
+async function approveForFulfilment(
+  trx: Trx,
+  actor: Actor,
+  order: OrderRow,
+  step: OrderStepRow,
+  comment: string | null,
+  now: Date,
+): Promise<void> {
+  const met = step.due_at ? now.getTime() <= step.due_at.getTime() : null;
+  await repo.updateStep(trx, step.id, {
+    handled: true,
+    acted_by: actor.id,
+    acted_by_name: actor.name ?? null,
+    acted_at: now,
+    decision: 'approve',
+    comment,
+    met_deadline: met,
+  });
+  await repo.insertEvent(
+    trx,
+    event(order, actor, now, 'step_approved', {
+      stepKey: step.key,
+      comment,
+      detail: {
+        decision: 'approve',
+        role: step.role,
+        metDeadline: met,
+        dueAt: step.due_at ? formatShanghai(step.due_at) : null,
+      },
+    }),
+  );
+  await writeAudit(trx, actor, {
+    action: 'order.step_approved',
+    objectType: 'order',
+    objectId: order.id,
+    detail: { number: order.number, step: step.key, role: step.role, metDeadline: met },
+  });
+  if (order.status === 'submitted') {
+    await repo.updateOrder(trx, order.id, { status: 'in_progress', updated_at: now });
+    order.status = 'in_progress';
+  }
+  await requestFulfilment(trx, actor, order, step.id, now);
 }
 
 /** Opens the next pending step, or completes the order when none is left. */
@@ -623,6 +326,7 @@ async function advance(
   now: Date,
   code: string,
   known?: Map<string, Due>,
+  allocatedAt?: Date | null,
 ): Promise<void> {
   const next = (await repo.stepsOf(trx, order.id)).find((s) => s.status === 'pending');
   if (next) {
@@ -634,8 +338,10 @@ async function advance(
     return;
   }
   const set: Parameters<typeof repo.updateOrder>[2] = { status: 'completed', closed_at: now, updated_at: now };
+  // SH 22-24 (自资源配置之日起): a term runs from the day the resources were allocated (the provider's
+  // receipt), the day billing starts, not from the unit's later confirmation.
   if (order.term_months && order.type in TERM_LIMITS)
-    set.expires_on = addMonthsToDay(shanghaiDay(now), order.term_months);
+    set.expires_on = addMonthsToDay(shanghaiDay(allocatedAt ?? now), order.term_months);
   await repo.updateOrder(trx, order.id, set);
   await repo.setReservations(trx, order.id, 'reserved', 'consumed', now);
   if (order.type === 'extension' && order.parent_order_id && order.term_months) {
@@ -684,6 +390,14 @@ async function submit(trx: Trx, actor: Actor, order: OrderRow, now: Date) {
   const policy = await effectivePolicy(trx, code);
   const request = await requestOf(trx, order);
   await preChecks(trx, policy, code, order, now);
+  const lines = await repo.linesOf(trx, order.id);
+  await checkProjectAndSystem(
+    trx,
+    policy,
+    order,
+    request,
+    lines.map((l) => ({ specification: l.specification as unknown as Record<string, unknown> })),
+  );
   // On what is committed, without a lock: a refusal here is already certain (usage only grows under the
   // lock), so most refusals never queue for the project. Then the authoritative check under the lock.
   await quotaChecks(trx, policy, order, request, now, false);
@@ -742,6 +456,7 @@ async function submit(trx: Trx, actor: Actor, order: OrderRow, now: Date) {
       met_deadline: null,
       overdue_since: null,
       escalated_at: null,
+      delivered_at: null,
     })),
   );
   await repo.insertEvent(
@@ -751,7 +466,7 @@ async function submit(trx: Trx, actor: Actor, order: OrderRow, now: Date) {
     }),
   );
   const reclaim = order.type === 'reclaim';
-  if (order.project_id && (QUOTA_TYPES.includes(order.type) || reclaim)) {
+  if (order.project_id && (consumesQuota(order.type, request) || reclaim)) {
     await repo.insertReservations(
       trx,
       [...request].map(([dimension, amount]) => ({
@@ -796,6 +511,8 @@ export interface PlaceInput {
   reason?: string;
   projectId?: string;
   systemId?: string;
+  /** temporary orders (SH 24) */
+  temporaryBasis?: TemporaryBasis;
   termMonths?: number;
   parentOrderId?: string;
   resourceIds?: string[];
@@ -825,9 +542,10 @@ async function createOrder(
   const year = Number(shanghaiDay(now).slice(0, 4));
   const lines = await buildLines(trx, code, who, input, now);
   if (input.systemId) {
-    // Only non-classified systems at MLPS level 3 or below may use the cloud at all (SH 2, 7).
+    // Only non-classified systems at MLPS level 3 or below may use the cloud at all (SH 2, 7); submission
+    // checks again, on every path.
     const system = await getSystem(trx, input.systemId);
-    if (!system || system.jurisdictionId !== who.jurisdictionId) {
+    if (!system || system.organisationId !== who.organisationId) {
       throw invalid('body.systemId', 'no such information system of this unit / 信息系统不存在');
     }
     assertSystemMayUseCloud(system);
@@ -850,6 +568,7 @@ async function createOrder(
     target_resource_ids: JSON.stringify(input.resourceIds ?? []),
     green_channel: input.type === 'green_channel',
     quota_overrun: false,
+    temporary_basis: input.type === 'temporary' ? (input.temporaryBasis ?? null) : null,
     source: who.source,
     placed_by: who.placedBy,
     placed_by_name: who.placedByName,
@@ -863,8 +582,10 @@ async function createOrder(
     // certain refusal costs no writes (submit checks again, the quota under the project's lock).
     const policy = await effectivePolicy(trx, code);
     const draft = { ...values, id: '', workflow: [], target_resource_ids: [] } as unknown as OrderRow;
+    const request = addAmounts(...lines.map((l) => amountsOf(l.dimensions)));
     await preChecks(trx, policy, code, draft, now);
-    await quotaChecks(trx, policy, draft, addAmounts(...lines.map((l) => amountsOf(l.dimensions))), now, false);
+    await checkProjectAndSystem(trx, policy, draft, request, lines);
+    await quotaChecks(trx, policy, draft, request, now, false);
   }
   const no = await repo.nextOrderNo(trx);
   const order = await repo.insertOrder(trx, {
@@ -1034,10 +755,12 @@ function line(
       field,
       `"${itemCode}" is not in the catalogue in force (version ${catalogue.version.versionNo}) / 服务目录中无此项`,
     );
-  for (const attr of item.specification) {
-    if (attr.required && specification[attr.key] === undefined)
-      throw invalid(field.replace(/itemCode$/, `specification.${attr.key}`), 'is required / 必填');
-  }
+  checkSpecification(
+    item,
+    specification,
+    field.endsWith('itemCode') ? field.replace(/itemCode$/, 'specification') : field,
+    catalogue.version.versionNo,
+  );
   return {
     itemCode,
     catalogueVersionId: catalogue.version.id,
@@ -1131,23 +854,42 @@ async function finishStep(
   decision: 'approve' | 'reject' | 'done',
   comment: string | null,
   now: Date,
+  deliveredAt?: Date | null,
 ): Promise<void> {
-  const met = step.due_at ? now.getTime() <= step.due_at.getTime() : null;
-  await repo.updateStep(trx, step.id, {
-    status: decision === 'reject' ? 'rejected' : 'done',
-    acted_by: actor.id,
-    acted_by_name: actor.name ?? null,
-    acted_at: now,
-    decision,
-    comment,
-    met_deadline: met,
-  });
+  // Each party on its own time: a reviewer's step approved before provisioning keeps its own decision and
+  // measure; a provider's step is measured when its receipt arrived, not when the unit confirmed it.
+  const reviewed = step.decision === 'approve' && decision === 'done';
+  const measuredAt = decision === 'done' ? (deliveredAt ?? step.delivered_at ?? now) : now;
+  const met = reviewed ? step.met_deadline : step.due_at ? measuredAt.getTime() <= step.due_at.getTime() : null;
+  const delivered = deliveredAt ? { delivered_at: deliveredAt } : {};
+  await repo.updateStep(
+    trx,
+    step.id,
+    reviewed
+      ? { status: 'done', ...delivered }
+      : {
+          status: decision === 'reject' ? 'rejected' : 'done',
+          acted_by: actor.id,
+          acted_by_name: actor.name ?? null,
+          acted_at: now,
+          decision,
+          comment,
+          met_deadline: met,
+          ...delivered,
+        },
+  );
   await repo.insertEvent(
     trx,
     event(order, actor, now, decision === 'reject' ? 'step_rejected' : 'step_done', {
       stepKey: step.key,
       comment,
-      detail: { decision, metDeadline: met, dueAt: step.due_at ? formatShanghai(step.due_at) : null },
+      detail: {
+        decision,
+        metDeadline: met,
+        dueAt: step.due_at ? formatShanghai(step.due_at) : null,
+        ...(deliveredAt ? { deliveredAt: formatShanghai(deliveredAt) } : {}),
+        ...(reviewed ? { approvedBy: step.acted_by_name } : {}),
+      },
     }),
   );
   await writeAudit(trx, actor, {
@@ -1182,7 +924,7 @@ async function finishStep(
     });
     return;
   }
-  await advance(trx, actor, order, now, code);
+  await advance(trx, actor, order, now, code, undefined, decision === 'done' ? measuredAt : null);
 }
 
 /** Whether a fulfilment step of the order was carried out (resources opened, scaled, allocated). */
@@ -1238,6 +980,29 @@ async function reclaimRejected(
   return { id: reclaim.id, number: reclaim.number };
 }
 
+/**
+ * LZ 21(4): a trial lasts 15-30 calendar days. The unit's step after a test environment was opened is the
+ * trial: ending it before the pack's `trial.minCalendarDays` is refused, citing the article (running past its
+ * deadline is flagged by the sweeper like any step).
+ */
+async function checkTrialLength(trx: Trx, order: OrderRow, step: OrderStepRow, now: Date): Promise<void> {
+  if (!isUnitRole(step.role) || !step.opened_at) return;
+  const steps = await repo.stepsOf(trx, order.id);
+  const previous = steps.find((s) => s.seq === step.seq - 1);
+  if (previous?.fulfilment_action !== 'open_test') return;
+  const policy = await effectivePolicy(trx, await jurisdictionCodeOf(trx, order.jurisdiction_id));
+  const min = policy.trial.minCalendarDays;
+  if (min.value === null || min.value <= 0) return;
+  const earliest = addCalendarDays(step.opened_at, min.value).dueDay;
+  if (shanghaiDay(now) < earliest) {
+    throw new AppError(
+      'order_rule_violated',
+      `the trial lasts at least ${min.value} calendar days: it may end on ${earliest} at the earliest (${min.article}) / 试用期不少于${min.value}个自然日`,
+      [{ field: 'body.decision', message: `earliest ${earliest} (${min.article})` }],
+    );
+  }
+}
+
 /** Acts on the order's current step: approve, reject, or return it to the unit for more information. */
 export async function actOnOrder(trx: Trx, auth: AuthContext, actor: Actor, id: string, input: ActInput, now: Date) {
   const order = await scopedOrder(trx, id, true);
@@ -1289,13 +1054,14 @@ export async function actOnOrder(trx: Trx, auth: AuthContext, actor: Actor, id: 
     return orderView(trx, await scopedOrder(trx, id, false), now);
   }
   if (input.decision === 'approve') {
+    await checkTrialLength(trx, order, step, now);
     if (step.handled) {
       throw new AppError(
         'order_transition_refused',
         `step ${step.key} is fulfilled by provisioning: it completes when the unit confirms the delivery receipt / 该环节由服务商交付、使用单位确认回执后完成`,
       );
     }
-    if (order.project_id && QUOTA_TYPES.includes(order.type)) {
+    if (order.project_id && consumesQuota(order.type, await requestOf(trx, order))) {
       // Re-checked at approval: the quota may have been lowered since the order was placed.
       const code = await jurisdictionCodeOf(trx, order.jurisdiction_id);
       const policy = await effectivePolicy(trx, code);
@@ -1312,6 +1078,17 @@ export async function actOnOrder(trx: Trx, auth: AuthContext, actor: Actor, id: 
         );
       }
     }
+  }
+  // A step whose fulfilment failed after the review is completed by the reviewer (as without provisioning).
+  const fulfilmentFailed = step.decision === 'approve';
+  if (
+    input.decision === 'approve' &&
+    step.fulfilment_action !== null &&
+    fulfilmentHandlers.length > 0 &&
+    !fulfilmentFailed
+  ) {
+    await approveForFulfilment(trx, actor, order, step, comment, now);
+    return orderView(trx, await scopedOrder(trx, id, false), now);
   }
   await finishStep(trx, actor, order, step, input.decision === 'approve' ? 'approve' : 'reject', comment, now);
   return orderView(trx, await scopedOrder(trx, id, false), now);
@@ -1396,126 +1173,21 @@ async function closeAsCancelled(
   });
 }
 
-// ========================================================================================== reading
-
-export async function getOrder(trx: Trx, id: string, now: Date) {
-  return orderView(trx, await scopedOrder(trx, id, false), now);
-}
-
-export interface ListInput {
-  status?: OrderStatus;
-  type?: string;
-  mine?: boolean;
-  projectId?: string;
-  limit: number;
-  offset: number;
-}
-
-/** Orders in the caller's scope (row-level security: the unit's own, or the jurisdiction's). */
-export async function listOrders(trx: Trx, auth: AuthContext, input: ListInput, now: Date) {
-  const { rows, total } = await repo.listOrders(trx, {
-    status: input.status,
-    type: input.type,
-    placedBy: input.mine ? auth.id : undefined,
-    projectId: input.projectId,
-    limit: input.limit,
-    offset: input.offset,
-  });
-  const items = [];
-  for (const o of rows) {
-    const open = (await repo.stepsOf(trx, o.id)).find((s) => s.status === 'open');
-    items.push({ ...summaryView(o), currentStep: open ? stepView(open, now) : null });
-  }
-  return { items, total };
-}
-
-/** What waits for the caller: open steps of roles they hold, by due time (no deadline last), overdue flagged. */
-export async function inbox(trx: Trx, auth: AuthContext, now: Date) {
-  const v = auth.visibility;
-  const unitRoles = auth.roles.filter((r) => isUnitRole(r));
-  const rows = await repo.openStepsFor(trx, {
-    roles: auth.roles.filter((r) => !isUnitRole(r)),
-    jurisdictionId: v.kind === 'jurisdiction' ? auth.jurisdictionId : null,
-    organisationIds: v.kind === 'organisation' ? [...v.organisations] : [],
-    unitRoles,
-  });
-  const items = rows.map((r) => ({
-    orderId: r.order_id,
-    orderNumber: r.order_number,
-    orderType: r.order_type,
-    orderTitle: r.order_title,
-    ownRequest: r.acting_organisation_id === null && r.order_placed_by === auth.id,
-    step: stepView(r, now),
-  }));
-  return { items, total: items.length, overdue: items.filter((i) => i.step.overdue).length };
-}
-
-/** A project's quota against what is reserved and in use, per dimension (the console's gauges). */
-export async function quotaUsage(trx: Trx, projectId: string, now: Date) {
-  if (!(await repo.projectVisible(trx, projectId))) throw notFound(`project ${projectId} does not exist / 项目不存在`);
-  const quota = amountsOf(await projectQuotaAt(trx, projectId, now));
-  const usage = await repo.usageOf(trx, [projectId]);
-  const dims = new Set([...quota.keys(), ...usage.map((u) => u.dimension)]);
-  return {
-    projectId,
-    at: now.toISOString(),
-    dimensions: [...dims].sort().map((dimension) => {
-      const u = usage.find((x) => x.dimension === dimension);
-      const q = quota.get(dimension) ?? 0n;
-      const reserved = u ? toMicro(u.reserved) : 0n;
-      const inUse = u ? toMicro(u.consumed) : 0n;
-      return {
-        dimension,
-        quota: fromMicro(q),
-        reserved: fromMicro(reserved),
-        inUse: fromMicro(inUse),
-        available: fromMicro(q - reserved - inUse),
-      };
-    }),
-  };
-}
-
-/** Overdue steps in the caller's jurisdictions, with counts per step and per unit. */
-export async function overdueDashboard(trx: Trx, auth: AuthContext, now: Date) {
-  const v = auth.visibility;
-  const rows = await repo.overdueSteps(trx, v.kind === 'jurisdiction' ? v.jurisdictions : []);
-  const perStep = new Map<string, { stepKey: string; name: { zh: string; en: string }; role: string; count: number }>();
-  const perUnit = new Map<string, { organisationId: string; code: string; name: string; count: number }>();
-  for (const r of rows) {
-    const k = `${r.order_type}.${r.key}`;
-    const s = perStep.get(k) ?? { stepKey: k, name: { zh: r.name_zh, en: r.name_en }, role: r.role, count: 0 };
-    s.count++;
-    perStep.set(k, s);
-    const u = perUnit.get(r.organisation_id) ?? {
-      organisationId: r.organisation_id,
-      code: r.organisation_code,
-      name: r.organisation_name,
-      count: 0,
-    };
-    u.count++;
-    perUnit.set(r.organisation_id, u);
-  }
-  return {
-    items: rows.map((r) => ({
-      orderId: r.order_id,
-      orderNumber: r.order_number,
-      orderType: r.order_type,
-      organisationId: r.organisation_id,
-      organisationCode: r.organisation_code,
-      step: stepView(r, now),
-    })),
-    perStep: [...perStep.values()].sort((a, b) => b.count - a.count),
-    perUnit: [...perUnit.values()].sort((a, b) => b.count - a.count),
-  };
-}
-
 // ======================================================================== contract: other modules
 
 /** Provisioning calls this when the unit confirms the delivery receipt of a fulfilment step (or it failed). */
 export async function completeFulfilmentStep(
   trx: Trx,
   actor: Actor,
-  input: { orderId: string; stepKey: string; outcome: 'done' | 'failed'; comment?: string; now: Date },
+  input: {
+    orderId: string;
+    stepKey: string;
+    outcome: 'done' | 'failed';
+    comment?: string;
+    now: Date;
+    /** when the provider's (last) receipt arrived: the provider is measured then, not at the confirmation */
+    deliveredAt?: Date;
+  },
 ): Promise<void> {
   const order = await scopedOrder(trx, input.orderId, true);
   const step = (await repo.stepsOf(trx, order.id)).find((s) => s.status === 'open');
@@ -1540,7 +1212,22 @@ export async function completeFulfilmentStep(
     });
     return;
   }
-  await finishStep(trx, actor, order, step, 'done', input.comment ?? null, input.now);
+  await finishStep(trx, actor, order, step, 'done', input.comment ?? null, input.now, input.deliveredAt ?? null);
+}
+
+/** When the provider's receipts for an order's fulfilment step have all arrived and stand (not disputed), or null. */
+export type DeliveryProbe = (trx: Trx, orderId: string, stepKey: string) => Promise<Date | null>;
+let deliveryProbe: DeliveryProbe | null = null;
+
+/**
+ * Provisioning tells the deadline sweeper when a step's receipts arrived: a provider whose receipt came on
+ * time waits on the unit's confirmation, which is not its lateness (TZ 10). Returns the function that removes it.
+ */
+export function onDeliveryProbe(probe: DeliveryProbe): () => void {
+  deliveryProbe = probe;
+  return () => {
+    if (deliveryProbe === probe) deliveryProbe = null;
+  };
 }
 
 /**
@@ -1649,7 +1336,16 @@ export const deadlineSweepJob: Job<DB> = {
   everyMs: 5 * 60 * 1000,
   async run({ db, now, log }) {
     return db.transaction().execute(async (trx) => {
-      const steps = await repo.stepsNewlyOverdue(trx, now);
+      const candidates = await repo.stepsNewlyOverdue(trx, now);
+      const steps = [];
+      for (const s of candidates) {
+        // Each party on its own time: a provider step whose receipts arrived by the due time waits on the unit.
+        if (s.handled && s.role === PROVIDER_ROLE && deliveryProbe && s.due_at) {
+          const delivered = await deliveryProbe(trx, s.order_id, s.key);
+          if (delivered && delivered.getTime() <= s.due_at.getTime()) continue;
+        }
+        steps.push(s);
+      }
       for (const s of steps) {
         await repo.updateStep(trx, s.id, { overdue_since: now, escalated_at: now });
         const order = (await repo.findOrder(trx, s.order_id)) as OrderRow;

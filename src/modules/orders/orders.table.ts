@@ -5,17 +5,13 @@ export const ORDER_STATUSES = ['draft', 'submitted', 'in_progress', 'completed',
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const STEP_STATUSES = ['pending', 'open', 'done', 'rejected', 'skipped'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
-export const FULFILMENT_ACTIONS = [
-  'open_test',
-  'open',
-  'scale_up',
-  'change',
-  'reclaim',
-  'allocate',
-  'handover',
-] as const;
-export type FulfilmentAction = (typeof FULFILMENT_ACTIONS)[number];
+// What a fulfilment step asks of the provider is the pack's (PolicyStep.fulfilment).
+export { FULFILMENT_ACTIONS, type FulfilmentAction } from '../policy/index.ts';
+
+import type { FulfilmentAction } from '../policy/index.ts';
 export type StepDecision = 'approve' | 'reject' | 'return' | 'done' | 'failed' | 'cancelled';
+export const TEMPORARY_BASES = ['key_task', 'meeting_decision'] as const;
+export type TemporaryBasis = (typeof TEMPORARY_BASES)[number];
 export type OrderSource = 'unit' | 'expiry' | 'monitoring';
 export type ReservationStatus = 'reserved' | 'consumed' | 'released';
 
@@ -51,6 +47,8 @@ export interface ResourceOrderTable {
   target_resource_ids: Json<string[]>;
   green_channel: boolean;
   quota_overrun: boolean;
+  /** SH 24: why a temporary order may draw on a project not yet approved */
+  temporary_basis: TemporaryBasis | null;
   source: OrderSource;
   placed_by: string | null;
   placed_by_name: string | null;
@@ -106,6 +104,8 @@ export interface OrderStepTable {
   met_deadline: boolean | null;
   overdue_since: Date | null;
   escalated_at: Date | null;
+  /** a fulfilment step: when the provider's receipt arrived (the last of the step's work orders) */
+  delivered_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface OrderEventTable {

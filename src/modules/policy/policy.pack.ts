@@ -5,6 +5,8 @@ import {
   type CitedValue,
   DeadlineValueSchema,
   type EffectivePolicy,
+  FULFILLED_TYPES,
+  type OrderType,
   POLICY_CONTEXT,
   type PolicyPack,
   PolicyPackSchema,
@@ -176,6 +178,15 @@ function ruleIssues(pack: PolicyPack, effective: boolean): PackIssue[] {
   for (const [type, order] of Object.entries(pack.orderTypes)) {
     if (order.enabled.value === true && order.steps.length === 0) {
       issues.push({ path: `orderTypes.${type}.enabled`, message: 'an enabled order type needs at least one step' });
+    }
+    // Every order type that delivers, changes or ends resources ends in the step that asks the provider to
+    // (the engine has no table of its own: a pack without one would complete orders nobody fulfilled).
+    const last = order.steps.filter((s) => s.when === undefined).at(-1);
+    if (order.enabled.value === true && FULFILLED_TYPES.includes(type as OrderType) && !last?.fulfilment) {
+      issues.push({
+        path: `orderTypes.${type}.steps${last ? `.${last.id}.fulfilment` : ''}`,
+        message: 'an enabled order type that delivers, changes or ends resources ends in a fulfilment step',
+      });
     }
     const seen = new Set<string>();
     for (const step of order.steps) {

@@ -26,6 +26,34 @@ export type OrderType = (typeof ORDER_TYPES)[number];
 export const DEADLINE_UNITS = ['working_days', 'calendar_days', 'months'] as const;
 export type DeadlineUnit = (typeof DEADLINE_UNITS)[number];
 
+/**
+ * What a step asks of the provider when it is a fulfilment step (the pack says so, nothing in code does):
+ * open test resources, open, scale up, change, reclaim, allocate time-limited resources, hand data over.
+ */
+export const FULFILMENT_ACTIONS = [
+  'open_test',
+  'open',
+  'scale_up',
+  'change',
+  'reclaim',
+  'allocate',
+  'handover',
+] as const;
+export type FulfilmentAction = (typeof FULFILMENT_ACTIONS)[number];
+
+/** Order types that must end in a fulfilment when enabled: each delivers, changes or ends resources (or data). */
+export const FULFILLED_TYPES: readonly OrderType[] = [
+  'new_resources',
+  'scale_up',
+  'change',
+  'reclaim',
+  'development',
+  'emergency',
+  'temporary',
+  'backup_extraction',
+  'green_channel',
+];
+
 /** Conditions under which a step applies; a step without `when` always does. */
 export const STEP_CONDITIONS = ['quota_overrun'] as const;
 
@@ -118,6 +146,12 @@ export const PolicyStepSchema = Type.Object(
     role: RoleSchema,
     deadline: Type.Ref('PolicyDeadline'),
     when: Type.Optional(Type.Enum(STEP_CONDITIONS, { description: 'the step applies only then' })),
+    fulfilment: Type.Optional(
+      Type.Enum(FULFILMENT_ACTIONS, {
+        description:
+          'a fulfilment step: what the provider carries out (work orders; a reviewing role approves first). Absent: a review or approval',
+      }),
+    ),
     note: Type.Optional(Note),
   },
   { additionalProperties: false, $id: 'PolicyStep', title: 'PolicyStep' },
@@ -221,6 +255,9 @@ export const PolicyPackSchema = Type.Object(
       investmentOverrunApprovalThreshold: R,
       warrantyYearsMin: I,
       declarationMonth: Type.Ref('CitedMonth'),
+      // Absent or false: every order that takes quota names an approved project (SH 18-24, JQ-proj 9). Only a
+      // pack that says so, with its article, lets orders go without one.
+      ordersWithoutProject: Type.Optional(B),
     }),
     legacyDataCentre: section({
       evaluationWorkingDays: I,

@@ -13,6 +13,7 @@ let applicant: Session; // demo-health
 let edu: Session; // demo-education
 let econ: Session; // economy & IT authority (jurisdiction scope)
 let reviewer: Session; // ops reviewer (jurisdiction scope, no quota:set)
+let approver: Session; // the competent authority: approves projects (立项, SH 18)
 const clock = new ManualClock('2026-09-28T02:00:00Z');
 
 beforeAll(async () => {
@@ -22,6 +23,7 @@ beforeAll(async () => {
   edu = await login(t.app, 'edu');
   econ = await login(t.app, 'econ');
   reviewer = await login(t.app, 'reviewer');
+  approver = await login(t.app, 'approver');
 });
 
 afterAll(async () => {
@@ -47,6 +49,19 @@ async function createProject(session: Session, body: Record<string, unknown>) {
   const res = await as(t.app, session, { method: 'POST', url: '/api/v1/projects', payload: body });
   expect(res.statusCode, res.body).toBe(201);
   return res.json();
+}
+
+/** The unit submits its declared project and the authority approves it (SH 18, JQ-proj 9). */
+async function approve(id: string) {
+  const submitted = await as(t.app, applicant, { method: 'POST', url: `/api/v1/projects/${id}/submit` });
+  expect(submitted.statusCode, submitted.body).toBe(200);
+  const decided = await as(t.app, approver, {
+    method: 'POST',
+    url: `/api/v1/projects/${id}/decision`,
+    payload: { decision: 'approve' },
+  });
+  expect(decided.statusCode, decided.body).toBe(200);
+  return decided.json();
 }
 
 async function auditOf(objectId: string, action: string) {
@@ -186,6 +201,7 @@ describe('quota (SH 18)', () => {
       year: 2026,
       systemIds: [s.id],
     });
+    await approve(project.id);
   });
 
   const quota = {
@@ -409,6 +425,7 @@ describe('tenancy and validation', () => {
       payload: { base: { vcpu: '10' } },
     });
     expect(set.statusCode).toBe(200);
+    await approve(p.id);
     const total = () =>
       t.database.db
         .transaction()

@@ -185,6 +185,9 @@ export async function updateProject(
     year: number;
     status: ProjectStatus;
     description: string | null;
+    decided_by: string | null;
+    decided_at: Date | null;
+    decision_comment: string | null;
   }>,
   now: Date,
 ): Promise<ProjectRecord> {

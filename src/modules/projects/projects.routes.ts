@@ -6,6 +6,7 @@ import { problemResponses } from '../../platform/http/problem.ts';
 import { shanghaiDay } from '../../platform/time/time.ts';
 import {
   ProjectCreateBody,
+  ProjectDecisionBody,
   ProjectPatchBody,
   projectStatus,
   QuotaBody,
@@ -163,7 +164,8 @@ export const projectRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
       config: { permission: 'project:manage' },
       schema: {
         tags: TAG,
-        summary: 'Register a project (立项) of the caller’s unit; its quota is set by the economy & IT authority',
+        summary:
+          'Declare a project of the caller’s unit (申报; status declared): the authority approves it (立项), the economy & IT authority sets its quota',
         body: ProjectCreateBody,
         response: { 201: Type.Ref('Project'), ...problemResponses },
       },
@@ -200,7 +202,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
       config: { permission: 'project:manage' },
       schema: {
         tags: TAG,
-        summary: 'Change a project (name, number, year, status, systems); audited with before/after',
+        summary: 'Change a declared project (name, number, year, systems); audited with before/after',
         params: IdParams,
         body: ProjectPatchBody,
         response: { 200: Type.Ref('Project'), ...problemResponses },
@@ -210,6 +212,48 @@ export const projectRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
       const auth = authOf(request);
       return withTenant(db, auth, (trx) =>
         svc.updateProject(trx, auth, actorOf(request), request.params.id, request.body, clock.now()),
+      );
+    },
+  );
+
+  app.post(
+    '/projects/:id/submit',
+    {
+      config: { permission: 'project:manage' },
+      schema: {
+        tags: TAG,
+        summary: 'Submit a declared project for the authority’s review (declared -> under_review; audited)',
+        params: IdParams,
+        response: { 200: Type.Ref('Project'), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const auth = authOf(request);
+      return withTenant(db, auth, (trx) =>
+        svc.submitProject(trx, auth, actorOf(request), request.params.id, clock.now()),
+      );
+    },
+  );
+
+  app.post(
+    '/projects/:id/decision',
+    {
+      config: { permission: 'project:approve' },
+      schema: {
+        tags: TAG,
+        summary: 'The authority decides a project under review: approve (立项), reject, or return (SH 18, JQ-proj 9)',
+        description:
+          'under_review -> approved / rejected, or back to declared (the unit may edit it again). Audited. The quota ' +
+          'is then set by the economy & IT authority (PUT /projects/:id/quota).',
+        params: IdParams,
+        body: ProjectDecisionBody,
+        response: { 200: Type.Ref('Project'), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const auth = authOf(request);
+      return withTenant(db, auth, (trx) =>
+        svc.decideProject(trx, auth, actorOf(request), request.params.id, request.body, clock.now()),
       );
     },
   );

@@ -20,9 +20,16 @@ export const systemStatus = Type.Union(
 const filingStatus = Type.Union([Type.Literal('not_filed'), Type.Literal('filed')], {
   description: 'MLPS filing (等保备案): not_filed or filed',
 });
-export const projectStatus = Type.Union([Type.Literal('declared'), Type.Literal('approved'), Type.Literal('closed')], {
-  description: 'declared (申报), approved (已立项), closed',
-});
+export const projectStatus = Type.Union(
+  [
+    Type.Literal('declared'),
+    Type.Literal('under_review'),
+    Type.Literal('approved'),
+    Type.Literal('rejected'),
+    Type.Literal('closed'),
+  ],
+  { description: 'declared (申报), under_review (审核中), approved (已立项), rejected (未通过), closed' },
+);
 
 const systemFields = {
   name: Type.String({ minLength: 1, maxLength: 200, description: '系统名称' }),
@@ -122,6 +129,9 @@ export const ProjectSchema = Type.Object(
     systems: Type.Array(
       Type.Object({ id: Type.String(), name: Type.String(), status: systemStatus, mlpsLevel: Type.Integer() }),
     ),
+    decidedBy: Nullable(Type.String({ description: 'the authority approver who decided the review' })),
+    decidedAt: Nullable(Type.String({ format: 'date-time' })),
+    decisionComment: Nullable(Type.String()),
     quota: Type.Ref('ProjectQuota'),
     quotaToday: Type.Record(Type.String(), Type.String(), {
       description: 'the quota in force today (base, replaced by any window covering today)',
@@ -138,7 +148,11 @@ export const ProjectCreateBody = Type.Object(
     approvalNo: Type.String({ minLength: 1, maxLength: 100, description: '立项批复文号' }),
     name: Type.String({ minLength: 1, maxLength: 200 }),
     year: Type.Integer({ minimum: 2000, maximum: 2100 }),
-    status: Type.Optional(projectStatus),
+    status: Type.Optional(
+      Type.Literal('declared', {
+        description: 'a unit declares (申报); approval (立项) is the authority’s (SH 18, JQ-proj 9)',
+      }),
+    ),
     description: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
     systemIds: Type.Optional(
       Type.Array(Type.String({ format: 'uuid' }), {
@@ -151,7 +165,29 @@ export const ProjectCreateBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const ProjectPatchBody = Type.Partial(ProjectCreateBody, { additionalProperties: false, minProperties: 1 });
+export const ProjectPatchBody = Type.Partial(
+  Type.Object({
+    ...Type.Omit(ProjectCreateBody, ['status']).properties,
+    status: Type.Optional(
+      Type.String({
+        maxLength: 40,
+        description:
+          'refused unless unchanged: a project moves by POST /projects/:id/submit and the authority’s /decision (SH 18)',
+      }),
+    ),
+  }),
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const ProjectDecisionBody = Type.Object(
+  {
+    decision: Type.Union([Type.Literal('approve'), Type.Literal('reject'), Type.Literal('return')], {
+      description: 'approve (立项), reject, or return to the unit (declared again, editable)',
+    }),
+    comment: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  { additionalProperties: false },
+);
 
 export const QuotaBody = Type.Object(
   {

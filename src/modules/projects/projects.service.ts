@@ -297,6 +297,9 @@ async function toProjects(trx: Trx, rows: ProjectRecord[], now: Date): Promise<P
       year: p.year,
       status: p.status,
       description: p.description,
+      decidedBy: p.decided_by,
+      decidedAt: p.decided_at ? p.decided_at.toISOString() : null,
+      decisionComment: p.decision_comment,
       systems: systems
         .filter((s) => s.project_id === p.id)
         .map((s) => ({ id: s.id, name: s.name, status: s.status, mlpsLevel: s.mlps_level })),
@@ -389,7 +392,7 @@ export async function createProject(
       approval_no: approvalNo,
       name: input.name.trim(),
       year: input.year,
-      status: input.status ?? 'approved',
+      status: 'declared',
       description: input.description ?? null,
       created_by: auth.name,
     }),
@@ -415,6 +418,21 @@ export async function updateProject(
   assertUnitCaller(auth);
   const before = await scopedProject(trx, auth, id);
   await repo.lockProject(trx, id);
+  const closing = input.status === 'closed' && before.status === 'approved' && Object.keys(input).length === 1;
+  if (before.status !== 'declared' && !closing) {
+    throw new AppError(
+      'project_transition_refused',
+      `the project is ${before.status}: a unit edits it only while declared (SH 18); an approved one it may only close / 项目仅在申报状态下可修改`,
+      [{ field: 'body', message: `status ${before.status}` }],
+    );
+  }
+  if (input.status !== undefined && input.status !== before.status && !closing) {
+    throw new AppError(
+      'validation_failed',
+      `body.status: a unit does not set a project's status; it submits the project for the authority's review (SH 18, JQ-proj 9) / 项目状态由审核决定，单位不得自行修改`,
+      [{ field: 'body.status', message: '立项由政务云主管部门审批 / approval is the authority’s (SH 18)' }],
+    );
+  }
   const values: Parameters<typeof repo.updateProject>[2] = {};
   if (input.approvalNo !== undefined && input.approvalNo.trim() !== before.approval_no) {
     values.approval_no = input.approvalNo.trim();
@@ -422,8 +440,8 @@ export async function updateProject(
   }
   if (input.name !== undefined) values.name = input.name.trim();
   if (input.year !== undefined) values.year = input.year;
-  if (input.status !== undefined) values.status = input.status;
   if (input.description !== undefined) values.description = input.description;
+  if (closing) values.status = 'closed';
   const beforeSystems = (await repo.systemsOfProjects(trx, [id])).map((s) => s.id);
   const after = Object.keys(values).length
     ? await uniqueApprovalNo(values.approval_no ?? '', () => repo.updateProject(trx, id, values, now))
@@ -602,6 +620,7 @@ export interface SystemFacts {
   filingStatus: SystemRecord['filing_status'];
   commitmentLetterOnFile: boolean;
   status: SystemRecord['status'];
+  networkZone: string | null;
 }
 
 /** An information system by id as the transaction sees it; pass it to assertSystemMayUseCloud / GoLive. */
@@ -618,6 +637,7 @@ export async function getSystem(trx: Trx, id: string): Promise<SystemFacts | und
     filingStatus: s.filing_status,
     commitmentLetterOnFile: s.commitment_letter_on_file,
     status: s.status,
+    networkZone: s.network_zone,
   };
 }
 
@@ -644,4 +664,69 @@ export async function systemsOfJurisdictions(trx: Trx, jurisdictionIds: readonly
     commitmentLetterOnFile: s.commitment_letter_on_file,
     status: s.status,
   }));
+}
+
+// ---- the project's review (SH 18, JQ-proj 9) --------------------------------------------------------
+
+/** The unit submits its declared project for review: declared -> under_review. */
+export async function submitProject(trx: Trx, auth: AuthContext, actor: Actor, id: string, now: Date) {
+  assertUnitCaller(auth);
+  const before = await scopedProject(trx, auth, id);
+  await repo.lockProject(trx, id);
+  if (before.status !== 'declared') {
+    throw new AppError(
+      'project_transition_refused',
+      `the project is ${before.status}: only a declared project is submitted for review / 仅申报状态的项目可提交审核`,
+    );
+  }
+  await repo.updateProject(trx, id, { status: 'under_review' }, now);
+  await writeAudit(trx, actor, {
+    action: 'project.submitted',
+    objectType: 'project',
+    objectId: id,
+    detail: { approvalNo: before.approval_no, before: { status: before.status }, after: { status: 'under_review' } },
+  });
+  return readProject(trx, auth, id, now);
+}
+
+/**
+ * The authority decides a project under review (立项, SH 18; JQ-proj 9: projects not reviewed get no
+ * approval): approve, reject, or return it to the unit (declared again, editable). Only `project:approve`
+ * (the authority approver) reaches here; the quota is then set by the economy & IT authority (`quota:set`).
+ */
+export async function decideProject(
+  trx: Trx,
+  auth: AuthContext,
+  actor: Actor,
+  id: string,
+  input: { decision: 'approve' | 'reject' | 'return'; comment?: string },
+  now: Date,
+) {
+  const before = await scopedProject(trx, auth, id);
+  await repo.lockProject(trx, id);
+  if (before.status !== 'under_review') {
+    throw new AppError(
+      'project_transition_refused',
+      `the project is ${before.status}: only a project under review is decided / 仅审核中的项目可审批`,
+    );
+  }
+  const status = input.decision === 'approve' ? 'approved' : input.decision === 'reject' ? 'rejected' : 'declared';
+  await repo.updateProject(
+    trx,
+    id,
+    { status, decided_by: auth.name, decided_at: now, decision_comment: input.comment ?? null },
+    now,
+  );
+  await writeAudit(trx, actor, {
+    action: `project.${input.decision === 'approve' ? 'approved' : input.decision === 'reject' ? 'rejected' : 'returned'}`,
+    objectType: 'project',
+    objectId: id,
+    detail: {
+      approvalNo: before.approval_no,
+      before: { status: before.status },
+      after: { status },
+      comment: input.comment ?? null,
+    },
+  });
+  return readProject(trx, auth, id, now);
 }

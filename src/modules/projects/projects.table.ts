@@ -4,7 +4,8 @@ export const SYSTEM_STATUSES = ['planned', 'on_cloud', 'legacy_data_centre', 're
 export type SystemStatus = (typeof SYSTEM_STATUSES)[number];
 export const FILING_STATUSES = ['not_filed', 'filed'] as const;
 export type FilingStatus = (typeof FILING_STATUSES)[number];
-export const PROJECT_STATUSES = ['declared', 'approved', 'closed'] as const;
+/** declared -> under_review -> approved / rejected (SH 18, JQ-proj 9); closed when done. */
+export const PROJECT_STATUSES = ['declared', 'under_review', 'approved', 'rejected', 'closed'] as const;
 export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
 
 export interface InformationSystemTable {
@@ -41,6 +42,10 @@ export interface ProjectTable {
   status: Generated<ProjectStatus>;
   description: string | null;
   created_by: string;
+  /** who approved, rejected or returned the project (the authority), when, and why */
+  decided_by: ColumnType<string | null, string | null | undefined, string | null>;
+  decided_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  decision_comment: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: ColumnType<Date, never, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }

@@ -10,7 +10,7 @@ import { seedDemo } from '../../seed.ts';
 import { countWorkingDays } from '../calendar/index.ts';
 import { createResource, recordResourceEvent } from '../inventory/index.ts';
 import { deadlineSweepJob } from '../orders/index.ts';
-import { project } from '../orders/orders.fixtures.ts';
+import { project, reviewedForProvider, withSystem } from '../orders/orders.fixtures.ts';
 import { DISPUTE_WORKING_DAYS, expiryJob, registerFulfilment } from './index.ts';
 
 // The whole path through the public API: an order placed and submitted (the orders module), its
@@ -45,10 +45,11 @@ async function placeOrder(
   const res = await as(app, s, {
     method: 'POST',
     url: '/api/v1/orders',
-    payload: { type: 'new_resources', title: '全民健康信息平台 测试资源', projectId, lines, ...extra },
+    payload: withSystem({ type: 'new_resources', title: '全民健康信息平台 测试资源', projectId, lines, ...extra }),
   });
   expect(res.statusCode, res.body).toBe(201);
-  return res.json();
+  // SH 19: the ops unit reviews first; its approval asks the provider.
+  return reviewedForProvider(app, reviewer, res.json());
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -515,6 +516,8 @@ describe('time-limited resources: expiry notices and reclaim at expiry', () => {
 
     // Reclaim (SH 26, LZ 26): the work order waits for the unit's backup confirmation, then the provider
     // reclaims and confirms erasure, the unit confirms, and the resource ends.
+    // SH 21: the ops unit reviews the reclaim first; its approval asks the provider (SH 19's order, as for every request).
+    await reviewedForProvider(t.app, reviewer, order);
     const wos = (await as(t.app, applicant, { url: `/api/v1/work-orders?orderId=${order.id}` })).json();
     expect(wos.items).toHaveLength(1);
     const rw = wos.items[0];
@@ -580,11 +583,17 @@ describe('a development order through the provider', () => {
     const res = await as(t.app, applicant, {
       method: 'POST',
       url: '/api/v1/orders',
-      payload: { type: 'development', title: '开发验证环境', projectId, termMonths: 3, lines: [vm(4, 8, 1)] },
+      payload: withSystem({
+        type: 'development',
+        title: '开发验证环境',
+        projectId,
+        termMonths: 3,
+        lines: [vm(4, 8, 1)],
+      }),
     });
     expect(res.statusCode, res.body).toBe(201);
-    const order = res.json();
-    expect(order.currentStep).toMatchObject({ key: 'review', fulfilmentAction: 'allocate' });
+    expect(res.json().currentStep).toMatchObject({ key: 'review', fulfilmentAction: 'allocate' });
+    const order = await reviewedForProvider(t.app, reviewer, res.json());
     const wo = (await get('/api/v1/work-orders', tokenA))
       .json()
       .items.find((w: { orderId: string }) => w.orderId === order.id);

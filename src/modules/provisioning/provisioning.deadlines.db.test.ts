@@ -5,7 +5,7 @@ import { JOBS } from '../../app.ts';
 import { verifyAuditChain } from '../../platform/audit/audit.ts';
 import { ManualClock } from '../../platform/time/clock.ts';
 import { seedDemo } from '../../seed.ts';
-import { project } from '../orders/orders.fixtures.ts';
+import { project, reviewedForProvider, withSystem } from '../orders/orders.fixtures.ts';
 import {
   DISPUTE_WORKING_DAYS,
   provisioningDeadlineJob,
@@ -64,7 +64,7 @@ async function placedWorkOrder(projectId: string, title: string): Promise<string
   const res = await as(t.app, applicant, {
     method: 'POST',
     url: '/api/v1/orders',
-    payload: {
+    payload: withSystem({
       type: 'new_resources',
       title,
       projectId,
@@ -75,9 +75,11 @@ async function placedWorkOrder(projectId: string, title: string): Promise<string
           quantity: 1,
         },
       ],
-    },
+    }),
   });
   expect(res.statusCode, res.body).toBe(201);
+  // SH 19: the ops unit reviews first; its approval asks the provider.
+  await reviewedForProvider(t.app, reviewer, res.json());
   const list = (await as(t.app, provider, { url: `/api/v1/work-orders?orderId=${res.json().id}` })).json();
   expect(list.items).toHaveLength(1);
   return list.items[0].id;

@@ -5,7 +5,7 @@ import { verifyAuditChain } from '../../platform/audit/audit.ts';
 import { ManualClock } from '../../platform/time/clock.ts';
 import { addDays } from '../../platform/time/time.ts';
 import { seedDemo } from '../../seed.ts';
-import { project } from '../orders/orders.fixtures.ts';
+import { project, reviewedForProvider, withSystem } from '../orders/orders.fixtures.ts';
 import {
   type DriverRequest,
   deliver,
@@ -50,9 +50,10 @@ const db = (quantity = 1) => ({
 });
 
 async function place(s: Session, body: Record<string, unknown>) {
-  const res = await as(t.app, s, { method: 'POST', url: '/api/v1/orders', payload: body });
+  const res = await as(t.app, s, { method: 'POST', url: '/api/v1/orders', payload: withSystem(body) });
   expect(res.statusCode, res.body).toBe(201);
-  return res.json();
+  // SH 19: the ops unit reviews first; its approval asks the provider.
+  return reviewedForProvider(t.app, reviewer, res.json());
 }
 async function act(s: Session, orderId: string) {
   const res = await as(t.app, s, {
@@ -61,7 +62,8 @@ async function act(s: Session, orderId: string) {
     payload: { decision: 'approve' },
   });
   expect(res.statusCode, res.body).toBe(200);
-  return res.json();
+  // A reviewer's fulfilment step opening next is approved by the ops unit (SH 19), which asks the provider.
+  return reviewedForProvider(t.app, reviewer, res.json());
 }
 const orderOf = async (id: string, s: Session = applicant) =>
   (await as(t.app, s, { url: `/api/v1/orders/${id}` })).json();
@@ -473,8 +475,23 @@ describe('one order over two providers and two network zones', () => {
       expect.objectContaining({ resourceId: publicVm, quantity: 1, specification: spec(8, 16) }),
     ]);
 
+    // SH 26, as the Shanghai pack's scale_up.dataBackupFirst says: the unit backs up before the scale-up; a
+    // receipt before its confirmation is refused.
+    expect((await workOrder(applicant, w!.id)).backupConfirmedAt).toBeNull();
     clock.set('2026-10-27T02:00:00Z');
     const resizedAt = '2026-10-27T09:00:00+08:00';
+    const early = await as(t.app, providerA, {
+      method: 'POST',
+      url: `/api/v1/work-orders/${w!.id}/receipts`,
+      payload: { lines: [{ workOrderLineNo: 1, name: 'early', specification: spec(8, 16), deliveredAt: resizedAt }] },
+    });
+    expect(early.statusCode, early.body).toBe(409);
+    expect(early.json().detail).toContain('SH 26');
+    const backedUp = await as(t.app, applicant, {
+      method: 'POST',
+      url: `/api/v1/work-orders/${w!.id}/backup-confirmation`,
+    });
+    expect(backedUp.statusCode, backedUp.body).toBe(200);
     const submitted = await receipt(providerA, w!.id, resizedAt, { ...spec(8, 16), dataDiskGb: 200 });
     const line = submitted.receipts[0].lines[0];
     expect(line.quantities).toEqual({ vcpu: 8, memory_gb: 16, storage_gb: 240 });

@@ -34,6 +34,12 @@ const workOrderProperties = {
       purpose: Type.Optional(Nullable(Type.String())),
       expiresOn: Type.Optional(Nullable(Type.String())),
       note: Type.Optional(Nullable(Type.String())),
+      backupFirst: Type.Optional(
+        Type.Boolean({
+          description:
+            'SH 26: the unit confirms its backup before the provider acts (reclaims; scale-ups per the pack)',
+        }),
+      ),
     },
     { description: 'the order data copied onto the work order: all a provider sees of the order' },
   ),

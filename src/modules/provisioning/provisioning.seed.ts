@@ -110,6 +110,16 @@ export async function seedDemoDeliveries(trx: Trx, _actor: Actor): Promise<numbe
     );
     // Test resources (SH 19), verified by the unit, then formal opening — each delivered by a confirmed receipt.
     orderIds.push(order.id);
+    // SH 19: the ops unit reviews first (the next morning); its approval sends the provider the work orders.
+    const reviewedAt = new Date(at(placedAt).getTime() + 24 * 3600_000);
+    await actOnOrder(
+      trx,
+      reviewer.auth,
+      reviewer.actor,
+      order.id,
+      { decision: 'approve', comment: '同意开通测试资源' },
+      reviewedAt,
+    );
     const test = await deliver(trx, provider, s.who, order.id, 'test_review', `${s.prefix}-t`, testAt, testAt);
     await actOnOrder(
       trx,
@@ -118,6 +128,14 @@ export async function seedDemoDeliveries(trx: Trx, _actor: Actor): Promise<numbe
       order.id,
       { decision: 'approve', comment: '测试资源验证通过' },
       at(verifiedAt),
+    );
+    await actOnOrder(
+      trx,
+      reviewer.auth,
+      reviewer.actor,
+      order.id,
+      { decision: 'approve', comment: '验证通过，同意正式开通' },
+      new Date(at(verifiedAt).getTime() + 2 * 3600_000),
     );
     resources.push(...(await deliver(trx, provider, s.who, order.id, 'formal_opening', s.prefix, openedAt, openedAt)));
     // The test environment is released the day after the formal opening.
@@ -179,8 +197,17 @@ export async function seedDemoDeliveries(trx: Trx, _actor: Actor): Promise<numbe
     reviewer.auth,
     reviewer.actor,
     up.id,
-    { decision: 'approve', comment: '同意扩容，请服务商在维护窗口实施' },
+    { decision: 'approve', comment: '同意扩容' },
     at('2026-11-18T16:00:00'),
+  );
+  // The ops unit orders the scale-up (SH 20): the provider's work order is created then.
+  await actOnOrder(
+    trx,
+    reviewer.auth,
+    reviewer.actor,
+    up.id,
+    { decision: 'approve', comment: '请服务商在维护窗口实施扩容' },
+    at('2026-11-19T10:00:00'),
   );
   return resources.length;
 }

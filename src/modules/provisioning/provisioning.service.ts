@@ -57,6 +57,18 @@ async function trialCalendarDays(trx: Trx, ctx: FulfilmentContext): Promise<numb
   return typeof days === 'number' && days > 0 ? days : min;
 }
 
+/**
+ * Whether the unit backs up before the provider acts (SH 26): a reclaim always; a scale-up or change when the
+ * pack's order type says so (`dataBackupFirst`).
+ */
+async function backupFirst(trx: Trx, ctx: FulfilmentContext): Promise<boolean> {
+  const action = ctx.step.fulfilmentAction;
+  if (action === 'reclaim') return true;
+  if (action !== 'scale_up' && action !== 'change') return false;
+  const policy = await effectivePolicy(trx, await repo.jurisdictionCode(trx, ctx.order.jurisdictionId));
+  return policy.orderTypes[ctx.order.type].dataBackupFirst?.value === true;
+}
+
 /** A trial's expiry: the day after its last calendar day, counted from the day after delivery (00:00 ends it). */
 const trialExpiresOn = (deliveredAt: Date, calendarDays: number): string =>
   addDays(shanghaiDay(deliveredAt), calendarDays + 1);
@@ -142,6 +154,7 @@ export async function openWorkOrders(trx: Trx, ctx: FulfilmentContext): Promise<
     });
   }
 
+  const backup = await backupFirst(trx, ctx);
   const unitName = await repo.organisationName(trx, order.organisationId);
   const systemName = await repo.systemName(trx, order.systemId);
   const created: string[] = [];
@@ -155,6 +168,7 @@ export async function openWorkOrders(trx: Trx, ctx: FulfilmentContext): Promise<
       purpose,
       expiresOn,
       ...(trialDays ? { trialCalendarDays: trialDays } : {}),
+      ...(backup ? { backupFirst: true } : {}),
     };
     const driver = selectDriver({
       action,
@@ -214,8 +228,9 @@ export async function openWorkOrders(trx: Trx, ctx: FulfilmentContext): Promise<
       entity: { type: 'work_order', id },
       occurredAt: now,
     });
-    // A reclaim waits for the unit's backup confirmation (SH 26) before the driver may act (confirmBackup).
-    if (action !== 'reclaim') await handToDriver(trx, id, driver.name, now);
+    // A reclaim (and a scale-up where the pack says so) waits for the unit's backup confirmation (SH 26)
+    // before the driver may act (confirmBackup).
+    if (!backup) await handToDriver(trx, id, driver.name, now);
     created.push(id);
   }
   return created;
@@ -474,13 +489,13 @@ async function recordReceipt(
   if (w.status !== 'open' && w.status !== 'disputed') {
     throw new AppError('conflict', `the work order is ${w.status}: no receipt is expected / 工单当前不接受回执`);
   }
+  if ((w.action === 'reclaim' || w.details.backupFirst) && !w.backup_confirmed_at) {
+    throw new AppError(
+      'conflict',
+      'the unit has not confirmed backup and data migration yet (SH 26) / 使用单位尚未确认备份和数据迁移',
+    );
+  }
   if (w.action === 'reclaim') {
-    if (!w.backup_confirmed_at) {
-      throw new AppError(
-        'conflict',
-        'the unit has not confirmed backup and data migration yet (SH 26) / 使用单位尚未确认备份和数据迁移',
-      );
-    }
     if (!input.dataErased)
       throw invalid('body.dataErased', 'the data must be erased before reclaiming (LZ 26) / 须确认数据已清除');
   }
@@ -678,12 +693,21 @@ export async function confirmReceipt(
   });
   const siblings = await repo.workOrdersOfStep(trx, w.order_id, w.step_key);
   if (siblings.every((s) => s.status === 'completed')) {
+    // The provider delivered when its last confirmed receipt arrived, whenever the unit confirmed it.
+    const arrivals = await Promise.all(
+      siblings.map(async (s) => {
+        const confirmed = (await repo.receiptsOf(trx, s.id)).filter((r) => r.status === 'confirmed');
+        return confirmed[confirmed.length - 1]?.submitted_at ?? now;
+      }),
+    );
+    const deliveredAt = new Date(Math.max(...arrivals.map((d) => d.getTime())));
     await completeFulfilmentStep(trx, actor, {
       orderId: w.order_id,
       stepKey: w.step_key,
       outcome: 'done',
       comment: `交付回执已确认 / delivery receipt confirmed (${reference})`,
       now,
+      deliveredAt,
     });
   }
   // A time-limited order's term runs from allocation (SH 22-24: 自资源配置之日起): the orders module dates its
@@ -759,7 +783,12 @@ export async function confirmBackup(
   const w = await scoped(trx, auth, id, true);
   if (!isUnit(auth, w))
     throw new AppError('forbidden', 'only the using unit confirms its backup / 仅使用单位可确认备份');
-  if (w.action !== 'reclaim') throw new AppError('conflict', 'only reclaim work orders need a backup confirmation');
+  if (w.action !== 'reclaim' && !w.details.backupFirst) {
+    throw new AppError(
+      'conflict',
+      'this work order needs no backup confirmation (reclaims, and scale-ups where the pack says so: SH 26)',
+    );
+  }
   if (w.backup_confirmed_at) throw new AppError('conflict', 'backup already confirmed / 已确认备份');
   await repo.updateWorkOrder(trx, id, { backup_confirmed_at: now, backup_confirmed_by: auth.name, updated_at: now });
   await writeAudit(trx, actor, { action: 'work_order.backup_confirmed', objectType: 'work_order', objectId: id });

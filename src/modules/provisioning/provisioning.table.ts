@@ -22,6 +22,8 @@ export interface WorkOrderDetails {
   note?: string | null;
   /** a trial (purpose `trial`): its length in calendar days from delivery, from the pack (LZ 21(4)) */
   trialCalendarDays?: number | null;
+  /** SH 26: the unit confirms its backup before the provider acts (a reclaim always; other actions per the pack's `dataBackupFirst`) */
+  backupFirst?: boolean;
 }
 
 export interface WorkOrderTable {

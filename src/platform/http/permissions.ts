@@ -26,6 +26,7 @@ export const PERMISSIONS = [
   'project:read',
   'project:manage',
   'quota:set',
+  'project:approve',
   'order:read',
   'order:place',
   'order:act',

@@ -5519,6 +5519,11 @@ export interface paths {
                         projectId?: string;
                         /** Format: uuid */
                         systemId?: string;
+                        /**
+                         * @description temporary orders (SH 24): the project is a key task of the year (key_task) or decided at a special meeting (meeting_decision)
+                         * @enum {unknown}
+                         */
+                        temporaryBasis?: "key_task" | "meeting_decision";
                         termMonths?: number;
                         /**
                          * Format: uuid
@@ -7540,8 +7545,8 @@ export interface paths {
         get: {
             parameters: {
                 query: {
-                    /** @description declared (申报), approved (已立项), closed */
-                    status?: "declared" | "approved" | "closed";
+                    /** @description declared (申报), under_review (审核中), approved (已立项), rejected (未通过), closed */
+                    status?: "declared" | "under_review" | "approved" | "rejected" | "closed";
                     organisationId?: string;
                     year?: number;
                     /** @description part of the name or approval number */
@@ -7588,7 +7593,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Register a project (立项) of the caller’s unit; its quota is set by the economy & IT authority */
+        /** Declare a project of the caller’s unit (申报; status declared): the authority approves it (立项), the economy & IT authority sets its quota */
         post: {
             parameters: {
                 query?: never;
@@ -7603,8 +7608,11 @@ export interface paths {
                         approvalNo: string;
                         name: string;
                         year: number;
-                        /** @description declared (申报), approved (已立项), closed */
-                        status?: "declared" | "approved" | "closed";
+                        /**
+                         * @description a unit declares (申报); approval (立项) is the authority’s (SH 18, JQ-proj 9)
+                         * @enum {string}
+                         */
+                        status?: "declared";
                         description?: string | null;
                         /** @description the systems it builds */
                         systemIds?: string[];
@@ -7700,7 +7708,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a project (name, number, year, status, systems); audited with before/after */
+        /** Change a declared project (name, number, year, systems); audited with before/after */
         patch: {
             parameters: {
                 query?: never;
@@ -7717,11 +7725,11 @@ export interface paths {
                         approvalNo?: string;
                         name?: string;
                         year?: number;
-                        /** @description declared (申报), approved (已立项), closed */
-                        status?: "declared" | "approved" | "closed";
                         description?: string | null;
                         /** @description the systems it builds */
                         systemIds?: string[];
+                        /** @description refused unless unchanged: a project moves by POST /projects/:id/submit and the authority’s /decision (SH 18) */
+                        status?: string;
                     };
                 };
             };
@@ -7755,6 +7763,129 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit a declared project for the authority’s review (declared -> under_review; audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A project (立项) of a using unit, with its systems and quota */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Project"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The authority decides a project under review: approve (立项), reject, or return (SH 18, JQ-proj 9)
+         * @description under_review -> approved / rejected, or back to declared (the unit may edit it again). Audited. The quota is then set by the economy & IT authority (PUT /projects/:id/quota).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description approve (立项), reject, or return to the unit (declared again, editable) */
+                        decision: "approve" | "reject" | "return";
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description A project (立项) of a using unit, with its systems and quota */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Project"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/projects/{id}/quota": {
@@ -13220,6 +13351,8 @@ export interface components {
                 purpose?: string | null;
                 expiresOn?: string | null;
                 note?: string | null;
+                /** @description SH 26: the unit confirms its backup before the provider acts (reclaims; scale-ups per the pack) */
+                backupFirst?: boolean;
             };
             backupConfirmedAt: string | null;
             backupConfirmedBy: string | null;
@@ -13276,6 +13409,8 @@ export interface components {
                 purpose?: string | null;
                 expiresOn?: string | null;
                 note?: string | null;
+                /** @description SH 26: the unit confirms its backup before the provider acts (reclaims; scale-ups per the pack) */
+                backupFirst?: boolean;
             };
             backupConfirmedAt: string | null;
             backupConfirmedBy: string | null;
@@ -13428,6 +13563,7 @@ export interface components {
             greenChannel: boolean;
             /** @description routed to the quota-overrun approval (SH 20) */
             quotaOverrun: boolean;
+            temporaryBasis: ("key_task" | "meeting_decision") | null;
             /** @enum {unknown} */
             source: "unit" | "expiry" | "monitoring";
             placedBy: string | null;
@@ -13463,6 +13599,7 @@ export interface components {
             greenChannel: boolean;
             /** @description routed to the quota-overrun approval (SH 20) */
             quotaOverrun: boolean;
+            temporaryBasis: ("key_task" | "meeting_decision") | null;
             /** @enum {unknown} */
             source: "unit" | "expiry" | "monitoring";
             placedBy: string | null;
@@ -13850,8 +13987,8 @@ export interface components {
             approvalNo: string;
             name: string;
             year: number;
-            /** @description declared (申报), approved (已立项), closed */
-            status: "declared" | "approved" | "closed";
+            /** @description declared (申报), under_review (审核中), approved (已立项), rejected (未通过), closed */
+            status: "declared" | "under_review" | "approved" | "rejected" | "closed";
             description: string | null;
             systems: {
                 id: string;
@@ -13860,6 +13997,9 @@ export interface components {
                 status: "planned" | "on_cloud" | "legacy_data_centre" | "retired";
                 mlpsLevel: number;
             }[];
+            decidedBy: string | null;
+            decidedAt: string | null;
+            decisionComment: string | null;
             quota: components["schemas"]["ProjectQuota"];
             /** @description the quota in force today (base, replaced by any window covering today) */
             quotaToday: {
@@ -13997,6 +14137,11 @@ export interface components {
              * @enum {unknown}
              */
             when?: "quota_overrun";
+            /**
+             * @description a fulfilment step: what the provider carries out (work orders; a reviewing role approves first). Absent: a review or approval
+             * @enum {unknown}
+             */
+            fulfilment?: "open_test" | "open" | "scale_up" | "change" | "reclaim" | "allocate" | "handover";
             note?: string;
         };
         /** PolicyOrderType */
@@ -14104,6 +14249,7 @@ export interface components {
                 investmentOverrunApprovalThreshold: components["schemas"]["CitedRatio"];
                 warrantyYearsMin: components["schemas"]["CitedInteger"];
                 declarationMonth: components["schemas"]["CitedMonth"];
+                ordersWithoutProject?: components["schemas"]["CitedBoolean"];
             };
             legacyDataCentre: {
                 evaluationWorkingDays: components["schemas"]["CitedInteger"];

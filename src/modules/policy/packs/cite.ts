@@ -1,4 +1,4 @@
-import type { DeadlineUnit, Step } from '../policy.schemas.ts';
+import type { DeadlineUnit, FulfilmentAction, Step } from '../policy.schemas.ts';
 
 // Small constructors that keep the pack files readable. They build plain data; the packs are validated
 // against the schema when PACKS loads.
@@ -20,6 +20,11 @@ export function silent(note: string) {
 
 export function deadline(value: number, unit: DeadlineUnit, article: string, note?: string): Step['deadline'] {
   return note === undefined ? { value, unit, article } : { value, unit, article, note };
+}
+
+/** The steps with the one named `id` made a fulfilment step asking the provider for `fulfilment`. */
+export function fulfils<S extends { id: string }>(steps: readonly S[], id: string, fulfilment: FulfilmentAction) {
+  return steps.map((s) => (s.id === id ? { ...s, fulfilment } : s));
 }
 
 /** No statutory deadline for the step. */

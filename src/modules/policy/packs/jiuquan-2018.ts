@@ -1,5 +1,5 @@
 import type { PolicyPack } from '../policy.schemas.ts';
-import { cite, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { cite, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
 
 const NO_QUOTA = 'JQ has no quota rules: resources are sized to what the system normally needs (JQ 9)';
 const NO_DEADLINE = 'JQ names no deadline';
@@ -65,6 +65,7 @@ export const jiuquan2018 = {
           id: 'provisioning',
           name: { zh: '准备资源', en: 'Prepare the resources' },
           role: 'provider_operator',
+          fulfilment: 'open_test',
           deadline: noDeadline('JQ 10(1)', NO_DEADLINE),
         },
         {
@@ -78,16 +79,17 @@ export const jiuquan2018 = {
           id: 'go_live',
           name: { zh: '上线运行或迁移', en: 'Go live or migrate' },
           role: 'provider_operator',
+          fulfilment: 'open',
           deadline: noDeadline('JQ 10(1)', NO_DEADLINE),
           note: 'The provider helps the unit and its developer go live.',
         },
       ],
     },
-    scale_up: { enabled: cite(true, 'JQ 10(2)', '变更'), steps: changeSteps },
-    change: { enabled: cite(true, 'JQ 10(2)', '变更'), steps: changeSteps },
+    scale_up: { enabled: cite(true, 'JQ 10(2)', '变更'), steps: fulfils(changeSteps, 'fulfilment', 'scale_up') },
+    change: { enabled: cite(true, 'JQ 10(2)', '变更'), steps: fulfils(changeSteps, 'fulfilment', 'change') },
     reclaim: {
       enabled: cite(true, 'JQ 10(2)', '注销'),
-      steps: changeSteps,
+      steps: fulfils(changeSteps, 'fulfilment', 'reclaim'),
       dataBackupFirst: cite(true, 'JQ 10(2)', '须做好应用系统下线和数据迁移备份工作'),
     },
     development: notProvided('JQ has no development resources'),
@@ -110,6 +112,7 @@ export const jiuquan2018 = {
           id: 'extraction',
           name: { zh: '提取备份', en: 'Hand over the backup' },
           role: 'provider_operator',
+          fulfilment: 'handover',
           deadline: noDeadline(
             'JQ 19',
             'JQ 19 says who approves, not who hands over or when; the provider holds the backups',
@@ -124,6 +127,7 @@ export const jiuquan2018 = {
           id: 'placement',
           name: { zh: '第一时间入驻', en: 'Place the task at once' },
           role: 'provider_operator',
+          fulfilment: 'open',
           deadline: noDeadline('JQ 24', '第一时间 (at once): no number'),
           note: 'For urgent or wide-reaching tasks set by the state, province or city. JQ 24 names 市政务云 as the actor; the provider runs it (JQ 11).',
         },

@@ -1,5 +1,5 @@
 import type { PolicyPack } from '../policy.schemas.ts';
-import { cite, deadline, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { cite, deadline, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
 
 const NO_QUOTA = 'LZ has no quota rules: resources are sized to what the system normally needs (LZ 21(5))';
 const NO_PROVIDER = 'LZ sets no provider service levels (the information centre runs the cloud, LZ 7)';
@@ -72,6 +72,7 @@ export const liuzhou = {
           id: 'trial_environment',
           name: { zh: '提供试用环境', en: 'Provide the trial environment' },
           role: 'ops_reviewer',
+          fulfilment: 'open_test',
           deadline: deadline(2, 'working_days', 'LZ 21(4)', '应在2个工作日内提供试用环境'),
         },
         {
@@ -89,15 +90,16 @@ export const liuzhou = {
           id: 'opening',
           name: { zh: '开通', en: 'Opening' },
           role: 'ops_reviewer',
+          fulfilment: 'open',
           deadline: noDeadline('LZ 21(5)', 'sized to what the system normally needs; no deadline'),
         },
       ],
     },
     scale_up: {
       enabled: cite(true, 'LZ 21(6)', 'LZ has one procedure, 变更, for any change of configuration'),
-      steps: [...CHANGE_STEPS],
+      steps: fulfils(CHANGE_STEPS, 'change', 'scale_up'),
     },
-    change: { enabled: cite(true, 'LZ 21(6)'), steps: [...CHANGE_STEPS] },
+    change: { enabled: cite(true, 'LZ 21(6)'), steps: fulfils(CHANGE_STEPS, 'change', 'change') },
     reclaim: {
       enabled: cite(true, 'LZ 21(7)', '终止'),
       steps: [
@@ -117,6 +119,7 @@ export const liuzhou = {
           id: 'reclaim',
           name: { zh: '回收资源', en: 'Reclaim' },
           role: 'ops_reviewer',
+          fulfilment: 'reclaim',
           deadline: deadline(3, 'working_days', 'LZ 21(7)', '应在3个工作日内回收资源，终止云资源服务'),
         },
       ],

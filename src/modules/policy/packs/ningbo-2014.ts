@@ -1,5 +1,5 @@
 import type { PolicyPack } from '../policy.schemas.ts';
-import { cite, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { cite, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
 
 const NB = 'NB gives no number';
 const NO_QUOTA = 'NB has no quota rules';
@@ -53,11 +53,11 @@ export const ningbo2014 = {
         'NB 18',
         'projects without new investment; projects with new investment apply through project approval (NB 17)',
       ),
-      steps: requestSteps,
+      steps: fulfils(requestSteps, 'provision', 'open'),
     },
     scale_up: {
       enabled: cite(true, 'NB 18', 'more resources without new investment are a request for cloud-centre resources'),
-      steps: requestSteps,
+      steps: fulfils(requestSteps, 'provision', 'scale_up'),
     },
     change: notProvided('NB has no change procedure'),
     reclaim: notProvided('NB has no reclaim procedure'),

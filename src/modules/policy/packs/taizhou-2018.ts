@@ -1,5 +1,5 @@
 import type { PolicyPack } from '../policy.schemas.ts';
-import { cite, deadline, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { cite, deadline, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
 
 const NO_QUOTA = 'TZ has no quota rules';
 const CHANGE_NOTE =
@@ -60,15 +60,22 @@ export const taizhou2018 = {
           id: 'fulfilment',
           name: { zh: '业务办理', en: 'Fulfilment' },
           role: 'provider_operator',
+          fulfilment: 'open',
           deadline: deadline(2, 'working_days', 'TZ 10', '审批合格后，云服务提供商在两个工作日内完成业务办理'),
         },
       ],
     },
-    scale_up: { enabled: cite(true, 'TZ 8', '变更'), steps: changeSteps({ zh: '变更', en: 'Carry out the change' }) },
-    change: { enabled: cite(true, 'TZ 8', '变更'), steps: changeSteps({ zh: '变更', en: 'Carry out the change' }) },
+    scale_up: {
+      enabled: cite(true, 'TZ 8', '变更'),
+      steps: fulfils(changeSteps({ zh: '变更', en: 'Carry out the change' }), 'fulfilment', 'scale_up'),
+    },
+    change: {
+      enabled: cite(true, 'TZ 8', '变更'),
+      steps: fulfils(changeSteps({ zh: '变更', en: 'Carry out the change' }), 'fulfilment', 'change'),
+    },
     reclaim: {
       enabled: cite(true, 'TZ 8', '终止'),
-      steps: changeSteps({ zh: '终止', en: 'Terminate the service' }),
+      steps: fulfils(changeSteps({ zh: '终止', en: 'Terminate the service' }), 'fulfilment', 'reclaim'),
       dataBackupFirst: silent('TZ says nothing about backups before termination'),
     },
     development: notProvided('TZ has no development resources'),

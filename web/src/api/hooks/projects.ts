@@ -21,7 +21,13 @@ export type QuotaInput = NonNullable<
 >['content']['application/json'];
 
 export const SYSTEM_STATUSES: readonly SystemStatus[] = ['planned', 'on_cloud', 'legacy_data_centre', 'retired'];
-export const PROJECT_STATUSES: readonly ProjectStatus[] = ['declared', 'approved', 'closed'];
+export const PROJECT_STATUSES: readonly ProjectStatus[] = [
+  'declared',
+  'under_review',
+  'approved',
+  'rejected',
+  'closed',
+];
 /** The quota dimensions every project has; other items use `item:<catalogue code>`. */
 export const BASE_DIMENSIONS = ['vcpu', 'memory_gb', 'storage_gb', 'bandwidth_mbps'] as const;
 

@@ -615,6 +615,8 @@ export const enUS: Messages = {
   'projects.projectStatus.declared': 'Declared',
   'projects.projectStatus.approved': 'Approved',
   'projects.projectStatus.closed': 'Closed',
+  'projects.projectStatus.under_review': 'Under review',
+  'projects.projectStatus.rejected': 'Rejected',
   'projects.quota.gauges': 'Quota (in use + reserved / quota)',
   'projects.quota.gaugeTip': 'In use {inUse}, reserved {reserved}, quota {quota}',
   'projects.quota.none': 'No quota set yet',

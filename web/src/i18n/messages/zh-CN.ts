@@ -592,6 +592,8 @@ export const zhCN = {
   'projects.projectStatus.declared': '已申报',
   'projects.projectStatus.approved': '已立项',
   'projects.projectStatus.closed': '已结项',
+  'projects.projectStatus.under_review': '审核中',
+  'projects.projectStatus.rejected': '未通过',
   'projects.quota.gauges': '配额（在用 + 预占 / 配额）',
   'projects.quota.gaugeTip': '在用 {inUse}，预占 {reserved}，配额 {quota}',
   'projects.quota.none': '尚未核定配额',

@@ -1,9 +1,7 @@
 import { App, Form, Input, InputNumber, Modal, Select } from 'antd';
 import {
-  PROJECT_STATUSES,
   type Project,
   type ProjectInput,
-  type ProjectStatus,
   useCreateProject,
   useSystems,
   useUpdateProject,
@@ -16,7 +14,6 @@ interface Values {
   approvalNo: string;
   name: string;
   year: number;
-  status: ProjectStatus;
   description?: string;
   systemIds?: string[];
 }
@@ -36,11 +33,10 @@ export function ProjectFormModal({ project, onClose }: { project?: Project; onCl
         approvalNo: project.approvalNo,
         name: project.name,
         year: project.year,
-        status: project.status,
         description: project.description ?? undefined,
         systemIds: project.systems.map((s) => s.id),
       }
-    : { year: new Date().getFullYear(), status: 'approved', systemIds: [] };
+    : { year: new Date().getFullYear(), systemIds: [] };
 
   const onFinish = (values: Values) => {
     server.clear();
@@ -48,7 +44,6 @@ export function ProjectFormModal({ project, onClose }: { project?: Project; onCl
       approvalNo: values.approvalNo.trim(),
       name: values.name.trim(),
       year: values.year,
-      status: values.status,
       description: values.description?.trim() || null,
       systemIds: values.systemIds ?? [],
     };
@@ -83,9 +78,6 @@ export function ProjectFormModal({ project, onClose }: { project?: Project; onCl
         </Form.Item>
         <Form.Item label={t('projects.project.year')} name="year" rules={[{ required: true }]}>
           <InputNumber min={2000} max={2100} />
-        </Form.Item>
-        <Form.Item label={t('projects.project.status')} name="status">
-          <Select options={PROJECT_STATUSES.map((value) => ({ value, label: t(`projects.projectStatus.${value}`) }))} />
         </Form.Item>
         <Form.Item label={t('projects.project.systems')} name="systemIds" extra={t('projects.project.systemsHint')}>
           <Select

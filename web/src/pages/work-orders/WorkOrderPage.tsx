@@ -307,7 +307,8 @@ export function WorkOrderPage() {
   const isUnit = canAct && me.organisation.id !== w.providerId && me.organisation.type === 'using_unit';
   const isProvider = canFulfil && me.organisation.id === w.providerId;
   const awaitsReceipt = w.status === 'open' || w.status === 'disputed';
-  const needsBackup = w.action === 'reclaim' && !w.backupConfirmedAt;
+  const backupFirst = w.action === 'reclaim' || !!w.details.backupFirst;
+  const needsBackup = backupFirst && !w.backupConfirmedAt;
   return (
     <>
       <PageHeader
@@ -341,7 +342,7 @@ export function WorkOrderPage() {
               <DateTime value={w.disputeDueAt} />
             )}
           </Descriptions.Item>
-          {w.action === 'reclaim' ? (
+          {backupFirst ? (
             <Descriptions.Item label={t('workOrders.backup')}>
               {w.backupConfirmedAt ? <DateTime value={w.backupConfirmedAt} /> : t('workOrders.backupPending')}
             </Descriptions.Item>
