@@ -663,6 +663,7 @@ export async function systemsOfJurisdictions(trx: Trx, jurisdictionIds: readonly
     filingStatus: s.filing_status,
     commitmentLetterOnFile: s.commitment_letter_on_file,
     status: s.status,
+    networkZone: s.network_zone,
   }));
 }
 
