@@ -279,7 +279,9 @@ describe('staged ingest and the fold', () => {
     const nulName = await remoteWrite([{ labels: { __name__: 'node\u0000load' }, samples: [] }]);
     expect(nulName.json().code).toBe('payload_malformed');
     const nulJson = await json([{ resource: 'f-7\u0000', metric: 'cpu', samples: [[NOW.getTime(), 1]] }]);
-    expect(nulJson.json().code).toBe('payload_malformed');
+    // the JSON batch is refused by the platform's input guard before the route (issue 15), naming the field
+    expect(nulJson.statusCode).toBe(400);
+    expect(nulJson.json().code).toBe('validation_failed');
     expect(await staged()).toBe(before);
     expect(await foldStaged(t.database.db)).toMatchObject({ batches: 0 });
   });
