@@ -623,11 +623,7 @@ export interface SystemFacts {
   networkZone: string | null;
 }
 
-/** An information system by id as the transaction sees it; pass it to assertSystemMayUseCloud / GoLive. */
-export async function getSystem(trx: Trx, id: string): Promise<SystemFacts | undefined> {
-  const s = await repo.findSystem(trx, null, id);
-  if (!s) return undefined;
-  return {
+const systemFacts = (s: SystemRecord): SystemFacts => ({
     id: s.id,
     organisationId: s.organisation_id,
     jurisdictionId: s.jurisdiction_id,
@@ -638,7 +634,12 @@ export async function getSystem(trx: Trx, id: string): Promise<SystemFacts | und
     commitmentLetterOnFile: s.commitment_letter_on_file,
     status: s.status,
     networkZone: s.network_zone,
-  };
+});
+
+/** An information system by id as the transaction sees it; pass it to assertSystemMayUseCloud / GoLive. */
+export async function getSystem(trx: Trx, id: string): Promise<SystemFacts | undefined> {
+  const s = await repo.findSystem(trx, null, id);
+  return s ? systemFacts(s) : undefined;
 }
 
 /**
@@ -653,18 +654,7 @@ export async function systemsOfJurisdictions(trx: Trx, jurisdictionIds: readonly
     {},
     { limit: 100_000, offset: 0 },
   );
-  return rows.map((s) => ({
-    id: s.id,
-    organisationId: s.organisation_id,
-    jurisdictionId: s.jurisdiction_id,
-    name: s.name,
-    mlpsLevel: s.mlps_level,
-    classified: s.classified,
-    filingStatus: s.filing_status,
-    commitmentLetterOnFile: s.commitment_letter_on_file,
-    status: s.status,
-    networkZone: s.network_zone,
-  }));
+  return rows.map(systemFacts);
 }
 
 // ---- the project's review (SH 18, JQ-proj 9) --------------------------------------------------------
