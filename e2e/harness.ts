@@ -211,11 +211,18 @@ export function unexpectedErrors(errors: readonly BrowserError[], expectedFailur
 
 /** Picks an option in the open antd Select dropdown (its visible list, not the hidden accessibility list). */
 export async function chooseOption(page: Page, label: string): Promise<void> {
-  await page
-    .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
-    .filter({ hasText: label })
-    .first()
-    .click();
+  // The dropdown of the select just opened (its focused input controls it): on a slow machine another
+  // dropdown may still be closing, and must not take the click.
+  const listId = await page
+    .waitForFunction(() => document.activeElement?.getAttribute('aria-controls') || null, undefined, {
+      timeout: 5_000,
+    })
+    .then((handle) => handle.jsonValue() as Promise<string>)
+    .catch(() => null);
+  const dropdown = listId
+    ? page.locator('.ant-select-dropdown', { has: page.locator(`[id="${listId}"]`) })
+    : page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)');
+  await dropdown.locator('.ant-select-item-option').filter({ hasText: label }).first().click();
 }
 
 /** Calls the API as one signed-in user: parsed JSON back, or an Error naming the call and the answer. */
