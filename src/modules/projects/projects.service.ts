@@ -624,16 +624,16 @@ export interface SystemFacts {
 }
 
 const systemFacts = (s: SystemRecord): SystemFacts => ({
-    id: s.id,
-    organisationId: s.organisation_id,
-    jurisdictionId: s.jurisdiction_id,
-    name: s.name,
-    mlpsLevel: s.mlps_level,
-    classified: s.classified,
-    filingStatus: s.filing_status,
-    commitmentLetterOnFile: s.commitment_letter_on_file,
-    status: s.status,
-    networkZone: s.network_zone,
+  id: s.id,
+  organisationId: s.organisation_id,
+  jurisdictionId: s.jurisdiction_id,
+  name: s.name,
+  mlpsLevel: s.mlps_level,
+  classified: s.classified,
+  filingStatus: s.filing_status,
+  commitmentLetterOnFile: s.commitment_letter_on_file,
+  status: s.status,
+  networkZone: s.network_zone,
 });
 
 /** An information system by id as the transaction sees it; pass it to assertSystemMayUseCloud / GoLive. */

@@ -31,6 +31,7 @@ export const PERMISSIONS = [
   'request-form:manage',
   'project:read',
   'project:manage',
+  'project:approve',
   'quota:set',
   'order:read',
   'order:place',

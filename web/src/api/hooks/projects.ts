@@ -100,6 +100,27 @@ export function useUpdateProject() {
   });
 }
 
+/** The unit submits its declared project for the authority's review (SH 18). */
+export function useSubmitProject() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => unwrap(api.POST('/api/v1/projects/{id}/submit', { params: { path: { id } } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.projects.all }),
+  });
+}
+
+export type ProjectDecision = 'approve' | 'reject' | 'return';
+
+/** The authority (`project:approve`) decides a project under review: 立项, not approved, or returned to the unit. */
+export function useDecideProject() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, decision }: { id: string; decision: ProjectDecision }) =>
+      unwrap(api.POST('/api/v1/projects/{id}/decision', { params: { path: { id } }, body: { decision } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.projects.all }),
+  });
+}
+
 /** Economy & IT authority only (`quota:set`): replaces the base quota and the periodic windows. */
 export function useSetQuota() {
   const client = useQueryClient();

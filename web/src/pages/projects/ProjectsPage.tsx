@@ -1,8 +1,28 @@
-import { EditOutlined, PlusOutlined, SettingOutlined } from '@ant-design/icons';
-import { Button, Card, Flex, Input, Select, Table, type TableColumnsType, Tag, Typography } from 'antd';
+import { AuditOutlined, EditOutlined, PlusOutlined, SendOutlined, SettingOutlined } from '@ant-design/icons';
+import {
+  App,
+  Button,
+  Card,
+  Flex,
+  Input,
+  Popconfirm,
+  Select,
+  Table,
+  type TableColumnsType,
+  Tag,
+  Typography,
+} from 'antd';
 import { useMemo, useState } from 'react';
 import { useCatalogue } from '../../api/hooks/catalogue';
-import { PROJECT_STATUSES, type Project, type ProjectStatus, useProjects } from '../../api/hooks/projects';
+import {
+  PROJECT_STATUSES,
+  type Project,
+  type ProjectDecision,
+  type ProjectStatus,
+  useDecideProject,
+  useProjects,
+  useSubmitProject,
+} from '../../api/hooks/projects';
 import { useCan } from '../../app/session';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
@@ -17,6 +37,22 @@ export function ProjectsPage() {
   const { t, language } = useI18n();
   const canManage = useCan('project:manage');
   const canSetQuota = useCan('quota:set');
+  const canDecide = useCan('project:approve');
+  const { message } = App.useApp();
+  const submit = useSubmitProject();
+  const decide = useDecideProject();
+  const onDone = (text: string) => () => void message.success(text);
+  const decideButton = (p: Project, decision: ProjectDecision, primary = false) => (
+    <Popconfirm
+      key={decision}
+      title={t(`projects.decision.${decision}.confirm`, { name: p.name })}
+      onConfirm={() => decide.mutateAsync({ id: p.id, decision }).then(onDone(t(`projects.decision.${decision}.done`)))}
+    >
+      <Button size="small" type={primary ? 'primary' : 'default'} icon={primary ? <AuditOutlined /> : undefined}>
+        {t(`projects.decision.${decision}`)}
+      </Button>
+    </Popconfirm>
+  );
   const [status, setStatus] = useState<ProjectStatus | undefined>(undefined);
   const [q, setQ] = useState('');
   const projects = useProjects({ status, q: q.trim() || undefined });
@@ -83,11 +119,27 @@ export function ProjectsPage() {
       title: t('common.actions'),
       render: (_, p) => (
         <Flex gap={8} vertical>
-          {canManage && (
+          {canManage && p.status === 'declared' && (
             <Button size="small" icon={<EditOutlined />} onClick={() => setEditing(p)}>
               {t('projects.edit')}
             </Button>
           )}
+          {canManage && p.status === 'declared' && (
+            <Popconfirm
+              title={t('projects.submit.confirm', { name: p.name })}
+              onConfirm={() => submit.mutateAsync(p.id).then(onDone(t('projects.submit.done')))}
+            >
+              <Button size="small" icon={<SendOutlined />}>
+                {t('projects.submit')}
+              </Button>
+            </Popconfirm>
+          )}
+          {canDecide &&
+            p.status === 'under_review' && [
+              decideButton(p, 'approve', true),
+              decideButton(p, 'return'),
+              decideButton(p, 'reject'),
+            ]}
           {canSetQuota && (
             <Button size="small" type="primary" icon={<SettingOutlined />} onClick={() => setQuotaOf(p)}>
               {t('projects.quota.set')}
@@ -112,6 +164,7 @@ export function ProjectsPage() {
         }
       />
       <Card>
+        {(submit.isError || decide.isError) && <ApiErrorAlert error={submit.error ?? decide.error} compact />}
         <Flex gap={8} style={{ marginBottom: 16 }}>
           <Select<ProjectStatus>
             allowClear
