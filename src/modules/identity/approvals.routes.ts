@@ -27,7 +27,7 @@ export const AdminApprovalSchema = Type.Object(
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
 /** The two-person rule on admin accounts (三员分立): requests wait here for the third admin. */
-export const approvalRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db }) => {
+export const approvalRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db, clock }) => {
   app.get(
     '/admin-approvals',
     {
@@ -65,7 +65,13 @@ export const approvalRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
         db
           .transaction()
           .execute((trx) =>
-            (decision === 'approve' ? approve : reject)(trx, authOf(request), actorOf(request), request.params.id),
+            (decision === 'approve' ? approve : reject)(
+              trx,
+              authOf(request),
+              actorOf(request),
+              request.params.id,
+              clock.now(),
+            ),
           ),
     );
   }

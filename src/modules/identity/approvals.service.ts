@@ -56,7 +56,13 @@ async function pendingApproval(trx: Trx, auth: AuthContext, id: string): Promise
 }
 
 /** The third admin approves: the requested action is carried out now, in the same transaction. */
-export async function approve(trx: Trx, auth: AuthContext, actor: Actor, id: string): Promise<AdminApproval> {
+export async function approve(
+  trx: Trx,
+  auth: AuthContext,
+  actor: Actor,
+  id: string,
+  now: Date,
+): Promise<AdminApproval> {
   const row = await pendingApproval(trx, auth, id);
   const target = await visibleUser(trx, auth, row.target_user_id, { roleless: row.action === 'admin-roles' });
   const payload = row.payload as Record<string, unknown>;
@@ -72,7 +78,7 @@ export async function approve(trx: Trx, auth: AuthContext, actor: Actor, id: str
   }
   const decided = await trx
     .updateTable('admin_approval')
-    .set({ status: 'approved', decided_by: auth.id, decided_at: new Date() })
+    .set({ status: 'approved', decided_by: auth.id, decided_at: now })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -85,11 +91,11 @@ export async function approve(trx: Trx, auth: AuthContext, actor: Actor, id: str
   return toApproval(trx, decided);
 }
 
-export async function reject(trx: Trx, auth: AuthContext, actor: Actor, id: string): Promise<AdminApproval> {
+export async function reject(trx: Trx, auth: AuthContext, actor: Actor, id: string, now: Date): Promise<AdminApproval> {
   const row = await pendingApproval(trx, auth, id);
   const decided = await trx
     .updateTable('admin_approval')
-    .set({ status: 'rejected', decided_by: auth.id, decided_at: new Date() })
+    .set({ status: 'rejected', decided_by: auth.id, decided_at: now })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
