@@ -1,8 +1,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configureMail } from '../src/modules/notifications/index.ts';
 import { verifyAuditChain } from '../src/platform/audit/audit.ts';
 import { seedDemo } from '../src/seed.ts';
 import { type TestApp, testApp } from './helpers.ts';
+import { mailedTemporaryPassword, startMailbox } from './mailbox.ts';
 import { as, cookieOf, DEMO_PASSWORD, enableTotp, login, type Session, totpCode } from './sessions.ts';
 
 let t: TestApp;
@@ -276,24 +278,28 @@ describe('second factor (TOTP)', () => {
       url: `/api/v1/users/${user.id}/roles`,
       payload: { assignments: [] },
     });
-    const granted = await as(t.app, admins.secadmin, {
-      method: 'PUT',
-      url: `/api/v1/users/${user.id}/admin-roles`,
-      payload: { assignments: [{ organisationId: admins.secadmin.me.organisation.id, role: 'audit_admin' }] },
-    });
+    const grant = () =>
+      as(t.app, admins.secadmin, {
+        method: 'PUT',
+        url: `/api/v1/users/${user.id}/admin-roles`,
+        payload: { assignments: [{ organisationId: admins.secadmin.me.organisation.id, role: 'audit_admin' }] },
+      });
+    // This app has no mail server: a password that may not be shown cannot be delivered, so nothing starts.
+    const noMail = await grant();
+    expect(noMail.statusCode).toBe(409);
+    expect(noMail.json().code).toBe('mail_not_configured');
+    const mailbox = await startMailbox();
+    configureMail({ smtpUrl: mailbox.config.YUNGUAN_SMTP_URL as string, from: 'Yunguan <noreply@yunguan.test>' });
+    const granted = await grant();
     expect(granted.statusCode).toBe(202);
     const approved = await as(t.app, admins.sysadmin, {
       method: 'POST',
       url: `/api/v1/admin-approvals/${granted.json().approval.id}/approve`,
     });
     expect(approved.statusCode).toBe(200);
-    const mailed = await t.database.db
-      .selectFrom('notification')
-      .select('body_zh')
-      .where('user_id', '=', user.id)
-      .where('kind', '=', 'account.temporary_password')
-      .executeTakeFirstOrThrow();
-    const temporary = /临时密码：([A-Za-z0-9-]+)/.exec(mailed.body_zh ?? '')?.[1] as string;
+    const temporary = await mailedTemporaryPassword(t, mailbox, 'reviewer@example.gov.cn');
+    configureMail(undefined);
+    await mailbox.close();
     const session = await login(t.app, 'reviewer', { password: temporary });
     await as(t.app, session, {
       method: 'POST',

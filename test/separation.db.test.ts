@@ -2,11 +2,13 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../src/seed.ts';
 import { type TestApp, testApp } from './helpers.ts';
+import { type Mailbox, mailedTemporaryPassword, startMailbox } from './mailbox.ts';
 import { as, DEMO_PASSWORD, enableTotp, login, type Session, totpCode } from './sessions.ts';
 
 // Issue 15: the separation of the three admin duties (三员分立) holds at every grant, reset, second-factor
 // clear and disable; actions on another admin's account wait for the third admin (two-person rule).
 let t: TestApp;
+let mailbox: Mailbox;
 let sys: Session;
 let sec: Session;
 let aud: Session;
@@ -44,7 +46,8 @@ async function expectDenied(res: () => Promise<{ statusCode: number; json(): { c
 }
 
 beforeAll(async () => {
-  t = await testApp();
+  mailbox = await startMailbox();
+  t = await testApp({ config: mailbox.config });
   await seedDemo(t.database.db);
   const admin = async (u: string) => login(t.app, u, { totp: await totpCode(await enableTotp(t.database.db, u)) });
   sys = await admin('sysadmin');
@@ -57,7 +60,10 @@ beforeAll(async () => {
     ).id;
   }
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await t.close();
+  await mailbox.close();
+});
 
 describe('an admin role is held alone, in every organisation', () => {
   it('the system admin cannot give itself a business role in another organisation (auditor, reads the trail)', async () => {
@@ -137,13 +143,31 @@ describe('temporary passwords of accounts that read the trail are never shown', 
     expect(created.statusCode).toBe(201);
     expect(created.json().temporaryPassword).toBeUndefined();
     expect(created.json().passwordDelivery).toBe('mail');
+    // Sealed in the outbox until sent, erased after; the in-app inbox only says where it went.
+    const queued = await t.database.db
+      .selectFrom('notification_delivery')
+      .select(['id', 'payload'])
+      .where('user_id', '=', created.json().user.id)
+      .where('kind', '=', 'account.temporary_password')
+      .executeTakeFirstOrThrow();
+    expect(queued.payload).toMatchObject({ sealedSecret: expect.stringMatching(/^sm4:/) });
+    const password = await mailedTemporaryPassword(t, mailbox, 'auditor2@example.gov.cn');
+    expect(JSON.stringify(queued.payload)).not.toContain(password);
+    const sent = await t.database.db
+      .selectFrom('notification_delivery')
+      .select(['status', 'payload'])
+      .where('id', '=', queued.id)
+      .executeTakeFirstOrThrow();
+    expect(sent.status).toBe('delivered');
+    expect(sent.payload).not.toHaveProperty('sealedSecret');
     const notice = await t.database.db
       .selectFrom('notification')
       .select(['body_zh'])
       .where('user_id', '=', created.json().user.id)
       .where('kind', '=', 'account.temporary_password')
       .executeTakeFirstOrThrow();
-    const password = /临时密码：([A-Za-z0-9-]+)/.exec(notice.body_zh ?? '')?.[1] as string;
+    expect(notice.body_zh).toContain('已发送至本人邮箱');
+    expect(notice.body_zh).not.toContain(password);
     const session = await login(t.app, 'cac.auditor2', { password });
     expect((session.me as unknown as { restriction: string }).restriction).toBe('password_change');
   });
@@ -174,13 +198,7 @@ describe('two-person rule on admin accounts', () => {
     expect(approved.json().approval.status).toBe('approved');
     expect(approved.body).not.toMatch(/temporaryPassword|临时密码/);
     await expect(login(t.app, 'auditadmin', { password: DEMO_PASSWORD })).rejects.toThrow(/401/);
-    const mailed = await t.database.db
-      .selectFrom('notification')
-      .select('body_zh')
-      .where('user_id', '=', ids.auditadmin)
-      .where('kind', '=', 'account.temporary_password')
-      .executeTakeFirstOrThrow();
-    expect(mailed.body_zh).toMatch(/临时密码/);
+    expect(await mailedTemporaryPassword(t, mailbox, 'auditadmin@example.gov.cn')).toMatch(/^[A-Za-z0-9-]{8,}$/);
     // An approval is decided once.
     const again = await as(t.app, sys, { method: 'POST', url: `/api/v1/admin-approvals/${approval.id}/approve` });
     expect(again.statusCode).toBe(409);
@@ -254,13 +272,7 @@ describe('two-person rule on admin accounts', () => {
     expect(approved.statusCode).toBe(200);
     // The password the system admin saw at creation no longer opens the account.
     await expect(login(t.app, 'ops.audit2', { password: knownToSysadmin })).rejects.toThrow(/401/);
-    const mailed = await t.database.db
-      .selectFrom('notification')
-      .select('body_zh')
-      .where('user_id', '=', id)
-      .where('kind', '=', 'account.temporary_password')
-      .executeTakeFirstOrThrow();
-    const password = /临时密码：([A-Za-z0-9-]+)/.exec(mailed.body_zh ?? '')?.[1] as string;
+    const password = await mailedTemporaryPassword(t, mailbox, 'audit2@example.gov.cn');
     const session = await login(t.app, 'ops.audit2', { password });
     expect(session.me.roles).toEqual(['audit_admin']);
     expect((session.me as unknown as { restriction: string }).restriction).toBe('password_change');

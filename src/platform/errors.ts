@@ -17,6 +17,11 @@ export const ERRORS = {
   password_change_required: { status: 403, zh: '请先修改密码', en: 'The password must be changed first' },
   totp_enrolment_required: { status: 403, zh: '请先绑定动态验证码', en: 'A second factor (TOTP) must be set up first' },
   separation_of_duties: { status: 409, zh: '违反三员分立要求', en: 'Violates the separation of admin duties' },
+  mail_not_configured: {
+    status: 409,
+    zh: '未配置邮件服务，临时密码无法发送到本人邮箱',
+    en: 'No mail server is configured: the temporary password cannot go to the account’s e-mail',
+  },
   password_rejected: { status: 400, zh: '密码不符合安全策略', en: 'The password does not meet the policy' },
   not_found: { status: 404, zh: '资源不存在', en: 'Not found' },
   route_not_found: { status: 404, zh: '接口不存在', en: 'No such API route' },

@@ -1,10 +1,11 @@
 import type { Trx } from '../../schema.ts';
-import { notify } from '../notifications/index.ts';
+import { notify, SECRET_PLACEHOLDER } from '../notifications/index.ts';
 import type { UserRow } from './identity.table.ts';
 
 /**
  * Sends a temporary password to the account's own e-mail through the notifications outbox (and its own
- * in-app inbox), so the admin who set it never sees it. The account must change it at first login.
+ * in-app inbox, which only says it was sent), so the admin who set it never sees it. The password is sealed in
+ * the outbox until the mail goes and erased after. The account must change it at first login.
  */
 export async function mailTemporaryPassword(trx: Trx, user: UserRow, password: string): Promise<void> {
   const org = await trx
@@ -21,8 +22,9 @@ export async function mailTemporaryPassword(trx: Trx, user: UserRow, password: s
     kind: 'account.temporary_password',
     title: { zh: '云管平台临时密码', en: 'Your Yunguan temporary password' },
     body: {
-      zh: `账号 ${user.username} 的临时密码：${password}。首次登录后须立即修改。`,
-      en: `Temporary password of ${user.username}: ${password}. Change it at your first login.`,
+      zh: `账号 ${user.username} 的临时密码：${SECRET_PLACEHOLDER}。首次登录后须立即修改。`,
+      en: `Temporary password of ${user.username}: ${SECRET_PLACEHOLDER}. Change it at your first login.`,
     },
+    secret: password,
   });
 }

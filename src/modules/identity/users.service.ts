@@ -2,6 +2,7 @@ import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
 import type { AuthContext } from '../../platform/auth/auth.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { Db, Trx } from '../../schema.ts';
+import { mailSettings } from '../notifications/index.ts';
 import { type AdminApproval, requestApproval } from './approval-request.ts';
 import { setPassword } from './auth.service.ts';
 import * as repo from './identity.repository.ts';
@@ -158,12 +159,17 @@ export interface CreateUserInput {
 
 export type PasswordDelivery = { temporaryPassword: string; passwordDelivery: 'shown' } | { passwordDelivery: 'mail' };
 
-/** No e-mail address: a password that may not be shown cannot be delivered. */
+/** No e-mail address, or no mail server: a password that may not be shown cannot be delivered. */
 function assertMailable(email: string | null | undefined, field: string): void {
   if (!email)
     throw new AppError('validation_failed', `${field}: the temporary password of this account goes by e-mail`, [
       { field, message: '该账号的临时密码只能发送到本人邮箱，请先填写邮箱 / an e-mail address is needed' },
     ]);
+  if (!mailSettings())
+    throw new AppError(
+      'mail_not_configured',
+      'the temporary password of this account goes by e-mail, and no mail server is configured (YUNGUAN_SMTP_URL)',
+    );
 }
 
 /**

@@ -14,6 +14,7 @@ import type { DB, Db } from '../../schema.ts';
 import { VERSION } from '../../version.ts';
 import { type MailSettings, mailSettings } from './mail.ts';
 import type { DeliveryRecord, SubscriptionRecord } from './notifications.table.ts';
+import { SECRET_PLACEHOLDER } from './notify.ts';
 import {
   type AttemptOutcome,
   claimDue,
@@ -233,12 +234,15 @@ async function sendMail(d: DeliveryRecord, { mail, transport }: Senders): Promis
   if (!mail || !transport) {
     return { ok: false, target: d.recipient, statusCode: null, error: 'e-mail is not configured (YUNGUAN_SMTP_URL)' };
   }
-  const payload = d.payload as { subject: string; text: string };
+  const payload = d.payload as { subject: string; text: string; sealedSecret?: string };
+  const text = payload.sealedSecret
+    ? payload.text.replaceAll(SECRET_PLACEHOLDER, openSecret(payload.sealedSecret))
+    : payload.text;
   const info = await transport.sendMail({
     from: mail.from,
     to: d.recipient as string,
     subject: payload.subject,
-    text: payload.text,
+    text,
     headers: { 'X-Yunguan-Delivery': d.id },
   });
   const rejected = (info.rejected ?? []).length > 0;

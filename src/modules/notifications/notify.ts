@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import { sealSecret } from '../../platform/crypto.ts';
 import type { Trx } from '../../schema.ts';
 import type { Role } from '../identity/index.ts';
 import { mailSettings } from './mail.ts';
@@ -21,7 +22,16 @@ export interface Notice {
   entity?: { type: string; id: string };
   /** when it happened; the transaction's time when not given */
   occurredAt?: Date;
+  /**
+   * A value only the recipient may read (a temporary password): it replaces `{secret}` in the e-mail body at
+   * sending time, is kept sealed (SM4) in the outbox until then and erased once the mail is delivered or has
+   * failed for good. The in-app inbox, which anyone with database access can read, says it went by e-mail.
+   */
+  secret?: string;
 }
+
+export const SECRET_PLACEHOLDER = '{secret}';
+const SECRET_IN_INBOX = { zh: '（已发送至本人邮箱，此处不显示）', en: '(sent to your e-mail, not shown here)' };
 
 interface Recipient {
   user_id: string;
@@ -83,8 +93,8 @@ async function write(trx: Trx, n: Notice): Promise<void> {
           kind: n.kind,
           title_zh: n.title.zh,
           title_en: n.title.en,
-          body_zh: n.body?.zh ?? null,
-          body_en: n.body?.en ?? null,
+          body_zh: n.body?.zh.replaceAll(SECRET_PLACEHOLDER, SECRET_IN_INBOX.zh) ?? null,
+          body_en: n.body?.en.replaceAll(SECRET_PLACEHOLDER, SECRET_IN_INBOX.en) ?? null,
           link: n.link ?? null,
           entity_type: n.entity?.type ?? null,
           entity_id: n.entity?.id ?? null,
@@ -96,6 +106,10 @@ async function write(trx: Trx, n: Notice): Promise<void> {
 
   const mail = mailSettings();
   const mailed = mail ? recipients.filter((r) => r.email) : [];
+  if (n.secret !== undefined && mailed.length !== recipients.length) {
+    throw new Error(`notify: ${n.kind} carries a secret that only e-mail may deliver, and some recipient has none`);
+  }
+  const sealedSecret = n.secret === undefined ? undefined : sealSecret(n.secret);
   if (mailed.length > 0) {
     const subject = `${n.title.zh} | ${n.title.en}`;
     const text = [n.title.zh, n.body?.zh, '', n.title.en, n.body?.en, n.link ? `\n${n.link}` : undefined]
@@ -112,7 +126,7 @@ async function write(trx: Trx, n: Notice): Promise<void> {
           subscription_id: null,
           user_id: r.user_id,
           recipient: r.email,
-          payload: JSON.stringify({ subject, text }),
+          payload: JSON.stringify(sealedSecret ? { subject, text, sealedSecret } : { subject, text }),
           next_attempt_at: null,
           last_error: null,
           delivered_at: null,

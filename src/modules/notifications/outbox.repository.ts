@@ -46,7 +46,9 @@ export async function recordAttempts(trx: Db, now: Date, outcomes: AttemptOutcom
     update notification_delivery d
        set attempts = u.attempts_before + 1, status = u.status, next_attempt_at = u.next_attempt_at,
            last_error = u.error, delivered_at = case when u.status = 'delivered' then ${now}::timestamptz end,
-           claimed_until = null
+           claimed_until = null,
+           -- a secret (temporary password) lives in the outbox only until the mail is sent or has failed for good
+           payload = case when u.status = 'pending' then d.payload else d.payload - 'sealedSecret' end
       from unnest(${col((o) => o.id)}::uuid[], ${col((o) => o.attemptsBefore)}::int[], ${col((o) => o.status)}::text[],
                   ${col((o) => o.nextAttemptAt?.toISOString() ?? null)}::timestamptz[], ${col((o) => o.error)}::text[])
            as u(id, attempts_before, status, next_attempt_at, error)
