@@ -193,6 +193,25 @@ describe('console administration pages', () => {
     await page.waitForFunction(() =>
       document.querySelector('[data-testid="user-roles-detail"]')?.textContent?.includes('单位管理员'),
     );
+
+    // An action on another admin's account waits for the third admin (三员分立): here the security admin.
+    await page.getByRole('menuitem', { name: '用户管理' }).click();
+    await page.getByRole('link', { name: 'auditadmin', exact: true }).click();
+    await page.getByRole('button', { name: '编辑用户' }).click();
+    const edit = page.getByRole('dialog');
+    await edit.getByLabel('姓名').fill('韩冰');
+    const deferred = page.waitForResponse((response) => /\/api\/v1\/users\/[0-9a-f-]{36}$/.test(response.url()));
+    await edit.getByRole('button', { name: /保\s*存/ }).click();
+    expect((await deferred).status()).toBe(202);
+    await visible(page.getByText('已提交第三名管理员审批'));
+    expect(await page.getByRole('menuitem', { name: '管理员操作审批' }).count()).toBe(1);
+    await page.getByRole('menuitem', { name: '管理员操作审批' }).click();
+    await at(page, '/admin-approvals');
+    // The requester sees its request, but the decision belongs to the security admin.
+    const own = await textOf(page.locator('.ant-table'));
+    expect(own).toContain('修改账号资料');
+    expect(own).toContain('须由安全管理员审批');
+    expect(await page.getByRole('button', { name: buttonName('批准') }).count()).toBe(0);
     await logout(page);
   });
 
@@ -264,6 +283,29 @@ describe('console administration pages', () => {
     await grant.getByRole('button', { name: /取\s*消/ }).click();
     await grant.waitFor({ state: 'hidden' });
     expect(await textOf(page.getByTestId('user-roles-detail'))).not.toContain('审计管理员');
+
+    // The system admin's change to the audit admin's account waits here for the security admin.
+    await page.getByRole('menuitem', { name: '管理员操作审批' }).click();
+    await at(page, '/admin-approvals');
+    const waiting = await textOf(page.locator('.ant-table'));
+    expect(waiting).toContain('修改账号资料');
+    expect(waiting).toContain('姓名改为：韩冰');
+    expect(waiting).toContain('韩冰（审计管理员）');
+    expect(waiting).toContain('系统管理员');
+    await ui.shot('admin-approvals-zh.png');
+    await page.getByRole('button', { name: buttonName('批准') }).click();
+    const decided = page.waitForResponse((response) => response.url().endsWith('/approve'));
+    await page
+      .locator('.ant-popconfirm')
+      .getByRole('button', { name: /确\s*定|OK/ })
+      .click();
+    expect((await decided).status()).toBe(200);
+    await visible(page.getByText('已批准，操作已执行'));
+    await page.getByRole('tab', { name: '已处理' }).click();
+    await page.waitForFunction(() => document.querySelector('.ant-table')?.textContent?.includes('已批准'));
+    await page.getByRole('menuitem', { name: '用户管理' }).click();
+    await visible(page.getByRole('link', { name: 'auditadmin', exact: true }));
+    expect(await textOf(page.locator('.ant-table'))).toContain('韩冰');
     await logout(page);
   });
 

@@ -193,6 +193,14 @@ describe('two-person rule on admin accounts', () => {
     await expectDenied(() => as(t.app, aud, { method: 'POST', url: `/api/v1/admin-approvals/${approval.id}/approve` }));
     const pending = await as(t.app, sys, { url: '/api/v1/admin-approvals?status=pending' });
     expect(pending.json().items.map((i: { approval: { id: string } }) => i.approval.id)).toContain(approval.id);
+    // The third admin reads people by name and the request as what it changes.
+    expect(
+      pending.json().items.find((i: { approval: { id: string } }) => i.approval.id === approval.id).approval,
+    ).toMatchObject({
+      targetDisplayName: '韩冰（审计管理员）',
+      requestedByDisplayName: expect.stringContaining('安全管理员'),
+      changes: {},
+    });
     const approved = await as(t.app, sys, { method: 'POST', url: `/api/v1/admin-approvals/${approval.id}/approve` });
     expect(approved.statusCode).toBe(200);
     expect(approved.json().approval.status).toBe('approved');

@@ -17,13 +17,24 @@ export interface AdminApproval {
     action: string;
     targetUserId: string;
     targetUsername: string;
+    targetDisplayName: string;
     targetRole: string;
     requestedBy: string;
+    requestedByDisplayName: string;
     requestedRole: string;
     approverRole: string;
     status: 'pending' | 'approved' | 'rejected';
+    /** what the request would change: the admin roles asked for, or the account fields to be set */
+    changes: {
+      roles?: string[];
+      displayName?: string;
+      email?: string | null;
+      mobile?: string | null;
+      disabled?: boolean;
+    };
     createdAt: string;
     decidedAt: string | null;
+    decidedByDisplayName: string | null;
   };
 }
 
@@ -31,28 +42,63 @@ export function isApproval(value: unknown): value is AdminApproval {
   return typeof value === 'object' && value !== null && 'approval' in value;
 }
 
-export async function toApproval(trx: Db, row: AdminApprovalRow): Promise<AdminApproval> {
-  const names = await trx
-    .selectFrom('user_account')
-    .select(['id', 'username'])
-    .where('id', 'in', [row.target_user_id, row.requested_by])
-    .execute();
-  const name = (id: string) => names.find((n) => n.id === id)?.username ?? id;
-  return {
+interface AccountNow {
+  display_name: string;
+  email: string | null;
+  mobile: string | null;
+  disabled_at: Date | null;
+}
+
+/** What the request would change, leaving out the fields a form sent back unchanged. */
+function changesOf(payload: unknown, now: AccountNow | undefined): AdminApproval['approval']['changes'] {
+  const p = (payload ?? {}) as Record<string, unknown>;
+  const changes: AdminApproval['approval']['changes'] = {};
+  if (Array.isArray(p.assignments)) changes.roles = (p.assignments as { role: string }[]).map((a) => a.role);
+  if (typeof p.displayName === 'string' && p.displayName !== now?.display_name) changes.displayName = p.displayName;
+  const email = (p.email as string | null | undefined) || null;
+  if ('email' in p && email !== (now?.email ?? null)) changes.email = email;
+  const mobile = (p.mobile as string | null | undefined) || null;
+  if ('mobile' in p && mobile !== (now?.mobile ?? null)) changes.mobile = mobile;
+  if (typeof p.disabled === 'boolean' && p.disabled !== Boolean(now?.disabled_at)) changes.disabled = p.disabled;
+  return changes;
+}
+
+/** The approvals as people read them: accounts by display name, the requested change laid out. */
+export async function toApprovals(trx: Db, rows: AdminApprovalRow[]): Promise<AdminApproval[]> {
+  const ids = [...new Set(rows.flatMap((r) => [r.target_user_id, r.requested_by, r.decided_by ?? r.requested_by]))];
+  const names =
+    ids.length === 0
+      ? []
+      : await trx
+          .selectFrom('user_account')
+          .select(['id', 'username', 'display_name', 'email', 'mobile', 'disabled_at'])
+          .where('id', 'in', ids)
+          .execute();
+  const byId = new Map(names.map((n) => [n.id, n]));
+  return rows.map((row) => ({
     approval: {
       id: row.id,
       action: row.action,
       targetUserId: row.target_user_id,
-      targetUsername: name(row.target_user_id),
+      targetUsername: byId.get(row.target_user_id)?.username ?? row.target_user_id,
+      targetDisplayName: byId.get(row.target_user_id)?.display_name ?? '',
       targetRole: row.target_role,
-      requestedBy: name(row.requested_by),
+      requestedBy: byId.get(row.requested_by)?.username ?? row.requested_by,
+      requestedByDisplayName: byId.get(row.requested_by)?.display_name ?? '',
       requestedRole: row.requested_role,
       approverRole: row.approver_role,
       status: row.status,
+      // a decided request is read against the account as it is now: an applied change shows as none
+      changes: changesOf(row.payload, row.status === 'pending' ? byId.get(row.target_user_id) : undefined),
       createdAt: row.created_at.toISOString(),
       decidedAt: row.decided_at?.toISOString() ?? null,
+      decidedByDisplayName: row.decided_by ? (byId.get(row.decided_by)?.display_name ?? null) : null,
     },
-  };
+  }));
+}
+
+export async function toApproval(trx: Db, row: AdminApprovalRow): Promise<AdminApproval> {
+  return (await toApprovals(trx, [row]))[0] as AdminApproval;
 }
 
 /**

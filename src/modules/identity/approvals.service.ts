@@ -2,7 +2,7 @@ import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
 import type { AuthContext } from '../../platform/auth/auth.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { Db, Trx } from '../../schema.ts';
-import { type AdminApproval, toApproval } from './approval-request.ts';
+import { type AdminApproval, toApproval, toApprovals } from './approval-request.ts';
 import * as repo from './identity.repository.ts';
 import type { AdminApprovalRow } from './identity.table.ts';
 import {
@@ -28,7 +28,7 @@ export async function listApprovals(db: Db, auth: AuthContext, status?: string):
     .limit(200);
   if (status) query = query.where('status', '=', status as 'pending');
   const rows = await query.execute();
-  return Promise.all(rows.map((row) => toApproval(db, row)));
+  return toApprovals(db, rows);
 }
 
 async function pendingApproval(trx: Trx, auth: AuthContext, id: string): Promise<AdminApprovalRow> {

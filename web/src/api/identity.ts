@@ -18,6 +18,7 @@ export const ORGANISATION_TYPES = [
 export const PERMISSIONS = [
   'organisation:read',
   'organisation:manage',
+  'admin-approval:decide',
   'contact:manage',
   'user:read',
   'user:manage',

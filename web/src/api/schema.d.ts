@@ -13012,14 +13012,24 @@ export interface components {
                 action: string;
                 targetUserId: string;
                 targetUsername: string;
+                targetDisplayName: string;
                 targetRole: string;
                 requestedBy: string;
+                requestedByDisplayName: string;
                 requestedRole: string;
                 approverRole: string;
                 status: "pending" | "approved" | "rejected";
+                changes: {
+                    roles?: string[];
+                    displayName?: string;
+                    email?: string | null;
+                    mobile?: string | null;
+                    disabled?: boolean;
+                };
                 /** Format: date-time */
                 createdAt: string;
                 decidedAt: string | null;
+                decidedByDisplayName: string | null;
             };
         };
         /** WorkingDaysDeadline */

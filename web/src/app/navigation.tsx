@@ -31,6 +31,7 @@ import {
   SolutionOutlined,
   TeamOutlined,
   ToolOutlined,
+  UserSwitchOutlined,
 } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Permission } from '../api/identity';
@@ -101,6 +102,12 @@ export const NAV_ITEMS: readonly NavItem[] = [
   },
   { path: '/organisations', label: 'nav.organisations', icon: <BankOutlined />, permission: 'organisation:read' },
   { path: '/users', label: 'nav.users', icon: <TeamOutlined />, permission: 'user:read' },
+  {
+    path: '/admin-approvals',
+    label: 'aa.nav',
+    icon: <UserSwitchOutlined />,
+    permission: 'admin-approval:decide',
+  },
   {
     path: '/security-policy',
     label: 'nav.securityPolicy',

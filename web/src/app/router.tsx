@@ -268,6 +268,17 @@ export const routes: RouteObject[] = [
             ],
           },
           {
+            path: 'admin-approvals',
+            element: guarded('admin-approval:decide'),
+            handle: crumb('aa.nav'),
+            children: [
+              {
+                index: true,
+                element: page(() => import('../pages/admin-approvals/AdminApprovalsPage'), 'AdminApprovalsPage'),
+              },
+            ],
+          },
+          {
             path: 'users',
             element: guarded('user:read'),
             handle: crumb('nav.users'),

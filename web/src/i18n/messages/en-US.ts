@@ -1,3 +1,4 @@
+import { adminApprovalsEnUS } from './adminapprovals.en-US';
 import { dataCentresEnUS } from './datacentres.en-US';
 import { sharedDataEnUS } from './shareddata.en-US';
 import type { Messages } from './zh-CN';
@@ -1174,4 +1175,5 @@ export const enUS: Messages = {
   'error.toast': 'An unexpected error occurred and has been reported.',
   ...sharedDataEnUS,
   ...dataCentresEnUS,
+  ...adminApprovalsEnUS,
 };

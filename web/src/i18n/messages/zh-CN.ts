@@ -2,6 +2,7 @@
  * The Chinese dictionary is the source of truth for message keys: every other language must provide exactly
  * these keys (checked by the compiler). Placeholders are written `{name}` and filled by `t(key, { name })`.
  */
+import { adminApprovalsZhCN } from './adminapprovals.zh-CN';
 import { dataCentresZhCN } from './datacentres.zh-CN';
 import { sharedDataZhCN } from './shareddata.zh-CN';
 
@@ -1133,6 +1134,7 @@ export const zhCN = {
   'error.toast': '发生了意外错误，已自动上报。',
   ...sharedDataZhCN,
   ...dataCentresZhCN,
+  ...adminApprovalsZhCN,
 };
 
 export type MessageKey = keyof typeof zhCN;
