@@ -6,7 +6,12 @@ import { loggerOptions } from './logging.ts';
 import { seedScaleInventory } from './modules/inventory/index.ts';
 import { isMonth, progressBar, settle, settlePause, yuan } from './modules/metering/index.ts';
 import { SYSTEM_ACTOR, setAuditKey, verifyAuditChain } from './platform/audit/audit.ts';
-import { checkpointKeys, verifyAgainstCheckpoints, writeCheckpoint } from './platform/audit/checkpoint.ts';
+import {
+  checkpointKeys,
+  pushCheckpoints,
+  verifyAgainstCheckpoints,
+  writeCheckpoint,
+} from './platform/audit/checkpoint.ts';
 import { setDataKey } from './platform/crypto.ts';
 import {
   BackupError,
@@ -266,6 +271,14 @@ audit
             ? `checkpoint written: ${written.count} entries, head ${written.headId} ${written.headHash.slice(0, 16)}…`
             : 'the audit trail is empty: no checkpoint',
         );
+        if (cfg.auditCheckpointPush) {
+          const pushed = await pushCheckpoints(dir, cfg.auditCheckpointPush);
+          say(
+            pushed.error
+              ? `checkpoints not pushed to ${cfg.auditCheckpointPush.url}: ${pushed.error} (${pushed.pending} waiting; the server retries)`
+              : `checkpoints pushed to ${cfg.auditCheckpointPush.url}: ${pushed.pushed}`,
+          );
+        }
       } finally {
         await database.close();
       }

@@ -83,6 +83,17 @@ describe('configuration', () => {
       errorOf({ YUNGUAN_AUDIT_SIGNING_KEY: 'xyz', YUNGUAN_AUDIT_KEY: 'an-audit-key-of-some-length' }).variable,
     ).toBe('YUNGUAN_AUDIT_SIGNING_KEY');
     expect(errorOf({ YUNGUAN_AUDIT_CHECKPOINT_DIR: '/tmp/x' }).variable).toBe('YUNGUAN_AUDIT_CHECKPOINT_DIR');
+    const audited = { YUNGUAN_AUDIT_KEY: 'an-audit-key-of-some-length' };
+    expect(errorOf({ ...audited, YUNGUAN_AUDIT_CHECKPOINT_URL: 'https://city.example/cp' }).variable).toBe(
+      'YUNGUAN_AUDIT_CHECKPOINT_URL',
+    );
+    expect(
+      errorOf({
+        ...audited,
+        YUNGUAN_AUDIT_CHECKPOINT_DIR: '/tmp/x',
+        YUNGUAN_AUDIT_CHECKPOINT_URL: 'ftp://city.example/',
+      }).variable,
+    ).toBe('YUNGUAN_AUDIT_CHECKPOINT_URL');
   });
 
   it.each([

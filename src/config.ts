@@ -20,6 +20,8 @@ export interface Config {
   readonly auditCheckpointDir: string | undefined;
   /** minutes between periodic checkpoints */
   readonly auditCheckpointMinutes: number;
+  /** where signed checkpoints are also sent (a webhook, or the city installation) */
+  readonly auditCheckpointPush: { url: string; token?: string } | undefined;
   /** SM2 private key (64 hex digits) signing checkpoints; derived from the audit key when not given */
   readonly auditSigningKey: string | undefined;
   /** SM4 key (32 hex digits) sealing secrets stored in the database; required in production. */
@@ -144,6 +146,22 @@ function smtpUrl(env: Env): string | undefined {
   return raw;
 }
 
+function checkpointPush(env: Env): { url: string; token?: string } | undefined {
+  const raw = env.YUNGUAN_AUDIT_CHECKPOINT_URL?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError('YUNGUAN_AUDIT_CHECKPOINT_URL', 'is not a URL; expected https://host/path');
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new ConfigError('YUNGUAN_AUDIT_CHECKPOINT_URL', `must use https:// or http://, got "${parsed.protocol}"`);
+  }
+  const token = env.YUNGUAN_AUDIT_CHECKPOINT_TOKEN?.trim();
+  return token ? { url: raw, token } : { url: raw };
+}
+
 function mailFrom(env: Env): string {
   const raw = env.YUNGUAN_MAIL_FROM?.trim() || 'Yunguan <noreply@yunguan.local>';
   if (!/^([^<>@\s][^<>]*<)?[^<>@\s]+@[^<>@\s]+>?$/.test(raw) || /[\r\n]/.test(raw)) {
@@ -204,6 +222,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       ? path.resolve(cwd, env.YUNGUAN_AUDIT_CHECKPOINT_DIR.trim())
       : undefined,
     auditCheckpointMinutes: integer(env, 'YUNGUAN_AUDIT_CHECKPOINT_MINUTES', 1, 1440, 5),
+    auditCheckpointPush: checkpointPush(env),
     auditSigningKey: env.YUNGUAN_AUDIT_SIGNING_KEY?.trim() || undefined,
     dataKey: env.YUNGUAN_DATA_KEY?.trim() || undefined,
     oidc: oidc(env),
@@ -240,6 +259,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   }
   if (config.auditSigningKey !== undefined && !/^[0-9a-fA-F]{64}$/.test(config.auditSigningKey)) {
     throw new ConfigError('YUNGUAN_AUDIT_SIGNING_KEY', 'must be 64 hexadecimal digits (an SM2 private key)');
+  }
+  if (config.auditCheckpointPush && config.auditCheckpointDir === undefined) {
+    throw new ConfigError(
+      'YUNGUAN_AUDIT_CHECKPOINT_URL',
+      'needs YUNGUAN_AUDIT_CHECKPOINT_DIR (what is pushed is written there first)',
+    );
   }
   if (config.auditCheckpointDir !== undefined && config.auditKey === undefined) {
     throw new ConfigError('YUNGUAN_AUDIT_CHECKPOINT_DIR', 'needs YUNGUAN_AUDIT_KEY (checkpoints are signed with it)');

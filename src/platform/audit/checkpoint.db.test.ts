@@ -1,4 +1,5 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { sm2 } from 'sm-crypto-v2';
@@ -6,11 +7,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, testDatabase } from '../../../test/helpers.ts';
 import type { DB } from '../../schema.ts';
 import type { Database } from '../db/database.ts';
-import { chainHash, GENESIS_HASH, rowContent, setAuditKey, verifyAuditChain, writeAudit } from './audit.ts';
+import {
+  canonicalJson,
+  chainHash,
+  GENESIS_HASH,
+  rowContent,
+  setAuditKey,
+  verifyAuditChain,
+  writeAudit,
+} from './audit.ts';
 import {
   CHECKPOINT_FILE,
+  type Checkpoint,
   type CheckpointVerification,
   checkpointKeys,
+  pushCheckpoints,
+  readCheckpoints,
   verifyAgainstCheckpoints,
   writeCheckpoint,
 } from './checkpoint.ts';
@@ -170,6 +182,56 @@ describe('signed checkpoints of the audit chain', () => {
       );
     } finally {
       await writeFile(file, original);
+    }
+  });
+});
+
+describe('checkpoints pushed to a receiver outside this installation', () => {
+  it('sends each checkpoint once, in order; a receiver that was down gets every one when it is back', async () => {
+    const { createServer } = await import('node:http');
+    const received: { body: Checkpoint; auth: string | undefined }[] = [];
+    let up = false;
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => {
+        body += c.toString('utf8');
+      });
+      req.on('end', () => {
+        if (!up) {
+          res.writeHead(503).end();
+          return;
+        }
+        received.push({ body: JSON.parse(body) as Checkpoint, auth: req.headers.authorization });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const push = { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/checkpoints`, token: 't0ken' };
+    const own = await tempDir('yunguan-checkpoints-push-');
+    try {
+      await writeCheckpoint(database.db, own.path, keys);
+      await write(1, 'third');
+      await writeCheckpoint(database.db, own.path, keys, { onlyIfNew: true });
+
+      expect(await pushCheckpoints(own.path, push)).toMatchObject({ pushed: 0, pending: 2, error: 'HTTP 503' });
+      up = true;
+      expect(await pushCheckpoints(own.path, push)).toEqual({ pushed: 2, pending: 0 });
+      expect(await pushCheckpoints(own.path, push)).toEqual({ pushed: 0, pending: 0 });
+      await write(1, 'fourth');
+      await writeCheckpoint(database.db, own.path, keys, { onlyIfNew: true });
+      expect(await pushCheckpoints(own.path, push)).toEqual({ pushed: 1, pending: 0 });
+
+      expect(received.map((r) => r.body.count)).toEqual([12, 13, 14]);
+      expect(received.every((r) => r.auth === 'Bearer t0ken')).toBe(true);
+      // The receiver can check each one with the public key it carries, without the database.
+      for (const { body } of received) {
+        const { signature, ...unsigned } = body;
+        expect(sm2.doVerifySignature(canonicalJson(unsigned), signature, keys.publicKey, { hash: true })).toBe(true);
+      }
+      expect(received.map((r) => r.body)).toEqual(await readCheckpoints(own.path));
+    } finally {
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+      await own.remove();
     }
   });
 });

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Kysely, sql } from 'kysely';
 import { sm2 } from 'sm-crypto-v2';
@@ -277,6 +277,61 @@ interface CheckpointSettings {
   dir: string;
   keys: CheckpointKeys;
   minutes: number;
+  push: CheckpointPush | undefined;
+}
+
+/** Where pushing has got to: the number of checkpoint lines the receiver has acknowledged, in order. */
+export const PUSHED_FILE = 'audit-checkpoints.pushed';
+
+export interface CheckpointPush {
+  url: string;
+  /** sent as `Authorization: Bearer <token>` when given */
+  token?: string;
+}
+
+export interface PushOutcome {
+  pushed: number;
+  pending: number;
+  error?: string;
+}
+
+/**
+ * Sends the checkpoints the receiver (a webhook, or the city installation) has not yet acknowledged, one
+ * POST each, oldest first, and stops at the first refusal: a receiver that was down gets every checkpoint,
+ * in order, once it is back. The body is the checkpoint line as written (signed; the receiver verifies it
+ * with the public key inside and keeps its own copy, so the database's writer cannot reach every copy).
+ */
+export async function pushCheckpoints(dir: string, push: CheckpointPush, timeoutMs = 10_000): Promise<PushOutcome> {
+  const all = await readCheckpoints(dir);
+  let done = 0;
+  try {
+    done = Number.parseInt((await readFile(path.join(dir, PUSHED_FILE), 'utf8')).trim(), 10) || 0;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  let pushed = 0;
+  for (const checkpoint of all.slice(done)) {
+    let error: string | undefined;
+    try {
+      const res = await fetch(push.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          'x-yunguan-checkpoint-count': String(checkpoint.count),
+          ...(push.token ? { authorization: `Bearer ${push.token}` } : {}),
+        },
+        body: JSON.stringify(checkpoint),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      if (!res.ok) error = `HTTP ${res.status}`;
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    if (error) return { pushed, pending: all.length - done - pushed, error };
+    pushed++;
+    await writeFile(path.join(dir, PUSHED_FILE), `${done + pushed}\n`, { mode: 0o640 });
+  }
+  return { pushed, pending: 0 };
 }
 
 let settings: CheckpointSettings | undefined;
@@ -287,6 +342,7 @@ export function configureCheckpoints(config: {
   auditCheckpointDir: string | undefined;
   auditCheckpointMinutes: number;
   auditSigningKey: string | undefined;
+  auditCheckpointPush?: CheckpointPush | undefined;
 }): void {
   settings =
     config.auditKey && config.auditCheckpointDir
@@ -294,6 +350,7 @@ export function configureCheckpoints(config: {
           dir: config.auditCheckpointDir,
           keys: checkpointKeys(config.auditKey, config.auditSigningKey),
           minutes: config.auditCheckpointMinutes,
+          push: config.auditCheckpointPush,
         }
       : undefined;
 }
@@ -304,8 +361,13 @@ export const AUDIT_CHECKPOINT_JOB = {
   get everyMs() {
     return (settings?.minutes ?? 5) * 60_000;
   },
-  async run({ db, now }: { db: Kysely<any>; now: Date }) {
+  async run({ db, now, log }: { db: Kysely<any>; now: Date; log?: { warn(o: object, m: string): void } }) {
     if (!settings) return null;
-    return writeCheckpoint(db, settings.dir, settings.keys, { now, onlyIfNew: true });
+    const written = await writeCheckpoint(db, settings.dir, settings.keys, { now, onlyIfNew: true });
+    if (settings.push) {
+      const outcome = await pushCheckpoints(settings.dir, settings.push);
+      if (outcome.error) log?.warn({ ...outcome }, 'audit checkpoints not pushed yet; retried at the next run');
+    }
+    return written;
   },
 };
