@@ -12,12 +12,13 @@ export default defineConfig({
           name: 'unit',
           // Vitest's default outside watch mode is one worker fewer than the CPUs: one on a 2-core CI
           // machine, which ran these files one after another. Each owns an in-memory PGlite, so they can
-          // run side by side. The pg suite keeps the default: its files migrating their own schemas of one
-          // PostgreSQL at the same time failed (schema or relation not found during migration).
+          // run side by side.
           maxWorkers: '100%',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: ['**/*.pg.test.ts', 'node_modules/**'],
           environment: 'node',
+          // A migrated template made once (test/global-setup.ts); each file loads a copy of it.
+          globalSetup: ['test/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
@@ -27,6 +28,10 @@ export default defineConfig({
           name: 'pg',
           include: ['src/**/*.{db,pg}.test.ts', 'test/**/*.{db,pg}.test.ts'],
           environment: 'node',
+          // Each file gets a database of its own copied from a template migrated once (test/templates.ts), so
+          // nothing migrates concurrently and the files run side by side.
+          globalSetup: ['test/global-setup.ts'],
+          maxWorkers: '100%',
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

@@ -1,48 +1,68 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import pg from 'pg';
+import { inject } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { type Config, loadConfig } from '../src/config.ts';
 import { type Database, openDatabase } from '../src/platform/db/database.ts';
 import { MIGRATIONS_DIR, migrateToLatest } from '../src/platform/db/migrate.ts';
 import type { Clock } from '../src/platform/time/clock.ts';
 import type { DB } from '../src/schema.ts';
+import { freshPostgresDatabase } from './templates.ts';
+
+/** The migrated templates the suite's global setup made (test/global-setup.ts); none outside Vitest. */
+function templates(): { pglite?: string; postgres?: string } {
+  try {
+    return { pglite: inject('pgliteTemplate'), postgres: inject('postgresTemplate') };
+  } catch {
+    return {};
+  }
+}
 
 /**
- * A database of its own for one test file: a fresh schema on TEST_DATABASE_URL when it is set
- * (dropped again on close), otherwise an in-memory PGlite. `migrate: false` leaves it empty.
+ * A database of its own for one test file: a fresh database on TEST_DATABASE_URL's server when it is set,
+ * copied from the migrated template (dropped again on close), otherwise an in-memory PGlite loaded from the
+ * migrated template's dump. `migrate: false` leaves it empty.
  */
-export async function testDatabase(options: { migrate?: boolean } = {}): Promise<Database<DB>> {
+export async function testDatabase(options: { migrate?: boolean; poolSize?: number } = {}): Promise<Database<DB>> {
   const url = process.env.TEST_DATABASE_URL;
+  const template = templates();
+  const migrated = options.migrate !== false;
   let database: Database<DB>;
   if (url) {
-    const schema = `test_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`create schema ${schema}`);
-    await admin.end();
-    const scoped = new URL(url);
-    scoped.searchParams.set('options', `-c search_path=${schema}`);
-    const inner = await openDatabase<DB>({ url: scoped.toString(), poolSize: 5 });
+    const fresh = await freshPostgresDatabase(url, { migrated, template: template.postgres });
+    const inner = await openDatabase<DB>({ url: fresh.url, poolSize: options.poolSize ?? 5 });
     database = {
       ...inner,
       close: async () => {
         await inner.close();
-        const cleanup = new pg.Client({ connectionString: url });
-        await cleanup.connect();
-        await cleanup.query(`drop schema if exists ${schema} cascade`);
-        await cleanup.end();
+        await fresh.drop();
       },
     };
   } else {
-    database = await openDatabase<DB>({ dataDir: undefined });
+    const archive = migrated && template.pglite ? new Blob([await readFile(template.pglite)]) : undefined;
+    database = await openDatabase<DB>({ dataDir: undefined, loadDataDir: archive });
   }
-  if (options.migrate !== false) await migrateToLatest(database.db);
+  // Applies nothing when the template is current; migrates in full without one.
+  if (migrated) await migrateToLatest(database.db);
   return database;
+}
+
+/** A fresh, migrated database on TEST_DATABASE_URL's server for a test that needs its URL (child processes, own pools). */
+export async function testDatabaseUrl(
+  options: { migrate?: boolean } = {},
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const fresh = await freshPostgresDatabase(requirePostgres(), {
+    migrated: options.migrate !== false,
+    template: templates().postgres,
+  });
+  if (options.migrate !== false && !templates().postgres) {
+    const database = await openDatabase<DB>({ url: fresh.url, poolSize: 2 });
+    await migrateToLatest(database.db).finally(() => database.close());
+  }
+  return fresh;
 }
 
 export function requirePostgres(): string {

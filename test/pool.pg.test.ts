@@ -1,30 +1,25 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openDatabase } from '../src/platform/db/database.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import type { DB } from '../src/schema.ts';
-import { requirePostgres, type TestApp, testApp, testDatabase } from './helpers.ts';
+import { type TestApp, testApp, testDatabaseUrl } from './helpers.ts';
 
 // A burst larger than the pool waits for a connection; past the wait it is a 503 the client may retry
 // (nothing was written), never a 500.
-let schemaDb: Awaited<ReturnType<typeof testDatabase>>;
+let fresh: Awaited<ReturnType<typeof testDatabaseUrl>>;
 let t: TestApp;
 let tiny: Awaited<ReturnType<typeof openDatabase<DB>>>;
 
 beforeAll(async () => {
-  requirePostgres();
-  schemaDb = await testDatabase();
-  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(schemaDb.db);
-  const url = new URL(process.env.TEST_DATABASE_URL as string);
-  url.searchParams.set('options', `-c search_path=${rows[0]?.schema}`);
-  tiny = await openDatabase<DB>({ url: url.toString(), poolSize: 1, connectionTimeoutMs: 300 });
+  fresh = await testDatabaseUrl();
+  tiny = await openDatabase<DB>({ url: fresh.url, poolSize: 1, connectionTimeoutMs: 300 });
   await migrateToLatest(tiny.db);
   t = await testApp({ database: tiny });
 });
 afterAll(async () => {
   await t?.close();
   await tiny?.close();
-  await schemaDb?.close();
+  await fresh?.drop();
 });
 
 it('answers 503 service_busy with Retry-After when every connection stays busy past the wait', async () => {

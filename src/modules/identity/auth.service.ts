@@ -308,6 +308,7 @@ export async function authenticateToken(db: Db, bearer: string): Promise<AuthCon
       't.secret_hash',
       't.expires_at',
       't.revoked_at',
+      't.last_used_at',
       't.created_by_user_id',
       'o.id as organisationId',
       'o.type',
@@ -318,7 +319,12 @@ export async function authenticateToken(db: Db, bearer: string): Promise<AuthCon
   if (!token || token.revoked_at || token.expires_at <= new Date() || !safeEqual(token.secret_hash, sm3(secret))) {
     return null;
   }
-  await db.updateTable('api_token').set({ last_used_at: new Date() }).where('id', '=', token.id).execute();
+  // Touched at most once a minute, like a session: machine clients call many times a second, and "last used"
+  // needs no finer grain than the list shows.
+  const at = new Date();
+  if (!token.last_used_at || at.getTime() - token.last_used_at.getTime() > 60_000) {
+    await db.updateTable('api_token').set({ last_used_at: at }).where('id', '=', token.id).execute();
+  }
   // At every use, the scopes are cut down to what the issuer may still do in the token's organisation
   // (a role taken away, an account disabled); a token whose issuer is unknown carries nothing.
   const issuer = token.created_by_user_id ? await repo.findUserById(db, token.created_by_user_id) : undefined;

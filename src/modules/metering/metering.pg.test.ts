@@ -1,10 +1,8 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateLoad, referenceTotalsSql } from '../../../bench/settle-data.ts';
-import { requirePostgres } from '../../../test/helpers.ts';
+import { testDatabaseUrl } from '../../../test/helpers.ts';
 import { type Database, openDatabase } from '../../platform/db/database.ts';
 import { migrateToLatest } from '../../platform/db/migrate.ts';
 import type { DB } from '../../schema.ts';
@@ -22,19 +20,13 @@ import { SETTLE_PAUSE_MARKER, SETTLE_PAUSE_VARIABLE } from './metering.progress.
 const BIN = new URL('../../../bin/yunguan.js', import.meta.url).pathname;
 const MONTH = '2026-10';
 let url: string;
-let schema: string;
+let dropDatabase: (() => Promise<void>) | undefined;
 let database: Database<DB>;
 
 beforeAll(async () => {
-  const base = requirePostgres();
-  schema = `test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  const scoped = new URL(base);
-  scoped.searchParams.set('options', `-c search_path=${schema}`);
-  url = scoped.toString();
+  const fresh = await testDatabaseUrl();
+  url = fresh.url;
+  dropDatabase = fresh.drop;
   database = await openDatabase<DB>({ url, poolSize: 2 });
   await migrateToLatest(database.db);
   await seedDemo(database.db);
@@ -44,10 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await database?.close();
-  const c = new pg.Client({ connectionString: requirePostgres() });
-  await c.connect();
-  await c.query(`drop schema if exists ${schema} cascade`);
-  await c.end();
+  await dropDatabase?.();
 });
 
 interface CliResult {

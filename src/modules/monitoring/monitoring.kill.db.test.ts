@@ -1,9 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../../../test/helpers.ts';
+import { tempDir, testDatabaseUrl } from '../../../test/helpers.ts';
 import { type Database, openDatabase } from '../../platform/db/database.ts';
 import { migrateToLatest } from '../../platform/db/migrate.ts';
 import type { DB } from '../../schema.ts';
@@ -84,22 +82,10 @@ async function withDatabase<T>(fn: (db: Database<DB>['db']) => Promise<T>): Prom
 }
 
 beforeAll(async () => {
-  const url = process.env.TEST_DATABASE_URL;
-  if (url) {
-    const schema = `test_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`create schema ${schema}`);
-    await admin.end();
-    const scoped = new URL(url);
-    scoped.searchParams.set('options', `-c search_path=${schema}`);
-    target = { url: scoped.toString() };
-    cleanup = async () => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop schema if exists ${schema} cascade`);
-      await c.end();
-    };
+  if (process.env.TEST_DATABASE_URL) {
+    const fresh = await testDatabaseUrl();
+    target = { url: fresh.url };
+    cleanup = fresh.drop;
   } else {
     const dir = await tempDir('yunguan-kill-');
     target = { dataDir: dir.path };

@@ -1,12 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requirePostgres, type TestApp, testApp } from '../../../test/helpers.ts';
+import { type TestApp, testApp, testDatabaseUrl } from '../../../test/helpers.ts';
 import { as, login, type Session } from '../../../test/sessions.ts';
 import { verifyAuditChain } from '../../platform/audit/audit.ts';
 import type { Database } from '../../platform/db/database.ts';
-import { migrateToLatest } from '../../platform/db/migrate.ts';
 import { ManualClock } from '../../platform/time/clock.ts';
 import type { DB } from '../../schema.ts';
 import { seedDemo } from '../../seed.ts';
@@ -30,24 +28,13 @@ let dropSchema: () => Promise<void>;
  * requests into one Node process queue for a connection longer than 5 s and the tail is answered 500
  * "timeout exceeded when trying to connect", which is about capacity, not about the quota under test.
  */
-async function bigPoolDatabase(url: string): Promise<Database<DB>> {
-  const schema = `test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  dropSchema = async () => {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    await c.query(`drop schema if exists ${schema} cascade`);
-    await c.end();
-  };
-  const scoped = new URL(url);
-  scoped.searchParams.set('options', `-c search_path=${schema}`);
+async function bigPoolDatabase(): Promise<Database<DB>> {
+  const fresh = await testDatabaseUrl();
+  dropSchema = fresh.drop;
   // The platform's exact parsers: int8 as bigint, numeric as string, date as string.
   const exact: Record<number, (v: string) => unknown> = { 20: (v) => BigInt(v), 1700: (v) => v, 1082: (v) => v };
   const pool = new pg.Pool({
-    connectionString: scoped.toString(),
+    connectionString: fresh.url,
     max: 40,
     connectionTimeoutMillis: 60_000,
     types: {
@@ -57,7 +44,6 @@ async function bigPoolDatabase(url: string): Promise<Database<DB>> {
   });
   pool.on('error', () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  await migrateToLatest(db);
   return {
     kind: 'postgres',
     db,
@@ -70,7 +56,7 @@ async function bigPoolDatabase(url: string): Promise<Database<DB>> {
 }
 
 beforeAll(async () => {
-  database = await bigPoolDatabase(requirePostgres());
+  database = await bigPoolDatabase();
   t = await testApp({ database, clock: new ManualClock('2026-09-29T02:00:00Z') });
   await seedDemo(t.database.db);
   applicant = await login(t.app, 'applicant');

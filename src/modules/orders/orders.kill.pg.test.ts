@@ -1,9 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requirePostgres } from '../../../test/helpers.ts';
+import { testDatabaseUrl } from '../../../test/helpers.ts';
 import { type Database, openDatabase } from '../../platform/db/database.ts';
 import { migrateToLatest } from '../../platform/db/migrate.ts';
 import type { DB } from '../../schema.ts';
@@ -17,7 +15,7 @@ import { project, vm, withSystem } from './orders.fixtures.ts';
 const BIN = new URL('../../../bin/yunguan.js', import.meta.url).pathname;
 const ORDERS = 40;
 let url: string;
-let schema: string;
+let dropDatabase: (() => Promise<void>) | undefined;
 let database: Database<DB>;
 
 function env(): NodeJS.ProcessEnv {
@@ -66,15 +64,9 @@ function auditVerify(): Promise<number | null> {
 }
 
 beforeAll(async () => {
-  const base = requirePostgres();
-  schema = `test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  const scoped = new URL(base);
-  scoped.searchParams.set('options', `-c search_path=${schema}`);
-  url = scoped.toString();
+  const fresh = await testDatabaseUrl();
+  url = fresh.url;
+  dropDatabase = fresh.drop;
   database = await openDatabase<DB>({ url, poolSize: 2 });
   await migrateToLatest(database.db);
   await seedDemo(database.db);
@@ -82,10 +74,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await database?.close();
-  const c = new pg.Client({ connectionString: requirePostgres() });
-  await c.connect();
-  await c.query(`drop schema if exists ${schema} cascade`);
-  await c.end();
+  await dropDatabase?.();
 });
 
 describe('killing the server in the middle of transitions', { timeout: 240_000 }, () => {
