@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from 'otplib';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { type RunningServer, startServer } from '../src/server.ts';
 
@@ -62,6 +62,8 @@ export function setUpConsole(): Console {
     }
     await mkdir(RESULTS, { recursive: true });
     dataDir = await mkdtemp(path.join(tmpdir(), 'yunguan-e2e-'));
+    // A copy of the data folder a first start migrated and seeded (e2e/global-setup.ts).
+    await cp(inject('e2eDataDir'), dataDir, { recursive: true });
     server = await startServer(loadConfig({ PORT: '0', HOST: '127.0.0.1', YUNGUAN_DATA_DIR: dataDir }, ROOT));
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
