@@ -193,7 +193,7 @@ export async function buildApp({
   configureFold(config.monitoringFoldSeconds);
   await app.register(fastifyCookie);
   registerAuth(app, identityAuthenticator(database.db), database.db);
-  await registerRateLimits(app, database.db, config.rateLimits);
+  await registerRateLimits(app, database.db, config.rateLimits, database.kind === 'pglite');
   registerInputGuard(app);
 
   for (const schema of [

@@ -51,9 +51,33 @@ type Incr = (
   max: number,
 ) => void;
 
-function databaseStore(db: Kysely<any>) {
+const MACHINE_LIMITS = ['monitoring:ingest:', 'shared-data:call:'];
+
+/**
+ * Counters in the database, except the machine limits of a single-instance (embedded) installation: those
+ * are hit many times a second, only one process can open the embedded database, so counting them in memory
+ * is the same count without a write per call. Sign-in and credential counters stay in the database (the
+ * progressive delay reads them).
+ */
+function databaseStore(db: Kysely<any>, machineCountersInMemory: boolean) {
+  const local = new Map<string, { count: number; endsAt: number }>();
+  const localHit = (key: string, windowMs: number) => {
+    const now = Date.now();
+    let counter = local.get(key);
+    if (!counter || counter.endsAt <= now) {
+      if (local.size > 10_000) for (const [k, c] of local) if (c.endsAt <= now) local.delete(k);
+      counter = { count: 0, endsAt: now + windowMs };
+      local.set(key, counter);
+    }
+    counter.count++;
+    return { current: counter.count, ttl: counter.endsAt - now };
+  };
   return class DatabaseStore {
     incr: Incr = (key, cb, timeWindow) => {
+      if (machineCountersInMemory && MACHINE_LIMITS.some((prefix) => key.startsWith(prefix))) {
+        cb(null, localHit(key, timeWindow));
+        return;
+      }
       hit(db, key, timeWindow).then(
         ({ count, ttlMs }) => cb(null, { current: count, ttl: ttlMs }),
         (error: Error) => cb(error),
@@ -83,8 +107,16 @@ function limitOf(
   return null;
 }
 
-/** Registers the limits; call before any route is added. */
-export async function registerRateLimits(app: FastifyInstance, db: Kysely<any>, limits: RateLimits): Promise<void> {
+/**
+ * Registers the limits; call before any route is added. `singleInstance`: the embedded database, which one
+ * process holds, so the machine limits may count in memory.
+ */
+export async function registerRateLimits(
+  app: FastifyInstance,
+  db: Kysely<any>,
+  limits: RateLimits,
+  singleInstance = false,
+): Promise<void> {
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
@@ -105,7 +137,7 @@ export async function registerRateLimits(app: FastifyInstance, db: Kysely<any>, 
   });
   await app.register(rateLimit, {
     global: false,
-    store: databaseStore(db) as never,
+    store: databaseStore(db, singleInstance) as never,
     errorResponseBuilder: (_request, context) =>
       new AppError('rate_limited', `too many requests; retry in ${context.after} / 请求过于频繁，请稍后再试`),
   });
