@@ -298,24 +298,7 @@ export async function authenticateToken(db: Db, bearer: string): Promise<AuthCon
   const match = /^ygt_([0-9a-f-]{36})\.([A-Za-z0-9_-]{20,})$/.exec(bearer);
   if (!match) return null;
   const [, id, secret] = match as unknown as [string, string, string];
-  const token = await db
-    .selectFrom('api_token as t')
-    .innerJoin('organisation as o', 'o.id', 't.organisation_id')
-    .select([
-      't.id',
-      't.name',
-      't.scopes',
-      't.secret_hash',
-      't.expires_at',
-      't.revoked_at',
-      't.last_used_at',
-      't.created_by_user_id',
-      'o.id as organisationId',
-      'o.type',
-      'o.jurisdiction_id',
-    ])
-    .where('t.id', '=', id)
-    .executeTakeFirst();
+  const token = await repo.tokenForAuth(db, id);
   if (!token || token.revoked_at || token.expires_at <= new Date() || !safeEqual(token.secret_hash, sm3(secret))) {
     return null;
   }
@@ -327,12 +310,7 @@ export async function authenticateToken(db: Db, bearer: string): Promise<AuthCon
   }
   // At every use, the scopes are cut down to what the issuer may still do in the token's organisation
   // (a role taken away, an account disabled); a token whose issuer is unknown carries nothing.
-  const issuer = token.created_by_user_id ? await repo.findUserById(db, token.created_by_user_id) : undefined;
-  const issuerRoles =
-    issuer && !issuer.disabled_at
-      ? ((await repo.memberships(db, issuer.id)).find((m) => m.organisationId === token.organisationId)?.roles ?? [])
-      : [];
-  const issuerPermissions = permissionsOf(issuerRoles);
+  const issuerPermissions = permissionsOf(token.issuer_roles);
   const scopes = token.scopes.filter(
     (s): s is (typeof TOKEN_SCOPES)[number] =>
       (TOKEN_SCOPES as readonly string[]).includes(s) && issuerMayGrant(issuerPermissions, s),
@@ -341,12 +319,12 @@ export async function authenticateToken(db: Db, bearer: string): Promise<AuthCon
     kind: 'token',
     id: token.id,
     name: token.name,
-    organisationId: token.organisationId,
-    organisationType: token.type,
+    organisationId: token.organisation_id,
+    organisationType: token.organisation_type,
     jurisdictionId: token.jurisdiction_id,
     roles: [],
     permissions: new Set(scopes),
-    visibility: { kind: 'organisation', organisations: await repo.organisationTree(db, token.organisationId) },
+    visibility: { kind: 'organisation', organisations: token.organisation_tree },
   };
 }
 
