@@ -6,6 +6,7 @@ import { countJurisdictions } from './modules/tenancy/tenancy.repository.ts';
 import { serveBackupControl } from './platform/db/backup-control.ts';
 import { lockDataDir } from './platform/db/data-dir-lock.ts';
 import { type Database, openDatabase } from './platform/db/database.ts';
+import { DEMO_TEMPLATE_DIR, EMBEDDED_TEMPLATE_DIR, initialiseFromTemplate } from './platform/db/embedded-template.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import { startJobs } from './platform/jobs/jobs.ts';
 import { systemClock } from './platform/time/clock.ts';
@@ -20,6 +21,12 @@ export async function connect(config: Config): Promise<Database<DB>> {
   if (config.databaseUrl) return openDatabase<DB>({ url: config.databaseUrl, poolSize: config.databasePoolSize });
   const unlock = lockDataDir(config.dataDir);
   try {
+    // A first start copies a template `npm ci` made (platform/db/embedded-template.ts): the demo one where the
+    // demo is shown and no audit key is set (its entries were chained without one), else the migrated one.
+    initialiseFromTemplate(
+      config.dataDir,
+      config.seedDemo && !config.auditKey ? DEMO_TEMPLATE_DIR : EMBEDDED_TEMPLATE_DIR,
+    );
     const database = await openDatabase<DB>({ dataDir: config.dataDir });
     return {
       ...database,
