@@ -20,3 +20,4 @@ export { provisioningRoutes } from './provisioning.routes.ts';
 export { PROVISIONING_SCHEMAS } from './provisioning.schemas.ts';
 export { seedDemoDeliveries } from './provisioning.seed.ts';
 export { DISPUTE_WORKING_DAYS, deliver, type FulfilmentContext, openWorkOrders } from './provisioning.service.ts';
+export { type ProviderResponseFacts, providerResponse, servedPairs } from './provisioning.repository.ts';
