@@ -59,14 +59,21 @@ async function jurisdictionOf(trx: Trx, id: string) {
 const isAuthority = (auth: AuthContext) => auth.visibility.kind === 'jurisdiction';
 
 /** An evaluation the caller may see: jurisdiction roles in scope any; units and providers only published ones. */
-async function visibleEvaluation(trx: Trx, auth: AuthContext, id: string, lock = false): Promise<EvaluationRow> {
+async function visibleEvaluation(
+  trx: Trx,
+  auth: AuthContext,
+  id: string,
+  lock = false,
+  survey = false,
+): Promise<EvaluationRow> {
   const e = lock ? await repo.lockEvaluation(trx, id) : await repo.findEvaluation(trx, id);
   const v = auth.visibility;
+  // the survey is answered while the evaluation is a draft: units reach the draft's survey, never its cards
   const seen =
     e &&
     (v.kind === 'jurisdiction'
       ? v.jurisdictions.includes(e.jurisdiction_id)
-      : e.status === 'published' && e.jurisdiction_id === auth.jurisdictionId);
+      : (e.status === 'published' || survey) && e.jurisdiction_id === auth.jurisdictionId);
   if (!e || !seen) throw notFound(`evaluation ${id} / 评估不存在`);
   return e;
 }
@@ -310,7 +317,7 @@ export async function enterManualScore(
 
 /** The providers that served the caller's unit, with the unit's answer where it gave one (the survey form). */
 export async function surveyForm(trx: Trx, auth: AuthContext, id: string) {
-  const e = await visibleEvaluation(trx, auth, id);
+  const e = await visibleEvaluation(trx, auth, id, false, true);
   if (auth.organisationType !== 'using_unit') throw notFound(`survey of evaluation ${id}`);
   const pairs = (await servedPairs(trx, e.jurisdiction_id, startOfShanghaiDay(e.window_to))).filter(
     (p) => p.organisationId === auth.organisationId,
@@ -342,7 +349,7 @@ export async function submitSurvey(
   input: { providerId: string; answers: Record<string, number>; comment?: string },
   now: Date,
 ) {
-  const e = await visibleEvaluation(trx, auth, id);
+  const e = await visibleEvaluation(trx, auth, id, false, true);
   if (auth.organisationType !== 'using_unit') throw new AppError('forbidden', 'only using units answer the survey');
   if (e.status !== 'draft') throw new AppError('conflict', 'the survey is closed / 问卷已截止');
   const served = (await servedPairs(trx, e.jurisdiction_id, startOfShanghaiDay(e.window_to))).some(
