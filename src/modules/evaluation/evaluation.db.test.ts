@@ -229,9 +229,11 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
     hash = e.contentHash;
   });
 
-  it('a unit or provider sees nothing of a draft; nobody but the authorities sees answers by unit', async () => {
-    expect((await get(edu, `/evaluations/${evaluationId}`)).statusCode).toBe(404);
-    expect((await ok(get(edu, '/evaluations'))).items).toEqual([]);
+  it('a unit sees no card of a draft, a provider not even the draft; nobody but the authorities sees answers by unit', async () => {
+    // a unit reaches the draft for its survey, without a single card
+    expect((await ok(get(edu, `/evaluations/${evaluationId}`))).cards).toEqual([]);
+    expect((await ok(get(edu, '/evaluations'))).items.map((e: Answer) => e.status)).toEqual(['draft']);
+    expect((await ok(get(provideradmin, '/evaluations'))).items).toEqual([]);
     expect((await get(provideradmin, `/evaluations/${evaluationId}`)).statusCode).toBe(404);
     const all = await ok(get(approver, `/evaluations/${evaluationId}/surveys`));
     expect(all.items.map((s: Answer) => s.unitName).sort()).toEqual([EDU, HEALTH].sort());

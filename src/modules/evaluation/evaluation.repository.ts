@@ -20,10 +20,14 @@ export async function lockEvaluation(trx: Trx, id: string) {
   return trx.selectFrom('evaluation').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
-export async function listEvaluations(trx: Trx, jurisdictionIds: readonly string[], publishedOnly: boolean) {
-  let q = trx.selectFrom('evaluation').selectAll().where('jurisdiction_id', 'in', jurisdictionIds);
-  if (publishedOnly) q = q.where('status', '=', 'published');
-  return q.orderBy('period', 'desc').limit(200).execute();
+export async function listEvaluations(trx: Trx, jurisdictionIds: readonly string[]) {
+  return trx
+    .selectFrom('evaluation')
+    .selectAll()
+    .where('jurisdiction_id', 'in', jurisdictionIds)
+    .orderBy('period', 'desc')
+    .limit(200)
+    .execute();
 }
 
 export async function findByPeriod(trx: Trx, jurisdictionId: string, period: string) {

@@ -640,16 +640,23 @@ export async function decideAppeal(
 
 export async function listEvaluations(trx: Trx, auth: AuthContext) {
   const v = auth.visibility;
-  const rows = await repo.listEvaluations(
-    trx,
-    v.kind === 'jurisdiction' ? v.jurisdictions : [auth.jurisdictionId],
-    v.kind !== 'jurisdiction',
+  const rows = await repo.listEvaluations(trx, v.kind === 'jurisdiction' ? v.jurisdictions : [auth.jurisdictionId]);
+  // units and providers: the published ones; units also the open draft whose survey they answer
+  const seen = rows.filter(
+    (r) =>
+      v.kind === 'jurisdiction' ||
+      r.status === 'published' ||
+      (r.status === 'draft' && auth.permissions.has('evaluation:survey')),
   );
-  return { items: rows.map((r) => toEvaluation(r)) };
+  return { items: seen.map((r) => toEvaluation(r)) };
 }
 
 export async function getEvaluation(trx: Trx, auth: AuthContext, id: string) {
-  return withCards(trx, auth, await visibleEvaluation(trx, auth, id));
+  const surveying = auth.permissions.has('evaluation:survey');
+  const e = await visibleEvaluation(trx, auth, id, false, surveying);
+  // a unit reaches an open draft for its survey, never the draft's cards
+  if (auth.visibility.kind === 'organisation' && e.status !== 'published') return toEvaluation(e, []);
+  return withCards(trx, auth, e);
 }
 
 /** One organisation's published cards over the periods (the trend). */
