@@ -82,6 +82,7 @@ function Radar({ card }: { card: EvaluationCard }) {
   const { t } = useI18n();
   const option = useMemo<ChartOption>(
     () => ({
+      animation: false,
       tooltip: {},
       radar: { indicator: card.indicators.map((i) => ({ name: i.zh, max: 100 })), radius: '65%' },
       series: [
@@ -429,10 +430,10 @@ function Flow({ evaluation }: { evaluation: Evaluation }) {
         size="small"
         current={STEP_OF[evaluation.status]}
         items={[
-          { title: t('ev.step.draft'), description: evaluation.createdBy },
-          { title: t('ev.step.review'), description: evaluation.reviewedBy ?? undefined },
-          { title: t('ev.step.approve'), description: evaluation.approvedBy ?? undefined },
-          { title: t('ev.step.publish'), description: evaluation.publishedBy ?? undefined },
+          { title: t('ev.step.draft') },
+          { title: t('ev.step.review') },
+          { title: t('ev.step.approve') },
+          { title: t('ev.step.publish') },
         ]}
       />
       <Descriptions size="small" column={4} style={{ marginTop: 12 }}>
