@@ -64,4 +64,6 @@ export const evaluationEnUS: Record<keyof typeof evaluationZhCN, string> = {
   'ev.appeal.decision': 'Decision',
   'ev.appeal.none': 'No appeals',
   'ev.required': 'Please fill in {what}',
+  'ev.coefficientFromEvaluation': 'from the published evaluation, band {band}',
+  'ev.coefficientOverride': 'override: {reason}',
 };

@@ -62,4 +62,6 @@ export const evaluationZhCN = {
   'ev.appeal.decision': '处理意见',
   'ev.appeal.none': '暂无申诉',
   'ev.required': '请填写{what}',
+  'ev.coefficientFromEvaluation': '效能评估结果，等级：{band}',
+  'ev.coefficientOverride': '人工调整：{reason}',
 } as const;
