@@ -170,3 +170,27 @@ export function useDecideAppeal() {
     onSuccess: invalidate,
   });
 }
+
+export interface TrendPoint {
+  evaluationId: string;
+  period: string;
+  total: string;
+  band: string | null;
+  rank: number;
+  ofCount: number;
+}
+
+/** One unit's or provider's published totals over the periods. */
+export function useTrend(organisationId: string | undefined) {
+  return useQuery({
+    queryKey: [...KEY, 'trend', organisationId],
+    queryFn: async ({ signal }) =>
+      (await unwrap(
+        api.GET('/api/v1/evaluations/trend/{organisationId}', {
+          params: { path: { organisationId: organisationId ?? '' } },
+          signal,
+        }),
+      )) as { items: TrendPoint[] },
+    enabled: !!organisationId,
+  });
+}

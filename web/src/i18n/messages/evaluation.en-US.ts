@@ -66,4 +66,6 @@ export const evaluationEnUS: Record<keyof typeof evaluationZhCN, string> = {
   'ev.required': 'Please fill in {what}',
   'ev.coefficientFromEvaluation': 'from the published evaluation, band {band}',
   'ev.coefficientOverride': 'override: {reason}',
+  'ev.trend': 'Totals of {name} over the periods',
+  'ev.trendTitle': 'Published totals over the periods',
 };

@@ -64,4 +64,6 @@ export const evaluationZhCN = {
   'ev.required': '请填写{what}',
   'ev.coefficientFromEvaluation': '效能评估结果，等级：{band}',
   'ev.coefficientOverride': '人工调整：{reason}',
+  'ev.trend': '{name} 历年总分趋势',
+  'ev.trendTitle': '历年总分（已发布）',
 } as const;

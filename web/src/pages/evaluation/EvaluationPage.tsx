@@ -36,6 +36,7 @@ import {
   useEvaluations,
   useFileAppeal,
   useSurvey,
+  useTrend,
 } from '../../api/hooks/evaluation';
 import { useCan } from '../../app/session';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
@@ -99,6 +100,25 @@ function Radar({ card }: { card: EvaluationCard }) {
   return <Chart option={option} ariaLabel={t('ev.radar', { name: card.name })} height={260} />;
 }
 
+function Trend({ card }: { card: EvaluationCard }) {
+  const { t } = useI18n();
+  const trend = useTrend(card.organisationId);
+  const points = trend.data?.items ?? [];
+  const option = useMemo<ChartOption>(
+    () => ({
+      animation: false,
+      tooltip: { trigger: 'axis' },
+      grid: { left: 40, right: 16, top: 16, bottom: 24 },
+      xAxis: { type: 'category', data: points.map((p) => p.period) },
+      yAxis: { type: 'value', min: 0, max: 100 },
+      series: [{ type: 'line', name: t('ev.total'), data: points.map((p) => Number(p.total)) }],
+    }),
+    [points, t],
+  );
+  if (points.length === 0) return null;
+  return <Chart option={option} ariaLabel={t('ev.trend', { name: card.name })} height={160} />;
+}
+
 function CardDetail({ card }: { card: EvaluationCard }) {
   const { t } = useI18n();
   return (
@@ -106,6 +126,8 @@ function CardDetail({ card }: { card: EvaluationCard }) {
       <Row gutter={16}>
         <Col xs={24} md={9}>
           <Radar card={card} />
+          <Typography.Text type="secondary">{t('ev.trendTitle')}</Typography.Text>
+          <Trend card={card} />
         </Col>
         <Col xs={24} md={15}>
           <Table<Indicator>
