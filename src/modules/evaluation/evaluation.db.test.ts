@@ -318,7 +318,8 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
     const units = wb.getWorksheet('使用单位效能评估结果');
-    const rows = [4, 5, 6].map((r) => (units?.getRow(r).values as unknown[]).slice(1));
+    expect(units).toBeDefined();
+    const rows = [4, 5, 6].map((r) => (units?.getRow(r).values as unknown[] | undefined)?.slice(1) ?? []);
     expect(rows.find((r) => r[1] === HEALTH)).toEqual([
       3,
       HEALTH,
