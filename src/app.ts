@@ -15,6 +15,7 @@ import { AuditEventSchema, auditRoutes } from './modules/audit/index.ts';
 import { CALENDAR_SCHEMAS, calendarRoutes } from './modules/calendar/index.ts';
 import { CatalogueItemSchema, CatalogueVersionSchema, catalogueRoutes } from './modules/catalogue/index.ts';
 import { DATA_CENTRE_SCHEMAS, dataCentreRoutes, dataCentreSweepJob } from './modules/datacentres/index.ts';
+import { EVALUATION_SCHEMAS, evaluationRoutes } from './modules/evaluation/index.ts';
 import {
   AdminApprovalSchema,
   ApiTokenSchema,
@@ -224,6 +225,7 @@ export async function buildApp({
   for (const schema of METERING_SCHEMAS) app.addSchema(schema);
   for (const schema of SHARED_DATA_SCHEMAS) app.addSchema(schema);
   for (const schema of DATA_CENTRE_SCHEMAS) app.addSchema(schema);
+  for (const schema of EVALUATION_SCHEMAS) app.addSchema(schema);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -311,6 +313,7 @@ export async function buildApp({
       await api.register(meteringRoutes, deps);
       await api.register(sharedDataRoutes, deps);
       await api.register(dataCentreRoutes, deps);
+      await api.register(evaluationRoutes, deps);
     },
     { prefix: '/api/v1' },
   );

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { CalendarTables } from './modules/calendar/calendar.table.ts';
 import type { CatalogueTables } from './modules/catalogue/catalogue.table.ts';
 import type { DataCentreTables } from './modules/datacentres/datacentres.table.ts';
+import type { EvaluationTables } from './modules/evaluation/evaluation.table.ts';
 import type { IdentityTables } from './modules/identity/identity.table.ts';
 import type { InventoryTables } from './modules/inventory/inventory.table.ts';
 import type { MeteringTables } from './modules/metering/metering.table.ts';
@@ -33,7 +34,8 @@ export interface DB
     OrderTables,
     ProjectTables,
     SharedDataTables,
-    DataCentreTables {}
+    DataCentreTables,
+    EvaluationTables {}
 
 export type Db = Kysely<DB>;
 export type Trx = Transaction<DB>;

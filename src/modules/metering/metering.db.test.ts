@@ -355,7 +355,7 @@ describe('rating: worked examples, October 2026', () => {
     const c = await as(t.app, approver, {
       method: 'PUT',
       url: `/api/v1/settlement/coefficients/${ids.health}/2026-10`,
-      payload: { coefficient: '0.5' },
+      payload: { coefficient: '0.5', note: '评估结果调整' },
     });
     expect(c.statusCode).toBe(409);
     // a unit without usage that month has no statement, but its month is closed all the same (the city's run)
@@ -367,7 +367,7 @@ describe('rating: worked examples, October 2026', () => {
     const none = await as(t.app, approver, {
       method: 'PUT',
       url: `/api/v1/settlement/coefficients/${westCivil.id}/2026-10`,
-      payload: { coefficient: '0.5' },
+      payload: { coefficient: '0.5', note: '评估结果调整' },
     });
     expect(none.statusCode, none.body).toBe(409);
     const db = t.database.db;
@@ -513,7 +513,7 @@ describe('visibility and exports', () => {
     const c = await as(t.app, finance, {
       method: 'PUT',
       url: `/api/v1/settlement/coefficients/${ids.health}/2026-12`,
-      payload: { coefficient: '0.8' },
+      payload: { coefficient: '0.8', note: '评估结果调整' },
     });
     expect(c.statusCode).toBe(403);
     const b = await as(t.app, applicant, {
@@ -635,7 +635,7 @@ describe('November 2026: ties, a reviewed recompute, a negative adjustment, a di
     const c = await as(t.app, approver, {
       method: 'PUT',
       url: `/api/v1/settlement/coefficients/${ids.eastCivil}/2026-11`,
-      payload: { coefficient: '0.95' },
+      payload: { coefficient: '0.95', note: '评估结果调整' },
     });
     expect(c.statusCode, c.body).toBe(200);
     const changed = await settle('2026-11');

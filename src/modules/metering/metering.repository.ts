@@ -90,8 +90,15 @@ function statementQuery(trx: Trx) {
     .innerJoin('organisation as o', 'o.id', 's.organisation_id')
     .innerJoin('jurisdiction as j', 'j.id', 's.jurisdiction_id')
     .innerJoin('jurisdiction as rj', 'rj.id', 'r.jurisdiction_id')
+    .leftJoin('efficiency_coefficient as ec', (j) =>
+      j.onRef('ec.organisation_id', '=', 's.organisation_id').onRef('ec.period', '=', 's.period'),
+    )
     .selectAll('s')
     .select([
+      'ec.source as coefficient_source',
+      'ec.evaluation_id as coefficient_evaluation_id',
+      'ec.band as coefficient_band',
+      'ec.note as coefficient_note',
       'r.status',
       'r.as_of',
       'o.code as organisation_code',
@@ -130,6 +137,11 @@ export function toStatement(s: StatementWithRun) {
     outsideCityBudget: s.outside_city_budget,
     billedTo: s.outside_city_budget ? ('unit' as const) : ('city_budget' as const),
     coefficient: String(s.coefficient),
+    // where the coefficient came from: a published evaluation and its band, a person's override, or the default 1
+    coefficientSource: (s.coefficient_source ?? 'default') as 'default' | 'manual' | 'evaluation',
+    coefficientEvaluationId: s.coefficient_evaluation_id ?? null,
+    coefficientBand: s.coefficient_band ?? null,
+    coefficientNote: s.coefficient_note ?? null,
     usageFen: String(s.usage_fen),
     adjustmentFen: String(s.adjustment_fen),
     totalFen: String(s.total_fen),
@@ -371,4 +383,50 @@ export async function trends(trx: Trx, from: string, to: string) {
     billedToUnitsFen: r.outside,
     totalFen: String(BigInt(r.within) + BigInt(r.outside)),
   }));
+}
+
+/** Unit x month pairs not closed yet (no closed run of the unit's city for the month), as "orgId:YYYY-MM". */
+export async function openUnitMonths(trx: Trx, organisationIds: string[], months: string[]): Promise<Set<string>> {
+  if (organisationIds.length === 0 || months.length === 0) return new Set();
+  const { rows } = await sql<{ organisation_id: string; period: string }>`
+    with recursive up as (
+      select o.id as organisation_id, j.id, j.parent_id from organisation o join jurisdiction j on j.id = o.jurisdiction_id
+      where o.id = any(${organisationIds}::uuid[])
+      union all
+      select up.organisation_id, j.id, j.parent_id from jurisdiction j join up on j.id = up.parent_id
+    )
+    select up.organisation_id, m.period from up cross join unnest(${months}::text[]) as m(period)
+    where up.parent_id is null and not exists (
+      select 1 from settlement_run r where r.jurisdiction_id = up.id and r.period = m.period and r.status = 'closed')`.execute(
+    trx,
+  );
+  return new Set(rows.map((r) => `${r.organisation_id}:${r.period}`));
+}
+
+/** Evaluated coefficients in one statement (arrays + unnest); a person's override of a month is kept. */
+export async function upsertEvaluatedCoefficients(
+  trx: Trx,
+  rows: { organisationId: string; month: string; coefficient: string; band: string }[],
+  evaluationId: string,
+  setBy: string,
+  now: Date,
+) {
+  if (rows.length === 0) return [];
+  const { rows: written } = await sql<{ organisation_id: string; period: string; coefficient: string }>`
+    insert into efficiency_coefficient (organisation_id, jurisdiction_id, period, coefficient, note, set_by, set_at,
+      source, evaluation_id, band)
+    select v.organisation_id, o.jurisdiction_id, v.period, v.coefficient, null, ${setBy}, ${now}, 'evaluation',
+      ${evaluationId}::uuid, v.band
+    from unnest(${rows.map((r) => r.organisationId)}::uuid[], ${rows.map((r) => r.month)}::text[],
+      ${rows.map((r) => r.coefficient)}::numeric[], ${rows.map((r) => r.band)}::text[])
+      as v(organisation_id, period, coefficient, band)
+    join organisation o on o.id = v.organisation_id
+    on conflict (organisation_id, period) do update set coefficient = excluded.coefficient, note = null,
+      set_by = excluded.set_by, set_at = excluded.set_at, source = 'evaluation', evaluation_id = excluded.evaluation_id,
+      band = excluded.band
+    where efficiency_coefficient.source = 'evaluation'
+      and (efficiency_coefficient.coefficient, efficiency_coefficient.evaluation_id, efficiency_coefficient.band)
+        is distinct from (excluded.coefficient, excluded.evaluation_id, excluded.band)
+    returning organisation_id, period, coefficient::text as coefficient`.execute(trx);
+  return written;
 }

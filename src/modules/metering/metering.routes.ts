@@ -346,7 +346,12 @@ export const meteringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
         params: Type.Object({ organisationId: Type.String({ format: 'uuid' }), month: Month }),
         body: Type.Object({
           coefficient: Type.String({ description: 'decimal 0..10, up to 4 places, e.g. "0.9"' }),
-          note: Type.Optional(Type.String({ maxLength: 500 })),
+          note: Type.Optional(
+            Type.String({
+              maxLength: 500,
+              description: 'the reason of the override (required: evaluations set coefficients)',
+            }),
+          ),
         }),
         response: { 200: Coefficient, ...problemResponses },
       },

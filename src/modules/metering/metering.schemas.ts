@@ -56,6 +56,12 @@ const statementProperties = {
   outsideCityBudget: Type.Boolean({ description: 'outside the city budget: the unit pays its own fees' }),
   billedTo: Type.Union([Type.Literal('city_budget'), Type.Literal('unit')]),
   coefficient: Type.String({ description: 'efficiency coefficient of the unit for the month (default 1)' }),
+  coefficientSource: Type.Union([Type.Literal('default'), Type.Literal('manual'), Type.Literal('evaluation')], {
+    description: 'default 1, a person’s override (with its reason), or a published evaluation (with its band)',
+  }),
+  coefficientEvaluationId: Type.Union([Type.String(), Type.Null()], { description: 'the published evaluation' }),
+  coefficientBand: Type.Union([Type.String(), Type.Null()], { description: 'its score band, e.g. 良好' }),
+  coefficientNote: Type.Union([Type.String(), Type.Null()], { description: 'the reason of an override' }),
   usageFen: Fen(),
   adjustmentFen: Fen('adjustments of earlier, closed months (may be negative)'),
   totalFen: Fen(),

@@ -262,10 +262,16 @@ export async function setCoefficient(
       },
     ]);
   }
+  // Evaluations set coefficients (SH 27); a person's coefficient is an override and says why (issue 17).
+  if (!input.note?.trim()) {
+    throw new AppError('validation_failed', 'a manual coefficient is an override and needs its reason', [
+      { field: 'body.note', message: '请填写调整理由（人工系数为对效能评估结果的调整）/ the reason for the override' },
+    ]);
+  }
   const org = await openMonth(trx, input.organisationId, input.month);
   const before = await trx
     .selectFrom('efficiency_coefficient')
-    .select('coefficient')
+    .select(['coefficient', 'source', 'evaluation_id', 'band'])
     .where('organisation_id', '=', org.id)
     .where('period', '=', input.month)
     .executeTakeFirst();
@@ -279,6 +285,7 @@ export async function setCoefficient(
       note: input.note ?? null,
       set_by: auth.name,
       set_at: input.now,
+      source: 'manual',
     })
     .onConflict((oc) =>
       oc.columns(['organisation_id', 'period']).doUpdateSet({
@@ -286,6 +293,9 @@ export async function setCoefficient(
         note: input.note ?? null,
         set_by: auth.name,
         set_at: input.now,
+        source: 'manual',
+        evaluation_id: null,
+        band: null,
       }),
     )
     .execute();
@@ -297,7 +307,11 @@ export async function setCoefficient(
       month: input.month,
       coefficient: input.coefficient,
       before: before?.coefficient ?? '1',
+      beforeSource: before?.source ?? null,
+      overridesEvaluation: before?.evaluation_id ?? null,
+      overridesBand: before?.band ?? null,
       note: input.note,
+      override: true,
     },
   });
   return { organisationId: org.id, month: input.month, coefficient: input.coefficient, note: input.note ?? null };
@@ -378,3 +392,68 @@ export async function recordExport(
 }
 
 export { yuan };
+
+/**
+ * A published evaluation sets its units' coefficients from `fromMonth` for `months` months (SH 27: 单价 x 实际使用量 x
+ * 效能评估结果). Months already closed for a unit keep theirs; a month a person overrode keeps the override. One
+ * audit entry; the caller's transaction. Returns the months whose coefficients changed (their runs are outdated).
+ */
+export async function applyEvaluatedCoefficients(
+  trx: Trx,
+  actor: Actor,
+  input: {
+    evaluationId: string;
+    fromMonth: string;
+    months: number;
+    units: { organisationId: string; coefficient: string; band: string }[];
+    setBy: string;
+    now: Date;
+  },
+) {
+  const months = monthsFrom(input.fromMonth, input.months);
+  const open = await repo.openUnitMonths(
+    trx,
+    input.units.map((u) => u.organisationId),
+    months,
+  );
+  const rows = input.units.flatMap((u) =>
+    months.filter((m) => open.has(`${u.organisationId}:${m}`)).map((m) => ({ ...u, month: m })),
+  );
+  const written = await repo.upsertEvaluatedCoefficients(trx, rows, input.evaluationId, input.setBy, input.now);
+  const changedMonths = [...new Set(written.map((w) => w.period))].sort();
+  await writeAudit(trx, actor, {
+    action: 'settlement.coefficient_evaluated',
+    objectType: 'evaluation',
+    objectId: input.evaluationId,
+    detail: {
+      fromMonth: input.fromMonth,
+      months,
+      written: written.map((w) => ({ organisationId: w.organisation_id, month: w.period, coefficient: w.coefficient })),
+      skippedClosedOrOverridden: rows.length === 0 ? input.units.length * months.length : undefined,
+    },
+  });
+  return { changedMonths, written: written.length };
+}
+
+function monthsFrom(first: string, count: number): string[] {
+  const [y, m] = first.split('-').map(Number) as [number, number];
+  return Array.from({ length: count }, (_, k) => {
+    const n = y * 12 + (m - 1) + k;
+    return `${Math.floor(n / 12)}-${String((n % 12) + 1).padStart(2, '0')}`;
+  });
+}
+
+/** Of `months`, those with a settlement run of the city that is not closed yet (to re-settle after new coefficients). */
+export async function openRunMonths(db: Db, jurisdictionCode: string, months: string[]): Promise<string[]> {
+  if (months.length === 0) return [];
+  const scope = await jurisdictionScope(db, jurisdictionCode);
+  const rows = await db
+    .selectFrom('settlement_run')
+    .select('period')
+    .where('jurisdiction_id', '=', scope.rootId)
+    .where('period', 'in', months)
+    .where('status', '!=', 'closed')
+    .orderBy('period')
+    .execute();
+  return rows.map((r) => r.period);
+}

@@ -13,6 +13,10 @@ export interface EfficiencyCoefficientTable {
   note: string | null;
   set_by: string;
   set_at: Date;
+  /** who set it: a person (an override with its reason in `note`) or a published evaluation (migration 0060) */
+  source: ColumnType<'manual' | 'evaluation', 'manual' | 'evaluation' | undefined, 'manual' | 'evaluation'>;
+  evaluation_id: ColumnType<string | null, string | null | undefined, string | null>;
+  band: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SettlementRunTable {

@@ -1,4 +1,5 @@
 export { detect, thresholdsOf } from './monitoring.detect.ts';
+export { type EfficiencyFacts, efficiencyFacts } from './monitoring.facts.repository.ts';
 export { configureFold, foldJob } from './monitoring.fold.ts';
 export { MONITORING_JOBS } from './monitoring.jobs.ts';
 export { monitoringRoutes } from './monitoring.routes.ts';

@@ -1,4 +1,5 @@
 export { DEFAULT_PACK_ID, PACK_IDS, PACKS } from './packs/index.ts';
+export { EVALUATED, type Evaluated, INDICATORS, type IndicatorId, tenThousandths } from './policy.evaluation.ts';
 export { InvalidPackError, type PackIssue, packIssues, validatePack } from './policy.pack.ts';
 export { policyRoutes } from './policy.routes.ts';
 export {

@@ -1,5 +1,6 @@
 import Type, { type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
+import { evaluationIssues } from './policy.evaluation.ts';
 import {
   type CitedKind,
   type CitedValue,
@@ -175,6 +176,7 @@ function ruleIssues(pack: PolicyPack, effective: boolean): PackIssue[] {
     }
   };
   walk(pack, '');
+  issues.push(...evaluationIssues(pack.evaluation));
   for (const [type, order] of Object.entries(pack.orderTypes)) {
     if (order.enabled.value === true && order.steps.length === 0) {
       issues.push({ path: `orderTypes.${type}.enabled`, message: 'an enabled order type needs at least one step' });

@@ -1,5 +1,6 @@
 import Type, { type Static, type TRef, type TSchema } from 'typebox';
 import { ROLES } from '../identity/index.ts';
+import { EvaluationSectionSchema } from './policy.evaluation.ts';
 
 // The shape of a city policy pack (packs/<id>.ts) and of the effective policy a jurisdiction runs on.
 //
@@ -287,6 +288,8 @@ export const PolicyPackSchema = Type.Object(
     // Shared data (NB 13-15): whether the regulation provides the shared-data service, and the working days a
     // providing unit has to correct a reported data error (NB 14 asks for a defined feedback flow, no number).
     sharedData: section({ provided: B, errorCorrectionWorkingDays: I }),
+    // Efficiency evaluation (效能评估): scorecards, bands -> coefficient, appeal window (policy.evaluation.ts)
+    evaluation: EvaluationSectionSchema,
   },
   { additionalProperties: false, $id: 'PolicyPack', title: 'PolicyPack' },
 );

@@ -16,6 +16,7 @@ export {
 export { DEFAULT_NOTICE_LEADS, expiryJob, sweepExpiries } from './provisioning.expiry.ts';
 export { registerFulfilment } from './provisioning.orders.ts';
 export { FINDING_WORKING_DAYS } from './provisioning.reconcile.ts';
+export { type ProviderResponseFacts, providerResponse, servedPairs } from './provisioning.repository.ts';
 export { provisioningRoutes } from './provisioning.routes.ts';
 export { PROVISIONING_SCHEMAS } from './provisioning.schemas.ts';
 export { seedDemoDeliveries } from './provisioning.seed.ts';

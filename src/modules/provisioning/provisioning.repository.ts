@@ -594,3 +594,53 @@ export async function adoptOrderExpiry(trx: Trx, orderId: string, now: Date): Pr
       and r.expires_on is distinct from o.expires_on
       and r.purpose = any (${[...ORDER_TERM_PURPOSES]}::text[]) and r.state <> 'reclaimed'`.execute(trx);
 }
+
+// ------------------------------------------------------------------------------------------ evaluation (issue 17)
+
+export interface ProviderResponseFacts {
+  providerId: string;
+  /** work orders with a deadline that were due or completed in the window */
+  counted: number;
+  onTime: number;
+  late: number;
+}
+
+/**
+ * The providers' response on work orders (TZ 20(1), SH 33) in [from, to): a work order with a deadline counts
+ * when it was completed in the window (on time: completed by its due time) or is still open past its due time at
+ * `to` (late). Only the provider's own deadline: the unit's steps are not the provider's time.
+ */
+export async function providerResponse(
+  trx: Trx,
+  jurisdictionId: string,
+  from: Date,
+  to: Date,
+): Promise<ProviderResponseFacts[]> {
+  const { rows } = await sql<{ provider_id: string; counted: number; on_time: number }>`
+    select provider_id, count(*)::int as counted,
+      count(*) filter (where completed_at is not null and completed_at <= due_at)::int as on_time
+    from work_order
+    where jurisdiction_id = ${jurisdictionId} and due_at is not null
+      and ((completed_at >= ${from} and completed_at < ${to})
+        or (completed_at is null and due_at < ${to} and due_at >= ${from}))
+    group by provider_id`.execute(trx);
+  return rows.map((r) => ({
+    providerId: r.provider_id,
+    counted: r.counted,
+    onTime: r.on_time,
+    late: r.counted - r.on_time,
+  }));
+}
+
+/** Which provider served which using unit (a work order for the unit) up to `to`: who answers whose survey. */
+export async function servedPairs(
+  trx: Trx,
+  jurisdictionId: string,
+  to: Date,
+): Promise<{ organisationId: string; providerId: string }[]> {
+  const { rows } = await sql<{ organisation_id: string; provider_id: string }>`
+    select distinct organisation_id, provider_id from work_order
+    where jurisdiction_id = ${jurisdictionId} and created_at < ${to}
+    order by organisation_id, provider_id`.execute(trx);
+  return rows.map((r) => ({ organisationId: r.organisation_id, providerId: r.provider_id }));
+}

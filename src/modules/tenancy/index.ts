@@ -1,5 +1,5 @@
 export { ContactSchema, OrganisationSchema, organisationRoutes } from './organisation.routes.ts';
-export { getOrganisation, type Organisation } from './organisation.service.ts';
+export { getOrganisation, listOrganisations, type Organisation } from './organisation.service.ts';
 export { tenancyRoutes } from './tenancy.routes.ts';
 export { JurisdictionSchema } from './tenancy.schemas.ts';
 export { seedDemoJurisdictions } from './tenancy.seed.ts';
@@ -7,5 +7,6 @@ export {
   defaultJurisdiction,
   getJurisdiction,
   type Jurisdiction,
+  listJurisdictions,
   setJurisdictionPolicyPack,
 } from './tenancy.service.ts';

@@ -63,6 +63,13 @@ export const PERMISSIONS = [
   'datacentre:register',
   'datacentre:evaluate',
   'datacentre:approve',
+  // efficiency evaluation (modules/evaluation, SH 27, 33-34; TZ 20; LZ 30)
+  'evaluation:read',
+  'evaluation:draft',
+  'evaluation:review',
+  'evaluation:approve',
+  'evaluation:survey',
+  'evaluation:appeal',
   // the two-person rule on admin accounts (modules/identity/separation.ts)
   'admin-approval:decide',
 ] as const;

@@ -63,6 +63,12 @@ export const PERMISSIONS = [
   'datacentre:register',
   'datacentre:evaluate',
   'datacentre:approve',
+  'evaluation:read',
+  'evaluation:draft',
+  'evaluation:review',
+  'evaluation:approve',
+  'evaluation:survey',
+  'evaluation:appeal',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

@@ -9106,6 +9106,7 @@ export interface paths {
                     "application/json": {
                         /** @description decimal 0..10, up to 4 places, e.g. "0.9" */
                         coefficient: string;
+                        /** @description the reason of the override (required: evaluations set coefficients) */
                         note?: string;
                     };
                 };
@@ -12802,6 +12803,939 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/evaluations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Evaluations: all in scope for the ops unit and authorities; the published ones for units and providers */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Evaluation"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Compute a draft evaluation of the caller’s jurisdiction for a period (inputs snapshotted and hashed) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 2026 (annual) or 2026-Q3 (quarterly), as the pack says */
+                        period: string;
+                        /** @description YYYY-MM */
+                        effectiveFrom?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Evaluation"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An evaluation with the cards the caller may see (a unit its own, a provider its own, authorities all) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Evaluation"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{id}/recompute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Recompute a draft from the data as it is now; the same data gives the same content hash */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Evaluation"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{id}/scores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Enter a score the template has people enter (site inspection, security review) with its evidence */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        organisationId: string;
+                        indicator: string;
+                        /** @description 0-100, up to two places */
+                        score: string;
+                        /** @description what the score rests on */
+                        evidence: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Evaluation"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The ops unit reviews the draft it read (its content hash) and passes it to the authority */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        contentHash: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Evaluation"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The competent authority approves a reviewed evaluation (SH 33) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Evaluation"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The authority publishes (SH 34): the appeal window opens and the units’ coefficients apply from the named month (SH 27); open settlement runs of those months are recomputed, closed months keep theirs */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description YYYY-MM */
+                        effectiveFrom?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            evaluation: components["schemas"]["Evaluation"];
+                            /** @description the months whose open settlement runs were recomputed with the new coefficients */
+                            resettled: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{id}/survey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The satisfaction survey of the caller’s unit: the providers that served it and its answers */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{id}/survey/{providerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** The unit rates a provider that served it (one answer per unit and provider; anonymous to the provider) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    providerId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description question id -> 1..5 */
+                        answers: {
+                            [key: string]: number;
+                        };
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{id}/surveys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Survey answers by unit: the authorities all, a unit its own, a provider none (it sees only its totals) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{id}/appeals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Appeals: a unit or provider its own, the authorities all */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["EvaluationAppeal"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Contest one indicator of the caller’s own card within the appeal window (working days, in the pack) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        indicator: string;
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EvaluationAppeal"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/appeals/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The authority decides an appeal; upheld with a new score, the card is republished and the coefficients of months not closed follow (their open runs recomputed) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        decision: "upheld" | "rejected";
+                        reason: string;
+                        /** @description upheld: the indicator’s new score, 0-100 */
+                        score?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            appeal: components["schemas"]["EvaluationAppeal"];
+                            /** @description the months whose open settlement runs were recomputed with the new coefficients */
+                            resettled: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/trend/{organisationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One unit’s or provider’s published totals over the periods (the caller’s own, or any for authorities) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    organisationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The published results the caller may see as an Excel workbook (ranked, every indicator); audited */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an Excel workbook (.xlsx) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -14289,6 +15223,78 @@ export interface components {
                 provided: components["schemas"]["CitedBoolean"];
                 errorCorrectionWorkingDays: components["schemas"]["CitedInteger"];
             };
+            evaluation: {
+                period: {
+                    /** @enum {unknown} */
+                    value: "annual" | "quarterly";
+                    article: string | null;
+                    note?: string;
+                };
+                appealWorkingDays: {
+                    value: number;
+                    article: string | null;
+                    note?: string;
+                };
+                coefficientMonths: {
+                    value: number;
+                    article: string | null;
+                    note?: string;
+                };
+                bands: {
+                    value: {
+                        /** @description 0..100 */
+                        min: string;
+                        /** @description decimal 0..9.9999 */
+                        coefficient: string;
+                        zh: string;
+                    }[] | null;
+                    article: string | null;
+                    note?: string;
+                };
+                /** @description each rated 1-5 by every using unit for every provider that served it */
+                surveyQuestions: {
+                    id: string;
+                    zh: string;
+                }[];
+                scorecards: {
+                    using_unit: {
+                        version: string;
+                        article: string | null;
+                        note?: string;
+                        indicators: {
+                            /** @enum {unknown} */
+                            id: "on_cloud_rate" | "resource_efficiency" | "security_management" | "response" | "satisfaction" | "quality";
+                            zh: string;
+                            weight: string;
+                            /** @enum {unknown} */
+                            source: "computed" | "survey" | "manual";
+                            enteredBy?: string;
+                            /** @description how the score is computed, in words */
+                            rule: string;
+                            article: string | null;
+                            note?: string;
+                        }[];
+                    };
+                    provider: {
+                        version: string;
+                        article: string | null;
+                        note?: string;
+                        indicators: {
+                            /** @enum {unknown} */
+                            id: "on_cloud_rate" | "resource_efficiency" | "security_management" | "response" | "satisfaction" | "quality";
+                            zh: string;
+                            weight: string;
+                            /** @enum {unknown} */
+                            source: "computed" | "survey" | "manual";
+                            enteredBy?: string;
+                            /** @description how the score is computed, in words */
+                            rule: string;
+                            article: string | null;
+                            note?: string;
+                        }[];
+                    };
+                };
+            };
         };
         /** PolicyPackSummary */
         PolicyPackSummary: {
@@ -14459,6 +15465,14 @@ export interface components {
             billedTo: "city_budget" | "unit";
             /** @description efficiency coefficient of the unit for the month (default 1) */
             coefficient: string;
+            /** @description default 1, a person’s override (with its reason), or a published evaluation (with its band) */
+            coefficientSource: "default" | "manual" | "evaluation";
+            /** @description the published evaluation */
+            coefficientEvaluationId: string | null;
+            /** @description its score band, e.g. 良好 */
+            coefficientBand: string | null;
+            /** @description the reason of an override */
+            coefficientNote: string | null;
             /** @description fen (1/100 yuan), integer as a decimal string */
             usageFen: string;
             /** @description adjustments of earlier, closed months (may be negative) */
@@ -14521,6 +15535,14 @@ export interface components {
             billedTo: "city_budget" | "unit";
             /** @description efficiency coefficient of the unit for the month (default 1) */
             coefficient: string;
+            /** @description default 1, a person’s override (with its reason), or a published evaluation (with its band) */
+            coefficientSource: "default" | "manual" | "evaluation";
+            /** @description the published evaluation */
+            coefficientEvaluationId: string | null;
+            /** @description its score band, e.g. 良好 */
+            coefficientBand: string | null;
+            /** @description the reason of an override */
+            coefficientNote: string | null;
             /** @description fen (1/100 yuan), integer as a decimal string */
             usageFen: string;
             /** @description adjustments of earlier, closed months (may be negative) */
@@ -15162,6 +16184,89 @@ export interface components {
                 atRisk: number;
                 closed: number;
             };
+        };
+        /** EvaluationIndicatorScore */
+        EvaluationIndicatorScore: {
+            id: string;
+            zh: string;
+            /** @description decimal share, "0.40" */
+            weight: string;
+            score: string | null;
+            weighted: string | null;
+            /** @description what was measured, e.g. "3/4" */
+            value: string;
+            /** @description the counts the score comes from */
+            evidence: {
+                [key: string]: unknown;
+            };
+            article: string | null;
+            /** @description the score was set by an upheld appeal */
+            appealed?: boolean;
+        };
+        /** EvaluationCard */
+        EvaluationCard: {
+            subject: "using_unit" | "provider";
+            organisationId: string;
+            name: string;
+            /** @description Σ weight x score, half up to two places */
+            total: string;
+            band: string | null;
+            coefficient: string | null;
+            rank: number;
+            ofCount: number;
+            indicators: components["schemas"]["EvaluationIndicatorScore"][];
+        };
+        /** Evaluation */
+        Evaluation: {
+            id: string;
+            period: string;
+            windowFrom: string;
+            windowTo: string;
+            packId: string;
+            packVersion: string;
+            status: "draft" | "reviewed" | "approved" | "published";
+            /** @description the first settlement month the coefficients apply to */
+            effectiveFrom: string;
+            /** @description SM3 of the template and the inputs snapshot */
+            contentHash: string;
+            /** @description 1, +1 for every republication after an appeal */
+            revision: number;
+            asOfDay: string;
+            createdBy: string;
+            createdAt: string;
+            computedAt: string;
+            reviewedBy: string | null;
+            reviewedAt: string | null;
+            approvedBy: string | null;
+            approvedAt: string | null;
+            publishedBy: string | null;
+            publishedAt: string | null;
+            appealDueDay: string | null;
+            /** @description score band -> coefficient from the pack; null: no coefficient */
+            bands: unknown;
+            surveyQuestions: {
+                id: string;
+                zh: string;
+            }[];
+            /** @description the templates used (snapshotted) */
+            scorecards: unknown;
+            cards?: components["schemas"]["EvaluationCard"][];
+        };
+        /** EvaluationAppeal */
+        EvaluationAppeal: {
+            id: string;
+            evaluationId: string;
+            organisationId: string;
+            organisationName: string | null;
+            indicator: string;
+            reason: string;
+            status: "open" | "upheld" | "rejected";
+            decision: string | null;
+            score: string | null;
+            filedBy: string;
+            filedAt: string;
+            decidedBy: string | null;
+            decidedAt: string | null;
         };
         /** SecurityPolicy */
         SecurityPolicy: {

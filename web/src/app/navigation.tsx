@@ -24,6 +24,7 @@ import {
   KeyOutlined,
   LineChartOutlined,
   ProjectOutlined,
+  RadarChartOutlined,
   ReadOutlined,
   SafetyCertificateOutlined,
   SendOutlined,
@@ -87,6 +88,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/shared-data/traces', label: 'sd.nav.traces', icon: <HistoryOutlined />, permission: 'shared-data:trace' },
   { path: '/shared-data/errors', label: 'sd.nav.errors', icon: <BugOutlined />, permission: 'shared-data:read' },
   { path: '/shared-data/guide', label: 'sd.nav.guide', icon: <CompassOutlined />, permission: 'shared-data:read' },
+  { path: '/evaluation', label: 'ev.nav', icon: <RadarChartOutlined />, permission: 'evaluation:read' },
   { path: '/data-centres', label: 'dc.nav.register', icon: <HddOutlined />, permission: 'datacentre:read' },
   {
     path: '/data-centres/applications',

@@ -185,6 +185,14 @@ export const routes: RouteObject[] = [
             ],
           },
           {
+            path: 'evaluation',
+            element: guarded('evaluation:read'),
+            handle: crumb('ev.nav'),
+            children: [
+              { index: true, element: page(() => import('../pages/evaluation/EvaluationPage'), 'EvaluationPage') },
+            ],
+          },
+          {
             path: 'data-centres',
             element: guarded('datacentre:read'),
             handle: crumb('dc.nav'),

@@ -9,12 +9,16 @@ import {
   type HeatmapSeriesOption,
   LineChart,
   type LineSeriesOption,
+  RadarChart,
+  type RadarSeriesOption,
 } from 'echarts/charts';
 import {
   GridComponent,
   type GridComponentOption,
   LegendComponent,
   type LegendComponentOption,
+  RadarComponent,
+  type RadarComponentOption,
   TooltipComponent,
   type TooltipComponentOption,
   VisualMapComponent,
@@ -26,6 +30,8 @@ import { CanvasRenderer } from 'echarts/renderers';
 use([
   BarChart,
   LineChart,
+  RadarChart,
+  RadarComponent,
   HeatmapChart,
   GridComponent,
   LegendComponent,
@@ -37,6 +43,8 @@ use([
 export type ChartOption = ComposeOption<
   | BarSeriesOption
   | LineSeriesOption
+  | RadarSeriesOption
+  | RadarComponentOption
   | HeatmapSeriesOption
   | GridComponentOption
   | LegendComponentOption

@@ -1,5 +1,6 @@
 import type { PolicyPack } from '../policy.schemas.ts';
 import { cite, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { evaluationSection } from './evaluation.ts';
 
 const NO_QUOTA = 'JQ has no quota rules: resources are sized to what the system normally needs (JQ 9)';
 const NO_DEADLINE = 'JQ names no deadline';
@@ -259,4 +260,21 @@ export const jiuquan2018 = {
       'Jiuquan’s regulation sets no deadline for correcting shared-data errors; a jurisdiction enabling shared data sets one by override',
     ),
   },
+  evaluation: evaluationSection({
+    unitArticle: null,
+    unitNote: 'JQ evaluates no using unit; the unit card is the city’s choice',
+    providerArticle: 'JQ 28',
+    providerNote:
+      'JQ 28: the units’ evaluation of providers feeds their annual assessment; weights are the city’s choice',
+    onCloud: null,
+    efficiency: null,
+    security: null,
+    response: null,
+    satisfaction: 'JQ 28',
+    quality: null,
+    bandsArticle: 'JQ 28',
+    bands: null,
+    bandsNote: 'JQ 28 feeds the provider’s annual assessment; no link to fees: no coefficient',
+    appealArticle: 'JQ 28',
+  }),
 } satisfies PolicyPack;

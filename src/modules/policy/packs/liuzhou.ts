@@ -1,5 +1,6 @@
 import type { PolicyPack } from '../policy.schemas.ts';
 import { cite, deadline, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { evaluationSection } from './evaluation.ts';
 
 const NO_QUOTA = 'LZ has no quota rules: resources are sized to what the system normally needs (LZ 21(5))';
 const NO_PROVIDER = 'LZ sets no provider service levels (the information centre runs the cloud, LZ 7)';
@@ -244,4 +245,20 @@ export const liuzhou = {
       'Liuzhou’s regulation sets no deadline for correcting shared-data errors; a jurisdiction enabling shared data sets one by override',
     ),
   },
+  evaluation: evaluationSection({
+    unitArticle: 'LZ 30(1)',
+    unitNote: 'LZ 30(1): 非涉密信息系统迁移上云率、云资源使用效率、信息系统安全管理; weights are the city’s choice',
+    providerArticle: 'LZ 10',
+    providerNote: 'LZ 10 names 服务质量评价考核 without indicators; indicators and weights are the city’s choice',
+    onCloud: 'LZ 30(1)',
+    efficiency: 'LZ 30(1)',
+    security: 'LZ 30(1)',
+    response: null,
+    satisfaction: null,
+    quality: 'LZ 10',
+    bandsArticle: 'LZ 30',
+    bands: null,
+    bandsNote: 'LZ 30-31 use results for next year’s allocation and funding, not for fees: no coefficient',
+    appealArticle: 'LZ 30',
+  }),
 } satisfies PolicyPack;

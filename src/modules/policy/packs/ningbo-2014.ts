@@ -1,5 +1,6 @@
 import type { PolicyPack } from '../policy.schemas.ts';
 import { cite, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { evaluationSection } from './evaluation.ts';
 
 const NB = 'NB gives no number';
 const NO_QUOTA = 'NB has no quota rules';
@@ -176,4 +177,21 @@ export const ningbo2014 = {
       'NB 14: 数据使用单位发现数据差错时，应按流程及时反馈给数据提供单位. NB gives no number: 10 working days is a default for the city to set (override sharedData.errorCorrectionWorkingDays)',
     ),
   },
+  evaluation: evaluationSection({
+    unitArticle: 'NB 3',
+    unitNote:
+      'NB 3: 云中心建设和推进应用情况 enters the smart-city assessment; indicators and weights are the city’s choice',
+    providerArticle: null,
+    providerNote: 'NB names no provider evaluation; the provider card is the city’s choice',
+    onCloud: 'NB 3',
+    efficiency: null,
+    security: null,
+    response: null,
+    satisfaction: null,
+    quality: null,
+    bandsArticle: 'NB 3',
+    bands: null,
+    bandsNote: 'NB says nothing about fees and evaluation: no coefficient',
+    appealArticle: 'NB 3',
+  }),
 } satisfies PolicyPack;

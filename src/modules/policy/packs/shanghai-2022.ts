@@ -1,5 +1,6 @@
 import type { PolicyPack } from '../policy.schemas.ts';
 import { cite, deadline, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { evaluationSection, SH_BANDS } from './evaluation.ts';
 
 /**
  * 上海市政务云管理暂行办法 (issued by the municipal government office 2022-04-06, in force 2022-05-01): the default pack.
@@ -280,4 +281,22 @@ export const shanghai2022 = {
       'Shanghai’s regulation sets no deadline for correcting shared-data errors; a jurisdiction enabling shared data sets one by override',
     ),
   },
+  evaluation: evaluationSection({
+    unitArticle: 'SH 33',
+    unitNote:
+      'SH 33: units are evaluated on 资源使用效率 等; the three indicators and their weights are the city’s choice',
+    providerArticle: 'SH 33',
+    providerNote:
+      'SH 33: providers on 建设、服务提供、运行维护和安全保障; indicators and weights are the city’s choice',
+    onCloud: null,
+    efficiency: 'SH 33',
+    security: 'SH 31',
+    response: 'SH 33',
+    satisfaction: null,
+    quality: 'SH 33',
+    bandsArticle: 'SH 27',
+    bands: SH_BANDS,
+    bandsNote: 'SH 27: fees = 单价 × 实际使用量 × 效能评估结果; the bands and coefficients are the city’s choice',
+    appealArticle: 'SH 34',
+  }),
 } satisfies PolicyPack;

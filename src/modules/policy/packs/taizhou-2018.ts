@@ -1,5 +1,6 @@
 import type { PolicyPack } from '../policy.schemas.ts';
 import { cite, deadline, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { evaluationSection } from './evaluation.ts';
 
 const NO_QUOTA = 'TZ has no quota rules';
 const CHANGE_NOTE =
@@ -214,4 +215,20 @@ export const taizhou2018 = {
       'Taizhou’s regulation sets no deadline for correcting shared-data errors; a jurisdiction enabling shared data sets one by override',
     ),
   },
+  evaluation: evaluationSection({
+    unitArticle: 'TZ 19',
+    unitNote: 'TZ 19: 云平台使用情况 is the basis of the units’ funding; indicators and weights are the city’s choice',
+    providerArticle: 'TZ 20',
+    providerNote: 'TZ 20: 服务响应、服务满意度、服务质量; the weights are the city’s choice',
+    onCloud: null,
+    efficiency: 'TZ 19',
+    security: null,
+    response: 'TZ 20(1)',
+    satisfaction: 'TZ 20(2)',
+    quality: 'TZ 20(3)',
+    bandsArticle: 'TZ 20',
+    bands: null,
+    bandsNote: 'TZ 20 assesses providers but ties no fee to the result: no coefficient',
+    appealArticle: 'TZ 20',
+  }),
 } satisfies PolicyPack;

@@ -1,5 +1,6 @@
 import { adminApprovalsEnUS } from './adminapprovals.en-US';
 import { dataCentresEnUS } from './datacentres.en-US';
+import { evaluationEnUS } from './evaluation.en-US';
 import { sharedDataEnUS } from './shareddata.en-US';
 import type { Messages } from './zh-CN';
 
@@ -1176,4 +1177,5 @@ export const enUS: Messages = {
   ...sharedDataEnUS,
   ...dataCentresEnUS,
   ...adminApprovalsEnUS,
+  ...evaluationEnUS,
 };

@@ -4,6 +4,7 @@
  */
 import { adminApprovalsZhCN } from './adminapprovals.zh-CN';
 import { dataCentresZhCN } from './datacentres.zh-CN';
+import { evaluationZhCN } from './evaluation.zh-CN';
 import { sharedDataZhCN } from './shareddata.zh-CN';
 
 export const zhCN = {
@@ -1135,6 +1136,7 @@ export const zhCN = {
   ...sharedDataZhCN,
   ...dataCentresZhCN,
   ...adminApprovalsZhCN,
+  ...evaluationZhCN,
 };
 
 export type MessageKey = keyof typeof zhCN;

@@ -229,7 +229,11 @@ function CoefficientModal({ unit, month, onClose }: { unit: SettlementUnit; mont
         <Form.Item
           label={t('settlement.coefficientNote')}
           name="note"
-          rules={[{ max: 500, message: t('settlement.coefficientNoteTooLong') }]}
+          rules={[
+            // a person's coefficient overrides the evaluation's and says why (issue 17)
+            { required: true, whitespace: true, message: t('ev.required', { what: t('settlement.coefficientNote') }) },
+            { max: 500, message: t('settlement.coefficientNoteTooLong') },
+          ]}
         >
           <Input.TextArea rows={2} placeholder={t('settlement.coefficientNotePlaceholder')} />
         </Form.Item>

@@ -142,6 +142,11 @@ export function StatementPage() {
               </Descriptions.Item>
               <Descriptions.Item label={t('settlement.coefficient')}>
                 {formatCoefficient(s.coefficient)}
+                {s.coefficientSource === 'evaluation'
+                  ? `（${t('ev.coefficientFromEvaluation', { band: s.coefficientBand ?? '' })}）`
+                  : s.coefficientSource === 'manual'
+                    ? `（${t('ev.coefficientOverride', { reason: s.coefficientNote ?? '' })}）`
+                    : ''}
               </Descriptions.Item>
               <Descriptions.Item label={t('settlement.usage')}>{formatFen(s.usageFen)}</Descriptions.Item>
               <Descriptions.Item label={t('settlement.adjustments')}>{formatFen(s.adjustmentFen)}</Descriptions.Item>

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { apiSession, at, buttonName, login, logout, setUpConsole, unexpectedErrors, visible } from './harness.ts';
+
+/*
+ * Issue 17 through the browser, on the demo city (Shanghai's pack): the ops reviewer computes the draft of the
+ * year's efficiency evaluation in the console; the health commission rates its provider in the survey; the ops
+ * unit enters the providers' quality scores and reviews; the authority approves and publishes; the health
+ * commission then sees its own card (radar chart, evidence, rank) and no other unit's.
+ */
+
+const ui = setUpConsole();
+const YEAR = String(new Date().getFullYear());
+
+describe('efficiency evaluation in the console', () => {
+  it('draft, survey, review, approval, publication; the unit sees its own card with its radar chart', async () => {
+    const page = ui.page;
+    await ui.signedOut('/evaluation');
+    await login(page, 'reviewer');
+    await at(page, '/evaluation');
+    await page.getByRole('button', { name: buttonName('计算评估草稿') }).click();
+    await visible(page.getByText('草稿', { exact: true }).first());
+    await visible(page.locator('tbody tr').filter({ hasText: '示范市卫生健康委员会' }).first());
+    const id = new URL(page.url()).searchParams.get('id') ?? '';
+    expect(id).not.toBe('');
+    await logout(page);
+
+    // the unit answers the survey for the provider that served it
+    await login(page, 'unitadmin');
+    await page.goto(ui.url(`/evaluation?id=${id}`));
+    await at(page, '/evaluation');
+    await page.getByRole('tab', { name: '满意度问卷' }).click();
+    for (const question of ['服务响应是否及时', '云服务性能、稳定性、可用性是否满意', '服务态度与沟通是否满意']) {
+      await page.getByLabel(`示范政务云服务商甲：${question}`).locator('li').nth(3).click();
+    }
+    await page.getByRole('button', { name: buttonName('提交评价') }).click();
+    await visible(page.getByText('已评价'));
+    await ui.shot('evaluation-survey-zh.png');
+    await logout(page);
+
+    // the ops unit enters the quality scores (through the API) and reviews in the console
+    const reviewer = await apiSession(ui.serverUrl, 'reviewer');
+    let draft = await reviewer('GET', `/api/v1/evaluations/${id}`);
+    for (const card of draft.cards.filter((c: { subject: string }) => c.subject === 'provider')) {
+      draft = await reviewer('PUT', `/api/v1/evaluations/${id}/scores`, {
+        organisationId: card.organisationId,
+        indicator: 'quality',
+        score: '88',
+        evidence: `${YEAR}年现场检查记录`,
+      });
+    }
+    await login(page, 'reviewer');
+    await page.goto(ui.url(`/evaluation?id=${id}`));
+    await at(page, '/evaluation');
+    await page.getByRole('button', { name: buttonName('审核通过') }).click();
+    await visible(page.getByText('运管已审核', { exact: true }).first());
+    await logout(page);
+
+    const approver = await apiSession(ui.serverUrl, 'approver');
+    await approver('POST', `/api/v1/evaluations/${id}/approve`);
+    await login(page, 'approver');
+    await page.goto(ui.url(`/evaluation?id=${id}`));
+    await at(page, '/evaluation');
+    await page.getByRole('button', { name: buttonName('发布结果') }).click();
+    await visible(page.getByText('已发布', { exact: true }).first());
+    await visible(page.getByText('导出 Excel').first());
+    await ui.shot('evaluation-published-zh.png');
+    await logout(page);
+
+    // the unit sees its own card (and its sub-unit's), not the education bureau's
+    await login(page, 'unitadmin');
+    await page.goto(ui.url(`/evaluation?id=${id}`));
+    await at(page, '/evaluation');
+    await page.locator('tbody tr').filter({ hasText: '示范市卫生健康委员会' }).first().click();
+    await visible(page.getByRole('img', { name: '示范市卫生健康委员会 评分雷达图' }));
+    await visible(page.getByText('上云系统数：1').first());
+    expect(await page.getByText('示范市教育局').count()).toBe(0);
+    await ui.shot('evaluation-unit-card-zh.png');
+    expect(unexpectedErrors(ui.browserErrors)).toEqual([]);
+  });
+});

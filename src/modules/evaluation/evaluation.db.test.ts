@@ -1,0 +1,419 @@
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestApp, testApp } from '../../../test/helpers.ts';
+import { as, login, type Session } from '../../../test/sessions.ts';
+import { XLSX_MEDIA_TYPE } from '../../platform/spreadsheet.ts';
+import { ManualClock } from '../../platform/time/clock.ts';
+import { seedDemo } from '../../seed.ts';
+
+// The efficiency evaluation (issue 17) on the demo city (Shanghai's pack) with the demo's activity, through the
+// HTTP API: a worked example computed by hand to the last digit, the same hash on recompute, the flow by four
+// roles, who sees what, publication setting November's coefficients (October, closed, keeps its own), and an
+// appeal that republishes and re-settles only the month still open.
+
+const clock = new ManualClock('2026-12-10T02:00:00Z'); // Thursday 10 December 2026, 10:00 in Shanghai
+let t: TestApp;
+let reviewer: Session;
+let approver: Session;
+let econ: Session;
+let unitadmin: Session; // 示范市卫生健康委员会 (health, with its sub-unit the CDC)
+let edu: Session; // 示范市教育局
+let provideradmin: Session; // 示范政务云服务商甲
+let evaluationId = '';
+let hash = '';
+const org: Record<string, string> = {};
+
+type Answer = any;
+async function ok(res: Promise<{ statusCode: number; body: string; json(): unknown }>, status = 200): Promise<Answer> {
+  const r = await res;
+  expect(r.statusCode, r.body).toBe(status);
+  return r.json();
+}
+const post = (s: Session, url: string, payload: object = {}) =>
+  as(t.app, s, { method: 'POST', url: `/api/v1${url}`, payload });
+const put = (s: Session, url: string, payload: object) =>
+  as(t.app, s, { method: 'PUT', url: `/api/v1${url}`, payload });
+const get = (s: Session, url: string) => as(t.app, s, { url: `/api/v1${url}` });
+const cardOf = (e: Answer, name: string) => e.cards.find((c: Answer) => c.name === name);
+const score = (card: Answer, id: string) => card.indicators.find((i: Answer) => i.id === id);
+
+const HEALTH = '示范市卫生健康委员会';
+const EDU = '示范市教育局';
+const CDC = '示范市疾病预防控制中心';
+const A = '示范政务云服务商甲';
+const B = '示范政务云服务商乙';
+
+/** fen = roundHalfUp(100 x coefficient x priceSeconds / monthSeconds), exact: priceSeconds and coefficient as decimals. */
+function fenOf(priceSeconds: string, coefficient: string, monthSeconds: number): bigint {
+  const [pi, pf = ''] = priceSeconds.split('.');
+  const [ci, cf = ''] = coefficient.split('.');
+  const p = BigInt(pi + pf);
+  const c = BigInt(ci + cf);
+  const scale = 10n ** BigInt(pf.length + cf.length);
+  const ms = BigInt(monthSeconds);
+  return (200n * p * c + ms * scale) / (2n * ms * scale);
+}
+
+async function statementOf(session: Session, month: string, code: string) {
+  const list = await ok(get(session, `/settlement/statements?month=${month}`));
+  const s = list.items.find((x: Answer) => x.organisationCode === code);
+  expect(s, `statement of ${code} for ${month}`).toBeDefined();
+  return ok(get(session, `/settlement/statements/${s.id}`));
+}
+
+async function closeMonth(month: string) {
+  const { run } = await ok(post(reviewer, '/settlement/runs', { month }));
+  await ok(post(reviewer, `/settlement/runs/${run.id}/review`));
+  await ok(post(econ, `/settlement/runs/${run.id}/confirm`));
+}
+
+beforeAll(async () => {
+  t = await testApp({ clock });
+  await seedDemo(t.database.db, () => {}, { activity: true });
+  reviewer = await login(t.app, 'reviewer');
+  approver = await login(t.app, 'approver');
+  econ = await login(t.app, 'econ');
+  unitadmin = await login(t.app, 'unitadmin');
+  edu = await login(t.app, 'edu');
+  provideradmin = await login(t.app, 'provideradmin');
+  const orgs = await ok(get(approver, '/organisations'));
+  for (const o of orgs.items ?? orgs) org[o.name] = o.id;
+}, 240_000);
+afterAll(() => t?.close());
+
+describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33-34)', () => {
+  it('settles October (closed) and November (draft) with the default coefficient 1 first', async () => {
+    await closeMonth('2026-10');
+    await ok(post(reviewer, '/settlement/runs', { month: '2026-11' }));
+    const nov = await statementOf(reviewer, '2026-11', 'demo-health');
+    expect(nov).toMatchObject({ coefficient: '1.0000', coefficientSource: 'default', coefficientBand: null });
+  });
+
+  it('computes a draft whose every indicator and total are the hand-computed ones', async () => {
+    // nobody but the ops unit drafts
+    expect((await post(approver, '/evaluations', { period: '2026' })).statusCode).toBe(403);
+    const bad = await post(reviewer, '/evaluations', { period: '2026-13' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors?.[0]?.field ?? bad.body).toContain('body.period');
+    const e = await ok(post(reviewer, '/evaluations', { period: '2026', effectiveFrom: '2026-11' }), 201);
+    evaluationId = e.id;
+    expect(e).toMatchObject({
+      status: 'draft',
+      packId: 'shanghai-2022',
+      windowFrom: '2026-01-01',
+      windowTo: '2026-12-31',
+    });
+
+    // Health: the systems register has 3 non-classified systems in service, 1 on the cloud -> 100 x 1/3 = 33.33;
+    // 12 monitored resources, the demo's one idle finding (open) -> 100 x 11/12 = 91.666.. -> 91.67; its one
+    // on-cloud system is filed with a commitment letter -> 100.00.
+    // total = 0.40 x 33.33 + 0.35 x 91.67 + 0.25 x 100.00 = 13.332 + 32.0845 + 25 = 70.4165 -> 70.42: 合格 (>= 60) 0.95
+    const health = cardOf(e, HEALTH);
+    expect(score(health, 'on_cloud_rate')).toMatchObject({ score: '33.33', value: '1/3', weighted: '13.332000' });
+    expect(score(health, 'resource_efficiency')).toMatchObject({
+      score: '91.67',
+      value: '11/12',
+      weighted: '32.084500',
+    });
+    expect(score(health, 'resource_efficiency').evidence).toEqual({
+      monitoredResources: 12,
+      idleOrZombieFindings: 1,
+      unresolved: 1,
+    });
+    expect(score(health, 'security_management')).toMatchObject({
+      score: '100.00',
+      value: '1/1',
+      weighted: '25.000000',
+    });
+    expect(health).toMatchObject({ total: '70.42', band: '合格', coefficient: '0.9500', rank: 3, ofCount: 3 });
+    // Education: 1/1 on the cloud, 8 monitored resources without findings, 1/1 filed: 100.00, 优秀 1.0000
+    expect(cardOf(e, EDU)).toMatchObject({ total: '100.00', band: '优秀', coefficient: '1.0000', rank: 1 });
+    // The CDC has no systems and no resources: each indicator at full marks (the pack's rule), 100.00, rank 1 too
+    expect(cardOf(e, CDC)).toMatchObject({ total: '100.00', rank: 1 });
+
+    // Provider A: 5 work orders with a deadline in 2026, 2 completed by their due time, 2 completed late and the
+    // scale-up still open past its due day 25 November -> 100 x 2/5 = 40.00; no survey yet; quality not entered.
+    const a = cardOf(e, A);
+    expect(score(a, 'response')).toMatchObject({ score: '40.00', value: '2/5' });
+    expect(score(a, 'quality')).toMatchObject({ score: null, value: '未录入' });
+    // a draft with a manual indicator missing cannot be reviewed
+    const early = await post(reviewer, `/evaluations/${e.id}/review`, { contentHash: e.contentHash });
+    expect(early.statusCode, early.body).toBe(409);
+  });
+
+  it('units answer the satisfaction survey for the providers that served them, once each', async () => {
+    const form = await ok(get(unitadmin, `/evaluations/${evaluationId}/survey`));
+    expect(form.providers.map((p: Answer) => p.providerName)).toEqual([A]);
+    // provider B never served the unit
+    const notServed = await put(unitadmin, `/evaluations/${evaluationId}/survey/${org[B]}`, {
+      answers: { response: 5, quality: 5, attitude: 5 },
+    });
+    expect(notServed.statusCode).toBe(400);
+    expect(notServed.body).toContain('body.providerId');
+    const outOfRange = await put(unitadmin, `/evaluations/${evaluationId}/survey/${org[A]}`, {
+      answers: { response: 6, quality: 5, attitude: 3 },
+    });
+    expect(outOfRange.statusCode).toBe(400);
+    expect(outOfRange.body).toContain('body.answers.response');
+    // a first answer, then the final one (one answer per unit and provider: it replaces the first)
+    await ok(
+      put(unitadmin, `/evaluations/${evaluationId}/survey/${org[A]}`, {
+        answers: { response: 1, quality: 1, attitude: 1 },
+      }),
+    );
+    await ok(
+      put(unitadmin, `/evaluations/${evaluationId}/survey/${org[A]}`, {
+        answers: { response: 4, quality: 5, attitude: 3 },
+      }),
+    );
+    await ok(
+      put(edu, `/evaluations/${evaluationId}/survey/${org[A]}`, { answers: { response: 5, quality: 4, attitude: 4 } }),
+    );
+    // providers do not answer surveys
+    expect(
+      (await put(provideradmin, `/evaluations/${evaluationId}/survey/${org[A]}`, { answers: {} })).statusCode,
+    ).toBe(403);
+  });
+
+  it('the ops unit enters the quality scores with evidence; the draft recomputes; the same data gives the same hash', async () => {
+    const bad = await put(reviewer, `/evaluations/${evaluationId}/scores`, {
+      organisationId: org[A],
+      indicator: 'quality',
+      score: '101',
+      evidence: '现场检查',
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('body.score');
+    // only manual indicators are entered
+    expect(
+      (
+        await put(reviewer, `/evaluations/${evaluationId}/scores`, {
+          organisationId: org[A],
+          indicator: 'response',
+          score: '90',
+          evidence: 'x',
+        })
+      ).statusCode,
+    ).toBe(400);
+    await ok(
+      put(reviewer, `/evaluations/${evaluationId}/scores`, {
+        organisationId: org[A],
+        indicator: 'quality',
+        score: '85.5',
+        evidence: '2026年11月现场检查记录',
+      }),
+    );
+    const e = await ok(
+      put(reviewer, `/evaluations/${evaluationId}/scores`, {
+        organisationId: org[B],
+        indicator: 'quality',
+        score: '90',
+        evidence: '2026年11月现场检查记录',
+      }),
+    );
+
+    // Provider A: satisfaction = 20 x (4+5+3 + 5+4+4) / 6 ratings = 20 x 25 / 6 = 83.333.. -> 83.33
+    // total = 0.40 x 40.00 + 0.30 x 83.33 + 0.30 x 85.50 = 16 + 24.999 + 25.65 = 66.649 -> 66.65
+    const a = cardOf(e, A);
+    expect(score(a, 'satisfaction')).toMatchObject({ score: '83.33', weighted: '24.999000' });
+    expect(score(a, 'satisfaction').evidence).toEqual({ answers: 2, ratingSum: 25, ratingCount: 6 });
+    expect(score(a, 'quality')).toMatchObject({ score: '85.50', weighted: '25.650000' });
+    expect(a).toMatchObject({ total: '66.65', band: null, coefficient: null, rank: 2, ofCount: 2 });
+    // Provider B: no work orders and no answers (full marks by the pack's rule), quality 90:
+    // 0.40 x 100 + 0.30 x 100 + 0.30 x 90 = 40 + 30 + 27 = 97.00
+    expect(cardOf(e, B)).toMatchObject({ total: '97.00', rank: 1 });
+
+    const again = await ok(post(reviewer, `/evaluations/${evaluationId}/recompute`));
+    expect(again.contentHash).toBe(e.contentHash);
+    expect(again.cards).toEqual(e.cards);
+    hash = e.contentHash;
+  });
+
+  it('a unit sees no card of a draft, a provider not even the draft; nobody but the authorities sees answers by unit', async () => {
+    // a unit reaches the draft for its survey, without a single card
+    expect((await ok(get(edu, `/evaluations/${evaluationId}`))).cards).toEqual([]);
+    expect((await ok(get(edu, '/evaluations'))).items.map((e: Answer) => e.status)).toEqual(['draft']);
+    expect((await ok(get(provideradmin, '/evaluations'))).items).toEqual([]);
+    expect((await get(provideradmin, `/evaluations/${evaluationId}`)).statusCode).toBe(404);
+    const all = await ok(get(approver, `/evaluations/${evaluationId}/surveys`));
+    expect(all.items.map((s: Answer) => s.unitName).sort()).toEqual([EDU, HEALTH].sort());
+  });
+
+  it('review by the ops unit, approval and publication by the authority, each its own step and role', async () => {
+    // the reviewer reviews what it read: a stale hash is refused
+    expect((await post(reviewer, `/evaluations/${evaluationId}/review`, { contentHash: 'stale' })).statusCode).toBe(
+      409,
+    );
+    expect((await post(approver, `/evaluations/${evaluationId}/review`, { contentHash: hash })).statusCode).toBe(403);
+    expect((await post(approver, `/evaluations/${evaluationId}/approve`)).statusCode).toBe(409); // not reviewed yet
+    await ok(post(reviewer, `/evaluations/${evaluationId}/review`, { contentHash: hash }));
+    // the survey closes with the draft
+    expect(
+      (
+        await put(edu, `/evaluations/${evaluationId}/survey/${org[A]}`, {
+          answers: { response: 1, quality: 1, attitude: 1 },
+        })
+      ).statusCode,
+    ).toBe(409);
+    expect((await post(reviewer, `/evaluations/${evaluationId}/approve`)).statusCode).toBe(403);
+    expect((await post(approver, `/evaluations/${evaluationId}/publish`)).statusCode).toBe(409); // not approved yet
+    await ok(post(approver, `/evaluations/${evaluationId}/approve`));
+    const published = await ok(post(approver, `/evaluations/${evaluationId}/publish`, { effectiveFrom: '2026-11' }));
+    // 5 working days from Thursday 10 December: 11, 14, 15, 16, 17 December
+    expect(published.evaluation).toMatchObject({ status: 'published', appealDueDay: '2026-12-17', contentHash: hash });
+    // November's run (a draft) was recomputed with the new coefficients; October is closed and untouched
+    expect(published.resettled).toEqual(['2026-11']);
+  });
+
+  it('November’s statements carry exactly the band’s coefficient and say where it came from; October keeps 1', async () => {
+    const nov = await statementOf(reviewer, '2026-11', 'demo-health');
+    expect(nov).toMatchObject({
+      coefficient: '0.9500',
+      coefficientSource: 'evaluation',
+      coefficientEvaluationId: evaluationId,
+      coefficientBand: '合格',
+    });
+    expect(nov.lines.length).toBeGreaterThan(0);
+    let total = 0n;
+    for (const line of nov.lines) {
+      expect(line.coefficient).toBe('0.9500');
+      expect(line.amountFen).toBe(String(fenOf(line.priceSeconds, '0.95', line.monthSeconds)));
+      total += BigInt(line.amountFen);
+    }
+    expect(nov.totalFen).toBe(String(total));
+    const eduNov = await statementOf(reviewer, '2026-11', 'demo-education');
+    expect(eduNov).toMatchObject({ coefficient: '1.0000', coefficientSource: 'evaluation', coefficientBand: '优秀' });
+    const oct = await statementOf(reviewer, '2026-10', 'demo-health');
+    expect(oct).toMatchObject({ status: 'closed', coefficient: '1.0000', coefficientSource: 'default' });
+    for (const line of oct.lines) expect(line.amountFen).toBe(String(fenOf(line.priceSeconds, '1', line.monthSeconds)));
+    // a manual coefficient is an override and needs its reason
+    const noReason = await put(approver, `/settlement/coefficients/${org[HEALTH]}/2026-11`, { coefficient: '0.9' });
+    expect(noReason.statusCode).toBe(400);
+    expect(noReason.body).toContain('body.note');
+  });
+
+  it('a unit sees its own card and rank only; a provider its own card, totals of the survey but not who answered', async () => {
+    const mine = await ok(get(edu, `/evaluations/${evaluationId}`));
+    expect(mine.cards.map((c: Answer) => c.name)).toEqual([EDU]);
+    expect(mine.cards[0]).toMatchObject({ rank: 1, ofCount: 3 });
+    const healthView = await ok(get(unitadmin, `/evaluations/${evaluationId}`));
+    expect(healthView.cards.map((c: Answer) => c.name).sort()).toEqual([CDC, HEALTH].sort()); // its sub-unit too
+    const ownAnswers = await ok(get(edu, `/evaluations/${evaluationId}/surveys`));
+    expect(ownAnswers.items.map((s: Answer) => s.unitName)).toEqual([EDU]);
+    const provider = await ok(get(provideradmin, `/evaluations/${evaluationId}`));
+    expect(provider.cards.map((c: Answer) => c.name)).toEqual([A]);
+    expect(score(provider.cards[0], 'satisfaction').evidence).toEqual({ answers: 2, ratingSum: 25, ratingCount: 6 });
+    expect((await ok(get(provideradmin, `/evaluations/${evaluationId}/surveys`))).items).toEqual([]);
+    // another unit's trend is not visible
+    expect((await ok(get(edu, `/evaluations/trend/${org[HEALTH]}`))).items).toEqual([]);
+    expect((await ok(get(edu, `/evaluations/trend/${org[EDU]}`))).items).toMatchObject([
+      { period: '2026', total: '100.00' },
+    ]);
+  });
+
+  it('exports the published results as xlsx (what the caller may see), audited', async () => {
+    const res = await get(approver, `/evaluations/${evaluationId}/export`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain(XLSX_MEDIA_TYPE);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    const units = wb.getWorksheet('使用单位效能评估结果');
+    expect(units).toBeDefined();
+    const rows = [4, 5, 6].map((r) => (units?.getRow(r).values as unknown[] | undefined)?.slice(1) ?? []);
+    expect(rows.find((r) => r[1] === HEALTH)).toEqual([
+      3,
+      HEALTH,
+      '33.33',
+      '91.67',
+      '100.00',
+      '70.42',
+      '合格',
+      '0.9500',
+    ]);
+  });
+
+  it('an upheld appeal republishes the card and re-settles only the months not closed', async () => {
+    // outside its own card, nothing to appeal; after the window, nothing at all
+    const filed = await ok(
+      post(unitadmin, `/evaluations/${evaluationId}/appeals`, {
+        indicator: 'on_cloud_rate',
+        reason: '两个系统已于11月迁移上云，登记未及时更新',
+      }),
+      201,
+    );
+    expect((await ok(get(edu, `/evaluations/${evaluationId}/appeals`))).items).toEqual([]);
+    // January: November closed, December computed (0.95 from the evaluation)
+    clock.set('2027-01-05T10:00:00+08:00');
+    await closeMonth('2026-11');
+    await ok(post(reviewer, '/settlement/runs', { month: '2026-12' }));
+    expect(await statementOf(reviewer, '2026-12', 'demo-health')).toMatchObject({ coefficient: '0.9500' });
+    const late = await post(unitadmin, `/evaluations/${evaluationId}/appeals`, {
+      indicator: 'resource_efficiency',
+      reason: '逾期',
+    });
+    expect(late.statusCode).toBe(409);
+    expect(
+      (await post(unitadmin, `/evaluations/appeals/${filed.id}/decision`, { decision: 'upheld', reason: 'x' }))
+        .statusCode,
+    ).toBe(403);
+    const noScore = await post(approver, `/evaluations/appeals/${filed.id}/decision`, {
+      decision: 'upheld',
+      reason: '核实',
+    });
+    expect(noScore.statusCode).toBe(400);
+    expect(noScore.body).toContain('body.score');
+
+    const decided = await ok(
+      post(approver, `/evaluations/appeals/${filed.id}/decision`, {
+        decision: 'upheld',
+        reason: '经核实已上云',
+        score: '100',
+      }),
+    );
+    expect(decided.appeal).toMatchObject({ status: 'upheld', score: '100.00' });
+    expect(decided.resettled).toEqual(['2026-12']); // November is closed
+    // Health now: 0.40 x 100 + 0.35 x 91.67 + 0.25 x 100 = 40 + 32.0845 + 25 = 97.0845 -> 97.08: 优秀 1.0000
+    const e = await ok(get(approver, `/evaluations/${evaluationId}`));
+    expect(cardOf(e, HEALTH)).toMatchObject({ total: '97.08', band: '优秀', coefficient: '1.0000', rank: 3 });
+    expect(score(cardOf(e, HEALTH), 'on_cloud_rate')).toMatchObject({ score: '100.00', appealed: true });
+    expect(e.revision).toBe(2);
+    expect(e.contentHash).not.toBe(hash);
+    expect(await statementOf(reviewer, '2026-12', 'demo-health')).toMatchObject({
+      coefficient: '1.0000',
+      coefficientBand: '优秀',
+    });
+    expect(await statementOf(reviewer, '2026-11', 'demo-health')).toMatchObject({
+      status: 'closed',
+      coefficient: '0.9500',
+    });
+  });
+
+  it('every step is in the audit trail', async () => {
+    const rows = await t.database.db
+      .selectFrom('audit_event')
+      .select('action')
+      .where('action', 'like', 'evaluation.%')
+      .execute();
+    const actions = new Set(rows.map((r) => r.action));
+    for (const a of [
+      'evaluation.drafted',
+      'evaluation.survey_answered',
+      'evaluation.score_entered',
+      'evaluation.recomputed',
+      'evaluation.reviewed',
+      'evaluation.approved',
+      'evaluation.published',
+      'evaluation.exported',
+      'evaluation.appeal_filed',
+      'evaluation.appeal_upheld',
+    ]) {
+      expect(actions, a).toContain(a);
+    }
+    const coefficients = await t.database.db
+      .selectFrom('audit_event')
+      .select('action')
+      .where('action', '=', 'settlement.coefficient_evaluated')
+      .execute();
+    expect(coefficients.length).toBe(2);
+  });
+});

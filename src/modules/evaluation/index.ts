@@ -1,0 +1,5 @@
+// What other modules and app.ts may use of the efficiency evaluation (效能评估, issue 17).
+
+export { evaluationRoutes } from './evaluation.routes.ts';
+export { EVALUATION_SCHEMAS } from './evaluation.schemas.ts';
+export type { EvaluationTables } from './evaluation.table.ts';

@@ -1,0 +1,133 @@
+// The evaluation sections of the five packs (效能评估). What each regulation says is cited; the weights, band
+// thresholds, appeal window and survey questions no regulation gives are the city's choice and say so.
+
+const CITY = 'not provided by the regulation, the city’s choice / 办法未规定，由本市确定';
+
+const RULES = {
+  on_cloud_rate: '非涉密系统上云数（含保留机房过渡期内的系统）/ 非涉密系统总数 × 100；无非涉密系统按满分',
+  resource_efficiency: '(监测资源数 − 期内未整改的闲置/僵尸发现数) / 监测资源数 × 100，最低 0；无监测资源按满分',
+  security_management: '上云非涉密系统中等保已备案且已签上云安全承诺书的系统数 / 上云非涉密系统数 × 100；无系统按满分',
+  response: '期内完成的工单中按时完成数 / 完成数 × 100（仅计服务商自身时限）；无工单按满分',
+  satisfaction: '各使用单位问卷评分（1-5 分）之和 × 20 / 评分项数；无答卷按满分',
+  quality: '运行管理单位现场检查、安全检查后录入的 0-100 分',
+} as const;
+
+type Art = string | null;
+
+export function evaluationSection(a: {
+  unitArticle: Art;
+  unitNote?: string;
+  providerArticle: Art;
+  providerNote?: string;
+  onCloud: Art;
+  efficiency: Art;
+  security: Art;
+  response: Art;
+  satisfaction: Art;
+  quality: Art;
+  bandsArticle: Art;
+  bands: { min: string; coefficient: string; zh: string }[] | null;
+  bandsNote: string;
+  appealArticle: Art;
+  period?: { value: 'annual' | 'quarterly'; article: Art; note: string };
+}) {
+  const note = (article: Art) => (article === null ? { note: CITY } : {});
+  return {
+    period: a.period ?? {
+      value: 'annual' as const,
+      article: a.unitArticle ?? a.providerArticle,
+      note: `annual: ${CITY}`,
+    },
+    appealWorkingDays: { value: 5, article: a.appealArticle, note: `5 working days from publication: ${CITY}` },
+    coefficientMonths: {
+      value: 12,
+      article: a.bandsArticle,
+      note: `a published result sets the coefficient for 12 months from the month the authority names: ${CITY}`,
+    },
+    bands: { value: a.bands, article: a.bandsArticle, note: a.bandsNote },
+    surveyQuestions: [
+      { id: 'response', zh: '服务响应是否及时' },
+      { id: 'quality', zh: '云服务性能、稳定性、可用性是否满意' },
+      { id: 'attitude', zh: '服务态度与沟通是否满意' },
+    ],
+    scorecards: {
+      using_unit: {
+        version: '1',
+        article: a.unitArticle,
+        note: a.unitNote ?? `weights: ${CITY}`,
+        indicators: [
+          {
+            id: 'on_cloud_rate' as const,
+            zh: '非涉密系统上云率',
+            weight: '0.40',
+            source: 'computed' as const,
+            rule: RULES.on_cloud_rate,
+            article: a.onCloud,
+            ...note(a.onCloud),
+          },
+          {
+            id: 'resource_efficiency' as const,
+            zh: '云资源使用效率',
+            weight: '0.35',
+            source: 'computed' as const,
+            rule: RULES.resource_efficiency,
+            article: a.efficiency,
+            ...note(a.efficiency),
+          },
+          {
+            id: 'security_management' as const,
+            zh: '信息系统安全管理',
+            weight: '0.25',
+            source: 'computed' as const,
+            rule: RULES.security_management,
+            article: a.security,
+            ...note(a.security),
+          },
+        ],
+      },
+      provider: {
+        version: '1',
+        article: a.providerArticle,
+        note: a.providerNote ?? `weights: ${CITY}`,
+        indicators: [
+          {
+            id: 'response' as const,
+            zh: '服务响应',
+            weight: '0.40',
+            source: 'computed' as const,
+            rule: RULES.response,
+            article: a.response,
+            ...note(a.response),
+          },
+          {
+            id: 'satisfaction' as const,
+            zh: '服务满意度',
+            weight: '0.30',
+            source: 'survey' as const,
+            rule: RULES.satisfaction,
+            article: a.satisfaction,
+            ...note(a.satisfaction),
+          },
+          {
+            id: 'quality' as const,
+            zh: '服务质量',
+            weight: '0.30',
+            source: 'manual' as const,
+            enteredBy: 'ops_reviewer',
+            rule: RULES.quality,
+            article: a.quality,
+            ...note(a.quality),
+          },
+        ],
+      },
+    },
+  };
+}
+
+/** Shanghai's bands: SH 27 makes the evaluation result a factor of the fee; the thresholds are the city's. */
+export const SH_BANDS = [
+  { min: '90', coefficient: '1.0000', zh: '优秀' },
+  { min: '80', coefficient: '0.9800', zh: '良好' },
+  { min: '60', coefficient: '0.9500', zh: '合格' },
+  { min: '0', coefficient: '0.9000', zh: '不合格' },
+];
