@@ -30,6 +30,7 @@ import { INVENTORY_SCHEMAS, inventoryRoutes } from './modules/inventory/index.ts
 import { METERING_SCHEMAS, meteringRoutes } from './modules/metering/index.ts';
 import {
   configureFold,
+  configureSilenceExemption,
   foldJob,
   MONITORING_JOBS,
   MONITORING_SCHEMAS,
@@ -42,6 +43,12 @@ import {
   notificationRoutes,
   registerOutboxMetrics,
 } from './modules/notifications/index.ts';
+import {
+  OPERATIONS_SCHEMAS,
+  operationsRoutes,
+  resourcesUnderAgreedMaintenance,
+  serviceDeskSweepJob,
+} from './modules/operations/index.ts';
 import { deadlineSweepJob, ORDER_SCHEMAS, orderRoutes } from './modules/orders/index.ts';
 import { POLICY_SCHEMAS, policyRoutes } from './modules/policy/index.ts';
 import { PROJECT_SCHEMAS, projectRoutes } from './modules/projects/index.ts';
@@ -98,8 +105,12 @@ export const JOBS: Job<DB>[] = [
   NOTIFICATION_DELIVERY_JOB,
   sharedDataSweepJob,
   dataCentreSweepJob,
+  serviceDeskSweepJob,
   AUDIT_CHECKPOINT_JOB,
 ];
+
+// Monitoring raises no silent-agent finding for resources under an agreed maintenance window (JQ 13).
+configureSilenceExemption(resourcesUnderAgreedMaintenance);
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -224,6 +235,7 @@ export async function buildApp({
   for (const schema of METERING_SCHEMAS) app.addSchema(schema);
   for (const schema of SHARED_DATA_SCHEMAS) app.addSchema(schema);
   for (const schema of DATA_CENTRE_SCHEMAS) app.addSchema(schema);
+  for (const schema of OPERATIONS_SCHEMAS) app.addSchema(schema);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -311,6 +323,7 @@ export async function buildApp({
       await api.register(meteringRoutes, deps);
       await api.register(sharedDataRoutes, deps);
       await api.register(dataCentreRoutes, deps);
+      await api.register(operationsRoutes, deps);
     },
     { prefix: '/api/v1' },
   );

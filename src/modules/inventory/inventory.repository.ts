@@ -256,3 +256,29 @@ export async function priceDimensions(
     order by p.dimension`.execute(trx);
   return rows.map((r) => r.dimension);
 }
+
+/**
+ * The provider's live resources (not reclaimed) in a zone or among the listed ids, with the unit holding each:
+ * what a maintenance window touches (JQ 13). Ids are one array parameter.
+ */
+export async function resourcesInScope(
+  trx: Trx,
+  scope: { jurisdictionId: string; providerId: string; zone: string | null; resourceIds: readonly string[] },
+) {
+  return trx
+    .selectFrom('resource as r')
+    .select(['r.id', 'r.organisation_id', 'r.jurisdiction_id', 'r.system_id', 'r.name', 'r.zone', 'r.state'])
+    .where('r.jurisdiction_id', '=', scope.jurisdictionId)
+    .where('r.provider_id', '=', scope.providerId)
+    .where('r.state', '<>', 'reclaimed')
+    .where((eb) => {
+      const parts = [];
+      if (scope.zone !== null) parts.push(eb('r.zone', '=', scope.zone));
+      if (scope.resourceIds.length > 0)
+        parts.push(sql<boolean>`r.id = any(${`{${scope.resourceIds.join(',')}}`}::uuid[])`);
+      return parts.length > 0 ? eb.or(parts) : sql<boolean>`false`;
+    })
+    .orderBy('r.organisation_id')
+    .orderBy('r.name')
+    .execute();
+}

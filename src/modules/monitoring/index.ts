@@ -1,4 +1,4 @@
-export { detect, thresholdsOf } from './monitoring.detect.ts';
+export { configureSilenceExemption, detect, type SilenceExemption, thresholdsOf } from './monitoring.detect.ts';
 export { configureFold, foldJob } from './monitoring.fold.ts';
 export { MONITORING_JOBS } from './monitoring.jobs.ts';
 export { monitoringRoutes } from './monitoring.routes.ts';

@@ -63,6 +63,14 @@ export const PERMISSIONS = [
   'datacentre:register',
   'datacentre:evaluate',
   'datacentre:approve',
+  // operations (modules/operations, TZ 12, JQ 13)
+  'ticket:read',
+  'ticket:open',
+  'ticket:work',
+  'maintenance:read',
+  'maintenance:apply',
+  'maintenance:respond',
+  'maintenance:decide',
   // the two-person rule on admin accounts (modules/identity/separation.ts)
   'admin-approval:decide',
 ] as const;
