@@ -6,6 +6,7 @@ export {
   createResource,
   getResource,
   itemQuantities,
+  liveResourceCounts,
   markReclaiming,
   quantitiesOf,
   type ResourceEventInput,

@@ -282,3 +282,22 @@ export async function resourcesInScope(
     .orderBy('r.name')
     .execute();
 }
+
+/** Resources live at `at` (delivered before it, not reclaimed by it) per unit and catalogue item, that `v` sees. */
+export async function liveResourceCounts(trx: Trx, v: Visibility, at: Date, providerId: string | null) {
+  let q = visibleResources(trx, v)
+    .leftJoin('organisation as u', 'u.id', 'r.organisation_id')
+    .select(['r.organisation_id', 'u.name as unit_name', 'r.catalogue_item_code'])
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('r.delivered_at', '<', at)
+    .where((eb) => eb.or([eb('r.reclaimed_at', 'is', null), eb('r.reclaimed_at', '>=', at)]))
+    .groupBy(['r.organisation_id', 'u.name', 'r.catalogue_item_code']);
+  if (providerId) q = q.where('r.provider_id', '=', providerId);
+  const rows = await q.orderBy('u.name').orderBy('r.catalogue_item_code').execute();
+  return rows.map((r) => ({
+    organisationId: r.organisation_id,
+    unitName: r.unit_name,
+    item: r.catalogue_item_code,
+    count: Number(r.n),
+  }));
+}

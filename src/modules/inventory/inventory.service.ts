@@ -292,3 +292,8 @@ export async function resourcesInScope(
     state: r.state,
   }));
 }
+
+/** Resources live at `at` per unit and catalogue item, as the caller sees them (operations reports, TZ 12). */
+export async function liveResourceCounts(trx: Trx, auth: AuthContext, at: Date, providerId: string | null = null) {
+  return repo.liveResourceCounts(trx, auth.visibility, at, providerId);
+}

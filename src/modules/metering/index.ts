@@ -4,3 +4,4 @@ export { progressBar, SETTLE_PAUSE_VARIABLE, settlePause } from './metering.prog
 export { meteringRoutes } from './metering.routes.ts';
 export { METERING_SCHEMAS } from './metering.schemas.ts';
 export { seedDemoSettlement } from './metering.seed.ts';
+export { listStatements } from './metering.service.ts';

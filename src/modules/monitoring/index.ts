@@ -4,3 +4,4 @@ export { MONITORING_JOBS } from './monitoring.jobs.ts';
 export { monitoringRoutes } from './monitoring.routes.ts';
 export { MONITORING_SCHEMAS } from './monitoring.schemas.ts';
 export { seedDemoMonitoring } from './monitoring.seed.ts';
+export { periodOf, type UtilisationReport, type UtilisationRow, utilisationReport } from './monitoring.service.ts';

@@ -305,3 +305,105 @@ export async function organisationName(trx: Trx, id: string): Promise<string | n
   const row = await trx.selectFrom('organisation').select('name').where('id', '=', id).executeTakeFirst();
   return row?.name ?? null;
 }
+
+// ---------------------------------------------------------------------------------------------- reports
+
+/** Service-desk figures of the tickets opened in [from, to) that `v` sees, optionally one provider's. */
+export async function ticketFigures(trx: Trx, v: Visibility, from: Date, to: Date, providerId: string | null) {
+  let q = visibleTickets(trx, v).where('t.created_at', '>=', from).where('t.created_at', '<', to);
+  if (providerId) q = q.where('t.provider_id', '=', providerId);
+  const row = await q
+    .select([
+      sql<string>`count(*)`.as('opened'),
+      sql<string>`count(t.first_response_at)`.as('answered'),
+      sql<string>`count(*) filter (where t.first_response_at is not null and not t.response_breached and t.response_due_at is not null)`.as(
+        'met',
+      ),
+      sql<string>`count(*) filter (where t.response_breached)`.as('breached'),
+      sql<string | null>`avg(extract(epoch from t.first_response_at - t.created_at))`.as('avg_response'),
+      sql<string>`count(t.confirmed_at)`.as('confirmed'),
+      sql<string | null>`avg(t.satisfaction)`.as('avg_satisfaction'),
+    ])
+    .executeTakeFirstOrThrow();
+  return row;
+}
+
+/** Maintenance windows agreed that overlap [from, to), that `v` sees, optionally one provider's. */
+export async function agreedWindows(trx: Trx, v: Visibility, from: Date, to: Date, providerId: string | null) {
+  let q = visibleMaintenance(trx, v)
+    .where('m.status', '=', 'agreed')
+    .where('m.starts_at', '<', to)
+    .where('m.ends_at', '>', from);
+  if (providerId) q = q.where('m.organisation_id', '=', providerId);
+  return q
+    .select([
+      'm.number',
+      'm.kind',
+      'm.title',
+      'm.starts_at',
+      'm.ends_at',
+      'm.affected_resources',
+      'p.name as provider_name',
+    ])
+    .orderBy('m.starts_at')
+    .execute();
+}
+
+export async function insertReport(
+  trx: Trx,
+  values: {
+    organisation_id: string;
+    jurisdiction_id: string;
+    scope: 'city' | 'provider';
+    provider_id: string | null;
+    period: 'week' | 'month';
+    period_from: string;
+    period_to: string;
+    figures: string;
+    workbook: Buffer;
+    content_hash: string;
+    generated_by: string;
+    generated_at: Date;
+  },
+) {
+  return trx.insertInto('operations_report').values(values).returning(['id', 'generated_at']).executeTakeFirstOrThrow();
+}
+
+const REPORT_COLUMNS = [
+  'r.id',
+  'r.scope',
+  'r.provider_id',
+  'r.period',
+  'r.period_from',
+  'r.period_to',
+  'r.content_hash',
+  'r.generated_by',
+  'r.generated_at',
+] as const;
+
+export async function listReports(trx: Trx, v: Visibility, limit: number) {
+  return reportQuery(trx, v).select(REPORT_COLUMNS).orderBy('r.generated_at', 'desc').limit(limit).execute();
+}
+
+function reportQuery(trx: Trx, v: Visibility) {
+  return trx
+    .selectFrom('operations_report as r')
+    .leftJoin('organisation as p', 'p.id', 'r.provider_id')
+    .select('p.name as provider_name')
+    .where((eb) =>
+      v.kind === 'jurisdiction'
+        ? eb('r.jurisdiction_id', 'in', v.jurisdictions)
+        : eb('r.organisation_id', 'in', v.organisations),
+    );
+}
+
+export async function findReport(trx: Trx, v: Visibility, id: string) {
+  return reportQuery(trx, v).select(REPORT_COLUMNS).select('r.figures').where('r.id', '=', id).executeTakeFirst();
+}
+
+export async function reportWorkbook(trx: Trx, v: Visibility, id: string) {
+  return reportQuery(trx, v)
+    .select(['r.workbook', 'r.period', 'r.period_from', 'r.content_hash'])
+    .where('r.id', '=', id)
+    .executeTakeFirst();
+}

@@ -105,7 +105,24 @@ export interface MaintenanceUnitTable {
   answered_by: string | null;
 }
 
+export interface OperationsReportTable {
+  id: Generated<string>;
+  organisation_id: string;
+  jurisdiction_id: string;
+  scope: 'city' | 'provider';
+  provider_id: string | null;
+  period: 'week' | 'month';
+  period_from: string;
+  period_to: string;
+  figures: ColumnType<unknown, string, string>;
+  workbook: Buffer;
+  content_hash: string;
+  generated_by: string;
+  generated_at: Date;
+}
+
 export interface OperationsTables {
+  operations_report: OperationsReportTable;
   service_ticket: ServiceTicketTable;
   service_ticket_entry: ServiceTicketEntryTable;
   maintenance_window: MaintenanceWindowTable;

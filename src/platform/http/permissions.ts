@@ -71,6 +71,8 @@ export const PERMISSIONS = [
   'maintenance:apply',
   'maintenance:respond',
   'maintenance:decide',
+  'ops-report:read',
+  'ops-report:generate',
   // the two-person rule on admin accounts (modules/identity/separation.ts)
   'admin-approval:decide',
 ] as const;
