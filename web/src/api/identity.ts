@@ -62,6 +62,15 @@ export const PERMISSIONS = [
   'datacentre:register',
   'datacentre:evaluate',
   'datacentre:approve',
+  'ticket:read',
+  'ticket:open',
+  'ticket:work',
+  'maintenance:read',
+  'maintenance:apply',
+  'maintenance:respond',
+  'maintenance:decide',
+  'ops-report:read',
+  'ops-report:generate',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

@@ -218,6 +218,19 @@ export const routes: RouteObject[] = [
             ],
           },
           {
+            path: 'operations/tickets',
+            element: guarded('ticket:read'),
+            handle: crumb('ops.nav.tickets'),
+            children: [
+              { index: true, element: page(() => import('../pages/operations/TicketsPage'), 'TicketsPage') },
+              {
+                path: ':id',
+                element: page(() => import('../pages/operations/TicketPage'), 'TicketPage'),
+                handle: crumb('ops.nav.ticket'),
+              },
+            ],
+          },
+          {
             path: 'monitoring',
             element: guarded('monitoring:read'),
             handle: crumb('monitoring.nav'),

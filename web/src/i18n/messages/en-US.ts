@@ -1,4 +1,5 @@
 import { dataCentresEnUS } from './datacentres.en-US';
+import { operationsEnUS } from './operations.en-US';
 import { sharedDataEnUS } from './shareddata.en-US';
 import type { Messages } from './zh-CN';
 
@@ -1174,4 +1175,5 @@ export const enUS: Messages = {
   'error.toast': 'An unexpected error occurred and has been reported.',
   ...sharedDataEnUS,
   ...dataCentresEnUS,
+  ...operationsEnUS,
 };

@@ -3,6 +3,7 @@
  * these keys (checked by the compiler). Placeholders are written `{name}` and filled by `t(key, { name })`.
  */
 import { dataCentresZhCN } from './datacentres.zh-CN';
+import { operationsZhCN } from './operations.zh-CN';
 import { sharedDataZhCN } from './shareddata.zh-CN';
 
 export const zhCN = {
@@ -1133,6 +1134,7 @@ export const zhCN = {
   'error.toast': '发生了意外错误，已自动上报。',
   ...sharedDataZhCN,
   ...dataCentresZhCN,
+  ...operationsZhCN,
 };
 
 export type MessageKey = keyof typeof zhCN;
