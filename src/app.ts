@@ -44,6 +44,7 @@ import {
   registerOutboxMetrics,
 } from './modules/notifications/index.ts';
 import {
+  incidentSweepJob,
   OPERATIONS_SCHEMAS,
   operationsRoutes,
   resourcesUnderAgreedMaintenance,
@@ -106,6 +107,7 @@ export const JOBS: Job<DB>[] = [
   sharedDataSweepJob,
   dataCentreSweepJob,
   serviceDeskSweepJob,
+  incidentSweepJob,
   AUDIT_CHECKPOINT_JOB,
 ];
 

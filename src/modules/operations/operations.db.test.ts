@@ -4,7 +4,7 @@ import { as, login, type Session } from '../../../test/sessions.ts';
 import { ManualClock } from '../../platform/time/clock.ts';
 import { seedDemo } from '../../seed.ts';
 import { createResource, recordResourceEvent } from '../inventory/index.ts';
-import { sweepServiceDesk } from './index.ts';
+import { sweepIncidents, sweepServiceDesk } from './index.ts';
 
 // Operations (issue 18) through the HTTP API: the service desk's response clock on Taizhou's pack (TZ 12(2): 5
 // minutes, wall-clock), escalation once; planned maintenance on Jiuquan's pack (JQ 13: at least 2 working days
@@ -372,5 +372,66 @@ describe('planned maintenance (JQ 13)', () => {
     expect(text).not.toContain(res['教育局-应用服务器']);
     // outside the window's scope the silent agent is still a finding
     expect(text).toContain(res['卫健委-门户服务器']);
+  });
+});
+
+describe('incidents (TZ 12(5)): the same-day report of a major incident, who sees it, availability', () => {
+  let major: string;
+
+  it('a major incident touches the units holding resources in its zone; its report is due the same day', async () => {
+    await pack('taizhou-2018');
+    at('2026-10-12T15:00:00');
+    const i = await ok(
+      post(provider, '/incidents', {
+        severity: 'major',
+        title: '互联网区核心交换机故障',
+        description: '互联网区网络中断',
+        zone: '互联网区',
+        startedAt: '2026-10-12T14:00:00+08:00',
+      }),
+      201,
+    );
+    major = i.id;
+    expect(i.reportDueAt).toBe('2026-10-12T15:59:59.999Z');
+    expect(i.resourceIds).toEqual([res['卫健委-门户服务器']]);
+    expect((await ok(get(unitadmin, '/incidents'))).items.map((x: { id: string }) => x.id)).toEqual([major]);
+    expect((await ok(get(edu, '/incidents'))).total).toBe(0);
+    expect((await ok(get(providerB, '/incidents'))).total).toBe(0);
+    expect((await get(edu, `/incidents/${major}`)).statusCode).toBe(404);
+    expect((await get(providerB, `/incidents/${major}`)).statusCode).toBe(404);
+  });
+
+  it('a report missing at the end of the day is overdue and escalates once', async () => {
+    at('2026-10-12T23:59:59');
+    expect(await sweepIncidents(t.database.db, clock.now())).toEqual({ escalated: 0 });
+    at('2026-10-13T00:00:00');
+    expect(await sweepIncidents(t.database.db, clock.now())).toEqual({ escalated: 1 });
+    expect(await sweepIncidents(t.database.db, clock.now())).toEqual({ escalated: 0 });
+    expect((await inbox(approver, 'incident.report_overdue')).length).toBe(1);
+    const late = await ok(post(provider, `/incidents/${major}/report`, { report: '根因：交换机板卡故障，已更换' }));
+    expect(late.overdueSince).toBe('2026-10-12T16:00:00.000Z');
+  });
+
+  it('availability merges overlapping incident windows per provider and zone', async () => {
+    await ok(post(provider, `/incidents/${major}/end`, { endedAt: '2026-10-12T16:00:00+08:00' }));
+    const minor = await ok(
+      post(provider, '/incidents', {
+        severity: 'minor',
+        title: '互联网区丢包',
+        description: '部分丢包',
+        zone: '互联网区',
+        startedAt: '2026-10-12T15:00:00+08:00',
+      }),
+      201,
+    );
+    expect(minor.reportDueAt).toBeNull();
+    await ok(post(provider, `/incidents/${minor.id}/end`, { endedAt: '2026-10-12T17:00:00+08:00' }));
+    const a = await ok(get(reviewer, '/incidents/availability?from=2026-10-01&to=2026-11-01'));
+    const month = 31 * 86400;
+    expect(a.periodSeconds).toBe(month);
+    const p = a.providers.find((x: { key: string }) => x.key === org['demo-provider-a']);
+    expect(p.downtimeSeconds).toBe(3 * 3600); // 14:00-17:00, not 2 h + 2 h
+    expect(p.availabilityPercent).toBe(Math.round((1 - 10800 / month) * 1_000_000) / 10_000);
+    expect(a.zones).toEqual([expect.objectContaining({ key: '互联网区', downtimeSeconds: 10800 })]);
   });
 });

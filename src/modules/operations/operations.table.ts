@@ -121,7 +121,40 @@ export interface OperationsReportTable {
   generated_at: Date;
 }
 
+export const SEVERITIES = ['major', 'significant', 'minor'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export interface IncidentTable {
+  id: Generated<string>;
+  number: string;
+  organisation_id: string;
+  jurisdiction_id: string;
+  severity: Severity;
+  title: string;
+  description: string;
+  zone: string | null;
+  resource_ids: ColumnType<string[], string[], string[]>;
+  system_ids: ColumnType<string[], string[], string[]>;
+  started_at: Date;
+  ended_at: Date | null;
+  report_due_at: Date | null;
+  report: string | null;
+  reported_at: Date | null;
+  overdue_since: Date | null;
+  created_by: string;
+  created_at: Date;
+}
+
+export interface IncidentUnitTable {
+  incident_id: string;
+  organisation_id: string;
+  jurisdiction_id: string;
+  provider_id: string;
+}
+
 export interface OperationsTables {
+  incident: IncidentTable;
+  incident_unit: IncidentUnitTable;
   operations_report: OperationsReportTable;
   service_ticket: ServiceTicketTable;
   service_ticket_entry: ServiceTicketEntryTable;

@@ -73,6 +73,8 @@ export const PERMISSIONS = [
   'maintenance:decide',
   'ops-report:read',
   'ops-report:generate',
+  'incident:read',
+  'incident:declare',
   // the two-person rule on admin accounts (modules/identity/separation.ts)
   'admin-approval:decide',
 ] as const;

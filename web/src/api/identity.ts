@@ -71,6 +71,8 @@ export const PERMISSIONS = [
   'maintenance:decide',
   'ops-report:read',
   'ops-report:generate',
+  'incident:read',
+  'incident:declare',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

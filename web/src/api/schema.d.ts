@@ -13854,6 +13854,502 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/operations/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Incidents the caller may see: a unit those touching its systems, a provider its own */
+        get: {
+            parameters: {
+                query: {
+                    limit: number;
+                    offset: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                number: string;
+                                provider: {
+                                    id: string;
+                                    name: string;
+                                };
+                                /**
+                                 * @description major 重大, significant 较大, minor 一般
+                                 * @enum {unknown}
+                                 */
+                                severity: "major" | "significant" | "minor";
+                                title: string;
+                                description: string;
+                                zone: string | null;
+                                resourceIds: string[];
+                                systemIds: string[];
+                                /** Format: date-time */
+                                startedAt: string;
+                                endedAt: string | null;
+                                reportDueAt: string | null;
+                                report: string | null;
+                                reportedAt: string | null;
+                                overdueSince: string | null;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** A provider declares an incident; systems and units touched come from the inventory (TZ 12(5)) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        severity: "major" | "significant" | "minor";
+                        title: string;
+                        description: string;
+                        zone?: string | null;
+                        resourceIds?: string[];
+                        /** Format: date-time */
+                        startedAt: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            number: string;
+                            provider: {
+                                id: string;
+                                name: string;
+                            };
+                            /**
+                             * @description major 重大, significant 较大, minor 一般
+                             * @enum {unknown}
+                             */
+                            severity: "major" | "significant" | "minor";
+                            title: string;
+                            description: string;
+                            zone: string | null;
+                            resourceIds: string[];
+                            systemIds: string[];
+                            /** Format: date-time */
+                            startedAt: string;
+                            endedAt: string | null;
+                            reportDueAt: string | null;
+                            report: string | null;
+                            reportedAt: string | null;
+                            overdueSince: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/incidents/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Availability per provider, zone and system from unplanned incident windows in [from, to) */
+        get: {
+            parameters: {
+                query: {
+                    from: string;
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            from: string;
+                            to: string;
+                            periodSeconds: number;
+                            providers: {
+                                key: string;
+                                name: string | null;
+                                downtimeSeconds: number;
+                                availabilityPercent: number;
+                            }[];
+                            zones: {
+                                key: string;
+                                name: string | null;
+                                downtimeSeconds: number;
+                                availabilityPercent: number;
+                            }[];
+                            systems: {
+                                key: string;
+                                name: string | null;
+                                downtimeSeconds: number;
+                                availabilityPercent: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/incidents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An incident */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            number: string;
+                            provider: {
+                                id: string;
+                                name: string;
+                            };
+                            /**
+                             * @description major 重大, significant 较大, minor 一般
+                             * @enum {unknown}
+                             */
+                            severity: "major" | "significant" | "minor";
+                            title: string;
+                            description: string;
+                            zone: string | null;
+                            resourceIds: string[];
+                            systemIds: string[];
+                            /** Format: date-time */
+                            startedAt: string;
+                            endedAt: string | null;
+                            reportDueAt: string | null;
+                            report: string | null;
+                            reportedAt: string | null;
+                            overdueSince: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/incidents/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The provider records the incident’s end */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        endedAt: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            number: string;
+                            provider: {
+                                id: string;
+                                name: string;
+                            };
+                            /**
+                             * @description major 重大, significant 较大, minor 一般
+                             * @enum {unknown}
+                             */
+                            severity: "major" | "significant" | "minor";
+                            title: string;
+                            description: string;
+                            zone: string | null;
+                            resourceIds: string[];
+                            systemIds: string[];
+                            /** Format: date-time */
+                            startedAt: string;
+                            endedAt: string | null;
+                            reportDueAt: string | null;
+                            report: string | null;
+                            reportedAt: string | null;
+                            overdueSince: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/incidents/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The provider submits the incident report with its root cause (major: the same day, TZ 12(5)) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        report: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            number: string;
+                            provider: {
+                                id: string;
+                                name: string;
+                            };
+                            /**
+                             * @description major 重大, significant 较大, minor 一般
+                             * @enum {unknown}
+                             */
+                            severity: "major" | "significant" | "minor";
+                            title: string;
+                            description: string;
+                            zone: string | null;
+                            resourceIds: string[];
+                            systemIds: string[];
+                            /** Format: date-time */
+                            startedAt: string;
+                            endedAt: string | null;
+                            reportDueAt: string | null;
+                            report: string | null;
+                            reportedAt: string | null;
+                            overdueSince: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
