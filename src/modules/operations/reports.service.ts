@@ -9,6 +9,7 @@ import type { Trx } from '../../schema.ts';
 import { liveResourceCounts } from '../inventory/index.ts';
 import { listStatements, yuan } from '../metering/index.ts';
 import { periodOf, type UtilisationRow, utilisationReport } from '../monitoring/index.ts';
+import { availability } from './incidents.service.ts';
 import * as repo from './operations.repository.ts';
 
 // The weekly and monthly operations reports (TZ 12), per provider or city-wide, built from the figures the owning
@@ -60,6 +61,7 @@ export async function reportFigures(
   }
   const t = await repo.ticketFigures(trx, auth.visibility, fromAt, toAt, providerId);
   const windows = await repo.agreedWindows(trx, auth.visibility, fromAt, toAt, providerId);
+  const avail = await availability(trx, auth, from, to);
   return {
     period: input.period,
     from,
@@ -78,6 +80,10 @@ export async function reportFigures(
       averageResponseSeconds: num(t.avg_response),
       confirmed: Number(t.confirmed),
       averageSatisfaction: num(t.avg_satisfaction),
+    },
+    availability: {
+      providers: avail.providers.filter((p) => providerId === null || p.key === providerId),
+      zones: providerId === null ? avail.zones : [],
     },
     maintenance: {
       agreed: windows.length,
@@ -127,6 +133,7 @@ export async function reportWorkbook(f: ReportFigures): Promise<Buffer> {
   summary.addRow(['平均响应时间（秒）', f.tickets.averageResponseSeconds]);
   summary.addRow(['平均满意度', f.tickets.averageSatisfaction]);
   summary.addRow(['已实施维护窗口', f.maintenance.agreed]);
+  for (const p of f.availability.providers) summary.addRow([`可用率%（${text(p.name ?? '')}）`, p.availabilityPercent]);
   summary.getRow(2).font = { bold: true };
 
   const res = wb.addWorksheet('资源');
