@@ -65,6 +65,28 @@ describe('the service desk in the console', () => {
     await ui.shot('operations-ticket-confirmed.png');
     await noCodes();
     await logout(page);
+  });
+
+  it('the provider sees its maintenance window on the calendar', async () => {
+    const provider = await apiSession(ui.serverUrl, 'provider');
+    const day = 24 * 3_600_000;
+    await provider('POST', '/api/v1/operations/maintenance', {
+      kind: 'sudden',
+      title: '端到端测试：核心交换机更换',
+      impact: '网络闪断约5分钟',
+      zone: '政务外网区',
+      startsAt: new Date(Date.now() + day).toISOString(),
+      endsAt: new Date(Date.now() + day + 3_600_000).toISOString(),
+    });
+    const page = ui.page;
+    await page.goto(ui.url('/operations/maintenance'));
+    await login(page, 'provider');
+    await visible(page.getByText('端到端测试：核心交换机更换'));
+    await visible(page.getByText('临时中断'));
+    await visible(page.getByText('已申请'));
+    await ui.shot('operations-maintenance.png');
+    await noCodes();
+    await logout(page);
     expect(unexpectedErrors(ui.browserErrors)).toEqual([]);
   });
 });

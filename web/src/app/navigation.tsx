@@ -27,6 +27,7 @@ import {
   ProjectOutlined,
   ReadOutlined,
   SafetyCertificateOutlined,
+  ScheduleOutlined,
   SendOutlined,
   ShareAltOutlined,
   SolutionOutlined,
@@ -82,6 +83,13 @@ export const NAV_ITEMS: readonly NavItem[] = [
     icon: <CustomerServiceOutlined />,
     permission: 'ticket:read',
   },
+  {
+    path: '/operations/maintenance',
+    label: 'ops.nav.maintenance',
+    icon: <ScheduleOutlined />,
+    permission: 'maintenance:read',
+  },
+
   { path: '/monitoring', label: 'monitoring.nav', icon: <LineChartOutlined />, permission: 'monitoring:read' },
   { path: '/shared-data', label: 'sd.nav.catalogue', icon: <ShareAltOutlined />, permission: 'shared-data:read' },
   {

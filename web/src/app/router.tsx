@@ -218,6 +218,14 @@ export const routes: RouteObject[] = [
             ],
           },
           {
+            path: 'operations/maintenance',
+            element: guarded('maintenance:read'),
+            handle: crumb('ops.nav.maintenance'),
+            children: [
+              { index: true, element: page(() => import('../pages/operations/MaintenancePage'), 'MaintenancePage') },
+            ],
+          },
+          {
             path: 'operations/tickets',
             element: guarded('ticket:read'),
             handle: crumb('ops.nav.tickets'),
