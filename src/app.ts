@@ -31,6 +31,7 @@ import { INVENTORY_SCHEMAS, inventoryRoutes } from './modules/inventory/index.ts
 import { METERING_SCHEMAS, meteringRoutes } from './modules/metering/index.ts';
 import {
   configureFold,
+  configureSilenceExemption,
   foldJob,
   MONITORING_JOBS,
   MONITORING_SCHEMAS,
@@ -43,6 +44,13 @@ import {
   notificationRoutes,
   registerOutboxMetrics,
 } from './modules/notifications/index.ts';
+import {
+  incidentSweepJob,
+  OPERATIONS_SCHEMAS,
+  operationsRoutes,
+  resourcesUnderAgreedMaintenance,
+  serviceDeskSweepJob,
+} from './modules/operations/index.ts';
 import { deadlineSweepJob, ORDER_SCHEMAS, orderRoutes } from './modules/orders/index.ts';
 import { POLICY_SCHEMAS, policyRoutes } from './modules/policy/index.ts';
 import { PROJECT_SCHEMAS, projectRoutes } from './modules/projects/index.ts';
@@ -99,8 +107,13 @@ export const JOBS: Job<DB>[] = [
   NOTIFICATION_DELIVERY_JOB,
   sharedDataSweepJob,
   dataCentreSweepJob,
+  serviceDeskSweepJob,
+  incidentSweepJob,
   AUDIT_CHECKPOINT_JOB,
 ];
+
+// Monitoring raises no silent-agent finding for resources under an agreed maintenance window (JQ 13).
+configureSilenceExemption(resourcesUnderAgreedMaintenance);
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -226,6 +239,7 @@ export async function buildApp({
   for (const schema of SHARED_DATA_SCHEMAS) app.addSchema(schema);
   for (const schema of DATA_CENTRE_SCHEMAS) app.addSchema(schema);
   for (const schema of EVALUATION_SCHEMAS) app.addSchema(schema);
+  for (const schema of OPERATIONS_SCHEMAS) app.addSchema(schema);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -314,6 +328,7 @@ export async function buildApp({
       await api.register(sharedDataRoutes, deps);
       await api.register(dataCentreRoutes, deps);
       await api.register(evaluationRoutes, deps);
+      await api.register(operationsRoutes, deps);
     },
     { prefix: '/api/v1' },
   );

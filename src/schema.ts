@@ -8,6 +8,7 @@ import type { InventoryTables } from './modules/inventory/inventory.table.ts';
 import type { MeteringTables } from './modules/metering/metering.table.ts';
 import type { MonitoringTables } from './modules/monitoring/monitoring.table.ts';
 import type { NotificationTables } from './modules/notifications/notifications.table.ts';
+import type { OperationsTables } from './modules/operations/operations.table.ts';
 import type { OrderTables } from './modules/orders/orders.table.ts';
 import type { PolicyTables } from './modules/policy/policy.table.ts';
 import type { ProjectTables } from './modules/projects/projects.table.ts';
@@ -35,7 +36,8 @@ export interface DB
     ProjectTables,
     SharedDataTables,
     DataCentreTables,
-    EvaluationTables {}
+    EvaluationTables,
+    OperationsTables {}
 
 export type Db = Kysely<DB>;
 export type Trx = Transaction<DB>;

@@ -47,6 +47,11 @@ export const ERRORS = {
     en: 'The policy provides no such order type',
   },
   order_rule_violated: { status: 422, zh: '申请不符合政策规定', en: 'The order breaks a policy rule' },
+  lead_time_too_short: {
+    status: 422,
+    zh: '申请未满足规定的提前期',
+    en: 'The application is later than the lead time the regulation requires',
+  },
   allocation_stopped: { status: 409, zh: '已暂停向该单位分配资源', en: 'Allocations to this unit are stopped' },
   idempotency_key_reused: {
     status: 422,

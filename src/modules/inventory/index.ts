@@ -4,11 +4,15 @@ export { seedScaleInventory } from './inventory.seed.ts';
 export {
   checkQuantities,
   createResource,
+  getResource,
   itemQuantities,
+  liveResourceCounts,
   markReclaiming,
   quantitiesOf,
   type ResourceEventInput,
   recordResourceEvent,
+  resourcesInScope,
+  type ScopedResource,
   setExpiry,
 } from './inventory.service.ts';
 export type {

@@ -256,3 +256,48 @@ export async function priceDimensions(
     order by p.dimension`.execute(trx);
   return rows.map((r) => r.dimension);
 }
+
+/**
+ * The provider's live resources (not reclaimed) in a zone or among the listed ids, with the unit holding each:
+ * what a maintenance window touches (JQ 13). Ids are one array parameter.
+ */
+export async function resourcesInScope(
+  trx: Trx,
+  scope: { jurisdictionId: string; providerId: string; zone: string | null; resourceIds: readonly string[] },
+) {
+  return trx
+    .selectFrom('resource as r')
+    .select(['r.id', 'r.organisation_id', 'r.jurisdiction_id', 'r.system_id', 'r.name', 'r.zone', 'r.state'])
+    .where('r.jurisdiction_id', '=', scope.jurisdictionId)
+    .where('r.provider_id', '=', scope.providerId)
+    .where('r.state', '<>', 'reclaimed')
+    .where((eb) => {
+      const parts = [];
+      if (scope.zone !== null) parts.push(eb('r.zone', '=', scope.zone));
+      if (scope.resourceIds.length > 0)
+        parts.push(sql<boolean>`r.id = any(${`{${scope.resourceIds.join(',')}}`}::uuid[])`);
+      return parts.length > 0 ? eb.or(parts) : sql<boolean>`false`;
+    })
+    .orderBy('r.organisation_id')
+    .orderBy('r.name')
+    .execute();
+}
+
+/** Resources live at `at` (delivered before it, not reclaimed by it) per unit and catalogue item, that `v` sees. */
+export async function liveResourceCounts(trx: Trx, v: Visibility, at: Date, providerId: string | null) {
+  let q = visibleResources(trx, v)
+    .leftJoin('organisation as u', 'u.id', 'r.organisation_id')
+    .select(['r.organisation_id', 'u.name as unit_name', 'r.catalogue_item_code'])
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('r.delivered_at', '<', at)
+    .where((eb) => eb.or([eb('r.reclaimed_at', 'is', null), eb('r.reclaimed_at', '>=', at)]))
+    .groupBy(['r.organisation_id', 'u.name', 'r.catalogue_item_code']);
+  if (providerId) q = q.where('r.provider_id', '=', providerId);
+  const rows = await q.orderBy('u.name').orderBy('r.catalogue_item_code').execute();
+  return rows.map((r) => ({
+    organisationId: r.organisation_id,
+    unitName: r.unit_name,
+    item: r.catalogue_item_code,
+    count: Number(r.n),
+  }));
+}

@@ -265,3 +265,35 @@ export async function getResource(trx: Trx, auth: AuthContext, id: string) {
     })),
   };
 }
+
+export interface ScopedResource {
+  id: string;
+  organisationId: string;
+  jurisdictionId: string;
+  systemId: string | null;
+  name: string;
+  zone: string | null;
+  state: ResourceState;
+}
+
+/** The provider's live resources in a zone or among the listed ids (maintenance windows, JQ 13). */
+export async function resourcesInScope(
+  trx: Trx,
+  scope: { jurisdictionId: string; providerId: string; zone: string | null; resourceIds: readonly string[] },
+): Promise<ScopedResource[]> {
+  const rows = await repo.resourcesInScope(trx, scope);
+  return rows.map((r) => ({
+    id: r.id,
+    organisationId: r.organisation_id,
+    jurisdictionId: r.jurisdiction_id,
+    systemId: r.system_id,
+    name: r.name,
+    zone: r.zone,
+    state: r.state,
+  }));
+}
+
+/** Resources live at `at` per unit and catalogue item, as the caller sees them (operations reports, TZ 12). */
+export async function liveResourceCounts(trx: Trx, auth: AuthContext, at: Date, providerId: string | null = null) {
+  return repo.liveResourceCounts(trx, auth.visibility, at, providerId);
+}

@@ -1,7 +1,8 @@
-export { detect, thresholdsOf } from './monitoring.detect.ts';
+export { configureSilenceExemption, detect, type SilenceExemption, thresholdsOf } from './monitoring.detect.ts';
 export { type EfficiencyFacts, efficiencyFacts } from './monitoring.facts.repository.ts';
 export { configureFold, foldJob } from './monitoring.fold.ts';
 export { MONITORING_JOBS } from './monitoring.jobs.ts';
 export { monitoringRoutes } from './monitoring.routes.ts';
 export { MONITORING_SCHEMAS } from './monitoring.schemas.ts';
 export { seedDemoMonitoring } from './monitoring.seed.ts';
+export { periodOf, type UtilisationReport, type UtilisationRow, utilisationReport } from './monitoring.service.ts';

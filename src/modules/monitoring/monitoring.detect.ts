@@ -201,6 +201,15 @@ export interface DetectionResult {
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
+/** Resources whose silence is explained at `now` (an agreed maintenance window, JQ 13): no silent-agent finding. */
+export type SilenceExemption = (trx: Trx, jurisdictionId: string, now: Date) => Promise<readonly string[]>;
+let silenceExemption: SilenceExemption = async () => [];
+
+/** Set once by app.ts (the operations module's agreed windows): monitoring imports no later module. */
+export function configureSilenceExemption(exemption: SilenceExemption): void {
+  silenceExemption = exemption;
+}
+
 /**
  * Runs the rules over one jurisdiction's active resources at `now` and reconciles the findings: a finding
  * that still holds is refreshed (never duplicated), a new one is opened, an open one that no longer holds is
@@ -229,6 +238,7 @@ export async function detect(trx: Trx, actor: Actor, jurisdictionId: string, now
     .execute();
 
   const silentSince = new Date(now.getTime() - t.silentHours * HOUR);
+  const exempt = new Set(await silenceExemption(trx, jurisdictionId, now));
   // Candidates: resources the cheap figures do not rule out (a peak is at least each direction's own peak).
   const candidates: string[] = [];
   for (const r of resources) {
@@ -275,6 +285,7 @@ export async function detect(trx: Trx, actor: Actor, jurisdictionId: string, now
     // Silent agent: active for longer than the silence limit, and no sample within it.
     const deliveredBefore = !r.delivered_at || r.delivered_at <= silentSince;
     if (deliveredBefore && (!r.last_sample_at || r.last_sample_at < silentSince)) {
+      if (exempt.has(r.id)) continue; // under an agreed maintenance window: its silence is planned
       detected.push({
         resource,
         rule: 'silent_agent',

@@ -70,6 +70,18 @@ export const PERMISSIONS = [
   'evaluation:approve',
   'evaluation:survey',
   'evaluation:appeal',
+  // operations (modules/operations, TZ 12, JQ 13)
+  'ticket:read',
+  'ticket:open',
+  'ticket:work',
+  'maintenance:read',
+  'maintenance:apply',
+  'maintenance:respond',
+  'maintenance:decide',
+  'ops-report:read',
+  'ops-report:generate',
+  'incident:read',
+  'incident:declare',
   // the two-person rule on admin accounts (modules/identity/separation.ts)
   'admin-approval:decide',
 ] as const;

@@ -69,6 +69,17 @@ export const PERMISSIONS = [
   'evaluation:approve',
   'evaluation:survey',
   'evaluation:appeal',
+  'ticket:read',
+  'ticket:open',
+  'ticket:work',
+  'maintenance:read',
+  'maintenance:apply',
+  'maintenance:respond',
+  'maintenance:decide',
+  'ops-report:read',
+  'ops-report:generate',
+  'incident:read',
+  'incident:declare',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

@@ -13736,6 +13736,1554 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/operations/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tickets the caller may see: a unit its own, a provider those routed to it, the city all */
+        get: {
+            parameters: {
+                query: {
+                    /** @description open 待响应, responded 处理中, resolved 已解决待确认, confirmed 已确认关闭 */
+                    status?: "open" | "responded" | "resolved" | "confirmed";
+                    breached?: boolean;
+                    limit: number;
+                    offset: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ServiceTicket"][];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * A using unit opens a ticket, routed to the provider of the resource concerned (TZ 12)
+         * @description The response target is the pack’s `provider.responseMinutesMax`, counted in wall-clock time (7x24) from now.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description fault 故障, request 服务请求, consultation 咨询
+                         * @enum {unknown}
+                         */
+                        kind: "fault" | "request" | "consultation";
+                        /**
+                         * @description urgent 紧急, high 高, normal 一般, low 低
+                         * @enum {unknown}
+                         */
+                        priority: "urgent" | "high" | "normal" | "low";
+                        subject: string;
+                        description: string;
+                        resourceId?: string | null;
+                        /** @description the provider, for a ticket about the platform rather than one resource */
+                        providerId?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ServiceTicketDetail"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/tickets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A ticket with its clock and history */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ServiceTicketDetail"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/tickets/{id}/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The provider answers: the first answer stops the response clock; later ones are updates */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        body: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ServiceTicketDetail"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/tickets/{id}/resolution": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The provider resolves the ticket */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        resolution: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ServiceTicketDetail"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/tickets/{id}/confirmation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The unit confirms a resolved ticket and rates its satisfaction (1-5), counted for evaluation */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        satisfaction: number;
+                        comment?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ServiceTicketDetail"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/maintenance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The maintenance calendar: windows the caller may see (a unit those affecting it), by time */
+        get: {
+            parameters: {
+                query: {
+                    /** @description applied 已申请, consulting 已通知受影响单位, agreed 已同意, refused 未同意, withdrawn 已撤回 */
+                    status?: "applied" | "consulting" | "agreed" | "refused" | "withdrawn";
+                    from?: string;
+                    to?: string;
+                    limit: number;
+                    offset: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["MaintenanceWindow"][];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * A provider applies for a planned maintenance window or a sudden interruption (JQ 13)
+         * @description A planned window must start after the pack’s `provider.plannedInterruptionLeadWorkingDays` working days (422 lead_time_too_short naming the article otherwise). The affected units are derived from the inventory.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        kind: "planned" | "sudden";
+                        title: string;
+                        /** @description what stops or degrades, for how long */
+                        impact: string;
+                        zone?: string | null;
+                        resourceIds?: string[];
+                        /** Format: date-time */
+                        startsAt: string;
+                        /** Format: date-time */
+                        endsAt: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MaintenanceWindowDetail"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/maintenance/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A maintenance window with its affected units */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MaintenanceWindowDetail"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/maintenance/{id}/notification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The authority notifies every affected unit, once, and asks it to confirm or object (JQ 13) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MaintenanceWindowDetail"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/maintenance/{id}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An affected unit confirms the window or objects to it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        answer: "confirmed" | "objected";
+                        note?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MaintenanceWindowDetail"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/maintenance/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The authority agrees the final window with the units, or refuses (JQ 13) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        decision: "agree" | "refuse";
+                        /** Format: date-time */
+                        startsAt?: string;
+                        /** Format: date-time */
+                        endsAt?: string;
+                        note?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MaintenanceWindowDetail"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/reports/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The figures of a weekly or monthly operations report (TZ 12), not archived */
+        get: {
+            parameters: {
+                query: {
+                    period: "week" | "month";
+                    /** @description first day (week) or any day of the month, YYYY-MM-DD */
+                    start: string;
+                    providerId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the report’s figures: inventory, utilisation, settlement, tickets, maintenance */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The archive of reports the caller may see, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                scope: "city" | "provider";
+                                provider: {
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                period: "week" | "month";
+                                from: string;
+                                to: string;
+                                /** @description SM3 of the archived workbook */
+                                contentHash: string;
+                                generatedBy: string;
+                                /** Format: date-time */
+                                generatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Generate and archive a weekly or monthly report (.xlsx with its SM3 content hash)
+         * @description A provider’s report is its own; the ops unit generates the city-wide one or any provider’s.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        period: "week" | "month";
+                        /**
+                         * Format: date
+                         * @description first day (week) or any day of the month, YYYY-MM-DD
+                         */
+                        start: string;
+                        providerId?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            contentHash: string;
+                            /** @description the report’s figures: inventory, utilisation, settlement, tickets, maintenance */
+                            figures: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/reports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An archived report with its figures */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            scope: "city" | "provider";
+                            provider: {
+                                id: string;
+                                name: string;
+                            } | null;
+                            period: "week" | "month";
+                            from: string;
+                            to: string;
+                            /** @description SM3 of the archived workbook */
+                            contentHash: string;
+                            generatedBy: string;
+                            /** Format: date-time */
+                            generatedAt: string;
+                            /** @description the report’s figures: inventory, utilisation, settlement, tickets, maintenance */
+                            figures: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/reports/{id}/workbook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The archived workbook, byte for byte (its SM3 is the report’s content hash); audited */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the workbook */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Incidents the caller may see: a unit those touching its systems, a provider its own */
+        get: {
+            parameters: {
+                query: {
+                    limit: number;
+                    offset: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                number: string;
+                                provider: {
+                                    id: string;
+                                    name: string;
+                                };
+                                /**
+                                 * @description major 重大, significant 较大, minor 一般
+                                 * @enum {unknown}
+                                 */
+                                severity: "major" | "significant" | "minor";
+                                title: string;
+                                description: string;
+                                zone: string | null;
+                                resourceIds: string[];
+                                systemIds: string[];
+                                /** Format: date-time */
+                                startedAt: string;
+                                endedAt: string | null;
+                                reportDueAt: string | null;
+                                report: string | null;
+                                reportedAt: string | null;
+                                overdueSince: string | null;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** A provider declares an incident; systems and units touched come from the inventory (TZ 12(5)) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        severity: "major" | "significant" | "minor";
+                        title: string;
+                        description: string;
+                        zone?: string | null;
+                        resourceIds?: string[];
+                        /** Format: date-time */
+                        startedAt: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            number: string;
+                            provider: {
+                                id: string;
+                                name: string;
+                            };
+                            /**
+                             * @description major 重大, significant 较大, minor 一般
+                             * @enum {unknown}
+                             */
+                            severity: "major" | "significant" | "minor";
+                            title: string;
+                            description: string;
+                            zone: string | null;
+                            resourceIds: string[];
+                            systemIds: string[];
+                            /** Format: date-time */
+                            startedAt: string;
+                            endedAt: string | null;
+                            reportDueAt: string | null;
+                            report: string | null;
+                            reportedAt: string | null;
+                            overdueSince: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/incidents/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Availability per provider, zone and system from unplanned incident windows in [from, to) */
+        get: {
+            parameters: {
+                query: {
+                    from: string;
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            from: string;
+                            to: string;
+                            periodSeconds: number;
+                            providers: {
+                                key: string;
+                                name: string | null;
+                                downtimeSeconds: number;
+                                availabilityPercent: number;
+                            }[];
+                            zones: {
+                                key: string;
+                                name: string | null;
+                                downtimeSeconds: number;
+                                availabilityPercent: number;
+                            }[];
+                            systems: {
+                                key: string;
+                                name: string | null;
+                                downtimeSeconds: number;
+                                availabilityPercent: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/incidents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An incident */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            number: string;
+                            provider: {
+                                id: string;
+                                name: string;
+                            };
+                            /**
+                             * @description major 重大, significant 较大, minor 一般
+                             * @enum {unknown}
+                             */
+                            severity: "major" | "significant" | "minor";
+                            title: string;
+                            description: string;
+                            zone: string | null;
+                            resourceIds: string[];
+                            systemIds: string[];
+                            /** Format: date-time */
+                            startedAt: string;
+                            endedAt: string | null;
+                            reportDueAt: string | null;
+                            report: string | null;
+                            reportedAt: string | null;
+                            overdueSince: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/incidents/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The provider records the incident’s end */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        endedAt: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            number: string;
+                            provider: {
+                                id: string;
+                                name: string;
+                            };
+                            /**
+                             * @description major 重大, significant 较大, minor 一般
+                             * @enum {unknown}
+                             */
+                            severity: "major" | "significant" | "minor";
+                            title: string;
+                            description: string;
+                            zone: string | null;
+                            resourceIds: string[];
+                            systemIds: string[];
+                            /** Format: date-time */
+                            startedAt: string;
+                            endedAt: string | null;
+                            reportDueAt: string | null;
+                            report: string | null;
+                            reportedAt: string | null;
+                            overdueSince: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/incidents/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The provider submits the incident report with its root cause (major: the same day, TZ 12(5)) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        report: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            number: string;
+                            provider: {
+                                id: string;
+                                name: string;
+                            };
+                            /**
+                             * @description major 重大, significant 较大, minor 一般
+                             * @enum {unknown}
+                             */
+                            severity: "major" | "significant" | "minor";
+                            title: string;
+                            description: string;
+                            zone: string | null;
+                            resourceIds: string[];
+                            systemIds: string[];
+                            /** Format: date-time */
+                            startedAt: string;
+                            endedAt: string | null;
+                            reportDueAt: string | null;
+                            report: string | null;
+                            reportedAt: string | null;
+                            overdueSince: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -16267,6 +17815,228 @@ export interface components {
             filedAt: string;
             decidedBy: string | null;
             decidedAt: string | null;
+        };
+        /** ServiceTicket */
+        ServiceTicket: {
+            /** Format: uuid */
+            id: string;
+            /** @description 工单编号 */
+            number: string;
+            unit: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            provider: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            /**
+             * @description fault 故障, request 服务请求, consultation 咨询
+             * @enum {unknown}
+             */
+            kind: "fault" | "request" | "consultation";
+            /**
+             * @description urgent 紧急, high 高, normal 一般, low 低
+             * @enum {unknown}
+             */
+            priority: "urgent" | "high" | "normal" | "low";
+            subject: string;
+            description: string;
+            resource: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            /**
+             * @description open 待响应, responded 处理中, resolved 已解决待确认, confirmed 已确认关闭
+             * @enum {unknown}
+             */
+            status: "open" | "responded" | "resolved" | "confirmed";
+            response: {
+                targetMinutes: number | null;
+                article: string | null;
+                dueAt: string | null;
+                respondedAt: string | null;
+                respondedInSeconds: number | null;
+                remainingSeconds: number | null;
+                met: boolean | null;
+                breached: boolean;
+                escalatedAt: string | null;
+            };
+            resolvedAt: string | null;
+            resolution: string | null;
+            confirmedAt: string | null;
+            satisfaction: number | null;
+            satisfactionComment: string | null;
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /** ServiceTicketDetail */
+        ServiceTicketDetail: {
+            /** Format: uuid */
+            id: string;
+            /** @description 工单编号 */
+            number: string;
+            unit: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            provider: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            /**
+             * @description fault 故障, request 服务请求, consultation 咨询
+             * @enum {unknown}
+             */
+            kind: "fault" | "request" | "consultation";
+            /**
+             * @description urgent 紧急, high 高, normal 一般, low 低
+             * @enum {unknown}
+             */
+            priority: "urgent" | "high" | "normal" | "low";
+            subject: string;
+            description: string;
+            resource: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            /**
+             * @description open 待响应, responded 处理中, resolved 已解决待确认, confirmed 已确认关闭
+             * @enum {unknown}
+             */
+            status: "open" | "responded" | "resolved" | "confirmed";
+            response: {
+                targetMinutes: number | null;
+                article: string | null;
+                dueAt: string | null;
+                respondedAt: string | null;
+                respondedInSeconds: number | null;
+                remainingSeconds: number | null;
+                met: boolean | null;
+                breached: boolean;
+                escalatedAt: string | null;
+            };
+            resolvedAt: string | null;
+            resolution: string | null;
+            confirmedAt: string | null;
+            satisfaction: number | null;
+            satisfactionComment: string | null;
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            entries: {
+                /** @enum {unknown} */
+                kind: "opened" | "response" | "update" | "resolution" | "confirmation" | "escalation";
+                body: string;
+                author: string;
+                /** Format: date-time */
+                at: string;
+            }[];
+        };
+        /** MaintenanceWindow */
+        MaintenanceWindow: {
+            /** Format: uuid */
+            id: string;
+            /** @description 维护申请编号 */
+            number: string;
+            provider: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            /**
+             * @description planned 计划维护 (JQ 13), sudden 临时中断
+             * @enum {unknown}
+             */
+            kind: "planned" | "sudden";
+            title: string;
+            impact: string;
+            zone: string | null;
+            resourceIds: string[];
+            /** Format: date-time */
+            startsAt: string;
+            /** Format: date-time */
+            endsAt: string;
+            /**
+             * @description applied 已申请, consulting 已通知受影响单位, agreed 已同意, refused 未同意, withdrawn 已撤回
+             * @enum {unknown}
+             */
+            status: "applied" | "consulting" | "agreed" | "refused" | "withdrawn";
+            leadTime: {
+                workingDays: number;
+                article: string | null;
+                lastDayBefore: string | null;
+            } | null;
+            affectedResources: number;
+            appliedBy: string;
+            /** Format: date-time */
+            appliedAt: string;
+            notifiedAt: string | null;
+            decidedAt: string | null;
+            decidedBy: string | null;
+            decisionNote: string | null;
+        };
+        /** MaintenanceWindowDetail */
+        MaintenanceWindowDetail: {
+            /** Format: uuid */
+            id: string;
+            /** @description 维护申请编号 */
+            number: string;
+            provider: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            /**
+             * @description planned 计划维护 (JQ 13), sudden 临时中断
+             * @enum {unknown}
+             */
+            kind: "planned" | "sudden";
+            title: string;
+            impact: string;
+            zone: string | null;
+            resourceIds: string[];
+            /** Format: date-time */
+            startsAt: string;
+            /** Format: date-time */
+            endsAt: string;
+            /**
+             * @description applied 已申请, consulting 已通知受影响单位, agreed 已同意, refused 未同意, withdrawn 已撤回
+             * @enum {unknown}
+             */
+            status: "applied" | "consulting" | "agreed" | "refused" | "withdrawn";
+            leadTime: {
+                workingDays: number;
+                article: string | null;
+                lastDayBefore: string | null;
+            } | null;
+            affectedResources: number;
+            appliedBy: string;
+            /** Format: date-time */
+            appliedAt: string;
+            notifiedAt: string | null;
+            decidedAt: string | null;
+            decidedBy: string | null;
+            decisionNote: string | null;
+            units: {
+                unit: {
+                    /** Format: uuid */
+                    id: string;
+                    name: string;
+                };
+                resourceIds: string[];
+                notifiedAt: string | null;
+                answer: ("confirmed" | "objected") | null;
+                answerNote: string | null;
+                answeredAt: string | null;
+            }[];
         };
         /** SecurityPolicy */
         SecurityPolicy: {

@@ -11,6 +11,7 @@ import {
   CloudUploadOutlined,
   ClusterOutlined,
   CompassOutlined,
+  CustomerServiceOutlined,
   DashboardOutlined,
   DatabaseOutlined,
   DiffOutlined,
@@ -27,6 +28,7 @@ import {
   RadarChartOutlined,
   ReadOutlined,
   SafetyCertificateOutlined,
+  ScheduleOutlined,
   SendOutlined,
   ShareAltOutlined,
   SolutionOutlined,
@@ -77,6 +79,19 @@ export const NAV_ITEMS: readonly NavItem[] = [
     permission: 'inventory:reconcile',
   },
   { path: '/settlement', label: 'settlement.nav', icon: <AccountBookOutlined />, permission: 'settlement:read' },
+  {
+    path: '/operations/tickets',
+    label: 'ops.nav.tickets',
+    icon: <CustomerServiceOutlined />,
+    permission: 'ticket:read',
+  },
+  {
+    path: '/operations/maintenance',
+    label: 'ops.nav.maintenance',
+    icon: <ScheduleOutlined />,
+    permission: 'maintenance:read',
+  },
+
   { path: '/monitoring', label: 'monitoring.nav', icon: <LineChartOutlined />, permission: 'monitoring:read' },
   { path: '/shared-data', label: 'sd.nav.catalogue', icon: <ShareAltOutlined />, permission: 'shared-data:read' },
   {

@@ -226,6 +226,27 @@ export const routes: RouteObject[] = [
             ],
           },
           {
+            path: 'operations/maintenance',
+            element: guarded('maintenance:read'),
+            handle: crumb('ops.nav.maintenance'),
+            children: [
+              { index: true, element: page(() => import('../pages/operations/MaintenancePage'), 'MaintenancePage') },
+            ],
+          },
+          {
+            path: 'operations/tickets',
+            element: guarded('ticket:read'),
+            handle: crumb('ops.nav.tickets'),
+            children: [
+              { index: true, element: page(() => import('../pages/operations/TicketsPage'), 'TicketsPage') },
+              {
+                path: ':id',
+                element: page(() => import('../pages/operations/TicketPage'), 'TicketPage'),
+                handle: crumb('ops.nav.ticket'),
+              },
+            ],
+          },
+          {
             path: 'monitoring',
             element: guarded('monitoring:read'),
             handle: crumb('monitoring.nav'),

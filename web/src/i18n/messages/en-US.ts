@@ -1,6 +1,7 @@
 import { adminApprovalsEnUS } from './adminapprovals.en-US';
 import { dataCentresEnUS } from './datacentres.en-US';
 import { evaluationEnUS } from './evaluation.en-US';
+import { operationsEnUS } from './operations.en-US';
 import { sharedDataEnUS } from './shareddata.en-US';
 import type { Messages } from './zh-CN';
 
@@ -1178,4 +1179,5 @@ export const enUS: Messages = {
   ...dataCentresEnUS,
   ...adminApprovalsEnUS,
   ...evaluationEnUS,
+  ...operationsEnUS,
 };

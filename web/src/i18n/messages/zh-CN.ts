@@ -5,6 +5,7 @@
 import { adminApprovalsZhCN } from './adminapprovals.zh-CN';
 import { dataCentresZhCN } from './datacentres.zh-CN';
 import { evaluationZhCN } from './evaluation.zh-CN';
+import { operationsZhCN } from './operations.zh-CN';
 import { sharedDataZhCN } from './shareddata.zh-CN';
 
 export const zhCN = {
@@ -1137,6 +1138,7 @@ export const zhCN = {
   ...dataCentresZhCN,
   ...adminApprovalsZhCN,
   ...evaluationZhCN,
+  ...operationsZhCN,
 };
 
 export type MessageKey = keyof typeof zhCN;

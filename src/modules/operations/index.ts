@@ -1,0 +1,19 @@
+// What other modules and app.ts may use of the operations module (issue 18: service desk, planned maintenance).
+
+export { resourcesUnderAgreedMaintenance } from './maintenance.service.ts';
+
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { RouteDeps } from '../../deps.ts';
+import { incidentRoutes } from './incidents.routes.ts';
+import { operationsRoutes as deskRoutes } from './operations.routes.ts';
+import { reportRoutes } from './reports.routes.ts';
+
+export const operationsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
+  await app.register(deskRoutes, deps);
+  await app.register(reportRoutes, deps);
+  await app.register(incidentRoutes, deps);
+};
+export { incidentSweepJob, sweepIncidents } from './incidents.service.ts';
+export { OPERATIONS_SCHEMAS } from './operations.schemas.ts';
+export type { OperationsTables } from './operations.table.ts';
+export { serviceDeskSweepJob, sweepServiceDesk } from './tickets.service.ts';

@@ -1,0 +1,126 @@
+import Type, { type TSchema } from 'typebox';
+import {
+  ANSWERS,
+  ENTRY_KINDS,
+  MAINTENANCE_KINDS,
+  MAINTENANCE_STATUSES,
+  PRIORITIES,
+  TICKET_KINDS,
+  TICKET_STATUSES,
+} from './operations.table.ts';
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Moment = (description?: string) => Type.String({ format: 'date-time', description });
+const Named = Type.Object({ id: Type.String({ format: 'uuid' }), name: Type.String() });
+
+export const TicketKindSchema = Type.Enum(TICKET_KINDS, {
+  description: 'fault 故障, request 服务请求, consultation 咨询',
+});
+export const PrioritySchema = Type.Enum(PRIORITIES, { description: 'urgent 紧急, high 高, normal 一般, low 低' });
+export const TicketStatusSchema = Type.Enum(TICKET_STATUSES, {
+  description: 'open 待响应, responded 处理中, resolved 已解决待确认, confirmed 已确认关闭',
+});
+export const MaintenanceStatusSchema = Type.Enum(MAINTENANCE_STATUSES, {
+  description: 'applied 已申请, consulting 已通知受影响单位, agreed 已同意, refused 未同意, withdrawn 已撤回',
+});
+
+const TicketFields = {
+  id: Type.String({ format: 'uuid' }),
+  number: Type.String({ description: '工单编号' }),
+  unit: Named,
+  provider: Named,
+  kind: TicketKindSchema,
+  priority: PrioritySchema,
+  subject: Type.String(),
+  description: Type.String(),
+  resource: Nullable(Named),
+  status: TicketStatusSchema,
+  response: Type.Object(
+    {
+      targetMinutes: Nullable(Type.Integer({ description: 'the pack’s response target (TZ 12), wall-clock 7x24' })),
+      article: Nullable(Type.String()),
+      dueAt: Nullable(Moment()),
+      respondedAt: Nullable(Moment()),
+      respondedInSeconds: Nullable(Type.Integer()),
+      remainingSeconds: Nullable(Type.Integer({ description: 'while unanswered: seconds to the target' })),
+      met: Nullable(Type.Boolean({ description: 'answered within the target; null while unanswered or no target' })),
+      breached: Type.Boolean(),
+      escalatedAt: Nullable(Moment()),
+    },
+    { additionalProperties: false },
+  ),
+  resolvedAt: Nullable(Moment()),
+  resolution: Nullable(Type.String()),
+  confirmedAt: Nullable(Moment()),
+  satisfaction: Nullable(Type.Integer({ minimum: 1, maximum: 5 })),
+  satisfactionComment: Nullable(Type.String()),
+  createdBy: Type.String(),
+  createdAt: Moment(),
+};
+
+export const TicketSchema = Type.Object(TicketFields, { $id: 'ServiceTicket', title: 'ServiceTicket' });
+export const TicketDetailSchema = Type.Object(
+  {
+    ...TicketFields,
+    entries: Type.Array(
+      Type.Object({
+        kind: Type.Enum(ENTRY_KINDS),
+        body: Type.String(),
+        author: Type.String(),
+        at: Moment(),
+      }),
+    ),
+  },
+  { $id: 'ServiceTicketDetail', title: 'ServiceTicketDetail' },
+);
+
+const MaintenanceFields = {
+  id: Type.String({ format: 'uuid' }),
+  number: Type.String({ description: '维护申请编号' }),
+  provider: Named,
+  kind: Type.Enum(MAINTENANCE_KINDS, { description: 'planned 计划维护 (JQ 13), sudden 临时中断' }),
+  title: Type.String(),
+  impact: Type.String(),
+  zone: Nullable(Type.String()),
+  resourceIds: Type.Array(Type.String({ format: 'uuid' })),
+  startsAt: Moment(),
+  endsAt: Moment(),
+  status: MaintenanceStatusSchema,
+  leadTime: Nullable(
+    Type.Object({
+      workingDays: Type.Integer(),
+      article: Nullable(Type.String()),
+      lastDayBefore: Nullable(Type.String({ description: 'the window starts after this day' })),
+    }),
+  ),
+  affectedResources: Type.Integer(),
+  appliedBy: Type.String(),
+  appliedAt: Moment(),
+  notifiedAt: Nullable(Moment()),
+  decidedAt: Nullable(Moment()),
+  decidedBy: Nullable(Type.String()),
+  decisionNote: Nullable(Type.String()),
+};
+
+export const MaintenanceSchema = Type.Object(MaintenanceFields, {
+  $id: 'MaintenanceWindow',
+  title: 'MaintenanceWindow',
+});
+export const MaintenanceDetailSchema = Type.Object(
+  {
+    ...MaintenanceFields,
+    units: Type.Array(
+      Type.Object({
+        unit: Named,
+        resourceIds: Type.Array(Type.String({ format: 'uuid' })),
+        notifiedAt: Nullable(Moment()),
+        answer: Nullable(Type.Enum(ANSWERS)),
+        answerNote: Nullable(Type.String()),
+        answeredAt: Nullable(Moment()),
+      }),
+    ),
+  },
+  { $id: 'MaintenanceWindowDetail', title: 'MaintenanceWindowDetail' },
+);
+
+export const OPERATIONS_SCHEMAS = [TicketSchema, TicketDetailSchema, MaintenanceSchema, MaintenanceDetailSchema];

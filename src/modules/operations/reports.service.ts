@@ -1,0 +1,243 @@
+import ExcelJS from 'exceljs';
+import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
+import type { AuthContext } from '../../platform/auth/auth.ts';
+import { sm3 } from '../../platform/crypto.ts';
+import { AppError, invalid, notFound } from '../../platform/errors.ts';
+import { neutralise } from '../../platform/spreadsheet.ts';
+import { formatShanghai, startOfShanghaiDay } from '../../platform/time/time.ts';
+import type { Trx } from '../../schema.ts';
+import { liveResourceCounts } from '../inventory/index.ts';
+import { listStatements, yuan } from '../metering/index.ts';
+import { periodOf, type UtilisationRow, utilisationReport } from '../monitoring/index.ts';
+import { availability } from './incidents.service.ts';
+import * as repo from './operations.repository.ts';
+
+// The weekly and monthly operations reports (TZ 12), per provider or city-wide, built from the figures the owning
+// modules publish (inventory: resources live at the period's end; monitoring: the utilisation report of the
+// period; metering: the month's statements) and the service desk and maintenance of the period. Generated as an
+// .xlsx, archived with its SM3 content hash and the figures, so the numbers can be checked against their sources.
+
+export type Period = 'week' | 'month';
+
+const num = (v: string | null) => (v === null ? null : Math.round(Number(v) * 100) / 100);
+
+export async function reportFigures(
+  trx: Trx,
+  auth: AuthContext,
+  input: { period: Period; start: string; providerId?: string | null },
+  now: Date,
+) {
+  const { from, to } = periodOf(input.period, input.start);
+  const fromAt = startOfShanghaiDay(from);
+  const toAt = startOfShanghaiDay(to);
+  let providerId = input.providerId ?? null;
+  if (auth.organisationType === 'cloud_service_provider') providerId = auth.organisationId;
+  let provider: { id: string; name: string } | null = null;
+  if (providerId) {
+    const p = await repo.providerOrganisation(trx, providerId, auth.jurisdictionId);
+    if (!p) throw invalid('body.providerId', 'no such cloud service provider / 云服务商不存在');
+    provider = { id: p.id, name: p.name };
+  }
+  const resources = await liveResourceCounts(trx, auth, toAt, providerId);
+  const utilisation = await utilisationReport(trx, input.period, from);
+  let settlement: {
+    month: string;
+    statements: number;
+    totalFen: string;
+    total: string;
+    units: { unitName: string; totalFen: string; total: string }[];
+  } | null = null;
+  if (input.period === 'month' && provider === null) {
+    const month = from.slice(0, 7);
+    const { items } = await listStatements(trx, { month });
+    const totalFen = items.reduce((sum, s) => sum + BigInt(s.totalFen), 0n);
+    settlement = {
+      month,
+      statements: items.length,
+      totalFen: String(totalFen),
+      total: yuan(totalFen),
+      units: items.map((s) => ({ unitName: s.organisationName, totalFen: s.totalFen, total: s.total })),
+    };
+  }
+  const t = await repo.ticketFigures(trx, auth.visibility, fromAt, toAt, providerId);
+  const windows = await repo.agreedWindows(trx, auth.visibility, fromAt, toAt, providerId);
+  const avail = await availability(trx, auth, from, to);
+  return {
+    period: input.period,
+    from,
+    to,
+    scope: provider ? ('provider' as const) : ('city' as const),
+    provider,
+    generatedAt: now.toISOString(),
+    inventory: { asOf: toAt.toISOString(), total: resources.reduce((s, r) => s + r.count, 0), rows: resources },
+    utilisation: { city: utilisation.city, units: utilisation.units },
+    settlement,
+    tickets: {
+      opened: Number(t.opened),
+      answered: Number(t.answered),
+      met: Number(t.met),
+      breached: Number(t.breached),
+      averageResponseSeconds: num(t.avg_response),
+      confirmed: Number(t.confirmed),
+      averageSatisfaction: num(t.avg_satisfaction),
+    },
+    availability: {
+      providers: avail.providers.filter((p) => providerId === null || p.key === providerId),
+      zones: providerId === null ? avail.zones : [],
+    },
+    maintenance: {
+      agreed: windows.length,
+      windows: windows.map((w) => ({
+        number: w.number,
+        kind: w.kind,
+        title: w.title,
+        provider: w.provider_name ?? '',
+        startsAt: w.starts_at.toISOString(),
+        endsAt: w.ends_at.toISOString(),
+        affectedResources: w.affected_resources,
+      })),
+    },
+  };
+}
+
+export type ReportFigures = Awaited<ReturnType<typeof reportFigures>>;
+
+const text = (v: string) => neutralise(v);
+const local = (iso: string) => formatShanghai(new Date(iso)).slice(0, 16).replace('T', ' ');
+const UTILISATION: [keyof UtilisationRow, string][] = [
+  ['organisationName', '单位'],
+  ['resources', '资源数'],
+  ['reporting', '有监测数据'],
+  ['cpuAvg', 'CPU平均%'],
+  ['cpuP95', 'CPU P95%'],
+  ['cpuMax', 'CPU峰值%'],
+  ['memoryAvg', '内存平均%'],
+  ['findings', '未关闭发现'],
+];
+
+export async function reportWorkbook(f: ReportFigures): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.created = new Date(f.generatedAt);
+  wb.modified = new Date(f.generatedAt);
+  const title = `${f.provider ? text(f.provider.name) : '全市'}政务云运维${f.period === 'week' ? '周' : '月'}报 ${f.from} 至 ${f.to}（不含）`;
+  const summary = wb.addWorksheet('概览');
+  summary.addRow([title]);
+  summary.addRow(['项目', '数值']);
+  summary.addRow(['期末在用资源数', f.inventory.total]);
+  summary.addRow(['监测资源数', f.utilisation.city.resources]);
+  summary.addRow(['CPU平均使用率%', f.utilisation.city.cpuAvg]);
+  if (f.settlement) summary.addRow([`${f.settlement.month} 结算金额（元）`, f.settlement.total]);
+  summary.addRow(['工单数', f.tickets.opened]);
+  summary.addRow(['按时响应', f.tickets.met]);
+  summary.addRow(['响应超时', f.tickets.breached]);
+  summary.addRow(['平均响应时间（秒）', f.tickets.averageResponseSeconds]);
+  summary.addRow(['平均满意度', f.tickets.averageSatisfaction]);
+  summary.addRow(['已实施维护窗口', f.maintenance.agreed]);
+  for (const p of f.availability.providers) summary.addRow([`可用率%（${text(p.name ?? '')}）`, p.availabilityPercent]);
+  summary.getRow(2).font = { bold: true };
+
+  const res = wb.addWorksheet('资源');
+  res.addRow(['单位', '服务目录项', '数量']);
+  for (const r of f.inventory.rows) res.addRow([text(r.unitName ?? ''), text(r.item), r.count]);
+  res.addRow(['合计', '', f.inventory.total]);
+
+  const use = wb.addWorksheet('使用率');
+  use.addRow(UTILISATION.map(([, h]) => h));
+  for (const row of [...f.utilisation.units, f.utilisation.city])
+    use.addRow(UTILISATION.map(([k]) => (typeof row[k] === 'string' ? text(row[k] as string) : row[k])));
+
+  if (f.settlement) {
+    const st = wb.addWorksheet('结算');
+    st.addRow(['单位', '金额（元）']);
+    for (const u of f.settlement.units) st.addRow([text(u.unitName), u.total]);
+    st.addRow(['合计', f.settlement.total]);
+  }
+
+  const mt = wb.addWorksheet('维护');
+  mt.addRow(['编号', '类型', '事项', '云服务商', '开始', '结束', '影响资源数']);
+  for (const w of f.maintenance.windows)
+    mt.addRow([
+      w.number,
+      w.kind === 'planned' ? '计划维护' : '临时中断',
+      text(w.title),
+      text(w.provider),
+      local(w.startsAt),
+      local(w.endsAt),
+      w.affectedResources,
+    ]);
+  for (const sheet of wb.worksheets) sheet.getRow(1).font = { bold: true };
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+export async function generateReport(
+  trx: Trx,
+  auth: AuthContext,
+  actor: Actor,
+  input: { period: Period; start: string; providerId?: string | null },
+  now: Date,
+) {
+  if (auth.visibility.kind === 'organisation' && auth.organisationType !== 'cloud_service_provider')
+    throw new AppError(
+      'forbidden',
+      'reports are generated by the ops unit or a provider / 运维报告由运管单位或云服务商生成',
+    );
+  const figures = await reportFigures(trx, auth, input, now);
+  const workbook = await reportWorkbook(figures);
+  const contentHash = sm3(workbook);
+  const row = await repo.insertReport(trx, {
+    organisation_id: figures.provider?.id ?? auth.organisationId,
+    jurisdiction_id: auth.jurisdictionId,
+    scope: figures.scope,
+    provider_id: figures.provider?.id ?? null,
+    period: figures.period,
+    period_from: figures.from,
+    period_to: figures.to,
+    figures: JSON.stringify(figures),
+    workbook,
+    content_hash: contentHash,
+    generated_by: actor.name ?? actor.kind,
+    generated_at: now,
+  });
+  await writeAudit(trx, actor, {
+    action: 'operations.report_generated',
+    objectType: 'operations_report',
+    objectId: row.id,
+    detail: { scope: figures.scope, period: figures.period, from: figures.from, contentHash },
+  });
+  return { id: row.id, contentHash, figures };
+}
+
+type ListedReport = Awaited<ReturnType<typeof repo.listReports>>[number];
+const toReport = (r: ListedReport) => ({
+  id: r.id,
+  scope: r.scope,
+  provider: r.provider_id ? { id: r.provider_id, name: r.provider_name ?? '' } : null,
+  period: r.period,
+  from: r.period_from,
+  to: r.period_to,
+  contentHash: r.content_hash,
+  generatedBy: r.generated_by,
+  generatedAt: r.generated_at.toISOString(),
+});
+
+export async function listReports(trx: Trx, auth: AuthContext) {
+  return { items: (await repo.listReports(trx, auth.visibility, 200)).map(toReport) };
+}
+
+export async function getReport(trx: Trx, auth: AuthContext, id: string) {
+  const r = await repo.findReport(trx, auth.visibility, id);
+  if (!r) throw notFound(`report ${id} / 报告不存在`);
+  return { ...toReport(r), figures: r.figures as ReportFigures };
+}
+
+export async function downloadReport(trx: Trx, auth: AuthContext, actor: Actor, id: string) {
+  const r = await repo.reportWorkbook(trx, auth.visibility, id);
+  if (!r) throw notFound(`report ${id} / 报告不存在`);
+  await writeAudit(trx, actor, {
+    action: 'operations.report_downloaded',
+    objectType: 'operations_report',
+    objectId: id,
+    detail: { contentHash: r.content_hash },
+  });
+  return { body: r.workbook, name: `operations-${r.period}-${r.period_from}.xlsx`, hash: r.content_hash };
+}

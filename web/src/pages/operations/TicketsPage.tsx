@@ -1,0 +1,132 @@
+import { PlusOutlined } from '@ant-design/icons';
+import { Button, Form, Input, Modal, Radio, Select, Table } from 'antd';
+import { useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { useResources } from '../../api/hooks/inventory';
+import { type TicketInput, type TicketListItem, useOpenTicket, useTickets } from '../../api/hooks/operations';
+import { useCan } from '../../app/session';
+import { ApiErrorAlert } from '../../components/ApiErrorAlert';
+import { DateTime } from '../../components/DateTime';
+import { showFieldErrors } from '../../components/formErrors';
+import { PageHeader } from '../../components/PageHeader';
+import { type MessageKey, useI18n } from '../../i18n';
+import { ResponseTag, TicketStatusTag } from './shared';
+
+const KINDS = ['fault', 'request', 'consultation'] as const;
+const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
+
+function NewTicketModal({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const { t, language } = useI18n();
+  const [form] = Form.useForm<TicketInput>();
+  const resources = useResources({ sort: 'name', order: 'asc' }, { limit: 200, offset: 0 });
+  const create = useOpenTicket();
+  const navigate = useNavigate();
+  const submit = async () => {
+    const values = await form.validateFields();
+    try {
+      const ticket = await create.mutateAsync(values);
+      onClose();
+      form.resetFields();
+      navigate(`/operations/tickets/${ticket.id}`);
+    } catch (error) {
+      showFieldErrors(form, error, language);
+    }
+  };
+  return (
+    <Modal
+      open={open}
+      title={t('ops.tickets.new')}
+      onCancel={onClose}
+      onOk={submit}
+      okText={t('ops.form.submit')}
+      confirmLoading={create.isPending}
+      destroyOnHidden
+    >
+      <Form form={form} layout="vertical" initialValues={{ kind: 'fault', priority: 'normal' }}>
+        <Form.Item name="kind" label={t('ops.col.kind')} rules={[{ required: true }]}>
+          <Radio.Group
+            options={KINDS.map((k) => ({ value: k, label: t(`ops.kind.${k}` as MessageKey) }))}
+            optionType="button"
+          />
+        </Form.Item>
+        <Form.Item name="priority" label={t('ops.col.priority')} rules={[{ required: true }]}>
+          <Radio.Group
+            options={PRIORITIES.map((p) => ({ value: p, label: t(`ops.priority.${p}` as MessageKey) }))}
+            optionType="button"
+          />
+        </Form.Item>
+        <Form.Item name="resourceId" label={t('ops.form.resource')} rules={[{ required: true }]}>
+          <Select
+            showSearch
+            optionFilterProp="label"
+            loading={resources.isLoading}
+            options={(resources.data?.items ?? [])
+              .filter((r) => r.state !== 'reclaimed')
+              .map((r) => ({ value: r.id, label: `${r.name}${r.providerName ? `（${r.providerName}）` : ''}` }))}
+          />
+        </Form.Item>
+        <Form.Item name="subject" label={t('ops.col.subject')} rules={[{ required: true, max: 200 }]}>
+          <Input />
+        </Form.Item>
+        <Form.Item name="description" label={t('ops.form.description')} rules={[{ required: true, max: 5000 }]}>
+          <Input.TextArea rows={4} />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
+export function TicketsPage() {
+  const { t } = useI18n();
+  const canOpen = useCan('ticket:open');
+  const [page, setPage] = useState({ limit: 20, offset: 0 });
+  const [creating, setCreating] = useState(false);
+  const tickets = useTickets(page);
+  return (
+    <>
+      <PageHeader
+        title={t('ops.tickets.title')}
+        description={t('ops.tickets.description')}
+        extra={
+          canOpen && (
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
+              {t('ops.tickets.new')}
+            </Button>
+          )
+        }
+      />
+      {tickets.error && <ApiErrorAlert error={tickets.error} onRetry={() => tickets.refetch()} />}
+      <Table<TicketListItem>
+        rowKey="id"
+        loading={tickets.isLoading}
+        dataSource={tickets.data?.items ?? []}
+        pagination={{
+          current: page.offset / page.limit + 1,
+          pageSize: page.limit,
+          total: tickets.data?.total ?? 0,
+          onChange: (current, pageSize) => setPage({ limit: pageSize, offset: (current - 1) * pageSize }),
+        }}
+        columns={[
+          { key: 'number', title: t('ops.col.number'), dataIndex: 'number' },
+          {
+            key: 'subject',
+            title: t('ops.col.subject'),
+            render: (_, r) => <Link to={`/operations/tickets/${r.id}`}>{r.subject}</Link>,
+          },
+          { key: 'unit', title: t('ops.col.unit'), render: (_, r) => r.unit.name },
+          { key: 'provider', title: t('ops.col.provider'), render: (_, r) => r.provider.name },
+          {
+            key: 'priority',
+            title: t('ops.col.priority'),
+            render: (_, r) => t(`ops.priority.${r.priority}` as MessageKey),
+          },
+          { key: 'status', title: t('ops.col.status'), render: (_, r) => <TicketStatusTag status={r.status} /> },
+          { key: 'due', title: t('ops.col.due'), render: (_, r) => <DateTime value={r.response.dueAt} /> },
+          { key: 'response', title: t('ops.col.response'), render: (_, r) => <ResponseTag response={r.response} /> },
+          { key: 'created', title: t('ops.col.created'), render: (_, r) => <DateTime value={r.createdAt} /> },
+        ]}
+      />
+      <NewTicketModal open={creating} onClose={() => setCreating(false)} />
+    </>
+  );
+}
