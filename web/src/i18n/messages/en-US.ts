@@ -1,4 +1,5 @@
 import { dataCentresEnUS } from './datacentres.en-US';
+import { homeEnUS } from './home.en-US';
 import { sharedDataEnUS } from './shareddata.en-US';
 import type { Messages } from './zh-CN';
 
@@ -546,7 +547,7 @@ export const enUS: Messages = {
 
   'notFound.title': 'Page not found',
   'notFound.subtitle': 'The console has no page at {path}.',
-  'notFound.back': 'Back to overview',
+  'notFound.back': 'Back to home',
 
   'error.loadFailed': 'Could not load',
   'error.network': 'Cannot reach the server. Check the network and try again.',
@@ -558,7 +559,7 @@ export const enUS: Messages = {
   'error.unexpectedBody':
     'The error has been reported automatically. Reload the page and try again; if it persists, contact the platform operators.',
   'error.reload': 'Reload',
-  'error.backHome': 'Back to overview',
+  'error.backHome': 'Back to home',
   'projects.nav.systems': 'Information systems',
   'projects.nav.projects': 'Projects and quotas',
   'projects.unit': 'Unit',
@@ -1174,4 +1175,5 @@ export const enUS: Messages = {
   'error.toast': 'An unexpected error occurred and has been reported.',
   ...sharedDataEnUS,
   ...dataCentresEnUS,
+  ...homeEnUS,
 };

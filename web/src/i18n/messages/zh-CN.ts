@@ -3,6 +3,7 @@
  * these keys (checked by the compiler). Placeholders are written `{name}` and filled by `t(key, { name })`.
  */
 import { dataCentresZhCN } from './datacentres.zh-CN';
+import { homeZhCN } from './home.zh-CN';
 import { sharedDataZhCN } from './shareddata.zh-CN';
 
 export const zhCN = {
@@ -526,7 +527,7 @@ export const zhCN = {
 
   'notFound.title': '页面不存在',
   'notFound.subtitle': '控制台中没有地址为 {path} 的页面。',
-  'notFound.back': '返回概览',
+  'notFound.back': '返回工作台',
 
   'error.loadFailed': '加载失败',
   'error.network': '无法连接服务器，请检查网络后重试。',
@@ -537,7 +538,7 @@ export const zhCN = {
   'error.unexpectedTitle': '页面出错了',
   'error.unexpectedBody': '错误已自动上报。请刷新页面后重试；如问题持续，请联系平台运维人员。',
   'error.reload': '刷新页面',
-  'error.backHome': '返回概览',
+  'error.backHome': '返回工作台',
   'projects.nav.systems': '信息系统',
   'projects.nav.projects': '项目与配额',
   'projects.unit': '单位',
@@ -1133,6 +1134,7 @@ export const zhCN = {
   'error.toast': '发生了意外错误，已自动上报。',
   ...sharedDataZhCN,
   ...dataCentresZhCN,
+  ...homeZhCN,
 };
 
 export type MessageKey = keyof typeof zhCN;

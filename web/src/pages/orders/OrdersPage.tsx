@@ -1,7 +1,7 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { Button, Card, Flex, Select, Switch, Table, type TableColumnsType, Tag, Typography } from 'antd';
 import { useState } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import {
   ORDER_STATUSES,
   ORDER_TYPES,
@@ -35,7 +35,9 @@ export function OrdersPage() {
   const canPlace = useCan('order:place');
   const stepName = useStepName();
   const [mine, setMine] = useState(me.organisation.type === 'using_unit');
-  const [status, setStatus] = useState<OrderStatus | undefined>(undefined);
+  const [params] = useSearchParams();
+  // A count on the home page opens this list filtered to its state (`?status=`).
+  const [status, setStatus] = useState<OrderStatus | undefined>(ORDER_STATUSES.find((s) => s === params.get('status')));
   const [type, setType] = useState<OrderType | undefined>(undefined);
   const orders = useOrders({ mine: mine || undefined, status, type });
 

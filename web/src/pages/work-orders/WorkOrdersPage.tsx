@@ -1,6 +1,6 @@
 import { Card, Select, Table, Tag } from 'antd';
 import { useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { useWorkOrders, WORK_ORDER_STATUSES, type WorkOrder, type WorkOrderStatus } from '../../api/hooks/inventory';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { DateTime } from '../../components/DateTime';
@@ -49,7 +49,11 @@ export function WorkOrderDue({
 /** A provider's queue (earliest due first); a unit's and the jurisdiction's work orders. */
 export function WorkOrdersPage() {
   const { t } = useI18n();
-  const [status, setStatus] = useState<WorkOrderStatus | undefined>(undefined);
+  const [params] = useSearchParams();
+  // A count on the home page opens this list filtered to its state (`?status=`).
+  const [status, setStatus] = useState<WorkOrderStatus | undefined>(
+    WORK_ORDER_STATUSES.find((s) => s === params.get('status')),
+  );
   const [page, setPage] = useState({ limit: 50, offset: 0 });
   const list = useWorkOrders({ status }, page);
   return (
