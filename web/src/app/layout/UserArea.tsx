@@ -58,7 +58,12 @@ export function UserArea() {
 
   return (
     <Dropdown menu={{ items }} trigger={['click']} placement="bottomRight">
-      <button type="button" className="user-area" data-testid="user-area" aria-label={t('user.menu')}>
+      <button
+        type="button"
+        className="user-area"
+        data-testid="user-area"
+        aria-label={`${me.user.displayName} ${t('user.menu')}`}
+      >
         <Space size={8}>
           <Avatar size="small" icon={<UserOutlined />} />
           <Typography.Text>{me.user.displayName}</Typography.Text>

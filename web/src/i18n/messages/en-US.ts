@@ -1,3 +1,4 @@
+import { auditEnUS } from './audit.en-US';
 import { dataCentresEnUS } from './datacentres.en-US';
 import { homeEnUS } from './home.en-US';
 import { sharedDataEnUS } from './shareddata.en-US';
@@ -491,7 +492,7 @@ export const enUS: Messages = {
   'audit.actor': 'Actor',
   'audit.actorPlaceholder': 'Username',
   'audit.action': 'Action',
-  'audit.actionPlaceholder': 'e.g. auth.login (prefix)',
+  'audit.actionPlaceholder': 'Choose an action',
   'audit.outcome': 'Outcome',
   'audit.outcome.success': 'Success',
   'audit.outcome.failure': 'Failure',
@@ -1176,4 +1177,5 @@ export const enUS: Messages = {
   ...sharedDataEnUS,
   ...dataCentresEnUS,
   ...homeEnUS,
+  ...auditEnUS,
 };

@@ -2,6 +2,7 @@
  * The Chinese dictionary is the source of truth for message keys: every other language must provide exactly
  * these keys (checked by the compiler). Placeholders are written `{name}` and filled by `t(key, { name })`.
  */
+import { auditZhCN } from './audit.zh-CN';
 import { dataCentresZhCN } from './datacentres.zh-CN';
 import { homeZhCN } from './home.zh-CN';
 import { sharedDataZhCN } from './shareddata.zh-CN';
@@ -469,9 +470,9 @@ export const zhCN = {
   'audit.description': '所辖辖区内的登录、授权变更、配置修改等操作记录，按时间倒序。',
   'audit.range': '时间',
   'audit.actor': '操作人',
-  'audit.actorPlaceholder': '用户名',
+  'audit.actorPlaceholder': '账号',
   'audit.action': '操作',
-  'audit.actionPlaceholder': '如 auth.login，支持前缀',
+  'audit.actionPlaceholder': '选择操作',
   'audit.outcome': '结果',
   'audit.outcome.success': '成功',
   'audit.outcome.failure': '失败',
@@ -1135,6 +1136,7 @@ export const zhCN = {
   ...sharedDataZhCN,
   ...dataCentresZhCN,
   ...homeZhCN,
+  ...auditZhCN,
 };
 
 export type MessageKey = keyof typeof zhCN;

@@ -132,8 +132,10 @@ export function OverdueCard() {
           dataSource={perUnit.slice(0, 5)}
           renderItem={(u) => (
             <List.Item key={u.organisationId}>
-              {u.name}
-              <Typography.Text type="danger">{t('home.items', { count: u.count })}</Typography.Text>
+              <Flex justify="space-between" style={{ width: '100%' }}>
+                <span>{u.name}</span>
+                <Typography.Text type="danger">{t('home.items', { count: u.count })}</Typography.Text>
+              </Flex>
             </List.Item>
           )}
         />
@@ -254,7 +256,10 @@ export function SpendingCard() {
       ],
     };
   }, [trends.data, month, t]);
-  const latest = trends.data?.items.find((i) => i.month === month);
+  // the latest month with statements (the current month is settled after it ends)
+  const latest = [...(trends.data?.items ?? [])]
+    .filter((i) => BigInt(i.totalFen) > 0n)
+    .sort((a, b) => b.month.localeCompare(a.month))[0];
   return (
     <Card
       title={t('home.spending.title')}
@@ -263,7 +268,9 @@ export function SpendingCard() {
       style={{ height: '100%' }}
     >
       <Typography.Paragraph type="secondary">
-        {latest ? t('home.spending.thisMonth', { amount: formatFen(latest.totalFen) }) : t('home.spending.noStatement')}
+        {latest
+          ? t('home.spending.latest', { month: latest.month, amount: formatFen(latest.totalFen) })
+          : t('home.spending.noStatement')}
       </Typography.Paragraph>
       <Chart option={option} ariaLabel={t('home.spending.aria')} height={240} />
     </Card>
