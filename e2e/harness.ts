@@ -39,6 +39,7 @@ export interface Console {
   /** console errors and uncaught exceptions, in order */
   readonly browserErrors: BrowserError[];
   url(pathname: string): string;
+  /** A full-page screenshot into test-results/, then the page's visible text is scanned (expectPlainText). */
   shot(name: string): Promise<void>;
   /**
    * Starts a test signed out, whatever the previous one left: no session cookie, no session hint (so the
@@ -116,7 +117,10 @@ export function setUpConsole(): Console {
     browserErrors,
     url: (pathname) => new URL(pathname, need(server, 'server').url).toString(),
     shot: async (name) => {
-      await need(page, 'page').screenshot({ path: path.join(RESULTS, name), fullPage: true, animations: 'disabled' });
+      const current = need(page, 'page');
+      await current.screenshot({ path: path.join(RESULTS, name), fullPage: true, animations: 'disabled' });
+      // Every page a journey photographs is read as a person reads it: no id, JSON or snake_case key (issue 16).
+      await expectPlainText(current);
     },
     signedOut: async (pathname = '/login') => {
       const current = need(page, 'page');

@@ -119,13 +119,20 @@ describe('provider fulfilment, receipts and the inventory in the console', () =>
         .nth(i)
         .fill(`10.8.0.${11 + i}`);
     }
-    // The operator delivered the second one smaller than ordered.
-    await page
-      .getByLabel('规格')
-      .nth(1)
-      .fill(JSON.stringify({ vcpu: 2, memoryGb: 8, systemDiskGb: 40, dataDiskGb: 100, os: '麒麟 Kylin V10' }));
+    // An address that is not one (10.1.4.300) is refused in the form, naming it (the server refuses it too).
+    await page.getByLabel('IP 地址').nth(0).fill('10.1.4.300');
+    await page.getByRole('button', { name: '提交回执' }).click();
+    await visible(page.getByText('10.1.4.300 不是有效的 IP 地址'));
+    await page.getByLabel('IP 地址').nth(0).fill('10.8.0.11');
+    // The operator delivered the second one smaller than ordered: the specification is a field per value.
+    await page.getByLabel('vCPU (核)').nth(1).fill('2');
     await ui.shot('work-order-receipt-form-zh.png');
     await page.getByRole('button', { name: '提交回执' }).click();
+    // Submitting asks for a confirmation first.
+    await page
+      .locator('.ant-modal-confirm')
+      .getByRole('button', { name: /确\s*定|OK/ })
+      .click();
     await visible(page.getByText('交付回执单 第 1 版'));
     await visible(page.getByText('待确认').first());
     await ui.shot('work-order-receipt-submitted-zh.png');
@@ -155,12 +162,13 @@ describe('provider fulfilment, receipts and the inventory in the console', () =>
     await visible(page.getByText('填写交付回执单'));
     // The form starts from the disputed receipt: only the disputed line needs correcting.
     expect(await page.getByLabel('资源名称').nth(1).inputValue()).toBe(NAMES[1]);
-    await page
-      .getByLabel('规格')
-      .nth(1)
-      .fill(JSON.stringify({ vcpu: 4, memoryGb: 8, systemDiskGb: 40, dataDiskGb: 100, os: '麒麟 Kylin V10' }));
+    await page.getByLabel('vCPU (核)').nth(1).fill('4');
     await page.getByLabel('备注').last().fill('已按申请规格调整');
     await page.getByRole('button', { name: '提交回执' }).click();
+    await page
+      .locator('.ant-modal-confirm')
+      .getByRole('button', { name: /确\s*定|OK/ })
+      .click();
     await visible(page.getByText('交付回执单 第 2 版'));
     await visible(page.getByText('已按申请规格调整'));
 

@@ -36,5 +36,9 @@ export const homeEnUS: Record<keyof typeof homeZhCN, string> = {
   'home.spending.aria': 'Bar chart of cloud cost per month, last six months',
   'home.spendingByUnit.title': 'Cloud cost by unit, {year}',
   'home.spendingByUnit.aria': 'Bar chart of cloud cost by unit in {year}',
+  'workOrders.badAddress': '{address} is not an IP address (e.g. 10.1.4.30)',
+  'workOrders.specRequired': 'Enter the delivered specification',
+  'workOrders.confirmSubmit': 'Submit the delivery receipt?',
+  'workOrders.confirmSubmitBody': 'The unit then confirms it; from its confirmation the resources are billed.',
   'home.admin.title': 'Shortcuts',
 };

@@ -34,5 +34,9 @@ export const homeZhCN = {
   'home.spending.aria': '近六个月每月云服务费用的柱状图',
   'home.spendingByUnit.title': '{year} 年各单位云服务费用',
   'home.spendingByUnit.aria': '{year} 年各单位云服务费用的条形图',
+  'workOrders.badAddress': '{address} 不是有效的 IP 地址（如 10.1.4.30）',
+  'workOrders.specRequired': '请填写交付的规格',
+  'workOrders.confirmSubmit': '确认提交交付回执单？',
+  'workOrders.confirmSubmitBody': '提交后由使用单位确认；确认后资源开始计费。',
   'home.admin.title': '常用功能',
 } as const;

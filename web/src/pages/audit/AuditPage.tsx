@@ -13,7 +13,8 @@ import { AuditFilters } from './AuditFilters';
 import { actionInWords, objectTypeLabel } from './actions';
 
 const PAGE_SIZE = 20;
-const OUTCOME_COLORS: Record<AuditOutcome, string> = { success: 'green', failure: 'orange', denied: 'red' };
+// status colours (theme tokens, AA contrast), not the preset palette
+const OUTCOME_COLORS: Record<AuditOutcome, string> = { success: 'success', failure: 'warning', denied: 'error' };
 const isOutcome = (value: string): value is AuditOutcome => value in OUTCOME_COLORS;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -23,7 +24,9 @@ function actorInWords(row: AuditEvent, t: Translate): string {
   if (row.actorKind === 'user') return row.actorDisplayName ?? row.actorName ?? '—';
   const key = `audit.actorKind.${row.actorKind}` as const;
   const kind = (t(key as MessageKey) as string | undefined) ?? t('audit.actorKind.system');
-  return row.actorDisplayName ? `${row.actorDisplayName}（${kind}）` : kind;
+  // a token's or service's own name, when it has one other than its account name ("system" is just 系统)
+  const name = row.actorDisplayName && row.actorDisplayName !== row.actorName ? row.actorDisplayName : null;
+  return name ? `${name}（${kind}）` : kind;
 }
 
 /** The object in words: its kind and, when it has one, its name (an id is not shown: it is in the export). */
@@ -45,7 +48,7 @@ function columns(t: Translate): TableColumnsType<AuditEvent> {
     {
       key: 'organisation',
       title: t('audit.organisation'),
-      width: 200,
+      width: 180,
       ellipsis: true,
       render: (_, row) => row.organisationName ?? '—',
     },
@@ -69,7 +72,7 @@ function columns(t: Translate): TableColumnsType<AuditEvent> {
       ellipsis: true,
       render: (_, row) => objectInWords(row, t),
     },
-    { key: 'sourceIp', title: t('audit.sourceIp'), width: 130, render: (_, row) => row.sourceIp ?? '—' },
+    { key: 'sourceIp', title: t('audit.sourceIp'), width: 120, render: (_, row) => row.sourceIp ?? '—' },
   ];
 }
 
@@ -203,7 +206,7 @@ export function AuditPage() {
             expandable={{ expandedRowRender: (event) => <EventDetail event={event} /> }}
             // A fixed width, not max-content: an expanded entry wraps inside the table instead of widening it.
             tableLayout="fixed"
-            scroll={{ x: 1100 }}
+            scroll={{ x: 1040 }}
             locale={{ emptyText: t('audit.empty') }}
             pagination={{
               current: page.current,
