@@ -263,7 +263,7 @@ describe('provider fulfilment, receipts and the inventory in the console', () =>
     await visible(page.getByText('规格历史'));
     const intervals = page.locator('.ant-card', { hasText: '规格历史' });
     await visible(intervals.getByText('当前'));
-    expect(await textOf(intervals)).toContain('vcpu: 4');
+    expect(await textOf(intervals)).toContain('vCPU (核) 4');
     const events = page.locator('.ant-card', { hasText: '生命周期事件' });
     await visible(events.getByRole('cell', { name: '交付' }));
     await visible(page.locator('.ant-breadcrumb').getByText('资源详情'));
@@ -296,7 +296,7 @@ describe('provider fulfilment, receipts and the inventory in the console', () =>
     await visible(unknown.getByText('无订单依据的资源'));
     const resized = page.locator('tr', { hasText: 'i-e2e-0001' });
     await visible(resized.getByText('规格与回执不符'));
-    await visible(resized.getByText('vcpu: 4 → 8'));
+    await visible(resized.getByText('vCPU (核) 4 → 8'));
     await visible(resized.getByRole('link', { name: 'e2e-jkxx-app-01' }));
     await ui.shot('findings-zh.png');
 

@@ -13,8 +13,11 @@ import { useI18n } from '../../i18n';
 import { useSession } from '../session';
 import { useSignOut } from '../useSignOut';
 
-/** Who is signed in, with their roles, and what they can do about their own account. */
-export function UserArea() {
+/**
+ * Who is signed in, with their roles, and what they can do about their own account. Compact (a phone): the
+ * avatar alone opens the same menu.
+ */
+export function UserArea({ compact = false }: { compact?: boolean }) {
   const { t } = useI18n();
   const me = useSession();
   const navigate = useNavigate();
@@ -66,8 +69,8 @@ export function UserArea() {
       >
         <Space size={8}>
           <Avatar size="small" icon={<UserOutlined />} />
-          <Typography.Text>{me.user.displayName}</Typography.Text>
-          <DownOutlined style={{ fontSize: 10 }} />
+          {!compact && <Typography.Text>{me.user.displayName}</Typography.Text>}
+          {!compact && <DownOutlined style={{ fontSize: 10 }} />}
         </Space>
       </button>
     </Dropdown>

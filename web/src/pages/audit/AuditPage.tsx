@@ -9,6 +9,7 @@ import { DateTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
 import { RoleTag } from '../../components/RoleTag';
 import { type MessageKey, type Translate, useI18n } from '../../i18n';
+import { cardColumns } from '../cardColumns';
 import { AuditFilters } from './AuditFilters';
 import { actionInWords, objectTypeLabel } from './actions';
 
@@ -201,7 +202,7 @@ export function AuditPage() {
             rowKey="id"
             size="small"
             loading={events.isFetching}
-            columns={columns(t)}
+            columns={cardColumns(columns(t))}
             dataSource={events.data?.items}
             expandable={{ expandedRowRender: (event) => <EventDetail event={event} /> }}
             // A fixed width, not max-content: an expanded entry wraps inside the table instead of widening it.

@@ -16,6 +16,7 @@ import { DateTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
 import { RoleTag } from '../../components/RoleTag';
 import { useI18n } from '../../i18n';
+import { cardColumns } from '../cardColumns';
 import { StepDue, useStepName } from './StepDue';
 
 export const STATUS_COLOURS: Record<OrderStatus, string> = {
@@ -124,7 +125,7 @@ export function OrdersPage() {
           <Table<OrderSummary>
             rowKey="id"
             loading={orders.isPending}
-            columns={columns}
+            columns={cardColumns(columns)}
             dataSource={orders.data?.items ?? []}
             pagination={{ pageSize: 20, hideOnSinglePage: true }}
             locale={{ emptyText: t('orders.empty') }}

@@ -6,6 +6,7 @@ import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { DateTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
 import { type MessageKey, useI18n } from '../../i18n';
+import { cardColumns } from '../cardColumns';
 
 export const WORK_ORDER_COLOURS: Record<WorkOrderStatus, string> = {
   open: 'blue',
@@ -83,7 +84,7 @@ export function WorkOrdersPage() {
             total: list.data?.total ?? 0,
             onChange: (current, size) => setPage({ limit: size, offset: (current - 1) * size }),
           }}
-          columns={[
+          columns={cardColumns([
             {
               key: 'order',
               title: t('workOrders.orderNo'),
@@ -109,7 +110,7 @@ export function WorkOrdersPage() {
               title: t('workOrders.dueAt'),
               render: (_, w) => <WorkOrderDue w={w} />,
             },
-          ]}
+          ])}
         />
       </Card>
     </>
