@@ -177,6 +177,10 @@ describe('provider fulfilment, receipts and the inventory in the console', () =>
     await page.goto(ui.url(`/work-orders/${workOrderId}`));
     await visible(page.getByText('交付回执单 第 2 版'));
     await page.getByRole('button', { name: '确认收货' }).click();
+    await page
+      .locator('.ant-modal-confirm')
+      .getByRole('button', { name: /确\s*定|OK/ })
+      .click();
     await visible(page.getByText('已确认，资源已生效'));
     // The receipt exports to Excel and prints (plain links: the session cookie suffices).
     const card = page.locator('.ant-card', { hasText: '交付回执单 第 2 版' });
@@ -265,7 +269,7 @@ describe('provider fulfilment, receipts and the inventory in the console', () =>
     await visible(intervals.getByText('当前'));
     expect(await textOf(intervals)).toContain('vCPU (核) 4');
     const events = page.locator('.ant-card', { hasText: '生命周期事件' });
-    await visible(events.getByRole('cell', { name: '交付' }));
+    await visible(events.getByRole('cell', { name: '交付', exact: true }));
     await visible(page.locator('.ant-breadcrumb').getByText('资源详情'));
     expect(await textOf(page.locator('.ant-descriptions'))).toContain('10.8.0.12');
     await ui.shot('resource-zh.png');

@@ -40,5 +40,8 @@ export const homeEnUS: Record<keyof typeof homeZhCN, string> = {
   'workOrders.specRequired': 'Enter the delivered specification',
   'workOrders.confirmSubmit': 'Submit the delivery receipt?',
   'workOrders.confirmSubmitBody': 'The unit then confirms it; from its confirmation the resources are billed.',
+  'workOrders.confirmReceiptTitle': 'Confirm the delivery?',
+  'workOrders.confirmReceiptBody':
+    'The resources go live and are billed from today. If anything differs, raise an objection instead.',
   'home.admin.title': 'Shortcuts',
 };

@@ -38,5 +38,7 @@ export const homeZhCN = {
   'workOrders.specRequired': '请填写交付的规格',
   'workOrders.confirmSubmit': '确认提交交付回执单？',
   'workOrders.confirmSubmitBody': '提交后由使用单位确认；确认后资源开始计费。',
+  'workOrders.confirmReceiptTitle': '确认收货？',
+  'workOrders.confirmReceiptBody': '确认后资源即生效，并自确认之日起计费。如规格或数量不符，请改为提出异议。',
   'home.admin.title': '常用功能',
 } as const;

@@ -196,7 +196,7 @@ function ReceiptForm({ w }: { w: WorkOrderDetail }) {
 
 function ReceiptCard({ w, receipt, canDecide }: { w: WorkOrderDetail; receipt: Receipt; canDecide: boolean }) {
   const { t, language } = useI18n();
-  const { message } = App.useApp();
+  const { message, modal } = App.useApp();
   const confirm = useConfirmReceipt(w.id);
   const dispute = useDisputeReceipt(w.id);
   const [disputing, setDisputing] = useState<Record<number, string>>({});
@@ -270,6 +270,12 @@ function ReceiptCard({ w, receipt, canDecide }: { w: WorkOrderDetail; receipt: R
             type="primary"
             loading={confirm.isPending}
             onClick={async () => {
+              // Confirming makes the resources live and billable: the unit says so deliberately.
+              const yes = await modal.confirm({
+                title: t('workOrders.confirmReceiptTitle'),
+                content: t('workOrders.confirmReceiptBody'),
+              });
+              if (!yes) return;
               await confirm.mutateAsync();
               message.success(t('workOrders.confirmed'));
             }}
