@@ -43,5 +43,14 @@ export const homeEnUS: Record<keyof typeof homeZhCN, string> = {
   'workOrders.confirmReceiptTitle': 'Confirm the delivery?',
   'workOrders.confirmReceiptBody':
     'The resources go live and are billed from today. If anything differs, raise an objection instead.',
+  'export.csv': 'Export CSV',
+  'export.dueAt': 'Due',
+  'export.placedBy': 'Placed by',
+  'export.submittedAt': 'Submitted',
+  'export.orderNo': 'Order number',
+  'export.unit': 'Using unit',
+  'export.system': 'Information system',
+  'export.provider': 'Provider',
+  'export.overdue': 'Overdue',
   'home.admin.title': 'Shortcuts',
 };

@@ -1,9 +1,11 @@
-import { Card, Select, Table, Tag } from 'antd';
+import { DownloadOutlined } from '@ant-design/icons';
+import { Button, Card, Select, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useWorkOrders, WORK_ORDER_STATUSES, type WorkOrder, type WorkOrderStatus } from '../../api/hooks/inventory';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
-import { DateTime } from '../../components/DateTime';
+import { downloadCsv } from '../../components/csvExport';
+import { DateTime, inBeijingTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
 import { type MessageKey, useI18n } from '../../i18n';
 import { cardColumns } from '../cardColumns';
@@ -59,7 +61,42 @@ export function WorkOrdersPage() {
   const list = useWorkOrders({ status }, page);
   return (
     <>
-      <PageHeader title={t('workOrders.title')} description={t('workOrders.description')} />
+      <PageHeader
+        title={t('workOrders.title')}
+        description={t('workOrders.description')}
+        extra={
+          <Button
+            icon={<DownloadOutlined />}
+            data-testid="work-orders-export"
+            disabled={!list.data?.items.length}
+            onClick={() =>
+              downloadCsv(
+                `${t('workOrders.title')}.csv`,
+                [
+                  t('export.orderNo'),
+                  t('export.unit'),
+                  t('export.system'),
+                  t('export.provider'),
+                  t('workOrders.status'),
+                  t('export.dueAt'),
+                  t('export.overdue'),
+                ],
+                (list.data?.items ?? []).map((w) => [
+                  w.details.orderNo ?? '',
+                  w.details.unitName ?? '',
+                  w.details.systemName ?? '',
+                  w.providerName ?? '',
+                  t(`workOrders.statuses.${w.status}` as MessageKey),
+                  w.dueAt ? inBeijingTime(w.dueAt).format('YYYY-MM-DD HH:mm') : '',
+                  w.overdue ? t('audit.field.yes') : t('audit.field.no'),
+                ]),
+              )
+            }
+          >
+            {t('export.csv')}
+          </Button>
+        }
+      />
       <Card>
         <Select
           allowClear
