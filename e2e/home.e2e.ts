@@ -72,6 +72,8 @@ describe('the home page of each role', () => {
           const list = await api('GET', `/api/v1/orders?mine=true&status=${status}&limit=500`);
           expect(await countOf(`home-orders-${status}`), status).toBe(list.total);
         }
+        const receipts = await api('GET', '/api/v1/work-orders?status=submitted&limit=1');
+        expect(await countOf('home-receipts-to-confirm')).toBe(receipts.total);
       }
       if (sections.includes('workOrders' as never)) {
         const open = await api('GET', '/api/v1/work-orders?status=open&limit=200');

@@ -103,7 +103,9 @@ describe('on a phone', () => {
     await login(page, 'applicant');
     await at(page, '/');
     await headerKeepsWhatMatters();
-    await page.goto(ui.url('/work-orders'));
+    // The home page counts the receipt waiting for the unit; the count opens the list filtered to it.
+    expect(Number(await page.getByTestId('home-receipts-to-confirm').getAttribute('data-count'))).toBeGreaterThan(0);
+    await page.getByTestId('home-receipts-to-confirm').click();
     await at(page, '/work-orders');
     // The list reads as cards: no column headers, each value under its column's name.
     const card = page.locator('tr.ant-table-row', { hasText: order(w) });

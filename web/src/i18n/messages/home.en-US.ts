@@ -52,5 +52,6 @@ export const homeEnUS: Record<keyof typeof homeZhCN, string> = {
   'export.system': 'Information system',
   'export.provider': 'Provider',
   'export.overdue': 'Overdue',
+  'home.orders.receipts': 'Receipts to confirm',
   'home.admin.title': 'Shortcuts',
 };

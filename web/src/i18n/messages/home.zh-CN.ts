@@ -49,5 +49,6 @@ export const homeZhCN = {
   'export.system': '信息系统',
   'export.provider': '云服务商',
   'export.overdue': '是否逾期',
+  'home.orders.receipts': '待确认收货',
   'home.admin.title': '常用功能',
 } as const;

@@ -1,5 +1,5 @@
 import { DownloadOutlined } from '@ant-design/icons';
-import { Button, Card, Descriptions, Space, Table, type TableColumnsType, Tag, Typography } from 'antd';
+import { Button, Card, Descriptions, Space, Table, type TableColumnsType, Typography } from 'antd';
 import { useState } from 'react';
 import { auditExportUrl, useAuditEvents } from '../../api/hooks/audit';
 import type { AuditEvent, AuditFilter, AuditOutcome } from '../../api/types';
@@ -14,8 +14,12 @@ import { AuditFilters } from './AuditFilters';
 import { actionInWords, objectTypeLabel } from './actions';
 
 const PAGE_SIZE = 20;
-// status colours (theme tokens, AA contrast), not the preset palette
-const OUTCOME_COLORS: Record<AuditOutcome, string> = { success: 'success', failure: 'warning', denied: 'error' };
+// text in status colours (theme tokens, AA contrast on any row background)
+const OUTCOME_COLORS: Record<AuditOutcome, 'success' | 'warning' | 'danger'> = {
+  success: 'success',
+  failure: 'warning',
+  denied: 'danger',
+};
 const isOutcome = (value: string): value is AuditOutcome => value in OUTCOME_COLORS;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -65,7 +69,13 @@ function columns(t: Translate): TableColumnsType<AuditEvent> {
       dataIndex: 'outcome',
       width: 80,
       render: (outcome: string) =>
-        isOutcome(outcome) ? <Tag color={OUTCOME_COLORS[outcome]}>{t(`audit.outcome.${outcome}`)}</Tag> : outcome,
+        isOutcome(outcome) ? (
+          <Typography.Text type={OUTCOME_COLORS[outcome]} strong>
+            {t(`audit.outcome.${outcome}`)}
+          </Typography.Text>
+        ) : (
+          outcome
+        ),
     },
     {
       key: 'object',

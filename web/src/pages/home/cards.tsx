@@ -28,18 +28,29 @@ export function OrdersCard() {
   const { t } = useI18n();
   // the same list the orders page opens on for a unit: the caller's own orders
   const orders = useOrders({ mine: true });
+  // delivery receipts the provider submitted, waiting for the unit's confirmation (it makes them billable)
+  const receipts = useWorkOrders({ status: 'submitted' }, { limit: 1, offset: 0 });
   const items = orders.data?.items ?? [];
   return (
     <CountCard
       title={t('home.orders.title')}
-      loading={orders.isPending}
+      loading={orders.isPending || receipts.isPending}
       extra={<Link to="/orders/new">{t('orders.nav.new')}</Link>}
-      counts={IN_FLIGHT.map((status) => ({
-        id: `home-orders-${status}`,
-        label: t(`orders.statuses.${status}`),
-        value: items.filter((o) => o.status === status).length,
-        to: `/orders?status=${status}`,
-      }))}
+      counts={[
+        ...IN_FLIGHT.map((status) => ({
+          id: `home-orders-${status}`,
+          label: t(`orders.statuses.${status}`),
+          value: items.filter((o) => o.status === status).length,
+          to: `/orders?status=${status}`,
+        })),
+        {
+          id: 'home-receipts-to-confirm',
+          label: t('home.orders.receipts'),
+          value: receipts.data?.total ?? 0,
+          to: '/work-orders?status=submitted',
+          danger: true,
+        },
+      ]}
     />
   );
 }

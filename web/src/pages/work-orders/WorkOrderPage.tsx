@@ -19,6 +19,7 @@ import {
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useParams } from 'react-router';
+import { useCatalogue } from '../../api/hooks/catalogue';
 import {
   type ReceiptBody,
   receiptExportUrl,
@@ -325,6 +326,12 @@ export function WorkOrderPage() {
   const canAct = useCan('order:act');
   const wo = useWorkOrder(id);
   const backup = useConfirmBackup(id ?? '');
+  // catalogue items by their names, not their codes
+  const catalogue = useCatalogue(undefined);
+  const itemName = (code: string) => {
+    const item = catalogue.data?.items.find((i) => i.code === code);
+    return item ? (language === 'en-US' ? item.nameEn : item.name) : code;
+  };
   if (wo.error) return <ApiErrorAlert error={wo.error} onRetry={() => wo.refetch()} />;
   if (!wo.data) return <PageLoading />;
   const w = wo.data;
@@ -380,7 +387,7 @@ export function WorkOrderPage() {
           dataSource={w.lines}
           columns={[
             { key: 'no', title: t('workOrders.line'), dataIndex: 'lineNo' },
-            { key: 'item', title: t('inventory.item'), dataIndex: 'catalogueItemCode' },
+            { key: 'item', title: t('inventory.item'), render: (_, l) => itemName(l.catalogueItemCode) },
             {
               key: 'spec',
               title: t('inventory.specification'),
