@@ -51,7 +51,7 @@ describe('on a phone', () => {
       lines: [
         {
           itemCode: 'cloud-vm',
-          specification: { vcpu: 2, memoryGb: 4, systemDiskGb: 40, dataDiskGb: 50, os: '麒麟 V10' },
+          specification: { vcpu: 2, memoryGb: 4, systemDiskGb: 40, dataDiskGb: 50, os: '麒麟 Kylin V10' },
           quantity: 1,
         },
       ],
