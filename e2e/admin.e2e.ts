@@ -221,7 +221,7 @@ describe('console administration pages', () => {
     await login(page, 'e2e.nurse', temporaryPassword);
     await at(page, '/account/password');
     await visible(page.getByText('请先修改密码'));
-    expect(await page.getByRole('menuitem', { name: '概览' }).count()).toBe(0);
+    expect(await page.getByRole('menuitem', { name: '工作台' }).count()).toBe(0);
     await page.getByLabel('当前密码').fill(temporaryPassword);
     await page.getByLabel('新密码', { exact: true }).fill('Hn7$wq2Lp9zR');
     await page.getByLabel('确认新密码').fill('Hn7$wq2Lp9zR');

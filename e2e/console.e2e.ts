@@ -33,7 +33,7 @@ describe('web console', () => {
     const { page } = ui;
     await login(page, 'unitadmin');
     await at(page, '/');
-    for (const item of ['概览', '辖区', '单位管理', 'API 令牌']) {
+    for (const item of ['工作台', '辖区', '单位管理', 'API 令牌']) {
       await visible(page.getByRole('menuitem', { name: item }));
     }
     // A unit administrator manages neither accounts nor the audit trail: those entries are not offered.
@@ -43,13 +43,17 @@ describe('web console', () => {
     expect(await textOf(page.getByTestId('organisation'))).toBe('示范市卫生健康委员会');
     expect(await textOf(page.getByTestId('user-area'))).toContain('李静（卫健委管理员）');
 
+    // The home page is the role's work; what the installation is moved to the about page (issue 16).
+    await visible(page.getByTestId('home-section-todo'));
+    expect(await page.getByTestId('system-info').count()).toBe(0);
+    expect(await textOf(page.getByRole('navigation', { name: '当前位置' }))).toContain('工作台');
+    await page.waitForLoadState('networkidle');
+    await ui.shot('console-zh.png');
+    await page.goto(ui.url('/about'));
     const systemInfo = page.getByTestId('system-info');
     expect(await textOf(systemInfo)).toContain(VERSION);
     expect(await textOf(systemInfo)).toContain('嵌入式数据库（PGlite）');
     await visible(page.getByRole('img', { name: /按类型统计的辖区数量/ }).locator('canvas'));
-    expect(await textOf(page.getByRole('navigation', { name: '当前位置' }))).toContain('概览');
-    await page.waitForLoadState('networkidle');
-    await ui.shot('console-zh.png');
   });
 
   it('lists the demo jurisdictions as a tree', async () => {
@@ -82,9 +86,9 @@ describe('web console', () => {
     await page.goto(ui.url('/no-such-page'));
     await visible(page.locator('.ant-result-404'));
     expect(await textOf(page.locator('.ant-result-title'))).toBe('页面不存在');
-    await visible(page.getByRole('menuitem', { name: '概览' }));
+    await visible(page.getByRole('menuitem', { name: '工作台' }));
     await ui.shot('console-404-zh.png');
-    await page.getByRole('button', { name: '返回概览' }).click();
+    await page.getByRole('button', { name: '返回工作台' }).click();
     await at(page, '/');
   });
 
@@ -93,14 +97,14 @@ describe('web console', () => {
     await page.goto(ui.url('/audit'));
     await visible(page.locator('.ant-result-403'));
     expect(await textOf(page.locator('.ant-result-title'))).toBe('没有访问权限');
-    await visible(page.getByRole('menuitem', { name: '概览' }));
+    await visible(page.getByRole('menuitem', { name: '工作台' }));
   });
 
   it('switches to English, asks the API in English, and remembers the choice across a reload', async () => {
     const { page } = ui;
     await page.goto(ui.url('/'));
     await page.getByText('English', { exact: true }).click();
-    await visible(page.getByRole('menuitem', { name: 'Overview' }));
+    await visible(page.getByRole('menuitem', { name: 'Home' }));
     await visible(page.getByRole('menuitem', { name: 'Organisations' }));
     expect(await textOf(page.getByTestId('organisation'))).toBe('Demo City Health Commission');
     expect(await page.evaluate((key) => window.localStorage.getItem(key), LANGUAGE_KEY)).toBe('en-US');
@@ -109,12 +113,13 @@ describe('web console', () => {
     await page.reload();
     // Still signed in after the reload: the session cookie, read back through /auth/me, in English.
     expect((await meRequest).headers()['accept-language']).toMatch(/^en/);
-    await visible(page.getByRole('menuitem', { name: 'Overview' }));
+    await visible(page.getByRole('menuitem', { name: 'Home' }));
     expect(await textOf(page.getByTestId('organisation'))).toBe('Demo City Health Commission');
     expect(await page.locator('html').getAttribute('lang')).toBe('en-US');
-    expect(await textOf(page.getByTestId('system-info'))).toContain('Embedded database (PGlite)');
     await page.waitForLoadState('networkidle');
     await ui.shot('console-en.png');
+    await page.goto(ui.url('/about'));
+    expect(await textOf(page.getByTestId('system-info'))).toContain('Embedded database (PGlite)');
 
     await page.getByRole('menuitem', { name: 'Jurisdictions' }).click();
     await at(page, '/jurisdictions');
@@ -129,7 +134,7 @@ describe('web console', () => {
   it('reports an uncaught browser error to the server and tells the user', async () => {
     const { page } = ui;
     await page.goto(ui.url('/'));
-    await visible(page.getByRole('menuitem', { name: '概览' }));
+    await visible(page.getByRole('menuitem', { name: '工作台' }));
     const report = page.waitForRequest(
       (request) => request.method() === 'POST' && request.url().endsWith('/api/v1/telemetry/client-errors'),
     );

@@ -39,6 +39,7 @@ export interface Console {
   /** console errors and uncaught exceptions, in order */
   readonly browserErrors: BrowserError[];
   url(pathname: string): string;
+  /** A full-page screenshot into test-results/, then the page's visible text is scanned (expectPlainText). */
   shot(name: string): Promise<void>;
   /**
    * Starts a test signed out, whatever the previous one left: no session cookie, no session hint (so the
@@ -118,7 +119,10 @@ export function setUpConsole(): Console {
     browserErrors,
     url: (pathname) => new URL(pathname, need(server, 'server').url).toString(),
     shot: async (name) => {
-      await need(page, 'page').screenshot({ path: path.join(RESULTS, name), fullPage: true, animations: 'disabled' });
+      const current = need(page, 'page');
+      await current.screenshot({ path: path.join(RESULTS, name), fullPage: true, animations: 'disabled' });
+      // Every page a journey photographs is read as a person reads it: no id, JSON or snake_case key (issue 16).
+      await expectPlainText(current);
     },
     signedOut: async (pathname = '/login') => {
       const current = need(page, 'page');
@@ -260,4 +264,81 @@ export async function apiSession(base: string, username: string, password = DEMO
     if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
     return text ? JSON.parse(text) : null;
   };
+}
+
+/** What a person must never read on a page (issue 16): an id, raw JSON or a snake_case key. */
+export interface PlainTextFinding {
+  kind: 'uuid' | 'json' | 'snake_case';
+  /** the offending text with a little context */
+  text: string;
+}
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+const RAW_JSON = /[{[]\s*"[A-Za-z_$][\w$]*"\s*:/g;
+// A word of lower-case letters and digits joined by underscores (memory_gb, order.step_overdue), standing alone.
+const SNAKE_CASE = /(?<![\w@.\-/])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w@\-/])/g;
+// Addresses and e-mail addresses may carry any of these legitimately: they are read, not scanned.
+const ADDRESSES = /\b(?:https?:\/\/|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
+
+/** Scans a text as a person reads it; exported for the harness's own test. */
+export function plainTextFindingsIn(text: string): PlainTextFinding[] {
+  const findings: PlainTextFinding[] = [];
+  const context = (index: number, length: number) =>
+    text.slice(Math.max(0, index - 20), index + length + 20).replace(/\s+/g, ' ');
+  for (const m of text.matchAll(UUID)) findings.push({ kind: 'uuid', text: context(m.index, m[0].length) });
+  for (const m of text.matchAll(RAW_JSON)) findings.push({ kind: 'json', text: context(m.index, m[0].length) });
+  const readable = text.replace(ADDRESSES, (s) => ' '.repeat(s.length));
+  for (const m of readable.matchAll(SNAKE_CASE)) {
+    findings.push({ kind: 'snake_case', text: context(m.index, m[0].length) });
+  }
+  return findings;
+}
+
+/**
+ * The visible text of the page (what a person reads: rendered, not hidden; open tooltips and popovers
+ * included), scanned for ids, raw JSON and snake_case keys. Elements marked `data-verbatim` (a secret shown
+ * once, a code a person must copy into another system) are skipped.
+ */
+export async function plainTextFindings(page: Page): Promise<PlainTextFinding[]> {
+  const text = await page.evaluate(() => {
+    const skipped = Array.from(document.querySelectorAll<HTMLElement>('[data-verbatim]'));
+    const saved = skipped.map((el) => el.style.display);
+    for (const el of skipped) el.style.display = 'none';
+    const visibleText = document.body.innerText;
+    skipped.forEach((el, i) => {
+      el.style.display = saved[i] ?? '';
+    });
+    return visibleText;
+  });
+  return plainTextFindingsIn(text);
+}
+
+/** Fails when the page shows an id, raw JSON or a snake_case key, naming each with its context. */
+export async function expectPlainText(page: Page): Promise<void> {
+  const findings = await plainTextFindings(page);
+  expect(
+    findings.map((f) => `${f.kind}: …${f.text}…`),
+    `text a person should not read on ${page.url()}`,
+  ).toEqual([]);
+}
+
+/**
+ * axe-core on the page as it is: fails on serious or critical violations (WCAG 2.1 A/AA rules), naming the
+ * rule and the first elements. ECharts canvases are labelled by their container (Chart.tsx).
+ */
+export async function expectAccessible(page: Page): Promise<void> {
+  const { AxeBuilder } = await import('@axe-core/playwright');
+  const results = await new AxeBuilder({ page: page as never })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  const serious = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join(' | ')}`,
+    );
+  expect(serious, `accessibility violations on ${page.url()}`).toEqual([]);
 }

@@ -3,6 +3,8 @@ import {
   at,
   chooseOption,
   enrolTotp,
+  expectAccessible,
+  expectPlainText,
   login,
   logout,
   nextTotp,
@@ -159,13 +161,25 @@ describe('identity journey', () => {
     const table = page.getByTestId('audit-table');
     await visible(table.locator('tbody tr.ant-table-row').first());
     const rows = (await table.locator('tbody tr.ant-table-row').allInnerTexts()).join('\n');
-    expect(rows).toContain('auth.login');
-    expect(rows).toContain('user.totp_enabled');
-    expect(rows).toContain('unitadmin');
+    // In words (issue 16): the action as a phrase, people by display name, never the action's code.
+    expect(rows).toContain('登录');
+    expect(rows).toContain('绑定动态验证码');
+    expect(rows).toContain('李静（卫健委管理员）');
+    expect(rows).not.toContain('auth.login');
     expect(await textOf(page.locator('.ant-pagination-total-text'))).toMatch(/共 \d+ 条/);
     expect(await page.getByTestId('export-xlsx').getAttribute('href')).toBe('/api/v1/audit-events/export?format=xlsx');
+    // An expanded entry lays its detail out as fields inside the table; it no longer widens it.
+    await table.locator('tbody tr.ant-table-row').first().locator('.ant-table-row-expand-icon').click();
+    await visible(table.locator('tr.ant-table-expanded-row .ant-descriptions'));
+    const width = await table
+      .locator('table')
+      .first()
+      .evaluate((el) => el.scrollWidth);
+    expect(width).toBeLessThan(1600);
     await page.waitForLoadState('networkidle');
     await ui.shot('audit-zh.png');
+    await expectPlainText(page);
+    await expectAccessible(page);
   });
 
   it('filters the audit log on the server: the failed sign-ins of one account', async () => {

@@ -119,13 +119,20 @@ describe('provider fulfilment, receipts and the inventory in the console', () =>
         .nth(i)
         .fill(`10.8.0.${11 + i}`);
     }
-    // The operator delivered the second one smaller than ordered.
-    await page
-      .getByLabel('规格')
-      .nth(1)
-      .fill(JSON.stringify({ vcpu: 2, memoryGb: 8, systemDiskGb: 40, dataDiskGb: 100, os: '麒麟 Kylin V10' }));
+    // An address that is not one (10.1.4.300) is refused in the form, naming it (the server refuses it too).
+    await page.getByLabel('IP 地址').nth(0).fill('10.1.4.300');
+    await page.getByRole('button', { name: '提交回执' }).click();
+    await visible(page.getByText('10.1.4.300 不是有效的 IP 地址'));
+    await page.getByLabel('IP 地址').nth(0).fill('10.8.0.11');
+    // The operator delivered the second one smaller than ordered: the specification is a field per value.
+    await page.getByLabel('vCPU (核)').nth(1).fill('2');
     await ui.shot('work-order-receipt-form-zh.png');
     await page.getByRole('button', { name: '提交回执' }).click();
+    // Submitting asks for a confirmation first.
+    await page
+      .locator('.ant-modal-confirm')
+      .getByRole('button', { name: /确\s*定|OK/ })
+      .click();
     await visible(page.getByText('交付回执单 第 1 版'));
     await visible(page.getByText('待确认').first());
     await ui.shot('work-order-receipt-submitted-zh.png');
@@ -155,12 +162,13 @@ describe('provider fulfilment, receipts and the inventory in the console', () =>
     await visible(page.getByText('填写交付回执单'));
     // The form starts from the disputed receipt: only the disputed line needs correcting.
     expect(await page.getByLabel('资源名称').nth(1).inputValue()).toBe(NAMES[1]);
-    await page
-      .getByLabel('规格')
-      .nth(1)
-      .fill(JSON.stringify({ vcpu: 4, memoryGb: 8, systemDiskGb: 40, dataDiskGb: 100, os: '麒麟 Kylin V10' }));
+    await page.getByLabel('vCPU (核)').nth(1).fill('4');
     await page.getByLabel('备注').last().fill('已按申请规格调整');
     await page.getByRole('button', { name: '提交回执' }).click();
+    await page
+      .locator('.ant-modal-confirm')
+      .getByRole('button', { name: /确\s*定|OK/ })
+      .click();
     await visible(page.getByText('交付回执单 第 2 版'));
     await visible(page.getByText('已按申请规格调整'));
 
@@ -169,6 +177,10 @@ describe('provider fulfilment, receipts and the inventory in the console', () =>
     await page.goto(ui.url(`/work-orders/${workOrderId}`));
     await visible(page.getByText('交付回执单 第 2 版'));
     await page.getByRole('button', { name: '确认收货' }).click();
+    await page
+      .locator('.ant-modal-confirm')
+      .getByRole('button', { name: /确\s*定|OK/ })
+      .click();
     await visible(page.getByText('已确认，资源已生效'));
     // The receipt exports to Excel and prints (plain links: the session cookie suffices).
     const card = page.locator('.ant-card', { hasText: '交付回执单 第 2 版' });
@@ -255,9 +267,9 @@ describe('provider fulfilment, receipts and the inventory in the console', () =>
     await visible(page.getByText('规格历史'));
     const intervals = page.locator('.ant-card', { hasText: '规格历史' });
     await visible(intervals.getByText('当前'));
-    expect(await textOf(intervals)).toContain('vcpu: 4');
+    expect(await textOf(intervals)).toContain('vCPU (核) 4');
     const events = page.locator('.ant-card', { hasText: '生命周期事件' });
-    await visible(events.getByRole('cell', { name: '交付' }));
+    await visible(events.getByRole('cell', { name: '交付', exact: true }));
     await visible(page.locator('.ant-breadcrumb').getByText('资源详情'));
     expect(await textOf(page.locator('.ant-descriptions'))).toContain('10.8.0.12');
     await ui.shot('resource-zh.png');
@@ -288,7 +300,7 @@ describe('provider fulfilment, receipts and the inventory in the console', () =>
     await visible(unknown.getByText('无订单依据的资源'));
     const resized = page.locator('tr', { hasText: 'i-e2e-0001' });
     await visible(resized.getByText('规格与回执不符'));
-    await visible(resized.getByText('vcpu: 4 → 8'));
+    await visible(resized.getByText('vCPU (核) 4 → 8'));
     await visible(resized.getByRole('link', { name: 'e2e-jkxx-app-01' }));
     await ui.shot('findings-zh.png');
 

@@ -68,7 +68,10 @@ describe('notifications in the console', () => {
     await page.waitForFunction(() =>
       document.querySelector('[data-testid="notification-bell"] .ant-badge-count')?.textContent?.includes('1'),
     );
+    // The bell previews the latest notifications; "查看全部" opens the inbox (issue 16).
     await bell.click();
+    await visible(page.getByTestId('notification-preview').getByText('端到端测试：请审核'));
+    await page.getByTestId('notification-preview').getByRole('link', { name: '查看全部' }).click();
     await at(page, '/notifications');
     const item = page.getByTestId('notification-item').filter({ hasText: '端到端测试：请审核' });
     await visible(item);

@@ -286,6 +286,11 @@ describe('orders: the Shanghai path through the console', () => {
     });
     await page.reload();
     await page.getByRole('button', { name: '确认收货' }).click();
+    await page
+      .locator('.ant-modal-confirm')
+      .getByRole('button', { name: /确\s*定|OK/ })
+      .click();
+    await visible(page.getByText('已确认，资源已生效'));
     await page.goto(ui.url(reclaimUrl));
     await visible(page.getByTestId('order-status').getByText('已办结'));
     // Every resource the first order opened has ended, and nothing else did.

@@ -406,6 +406,18 @@ describe('separation of admin duties (三员分立)', () => {
     expect(list.statusCode).toBe(200);
     expect(list.json().items.length).toBeGreaterThan(0);
     expect(list.json().items.every((e: { action: string }) => e.action.startsWith('auth.login'))).toBe(true);
+    // Issue 16: the viewer names people and objects as people call them, not by account name or id.
+    await login(t.app, 'unitadmin');
+    const named = await as(t.app, admins.auditadmin, {
+      url: '/api/v1/audit-events?action=auth.login&actor=unitadmin&limit=5',
+    });
+    const entry = named.json().items.find((e: { outcome: string }) => e.outcome === 'success');
+    expect(entry).toMatchObject({
+      actorName: 'unitadmin',
+      actorDisplayName: '李静（卫健委管理员）',
+      objectType: 'user',
+      objectName: '李静（卫健委管理员）',
+    });
     const csv = await as(t.app, admins.auditadmin, { url: '/api/v1/audit-events/export?format=csv&action=auth.' });
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toContain('text/csv');

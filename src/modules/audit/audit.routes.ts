@@ -21,7 +21,10 @@ export const AuditEventSchema = Type.Object(
     occurredAt: Type.String({ format: 'date-time' }),
     actorKind: Type.String(),
     actorId: Type.Union([Type.String(), Type.Null()]),
-    actorName: Type.Union([Type.String(), Type.Null()]),
+    actorName: Type.Union([Type.String(), Type.Null()], { description: 'the account name' }),
+    actorDisplayName: Type.Union([Type.String(), Type.Null()], {
+      description: 'what people call the actor: a user by display name',
+    }),
     organisationId: Type.Union([Type.String(), Type.Null()]),
     organisationName: Type.Union([Type.String(), Type.Null()]),
     role: Type.Union([Type.String(), Type.Null()]),
@@ -31,6 +34,9 @@ export const AuditEventSchema = Type.Object(
     outcome: Type.String(),
     objectType: Type.String(),
     objectId: Type.Union([Type.String(), Type.Null()]),
+    objectName: Type.Union([Type.String(), Type.Null()], {
+      description: "the object's name (an order's number and title, a user's display name); null when it has none",
+    }),
     detail: Type.Record(Type.String(), Type.Unknown()),
   },
   { $id: 'AuditEvent', title: 'AuditEvent' },

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { AuthContext } from '../../platform/auth/auth.ts';
 import { neutralise } from '../../platform/spreadsheet.ts';
 import type { Db } from '../../schema.ts';
+import { objectNames } from './audit.repository.ts';
 
 export interface AuditFilter {
   from?: string;
@@ -19,6 +20,8 @@ export interface AuditEvent {
   actorKind: string;
   actorId: string | null;
   actorName: string | null;
+  /** the actor's display name (a user's), for people to read; actorName stays the account name */
+  actorDisplayName: string | null;
   organisationId: string | null;
   organisationName: string | null;
   role: string | null;
@@ -28,6 +31,8 @@ export interface AuditEvent {
   outcome: string;
   objectType: string;
   objectId: string | null;
+  /** what people call the object (an order's number and title, a user's display name), when it has a name */
+  objectName: string | null;
   detail: Record<string, unknown>;
 }
 
@@ -83,6 +88,10 @@ export async function listAuditEvents(
       .offset(page.offset)
       .execute(),
   ]);
+  const names = await objectNames(db, [
+    ...rows.flatMap((r) => (r.object_id ? [{ type: r.object_type, id: r.object_id }] : [])),
+    ...rows.flatMap((r) => (r.actor_kind === 'user' && r.actor_id ? [{ type: 'user', id: r.actor_id }] : [])),
+  ]);
   return {
     total: Number(total),
     items: rows.map((r) => ({
@@ -91,6 +100,7 @@ export async function listAuditEvents(
       actorKind: r.actor_kind,
       actorId: r.actor_id,
       actorName: r.actor_name,
+      actorDisplayName: (r.actor_id && names.get(`user:${r.actor_id}`)) ?? r.actor_name,
       organisationId: r.organisation_id,
       organisationName: r.organisation_name,
       role: r.role,
@@ -100,6 +110,7 @@ export async function listAuditEvents(
       outcome: r.outcome,
       objectType: r.object_type,
       objectId: r.object_id,
+      objectName: (r.object_id && names.get(`${r.object_type}:${r.object_id}`)) || null,
       detail: r.detail,
     })),
   };
@@ -108,14 +119,16 @@ export async function listAuditEvents(
 const COLUMNS = [
   ['id', '序号 ID', 10],
   ['occurredAt', '时间 Time (UTC)', 26],
-  ['actorName', '操作人 Actor', 18],
+  ['actorDisplayName', '操作人 Actor', 18],
+  ['actorName', '账号 Account', 16],
   ['organisationName', '单位 Organisation', 24],
   ['role', '角色 Role', 18],
   ['sourceIp', '来源IP Source IP', 16],
   ['action', '操作 Action', 28],
   ['outcome', '结果 Outcome', 10],
   ['objectType', '对象类型 Object type', 16],
-  ['objectId', '对象 Object', 38],
+  ['objectName', '对象 Object', 30],
+  ['objectId', '对象编号 Object id', 38],
   ['requestId', '请求ID Request id', 38],
   ['detail', '详情 Detail', 60],
 ] as const;

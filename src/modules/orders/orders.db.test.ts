@@ -1064,6 +1064,15 @@ describe('the deadline sweeper', () => {
     await deadlineSweepJob.run({ db, now: due, log }); // others' steps may be past; this one is not yet
     expect((await api.get(applicant, o.id)).json().currentStep.overdue).toBe(false);
     const later = new Date(due.getTime() + 1);
+    // Past its due time, before any sweep: the board and the inbox already count it (issue 16).
+    clock.set(later.toISOString());
+    const unswept = (await as(t.app, approver, { url: '/api/v1/orders/overdue' })).json();
+    expect(unswept.items.some((i: { orderId: string }) => i.orderId === o.id)).toBe(true);
+    const unsweptInbox = (await as(t.app, reviewer, { url: '/api/v1/orders/inbox' })).json();
+    expect(unsweptInbox.items.find((i: { orderId: string }) => i.orderId === o.id).step.overdue).toBe(true);
+    expect(unsweptInbox.overdue).toBe(
+      unsweptInbox.items.filter((i: { step: { overdue: boolean } }) => i.step.overdue).length,
+    );
     const first = (await deadlineSweepJob.run({ db, now: later, log })) as number;
     expect(first).toBeGreaterThanOrEqual(1);
     const users = (await notices()).map((n) => n.user_id);

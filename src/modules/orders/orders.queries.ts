@@ -92,7 +92,7 @@ export async function quotaUsage(trx: Trx, projectId: string, now: Date) {
 /** Overdue steps in the caller's jurisdictions, with counts per step and per unit. */
 export async function overdueDashboard(trx: Trx, auth: AuthContext, now: Date) {
   const v = auth.visibility;
-  const rows = await repo.overdueSteps(trx, v.kind === 'jurisdiction' ? v.jurisdictions : []);
+  const rows = await repo.overdueSteps(trx, v.kind === 'jurisdiction' ? v.jurisdictions : [], now);
   const perStep = new Map<string, { stepKey: string; name: { zh: string; en: string }; role: string; count: number }>();
   const perUnit = new Map<string, { organisationId: string; code: string; name: string; count: number }>();
   for (const r of rows) {

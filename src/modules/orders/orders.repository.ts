@@ -203,17 +203,30 @@ export async function stepsNewlyOverdue(trx: Trx, now: Date): Promise<StepWithOr
   );
 }
 
-/** Steps open and overdue in the jurisdictions (RLS limits them to the caller's). */
+/**
+ * Steps open and overdue in the jurisdictions (RLS limits them to the caller's): marked by the sweeper, or past
+ * their due time already (the same test the sweeper makes), so the board does not wait for the next sweep.
+ */
 export async function overdueSteps(
   trx: Trx,
   jurisdictionIds: readonly string[],
+  now: Date,
 ): Promise<(StepWithOrder & { organisation_code: string; organisation_name: string })[]> {
   if (!jurisdictionIds.length) return [];
   return stepsWithOrders(trx)
     .innerJoin('organisation as g', 'g.id', 'o.organisation_id')
     .select(['g.code as organisation_code', 'g.name as organisation_name'])
     .where('s.status', '=', 'open')
-    .where('s.overdue_since', 'is not', null)
+    .where((eb) =>
+      eb.or([
+        eb('s.overdue_since', 'is not', null),
+        eb.and([
+          eb('s.due_at', '<', now),
+          eb('s.decision', 'is', null),
+          eb.or([eb('s.delivered_at', 'is', null), eb('s.delivered_at', '>', eb.ref('s.due_at'))]),
+        ]),
+      ]),
+    )
     .where('s.jurisdiction_id', 'in', jurisdictionIds)
     .orderBy('s.due_at')
     .execute() as never;

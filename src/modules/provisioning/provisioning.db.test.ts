@@ -134,6 +134,15 @@ describe('approved order -> work order -> receipt -> dispute -> corrected receip
       deliveredAt: '2026-10-09T09:00:00+08:00',
       notes: n === 2 ? '=HYPERLINK("http://x")' : undefined,
     });
+    // An address that is not an IP address (10.1.4.300) is refused, naming the field; nothing is recorded (issue 16).
+    const badIp = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/work-orders/${workOrderId}/receipts`,
+      headers: tokenA,
+      payload: { lines: [line(1, 4), { ...line(2, 2), addresses: ['10.1.0.12', '10.1.4.300'] }] },
+    });
+    expect(badIp.statusCode, badIp.body).toBe(400);
+    expect(badIp.json().errors[0].field).toBe('body.lines.1.addresses.1');
     let res = await t.app.inject({
       method: 'POST',
       url: `/api/v1/work-orders/${workOrderId}/receipts`,
@@ -141,6 +150,7 @@ describe('approved order -> work order -> receipt -> dispute -> corrected receip
       payload: { lines: [line(1, 4), line(2, 2)] },
     });
     expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().receipts).toHaveLength(1);
     expect(res.json()).toMatchObject({ status: 'submitted', receipts: [{ revision: 1, status: 'submitted' }] });
     expect(res.json().receipts[0].lines[0].quantities).toEqual({ vcpu: 4, memory_gb: 8, storage_gb: 140 });
 

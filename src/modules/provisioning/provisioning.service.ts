@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
 import type { AuthContext } from '../../platform/auth/auth.ts';
 import { AppError, invalid, notFound } from '../../platform/errors.ts';
@@ -457,6 +458,13 @@ export async function submitReceipt(
   return getWorkOrder(trx, auth, id, now);
 }
 
+/** An IPv4 address in four decimal parts (10.1.4.30, not 10.1.4.300 nor 10.1.1030) or an IPv6 address. */
+export function isIpAddress(text: string): boolean {
+  const value = text.trim();
+  if (ipaddr.IPv4.isValidFourPartDecimal(value)) return true;
+  return value.includes(':') && ipaddr.IPv6.isValid(value);
+}
+
 /**
  * The one path of every delivery receipt, a provider's or a driver's: the work order must expect one; a
  * reclaim needs the unit's backup confirmation (SH 26) and the data erased (LZ 26); one receipt line per
@@ -508,6 +516,14 @@ async function recordReceipt(
     const at = new Date(l.deliveredAt);
     if (Number.isNaN(at.getTime())) throw invalid(`body.lines.${i}.deliveredAt`, 'must be a date-time');
     if (at > now) throw invalid(`body.lines.${i}.deliveredAt`, 'must not lie in the future / 交付时间不能晚于当前');
+    (l.addresses ?? []).forEach((address, j) => {
+      if (!isIpAddress(address)) {
+        throw invalid(
+          `body.lines.${i}.addresses.${j}`,
+          `${address} is not an IP address / 不是有效的 IP 地址（如 10.1.4.30 或 IPv6 地址）`,
+        );
+      }
+    });
     counts.set(l.workOrderLineNo, (counts.get(l.workOrderLineNo) ?? 0) + 1);
     return { l, wl, at };
   });

@@ -15428,7 +15428,10 @@ export interface components {
             occurredAt: string;
             actorKind: string;
             actorId: string | null;
+            /** @description the account name */
             actorName: string | null;
+            /** @description what people call the actor: a user by display name */
+            actorDisplayName: string | null;
             organisationId: string | null;
             organisationName: string | null;
             role: string | null;
@@ -15438,6 +15441,8 @@ export interface components {
             outcome: string;
             objectType: string;
             objectId: string | null;
+            /** @description the object's name (an order's number and title, a user's display name); null when it has none */
+            objectName: string | null;
             detail: {
                 [key: string]: unknown;
             };

@@ -22,6 +22,7 @@ import {
   HddOutlined,
   HistoryOutlined,
   InboxOutlined,
+  InfoCircleOutlined,
   KeyOutlined,
   LineChartOutlined,
   ProjectOutlined,
@@ -53,7 +54,7 @@ export interface NavItem {
  * Paths must match the routes in router.tsx, and each permission the one its route requires.
  */
 export const NAV_ITEMS: readonly NavItem[] = [
-  { path: '/', label: 'nav.overview', icon: <DashboardOutlined /> },
+  { path: '/', label: 'nav.home', icon: <DashboardOutlined /> },
   { path: '/jurisdictions', label: 'nav.jurisdictions', icon: <ApartmentOutlined /> },
   { path: '/calendar', label: 'nav.calendar', icon: <CalendarOutlined /> },
   { path: '/catalogue', label: 'nav.catalogue', icon: <AppstoreOutlined /> },
@@ -135,6 +136,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/audit', label: 'nav.audit', icon: <AuditOutlined />, permission: 'audit:read' },
   { path: '/notifications', label: 'notifications.nav', icon: <BellOutlined /> },
   { path: '/webhooks', label: 'notifications.nav.webhooks', icon: <SendOutlined />, permission: 'webhook:manage' },
+  { path: '/about', label: 'nav.about', icon: <InfoCircleOutlined />, permission: 'user:read' },
 ];
 
 /** The entries a user with these permissions may use. */

@@ -41,8 +41,13 @@ export const routes: RouteObject[] = [
         children: [
           {
             index: true,
-            element: page(() => import('../pages/overview/OverviewPage'), 'OverviewPage'),
-            handle: crumb('nav.overview'),
+            element: page(() => import('../pages/home/HomePage'), 'HomePage'),
+            handle: crumb('nav.home'),
+          },
+          {
+            path: 'about',
+            element: page(() => import('../pages/about/AboutPage'), 'AboutPage'),
+            handle: crumb('nav.about'),
           },
           {
             path: 'jurisdictions',

@@ -44,7 +44,9 @@ export function ApiErrorAlert({ error, onRetry, title, compact = false }: ApiErr
       )}
       {apiError?.requestId && (
         <Typography.Text type="secondary">
-          {t('error.requestId')}: <Typography.Text copyable>{apiError.requestId}</Typography.Text>
+          {/* the number support asks for: copied, not read (people never read an id) */}
+          {t('error.requestId')}{' '}
+          <Typography.Text copyable={{ text: apiError.requestId }} data-request-id={apiError.requestId} />
         </Typography.Text>
       )}
     </>

@@ -6,7 +6,7 @@ import { useI18n } from '../i18n';
 export function RoleTag({ role }: { role: string }) {
   const { t } = useI18n();
   return (
-    <Tag color={isAdminRole(role) ? 'volcano' : 'blue'} title={role} style={{ marginInlineEnd: 0 }}>
+    <Tag color={isAdminRole(role) ? 'error' : 'blue'} title={role} style={{ marginInlineEnd: 0 }}>
       {isRole(role) ? t(`role.${role}`) : role}
     </Tag>
   );

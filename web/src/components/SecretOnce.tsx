@@ -22,6 +22,8 @@ export function SecretOnce({ label, secret, hint, testId }: SecretOnceProps) {
         copyable={{ text: secret, tooltips: [t('secret.copy'), t('secret.copied')] }}
         code
         data-testid={testId}
+        // a secret a person copies into another system: shown as it is
+        data-verbatim
         style={{ fontSize: 16, wordBreak: 'break-all', margin: 0 }}
       >
         {secret}

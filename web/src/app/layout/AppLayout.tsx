@@ -1,4 +1,4 @@
-import { Flex, Layout, Typography, theme } from 'antd';
+import { Flex, Grid, Layout, Typography, theme } from 'antd';
 import { Suspense, useState } from 'react';
 import { Link, Navigate, Outlet, useLocation } from 'react-router';
 import { useMe } from '../../api/hooks/auth';
@@ -66,10 +66,20 @@ function Frame() {
   const { token } = theme.useToken();
   const [collapsed, setCollapsed] = useState(false);
   const crumbs = useCrumbs();
+  // On a phone the menu folds away entirely (its trigger stays) and the page gets the whole width.
+  const phone = !Grid.useBreakpoint().md;
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <Layout.Sider collapsible collapsed={collapsed} onCollapse={setCollapsed} breakpoint="lg" width={216}>
+      <Layout.Sider
+        collapsible
+        collapsed={collapsed}
+        onCollapse={setCollapsed}
+        breakpoint="lg"
+        width={216}
+        collapsedWidth={phone ? 0 : 80}
+        zeroWidthTriggerStyle={{ top: 8, zIndex: 10 }}
+      >
         <Link to="/" aria-label={t('app.fullName')}>
           <Flex align="center" gap={10} style={{ height: 56, paddingInline: collapsed ? 18 : 20, overflow: 'hidden' }}>
             <span style={{ flexShrink: 0, display: 'inline-flex' }}>
@@ -91,7 +101,7 @@ function Frame() {
       </Layout.Sider>
       <Layout>
         <HeaderBar />
-        <Layout.Content style={{ padding: 24, background: token.colorBgLayout }}>
+        <Layout.Content style={{ padding: phone ? 12 : 24, background: token.colorBgLayout }}>
           <Breadcrumbs crumbs={crumbs} />
           <main>
             <Suspense fallback={<PageLoading />}>

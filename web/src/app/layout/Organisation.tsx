@@ -39,7 +39,7 @@ export function Organisation() {
         loading={switchOrganisation.isPending}
         disabled={switchOrganisation.isPending}
         popupMatchSelectWidth={false}
-        style={{ minWidth: 220, fontWeight: 600 }}
+        style={{ minWidth: 0, maxWidth: '100%', fontWeight: 600 }}
         options={me.organisations.map((organisation) => ({
           value: organisation.id,
           label: nameOf(organisation, language),

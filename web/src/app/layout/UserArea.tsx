@@ -13,8 +13,11 @@ import { useI18n } from '../../i18n';
 import { useSession } from '../session';
 import { useSignOut } from '../useSignOut';
 
-/** Who is signed in, with their roles, and what they can do about their own account. */
-export function UserArea() {
+/**
+ * Who is signed in, with their roles, and what they can do about their own account. Compact (a phone): the
+ * avatar alone opens the same menu.
+ */
+export function UserArea({ compact = false }: { compact?: boolean }) {
   const { t } = useI18n();
   const me = useSession();
   const navigate = useNavigate();
@@ -58,11 +61,16 @@ export function UserArea() {
 
   return (
     <Dropdown menu={{ items }} trigger={['click']} placement="bottomRight">
-      <button type="button" className="user-area" data-testid="user-area" aria-label={t('user.menu')}>
+      <button
+        type="button"
+        className="user-area"
+        data-testid="user-area"
+        aria-label={`${me.user.displayName} ${t('user.menu')}`}
+      >
         <Space size={8}>
           <Avatar size="small" icon={<UserOutlined />} />
-          <Typography.Text>{me.user.displayName}</Typography.Text>
-          <DownOutlined style={{ fontSize: 10 }} />
+          {!compact && <Typography.Text>{me.user.displayName}</Typography.Text>}
+          {!compact && <DownOutlined style={{ fontSize: 10 }} />}
         </Space>
       </button>
     </Dropdown>

@@ -1,6 +1,8 @@
 import { adminApprovalsEnUS } from './adminapprovals.en-US';
+import { auditEnUS } from './audit.en-US';
 import { dataCentresEnUS } from './datacentres.en-US';
 import { evaluationEnUS } from './evaluation.en-US';
+import { homeEnUS } from './home.en-US';
 import { operationsEnUS } from './operations.en-US';
 import { sharedDataEnUS } from './shareddata.en-US';
 import type { Messages } from './zh-CN';
@@ -493,7 +495,7 @@ export const enUS: Messages = {
   'audit.actor': 'Actor',
   'audit.actorPlaceholder': 'Username',
   'audit.action': 'Action',
-  'audit.actionPlaceholder': 'e.g. auth.login (prefix)',
+  'audit.actionPlaceholder': 'Choose an action',
   'audit.outcome': 'Outcome',
   'audit.outcome.success': 'Success',
   'audit.outcome.failure': 'Failure',
@@ -549,7 +551,7 @@ export const enUS: Messages = {
 
   'notFound.title': 'Page not found',
   'notFound.subtitle': 'The console has no page at {path}.',
-  'notFound.back': 'Back to overview',
+  'notFound.back': 'Back to home',
 
   'error.loadFailed': 'Could not load',
   'error.network': 'Cannot reach the server. Check the network and try again.',
@@ -561,7 +563,7 @@ export const enUS: Messages = {
   'error.unexpectedBody':
     'The error has been reported automatically. Reload the page and try again; if it persists, contact the platform operators.',
   'error.reload': 'Reload',
-  'error.backHome': 'Back to overview',
+  'error.backHome': 'Back to home',
   'projects.nav.systems': 'Information systems',
   'projects.nav.projects': 'Projects and quotas',
   'projects.unit': 'Unit',
@@ -1180,4 +1182,6 @@ export const enUS: Messages = {
   ...adminApprovalsEnUS,
   ...evaluationEnUS,
   ...operationsEnUS,
+  ...homeEnUS,
+  ...auditEnUS,
 };

@@ -3,8 +3,10 @@
  * these keys (checked by the compiler). Placeholders are written `{name}` and filled by `t(key, { name })`.
  */
 import { adminApprovalsZhCN } from './adminapprovals.zh-CN';
+import { auditZhCN } from './audit.zh-CN';
 import { dataCentresZhCN } from './datacentres.zh-CN';
 import { evaluationZhCN } from './evaluation.zh-CN';
+import { homeZhCN } from './home.zh-CN';
 import { operationsZhCN } from './operations.zh-CN';
 import { sharedDataZhCN } from './shareddata.zh-CN';
 
@@ -471,9 +473,9 @@ export const zhCN = {
   'audit.description': '所辖辖区内的登录、授权变更、配置修改等操作记录，按时间倒序。',
   'audit.range': '时间',
   'audit.actor': '操作人',
-  'audit.actorPlaceholder': '用户名',
+  'audit.actorPlaceholder': '账号',
   'audit.action': '操作',
-  'audit.actionPlaceholder': '如 auth.login，支持前缀',
+  'audit.actionPlaceholder': '选择操作',
   'audit.outcome': '结果',
   'audit.outcome.success': '成功',
   'audit.outcome.failure': '失败',
@@ -529,7 +531,7 @@ export const zhCN = {
 
   'notFound.title': '页面不存在',
   'notFound.subtitle': '控制台中没有地址为 {path} 的页面。',
-  'notFound.back': '返回概览',
+  'notFound.back': '返回工作台',
 
   'error.loadFailed': '加载失败',
   'error.network': '无法连接服务器，请检查网络后重试。',
@@ -540,7 +542,7 @@ export const zhCN = {
   'error.unexpectedTitle': '页面出错了',
   'error.unexpectedBody': '错误已自动上报。请刷新页面后重试；如问题持续，请联系平台运维人员。',
   'error.reload': '刷新页面',
-  'error.backHome': '返回概览',
+  'error.backHome': '返回工作台',
   'projects.nav.systems': '信息系统',
   'projects.nav.projects': '项目与配额',
   'projects.unit': '单位',
@@ -1139,6 +1141,8 @@ export const zhCN = {
   ...adminApprovalsZhCN,
   ...evaluationZhCN,
   ...operationsZhCN,
+  ...homeZhCN,
+  ...auditZhCN,
 };
 
 export type MessageKey = keyof typeof zhCN;

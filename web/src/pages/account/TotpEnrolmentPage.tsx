@@ -99,6 +99,7 @@ function Enrolment() {
                           code
                           copyable={{ text: enrolment.secret }}
                           data-testid="totp-secret"
+                          data-verbatim
                           style={{ fontSize: 16, wordBreak: 'break-all' }}
                         >
                           {enrolment.secret}

@@ -1,5 +1,5 @@
 import { ReloadOutlined, SearchOutlined } from '@ant-design/icons';
-import { AutoComplete, Button, DatePicker, Form, Input, Select, Space } from 'antd';
+import { Button, DatePicker, Form, Input, Select, Space } from 'antd';
 import type { Dayjs } from 'dayjs';
 import type { AuditFilter, AuditOutcome } from '../../api/types';
 import { useI18n } from '../../i18n';
@@ -41,14 +41,11 @@ export function AuditFilters({ onApply }: { onApply: (filter: AuditFilter) => vo
         <Input allowClear placeholder={t('audit.actorPlaceholder')} style={{ width: 140 }} />
       </Form.Item>
       <Form.Item name="action" label={t('audit.action')}>
-        <AutoComplete
+        <Select
           allowClear
           placeholder={t('audit.actionPlaceholder')}
           style={{ width: 220 }}
-          options={AUDIT_ACTIONS.map((action) => ({
-            value: action,
-            label: `${actionLabel(action, t) ?? action} · ${action}`,
-          }))}
+          options={AUDIT_ACTIONS.map((action) => ({ value: action, label: actionLabel(action, t) ?? action }))}
           showSearch={{
             filterOption: (input, option) =>
               String(option?.label ?? '')

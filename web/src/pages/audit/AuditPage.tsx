@@ -1,5 +1,5 @@
 import { DownloadOutlined } from '@ant-design/icons';
-import { Button, Card, Descriptions, Space, Table, type TableColumnsType, Tag, Typography } from 'antd';
+import { Button, Card, Descriptions, Space, Table, type TableColumnsType, Typography } from 'antd';
 import { useState } from 'react';
 import { auditExportUrl, useAuditEvents } from '../../api/hooks/audit';
 import type { AuditEvent, AuditFilter, AuditOutcome } from '../../api/types';
@@ -7,13 +7,38 @@ import { useCan } from '../../app/session';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { DateTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
-import { type Translate, useI18n } from '../../i18n';
+import { RoleTag } from '../../components/RoleTag';
+import { type MessageKey, type Translate, useI18n } from '../../i18n';
+import { cardColumns } from '../cardColumns';
 import { AuditFilters } from './AuditFilters';
-import { actionLabel } from './actions';
+import { actionInWords, objectTypeLabel } from './actions';
 
 const PAGE_SIZE = 20;
-const OUTCOME_COLORS: Record<AuditOutcome, string> = { success: 'green', failure: 'orange', denied: 'red' };
+// text in status colours (theme tokens, AA contrast on any row background)
+const OUTCOME_COLORS: Record<AuditOutcome, 'success' | 'warning' | 'danger'> = {
+  success: 'success',
+  failure: 'warning',
+  denied: 'danger',
+};
 const isOutcome = (value: string): value is AuditOutcome => value in OUTCOME_COLORS;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Who acted, as people call them: a user's display name, or what kind of actor it was. */
+function actorInWords(row: AuditEvent, t: Translate): string {
+  if (row.actorKind === 'user') return row.actorDisplayName ?? row.actorName ?? '—';
+  const key = `audit.actorKind.${row.actorKind}` as const;
+  const kind = (t(key as MessageKey) as string | undefined) ?? t('audit.actorKind.system');
+  // a token's or service's own name, when it has one other than its account name ("system" is just 系统)
+  const name = row.actorDisplayName && row.actorDisplayName !== row.actorName ? row.actorDisplayName : null;
+  return name ? `${name}（${kind}）` : kind;
+}
+
+/** The object in words: its kind and, when it has one, its name (an id is not shown: it is in the export). */
+function objectInWords(row: AuditEvent, t: Translate): string {
+  const kind = objectTypeLabel(row.objectType, t);
+  return row.objectName ? `${kind}「${row.objectName}」` : kind;
+}
 
 function columns(t: Translate): TableColumnsType<AuditEvent> {
   return [
@@ -21,79 +46,127 @@ function columns(t: Translate): TableColumnsType<AuditEvent> {
       key: 'occurredAt',
       title: t('audit.time'),
       dataIndex: 'occurredAt',
+      width: 170,
       render: (value: string) => <DateTime value={value} />,
     },
+    { key: 'actor', title: t('audit.actor'), width: 160, render: (_, row) => actorInWords(row, t) },
     {
-      key: 'actor',
-      title: t('audit.actor'),
-      render: (_, row) => (
-        <Space size={4}>
-          {row.actorName ?? '—'}
-          {row.actorKind !== 'user' && <Tag>{row.actorKind}</Tag>}
-        </Space>
-      ),
+      key: 'organisation',
+      title: t('audit.organisation'),
+      width: 180,
+      ellipsis: true,
+      render: (_, row) => row.organisationName ?? '—',
     },
-    { key: 'organisation', title: t('audit.organisation'), render: (_, row) => row.organisationName ?? '—' },
     {
       key: 'action',
       title: t('audit.action'),
-      render: (_, row) => {
-        const label = actionLabel(row.action, t);
-        if (!label) return <Typography.Text code>{row.action}</Typography.Text>;
-        return (
-          <span title={row.action}>
-            {label}{' '}
-            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-              {row.action}
-            </Typography.Text>
-          </span>
-        );
-      },
+      width: 200,
+      render: (_, row) => actionInWords(row.action, row.objectType, t),
     },
     {
       key: 'outcome',
       title: t('audit.outcome'),
       dataIndex: 'outcome',
+      width: 80,
       render: (outcome: string) =>
-        isOutcome(outcome) ? <Tag color={OUTCOME_COLORS[outcome]}>{t(`audit.outcome.${outcome}`)}</Tag> : outcome,
+        isOutcome(outcome) ? (
+          <Typography.Text type={OUTCOME_COLORS[outcome]} strong>
+            {t(`audit.outcome.${outcome}`)}
+          </Typography.Text>
+        ) : (
+          outcome
+        ),
     },
     {
       key: 'object',
       title: t('audit.object'),
-      render: (_, row) => (
-        <Typography.Text type="secondary" ellipsis style={{ maxWidth: 220 }} title={row.objectId ?? undefined}>
-          {row.objectType}
-          {row.objectId ? `: ${row.objectId}` : ''}
-        </Typography.Text>
-      ),
+      ellipsis: true,
+      render: (_, row) => objectInWords(row, t),
     },
-    { key: 'sourceIp', title: t('audit.sourceIp'), render: (_, row) => row.sourceIp ?? '—' },
+    { key: 'sourceIp', title: t('audit.sourceIp'), width: 120, render: (_, row) => row.sourceIp ?? '—' },
   ];
 }
 
+/** A detail field's label: the console's name for it, else its words ("stepKey" -> "step key"). */
+function fieldLabel(key: string, t: Translate): string {
+  const known = t(`audit.field.${key}` as MessageKey) as string | undefined;
+  if (known) return known;
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_.-]+/g, ' ')
+    .toLowerCase();
+}
+
+/** A detail value as text: lists joined, nested fields as "name: value", ids left out. */
+function valueInWords(value: unknown, t: Translate): string {
+  if (value === null || value === undefined || value === '') return '—';
+  if (typeof value === 'boolean') return value ? t('audit.field.yes') : t('audit.field.no');
+  if (typeof value === 'string') return UUID.test(value) ? '' : value;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (Array.isArray(value)) {
+    return value
+      .map((v) => valueInWords(v, t))
+      .filter(Boolean)
+      .join('、');
+  }
+  if (typeof value === 'object') {
+    return Object.entries(value as Record<string, unknown>)
+      .filter(([k]) => !isIdKey(k))
+      .map(([k, v]) => `${fieldLabel(k, t)}：${valueInWords(v, t)}`)
+      .join('；');
+  }
+  return String(value);
+}
+
+/** Fields that only hold ids (projectId, orderIds, actor_id): people do not read them; the export keeps them. */
+const isIdKey = (key: string) => /(Id|Ids|_id|_ids)$/.test(key) || key === 'id';
+
+/** The entry laid out as fields, in words. */
 function EventDetail({ event }: { event: AuditEvent }) {
   const { t } = useI18n();
+  const fields = Object.entries(event.detail)
+    .filter(([key]) => !isIdKey(key))
+    .map(([key, value]) => ({ key, label: fieldLabel(key, t), children: valueInWords(value, t) }))
+    .filter((f) => f.children !== '');
+  const roles = (event.role ?? '').split(',').filter(Boolean);
   return (
     <Descriptions
       size="small"
-      column={1}
+      bordered
+      column={{ xs: 1, md: 2 }}
+      style={{ maxWidth: '100%' }}
       items={[
-        { key: 'role', label: t('audit.role'), children: event.role ?? '—' },
-        { key: 'object', label: t('audit.object'), children: `${event.objectType} ${event.objectId ?? ''}` },
+        {
+          key: 'sentence',
+          label: t('audit.action'),
+          span: 'filled',
+          children: `${actorInWords(event, t)} · ${actionInWords(event.action, event.objectType, t)} · ${objectInWords(event, t)}`,
+        },
+        {
+          key: 'role',
+          label: t('audit.role'),
+          children: roles.length ? (
+            <Space size={4} wrap>
+              {roles.map((r) => (
+                <RoleTag key={r} role={r} />
+              ))}
+            </Space>
+          ) : (
+            '—'
+          ),
+        },
         {
           key: 'requestId',
           label: t('error.requestId'),
-          children: event.requestId ? <Typography.Text copyable>{event.requestId}</Typography.Text> : '—',
-        },
-        {
-          key: 'detail',
-          label: t('audit.detail'),
-          children: (
-            <pre style={{ margin: 0, whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
-              {JSON.stringify(event.detail, null, 2)}
-            </pre>
+          children: event.requestId ? (
+            <Typography.Text copyable={{ text: event.requestId, tooltips: [t('audit.requestIdCopy'), '✓'] }} />
+          ) : (
+            '—'
           ),
         },
+        ...(fields.length
+          ? fields.map((f) => ({ ...f, children: <span style={{ wordBreak: 'break-word' }}>{f.children}</span> }))
+          : [{ key: 'none', label: t('audit.detail'), children: t('audit.noDetail') }]),
       ]}
     />
   );
@@ -139,10 +212,12 @@ export function AuditPage() {
             rowKey="id"
             size="small"
             loading={events.isFetching}
-            columns={columns(t)}
+            columns={cardColumns(columns(t))}
             dataSource={events.data?.items}
             expandable={{ expandedRowRender: (event) => <EventDetail event={event} /> }}
-            scroll={{ x: 'max-content' }}
+            // A fixed width, not max-content: an expanded entry wraps inside the table instead of widening it.
+            tableLayout="fixed"
+            scroll={{ x: 1040 }}
             locale={{ emptyText: t('audit.empty') }}
             pagination={{
               current: page.current,

@@ -1,47 +1,34 @@
 import type { MessageKey, Translate } from '../../i18n';
+import { zhCN } from '../../i18n/messages/zh-CN';
 
-/** The actions the server records (src/**: writeAudit), each with a label; others are shown by their code. */
-export const AUDIT_ACTIONS = [
-  'auth.login',
-  'auth.logout',
-  'auth.organisation_switched',
-  'auth.session_expired',
-  'account.locked',
-  'permission.denied',
-  'user.created',
-  'user.updated',
-  'user.roles_set',
-  'user.admin_roles_set',
-  'user.password_changed',
-  'user.totp_enrolment_started',
-  'user.totp_enabled',
-  'user.unlock',
-  'user.reset-password',
-  'user.reset-totp',
-  'user.revoke-sessions',
-  'organisation.created',
-  'organisation.updated',
-  'organisation.contacts_replaced',
-  'api_token.created',
-  'api_token.revoked',
-  'security_policy.updated',
-  'audit.exported',
-  'jurisdiction.created',
-  'calendar.year_loaded',
-  'calendar.year_imported',
-  'catalogue.draft_created',
-  'catalogue.draft_updated',
-  'catalogue.item_removed',
-  'catalogue.submitted',
-  'catalogue.approved',
-  'catalogue.rejected',
-] as const;
+/** The actions the console names, for the filter (every action the server records: src/**: writeAudit). */
+export const AUDIT_ACTIONS: readonly string[] = Object.keys(zhCN)
+  .filter((key) => key.startsWith('auditAction.'))
+  .map((key) => key.slice('auditAction.'.length));
 
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+/** The key of an action's label, when the console names it (zh-CN.ts and audit.zh-CN.ts). */
+function actionKey(action: string, t: Translate): MessageKey | undefined {
+  const key = `auditAction.${action}` as MessageKey;
+  // an unknown key has no text (the dictionaries are typed; the action comes from the server)
+  return (t(key) as string | undefined) ? key : undefined;
+}
 
-const isKnown = (action: string): action is AuditAction => (AUDIT_ACTIONS as readonly string[]).includes(action);
-
-/** The action's label, or undefined for an action this console does not know yet (show its code). */
+/** The action's label, or undefined for an action this console does not know yet. */
 export function actionLabel(action: string, t: Translate): string | undefined {
-  return isKnown(action) ? t(`auditAction.${action}` satisfies MessageKey) : undefined;
+  const key = actionKey(action, t);
+  return key ? t(key) : undefined;
+}
+
+/** What kind of object an entry is about, in words ("申请", "用户"). */
+export function objectTypeLabel(type: string, t: Translate): string {
+  const key = `auditObject.${type}` as MessageKey;
+  return (t(key) as string | undefined) ?? t('auditObject.other');
+}
+
+/**
+ * The action in words, always: its label, or for an action this console does not know yet the kind of object
+ * it is about ("其他操作：申请"), never its code.
+ */
+export function actionInWords(action: string, objectType: string, t: Translate): string {
+  return actionLabel(action, t) ?? `${t('audit.otherAction')}：${objectTypeLabel(objectType, t)}`;
 }

@@ -5,13 +5,14 @@ import { type Finding, useFindings, useResolveFinding } from '../../api/hooks/in
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { DateTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
+import { specLabel } from '../../components/specification';
 import { type MessageKey, useI18n } from '../../i18n';
 
 const text = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 
 /** What the finding is about, readable: the resource, what differs (receipt → reported) or what was reported. */
 function FindingDetail({ f }: { f: Finding }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const d = f.detail as {
     name?: string | null;
     differences?: Record<string, { expected: unknown; reported: unknown }>;
@@ -26,14 +27,14 @@ function FindingDetail({ f }: { f: Finding }) {
       {f.kind === 'size_mismatch'
         ? Object.entries(d.differences ?? {}).map(([k, v]) => (
             <Tag key={k} color="orange">
-              {k}: {text(v.expected)} → {text(v.reported)}
+              {specLabel(k, language)} {text(v.expected)} → {text(v.reported)}
             </Tag>
           ))
         : null}
       {f.kind === 'unknown_resource'
         ? Object.entries(d.specification ?? {}).map(([k, v]) => (
             <Tag key={k}>
-              {k}: {text(v)}
+              {specLabel(k, language)} {text(v)}
             </Tag>
           ))
         : null}

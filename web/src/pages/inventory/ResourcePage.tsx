@@ -6,17 +6,30 @@ import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { DateTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
 import { PageLoading } from '../../components/PageLoading';
+import { specInWords } from '../../components/specification';
 import { type MessageKey, useI18n } from '../../i18n';
+import { dimensionLabel } from '../projects/labels';
 import { STATE_COLOURS } from './InventoryPage';
 
-const json = (v: Record<string, unknown>) =>
-  Object.entries(v)
-    .map(([k, x]) => `${k}: ${typeof x === 'string' ? x : JSON.stringify(x)}`)
-    .join(' · ') || '—';
+/** Where a lifecycle event came from, in words (the code stays in the API). */
+const SOURCES: Record<string, [string, string]> = {
+  receipt: ['交付回执', 'Delivery receipt'],
+  expiry: ['到期回收', 'Expiry'],
+  seed: ['初始数据', 'Initial data'],
+};
 
 /** One resource: where it belongs, its specification history and its lifecycle events. */
 export function ResourcePage() {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
+  const spec = (v: Record<string, unknown>) => specInWords(v, language) || '—';
+  const json = (v: Record<string, unknown>) =>
+    Object.entries(v)
+      .map(([k, x]) => `${dimensionLabel(k, language)} ${String(x)}`)
+      .join(' · ') || '—';
+  const sourceOf = (source: string) => {
+    const known = SOURCES[source];
+    return known ? known[language === 'en-US' ? 1 : 0] : t('auditObject.other');
+  };
   const { id } = useParams();
   const resource = useResource(id);
   const canReadOrders = useCan('order:read');
@@ -44,7 +57,7 @@ export function ResourcePage() {
           <Descriptions.Item label={t('inventory.purpose')}>
             {t(`inventory.purposes.${r.purpose}` as MessageKey)}
           </Descriptions.Item>
-          <Descriptions.Item label={t('inventory.specification')}>{json(r.specification)}</Descriptions.Item>
+          <Descriptions.Item label={t('inventory.specification')}>{spec(r.specification)}</Descriptions.Item>
           <Descriptions.Item label={t('inventory.quantities')}>{json(r.quantities)}</Descriptions.Item>
           <Descriptions.Item label={t('inventory.deliveredAt')}>
             <DateTime value={r.deliveredAt} />
@@ -71,7 +84,7 @@ export function ResourcePage() {
               render: (_, i) =>
                 i.validTo ? <DateTime value={i.validTo} /> : <Tag color="green">{t('inventory.current')}</Tag>,
             },
-            { key: 'spec', title: t('inventory.specification'), render: (_, i) => json(i.specification) },
+            { key: 'spec', title: t('inventory.specification'), render: (_, i) => spec(i.specification) },
             { key: 'q', title: t('inventory.quantities'), render: (_, i) => json(i.quantities) },
           ]}
         />
@@ -95,7 +108,7 @@ export function ResourcePage() {
               title: t('inventory.source'),
               render: (_, e) => (
                 <Typography.Text type="secondary">
-                  {e.source}
+                  {sourceOf(e.source)}
                   {e.reference ? ` · ${e.reference}` : ''} · {e.actor}
                 </Typography.Text>
               ),

@@ -118,7 +118,7 @@ export function InboxPage() {
                     <Space direction="vertical" size={2}>
                       {item.body && <Typography.Text>{text(item.body)}</Typography.Text>}
                       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                        <DateTime value={item.createdAt} format="YYYY-MM-DD HH:mm" /> · {item.kind}
+                        <DateTime value={item.createdAt} format="YYYY-MM-DD HH:mm" />
                       </Typography.Text>
                     </Space>
                   }

@@ -20,6 +20,7 @@ import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
 import { RoleTag } from '../../components/RoleTag';
 import { useI18n } from '../../i18n';
+import { cardColumns } from '../cardColumns';
 import { StepDue, useStepName } from './StepDue';
 
 /** The steps waiting for me, by due time (overdue first, in red), with batch approve / reject. */
@@ -131,7 +132,7 @@ export function InboxPage() {
           <Table<InboxItem>
             rowKey="orderId"
             loading={inbox.isPending}
-            columns={columns}
+            columns={cardColumns(columns)}
             dataSource={items}
             pagination={{ pageSize: 50, hideOnSinglePage: true }}
             locale={{ emptyText: t('orders.inbox.empty') }}

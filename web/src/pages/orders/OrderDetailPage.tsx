@@ -13,6 +13,7 @@ import {
 } from 'antd';
 import { useParams } from 'react-router';
 import { ApiError, localiseServerText } from '../../api/errors';
+import { useCatalogue } from '../../api/hooks/catalogue';
 import { type Order, type OrderStep, useCancelOrder, useOrder } from '../../api/hooks/orders';
 
 type Decision = 'approve' | 'reject' | 'return' | 'done' | 'failed' | 'cancelled';
@@ -23,7 +24,9 @@ import { DateTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
 import { PageLoading } from '../../components/PageLoading';
 import { RoleTag } from '../../components/RoleTag';
-import { useI18n } from '../../i18n';
+import { specInWords } from '../../components/specification';
+import { type MessageKey, useI18n } from '../../i18n';
+import { dimensionLabel } from '../projects/labels';
 import { ActButtons } from './ActButtons';
 import { STATUS_COLOURS } from './OrdersPage';
 import { MetTag, StepDue, useStepName } from './StepDue';
@@ -46,6 +49,7 @@ export function OrderDetailPage() {
   const canPlace = useCan('order:place');
   const stepName = useStepName();
   const order = useOrder(id);
+  const catalogue = useCatalogue(undefined);
   const cancel = useCancelOrder();
 
   if (order.isPending) return <PageLoading />;
@@ -92,6 +96,17 @@ export function OrderDetailPage() {
     { key: 'met', title: t('orders.metColumn'), render: (_, s) => <MetTag step={s} /> },
   ];
 
+  // names, not codes: catalogue items, steps and event kinds in words
+  const itemName = (code: string) => {
+    const item = catalogue.data?.items.find((x) => x.code === code);
+    return item ? (language === 'en-US' ? item.nameEn : item.name) : code;
+  };
+  const stepOf = (key: string | null) => {
+    const step = key ? o.steps.find((x) => x.key === key) : undefined;
+    return step ? (language === 'en-US' ? step.name.en : step.name.zh) : null;
+  };
+  const eventLabel = (kind: string) =>
+    (t(`orderEvent.${kind}` as MessageKey) as string | undefined) ?? t('audit.otherAction');
   return (
     <>
       <PageHeader
@@ -173,14 +188,11 @@ export function OrderDetailPage() {
             dataSource={o.lines}
             columns={[
               { key: 'no', title: '#', dataIndex: 'lineNo', width: 48 },
-              { key: 'item', title: t('orders.item'), dataIndex: 'itemCode' },
+              { key: 'item', title: t('orders.item'), render: (_, l) => itemName(l.itemCode) },
               {
                 key: 'spec',
                 title: t('orders.specification'),
-                render: (_, l) =>
-                  Object.entries(l.specification)
-                    .map(([k, v]) => `${k}: ${String(v)}`)
-                    .join(', '),
+                render: (_, l) => specInWords(l.specification, language),
               },
               { key: 'qty', title: t('orders.quantity'), dataIndex: 'quantity' },
               {
@@ -188,8 +200,8 @@ export function OrderDetailPage() {
                 title: t('orders.dimensions'),
                 render: (_, l) =>
                   Object.entries(l.dimensions)
-                    .map(([k, v]) => `${k} ${v}`)
-                    .join(', '),
+                    .map(([k, v]) => `${dimensionLabel(k, language)} ${v}`)
+                    .join('，'),
               },
             ]}
           />
@@ -200,10 +212,11 @@ export function OrderDetailPage() {
               key: `${e.at}-${e.kind}`,
               content: (
                 <>
-                  <Typography.Text strong>{e.kind}</Typography.Text> <DateTime value={e.at} format="MM-DD HH:mm" />
+                  <Typography.Text strong>{eventLabel(e.kind)}</Typography.Text>{' '}
+                  <DateTime value={e.at} format="MM-DD HH:mm" />
                   <div>
                     <Typography.Text type="secondary">
-                      {[e.actorName, e.stepKey, e.comment ? localiseServerText(e.comment, language) : null]
+                      {[e.actorName, stepOf(e.stepKey), e.comment ? localiseServerText(e.comment, language) : null]
                         .filter(Boolean)
                         .join(' · ')}
                     </Typography.Text>

@@ -1,7 +1,7 @@
-import { PlusOutlined } from '@ant-design/icons';
+import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
 import { Button, Card, Flex, Select, Switch, Table, type TableColumnsType, Tag, Typography } from 'antd';
 import { useState } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import {
   ORDER_STATUSES,
   ORDER_TYPES,
@@ -12,10 +12,12 @@ import {
 } from '../../api/hooks/orders';
 import { useCan, useSession } from '../../app/session';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
-import { DateTime } from '../../components/DateTime';
+import { downloadCsv } from '../../components/csvExport';
+import { DateTime, inBeijingTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
 import { RoleTag } from '../../components/RoleTag';
 import { useI18n } from '../../i18n';
+import { cardColumns } from '../cardColumns';
 import { StepDue, useStepName } from './StepDue';
 
 export const STATUS_COLOURS: Record<OrderStatus, string> = {
@@ -35,7 +37,9 @@ export function OrdersPage() {
   const canPlace = useCan('order:place');
   const stepName = useStepName();
   const [mine, setMine] = useState(me.organisation.type === 'using_unit');
-  const [status, setStatus] = useState<OrderStatus | undefined>(undefined);
+  const [params] = useSearchParams();
+  // A count on the home page opens this list filtered to its state (`?status=`).
+  const [status, setStatus] = useState<OrderStatus | undefined>(ORDER_STATUSES.find((s) => s === params.get('status')));
   const [type, setType] = useState<OrderType | undefined>(undefined);
   const orders = useOrders({ mine: mine || undefined, status, type });
 
@@ -86,11 +90,45 @@ export function OrdersPage() {
         title={t('orders.nav.orders')}
         description={t('orders.description')}
         extra={
-          canPlace && (
-            <Button type="primary" icon={<PlusOutlined />} onClick={() => void navigate('/orders/new')}>
-              {t('orders.nav.new')}
+          <Flex gap={8} wrap>
+            <Button
+              icon={<DownloadOutlined />}
+              data-testid="orders-export"
+              disabled={!orders.data?.items.length}
+              onClick={() =>
+                downloadCsv(
+                  `${t('orders.nav.orders')}.csv`,
+                  [
+                    t('orders.number'),
+                    t('orders.title'),
+                    t('orders.type'),
+                    t('orders.status'),
+                    t('orders.currentStep'),
+                    t('export.dueAt'),
+                    t('export.placedBy'),
+                    t('export.submittedAt'),
+                  ],
+                  (orders.data?.items ?? []).map((o) => [
+                    o.number,
+                    o.title,
+                    t(`orders.types.${o.type}`),
+                    t(`orders.statuses.${o.status}`),
+                    o.currentStep ? stepName(o.currentStep.name) : '',
+                    o.currentStep?.dueAt ? inBeijingTime(o.currentStep.dueAt).format('YYYY-MM-DD HH:mm') : '',
+                    o.placedByName ?? '',
+                    o.submittedAt ? inBeijingTime(o.submittedAt).format('YYYY-MM-DD HH:mm') : '',
+                  ]),
+                )
+              }
+            >
+              {t('export.csv')}
             </Button>
-          )
+            {canPlace && (
+              <Button type="primary" icon={<PlusOutlined />} onClick={() => void navigate('/orders/new')}>
+                {t('orders.nav.new')}
+              </Button>
+            )}
+          </Flex>
         }
       />
       <Card>
@@ -122,7 +160,7 @@ export function OrdersPage() {
           <Table<OrderSummary>
             rowKey="id"
             loading={orders.isPending}
-            columns={columns}
+            columns={cardColumns(columns)}
             dataSource={orders.data?.items ?? []}
             pagination={{ pageSize: 20, hideOnSinglePage: true }}
             locale={{ emptyText: t('orders.empty') }}

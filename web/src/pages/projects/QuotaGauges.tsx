@@ -60,6 +60,7 @@ export function QuotaGauges({
                 success={{ percent: success }}
                 status={taken > quota ? 'exception' : 'normal'}
                 showInfo={false}
+                aria-label={`${dimensionLabel(r.dimension, language, itemNames)} ${t('projects.quota.gaugeTip', { inUse: r.inUse, reserved: r.reserved, quota: r.quota })}`}
                 style={{ flex: 1, margin: 0 }}
               />
               <Typography.Text type="secondary" style={{ width: 110, textAlign: 'right' }}>

@@ -19,6 +19,7 @@ import {
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useParams } from 'react-router';
+import { useCatalogue } from '../../api/hooks/catalogue';
 import {
   type ReceiptBody,
   receiptExportUrl,
@@ -35,29 +36,26 @@ import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { DateTime, inBeijingTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
 import { PageLoading } from '../../components/PageLoading';
+import { addressesOf, isIpAddress, specInWords, specLabel } from '../../components/specification';
 import { type MessageKey, useI18n } from '../../i18n';
 import { WORK_ORDER_COLOURS, WorkOrderDue } from './WorkOrdersPage';
 
 type Receipt = WorkOrderDetail['receipts'][number];
-const spec = (v: Record<string, unknown>) =>
-  Object.entries(v)
-    .map(([k, x]) => `${k}: ${typeof x === 'string' ? x : JSON.stringify(x)}`)
-    .join(' · ');
-
 interface FormLine {
   workOrderLineNo: number;
   name: string;
   externalId?: string;
   addresses?: string;
-  specification?: string;
+  /** one field per specification key of the ordered item */
+  specification?: Record<string, unknown>;
   deliveredAt: Dayjs;
   notes?: string;
 }
 
 /** The provider's receipt form: one row per delivered resource, the line's specification prefilled. */
 function ReceiptForm({ w }: { w: WorkOrderDetail }) {
-  const { t } = useI18n();
-  const { message } = App.useApp();
+  const { t, language } = useI18n();
+  const { message, modal } = App.useApp();
   const submit = useSubmitReceipt(w.id);
   const [form] = Form.useForm<{ lines: FormLine[]; notes?: string; dataErased?: boolean }>();
   // After a dispute the form starts from the last receipt (only the disputed lines need correcting);
@@ -69,7 +67,7 @@ function ReceiptForm({ w }: { w: WorkOrderDetail }) {
         name: l.name,
         externalId: l.externalId ?? undefined,
         addresses: l.addresses.join(', '),
-        specification: JSON.stringify(l.specification),
+        specification: l.specification,
         deliveredAt: dayjs(l.deliveredAt),
         notes: l.notes ?? undefined,
       }))
@@ -77,7 +75,7 @@ function ReceiptForm({ w }: { w: WorkOrderDetail }) {
         Array.from({ length: l.resourceId ? 1 : l.quantity }, () => ({
           workOrderLineNo: l.lineNo,
           name: '',
-          specification: JSON.stringify(l.specification),
+          specification: l.specification,
           deliveredAt: dayjs(),
         })),
       );
@@ -96,12 +94,18 @@ function ReceiptForm({ w }: { w: WorkOrderDetail }) {
               workOrderLineNo: l.workOrderLineNo,
               name: l.name,
               externalId: l.externalId || undefined,
-              addresses: l.addresses ? l.addresses.split(/[,\s]+/).filter(Boolean) : [],
-              specification: l.specification ? (JSON.parse(l.specification) as Record<string, unknown>) : undefined,
+              addresses: addressesOf(l.addresses),
+              specification: l.specification,
               deliveredAt: l.deliveredAt.toISOString(),
               notes: l.notes || undefined,
             })),
           };
+          // The unit's confirmation of this receipt makes the resources live and billable: submit deliberately.
+          const confirmed = await modal.confirm({
+            title: t('workOrders.confirmSubmit'),
+            content: t('workOrders.confirmSubmitBody'),
+          });
+          if (!confirmed) return;
           await submit.mutateAsync(body);
           message.success(t('workOrders.submitted'));
         }}
@@ -124,23 +128,34 @@ function ReceiptForm({ w }: { w: WorkOrderDetail }) {
                   <Form.Item name={[f.name, 'externalId']} label={t('inventory.externalId')}>
                     <Input style={{ width: 140 }} />
                   </Form.Item>
-                  <Form.Item name={[f.name, 'addresses']} label={t('inventory.addresses')}>
-                    <Input style={{ width: 150 }} />
-                  </Form.Item>
                   <Form.Item
-                    name={[f.name, 'specification']}
-                    label={t('inventory.specification')}
+                    name={[f.name, 'addresses']}
+                    label={t('inventory.addresses')}
                     rules={[
                       {
                         validator: async (_r, v: string | undefined) => {
-                          if (v) JSON.parse(v);
+                          const wrong = addressesOf(v).find((a) => !isIpAddress(a));
+                          if (wrong) throw new Error(t('workOrders.badAddress', { address: wrong }));
                         },
-                        message: t('workOrders.specJson'),
                       },
                     ]}
                   >
-                    <Input style={{ width: 260 }} />
+                    <Input style={{ width: 150 }} placeholder="10.1.4.30" />
                   </Form.Item>
+                  {Object.entries(initial[f.name]?.specification ?? {}).map(([key, value]) => (
+                    <Form.Item
+                      key={key}
+                      name={[f.name, 'specification', key]}
+                      label={specLabel(key, language)}
+                      rules={[{ required: true, message: t('workOrders.specRequired') }]}
+                    >
+                      {typeof value === 'number' ? (
+                        <InputNumber min={0} style={{ width: 110 }} />
+                      ) : (
+                        <Input style={{ width: 150 }} />
+                      )}
+                    </Form.Item>
+                  ))}
                   <Form.Item
                     name={[f.name, 'deliveredAt']}
                     label={t('inventory.deliveredAt')}
@@ -181,8 +196,8 @@ function ReceiptForm({ w }: { w: WorkOrderDetail }) {
 }
 
 function ReceiptCard({ w, receipt, canDecide }: { w: WorkOrderDetail; receipt: Receipt; canDecide: boolean }) {
-  const { t } = useI18n();
-  const { message } = App.useApp();
+  const { t, language } = useI18n();
+  const { message, modal } = App.useApp();
   const confirm = useConfirmReceipt(w.id);
   const dispute = useDisputeReceipt(w.id);
   const [disputing, setDisputing] = useState<Record<number, string>>({});
@@ -232,7 +247,11 @@ function ReceiptCard({ w, receipt, canDecide }: { w: WorkOrderDetail; receipt: R
           { key: 'name', title: t('inventory.name'), dataIndex: 'name' },
           { key: 'ext', title: t('inventory.externalId'), dataIndex: 'externalId' },
           { key: 'ip', title: t('inventory.addresses'), render: (_, l) => l.addresses.join(', ') },
-          { key: 'spec', title: t('inventory.specification'), render: (_, l) => spec(l.specification) },
+          {
+            key: 'spec',
+            title: t('inventory.specification'),
+            render: (_, l) => specInWords(l.specification, language),
+          },
           {
             key: 'at',
             title: t('inventory.deliveredAt'),
@@ -252,6 +271,12 @@ function ReceiptCard({ w, receipt, canDecide }: { w: WorkOrderDetail; receipt: R
             type="primary"
             loading={confirm.isPending}
             onClick={async () => {
+              // Confirming makes the resources live and billable: the unit says so deliberately.
+              const yes = await modal.confirm({
+                title: t('workOrders.confirmReceiptTitle'),
+                content: t('workOrders.confirmReceiptBody'),
+              });
+              if (!yes) return;
               await confirm.mutateAsync();
               message.success(t('workOrders.confirmed'));
             }}
@@ -294,13 +319,19 @@ function ReceiptCard({ w, receipt, canDecide }: { w: WorkOrderDetail; receipt: R
 
 /** One work order: the order data the provider sees, its lines, every receipt revision, and what to do next. */
 export function WorkOrderPage() {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const { id } = useParams();
   const me = useSession();
   const canFulfil = useCan('work-order:fulfil');
   const canAct = useCan('order:act');
   const wo = useWorkOrder(id);
   const backup = useConfirmBackup(id ?? '');
+  // catalogue items by their names, not their codes
+  const catalogue = useCatalogue(undefined);
+  const itemName = (code: string) => {
+    const item = catalogue.data?.items.find((i) => i.code === code);
+    return item ? (language === 'en-US' ? item.nameEn : item.name) : code;
+  };
   if (wo.error) return <ApiErrorAlert error={wo.error} onRetry={() => wo.refetch()} />;
   if (!wo.data) return <PageLoading />;
   const w = wo.data;
@@ -356,8 +387,12 @@ export function WorkOrderPage() {
           dataSource={w.lines}
           columns={[
             { key: 'no', title: t('workOrders.line'), dataIndex: 'lineNo' },
-            { key: 'item', title: t('inventory.item'), dataIndex: 'catalogueItemCode' },
-            { key: 'spec', title: t('inventory.specification'), render: (_, l) => spec(l.specification) },
+            { key: 'item', title: t('inventory.item'), render: (_, l) => itemName(l.catalogueItemCode) },
+            {
+              key: 'spec',
+              title: t('inventory.specification'),
+              render: (_, l) => specInWords(l.specification, language),
+            },
             { key: 'qty', title: t('workOrders.quantity'), dataIndex: 'quantity' },
           ]}
         />

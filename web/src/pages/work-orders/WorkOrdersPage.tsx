@@ -1,11 +1,14 @@
-import { Card, Select, Table, Tag } from 'antd';
+import { DownloadOutlined } from '@ant-design/icons';
+import { Button, Card, Select, Table, Tag } from 'antd';
 import { useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { useWorkOrders, WORK_ORDER_STATUSES, type WorkOrder, type WorkOrderStatus } from '../../api/hooks/inventory';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
-import { DateTime } from '../../components/DateTime';
+import { downloadCsv } from '../../components/csvExport';
+import { DateTime, inBeijingTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
 import { type MessageKey, useI18n } from '../../i18n';
+import { cardColumns } from '../cardColumns';
 
 export const WORK_ORDER_COLOURS: Record<WorkOrderStatus, string> = {
   open: 'blue',
@@ -49,12 +52,51 @@ export function WorkOrderDue({
 /** A provider's queue (earliest due first); a unit's and the jurisdiction's work orders. */
 export function WorkOrdersPage() {
   const { t } = useI18n();
-  const [status, setStatus] = useState<WorkOrderStatus | undefined>(undefined);
+  const [params] = useSearchParams();
+  // A count on the home page opens this list filtered to its state (`?status=`).
+  const [status, setStatus] = useState<WorkOrderStatus | undefined>(
+    WORK_ORDER_STATUSES.find((s) => s === params.get('status')),
+  );
   const [page, setPage] = useState({ limit: 50, offset: 0 });
   const list = useWorkOrders({ status }, page);
   return (
     <>
-      <PageHeader title={t('workOrders.title')} description={t('workOrders.description')} />
+      <PageHeader
+        title={t('workOrders.title')}
+        description={t('workOrders.description')}
+        extra={
+          <Button
+            icon={<DownloadOutlined />}
+            data-testid="work-orders-export"
+            disabled={!list.data?.items.length}
+            onClick={() =>
+              downloadCsv(
+                `${t('workOrders.title')}.csv`,
+                [
+                  t('export.orderNo'),
+                  t('export.unit'),
+                  t('export.system'),
+                  t('export.provider'),
+                  t('workOrders.status'),
+                  t('export.dueAt'),
+                  t('export.overdue'),
+                ],
+                (list.data?.items ?? []).map((w) => [
+                  w.details.orderNo ?? '',
+                  w.details.unitName ?? '',
+                  w.details.systemName ?? '',
+                  w.providerName ?? '',
+                  t(`workOrders.statuses.${w.status}` as MessageKey),
+                  w.dueAt ? inBeijingTime(w.dueAt).format('YYYY-MM-DD HH:mm') : '',
+                  w.overdue ? t('audit.field.yes') : t('audit.field.no'),
+                ]),
+              )
+            }
+          >
+            {t('export.csv')}
+          </Button>
+        }
+      />
       <Card>
         <Select
           allowClear
@@ -79,7 +121,7 @@ export function WorkOrdersPage() {
             total: list.data?.total ?? 0,
             onChange: (current, size) => setPage({ limit: size, offset: (current - 1) * size }),
           }}
-          columns={[
+          columns={cardColumns([
             {
               key: 'order',
               title: t('workOrders.orderNo'),
@@ -105,7 +147,7 @@ export function WorkOrdersPage() {
               title: t('workOrders.dueAt'),
               render: (_, w) => <WorkOrderDue w={w} />,
             },
-          ]}
+          ])}
         />
       </Card>
     </>
