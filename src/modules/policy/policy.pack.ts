@@ -1,5 +1,6 @@
 import Type, { type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
+import { PLATFORM_DEFAULT } from './packs/defaults.ts';
 import {
   type CitedKind,
   type CitedValue,
@@ -44,6 +45,7 @@ export const OVERRIDABLE_SECTIONS = [
   'projects',
   'legacyDataCentre',
   'sharedData',
+  'defaults',
 ] as const;
 
 const MARKS = ['overridden', 'overrideReason', 'packValue'] as const;
@@ -163,7 +165,14 @@ function ruleIssues(pack: PolicyPack, effective: boolean): PackIssue[] {
       if (node.article === null && node.note === undefined && !overridden) {
         issues.push({ path: join(path, 'note'), message: 'a value without an article needs a note saying why' });
       }
-      if (node.article === null && node.value !== null && node.value !== false && !overridden) {
+      const platformChosen = path.startsWith('defaults.');
+      if (platformChosen && (node.article !== null || !node.note?.startsWith(PLATFORM_DEFAULT))) {
+        issues.push({
+          path: join(path, 'note'),
+          message: `a platform default cites no article and its note starts with "${PLATFORM_DEFAULT}"`,
+        });
+      }
+      if (node.article === null && node.value !== null && node.value !== false && !overridden && !platformChosen) {
         issues.push({ path: join(path, 'article'), message: 'a value from a regulation needs its article' });
       }
       if ('unit' in record && (node.value === null) !== (node.unit === null)) {

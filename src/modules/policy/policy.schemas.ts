@@ -287,6 +287,12 @@ export const PolicyPackSchema = Type.Object(
     // Shared data (NB 13-15): whether the regulation provides the shared-data service, and the working days a
     // providing unit has to correct a reported data error (NB 14 asks for a defined feedback flow, no number).
     sharedData: section({ provided: B, errorCorrectionWorkingDays: I }),
+    // Numbers the platform chose itself (no regulation gives them): article null, a note saying so
+    // (packs/defaults.ts, policy.pack.ts checks the note); overridable per jurisdiction like the rest.
+    defaults: section({
+      reclaimConsentWorkingDays: I,
+      reclaimBackupWorkingDays: I,
+    }),
   },
   { additionalProperties: false, $id: 'PolicyPack', title: 'PolicyPack' },
 );

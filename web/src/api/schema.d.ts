@@ -6707,7 +6707,7 @@ export interface paths {
         get: {
             parameters: {
                 query: {
-                    status?: "proposed" | "warned" | "responded" | "accepted" | "escalated" | "reversed" | "withdrawn";
+                    status?: "proposed" | "warned" | "responded" | "accepted" | "consent_requested" | "declined" | "escalated" | "reversed" | "withdrawn";
                     /** @description the warned unit */
                     organisationId?: string;
                     findingId?: string;
@@ -6965,6 +6965,69 @@ export interface paths {
                 content: {
                     "application/json": {
                         decision: "accept" | "reject";
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description a warning -> rectification -> reclaim flow (SH 25) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Rectification"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/rectifications/{id}/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The competent authority consents to stopping the unit’s allocations and reclaiming the resource, or declines (SH 25 经政务云主管部门同意) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        decision: "consent" | "decline";
                         comment?: string;
                     };
                 };
@@ -13735,7 +13798,7 @@ export interface components {
             resourceId: string;
             organisationId: string;
             jurisdictionId: string;
-            status: "proposed" | "warned" | "responded" | "accepted" | "escalated" | "reversed" | "withdrawn";
+            status: "proposed" | "warned" | "responded" | "accepted" | "consent_requested" | "declined" | "escalated" | "reversed" | "withdrawn";
             reason: string;
             workingDays: number;
             proposedBy: string;
@@ -13758,6 +13821,17 @@ export interface components {
             escalatedAt: string | null;
             reclaimOrderId: string | null;
             reversal: {
+                by: string | null;
+                at: string | null;
+                comment: string | null;
+            } | null;
+            consent: {
+                requestedAt: string;
+                dueAt: string | null;
+                dueDay: string | null;
+                /** @description the authority’s deadline passed undecided (escalated once) */
+                overdue: boolean;
+                decision: ("consent" | "decline") | null;
                 by: string | null;
                 at: string | null;
                 comment: string | null;
@@ -13773,7 +13847,7 @@ export interface components {
             resourceId: string;
             organisationId: string;
             jurisdictionId: string;
-            status: "proposed" | "warned" | "responded" | "accepted" | "escalated" | "reversed" | "withdrawn";
+            status: "proposed" | "warned" | "responded" | "accepted" | "consent_requested" | "declined" | "escalated" | "reversed" | "withdrawn";
             reason: string;
             workingDays: number;
             proposedBy: string;
@@ -13800,11 +13874,22 @@ export interface components {
                 at: string | null;
                 comment: string | null;
             } | null;
+            consent: {
+                requestedAt: string;
+                dueAt: string | null;
+                dueDay: string | null;
+                /** @description the authority’s deadline passed undecided (escalated once) */
+                overdue: boolean;
+                decision: ("consent" | "decline") | null;
+                by: string | null;
+                at: string | null;
+                comment: string | null;
+            } | null;
             organisationName: string | null;
             resourceName: string | null;
             /** @description what the finding is about */
             rule: "low_utilisation" | "zombie" | "silent_agent";
-            /** @description the deadline has passed with the warning unanswered (warned, about to escalate) or escalated */
+            /** @description the deadline has passed with the warning unanswered (warned, about to be proposed) or escalated, or the authority’s consent deadline passed undecided */
             overdue: boolean;
         };
         /** MonitoringIngestResult */
@@ -14278,6 +14363,10 @@ export interface components {
             sharedData: {
                 provided: components["schemas"]["CitedBoolean"];
                 errorCorrectionWorkingDays: components["schemas"]["CitedInteger"];
+            };
+            defaults: {
+                reclaimConsentWorkingDays: components["schemas"]["CitedInteger"];
+                reclaimBackupWorkingDays: components["schemas"]["CitedInteger"];
             };
         };
         /** PolicyPackSummary */

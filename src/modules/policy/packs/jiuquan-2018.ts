@@ -1,5 +1,6 @@
 import type { PolicyPack } from '../policy.schemas.ts';
 import { cite, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { platformDefaults } from './defaults.ts';
 
 const NO_QUOTA = 'JQ has no quota rules: resources are sized to what the system normally needs (JQ 9)';
 const NO_DEADLINE = 'JQ names no deadline';
@@ -259,4 +260,5 @@ export const jiuquan2018 = {
       'Jiuquan’s regulation sets no deadline for correcting shared-data errors; a jurisdiction enabling shared data sets one by override',
     ),
   },
+  defaults: platformDefaults,
 } satisfies PolicyPack;

@@ -1,5 +1,6 @@
 import type { PolicyPack } from '../policy.schemas.ts';
 import { cite, deadline, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { platformDefaults } from './defaults.ts';
 
 const NO_QUOTA = 'LZ has no quota rules: resources are sized to what the system normally needs (LZ 21(5))';
 const NO_PROVIDER = 'LZ sets no provider service levels (the information centre runs the cloud, LZ 7)';
@@ -244,4 +245,5 @@ export const liuzhou = {
       'Liuzhou’s regulation sets no deadline for correcting shared-data errors; a jurisdiction enabling shared data sets one by override',
     ),
   },
+  defaults: platformDefaults,
 } satisfies PolicyPack;

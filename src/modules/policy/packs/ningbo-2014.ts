@@ -1,5 +1,6 @@
 import type { PolicyPack } from '../policy.schemas.ts';
 import { cite, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { platformDefaults } from './defaults.ts';
 
 const NB = 'NB gives no number';
 const NO_QUOTA = 'NB has no quota rules';
@@ -176,4 +177,5 @@ export const ningbo2014 = {
       'NB 14: 数据使用单位发现数据差错时，应按流程及时反馈给数据提供单位. NB gives no number: 10 working days is a default for the city to set (override sharedData.errorCorrectionWorkingDays)',
     ),
   },
+  defaults: platformDefaults,
 } satisfies PolicyPack;

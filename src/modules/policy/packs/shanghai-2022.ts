@@ -1,5 +1,6 @@
 import type { PolicyPack } from '../policy.schemas.ts';
 import { cite, deadline, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { platformDefaults } from './defaults.ts';
 
 /**
  * 上海市政务云管理暂行办法 (issued by the municipal government office 2022-04-06, in force 2022-05-01): the default pack.
@@ -280,4 +281,5 @@ export const shanghai2022 = {
       'Shanghai’s regulation sets no deadline for correcting shared-data errors; a jurisdiction enabling shared data sets one by override',
     ),
   },
+  defaults: platformDefaults,
 } satisfies PolicyPack;

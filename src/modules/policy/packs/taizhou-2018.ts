@@ -1,5 +1,6 @@
 import type { PolicyPack } from '../policy.schemas.ts';
 import { cite, deadline, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { platformDefaults } from './defaults.ts';
 
 const NO_QUOTA = 'TZ has no quota rules';
 const CHANGE_NOTE =
@@ -214,4 +215,5 @@ export const taizhou2018 = {
       'Taizhou’s regulation sets no deadline for correcting shared-data errors; a jurisdiction enabling shared data sets one by override',
     ),
   },
+  defaults: platformDefaults,
 } satisfies PolicyPack;
