@@ -4376,6 +4376,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/work-orders/{id}/backup-waiver/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A reclaim the platform opened, past the unit’s backup deadline: the competent authority consents to proceeding without the unit’s backup confirmation */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description A work order with its lines and receipts */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkOrderDetail"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/{id}/backup-waiver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The ops unit proceeds with the reclaim after the unit’s backup deadline, on the authority’s recorded consent: the provider may reclaim */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description A work order with its lines and receipts */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkOrderDetail"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/work-orders/{id}/receipts/{revision}/export": {
         parameters: {
             query?: never;
@@ -13419,6 +13543,18 @@ export interface components {
             };
             backupConfirmedAt: string | null;
             backupConfirmedBy: string | null;
+            backupDueAt: string | null;
+            backupDueDay: string | null;
+            backupConsent: {
+                by: string | null;
+                at: string;
+                comment: string | null;
+            } | null;
+            backupWaived: {
+                by: string | null;
+                at: string;
+                comment: string | null;
+            } | null;
             completedAt: string | null;
             createdAt: string;
         };
@@ -13477,6 +13613,18 @@ export interface components {
             };
             backupConfirmedAt: string | null;
             backupConfirmedBy: string | null;
+            backupDueAt: string | null;
+            backupDueDay: string | null;
+            backupConsent: {
+                by: string | null;
+                at: string;
+                comment: string | null;
+            } | null;
+            backupWaived: {
+                by: string | null;
+                at: string;
+                comment: string | null;
+            } | null;
             completedAt: string | null;
             createdAt: string;
             lines: {
