@@ -184,6 +184,17 @@ function ruleIssues(pack: PolicyPack, effective: boolean): PackIssue[] {
     }
   };
   walk(pack, '');
+  // A unit can always release what it no longer needs: without a reclaim, resources would run (and bill) forever.
+  if (
+    pack.orderTypes.reclaim.enabled.value !== true ||
+    !pack.orderTypes.reclaim.steps.some((s) => s.fulfilment === 'reclaim')
+  ) {
+    issues.push({
+      path: 'orderTypes.reclaim.enabled',
+      message:
+        'every pack lets a unit release what it no longer needs: reclaim is enabled and ends in the provider’s reclaim',
+    });
+  }
   for (const [type, order] of Object.entries(pack.orderTypes)) {
     if (order.enabled.value === true && order.steps.length === 0) {
       issues.push({ path: `orderTypes.${type}.enabled`, message: 'an enabled order type needs at least one step' });

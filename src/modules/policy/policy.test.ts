@@ -253,7 +253,8 @@ describe('the five packs', () => {
     expect(due(nb, 'new_resources', 'provision')).toBe('none NB 18');
     // NB 17: 在项目可行性研究报告或实施方案中明确“项目基于政务云计算中心开发部署方案”
     expect(cited(nb.projects.cloudNeedsDeclaredAtApproval)).toEqual([true, 'NB 17']);
-    expect(enabled(nb)).toEqual(['new_resources', 'scale_up']);
+    // reclaim: NB has no procedure; the platform lets a unit release what it no longer needs (issue 14)
+    expect(enabled(nb)).toEqual(['new_resources', 'scale_up', 'reclaim']);
     // NB gives no number at all: every deadline and every numeric rule is null
     for (const t of ORDER_TYPES) for (const s of nb.orderTypes[t].steps) expect(s.deadline.value).toBeNull();
     for (const section of [nb.quota, nb.trial, nb.monitoring, nb.retention, nb.provider, nb.legacyDataCentre]) {
@@ -283,6 +284,12 @@ describe('the five packs', () => {
 });
 
 describe('a malformed pack is refused, naming the path', () => {
+  it('a pack that does not let a unit release what it no longer needs', () => {
+    const bad = mutable('ningbo-2014');
+    bad.orderTypes.reclaim = { enabled: { value: false, article: null, note: 'no procedure' }, steps: [] };
+    expect(packIssues(bad).map((i) => i.path)).toEqual(['orderTypes.reclaim.enabled']);
+  });
+
   it('a platform default that cites an article or does not say it is one', () => {
     const cited = mutable('shanghai-2022');
     cited.defaults.reclaimConsentWorkingDays = { value: 5, article: 'SH 25', note: 'x' };

@@ -61,7 +61,22 @@ export const ningbo2014 = {
       steps: fulfils(requestSteps, 'provision', 'scale_up'),
     },
     change: notProvided('NB has no change procedure'),
-    reclaim: notProvided('NB has no reclaim procedure'),
+    reclaim: {
+      enabled: cite(
+        true,
+        'NB 18',
+        'NB has no reclaim procedure; a unit releasing resources it no longer needs applies to the management office as for any cloud-centre resources (NB 18): the platform’s reading, so nothing keeps running and billing unwanted',
+      ),
+      steps: [
+        {
+          id: 'release',
+          name: { zh: '确认并释放资源', en: 'Confirm and release' },
+          role: 'ops_reviewer' as const,
+          fulfilment: 'reclaim' as const,
+          deadline: noDeadline('NB 18', NB),
+        },
+      ],
+    },
     development: notProvided('NB has no development resources'),
     emergency: notProvided('NB has no emergency resources'),
     temporary: notProvided('NB has no temporary resources'),
