@@ -110,7 +110,7 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
       config: { permission: 'order:act' },
       schema: {
         tags: ['provisioning'],
-        summary: `The unit disputes lines of the receipt: back to the provider, who answers within ${provisioning.DISPUTE_WORKING_DAYS} working days`,
+        summary: `The unit disputes lines of the receipt: back to the provider, who answers within the pack’s defaults.disputeWorkingDays working days`,
         params: IdParams,
         body: Type.Object(
           {

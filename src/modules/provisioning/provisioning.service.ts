@@ -24,7 +24,10 @@ import type { WorkOrderDetails, WorkOrderStatus } from './provisioning.table.ts'
  * working days (the regulations set no number; 2 working days matches the shortest fulfilment deadlines,
  * TZ 10). See docs/decisions.md.
  */
-export const DISPUTE_WORKING_DAYS = 2;
+/** The working days a provider has to answer a dispute: the pack's `defaults.disputeWorkingDays` (platform default). */
+export async function disputeWorkingDays(trx: Trx, code: string): Promise<number> {
+  return (await effectivePolicy(trx, code)).defaults.disputeWorkingDays.value ?? 0;
+}
 
 /** What the orders engine passes when a fulfilment step opens (orders' FulfilmentContext). */
 export type { FulfilmentContext };
@@ -761,7 +764,7 @@ export async function disputeReceipt(
     await repo.setReceiptLine(trx, receipt.id, d.lineNo, { dispute: d.reason });
   }
   const code = await repo.jurisdictionCode(trx, w.jurisdiction_id);
-  const deadline = await addWorkingDays(trx, code, now, DISPUTE_WORKING_DAYS);
+  const deadline = await addWorkingDays(trx, code, now, await disputeWorkingDays(trx, code));
   const due = new Date(deadline.due);
   await repo.decideReceipt(trx, receipt.id, { status: 'disputed', decided_at: now, decided_by: auth.name });
   await repo.updateWorkOrder(trx, id, {

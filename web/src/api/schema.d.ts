@@ -4264,7 +4264,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The unit disputes lines of the receipt: back to the provider, who answers within 2 working days */
+        /** The unit disputes lines of the receipt: back to the provider, who answers within the pack’s defaults.disputeWorkingDays working days */
         post: {
             parameters: {
                 query?: never;
@@ -14515,6 +14515,18 @@ export interface components {
             defaults: {
                 reclaimConsentWorkingDays: components["schemas"]["CitedInteger"];
                 reclaimBackupWorkingDays: components["schemas"]["CitedInteger"];
+                disputeWorkingDays: components["schemas"]["CitedInteger"];
+                inventoryFindingWorkingDays: components["schemas"]["CitedInteger"];
+                expiryNoticeFirstLeadWorkingDays: components["schemas"]["CitedInteger"];
+                expiryNoticeFinalLeadWorkingDays: components["schemas"]["CitedInteger"];
+                detectionWindowDays: components["schemas"]["CitedInteger"];
+                detectionLowAvgCpuPercent: components["schemas"]["CitedInteger"];
+                detectionLowP95CpuPercent: components["schemas"]["CitedInteger"];
+                detectionZombieWindowDays: components["schemas"]["CitedInteger"];
+                detectionZombieMaxCpuPercent: components["schemas"]["CitedInteger"];
+                detectionZombieNetworkBytesPerSecond: components["schemas"]["CitedInteger"];
+                detectionSilentHours: components["schemas"]["CitedInteger"];
+                detectionMinCoverage: components["schemas"]["CitedRatio"];
             };
         };
         /** PolicyPackSummary */
