@@ -17,7 +17,8 @@ const apiAs = (username: string) => apiSession(ui.serverUrl, username);
 
 /**
  * SH 19 "review, then open": while the current step is the ops unit's fulfilment step, the provider has no work
- * order for it; the reviewer approves, and only then does the provider see one.
+ * order for it; the reviewer approves, and only then does the provider see one. (The first review is walked in
+ * the browser: the provider's console, the reviewer's inbox, the provider's console again.)
  */
 async function reviewFirst(orderId: string): Promise<void> {
   const reviewer = await apiAs('reviewer');
@@ -149,6 +150,41 @@ describe('orders: the Shanghai path through the console', () => {
     await visible(steps.getByText('审核并开通测试资源'));
     orderNumber = (await page.getByRole('heading', { level: 3 }).textContent())?.split(' · ')[0]?.trim() ?? '';
     expect(orderNumber).not.toBe('');
+  });
+
+  it('SH 19 review, then open: the provider sees no work order until the ops reviewer approves in the console', async () => {
+    const { page } = ui;
+    await logout(page);
+    await login(page, 'provider');
+    await page.getByRole('menuitem', { name: '交付工单' }).click();
+    await at(page, '/work-orders');
+    await visible(page.getByRole('table'));
+    expect(await page.locator('tr', { hasText: orderNumber }).count()).toBe(0);
+
+    await logout(page);
+    await login(page, 'reviewer');
+    await page.getByRole('menuitem', { name: '待办' }).click();
+    await at(page, '/orders/inbox');
+    const row = page.locator('tr', { hasText: orderNumber });
+    await visible(row.getByText('审核并开通测试资源'));
+    await row.locator('input[type="checkbox"]').check();
+    await page.getByRole('button', { name: /批量通过/ }).click();
+    await page.getByRole('dialog').getByPlaceholder('意见（可选）').fill('审核通过，开通测试资源');
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /确\s*定/ })
+      .click();
+    await visible(page.getByText('成功 1 项，失败 0 项'));
+
+    await logout(page);
+    await login(page, 'provider');
+    // a full load: the reviewer's batch result message does not linger into the next journey step
+    await page.goto(ui.url('/work-orders'));
+    await at(page, '/work-orders');
+    await visible(page.locator('tr', { hasText: orderNumber }).getByText('待交付'));
+
+    await logout(page);
+    await login(page, 'applicant');
   });
 
   it('test resources are delivered; the unit verifies them in its inbox; the formal opening completes the order', async () => {

@@ -459,6 +459,23 @@ describe(`detection over a generated 30-day data set of ${VMS} VMs`, () => {
     expect(back.thresholdSources.lowAvgCpuPercent).toBe('default');
     await detectionJob.run({ db: t.database.db, now: NOW, log });
     expect(await liveFindings()).toEqual(PLANTED);
+    // the platform's own numbers are the pack's defaults section: a jurisdiction overrides them there too
+    const platform = await as(t.app, approver, {
+      method: 'PUT',
+      url: overrides,
+      payload: { path: 'defaults.detectionZombieMaxCpuPercent', value: 4, reason: '本市僵尸主机判定阈值' },
+    });
+    expect(platform.statusCode, platform.body).toBe(200);
+    const fromDefaults = (await as(t.app, reviewer, { url: '/api/v1/monitoring/settings' })).json();
+    expect(fromDefaults.thresholds.zombieMaxCpuPercent).toBe(4);
+    expect(fromDefaults.thresholdSources.zombieMaxCpuPercent).toBe(
+      'policy defaults.detectionZombieMaxCpuPercent (overridden for the jurisdiction)',
+    );
+    const unset = await as(t.app, approver, {
+      method: 'DELETE',
+      url: `${overrides}?path=defaults.detectionZombieMaxCpuPercent`,
+    });
+    expect(unset.statusCode, unset.body).toBe(200);
   });
 
   it('reports utilisation per unit and city-wide, as JSON and as audited Excel; heat map; monthly analysis', {

@@ -26,6 +26,18 @@ const POLICY_KEYS: Partial<
   zombieWindowDays: 'zombieIdleDays',
 };
 
+/** Where each threshold's platform default lives in the pack's `defaults` section. */
+const DEFAULT_KEYS: Record<keyof Thresholds, string> = {
+  windowDays: 'detectionWindowDays',
+  lowAvgCpuPercent: 'detectionLowAvgCpuPercent',
+  lowP95CpuPercent: 'detectionLowP95CpuPercent',
+  zombieWindowDays: 'detectionZombieWindowDays',
+  zombieMaxCpuPercent: 'detectionZombieMaxCpuPercent',
+  zombieNetworkBytesPerSecond: 'detectionZombieNetworkBytesPerSecond',
+  silentHours: 'detectionSilentHours',
+  minCoverage: 'detectionMinCoverage',
+};
+
 /** The thresholds of a jurisdiction: its own override, else the policy pack's number, else the default. */
 export async function thresholdsOf(db: Db | Trx, jurisdictionId: string): Promise<EffectiveThresholds> {
   const j = await db
@@ -35,11 +47,19 @@ export async function thresholdsOf(db: Db | Trx, jurisdictionId: string): Promis
     .executeTakeFirstOrThrow();
   const policy = await effectivePolicy(db as Db, j.code);
   const setting = await readSetting(db, jurisdictionId);
+  // The platform's defaults come from the pack's `defaults` section (a jurisdiction may override them there).
   const values = { ...DEFAULT_THRESHOLDS };
   const sources = Object.fromEntries(Object.keys(values).map((k) => [k, 'default'])) as Record<
     keyof Thresholds,
     string
   >;
+  for (const [k, path] of Object.entries(DEFAULT_KEYS) as [keyof Thresholds, keyof typeof policy.defaults][]) {
+    const cited = policy.defaults[path] as { value: unknown; overridden?: boolean };
+    const value = typeof cited.value === 'string' ? Number(cited.value) : cited.value;
+    if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+    values[k] = value;
+    if (cited.overridden) sources[k] = `policy defaults.${path} (overridden for the jurisdiction)`;
+  }
   for (const [k, path] of Object.entries(POLICY_KEYS) as [keyof Thresholds, string][]) {
     const cited = (
       policy.monitoring as Record<string, { value: unknown; article: string | null; overridden?: boolean }>

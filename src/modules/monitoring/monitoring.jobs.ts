@@ -10,7 +10,7 @@ import { foldStaged } from './monitoring.fold.ts';
 import { type IngestSeries, readSetting, storeSamples } from './monitoring.ingest.ts';
 import { pullQueries } from './monitoring.metrics.ts';
 import { METRICS } from './monitoring.table.ts';
-import { escalateDue } from './rectification.service.ts';
+import { markConsentOverdue, proposeReclaimDue } from './rectification.service.ts';
 
 const HOUR = 3_600_000;
 
@@ -42,13 +42,20 @@ export const detectionJob: Job<DB> = {
   },
 };
 
-/** Warnings past their deadline: stop allocations, open the reclaim order (SH 25). */
+/**
+ * Warnings past their deadline: the stop and reclaim are proposed to the competent authority, whose consent alone
+ * carries them out (SH 25); a proposal past the authority's own deadline is marked overdue and escalated.
+ */
 export const rectificationDeadlineJob: Job<DB> = {
   name: 'monitoring.rectification-deadlines',
   everyMs: 15 * 60_000,
   async run({ db, now, log }) {
-    const r = await escalateDue(db, SYSTEM_ACTOR, now);
-    if (r.escalated.length) log.info({ escalated: r.escalated }, 'rectifications escalated');
+    const r = {
+      ...(await proposeReclaimDue(db, SYSTEM_ACTOR, now)),
+      ...(await markConsentOverdue(db, SYSTEM_ACTOR, now)),
+    };
+    if (r.proposed.length) log.info({ proposed: r.proposed }, 'reclaims proposed to the authority');
+    if (r.consentOverdue.length) log.info({ consentOverdue: r.consentOverdue }, 'authority consents overdue');
     return r;
   },
 };

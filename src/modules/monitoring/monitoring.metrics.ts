@@ -1,3 +1,4 @@
+import { platformDefaults } from '../policy/index.ts';
 import type { Metric } from './monitoring.table.ts';
 
 /**
@@ -40,15 +41,16 @@ export interface Thresholds {
   minCoverage: number;
 }
 
+/** The platform's defaults as the packs carry them (`defaults.detection*`, packs/defaults.ts): one source. */
 export const DEFAULT_THRESHOLDS: Thresholds = {
-  windowDays: 30,
-  lowAvgCpuPercent: 10,
-  lowP95CpuPercent: 30,
-  zombieWindowDays: 30,
-  zombieMaxCpuPercent: 3,
-  zombieNetworkBytesPerSecond: 10240,
-  silentHours: 24,
-  minCoverage: 0.8,
+  windowDays: platformDefaults.detectionWindowDays.value,
+  lowAvgCpuPercent: platformDefaults.detectionLowAvgCpuPercent.value,
+  lowP95CpuPercent: platformDefaults.detectionLowP95CpuPercent.value,
+  zombieWindowDays: platformDefaults.detectionZombieWindowDays.value,
+  zombieMaxCpuPercent: platformDefaults.detectionZombieMaxCpuPercent.value,
+  zombieNetworkBytesPerSecond: platformDefaults.detectionZombieNetworkBytesPerSecond.value,
+  silentHours: platformDefaults.detectionSilentHours.value,
+  minCoverage: Number(platformDefaults.detectionMinCoverage.value),
 };
 
 export const RULE_VERSIONS = {

@@ -342,9 +342,17 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
         querystring: Type.Object({
           status: Type.Optional(
             Type.Union(
-              ['proposed', 'warned', 'responded', 'accepted', 'escalated', 'reversed', 'withdrawn'].map((s) =>
-                Type.Literal(s),
-              ),
+              [
+                'proposed',
+                'warned',
+                'responded',
+                'accepted',
+                'consent_requested',
+                'declined',
+                'escalated',
+                'reversed',
+                'withdrawn',
+              ].map((s) => Type.Literal(s)),
             ),
           ),
           organisationId: Type.Optional(Type.String({ format: 'uuid', description: 'the warned unit' })),
@@ -444,6 +452,30 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       const auth = authOf(request);
       return withTenant(db, auth, (trx) =>
         rect.review(trx, auth, actorOf(request), request.params.id, request.body, clock.now()),
+      );
+    },
+  );
+
+  app.post(
+    '/monitoring/rectifications/:id/consent',
+    {
+      config: { permission: 'rectification:approve' },
+      schema: {
+        tags: Tags,
+        summary:
+          'The competent authority consents to stopping the unit’s allocations and reclaiming the resource, or declines (SH 25 经政务云主管部门同意)',
+        params: IdParams,
+        body: Type.Object({
+          decision: Type.Union([Type.Literal('consent'), Type.Literal('decline')]),
+          comment: Type.Optional(Type.String({ maxLength: 2000 })),
+        }),
+        response: { 200: Type.Ref('Rectification'), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const auth = authOf(request);
+      return withTenant(db, auth, (trx) =>
+        rect.consent(trx, auth, actorOf(request), request.params.id, request.body, clock.now()),
       );
     },
   );

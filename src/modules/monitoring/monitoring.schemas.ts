@@ -39,7 +39,17 @@ export const RectificationSchema = Type.Object(
     organisationId: Type.String(),
     jurisdictionId: Type.String(),
     status: Type.Union(
-      ['proposed', 'warned', 'responded', 'accepted', 'escalated', 'reversed', 'withdrawn'].map((s) => Type.Literal(s)),
+      [
+        'proposed',
+        'warned',
+        'responded',
+        'accepted',
+        'consent_requested',
+        'declined',
+        'escalated',
+        'reversed',
+        'withdrawn',
+      ].map((s) => Type.Literal(s)),
     ),
     reason: Type.String(),
     workingDays: Type.Integer(),
@@ -61,6 +71,21 @@ export const RectificationSchema = Type.Object(
     escalatedAt: Nullable(Type.String()),
     reclaimOrderId: Nullable(Type.String()),
     reversal: Party,
+    consent: Nullable(
+      Type.Object(
+        {
+          requestedAt: Type.String(),
+          dueAt: Nullable(Type.String({ description: 'end of the authority’s due day, +08:00' })),
+          dueDay: Nullable(Type.String()),
+          overdue: Type.Boolean({ description: 'the authority’s deadline passed undecided (escalated once)' }),
+          decision: Nullable(Type.Union([Type.Literal('consent'), Type.Literal('decline')])),
+          by: Nullable(Type.String()),
+          at: Nullable(Type.String()),
+          comment: Nullable(Type.String()),
+        },
+        { description: 'SH 25: the competent authority’s consent to stop allocations and reclaim' },
+      ),
+    ),
   },
   { $id: 'Rectification', title: 'Rectification', description: 'a warning -> rectification -> reclaim flow (SH 25)' },
 );
@@ -75,7 +100,8 @@ export const RectificationListItemSchema = Type.Object(
       { description: 'what the finding is about' },
     ),
     overdue: Type.Boolean({
-      description: 'the deadline has passed with the warning unanswered (warned, about to escalate) or escalated',
+      description:
+        'the deadline has passed with the warning unanswered (warned, about to be proposed) or escalated, or the authority’s consent deadline passed undecided',
     }),
   },
   {

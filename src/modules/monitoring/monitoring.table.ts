@@ -10,6 +10,8 @@ export type RectificationStatus =
   | 'warned'
   | 'responded'
   | 'accepted'
+  | 'consent_requested'
+  | 'declined'
   | 'escalated'
   | 'reversed'
   | 'withdrawn';
@@ -148,6 +150,13 @@ export interface RectificationTable {
   reversed_by: string | null;
   reversed_at: Date | null;
   reversal_comment: string | null;
+  consent_requested_at: Date | null;
+  consent_due_at: Date | null;
+  consent_due_day: ColumnType<string | null, string | null | undefined, string | null>;
+  consent_overdue_at: Date | null;
+  consent_by: string | null;
+  consent_at: Date | null;
+  consent_comment: string | null;
   updated_at: Date;
 }
 

@@ -34,11 +34,11 @@ beforeAll(async () => {
     .select('id')
     .where('code', '=', 'demo-city')
     .executeTakeFirstOrThrow();
-  // Three VMs of the health commission whose agents never reported: three silent-agent findings.
+  // Four VMs of the health commission whose agents never reported: four silent-agent findings.
   await sql`
     insert into resource (organisation_id, jurisdiction_id, provider_id, catalogue_item_code, name, external_id, state, quantities, delivered_at)
     select ${health}, ${city.id}, ${id('demo-provider-a')}, 'ecs', n, n, 'active', '{"vcpu": 2}', ${new Date('2026-08-01T00:00:00Z')}::timestamptz
-    from unnest(array['vm-a', 'vm-b', 'vm-c']) as n`.execute(t.database.db);
+    from unnest(array['vm-a', 'vm-b', 'vm-c', 'vm-d']) as n`.execute(t.database.db);
   await detectionJob.run({ db: t.database.db, now: NOW, log });
   const rows = await t.database.db
     .selectFrom('monitoring_finding')
@@ -83,7 +83,7 @@ const placeOrder = async () =>
 
 describe('rectification', () => {
   it('warning approved by the authority, answered, rejected, answered again, accepted', async () => {
-    expect(Object.keys(findingOf).sort()).toEqual(['vm-a', 'vm-b', 'vm-c']);
+    expect(Object.keys(findingOf).sort()).toEqual(['vm-a', 'vm-b', 'vm-c', 'vm-d']);
     const proposed = await post(reviewer, `/findings/${findingOf['vm-a']}/rectifications`, {
       reason: '监测代理已停止上报',
     });
@@ -142,7 +142,7 @@ describe('rectification', () => {
     expect(finding.json().status).toBe('resolved');
   });
 
-  it('unresolved at the deadline: allocations stop, the orders API refuses the unit, a reclaim order opens; reversing one of two escalations keeps the stop, reversing both lifts it', async () => {
+  it('unresolved at the deadline: the job proposes, nothing stops until the authority consents; then allocations stop, the orders API refuses the unit, a reclaim order opens; reversing one of two escalations keeps the stop, reversing both lifts it', async () => {
     // before any escalation the unit may order
     const free = await placeOrder();
     expect(free.statusCode, free.body).toBe(201);
@@ -164,19 +164,69 @@ describe('rectification', () => {
 
     // the job before the deadline does nothing
     expect(await rectificationDeadlineJob.run({ db: t.database.db, now: new Date(due.getTime() - 1000), log })).toEqual(
-      { escalated: [] },
+      { proposed: [], consentOverdue: [] },
     );
     expect(await allocationsStopped(t.database.db as never, health)).toBe(false);
 
-    // after it: the unit may no longer answer, the job escalates both (once)
+    // after it: the unit may no longer answer; the job only PROPOSES the stop and reclaim to the authority (SH 25
+    // "经政务云主管部门同意"): nothing is stopped, no reclaim order, the unit may still order
     clock.set(new Date(due.getTime() + 1000));
     expect((await post(unit, `/rectifications/${b.id}/response`, { action: 'justify' })).statusCode).toBe(409);
     const after = new Date(due.getTime() + 60_000);
-    const escalatedIds = (await rectificationDeadlineJob.run({ db: t.database.db, now: after, log })) as {
-      escalated: string[];
+    const proposedIds = (await rectificationDeadlineJob.run({ db: t.database.db, now: after, log })) as {
+      proposed: string[];
     };
-    expect([...escalatedIds.escalated].sort()).toEqual([b.id, c.id].sort());
-    expect(await rectificationDeadlineJob.run({ db: t.database.db, now: after, log })).toEqual({ escalated: [] });
+    expect([...proposedIds.proposed].sort()).toEqual([b.id, c.id].sort());
+    expect(await rectificationDeadlineJob.run({ db: t.database.db, now: after, log })).toEqual({
+      proposed: [],
+      consentOverdue: [],
+    });
+    const asked = (await as(t.app, reviewer, { url: `/api/v1/monitoring/rectifications/${b.id}` })).json();
+    // the authority's own deadline: the pack's defaults.reclaimConsentWorkingDays (5) working days from the proposal
+    const consentDue = await t.app.inject({
+      url: `/api/v1/calendar/working-days/add?from=${encodeURIComponent(after.toISOString())}&days=5&jurisdiction=demo-city`,
+    });
+    expect(asked).toMatchObject({
+      status: 'consent_requested',
+      reclaimOrderId: null,
+      escalatedAt: null,
+      consent: { dueDay: consentDue.json().dueDay, overdue: false, decision: null },
+    });
+    expect(await allocationsStopped(t.database.db as never, health)).toBe(false);
+    expect(
+      await t.database.db
+        .selectFrom('resource_order')
+        .select('id')
+        .where('type', '=', 'reclaim')
+        .where('organisation_id', '=', health)
+        .execute(),
+    ).toEqual([]);
+    const stillFree = await placeOrder();
+    expect(stillFree.statusCode, stillFree.body).toBe(201);
+    const toConsent = await t.database.db
+      .selectFrom('notification')
+      .innerJoin('user_account', 'user_account.id', 'notification.user_id')
+      .select('user_account.username')
+      .where('notification.kind', '=', 'rectification.reclaim_proposed')
+      .execute();
+    expect(toConsent.map((n) => n.username)).toContain('approver');
+
+    // only the competent authority consents
+    expect((await post(reviewer, `/rectifications/${b.id}/consent`, { decision: 'consent' })).statusCode).toBe(403);
+    expect((await post(unit, `/rectifications/${b.id}/consent`, { decision: 'consent' })).statusCode).toBe(403);
+    for (const r of [b, c]) {
+      const consented = await post(approver, `/rectifications/${r.id}/consent`, {
+        decision: 'consent',
+        comment: '同意暂停分配并回收',
+      });
+      expect(consented.statusCode, consented.body).toBe(200);
+      expect(consented.json()).toMatchObject({
+        status: 'escalated',
+        consent: { decision: 'consent', by: 'approver', comment: '同意暂停分配并回收' },
+      });
+    }
+    // not twice
+    expect((await post(approver, `/rectifications/${b.id}/consent`, { decision: 'consent' })).statusCode).toBe(409);
     const escalated = (await as(t.app, reviewer, { url: `/api/v1/monitoring/rectifications/${b.id}` })).json();
     expect(escalated).toMatchObject({ status: 'escalated' });
     expect(escalated.reclaimOrderId).toBeTruthy();
@@ -243,11 +293,89 @@ describe('rectification', () => {
       'rectification.responded',
       'rectification.rejected',
       'rectification.accepted',
+      'rectification.reclaim_proposed',
       'rectification.escalated',
       'rectification.reversed',
     ]) {
       expect(actions).toContain(a);
     }
+    expect((await verifyAuditChain(t.database.db)).intact).toBe(true);
+  });
+
+  it('the authority misses its consent deadline (a local override of defaults.reclaimConsentWorkingDays): marked overdue once and escalated, still nothing stopped; it declines: the finding reopens', async () => {
+    // the city gives its authority 2 working days instead of the platform's 5
+    const override = await as(t.app, approver, {
+      method: 'PUT',
+      url: '/api/v1/jurisdictions/demo-city/policy/overrides',
+      payload: { path: 'defaults.reclaimConsentWorkingDays', value: 2, reason: '市政府办公厅要求两个工作日内答复' },
+    });
+    expect(override.statusCode, override.body).toBe(200);
+    expect(override.json().policy.defaults.reclaimConsentWorkingDays).toMatchObject({ value: 2, overridden: true });
+    const proposed = await post(reviewer, `/findings/${findingOf['vm-d']}/rectifications`, {
+      reason: '监测代理离线',
+      workingDays: 1,
+    });
+    expect(proposed.statusCode, proposed.body).toBe(201);
+    const d = (await post(approver, `/rectifications/${proposed.json().id}/decision`, { decision: 'approve' })).json();
+    const due = new Date(d.dueAt);
+    const at = new Date(due.getTime() + 60_000);
+    clock.set(at);
+    expect(await rectificationDeadlineJob.run({ db: t.database.db, now: at, log })).toEqual({
+      proposed: [d.id],
+      consentOverdue: [],
+    });
+    const asked = (await as(t.app, reviewer, { url: `/api/v1/monitoring/rectifications/${d.id}` })).json();
+    const twoDays = await t.app.inject({
+      url: `/api/v1/calendar/working-days/add?from=${encodeURIComponent(at.toISOString())}&days=2&jurisdiction=demo-city`,
+    });
+    expect(asked.consent.dueDay).toBe(twoDays.json().dueDay);
+    const consentDue = new Date(asked.consent.dueAt);
+    // a day past the authority's deadline: overdue once, the authority and ops told, still nothing stopped
+    const late = new Date(consentDue.getTime() + 60_000);
+    clock.set(late);
+    expect(await rectificationDeadlineJob.run({ db: t.database.db, now: late, log })).toEqual({
+      proposed: [],
+      consentOverdue: [d.id],
+    });
+    expect(await rectificationDeadlineJob.run({ db: t.database.db, now: late, log })).toEqual({
+      proposed: [],
+      consentOverdue: [],
+    });
+    const told = await t.database.db
+      .selectFrom('notification')
+      .innerJoin('user_account', 'user_account.id', 'notification.user_id')
+      .select('user_account.username')
+      .where('notification.kind', '=', 'rectification.consent_overdue')
+      .execute();
+    expect(told.map((n) => n.username)).toEqual(expect.arrayContaining(['approver', 'reviewer']));
+    const listed = await as(t.app, approver, {
+      url: `/api/v1/monitoring/rectifications?status=consent_requested`,
+    });
+    expect(listed.json().items).toEqual([expect.objectContaining({ id: d.id, overdue: true })]);
+    expect(listed.json().items[0].consent).toMatchObject({ overdue: true, decision: null });
+    expect(await allocationsStopped(t.database.db as never, health)).toBe(false);
+
+    const declined = await post(approver, `/rectifications/${d.id}/consent`, { decision: 'decline', comment: '暂缓' });
+    expect(declined.statusCode, declined.body).toBe(200);
+    expect(declined.json()).toMatchObject({
+      status: 'declined',
+      reclaimOrderId: null,
+      consent: { decision: 'decline' },
+    });
+    expect(await allocationsStopped(t.database.db as never, health)).toBe(false);
+    const finding = await as(t.app, reviewer, { url: `/api/v1/monitoring/findings/${findingOf['vm-d']}` });
+    expect(finding.json().status).toBe('open');
+    expect((await post(approver, `/rectifications/${d.id}/consent`, { decision: 'consent' })).statusCode).toBe(409);
+    const actions = (
+      await t.database.db.selectFrom('audit_event').select('action').where('object_id', '=', d.id).execute()
+    ).map((a) => a.action);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'rectification.reclaim_proposed',
+        'rectification.consent_overdue',
+        'rectification.reclaim_declined',
+      ]),
+    );
     expect((await verifyAuditChain(t.database.db)).intact).toBe(true);
   });
 });

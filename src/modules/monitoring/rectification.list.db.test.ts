@@ -168,7 +168,7 @@ describe('the rectification list', () => {
     expect(await list(east)).toEqual({ items: [], total: 0 });
   });
 
-  it('flags a warning whose deadline passed unanswered as overdue, before and after the escalation', async () => {
+  it('flags a warning whose deadline passed unanswered as overdue, before the proposal and after the authority consents', async () => {
     const warned = (await list(reviewer, '?status=warned')).items[0] as Item;
     const due = new Date(warned.dueAt as string);
     clock.set(new Date(due.getTime() - 1000));
@@ -179,6 +179,11 @@ describe('the rectification list', () => {
     // the education unit's answer came in time: awaiting review, not overdue
     expect(after.items.find((i) => i.resourceName === 'vm-e1')?.overdue).toBe(false);
     await rectificationDeadlineJob.run({ db: t.database.db, now: clock.now(), log });
+    // proposed to the authority (SH 25): its own deadline has not passed, so the row waits on it, not overdue
+    const asked = (await list(unit, '?status=consent_requested')).items;
+    expect(asked.map((i) => [i.resourceName, i.overdue])).toEqual([['vm-h1', false]]);
+    const consented = await post(approver, `/rectifications/${asked[0]?.id}/consent`, { decision: 'consent' });
+    expect(consented.statusCode, consented.body).toBe(200);
     const escalated = (await list(unit, '?status=escalated')).items;
     expect(escalated.map((i) => [i.resourceName, i.overdue])).toEqual([['vm-h1', true]]);
   });

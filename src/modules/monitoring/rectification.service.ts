@@ -6,6 +6,7 @@ import type { Db, Trx } from '../../schema.ts';
 import { addWorkingDays } from '../calendar/index.ts';
 import { type Notice, notify } from '../notifications/index.ts';
 import { openSystemOrder, resumeAllocations, stopAllocations, withdrawSystemOrder } from '../orders/index.ts';
+import { effectivePolicy } from '../policy/index.ts';
 import { readSetting } from './monitoring.ingest.ts';
 import type {
   FindingStatus,
@@ -18,8 +19,9 @@ import type {
 
 // The warning -> rectification -> reclaim flow of SH 25: ops proposes a warning for a finding, the
 // authority approves it (the warning and its working-day deadline start then), the unit answers, ops
-// accepts or rejects the answer; a warning still unanswered (or rejected) at its deadline stops the unit's
-// new allocations and opens a reclaim order, which the authority can reverse.
+// accepts or rejects the answer; a warning still unanswered (or rejected) at its deadline is proposed to the
+// authority, and only its consent stops the unit's new allocations and opens a reclaim order (SH 25
+// "经政务云主管部门同意"), which the authority can reverse.
 
 export interface Rectification {
   id: string;
@@ -41,6 +43,17 @@ export interface Rectification {
   escalatedAt: string | null;
   reclaimOrderId: string | null;
   reversal: { by: string | null; at: string | null; comment: string | null } | null;
+  /** SH 25: the authority's consent to stop allocations and reclaim, asked at the missed deadline */
+  consent: {
+    requestedAt: string;
+    dueAt: string | null;
+    dueDay: string | null;
+    overdue: boolean;
+    decision: 'consent' | 'decline' | null;
+    by: string | null;
+    at: string | null;
+    comment: string | null;
+  } | null;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -68,6 +81,18 @@ export function toRectification(r: RectificationRow): Rectification {
     escalatedAt: iso(r.escalated_at),
     reclaimOrderId: r.reclaim_order_id,
     reversal: r.reversed_at ? { by: r.reversed_by, at: iso(r.reversed_at), comment: r.reversal_comment } : null,
+    consent: r.consent_requested_at
+      ? {
+          requestedAt: r.consent_requested_at.toISOString(),
+          dueAt: iso(r.consent_due_at),
+          dueDay: r.consent_due_day,
+          overdue: r.consent_overdue_at !== null,
+          decision: r.consent_at ? (r.status === 'declined' ? 'decline' : 'consent') : null,
+          by: r.consent_by,
+          at: iso(r.consent_at),
+          comment: r.consent_comment,
+        }
+      : null,
   };
 }
 
@@ -216,7 +241,8 @@ export async function listRectifications(
       'f.rule',
       'r.name as resource_name',
       'o.name as organisation_name',
-      sql<boolean>`x.status in ('warned', 'escalated') and x.due_at < ${now}`.as('overdue'),
+      sql<boolean>`(x.status in ('warned', 'escalated') and x.due_at < ${now})
+        or (x.status = 'consent_requested' and x.consent_due_at < ${now})`.as('overdue'),
     ]);
   const rows = await trx
     .selectFrom(
@@ -414,11 +440,23 @@ export async function review(
   }));
 }
 
+/** The jurisdiction's code and its effective policy's platform defaults for the consent and backup periods. */
+async function jurisdictionCode(trx: Trx, jurisdictionId: string): Promise<string> {
+  const j = await trx
+    .selectFrom('jurisdiction')
+    .select('code')
+    .where('id', '=', jurisdictionId)
+    .executeTakeFirstOrThrow();
+  return j.code;
+}
+
 /**
- * A warning still standing at its deadline (status warned: never answered, or the answer was rejected):
- * the unit's new allocations stop and a reclaim order for the resource is opened. One transaction each.
+ * A warning still standing at its deadline (status warned: never answered, or the answer was rejected): the job
+ * only proposes stopping the unit's allocations and reclaiming the resource; the competent authority consents or
+ * declines within the pack's `defaults.reclaimConsentWorkingDays` (SH 25 "经政务云主管部门同意"). Nothing is
+ * stopped or reclaimed here. One transaction each.
  */
-export async function escalateDue(db: Db, actor: Actor, now: Date): Promise<{ escalated: string[] }> {
+export async function proposeReclaimDue(db: Db, actor: Actor, now: Date): Promise<{ proposed: string[] }> {
   const due = await db
     .selectFrom('rectification')
     .select('id')
@@ -426,52 +464,169 @@ export async function escalateDue(db: Db, actor: Actor, now: Date): Promise<{ es
     .where('due_at', '<', now)
     .orderBy('due_at')
     .execute();
-  const escalated: string[] = [];
+  const proposed: string[] = [];
   for (const { id } of due) {
     const done = await db.transaction().execute(async (trx) => {
       const row = await load(trx, id);
       if (row.status !== 'warned' || !row.due_at || row.due_at >= now) return false;
-      const reason = `SH 25: rectification warning ${id} not resolved by ${row.due_day} / 逾期未整改`;
-      await stopAllocations(trx, actor, {
-        organisationId: row.organisation_id,
-        reason,
-        reference: `rectification:${id}`,
-        now,
-      });
-      const order = await openSystemOrder(trx, actor, {
-        type: 'reclaim',
-        organisationId: row.organisation_id,
-        jurisdictionId: row.jurisdiction_id,
-        resourceIds: [row.resource_id],
-        reason,
-        source: 'monitoring',
-        now,
-      });
+      const code = await jurisdictionCode(trx, row.jurisdiction_id);
+      const days = (await effectivePolicy(trx as unknown as Db, code)).defaults.reclaimConsentWorkingDays.value;
+      const consentDue = days === null ? null : await addWorkingDays(trx as unknown as Db, code, now, days);
+      const title = consentDue
+        ? {
+            zh: `待同意：逾期未整改，拟暂停资源分配并回收（请于 ${consentDue.dueDay} 前决定）`,
+            en: `To consent: stop allocations and reclaim (decide by ${consentDue.dueDay})`,
+          }
+        : { zh: '待同意：逾期未整改，拟暂停资源分配并回收', en: 'To consent: stop allocations and reclaim' };
       await apply(trx, actor, row, now, {
-        set: { status: 'escalated', escalated_at: now, reclaim_order_id: order.id },
-        finding: 'escalated',
+        set: {
+          status: 'consent_requested',
+          consent_requested_at: now,
+          consent_due_at: consentDue ? new Date(consentDue.due) : null,
+          consent_due_day: consentDue?.dueDay ?? null,
+        },
         audit: {
-          action: 'rectification.escalated',
+          action: 'rectification.reclaim_proposed',
           detail: {
             organisationId: row.organisation_id,
             resourceId: row.resource_id,
-            reclaimOrderId: order.id,
             dueDay: row.due_day,
+            consentWorkingDays: days,
+            consentDueDay: consentDue?.dueDay ?? null,
+            provisional: consentDue?.provisional ?? false,
           },
         },
-        notice: {
-          to: { organisationId: row.organisation_id },
-          title: {
-            zh: '逾期未整改：已暂停新增资源分配并发起回收',
-            en: 'Not rectified in time: allocations stopped, reclaim opened',
-          },
+        notice: { to: { role: 'authority_approver' }, title, body: { zh: row.reason, en: row.reason } },
+      });
+      await notify(trx, {
+        jurisdictionId: row.jurisdiction_id,
+        to: { organisationId: row.organisation_id },
+        kind: 'rectification.reclaim_proposed',
+        title: {
+          zh: '逾期未整改：已报主管部门同意后暂停资源分配并回收',
+          en: 'Not rectified in time: the authority is asked to consent to a stop and reclaim',
         },
+        link: `/monitoring/rectifications/${row.id}`,
+        entity: { type: 'rectification', id: row.id },
+        occurredAt: now,
       });
       return true;
     });
-    if (done) escalated.push(id);
+    if (done) proposed.push(id);
   }
-  return { escalated };
+  return { proposed };
+}
+
+/**
+ * A proposal the authority has not decided by its consent deadline: marked overdue once, audited, and the
+ * authority's approvers and the ops reviewers are told. Still nothing is stopped without consent.
+ */
+export async function markConsentOverdue(db: Db, actor: Actor, now: Date): Promise<{ consentOverdue: string[] }> {
+  const late = await db
+    .selectFrom('rectification')
+    .select('id')
+    .where('status', '=', 'consent_requested')
+    .where('consent_due_at', '<', now)
+    .where('consent_overdue_at', 'is', null)
+    .orderBy('consent_due_at')
+    .execute();
+  const marked: string[] = [];
+  for (const { id } of late) {
+    const done = await db.transaction().execute(async (trx) => {
+      const row = await load(trx, id);
+      if (row.status !== 'consent_requested' || row.consent_overdue_at || !row.consent_due_at) return false;
+      if (row.consent_due_at >= now) return false;
+      const title = {
+        zh: `主管部门逾期未决定是否同意回收（期限 ${row.consent_due_day}）`,
+        en: `The authority's consent to reclaim is overdue (due ${row.consent_due_day})`,
+      };
+      await apply(trx, actor, row, now, {
+        set: { consent_overdue_at: now },
+        audit: { action: 'rectification.consent_overdue', detail: { consentDueDay: row.consent_due_day } },
+        notice: { to: { role: 'authority_approver' }, title },
+      });
+      await notify(trx, {
+        jurisdictionId: row.jurisdiction_id,
+        to: { role: 'ops_reviewer' },
+        kind: 'rectification.consent_overdue',
+        title,
+        link: `/monitoring/rectifications/${row.id}`,
+        entity: { type: 'rectification', id: row.id },
+        occurredAt: now,
+      });
+      return true;
+    });
+    if (done) marked.push(id);
+  }
+  return { consentOverdue: marked };
+}
+
+/**
+ * The competent authority consents (the unit's new allocations stop and a reclaim order for the resource opens:
+ * escalated) or declines (nothing is stopped; the finding is open again) (SH 25).
+ */
+export async function consent(
+  trx: Trx,
+  auth: AuthContext,
+  actor: Actor,
+  id: string,
+  input: { decision: 'consent' | 'decline'; comment?: string },
+  now: Date,
+): Promise<Rectification> {
+  const comment = input.comment ?? null;
+  const decided = { consent_by: who(auth), consent_at: now, consent_comment: comment };
+  if (input.decision === 'decline') {
+    return transition(trx, actor, id, now, ['consent_requested'], 'decline', (row) => ({
+      set: { status: 'declined', ...decided },
+      finding: 'open',
+      audit: { action: 'rectification.reclaim_declined', detail: { comment, consentDueDay: row.consent_due_day } },
+      notice: {
+        to: { organisationId: row.organisation_id },
+        title: { zh: '主管部门未同意暂停分配和回收', en: 'The authority declined the stop and reclaim' },
+        body: comment ? { zh: comment, en: comment } : undefined,
+      },
+    }));
+  }
+  return transition(trx, actor, id, now, ['consent_requested'], 'consent', async (row) => {
+    const reason = `SH 25: rectification warning ${id} not resolved by ${row.due_day}; 经政务云主管部门同意 (${who(auth)}) / 逾期未整改`;
+    await stopAllocations(trx, actor, {
+      organisationId: row.organisation_id,
+      reason,
+      reference: `rectification:${id}`,
+      now,
+    });
+    const order = await openSystemOrder(trx, actor, {
+      type: 'reclaim',
+      organisationId: row.organisation_id,
+      jurisdictionId: row.jurisdiction_id,
+      resourceIds: [row.resource_id],
+      reason,
+      source: 'monitoring',
+      now,
+    });
+    return {
+      set: { status: 'escalated', escalated_at: now, reclaim_order_id: order.id, ...decided },
+      finding: 'escalated',
+      audit: {
+        action: 'rectification.escalated',
+        detail: {
+          organisationId: row.organisation_id,
+          resourceId: row.resource_id,
+          reclaimOrderId: order.id,
+          dueDay: row.due_day,
+          consentBy: who(auth),
+          comment,
+        },
+      },
+      notice: {
+        to: { organisationId: row.organisation_id },
+        title: {
+          zh: '经主管部门同意：已暂停新增资源分配并发起回收',
+          en: 'With the authority’s consent: allocations stopped, reclaim opened',
+        },
+      },
+    };
+  });
 }
 
 /**

@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 
 /** A live VM of the health commission, as a confirmed receipt would have left it (each pack reclaims its own). */
-async function liveResource(): Promise<string> {
+async function liveResource(provider?: string): Promise<string> {
   const { rows } = await sql<{ id: string }>`
     insert into resource (organisation_id, jurisdiction_id, provider_id, catalogue_item_code, name, state,
       specification, quantities, delivered_at)
@@ -45,6 +45,7 @@ async function liveResource(): Promise<string> {
       ${JSON.stringify(vm(2, 4).specification)}, ${JSON.stringify({ vcpu: 2, memory_gb: 4, storage_gb: 40 })}, now()
     from organisation o, organisation p
     where o.code = 'demo-health' and p.type = 'cloud_service_provider' and p.jurisdiction_id = o.jurisdiction_id
+      and (${provider ?? null}::text is null or p.code = ${provider ?? null})
     limit 1
     returning id`.execute(t.database.db);
   expect(rows[0]).toBeDefined();
@@ -78,6 +79,20 @@ async function bodyFor(type: OrderType): Promise<Record<string, unknown>> {
     default:
       return { ...base, projectId: await project(t.database.db, 'demo-health', quota) };
   }
+}
+
+let token: Record<string, string> | undefined;
+/** A bearer token of provider A's administrator, made once. */
+async function providerToken(): Promise<Record<string, string>> {
+  if (token) return token;
+  const created = await as(t.app, await login(t.app, 'provideradmin'), {
+    method: 'POST',
+    url: '/api/v1/api-tokens',
+    payload: { name: '服务商甲 回收', scopes: ['work-order:fulfil'], expiresInDays: 30 },
+  });
+  expect(created.statusCode, created.body).toBe(201);
+  token = { authorization: `Bearer ${created.json().token}` };
+  return token;
 }
 
 async function workOrderActions(orderId: string): Promise<string[]> {
@@ -142,6 +157,65 @@ describe('every enabled order type of every pack reaches its fulfilment', () => 
             pack.orderTypes[type].dataBackupFirst?.value === true);
         for (const d of details) expect(!!d.details.backupFirst, `${pack.id} ${type} backup first`).toBe(backupFirst);
       }
+    });
+  }
+});
+
+describe('every pack lets a unit release what it no longer needs', () => {
+  for (const pack of PACKS.values()) {
+    it(`${pack.id}: the unit's reclaim ends in the provider's release, the resource ends and stops billing`, async () => {
+      clock.set('2026-11-02T02:00:00Z');
+      const selected = await as(t.app, sessions.authority_approver as Session, {
+        method: 'PUT',
+        url: '/api/v1/jurisdictions/demo-city/policy',
+        payload: { packId: pack.id },
+      });
+      expect(selected.statusCode, selected.body).toBe(200);
+      const resourceId = await liveResource('demo-provider-a');
+      const placed = await api.place(sessions.unit_applicant as Session, {
+        type: 'reclaim',
+        ...(await bodyFor('reclaim')),
+        resourceIds: [resourceId],
+      });
+      expect(placed.statusCode, `${pack.id}: ${placed.body}`).toBe(201);
+      const order = await walkToFulfilment(placed.json().id);
+      const [wo] = (
+        await as(t.app, sessions.unit_applicant as Session, { url: `/api/v1/work-orders?orderId=${order.id}` })
+      ).json().items;
+      expect(wo.action).toBe('reclaim');
+      const backedUp = await as(t.app, sessions.unit_applicant as Session, {
+        method: 'POST',
+        url: `/api/v1/work-orders/${wo.id}/backup-confirmation`,
+      });
+      expect(backedUp.statusCode, backedUp.body).toBe(200);
+      const releasedAt = '2026-11-02T09:30:00+08:00';
+      clock.set('2026-11-02T03:00:00Z');
+      const receipt = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/work-orders/${wo.id}/receipts`,
+        headers: await providerToken(),
+        payload: {
+          dataErased: true,
+          lines: [{ workOrderLineNo: 1, name: 'released', deliveredAt: releasedAt, notes: '数据已清除' }],
+        },
+      });
+      expect(receipt.statusCode, `${pack.id}: ${receipt.body}`).toBe(201);
+      // the unit confirms unless a later step of the pack is someone else's
+      const confirmed = await as(t.app, sessions.unit_applicant as Session, {
+        method: 'POST',
+        url: `/api/v1/work-orders/${wo.id}/receipts/confirm`,
+      });
+      expect(confirmed.statusCode, confirmed.body).toBe(200);
+      const ended = (
+        await as(t.app, sessions.unit_applicant as Session, { url: `/api/v1/inventory/resources/${resourceId}` })
+      ).json();
+      // billing reads the lifecycle events: the last one ends the quantities at the release
+      expect(ended).toMatchObject({
+        state: 'reclaimed',
+        quantities: {},
+        reclaimedAt: new Date(releasedAt).toISOString(),
+      });
+      expect(ended.events.at(-1)).toMatchObject({ kind: 'reclaimed', quantities: {} });
     });
   }
 });

@@ -1,3 +1,4 @@
+export { platformDefaults } from './packs/defaults.ts';
 export { DEFAULT_PACK_ID, PACK_IDS, PACKS } from './packs/index.ts';
 export { EVALUATED, type Evaluated, INDICATORS, type IndicatorId, tenThousandths } from './policy.evaluation.ts';
 export { InvalidPackError, type PackIssue, packIssues, validatePack } from './policy.pack.ts';

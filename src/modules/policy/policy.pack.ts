@@ -1,5 +1,6 @@
 import Type, { type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
+import { PLATFORM_DEFAULT } from './packs/defaults.ts';
 import { evaluationIssues } from './policy.evaluation.ts';
 import {
   type CitedKind,
@@ -45,6 +46,7 @@ export const OVERRIDABLE_SECTIONS = [
   'projects',
   'legacyDataCentre',
   'sharedData',
+  'defaults',
 ] as const;
 
 const MARKS = ['overridden', 'overrideReason', 'packValue'] as const;
@@ -164,7 +166,14 @@ function ruleIssues(pack: PolicyPack, effective: boolean): PackIssue[] {
       if (node.article === null && node.note === undefined && !overridden) {
         issues.push({ path: join(path, 'note'), message: 'a value without an article needs a note saying why' });
       }
-      if (node.article === null && node.value !== null && node.value !== false && !overridden) {
+      const platformChosen = path.startsWith('defaults.');
+      if (platformChosen && (node.article !== null || !node.note?.startsWith(PLATFORM_DEFAULT))) {
+        issues.push({
+          path: join(path, 'note'),
+          message: `a platform default cites no article and its note starts with "${PLATFORM_DEFAULT}"`,
+        });
+      }
+      if (node.article === null && node.value !== null && node.value !== false && !overridden && !platformChosen) {
         issues.push({ path: join(path, 'article'), message: 'a value from a regulation needs its article' });
       }
       if ('unit' in record && (node.value === null) !== (node.unit === null)) {
@@ -177,6 +186,17 @@ function ruleIssues(pack: PolicyPack, effective: boolean): PackIssue[] {
   };
   walk(pack, '');
   issues.push(...evaluationIssues(pack.evaluation));
+  // A unit can always release what it no longer needs: without a reclaim, resources would run (and bill) forever.
+  if (
+    pack.orderTypes.reclaim.enabled.value !== true ||
+    !pack.orderTypes.reclaim.steps.some((s) => s.fulfilment === 'reclaim')
+  ) {
+    issues.push({
+      path: 'orderTypes.reclaim.enabled',
+      message:
+        'every pack lets a unit release what it no longer needs: reclaim is enabled and ends in the provider’s reclaim',
+    });
+  }
   for (const [type, order] of Object.entries(pack.orderTypes)) {
     if (order.enabled.value === true && order.steps.length === 0) {
       issues.push({ path: `orderTypes.${type}.enabled`, message: 'an enabled order type needs at least one step' });

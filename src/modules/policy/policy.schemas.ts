@@ -290,6 +290,24 @@ export const PolicyPackSchema = Type.Object(
     sharedData: section({ provided: B, errorCorrectionWorkingDays: I }),
     // Efficiency evaluation (效能评估): scorecards, bands -> coefficient, appeal window (policy.evaluation.ts)
     evaluation: EvaluationSectionSchema,
+    // Numbers the platform chose itself (no regulation gives them): article null, a note saying so
+    // (packs/defaults.ts, policy.pack.ts checks the note); overridable per jurisdiction like the rest.
+    defaults: section({
+      reclaimConsentWorkingDays: I,
+      reclaimBackupWorkingDays: I,
+      disputeWorkingDays: I,
+      inventoryFindingWorkingDays: I,
+      expiryNoticeFirstLeadWorkingDays: I,
+      expiryNoticeFinalLeadWorkingDays: I,
+      detectionWindowDays: I,
+      detectionLowAvgCpuPercent: I,
+      detectionLowP95CpuPercent: I,
+      detectionZombieWindowDays: I,
+      detectionZombieMaxCpuPercent: I,
+      detectionZombieNetworkBytesPerSecond: I,
+      detectionSilentHours: I,
+      detectionMinCoverage: R,
+    }),
   },
   { additionalProperties: false, $id: 'PolicyPack', title: 'PolicyPack' },
 );

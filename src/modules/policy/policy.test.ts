@@ -253,7 +253,8 @@ describe('the five packs', () => {
     expect(due(nb, 'new_resources', 'provision')).toBe('none NB 18');
     // NB 17: 在项目可行性研究报告或实施方案中明确“项目基于政务云计算中心开发部署方案”
     expect(cited(nb.projects.cloudNeedsDeclaredAtApproval)).toEqual([true, 'NB 17']);
-    expect(enabled(nb)).toEqual(['new_resources', 'scale_up']);
+    // reclaim: NB has no procedure; the platform lets a unit release what it no longer needs (issue 14)
+    expect(enabled(nb)).toEqual(['new_resources', 'scale_up', 'reclaim']);
     // NB gives no number at all: every deadline and every numeric rule is null
     for (const t of ORDER_TYPES) for (const s of nb.orderTypes[t].steps) expect(s.deadline.value).toBeNull();
     for (const section of [nb.quota, nb.trial, nb.monitoring, nb.retention, nb.provider, nb.legacyDataCentre]) {
@@ -261,13 +262,19 @@ describe('the five packs', () => {
     }
   });
 
-  it('never states a number without its article, nor a null without a note (all five packs)', () => {
+  it('never states a number without its article (except platform defaults, which say so), nor a null without a note (all five packs)', () => {
     const walk = (node: unknown, path: string): string[] => {
       if (!node || typeof node !== 'object') return [];
       const r = node as Record<string, unknown>;
       const own: string[] = [];
       if ('value' in r && 'article' in r) {
-        if (typeof r.value === 'number' && !r.article) own.push(`${path}: number without article`);
+        const platform = path.includes('.defaults.');
+        if (
+          platform &&
+          (r.article !== null || !String(r.note).startsWith('not provided by the regulation, platform default'))
+        )
+          own.push(`${path}: platform default without its mark`);
+        if (typeof r.value === 'number' && !r.article && !platform) own.push(`${path}: number without article`);
         if (r.value === null && !r.note) own.push(`${path}: null without note`);
       }
       return [...own, ...Object.entries(r).flatMap(([k, v]) => walk(v, `${path}.${k}`))];
@@ -277,6 +284,27 @@ describe('the five packs', () => {
 });
 
 describe('a malformed pack is refused, naming the path', () => {
+  it('a pack that does not let a unit release what it no longer needs', () => {
+    const bad = mutable('ningbo-2014');
+    bad.orderTypes.reclaim = { enabled: { value: false, article: null, note: 'no procedure' }, steps: [] };
+    expect(packIssues(bad).map((i) => i.path)).toEqual(['orderTypes.reclaim.enabled']);
+  });
+
+  it('a platform default that cites an article or does not say it is one', () => {
+    const cited = mutable('shanghai-2022');
+    cited.defaults.reclaimConsentWorkingDays = { value: 5, article: 'SH 25', note: 'x' };
+    expect(packIssues(cited)).toEqual([
+      {
+        path: 'defaults.reclaimConsentWorkingDays.note',
+        message:
+          'a platform default cites no article and its note starts with "not provided by the regulation, platform default"',
+      },
+    ]);
+    const unmarked = mutable('liuzhou');
+    unmarked.defaults.reclaimBackupWorkingDays = { value: 5, article: null, note: 'five days' };
+    expect(packIssues(unmarked).map((i) => i.path)).toEqual(['defaults.reclaimBackupWorkingDays.note']);
+  });
+
   it('a negative deadline', () => {
     const bad = mutable('shanghai-2022');
     bad.orderTypes.scale_up.steps[1].deadline.value = -5;

@@ -13,11 +13,10 @@ export {
   provisioningDeadlineJob,
   sweepProvisioningDeadlines,
 } from './provisioning.deadlines.ts';
-export { DEFAULT_NOTICE_LEADS, expiryJob, sweepExpiries } from './provisioning.expiry.ts';
+export { expiryJob, sweepExpiries } from './provisioning.expiry.ts';
 export { registerFulfilment } from './provisioning.orders.ts';
-export { FINDING_WORKING_DAYS } from './provisioning.reconcile.ts';
 export { type ProviderResponseFacts, providerResponse, servedPairs } from './provisioning.repository.ts';
 export { provisioningRoutes } from './provisioning.routes.ts';
 export { PROVISIONING_SCHEMAS } from './provisioning.schemas.ts';
 export { seedDemoDeliveries } from './provisioning.seed.ts';
-export { DISPUTE_WORKING_DAYS, deliver, type FulfilmentContext, openWorkOrders } from './provisioning.service.ts';
+export { deliver, disputeWorkingDays, type FulfilmentContext, openWorkOrders } from './provisioning.service.ts';

@@ -11,7 +11,7 @@ import { countWorkingDays } from '../calendar/index.ts';
 import { createResource, recordResourceEvent } from '../inventory/index.ts';
 import { deadlineSweepJob } from '../orders/index.ts';
 import { project, reviewedForProvider, withSystem } from '../orders/orders.fixtures.ts';
-import { DISPUTE_WORKING_DAYS, expiryJob, registerFulfilment } from './index.ts';
+import { expiryJob, registerFulfilment } from './index.ts';
 
 // The whole path through the public API: an order placed and submitted (the orders module), its
 // fulfilment step becoming a provider's work order, the delivery receipt, a dispute, the confirmation,
@@ -163,7 +163,7 @@ describe('approved order -> work order -> receipt -> dispute -> corrected receip
     expect(res.statusCode, res.body).toBe(200);
     const due = (
       await t.app.inject({
-        url: `/api/v1/calendar/working-days/add?from=${encodeURIComponent('2026-10-09T10:00:00+08:00')}&days=${DISPUTE_WORKING_DAYS}&jurisdiction=demo-city`,
+        url: `/api/v1/calendar/working-days/add?from=${encodeURIComponent('2026-10-09T10:00:00+08:00')}&days=2&jurisdiction=demo-city`,
       })
     ).json();
     expect(res.json()).toMatchObject({ status: 'disputed', disputeDueAt: new Date(due.due).toISOString() });

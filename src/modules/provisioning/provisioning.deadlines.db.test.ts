@@ -6,12 +6,7 @@ import { verifyAuditChain } from '../../platform/audit/audit.ts';
 import { ManualClock } from '../../platform/time/clock.ts';
 import { seedDemo } from '../../seed.ts';
 import { project, reviewedForProvider, withSystem } from '../orders/orders.fixtures.ts';
-import {
-  DISPUTE_WORKING_DAYS,
-  provisioningDeadlineJob,
-  registerFulfilment,
-  sweepProvisioningDeadlines,
-} from './index.ts';
+import { provisioningDeadlineJob, registerFulfilment, sweepProvisioningDeadlines } from './index.ts';
 
 // Issue 6: the deadlines of receipt disputes (the provider's) and reconciliation findings (the ops unit's)
 // escalate when missed. Shanghai pack, demo city, its 2026 calendar: National Day 1-7 October off, Saturday
@@ -180,7 +175,7 @@ describe('deadlines of receipt disputes and reconciliation findings', () => {
     // The same answer as the calendar's own deadline calculator.
     const calc = (
       await t.app.inject({
-        url: `/api/v1/calendar/working-days/add?from=${encodeURIComponent('2026-09-30T10:00:00+08:00')}&days=${DISPUTE_WORKING_DAYS}&jurisdiction=demo-city`,
+        url: `/api/v1/calendar/working-days/add?from=${encodeURIComponent('2026-09-30T10:00:00+08:00')}&days=2&jurisdiction=demo-city`,
       })
     ).json();
     expect(new Date(calc.due).toISOString()).toBe(DISPUTE_DUE);
@@ -331,6 +326,24 @@ describe('deadlines of receipt disputes and reconciliation findings', () => {
       'reviewer',
     ]);
     expect(await audits('work_order.dispute_overdue', a)).toHaveLength(2);
+  });
+
+  it('the dispute period is the pack’s defaults.disputeWorkingDays: a jurisdiction’s override of it moves the deadline', async () => {
+    const override = await as(t.app, approver, {
+      method: 'PUT',
+      url: '/api/v1/jurisdictions/demo-city/policy/overrides',
+      payload: { path: 'defaults.disputeWorkingDays', value: 4, reason: '本市给服务商四个工作日答复异议' },
+    });
+    expect(override.statusCode, override.body).toBe(200);
+    expect(override.json().policy.defaults.disputeWorkingDays).toMatchObject({
+      value: 4,
+      article: null,
+      overridden: true,
+    });
+    clock.set('2026-10-20T02:00:00Z'); // Tuesday
+    expect((await workOrder(b)).status).toBe('submitted');
+    // Tuesday 20 October + 4 working days: Monday 26 October, end of day
+    expect(await dispute(b)).toMatchObject({ status: 'disputed', disputeDueAt: '2026-10-26T15:59:59.999Z' });
   });
 
   it('runs with `yunguan serve` (JOBS) and leaves the audit chain intact', async () => {

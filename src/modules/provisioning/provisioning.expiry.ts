@@ -10,16 +10,18 @@ import { openReclaimOrder } from './provisioning.orders.ts';
 import * as repo from './provisioning.repository.ts';
 
 /**
- * Lead times of the expiry notices when the pack gives no number (SH 21 says "notify ahead" without one):
- * 15 working days (the extension filing lead of SH 23/24, so a unit can still file one) and 5 working days.
+ * Lead times of the expiry notices: the pack's `quota.expiryNoticeWorkingDays`, else (SH 21 says "notify ahead"
+ * without a number) its platform defaults `defaults.expiryNoticeFirstLeadWorkingDays` and `...FinalLead...`.
  */
-export const DEFAULT_NOTICE_LEADS = [15, 5] as const;
-
 async function leadsOf(db: Db, jurisdictionCode: string): Promise<number[]> {
   const policy = await effectivePolicy(db, jurisdictionCode);
   const value = (policy as { quota?: { expiryNoticeWorkingDays?: { value: unknown } } }).quota?.expiryNoticeWorkingDays
     ?.value;
-  return typeof value === 'number' && value > 0 ? [value] : [...DEFAULT_NOTICE_LEADS];
+  if (typeof value === 'number' && value > 0) return [value];
+  const d = policy.defaults;
+  return [d.expiryNoticeFirstLeadWorkingDays.value, d.expiryNoticeFinalLeadWorkingDays.value].filter(
+    (n): n is number => typeof n === 'number' && n > 0,
+  );
 }
 
 export interface ExpiryRun {

@@ -5,6 +5,7 @@ import { AppError, notFound } from '../../platform/errors.ts';
 import type { Trx } from '../../schema.ts';
 import { addWorkingDays } from '../calendar/index.ts';
 import { notify } from '../notifications/index.ts';
+import { effectivePolicy } from '../policy/index.ts';
 import * as repo from './provisioning.repository.ts';
 import type { FindingKind, InventoryFindingRow } from './provisioning.table.ts';
 
@@ -12,7 +13,6 @@ import type { FindingKind, InventoryFindingRow } from './provisioning.table.ts';
  * The ops unit clears a reconciliation finding within this many working days (no regulation gives a number;
  * a working week, the review deadlines' order of magnitude, SH 19-21). See docs/decisions.md.
  */
-export const FINDING_WORKING_DAYS = 5;
 
 export interface ReportedItem {
   externalId: string;
@@ -83,7 +83,9 @@ export async function pushInventory(trx: Trx, auth: AuthContext, actor: Actor, r
     received_by: auth.name,
   });
   const code = await repo.jurisdictionCode(trx, jurisdictionId);
-  const due = new Date((await addWorkingDays(trx, code, now, FINDING_WORKING_DAYS)).due);
+  // the pack's defaults.inventoryFindingWorkingDays (a platform default: no regulation gives one)
+  const findingDays = (await effectivePolicy(trx, code)).defaults.inventoryFindingWorkingDays.value ?? 0;
+  const due = new Date((await addWorkingDays(trx, code, now, findingDays)).due);
 
   const live = new Map(
     (await repo.providerResources(trx, providerId))

@@ -125,6 +125,14 @@ export async function updateWorkOrder(
     dispute_overdue_since?: Date | null;
     backup_confirmed_at?: Date;
     backup_confirmed_by?: string;
+    backup_due_at?: Date | null;
+    backup_due_day?: string | null;
+    backup_consent_by?: string;
+    backup_consent_at?: Date;
+    backup_consent_comment?: string | null;
+    backup_waived_by?: string;
+    backup_waived_at?: Date;
+    backup_waiver_comment?: string | null;
     completed_at?: Date;
     updated_at: Date;
   },

@@ -6,6 +6,7 @@ import { actorOf, authOf, withTenant } from '../../platform/auth/auth.ts';
 import { notFound } from '../../platform/errors.ts';
 import { problemResponses } from '../../platform/http/problem.ts';
 import { attachment, XLSX_MEDIA_TYPE } from '../../platform/spreadsheet.ts';
+import { consentWithoutBackup, proceedWithoutBackup } from './provisioning.backup.ts';
 import { overdueBoard } from './provisioning.deadlines.ts';
 import { receiptHtml, receiptXlsx } from './provisioning.receipt.ts';
 import * as reconcile from './provisioning.reconcile.ts';
@@ -109,7 +110,7 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
       config: { permission: 'order:act' },
       schema: {
         tags: ['provisioning'],
-        summary: `The unit disputes lines of the receipt: back to the provider, who answers within ${provisioning.DISPUTE_WORKING_DAYS} working days`,
+        summary: `The unit disputes lines of the receipt: back to the provider, who answers within the pack’s defaults.disputeWorkingDays working days`,
         params: IdParams,
         body: Type.Object(
           {
@@ -150,6 +151,63 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
       return withTenant(db, auth, (trx) =>
         provisioning.confirmBackup(trx, auth, actorOf(request), request.params.id, clock.now()),
       );
+    },
+  );
+
+  const Comment = Type.Object(
+    { comment: Type.Optional(Type.String({ maxLength: 2000 })) },
+    { additionalProperties: false },
+  );
+  app.post(
+    '/work-orders/:id/backup-waiver/consent',
+    {
+      config: { permission: 'order:act' },
+      schema: {
+        tags: ['provisioning'],
+        summary:
+          'A reclaim the platform opened, past the unit’s backup deadline: the competent authority consents to proceeding without the unit’s backup confirmation',
+        params: IdParams,
+        body: Comment,
+        response: Detail,
+      },
+    },
+    async (request) => {
+      const auth = authOf(request);
+      return withTenant(db, auth, async (trx) => {
+        await consentWithoutBackup(trx, auth, actorOf(request), request.params.id, request.body, clock.now());
+        return provisioning.getWorkOrder(trx, auth, request.params.id, clock.now());
+      });
+    },
+  );
+
+  app.post(
+    '/work-orders/:id/backup-waiver',
+    {
+      config: { permission: 'order:act' },
+      schema: {
+        tags: ['provisioning'],
+        summary:
+          'The ops unit proceeds with the reclaim after the unit’s backup deadline, on the authority’s recorded consent: the provider may reclaim',
+        params: IdParams,
+        body: Comment,
+        response: Detail,
+      },
+    },
+    async (request) => {
+      const auth = authOf(request);
+      return withTenant(db, auth, async (trx) => {
+        const now = clock.now();
+        await proceedWithoutBackup(
+          trx,
+          auth,
+          actorOf(request),
+          request.params.id,
+          request.body,
+          now,
+          provisioning.handToDriver,
+        );
+        return provisioning.getWorkOrder(trx, auth, request.params.id, now);
+      });
     },
   );
 

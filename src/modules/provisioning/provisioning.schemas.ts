@@ -45,6 +45,25 @@ const workOrderProperties = {
   ),
   backupConfirmedAt: Nullable(Type.String({ description: 'reclaim: the unit confirmed backup and migration (SH 26)' })),
   backupConfirmedBy: Nullable(Type.String()),
+  backupDueAt: Nullable(
+    Type.String({
+      description:
+        'a reclaim the platform opened (expiry, monitoring): the unit’s backup deadline (the pack’s defaults.reclaimBackupWorkingDays), end of the day +08:00',
+    }),
+  ),
+  backupDueDay: Nullable(Type.String()),
+  backupConsent: Nullable(
+    Type.Object(
+      { by: Nullable(Type.String()), at: Type.String(), comment: Nullable(Type.String()) },
+      { description: 'after the backup deadline: the competent authority consented to proceed without it' },
+    ),
+  ),
+  backupWaived: Nullable(
+    Type.Object(
+      { by: Nullable(Type.String()), at: Type.String(), comment: Nullable(Type.String()) },
+      { description: 'the ops unit proceeded with the reclaim on that consent' },
+    ),
+  ),
   completedAt: Nullable(Type.String()),
   createdAt: Type.String(),
 };

@@ -16,6 +16,7 @@ import { notify } from '../notifications/index.ts';
 import { completeFulfilmentStep, type FulfilmentContext } from '../orders/index.ts';
 import { effectivePolicy } from '../policy/index.ts';
 import { type DriverDelivery, driverNamed, manualDriver, selectDriver } from './drivers/index.ts';
+import { backupDeadline } from './provisioning.backup.ts';
 import * as repo from './provisioning.repository.ts';
 import type { WorkOrderDetails, WorkOrderStatus } from './provisioning.table.ts';
 
@@ -24,7 +25,10 @@ import type { WorkOrderDetails, WorkOrderStatus } from './provisioning.table.ts'
  * working days (the regulations set no number; 2 working days matches the shortest fulfilment deadlines,
  * TZ 10). See docs/decisions.md.
  */
-export const DISPUTE_WORKING_DAYS = 2;
+/** The working days a provider has to answer a dispute: the pack's `defaults.disputeWorkingDays` (platform default). */
+export async function disputeWorkingDays(trx: Trx, code: string): Promise<number> {
+  return (await effectivePolicy(trx, code)).defaults.disputeWorkingDays.value ?? 0;
+}
 
 /** What the orders engine passes when a fulfilment step opens (orders' FulfilmentContext). */
 export type { FulfilmentContext };
@@ -156,6 +160,9 @@ export async function openWorkOrders(trx: Trx, ctx: FulfilmentContext): Promise<
   }
 
   const backup = await backupFirst(trx, ctx);
+  const backupDue = backup
+    ? await backupDeadline(trx, ctx, await repo.jurisdictionCode(trx, order.jurisdictionId))
+    : null;
   const unitName = await repo.organisationName(trx, order.organisationId);
   const systemName = await repo.systemName(trx, order.systemId);
   const created: string[] = [];
@@ -191,6 +198,13 @@ export async function openWorkOrders(trx: Trx, ctx: FulfilmentContext): Promise<
       created_at: now,
     });
     if (!id) continue; // already made for this step
+    if (backupDue) {
+      await repo.updateWorkOrder(trx, id, {
+        backup_due_at: backupDue.at,
+        backup_due_day: backupDue.day,
+        updated_at: now,
+      });
+    }
     await repo.insertWorkOrderLines(
       trx,
       g.lines.map((l, i) => ({ ...l, work_order_id: id, provider_id: g.providerId, line_no: i + 1 })),
@@ -246,7 +260,7 @@ const driverActor = (name: string): Actor => ({ kind: 'system', id: null, name: 
  * transaction: a delivery the receipt rules refuse fails it, nothing half-written. The manual driver is not
  * asked: it answers `pending` to everything, so its work orders are not read back for it.
  */
-async function handToDriver(trx: Trx, id: string, driverName: string, now: Date): Promise<void> {
+export async function handToDriver(trx: Trx, id: string, driverName: string, now: Date): Promise<void> {
   const driver = driverNamed(driverName);
   if (driver === manualDriver) return;
   const w = await repo.workOrderForUpdate(trx, id);
@@ -348,6 +362,14 @@ const toWorkOrder = (w: WorkOrderFound, now: Date) => ({
   details: w.details,
   backupConfirmedAt: w.backup_confirmed_at?.toISOString() ?? null,
   backupConfirmedBy: w.backup_confirmed_by,
+  backupDueAt: w.backup_due_at?.toISOString() ?? null,
+  backupDueDay: w.backup_due_day,
+  backupConsent: w.backup_consent_at
+    ? { by: w.backup_consent_by, at: w.backup_consent_at.toISOString(), comment: w.backup_consent_comment }
+    : null,
+  backupWaived: w.backup_waived_at
+    ? { by: w.backup_waived_by, at: w.backup_waived_at.toISOString(), comment: w.backup_waiver_comment }
+    : null,
   completedAt: w.completed_at?.toISOString() ?? null,
   createdAt: w.created_at.toISOString(),
 });
@@ -483,6 +505,7 @@ async function recordReceipt(
     | 'action'
     | 'driver'
     | 'backup_confirmed_at'
+    | 'backup_waived_at'
     | 'due_at'
     | 'dispute_due_at'
     | 'dispute_overdue_since'
@@ -497,7 +520,7 @@ async function recordReceipt(
   if (w.status !== 'open' && w.status !== 'disputed') {
     throw new AppError('conflict', `the work order is ${w.status}: no receipt is expected / 工单当前不接受回执`);
   }
-  if ((w.action === 'reclaim' || w.details.backupFirst) && !w.backup_confirmed_at) {
+  if ((w.action === 'reclaim' || w.details.backupFirst) && !w.backup_confirmed_at && !w.backup_waived_at) {
     throw new AppError(
       'conflict',
       'the unit has not confirmed backup and data migration yet (SH 26) / 使用单位尚未确认备份和数据迁移',
@@ -626,7 +649,10 @@ export async function confirmReceipt(
   now: Date,
 ): Promise<WorkOrderDetail> {
   const w = await scoped(trx, auth, id, true);
-  if (!isUnit(auth, w))
+  // A reclaim that went ahead without the unit's backup (the authority consented, the ops unit proceeded) is not
+  // left waiting on the unit's confirmation either: the ops unit confirms the provider's receipt.
+  const opsProceeds = w.backup_waived_at !== null && auth.roles.includes('ops_reviewer');
+  if (!isUnit(auth, w) && !opsProceeds)
     throw new AppError('forbidden', 'only the using unit confirms its delivery receipt / 仅使用单位可确认回执');
   if (w.status !== 'submitted') throw new AppError('conflict', `the work order is ${w.status} / 工单状态不允许确认`);
   const receipt = await currentReceipt(trx, id);
@@ -754,7 +780,7 @@ export async function disputeReceipt(
     await repo.setReceiptLine(trx, receipt.id, d.lineNo, { dispute: d.reason });
   }
   const code = await repo.jurisdictionCode(trx, w.jurisdiction_id);
-  const deadline = await addWorkingDays(trx, code, now, DISPUTE_WORKING_DAYS);
+  const deadline = await addWorkingDays(trx, code, now, await disputeWorkingDays(trx, code));
   const due = new Date(deadline.due);
   await repo.decideReceipt(trx, receipt.id, { status: 'disputed', decided_at: now, decided_by: auth.name });
   await repo.updateWorkOrder(trx, id, {
@@ -806,6 +832,12 @@ export async function confirmBackup(
     );
   }
   if (w.backup_confirmed_at) throw new AppError('conflict', 'backup already confirmed / 已确认备份');
+  if (w.backup_waived_at) {
+    throw new AppError(
+      'conflict',
+      'the backup deadline passed and the reclaim proceeds with the authority’s consent / 备份期限已过，已经主管部门同意继续回收',
+    );
+  }
   await repo.updateWorkOrder(trx, id, { backup_confirmed_at: now, backup_confirmed_by: auth.name, updated_at: now });
   await writeAudit(trx, actor, { action: 'work_order.backup_confirmed', objectType: 'work_order', objectId: id });
   await notify(trx, {

@@ -44,6 +44,17 @@ export interface WorkOrderTable {
   details: Json<WorkOrderDetails>;
   backup_confirmed_at: Date | null;
   backup_confirmed_by: string | null;
+  /** a reclaim the platform opened: the unit's backup deadline (defaults.reclaimBackupWorkingDays, migration 0024) */
+  backup_due_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  backup_due_day: ColumnType<string | null, string | null | undefined, string | null>;
+  /** after the backup deadline: the competent authority's consent to proceed without the unit's confirmation */
+  backup_consent_by: ColumnType<string | null, string | null | undefined, string | null>;
+  backup_consent_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  backup_consent_comment: ColumnType<string | null, string | null | undefined, string | null>;
+  /** ... and the ops unit proceeding with it */
+  backup_waived_by: ColumnType<string | null, string | null | undefined, string | null>;
+  backup_waived_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  backup_waiver_comment: ColumnType<string | null, string | null | undefined, string | null>;
   completed_at: Date | null;
   created_at: ColumnType<Date, Date | undefined, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;

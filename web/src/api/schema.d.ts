@@ -4264,7 +4264,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The unit disputes lines of the receipt: back to the provider, who answers within 2 working days */
+        /** The unit disputes lines of the receipt: back to the provider, who answers within the pack’s defaults.disputeWorkingDays working days */
         post: {
             parameters: {
                 query?: never;
@@ -4340,6 +4340,130 @@ export interface paths {
                 cookie?: never;
             };
             requestBody?: never;
+            responses: {
+                /** @description A work order with its lines and receipts */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkOrderDetail"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/{id}/backup-waiver/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A reclaim the platform opened, past the unit’s backup deadline: the competent authority consents to proceeding without the unit’s backup confirmation */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description A work order with its lines and receipts */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkOrderDetail"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/{id}/backup-waiver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The ops unit proceeds with the reclaim after the unit’s backup deadline, on the authority’s recorded consent: the provider may reclaim */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string;
+                    };
+                };
+            };
             responses: {
                 /** @description A work order with its lines and receipts */
                 200: {
@@ -6707,7 +6831,7 @@ export interface paths {
         get: {
             parameters: {
                 query: {
-                    status?: "proposed" | "warned" | "responded" | "accepted" | "escalated" | "reversed" | "withdrawn";
+                    status?: "proposed" | "warned" | "responded" | "accepted" | "consent_requested" | "declined" | "escalated" | "reversed" | "withdrawn";
                     /** @description the warned unit */
                     organisationId?: string;
                     findingId?: string;
@@ -6965,6 +7089,69 @@ export interface paths {
                 content: {
                     "application/json": {
                         decision: "accept" | "reject";
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description a warning -> rectification -> reclaim flow (SH 25) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Rectification"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitoring/rectifications/{id}/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The competent authority consents to stopping the unit’s allocations and reclaiming the resource, or declines (SH 25 经政务云主管部门同意) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        decision: "consent" | "decline";
                         comment?: string;
                     };
                 };
@@ -15853,6 +16040,18 @@ export interface components {
             };
             backupConfirmedAt: string | null;
             backupConfirmedBy: string | null;
+            backupDueAt: string | null;
+            backupDueDay: string | null;
+            backupConsent: {
+                by: string | null;
+                at: string;
+                comment: string | null;
+            } | null;
+            backupWaived: {
+                by: string | null;
+                at: string;
+                comment: string | null;
+            } | null;
             completedAt: string | null;
             createdAt: string;
         };
@@ -15911,6 +16110,18 @@ export interface components {
             };
             backupConfirmedAt: string | null;
             backupConfirmedBy: string | null;
+            backupDueAt: string | null;
+            backupDueDay: string | null;
+            backupConsent: {
+                by: string | null;
+                at: string;
+                comment: string | null;
+            } | null;
+            backupWaived: {
+                by: string | null;
+                at: string;
+                comment: string | null;
+            } | null;
             completedAt: string | null;
             createdAt: string;
             lines: {
@@ -16232,7 +16443,7 @@ export interface components {
             resourceId: string;
             organisationId: string;
             jurisdictionId: string;
-            status: "proposed" | "warned" | "responded" | "accepted" | "escalated" | "reversed" | "withdrawn";
+            status: "proposed" | "warned" | "responded" | "accepted" | "consent_requested" | "declined" | "escalated" | "reversed" | "withdrawn";
             reason: string;
             workingDays: number;
             proposedBy: string;
@@ -16255,6 +16466,17 @@ export interface components {
             escalatedAt: string | null;
             reclaimOrderId: string | null;
             reversal: {
+                by: string | null;
+                at: string | null;
+                comment: string | null;
+            } | null;
+            consent: {
+                requestedAt: string;
+                dueAt: string | null;
+                dueDay: string | null;
+                /** @description the authority’s deadline passed undecided (escalated once) */
+                overdue: boolean;
+                decision: ("consent" | "decline") | null;
                 by: string | null;
                 at: string | null;
                 comment: string | null;
@@ -16270,7 +16492,7 @@ export interface components {
             resourceId: string;
             organisationId: string;
             jurisdictionId: string;
-            status: "proposed" | "warned" | "responded" | "accepted" | "escalated" | "reversed" | "withdrawn";
+            status: "proposed" | "warned" | "responded" | "accepted" | "consent_requested" | "declined" | "escalated" | "reversed" | "withdrawn";
             reason: string;
             workingDays: number;
             proposedBy: string;
@@ -16297,11 +16519,22 @@ export interface components {
                 at: string | null;
                 comment: string | null;
             } | null;
+            consent: {
+                requestedAt: string;
+                dueAt: string | null;
+                dueDay: string | null;
+                /** @description the authority’s deadline passed undecided (escalated once) */
+                overdue: boolean;
+                decision: ("consent" | "decline") | null;
+                by: string | null;
+                at: string | null;
+                comment: string | null;
+            } | null;
             organisationName: string | null;
             resourceName: string | null;
             /** @description what the finding is about */
             rule: "low_utilisation" | "zombie" | "silent_agent";
-            /** @description the deadline has passed with the warning unanswered (warned, about to escalate) or escalated */
+            /** @description the deadline has passed with the warning unanswered (warned, about to be proposed) or escalated, or the authority’s consent deadline passed undecided */
             overdue: boolean;
         };
         /** MonitoringIngestResult */
@@ -16847,6 +17080,22 @@ export interface components {
                         }[];
                     };
                 };
+            };
+            defaults: {
+                reclaimConsentWorkingDays: components["schemas"]["CitedInteger"];
+                reclaimBackupWorkingDays: components["schemas"]["CitedInteger"];
+                disputeWorkingDays: components["schemas"]["CitedInteger"];
+                inventoryFindingWorkingDays: components["schemas"]["CitedInteger"];
+                expiryNoticeFirstLeadWorkingDays: components["schemas"]["CitedInteger"];
+                expiryNoticeFinalLeadWorkingDays: components["schemas"]["CitedInteger"];
+                detectionWindowDays: components["schemas"]["CitedInteger"];
+                detectionLowAvgCpuPercent: components["schemas"]["CitedInteger"];
+                detectionLowP95CpuPercent: components["schemas"]["CitedInteger"];
+                detectionZombieWindowDays: components["schemas"]["CitedInteger"];
+                detectionZombieMaxCpuPercent: components["schemas"]["CitedInteger"];
+                detectionZombieNetworkBytesPerSecond: components["schemas"]["CitedInteger"];
+                detectionSilentHours: components["schemas"]["CitedInteger"];
+                detectionMinCoverage: components["schemas"]["CitedRatio"];
             };
         };
         /** PolicyPackSummary */

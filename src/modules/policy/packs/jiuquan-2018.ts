@@ -1,5 +1,6 @@
 import type { PolicyPack } from '../policy.schemas.ts';
 import { cite, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { platformDefaults } from './defaults.ts';
 import { evaluationSection } from './evaluation.ts';
 
 const NO_QUOTA = 'JQ has no quota rules: resources are sized to what the system normally needs (JQ 9)';
@@ -277,4 +278,5 @@ export const jiuquan2018 = {
     bandsNote: 'JQ 28 feeds the provider’s annual assessment; no link to fees: no coefficient',
     appealArticle: 'JQ 28',
   }),
+  defaults: platformDefaults,
 } satisfies PolicyPack;

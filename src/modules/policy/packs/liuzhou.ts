@@ -1,5 +1,6 @@
 import type { PolicyPack } from '../policy.schemas.ts';
 import { cite, deadline, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { platformDefaults } from './defaults.ts';
 import { evaluationSection } from './evaluation.ts';
 
 const NO_QUOTA = 'LZ has no quota rules: resources are sized to what the system normally needs (LZ 21(5))';
@@ -261,4 +262,5 @@ export const liuzhou = {
     bandsNote: 'LZ 30-31 use results for next year’s allocation and funding, not for fees: no coefficient',
     appealArticle: 'LZ 30',
   }),
+  defaults: platformDefaults,
 } satisfies PolicyPack;

@@ -1,5 +1,6 @@
 import type { PolicyPack } from '../policy.schemas.ts';
 import { cite, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { platformDefaults } from './defaults.ts';
 import { evaluationSection } from './evaluation.ts';
 
 const NB = 'NB gives no number';
@@ -61,7 +62,22 @@ export const ningbo2014 = {
       steps: fulfils(requestSteps, 'provision', 'scale_up'),
     },
     change: notProvided('NB has no change procedure'),
-    reclaim: notProvided('NB has no reclaim procedure'),
+    reclaim: {
+      enabled: cite(
+        true,
+        'NB 18',
+        'NB has no reclaim procedure; a unit releasing resources it no longer needs applies to the management office as for any cloud-centre resources (NB 18): the platform’s reading, so nothing keeps running and billing unwanted',
+      ),
+      steps: [
+        {
+          id: 'release',
+          name: { zh: '确认并释放资源', en: 'Confirm and release' },
+          role: 'ops_reviewer' as const,
+          fulfilment: 'reclaim' as const,
+          deadline: noDeadline('NB 18', NB),
+        },
+      ],
+    },
     development: notProvided('NB has no development resources'),
     emergency: notProvided('NB has no emergency resources'),
     temporary: notProvided('NB has no temporary resources'),
@@ -194,4 +210,5 @@ export const ningbo2014 = {
     bandsNote: 'NB says nothing about fees and evaluation: no coefficient',
     appealArticle: 'NB 3',
   }),
+  defaults: platformDefaults,
 } satisfies PolicyPack;

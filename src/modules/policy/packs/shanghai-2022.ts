@@ -1,5 +1,6 @@
 import type { PolicyPack } from '../policy.schemas.ts';
 import { cite, deadline, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { platformDefaults } from './defaults.ts';
 import { evaluationSection, SH_BANDS } from './evaluation.ts';
 
 /**
@@ -299,4 +300,5 @@ export const shanghai2022 = {
     bandsNote: 'SH 27: fees = 单价 × 实际使用量 × 效能评估结果; the bands and coefficients are the city’s choice',
     appealArticle: 'SH 34',
   }),
+  defaults: platformDefaults,
 } satisfies PolicyPack;

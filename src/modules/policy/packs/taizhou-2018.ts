@@ -1,5 +1,6 @@
 import type { PolicyPack } from '../policy.schemas.ts';
 import { cite, deadline, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { platformDefaults } from './defaults.ts';
 import { evaluationSection } from './evaluation.ts';
 
 const NO_QUOTA = 'TZ has no quota rules';
@@ -231,4 +232,5 @@ export const taizhou2018 = {
     bandsNote: 'TZ 20 assesses providers but ties no fee to the result: no coefficient',
     appealArticle: 'TZ 20',
   }),
+  defaults: platformDefaults,
 } satisfies PolicyPack;

@@ -114,7 +114,7 @@ export function useProposeRectification() {
   });
 }
 
-export type RectificationStep = 'decision' | 'response' | 'review' | 'reversal';
+export type RectificationStep = 'decision' | 'response' | 'review' | 'consent' | 'reversal';
 export function useRectificationStep() {
   const invalidate = useInvalidate();
   return useMutation({
@@ -126,6 +126,8 @@ export function useRectificationStep() {
         return unwrap(api.POST('/api/v1/monitoring/rectifications/{id}/response', { params, body: body as never }));
       if (step === 'review')
         return unwrap(api.POST('/api/v1/monitoring/rectifications/{id}/review', { params, body: body as never }));
+      if (step === 'consent')
+        return unwrap(api.POST('/api/v1/monitoring/rectifications/{id}/consent', { params, body: body as never }));
       return unwrap(api.POST('/api/v1/monitoring/rectifications/{id}/reversal', { params, body: body as never }));
     },
     onSuccess: invalidate,

@@ -15,7 +15,7 @@ import { type MessageKey, useI18n } from '../../i18n';
 import { Evidence } from './Evidence';
 import { failureText, RECT_COLOR, RULE_COLOR } from './shared';
 
-const FILTERS = ['all', 'proposed', 'warned', 'responded', 'accepted', 'escalated'] as const;
+const FILTERS = ['all', 'proposed', 'warned', 'responded', 'accepted', 'consent_requested', 'escalated'] as const;
 type Filter = (typeof FILTERS)[number];
 
 interface Pending {
@@ -30,7 +30,7 @@ interface Pending {
 /**
  * The warning -> rectification flow (SH 25), with each role's buttons: the ops reviewer (monitoring:manage)
  * accepts or rejects an answer, the authority (rectification:approve) approves or refuses a proposed warning
- * and reverses an escalation, the unit (rectification:respond) answers a warning. The server checks again.
+ * and consents to (or declines) the stop and reclaim at a missed deadline (SH 25) and reverses an escalation, the unit (rectification:respond) answers a warning. The server checks again.
  * One request per page: the list's rows carry unit, resource, rule and the overdue flag; state and unit
  * filters and paging are the server's.
  */
@@ -239,6 +239,38 @@ export function RectificationsTab() {
                       }
                     >
                       {t('monitoring.reject')}
+                    </Button>
+                  </>
+                ) : null}
+                {canApprove && r.status === 'consent_requested' ? (
+                  <>
+                    <Button
+                      size="small"
+                      type="primary"
+                      danger
+                      onClick={() =>
+                        ask({
+                          id: r.id,
+                          step: 'consent',
+                          body: { decision: 'consent' },
+                          title: t('monitoring.step.consent'),
+                        })
+                      }
+                    >
+                      {t('monitoring.consent')}
+                    </Button>
+                    <Button
+                      size="small"
+                      onClick={() =>
+                        ask({
+                          id: r.id,
+                          step: 'consent',
+                          body: { decision: 'decline' },
+                          title: t('monitoring.step.consent'),
+                        })
+                      }
+                    >
+                      {t('monitoring.decline')}
                     </Button>
                   </>
                 ) : null}

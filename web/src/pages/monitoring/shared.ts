@@ -12,6 +12,8 @@ export const RECT_COLOR: Record<string, string> = {
   warned: 'orange',
   responded: 'cyan',
   accepted: 'green',
+  consent_requested: 'volcano',
+  declined: 'default',
   escalated: 'red',
   reversed: 'default',
   withdrawn: 'default',
