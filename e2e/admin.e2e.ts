@@ -208,7 +208,8 @@ describe('console administration pages', () => {
     await page.getByRole('menuitem', { name: '管理员操作审批' }).click();
     await at(page, '/admin-approvals');
     // The requester sees its request, but the decision belongs to the security admin.
-    const own = await textOf(page.locator('.ant-table'));
+    await page.waitForFunction(() => document.querySelector('.ant-table-tbody')?.textContent?.includes('修改账号资料'));
+    const own = await textOf(page.locator('.ant-table-tbody'));
     expect(own).toContain('修改账号资料');
     expect(own).toContain('须由安全管理员审批');
     expect(await page.getByRole('button', { name: buttonName('批准') }).count()).toBe(0);
@@ -287,7 +288,8 @@ describe('console administration pages', () => {
     // The system admin's change to the audit admin's account waits here for the security admin.
     await page.getByRole('menuitem', { name: '管理员操作审批' }).click();
     await at(page, '/admin-approvals');
-    const waiting = await textOf(page.locator('.ant-table'));
+    await page.waitForFunction(() => document.querySelector('.ant-table-tbody')?.textContent?.includes('修改账号资料'));
+    const waiting = await textOf(page.locator('.ant-table-tbody'));
     expect(waiting).toContain('修改账号资料');
     expect(waiting).toContain('姓名改为：韩冰');
     expect(waiting).toContain('韩冰（审计管理员）');
@@ -302,10 +304,13 @@ describe('console administration pages', () => {
     expect((await decided).status()).toBe(200);
     await visible(page.getByText('已批准，操作已执行'));
     await page.getByRole('tab', { name: '已处理' }).click();
-    await page.waitForFunction(() => document.querySelector('.ant-table')?.textContent?.includes('已批准'));
+    await page.waitForFunction(() => document.querySelector('.ant-table-tbody')?.textContent?.includes('已批准'));
     await page.getByRole('menuitem', { name: '用户管理' }).click();
-    await visible(page.getByRole('link', { name: 'auditadmin', exact: true }));
-    expect(await textOf(page.locator('.ant-table'))).toContain('韩冰');
+    // The approved change was carried out: the audit admin's name is now just 韩冰.
+    await page.waitForFunction(() => {
+      const text = document.querySelector('.ant-table-tbody')?.textContent ?? '';
+      return text.includes('韩冰') && !text.includes('韩冰（审计管理员）');
+    });
     await logout(page);
   });
 

@@ -155,11 +155,15 @@ export type LineWithNames = StatementLineRow & {
   project_name: string | null;
   system_name: string | null;
   provider_code: string;
+  provider_name: string;
+  catalogue_item_name: string | null;
 };
 
 export async function statementLines(trx: Trx, statementId: string): Promise<LineWithNames[]> {
   const { rows } = await sql<LineWithNames>`
-    select l.*, res.name as resource_name, pv.code as provider_code,
+    select l.*, res.name as resource_name, pv.code as provider_code, pv.name as provider_name,
+      (select ci.name from catalogue_item ci
+        where ci.code = l.catalogue_item_code and ci.version_id = any(l.version_ids) limit 1) as catalogue_item_name,
       (select p.name from project p where p.id = l.project_id) as project_name,
       (select i.name from information_system i where i.id = l.system_id) as system_name
     from statement_line l
@@ -178,11 +182,13 @@ export function toLine(l: LineWithNames) {
     resourceName: l.resource_name,
     providerId: l.provider_id,
     providerCode: l.provider_code,
+    providerName: l.provider_name,
     projectId: l.project_id,
     projectName: l.project_name,
     systemId: l.system_id,
     systemName: l.system_name,
     catalogueItemCode: l.catalogue_item_code,
+    catalogueItemName: l.catalogue_item_name ?? l.catalogue_item_code,
     dimension: l.dimension,
     quantitySeconds: trimZeros(String(l.quantity_seconds)),
     priceSeconds: trimZeros(String(l.price_seconds)),
@@ -218,14 +224,29 @@ export async function summary(db: Db, runId: string) {
     select l.provider_id, o.code, o.name, sum(l.amount_fen)::text as total_fen
     from statement_line l join statement s on s.id = l.statement_id join organisation o on o.id = l.provider_id
     where s.run_id = ${runId} group by l.provider_id, o.code, o.name order by o.code`.execute(db);
-  const items = await sql<{ catalogue_item_code: string; dimension: string; total_fen: string }>`
-    select l.catalogue_item_code, l.dimension, sum(l.amount_fen)::text as total_fen
-    from statement_line l join statement s on s.id = l.statement_id
-    where s.run_id = ${runId} group by 1, 2 order by 1, 2`.execute(db);
-  const jurisdictions = await sql<{ code: string; kind: string; parent: string | null; total_fen: string }>`
-    select j.code, j.kind, pj.code as parent, coalesce(sum(s.total_fen), 0)::text as total_fen
+  const items = await sql<{
+    catalogue_item_code: string;
+    catalogue_item_name: string | null;
+    dimension: string;
+    total_fen: string;
+  }>`
+    select g.*, (select ci.name from catalogue_item ci where ci.code = g.catalogue_item_code limit 1) as catalogue_item_name
+    from (select l.catalogue_item_code, l.dimension, sum(l.amount_fen)::text as total_fen
+          from statement_line l join statement s on s.id = l.statement_id
+          where s.run_id = ${runId} group by 1, 2) g
+    order by 1, 2`.execute(db);
+  const jurisdictions = await sql<{
+    code: string;
+    name: string;
+    kind: string;
+    parent: string | null;
+    total_fen: string;
+  }>`
+    select j.code, j.name, j.kind, pj.code as parent, coalesce(sum(s.total_fen), 0)::text as total_fen
     from statement s join jurisdiction j on j.id = s.jurisdiction_id left join jurisdiction pj on pj.id = j.parent_id
-    where s.run_id = ${runId} group by j.code, j.kind, pj.code order by pj.code nulls first, j.code`.execute(db);
+    where s.run_id = ${runId} group by j.code, j.name, j.kind, pj.code order by pj.code nulls first, j.code`.execute(
+    db,
+  );
   const sum = (rows: { total_fen: string }[]) => rows.reduce((a, r) => a + BigInt(r.total_fen), 0n);
   const within = units.rows.filter((u) => !u.outside_city_budget);
   const outside = units.rows.filter((u) => u.outside_city_budget);
@@ -250,12 +271,14 @@ export async function summary(db: Db, runId: string) {
     })),
     byItem: items.rows.map((i) => ({
       catalogueItemCode: i.catalogue_item_code,
+      catalogueItemName: i.catalogue_item_name ?? i.catalogue_item_code,
       dimension: i.dimension,
       ...money(i.total_fen),
     })),
     // districts roll up to the city: the city's own units, each district, and the city total including them
     byJurisdiction: jurisdictions.rows.map((j) => ({
       code: j.code,
+      name: j.name,
       kind: j.kind,
       parent: j.parent,
       ...money(j.total_fen),

@@ -82,11 +82,13 @@ export const StatementLineSchema = Type.Object(
     resourceName: Type.String(),
     providerId: Type.String(),
     providerCode: Type.String(),
+    providerName: Type.String(),
     projectId: Nullable(Type.String()),
     projectName: Nullable(Type.String()),
     systemId: Nullable(Type.String()),
     systemName: Nullable(Type.String()),
     catalogueItemCode: Type.String(),
+    catalogueItemName: Type.String({ description: 'the item’s name in the catalogue versions that priced it' }),
     dimension: Type.String({ description: 'pricing dimension, e.g. vcpu, memory_gb' }),
     quantitySeconds: Type.String({ description: 'Σ quantity x seconds' }),
     priceSeconds: Type.String({ description: 'Σ quantity x seconds x monthly unit price (yuan·s)' }),
@@ -151,9 +153,22 @@ export const SettlementSummarySchema = Type.Object(
     byProvider: Type.Array(
       Type.Object({ providerId: Type.String(), code: Type.String(), name: Type.String(), ...Money }),
     ),
-    byItem: Type.Array(Type.Object({ catalogueItemCode: Type.String(), dimension: Type.String(), ...Money })),
+    byItem: Type.Array(
+      Type.Object({
+        catalogueItemCode: Type.String(),
+        catalogueItemName: Type.String(),
+        dimension: Type.String(),
+        ...Money,
+      }),
+    ),
     byJurisdiction: Type.Array(
-      Type.Object({ code: Type.String(), kind: Type.String(), parent: Nullable(Type.String()), ...Money }),
+      Type.Object({
+        code: Type.String(),
+        name: Type.String(),
+        kind: Type.String(),
+        parent: Nullable(Type.String()),
+        ...Money,
+      }),
       { description: 'the city’s own units and each district (parent = the city); the total includes them all' },
     ),
   },

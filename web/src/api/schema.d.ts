@@ -17293,11 +17293,14 @@ export interface components {
             resourceName: string;
             providerId: string;
             providerCode: string;
+            providerName: string;
             projectId: string | null;
             projectName: string | null;
             systemId: string | null;
             systemName: string | null;
             catalogueItemCode: string;
+            /** @description the item’s name in the catalogue versions that priced it */
+            catalogueItemName: string;
             /** @description pricing dimension, e.g. vcpu, memory_gb */
             dimension: string;
             /** @description Σ quantity x seconds */
@@ -17419,6 +17422,7 @@ export interface components {
             }[];
             byItem: {
                 catalogueItemCode: string;
+                catalogueItemName: string;
                 dimension: string;
                 /** @description fen (1/100 yuan), integer as a decimal string */
                 totalFen: string;
@@ -17428,6 +17432,7 @@ export interface components {
             /** @description the city’s own units and each district (parent = the city); the total includes them all */
             byJurisdiction: {
                 code: string;
+                name: string;
                 kind: string;
                 parent: string | null;
                 /** @description fen (1/100 yuan), integer as a decimal string */

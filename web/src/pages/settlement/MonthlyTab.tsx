@@ -31,6 +31,7 @@ import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { Chart } from '../../components/Chart';
 import type { ChartOption } from '../../components/echarts';
 import { type MessageKey, useI18n } from '../../i18n';
+import { dimensionLabel } from '../projects/labels';
 import { monthsBack, STATUS_COLOURS } from './shared';
 import { useCompute } from './useCompute';
 
@@ -243,7 +244,7 @@ export function MonthlyTab({ month }: { month: string }) {
 
 /** A run's city-wide summary: per unit (with the budget mark), per district, per provider, per catalogue item. */
 function RunSummaryDrawer({ id, onClose }: { id: string | undefined; onClose: () => void }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const summary = useRunSummary(id);
   const s = summary.data;
   return (
@@ -289,7 +290,7 @@ function RunSummaryDrawer({ id, onClose }: { id: string | undefined; onClose: ()
             title={() => t('settlement.byJurisdiction')}
             dataSource={s.byJurisdiction}
             columns={[
-              { key: 'code', title: t('settlement.jurisdiction'), dataIndex: 'code' },
+              { key: 'code', title: t('settlement.jurisdiction'), dataIndex: 'name' },
               { key: 'parent', title: t('settlement.parent'), render: (_, j) => j.parent ?? '—' },
               { key: 'total', title: t('settlement.total'), align: 'right', render: (_, j) => formatFen(j.totalFen) },
             ]}
@@ -312,8 +313,12 @@ function RunSummaryDrawer({ id, onClose }: { id: string | undefined; onClose: ()
             title={() => t('settlement.byItem')}
             dataSource={s.byItem}
             columns={[
-              { key: 'item', title: t('settlement.item'), dataIndex: 'catalogueItemCode' },
-              { key: 'dimension', title: t('settlement.dimension'), dataIndex: 'dimension' },
+              { key: 'item', title: t('settlement.item'), dataIndex: 'catalogueItemName' },
+              {
+                key: 'dimension',
+                title: t('settlement.dimension'),
+                render: (_, i) => dimensionLabel(i.dimension, language),
+              },
               { key: 'total', title: t('settlement.total'), align: 'right', render: (_, i) => formatFen(i.totalFen) },
             ]}
           />

@@ -14,7 +14,8 @@ import {
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { DateTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
-import { type MessageKey, useI18n } from '../../i18n';
+import { type Language, type MessageKey, useI18n } from '../../i18n';
+import { dimensionLabel } from '../projects/labels';
 import { STATUS_COLOURS } from './shared';
 
 interface Row {
@@ -26,7 +27,7 @@ interface Row {
 }
 
 /** Project -> information system -> resource -> lines, each level with its subtotal (exact, bigint fen). */
-function drillDown(lines: readonly StatementLine[], none: string): Row[] {
+function drillDown(lines: readonly StatementLine[], none: string, language: Language): Row[] {
   const level = (
     items: readonly StatementLine[],
     keys: ((l: StatementLine) => [string, string])[],
@@ -36,7 +37,7 @@ function drillDown(lines: readonly StatementLine[], none: string): Row[] {
     if (!first) {
       return items.map((l) => ({
         key: `${path}/${l.lineNo}`,
-        label: `${l.catalogueItemCode} · ${l.dimension}${l.kind === 'adjustment' ? ` (${l.adjustsMonth})` : ''}`,
+        label: `${l.catalogueItemName} · ${dimensionLabel(l.dimension, language)}${l.kind === 'adjustment' ? ` (${l.adjustsMonth})` : ''}`,
         fen: BigInt(l.amountFen),
         line: l,
       }));
@@ -65,11 +66,14 @@ function drillDown(lines: readonly StatementLine[], none: string): Row[] {
 }
 
 export function StatementPage() {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const { id } = useParams();
   const statement = useStatement(id);
   const [explain, setExplain] = useState<number | undefined>();
-  const rows = useMemo(() => drillDown(statement.data?.lines ?? [], t('settlement.none')), [statement.data, t]);
+  const rows = useMemo(
+    () => drillDown(statement.data?.lines ?? [], t('settlement.none'), language),
+    [statement.data, t, language],
+  );
   // open every level of a statement of ordinary size; a very long one opens at its projects
   const expanded = useMemo(() => {
     const groups: string[] = [];
@@ -98,7 +102,7 @@ export function StatementPage() {
           r.label
         ),
     },
-    { key: 'provider', title: t('settlement.provider'), render: (_, r) => r.line?.providerCode ?? '' },
+    { key: 'provider', title: t('settlement.provider'), render: (_, r) => r.line?.providerName ?? '' },
     {
       key: 'coefficient',
       title: t('settlement.coefficient'),
