@@ -11,9 +11,10 @@ import {
 } from '../../api/hooks/monitoring';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { Chart } from '../../components/Chart';
+import { inBeijingTime } from '../../components/DateTime';
 import type { ChartOption } from '../../components/echarts';
 import { useI18n } from '../../i18n';
-import { mondayOf } from './shared';
+import { mondayOf, switchedStart } from './shared';
 
 const HEATMAP_DAYS = 30;
 const fmt = (v: number | null) => (v === null ? '—' : v.toLocaleString(undefined, { maximumFractionDigits: 2 }));
@@ -82,15 +83,17 @@ function AnalysisCard({ month }: { month: string }) {
 export function ReportsTab() {
   const { t } = useI18n();
   const [period, setPeriod] = useState<'week' | 'month'>('week');
+  // Today is the Asia/Shanghai calendar day (the server's periods are), whatever the browser's zone.
+  const today = useMemo(() => inBeijingTime(new Date()).format('YYYY-MM-DD'), []);
   // the current week (Monday) or month so far
-  const [start, setStart] = useState(() => mondayOf(dayjs()));
+  const [start, setStart] = useState(() => mondayOf(dayjs(today)));
   const report = useUtilisationReport(period, start);
   const heatFrom = useMemo(
     () =>
-      dayjs()
+      dayjs(today)
         .subtract(HEATMAP_DAYS - 1, 'day')
         .format('YYYY-MM-DD'),
-    [],
+    [today],
   );
   const heat = useHeatmap(heatFrom, HEATMAP_DAYS);
   const option = useMemo<ChartOption>(
@@ -123,7 +126,7 @@ export function ReportsTab() {
               onChange={(v) => {
                 const p = v as 'week' | 'month';
                 setPeriod(p);
-                setStart(p === 'week' ? mondayOf(dayjs(start)) : dayjs(start).startOf('month').format('YYYY-MM-DD'));
+                setStart(switchedStart(p, start, today));
               }}
               options={[
                 { value: 'week', label: t('monitoring.weekly') },

@@ -1,3 +1,4 @@
+import dayjs from 'dayjs';
 import { ApiError, localiseServerText } from '../../api/errors';
 import type { Language } from '../../i18n';
 
@@ -30,4 +31,18 @@ export function failureText(error: unknown, language: Language): string {
 /** Monday of the week `day` lies in, YYYY-MM-DD (whatever the locale's first day of the week). */
 export function mondayOf(day: { day(): number; subtract(n: number, unit: 'day'): { format(f: string): string } }) {
   return day.subtract((day.day() + 6) % 7, 'day').format('YYYY-MM-DD');
+}
+
+/**
+ * The period shown after switching between week and month: the current week becomes the current month (not the
+ * month its Monday lies in), the current month the current week; any other period the month or week it starts.
+ */
+export function switchedStart(to: 'week' | 'month', start: string, today: string): string {
+  if (to === 'month') {
+    const current = start <= today && today < dayjs(start).add(7, 'day').format('YYYY-MM-DD');
+    return dayjs(current ? today : start)
+      .startOf('month')
+      .format('YYYY-MM-DD');
+  }
+  return start.slice(0, 7) === today.slice(0, 7) ? mondayOf(dayjs(today)) : mondayOf(dayjs(start));
 }
