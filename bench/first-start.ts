@@ -3,7 +3,7 @@
  * on an empty data folder, timed from spawn until the console's page is served (GET / answers 200 with the
  * page) and the demo can sign in. Two sides in the same run, alternately, BENCH_RUNS (default 3) each:
  *   template  as installed: the migrated embedded database `npm ci` made is copied (platform/db/embedded-template.ts)
- *   baseline  YUNGUAN_EMBEDDED_TEMPLATE=off: the embedded database is created and every migration applied, as before
+ *   baseline  YUNGUAN_EMBEDDED_TEMPLATE=false: the embedded database is created and every migration applied, as before
  * Both then seed the demo and start the same server. Goal (issue 24): the template side under 5 s.
  * Last line: one JSON object with the medians and the ratio.
  */
@@ -43,7 +43,7 @@ async function firstStart(template: boolean): Promise<number> {
       HOST: '127.0.0.1',
       YUNGUAN_DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
-      YUNGUAN_EMBEDDED_TEMPLATE: template ? 'on' : 'off',
+      YUNGUAN_EMBEDDED_TEMPLATE: template ? 'true' : 'false',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

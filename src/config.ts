@@ -20,6 +20,8 @@ export interface Config {
   readonly auditCheckpointDir: string | undefined;
   /** minutes between periodic checkpoints */
   readonly auditCheckpointMinutes: number;
+  /** a first `serve` on an empty data folder copies the template `npm ci` made (platform/db/embedded-template.ts) */
+  readonly embeddedTemplate: boolean;
   /** where signed checkpoints are also sent (a webhook, or the city installation) */
   readonly auditCheckpointPush: { url: string; token?: string } | undefined;
   /** SM2 private key (64 hex digits) signing checkpoints; derived from the audit key when not given */
@@ -217,6 +219,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     webDir: path.resolve(cwd, env.YUNGUAN_WEB_DIR?.trim() || 'web/dist'),
     seedDemo: boolean(env, 'YUNGUAN_SEED_DEMO', mode !== 'production'),
+    embeddedTemplate: boolean(env, 'YUNGUAN_EMBEDDED_TEMPLATE', true),
     auditKey: env.YUNGUAN_AUDIT_KEY?.trim() || undefined,
     auditCheckpointDir: env.YUNGUAN_AUDIT_CHECKPOINT_DIR?.trim()
       ? path.resolve(cwd, env.YUNGUAN_AUDIT_CHECKPOINT_DIR.trim())

@@ -16,20 +16,19 @@ import { VERSION } from './version.ts';
 
 export type Progress = (message: string) => void;
 
-/** Opens the configured database: PostgreSQL when DATABASE_URL is set, else PGlite in the data folder. */
-export async function connect(config: Config): Promise<Database<DB>> {
+/**
+ * Opens the configured database: PostgreSQL when DATABASE_URL is set, else PGlite in the data folder. With
+ * `template`, an empty data folder is first filled from it (platform/db/embedded-template.ts).
+ */
+export async function connect(config: Config, options: { template?: string } = {}): Promise<Database<DB>> {
   if (config.databaseUrl) return openDatabase<DB>({ url: config.databaseUrl, poolSize: config.databasePoolSize });
   const unlock = lockDataDir(config.dataDir);
   try {
-    // A first start copies a template `npm ci` made (platform/db/embedded-template.ts): the demo one where the
-    // demo is shown and no audit key is set (its entries were chained without one), else the migrated one.
-    initialiseFromTemplate(
-      config.dataDir,
-      config.seedDemo && !config.auditKey ? DEMO_TEMPLATE_DIR : EMBEDDED_TEMPLATE_DIR,
-    );
+    const copied = options.template ? initialiseFromTemplate(config.dataDir, options.template) : false;
     const database = await openDatabase<DB>({ dataDir: config.dataDir });
     return {
       ...database,
+      copiedFromTemplate: copied,
       close: async () => {
         await database.close();
         unlock();
@@ -54,10 +53,25 @@ export interface RunningServer {
  */
 export async function startServer(
   config: Config,
-  options: { logger?: FastifyServerOptions['logger']; progress?: Progress } = {},
+  options: {
+    logger?: FastifyServerOptions['logger'];
+    progress?: Progress;
+    /** where the first start's templates are (tests); npm ci's cache by default */
+    templates?: { demo: string; migrated: string };
+  } = {},
 ): Promise<RunningServer> {
   const progress = options.progress ?? (() => {});
-  const database = await connect(config);
+  // A first start copies a template `npm ci` made: the demo one where the demo is shown and no audit key is
+  // set (its entries were chained without one), else the migrated one.
+  const templates = options.templates ?? { demo: DEMO_TEMPLATE_DIR, migrated: EMBEDDED_TEMPLATE_DIR };
+  const database = await connect(config, {
+    template: !config.embeddedTemplate
+      ? undefined
+      : config.seedDemo && !config.auditKey
+        ? templates.demo
+        : templates.migrated,
+  });
+  if (database.copiedFromTemplate) progress('database: copied from the template made at installation');
   try {
     await migrateToLatest(database.db, (name) => progress(`migration applied: ${name}`));
     if (config.seedDemo && database.kind === 'pglite' && (await countJurisdictions(database.db)) === 0) {

@@ -1,6 +1,10 @@
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { DataDirLockedError } from '../src/platform/db/data-dir-lock.ts';
+import { buildEmbeddedTemplate, initialiseFromTemplate } from '../src/platform/db/embedded-template.ts';
+import { migrationStatus } from '../src/platform/db/migrate.ts';
+import { seedDemo } from '../src/seed.ts';
 import { connect, startServer } from '../src/server.ts';
 import { tempDir } from './helpers.ts';
 
@@ -10,8 +14,15 @@ beforeAll(async () => {
 });
 afterAll(() => data.remove());
 
+// The full first start (create, migrate, seed); the template path has its own test below.
 const config = (extra: Record<string, string> = {}) =>
-  loadConfig({ PORT: '0', HOST: '127.0.0.1', YUNGUAN_DATA_DIR: data.path, ...extra });
+  loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    YUNGUAN_DATA_DIR: data.path,
+    YUNGUAN_EMBEDDED_TEMPLATE: 'false',
+    ...extra,
+  });
 
 describe('starting the server on the embedded database', () => {
   it('first start migrates and seeds the demo; a second start reuses the data without seeding again', async () => {
@@ -75,6 +86,35 @@ describe('starting the server on the embedded database', () => {
     } finally {
       await server.close();
       await empty.remove();
+    }
+  });
+
+  it('a first start on an empty folder copies the installation template, with nothing left to migrate or seed', async () => {
+    const templates = await tempDir('yunguan-templates-');
+    const folder = await tempDir('yunguan-first-start-');
+    try {
+      const migrated = path.join(templates.path, 'migrated');
+      const demo = path.join(templates.path, 'demo');
+      await buildEmbeddedTemplate(migrated);
+      await buildEmbeddedTemplate(demo, { from: migrated, prepare: (db) => seedDemo(db).then(() => undefined) });
+      const progress: string[] = [];
+      const server = await startServer(loadConfig({ PORT: '0', HOST: '127.0.0.1', YUNGUAN_DATA_DIR: folder.path }), {
+        progress: (m) => progress.push(m),
+        templates: { demo, migrated },
+      });
+      try {
+        expect(progress).toEqual(['database: copied from the template made at installation']);
+        const res = await fetch(`${server.url}/api/v1/jurisdictions`);
+        expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(3);
+        expect((await migrationStatus(server.database.db)).pending).toEqual([]);
+      } finally {
+        await server.close();
+      }
+      // A folder that holds a database is never overwritten.
+      expect(initialiseFromTemplate(folder.path, demo)).toBe(false);
+    } finally {
+      await templates.remove();
+      await folder.remove();
     }
   });
 });

@@ -23,6 +23,8 @@ export interface Database<DB> {
   /** Cheap round trip; rejects when the database cannot be reached within `timeoutMs`. */
   ping(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
+  /** The embedded database only: its data folder was empty and filled from a template at this start. */
+  readonly copiedFromTemplate?: boolean;
   /** Conditions recently seen on this database (a lost connection, a full disk), for /readyz. */
   readonly conditions?: DatabaseConditions;
   /** Bytes free where the embedded database keeps its files; undefined for PostgreSQL (not ours to see). */

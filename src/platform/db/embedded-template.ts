@@ -11,7 +11,7 @@ import { migrateToLatest } from './migrate.ts';
  * scripts/embedded-template.ts) now does that once, into node_modules/.cache: a migrated template, and a
  * demo template (migrated and seeded) for installations that show the demo. A first start on an empty data
  * folder copies one of them and applies only the migrations that came after it. Without templates
- * (installed with --ignore-scripts, or YUNGUAN_EMBEDDED_TEMPLATE=off) the first start builds everything as
+ * (installed with --ignore-scripts, or YUNGUAN_EMBEDDED_TEMPLATE=false) the first start builds everything as
  * before.
  */
 
@@ -52,7 +52,6 @@ export async function buildEmbeddedTemplate(
  * holds anything else is never touched.
  */
 export function initialiseFromTemplate(dataDir: string, template: string): boolean {
-  if (process.env.YUNGUAN_EMBEDDED_TEMPLATE === 'off') return false;
   if (!initialised(template) || initialised(dataDir)) return false;
   if (existsSync(dataDir) && readdirSync(dataDir).some((name) => name !== 'yunguan.lock')) return false;
   cpSync(template, dataDir, { recursive: true });
