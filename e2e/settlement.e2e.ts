@@ -138,7 +138,7 @@ describe('monthly settlement in the console', () => {
     const drawer = page.locator('.ant-drawer-section');
     await visible(drawer.getByText(`${MONTH} 全市汇总`));
     await visible(drawer.locator('.ant-table-tbody tr', { hasText: EDUCATION }).getByText('预算外（单位自付）'));
-    await visible(drawer.locator('.ant-table-tbody tr', { hasText: 'cloud-vm' }).first());
+    await visible(drawer.locator('.ant-table-tbody tr', { hasText: '云虚拟机' }).first());
     await drawer.locator('.ant-drawer-close').click();
     await drawer.waitFor({ state: 'hidden' });
 
@@ -148,11 +148,11 @@ describe('monthly settlement in the console', () => {
     await visible(details.getByText('预算外（单位自付）'));
     expect(await textOf(details)).toMatch(/效能系数\s*0\.9(?!\d)/);
     // drill-down project -> system -> resource -> lines, opened: a full month of 4 vCPU at 60 元 is 240.00, x 0.9
-    const lines = page.locator('.ant-table-tbody tr', { hasText: /cloud-vm · / });
+    const lines = page.locator('.ant-table-tbody tr', { hasText: /云虚拟机 · / });
     await visible(lines.first());
     expect(await lines.count()).toBe(24);
     for (const text of await lines.allInnerTexts()) expect(text).toMatch(/\b0\.9\b/);
-    const vcpu = page.locator('.ant-table-tbody tr', { hasText: 'cloud-vm · vcpu' }).filter({ hasText: '216.00' });
+    const vcpu = page.locator('.ant-table-tbody tr', { hasText: '云虚拟机 · vCPU' }).filter({ hasText: '216.00' });
     await visible(vcpu.first());
     await vcpu.first().getByRole('button').click();
     const explain = page.getByRole('dialog', { name: '计费明细' });
