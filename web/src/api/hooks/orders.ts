@@ -94,6 +94,8 @@ export function useInbox() {
   return useQuery({
     queryKey: queryKeys.orders.inbox(),
     queryFn: ({ signal }) => unwrap(api.GET('/api/v1/orders/inbox', { signal })),
+    // a to-do list is read fresh whenever it is opened (the home page may have loaded it moments before)
+    refetchOnMount: 'always',
     refetchInterval: 60_000,
   });
 }
@@ -102,6 +104,7 @@ export function useOverdue() {
   return useQuery({
     queryKey: queryKeys.orders.overdue(),
     queryFn: ({ signal }) => unwrap(api.GET('/api/v1/orders/overdue', { signal })),
+    refetchOnMount: 'always',
     refetchInterval: 60_000,
   });
 }
