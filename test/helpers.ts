@@ -54,11 +54,9 @@ export async function testDatabase(options: { migrate?: boolean; poolSize?: numb
 export async function testDatabaseUrl(
   options: { migrate?: boolean } = {},
 ): Promise<{ url: string; drop(): Promise<void> }> {
-  const fresh = await freshPostgresDatabase(requirePostgres(), {
-    migrated: options.migrate !== false,
-    template: templates().postgres,
-  });
-  if (options.migrate !== false && !templates().postgres) {
+  const template = templates().postgres;
+  const fresh = await freshPostgresDatabase(requirePostgres(), { migrated: options.migrate !== false, template });
+  if (options.migrate !== false && !template) {
     const database = await openDatabase<DB>({ url: fresh.url, poolSize: 2 });
     await migrateToLatest(database.db).finally(() => database.close());
   }

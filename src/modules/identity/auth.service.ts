@@ -299,12 +299,12 @@ export async function authenticateToken(db: Db, bearer: string): Promise<AuthCon
   if (!match) return null;
   const [, id, secret] = match as unknown as [string, string, string];
   const token = await repo.tokenForAuth(db, id);
-  if (!token || token.revoked_at || token.expires_at <= new Date() || !safeEqual(token.secret_hash, sm3(secret))) {
+  const at = new Date();
+  if (!token || token.revoked_at || token.expires_at <= at || !safeEqual(token.secret_hash, sm3(secret))) {
     return null;
   }
   // Touched at most once a minute, like a session: machine clients call many times a second, and "last used"
   // needs no finer grain than the list shows.
-  const at = new Date();
   if (!token.last_used_at || at.getTime() - token.last_used_at.getTime() > 60_000) {
     await db.updateTable('api_token').set({ last_used_at: at }).where('id', '=', token.id).execute();
   }
