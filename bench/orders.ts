@@ -6,37 +6,38 @@
  * and one project with ample quota. Then N clients (BENCH_CLIENTS, default 200, fewer when the server's
  * max_connections cannot give pgbench that many connections: both sides then use the same number) each place
  * new-resources orders through the HTTP layer (app.inject, so the whole stack: auth, validation, rules, quota
- * lock, steps, deadline from the calendar, notification, audit chain, idempotency key) for BENCH_SECONDS
+ * lock, steps, deadline from the calendar, notification, audit entry, idempotency key) for BENCH_SECONDS
  * (default 10), each request with its own Idempotency-Key. Then pgbench runs, for the same time with the same
  * number of clients, the same database work per request, statement for statement: the authentication
  * look-ups, and the transaction with the RLS role and set_config calls, the idempotency-key claim, the
- * rule reads, order + line + events + steps + reservations, the project row lock, the notification, the
- * audit chain's advisory lock with the last hash and an audit insert whose SM3 chain hash is computed in SQL
- * (pgcrypto; the app's verifier checks the chain afterwards), and the stored idempotent answer. Its constant
+ * rule reads, order + line + events + steps + reservations, the project row lock, the notification, an
+ * audit insert whose own SM3 hash is computed in SQL (pgcrypto; after both runs the chain is sealed and the
+ * app's verifier checks every entry), and the stored idempotent answer. Its constant
  * values are those of an order the app placed, sent as parameters (pgbench -M extended), as the app sends
  * them. The last output line is one JSON object with both sides and their ratio.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { DEMO_PASSWORD } from '../src/modules/identity/index.ts';
 import { suspendFulfilmentHandlers } from '../src/modules/orders/index.ts';
-import { canonicalJson, verifyAuditChain } from '../src/platform/audit/audit.ts';
+import { canonicalJson, sealAudit, verifyAuditChain } from '../src/platform/audit/audit.ts';
 import { type Database, openDatabase } from '../src/platform/db/database.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import type { DB } from '../src/schema.ts';
 import { seedDemo } from '../src/seed.ts';
 
+const execFileAsync = promisify(execFile);
+const UNITS = Math.max(1, Number(process.env.BENCH_UNITS ?? 1));
 const say = (m: string) => process.stderr.write(`${m}\n`);
 const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))] ?? 0;
-// The audit chain's advisory lock key (platform/audit/audit.ts).
-const AUDIT_CHAIN_LOCK = 7_420_001;
 
 /** pgbench variables (-D name=value): every constant the script sends, as a parameter like the app's. */
 class Vars {
@@ -102,53 +103,51 @@ async function main() {
     await migrateToLatest(db);
     await seedDemo(db);
     suspendFulfilmentHandlers(); // the orders engine alone, no provider work orders
-    const org = await db
-      .selectFrom('organisation')
-      .select(['id', 'jurisdiction_id'])
-      .where('code', '=', 'demo-health')
-      .executeTakeFirstOrThrow();
-    const { rows } = await sql<{
-      id: string;
-    }>`insert into project (organisation_id, jurisdiction_id, approval_no, name, year, created_by)
-      values (${org.id}, ${org.jurisdiction_id}, 'bench-1', 'bench', 2026, 'bench') returning id`.execute(db);
-    const projectId = rows[0]?.id as string;
-    for (const d of ['vcpu', 'memory_gb', 'storage_gb']) {
-      await sql`insert into project_quota (project_id, organisation_id, jurisdiction_id, dimension, quantity, set_by, set_at)
-        values (${projectId}, ${org.id}, ${org.jurisdiction_id}, ${d}, 100000000, 'bench', now())`.execute(db);
-    }
-    const config = loadConfig({ YUNGUAN_DATA_DIR: path.join(dir, 'unused') });
+    const units = await benchUnits(db, UNITS);
+    const config = loadConfig({
+      YUNGUAN_DATA_DIR: path.join(dir, 'unused'),
+      YUNGUAN_RATE_LIMIT_LOGIN: '1000000',
+      YUNGUAN_RATE_LIMIT_CREDENTIALS: '1000000',
+    });
     if (config.auditKey) throw new Error('bench:orders computes the plain SM3 chain; run it without YUNGUAN_AUDIT_KEY');
     const app = await buildApp({ config, database });
     await app.ready();
-    const login = await app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { username: 'applicant', password: DEMO_PASSWORD },
-    });
-    const setCookie = login.headers['set-cookie'];
-    const cookie = String(Array.isArray(setCookie) ? setCookie[0] : setCookie).split(';')[0] as string;
-    const csrf = login.json().csrfToken as string;
-    const body = {
-      type: 'new_resources',
-      title: 'bench',
-      projectId,
-      lines: [
-        {
-          itemCode: 'cloud-vm',
-          specification: { vcpu: 1, memoryGb: 1, systemDiskGb: 40, dataDiskGb: 0, os: 'CentOS 7.9' },
-        },
-      ],
-    };
+    const sessions: { cookie: string; csrf: string; body: Record<string, unknown> }[] = [];
+    for (const unit of units) {
+      const login = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: unit.username, password: DEMO_PASSWORD },
+      });
+      if (login.statusCode !== 200) throw new Error(`bench:orders: ${unit.username} cannot sign in: ${login.body}`);
+      const setCookie = login.headers['set-cookie'];
+      const cookie = String(Array.isArray(setCookie) ? setCookie[0] : setCookie).split(';')[0] as string;
+      const body = {
+        type: 'new_resources',
+        title: 'bench',
+        projectId: unit.projectId,
+        systemId: unit.systemId,
+        lines: [
+          {
+            itemCode: 'cloud-vm',
+            specification: { vcpu: 1, memoryGb: 1, systemDiskGb: 40, dataDiskGb: 0, os: 'CentOS 7.9' },
+          },
+        ],
+      };
+      sessions.push({ cookie, csrf: login.json().csrfToken as string, body });
+    }
     say(
-      `placing orders with ${clients} clients for ${seconds} s (pool ${pool}; max_connections ${maxConnections}, ${inUse} in use)`,
+      `placing orders of ${units.length} unit(s) with ${clients} clients for ${seconds} s (pool ${pool}; max_connections ${maxConnections}, ${inUse} in use)`,
     );
     const latencies: number[] = [];
     let failed = 0;
+    const appWaits = await sampleWaits(url);
     const end = performance.now() + seconds * 1000;
     await Promise.all(
       Array.from({ length: clients }, async (_, c) => {
         for (let i = 0; performance.now() < end; i++) {
           const t0 = performance.now();
+          const { cookie, csrf, body } = sessions[c % sessions.length] as (typeof sessions)[number];
           const res = await app.inject({
             method: 'POST',
             url: '/api/v1/orders',
@@ -156,22 +155,34 @@ async function main() {
             headers: { cookie, 'x-csrf-token': csrf, 'idempotency-key': `bench-${c}-${i}` },
           });
           if (res.statusCode === 201) latencies.push(performance.now() - t0);
-          else failed++;
+          else {
+            failed++;
+            if (failed === 1) say(`first refusal: ${res.statusCode} ${res.body.slice(0, 300)}`);
+          }
         }
       }),
     );
     const elapsed = seconds + Math.max(0, (performance.now() - end) / 1000);
+    const appWaitShares = await appWaits.stop();
     await app.close();
     const ordersPerSec = latencies.length / elapsed;
 
     // ---- pgbench: the same per-request database work, its constants taken from an order the app placed.
-    const t = await template(db, org.id);
+    // One script per unit, each copying an order its unit placed; pgbench picks one per transaction.
+    const v = new Vars();
+    const scripts: string[] = [];
+    let t: Awaited<ReturnType<typeof template>> | undefined;
+    for (const [k, unit] of units.entries()) {
+      const copied = await template(db, unit.organisationId, unit.username);
+      t ??= copied;
+      const file = path.join(dir, `place-${k}.sql`);
+      writeFileSync(file, pgbenchScript(v, copied, crypto));
+      scripts.push('-f', `${file}@1`);
+    }
+    if (!t) throw new Error('bench:orders: no unit');
     const pgbenchFrom = (
       await sql<{ at: Date }>`select coalesce(max(created_at), now()) as at from resource_order`.execute(db)
     ).rows[0]?.at as Date;
-    const v = new Vars();
-    const script = pgbenchScript(v, t, crypto);
-    writeFileSync(path.join(dir, 'place.sql'), script);
     // The app's pool is closed first: pgbench gets its connections.
     await database.close();
     database = undefined;
@@ -186,7 +197,8 @@ async function main() {
       PGDATABASE: u.pathname.slice(1),
       PGOPTIONS: `-c search_path=${schema}`,
     };
-    const out = execFileSync(
+    const pgbenchWaits = await sampleWaits(url);
+    const out = await execFileAsync(
       'pgbench',
       [
         '-n',
@@ -198,14 +210,14 @@ async function main() {
         String(Math.min(4, clients)),
         '-T',
         String(seconds),
-        '-f',
-        path.join(dir, 'place.sql'),
+        ...scripts,
         '-l',
         `--log-prefix=${path.join(dir, 'pgb')}`,
         ...v.args(),
       ],
       { env, cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-    );
+    ).then((r) => r.stdout);
+    const pgbenchWaitShares = await pgbenchWaits.stop();
     const tps = Number(/tps = ([0-9.]+)/.exec(out)?.[1] ?? 0);
     const pgFailed = Number(/number of failed transactions: (\d+)/.exec(out)?.[1] ?? 0);
     const pgLatencies: number[] = [];
@@ -219,9 +231,12 @@ async function main() {
     // ---- the two sides wrote the same rows per order, and the audit chain (app and pgbench entries) holds.
     database = await openDatabase<DB>({ url: scoped.toString(), poolSize: 2 });
     const check = await sameRows(database.db, t.order.id as string, pgbenchFrom);
+    // Neither side sealed during its run (the app's sealer is a job of `serve`): both sides' entries now.
+    await sealAudit(database.db);
     const chain = await verifyAuditChain(database.db);
     const result = {
       bench: 'orders',
+      units: units.length,
       clients,
       requestedClients: requested,
       maxConnections,
@@ -240,6 +255,9 @@ async function main() {
       auditChainIntact: chain.intact,
       sameRowsPerOrder: check.same,
       ratio: tps ? Math.round((ordersPerSec / tps) * 1000) / 1000 : null,
+      // what the sessions of each side waited on (share of samples of active sessions, every 50 ms)
+      appWaits: appWaitShares,
+      pgbenchWaits: pgbenchWaitShares,
     };
     if (!check.same)
       say(`rows per order differ: app ${JSON.stringify(check.app)}, pgbench ${JSON.stringify(check.pgbench)}`);
@@ -256,8 +274,101 @@ async function main() {
 
 type Row = Record<string, unknown>;
 
+/**
+ * Samples, every 50 ms, what the active sessions of the bench's database wait on (pg_stat_activity); `stop`
+ * answers each wait's share of the samples ("CPU" when not waiting), the five largest.
+ */
+async function sampleWaits(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const counts = new Map<string, number>();
+  let total = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const { rows } = await client.query(
+        `select coalesce(wait_event_type || ':' || wait_event, 'CPU') as w from pg_stat_activity
+          where state = 'active' and pid <> pg_backend_pid() and datname = current_database()
+            and query not like '%pg_stat_activity%'`,
+      );
+      for (const r of rows) {
+        counts.set(r.w, (counts.get(r.w) ?? 0) + 1);
+        total++;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  return {
+    async stop(): Promise<Record<string, number>> {
+      running = false;
+      await loop;
+      await client.end();
+      return Object.fromEntries(
+        [...counts]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 5)
+          .map(([w, n]) => [w, Math.round((n / Math.max(1, total)) * 1000) / 1000]),
+      );
+    },
+  };
+}
+
+/**
+ * The ordering units: with one, the demo's health bureau and its applicant; with more (BENCH_UNITS), that many
+ * units of the demo city, each with its own applicant (the demo password), approved project with ample quota
+ * and information system: the load a city sees, where units do not contend for one project's row lock.
+ */
+async function benchUnits(db: Database<DB>['db'], count: number) {
+  const health = await db
+    .selectFrom('organisation')
+    .select(['id', 'jurisdiction_id'])
+    .where('code', '=', 'demo-health')
+    .executeTakeFirstOrThrow();
+  const applicant = await db
+    .selectFrom('user_account')
+    .select('password_hash')
+    .where('username', '=', 'applicant')
+    .executeTakeFirstOrThrow();
+  const units: { organisationId: string; username: string; projectId: string; systemId: string }[] = [];
+  for (let k = 0; k < count; k++) {
+    let organisationId = health.id;
+    let username = 'applicant';
+    if (count > 1) {
+      const { rows: org } = await sql<{ id: string }>`
+        insert into organisation (jurisdiction_id, type, code, name)
+        values (${health.jurisdiction_id}, 'using_unit', ${`bench-unit-${k}`}, ${`压测单位${k}`}) returning id`.execute(db);
+      organisationId = org[0]?.id as string;
+      username = `bench-${k}`;
+      const { rows: user } = await sql<{ id: string }>`
+        insert into user_account (username, display_name, password_hash, password_changed_at)
+        values (${username}, ${`压测申请人${k}`}, ${applicant.password_hash}, now()) returning id`.execute(db);
+      await sql`insert into role_assignment (user_id, organisation_id, role, granted_by)
+        values (${user[0]?.id}, ${organisationId}, 'unit_applicant', 'bench')`.execute(db);
+    }
+    const { rows } = await sql<{ id: string }>`
+      insert into project (organisation_id, jurisdiction_id, approval_no, name, year, status, created_by)
+      values (${organisationId}, ${health.jurisdiction_id}, ${`bench-${k}`}, ${`压测项目${k}`}, 2026, 'approved', 'bench')
+      returning id`.execute(db);
+    const projectId = rows[0]?.id as string;
+    const { rows: sys } = await sql<{ id: string }>`
+      insert into information_system (organisation_id, jurisdiction_id, name, mlps_level, filing_status,
+        commitment_letter_on_file, created_by)
+      values (${organisationId}, ${health.jurisdiction_id}, ${`压测系统${k}`}, 2, 'filed', true, 'bench') returning id`.execute(
+      db,
+    );
+    const systemId = sys[0]?.id as string;
+    await sql`insert into project_system (project_id, system_id, organisation_id, jurisdiction_id)
+      values (${projectId}, ${systemId}, ${organisationId}, ${health.jurisdiction_id})`.execute(db);
+    await sql`insert into project_quota (project_id, organisation_id, jurisdiction_id, dimension, quantity, set_by, set_at)
+      select ${projectId}, ${organisationId}, ${health.jurisdiction_id}, d, 100000000, 'bench', now()
+        from unnest(array['vcpu', 'memory_gb', 'storage_gb']) as d`.execute(db);
+    units.push({ organisationId, username, projectId, systemId });
+  }
+  return units;
+}
+
 /** An order the app placed, with what it wrote, and the caller's session: the pgbench script's constants. */
-async function template(db: Database<DB>['db'], organisationId: string) {
+async function template(db: Database<DB>['db'], organisationId: string, username: string) {
   const one = async (q: ReturnType<typeof sql<Row>>) => {
     const { rows } = await q.execute(db);
     if (!rows[0]) throw new Error('bench:orders: the app placed no order to copy');
@@ -279,7 +390,7 @@ async function template(db: Database<DB>['db'], organisationId: string) {
     key: await one(sql<Row>`select * from idempotency_key where (response->>'id') = ${id}`),
     session: await one(
       sql<Row>`select s.id, s.user_id, s.organisation_id from user_session s join user_account u on u.id = s.user_id
-        where u.username = 'applicant' and s.revoked_at is null order by s.created_at desc limit 1`,
+        where u.username = ${username} and s.revoked_at is null order by s.created_at desc limit 1`,
     ),
     jurisdictionCode: (await one(sql<Row>`select code from jurisdiction where id = ${order.jurisdiction_id}`)).code,
     recipients: Number(
@@ -373,9 +484,7 @@ SELECT * FROM policy_override WHERE jurisdiction_id = ${jur} ORDER BY set_at, pa
     .map((part, i) => (i % 2 ? piece[part] : part ? `${v.p(part)}::text` : null))
     .filter(Boolean)
     .join(' || ');
-  const hash = crypto
-    ? `encode(${crypto}.digest(:prev::text || chr(10) || ${contentSql}, 'sm3'), 'hex')`
-    : v.p(a.hash as string);
+  const hash = crypto ? `encode(${crypto}.digest(${contentSql}, 'sm3'), 'hex')` : v.p(a.entry_hash as string);
 
   return `-- authentication, outside the transaction (as in the permission hook)
 SELECT * FROM user_session WHERE id = ${v.p(t.session.id)} AND revoked_at IS NULL;
@@ -462,12 +571,10 @@ SELECT * FROM order_line WHERE order_id = :o_id ORDER BY line_no;
 ${stepsOf}
 SELECT * FROM order_event WHERE order_id = :o_id ORDER BY id;
 SELECT project_id, dimension, amount, status FROM quota_reservation WHERE order_id = :o_id ORDER BY dimension;
-SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK});
-SELECT hash AS prev FROM audit_event ORDER BY id DESC LIMIT 1 \\gset
-INSERT INTO audit_event (occurred_at, actor_kind, actor_id, actor_name, organisation_id, role, source_ip, request_id, action, outcome, object_type, object_id, detail, prev_hash, hash)
+INSERT INTO audit_event (occurred_at, actor_kind, actor_id, actor_name, organisation_id, role, source_ip, request_id, action, outcome, object_type, object_id, detail, entry_hash)
   SELECT c.at, ${v.p(a.actor_kind)}, ${v.p(a.actor_id)}, ${v.p(a.actor_name)}, ${v.p(a.organisation_id)}, ${v.p(a.role)}, ${v.p(
     a.source_ip,
-  )}, c.rid, ${v.p(a.action)}, ${v.p(a.outcome)}, ${v.p(a.object_type)}, :o_id, c.detail::jsonb, :prev, ${hash}
+  )}, c.rid, ${v.p(a.action)}, ${v.p(a.outcome)}, ${v.p(a.object_type)}, :o_id, c.detail::jsonb, ${hash}
   FROM (SELECT date_trunc('milliseconds', clock_timestamp()) AS at, gen_random_uuid()::text AS rid, ${detailSql} AS detail) c;
 UPDATE idempotency_key SET status_code = 201, response = ${v.p(t.key.response)} WHERE principal = ${v.p(t.key.principal)} AND key = :idem_key;
 COMMIT;

@@ -70,7 +70,7 @@ import {
   organisationRoutes,
   tenancyRoutes,
 } from './modules/tenancy/index.ts';
-import { setAuditKey } from './platform/audit/audit.ts';
+import { AUDIT_SEAL_JOB, setAuditKey } from './platform/audit/audit.ts';
 import { AUDIT_CHECKPOINT_JOB, configureCheckpoints } from './platform/audit/checkpoint.ts';
 import { registerAuth } from './platform/auth/auth.ts';
 import { setDataKey } from './platform/crypto.ts';
@@ -110,6 +110,7 @@ export const JOBS: Job<DB>[] = [
   serviceDeskSweepJob,
   incidentSweepJob,
   AUDIT_CHECKPOINT_JOB,
+  AUDIT_SEAL_JOB,
 ];
 
 // Monitoring raises no silent-agent finding for resources under an agreed maintenance window (JQ 13).

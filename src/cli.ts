@@ -219,7 +219,7 @@ audit
         intact = result.intact;
         say(
           result.intact
-            ? `audit trail intact: ${result.checked} entries`
+            ? `audit trail intact: ${result.checked} entries${result.pending ? ` (${result.pending} of them not linked into the chain yet; their own hashes hold)` : ''}`
             : `audit trail BROKEN at entry ${result.brokenAt?.id} (${result.brokenAt?.reason}); ${result.checked} entries before it hold`,
         );
         const dir = options.checkpoints ? path.resolve(options.checkpoints) : cfg.auditCheckpointDir;

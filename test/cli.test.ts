@@ -126,13 +126,16 @@ describe('the yunguan command', { timeout: 120_000 }, () => {
       const { openDatabase } = await import('../src/platform/db/database.ts');
       const { sql } = await import('kysely');
       const database = await openDatabase({ dataDir: own.path });
-      const { rows } = await sql<{ id: bigint }>`select id from audit_event order by id desc offset 2 limit 1`.execute(
+      // Checkpoints name chain positions (seal_seq).
+      const { rows } = await sql<{
+        id: bigint;
+      }>`select seal_seq as id from audit_event where seal_seq is not null order by seal_seq desc offset 2 limit 1`.execute(
         database.db,
       );
       const firstCut = String((rows[0]?.id ?? 0n) as bigint);
       await database.db.transaction().execute(async (trx) => {
         await sql`set local session_replication_role = replica`.execute(trx);
-        await sql`delete from audit_event where id >= ${firstCut}`.execute(trx);
+        await sql`delete from audit_event where seal_seq >= ${firstCut}`.execute(trx);
       });
       await database.close();
       const cut = await yunguan(['audit', 'verify'], env);

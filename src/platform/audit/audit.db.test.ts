@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testDatabase } from '../../../test/helpers.ts';
 import type { DB } from '../../schema.ts';
 import type { Database } from '../db/database.ts';
-import { canonicalJson, GENESIS_HASH, verifyAuditChain, writeAudit } from './audit.ts';
+import { canonicalJson, GENESIS_HASH, sealAudit, verifyAuditChain, writeAudit } from './audit.ts';
 
 let database: Database<DB>;
 beforeAll(async () => {
@@ -32,6 +32,10 @@ describe('the tamper-evident audit trail', () => {
       });
       await writeAudit(trx, actor, { action: 'thing.renamed', objectType: 'thing', objectId: '1' });
     });
+    // Written, not linked yet: each entry's own hash holds; the sealer links them.
+    expect(await verifyAuditChain(database.db)).toEqual({ intact: true, checked: 2, pending: 2 });
+    expect(await sealAudit(database.db)).toBe(2);
+    expect(await sealAudit(database.db)).toBe(0);
     const rows = await database.db.selectFrom('audit_event').selectAll().orderBy('id').execute();
     expect(rows).toHaveLength(2);
     expect(rows[0]?.prev_hash).toBe(GENESIS_HASH);
@@ -48,6 +52,7 @@ describe('the tamper-evident audit trail', () => {
           .execute((trx) => writeAudit(trx, actor, { action: 'burst', objectType: 'n', objectId: String(i) })),
       ),
     );
+    expect(await sealAudit(database.db)).toBe(10);
     expect(await verifyAuditChain(database.db)).toEqual({ intact: true, checked: 12 });
   });
 
@@ -118,6 +123,7 @@ describe('the tamper-evident audit trail', () => {
     await write(200, 'old');
     await write(180.5, 'inside-six-months');
     await write(0, 'today');
+    await sealAudit(database.db);
     expect(await database.db.transaction().execute((trx) => purgeAudit(trx, 180))).toBe(1);
     const left = await database.db.selectFrom('audit_event').select('object_id').orderBy('id').execute();
     expect(left.map((r) => r.object_id)).toEqual(['inside-six-months', 'today']);

@@ -15,8 +15,13 @@ export interface AuditEventTable {
   object_id: string | null;
   request_id: string | null;
   detail: ColumnType<Record<string, unknown>, string, never>;
-  prev_hash: string;
-  hash: string;
+  /** keyed SM3 of the entry's content, computed by the writer (null on entries written before the sealer) */
+  entry_hash: string | null;
+  /** the entry's position in the chain, given by the sealer (an entry written before the sealer: its id) */
+  seal_seq: bigint | null;
+  /** null until sealed */
+  prev_hash: string | null;
+  hash: string | null;
 }
 
 export interface AuditPurgeTable {

@@ -26,9 +26,17 @@ export interface AuditEntry {
   detail?: Record<string, unknown>;
 }
 
+/** Links committed entries into the chain every two seconds (one instance at a time). */
+export const AUDIT_SEAL_JOB = {
+  name: 'audit.seal',
+  everyMs: 2_000,
+  run: ({ db }: { db: Kysely<any> }) => sealAudit(db),
+};
+
 /** The hash every chain starts from. */
 export const GENESIS_HASH = '0'.repeat(64);
-// Serialises writers of the chain inside their own transactions (an arbitrary, fixed lock key).
+// Serialises the sealer, the retention purge and checkpoints (an arbitrary, fixed lock key). Writers of
+// entries never take it: they only insert, and the sealer chains what has committed.
 export const AUDIT_CHAIN_LOCK = 7_420_001;
 
 let auditKey: Buffer | undefined;
@@ -47,35 +55,12 @@ export function hasAuditKey(): boolean {
 
 /**
  * Appends one entry to the tamper-evident audit trail, inside the caller's transaction so the entry
- * exists exactly when the change it records does. Each entry's hash covers its content and the
- * previous entry's hash; editing or deleting any entry breaks the chain from there on.
+ * exists exactly when the change it records does. The entry carries the keyed SM3 of its content at once
+ * (an edit shows from then on); the sealer (`sealAudit`) links it into the chain after its transaction has
+ * ended, so writers of different units never wait for each other.
  */
 export async function writeAudit(trx: Kysely<any>, actor: Actor, entry: AuditEntry): Promise<void> {
-  const db = trx as Kysely<AuditTables>;
-  await sql`select pg_advisory_xact_lock(${sql.lit(AUDIT_CHAIN_LOCK)})`.execute(db);
-  const prevHash = await lastHash(db);
-  const occurredAt = new Date();
-  const content = contentOf(actor, entry, occurredAt);
-  await db
-    .insertInto('audit_event')
-    .values({
-      occurred_at: occurredAt,
-      actor_kind: content.actorKind,
-      actor_id: content.actorId,
-      actor_name: content.actorName,
-      organisation_id: content.organisationId,
-      role: content.role,
-      source_ip: content.sourceIp,
-      request_id: content.requestId,
-      action: content.action,
-      outcome: content.outcome,
-      object_type: content.objectType,
-      object_id: content.objectId,
-      detail: JSON.stringify(content.detail),
-      prev_hash: prevHash,
-      hash: chainHash(prevHash, content),
-    })
-    .execute();
+  await writeAuditBatch(trx, actor, [entry]);
 }
 
 function contentOf(actor: Actor, entry: AuditEntry, occurredAt: Date): HashedContent {
@@ -96,33 +81,46 @@ function contentOf(actor: Actor, entry: AuditEntry, occurredAt: Date): HashedCon
   };
 }
 
-/**
- * Appends many entries of one actor at once (a batch of notification deliveries): the same chain as
- * `writeAudit` entry by entry, with one lock, one look-up of the last hash and one insert over arrays.
- */
+/** Appends many entries of one actor at once (a batch of notification deliveries): one insert over arrays. */
 export async function writeAuditBatch(trx: Kysely<any>, actor: Actor, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
   const db = trx as Kysely<AuditTables>;
-  await sql`select pg_advisory_xact_lock(${sql.lit(AUDIT_CHAIN_LOCK)})`.execute(db);
-  let prevHash = await lastHash(db);
   const occurredAt = new Date();
-  const rows = entries.map((entry) => {
-    const content = contentOf(actor, entry, occurredAt);
-    const row = { content, prev: prevHash, hash: chainHash(prevHash, content) };
-    prevHash = row.hash;
-    return row;
-  });
-  const col = <T>(pick: (c: HashedContent) => T) => rows.map((r) => pick(r.content));
+  const contents = entries.map((entry) => contentOf(actor, entry, occurredAt));
+  const col = <T>(pick: (c: HashedContent) => T) => contents.map(pick);
+  if (contents.length === 1) {
+    const c = contents[0] as HashedContent;
+    await db
+      .insertInto('audit_event')
+      .values({
+        occurred_at: occurredAt,
+        actor_kind: c.actorKind,
+        actor_id: c.actorId,
+        actor_name: c.actorName,
+        organisation_id: c.organisationId,
+        role: c.role,
+        source_ip: c.sourceIp,
+        request_id: c.requestId,
+        action: c.action,
+        outcome: c.outcome,
+        object_type: c.objectType,
+        object_id: c.objectId,
+        detail: JSON.stringify(c.detail),
+        entry_hash: entryHash(c),
+      })
+      .execute();
+    return;
+  }
   await sql`
     insert into audit_event (occurred_at, actor_kind, actor_id, actor_name, organisation_id, role, source_ip,
-                             request_id, action, outcome, object_type, object_id, detail, prev_hash, hash)
+                             request_id, action, outcome, object_type, object_id, detail, entry_hash)
     select ${occurredAt}, ${actor.kind}, ${actor.id}, ${actor.name ?? null}, ${actor.organisationId ?? null},
            ${actor.role ?? null}, ${actor.sourceIp ?? null}, ${actor.requestId ?? null}, e.action, e.outcome,
-           e.object_type, e.object_id, e.detail, e.prev_hash, e.hash
+           e.object_type, e.object_id, e.detail, e.entry_hash
       from unnest(${col((c) => c.action)}::text[], ${col((c) => c.outcome)}::text[], ${col((c) => c.objectType)}::text[],
                   ${col((c) => c.objectId)}::text[], ${col((c) => JSON.stringify(c.detail))}::jsonb[],
-                  ${rows.map((r) => r.prev)}::text[], ${rows.map((r) => r.hash)}::text[])
-           with ordinality as e(action, outcome, object_type, object_id, detail, prev_hash, hash, n)
+                  ${contents.map(entryHash)}::text[])
+           with ordinality as e(action, outcome, object_type, object_id, detail, entry_hash, n)
      order by e.n`.execute(db);
 }
 
@@ -131,16 +129,66 @@ export async function writeAuditNow(db: Kysely<any>, actor: Actor, entry: AuditE
   await db.transaction().execute((trx) => writeAudit(trx, actor, entry));
 }
 
-async function lastHash(db: Kysely<AuditTables>): Promise<string> {
-  const last = await db.selectFrom('audit_event').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
-  if (last) return last.hash;
+/** The chain's head: the last sealed entry, else where the last retention purge left it, else the genesis. */
+async function chainHead(db: Kysely<AuditTables>): Promise<{ seq: bigint; hash: string }> {
+  const last = await db
+    .selectFrom('audit_event')
+    .select(['seal_seq', 'hash'])
+    .where('seal_seq', 'is not', null)
+    .orderBy('seal_seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (last?.seal_seq != null && last.hash) return { seq: last.seal_seq, hash: last.hash };
   const anchor = await db
     .selectFrom('audit_purge')
-    .select('last_purged_hash')
+    .select(['last_purged_id', 'last_purged_hash'])
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
-  return anchor?.last_purged_hash ?? GENESIS_HASH;
+  return anchor ? { seq: anchor.last_purged_id, hash: anchor.last_purged_hash } : { seq: 0n, hash: GENESIS_HASH };
+}
+
+/**
+ * Links committed entries into the chain, in batches of `batch`, until none is waiting; returns how many it
+ * sealed. The chain's order is the order of sealing (within a batch, the order of writing): an entry whose
+ * transaction commits later is linked by a later call, after the ones sealed before it, and a sealed entry's
+ * position never changes.
+ */
+export async function sealAudit(db: Kysely<any>, batch = 5_000): Promise<number> {
+  let sealed = 0;
+  for (;;) {
+    const n = await db.transaction().execute(async (trx) => {
+      const t = trx as Kysely<AuditTables>;
+      await sql`select pg_advisory_xact_lock(${sql.lit(AUDIT_CHAIN_LOCK)})`.execute(t);
+      const { rows } = await sql<{ id: bigint; entry_hash: string | null }>`
+        select id, entry_hash from audit_event
+         where seal_seq is null
+         order by id limit ${batch}`.execute(t);
+      if (rows.length === 0) return 0;
+      let { seq, hash } = await chainHead(t);
+      const ids: string[] = [];
+      const seqs: string[] = [];
+      const prevs: string[] = [];
+      const hashes: string[] = [];
+      for (const row of rows) {
+        if (!row.entry_hash) throw new Error(`audit entry ${row.id} has no entry hash: it was not written by writeAudit`);
+        seq += 1n;
+        const next = chainLink(hash, row.entry_hash);
+        ids.push(String(row.id));
+        seqs.push(String(seq));
+        prevs.push(hash);
+        hashes.push(next);
+        hash = next;
+      }
+      await sql`
+        update audit_event a set seal_seq = s.seq, prev_hash = s.prev, hash = s.hash
+          from unnest(${ids}::bigint[], ${seqs}::bigint[], ${prevs}::text[], ${hashes}::text[]) as s(id, seq, prev, hash)
+         where a.id = s.id`.execute(t);
+      return rows.length;
+    });
+    sealed += n;
+    if (n < batch) return sealed;
+  }
 }
 
 export interface HashedContent {
@@ -159,10 +207,23 @@ export interface HashedContent {
   detail: unknown;
 }
 
-/** The hash of one entry: HMAC-SM3 with the audit key (SM3 without one) over the previous hash and the content. */
+function sm3Hasher() {
+  return auditKey ? createHmac('sm3', auditKey) : createHash('sm3');
+}
+
+/** The hash of an entry sealed before the sealer existed: HMAC-SM3 (SM3 without a key) over the previous hash and the content. */
 export function chainHash(prevHash: string, content: HashedContent): string {
-  const hash = auditKey ? createHmac('sm3', auditKey) : createHash('sm3');
-  return hash.update(prevHash).update('\n').update(canonicalJson(content)).digest('hex');
+  return sm3Hasher().update(prevHash).update('\n').update(canonicalJson(content)).digest('hex');
+}
+
+/** An entry's own hash, written with it: HMAC-SM3 with the audit key (SM3 without one) of its content. */
+export function entryHash(content: HashedContent): string {
+  return sm3Hasher().update(canonicalJson(content)).digest('hex');
+}
+
+/** A sealed entry's chain hash: over the previous entry's hash and the entry's own hash. */
+export function chainLink(prevHash: string, ownHash: string): string {
+  return sm3Hasher().update(prevHash).update('\n').update(ownHash).digest('hex');
 }
 
 export function rowContent(row: AuditEventRow): HashedContent {
@@ -195,12 +256,18 @@ export function canonicalJson(value: unknown): string {
 
 export interface ChainVerification {
   intact: boolean;
+  /** entries checked: the sealed chain, then the entries not sealed yet */
   checked: number;
+  /** entries not sealed yet (their own hash was checked; the sealer links them within seconds) */
+  pending?: number;
   /** The first entry whose hash or link does not hold. */
   brokenAt?: { id: string; reason: 'hash_mismatch' | 'link_mismatch' };
 }
 
-/** Re-computes the chain from the start (or from the last retention purge), in pages, reporting progress. */
+/**
+ * Re-computes the chain from the start (or from the last retention purge) in chain order, in pages,
+ * reporting progress; then checks the own hash of every entry not sealed yet.
+ */
 export async function verifyAuditChain(
   trx: Kysely<any>,
   onProgress: (checked: number) => void = () => {},
@@ -214,30 +281,58 @@ export async function verifyAuditChain(
     .limit(1)
     .executeTakeFirst();
   let prevHash = anchor?.last_purged_hash ?? GENESIS_HASH;
-  let afterId = anchor?.last_purged_id ?? -1n;
+  let after = anchor?.last_purged_id ?? -1n;
   let checked = 0;
+  const broken = (row: AuditEventRow, reason: 'hash_mismatch' | 'link_mismatch'): ChainVerification => ({
+    intact: false,
+    checked,
+    brokenAt: { id: String(row.id), reason },
+  });
   for (;;) {
     const rows: AuditEventRow[] = await db
       .selectFrom('audit_event')
       .selectAll()
+      .where('seal_seq', '>', after)
+      .orderBy('seal_seq')
+      .limit(PAGE)
+      .execute();
+    for (const row of rows) {
+      if (row.prev_hash !== prevHash) return broken(row, 'link_mismatch');
+      const content = rowContent(row);
+      const expected = row.entry_hash
+        ? entryHash(content) === row.entry_hash
+          ? chainLink(prevHash, row.entry_hash)
+          : null
+        : chainHash(prevHash, content);
+      if (expected === null || expected !== row.hash) return broken(row, 'hash_mismatch');
+      prevHash = row.hash;
+      after = row.seal_seq as bigint;
+      checked++;
+    }
+    onProgress(checked);
+    if (rows.length < PAGE) break;
+  }
+  let pending = 0;
+  let afterId = -1n;
+  for (;;) {
+    const rows: AuditEventRow[] = await db
+      .selectFrom('audit_event')
+      .selectAll()
+      .where('seal_seq', 'is', null)
       .where('id', '>', afterId)
       .orderBy('id')
       .limit(PAGE)
       .execute();
     for (const row of rows) {
-      if (row.prev_hash !== prevHash) {
-        return { intact: false, checked, brokenAt: { id: String(row.id), reason: 'link_mismatch' } };
-      }
-      if (chainHash(prevHash, rowContent(row)) !== row.hash) {
-        return { intact: false, checked, brokenAt: { id: String(row.id), reason: 'hash_mismatch' } };
-      }
-      prevHash = row.hash;
+      if (!row.entry_hash || entryHash(rowContent(row)) !== row.entry_hash) return broken(row, 'hash_mismatch');
       afterId = row.id;
       checked++;
+      pending++;
     }
-    onProgress(checked);
-    if (rows.length < PAGE) return { intact: true, checked };
+    if (rows.length < PAGE) break;
   }
+  onProgress(checked);
+  return pending > 0 ? { intact: true, checked, pending } : { intact: true, checked };
 }
 
 /** LZ 23: system operation logs are kept at least six months (calendar months, not 180 days). */
@@ -264,26 +359,33 @@ export async function purgeAudit(trx: Kysely<any>, retentionDays: number, now = 
   const days = Math.max(180, Math.floor(retentionDays));
   const cutoff = auditPurgeCutoff(now, days);
   await sql`select pg_advisory_xact_lock(${sql.lit(AUDIT_CHAIN_LOCK)})`.execute(db);
-  // Purge a prefix of the chain only: stop at the first entry that is young enough to keep.
+  // Purge a prefix of the sealed chain only: stop at the first entry that is young enough to keep.
   const firstKept = await db
     .selectFrom('audit_event')
-    .select('id')
+    .select('seal_seq')
+    .where('seal_seq', 'is not', null)
     .where('occurred_at', '>', cutoff)
-    .orderBy('id')
+    .orderBy('seal_seq')
     .limit(1)
     .executeTakeFirst();
-  let query = db.selectFrom('audit_event').select(['id', 'hash']).orderBy('id', 'desc').limit(1);
-  if (firstKept) query = query.where('id', '<', firstKept.id);
+  let query = db
+    .selectFrom('audit_event')
+    .select(['seal_seq', 'hash'])
+    .where('seal_seq', 'is not', null)
+    .orderBy('seal_seq', 'desc')
+    .limit(1);
+  if (firstKept?.seal_seq != null) query = query.where('seal_seq', '<', firstKept.seal_seq);
   const last = await query.executeTakeFirst();
-  if (!last) return 0;
+  if (!last?.seal_seq || !last.hash) return 0;
   await sql`select set_config('yunguan.audit_purge', 'on', true), set_config('yunguan.audit_retention_days', ${String(days)}, true)`.execute(
     db,
   );
-  const result = await db.deleteFrom('audit_event').where('id', '<=', last.id).executeTakeFirst();
+  const result = await db.deleteFrom('audit_event').where('seal_seq', '<=', last.seal_seq).executeTakeFirst();
   const count = result.numDeletedRows;
+  // last_purged_id is a chain position (seal_seq; the id for entries sealed before the sealer existed)
   await db
     .insertInto('audit_purge')
-    .values({ cutoff, last_purged_id: last.id, last_purged_hash: last.hash, purged_count: count })
+    .values({ cutoff, last_purged_id: last.seal_seq, last_purged_hash: last.hash, purged_count: count })
     .execute();
   await sql`select set_config('yunguan.audit_purge', 'off', true)`.execute(db);
   return Number(count);

@@ -9,7 +9,8 @@ import type { DB } from '../../schema.ts';
 import type { Database } from '../db/database.ts';
 import {
   canonicalJson,
-  chainHash,
+  chainLink,
+  entryHash,
   GENESIS_HASH,
   rowContent,
   setAuditKey,
@@ -54,7 +55,10 @@ beforeAll(async () => {
   await write(6, 'second');
   expect(await writeCheckpoint(database.db, dir.path, keys, { onlyIfNew: true })).not.toBeNull();
   expect(await writeCheckpoint(database.db, dir.path, keys, { onlyIfNew: true })).toBeNull();
-  ids = (await database.db.selectFrom('audit_event').select('id').orderBy('id').execute()).map((r) => String(r.id));
+  // Chain positions: what checkpoints record and name.
+  ids = (
+    await database.db.selectFrom('audit_event').select('seal_seq').orderBy('seal_seq').execute()
+  ).map((r) => String(r.seal_seq));
   expect(ids).toHaveLength(12);
 });
 afterAll(async () => {
@@ -80,25 +84,30 @@ async function tampered(change: (trx: Transaction<DB>) => Promise<void>): Promis
   return result as CheckpointVerification;
 }
 
-/** Recomputes every hash from entry `fromId` on, with the audit key: the chain then verifies again. */
-async function rebuildFrom(trx: Kysely<DB>, fromId: string) {
+/** Recomputes every hash from chain position `fromSeq` on, with the audit key: the chain then verifies again. */
+async function rebuildFrom(trx: Kysely<DB>, fromSeq: string) {
   const before = await trx
     .selectFrom('audit_event')
     .select('hash')
-    .where('id', '<', BigInt(fromId))
-    .orderBy('id', 'desc')
+    .where('seal_seq', '<', BigInt(fromSeq))
+    .orderBy('seal_seq', 'desc')
     .limit(1)
     .executeTakeFirst();
   let prev = before?.hash ?? GENESIS_HASH;
   const rows = await trx
     .selectFrom('audit_event')
     .selectAll()
-    .where('id', '>=', BigInt(fromId))
-    .orderBy('id')
+    .where('seal_seq', '>=', BigInt(fromSeq))
+    .orderBy('seal_seq')
     .execute();
   for (const row of rows) {
-    const hash = chainHash(prev, rowContent(row));
-    await trx.updateTable('audit_event').set({ prev_hash: prev, hash }).where('id', '=', row.id).execute();
+    const own = entryHash(rowContent(row));
+    const hash = chainLink(prev, own);
+    await trx
+      .updateTable('audit_event')
+      .set({ prev_hash: prev, hash, entry_hash: own })
+      .where('id', '=', row.id)
+      .execute();
     prev = hash;
   }
   expect((await verifyAuditChain(trx)).intact).toBe(true);
@@ -118,7 +127,7 @@ describe('signed checkpoints of the audit chain', () => {
 
   it('one changed byte: the entry named', async () => {
     const result = await tampered(async (trx) => {
-      await sql`update audit_event set action = left(action, -1) || 'X' where id = ${at(3)}`.execute(trx);
+      await sql`update audit_event set action = left(action, -1) || 'X' where seal_seq = ${at(3)}`.execute(trx);
     });
     expect(result.ok).toBe(false);
     expect(result.problem).toMatchObject({ kind: 'chain_broken', entryId: at(3) });
@@ -126,7 +135,7 @@ describe('signed checkpoints of the audit chain', () => {
 
   it('a rebuilt chain (an entry changed, every later hash recomputed with the key): the first differing entry', async () => {
     const result = await tampered(async (trx) => {
-      await sql`update audit_event set actor_name = 'mallory' where id = ${at(4)}`.execute(trx);
+      await sql`update audit_event set actor_name = 'mallory' where seal_seq = ${at(4)}`.execute(trx);
       await rebuildFrom(trx, at(4));
     });
     expect(result.problem).toMatchObject({ kind: 'changed', entryId: at(4) });
@@ -135,14 +144,14 @@ describe('signed checkpoints of the audit chain', () => {
 
   it('a deleted tail: truncation, from the first missing entry', async () => {
     const result = await tampered(async (trx) => {
-      await sql`delete from audit_event where id >= ${at(9)}`.execute(trx);
+      await sql`delete from audit_event where seal_seq >= ${at(9)}`.execute(trx);
     });
     expect(result.problem).toMatchObject({ kind: 'truncated', entryId: at(9) });
   });
 
   it('a deleted middle entry, the chain rebuilt around the gap', async () => {
     const result = await tampered(async (trx) => {
-      await sql`delete from audit_event where id = ${at(7)}`.execute(trx);
+      await sql`delete from audit_event where seal_seq = ${at(7)}`.execute(trx);
       await rebuildFrom(trx, at(8));
     });
     expect(result.problem).toMatchObject({ kind: 'deleted', entryId: at(7) });
@@ -150,9 +159,9 @@ describe('signed checkpoints of the audit chain', () => {
 
   it('a reordering (two entries swapped, the chain rebuilt)', async () => {
     const result = await tampered(async (trx) => {
-      await sql`update audit_event set action = case id when ${at(5)} then 'second.0' else 'first.5' end,
-                                       object_id = case id when ${at(5)} then '0' else '5' end
-                 where id in (${at(5)}, ${at(6)})`.execute(trx);
+      await sql`update audit_event set action = case seal_seq when ${at(5)} then 'second.0' else 'first.5' end,
+                                       object_id = case seal_seq when ${at(5)} then '0' else '5' end
+                 where seal_seq in (${at(5)}, ${at(6)})`.execute(trx);
       await rebuildFrom(trx, at(5));
     });
     expect(result.problem).toMatchObject({ kind: 'changed', entryId: at(5) });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { type Kysely, sql } from 'kysely';
 import { sm2 } from 'sm-crypto-v2';
 import type { AuditTables } from './audit.table.ts';
-import { AUDIT_CHAIN_LOCK, canonicalJson, verifyAuditChain } from './audit.ts';
+import { AUDIT_CHAIN_LOCK, canonicalJson, sealAudit, verifyAuditChain } from './audit.ts';
 
 /**
  * Signed checkpoints of the audit chain, kept outside the database (docs/security.md): someone who can
@@ -75,7 +75,7 @@ export async function readCheckpoints(dir: string): Promise<Checkpoint[]> {
 }
 
 /**
- * Takes a checkpoint of the chain's head, holding the chain's lock so no entry is written meanwhile, and
+ * Takes a checkpoint of the chain's head (sealing what has committed first, then holding the chain's lock so nothing is sealed meanwhile), and
  * appends it to the directory's file. `onlyIfNew`: nothing is written when no entry came since the last one
  * (the periodic job); on demand (CLI) a checkpoint is always written.
  */
@@ -86,18 +86,24 @@ export async function writeCheckpoint(
   options: { now?: Date; onlyIfNew?: boolean } = {},
 ): Promise<Checkpoint | null> {
   const previous = (await readCheckpoints(dir)).at(-1);
+  await sealAudit(db);
   const checkpoint = await db.transaction().execute(async (trx) => {
     const t = trx as Kysely<AuditTables>;
     await sql`select pg_advisory_xact_lock(${sql.lit(AUDIT_CHAIN_LOCK)})`.execute(t);
-    let query = t.selectFrom('audit_event').select(['id', 'hash']).orderBy('id');
-    if (previous) query = query.where('id', '>', BigInt(previous.headId));
-    const rows = await query.execute();
+    // Chain positions (seal_seq): the sealed chain, in its order; what is not sealed yet waits for the next one.
+    let query = t
+      .selectFrom('audit_event')
+      .select(['seal_seq as id', 'hash'])
+      .where('seal_seq', 'is not', null)
+      .orderBy('seal_seq');
+    if (previous) query = query.where('seal_seq', '>', BigInt(previous.headId));
+    const rows = (await query.execute()) as { id: bigint; hash: string }[];
     if (rows.length === 0 && options.onlyIfNew) return null;
     const head = rows.at(-1) ?? (previous ? { id: BigInt(previous.headId), hash: previous.headHash } : null);
     if (!head) return null;
     const { rows: counted } = await sql<{
       n: string;
-    }>`select count(*)::text as n from audit_event where id <= ${head.id}`.execute(t);
+    }>`select count(*)::text as n from audit_event where seal_seq <= ${head.id}`.execute(t);
     const unsigned: Unsigned = {
       v: 1,
       at: (options.now ?? new Date()).toISOString(),
@@ -190,14 +196,14 @@ export async function verifyAgainstCheckpoints(
     const PAGE = 5_000;
     let after = -1n;
     for (;;) {
-      const rows = await t
+      const rows = (await t
         .selectFrom('audit_event')
-        .select(['id', 'hash'])
-        .where('id', '>', after)
-        .where('id', '<=', lastExpected)
-        .orderBy('id')
+        .select(['seal_seq as id', 'hash'])
+        .where('seal_seq', '>', after)
+        .where('seal_seq', '<=', lastExpected)
+        .orderBy('seal_seq')
         .limit(PAGE)
-        .execute();
+        .execute()) as { id: bigint; hash: string }[];
       for (const r of rows) present.set(r.id, r.hash);
       if (rows.length < PAGE) break;
       after = (rows.at(-1) as { id: bigint }).id;
@@ -247,7 +253,7 @@ export async function verifyAgainstCheckpoints(
   if (last) {
     const { rows } = await sql<{
       n: string;
-    }>`select count(*)::text as n from audit_event where id <= ${BigInt(last.headId)} and id > ${purgedUpTo}`.execute(
+    }>`select count(*)::text as n from audit_event where seal_seq <= ${BigInt(last.headId)} and seal_seq > ${purgedUpTo}`.execute(
       t,
     );
     if (purgedUpTo === 0n && Number(rows[0]?.n ?? 0) !== last.count) {
