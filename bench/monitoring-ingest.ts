@@ -9,7 +9,8 @@
  * encoded once, before timing, and both receivers get exactly the same bytes in the same order.
  *
  * Yunguan runs in this process (HTTP through Fastify's inject; on PGlite the database too, so its CPU is all
- * counted; on PostgreSQL the server's CPU is NOT in the figure and `cpuIncludesDatabase` says so). Its fold job
+ * counted; on PostgreSQL the CPU of the server's backends serving the bench's pool is added from /proc, and
+ * `cpuIncludesDatabase` says false only when the server runs elsewhere). Its fold job
  * runs as it would in production: after every round that completes BENCH_FOLD_SECONDS (default: the server's
  * default, 300 s) of scrape time, and once more at the end until nothing is staged; its CPU is inside the
  * measured figure. Prometheus's CPU comes from /proc/<pid>/stat. The last line is one JSON object.
@@ -49,7 +50,7 @@ async function main() {
   if (ROUNDS * SCRAPE_SECONDS > 110 * 60) throw new Error('the rounds must fit in the accepted window (120 min)');
   if (ROUNDS < 1 || SCRAPE_SECONDS <= 0 || FOLD_SECONDS <= 0)
     throw new Error('BENCH_ROUNDS, _SCRAPE_SECONDS, _FOLD_SECONDS');
-  const { database, kind, cleanup } = await openBenchDatabase();
+  const { database, kind, cleanup, databaseCpu } = await openBenchDatabase();
   const prometheus = await startPrometheus();
   try {
     await migrateToLatest(database.db);
@@ -141,6 +142,9 @@ async function main() {
       if (r.batches > 0) folds++;
       rollupWrites += r.rollups;
     };
+    // PostgreSQL's backends do part of Yunguan's work (staging, the fold): their CPU counts on Yunguan's side,
+    // as Prometheus's storage counts on its own.
+    const dbMeter = databaseCpu ? await databaseCpu() : undefined;
     const w0 = performance.now();
     for (const [r, bodies] of rounds.entries()) {
       const c0 = cpuNow();
@@ -153,7 +157,8 @@ async function main() {
     }
     await fold();
     const yWall = (performance.now() - w0) / 1000;
-    const yCpu = ingestCpu + foldCpu;
+    const databaseCpuSeconds = dbMeter ? await dbMeter.read() : 0;
+    const yCpu = ingestCpu + foldCpu + databaseCpuSeconds;
     const { rows } = await sql<{ n: string; staged: string }>`select (select sum(count) from monitoring_rollup) as n,
       (select count(*) from monitoring_staged) as staged`.execute(database.db);
     if (Number(rows[0]?.n) !== samples || Number(rows[0]?.staged) !== 0) {
@@ -161,7 +166,7 @@ async function main() {
     }
     say(
       `yunguan: ${yWall.toFixed(1)} s wall, ${yCpu.toFixed(1)} CPU s (ingest ${ingestCpu.toFixed(1)}, ` +
-        `${folds} folds ${foldCpu.toFixed(1)}, ${rollupWrites} rollup writes)`,
+        `${folds} folds ${foldCpu.toFixed(1)}, PostgreSQL backends ${databaseCpuSeconds.toFixed(1)}, ${rollupWrites} rollup writes)`,
     );
     await app.close();
 
@@ -200,8 +205,9 @@ async function main() {
       foldCpuSeconds: +foldCpu.toFixed(2),
       folds,
       rollupWrites,
+      databaseCpuSeconds: +databaseCpuSeconds.toFixed(2),
       database: kind,
-      cpuIncludesDatabase: kind === 'pglite',
+      cpuIncludesDatabase: kind === 'pglite' || dbMeter !== undefined,
     };
     console.log(
       JSON.stringify({

@@ -336,7 +336,9 @@ async function benchUnits(db: Database<DB>['db'], count: number) {
     if (count > 1) {
       const { rows: org } = await sql<{ id: string }>`
         insert into organisation (jurisdiction_id, type, code, name)
-        values (${health.jurisdiction_id}, 'using_unit', ${`bench-unit-${k}`}, ${`压测单位${k}`}) returning id`.execute(db);
+        values (${health.jurisdiction_id}, 'using_unit', ${`bench-unit-${k}`}, ${`压测单位${k}`}) returning id`.execute(
+        db,
+      );
       organisationId = org[0]?.id as string;
       username = `bench-${k}`;
       const { rows: user } = await sql<{ id: string }>`

@@ -88,6 +88,9 @@ async function main() {
       recomputeMs: Math.round(engineMs[1] as number),
       sqlMs: Math.round(best(sqlMs)),
       ratio: Number(((engineMs[0] as number) / best(sqlMs)).toFixed(3)),
+      recomputeRatio: Number(((engineMs[1] as number) / (engineMs[0] as number)).toFixed(3)),
+      // the Node process's peak resident memory (on PGlite the database's memory is inside it)
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     };
     process.stdout.write(`${JSON.stringify(out)}\n`);
     if (mismatches.length > 0) process.exitCode = 1;
