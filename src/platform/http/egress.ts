@@ -56,10 +56,31 @@ interface Net {
   family: 4 | 6;
   base: bigint;
   bits: number;
+  mask: bigint;
 }
+
+/**
+ * Parsing an address or a network is pure and every outgoing call checks a few of them (the data gateway
+ * several times a millisecond): results are remembered, in maps emptied when they reach `MEMO_SIZE`.
+ */
+const MEMO_SIZE = 4096;
+function memo<V>(map: Map<string, V>, key: string, compute: () => V): V {
+  const hit = map.get(key);
+  if (hit !== undefined) return hit;
+  const value = compute();
+  if (map.size >= MEMO_SIZE) map.clear();
+  map.set(key, value);
+  return value;
+}
+const ADDRESS_VALUES = new Map<string, bigint>();
+const NETWORKS = new Map<string, Net>();
 
 /** An address's value as one number; parsing by ipaddr.js (strict: four decimal parts for IPv4). */
 function addressValue(ip: string, family: 4 | 6): bigint {
+  return memo(ADDRESS_VALUES, `${family}:${ip}`, () => parseAddressValue(ip, family));
+}
+
+function parseAddressValue(ip: string, family: 4 | 6): bigint {
   const valid = family === 4 ? ipaddr.IPv4.isValidFourPartDecimal(ip) : ipaddr.IPv6.isValid(ip) && isIP(ip) === 6;
   if (!valid) throw new Error(`not an IPv${family} address: ${ip}`);
   let value = 0n;
@@ -72,6 +93,10 @@ const ipv6ToBigInt = (ip: string) => addressValue(ip, 6);
 
 /** `10.0.0.0/8`, `fc00::/7`, or a single address (a /32 or /128), parsed by ipaddr.js. */
 export function parseCidr(cidr: string): Net {
+  return memo(NETWORKS, cidr, () => parseNetwork(cidr));
+}
+
+function parseNetwork(cidr: string): Net {
   const text = cidr.trim();
   const [addr, len, extra] = text.split('/');
   if (!addr || extra !== undefined) throw new Error(`not a CIDR network: ${cidr}`);
@@ -87,14 +112,11 @@ export function parseCidr(cidr: string): Net {
   const max = family === 4 ? 32 : 128;
   const value = addressValue(addr, family);
   const mask = bits === 0 ? 0n : ((1n << BigInt(bits)) - 1n) << BigInt(max - bits);
-  return { family, base: value & mask, bits };
+  return { family, base: value & mask, bits, mask };
 }
 
 function contains(net: Net, family: 4 | 6, value: bigint): boolean {
-  if (net.family !== family) return false;
-  const max = family === 4 ? 32 : 128;
-  const mask = net.bits === 0 ? 0n : ((1n << BigInt(net.bits)) - 1n) << BigInt(max - net.bits);
-  return (value & mask) === net.base;
+  return net.family === family && (value & net.mask) === net.base;
 }
 
 // Order matters: the first match names the reason (the broadcast address before 240/4, :: before ::/96).
