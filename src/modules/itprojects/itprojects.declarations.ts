@@ -204,7 +204,12 @@ async function plansOf(
   const catalogue = await catalogueInForce(trx, jurisdictionCode, now);
   const priced: DeploymentLine[] = [];
   const monthly: bigint[] = [];
-  input.deploymentPlan.forEach((line, i) => {
+  input.deploymentPlan.forEach((given, i) => {
+    // whole numbers given as text (a form's cells) are numbers: the catalogue prices them
+    const specification = Object.fromEntries(
+      Object.entries(given.specification).map(([k, v]) => [k, typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : v]),
+    );
+    const line = { ...given, specification };
     const fen = monthlyFenOf(line, catalogue.items);
     if (fen === null) {
       errors.push({

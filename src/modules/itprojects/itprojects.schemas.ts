@@ -13,7 +13,7 @@ export const DeploymentLineSchema = Type.Object(
   {
     environment: Type.Enum(ENVIRONMENTS, { description: 'production 生产, test 测试, development 开发' }),
     itemCode: Type.String({ minLength: 1, maxLength: 64, description: 'the catalogue item' }),
-    specification: Type.Record(Type.String({ maxLength: 40 }), Type.Union([Type.String({ maxLength: 100 }), Type.Number()]), {
+    specification: Type.Record(Type.String({ maxLength: 40 }), Type.Union([Type.Number(), Type.String({ maxLength: 100 })]), {
       description: 'the item’s specification fields (vcpu, memoryGb, dataDiskGb…)',
     }),
     count: Type.Integer({ minimum: 1, maximum: 10_000 }),
