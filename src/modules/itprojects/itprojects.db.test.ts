@@ -5,6 +5,7 @@ import { as, login, type Session } from '../../../test/sessions.ts';
 import { XLSX_MEDIA_TYPE } from '../../platform/spreadsheet.ts';
 import { ManualClock } from '../../platform/time/clock.ts';
 import { seedDemo } from '../../seed.ts';
+import { registerFulfilment } from '../provisioning/index.ts';
 
 // A full Jiuquan round (JQ-proj 7-17) through the HTTP API under the ManualClock, on the demo city switched
 // to the Jiuquan pack: the round opens in September with its deadline from the calendar, the unit declares
@@ -26,6 +27,7 @@ let systemId: string;
 let roundId: string;
 const projects: Record<string, string> = {};
 const declarations: Record<string, string> = {};
+let firstOrder: string;
 
 type Answer = any;
 async function ok(res: Promise<{ statusCode: number; body: string; json(): unknown }>, status = 200): Promise<Answer> {
@@ -75,14 +77,30 @@ async function declared(name: string, investment: string, extra: Record<string, 
   return d;
 }
 
+/** The demo's provider operator, signed in for `providerId` (granted there first when the demo has no one). */
+async function operatorOf(providerId: string): Promise<Session> {
+  const operator = await t.database.db
+    .selectFrom('user_account')
+    .select('id')
+    .where('username', '=', 'provider')
+    .executeTakeFirstOrThrow();
+  await t.database.db
+    .insertInto('role_assignment')
+    .values({ user_id: operator.id, organisation_id: providerId, role: 'provider_operator', granted_by: 'test' })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  return login(t.app, 'provider', { organisationId: providerId });
+}
+
 beforeAll(async () => {
   t = await testApp({ clock });
   await seedDemo(t.database.db);
   [unit, reviewer, approver, econ, other] = (await Promise.all(
     ['applicant', 'reviewer', 'approver', 'econ', 'edu'].map((u) => login(t.app, u)),
   )) as Session[] as [Session, Session, Session, Session, Session];
+  registerFulfilment();
   await ok(as(t.app, approver, { method: 'PUT', url: '/api/v1/jurisdictions/demo-city/policy', payload: { packId: 'jiuquan-2018' } }));
-  systemId = (await ok(post(unit, '/systems', { name: '全民健康信息平台', mlpsLevel: 2, networkZone: '公共网络区' }), 201)).id;
+  systemId = (await ok(post(unit, '/systems', { name: '全民健康信息平台', mlpsLevel: 2, networkZone: '公共网络区', filingStatus: 'filed', filingNumber: '62090013001-26001', commitmentLetterOnFile: true, commitmentLetterDate: '2026-08-01' }), 201)).id;
   for (const name of ['健康平台', '跳过审查项目', '大项目', '超期项目', '急需项目', '表格导入项目']) await newProject(name);
 }, 180_000);
 afterAll(() => t?.close());
@@ -202,6 +220,7 @@ describe('a Jiuquan round, declaration to first order (JQ-proj 7-9)', () => {
       201,
     );
     expect(order).toMatchObject({ packId: 'jiuquan-2018', type: 'new_resources' });
+    firstOrder = order.id;
     const audits = await t.database.db
       .selectFrom('audit_event')
       .select('action')
@@ -278,6 +297,27 @@ describe('investment changes (JQ-proj 12), exact', () => {
 });
 
 describe('acceptance before use (JQ-proj 14-17)', () => {
+  it('the project’s system does not go live before the acceptance (JQ-proj 15)', async () => {
+    await ok(post(approver, `/orders/${firstOrder}/act`, { decision: 'approve', comment: '同意' }));
+    // the provider prepares the test resources (its work order and delivery receipt), the unit confirms
+    const [wo] = (await ok(get(unit, `/work-orders?orderId=${firstOrder}`))).items;
+    const keeper = await operatorOf(wo.providerId);
+    const spec = { vcpu: 4, memoryGb: 8, systemDiskGb: 40, dataDiskGb: 100, os: 'CentOS 7.9' };
+    const line = (n: number) => ({
+      workOrderLineNo: 1,
+      name: `jkpt-app-0${n}`,
+      externalId: `i-jq-00${n}`,
+      addresses: [`10.9.0.${n}`],
+      specification: spec,
+      deliveredAt: clock.now().toISOString(),
+    });
+    await ok(post(keeper, `/work-orders/${wo.id}/receipts`, { lines: [line(1), line(2)] }), 201);
+    await ok(post(unit, `/work-orders/${wo.id}/receipts/confirm`));
+    const goLive = await post(unit, `/orders/${firstOrder}/act`, { decision: 'approve', comment: '测试通过' });
+    expect(goLive.statusCode, goLive.body).toBe(409);
+    expect(goLive.json()).toMatchObject({ code: 'go_live_not_permitted', detail: expect.stringContaining('JQ-proj 15') });
+  });
+
   it('failed: rectification deadline; re-accepted: warranty at least three years, evaluation scheduled', async () => {
     const id = projects.健康平台 as string;
     at('2027-06-01T10:00:00');
@@ -314,6 +354,9 @@ describe('acceptance before use (JQ-proj 14-17)', () => {
       evaluationDue: '2028-07-02',
     });
     expect((await post(approver, `/it-projects/projects/${id}/acceptances`, { result: 'passed', acceptedOn: '2027-07-02', opinion: '再次' })).statusCode).toBe(409);
+    // accepted: the system goes live
+    const live = await ok(post(unit, `/orders/${firstOrder}/act`, { decision: 'approve', comment: '测试通过' }));
+    expect(live.currentStep).toMatchObject({ key: 'go_live' });
   });
 });
 
