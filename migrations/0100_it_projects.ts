@@ -20,7 +20,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('deadline_day', 'date', (c) => c.notNull())
     .addColumn('deadline_provisional', 'boolean', (c) => c.notNull().defaultTo(false))
     .addColumn('investment_ceiling_fen', 'bigint', (c) => c.notNull().check(sql`investment_ceiling_fen >= 0`))
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('open').check(sql`status in ('open', 'closed', 'planned')`))
+    .addColumn('status', 'text', (c) =>
+      c.notNull().defaultTo('open').check(sql`status in ('open', 'closed', 'planned')`),
+    )
     .addColumn('opened_by', 'text', (c) => c.notNull())
     .addColumn('opened_at', 'timestamptz', (c) => c.notNull())
     .addColumn('planned_by', 'text')

@@ -80,13 +80,28 @@ describe('budget against actual, per unit and year', () => {
     expect(me).toHaveLength(1);
     const orgId = me[0].organisationId;
     expect(
-      (await as(t.app, unit, { method: 'PUT', url: `/api/v1/it-projects/budget/${orgId}`, payload: { year: 2026, budget: '1' } }))
-        .statusCode,
+      (
+        await as(t.app, unit, {
+          method: 'PUT',
+          url: `/api/v1/it-projects/budget/${orgId}`,
+          payload: { year: 2026, budget: '1' },
+        })
+      ).statusCode,
     ).toBe(403);
-    const bad = await as(t.app, finance, { method: 'PUT', url: `/api/v1/it-projects/budget/${orgId}`, payload: { year: 2026, budget: '1.234' } });
+    const bad = await as(t.app, finance, {
+      method: 'PUT',
+      url: `/api/v1/it-projects/budget/${orgId}`,
+      payload: { year: 2026, budget: '1.234' },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors[0].field).toBe('body.budget');
-    await ok(as(t.app, finance, { method: 'PUT', url: `/api/v1/it-projects/budget/${orgId}`, payload: { year: 2026, budget: '50000.5' } }));
+    await ok(
+      as(t.app, finance, {
+        method: 'PUT',
+        url: `/api/v1/it-projects/budget/${orgId}`,
+        payload: { year: 2026, budget: '50000.5' },
+      }),
+    );
     const line = (await ok(as(t.app, finance, { url: '/api/v1/it-projects/budget?year=2026' }))).units.find(
       (u: { organisationId: string }) => u.organisationId === orgId,
     );

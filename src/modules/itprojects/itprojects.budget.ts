@@ -31,7 +31,15 @@ export async function budgetView(trx: Trx, year: number, now: Date) {
   const unit = (id: string, name = '', outside = false) => {
     let u = units.get(id);
     if (!u) {
-      u = { organisationId: id, organisationName: name, outsideCityBudget: outside, planned: 0n, budget: null, months: new Map(), projects: [] };
+      u = {
+        organisationId: id,
+        organisationName: name,
+        outsideCityBudget: outside,
+        planned: 0n,
+        budget: null,
+        months: new Map(),
+        projects: [],
+      };
       units.set(id, u);
     }
     return u;
@@ -76,7 +84,11 @@ export async function budgetView(trx: Trx, year: number, now: Date) {
           month: `${year}-${m}`,
           settled: u.months.has(m) ? yuan(u.months.get(m) as bigint) : null,
         })),
-        projects: u.projects.map((p) => ({ projectId: p.projectId, projectName: p.projectName, planned: yuan(p.planned) })),
+        projects: u.projects.map((p) => ({
+          projectId: p.projectId,
+          projectName: p.projectName,
+          planned: yuan(p.planned),
+        })),
       };
     });
   return { year, asOf: today, units: lines };
@@ -126,7 +138,8 @@ export async function budgetWorkbook(view: Awaited<ReturnType<typeof budgetView>
     '非市财政预算单位',
     '立项计划云费用（元）',
     '预算（元）',
-    ...view.units[0]?.months.map((m) => `${Number(m.month.slice(5))}月结算（元）`) ?? MONTHS.map((m) => `${Number(m)}月结算（元）`),
+    ...(view.units[0]?.months.map((m) => `${Number(m.month.slice(5))}月结算（元）`) ??
+      MONTHS.map((m) => `${Number(m)}月结算（元）`)),
     '已结算合计（元）',
     '全年预测（元）',
   ];

@@ -40,8 +40,18 @@ const post = (s: Session, url: string, payload: unknown = {}) =>
 const get = (s: Session, url: string) => as(t.app, s, { url: `/api/v1${url}` });
 const at = (shanghai: string) => clock.set(`${shanghai}+08:00`);
 
-const vm = { environment: 'production', itemCode: 'cloud-vm', count: 2, specification: { vcpu: 4, memoryGb: 8, systemDiskGb: 40, dataDiskGb: 100 } };
-const testVm = { environment: 'test', itemCode: 'cloud-vm', count: 1, specification: { vcpu: 2, memoryGb: 4, systemDiskGb: 40 } };
+const vm = {
+  environment: 'production',
+  itemCode: 'cloud-vm',
+  count: 2,
+  specification: { vcpu: 4, memoryGb: 8, systemDiskGb: 40, dataDiskGb: 100 },
+};
+const testVm = {
+  environment: 'test',
+  itemCode: 'cloud-vm',
+  count: 1,
+  specification: { vcpu: 2, memoryGb: 4, systemDiskGb: 40 },
+};
 const sharing = [
   { direction: 'provides', name: '居民健康档案', description: '向医保、民政共享' },
   { direction: 'uses', name: '人口基础信息', description: '从公安人口库获取' },
@@ -64,7 +74,12 @@ const ALL_PASS = [
 
 async function newProject(name: string, year = 2027): Promise<string> {
   const p = await ok(
-    post(unit, '/projects', { approvalNo: `酒发改〔2026〕${Object.keys(projects).length + 1}号`, name, year, systemIds: [systemId] }),
+    post(unit, '/projects', {
+      approvalNo: `酒发改〔2026〕${Object.keys(projects).length + 1}号`,
+      name,
+      year,
+      systemIds: [systemId],
+    }),
     201,
   );
   projects[name] = p.id;
@@ -72,7 +87,10 @@ async function newProject(name: string, year = 2027): Promise<string> {
 }
 
 async function declared(name: string, investment: string, extra: Record<string, unknown> = {}) {
-  const d = await ok(post(unit, '/it-projects/declarations', declaration(projects[name] as string, investment, extra)), 201);
+  const d = await ok(
+    post(unit, '/it-projects/declarations', declaration(projects[name] as string, investment, extra)),
+    201,
+  );
   declarations[name] = d.id;
   return d;
 }
@@ -99,33 +117,80 @@ beforeAll(async () => {
     ['applicant', 'reviewer', 'approver', 'econ', 'edu'].map((u) => login(t.app, u)),
   )) as Session[] as [Session, Session, Session, Session, Session];
   registerFulfilment();
-  await ok(as(t.app, approver, { method: 'PUT', url: '/api/v1/jurisdictions/demo-city/policy', payload: { packId: 'jiuquan-2018' } }));
-  systemId = (await ok(post(unit, '/systems', { name: '全民健康信息平台', mlpsLevel: 2, networkZone: '公共网络区', filingStatus: 'filed', filingNumber: '62090013001-26001', commitmentLetterOnFile: true, commitmentLetterDate: '2026-08-01' }), 201)).id;
-  for (const name of ['健康平台', '跳过审查项目', '大项目', '超期项目', '急需项目', '表格导入项目']) await newProject(name);
+  await ok(
+    as(t.app, approver, {
+      method: 'PUT',
+      url: '/api/v1/jurisdictions/demo-city/policy',
+      payload: { packId: 'jiuquan-2018' },
+    }),
+  );
+  systemId = (
+    await ok(
+      post(unit, '/systems', {
+        name: '全民健康信息平台',
+        mlpsLevel: 2,
+        networkZone: '公共网络区',
+        filingStatus: 'filed',
+        filingNumber: '62090013001-26001',
+        commitmentLetterOnFile: true,
+        commitmentLetterDate: '2026-08-01',
+      }),
+      201,
+    )
+  ).id;
+  for (const name of ['健康平台', '跳过审查项目', '大项目', '超期项目', '急需项目', '表格导入项目'])
+    await newProject(name);
 }, 180_000);
 afterAll(() => t?.close());
 
 describe('a Jiuquan round, declaration to first order (JQ-proj 7-9)', () => {
   it('opens only in September, for next year, with the last working day of September as its deadline', async () => {
-    const early = await post(approver, '/it-projects/rounds', { jurisdiction: 'demo-city', planYear: 2027, investmentCeiling: '3000000' });
+    const early = await post(approver, '/it-projects/rounds', {
+      jurisdiction: 'demo-city',
+      planYear: 2027,
+      investmentCeiling: '3000000',
+    });
     expect(early.statusCode, early.body).toBe(409);
     expect(early.json().detail).toContain('JQ-proj 7(1)');
     at('2026-09-01T10:00:00');
-    const wrongYear = await post(approver, '/it-projects/rounds', { jurisdiction: 'demo-city', planYear: 2026, investmentCeiling: '3000000' });
+    const wrongYear = await post(approver, '/it-projects/rounds', {
+      jurisdiction: 'demo-city',
+      planYear: 2026,
+      investmentCeiling: '3000000',
+    });
     expect(wrongYear.statusCode).toBe(409);
-    expect((await post(unit, '/it-projects/rounds', { jurisdiction: 'demo-city', planYear: 2027, investmentCeiling: '1' })).statusCode).toBe(403);
+    expect(
+      (await post(unit, '/it-projects/rounds', { jurisdiction: 'demo-city', planYear: 2027, investmentCeiling: '1' }))
+        .statusCode,
+    ).toBe(403);
     const round = await ok(
-      post(approver, '/it-projects/rounds', { jurisdiction: 'demo-city', planYear: 2027, investmentCeiling: '3000000' }),
+      post(approver, '/it-projects/rounds', {
+        jurisdiction: 'demo-city',
+        planYear: 2027,
+        investmentCeiling: '3000000',
+      }),
       201,
     );
-    expect(round).toMatchObject({ planYear: 2027, openedOn: '2026-09-01', deadline: '2026-09-30', status: 'open', investmentCeiling: '3000000.00' });
+    expect(round).toMatchObject({
+      planYear: 2027,
+      openedOn: '2026-09-01',
+      deadline: '2026-09-30',
+      status: 'open',
+      investmentCeiling: '3000000.00',
+    });
     roundId = round.id;
   });
 
   it('a declaration carries both plans (NB 17, JQ-proj 7(1)); the deployment plan is priced from the catalogue in force', async () => {
-    const noSharing = await post(unit, '/it-projects/declarations', declaration(projects.健康平台 as string, '1000000', { dataSharingPlan: [] }));
+    const noSharing = await post(
+      unit,
+      '/it-projects/declarations',
+      declaration(projects.健康平台 as string, '1000000', { dataSharingPlan: [] }),
+    );
     expect(noSharing.statusCode, noSharing.body).toBe(400);
-    expect(noSharing.json().errors).toEqual([{ field: 'body.dataSharingPlan', message: expect.stringContaining('JQ-proj 7(1)') }]);
+    expect(noSharing.json().errors).toEqual([
+      { field: 'body.dataSharingPlan', message: expect.stringContaining('JQ-proj 7(1)') },
+    ]);
     const unknownItem = await post(
       unit,
       '/it-projects/declarations',
@@ -135,7 +200,13 @@ describe('a Jiuquan round, declaration to first order (JQ-proj 7-9)', () => {
     const d = await declared('健康平台', '1000000');
     // cloud-vm at the demo prices: 60/vCPU, 20/GB memory, 0.5/GB storage a month.
     // production 2 x (4x60 + 8x20 + 140x0.5) = 940; test 1 x (2x60 + 4x20 + 40x0.5) = 220; x 12 months
-    expect(d).toMatchObject({ status: 'draft', investment: '1000000.00', annualCloudCost: '13920.00', urgent: false, planYear: 2027 });
+    expect(d).toMatchObject({
+      status: 'draft',
+      investment: '1000000.00',
+      annualCloudCost: '13920.00',
+      urgent: false,
+      planYear: 2027,
+    });
     expect(d.deploymentPlan.map((l: { monthlyFen: string }) => l.monthlyFen)).toEqual(['94000', '22000']);
     // another unit sees nothing of it
     expect((await get(other, `/it-projects/declarations/${d.id}`)).statusCode).toBe(404);
@@ -165,7 +236,11 @@ describe('a Jiuquan round, declaration to first order (JQ-proj 7-9)', () => {
     const approval = await post(approver, `/projects/${skipped}/decision`, { decision: 'approve' });
     expect(approval.statusCode, approval.body).toBe(409);
     expect(approval.json().detail).toContain('JQ-proj 9');
-    const quota = await as(t.app, econ, { method: 'PUT', url: `/api/v1/projects/${skipped}/quota`, payload: { base: { vcpu: '8' } } });
+    const quota = await as(t.app, econ, {
+      method: 'PUT',
+      url: `/api/v1/projects/${skipped}/quota`,
+      payload: { base: { vcpu: '8' } },
+    });
     expect(quota.statusCode).toBe(409);
     expect(quota.json().detail).toContain('JQ-proj 9');
     const order = await post(unit, '/orders', {
@@ -173,7 +248,13 @@ describe('a Jiuquan round, declaration to first order (JQ-proj 7-9)', () => {
       title: '未审查项目申请资源',
       projectId: skipped,
       systemId,
-      lines: [{ itemCode: 'cloud-vm', specification: { vcpu: 2, memoryGb: 4, systemDiskGb: 40, dataDiskGb: 0, os: 'CentOS 7.9' }, quantity: 1 }],
+      lines: [
+        {
+          itemCode: 'cloud-vm',
+          specification: { vcpu: 2, memoryGb: 4, systemDiskGb: 40, dataDiskGb: 0, os: 'CentOS 7.9' },
+          quantity: 1,
+        },
+      ],
     });
     expect(order.statusCode, order.body).toBe(422);
     expect(order.json().detail).toContain('JQ-proj 9');
@@ -193,7 +274,9 @@ describe('a Jiuquan round, declaration to first order (JQ-proj 7-9)', () => {
     });
     expect(over.statusCode).toBe(409);
     expect(over.json().detail).toContain('3500000.00');
-    const plan = await ok(post(approver, `/it-projects/rounds/${roundId}/plan`, { declarationIds: [declarations.健康平台] }));
+    const plan = await ok(
+      post(approver, `/it-projects/rounds/${roundId}/plan`, { declarationIds: [declarations.健康平台] }),
+    );
     expect(plan).toMatchObject({ status: 'planned', investment: '1000000.00' });
     expect((await ok(get(approver, `/it-projects/declarations/${declarations.大项目}`))).status).toBe('not_in_plan');
   });
@@ -206,16 +289,30 @@ describe('a Jiuquan round, declaration to first order (JQ-proj 7-9)', () => {
     const d = await ok(post(econ, `/it-projects/declarations/${id}/approve`, { comment: '同意立项' }));
     expect(d).toMatchObject({ status: 'approved', projectStatus: 'approved' });
     expect((await ok(get(unit, `/projects/${projects.健康平台}`))).status).toBe('approved');
-    const design = await ok(post(approver, `/it-projects/declarations/${id}/design-review`, { passed: true, note: '初步设计及概算评审通过' }));
+    const design = await ok(
+      post(approver, `/it-projects/declarations/${id}/design-review`, { passed: true, note: '初步设计及概算评审通过' }),
+    );
     expect(design.status).toBe('design_approved');
-    await ok(as(t.app, econ, { method: 'PUT', url: `/api/v1/projects/${projects.健康平台}/quota`, payload: { base: { vcpu: '16', memory_gb: '64', storage_gb: '1000' } } }));
+    await ok(
+      as(t.app, econ, {
+        method: 'PUT',
+        url: `/api/v1/projects/${projects.健康平台}/quota`,
+        payload: { base: { vcpu: '16', memory_gb: '64', storage_gb: '1000' } },
+      }),
+    );
     const order = await ok(
       post(unit, '/orders', {
         type: 'new_resources',
         title: '健康平台生产资源',
         projectId: projects.健康平台,
         systemId,
-        lines: [{ itemCode: 'cloud-vm', specification: { vcpu: 4, memoryGb: 8, systemDiskGb: 40, dataDiskGb: 100, os: 'CentOS 7.9' }, quantity: 2 }],
+        lines: [
+          {
+            itemCode: 'cloud-vm',
+            specification: { vcpu: 4, memoryGb: 8, systemDiskGb: 40, dataDiskGb: 100, os: 'CentOS 7.9' },
+            quantity: 2,
+          },
+        ],
       }),
       201,
     );
@@ -241,17 +338,34 @@ describe('a Jiuquan round, declaration to first order (JQ-proj 7-9)', () => {
   });
 
   it('a project outside the plan enters through the urgent path (JQ-proj 8), flagged', async () => {
-    const noReason = await post(unit, '/it-projects/declarations', declaration(projects.急需项目 as string, '200000', { roundId: null, urgent: true }));
+    const noReason = await post(
+      unit,
+      '/it-projects/declarations',
+      declaration(projects.急需项目 as string, '200000', { roundId: null, urgent: true }),
+    );
     expect(noReason.statusCode).toBe(400);
-    expect(noReason.json().errors[0]).toMatchObject({ field: 'body.urgentReason', message: expect.stringContaining('JQ-proj 8') });
-    const d = await declared('急需项目', '200000', { roundId: null, urgent: true, urgentReason: '省级部署的疫情防控任务' });
+    expect(noReason.json().errors[0]).toMatchObject({
+      field: 'body.urgentReason',
+      message: expect.stringContaining('JQ-proj 8'),
+    });
+    const d = await declared('急需项目', '200000', {
+      roundId: null,
+      urgent: true,
+      urgentReason: '省级部署的疫情防控任务',
+    });
     expect(d).toMatchObject({ urgent: true, roundId: null });
     await ok(post(unit, `/it-projects/declarations/${d.id}/submit`));
     await ok(post(reviewer, `/it-projects/declarations/${d.id}/review`, { answers: ALL_PASS }));
     expect((await ok(post(econ, `/it-projects/declarations/${d.id}/approve`, {}))).status).toBe('approved');
     const list = await ok(get(approver, '/it-projects/declarations?year=2027'));
     const approved = list.items.filter((x: { projectStatus: string }) => x.projectStatus === 'approved');
-    expect(approved.map((x: { projectName: string; urgent: boolean; status: string }) => [x.projectName, x.urgent, x.status])).toEqual([
+    expect(
+      approved.map((x: { projectName: string; urgent: boolean; status: string }) => [
+        x.projectName,
+        x.urgent,
+        x.status,
+      ]),
+    ).toEqual([
       ['健康平台', false, 'design_approved'],
       ['急需项目', true, 'approved'],
     ]);
@@ -261,10 +375,15 @@ describe('a Jiuquan round, declaration to first order (JQ-proj 7-9)', () => {
 describe('investment changes (JQ-proj 12), exact', () => {
   it('in Jiuquan 以上 includes the number: exactly +10% goes to the authority, which decides', async () => {
     const id = projects.急需项目 as string;
-    const c = await ok(post(unit, `/it-projects/projects/${id}/changes`, { investment: '220000.00', reason: '增加灾备' }), 201);
+    const c = await ok(
+      post(unit, `/it-projects/projects/${id}/changes`, { investment: '220000.00', reason: '增加灾备' }),
+      201,
+    );
     expect(c).toMatchObject({ status: 'pending_authority', changePercent: '10.0000', article: 'JQ-proj 12' });
     expect((await ok(get(unit, `/it-projects/projects/${id}`))).declaration.investment).toBe('200000.00');
-    const decided = await ok(post(approver, `/it-projects/changes/${c.id}/decision`, { approve: true, comment: '同意' }));
+    const decided = await ok(
+      post(approver, `/it-projects/changes/${c.id}/decision`, { approve: true, comment: '同意' }),
+    );
     expect(decided.status).toBe('approved');
     expect((await ok(get(unit, `/it-projects/projects/${id}`))).declaration.investment).toBe('220000.00');
   });
@@ -278,20 +397,37 @@ describe('investment changes (JQ-proj 12), exact', () => {
       }),
     );
     const id = projects.健康平台 as string;
-    const recorded = await ok(post(unit, `/it-projects/projects/${id}/changes`, { investment: '1100000.00', reason: '扩容' }), 201);
-    expect(recorded).toMatchObject({ status: 'recorded', changePercent: '10.0000', before: '1000000.00', after: '1100000.00' });
+    const recorded = await ok(
+      post(unit, `/it-projects/projects/${id}/changes`, { investment: '1100000.00', reason: '扩容' }),
+      201,
+    );
+    expect(recorded).toMatchObject({
+      status: 'recorded',
+      changePercent: '10.0000',
+      before: '1000000.00',
+      after: '1100000.00',
+    });
     // 1,100,000.00 x 1.1001 = 1,210,110.00: +10.01%
-    const toAuthority = await ok(post(unit, `/it-projects/projects/${id}/changes`, { investment: '1210110.00', reason: '再扩容' }), 201);
+    const toAuthority = await ok(
+      post(unit, `/it-projects/projects/${id}/changes`, { investment: '1210110.00', reason: '再扩容' }),
+      201,
+    );
     expect(toAuthority).toMatchObject({ status: 'pending_authority', changePercent: '10.0100' });
     // one fen less than +10.01% is still above 10%; one fen above +10% exactly too
     expect((await ok(get(unit, `/it-projects/projects/${id}`))).declaration.investment).toBe('1100000.00');
     const twice = await post(unit, `/it-projects/projects/${id}/changes`, { investment: '1100000.01', reason: '微调' });
     expect(twice.statusCode).toBe(409);
     await ok(post(approver, `/it-projects/changes/${toAuthority.id}/decision`, { approve: false, comment: '不同意' }));
-    const oneFen = await ok(post(unit, `/it-projects/projects/${id}/changes`, { investment: '1210000.01', reason: '微调' }), 201);
+    const oneFen = await ok(
+      post(unit, `/it-projects/projects/${id}/changes`, { investment: '1210000.01', reason: '微调' }),
+      201,
+    );
     expect(oneFen).toMatchObject({ status: 'pending_authority' });
     await ok(post(approver, `/it-projects/changes/${oneFen.id}/decision`, { approve: false }));
-    const exact = await ok(post(unit, `/it-projects/projects/${id}/changes`, { investment: '1210000.00', reason: '按10%' }), 201);
+    const exact = await ok(
+      post(unit, `/it-projects/projects/${id}/changes`, { investment: '1210000.00', reason: '按10%' }),
+      201,
+    );
     expect(exact).toMatchObject({ status: 'recorded', changePercent: '10.0000' });
   });
 });
@@ -315,13 +451,20 @@ describe('acceptance before use (JQ-proj 14-17)', () => {
     await ok(post(unit, `/work-orders/${wo.id}/receipts/confirm`));
     const goLive = await post(unit, `/orders/${firstOrder}/act`, { decision: 'approve', comment: '测试通过' });
     expect(goLive.statusCode, goLive.body).toBe(409);
-    expect(goLive.json()).toMatchObject({ code: 'go_live_not_permitted', detail: expect.stringContaining('JQ-proj 15') });
+    expect(goLive.json()).toMatchObject({
+      code: 'go_live_not_permitted',
+      detail: expect.stringContaining('JQ-proj 15'),
+    });
   });
 
   it('failed: rectification deadline; re-accepted: warranty at least three years, evaluation scheduled', async () => {
     const id = projects.健康平台 as string;
     at('2027-06-01T10:00:00');
-    const noDue = await post(approver, `/it-projects/projects/${id}/acceptances`, { result: 'failed', acceptedOn: '2027-06-01', opinion: '性能不达标' });
+    const noDue = await post(approver, `/it-projects/projects/${id}/acceptances`, {
+      result: 'failed',
+      acceptedOn: '2027-06-01',
+      opinion: '性能不达标',
+    });
     expect(noDue.json().errors[0].field).toBe('body.rectificationDue');
     const failed = await ok(
       post(approver, `/it-projects/projects/${id}/acceptances`, {
@@ -333,7 +476,10 @@ describe('acceptance before use (JQ-proj 14-17)', () => {
       201,
     );
     expect(failed).toMatchObject({ attempt: 1, result: 'failed', rectificationDue: '2027-07-01', warrantyUntil: null });
-    expect(await ok(get(unit, `/it-projects/projects/${id}`))).toMatchObject({ accepted: false, rectificationDue: '2027-07-01' });
+    expect(await ok(get(unit, `/it-projects/projects/${id}`))).toMatchObject({
+      accepted: false,
+      rectificationDue: '2027-07-01',
+    });
     at('2027-07-02T10:00:00');
     const short = await post(approver, `/it-projects/projects/${id}/acceptances`, {
       result: 'passed',
@@ -342,18 +488,38 @@ describe('acceptance before use (JQ-proj 14-17)', () => {
       warrantyYears: 2,
     });
     expect(short.statusCode).toBe(400);
-    expect(short.json().errors[0]).toMatchObject({ field: 'body.warrantyYears', message: expect.stringContaining('JQ-proj 16') });
+    expect(short.json().errors[0]).toMatchObject({
+      field: 'body.warrantyYears',
+      message: expect.stringContaining('JQ-proj 16'),
+    });
     const passed = await ok(
-      post(approver, `/it-projects/projects/${id}/acceptances`, { result: 'passed', acceptedOn: '2027-07-02', opinion: '整改完成，验收合格' }),
+      post(approver, `/it-projects/projects/${id}/acceptances`, {
+        result: 'passed',
+        acceptedOn: '2027-07-02',
+        opinion: '整改完成，验收合格',
+      }),
       201,
     );
-    expect(passed).toMatchObject({ attempt: 2, result: 'passed', warrantyUntil: '2030-07-02', evaluationDue: '2028-07-02' });
+    expect(passed).toMatchObject({
+      attempt: 2,
+      result: 'passed',
+      warrantyUntil: '2030-07-02',
+      evaluationDue: '2028-07-02',
+    });
     expect(await ok(get(unit, `/it-projects/projects/${id}`))).toMatchObject({
       accepted: true,
       warrantyUntil: '2030-07-02',
       evaluationDue: '2028-07-02',
     });
-    expect((await post(approver, `/it-projects/projects/${id}/acceptances`, { result: 'passed', acceptedOn: '2027-07-02', opinion: '再次' })).statusCode).toBe(409);
+    expect(
+      (
+        await post(approver, `/it-projects/projects/${id}/acceptances`, {
+          result: 'passed',
+          acceptedOn: '2027-07-02',
+          opinion: '再次',
+        })
+      ).statusCode,
+    ).toBe(409);
     // accepted: the system goes live
     const live = await ok(post(unit, `/orders/${firstOrder}/act`, { decision: 'approve', comment: '测试通过' }));
     expect(live.currentStep).toMatchObject({ key: 'go_live' });
@@ -378,7 +544,15 @@ describe('the declaration form through Excel (JQ-proj annex 1)', () => {
     expect(exported.headers['content-type']).toContain(XLSX_MEDIA_TYPE);
     const d = await ok(upload(exported.rawPayload, projects.表格导入项目 as string), 201);
     const source = await ok(get(unit, `/it-projects/declarations/${declarations.急需项目}`));
-    for (const key of ['feasibilitySummary', 'fundingSource', 'urgent', 'urgentReason', 'deploymentPlan', 'dataSharingPlan', 'annualCloudCost'])
+    for (const key of [
+      'feasibilitySummary',
+      'fundingSource',
+      'urgent',
+      'urgentReason',
+      'deploymentPlan',
+      'dataSharingPlan',
+      'annualCloudCost',
+    ])
       expect(d[key], key).toEqual(source[key]);
     // the form carries the estimate in force (after the approved change)
     expect(d.investment).toBe('220000.00');

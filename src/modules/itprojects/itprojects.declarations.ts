@@ -131,7 +131,8 @@ export async function openRound(
     );
   }
   const ceiling = fenOf(input.investmentCeiling);
-  if (ceiling === null) throw invalid('body.investmentCeiling', 'an amount in yuan, at most 2 decimals / 金额格式不正确');
+  if (ceiling === null)
+    throw invalid('body.investmentCeiling', 'an amount in yuan, at most 2 decimals / 金额格式不正确');
   if (await repo.roundOfYear(trx, jurisdictionId, input.planYear)) {
     throw refused(`the round for ${input.planYear} is open already / 该年度申报已组织`, 'body.planYear');
   }
@@ -207,7 +208,10 @@ async function plansOf(
   input.deploymentPlan.forEach((given, i) => {
     // whole numbers given as text (a form's cells) are numbers: the catalogue prices them
     const specification = Object.fromEntries(
-      Object.entries(given.specification).map(([k, v]) => [k, typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : v]),
+      Object.entries(given.specification).map(([k, v]) => [
+        k,
+        typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : v,
+      ]),
     );
     const line = { ...given, specification };
     const fen = monthlyFenOf(line, catalogue.items);
@@ -221,7 +225,8 @@ async function plansOf(
     monthly.push(fen);
     priced.push({ ...line, monthlyFen: fen.toString() });
   });
-  if (errors.length) throw new AppError('validation_failed', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
+  if (errors.length)
+    throw new AppError('validation_failed', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
   return { deploymentPlan: priced, annual: annualFenOf(monthly), catalogueVersionId: catalogue.version.id };
 }
 
@@ -238,7 +243,10 @@ export async function createDeclaration(trx: Trx, auth: AuthContext, actor: Acto
     throw invalid('body.projectId', 'no such project of this unit / 项目不存在');
   }
   if (project.status !== 'declared') {
-    throw refused(`the project is ${project.status}: only a declared project is declared / 仅申报状态的项目可申报`, 'body.projectId');
+    throw refused(
+      `the project is ${project.status}: only a declared project is declared / 仅申报状态的项目可申报`,
+      'body.projectId',
+    );
   }
   if (await repo.declarationOfProject(trx, project.id)) {
     throw refused('the project has a declaration already / 该项目已申报', 'body.projectId');
@@ -250,19 +258,24 @@ export async function createDeclaration(trx: Trx, auth: AuthContext, actor: Acto
   let roundId: string | null = null;
   if (input.urgent) {
     const path = policy.projects.urgentPath;
-    if (path.value !== true) throw refused(`the pack has no urgent path (${path.note ?? ''}) / 无紧急项目通道`, 'body.urgent');
+    if (path.value !== true)
+      throw refused(`the pack has no urgent path (${path.note ?? ''}) / 无紧急项目通道`, 'body.urgent');
     if (!input.urgentReason?.trim()) {
       throw invalid('body.urgentReason', `an urgent project says why (${path.article}) / 须说明急需建设的理由`);
     }
   } else {
     if (!input.roundId) throw invalid('body.roundId', 'a declaration belongs to a round / 须选择申报批次');
     const round = await roundOf(trx, input.roundId);
-    if (round.jurisdiction_id !== project.jurisdictionId) throw invalid('body.roundId', 'no such round / 申报批次不存在');
+    if (round.jurisdiction_id !== project.jurisdictionId)
+      throw invalid('body.roundId', 'no such round / 申报批次不存在');
     if (round.status !== 'open' || pastDeadline(round, now)) {
       throw refused(`the round closed on ${round.deadline_day} / 申报已截止`, 'body.roundId');
     }
     if (project.year !== round.plan_year) {
-      throw refused(`the round declares projects of ${round.plan_year}; the project is of ${project.year} / 项目年度不符`, 'body.projectId');
+      throw refused(
+        `the round declares projects of ${round.plan_year}; the project is of ${project.year} / 项目年度不符`,
+        'body.projectId',
+      );
     }
     roundId = round.id;
   }
@@ -324,7 +337,13 @@ function expectStatus(d: repo.DeclarationWithNames, ...allowed: string[]): void 
   }
 }
 
-async function audited(trx: Trx, actor: Actor, d: repo.DeclarationWithNames, action: string, detail: Record<string, unknown>) {
+async function audited(
+  trx: Trx,
+  actor: Actor,
+  d: repo.DeclarationWithNames,
+  action: string,
+  detail: Record<string, unknown>,
+) {
   await writeAudit(trx, actor, {
     action: `project_declaration.${action}`,
     objectType: 'project_declaration',
@@ -370,17 +389,30 @@ export async function reviewDeclaration(
   checklist.forEach(({ item, article }) => {
     const a = answers.find((x) => x.item === item);
     if (!a) errors.push({ field: 'body.answers', message: `answer ${item} (${article}) / 须回答审查项 ${item}` });
-    else if (!a.note.trim()) errors.push({ field: `body.answers.${answers.indexOf(a)}.note`, message: 'each answer has its note / 须填写审查意见' });
+    else if (!a.note.trim())
+      errors.push({
+        field: `body.answers.${answers.indexOf(a)}.note`,
+        message: 'each answer has its note / 须填写审查意见',
+      });
   });
   answers.forEach((a, i) => {
     if (!checklist.some((c) => c.item === a.item)) {
-      errors.push({ field: `body.answers.${i}.item`, message: `${a.item} is not on the pack's checklist / 不是审查项` });
+      errors.push({
+        field: `body.answers.${i}.item`,
+        message: `${a.item} is not on the pack's checklist / 不是审查项`,
+      });
     }
   });
-  if (errors.length) throw new AppError('validation_failed', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
+  if (errors.length)
+    throw new AppError('validation_failed', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
   const passed = answers.every((a) => a.passed);
   const status = passed ? 'review_passed' : 'review_failed';
-  await repo.updateDeclaration(trx, id, { status, review_checklist: answers, reviewed_by: auth.name, reviewed_at: now }, now);
+  await repo.updateDeclaration(
+    trx,
+    id,
+    { status, review_checklist: answers, reviewed_by: auth.name, reviewed_at: now },
+    now,
+  );
   await setProjectReviewPassed(trx, d.project_id, passed ? now : null, now);
   return audited(trx, actor, d, passed ? 'review_passed' : 'review_failed', {
     after: { status },
@@ -410,7 +442,10 @@ export async function assemblePlan(
   const chosen = passed.filter((d) => declarationIds.includes(d.id));
   declarationIds.forEach((id, i) => {
     if (!chosen.some((d) => d.id === id)) {
-      throw invalid(`body.declarationIds.${i}`, 'not a declaration of this round that passed the review / 非本批次初审通过的申报');
+      throw invalid(
+        `body.declarationIds.${i}`,
+        'not a declaration of this round that passed the review / 非本批次初审通过的申报',
+      );
     }
   });
   const total = chosen.reduce((s, d) => s + BigInt(d.investment_fen), 0n);
@@ -420,7 +455,12 @@ export async function assemblePlan(
       'body.declarationIds',
     );
   }
-  await repo.setStatuses(trx, chosen.map((d) => d.id), 'in_plan', now);
+  await repo.setStatuses(
+    trx,
+    chosen.map((d) => d.id),
+    'in_plan',
+    now,
+  );
   const left = passed.filter((d) => !declarationIds.includes(d.id)).map((d) => d.id);
   await repo.setStatuses(trx, left, 'not_in_plan', now);
   await repo.updateRound(trx, roundId, { status: 'planned', planned_by: auth.name, planned_at: now });
@@ -430,7 +470,10 @@ export async function assemblePlan(
     objectId: roundId,
     detail: { inPlan: chosen.map((d) => d.id), notInPlan: left, investment: yuan(total) },
   });
-  return { ...toRound((await repo.findRound(trx, roundId)) as RoundRow, await codeOf(trx, round.jurisdiction_id)), investment: yuan(total) };
+  return {
+    ...toRound((await repo.findRound(trx, roundId)) as RoundRow, await codeOf(trx, round.jurisdiction_id)),
+    investment: yuan(total),
+  };
 }
 
 /** The role that approves (立项) in this pack: its `projects.approvalRole`, else the authority approver. */

@@ -79,10 +79,12 @@ export async function requestChange(
   input: { investment: string; reason: string },
   now: Date,
 ) {
-  if (auth.visibility.kind !== 'organisation') throw new AppError('forbidden', 'the unit files changes / 由使用单位提出');
+  if (auth.visibility.kind !== 'organisation')
+    throw new AppError('forbidden', 'the unit files changes / 由使用单位提出');
   await repo.lockDeclarationOfProject(trx, projectId);
   const d = await declarationOf(trx, projectId);
-  if (d.project_status !== 'approved') throw refused(`the project is ${d.project_status}, not approved / 项目未批复立项`);
+  if (d.project_status !== 'approved')
+    throw refused(`the project is ${d.project_status}, not approved / 项目未批复立项`);
   const after = fenOf(input.investment);
   if (after === null) throw invalid('body.investment', 'an amount in yuan, at most 2 decimals / 金额格式不正确');
   if ((await repo.changesOf(trx, projectId)).some((c) => c.status === 'pending_authority')) {

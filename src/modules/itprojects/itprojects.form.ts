@@ -35,7 +35,14 @@ const SPEC_COLUMNS = [
   ['storageGb', '存储（GB）'],
   ['bandwidthMbps', '带宽（Mbps）'],
 ] as const;
-const PLAN_HEADERS = ['序号', '环境', '服务名称', ...SPEC_COLUMNS.map(([, h]) => h), '数量', '月费用（元，导出时计算）'];
+const PLAN_HEADERS = [
+  '序号',
+  '环境',
+  '服务名称',
+  ...SPEC_COLUMNS.map(([, h]) => h),
+  '数量',
+  '月费用（元，导出时计算）',
+];
 const SHARING_HEADERS = ['序号', '方向（提供/使用）', '数据名称', '说明'];
 
 export interface FormContent {
@@ -94,7 +101,12 @@ export async function writeForm(content: FormContent | null, items: readonly Cat
   const sharing = workbook.addWorksheet(SHARING);
   header(sharing, SHARING_HEADERS);
   (content?.dataSharingPlan ?? []).forEach((s, i) => {
-    sharing.addRow([i + 1, s.direction === 'provides' ? '提供' : '使用', neutralise(s.name), neutralise(s.description)]);
+    sharing.addRow([
+      i + 1,
+      s.direction === 'provides' ? '提供' : '使用',
+      neutralise(s.name),
+      neutralise(s.description),
+    ]);
   });
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
@@ -112,7 +124,13 @@ class Problems {
 function text(sheet: ExcelJS.Worksheet, row: number, column: number, label: string, p: Problems): string {
   const t = cellText(sheet.getRow(row).getCell(column).value);
   if ('problem' in t) {
-    p.add(sheet.name, row, column, label, t.problem === 'error_value' ? '单元格为错误值 an error value' : '公式没有结果 a formula without a result');
+    p.add(
+      sheet.name,
+      row,
+      column,
+      label,
+      t.problem === 'error_value' ? '单元格为错误值 an error value' : '公式没有结果 a formula without a result',
+    );
     return '';
   }
   return restoreNeutralised(t.text.trim());
@@ -178,8 +196,10 @@ export async function readForm(
       else specification[key] = Number(v);
     });
     const countText = cells[3 + SPEC_COLUMNS.length] as string;
-    if (!/^[1-9]\d{0,4}$/.test(countText)) p.add(PLAN, r, 4 + SPEC_COLUMNS.length, '数量', '应为正整数 a positive whole number');
-    if (env && item) deploymentPlan.push({ environment: env, itemCode: item.code, specification, count: Number(countText) });
+    if (!/^[1-9]\d{0,4}$/.test(countText))
+      p.add(PLAN, r, 4 + SPEC_COLUMNS.length, '数量', '应为正整数 a positive whole number');
+    if (env && item)
+      deploymentPlan.push({ environment: env, itemCode: item.code, specification, count: Number(countText) });
   }
   const dataSharingPlan: SharingLine[] = [];
   for (let r = 2; r <= sharing.rowCount; r++) {

@@ -50,7 +50,11 @@ export const itProjectRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
     '/it-projects/rounds',
     {
       config: { permission: 'project:read' },
-      schema: { tags: TAG, summary: 'Declaration rounds in the caller’s jurisdictions', response: { 200: Type.Object({ items: Type.Array(Type.Ref('ItDeclarationRound')) }), ...problemResponses } },
+      schema: {
+        tags: TAG,
+        summary: 'Declaration rounds in the caller’s jurisdictions',
+        response: { 200: Type.Object({ items: Type.Array(Type.Ref('ItDeclarationRound')) }), ...problemResponses },
+      },
     },
     async (request) => {
       const auth = authOf(request);
@@ -76,7 +80,9 @@ export const itProjectRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
     },
     async (request, reply) => {
       const auth = authOf(request);
-      const round = await withTenant(db, auth, (trx) => decl.openRound(trx, auth, actorOf(request), request.body, clock.now()));
+      const round = await withTenant(db, auth, (trx) =>
+        decl.openRound(trx, auth, actorOf(request), request.body, clock.now()),
+      );
       return reply.code(201).send(round);
     },
   );
@@ -133,23 +139,38 @@ export const itProjectRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
     },
     async (request, reply) => {
       const auth = authOf(request);
-      const d = await withTenant(db, auth, (trx) => decl.createDeclaration(trx, auth, actorOf(request), request.body, clock.now()));
+      const d = await withTenant(db, auth, (trx) =>
+        decl.createDeclaration(trx, auth, actorOf(request), request.body, clock.now()),
+      );
       return reply.code(201).send(d);
     },
   );
 
   app.get(
     '/it-projects/declarations/:id',
-    { config: { permission: 'project:read' }, schema: { tags: TAG, summary: 'One declaration', params: IdParams, response: Declaration } },
+    {
+      config: { permission: 'project:read' },
+      schema: { tags: TAG, summary: 'One declaration', params: IdParams, response: Declaration },
+    },
     async (request) => withTenant(db, authOf(request), (trx) => decl.readDeclaration(trx, request.params.id)),
   );
 
   app.post(
     '/it-projects/declarations/:id/submit',
-    { config: { permission: 'project:manage' }, schema: { tags: TAG, summary: 'File the declaration before the round’s deadline', params: IdParams, response: Declaration } },
+    {
+      config: { permission: 'project:manage' },
+      schema: {
+        tags: TAG,
+        summary: 'File the declaration before the round’s deadline',
+        params: IdParams,
+        response: Declaration,
+      },
+    },
     async (request) => {
       const auth = authOf(request);
-      return withTenant(db, auth, (trx) => decl.submitDeclaration(trx, auth, actorOf(request), request.params.id, clock.now()));
+      return withTenant(db, auth, (trx) =>
+        decl.submitDeclaration(trx, auth, actorOf(request), request.params.id, clock.now()),
+      );
     },
   );
 
@@ -188,7 +209,14 @@ export const itProjectRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
     async (request) => {
       const auth = authOf(request);
       return withTenant(db, auth, (trx) =>
-        decl.approveDeclaration(trx, auth, actorOf(request), request.params.id, request.body.comment ?? null, clock.now()),
+        decl.approveDeclaration(
+          trx,
+          auth,
+          actorOf(request),
+          request.params.id,
+          request.body.comment ?? null,
+          clock.now(),
+        ),
       );
     },
   );
@@ -207,7 +235,9 @@ export const itProjectRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
     },
     async (request) => {
       const auth = authOf(request);
-      return withTenant(db, auth, (trx) => decl.reviewDesign(trx, auth, actorOf(request), request.params.id, request.body, clock.now()));
+      return withTenant(db, auth, (trx) =>
+        decl.reviewDesign(trx, auth, actorOf(request), request.params.id, request.body, clock.now()),
+      );
     },
   );
 
@@ -216,12 +246,19 @@ export const itProjectRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
     '/it-projects/declaration-form/template',
     {
       config: { permission: 'project:read' },
-      schema: { tags: TAG, summary: 'The blank declaration form (JQ-proj annex 1) as .xlsx', response: { 200: XlsxFile, ...problemResponses } },
+      schema: {
+        tags: TAG,
+        summary: 'The blank declaration form (JQ-proj annex 1) as .xlsx',
+        response: { 200: XlsxFile, ...problemResponses },
+      },
     },
     async (request, reply) => {
       const auth = authOf(request);
-      const items = await withTenant(db, auth, async (trx) =>
-        (await catalogueInForce(trx, await repo.jurisdictionCodeById(trx, auth.jurisdictionId), clock.now())).items,
+      const items = await withTenant(
+        db,
+        auth,
+        async (trx) =>
+          (await catalogueInForce(trx, await repo.jurisdictionCodeById(trx, auth.jurisdictionId), clock.now())).items,
       );
       return reply
         .type(XLSX_MEDIA_TYPE)
@@ -234,7 +271,12 @@ export const itProjectRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
     '/it-projects/declarations/:id/form',
     {
       config: { permission: 'project:read' },
-      schema: { tags: TAG, summary: 'A declaration as the filled-in form (.xlsx)', params: IdParams, response: { 200: XlsxFile, ...problemResponses } },
+      schema: {
+        tags: TAG,
+        summary: 'A declaration as the filled-in form (.xlsx)',
+        params: IdParams,
+        response: { 200: XlsxFile, ...problemResponses },
+      },
     },
     async (request, reply) => {
       const auth = authOf(request);
@@ -280,7 +322,11 @@ export const itProjectRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
           trx,
           auth,
           actorOf(request),
-          { ...form, projectId: request.query.projectId, roundId: form.urgent ? null : (request.query.roundId ?? null) },
+          {
+            ...form,
+            projectId: request.query.projectId,
+            roundId: form.urgent ? null : (request.query.roundId ?? null),
+          },
           clock.now(),
         );
       });
@@ -293,7 +339,12 @@ export const itProjectRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
     '/it-projects/projects/:id',
     {
       config: { permission: 'project:read' },
-      schema: { tags: TAG, summary: 'A project’s lifecycle: declaration, changes, acceptances, warranty, evaluation', params: IdParams, response: { 200: Type.Ref('ItProjectLifecycle'), ...problemResponses } },
+      schema: {
+        tags: TAG,
+        summary: 'A project’s lifecycle: declaration, changes, acceptances, warranty, evaluation',
+        params: IdParams,
+        response: { 200: Type.Ref('ItProjectLifecycle'), ...problemResponses },
+      },
     },
     async (request) => withTenant(db, authOf(request), (trx) => delivery.projectLifecycle(trx, request.params.id)),
   );
@@ -345,7 +396,8 @@ export const itProjectRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       config: { permission: 'project:approve' },
       schema: {
         tags: TAG,
-        summary: 'Record an acceptance (验收, JQ-proj 14-16): passed with the warranty, or failed with a rectification deadline',
+        summary:
+          'Record an acceptance (验收, JQ-proj 14-16): passed with the warranty, or failed with a rectification deadline',
         params: IdParams,
         body: Type.Object({
           result: Type.Enum(['passed', 'failed'] as const),
@@ -374,7 +426,8 @@ export const itProjectRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       config: { permission: 'settlement:read' },
       schema: {
         tags: TAG,
-        summary: 'Per unit and year: planned cloud cost, budget, settled fees by month, forecast (JQ 30-31, SH 27, TZ 19)',
+        summary:
+          'Per unit and year: planned cloud cost, budget, settled fees by month, forecast (JQ 30-31, SH 27, TZ 19)',
         querystring: YearQuery,
         response: { 200: Type.Ref('ItBudget'), ...problemResponses },
       },
@@ -386,13 +439,21 @@ export const itProjectRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
     '/it-projects/budget/export',
     {
       config: { permission: 'settlement:read' },
-      schema: { tags: TAG, summary: 'The budget view as .xlsx', querystring: YearQuery, response: { 200: XlsxFile, ...problemResponses } },
+      schema: {
+        tags: TAG,
+        summary: 'The budget view as .xlsx',
+        querystring: YearQuery,
+        response: { 200: XlsxFile, ...problemResponses },
+      },
     },
     async (request, reply) => {
       const view = await withTenant(db, authOf(request), (trx) => budgetView(trx, request.query.year, clock.now()));
       return reply
         .type(XLSX_MEDIA_TYPE)
-        .header('content-disposition', attachment(`cloud-budget-${view.year}.xlsx`, `${view.year}年度云资源预算执行.xlsx`))
+        .header(
+          'content-disposition',
+          attachment(`cloud-budget-${view.year}.xlsx`, `${view.year}年度云资源预算执行.xlsx`),
+        )
         .send(await budgetWorkbook(view));
     },
   );
@@ -414,7 +475,9 @@ export const itProjectRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
     },
     async (request) => {
       const auth = authOf(request);
-      return withTenant(db, auth, (trx) => setBudget(trx, auth, actorOf(request), request.params.id, request.body, clock.now()));
+      return withTenant(db, auth, (trx) =>
+        setBudget(trx, auth, actorOf(request), request.params.id, request.body, clock.now()),
+      );
     },
   );
 };

@@ -30,7 +30,8 @@ export function changeRoute(
 ): { percent: string; toAuthority: boolean } {
   const delta = afterFen - beforeFen;
   // percent with 4 decimals: delta / before x 100, in 10^-4 units
-  const scaled = beforeFen === 0n ? 0n : (delta * 1_000_000n * 2n + (delta >= 0n ? beforeFen : -beforeFen)) / (2n * beforeFen);
+  const scaled =
+    beforeFen === 0n ? 0n : (delta * 1_000_000n * 2n + (delta >= 0n ? beforeFen : -beforeFen)) / (2n * beforeFen);
   const abs = scaled < 0n ? -scaled : scaled;
   const percent = `${scaled < 0n ? '-' : ''}${abs / 10_000n}.${(abs % 10_000n).toString().padStart(4, '0')}`;
   if (threshold === null) return { percent, toAuthority: false };

@@ -13,11 +13,17 @@ export const DeploymentLineSchema = Type.Object(
   {
     environment: Type.Enum(ENVIRONMENTS, { description: 'production 生产, test 测试, development 开发' }),
     itemCode: Type.String({ minLength: 1, maxLength: 64, description: 'the catalogue item' }),
-    specification: Type.Record(Type.String({ maxLength: 40 }), Type.Union([Type.Number(), Type.String({ maxLength: 100 })]), {
-      description: 'the item’s specification fields (vcpu, memoryGb, dataDiskGb…)',
-    }),
+    specification: Type.Record(
+      Type.String({ maxLength: 40 }),
+      Type.Union([Type.Number(), Type.String({ maxLength: 100 })]),
+      {
+        description: 'the item’s specification fields (vcpu, memoryGb, dataDiskGb…)',
+      },
+    ),
     count: Type.Integer({ minimum: 1, maximum: 10_000 }),
-    monthlyFen: Type.Optional(Type.String({ description: 'the line’s monthly price at the catalogue in force, fen (computed)' })),
+    monthlyFen: Type.Optional(
+      Type.String({ description: 'the line’s monthly price at the catalogue in force, fen (computed)' }),
+    ),
   },
   { additionalProperties: false, $id: 'ItDeploymentLine', title: 'ItDeploymentLine' },
 );
@@ -33,7 +39,11 @@ export const SharingLineSchema = Type.Object(
 
 export const ChecklistAnswerSchema = Type.Object(
   {
-    item: Type.String({ minLength: 1, maxLength: 40, description: 'fits_plan, on_cloud, data_sharing (as the pack asks)' }),
+    item: Type.String({
+      minLength: 1,
+      maxLength: 40,
+      description: 'fits_plan, on_cloud, data_sharing (as the pack asks)',
+    }),
     passed: Type.Boolean(),
     note: Type.String({ maxLength: 2000 }),
   },

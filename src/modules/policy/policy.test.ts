@@ -305,9 +305,21 @@ describe('the five packs', () => {
       acceptance: [null, null],
       evaluation: [null, null],
     });
-    expect(lifecycle('shanghai-2022')).toMatchObject({ review: [null, null], role: [null, 'SH 18'], acceptance: [null, 'SH 19'] });
-    expect(lifecycle('liuzhou')).toMatchObject({ review: [null, null], role: [null, null], acceptance: [null, 'LZ 21'] });
-    expect(lifecycle('taizhou-2018')).toMatchObject({ review: [null, null], onCloud: [null, 'TZ 19'], acceptance: [null, 'TZ 8'] });
+    expect(lifecycle('shanghai-2022')).toMatchObject({
+      review: [null, null],
+      role: [null, 'SH 18'],
+      acceptance: [null, 'SH 19'],
+    });
+    expect(lifecycle('liuzhou')).toMatchObject({
+      review: [null, null],
+      role: [null, null],
+      acceptance: [null, 'LZ 21'],
+    });
+    expect(lifecycle('taizhou-2018')).toMatchObject({
+      review: [null, null],
+      onCloud: [null, 'TZ 19'],
+      acceptance: [null, 'TZ 8'],
+    });
     // JQ-proj 17 适时: no number, so the evaluation date is the platform's default, which says so
     for (const id of PACK_IDS) {
       expect(pack(id).defaults.projectEvaluationMonths).toMatchObject({ value: 12, article: null });

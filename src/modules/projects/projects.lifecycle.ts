@@ -58,6 +58,11 @@ export async function approveDeclaredProject(
     action: 'project.approved',
     objectType: 'project',
     objectId: projectId,
-    detail: { approvalNo: before.approval_no, before: { status: before.status }, after: { status: 'approved' }, comment },
+    detail: {
+      approvalNo: before.approval_no,
+      before: { status: before.status },
+      after: { status: 'approved' },
+      comment,
+    },
   });
 }

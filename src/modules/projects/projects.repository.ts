@@ -307,6 +307,10 @@ export async function activeProjectIdsOf(trx: Trx, organisationId: string): Prom
 
 /** The code of a jurisdiction by id (the key the policy module reads packs by). */
 export async function jurisdictionCode(trx: Trx, jurisdictionId: string): Promise<string> {
-  const row = await trx.selectFrom('jurisdiction').select('code').where('id', '=', jurisdictionId).executeTakeFirstOrThrow();
+  const row = await trx
+    .selectFrom('jurisdiction')
+    .select('code')
+    .where('id', '=', jurisdictionId)
+    .executeTakeFirstOrThrow();
   return row.code;
 }

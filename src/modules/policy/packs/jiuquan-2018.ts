@@ -219,11 +219,7 @@ export const jiuquan2018 = {
     reviewAsksFitsPlan: cite(true, 'JQ-proj 7(2)', '是否符合我市信息化及智慧城市建设规划和基本原则'),
     reviewAsksOnCloud: cite(true, 'JQ-proj 7(2)', '是否依托政务云平台开发、部署、运行'),
     reviewAsksDataSharing: cite(true, 'JQ-proj 7(2)', '是否充分考虑数据资源共享和开放'),
-    dataSharingPlanRequired: cite(
-      true,
-      'JQ-proj 7(1)',
-      '可行性研究报告(包括对全市信息资源的数据支持和需求情况)',
-    ),
+    dataSharingPlanRequired: cite(true, 'JQ-proj 7(1)', '可行性研究报告(包括对全市信息资源的数据支持和需求情况)'),
     urgentPath: cite(
       true,
       'JQ-proj 8',

@@ -256,7 +256,10 @@ export const shanghai2022 = {
     dataSharingPlanRequired: silent('SH asks for no data-sharing plan with a project'),
     urgentPath: silent('SH has no annual plan for an urgent path to bypass (emergency resources are SH 23)'),
     investmentOverrunInclusive: silent('SH says nothing about investment overruns'),
-    acceptanceBeforeUse: unstated('SH 19', 'the unit verifies its test resources before the formal opening; no project acceptance'),
+    acceptanceBeforeUse: unstated(
+      'SH 19',
+      'the unit verifies its test resources before the formal opening; no project acceptance',
+    ),
     postGoLiveEvaluation: silent('SH evaluates units and providers (SH 33-34), not projects'),
   },
   legacyDataCentre: {
