@@ -227,6 +227,11 @@ describe('a Jiuquan round, declaration to first order (JQ-proj 7-9)', () => {
     expect(noNote.json().errors[0].field).toBe('body.answers.1.note');
     const d = await ok(post(reviewer, `/it-projects/declarations/${id}/review`, { answers: ALL_PASS }));
     expect(d).toMatchObject({ status: 'review_passed', reviewChecklist: ALL_PASS });
+    expect(d.checklist).toEqual([
+      { item: 'fits_plan', article: 'JQ-proj 7(2)' },
+      { item: 'on_cloud', article: 'JQ-proj 7(2)' },
+      { item: 'data_sharing', article: 'JQ-proj 7(2)' },
+    ]);
     await ok(post(approver, `/it-projects/declarations/${declarations.大项目}/review`, { answers: ALL_PASS }));
   });
 

@@ -311,17 +311,26 @@ export async function createDeclaration(trx: Trx, auth: AuthContext, actor: Acto
   return readDeclaration(trx, id);
 }
 
+/** Declarations as API objects, each with the review checklist its jurisdiction's pack asks (one read per jurisdiction). */
+async function withChecklists(trx: Trx, rows: repo.DeclarationWithNames[]) {
+  const lists = new Map<string, ReturnType<typeof checklistOf>>();
+  for (const j of new Set(rows.map((d) => d.jurisdiction_id))) {
+    lists.set(j, checklistOf(await effectivePolicy(trx, await codeOf(trx, j))));
+  }
+  return rows.map((d) => ({ ...toDeclaration(d), checklist: lists.get(d.jurisdiction_id) ?? [] }));
+}
+
 export async function readDeclaration(trx: Trx, id: string) {
   const d = await repo.findDeclaration(trx, id);
   if (!d) throw notFound(`declaration ${id} / 申报不存在`);
-  return toDeclaration(d);
+  return (await withChecklists(trx, [d]))[0] as Declaration & { checklist: ReturnType<typeof checklistOf> };
 }
 
 export async function listDeclarations(
   trx: Trx,
   q: { roundId?: string; status?: string; organisationId?: string; year?: number },
 ) {
-  return { items: (await repo.listDeclarations(trx, q)).map(toDeclaration) };
+  return { items: await withChecklists(trx, await repo.listDeclarations(trx, q)) };
 }
 
 async function lockedDeclaration(trx: Trx, id: string) {

@@ -91,6 +91,11 @@ export const DeclarationSchema = Type.Object(
     annualCloudCost: Yuan('12 months of the deployment plan at the catalogue in force'),
     dataSharingPlan: Type.Array(Type.Ref('ItSharingLine')),
     reviewChecklist: Type.Array(Type.Ref('ItChecklistAnswer')),
+    checklist: Type.Optional(
+      Type.Array(Type.Object({ item: Type.String(), article: Nullable(Type.String()) }), {
+        description: 'the preliminary review’s items the pack asks, with their articles',
+      }),
+    ),
     reviewedBy: Nullable(Type.String()),
     reviewedAt: Nullable(Moment),
     approvedBy: Nullable(Type.String()),

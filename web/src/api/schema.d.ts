@@ -19605,6 +19605,11 @@ export interface components {
             annualCloudCost: string;
             dataSharingPlan: components["schemas"]["ItSharingLine"][];
             reviewChecklist: components["schemas"]["ItChecklistAnswer"][];
+            /** @description the preliminary review’s items the pack asks, with their articles */
+            checklist?: {
+                item: string;
+                article: string | null;
+            }[];
             reviewedBy: string | null;
             reviewedAt: string | null;
             approvedBy: string | null;

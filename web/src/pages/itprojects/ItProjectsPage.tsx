@@ -37,7 +37,8 @@ const STATUS_COLOURS: Record<Declaration['status'], string> = {
   approved: 'green',
   design_approved: 'green',
 };
-const CHECK_ITEMS = ['fits_plan', 'on_cloud', 'data_sharing'] as const;
+/** The review items the declaration's pack asks (JQ-proj 7(2): three; NB 17: two). */
+const itemsOf = (d: Declaration | null): string[] => (d?.checklist ?? []).map((c) => c.item);
 const yuanText = (v: string | null | undefined) => (v == null ? '—' : `¥${v}`);
 
 function RoundsTab() {
@@ -135,7 +136,11 @@ function ReviewModal({ declaration, onClose }: { declaration: Declaration | null
         try {
           await review.mutateAsync({
             id: declaration?.id ?? '',
-            answers: CHECK_ITEMS.map((item) => ({ item, passed: !!v[item]?.passed, note: v[item]?.note ?? '' })),
+            answers: itemsOf(declaration).map((item) => ({
+              item,
+              passed: !!v[item]?.passed,
+              note: v[item]?.note ?? '',
+            })),
           });
           onClose();
         } catch (e) {
@@ -144,11 +149,11 @@ function ReviewModal({ declaration, onClose }: { declaration: Declaration | null
       }}
     >
       <Form form={form} layout="vertical">
-        {CHECK_ITEMS.map((item) => (
+        {itemsOf(declaration).map((item) => (
           <Space key={item} direction="vertical" style={{ width: '100%' }}>
             <Form.Item
               name={[item, 'passed']}
-              label={t(`itp.check.${item}` as MessageKey)}
+              label={`${t(`itp.check.${item}` as MessageKey)}（${declaration?.checklist?.find((c) => c.item === item)?.article ?? ''}）`}
               valuePropName="checked"
               initialValue
             >
