@@ -28,6 +28,7 @@ import {
   userRoutes,
 } from './modules/identity/index.ts';
 import { INVENTORY_SCHEMAS, inventoryRoutes } from './modules/inventory/index.ts';
+import { ITPROJECT_SCHEMAS, itProjectRoutes } from './modules/itprojects/index.ts';
 import { METERING_SCHEMAS, meteringRoutes } from './modules/metering/index.ts';
 import {
   configureFold,
@@ -241,6 +242,7 @@ export async function buildApp({
   for (const schema of DATA_CENTRE_SCHEMAS) app.addSchema(schema);
   for (const schema of EVALUATION_SCHEMAS) app.addSchema(schema);
   for (const schema of OPERATIONS_SCHEMAS) app.addSchema(schema);
+  for (const schema of ITPROJECT_SCHEMAS) app.addSchema(schema);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -330,6 +332,7 @@ export async function buildApp({
       await api.register(dataCentreRoutes, deps);
       await api.register(evaluationRoutes, deps);
       await api.register(operationsRoutes, deps);
+      await api.register(itProjectRoutes, deps);
     },
     { prefix: '/api/v1' },
   );

@@ -5,6 +5,7 @@ import type { DataCentreTables } from './modules/datacentres/datacentres.table.t
 import type { EvaluationTables } from './modules/evaluation/evaluation.table.ts';
 import type { IdentityTables } from './modules/identity/identity.table.ts';
 import type { InventoryTables } from './modules/inventory/inventory.table.ts';
+import type { ItProjectTables } from './modules/itprojects/itprojects.table.ts';
 import type { MeteringTables } from './modules/metering/metering.table.ts';
 import type { MonitoringTables } from './modules/monitoring/monitoring.table.ts';
 import type { NotificationTables } from './modules/notifications/notifications.table.ts';
@@ -37,7 +38,8 @@ export interface DB
     SharedDataTables,
     DataCentreTables,
     EvaluationTables,
-    OperationsTables {}
+    OperationsTables,
+    ItProjectTables {}
 
 export type Db = Kysely<DB>;
 export type Trx = Transaction<DB>;

@@ -141,6 +141,11 @@ export const ERRORS = {
     zh: '项目当前状态不允许此操作',
     en: 'The project cannot make this transition now',
   },
+  it_project_refused: {
+    status: 409,
+    zh: '项目申报、审批或验收不符合规定',
+    en: 'The IT project cannot take this step',
+  },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -14,7 +14,8 @@ export const systemOf = (projectId: string): string | undefined => systems.get(p
 /**
  * An approved project of a unit with a base quota per dimension, written as the authority and the economy &
  * IT authority would, building one system that may go live (MLPS 2, filed, commitment letter on file).
- * `status` 'declared': a project declared but not yet approved (SH 24's temporary resources).
+ * `status` 'declared': a project declared but not yet approved (SH 24's temporary resources). An approved one
+ * has passed its preliminary review (JQ-proj 9, NB 17: without it no orders in those packs).
  */
 export async function project(
   db: Db,
@@ -29,8 +30,9 @@ export async function project(
     .executeTakeFirstOrThrow();
   projectNo++;
   const { rows } = await sql<{ id: string }>`
-    insert into project (organisation_id, jurisdiction_id, approval_no, name, year, status, created_by)
-    values (${org.id}, ${org.jurisdiction_id}, ${`测试〔2026〕${projectNo}号-${Math.random().toString(36).slice(2, 8)}`}, ${`测试项目${projectNo}`}, 2026, ${status}, 'test')
+    insert into project (organisation_id, jurisdiction_id, approval_no, name, year, status, created_by, review_passed_at)
+    values (${org.id}, ${org.jurisdiction_id}, ${`测试〔2026〕${projectNo}号-${Math.random().toString(36).slice(2, 8)}`}, ${`测试项目${projectNo}`}, 2026, ${status}, 'test',
+      ${status === 'approved' ? sql`now()` : null})
     returning id`.execute(db);
   const id = rows[0]!.id;
   const { rows: sys } = await sql<{ id: string }>`

@@ -271,15 +271,27 @@ export async function lockProject(
 export async function findProject(
   trx: Trx,
   projectId: string,
-): Promise<{ id: string; organisation_id: string; jurisdiction_id: string; status: string; name: string } | undefined> {
+): Promise<
+  | {
+      id: string;
+      organisation_id: string;
+      jurisdiction_id: string;
+      status: string;
+      name: string;
+      review_passed_at: Date | null;
+    }
+  | undefined
+> {
   const { rows } = await sql<{
     id: string;
     organisation_id: string;
     jurisdiction_id: string;
     status: string;
     name: string;
+    review_passed_at: Date | null;
   }>`
-    select id, organisation_id, jurisdiction_id, status, name from project where id = ${projectId}`.execute(trx);
+    select id, organisation_id, jurisdiction_id, status, name, review_passed_at from project
+    where id = ${projectId}`.execute(trx);
   return rows[0];
 }
 

@@ -9,6 +9,7 @@ import {
   assertSystemMayUseCloud,
   getSystem,
   projectQuotaAt,
+  reviewRefusal,
   unitProjectsQuotaTotal,
 } from '../projects/index.ts';
 import { QUOTA_TYPES, STOPPABLE_TYPES, TERM_LIMITS } from './orders.engine.ts';
@@ -299,12 +300,21 @@ export async function checkProjectAndSystem(
           'body.reason',
         );
       }
-    } else if (required && project.status !== 'approved') {
-      throw refuse(
-        'order_rule_violated',
-        `the project ${project.name} is ${project.status}, not approved (${articles}) / 项目尚未批复立项`,
-        'body.projectId',
+    } else if (required) {
+      // JQ-proj 9 first: a project that skipped the preliminary review names that article, whatever its status.
+      const unreviewed = reviewRefusal(
+        policy.projects.reviewBeforeApproval,
+        { name: project.name, reviewPassedAt: project.review_passed_at },
+        'orders',
       );
+      if (unreviewed) throw refuse('order_rule_violated', unreviewed, 'body.projectId');
+      if (project.status !== 'approved') {
+        throw refuse(
+          'order_rule_violated',
+          `the project ${project.name} is ${project.status}, not approved (${articles}) / 项目尚未批复立项`,
+          'body.projectId',
+        );
+      }
     }
   }
   if (required && !order.system_id && !(waived && !order.project_id)) {

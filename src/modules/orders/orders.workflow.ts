@@ -1,10 +1,11 @@
 import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
-import { notFound } from '../../platform/errors.ts';
+import { AppError, notFound } from '../../platform/errors.ts';
 import { endOfShanghaiDay, formatShanghai, shanghaiDay } from '../../platform/time/time.ts';
 import type { Trx } from '../../schema.ts';
 import { addCalendarDays, addWorkingDays } from '../calendar/index.ts';
 import { providersOfItems } from '../catalogue/index.ts';
 import type { Role } from '../identity/index.ts';
+import { goLiveRefusal } from '../itprojects/index.ts';
 import { notify } from '../notifications/index.ts';
 import type { EffectivePolicy, OrderType } from '../policy/index.ts';
 import { assertSystemMayGoLive, getSystem } from '../projects/index.ts';
@@ -205,6 +206,11 @@ export async function openStep(
     // MLPS filing and the commitment letter first (SH 30, TZ 11).
     const system = await getSystem(trx, order.system_id);
     if (system) assertSystemMayGoLive(system);
+  }
+  if (goesLive && order.project_id) {
+    // JQ-proj 15: where the pack says so, a declared project's systems go live only after its acceptance.
+    const refusal = await goLiveRefusal(trx, order.project_id, code);
+    if (refusal) throw new AppError('go_live_not_permitted', refusal);
   }
   const due = known ?? (await dueOf(trx, code, now, wf));
   // SH 19 "review, then open": a fulfilment step of a reviewing role (the ops unit) opens as that role's

@@ -259,6 +259,18 @@ export const PolicyPackSchema = Type.Object(
       // Absent or false: every order that takes quota names an approved project (SH 18-24, JQ-proj 9). Only a
       // pack that says so, with its article, lets orders go without one.
       ordersWithoutProject: Type.Optional(B),
+      // the project lifecycle (issue 19, modules/itprojects): review before approval, who approves, the
+      // preliminary review's checklist, the plans a declaration carries, the urgent path, acceptance
+      reviewBeforeApproval: B,
+      approvalRole: Type.Ref('CitedRole'),
+      reviewAsksFitsPlan: B,
+      reviewAsksOnCloud: B,
+      reviewAsksDataSharing: B,
+      dataSharingPlanRequired: B,
+      urgentPath: B,
+      investmentOverrunInclusive: B,
+      acceptanceBeforeUse: B,
+      postGoLiveEvaluation: B,
     }),
     legacyDataCentre: section({
       evaluationWorkingDays: I,
@@ -307,6 +319,7 @@ export const PolicyPackSchema = Type.Object(
       detectionZombieNetworkBytesPerSecond: I,
       detectionSilentHours: I,
       detectionMinCoverage: R,
+      projectEvaluationMonths: I,
     }),
   },
   { additionalProperties: false, $id: 'PolicyPack', title: 'PolicyPack' },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ROLES } from '../identity/index.ts';
-import { PACKS } from './packs/index.ts';
+import { PACK_IDS, PACKS } from './packs/index.ts';
 import {
   applyOverrides,
   InvalidPackError,
@@ -259,6 +259,70 @@ describe('the five packs', () => {
     for (const t of ORDER_TYPES) for (const s of nb.orderTypes[t].steps) expect(s.deadline.value).toBeNull();
     for (const section of [nb.quota, nb.trial, nb.monitoring, nb.retention, nb.provider, nb.legacyDataCentre]) {
       for (const v of Object.values(section)) expect(typeof v.value === 'number').toBe(false);
+    }
+  });
+
+  it('the project lifecycle (issue 19) in every pack: JQ-proj 7-17 and NB 17 cited, the others silent or unstated', () => {
+    const lifecycle = (id: string) => {
+      const p = pack(id).projects;
+      return {
+        review: cited(p.reviewBeforeApproval),
+        role: cited(p.approvalRole),
+        fitsPlan: cited(p.reviewAsksFitsPlan),
+        onCloud: cited(p.reviewAsksOnCloud),
+        sharing: cited(p.reviewAsksDataSharing),
+        sharingPlan: cited(p.dataSharingPlanRequired),
+        urgent: cited(p.urgentPath),
+        inclusive: cited(p.investmentOverrunInclusive),
+        acceptance: cited(p.acceptanceBeforeUse),
+        evaluation: cited(p.postGoLiveEvaluation),
+      };
+    };
+    // JQ-proj 9 未经审查…不予立项; 7(4) 由市发改委批复立项; 7(2) the three questions; 7(1) 数据支持和需求情况;
+    // 8 the urgent path; 12 以上 includes the number; 15 未经验收…不得交付使用; 17 绩效评估
+    expect(lifecycle('jiuquan-2018')).toEqual({
+      review: [true, 'JQ-proj 9'],
+      role: ['economy_it_approver', 'JQ-proj 7(4)'],
+      fitsPlan: [true, 'JQ-proj 7(2)'],
+      onCloud: [true, 'JQ-proj 7(2)'],
+      sharing: [true, 'JQ-proj 7(2)'],
+      sharingPlan: [true, 'JQ-proj 7(1)'],
+      urgent: [true, 'JQ-proj 8'],
+      inclusive: [true, 'JQ-proj 12'],
+      acceptance: [true, 'JQ-proj 15'],
+      evaluation: [true, 'JQ-proj 17'],
+    });
+    // NB 17: the office reviews the deployment and data-sharing plans and advises the approving department
+    expect(lifecycle('ningbo-2014')).toEqual({
+      review: [true, 'NB 17'],
+      role: [null, 'NB 17'],
+      fitsPlan: [null, null],
+      onCloud: [true, 'NB 17'],
+      sharing: [true, 'NB 17'],
+      sharingPlan: [true, 'NB 17'],
+      urgent: [null, null],
+      inclusive: [null, null],
+      acceptance: [null, null],
+      evaluation: [null, null],
+    });
+    expect(lifecycle('shanghai-2022')).toMatchObject({
+      review: [null, null],
+      role: [null, 'SH 18'],
+      acceptance: [null, 'SH 19'],
+    });
+    expect(lifecycle('liuzhou')).toMatchObject({
+      review: [null, null],
+      role: [null, null],
+      acceptance: [null, 'LZ 21'],
+    });
+    expect(lifecycle('taizhou-2018')).toMatchObject({
+      review: [null, null],
+      onCloud: [null, 'TZ 19'],
+      acceptance: [null, 'TZ 8'],
+    });
+    // JQ-proj 17 适时: no number, so the evaluation date is the platform's default, which says so
+    for (const id of PACK_IDS) {
+      expect(pack(id).defaults.projectEvaluationMonths).toMatchObject({ value: 12, article: null });
     }
   });
 

@@ -1,5 +1,6 @@
 // What other modules may import from projects (contract: see the common brief).
 
+export { approveDeclaredProject, assertReviewed, setProjectReviewPassed } from './projects.lifecycle.ts';
 export { projectRoutes } from './projects.routes.ts';
 export {
   assertSystemMayGoLive,
@@ -9,6 +10,7 @@ export {
   type Dimension,
   dimensionsOfLine,
   isDimension,
+  reviewRefusal,
 } from './projects.rules.ts';
 export { PROJECT_SCHEMAS } from './projects.schemas.ts';
 export { seedDemoProjects } from './projects.seed.ts';

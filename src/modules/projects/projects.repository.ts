@@ -188,6 +188,7 @@ export async function updateProject(
     decided_by: string | null;
     decided_at: Date | null;
     decision_comment: string | null;
+    review_passed_at: Date | null;
   }>,
   now: Date,
 ): Promise<ProjectRecord> {
@@ -302,4 +303,14 @@ export async function activeProjectIdsOf(trx: Trx, organisationId: string): Prom
     .where('status', '=', 'approved')
     .execute();
   return rows.map((r) => r.id);
+}
+
+/** The code of a jurisdiction by id (the key the policy module reads packs by). */
+export async function jurisdictionCode(trx: Trx, jurisdictionId: string): Promise<string> {
+  const row = await trx
+    .selectFrom('jurisdiction')
+    .select('code')
+    .where('id', '=', jurisdictionId)
+    .executeTakeFirstOrThrow();
+  return row.code;
 }

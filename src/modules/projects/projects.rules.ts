@@ -130,3 +130,24 @@ export function assertSystemMayGoLive(system: CloudFacts): void {
     );
   }
 }
+
+/** What the review gate needs of a jurisdiction's policy (policy.projects.reviewBeforeApproval). */
+export interface ReviewRule {
+  value: boolean | null;
+  article: string | null;
+}
+
+/**
+ * JQ-proj 9: a project whose preliminary review did not pass gets no approval (立项), and so no quota and no
+ * orders, where the pack says so (`projects.reviewBeforeApproval`). The message names the article; null
+ * when the project may go on.
+ */
+export function reviewRefusal(
+  rule: ReviewRule,
+  project: { name: string; reviewPassedAt: Date | null },
+  what: 'approval' | 'quota' | 'orders',
+): string | null {
+  if (rule.value !== true || project.reviewPassedAt) return null;
+  const zh = { approval: '不予立项', quota: '不得核定配额', orders: '不得申请政务云资源' }[what];
+  return `the project ${project.name} has not passed the preliminary review, so it gets no ${what} (${rule.article}) / 项目未经审查或审查不合格，${zh}（${rule.article}）`;
+}

@@ -182,6 +182,8 @@ export async function seedDemoProjects(trx: Trx, actor: Actor): Promise<number> 
           status: 'approved',
           description: null,
           created_by: 'demo-seed',
+          // approved after its preliminary review (JQ-proj 9, NB 17), so it stays usable under those packs
+          review_passed_at: new Date('2026-08-20T02:00:00Z'),
         })
         .returning('id')
         .executeTakeFirstOrThrow();

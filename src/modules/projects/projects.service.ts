@@ -5,6 +5,7 @@ import { addRecords, normalise } from '../../platform/decimal.ts';
 import { AppError, type FieldError, notFound } from '../../platform/errors.ts';
 import { shanghaiDay } from '../../platform/time/time.ts';
 import type { Trx } from '../../schema.ts';
+import { assertReviewed } from './projects.lifecycle.ts';
 import * as repo from './projects.repository.ts';
 import {
   assertSystemMayGoLive,
@@ -531,6 +532,7 @@ export async function setQuota(
   now: Date,
 ): Promise<Project> {
   const project = await scopedProject(trx, auth, id);
+  await assertReviewed(trx, project, 'quota');
   const rows = quotaRowsOfBody(body);
   await repo.lockProject(trx, id);
   const before = quotaOf(await repo.quotaRows(trx, [id]));
@@ -701,6 +703,7 @@ export async function decideProject(
       `the project is ${before.status}: only a project under review is decided / 仅审核中的项目可审批`,
     );
   }
+  if (input.decision === 'approve') await assertReviewed(trx, before, 'approval');
   const status = input.decision === 'approve' ? 'approved' : input.decision === 'reject' ? 'rejected' : 'declared';
   await repo.updateProject(
     trx,

@@ -46,6 +46,8 @@ export interface ProjectTable {
   decided_by: ColumnType<string | null, string | null | undefined, string | null>;
   decided_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   decision_comment: ColumnType<string | null, string | null | undefined, string | null>;
+  /** when the project's preliminary review passed (JQ-proj 9; modules/itprojects writes it, migration 0100) */
+  review_passed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: ColumnType<Date, never, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }

@@ -84,6 +84,8 @@ export const PERMISSIONS = [
   'incident:declare',
   // the two-person rule on admin accounts (modules/identity/separation.ts)
   'admin-approval:decide',
+  // IT projects from declaration to acceptance (modules/itprojects, JQ-proj 7-17, NB 17)
+  'project:review',
 ] as const;
 
 export type NamedPermission = (typeof PERMISSIONS)[number];

@@ -80,6 +80,7 @@ export const PERMISSIONS = [
   'ops-report:generate',
   'incident:read',
   'incident:declare',
+  'project:review',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

@@ -19,6 +19,7 @@ import {
   FileExcelOutlined,
   FileProtectOutlined,
   FormOutlined,
+  FundOutlined,
   HddOutlined,
   HistoryOutlined,
   InboxOutlined,
@@ -105,6 +106,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/shared-data/errors', label: 'sd.nav.errors', icon: <BugOutlined />, permission: 'shared-data:read' },
   { path: '/shared-data/guide', label: 'sd.nav.guide', icon: <CompassOutlined />, permission: 'shared-data:read' },
   { path: '/evaluation', label: 'ev.nav', icon: <RadarChartOutlined />, permission: 'evaluation:read' },
+  { path: '/it-projects', label: 'itp.nav', icon: <FundOutlined />, permission: 'project:read' },
   { path: '/data-centres', label: 'dc.nav.register', icon: <HddOutlined />, permission: 'datacentre:read' },
   {
     path: '/data-centres/applications',

@@ -198,6 +198,14 @@ export const routes: RouteObject[] = [
             ],
           },
           {
+            path: 'it-projects',
+            element: guarded('project:read'),
+            handle: crumb('itp.nav'),
+            children: [
+              { index: true, element: page(() => import('../pages/itprojects/ItProjectsPage'), 'ItProjectsPage') },
+            ],
+          },
+          {
             path: 'data-centres',
             element: guarded('datacentre:read'),
             handle: crumb('dc.nav'),

@@ -53,4 +53,8 @@ export const platformDefaults = {
     '0.8',
     'share of the window’s hours that must have samples before a rule judges',
   ),
+  projectEvaluationMonths: platformDefault(
+    12,
+    'months after a project’s acceptance at which its performance evaluation is scheduled (JQ-proj 17 "适时": no number)',
+  ),
 } satisfies PolicyPack['defaults'];

@@ -206,6 +206,36 @@ export const jiuquan2018 = {
     ),
     warrantyYearsMin: cite(3, 'JQ-proj 16', '保修期自工程竣工验收合格之日起不得少于三年'),
     declarationMonth: cite(9, 'JQ-proj 7(1)', '市大数据管理局于每年9月组织开展下年度项目的申报工作'),
+    reviewBeforeApproval: cite(
+      true,
+      'JQ-proj 9',
+      '未经过市大数据管理局审查或审查不合格的，市发改委不予立项，市财政局不列入财政预算: no approval, quota or orders without the review',
+    ),
+    approvalRole: cite(
+      'economy_it_approver',
+      'JQ-proj 7(4)',
+      '由市发改委批复立项; the platform’s economy & IT approver stands for the 发改委, which has no role of its own',
+    ),
+    reviewAsksFitsPlan: cite(true, 'JQ-proj 7(2)', '是否符合我市信息化及智慧城市建设规划和基本原则'),
+    reviewAsksOnCloud: cite(true, 'JQ-proj 7(2)', '是否依托政务云平台开发、部署、运行'),
+    reviewAsksDataSharing: cite(true, 'JQ-proj 7(2)', '是否充分考虑数据资源共享和开放'),
+    dataSharingPlanRequired: cite(true, 'JQ-proj 7(1)', '可行性研究报告(包括对全市信息资源的数据支持和需求情况)'),
+    urgentPath: cite(
+      true,
+      'JQ-proj 8',
+      '未纳入年度建设计划而急需建设的项目，向市大数据管理局提出申请，经审查后进入项目审批流程',
+    ),
+    investmentOverrunInclusive: cite(
+      true,
+      'JQ-proj 12',
+      '投资超出概算10%以上: 以上 includes the number itself (民法典 1259), so exactly 10% goes to the authority',
+    ),
+    acceptanceBeforeUse: cite(true, 'JQ-proj 15', '未经验收或者验收不合格的，不得交付使用'),
+    postGoLiveEvaluation: cite(
+      true,
+      'JQ-proj 17',
+      '投入使用后，市大数据管理局组织有关专家适时对项目进行绩效评估 (适时: no number, defaults.projectEvaluationMonths)',
+    ),
   },
   legacyDataCentre: {
     evaluationWorkingDays: silent('JQ has no certification of own data centres'),

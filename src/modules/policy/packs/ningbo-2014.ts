@@ -140,6 +140,27 @@ export const ningbo2014 = {
     investmentOverrunApprovalThreshold: silent('NB says nothing about investment overruns'),
     warrantyYearsMin: silent('NB says nothing about warranties'),
     declarationMonth: silent('NB sets no declaration month (projects follow the existing approval procedure, NB 17)'),
+    reviewBeforeApproval: cite(
+      true,
+      'NB 17',
+      '管理办公室应对开发部署方案和基础数据共享与应用方案进行技术论证和需求确认，并向项目审批部门提供意见',
+    ),
+    approvalRole: unstated(
+      'NB 17',
+      '项目审批部门 (the 市发改委) approves under the existing procedure: the authority approver (project:approve)',
+    ),
+    reviewAsksFitsPlan: silent('NB 17 reviews the two plans only'),
+    reviewAsksOnCloud: cite(true, 'NB 17', '“项目基于政务云计算中心开发部署方案”的技术论证'),
+    reviewAsksDataSharing: cite(true, 'NB 17', '“项目基础数据共享与应用方案”的技术论证'),
+    dataSharingPlanRequired: cite(
+      true,
+      'NB 17',
+      '说明项目能够提供的共享数据目录(属性、格式、范围、权限管理、更新方案等)，以及其他部门对项目数据的共享需求',
+    ),
+    urgentPath: silent('NB has no annual project plan'),
+    investmentOverrunInclusive: silent('NB says nothing about investment overruns'),
+    acceptanceBeforeUse: silent('NB says nothing about project acceptance'),
+    postGoLiveEvaluation: silent('NB says nothing about evaluating projects'),
   },
   legacyDataCentre: {
     evaluationWorkingDays: unstated('NB 16', 'existing systems migrate step by step, voluntarily; no procedure'),

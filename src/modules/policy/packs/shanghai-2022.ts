@@ -245,6 +245,22 @@ export const shanghai2022 = {
     investmentOverrunApprovalThreshold: silent('SH says nothing about project investment overruns'),
     warrantyYearsMin: silent('SH says nothing about warranties'),
     declarationMonth: silent('SH sets no declaration month'),
+    reviewBeforeApproval: silent('SH 18 asks for the quota with the project; it sets no review before 立项'),
+    approvalRole: unstated(
+      'SH 18',
+      'SH 18 names who sets the quota (经济信息化主管部门), not who approves the project: the authority approver (project:approve)',
+    ),
+    reviewAsksFitsPlan: silent('SH has no preliminary review of projects'),
+    reviewAsksOnCloud: silent('SH has no preliminary review of projects'),
+    reviewAsksDataSharing: silent('SH has no preliminary review of projects'),
+    dataSharingPlanRequired: silent('SH asks for no data-sharing plan with a project'),
+    urgentPath: silent('SH has no annual plan for an urgent path to bypass (emergency resources are SH 23)'),
+    investmentOverrunInclusive: silent('SH says nothing about investment overruns'),
+    acceptanceBeforeUse: unstated(
+      'SH 19',
+      'the unit verifies its test resources before the formal opening; no project acceptance',
+    ),
+    postGoLiveEvaluation: silent('SH evaluates units and providers (SH 33-34), not projects'),
   },
   legacyDataCentre: {
     evaluationWorkingDays: silent(

@@ -154,6 +154,16 @@ export const taizhou2018 = {
     investmentOverrunApprovalThreshold: silent('TZ says nothing about investment overruns'),
     warrantyYearsMin: silent('TZ says nothing about warranties'),
     declarationMonth: silent('TZ sets no declaration month'),
+    reviewBeforeApproval: silent('TZ says nothing about reviewing projects before approval'),
+    approvalRole: silent('TZ names no project approver: the authority approver (project:approve)'),
+    reviewAsksFitsPlan: silent('TZ has no preliminary review of projects'),
+    reviewAsksOnCloud: unstated('TZ 19', '启动信息化系统建设时，应当充分利用并合理申请云平台资源; no review step'),
+    reviewAsksDataSharing: silent('TZ has no preliminary review of projects'),
+    dataSharingPlanRequired: silent('TZ asks for no data-sharing plan with a project'),
+    urgentPath: silent('TZ has no annual project plan'),
+    investmentOverrunInclusive: silent('TZ says nothing about investment overruns'),
+    acceptanceBeforeUse: unstated('TZ 8', 'testing before opening; no project acceptance'),
+    postGoLiveEvaluation: silent('TZ evaluates units and providers (TZ 20), not projects'),
   },
   legacyDataCentre: {
     evaluationWorkingDays: unstated(

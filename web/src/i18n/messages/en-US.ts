@@ -3,6 +3,7 @@ import { auditEnUS } from './audit.en-US';
 import { dataCentresEnUS } from './datacentres.en-US';
 import { evaluationEnUS } from './evaluation.en-US';
 import { homeEnUS } from './home.en-US';
+import { itProjectsEnUS } from './itprojects.en-US';
 import { operationsEnUS } from './operations.en-US';
 import { sharedDataEnUS } from './shareddata.en-US';
 import type { Messages } from './zh-CN';
@@ -1187,6 +1188,7 @@ export const enUS: Messages = {
   ...adminApprovalsEnUS,
   ...evaluationEnUS,
   ...operationsEnUS,
+  ...itProjectsEnUS,
   ...homeEnUS,
   ...auditEnUS,
 };
