@@ -378,29 +378,7 @@ describe('a Jiuquan round, declaration to first order (JQ-proj 7-9)', () => {
 });
 
 describe('investment changes (JQ-proj 12), exact', () => {
-  it('in Jiuquan 以上 includes the number: exactly +10% goes to the authority, which decides', async () => {
-    const id = projects.急需项目 as string;
-    const c = await ok(
-      post(unit, `/it-projects/projects/${id}/changes`, { investment: '220000.00', reason: '增加灾备' }),
-      201,
-    );
-    expect(c).toMatchObject({ status: 'pending_authority', changePercent: '10.0000', article: 'JQ-proj 12' });
-    expect((await ok(get(unit, `/it-projects/projects/${id}`))).declaration.investment).toBe('200000.00');
-    const decided = await ok(
-      post(approver, `/it-projects/changes/${c.id}/decision`, { approve: true, comment: '同意' }),
-    );
-    expect(decided.status).toBe('approved');
-    expect((await ok(get(unit, `/it-projects/projects/${id}`))).declaration.investment).toBe('220000.00');
-  });
-
-  it('with “more than 10%” (override): +10.0% is recorded, +10.01% goes to the authority', async () => {
-    await ok(
-      as(t.app, approver, {
-        method: 'PUT',
-        url: '/api/v1/jurisdictions/demo-city/policy/overrides',
-        payload: { path: 'projects.investmentOverrunInclusive', value: false, reason: '本市按“超过10%”报批' },
-      }),
-    );
+  it('in Jiuquan 超出…10%以上 means more than 10%: +10.0% is recorded, +10.01% goes to the authority', async () => {
     const id = projects.健康平台 as string;
     const recorded = await ok(
       post(unit, `/it-projects/projects/${id}/changes`, { investment: '1100000.00', reason: '扩容' }),
@@ -435,6 +413,28 @@ describe('investment changes (JQ-proj 12), exact', () => {
     );
     expect(exact).toMatchObject({ status: 'recorded', changePercent: '10.0000' });
   });
+  it('a city reading 以上 as including the number (override): exactly +10% goes to the authority, which decides', async () => {
+    await ok(
+      as(t.app, approver, {
+        method: 'PUT',
+        url: '/api/v1/jurisdictions/demo-city/policy/overrides',
+        payload: { path: 'projects.investmentOverrunInclusive', value: true, reason: '本市“10%以上”含本数' },
+      }),
+    );
+    const id = projects.急需项目 as string;
+    const c = await ok(
+      post(unit, `/it-projects/projects/${id}/changes`, { investment: '220000.00', reason: '增加灾备' }),
+      201,
+    );
+    expect(c).toMatchObject({ status: 'pending_authority', changePercent: '10.0000', article: 'JQ-proj 12' });
+    expect((await ok(get(unit, `/it-projects/projects/${id}`))).declaration.investment).toBe('200000.00');
+    const decided = await ok(
+      post(approver, `/it-projects/changes/${c.id}/decision`, { approve: true, comment: '同意' }),
+    );
+    expect(decided.status).toBe('approved');
+    expect((await ok(get(unit, `/it-projects/projects/${id}`))).declaration.investment).toBe('220000.00');
+  });
+
 });
 
 describe('acceptance before use (JQ-proj 14-17)', () => {

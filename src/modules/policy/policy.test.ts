@@ -288,7 +288,7 @@ describe('the five packs', () => {
       sharing: [true, 'JQ-proj 7(2)'],
       sharingPlan: [true, 'JQ-proj 7(1)'],
       urgent: [true, 'JQ-proj 8'],
-      inclusive: [true, 'JQ-proj 12'],
+      inclusive: [false, 'JQ-proj 12'],
       acceptance: [true, 'JQ-proj 15'],
       evaluation: [true, 'JQ-proj 17'],
     });

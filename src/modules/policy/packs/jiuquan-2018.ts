@@ -226,9 +226,9 @@ export const jiuquan2018 = {
       '未纳入年度建设计划而急需建设的项目，向市大数据管理局提出申请，经审查后进入项目审批流程',
     ),
     investmentOverrunInclusive: cite(
-      true,
+      false,
       'JQ-proj 12',
-      '投资超出概算10%以上: 以上 includes the number itself (民法典 1259), so exactly 10% goes to the authority',
+      '投资超出概算10%以上: 超出 (exceeds) excludes the number (民法典 1259: 超过 不包括本数), so exactly 10% is recorded',
     ),
     acceptanceBeforeUse: cite(true, 'JQ-proj 15', '未经验收或者验收不合格的，不得交付使用'),
     postGoLiveEvaluation: cite(
