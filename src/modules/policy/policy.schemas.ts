@@ -237,6 +237,9 @@ export const PolicyPackSchema = Type.Object(
       utilisationReportMonthly: B,
       analysisReportMonthly: B,
       majorIncidentReportCalendarDays: I,
+      // The period a warned unit has to rectify (SH 25 责令整改 and the like); null: the regulation names none and
+      // the platform's defaults.rectificationWorkingDays applies.
+      rectificationWorkingDays: I,
     }),
     retention: section({ systemOperationLogMonthsMin: I, providerKeepsUsageLogs: B }),
     provider: section({
@@ -295,6 +298,7 @@ export const PolicyPackSchema = Type.Object(
     defaults: section({
       reclaimConsentWorkingDays: I,
       reclaimBackupWorkingDays: I,
+      rectificationWorkingDays: I,
       disputeWorkingDays: I,
       inventoryFindingWorkingDays: I,
       expiryNoticeFirstLeadWorkingDays: I,

@@ -423,6 +423,39 @@ export async function disputesNewlyOverdue(trx: Trx, now: Date, limit: number) {
     .execute();
 }
 
+/**
+ * Work orders of a platform-opened reclaim whose backup deadline passed before `now` with neither the unit's
+ * confirmation nor the ops unit's waiver, not yet marked (the backup sweep's work), locked like the disputes.
+ */
+export async function backupsNewlyOverdue(trx: Trx, now: Date, limit: number) {
+  return trx
+    .selectFrom('work_order')
+    .select([
+      'id',
+      'organisation_id',
+      'jurisdiction_id',
+      'provider_id',
+      'order_id',
+      'backup_due_at',
+      'backup_due_day',
+      'details',
+    ])
+    .where('status', '=', 'open')
+    .where('backup_due_at', '<', now)
+    .where('backup_overdue_since', 'is', null)
+    .where('backup_confirmed_at', 'is', null)
+    .where('backup_waived_at', 'is', null)
+    .orderBy('backup_due_at')
+    .orderBy('id')
+    .limit(limit)
+    .forUpdate()
+    .execute();
+}
+
+export async function markBackupOverdue(trx: Trx, id: string, now: Date): Promise<void> {
+  await trx.updateTable('work_order').set({ backup_overdue_since: now }).where('id', '=', id).execute();
+}
+
 export async function markDisputeOverdue(trx: Trx, id: string, now: Date): Promise<void> {
   await trx.updateTable('work_order').set({ dispute_overdue_since: now }).where('id', '=', id).execute();
 }

@@ -52,6 +52,9 @@ const workOrderProperties = {
     }),
   ),
   backupDueDay: Nullable(Type.String()),
+  backupOverdueSince: Nullable(
+    Type.String({ description: 'the backup deadline passed unconfirmed: when the sweep marked and announced it' }),
+  ),
   backupConsent: Nullable(
     Type.Object(
       { by: Nullable(Type.String()), at: Type.String(), comment: Nullable(Type.String()) },

@@ -364,6 +364,7 @@ const toWorkOrder = (w: WorkOrderFound, now: Date) => ({
   backupConfirmedBy: w.backup_confirmed_by,
   backupDueAt: w.backup_due_at?.toISOString() ?? null,
   backupDueDay: w.backup_due_day,
+  backupOverdueSince: w.backup_overdue_since?.toISOString() ?? null,
   backupConsent: w.backup_consent_at
     ? { by: w.backup_consent_by, at: w.backup_consent_at.toISOString(), comment: w.backup_consent_comment }
     : null,

@@ -6474,7 +6474,6 @@ export interface paths {
                         mappingLabel?: string;
                         retentionDays?: number;
                         outOfOrderMinutes?: number;
-                        rectificationWorkingDays?: number;
                         pullUrl?: string | null;
                         thresholds?: {
                             [key: string]: number;
@@ -16042,6 +16041,7 @@ export interface components {
             backupConfirmedBy: string | null;
             backupDueAt: string | null;
             backupDueDay: string | null;
+            backupOverdueSince: string | null;
             backupConsent: {
                 by: string | null;
                 at: string;
@@ -16112,6 +16112,7 @@ export interface components {
             backupConfirmedBy: string | null;
             backupDueAt: string | null;
             backupDueDay: string | null;
+            backupOverdueSince: string | null;
             backupConsent: {
                 by: string | null;
                 at: string;
@@ -16557,6 +16558,7 @@ export interface components {
             mappingLabel: string;
             retentionDays: number;
             outOfOrderMinutes: number;
+            /** @description the policy’s rectification period (monitoring.rectificationWorkingDays, else defaults.rectificationWorkingDays); changed by a policy override */
             rectificationWorkingDays: number;
             pullUrl: string | null;
             pullPulledUntil: string | null;
@@ -16953,6 +16955,7 @@ export interface components {
                 utilisationReportMonthly: components["schemas"]["CitedBoolean"];
                 analysisReportMonthly: components["schemas"]["CitedBoolean"];
                 majorIncidentReportCalendarDays: components["schemas"]["CitedInteger"];
+                rectificationWorkingDays: components["schemas"]["CitedInteger"];
             };
             retention: {
                 systemOperationLogMonthsMin: components["schemas"]["CitedInteger"];
@@ -17084,6 +17087,7 @@ export interface components {
             defaults: {
                 reclaimConsentWorkingDays: components["schemas"]["CitedInteger"];
                 reclaimBackupWorkingDays: components["schemas"]["CitedInteger"];
+                rectificationWorkingDays: components["schemas"]["CitedInteger"];
                 disputeWorkingDays: components["schemas"]["CitedInteger"];
                 inventoryFindingWorkingDays: components["schemas"]["CitedInteger"];
                 expiryNoticeFirstLeadWorkingDays: components["schemas"]["CitedInteger"];

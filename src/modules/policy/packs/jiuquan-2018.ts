@@ -161,6 +161,7 @@ export const jiuquan2018 = {
     utilisationReportMonthly: unstated('JQ 6(2)', '定期向政务云使用单位提供监测报表: regularly, no interval'),
     analysisReportMonthly: silent('JQ says nothing about monthly analysis'),
     majorIncidentReportCalendarDays: silent('JQ sets no incident report deadline'),
+    rectificationWorkingDays: unstated('JQ 20', '责令限时整改: a time limit, no number'),
   },
   retention: {
     systemOperationLogMonthsMin: unstated('JQ 6(2)', 'the provider keeps usage and operation logs; no period'),

@@ -161,6 +161,10 @@ export const liuzhou = {
     utilisationReportMonthly: silent('LZ 22 asks for real-time monitoring and 通报, no monthly report'),
     analysisReportMonthly: silent('LZ says nothing about monthly analysis'),
     majorIncidentReportCalendarDays: silent('LZ sets no incident report deadline'),
+    rectificationWorkingDays: unstated(
+      'LZ 29',
+      '应按要求、按时限进行整改: the notice sets the period, the regulation names none',
+    ),
   },
   retention: {
     systemOperationLogMonthsMin: cite(6, 'LZ 23', '信息系统运行和操作日志信息至少保存6个月以上'),

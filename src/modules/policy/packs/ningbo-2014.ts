@@ -110,6 +110,7 @@ export const ningbo2014 = {
     utilisationReportMonthly: silent('NB says nothing about reports'),
     analysisReportMonthly: silent('NB says nothing about reports'),
     majorIncidentReportCalendarDays: silent('NB sets no incident report deadline'),
+    rectificationWorkingDays: silent('NB says nothing about rectification of resource use'),
   },
   retention: {
     systemOperationLogMonthsMin: silent('NB sets no log retention'),

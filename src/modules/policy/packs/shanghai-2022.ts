@@ -216,6 +216,7 @@ export const shanghai2022 = {
     utilisationReportMonthly: silent('SH says nothing about monthly reports'),
     analysisReportMonthly: silent('SH says nothing about monthly analysis'),
     majorIncidentReportCalendarDays: unstated('SH 31', '及时向相关部门报告: no number'),
+    rectificationWorkingDays: unstated('SH 25', '予以警告提示，责令整改: rectification is ordered, no period named'),
   },
   retention: {
     systemOperationLogMonthsMin: silent('SH sets no log retention period'),
