@@ -547,6 +547,28 @@ export async function overdueFindings(trx: Trx, jurisdictionIds: readonly string
     .execute();
 }
 
+/** The reclaim the platform opened for an order's test environment after its formal opening, if any. */
+export async function testReleaseOrderOf(trx: Trx, orderId: string) {
+  return trx
+    .selectFrom('resource_order')
+    .select(['id', 'number'])
+    .where('parent_order_id', '=', orderId)
+    .where('source', '=', 'test_release')
+    .executeTakeFirst();
+}
+
+/** The test and trial environments an order opened that still run (not reclaiming, not reclaimed). */
+export async function testEnvironmentsOfOrder(trx: Trx, orderId: string) {
+  return trx
+    .selectFrom('resource')
+    .select(['id', 'name', 'organisation_id', 'jurisdiction_id', 'project_id'])
+    .where('order_id', '=', orderId)
+    .where('purpose', 'in', ['test', 'trial'])
+    .where('state', 'in', ['provisioning', 'active', 'suspended'])
+    .orderBy('id')
+    .execute();
+}
+
 // ------------------------------------------------------------------------------------------ expiry
 
 /**

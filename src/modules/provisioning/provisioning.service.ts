@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
+import { type Actor, SYSTEM_ACTOR, writeAudit } from '../../platform/audit/audit.ts';
 import type { AuthContext } from '../../platform/auth/auth.ts';
 import { AppError, invalid, notFound } from '../../platform/errors.ts';
 import { addDays, shanghaiDay } from '../../platform/time/time.ts';
@@ -17,6 +17,7 @@ import { completeFulfilmentStep, type FulfilmentContext } from '../orders/index.
 import { effectivePolicy } from '../policy/index.ts';
 import { type DriverDelivery, driverNamed, manualDriver, selectDriver } from './drivers/index.ts';
 import { backupDeadline } from './provisioning.backup.ts';
+import { releaseTestEnvironments } from './provisioning.orders.ts';
 import * as repo from './provisioning.repository.ts';
 import type { WorkOrderDetails, WorkOrderStatus } from './provisioning.table.ts';
 
@@ -752,6 +753,14 @@ export async function confirmReceipt(
       now,
       deliveredAt,
     });
+    // Formally opened: the test (trial) environment beside it is released (SH 19, LZ 21(4)-(5)).
+    if (w.action === 'open') {
+      await releaseTestEnvironments(trx, SYSTEM_ACTOR, {
+        orderId: w.order_id,
+        orderNo: w.details.orderNo ?? undefined,
+        now,
+      });
+    }
   }
   // A time-limited order's term runs from allocation (SH 22-24: 自资源配置之日起): the orders module dates its
   // expiry when this very confirmation completes it, after the resources above were created without one.

@@ -16273,8 +16273,11 @@ export interface components {
             /** @description routed to the quota-overrun approval (SH 20) */
             quotaOverrun: boolean;
             temporaryBasis: ("key_task" | "meeting_decision") | null;
-            /** @enum {unknown} */
-            source: "unit" | "expiry" | "monitoring";
+            /**
+             * @description who opened it: the unit, or the platform (at expiry, after a rectification, after the formal opening)
+             * @enum {unknown}
+             */
+            source: "unit" | "expiry" | "monitoring" | "test_release";
             placedBy: string | null;
             placedByName: string | null;
             submittedAt: string | null;
@@ -16309,8 +16312,11 @@ export interface components {
             /** @description routed to the quota-overrun approval (SH 20) */
             quotaOverrun: boolean;
             temporaryBasis: ("key_task" | "meeting_decision") | null;
-            /** @enum {unknown} */
-            source: "unit" | "expiry" | "monitoring";
+            /**
+             * @description who opened it: the unit, or the platform (at expiry, after a rectification, after the formal opening)
+             * @enum {unknown}
+             */
+            source: "unit" | "expiry" | "monitoring" | "test_release";
             placedBy: string | null;
             placedByName: string | null;
             submittedAt: string | null;
@@ -16383,6 +16389,8 @@ export interface components {
                 reserved: string;
                 /** @description exact decimal string */
                 inUse: string;
+                /** @description test and trial environments still running after their order (not yet released after the formal opening): counted against the quota */
+                testEnvironments: string;
                 /** @description exact decimal string */
                 available: string;
             }[];
