@@ -2987,7 +2987,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The competent authority approves: in force from its effective date, never rewritten */
+        /** A confirming body confirms (核定, SH 15: the competent authority and the economy & IT authority, as the pack says); with the last confirmation the version is in force from its effective date, never rewritten */
         post: {
             parameters: {
                 query?: never;
@@ -15677,6 +15677,15 @@ export interface components {
             createdBy: string | null;
             submittedAt: string | null;
             approvedAt: string | null;
+            /** @description the confirmations (核定) given, each by its role (SH 15) */
+            confirmations?: {
+                role: string;
+                by: string;
+                /** Format: date-time */
+                at: string;
+            }[];
+            /** @description roles that still have to confirm before the version takes effect (policy catalogue.versionConfirmedBy) */
+            confirmationsPending?: string[];
         };
         /** AdminApproval */
         AdminApproval: {
@@ -16837,6 +16846,23 @@ export interface components {
             packValue?: number | null;
         };
         /**
+         * CitedRoles
+         * @description platform roles that must all act with the article it comes from; null: the regulation gives none
+         */
+        CitedRoles: {
+            value: ("unit_applicant" | "unit_admin" | "ops_reviewer" | "provider_operator" | "provider_admin" | "authority_approver" | "economy_it_approver" | "finance_officer" | "auditor" | "system_admin" | "security_admin" | "audit_admin")[] | null;
+            article: string | null;
+            note?: string;
+            /**
+             * @description effective policies only: a local override
+             * @enum {boolean}
+             */
+            overridden?: true;
+            /** @description why the jurisdiction departs from its pack */
+            overrideReason?: string;
+            packValue?: ("unit_applicant" | "unit_admin" | "ops_reviewer" | "provider_operator" | "provider_admin" | "authority_approver" | "economy_it_approver" | "finance_officer" | "auditor" | "system_admin" | "security_admin" | "audit_admin")[] | null;
+        };
+        /**
          * PolicyDeadline
          * @description counted from the moment the step becomes due (the previous step done, or the request filed)
          */
@@ -16984,6 +17010,9 @@ export interface components {
                 payAfterUse: components["schemas"]["CitedBoolean"];
                 evaluationAdjusted: components["schemas"]["CitedBoolean"];
                 confirmedBy: components["schemas"]["CitedRole"];
+            };
+            catalogue: {
+                versionConfirmedBy: components["schemas"]["CitedRoles"];
             };
             projects: {
                 cloudNeedsDeclaredAtApproval: components["schemas"]["CitedBoolean"];

@@ -1,5 +1,5 @@
 import type { PolicyPack } from '../policy.schemas.ts';
-import { cite, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { cite, citeRoles, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
 import { platformDefaults } from './defaults.ts';
 import { evaluationSection } from './evaluation.ts';
 
@@ -193,6 +193,13 @@ export const jiuquan2018 = {
     ),
     evaluationAdjusted: unstated('JQ 28', 'units’ evaluations feed the provider’s annual assessment; no link to fees'),
     confirmedBy: unstated('JQ 30', 'the 市大数据管理局 sums the fees, the city government agrees; no confirming role'),
+  },
+  catalogue: {
+    versionConfirmedBy: citeRoles(
+      ['authority_approver'],
+      'JQ 4',
+      'JQ names no catalogue procedure; the competent authority (市大数据管理局, JQ 4) approves it',
+    ),
   },
   projects: {
     cloudNeedsDeclaredAtApproval: cite(

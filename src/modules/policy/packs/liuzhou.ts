@@ -1,5 +1,5 @@
 import type { PolicyPack } from '../policy.schemas.ts';
-import { cite, deadline, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { cite, citeRoles, deadline, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
 import { platformDefaults } from './defaults.ts';
 import { evaluationSection } from './evaluation.ts';
 
@@ -188,6 +188,13 @@ export const liuzhou = {
     ),
     evaluationAdjusted: silent('LZ 30-31 use evaluations for next year’s allocation and funding, not for fees'),
     confirmedBy: silent('LZ names nobody who confirms fees'),
+  },
+  catalogue: {
+    versionConfirmedBy: citeRoles(
+      ['authority_approver'],
+      'LZ 6',
+      'LZ annex 4 only says the catalogue is updated as the platform develops; the competent authority (市大数据发展局, LZ 6) approves it',
+    ),
   },
   projects: {
     cloudNeedsDeclaredAtApproval: silent(

@@ -1,5 +1,5 @@
 import type { PolicyPack } from '../policy.schemas.ts';
-import { cite, deadline, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { cite, citeRoles, deadline, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
 import { platformDefaults } from './defaults.ts';
 import { evaluationSection } from './evaluation.ts';
 
@@ -146,6 +146,13 @@ export const taizhou2018 = {
       'providers are assessed on response, satisfaction and quality; no link to fees',
     ),
     confirmedBy: silent('TZ names nobody who confirms fees'),
+  },
+  catalogue: {
+    versionConfirmedBy: citeRoles(
+      ['authority_approver'],
+      'TZ 5',
+      'TZ names no catalogue procedure; the competent authority (市电子政务中心, TZ 5) approves it',
+    ),
   },
   projects: {
     cloudNeedsDeclaredAtApproval: unstated(
