@@ -94,8 +94,11 @@ export async function findWorkOrder(trx: Trx, v: Visibility, id: string, lock = 
   let q = trx
     .selectFrom('work_order as w')
     .leftJoin('organisation as p', 'p.id', 'w.provider_id')
+    // who consented to and who proceeded with a reclaim without the unit's backup, by their names
+    .leftJoin('user_account as uc', 'uc.username', 'w.backup_consent_by')
+    .leftJoin('user_account as uw', 'uw.username', 'w.backup_waived_by')
     .selectAll('w')
-    .select('p.name as provider_name')
+    .select(['p.name as provider_name', 'uc.display_name as consent_by_name', 'uw.display_name as waived_by_name'])
     .where('w.id', '=', id)
     .where(visibleTo(v));
   if (lock) q = q.forUpdate('w');

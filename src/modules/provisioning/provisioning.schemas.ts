@@ -57,13 +57,23 @@ const workOrderProperties = {
   ),
   backupConsent: Nullable(
     Type.Object(
-      { by: Nullable(Type.String()), at: Type.String(), comment: Nullable(Type.String()) },
+      {
+        by: Nullable(Type.String()),
+        byName: Nullable(Type.String({ description: 'the person’s name' })),
+        at: Type.String(),
+        comment: Nullable(Type.String()),
+      },
       { description: 'after the backup deadline: the competent authority consented to proceed without it' },
     ),
   ),
   backupWaived: Nullable(
     Type.Object(
-      { by: Nullable(Type.String()), at: Type.String(), comment: Nullable(Type.String()) },
+      {
+        by: Nullable(Type.String()),
+        byName: Nullable(Type.String({ description: 'the person’s name' })),
+        at: Type.String(),
+        comment: Nullable(Type.String()),
+      },
       { description: 'the ops unit proceeded with the reclaim on that consent' },
     ),
   ),

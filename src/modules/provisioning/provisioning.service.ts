@@ -344,7 +344,11 @@ export function workOrderOverdue(
   return w.status === 'open' && !!w.due_at && now.getTime() > w.due_at.getTime();
 }
 
-const toWorkOrder = (w: WorkOrderFound, now: Date) => ({
+const toWorkOrder = (
+  w: Omit<WorkOrderFound, 'consent_by_name' | 'waived_by_name'> &
+    Partial<Pick<WorkOrderFound, 'consent_by_name' | 'waived_by_name'>>,
+  now: Date,
+) => ({
   id: w.id,
   organisationId: w.organisation_id,
   jurisdictionId: w.jurisdiction_id,
@@ -367,10 +371,20 @@ const toWorkOrder = (w: WorkOrderFound, now: Date) => ({
   backupDueDay: w.backup_due_day,
   backupOverdueSince: w.backup_overdue_since?.toISOString() ?? null,
   backupConsent: w.backup_consent_at
-    ? { by: w.backup_consent_by, at: w.backup_consent_at.toISOString(), comment: w.backup_consent_comment }
+    ? {
+        by: w.backup_consent_by,
+        byName: w.consent_by_name ?? w.backup_consent_by,
+        at: w.backup_consent_at.toISOString(),
+        comment: w.backup_consent_comment,
+      }
     : null,
   backupWaived: w.backup_waived_at
-    ? { by: w.backup_waived_by, at: w.backup_waived_at.toISOString(), comment: w.backup_waiver_comment }
+    ? {
+        by: w.backup_waived_by,
+        byName: w.waived_by_name ?? w.backup_waived_by,
+        at: w.backup_waived_at.toISOString(),
+        comment: w.backup_waiver_comment,
+      }
     : null,
   completedAt: w.completed_at?.toISOString() ?? null,
   createdAt: w.created_at.toISOString(),

@@ -16053,11 +16053,13 @@ export interface components {
             backupOverdueSince: string | null;
             backupConsent: {
                 by: string | null;
+                byName: string | null;
                 at: string;
                 comment: string | null;
             } | null;
             backupWaived: {
                 by: string | null;
+                byName: string | null;
                 at: string;
                 comment: string | null;
             } | null;
@@ -16124,11 +16126,13 @@ export interface components {
             backupOverdueSince: string | null;
             backupConsent: {
                 by: string | null;
+                byName: string | null;
                 at: string;
                 comment: string | null;
             } | null;
             backupWaived: {
                 by: string | null;
+                byName: string | null;
                 at: string;
                 comment: string | null;
             } | null;

@@ -27,14 +27,17 @@ export function backupWaiverItems(w: WorkOrderDetail, t: Translate) {
   if (w.backupConsent) {
     items.push(
       <Descriptions.Item key="consent" label={t('backupWaiver.consent')}>
-        {t('backupWaiver.by', { name: w.backupConsent.by ?? '—', at: when(w.backupConsent.at) })}
+        {t('backupWaiver.by', {
+          name: w.backupConsent.byName ?? w.backupConsent.by ?? '—',
+          at: when(w.backupConsent.at),
+        })}
       </Descriptions.Item>,
     );
   }
   if (w.backupWaived) {
     items.push(
       <Descriptions.Item key="waived" label={t('backupWaiver.waived')}>
-        {t('backupWaiver.by', { name: w.backupWaived.by ?? '—', at: when(w.backupWaived.at) })}
+        {t('backupWaiver.by', { name: w.backupWaived.byName ?? w.backupWaived.by ?? '—', at: when(w.backupWaived.at) })}
       </Descriptions.Item>,
     );
   }
