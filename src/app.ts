@@ -56,6 +56,7 @@ import { deadlineSweepJob, ORDER_SCHEMAS, orderRoutes } from './modules/orders/i
 import { POLICY_SCHEMAS, policyRoutes } from './modules/policy/index.ts';
 import { PROJECT_SCHEMAS, projectRoutes } from './modules/projects/index.ts';
 import {
+  backupDeadlineJob,
   expiryJob,
   PROVISIONING_SCHEMAS,
   provisioningDeadlineJob,
@@ -112,6 +113,7 @@ export const JOBS: Job<DB>[] = [
   incidentSweepJob,
   AUDIT_CHECKPOINT_JOB,
   AUDIT_SEAL_JOB,
+  backupDeadlineJob,
 ];
 
 // Monitoring raises no silent-agent finding for resources under an agreed maintenance window (JQ 13).

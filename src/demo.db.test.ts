@@ -39,7 +39,14 @@ describe('demo activity', () => {
         .filter((o) => o.status === 'completed')
         .map((o) => o.code)
         .sort(),
-    ).toEqual(['demo-education', 'demo-health']);
+    ).toEqual(['demo-education', 'demo-education', 'demo-health', 'demo-health']);
+    // each formal opening released its test resources through the platform's reclaim (source test_release)
+    const releases = await db
+      .selectFrom('resource_order')
+      .select(['status'])
+      .where('source', '=', 'test_release')
+      .execute();
+    expect(releases).toEqual([{ status: 'completed' }, { status: 'completed' }]);
     expect(orders.find((o) => o.type === 'scale_up')).toMatchObject({ status: 'in_progress', code: 'demo-health' });
     expect(orders.find((o) => o.status === 'rejected')).toMatchObject({ code: 'demo-education' });
   });
@@ -51,7 +58,8 @@ describe('demo activity', () => {
     expect(active.length).toBeLessThanOrEqual(40);
     expect(active.every((r) => r.purpose !== 'test')).toBe(true);
     const receipts = await db.selectFrom('delivery_receipt').select('status').execute();
-    expect(receipts.length).toBe(4);
+    // test resources, formal opening and the test environment's release, for each of the two units
+    expect(receipts.length).toBe(6);
     expect(receipts.every((r) => r.status === 'confirmed')).toBe(true);
     const providerA = await db
       .selectFrom('organisation')

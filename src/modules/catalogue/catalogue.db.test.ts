@@ -87,8 +87,42 @@ describe('the service catalogue', () => {
     expect((await as(t.app, ops, { method: 'POST', url: `/api/v1/catalogue/versions/${id}/approve` })).statusCode).toBe(
       403,
     );
-    const approved = await as(t.app, authority, { method: 'POST', url: `/api/v1/catalogue/versions/${id}/approve` });
-    expect(approved.json()).toMatchObject({ status: 'approved', effectiveFrom: effective });
+    // SH 15 (the Shanghai pack's catalogue.versionConfirmedBy): confirmed by the competent authority AND the
+    // economy & IT authority; one confirmation does not put the version in force
+    const first = await as(t.app, authority, { method: 'POST', url: `/api/v1/catalogue/versions/${id}/approve` });
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json()).toMatchObject({
+      status: 'submitted',
+      confirmations: [{ role: 'authority_approver', by: 'approver' }],
+      confirmationsPending: ['economy_it_approver'],
+    });
+    const again = await as(t.app, authority, { method: 'POST', url: `/api/v1/catalogue/versions/${id}/approve` });
+    expect(again.statusCode).toBe(409);
+    expect(
+      (await t.app.inject(`/api/v1/catalogue?at=${effective}T00:00:00+08:00`)).json().version.versionNo,
+      'not in force on one confirmation',
+    ).toBe(1);
+    const econ = await login(t.app, 'econ');
+    const approved = await as(t.app, econ, { method: 'POST', url: `/api/v1/catalogue/versions/${id}/approve` });
+    expect(approved.statusCode, approved.body).toBe(200);
+    expect(approved.json()).toMatchObject({ status: 'approved', effectiveFrom: effective, confirmationsPending: [] });
+    expect(
+      approved
+        .json()
+        .confirmations.map((c: { role: string }) => c.role)
+        .sort(),
+    ).toEqual(['authority_approver', 'economy_it_approver']);
+    const confirmedAudit = await t.database.db
+      .selectFrom('audit_event')
+      .select('action')
+      .where('object_id', '=', id)
+      .where('action', 'in', ['catalogue.confirmed', 'catalogue.approved'])
+      .execute();
+    expect(confirmedAudit.map((a) => a.action).sort()).toEqual([
+      'catalogue.approved',
+      'catalogue.confirmed',
+      'catalogue.confirmed',
+    ]);
 
     const before = (await t.app.inject(`/api/v1/catalogue?at=${addDays(effective, -1)}T23:59:59.999+08:00`)).json();
     const onTheDay = (await t.app.inject(`/api/v1/catalogue?at=${effective}T00:00:00+08:00`)).json();
@@ -213,5 +247,65 @@ describe('calendar import by an operator', () => {
       payload: csv,
     });
     expect(unit.statusCode).toBe(403);
+  });
+});
+
+describe('confirmation of catalogue versions follows the pack (SH 15)', () => {
+  // the district's own catalogue (SH 15: 各区参照市级编制方法), on the district's pack
+  const draftSubmitted = async (days: number) => {
+    const draft = await as(t.app, ops, {
+      method: 'POST',
+      url: '/api/v1/catalogue/versions',
+      payload: { jurisdictionCode: 'demo-west', effectiveFrom: addDays(today, days), note: '双重核定' },
+    });
+    expect(draft.statusCode, draft.body).toBe(201);
+    const id = draft.json().id as string;
+    const submitted = await as(t.app, ops, { method: 'POST', url: `/api/v1/catalogue/versions/${id}/submit` });
+    expect(submitted.json().status).toBe('submitted');
+    return id;
+  };
+
+  it('Shanghai: the economy & IT authority alone does not put a version in force; a version sent back is confirmed afresh', async () => {
+    const econ = await login(t.app, 'econ');
+    const id = await draftSubmitted(20);
+    const first = await as(t.app, econ, { method: 'POST', url: `/api/v1/catalogue/versions/${id}/approve` });
+    expect(first.json()).toMatchObject({ status: 'submitted', confirmationsPending: ['authority_approver'] });
+    // the competent authority sends it back: the confirmation lapses
+    const back = await as(t.app, authority, {
+      method: 'POST',
+      url: `/api/v1/catalogue/versions/${id}/reject`,
+      payload: { reason: '价格依据不足' },
+    });
+    expect(back.json().status).toBe('draft');
+    await as(t.app, ops, { method: 'POST', url: `/api/v1/catalogue/versions/${id}/submit` });
+    const after = await as(t.app, authority, { method: 'POST', url: `/api/v1/catalogue/versions/${id}/approve` });
+    expect(after.json()).toMatchObject({ status: 'submitted', confirmationsPending: ['economy_it_approver'] });
+    // nobody else confirms
+    const unit = await as(t.app, await login(t.app, 'applicant'), {
+      method: 'POST',
+      url: `/api/v1/catalogue/versions/${id}/approve`,
+    });
+    expect(unit.statusCode).toBe(403);
+    const done = await as(t.app, econ, { method: 'POST', url: `/api/v1/catalogue/versions/${id}/approve` });
+    expect(done.json()).toMatchObject({ status: 'approved', confirmationsPending: [] });
+  });
+
+  it('Liuzhou: the competent authority’s approval alone puts it in force; the economy & IT authority has no say there', async () => {
+    const selected = await as(t.app, authority, {
+      method: 'PUT',
+      url: '/api/v1/jurisdictions/demo-west/policy',
+      payload: { packId: 'liuzhou' },
+    });
+    expect(selected.statusCode, selected.body).toBe(200);
+    const id = await draftSubmitted(30);
+    const econ = await as(t.app, await login(t.app, 'econ'), {
+      method: 'POST',
+      url: `/api/v1/catalogue/versions/${id}/approve`,
+    });
+    expect(econ.statusCode).toBe(403);
+    expect(econ.json().detail).toContain('LZ 6');
+    const approved = await as(t.app, authority, { method: 'POST', url: `/api/v1/catalogue/versions/${id}/approve` });
+    expect(approved.json()).toMatchObject({ status: 'approved', confirmationsPending: [] });
+    expect((await verifyAuditChain(t.database.db)).intact).toBe(true);
   });
 });

@@ -117,3 +117,47 @@ export async function deleteItem(db: Db, versionId: string, code: string): Promi
   await db.deleteFrom('catalogue_item').where('id', '=', item.id).execute();
   return true;
 }
+
+/** The confirmations of the versions, oldest first. */
+export async function confirmationsOf(db: Db, versionIds: readonly string[]) {
+  if (!versionIds.length) return [];
+  return db
+    .selectFrom('catalogue_confirmation')
+    .selectAll()
+    .where('version_id', 'in', versionIds)
+    .orderBy('confirmed_at')
+    .orderBy('role')
+    .execute();
+}
+
+export async function insertConfirmation(
+  db: Db,
+  row: { version_id: string; role: string; confirmed_by: string; confirmed_by_name: string; confirmed_at: Date },
+): Promise<void> {
+  await db.insertInto('catalogue_confirmation').values(row).execute();
+}
+
+/** A version sent back starts its confirmations afresh. */
+export async function clearConfirmations(db: Db, versionId: string): Promise<void> {
+  await db.deleteFrom('catalogue_confirmation').where('version_id', '=', versionId).execute();
+}
+
+/** An approved version of the jurisdiction taking effect on that day, if any. */
+export async function approvedOnDay(db: Db, jurisdictionId: string, day: string) {
+  return db
+    .selectFrom('catalogue_version')
+    .select('version_no')
+    .where('jurisdiction_id', '=', jurisdictionId)
+    .where('status', '=', 'approved')
+    .where('effective_from', '=', day)
+    .executeTakeFirst();
+}
+
+export async function markApproved(db: Db, id: string, by: string, at: Date): Promise<CatalogueVersionRow> {
+  return db
+    .updateTable('catalogue_version')
+    .set({ status: 'approved', approved_by: by, approved_at: at, updated_at: at })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}

@@ -59,6 +59,17 @@ export const CatalogueVersionSchema = Type.Object(
     createdBy: Nullable(Type.String()),
     submittedAt: Nullable(Type.String({ format: 'date-time' })),
     approvedAt: Nullable(Type.String({ format: 'date-time' })),
+    confirmations: Type.Optional(
+      Type.Array(Type.Object({ role: Type.String(), by: Type.String(), at: Type.String({ format: 'date-time' }) }), {
+        description: 'the confirmations (核定) given, each by its role (SH 15)',
+      }),
+    ),
+    confirmationsPending: Type.Optional(
+      Type.Array(Type.String(), {
+        description:
+          'roles that still have to confirm before the version takes effect (policy catalogue.versionConfirmedBy)',
+      }),
+    ),
   },
   { $id: 'CatalogueVersion', title: 'CatalogueVersion' },
 );
@@ -73,7 +84,7 @@ const ItemParams = Type.Object({
   code: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' }),
 });
 
-export const catalogueRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db }) => {
+export const catalogueRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db, clock }) => {
   const jurisdictionOr404 = async (code: string | undefined) => {
     if (code) return code;
     const fallback = await defaultJurisdiction(db);
@@ -261,7 +272,7 @@ export const catalogueRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
     [
       'approve',
       'catalogue:approve',
-      'The competent authority approves: in force from its effective date, never rewritten',
+      'A confirming body confirms (核定, SH 15: the competent authority and the economy & IT authority, as the pack says); with the last confirmation the version is in force from its effective date, never rewritten',
       catalogue.approve,
     ],
   ] as const) {
@@ -277,7 +288,9 @@ export const catalogueRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
         },
       },
       async (request) =>
-        db.transaction().execute((trx) => transition(trx, authOf(request), actorOf(request), request.params.id)),
+        db
+          .transaction()
+          .execute((trx) => transition(trx, authOf(request), actorOf(request), request.params.id, clock.now())),
     );
   }
 

@@ -3,6 +3,7 @@ import type { AuthContext } from '../../platform/auth/auth.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { isCalendarDay, shanghaiDay } from '../../platform/time/time.ts';
 import type { Db, Trx } from '../../schema.ts';
+import { effectivePolicy } from '../policy/index.ts';
 import { getJurisdiction, type Jurisdiction } from '../tenancy/index.ts';
 import * as repo from './catalogue.repository.ts';
 import type { CatalogueVersionRow, Layer, SpecAttribute } from './catalogue.table.ts';
@@ -39,6 +40,10 @@ export interface CatalogueVersion {
   createdBy: string | null;
   submittedAt: string | null;
   approvedAt: string | null;
+  /** the confirmations (核定) given, each by its role (SH 15) */
+  confirmations?: { role: string; by: string; at: string }[];
+  /** the roles that still have to confirm a submitted version */
+  confirmationsPending?: string[];
 }
 
 export interface CatalogueInForce {
@@ -155,7 +160,7 @@ export async function getVersion(
   id: string,
 ): Promise<CatalogueVersion & { items: CatalogueItem[] }> {
   const { row, code } = await visibleVersion(db, auth, id);
-  return { ...toVersion(row, code), items: await itemsOf(db, row.id) };
+  return { ...(await withConfirmations(db, toVersion(row, code), code)), items: await itemsOf(db, row.id) };
 }
 
 /** A version the caller may change: in its jurisdictions and in the expected state. */
@@ -360,57 +365,116 @@ export async function removeItem(trx: Trx, auth: AuthContext, actor: Actor, id: 
 }
 
 /** The operations unit submits a draft to the authority (SH 15). */
-export async function submit(trx: Trx, auth: AuthContext, actor: Actor, id: string): Promise<CatalogueVersion> {
+export async function submit(
+  trx: Trx,
+  auth: AuthContext,
+  actor: Actor,
+  id: string,
+  now: Date,
+): Promise<CatalogueVersion> {
   const { code } = await editableVersion(trx, auth, id, 'draft');
   if ((await repo.itemsOf(trx, id)).length === 0)
     throw new AppError('conflict', 'an empty catalogue cannot be submitted / 目录为空');
   const row = await trx
     .updateTable('catalogue_version')
-    .set({
-      status: 'submitted',
-      submitted_by: auth.id,
-      submitted_at: new Date(),
-      rejection_note: null,
-      updated_at: new Date(),
-    })
+    .set({ status: 'submitted', submitted_by: auth.id, submitted_at: now, rejection_note: null, updated_at: now })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
   await writeAudit(trx, actor, { action: 'catalogue.submitted', objectType: 'catalogue_version', objectId: id });
-  return toVersion(row, code);
+  return withConfirmations(trx, toVersion(row, code), code);
 }
 
-/** The competent authority approves: from its effective date the version is in force and never rewritten. */
-export async function approve(trx: Trx, auth: AuthContext, actor: Actor, id: string): Promise<CatalogueVersion> {
+const ROLE_ZH: Record<string, string> = {
+  authority_approver: '政务云主管部门',
+  economy_it_approver: '经济信息化主管部门',
+  ops_reviewer: '运行管理单位',
+  finance_officer: '财政部门',
+};
+
+/** The roles whose confirmation a version of the jurisdiction needs (the pack's catalogue.versionConfirmedBy). */
+async function confirmingRoles(trx: Db | Trx, code: string): Promise<{ roles: string[]; article: string | null }> {
+  const cited = (await effectivePolicy(trx as Db, code)).catalogue.versionConfirmedBy;
+  // null (a local override with no roles): the competent authority, which approves catalogue changes (DOMAIN 1)
+  return { roles: cited.value ?? ['authority_approver'], article: cited.article };
+}
+
+/** The version with its confirmations and the roles that still have to confirm. */
+async function withConfirmations(trx: Db | Trx, v: CatalogueVersion, code: string): Promise<CatalogueVersion> {
+  const { roles } = await confirmingRoles(trx, code);
+  const done = await repo.confirmationsOf(trx, [v.id]);
+  return {
+    ...v,
+    confirmations: done.map((c) => ({ role: c.role, by: c.confirmed_by_name, at: c.confirmed_at.toISOString() })),
+    confirmationsPending: v.status === 'submitted' ? roles.filter((r) => !done.some((c) => c.role === r)) : [],
+  };
+}
+
+/**
+ * A confirming body confirms (核定) a submitted version, for each of its roles the pack names and that has not yet
+ * confirmed (SH 15: the competent authority and the economy & IT authority; the other packs: the competent
+ * authority). When the last of them has, the version is approved: in force from its effective date, never
+ * rewritten. A caller holding none of the pending roles is refused (403), naming the article.
+ */
+export async function approve(
+  trx: Trx,
+  auth: AuthContext,
+  actor: Actor,
+  id: string,
+  now: Date,
+): Promise<CatalogueVersion> {
   const { row: before, code } = await editableVersion(trx, auth, id, 'submitted');
   if (before.submitted_by === auth.id)
     throw new AppError('separation_of_duties', 'nobody approves their own submission / 不能审批自己提交的版本');
   assertFutureDay(before.effective_from, 'effectiveFrom');
-  const clash = await trx
-    .selectFrom('catalogue_version')
-    .select('version_no')
-    .where('jurisdiction_id', '=', before.jurisdiction_id)
-    .where('status', '=', 'approved')
-    .where('effective_from', '=', before.effective_from)
-    .executeTakeFirst();
+  const { roles, article } = await confirmingRoles(trx, code);
+  const done = new Set((await repo.confirmationsOf(trx, [id])).map((c) => c.role));
+  const pending = roles.filter((r) => !done.has(r));
+  const mine = pending.filter((r) => auth.roles.includes(r as never));
+  const names = roles.map((r) => ROLE_ZH[r] ?? r).join('、');
+  if (!mine.length) {
+    if (roles.some((r) => done.has(r) && auth.roles.includes(r as never))) {
+      throw new AppError(
+        'conflict',
+        `already confirmed; waiting for ${pending.join(', ')} / 已核定，待${pending.map((r) => ROLE_ZH[r] ?? r).join('、')}核定`,
+      );
+    }
+    throw new AppError(
+      'forbidden',
+      `a catalogue version is confirmed by ${roles.join(' and ')} (${article ?? 'policy'}) / 服务目录由${names}核定`,
+    );
+  }
+  const clash = await repo.approvedOnDay(trx, before.jurisdiction_id, before.effective_from);
   if (clash)
     throw new AppError(
       'conflict',
       `version ${clash.version_no} already takes effect on ${before.effective_from} / 同日已有生效版本`,
     );
-  const row = await trx
-    .updateTable('catalogue_version')
-    .set({ status: 'approved', approved_by: auth.id, approved_at: new Date(), updated_at: new Date() })
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  for (const role of mine) {
+    await repo.insertConfirmation(trx, {
+      version_id: id,
+      role,
+      confirmed_by: auth.id,
+      confirmed_by_name: auth.name,
+      confirmed_at: now,
+    });
+    await writeAudit(trx, actor, {
+      action: 'catalogue.confirmed',
+      objectType: 'catalogue_version',
+      objectId: id,
+      detail: { role, article, versionNo: before.version_no },
+    });
+  }
+  const still = pending.filter((r) => !mine.includes(r));
+  if (still.length) return withConfirmations(trx, toVersion(before, code), code);
+  const row = await repo.markApproved(trx, id, auth.id, now);
   await writeAudit(trx, actor, {
     action: 'catalogue.approved',
     objectType: 'catalogue_version',
     objectId: id,
-    detail: { effectiveFrom: row.effective_from, versionNo: row.version_no },
+    detail: { effectiveFrom: row.effective_from, versionNo: row.version_no, confirmedBy: roles, article },
   });
-  return toVersion(row, code);
+  return withConfirmations(trx, toVersion(row, code), code);
 }
 
 /** The authority sends a submission back to the operations unit with its reasons. */
@@ -422,6 +486,8 @@ export async function reject(
   reason: string,
 ): Promise<CatalogueVersion> {
   const { code } = await editableVersion(trx, auth, id, 'submitted');
+  // sent back: the confirmations given so far lapse; the resubmitted version is confirmed afresh
+  await repo.clearConfirmations(trx, id);
   const row = await trx
     .updateTable('catalogue_version')
     .set({ status: 'draft', rejection_note: reason, submitted_at: null, submitted_by: null, updated_at: new Date() })

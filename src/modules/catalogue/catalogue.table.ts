@@ -57,7 +57,17 @@ export interface CataloguePriceTable {
   unit_price: string;
 }
 
+/** One role's confirmation (核定) of a submitted version (SH 15; migration 0028). */
+export interface CatalogueConfirmationTable {
+  version_id: string;
+  role: string;
+  confirmed_by: string;
+  confirmed_by_name: string;
+  confirmed_at: Date;
+}
+
 export interface CatalogueTables {
+  catalogue_confirmation: CatalogueConfirmationTable;
   catalogue_version: CatalogueVersionTable;
   catalogue_item: CatalogueItemTable;
   catalogue_price: CataloguePriceTable;

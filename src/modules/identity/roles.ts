@@ -219,6 +219,8 @@ export const ROLES = {
     admin: false,
     permissions: [
       'organisation:read',
+      // SH 15: confirms (核定) catalogue versions with the competent authority, where the pack says so
+      'catalogue:approve',
       'project:read',
       'quota:set',
       'order:read',

@@ -21,7 +21,6 @@ export interface Setting {
   thresholds: Record<string, number>;
   retentionDays: number;
   outOfOrderMinutes: number;
-  rectificationWorkingDays: number;
   pullUrl: string | null;
   pullPulledUntil: Date | null;
 }
@@ -39,7 +38,6 @@ export async function readSetting(db: Db | Trx, jurisdictionId: string): Promise
     thresholds: row?.thresholds ?? {},
     retentionDays: row?.retention_days ?? 400,
     outOfOrderMinutes: row?.out_of_order_minutes ?? 120,
-    rectificationWorkingDays: row?.rectification_working_days ?? 10,
     pullUrl: row?.pull_url ?? null,
     pullPulledUntil: row?.pull_pulled_until ?? null,
   };

@@ -147,7 +147,10 @@ export const SettingSchema = Type.Object(
     mappingLabel: Type.String(),
     retentionDays: Type.Integer(),
     outOfOrderMinutes: Type.Integer(),
-    rectificationWorkingDays: Type.Integer(),
+    rectificationWorkingDays: Type.Integer({
+      description:
+        'the policy’s rectification period (monitoring.rectificationWorkingDays, else defaults.rectificationWorkingDays); changed by a policy override',
+    }),
     pullUrl: Nullable(Type.String()),
     pullPulledUntil: Nullable(Type.String()),
     thresholdOverrides: Type.Record(Type.String(), Type.Number()),
@@ -161,7 +164,6 @@ export const SettingBody = Type.Object({
   mappingLabel: Type.Optional(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$', maxLength: 100 })),
   retentionDays: Type.Optional(Type.Integer({ minimum: 7, maximum: 3650 })),
   outOfOrderMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 10080 })),
-  rectificationWorkingDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })),
   pullUrl: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
   thresholds: Type.Optional(Type.Record(Type.String(), Type.Number())),
 });

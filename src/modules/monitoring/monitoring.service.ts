@@ -12,6 +12,7 @@ import { thresholdsOf } from './monitoring.detect.ts';
 import { readSetting, type Setting } from './monitoring.ingest.ts';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './monitoring.metrics.ts';
 import type { FindingRow, FindingStatus, Metric, Rule } from './monitoring.table.ts';
+import { rectificationWorkingDays } from './rectification.service.ts';
 
 export interface Finding {
   id: string;
@@ -194,13 +195,15 @@ export interface SettingView {
 
 export async function settingView(trx: Trx, jurisdictionId: string): Promise<SettingView> {
   const s = await readSetting(trx, jurisdictionId);
+  // the policy's period (pack or local policy override), shown here; set through the policy, not these settings
+  const rectificationDays = await rectificationWorkingDays(trx, jurisdictionId);
   const t = await thresholdsOf(trx, jurisdictionId);
   return {
     jurisdictionId,
     mappingLabel: s.mappingLabel,
     retentionDays: s.retentionDays,
     outOfOrderMinutes: s.outOfOrderMinutes,
-    rectificationWorkingDays: s.rectificationWorkingDays,
+    rectificationWorkingDays: rectificationDays,
     pullUrl: s.pullUrl,
     pullPulledUntil: s.pullPulledUntil?.toISOString() ?? null,
     thresholdOverrides: s.thresholds,
@@ -260,7 +263,6 @@ export async function updateSetting(
     thresholds: JSON.stringify(input.thresholds ?? before.thresholds),
     retention_days: input.retentionDays ?? before.retentionDays,
     out_of_order_minutes: input.outOfOrderMinutes ?? before.outOfOrderMinutes,
-    rectification_working_days: input.rectificationWorkingDays ?? before.rectificationWorkingDays,
     pull_url: input.pullUrl === undefined ? before.pullUrl : input.pullUrl,
     updated_at: now,
   };

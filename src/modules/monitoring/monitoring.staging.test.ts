@@ -11,7 +11,6 @@ const SETTING: Setting = {
   thresholds: {},
   retentionDays: 400,
   outOfOrderMinutes: 7 * 24 * 60,
-  rectificationWorkingDays: 10,
   pullUrl: null,
   pullPulledUntil: null,
 };

@@ -24,7 +24,6 @@ export interface MonitoringSettingTable {
   thresholds: ColumnType<Record<string, number>, string | undefined, string>;
   retention_days: ColumnType<number, number | undefined, number>;
   out_of_order_minutes: ColumnType<number, number | undefined, number>;
-  rectification_working_days: ColumnType<number, number | undefined, number>;
   pull_url: string | null;
   pull_pulled_until: Date | null;
   updated_at: ColumnType<Date, Date | undefined, Date>;

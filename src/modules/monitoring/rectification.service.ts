@@ -7,7 +7,6 @@ import { addWorkingDays } from '../calendar/index.ts';
 import { type Notice, notify } from '../notifications/index.ts';
 import { openSystemOrder, resumeAllocations, stopAllocations, withdrawSystemOrder } from '../orders/index.ts';
 import { effectivePolicy } from '../policy/index.ts';
-import { readSetting } from './monitoring.ingest.ts';
 import type {
   FindingStatus,
   RectificationRow,
@@ -298,7 +297,7 @@ export async function propose(
       `the finding is ${finding.status}; only an open finding can be warned / 仅未处理的发现可发起警告`,
     );
   }
-  const setting = await readSetting(trx, finding.jurisdiction_id);
+  const workingDays = input.workingDays ?? (await rectificationWorkingDays(trx, finding.jurisdiction_id));
   const row = await trx
     .insertInto('rectification')
     .values({
@@ -308,7 +307,7 @@ export async function propose(
       jurisdiction_id: finding.jurisdiction_id,
       status: 'proposed',
       reason: input.reason,
-      working_days: input.workingDays ?? setting.rectificationWorkingDays,
+      working_days: workingDays,
       proposed_by: who(auth),
       proposed_at: now,
       updated_at: now,
@@ -448,6 +447,23 @@ async function jurisdictionCode(trx: Trx, jurisdictionId: string): Promise<strin
     .where('id', '=', jurisdictionId)
     .executeTakeFirstOrThrow();
   return j.code;
+}
+
+/**
+ * The period a warned unit has to rectify, from the jurisdiction's effective policy: the pack's
+ * `monitoring.rectificationWorkingDays` where its regulation names one, else `defaults.rectificationWorkingDays`
+ * (every pack today: SH 25, LZ 29 and JQ 20 order rectification within a limit but name no number).
+ */
+export async function rectificationWorkingDays(trx: Trx, jurisdictionId: string): Promise<number> {
+  const policy = await effectivePolicy(trx as unknown as Db, await jurisdictionCode(trx, jurisdictionId));
+  const days = policy.monitoring.rectificationWorkingDays.value ?? policy.defaults.rectificationWorkingDays.value;
+  if (days === null) {
+    throw new AppError(
+      'conflict',
+      'the policy names no rectification period (monitoring.rectificationWorkingDays, defaults.rectificationWorkingDays): give workingDays / 政策未规定整改期限，请填写整改工作日数',
+    );
+  }
+  return days;
 }
 
 /**

@@ -99,6 +99,7 @@ describe('the Shanghai path end to end', () => {
       quota: '32',
       reserved: '8',
       inUse: '0',
+      testEnvironments: '0',
       available: '24',
     });
 

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { expect } from 'vitest';
-import { as, type Session } from '../../../test/sessions.ts';
+import { as, login, type Session } from '../../../test/sessions.ts';
 import type { Db } from '../../schema.ts';
 
 let projectNo = 0;
@@ -77,6 +77,19 @@ export function client(app: FastifyInstance) {
       as(app, s, { method: 'POST', url: '/api/v1/orders/batch-act', payload: { items }, headers }),
     get: (s: Session, id: string) => as(app, s, { url: `/api/v1/orders/${id}` }),
   };
+}
+
+/** A signed-in demo user for each role that acts on orders, keyed by the role. */
+export async function roleSessions(app: FastifyInstance): Promise<Record<string, Session>> {
+  const users = {
+    unit_applicant: 'applicant',
+    ops_reviewer: 'reviewer',
+    authority_approver: 'approver',
+    economy_it_approver: 'econ',
+  };
+  return Object.fromEntries(
+    await Promise.all(Object.entries(users).map(async ([role, u]) => [role, await login(app, u)] as const)),
+  );
 }
 
 /** Places an order and expects it accepted. */

@@ -7,7 +7,7 @@ import { seedDemo } from '../../seed.ts';
 import { FULFILLED_TYPES, type OrderType, PACKS } from '../policy/index.ts';
 import { registerFulfilment } from '../provisioning/index.ts';
 import { QUOTA_TYPES } from './orders.engine.ts';
-import { client, project, vm } from './orders.fixtures.ts';
+import { client, project, roleSessions, vm } from './orders.fixtures.ts';
 
 // The packs drive the engine (issue 14): every enabled order type of every pack that delivers, changes or ends
 // resources reaches the fulfilment its pack declares (a provider work order of that action), and every type
@@ -21,15 +21,7 @@ beforeAll(async () => {
   registerFulfilment();
   t = await testApp({ clock });
   await seedDemo(t.database.db);
-  const users = {
-    unit_applicant: 'applicant',
-    ops_reviewer: 'reviewer',
-    authority_approver: 'approver',
-    economy_it_approver: 'econ',
-  };
-  sessions = Object.fromEntries(
-    await Promise.all(Object.entries(users).map(async ([role, u]) => [role, await login(t.app, u)] as const)),
-  );
+  sessions = await roleSessions(t.app);
   api = client(t.app);
 }, 180_000);
 afterAll(async () => {

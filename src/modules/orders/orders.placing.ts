@@ -9,6 +9,7 @@ import { effectivePolicy, type OrderType } from '../policy/index.ts';
 import { assertSystemMayUseCloud, dimensionsOfLine, getSystem } from '../projects/index.ts';
 import { isUnitRole } from './orders.engine.ts';
 import * as repo from './orders.repository.ts';
+import { TEST_PURPOSES } from './orders.repository.ts';
 import { checkProjectAndSystem, checkSpecification, consumesQuota, preChecks, quotaChecks } from './orders.rules.ts';
 import type { OrderRow, TemporaryBasis } from './orders.table.ts';
 import { orderView } from './orders.views.ts';
@@ -283,7 +284,9 @@ export async function resourceLines(
     const r = resources.find((x) => x.id === id);
     if (!r || r.organisation_id !== who.organisationId)
       throw invalid(field, `no resource ${id} of this unit / 资源不存在`);
-    const q = r.quantities as unknown as Record<string, number | string>;
+    // A test or trial environment took no quota of its own (its order's reservation covers what is opened
+    // formally): releasing it gives nothing back, or a unit could free quota by reclaiming its test resources.
+    const q = (TEST_PURPOSES.includes(r.purpose) ? {} : r.quantities) as unknown as Record<string, number | string>;
     const dims: Record<string, string> = {};
     for (const [k, v] of Object.entries(q))
       dims[['vcpu', 'memory_gb', 'storage_gb', 'bandwidth_mbps'].includes(k) ? k : `item:${r.catalogue_item_code}`] =

@@ -69,7 +69,8 @@ export async function quotaUsage(trx: Trx, projectId: string, now: Date) {
   if (!(await repo.projectVisible(trx, projectId))) throw notFound(`project ${projectId} does not exist / 项目不存在`);
   const quota = amountsOf(await projectQuotaAt(trx, projectId, now));
   const usage = await repo.usageOf(trx, [projectId]);
-  const dims = new Set([...quota.keys(), ...usage.map((u) => u.dimension)]);
+  const lingering = await repo.lingeringTestUsage(trx, [projectId]);
+  const dims = new Set([...quota.keys(), ...usage.map((u) => u.dimension), ...lingering.keys()]);
   return {
     projectId,
     at: now.toISOString(),
@@ -78,12 +79,14 @@ export async function quotaUsage(trx: Trx, projectId: string, now: Date) {
       const q = quota.get(dimension) ?? 0n;
       const reserved = u ? toMicro(u.reserved) : 0n;
       const inUse = u ? toMicro(u.consumed) : 0n;
+      const tests = toMicro(lingering.get(dimension) ?? '0');
       return {
         dimension,
         quota: fromMicro(q),
         reserved: fromMicro(reserved),
         inUse: fromMicro(inUse),
-        available: fromMicro(q - reserved - inUse),
+        testEnvironments: fromMicro(tests),
+        available: fromMicro(q - reserved - inUse - tests),
       };
     }),
   };

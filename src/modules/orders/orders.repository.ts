@@ -484,6 +484,7 @@ export async function resourcesByIds(trx: Trx, ids: readonly string[]) {
       'specification',
       'quantities',
       'state',
+      'purpose',
     ])
     .where('id', 'in', ids)
     .execute();
@@ -492,6 +493,32 @@ export async function resourcesByIds(trx: Trx, ids: readonly string[]) {
 /** The inventory's resources delivered for an order, in whatever state. */
 export async function resourcesOfOrder(trx: Trx, orderId: string) {
   return trx.selectFrom('resource').select(['id', 'state']).where('order_id', '=', orderId).orderBy('id').execute();
+}
+
+/** Purposes of a test or trial environment (SH 19 测试资源, LZ 21(4) 试用环境): no quota of their own. */
+export const TEST_PURPOSES: readonly string[] = ['test', 'trial'];
+
+/**
+ * What test and trial environments still running hold per quota dimension, for the projects, where no order
+ * under way covers them any more: their order completed (the formal resources opened and took the quota) or
+ * ended otherwise, and the environment was not yet released. Counted on top of the ledger, so a unit cannot keep
+ * a test environment beside its formal resources for free (SH 18-20). Reclaiming ones still run until reclaimed.
+ */
+export async function lingeringTestUsage(trx: Trx, projectIds: readonly string[]): Promise<Map<string, string>> {
+  if (!projectIds.length) return new Map();
+  const { rows } = await sql<{ dimension: string; amount: string }>`
+    select case when q.key in ('vcpu', 'memory_gb', 'storage_gb', 'bandwidth_mbps') then q.key
+                else 'item:' || r.catalogue_item_code end as dimension,
+           sum(q.value::numeric)::text as amount
+    from resource r
+    left join resource_order o on o.id = r.order_id
+    cross join lateral jsonb_each_text(r.quantities) q
+    where r.project_id = any(${[...projectIds]}::uuid[])
+      and r.purpose = any(${[...TEST_PURPOSES]}::text[])
+      and r.state <> 'reclaimed'
+      and (o.id is null or o.status not in ('draft', 'submitted', 'in_progress'))
+    group by 1`.execute(trx);
+  return new Map(rows.map((r) => [r.dimension, r.amount]));
 }
 
 /** Resource states that still hold what was delivered (not reclaiming, not reclaimed). */

@@ -34,6 +34,25 @@ interface QuotaOutcome {
  * total times (1 + quota.overrunApprovalAbove), fine (SH 20's tolerance); above that, the order goes to the
  * overrun step. Without such a step (or without a band in the pack), exceeding the project quota is refused.
  */
+/**
+ * What the projects have committed per dimension: the ledger (reserved + consumed) plus test and trial
+ * environments still running after their order (`lingeringTestUsage`): every live resource drawing on them.
+ */
+async function committedUsage(
+  trx: Trx,
+  projectIds: readonly string[],
+  options: { excludeOrderId?: string },
+): Promise<Map<string, bigint>> {
+  const used = new Map<string, bigint>();
+  for (const u of await repo.usageOf(trx, projectIds, options)) {
+    used.set(u.dimension, toMicro(u.reserved) + toMicro(u.consumed));
+  }
+  for (const [dim, amount] of await repo.lingeringTestUsage(trx, projectIds)) {
+    used.set(dim, (used.get(dim) ?? 0n) + toMicro(amount));
+  }
+  return used;
+}
+
 export async function checkQuota(
   trx: Trx,
   policy: EffectivePolicy,
@@ -45,8 +64,7 @@ export async function checkQuota(
 ): Promise<QuotaOutcome> {
   const projectId = order.project_id as string;
   const quota = amountsOf(await projectQuotaAt(trx, projectId, now));
-  const usage = await repo.usageOf(trx, [projectId], options);
-  const used = new Map(usage.map((u) => [u.dimension, toMicro(u.reserved) + toMicro(u.consumed)]));
+  const used = await committedUsage(trx, [projectId], options);
   const over: string[] = [];
   for (const [dim, amount] of request) {
     if (amount <= 0n) continue;
@@ -70,8 +88,7 @@ export async function checkQuota(
   // SH 20: the unit's requested total against its projects' total quota.
   const total = amountsOf(await unitProjectsQuotaTotal(trx, order.organisation_id, now));
   const projects = await repo.approvedProjectIdsOf(trx, order.organisation_id);
-  const unitUsage = await repo.usageOf(trx, projects, options);
-  const unitUsed = new Map(unitUsage.map((u) => [u.dimension, toMicro(u.reserved) + toMicro(u.consumed)]));
+  const unitUsed = await committedUsage(trx, projects, options);
   const ratio = fromMicro(toMicro('1') + toMicro(band.value));
   for (const [dim, amount] of request) {
     if (amount <= 0n) continue;

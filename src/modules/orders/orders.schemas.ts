@@ -64,7 +64,10 @@ const summaryProperties = {
   greenChannel: Type.Boolean(),
   quotaOverrun: Type.Boolean({ description: 'routed to the quota-overrun approval (SH 20)' }),
   temporaryBasis: Nullable(Type.Enum(['key_task', 'meeting_decision'])),
-  source: Type.Enum(['unit', 'expiry', 'monitoring']),
+  source: Type.Enum(['unit', 'expiry', 'monitoring', 'test_release'], {
+    description:
+      'who opened it: the unit, or the platform (at expiry, after a rectification, after the formal opening)',
+  }),
   placedBy: Nullable(Type.String()),
   placedByName: Nullable(Type.String()),
   submittedAt: Nullable(Moment),
@@ -191,7 +194,18 @@ export const QuotaUsageSchema = Type.Object(
     projectId: Type.String(),
     at: Moment,
     dimensions: Type.Array(
-      Type.Object({ dimension: Type.String(), quota: Decimal, reserved: Decimal, inUse: Decimal, available: Decimal }),
+      Type.Object({
+        dimension: Type.String(),
+        quota: Decimal,
+        reserved: Decimal,
+        inUse: Decimal,
+        testEnvironments: Type.String({
+          pattern: '^-?[0-9]+(\\.[0-9]+)?$',
+          description:
+            'test and trial environments still running after their order (not yet released after the formal opening): counted against the quota',
+        }),
+        available: Decimal,
+      }),
     ),
   },
   { $id: 'QuotaUsage', title: 'QuotaUsage' },

@@ -12,7 +12,7 @@ import type { FulfilmentAction } from '../policy/index.ts';
 export type StepDecision = 'approve' | 'reject' | 'return' | 'done' | 'failed' | 'cancelled';
 export const TEMPORARY_BASES = ['key_task', 'meeting_decision'] as const;
 export type TemporaryBasis = (typeof TEMPORARY_BASES)[number];
-export type OrderSource = 'unit' | 'expiry' | 'monitoring';
+export type OrderSource = 'unit' | 'expiry' | 'monitoring' | 'test_release';
 export type ReservationStatus = 'reserved' | 'consumed' | 'released';
 
 type Json<T> = ColumnType<T, string, string>;

@@ -43,6 +43,7 @@ export const OVERRIDABLE_SECTIONS = [
   'retention',
   'provider',
   'settlement',
+  'catalogue',
   'projects',
   'legacyDataCentre',
   'sharedData',
@@ -321,6 +322,7 @@ const KIND_HINTS: Record<OverrideTarget['kind'], string> = {
   CitedRatio: 'a decimal string such as "0.15", or null',
   CitedBoolean: 'true, false or null',
   CitedRole: 'a role name, or null',
+  CitedRoles: 'a list of role names, or null',
   CitedMonth: 'a month 1-12, or null',
   Deadline: '{"value": n, "unit": "working_days" | "calendar_days" | "months"}, or null',
 };

@@ -86,6 +86,7 @@ export const VALUE_SCHEMAS = {
   }),
   CitedBoolean: Type.Boolean(),
   CitedRole: RoleSchema,
+  CitedRoles: Type.Array(RoleSchema, { minItems: 1, maxItems: 4, uniqueItems: true }),
   CitedMonth: Type.Integer({ minimum: 1, maximum: 12 }),
 } as const;
 export type CitedKind = keyof typeof VALUE_SCHEMAS;
@@ -121,6 +122,7 @@ export const CitedRatioSchema = citedSchema('CitedRatio', `a share as a decimal 
 export const CitedBooleanSchema = citedSchema('CitedBoolean', `a yes/no rule${CITED}`);
 export const CitedRoleSchema = citedSchema('CitedRole', `a platform role${CITED}`);
 export const CitedMonthSchema = citedSchema('CitedMonth', `a month of the year${CITED}`);
+export const CitedRolesSchema = citedSchema('CitedRoles', `platform roles that must all act${CITED}`);
 
 export const PolicyDeadlineSchema = Type.Object(
   {
@@ -237,6 +239,9 @@ export const PolicyPackSchema = Type.Object(
       utilisationReportMonthly: B,
       analysisReportMonthly: B,
       majorIncidentReportCalendarDays: I,
+      // The period a warned unit has to rectify (SH 25 责令整改 and the like); null: the regulation names none and
+      // the platform's defaults.rectificationWorkingDays applies.
+      rectificationWorkingDays: I,
     }),
     retention: section({ systemOperationLogMonthsMin: I, providerKeepsUsageLogs: B }),
     provider: section({
@@ -251,6 +256,9 @@ export const PolicyPackSchema = Type.Object(
       emergencyDrillsPerYear: I,
     }),
     settlement: section({ payAfterUse: B, evaluationAdjusted: B, confirmedBy: Type.Ref('CitedRole') }),
+    // The service catalogue (SH 15-16): the roles whose confirmation (核定) a new catalogue version needs before it
+    // takes effect, each by its own holder; every one of them must confirm.
+    catalogue: section({ versionConfirmedBy: Type.Ref('CitedRoles') }),
     projects: section({
       cloudNeedsDeclaredAtApproval: B,
       investmentOverrunApprovalThreshold: R,
@@ -307,6 +315,7 @@ export const PolicyPackSchema = Type.Object(
     defaults: section({
       reclaimConsentWorkingDays: I,
       reclaimBackupWorkingDays: I,
+      rectificationWorkingDays: I,
       disputeWorkingDays: I,
       inventoryFindingWorkingDays: I,
       expiryNoticeFirstLeadWorkingDays: I,
@@ -332,6 +341,7 @@ export const POLICY_CONTEXT = {
   CitedBoolean: CitedBooleanSchema,
   CitedRole: CitedRoleSchema,
   CitedMonth: CitedMonthSchema,
+  CitedRoles: CitedRolesSchema,
   PolicyDeadline: PolicyDeadlineSchema,
   PolicyStep: PolicyStepSchema,
   PolicyOrderType: PolicyOrderTypeSchema,

@@ -6,6 +6,7 @@ export {
   type ProvisioningDriver,
   registerDriver,
 } from './drivers/index.ts';
+export { backupDeadlineJob, sweepBackupDeadlines } from './provisioning.backup.ts';
 export {
   type DeadlineRun,
   DISPUTE_ROLE,

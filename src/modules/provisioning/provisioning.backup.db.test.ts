@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, testApp } from '../../../test/helpers.ts';
 import { as, login, type Session } from '../../../test/sessions.ts';
+import { JOBS } from '../../app.ts';
 import { SYSTEM_ACTOR, verifyAuditChain } from '../../platform/audit/audit.ts';
 import { ManualClock } from '../../platform/time/clock.ts';
 import { seedDemo } from '../../seed.ts';
 import { createResource, recordResourceEvent } from '../inventory/index.ts';
 import { project, reviewedForProvider, withSystem } from '../orders/orders.fixtures.ts';
-import { expiryJob, registerFulfilment } from './index.ts';
+import { backupDeadlineJob, expiryJob, registerFulfilment } from './index.ts';
 
 // A unit cannot stall a reclaim the platform opened by never confirming its backup (SH 26): the work order has a
 // backup deadline (defaults.reclaimBackupWorkingDays, here overridden to 3), after which the competent authority
@@ -122,8 +123,35 @@ describe('a reclaim at expiry whose unit never confirms its backup', () => {
     expect((await post(approver, `/work-orders/${wo.id}/backup-waiver/consent`)).statusCode).toBe(409);
     expect((await post(reviewer, `/work-orders/${wo.id}/backup-waiver`)).statusCode).toBe(409);
 
+    // before the deadline the sweep announces nothing
+    expect(await backupDeadlineJob.run({ db: t.database.db, now: clock.now(), log })).toEqual({ backups: 0 });
+
     // the unit lets its deadline pass
     clock.set(new Date(new Date(wo.backupDueAt).getTime() + 60_000));
+    // the sweep (a Job the server runs) marks it once, audited, and tells each party
+    expect(JOBS).toContain(backupDeadlineJob);
+    const inbox = async (s: Session) =>
+      (await as(t.app, s, { url: '/api/v1/notifications?limit=200' }))
+        .json()
+        .items.filter((n: { kind: string }) => n.kind === 'work_order.backup_overdue');
+    expect(await inbox(approver)).toHaveLength(0);
+    expect(await backupDeadlineJob.run({ db: t.database.db, now: clock.now(), log })).toEqual({ backups: 1 });
+    expect(await backupDeadlineJob.run({ db: t.database.db, now: clock.now(), log })).toEqual({ backups: 0 });
+    const marked = (await as(t.app, applicant, { url: `/api/v1/work-orders/${wo.id}` })).json();
+    expect(marked.backupOverdueSince).toBe(clock.now().toISOString());
+    for (const s of [applicant, approver, reviewer, await login(t.app, 'provider')]) {
+      const items = await inbox(s);
+      expect(items, 'one notice each').toHaveLength(1);
+      expect(items[0].link).toBe(`/work-orders/${wo.id}`);
+    }
+    expect((await inbox(approver))[0].title.zh).toContain('是否同意继续回收');
+    const overdueAudit = await t.database.db
+      .selectFrom('audit_event')
+      .select('action')
+      .where('object_id', '=', wo.id)
+      .where('action', '=', 'work_order.backup_overdue')
+      .execute();
+    expect(overdueAudit).toHaveLength(1);
     // ops cannot proceed without the authority's recorded consent
     const noConsent = await post(reviewer, `/work-orders/${wo.id}/backup-waiver`, { comment: '单位逾期未备份' });
     expect(noConsent.statusCode).toBe(409);

@@ -1,7 +1,8 @@
-import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
+import { type Actor, SYSTEM_ACTOR, writeAudit } from '../../platform/audit/audit.ts';
 import type { AuthContext } from '../../platform/auth/auth.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
-import type { Trx } from '../../schema.ts';
+import type { Job } from '../../platform/jobs/jobs.ts';
+import type { DB, Db, Trx } from '../../schema.ts';
 import { addWorkingDays } from '../calendar/index.ts';
 import { notify } from '../notifications/index.ts';
 import type { FulfilmentContext } from '../orders/index.ts';
@@ -155,3 +156,101 @@ export async function proceedWithoutBackup(
   }
   await handToDriver(trx, id, w.driver, now);
 }
+
+// ------------------------------------------------------------------------------------ the deadline sweep
+
+/** Work orders marked per transaction: a long backlog is worked off in bounded transactions. */
+const BATCH = 200;
+
+/**
+ * The backup deadline passed: marked once (`backup_overdue_since`), audited (`work_order.backup_overdue`), and
+ * announced to each party in its own words: the unit (its deadline is gone; the reclaim may proceed without it),
+ * the competent authority (its consent is now asked, SH 25 "经政务云主管部门同意"), the ops unit (it proceeds once
+ * the authority consents) and the provider (it still waits). In the sweep's transaction.
+ */
+async function announceBackupOverdue(
+  trx: Trx,
+  w: Awaited<ReturnType<typeof repo.backupsNewlyOverdue>>[number],
+  now: Date,
+): Promise<void> {
+  await repo.markBackupOverdue(trx, w.id, now);
+  const orderNo = w.details.orderNo ?? w.order_id;
+  const day = w.backup_due_day ?? '';
+  await writeAudit(trx, SYSTEM_ACTOR, {
+    action: 'work_order.backup_overdue',
+    objectType: 'work_order',
+    objectId: w.id,
+    detail: { orderId: w.order_id, orderNo, backupDueDay: w.backup_due_day, dueAt: w.backup_due_at?.toISOString() },
+  });
+  const notices = [
+    {
+      to: { organisationId: w.organisation_id },
+      title: {
+        zh: `备份期限已过：${orderNo}（应于 ${day} 前确认备份），经主管部门同意后将继续回收`,
+        en: `Backup deadline passed: ${orderNo} (due ${day}); the reclaim may proceed with the authority's consent`,
+      },
+    },
+    {
+      to: { role: 'authority_approver' as const },
+      title: {
+        zh: `待同意：${w.details.unitName ?? ''}逾期未确认备份，是否同意继续回收（${orderNo}）`,
+        en: `To consent: the unit did not confirm its backup by ${day}; proceed with the reclaim? (${orderNo})`,
+      },
+    },
+    {
+      to: { role: 'ops_reviewer' as const },
+      title: {
+        zh: `使用单位逾期未确认备份：${orderNo}，主管部门同意后可继续回收`,
+        en: `Backup not confirmed in time: ${orderNo}; proceed once the authority consents`,
+      },
+    },
+    {
+      to: { organisationId: w.provider_id, role: 'provider_operator' as const },
+      title: {
+        zh: `使用单位逾期未确认备份：${orderNo}，请待运行管理单位通知后回收`,
+        en: `Backup not confirmed in time: ${orderNo}; reclaim only when the ops unit proceeds`,
+      },
+    },
+  ];
+  for (const n of notices) {
+    await notify(trx, {
+      jurisdictionId: w.jurisdiction_id,
+      to: n.to,
+      kind: 'work_order.backup_overdue',
+      title: n.title,
+      link: `/work-orders/${w.id}`,
+      entity: { type: 'work_order', id: w.id },
+      occurredAt: now,
+    });
+  }
+}
+
+/**
+ * Marks and announces every backup deadline that passed before `now` unconfirmed, once each: the mark is in the
+ * row, so a second run with the same `now`, a restart or another instance announce nothing again; a backup
+ * confirmed (or waived) meanwhile takes its row out of the locked selection.
+ */
+export async function sweepBackupDeadlines(db: Db, now: Date): Promise<{ backups: number }> {
+  let backups = 0;
+  for (;;) {
+    const n = await db.transaction().execute(async (trx) => {
+      const rows = await repo.backupsNewlyOverdue(trx, now, BATCH);
+      for (const w of rows) await announceBackupOverdue(trx, w, now);
+      return rows.length;
+    });
+    backups += n;
+    if (n < BATCH) break;
+  }
+  return { backups };
+}
+
+/** Every 5 minutes, like the other deadline sweeps. */
+export const backupDeadlineJob: Job<DB> = {
+  name: 'provisioning.backup-sweep',
+  everyMs: 5 * 60 * 1000,
+  async run({ db, now, log }) {
+    const run = await sweepBackupDeadlines(db, now);
+    if (run.backups) log.info(run, 'backup deadlines passed and announced');
+    return run;
+  },
+};

@@ -1,5 +1,6 @@
-import type { Actor } from '../../platform/audit/audit.ts';
+import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
 import type { Trx } from '../../schema.ts';
+import { notify } from '../notifications/index.ts';
 import { onDeliveryProbe, onFulfilmentStepOpened, openSystemOrder } from '../orders/index.ts';
 import * as repo from './provisioning.repository.ts';
 import { openWorkOrders } from './provisioning.service.ts';
@@ -13,6 +14,54 @@ export async function openReclaimOrder(
   input: { organisationId: string; jurisdictionId: string; resourceIds: string[]; reason: string; now: Date },
 ): Promise<string> {
   const opened = await openSystemOrder(trx, actor, { type: 'reclaim', source: 'expiry', ...input });
+  return opened.id;
+}
+
+/**
+ * After the formal opening the unit does not keep its test environment beside the formal resources (SH 19: test
+ * resources, then 正式开通 of the resources; LZ 21(4)-(5): the trial, then 开通 sized to normal need): the test and
+ * trial resources the order opened and that still run are released by a reclaim order the platform opens
+ * (source `test_release`), on the pack's reclaim steps and deadlines (SH 21: 10 working days), the provider's
+ * receipt ending them and their billing. Nothing to release: nothing opened. Returns the reclaim order's id.
+ */
+export async function releaseTestEnvironments(
+  trx: Trx,
+  actor: Actor,
+  input: { orderId: string; orderNo: string | undefined; now: Date },
+): Promise<string | null> {
+  const tests = await repo.testEnvironmentsOfOrder(trx, input.orderId);
+  const first = tests[0];
+  if (!first) return null;
+  const orderNo = input.orderNo ?? input.orderId;
+  const opened = await openSystemOrder(trx, actor, {
+    type: 'reclaim',
+    source: 'test_release',
+    organisationId: first.organisation_id,
+    jurisdictionId: first.jurisdiction_id,
+    resourceIds: tests.map((r) => r.id),
+    parentOrderId: input.orderId,
+    title: `释放测试资源：${orderNo}`,
+    reason: `${orderNo} 已正式开通，释放测试（试用）资源 / formally opened: its test (trial) environment is released (SH 19)`,
+    now: input.now,
+  });
+  await writeAudit(trx, actor, {
+    action: 'order.test_environment_released',
+    objectType: 'order',
+    objectId: input.orderId,
+    detail: { reclaimOrderId: opened.id, reclaimOrderNo: opened.number, resourceIds: tests.map((r) => r.id) },
+  });
+  await notify(trx, {
+    jurisdictionId: first.jurisdiction_id,
+    to: { organisationId: first.organisation_id },
+    kind: 'order.test_environment_released',
+    title: {
+      zh: `${orderNo} 已正式开通，测试资源（${tests.map((r) => r.name).join('、')}）将被回收，请备份并确认`,
+      en: `${orderNo} is formally open: its test resources will be reclaimed; back up and confirm`,
+    },
+    link: `/orders/${opened.id}`,
+    entity: { type: 'order', id: opened.id },
+    occurredAt: input.now,
+  });
   return opened.id;
 }
 

@@ -94,8 +94,11 @@ export async function findWorkOrder(trx: Trx, v: Visibility, id: string, lock = 
   let q = trx
     .selectFrom('work_order as w')
     .leftJoin('organisation as p', 'p.id', 'w.provider_id')
+    // who consented to and who proceeded with a reclaim without the unit's backup, by their names
+    .leftJoin('user_account as uc', 'uc.username', 'w.backup_consent_by')
+    .leftJoin('user_account as uw', 'uw.username', 'w.backup_waived_by')
     .selectAll('w')
-    .select('p.name as provider_name')
+    .select(['p.name as provider_name', 'uc.display_name as consent_by_name', 'uw.display_name as waived_by_name'])
     .where('w.id', '=', id)
     .where(visibleTo(v));
   if (lock) q = q.forUpdate('w');
@@ -423,6 +426,39 @@ export async function disputesNewlyOverdue(trx: Trx, now: Date, limit: number) {
     .execute();
 }
 
+/**
+ * Work orders of a platform-opened reclaim whose backup deadline passed before `now` with neither the unit's
+ * confirmation nor the ops unit's waiver, not yet marked (the backup sweep's work), locked like the disputes.
+ */
+export async function backupsNewlyOverdue(trx: Trx, now: Date, limit: number) {
+  return trx
+    .selectFrom('work_order')
+    .select([
+      'id',
+      'organisation_id',
+      'jurisdiction_id',
+      'provider_id',
+      'order_id',
+      'backup_due_at',
+      'backup_due_day',
+      'details',
+    ])
+    .where('status', '=', 'open')
+    .where('backup_due_at', '<', now)
+    .where('backup_overdue_since', 'is', null)
+    .where('backup_confirmed_at', 'is', null)
+    .where('backup_waived_at', 'is', null)
+    .orderBy('backup_due_at')
+    .orderBy('id')
+    .limit(limit)
+    .forUpdate()
+    .execute();
+}
+
+export async function markBackupOverdue(trx: Trx, id: string, now: Date): Promise<void> {
+  await trx.updateTable('work_order').set({ backup_overdue_since: now }).where('id', '=', id).execute();
+}
+
 export async function markDisputeOverdue(trx: Trx, id: string, now: Date): Promise<void> {
   await trx.updateTable('work_order').set({ dispute_overdue_since: now }).where('id', '=', id).execute();
 }
@@ -511,6 +547,28 @@ export async function overdueFindings(trx: Trx, jurisdictionIds: readonly string
     .where('f.jurisdiction_id', 'in', jurisdictionIds)
     .orderBy('f.due_at')
     .orderBy('f.id')
+    .execute();
+}
+
+/** The reclaim the platform opened for an order's test environment after its formal opening, if any. */
+export async function testReleaseOrderOf(trx: Trx, orderId: string) {
+  return trx
+    .selectFrom('resource_order')
+    .select(['id', 'number'])
+    .where('parent_order_id', '=', orderId)
+    .where('source', '=', 'test_release')
+    .executeTakeFirst();
+}
+
+/** The test and trial environments an order opened that still run (not reclaiming, not reclaimed). */
+export async function testEnvironmentsOfOrder(trx: Trx, orderId: string) {
+  return trx
+    .selectFrom('resource')
+    .select(['id', 'name', 'organisation_id', 'jurisdiction_id', 'project_id'])
+    .where('order_id', '=', orderId)
+    .where('purpose', 'in', ['test', 'trial'])
+    .where('state', 'in', ['provisioning', 'active', 'suspended'])
+    .orderBy('id')
     .execute();
 }
 

@@ -52,15 +52,28 @@ const workOrderProperties = {
     }),
   ),
   backupDueDay: Nullable(Type.String()),
+  backupOverdueSince: Nullable(
+    Type.String({ description: 'the backup deadline passed unconfirmed: when the sweep marked and announced it' }),
+  ),
   backupConsent: Nullable(
     Type.Object(
-      { by: Nullable(Type.String()), at: Type.String(), comment: Nullable(Type.String()) },
+      {
+        by: Nullable(Type.String()),
+        byName: Nullable(Type.String({ description: 'the person’s name' })),
+        at: Type.String(),
+        comment: Nullable(Type.String()),
+      },
       { description: 'after the backup deadline: the competent authority consented to proceed without it' },
     ),
   ),
   backupWaived: Nullable(
     Type.Object(
-      { by: Nullable(Type.String()), at: Type.String(), comment: Nullable(Type.String()) },
+      {
+        by: Nullable(Type.String()),
+        byName: Nullable(Type.String({ description: 'the person’s name' })),
+        at: Type.String(),
+        comment: Nullable(Type.String()),
+      },
       { description: 'the ops unit proceeded with the reclaim on that consent' },
     ),
   ),

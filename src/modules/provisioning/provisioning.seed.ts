@@ -5,7 +5,7 @@ import { recordResourceEvent } from '../inventory/index.ts';
 import { actOnOrder, placeOrder } from '../orders/index.ts';
 import { demoProjectOf } from '../orders/orders.seed.ts';
 import * as repo from './provisioning.repository.ts';
-import { confirmReceipt, submitReceipt } from './provisioning.service.ts';
+import { confirmBackup, confirmReceipt, submitReceipt } from './provisioning.service.ts';
 
 // Demo data only (seedDemo with `activity`; needs registerFulfilment() so fulfilment steps become work
 // orders). Fixed dates around the demo's "today", 2026-11-22 (Asia/Shanghai), so October 2026 can be settled.
@@ -32,9 +32,14 @@ async function deliver(
   prefix: string,
   deliveredAt: string,
   confirmedAt: string,
+  reclaim = false,
 ): Promise<string[]> {
   const ids: string[] = [];
   for (const w of await repo.workOrdersOfStep(trx, orderId, stepKey)) {
+    // a reclaim: the unit has backed up (SH 26) an hour before the provider acts; the data is erased (LZ 26)
+    if (reclaim) {
+      await confirmBackup(trx, unit.auth, unit.actor, w.id, new Date(at(deliveredAt).getTime() - 3600_000));
+    }
     const lines = await repo.workOrderLines(trx, w.id);
     const receiptLines = lines.flatMap((l) =>
       Array.from({ length: Number(l.quantity) }, (_, i) => {
@@ -50,7 +55,14 @@ async function deliver(
         };
       }),
     );
-    await submitReceipt(trx, provider.auth, provider.actor, w.id, { lines: receiptLines }, at(deliveredAt));
+    await submitReceipt(
+      trx,
+      provider.auth,
+      provider.actor,
+      w.id,
+      { lines: receiptLines, ...(reclaim ? { dataErased: true } : {}) },
+      at(deliveredAt),
+    );
     const done = await confirmReceipt(trx, unit.auth, unit.actor, w.id, at(confirmedAt));
     const confirmed = done.receipts[done.receipts.length - 1];
     for (const l of confirmed?.lines ?? []) if (l.resourceId) ids.push(l.resourceId);
@@ -138,17 +150,23 @@ export async function seedDemoDeliveries(trx: Trx, _actor: Actor): Promise<numbe
       new Date(at(verifiedAt).getTime() + 2 * 3600_000),
     );
     resources.push(...(await deliver(trx, provider, s.who, order.id, 'formal_opening', s.prefix, openedAt, openedAt)));
-    // The test environment is released the day after the formal opening.
-    const released = new Date(at(openedAt).getTime() + 24 * 3600_000);
-    for (const id of test) {
-      await recordResourceEvent(trx, provider.actor, {
-        resourceId: id,
-        kind: 'reclaimed',
-        occurredAt: released,
-        source: 'seed',
-        reference: 'demo: test resources released after the formal opening',
-      });
-    }
+    // The formal opening opened the release of the test environment (a reclaim order of the platform's): the ops
+    // unit reviews it the next morning, the provider releases the test resources the day after the opening.
+    const release = await repo.testReleaseOrderOf(trx, order.id);
+    if (!release || !test.length) throw new Error('demo: the formal opening opened no release of the test resources');
+    const next = (hours: number) => {
+      const d = new Date(at(openedAt).getTime() + hours * 3600_000 + 8 * 3600_000);
+      return d.toISOString().slice(0, 19);
+    };
+    await actOnOrder(
+      trx,
+      reviewer.auth,
+      reviewer.actor,
+      release.id,
+      { decision: 'approve', comment: '正式开通后释放测试资源' },
+      at(next(16)),
+    );
+    await deliver(trx, provider, s.who, release.id, 'review_and_reclaim', `${s.prefix}-r`, next(24), next(25), true);
   }
 
   // October and November: a resize, a suspension and its resumption (so October's statement has pieces).

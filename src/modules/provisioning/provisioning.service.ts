@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
+import { type Actor, SYSTEM_ACTOR, writeAudit } from '../../platform/audit/audit.ts';
 import type { AuthContext } from '../../platform/auth/auth.ts';
 import { AppError, invalid, notFound } from '../../platform/errors.ts';
 import { addDays, shanghaiDay } from '../../platform/time/time.ts';
@@ -17,6 +17,7 @@ import { completeFulfilmentStep, type FulfilmentContext } from '../orders/index.
 import { effectivePolicy } from '../policy/index.ts';
 import { type DriverDelivery, driverNamed, manualDriver, selectDriver } from './drivers/index.ts';
 import { backupDeadline } from './provisioning.backup.ts';
+import { releaseTestEnvironments } from './provisioning.orders.ts';
 import * as repo from './provisioning.repository.ts';
 import type { WorkOrderDetails, WorkOrderStatus } from './provisioning.table.ts';
 
@@ -343,7 +344,11 @@ export function workOrderOverdue(
   return w.status === 'open' && !!w.due_at && now.getTime() > w.due_at.getTime();
 }
 
-const toWorkOrder = (w: WorkOrderFound, now: Date) => ({
+const toWorkOrder = (
+  w: Omit<WorkOrderFound, 'consent_by_name' | 'waived_by_name'> &
+    Partial<Pick<WorkOrderFound, 'consent_by_name' | 'waived_by_name'>>,
+  now: Date,
+) => ({
   id: w.id,
   organisationId: w.organisation_id,
   jurisdictionId: w.jurisdiction_id,
@@ -364,11 +369,22 @@ const toWorkOrder = (w: WorkOrderFound, now: Date) => ({
   backupConfirmedBy: w.backup_confirmed_by,
   backupDueAt: w.backup_due_at?.toISOString() ?? null,
   backupDueDay: w.backup_due_day,
+  backupOverdueSince: w.backup_overdue_since?.toISOString() ?? null,
   backupConsent: w.backup_consent_at
-    ? { by: w.backup_consent_by, at: w.backup_consent_at.toISOString(), comment: w.backup_consent_comment }
+    ? {
+        by: w.backup_consent_by,
+        byName: w.consent_by_name ?? w.backup_consent_by,
+        at: w.backup_consent_at.toISOString(),
+        comment: w.backup_consent_comment,
+      }
     : null,
   backupWaived: w.backup_waived_at
-    ? { by: w.backup_waived_by, at: w.backup_waived_at.toISOString(), comment: w.backup_waiver_comment }
+    ? {
+        by: w.backup_waived_by,
+        byName: w.waived_by_name ?? w.backup_waived_by,
+        at: w.backup_waived_at.toISOString(),
+        comment: w.backup_waiver_comment,
+      }
     : null,
   completedAt: w.completed_at?.toISOString() ?? null,
   createdAt: w.created_at.toISOString(),
@@ -751,6 +767,14 @@ export async function confirmReceipt(
       now,
       deliveredAt,
     });
+    // Formally opened: the test (trial) environment beside it is released (SH 19, LZ 21(4)-(5)).
+    if (w.action === 'open') {
+      await releaseTestEnvironments(trx, SYSTEM_ACTOR, {
+        orderId: w.order_id,
+        orderNo: w.details.orderNo ?? undefined,
+        now,
+      });
+    }
   }
   // A time-limited order's term runs from allocation (SH 22-24: 自资源配置之日起): the orders module dates its
   // expiry when this very confirmation completes it, after the resources above were created without one.

@@ -47,6 +47,8 @@ export interface WorkOrderTable {
   /** a reclaim the platform opened: the unit's backup deadline (defaults.reclaimBackupWorkingDays, migration 0024) */
   backup_due_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   backup_due_day: ColumnType<string | null, string | null | undefined, string | null>;
+  /** the backup deadline passed unconfirmed: when the sweep marked and announced it (once; migration 0026) */
+  backup_overdue_since: ColumnType<Date | null, Date | null | undefined, Date | null>;
   /** after the backup deadline: the competent authority's consent to proceed without the unit's confirmation */
   backup_consent_by: ColumnType<string | null, string | null | undefined, string | null>;
   backup_consent_at: ColumnType<Date | null, Date | null | undefined, Date | null>;

@@ -2987,7 +2987,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The competent authority approves: in force from its effective date, never rewritten */
+        /** A confirming body confirms (核定, SH 15: the competent authority and the economy & IT authority, as the pack says); with the last confirmation the version is in force from its effective date, never rewritten */
         post: {
             parameters: {
                 query?: never;
@@ -6474,7 +6474,6 @@ export interface paths {
                         mappingLabel?: string;
                         retentionDays?: number;
                         outOfOrderMinutes?: number;
-                        rectificationWorkingDays?: number;
                         pullUrl?: string | null;
                         thresholds?: {
                             [key: string]: number;
@@ -16892,6 +16891,15 @@ export interface components {
             createdBy: string | null;
             submittedAt: string | null;
             approvedAt: string | null;
+            /** @description the confirmations (核定) given, each by its role (SH 15) */
+            confirmations?: {
+                role: string;
+                by: string;
+                /** Format: date-time */
+                at: string;
+            }[];
+            /** @description roles that still have to confirm before the version takes effect (policy catalogue.versionConfirmedBy) */
+            confirmationsPending?: string[];
         };
         /** AdminApproval */
         AdminApproval: {
@@ -17256,13 +17264,16 @@ export interface components {
             backupConfirmedBy: string | null;
             backupDueAt: string | null;
             backupDueDay: string | null;
+            backupOverdueSince: string | null;
             backupConsent: {
                 by: string | null;
+                byName: string | null;
                 at: string;
                 comment: string | null;
             } | null;
             backupWaived: {
                 by: string | null;
+                byName: string | null;
                 at: string;
                 comment: string | null;
             } | null;
@@ -17326,13 +17337,16 @@ export interface components {
             backupConfirmedBy: string | null;
             backupDueAt: string | null;
             backupDueDay: string | null;
+            backupOverdueSince: string | null;
             backupConsent: {
                 by: string | null;
+                byName: string | null;
                 at: string;
                 comment: string | null;
             } | null;
             backupWaived: {
                 by: string | null;
+                byName: string | null;
                 at: string;
                 comment: string | null;
             } | null;
@@ -17486,8 +17500,11 @@ export interface components {
             /** @description routed to the quota-overrun approval (SH 20) */
             quotaOverrun: boolean;
             temporaryBasis: ("key_task" | "meeting_decision") | null;
-            /** @enum {unknown} */
-            source: "unit" | "expiry" | "monitoring";
+            /**
+             * @description who opened it: the unit, or the platform (at expiry, after a rectification, after the formal opening)
+             * @enum {unknown}
+             */
+            source: "unit" | "expiry" | "monitoring" | "test_release";
             placedBy: string | null;
             placedByName: string | null;
             submittedAt: string | null;
@@ -17522,8 +17539,11 @@ export interface components {
             /** @description routed to the quota-overrun approval (SH 20) */
             quotaOverrun: boolean;
             temporaryBasis: ("key_task" | "meeting_decision") | null;
-            /** @enum {unknown} */
-            source: "unit" | "expiry" | "monitoring";
+            /**
+             * @description who opened it: the unit, or the platform (at expiry, after a rectification, after the formal opening)
+             * @enum {unknown}
+             */
+            source: "unit" | "expiry" | "monitoring" | "test_release";
             placedBy: string | null;
             placedByName: string | null;
             submittedAt: string | null;
@@ -17596,6 +17616,8 @@ export interface components {
                 reserved: string;
                 /** @description exact decimal string */
                 inUse: string;
+                /** @description test and trial environments still running after their order (not yet released after the formal opening): counted against the quota */
+                testEnvironments: string;
                 /** @description exact decimal string */
                 available: string;
             }[];
@@ -17771,6 +17793,7 @@ export interface components {
             mappingLabel: string;
             retentionDays: number;
             outOfOrderMinutes: number;
+            /** @description the policy’s rectification period (monitoring.rectificationWorkingDays, else defaults.rectificationWorkingDays); changed by a policy override */
             rectificationWorkingDays: number;
             pullUrl: string | null;
             pullPulledUntil: string | null;
@@ -18041,6 +18064,23 @@ export interface components {
             packValue?: number | null;
         };
         /**
+         * CitedRoles
+         * @description platform roles that must all act with the article it comes from; null: the regulation gives none
+         */
+        CitedRoles: {
+            value: ("unit_applicant" | "unit_admin" | "ops_reviewer" | "provider_operator" | "provider_admin" | "authority_approver" | "economy_it_approver" | "finance_officer" | "auditor" | "system_admin" | "security_admin" | "audit_admin")[] | null;
+            article: string | null;
+            note?: string;
+            /**
+             * @description effective policies only: a local override
+             * @enum {boolean}
+             */
+            overridden?: true;
+            /** @description why the jurisdiction departs from its pack */
+            overrideReason?: string;
+            packValue?: ("unit_applicant" | "unit_admin" | "ops_reviewer" | "provider_operator" | "provider_admin" | "authority_approver" | "economy_it_approver" | "finance_officer" | "auditor" | "system_admin" | "security_admin" | "audit_admin")[] | null;
+        };
+        /**
          * PolicyDeadline
          * @description counted from the moment the step becomes due (the previous step done, or the request filed)
          */
@@ -18167,6 +18207,7 @@ export interface components {
                 utilisationReportMonthly: components["schemas"]["CitedBoolean"];
                 analysisReportMonthly: components["schemas"]["CitedBoolean"];
                 majorIncidentReportCalendarDays: components["schemas"]["CitedInteger"];
+                rectificationWorkingDays: components["schemas"]["CitedInteger"];
             };
             retention: {
                 systemOperationLogMonthsMin: components["schemas"]["CitedInteger"];
@@ -18187,6 +18228,9 @@ export interface components {
                 payAfterUse: components["schemas"]["CitedBoolean"];
                 evaluationAdjusted: components["schemas"]["CitedBoolean"];
                 confirmedBy: components["schemas"]["CitedRole"];
+            };
+            catalogue: {
+                versionConfirmedBy: components["schemas"]["CitedRoles"];
             };
             projects: {
                 cloudNeedsDeclaredAtApproval: components["schemas"]["CitedBoolean"];
@@ -18308,6 +18352,7 @@ export interface components {
             defaults: {
                 reclaimConsentWorkingDays: components["schemas"]["CitedInteger"];
                 reclaimBackupWorkingDays: components["schemas"]["CitedInteger"];
+                rectificationWorkingDays: components["schemas"]["CitedInteger"];
                 disputeWorkingDays: components["schemas"]["CitedInteger"];
                 inventoryFindingWorkingDays: components["schemas"]["CitedInteger"];
                 expiryNoticeFirstLeadWorkingDays: components["schemas"]["CitedInteger"];

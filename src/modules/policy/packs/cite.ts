@@ -36,3 +36,8 @@ export function noDeadline(article: string, note: string): Step['deadline'] {
 export function notProvided(note: string, article: string | null = null) {
   return { enabled: { value: false, article, note }, steps: [] };
 }
+
+/** Roles the regulation names, all of whom must act (e.g. the two confirmations of a catalogue version, SH 15). */
+export function citeRoles(roles: Step['role'][], article: string, note: string) {
+  return { value: roles, article, note };
+}

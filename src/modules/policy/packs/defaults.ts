@@ -21,6 +21,10 @@ export const platformDefaults = {
     5,
     'working days a unit has to confirm its backup on a reclaim opened at expiry or after a failed rectification; after them the ops unit proceeds with the authority’s recorded consent',
   ),
+  rectificationWorkingDays: platformDefault(
+    10,
+    'working days a warned unit has to rectify when the pack’s monitoring.rectificationWorkingDays is null (no regulation names a period for 责令整改, SH 25)',
+  ),
   disputeWorkingDays: platformDefault(
     2,
     'working days a provider has to answer a unit’s dispute of its delivery receipt with a corrected revision (no regulation gives one)',

@@ -1,5 +1,5 @@
 import type { PolicyPack } from '../policy.schemas.ts';
-import { cite, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { cite, citeRoles, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
 import { platformDefaults } from './defaults.ts';
 import { evaluationSection } from './evaluation.ts';
 
@@ -161,6 +161,7 @@ export const jiuquan2018 = {
     utilisationReportMonthly: unstated('JQ 6(2)', '定期向政务云使用单位提供监测报表: regularly, no interval'),
     analysisReportMonthly: silent('JQ says nothing about monthly analysis'),
     majorIncidentReportCalendarDays: silent('JQ sets no incident report deadline'),
+    rectificationWorkingDays: unstated('JQ 20', '责令限时整改: a time limit, no number'),
   },
   retention: {
     systemOperationLogMonthsMin: unstated('JQ 6(2)', 'the provider keeps usage and operation logs; no period'),
@@ -192,6 +193,13 @@ export const jiuquan2018 = {
     ),
     evaluationAdjusted: unstated('JQ 28', 'units’ evaluations feed the provider’s annual assessment; no link to fees'),
     confirmedBy: unstated('JQ 30', 'the 市大数据管理局 sums the fees, the city government agrees; no confirming role'),
+  },
+  catalogue: {
+    versionConfirmedBy: citeRoles(
+      ['authority_approver'],
+      'JQ 4',
+      'JQ names no catalogue procedure; the competent authority (市大数据管理局, JQ 4) approves it',
+    ),
   },
   projects: {
     cloudNeedsDeclaredAtApproval: cite(

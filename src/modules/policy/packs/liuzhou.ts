@@ -1,5 +1,5 @@
 import type { PolicyPack } from '../policy.schemas.ts';
-import { cite, deadline, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { cite, citeRoles, deadline, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
 import { platformDefaults } from './defaults.ts';
 import { evaluationSection } from './evaluation.ts';
 
@@ -161,6 +161,10 @@ export const liuzhou = {
     utilisationReportMonthly: silent('LZ 22 asks for real-time monitoring and 通报, no monthly report'),
     analysisReportMonthly: silent('LZ says nothing about monthly analysis'),
     majorIncidentReportCalendarDays: silent('LZ sets no incident report deadline'),
+    rectificationWorkingDays: unstated(
+      'LZ 29',
+      '应按要求、按时限进行整改: the notice sets the period, the regulation names none',
+    ),
   },
   retention: {
     systemOperationLogMonthsMin: cite(6, 'LZ 23', '信息系统运行和操作日志信息至少保存6个月以上'),
@@ -184,6 +188,13 @@ export const liuzhou = {
     ),
     evaluationAdjusted: silent('LZ 30-31 use evaluations for next year’s allocation and funding, not for fees'),
     confirmedBy: silent('LZ names nobody who confirms fees'),
+  },
+  catalogue: {
+    versionConfirmedBy: citeRoles(
+      ['authority_approver'],
+      'LZ 6',
+      'LZ annex 4 only says the catalogue is updated as the platform develops; the competent authority (市大数据发展局, LZ 6) approves it',
+    ),
   },
   projects: {
     cloudNeedsDeclaredAtApproval: silent(

@@ -1,5 +1,5 @@
 import type { PolicyPack } from '../policy.schemas.ts';
-import { cite, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { cite, citeRoles, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
 import { platformDefaults } from './defaults.ts';
 import { evaluationSection } from './evaluation.ts';
 
@@ -110,6 +110,7 @@ export const ningbo2014 = {
     utilisationReportMonthly: silent('NB says nothing about reports'),
     analysisReportMonthly: silent('NB says nothing about reports'),
     majorIncidentReportCalendarDays: silent('NB sets no incident report deadline'),
+    rectificationWorkingDays: silent('NB says nothing about rectification of resource use'),
   },
   retention: {
     systemOperationLogMonthsMin: silent('NB sets no log retention'),
@@ -130,6 +131,13 @@ export const ningbo2014 = {
     payAfterUse: unstated('NB 8', 'direct investment or purchased services; no settlement rule'),
     evaluationAdjusted: silent('NB says nothing about fees and evaluation'),
     confirmedBy: silent('NB names nobody who confirms fees'),
+  },
+  catalogue: {
+    versionConfirmedBy: citeRoles(
+      ['authority_approver'],
+      'NB 4',
+      'NB 15: the cloud centre publishes its service catalogue; no confirmation is named, the competent authority (NB 4) approves it',
+    ),
   },
   projects: {
     cloudNeedsDeclaredAtApproval: cite(

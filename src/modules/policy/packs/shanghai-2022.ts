@@ -1,5 +1,5 @@
 import type { PolicyPack } from '../policy.schemas.ts';
-import { cite, deadline, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { cite, citeRoles, deadline, noDeadline, notProvided, silent, unstated } from './cite.ts';
 import { platformDefaults } from './defaults.ts';
 import { evaluationSection, SH_BANDS } from './evaluation.ts';
 
@@ -216,6 +216,7 @@ export const shanghai2022 = {
     utilisationReportMonthly: silent('SH says nothing about monthly reports'),
     analysisReportMonthly: silent('SH says nothing about monthly analysis'),
     majorIncidentReportCalendarDays: unstated('SH 31', '及时向相关部门报告: no number'),
+    rectificationWorkingDays: unstated('SH 25', '予以警告提示，责令整改: rectification is ordered, no period named'),
   },
   retention: {
     systemOperationLogMonthsMin: silent('SH sets no log retention period'),
@@ -239,6 +240,13 @@ export const shanghai2022 = {
     payAfterUse: cite(true, 'SH 27', '先用后付，按实结算'),
     evaluationAdjusted: cite(true, 'SH 27', '按照服务目录单价、服务实际使用量、效能评估结果核算'),
     confirmedBy: cite('economy_it_approver', 'SH 27', '报市经济信息化主管部门核定'),
+  },
+  catalogue: {
+    versionConfirmedBy: citeRoles(
+      ['authority_approver', 'economy_it_approver'],
+      'SH 15',
+      '编制政务云服务目录，报市政务云主管部门、市经济信息化主管部门核定; adjustments follow the same procedure (SH 16)',
+    ),
   },
   projects: {
     cloudNeedsDeclaredAtApproval: cite(true, 'SH 18', '申请立项时同步提交政务云资源项目配额申请'),

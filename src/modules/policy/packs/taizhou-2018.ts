@@ -1,5 +1,5 @@
 import type { PolicyPack } from '../policy.schemas.ts';
-import { cite, deadline, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
+import { cite, citeRoles, deadline, fulfils, noDeadline, notProvided, silent, unstated } from './cite.ts';
 import { platformDefaults } from './defaults.ts';
 import { evaluationSection } from './evaluation.ts';
 
@@ -119,6 +119,7 @@ export const taizhou2018 = {
     utilisationReportMonthly: cite(true, 'TZ 12(1)', '每周和每月向市电子政务中心提供云资源利用情况表'),
     analysisReportMonthly: cite(true, 'TZ 12(5)', '形成月度分析报告上报市电子政务中心'),
     majorIncidentReportCalendarDays: cite(0, 'TZ 12(5)', '发生重大事件或有紧急情况当天提交相关事件报告 (same day)'),
+    rectificationWorkingDays: silent('TZ orders no rectification of resource use; TZ 12(2) only warns'),
   },
   retention: {
     systemOperationLogMonthsMin: unstated('TZ 7(2)', 'the provider keeps usage and operation logs; no period'),
@@ -145,6 +146,13 @@ export const taizhou2018 = {
       'providers are assessed on response, satisfaction and quality; no link to fees',
     ),
     confirmedBy: silent('TZ names nobody who confirms fees'),
+  },
+  catalogue: {
+    versionConfirmedBy: citeRoles(
+      ['authority_approver'],
+      'TZ 5',
+      'TZ names no catalogue procedure; the competent authority (市电子政务中心, TZ 5) approves it',
+    ),
   },
   projects: {
     cloudNeedsDeclaredAtApproval: unstated(

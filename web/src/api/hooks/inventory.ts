@@ -117,6 +117,36 @@ export function useConfirmBackup(id: string) {
   });
 }
 
+/** The competent authority consents to a platform-opened reclaim going ahead after the unit's backup deadline (SH 25). */
+export function useConsentBackupWaiver(id: string) {
+  const done = useInvalidate();
+  return useMutation({
+    mutationFn: (comment?: string) =>
+      unwrap(
+        api.POST('/api/v1/work-orders/{id}/backup-waiver/consent', {
+          params: { path: { id } },
+          body: comment ? { comment } : {},
+        }),
+      ),
+    onSuccess: done,
+  });
+}
+
+/** The ops unit proceeds with the reclaim on the authority's recorded consent. */
+export function useProceedWithoutBackup(id: string) {
+  const done = useInvalidate();
+  return useMutation({
+    mutationFn: (comment?: string) =>
+      unwrap(
+        api.POST('/api/v1/work-orders/{id}/backup-waiver', {
+          params: { path: { id } },
+          body: comment ? { comment } : {},
+        }),
+      ),
+    onSuccess: done,
+  });
+}
+
 export function useFindings(filter: { status?: 'open' | 'resolved' }, page: { limit: number; offset: number }) {
   return useQuery({
     queryKey: queryKeys.inventory.findings({ ...filter, ...page }),

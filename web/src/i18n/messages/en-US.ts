@@ -1,5 +1,6 @@
 import { adminApprovalsEnUS } from './adminapprovals.en-US';
 import { auditEnUS } from './audit.en-US';
+import { backupWaiverEnUS } from './backupwaiver.en-US';
 import { dataCentresEnUS } from './datacentres.en-US';
 import { evaluationEnUS } from './evaluation.en-US';
 import { homeEnUS } from './home.en-US';
@@ -1191,4 +1192,5 @@ export const enUS: Messages = {
   ...itProjectsEnUS,
   ...homeEnUS,
   ...auditEnUS,
+  ...backupWaiverEnUS,
 };

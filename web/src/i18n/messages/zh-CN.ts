@@ -4,6 +4,7 @@
  */
 import { adminApprovalsZhCN } from './adminapprovals.zh-CN';
 import { auditZhCN } from './audit.zh-CN';
+import { backupWaiverZhCN } from './backupwaiver.zh-CN';
 import { dataCentresZhCN } from './datacentres.zh-CN';
 import { evaluationZhCN } from './evaluation.zh-CN';
 import { homeZhCN } from './home.zh-CN';
@@ -1150,6 +1151,7 @@ export const zhCN = {
   ...itProjectsZhCN,
   ...homeZhCN,
   ...auditZhCN,
+  ...backupWaiverZhCN,
 };
 
 export type MessageKey = keyof typeof zhCN;

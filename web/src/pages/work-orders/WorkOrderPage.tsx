@@ -38,6 +38,7 @@ import { PageHeader } from '../../components/PageHeader';
 import { PageLoading } from '../../components/PageLoading';
 import { addressesOf, isIpAddress, specInWords, specLabel } from '../../components/specification';
 import { type MessageKey, useI18n } from '../../i18n';
+import { BackupWaiverActions, backupWaiverItems } from './BackupWaiver';
 import { WORK_ORDER_COLOURS, WorkOrderDue } from './WorkOrdersPage';
 
 type Receipt = WorkOrderDetail['receipts'][number];
@@ -339,7 +340,7 @@ export function WorkOrderPage() {
   const isProvider = canFulfil && me.organisation.id === w.providerId;
   const awaitsReceipt = w.status === 'open' || w.status === 'disputed';
   const backupFirst = w.action === 'reclaim' || !!w.details.backupFirst;
-  const needsBackup = backupFirst && !w.backupConfirmedAt;
+  const needsBackup = backupFirst && !w.backupConfirmedAt && !w.backupWaived;
   return (
     <>
       <PageHeader
@@ -378,6 +379,7 @@ export function WorkOrderPage() {
               {w.backupConfirmedAt ? <DateTime value={w.backupConfirmedAt} /> : t('workOrders.backupPending')}
             </Descriptions.Item>
           ) : null}
+          {backupWaiverItems(w, t)}
         </Descriptions>
         <Table<WorkOrderDetail['lines'][number]>
           style={{ marginTop: 16 }}
@@ -411,7 +413,8 @@ export function WorkOrderPage() {
           }
         />
       ) : null}
-      {isUnit && needsBackup ? (
+      <BackupWaiverActions w={w} now={Date.now()} />
+      {isUnit && needsBackup && !w.backupWaived ? (
         <Alert
           type="warning"
           showIcon
