@@ -141,6 +141,11 @@ export const ERRORS = {
     zh: '项目当前状态不允许此操作',
     en: 'The project cannot make this transition now',
   },
+  duties_not_separated: {
+    status: 409,
+    zh: '起草与审核须由不同人员担任',
+    en: 'The draft and its review must be done by different people',
+  },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

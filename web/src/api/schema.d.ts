@@ -13282,7 +13282,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The ops unit reviews the draft it read (its content hash) and passes it to the authority */
+        /** The ops unit reviews the draft it read (its content hash) and passes it to the authority; whoever computed the draft or entered a score on it may not review it (409 duties_not_separated) */
         post: {
             parameters: {
                 query?: never;
@@ -16797,7 +16797,7 @@ export interface components {
          * @description a platform role with the article it comes from; null: the regulation gives none
          */
         CitedRole: {
-            value: ("unit_applicant" | "unit_admin" | "ops_reviewer" | "provider_operator" | "provider_admin" | "authority_approver" | "economy_it_approver" | "finance_officer" | "auditor" | "system_admin" | "security_admin" | "audit_admin") | null;
+            value: ("unit_applicant" | "unit_admin" | "ops_reviewer" | "ops_evaluator" | "provider_operator" | "provider_admin" | "authority_approver" | "economy_it_approver" | "finance_officer" | "auditor" | "system_admin" | "security_admin" | "audit_admin") | null;
             article: string | null;
             note?: string;
             /**
@@ -16807,7 +16807,7 @@ export interface components {
             overridden?: true;
             /** @description why the jurisdiction departs from its pack */
             overrideReason?: string;
-            packValue?: ("unit_applicant" | "unit_admin" | "ops_reviewer" | "provider_operator" | "provider_admin" | "authority_approver" | "economy_it_approver" | "finance_officer" | "auditor" | "system_admin" | "security_admin" | "audit_admin") | null;
+            packValue?: ("unit_applicant" | "unit_admin" | "ops_reviewer" | "ops_evaluator" | "provider_operator" | "provider_admin" | "authority_approver" | "economy_it_approver" | "finance_officer" | "auditor" | "system_admin" | "security_admin" | "audit_admin") | null;
         };
         /**
          * CitedMonth
@@ -16860,7 +16860,7 @@ export interface components {
              * @description the platform role that acts (src/modules/identity/roles.ts)
              * @enum {unknown}
              */
-            role: "unit_applicant" | "unit_admin" | "ops_reviewer" | "provider_operator" | "provider_admin" | "authority_approver" | "economy_it_approver" | "finance_officer" | "auditor" | "system_admin" | "security_admin" | "audit_admin";
+            role: "unit_applicant" | "unit_admin" | "ops_reviewer" | "ops_evaluator" | "provider_operator" | "provider_admin" | "authority_approver" | "economy_it_approver" | "finance_officer" | "auditor" | "system_admin" | "security_admin" | "audit_admin";
             deadline: components["schemas"]["PolicyDeadline"];
             /**
              * @description the step applies only then
@@ -16911,7 +16911,7 @@ export interface components {
                  * @description the platform role that acts (src/modules/identity/roles.ts)
                  * @enum {unknown}
                  */
-                role: "unit_applicant" | "unit_admin" | "ops_reviewer" | "provider_operator" | "provider_admin" | "authority_approver" | "economy_it_approver" | "finance_officer" | "auditor" | "system_admin" | "security_admin" | "audit_admin";
+                role: "unit_applicant" | "unit_admin" | "ops_reviewer" | "ops_evaluator" | "provider_operator" | "provider_admin" | "authority_approver" | "economy_it_approver" | "finance_officer" | "auditor" | "system_admin" | "security_admin" | "audit_admin";
                 zh: string;
                 /** @description where the value comes from: 'SH 22', 'LZ 21(4)' (item 4), 'JQ-proj 12', 'LZ annex 3' */
                 article: string;
