@@ -13936,7 +13936,10 @@ export interface paths {
                 query: {
                     /** @description open 待响应, responded 处理中, resolved 已解决待确认, confirmed 已确认关闭 */
                     status?: "open" | "responded" | "resolved" | "confirmed";
+                    /** @description response target missed */
                     breached?: boolean;
+                    /** @description resolution target missed: unresolved past it, or resolved after it */
+                    overdue?: boolean;
                     limit: number;
                     offset: number;
                 };
@@ -17096,6 +17099,10 @@ export interface components {
                 detectionZombieNetworkBytesPerSecond: components["schemas"]["CitedInteger"];
                 detectionSilentHours: components["schemas"]["CitedInteger"];
                 detectionMinCoverage: components["schemas"]["CitedRatio"];
+                ticketResolutionHoursUrgent: components["schemas"]["CitedInteger"];
+                ticketResolutionHoursHigh: components["schemas"]["CitedInteger"];
+                ticketResolutionHoursNormal: components["schemas"]["CitedInteger"];
+                ticketResolutionHoursLow: components["schemas"]["CitedInteger"];
             };
         };
         /** PolicyPackSummary */
@@ -18124,6 +18131,17 @@ export interface components {
                 breached: boolean;
                 escalatedAt: string | null;
             };
+            resolutionTarget: {
+                targetHours: number | null;
+                note: string | null;
+                article: string | null;
+                dueAt: string | null;
+                resolvedInSeconds: number | null;
+                remainingSeconds: number | null;
+                met: boolean | null;
+                /** @description unresolved past the target, or resolved after it */
+                overdue: boolean;
+            };
             resolvedAt: string | null;
             resolution: string | null;
             confirmedAt: string | null;
@@ -18181,6 +18199,17 @@ export interface components {
                 met: boolean | null;
                 breached: boolean;
                 escalatedAt: string | null;
+            };
+            resolutionTarget: {
+                targetHours: number | null;
+                note: string | null;
+                article: string | null;
+                dueAt: string | null;
+                resolvedInSeconds: number | null;
+                remainingSeconds: number | null;
+                met: boolean | null;
+                /** @description unresolved past the target, or resolved after it */
+                overdue: boolean;
             };
             resolvedAt: string | null;
             resolution: string | null;
