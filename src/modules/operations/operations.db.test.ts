@@ -488,6 +488,14 @@ describe('resolution targets per priority (the pack’s defaults: no regulation 
     expect(ids).not.toContain(low.id);
     const late = await ok(post(provider, `/tickets/${high.id}/resolution`, { resolution: '已扩容带宽' }));
     expect(late.resolutionTarget).toMatchObject({ met: false, overdue: true, resolvedInSeconds: 8 * 3600 + 1 });
+    // the history names people by their display names, not their user names
+    expect(late.createdByName).toBe('李静（卫健委管理员）');
+    expect(late.entries.map((e: { kind: string; authorName: string }) => [e.kind, e.authorName])).toEqual([
+      ['opened', '李静（卫健委管理员）'],
+      ['response', '孙浩（服务商甲操作员）'],
+      ['escalation', '系统'], // answered (with the resolution) hours after the 5 minutes of TZ 12(2)
+      ['resolution', '孙浩（服务商甲操作员）'],
+    ]);
     expect((await ok(get(reviewer, '/tickets?overdue=true'))).items.map((x: { id: string }) => x.id)).toContain(
       high.id,
     );

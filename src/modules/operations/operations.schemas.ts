@@ -75,11 +75,13 @@ export const TicketSchema = Type.Object(TicketFields, { $id: 'ServiceTicket', ti
 export const TicketDetailSchema = Type.Object(
   {
     ...TicketFields,
+    createdByName: Type.String({ description: 'the display name of who opened it' }),
     entries: Type.Array(
       Type.Object({
         kind: Type.Enum(ENTRY_KINDS),
         body: Type.String(),
-        author: Type.String(),
+        author: Type.String({ description: 'the user name (or system, a token’s name) recorded' }),
+        authorName: Type.String({ description: 'the display name shown to people' }),
         at: Moment(),
       }),
     ),

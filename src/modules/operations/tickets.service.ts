@@ -5,6 +5,7 @@ import { AppError, invalid, notFound } from '../../platform/errors.ts';
 import type { Job } from '../../platform/jobs/jobs.ts';
 import { shanghaiDay } from '../../platform/time/time.ts';
 import type { DB, Db, Trx } from '../../schema.ts';
+import { displayNamesByUsername } from '../identity/index.ts';
 import { getResource } from '../inventory/index.ts';
 import { notify } from '../notifications/index.ts';
 import { effectivePolicy } from '../policy/index.ts';
@@ -86,10 +87,12 @@ export function toTicket(t: Listed, now: Date) {
   };
 }
 
-const toEntry = (e: Pick<EntryRow, 'kind' | 'body' | 'author' | 'created_at'>) => ({
+const toEntry = (e: Pick<EntryRow, 'kind' | 'body' | 'author' | 'created_at'>, names: Map<string, string>) => ({
   kind: e.kind,
   body: e.body,
   author: e.author,
+  /** the person's display name (the account's, else the recorded name: 'system', a token's name) */
+  authorName: e.author === 'system' ? '系统' : (names.get(e.author) ?? e.author),
   at: e.created_at.toISOString(),
 });
 
@@ -223,7 +226,12 @@ export async function getTicket(trx: Trx, auth: AuthContext, id: string, now: Da
   const t = await repo.findTicket(trx, auth.visibility, id);
   if (!t) throw notFound(`ticket ${id} / 工单不存在`);
   const entries = await repo.ticketEntries(trx, id);
-  return { ...toTicket(t, now), entries: entries.map(toEntry) };
+  const names = await displayNamesByUsername(trx as unknown as Db, [t.created_by, ...entries.map((e) => e.author)]);
+  return {
+    ...toTicket(t, now),
+    createdByName: names.get(t.created_by) ?? t.created_by,
+    entries: entries.map((e) => toEntry(e, names)),
+  };
 }
 
 /** The ticket as its provider (an organisation-scoped caller that is the ticket's provider) may work it. */

@@ -18219,11 +18219,16 @@ export interface components {
             createdBy: string;
             /** Format: date-time */
             createdAt: string;
+            /** @description the display name of who opened it */
+            createdByName: string;
             entries: {
                 /** @enum {unknown} */
                 kind: "opened" | "response" | "update" | "resolution" | "confirmation" | "escalation";
                 body: string;
+                /** @description the user name (or system, a token’s name) recorded */
                 author: string;
+                /** @description the display name shown to people */
+                authorName: string;
                 /** Format: date-time */
                 at: string;
             }[];
