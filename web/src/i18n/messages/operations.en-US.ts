@@ -150,4 +150,5 @@ export const operationsEnUS: Record<keyof typeof operationsZhCN, string> = {
   'ops.reports.hash': 'SM3 digest',
   'ops.reports.download': 'Download',
   'ops.reports.excel': 'Excel',
+  'ops.maintenance.unitHidden': 'Named once the authority has notified the unit',
 };

@@ -146,4 +146,5 @@ export const operationsZhCN = {
   'ops.reports.hash': 'SM3 摘要',
   'ops.reports.download': '下载',
   'ops.reports.excel': 'Excel',
+  'ops.maintenance.unitHidden': '主管部门通知后显示单位名称',
 } as const;

@@ -122,7 +122,13 @@ export function MaintenanceWindowPage() {
           pagination={false}
           dataSource={m.units}
           columns={[
-            { key: 'unit', title: t('ops.col.unit'), render: (_, u) => u.unit.name },
+            {
+              key: 'unit',
+              title: t('ops.col.unit'),
+              // a provider reads a unit's name once the authority has notified it (it sees no unit's organisation)
+              render: (_, u) =>
+                u.unit.name || <Typography.Text type="secondary">{t('ops.maintenance.unitHidden')}</Typography.Text>,
+            },
             { key: 'resources', title: t('ops.maintenance.affected'), render: (_, u) => u.resourceIds.length },
             {
               key: 'notified',
