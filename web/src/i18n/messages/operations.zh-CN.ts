@@ -65,7 +65,7 @@ export const operationsZhCN = {
   'ops.maintenance.status.withdrawn': '已撤回',
   'ops.maintenance.affected': '影响资源数',
   'ops.maintenance.scope': '影响范围',
-  'ops.done': '已{what}',
+  'ops.done': '{what}：已完成',
   'ops.nav.incidents': '故障事件',
   'ops.nav.reports': '运维报告',
   'ops.nav.maintenanceWindow': '维护申请详情',

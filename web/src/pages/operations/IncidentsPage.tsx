@@ -148,16 +148,17 @@ function StepModal({
 
 type AvailabilityRow = Availability['providers'][number];
 
-function monthRange(): { from: string; to: string } {
+function monthRange(): { from: string; to: string; last: string } {
   const today = formatShanghai(new Date().toISOString()).slice(0, 10);
   const [y, m] = today.split('-').map(Number) as [number, number];
   const next = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
-  return { from: `${today.slice(0, 7)}-01`, to: next };
+  const lastDay = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return { from: `${today.slice(0, 7)}-01`, to: next, last: `${today.slice(0, 7)}-${lastDay}` };
 }
 
 function AvailabilityCard() {
   const { t } = useI18n();
-  const { from, to } = monthRange();
+  const { from, to, last } = monthRange();
   const a = useAvailability(from, to);
   const columns = (label: string) => [
     { key: 'name', title: label, render: (_: unknown, r: AvailabilityRow) => r.name ?? r.key },
@@ -174,7 +175,7 @@ function AvailabilityCard() {
     },
   ];
   return (
-    <Card title={t('ops.incidents.availabilityTitle', { from, to: to })} style={{ marginTop: 16 }}>
+    <Card title={t('ops.incidents.availabilityTitle', { from, to: last })} style={{ marginTop: 16 }}>
       {a.error ? <ApiErrorAlert error={a.error} compact /> : null}
       <Space direction="vertical" style={{ width: '100%' }}>
         <Table<AvailabilityRow>
@@ -236,7 +237,7 @@ export function IncidentsPage() {
               <Tag color={SEVERITY_COLOURS[i.severity]}>{t(`ops.incidents.severity.${i.severity}` as MessageKey)}</Tag>
             ),
           },
-          { key: 'zone', title: t('ops.maintenance.scope'), render: (_, i) => i.zone ?? '—' },
+          { key: 'zone', title: t('ops.maintenance.zone'), render: (_, i) => i.zone ?? '—' },
           {
             key: 'affected',
             title: t('ops.incidents.affected'),
