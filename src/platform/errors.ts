@@ -141,6 +141,11 @@ export const ERRORS = {
     zh: '项目当前状态不允许此操作',
     en: 'The project cannot make this transition now',
   },
+  pdf_font_unavailable: {
+    status: 503,
+    zh: '服务器未安装中文字体，暂不能生成 PDF（可下载 Excel）',
+    en: 'No Chinese font on the server: the PDF cannot be made (the Excel workbook is available)',
+  },
   duties_not_separated: {
     status: 409,
     zh: '起草与审核须由不同人员担任',

@@ -108,6 +108,7 @@ export type ReportInput = NonNullable<
 >['content']['application/json'];
 
 export const reportWorkbookUrl = (id: string) => `/api/v1/operations/reports/${id}/workbook`;
+export const reportPdfUrl = (id: string) => `/api/v1/operations/reports/${id}/pdf`;
 
 export function useMaintenanceWindow(id: string | undefined) {
   return useQuery({

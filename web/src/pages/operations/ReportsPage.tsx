@@ -1,6 +1,12 @@
 import { DownloadOutlined } from '@ant-design/icons';
-import { App, Button, Card, Form, Input, Radio, Select, Table, Typography } from 'antd';
-import { type ReportMeta, reportWorkbookUrl, useGenerateReport, useReports } from '../../api/hooks/operations';
+import { App, Button, Card, Form, Input, Radio, Select, Space, Table, Typography } from 'antd';
+import {
+  type ReportMeta,
+  reportPdfUrl,
+  reportWorkbookUrl,
+  useGenerateReport,
+  useReports,
+} from '../../api/hooks/operations';
 import { useOrganisations } from '../../api/hooks/organisations';
 import { useCan, useSession } from '../../app/session';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
@@ -101,9 +107,14 @@ export function ReportsPage() {
             key: 'download',
             title: t('ops.reports.download'),
             render: (_, r) => (
-              <Button size="small" icon={<DownloadOutlined />} href={reportWorkbookUrl(r.id)}>
-                {t('ops.reports.excel')}
-              </Button>
+              <Space>
+                <Button size="small" icon={<DownloadOutlined />} href={reportWorkbookUrl(r.id)}>
+                  {t('ops.reports.excel')}
+                </Button>
+                <Button size="small" icon={<DownloadOutlined />} href={reportPdfUrl(r.id)}>
+                  PDF
+                </Button>
+              </Space>
             ),
           },
         ]}
