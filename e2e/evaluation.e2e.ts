@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { apiSession, at, buttonName, login, logout, setUpConsole, unexpectedErrors, visible } from './harness.ts';
 
 /*
- * Issue 17 through the browser, on the demo city (Shanghai's pack): the ops reviewer computes the draft of the
+ * Issue 17 through the browser, on the demo city (Shanghai's pack): the ops evaluator computes the draft of the
  * year's efficiency evaluation in the console; the health commission rates its provider in the survey; the ops
  * unit enters the providers' quality scores and reviews; the authority approves and publishes; the health
  * commission then sees its own card (radar chart, evidence, rank) and no other unit's.
@@ -15,7 +15,7 @@ describe('efficiency evaluation in the console', () => {
   it('draft, survey, review, approval, publication; the unit sees its own card with its radar chart', async () => {
     const page = ui.page;
     await ui.signedOut('/evaluation');
-    await login(page, 'reviewer');
+    await login(page, 'evaluator');
     await at(page, '/evaluation');
     await page.getByRole('button', { name: buttonName('计算评估草稿') }).click();
     await visible(page.getByText('草稿', { exact: true }).first());
@@ -37,11 +37,11 @@ describe('efficiency evaluation in the console', () => {
     await ui.shot('evaluation-survey-zh.png');
     await logout(page);
 
-    // the ops unit enters the quality scores (through the API) and reviews in the console
-    const reviewer = await apiSession(ui.serverUrl, 'reviewer');
-    let draft = await reviewer('GET', `/api/v1/evaluations/${id}`);
+    // the ops evaluator enters the quality scores (through the API); the reviewer reviews in the console
+    const evaluator = await apiSession(ui.serverUrl, 'evaluator');
+    let draft = await evaluator('GET', `/api/v1/evaluations/${id}`);
     for (const card of draft.cards.filter((c: { subject: string }) => c.subject === 'provider')) {
-      draft = await reviewer('PUT', `/api/v1/evaluations/${id}/scores`, {
+      draft = await evaluator('PUT', `/api/v1/evaluations/${id}/scores`, {
         organisationId: card.organisationId,
         indicator: 'quality',
         score: '88',

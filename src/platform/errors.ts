@@ -146,6 +146,16 @@ export const ERRORS = {
     zh: '项目申报、审批或验收不符合规定',
     en: 'The IT project cannot take this step',
   },
+  pdf_font_unavailable: {
+    status: 503,
+    zh: '服务器未安装中文字体，暂不能生成 PDF（可下载 Excel）',
+    en: 'No Chinese font on the server: the PDF cannot be made (the Excel workbook is available)',
+  },
+  duties_not_separated: {
+    status: 409,
+    zh: '起草与审核须由不同人员担任',
+    en: 'The draft and its review must be done by different people',
+  },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, testApp } from '../../../test/helpers.ts';
-import { as, login, type Session } from '../../../test/sessions.ts';
+import { as, enableTotp, login, type Session, totpCode } from '../../../test/sessions.ts';
 import { XLSX_MEDIA_TYPE } from '../../platform/spreadsheet.ts';
 import { ManualClock } from '../../platform/time/clock.ts';
 import { seedDemo } from '../../seed.ts';
@@ -14,6 +14,7 @@ import { seedDemo } from '../../seed.ts';
 const clock = new ManualClock('2026-12-10T02:00:00Z'); // Thursday 10 December 2026, 10:00 in Shanghai
 let t: TestApp;
 let reviewer: Session;
+let evaluator: Session; // 钱芳（运管评估员）: drafts and enters scores; the reviewer reviews (separated duties)
 let approver: Session;
 let econ: Session;
 let unitadmin: Session; // 示范市卫生健康委员会 (health, with its sub-unit the CDC)
@@ -71,6 +72,7 @@ beforeAll(async () => {
   t = await testApp({ clock });
   await seedDemo(t.database.db, () => {}, { activity: true });
   reviewer = await login(t.app, 'reviewer');
+  evaluator = await login(t.app, 'evaluator');
   approver = await login(t.app, 'approver');
   econ = await login(t.app, 'econ');
   unitadmin = await login(t.app, 'unitadmin');
@@ -90,12 +92,13 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
   });
 
   it('computes a draft whose every indicator and total are the hand-computed ones', async () => {
-    // nobody but the ops unit drafts
+    // nobody but the ops unit's evaluator drafts: not the authority, not the reviewer (separated duties)
     expect((await post(approver, '/evaluations', { period: '2026' })).statusCode).toBe(403);
-    const bad = await post(reviewer, '/evaluations', { period: '2026-13' });
+    expect((await post(reviewer, '/evaluations', { period: '2026' })).statusCode).toBe(403);
+    const bad = await post(evaluator, '/evaluations', { period: '2026-13' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors?.[0]?.field ?? bad.body).toContain('body.period');
-    const e = await ok(post(reviewer, '/evaluations', { period: '2026', effectiveFrom: '2026-11' }), 201);
+    const e = await ok(post(evaluator, '/evaluations', { period: '2026', effectiveFrom: '2026-11' }), 201);
     evaluationId = e.id;
     expect(e).toMatchObject({
       status: 'draft',
@@ -176,7 +179,7 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
   });
 
   it('the ops unit enters the quality scores with evidence; the draft recomputes; the same data gives the same hash', async () => {
-    const bad = await put(reviewer, `/evaluations/${evaluationId}/scores`, {
+    const bad = await put(evaluator, `/evaluations/${evaluationId}/scores`, {
       organisationId: org[A],
       indicator: 'quality',
       score: '101',
@@ -187,7 +190,7 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
     // only manual indicators are entered
     expect(
       (
-        await put(reviewer, `/evaluations/${evaluationId}/scores`, {
+        await put(evaluator, `/evaluations/${evaluationId}/scores`, {
           organisationId: org[A],
           indicator: 'response',
           score: '90',
@@ -196,7 +199,7 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
       ).statusCode,
     ).toBe(400);
     await ok(
-      put(reviewer, `/evaluations/${evaluationId}/scores`, {
+      put(evaluator, `/evaluations/${evaluationId}/scores`, {
         organisationId: org[A],
         indicator: 'quality',
         score: '85.5',
@@ -204,7 +207,7 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
       }),
     );
     const e = await ok(
-      put(reviewer, `/evaluations/${evaluationId}/scores`, {
+      put(evaluator, `/evaluations/${evaluationId}/scores`, {
         organisationId: org[B],
         indicator: 'quality',
         score: '90',
@@ -223,7 +226,19 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
     // 0.40 x 100 + 0.30 x 100 + 0.30 x 90 = 40 + 30 + 27 = 97.00
     expect(cardOf(e, B)).toMatchObject({ total: '97.00', rank: 1 });
 
-    const again = await ok(post(reviewer, `/evaluations/${evaluationId}/recompute`));
+    // the reviewer neither enters scores nor recomputes: that is the draft's duty
+    expect(
+      (
+        await put(reviewer, `/evaluations/${evaluationId}/scores`, {
+          organisationId: org[A],
+          indicator: 'quality',
+          score: '85.5',
+          evidence: 'x',
+        })
+      ).statusCode,
+    ).toBe(403);
+    expect((await post(reviewer, `/evaluations/${evaluationId}/recompute`)).statusCode).toBe(403);
+    const again = await ok(post(evaluator, `/evaluations/${evaluationId}/recompute`));
     expect(again.contentHash).toBe(e.contentHash);
     expect(again.cards).toEqual(e.cards);
     hash = e.contentHash;
@@ -245,6 +260,27 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
       409,
     );
     expect((await post(approver, `/evaluations/${evaluationId}/review`, { contentHash: hash })).statusCode).toBe(403);
+    // the evaluator does not review its own draft: without the role 403; given the role as well, still 409
+    expect((await post(evaluator, `/evaluations/${evaluationId}/review`, { contentHash: hash })).statusCode).toBe(403);
+    const sys = await login(t.app, 'sysadmin', { totp: await totpCode(await enableTotp(t.database.db, 'sysadmin')) });
+    const users = await ok(as(t.app, sys, { url: '/api/v1/users?search=evaluator' }));
+    const evaluatorId = users.items.find((u: Answer) => u.username === 'evaluator').id;
+    const setRoles = (roles: string[]) =>
+      ok(
+        as(t.app, sys, {
+          method: 'PUT',
+          url: `/api/v1/users/${evaluatorId}/roles`,
+          payload: { assignments: roles.map((role) => ({ organisationId: org['示范市大数据中心'], role })) },
+        }),
+      );
+    // a change of roles ends the account's sessions: sign in again
+    await setRoles(['ops_evaluator', 'ops_reviewer']);
+    evaluator = await login(t.app, 'evaluator');
+    const own = await post(evaluator, `/evaluations/${evaluationId}/review`, { contentHash: hash });
+    expect(own.statusCode, own.body).toBe(409);
+    expect(own.json().code).toBe('duties_not_separated');
+    await setRoles(['ops_evaluator']);
+    evaluator = await login(t.app, 'evaluator');
     expect((await post(approver, `/evaluations/${evaluationId}/approve`)).statusCode).toBe(409); // not reviewed yet
     await ok(post(reviewer, `/evaluations/${evaluationId}/review`, { contentHash: hash }));
     // the survey closes with the draft

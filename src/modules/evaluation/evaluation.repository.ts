@@ -54,6 +54,7 @@ export async function insertEvaluation(
     content_hash: string;
     created_by: string;
     created_at: Date;
+    contributor_ids: string[];
   },
 ) {
   return trx
@@ -71,6 +72,7 @@ export async function updateEvaluation(
     inputs: string;
     content_hash: string;
     computed_at: Date;
+    contributor_ids: string[];
     revision: number;
     reviewed_by: string;
     reviewed_at: Date;

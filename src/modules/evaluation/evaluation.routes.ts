@@ -109,7 +109,7 @@ export const evaluationRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
   app.put(
     '/evaluations/:id/scores',
     {
-      config: { permission: 'evaluation:review' },
+      config: { permission: 'evaluation:draft' },
       schema: {
         tags: TAG,
         summary: 'Enter a score the template has people enter (site inspection, security review) with its evidence',
@@ -137,7 +137,9 @@ export const evaluationRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       config: { permission: 'evaluation:review' },
       schema: {
         tags: TAG,
-        summary: 'The ops unit reviews the draft it read (its content hash) and passes it to the authority',
+        summary:
+          'The ops unit reviews the draft it read (its content hash) and passes it to the authority; whoever computed ' +
+          'the draft or entered a score on it may not review it (409 duties_not_separated)',
         params: IdParams,
         body: Type.Object({ contentHash: Type.String() }),
         response: { 200: Type.Ref('Evaluation'), ...problemResponses },

@@ -236,6 +236,7 @@ export async function createDraft(
     content_hash: hash,
     created_by: auth.name,
     created_at: now,
+    contributor_ids: [auth.id],
   });
   await repo.replaceCards(trx, row.id, j.id, scoreCards(template, inputs));
   await writeAudit(trx, actor, {
@@ -248,6 +249,8 @@ export async function createDraft(
 }
 
 /** Recomputes a draft from the data as it is now (survey answers and entered scores included); same data, same hash. */
+const withContributor = (ids: readonly string[], id: string) => (ids.includes(id) ? [...ids] : [...ids, id]);
+
 export async function recompute(trx: Trx, auth: AuthContext, actor: Actor, id: string, now: Date) {
   const e = await visibleEvaluation(trx, auth, id, true);
   if (e.status !== 'draft') throw new AppError('conflict', 'only a draft is recomputed / 仅草稿可重新计算');
@@ -258,6 +261,7 @@ export async function recompute(trx: Trx, auth: AuthContext, actor: Actor, id: s
     inputs: JSON.stringify(inputs),
     content_hash: hash,
     computed_at: now,
+    contributor_ids: withContributor(e.contributor_ids, auth.id),
   });
   await repo.replaceCards(trx, e.id, e.jurisdiction_id, scoreCards(template, inputs));
   await writeAudit(trx, actor, {
@@ -417,6 +421,14 @@ export async function review(
     throw new AppError('conflict', 'the draft was recomputed since you read it / 草稿已重新计算，请刷新', [
       { field: 'body.contentHash', message: '草稿已重新计算' },
     ]);
+  }
+  if (e.contributor_ids.includes(auth.id)) {
+    // SH 33-34: the ops unit's draft and its review are two duties; whoever computed the draft or entered a score
+    // on it (even holding both roles) may not review it.
+    throw new AppError(
+      'duties_not_separated',
+      'you computed this draft or entered a score on it: another person reviews it / 起草人不得审核本人起草的评估',
+    );
   }
   const missing = scoreCards(e.template as Template, e.inputs as Inputs).filter((c) => !c.complete);
   if (missing.length > 0) {

@@ -30,6 +30,8 @@ export interface EvaluationTable {
   published_by: string | null;
   published_at: Date | null;
   appeal_due_day: string | null;
+  /** the accounts that computed, recomputed or entered a score on the draft: none of them may review it */
+  contributor_ids: ColumnType<string[], string[] | undefined, string[]>;
 }
 
 export interface EvaluationCardTable {

@@ -136,3 +136,15 @@ export async function passwordHistory(db: Db, userId: string, keep: number): Pro
     .execute();
   return rows.map((r) => r.password_hash);
 }
+
+/** Display names of accounts by user name, for the records that keep who acted by user name (one query). */
+export async function displayNamesByUsername(db: Db, usernames: readonly string[]): Promise<Map<string, string>> {
+  const wanted = [...new Set(usernames)];
+  if (wanted.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('user_account')
+    .select(['username', 'display_name'])
+    .where('username', '=', sql<string>`any(${wanted}::text[])`)
+    .execute();
+  return new Map(rows.map((r) => [r.username, r.display_name]));
+}

@@ -123,6 +123,7 @@ export const DEMO_USERS: { username: string; displayName: string; roles: [org: s
   { username: 'auditor', displayName: '陈丽（网信办审计员）', roles: [['demo-cac', 'auditor']] },
   { username: 'eastreviewer', displayName: '褚强（东城区运管审核员）', roles: [['demo-east-ops', 'ops_reviewer']] },
   { username: 'eastunit', displayName: '卫红（东城区民政局申请人）', roles: [['demo-east-civil', 'unit_applicant']] },
+  { username: 'evaluator', displayName: '钱芳（运管评估员）', roles: [['demo-ops', 'ops_evaluator']] },
   { username: 'sysadmin', displayName: '蒋伟（系统管理员）', roles: [['demo-ops', 'system_admin']] },
   { username: 'secadmin', displayName: '沈燕（安全管理员）', roles: [['demo-ops', 'security_admin']] },
   { username: 'auditadmin', displayName: '韩冰（审计管理员）', roles: [['demo-ops', 'audit_admin']] },

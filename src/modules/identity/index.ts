@@ -2,6 +2,7 @@ export { AdminApprovalSchema, approvalRoutes } from './approvals.routes.ts';
 export { authRoutes, MeSchema } from './auth.routes.ts';
 export { identityAuthenticator } from './authenticator.ts';
 export { demoUser } from './identity.demo.ts';
+export { displayNamesByUsername } from './identity.repository.ts';
 export { DEMO_PASSWORD, DEMO_USERS, seedDemoIdentity } from './identity.seed.ts';
 export { ADMIN_ROLES, ROLES, type Role } from './roles.ts';
 export { ApiTokenSchema, tokenRoutes } from './tokens.routes.ts';

@@ -435,3 +435,81 @@ describe('incidents (TZ 12(5)): the same-day report of a major incident, who see
     expect(a.zones).toEqual([expect.objectContaining({ key: '互联网区', downtimeSeconds: 10800 })]);
   });
 });
+
+describe('resolution targets per priority (the pack’s defaults: no regulation gives one), wall-clock, overdue shown', () => {
+  it('copies the priority’s target with what the pack says of it; resolved at the due moment meets it, a second later is overdue', async () => {
+    await pack('taizhou-2018');
+    at('2026-10-20T09:00:00');
+    const urgent = await ticket(res['卫健委-应用服务器'] as string, '应用服务器宕机');
+    expect(urgent.resolutionTarget).toMatchObject({
+      targetHours: 4,
+      // the number is the platform's (article null in the pack); the duty it serves is TZ 12(2)'s uninterrupted service
+      article: 'TZ 12(2)',
+      dueAt: '2026-10-20T05:00:00.000Z',
+      remainingSeconds: 4 * 3600,
+      met: null,
+      overdue: false,
+    });
+    expect(urgent.resolutionTarget.note).toContain('not provided by the regulation');
+    const low = await ok(
+      post(unitadmin, '/tickets', {
+        kind: 'consultation',
+        priority: 'low',
+        subject: '咨询备份策略',
+        description: '请说明备份周期',
+        resourceId: res['卫健委-应用服务器'],
+      }),
+      201,
+    );
+    expect(low.resolutionTarget).toMatchObject({ targetHours: 72, dueAt: '2026-10-23T01:00:00.000Z' });
+    const high = await ok(
+      post(unitadmin, '/tickets', {
+        kind: 'fault',
+        priority: 'high',
+        subject: '门户访问缓慢',
+        description: '首页加载超过 10 秒',
+        resourceId: res['卫健委-门户服务器'],
+      }),
+      201,
+    );
+    expect(high.resolutionTarget).toMatchObject({ targetHours: 8, dueAt: '2026-10-20T09:00:00.000Z' });
+
+    at('2026-10-20T13:00:00'); // exactly 4 hours: met
+    const done = await ok(post(provider, `/tickets/${urgent.id}/resolution`, { resolution: '已更换故障硬盘' }));
+    expect(done.resolutionTarget).toMatchObject({ met: true, overdue: false, resolvedInSeconds: 4 * 3600 });
+
+    at('2026-10-20T17:00:01'); // the high one is past its 8 hours, still open: overdue while it waits
+    const waiting = await ok(get(unitadmin, `/tickets/${high.id}`));
+    expect(waiting.resolutionTarget).toMatchObject({ met: null, overdue: true, remainingSeconds: -1 });
+    const overdue = await ok(get(reviewer, '/tickets?overdue=true'));
+    const ids = overdue.items.map((x: { id: string }) => x.id);
+    expect(ids).toContain(high.id);
+    expect(ids).not.toContain(urgent.id);
+    expect(ids).not.toContain(low.id);
+    const late = await ok(post(provider, `/tickets/${high.id}/resolution`, { resolution: '已扩容带宽' }));
+    expect(late.resolutionTarget).toMatchObject({ met: false, overdue: true, resolvedInSeconds: 8 * 3600 + 1 });
+    // the history names people by their display names, not their user names
+    expect(late.createdByName).toBe('李静（卫健委管理员）');
+    expect(late.entries.map((e: { kind: string; authorName: string }) => [e.kind, e.authorName])).toEqual([
+      ['opened', '李静（卫健委管理员）'],
+      ['response', '孙浩（服务商甲操作员）'],
+      ['escalation', '系统'], // answered (with the resolution) hours after the 5 minutes of TZ 12(2)
+      ['resolution', '孙浩（服务商甲操作员）'],
+    ]);
+    expect((await ok(get(reviewer, '/tickets?overdue=true'))).items.map((x: { id: string }) => x.id)).toContain(
+      high.id,
+    );
+  });
+
+  it('a jurisdiction’s override of the pack’s target applies to tickets opened after it', async () => {
+    const set = await as(t.app, approver, {
+      method: 'PUT',
+      url: '/api/v1/jurisdictions/demo-city/policy/overrides',
+      payload: { path: 'defaults.ticketResolutionHoursUrgent', value: 2, reason: '本市紧急工单 2 小时内解决' },
+    });
+    expect(set.statusCode, set.body).toBe(200);
+    at('2026-10-21T09:00:00');
+    const urgent = await ticket(res['卫健委-应用服务器'] as string, '数据库主库故障');
+    expect(urgent.resolutionTarget).toMatchObject({ targetHours: 2, dueAt: '2026-10-21T03:00:00.000Z' });
+  });
+});

@@ -13,7 +13,9 @@ const uuids = (ids: readonly string[]) => `{${ids.join(',')}}`;
 
 export async function insertTicket(
   trx: Trx,
-  values: Omit<ServiceTicketTable, 'id' | 'status' | 'response_breached'> & { status?: TicketStatus },
+  values: Omit<ServiceTicketTable, 'id' | 'status' | 'response_breached' | 'resolution_breached'> & {
+    status?: TicketStatus;
+  },
 ) {
   return trx.insertInto('service_ticket').values(values).returningAll().executeTakeFirstOrThrow();
 }
@@ -55,12 +57,19 @@ function visibleTickets(trx: Trx | Db, v: Visibility) {
 export async function listTickets(
   trx: Trx,
   v: Visibility,
-  f: { status?: TicketStatus; breached?: boolean },
+  f: { status?: TicketStatus; breached?: boolean; overdue?: boolean },
   page: { limit: number; offset: number },
+  now: Date,
 ) {
   let q = visibleTickets(trx, v);
   if (f.status) q = q.where('t.status', '=', f.status);
   if (f.breached !== undefined) q = q.where('t.response_breached', '=', f.breached);
+  if (f.overdue !== undefined) {
+    // overdue for resolution: unresolved past the due moment, or resolved after it (the same rule as toTicket)
+    const overdue = sql<boolean>`coalesce(case when t.resolved_at is null then t.resolution_due_at < ${now}
+      else t.resolution_breached end, false)`;
+    q = q.where(f.overdue ? overdue : sql<boolean>`not ${overdue}`);
+  }
   const [rows, count] = await Promise.all([
     q
       .selectAll('t')

@@ -62,7 +62,10 @@ export const operationsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
         summary: 'Tickets the caller may see: a unit its own, a provider those routed to it, the city all',
         querystring: Type.Object({
           status: Type.Optional(TicketStatusSchema),
-          breached: Type.Optional(Type.Boolean()),
+          breached: Type.Optional(Type.Boolean({ description: 'response target missed' })),
+          overdue: Type.Optional(
+            Type.Boolean({ description: 'resolution target missed: unresolved past it, or resolved after it' }),
+          ),
           ...Page,
         }),
         response: {

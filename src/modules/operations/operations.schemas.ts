@@ -49,6 +49,19 @@ const TicketFields = {
     },
     { additionalProperties: false },
   ),
+  resolutionTarget: Type.Object(
+    {
+      targetHours: Nullable(Type.Integer({ description: 'hours to resolve at this priority (the pack), wall-clock' })),
+      note: Nullable(Type.String({ description: 'what the pack says of the number (no regulation gives one)' })),
+      article: Nullable(Type.String({ description: 'the provider’s duty of continuous service it serves' })),
+      dueAt: Nullable(Moment()),
+      resolvedInSeconds: Nullable(Type.Integer()),
+      remainingSeconds: Nullable(Type.Integer({ description: 'while unresolved: seconds to the target' })),
+      met: Nullable(Type.Boolean({ description: 'resolved within the target; null while unresolved or no target' })),
+      overdue: Type.Boolean({ description: 'unresolved past the target, or resolved after it' }),
+    },
+    { additionalProperties: false },
+  ),
   resolvedAt: Nullable(Moment()),
   resolution: Nullable(Type.String()),
   confirmedAt: Nullable(Moment()),
@@ -62,11 +75,13 @@ export const TicketSchema = Type.Object(TicketFields, { $id: 'ServiceTicket', ti
 export const TicketDetailSchema = Type.Object(
   {
     ...TicketFields,
+    createdByName: Type.String({ description: 'the display name of who opened it' }),
     entries: Type.Array(
       Type.Object({
         kind: Type.Enum(ENTRY_KINDS),
         body: Type.String(),
-        author: Type.String(),
+        author: Type.String({ description: 'the user name (or system, a token’s name) recorded' }),
+        authorName: Type.String({ description: 'the display name shown to people' }),
         at: Moment(),
       }),
     ),

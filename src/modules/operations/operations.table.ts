@@ -46,6 +46,12 @@ export interface ServiceTicketTable {
   confirmed_by: string | null;
   satisfaction: number | null;
   satisfaction_comment: string | null;
+  /** migration 0073: the resolution target of the ticket's priority, from the pack's defaults */
+  resolution_hours: number | null;
+  resolution_note: string | null;
+  resolution_article: string | null;
+  resolution_due_at: Date | null;
+  resolution_breached: ColumnType<boolean, boolean | undefined, boolean>;
   created_by: string;
   created_at: Date;
   updated_at: Date;

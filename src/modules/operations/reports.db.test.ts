@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, testApp } from '../../../test/helpers.ts';
@@ -88,6 +89,24 @@ describe('the monthly operations report', () => {
     expect(values.get('2026-10 结算金额（元）')).toBe(report.figures.settlement.total);
     const again = await ok(as(t.app, reviewer, { url: `/api/v1/operations/reports/${report.id}` }));
     expect(again.figures).toEqual(report.figures);
+  });
+
+  it('prints the archived report as a PDF with the Chinese font embedded (or says the font is missing)', async () => {
+    const res = await as(t.app, reviewer, { url: `/api/v1/operations/reports/${report.id}/pdf` });
+    if (!existsSync('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc')) {
+      // a server without fonts-noto-cjk refuses the PDF by name; the workbook stays
+      expect(res.statusCode).toBe(503);
+      expect(res.json().code).toBe('pdf_font_unavailable');
+      return;
+    }
+    expect(res.statusCode, res.body.slice(0, 200)).toBe(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    const pdf = res.rawPayload.toString('latin1');
+    expect(pdf.startsWith('%PDF-')).toBe(true);
+    expect(pdf).toMatch(/\/BaseFont \/[A-Z]{6}\+NotoSansCJKsc-Regular/); // a subset of the font, embedded
+    expect(pdf).toMatch(/\/FontFile[23]? /);
+    // the provider cannot print the city's report
+    expect((await as(t.app, provider, { url: `/api/v1/operations/reports/${report.id}/pdf` })).statusCode).toBe(404);
   });
 
   it('a provider generates its own report and sees only its own; a unit sees none', async () => {

@@ -3,7 +3,9 @@ import Type from 'typebox';
 import type { RouteDeps } from '../../deps.ts';
 import { actorOf, authOf, withTenant } from '../../platform/auth/auth.ts';
 import { problemResponses } from '../../platform/http/problem.ts';
+import { PDF_MEDIA_TYPE } from '../../platform/pdf.ts';
 import { attachment, XLSX_MEDIA_TYPE } from '../../platform/spreadsheet.ts';
+import { reportPdf } from './reports.pdf.ts';
 import * as reports from './reports.service.ts';
 
 const TAGS = ['operations'];
@@ -133,6 +135,32 @@ export const reportRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
         .header('content-disposition', attachment(r.name))
         .header('x-content-sm3', r.hash)
         .send(r.body);
+    },
+  );
+
+  app.get(
+    '/operations/reports/:id/pdf',
+    {
+      config: { permission: 'ops-report:read' },
+      schema: {
+        tags: TAGS,
+        summary: 'The archived report as a printable PDF (Chinese font embedded); audited',
+        description:
+          '503 pdf_font_unavailable when the server has no Chinese font (fonts-noto-cjk); the workbook stays.',
+        params: IdParams,
+        response: {
+          200: {
+            description: 'the PDF',
+            content: { [PDF_MEDIA_TYPE]: { schema: Type.String({ format: 'binary' }) } },
+          },
+          ...problemResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const auth = authOf(request);
+      const r = await withTenant(db, auth, (trx) => reportPdf(trx, auth, actorOf(request), request.params.id));
+      return reply.type(PDF_MEDIA_TYPE).header('content-disposition', attachment(r.name)).send(r.body);
     },
   );
 };

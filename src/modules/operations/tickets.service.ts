@@ -5,6 +5,7 @@ import { AppError, invalid, notFound } from '../../platform/errors.ts';
 import type { Job } from '../../platform/jobs/jobs.ts';
 import { shanghaiDay } from '../../platform/time/time.ts';
 import type { DB, Db, Trx } from '../../schema.ts';
+import { displayNamesByUsername } from '../identity/index.ts';
 import { getResource } from '../inventory/index.ts';
 import { notify } from '../notifications/index.ts';
 import { effectivePolicy } from '../policy/index.ts';
@@ -58,6 +59,24 @@ export function toTicket(t: Listed, now: Date) {
       breached: t.response_breached,
       escalatedAt: iso(t.escalated_at),
     },
+    resolutionTarget: {
+      targetHours: t.resolution_hours,
+      note: t.resolution_note,
+      article: t.resolution_article,
+      dueAt: iso(t.resolution_due_at),
+      resolvedInSeconds:
+        t.resolved_at === null ? null : Math.round((t.resolved_at.getTime() - t.created_at.getTime()) / 1000),
+      /** seconds left while unresolved (negative: over it); null when resolved or no target */
+      remainingSeconds:
+        t.resolution_due_at === null || t.resolved_at !== null
+          ? null
+          : Math.floor((t.resolution_due_at.getTime() - now.getTime()) / 1000),
+      met: t.resolution_due_at === null || t.resolved_at === null ? null : !t.resolution_breached,
+      /** unresolved past the due moment, or resolved after it */
+      overdue:
+        t.resolution_due_at !== null &&
+        (t.resolved_at === null ? now.getTime() > t.resolution_due_at.getTime() : t.resolution_breached),
+    },
     resolvedAt: iso(t.resolved_at),
     resolution: t.resolution,
     confirmedAt: iso(t.confirmed_at),
@@ -68,10 +87,12 @@ export function toTicket(t: Listed, now: Date) {
   };
 }
 
-const toEntry = (e: Pick<EntryRow, 'kind' | 'body' | 'author' | 'created_at'>) => ({
+const toEntry = (e: Pick<EntryRow, 'kind' | 'body' | 'author' | 'created_at'>, names: Map<string, string>) => ({
   kind: e.kind,
   body: e.body,
   author: e.author,
+  /** the person's display name (the account's, else the recorded name: 'system', a token's name) */
+  authorName: e.author === 'system' ? '系统' : (names.get(e.author) ?? e.author),
   at: e.created_at.toISOString(),
 });
 
@@ -81,10 +102,29 @@ function ticketNumber(now: Date): string {
   return `GD${shanghaiDay(now).replaceAll('-', '')}-${randomBytes(3).toString('hex').toUpperCase()}`;
 }
 
-async function responseTarget(trx: Trx, jurisdictionId: string) {
+const RESOLUTION_KEY = {
+  urgent: 'ticketResolutionHoursUrgent',
+  high: 'ticketResolutionHoursHigh',
+  normal: 'ticketResolutionHoursNormal',
+  low: 'ticketResolutionHoursLow',
+} as const satisfies Record<Priority, string>;
+
+/**
+ * The targets a ticket of this priority is held to, from the jurisdiction's effective pack: the response (TZ 12(2))
+ * and the resolution of its priority (the pack's defaults: no regulation gives one; its note says so, and the
+ * article of the provider's duty of continuous service it serves, where the pack has one, goes with it).
+ */
+async function targets(trx: Trx, jurisdictionId: string, priority: Priority) {
   const policy = await effectivePolicy(trx as unknown as Db, await repo.jurisdictionCode(trx, jurisdictionId));
   const c = policy.provider.responseMinutesMax;
-  return { minutes: (c.value as number | null) ?? null, article: c.article ?? null };
+  const r = policy.defaults[RESOLUTION_KEY[priority]];
+  return {
+    minutes: (c.value as number | null) ?? null,
+    article: c.article ?? null,
+    resolutionHours: (r.value as number | null) ?? null,
+    resolutionNote: r.note ?? null,
+    resolutionArticle: r.article ?? policy.provider.continuousOperation.article ?? null,
+  };
 }
 
 export async function openTicket(trx: Trx, auth: AuthContext, actor: Actor, input: TicketInput, now: Date) {
@@ -109,7 +149,7 @@ export async function openTicket(trx: Trx, auth: AuthContext, actor: Actor, inpu
     throw invalid('body.resourceId', 'name the resource concerned, or the provider / 请选择相关资源或云服务商');
   }
   const unitName = (await repo.organisationName(trx, organisationId)) ?? '';
-  const target = await responseTarget(trx, auth.jurisdictionId);
+  const target = await targets(trx, auth.jurisdictionId, input.priority);
   const t = await repo.insertTicket(trx, {
     number: ticketNumber(now),
     organisation_id: organisationId,
@@ -136,6 +176,11 @@ export async function openTicket(trx: Trx, auth: AuthContext, actor: Actor, inpu
     confirmed_by: null,
     satisfaction: null,
     satisfaction_comment: null,
+    resolution_hours: target.resolutionHours,
+    resolution_note: target.resolutionNote,
+    resolution_article: target.resolutionArticle,
+    resolution_due_at:
+      target.resolutionHours === null ? null : new Date(now.getTime() + target.resolutionHours * 3_600_000),
     created_by: actorName(actor),
     created_at: now,
     updated_at: now,
@@ -169,11 +214,11 @@ export async function openTicket(trx: Trx, auth: AuthContext, actor: Actor, inpu
 export async function listTickets(
   trx: Trx,
   auth: AuthContext,
-  f: { status?: TicketStatus; breached?: boolean },
+  f: { status?: TicketStatus; breached?: boolean; overdue?: boolean },
   page: { limit: number; offset: number },
   now: Date,
 ) {
-  const { rows, total } = await repo.listTickets(trx, auth.visibility, f, page);
+  const { rows, total } = await repo.listTickets(trx, auth.visibility, f, page, now);
   return { items: rows.map((r) => toTicket(r, now)), total };
 }
 
@@ -181,7 +226,12 @@ export async function getTicket(trx: Trx, auth: AuthContext, id: string, now: Da
   const t = await repo.findTicket(trx, auth.visibility, id);
   if (!t) throw notFound(`ticket ${id} / 工单不存在`);
   const entries = await repo.ticketEntries(trx, id);
-  return { ...toTicket(t, now), entries: entries.map(toEntry) };
+  const names = await displayNamesByUsername(trx as unknown as Db, [t.created_by, ...entries.map((e) => e.author)]);
+  return {
+    ...toTicket(t, now),
+    createdByName: names.get(t.created_by) ?? t.created_by,
+    entries: entries.map((e) => toEntry(e, names)),
+  };
 }
 
 /** The ticket as its provider (an organisation-scoped caller that is the ticket's provider) may work it. */
@@ -278,8 +328,10 @@ export async function resolve(trx: Trx, auth: AuthContext, actor: Actor, id: str
   if (t.status === 'resolved' || t.status === 'confirmed')
     throw new AppError('conflict', 'the ticket is already resolved / 工单已解决');
   if (t.first_response_at === null) await respond(trx, auth, actor, id, resolution, now);
+  const late = t.resolution_due_at !== null && now.getTime() > t.resolution_due_at.getTime();
   await repo.updateTicket(trx, t.id, {
     status: 'resolved',
+    resolution_breached: late,
     resolved_at: now,
     resolved_by: actorName(actor),
     resolution,
@@ -290,7 +342,12 @@ export async function resolve(trx: Trx, auth: AuthContext, actor: Actor, id: str
     action: 'service_ticket.resolved',
     objectType: 'service_ticket',
     objectId: t.id,
-    detail: { number: t.number },
+    detail: {
+      number: t.number,
+      resolvedInSeconds: Math.round((now.getTime() - t.created_at.getTime()) / 1000),
+      resolutionDueAt: iso(t.resolution_due_at),
+      breached: late,
+    },
   });
   await notify(trx, {
     jurisdictionId: t.jurisdiction_id,

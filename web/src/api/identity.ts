@@ -96,6 +96,7 @@ export const ROLES = {
   unit_applicant: { organisationTypes: ['using_unit'], admin: false },
   unit_admin: { organisationTypes: ['using_unit'], admin: false },
   ops_reviewer: { organisationTypes: ['cloud_operations_unit'], admin: false },
+  ops_evaluator: { organisationTypes: ['cloud_operations_unit'], admin: false },
   provider_operator: { organisationTypes: ['cloud_service_provider'], admin: false },
   provider_admin: { organisationTypes: ['cloud_service_provider'], admin: false },
   authority_approver: { organisationTypes: ['competent_authority'], admin: false },

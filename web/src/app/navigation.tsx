@@ -18,6 +18,7 @@ import {
   FileDoneOutlined,
   FileExcelOutlined,
   FileProtectOutlined,
+  FileTextOutlined,
   FormOutlined,
   FundOutlined,
   HddOutlined,
@@ -93,6 +94,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
     icon: <ScheduleOutlined />,
     permission: 'maintenance:read',
   },
+  { path: '/operations/incidents', label: 'ops.nav.incidents', icon: <AlertOutlined />, permission: 'incident:read' },
+  { path: '/operations/reports', label: 'ops.nav.reports', icon: <FileTextOutlined />, permission: 'ops-report:read' },
 
   { path: '/monitoring', label: 'monitoring.nav', icon: <LineChartOutlined />, permission: 'monitoring:read' },
   { path: '/shared-data', label: 'sd.nav.catalogue', icon: <ShareAltOutlined />, permission: 'shared-data:read' },

@@ -244,7 +244,26 @@ export const routes: RouteObject[] = [
             handle: crumb('ops.nav.maintenance'),
             children: [
               { index: true, element: page(() => import('../pages/operations/MaintenancePage'), 'MaintenancePage') },
+              {
+                path: ':id',
+                element: page(() => import('../pages/operations/MaintenanceWindowPage'), 'MaintenanceWindowPage'),
+                handle: crumb('ops.nav.maintenanceWindow'),
+              },
             ],
+          },
+          {
+            path: 'operations/incidents',
+            element: guarded('incident:read'),
+            handle: crumb('ops.nav.incidents'),
+            children: [
+              { index: true, element: page(() => import('../pages/operations/IncidentsPage'), 'IncidentsPage') },
+            ],
+          },
+          {
+            path: 'operations/reports',
+            element: guarded('ops-report:read'),
+            handle: crumb('ops.nav.reports'),
+            children: [{ index: true, element: page(() => import('../pages/operations/ReportsPage'), 'ReportsPage') }],
           },
           {
             path: 'operations/tickets',

@@ -61,4 +61,17 @@ export const platformDefaults = {
     12,
     'months after a project’s acceptance at which its performance evaluation is scheduled (JQ-proj 17 "适时": no number)',
   ),
+  // Resolution targets of the service desk per priority (issue 18): TZ 12(2) gives only the 5-minute response and
+  // uninterrupted service, JQ 11 365x24 operation and JQ 25 recovery "in the shortest time"; no regulation gives a
+  // resolution time. Counted in wall-clock hours (7x24), like the response.
+  ticketResolutionHoursUrgent: platformDefault(
+    4,
+    'hours to resolve an urgent ticket (a service down), wall-clock 7x24; no regulation gives a resolution time',
+  ),
+  ticketResolutionHoursHigh: platformDefault(
+    8,
+    'hours to resolve a high-priority ticket (a service degraded), wall-clock 7x24',
+  ),
+  ticketResolutionHoursNormal: platformDefault(24, 'hours to resolve a normal ticket, wall-clock 7x24'),
+  ticketResolutionHoursLow: platformDefault(72, 'hours to resolve a low-priority ticket or a consultation, wall-clock'),
 } satisfies PolicyPack['defaults'];

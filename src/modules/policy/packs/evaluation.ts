@@ -9,7 +9,7 @@ const RULES = {
   security_management: '上云非涉密系统中等保已备案且已签上云安全承诺书的系统数 / 上云非涉密系统数 × 100；无系统按满分',
   response: '期内完成的工单中按时完成数 / 完成数 × 100（仅计服务商自身时限）；无工单按满分',
   satisfaction: '各使用单位问卷评分（1-5 分）之和 × 20 / 评分项数；无答卷按满分',
-  quality: '运行管理单位现场检查、安全检查后录入的 0-100 分',
+  quality: '运行管理单位评估员现场检查、安全检查后录入的 0-100 分（另一人审核）',
 } as const;
 
 type Art = string | null;
@@ -113,7 +113,7 @@ export function evaluationSection(a: {
             zh: '服务质量',
             weight: '0.30',
             source: 'manual' as const,
-            enteredBy: 'ops_reviewer',
+            enteredBy: 'ops_evaluator',
             rule: RULES.quality,
             article: a.quality,
             ...note(a.quality),

@@ -86,3 +86,135 @@ export function useMaintenance() {
       unwrap(api.GET('/api/v1/operations/maintenance', { params: { query: { limit: 200, offset: 0 } }, signal })),
   });
 }
+
+// ------------------------------------------------------------------ maintenance workflow, incidents, reports
+
+export type MaintenanceDetail =
+  paths['/api/v1/operations/maintenance/{id}']['get']['responses']['200']['content']['application/json'];
+export type MaintenanceInput = NonNullable<
+  paths['/api/v1/operations/maintenance']['post']['requestBody']
+>['content']['application/json'];
+export type Incident =
+  paths['/api/v1/operations/incidents/{id}']['get']['responses']['200']['content']['application/json'];
+export type IncidentInput = NonNullable<
+  paths['/api/v1/operations/incidents']['post']['requestBody']
+>['content']['application/json'];
+export type Availability =
+  paths['/api/v1/operations/incidents/availability']['get']['responses']['200']['content']['application/json'];
+export type ReportMeta =
+  paths['/api/v1/operations/reports']['get']['responses']['200']['content']['application/json']['items'][number];
+export type ReportInput = NonNullable<
+  paths['/api/v1/operations/reports']['post']['requestBody']
+>['content']['application/json'];
+
+export const reportWorkbookUrl = (id: string) => `/api/v1/operations/reports/${id}/workbook`;
+export const reportPdfUrl = (id: string) => `/api/v1/operations/reports/${id}/pdf`;
+
+export function useMaintenanceWindow(id: string | undefined) {
+  return useQuery({
+    queryKey: [...KEY, 'maintenance', id],
+    queryFn: ({ signal }) =>
+      unwrap(api.GET('/api/v1/operations/maintenance/{id}', { params: { path: { id: id ?? '' } }, signal })),
+    enabled: !!id,
+  });
+}
+
+export function useApplyMaintenance() {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: (body: MaintenanceInput) => unwrap(api.POST('/api/v1/operations/maintenance', { body })),
+    onSuccess: invalidate,
+  });
+}
+
+export type MaintenanceStep =
+  | { id: string; step: 'notify' }
+  | { id: string; step: 'answer'; answer: 'confirmed' | 'objected'; note?: string | null }
+  | { id: string; step: 'decide'; decision: 'agree' | 'refuse'; note?: string | null };
+
+export function useMaintenanceStep() {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: (step: MaintenanceStep) => {
+      const params = { path: { id: step.id } };
+      if (step.step === 'notify')
+        return unwrap(api.POST('/api/v1/operations/maintenance/{id}/notification', { params }));
+      if (step.step === 'answer')
+        return unwrap(
+          api.POST('/api/v1/operations/maintenance/{id}/answer', {
+            params,
+            body: { answer: step.answer, note: step.note ?? null },
+          }),
+        );
+      return unwrap(
+        api.POST('/api/v1/operations/maintenance/{id}/decision', {
+          params,
+          body: { decision: step.decision, note: step.note ?? null },
+        }),
+      );
+    },
+    onSuccess: invalidate,
+  });
+}
+
+export function useIncidents() {
+  return useQuery({
+    queryKey: [...KEY, 'incidents'],
+    queryFn: ({ signal }) =>
+      unwrap(api.GET('/api/v1/operations/incidents', { params: { query: { limit: 200, offset: 0 } }, signal })),
+  });
+}
+
+export function useAvailability(from: string, to: string) {
+  return useQuery({
+    queryKey: [...KEY, 'availability', from, to],
+    queryFn: ({ signal }) =>
+      unwrap(api.GET('/api/v1/operations/incidents/availability', { params: { query: { from, to } }, signal })),
+  });
+}
+
+export function useDeclareIncident() {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: (body: IncidentInput) => unwrap(api.POST('/api/v1/operations/incidents', { body })),
+    onSuccess: invalidate,
+  });
+}
+
+export function useIncidentStep() {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: (
+      step: { id: string; step: 'end'; endedAt: string } | { id: string; step: 'report'; report: string },
+    ) =>
+      step.step === 'end'
+        ? unwrap(
+            api.POST('/api/v1/operations/incidents/{id}/end', {
+              params: { path: { id: step.id } },
+              body: { endedAt: step.endedAt },
+            }),
+          )
+        : unwrap(
+            api.POST('/api/v1/operations/incidents/{id}/report', {
+              params: { path: { id: step.id } },
+              body: { report: step.report },
+            }),
+          ),
+    onSuccess: invalidate,
+  });
+}
+
+export function useReports() {
+  return useQuery({
+    queryKey: [...KEY, 'reports'],
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/operations/reports', { signal })),
+  });
+}
+
+export function useGenerateReport() {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: (body: ReportInput) => unwrap(api.POST('/api/v1/operations/reports', { body })),
+    onSuccess: invalidate,
+  });
+}

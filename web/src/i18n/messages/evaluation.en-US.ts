@@ -68,4 +68,6 @@ export const evaluationEnUS: Record<keyof typeof evaluationZhCN, string> = {
   'ev.coefficientOverride': 'override: {reason}',
   'ev.trend': 'Totals of {name} over the periods',
   'ev.trendTitle': 'Published totals over the periods',
+  'role.ops_evaluator': 'Operations evaluator',
+  'ev.dutiesNote': 'The draft (computing, entering scores) and its review are done by different people',
 };

@@ -66,4 +66,6 @@ export const evaluationZhCN = {
   'ev.coefficientOverride': '人工调整：{reason}',
   'ev.trend': '{name} 历年总分趋势',
   'ev.trendTitle': '历年总分（已发布）',
+  'role.ops_evaluator': '运管评估员',
+  'ev.dutiesNote': '起草（计算、录入评分）与审核须由不同人员担任',
 } as const;

@@ -166,7 +166,7 @@ function Ranking({ evaluation, subject }: { evaluation: Evaluation; subject: Eva
   const cards = (evaluation.cards ?? []).filter((c) => c.subject === subject);
   const [selected, setSelected] = useState<string | undefined>();
   const [scoring, setScoring] = useState<EvaluationCard | null>(null);
-  const canEnter = useCan('evaluation:review') && evaluation.status === 'draft' && subject === 'provider';
+  const canEnter = useCan('evaluation:draft') && evaluation.status === 'draft' && subject === 'provider';
   const card = cards.find((c) => c.organisationId === selected) ?? cards[0];
   const indicators = cards[0]?.indicators ?? [];
   if (cards.length === 0) return <Empty />;
@@ -469,6 +469,7 @@ function Flow({ evaluation }: { evaluation: Evaluation }) {
           <Typography.Text code>{evaluation.contentHash.slice(0, 16)}</Typography.Text>
         </Descriptions.Item>
       </Descriptions>
+      {evaluation.status === 'draft' ? <Typography.Text type="secondary">{t('ev.dutiesNote')}</Typography.Text> : null}
       {step.error ? <ApiErrorAlert error={step.error} compact /> : null}
       <Space style={{ marginTop: 8 }}>
         {canDraft && evaluation.status === 'draft' ? (

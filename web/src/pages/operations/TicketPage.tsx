@@ -7,7 +7,7 @@ import { DateTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
 import { PageLoading } from '../../components/PageLoading';
 import { type MessageKey, useI18n } from '../../i18n';
-import { ResponseTag, TicketStatusTag } from './shared';
+import { ResolutionTag, ResponseTag, TicketStatusTag } from './shared';
 
 export function TicketPage() {
   const { id } = useParams();
@@ -53,6 +53,25 @@ export function TicketPage() {
                 t('ops.ticket.target', { minutes: r.targetMinutes, article: r.article ?? '' })}
             </Space>
           </Descriptions.Item>
+          <Descriptions.Item label={t('ops.col.resolution')}>
+            <Space wrap>
+              <ResolutionTag target={tk.resolutionTarget} />
+              <DateTime value={tk.resolutionTarget.dueAt} />
+              {tk.resolutionTarget.targetHours !== null &&
+                t('ops.ticket.resolutionTarget', { hours: tk.resolutionTarget.targetHours })}
+              {tk.resolutionTarget.resolvedInSeconds !== null &&
+                t('ops.ticket.resolvedIn', {
+                  hours: Math.floor(tk.resolutionTarget.resolvedInSeconds / 3600),
+                  minutes: Math.floor((tk.resolutionTarget.resolvedInSeconds % 3600) / 60),
+                })}
+            </Space>
+          </Descriptions.Item>
+          {tk.resolutionTarget.targetHours !== null && (
+            <Descriptions.Item label={t('ops.ticket.resolutionBasis')}>
+              {t('ops.ticket.resolutionDefault')}
+              {tk.resolutionTarget.article ? `（${tk.resolutionTarget.article}）` : ''}
+            </Descriptions.Item>
+          )}
           <Descriptions.Item label={t('ops.col.created')}>
             <DateTime value={tk.createdAt} />
           </Descriptions.Item>
@@ -71,7 +90,7 @@ export function TicketPage() {
               <>
                 <Typography.Text strong>{t(`ops.entry.${e.kind}` as MessageKey)}</Typography.Text>{' '}
                 <Typography.Text type="secondary">
-                  {e.author} · <DateTime value={e.at} />
+                  {e.authorName} · <DateTime value={e.at} />
                 </Typography.Text>
                 <div style={{ whiteSpace: 'pre-wrap' }}>{e.body}</div>
               </>

@@ -1,5 +1,5 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { Button, Form, Input, Modal, Radio, Select, Table } from 'antd';
+import { Button, Form, Input, Modal, Radio, Select, Switch, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useResources } from '../../api/hooks/inventory';
@@ -10,7 +10,7 @@ import { DateTime } from '../../components/DateTime';
 import { showFieldErrors } from '../../components/formErrors';
 import { PageHeader } from '../../components/PageHeader';
 import { type MessageKey, useI18n } from '../../i18n';
-import { ResponseTag, TicketStatusTag } from './shared';
+import { ResolutionTag, ResponseTag, TicketStatusTag } from './shared';
 
 const KINDS = ['fault', 'request', 'consultation'] as const;
 const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
@@ -81,7 +81,8 @@ export function TicketsPage() {
   const canOpen = useCan('ticket:open');
   const [page, setPage] = useState({ limit: 20, offset: 0 });
   const [creating, setCreating] = useState(false);
-  const tickets = useTickets(page);
+  const [overdueOnly, setOverdueOnly] = useState(false);
+  const tickets = useTickets(overdueOnly ? { ...page, overdue: true } : page);
   return (
     <>
       <PageHeader
@@ -95,6 +96,17 @@ export function TicketsPage() {
           )
         }
       />
+      <Typography.Paragraph>
+        <Switch
+          checked={overdueOnly}
+          onChange={(v) => {
+            setOverdueOnly(v);
+            setPage({ ...page, offset: 0 });
+          }}
+          aria-label={t('ops.tickets.overdueOnly')}
+        />{' '}
+        {t('ops.tickets.overdueOnly')}
+      </Typography.Paragraph>
       {tickets.error && <ApiErrorAlert error={tickets.error} onRetry={() => tickets.refetch()} />}
       <Table<TicketListItem>
         rowKey="id"
@@ -123,6 +135,16 @@ export function TicketsPage() {
           { key: 'status', title: t('ops.col.status'), render: (_, r) => <TicketStatusTag status={r.status} /> },
           { key: 'due', title: t('ops.col.due'), render: (_, r) => <DateTime value={r.response.dueAt} /> },
           { key: 'response', title: t('ops.col.response'), render: (_, r) => <ResponseTag response={r.response} /> },
+          {
+            key: 'resolution',
+            title: t('ops.col.resolution'),
+            render: (_, r) => (
+              <>
+                <ResolutionTag target={r.resolutionTarget} />{' '}
+                <DateTime value={r.resolutionTarget.dueAt} format="MM-DD HH:mm" />
+              </>
+            ),
+          },
           { key: 'created', title: t('ops.col.created'), render: (_, r) => <DateTime value={r.createdAt} /> },
         ]}
       />

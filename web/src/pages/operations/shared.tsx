@@ -1,4 +1,5 @@
-import { Tag } from 'antd';
+import { Form, Select, Tag } from 'antd';
+import { useResources } from '../../api/hooks/inventory';
 import type { Ticket } from '../../api/hooks/operations';
 import { type MessageKey, useI18n } from '../../i18n';
 
@@ -27,4 +28,36 @@ export function ResponseTag({ response }: { response: Ticket['response'] }) {
     );
   if (response.met) return <Tag color="green">{t('ops.response.met')}</Tag>;
   return <Tag color="gold">{t('ops.response.pending')}</Tag>;
+}
+
+/** The resolution clock as words: met, overdue (while open or resolved late), in progress, or no target. */
+export function ResolutionTag({ target }: { target: Ticket['resolutionTarget'] }) {
+  const { t } = useI18n();
+  if (target.targetHours === null) return <Tag>{t('ops.resolution.none')}</Tag>;
+  if (target.overdue) return <Tag color="red">{t('ops.resolution.overdue')}</Tag>;
+  if (target.met) return <Tag color="green">{t('ops.resolution.met')}</Tag>;
+  return <Tag color="gold">{t('ops.resolution.pending')}</Tag>;
+}
+
+/** The zone and resource fields of a maintenance application or an incident: the caller's live resources by name. */
+export function ScopeFields() {
+  const { t } = useI18n();
+  const resources = useResources({ sort: 'name', order: 'asc' }, { limit: 200, offset: 0 });
+  const live = (resources.data?.items ?? []).filter((r) => r.state !== 'reclaimed');
+  const zones = [...new Set(live.map((r) => r.zone).filter((z): z is string => !!z))];
+  return (
+    <>
+      <Form.Item name="zone" label={t('ops.maintenance.zone')}>
+        <Select allowClear options={zones.map((z) => ({ value: z, label: z }))} />
+      </Form.Item>
+      <Form.Item name="resourceIds" label={t('ops.maintenance.resources')}>
+        <Select
+          mode="multiple"
+          allowClear
+          optionFilterProp="label"
+          options={live.map((r) => ({ value: r.id, label: r.name }))}
+        />
+      </Form.Item>
+    </>
+  );
 }
