@@ -17,6 +17,12 @@ import { CatalogueItemSchema, CatalogueVersionSchema, catalogueRoutes } from './
 import { DATA_CENTRE_SCHEMAS, dataCentreRoutes, dataCentreSweepJob } from './modules/datacentres/index.ts';
 import { EVALUATION_SCHEMAS, evaluationRoutes } from './modules/evaluation/index.ts';
 import {
+  FEDERATION_SCHEMAS,
+  federationRoutes,
+  federationSendJob,
+  federationWatchJob,
+} from './modules/federation/index.ts';
+import {
   AdminApprovalSchema,
   ApiTokenSchema,
   approvalRoutes,
@@ -110,6 +116,8 @@ export const JOBS: Job<DB>[] = [
   serviceDeskSweepJob,
   incidentSweepJob,
   AUDIT_CHECKPOINT_JOB,
+  federationSendJob,
+  federationWatchJob,
 ];
 
 // Monitoring raises no silent-agent finding for resources under an agreed maintenance window (JQ 13).
@@ -240,6 +248,7 @@ export async function buildApp({
   for (const schema of DATA_CENTRE_SCHEMAS) app.addSchema(schema);
   for (const schema of EVALUATION_SCHEMAS) app.addSchema(schema);
   for (const schema of OPERATIONS_SCHEMAS) app.addSchema(schema);
+  for (const schema of FEDERATION_SCHEMAS) app.addSchema(schema);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -294,6 +303,11 @@ export async function buildApp({
           name: 'policy',
           description: 'city policy packs and each jurisdiction’s effective rules (public); overrides',
         },
+        {
+          name: 'federation',
+          description:
+            'district installations reporting to the city (SH 8, 12, 13, 15; NB 10-11): links, signed batches',
+        },
       ],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
@@ -329,6 +343,7 @@ export async function buildApp({
       await api.register(dataCentreRoutes, deps);
       await api.register(evaluationRoutes, deps);
       await api.register(operationsRoutes, deps);
+      await api.register(federationRoutes, deps);
     },
     { prefix: '/api/v1' },
   );
