@@ -223,7 +223,7 @@ export async function applyChanges(db: Q, peerId: string, seq: number, changes: 
   await sql`
     with c as (
       select distinct on (x.s, x.k) x.s, x.o, x.k, x.p
-      from jsonb_to_recordset(${json}::jsonb) with ordinality as x(s text, o text, k text, p jsonb, n bigint)
+      from rows from (jsonb_to_recordset(${json}::jsonb) as (s text, o text, k text, p jsonb)) with ordinality as x(s, o, k, p, n)
       order by x.s, x.k, x.n desc
     ), gone as (
       delete from federation_record r using c
