@@ -282,6 +282,8 @@ export interface DistrictTotals {
   cpu_average: string | null;
   statements_fen: string;
   open_findings: string;
+  batches: string;
+  changes_applied: string;
 }
 
 /**
@@ -301,7 +303,9 @@ export async function districtTotals(db: Q, peerIds: string[]): Promise<District
         / nullif(sum((r.payload->>'count')::numeric) filter (where r.source = 'monitoring_rollup' and r.payload->>'metric' = 'cpu'), 0)
       )::numeric(20, 4)::text as cpu_average,
       coalesce(sum((r.payload->>'total_fen')::bigint) filter (where r.source = 'statement'), 0)::text as statements_fen,
-      count(*) filter (where r.source = 'monitoring_finding' and r.payload->>'status' in ('open', 'in_rectification', 'escalated'))::text as open_findings
+      count(*) filter (where r.source = 'monitoring_finding' and r.payload->>'status' in ('open', 'in_rectification', 'escalated'))::text as open_findings,
+      (select count(*) from federation_received x where x.peer_id = p.id)::text as batches,
+      (select coalesce(sum(x.change_count), 0) from federation_received x where x.peer_id = p.id)::text as changes_applied
     from unnest(${peerIds}::uuid[]) as p(id)
       left join federation_record r on r.peer_id = p.id
     group by p.id`.execute(db);

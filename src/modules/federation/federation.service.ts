@@ -313,6 +313,8 @@ export interface DistrictSummary extends DistrictLink {
   cpuAverage: string | null;
   settledFen: string;
   openFindings: number;
+  batchesApplied: number;
+  changesApplied: number;
   refusals: { code: string; detail: string; seq: number | null; receivedAt: string }[];
 }
 
@@ -340,6 +342,8 @@ export async function listDistricts(db: Db): Promise<DistrictSummary[]> {
       cpuAverage: t?.cpu_average ?? null,
       settledFen: t?.statements_fen ?? '0',
       openFindings: Number(t?.open_findings ?? 0),
+      batchesApplied: Number(t?.batches ?? 0),
+      changesApplied: Number(t?.changes_applied ?? 0),
       refusals: refusals.map((r) => ({
         code: r.code,
         detail: r.detail,

@@ -80,6 +80,8 @@ export const PERMISSIONS = [
   'ops-report:generate',
   'incident:read',
   'incident:declare',
+  'federation:read',
+  'federation:manage',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

@@ -19,6 +19,7 @@ import {
   FileExcelOutlined,
   FileProtectOutlined,
   FormOutlined,
+  GlobalOutlined,
   HddOutlined,
   HistoryOutlined,
   InboxOutlined,
@@ -94,6 +95,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   },
 
   { path: '/monitoring', label: 'monitoring.nav', icon: <LineChartOutlined />, permission: 'monitoring:read' },
+  { path: '/federation', label: 'fed.nav', icon: <GlobalOutlined />, permission: 'federation:read' },
   { path: '/shared-data', label: 'sd.nav.catalogue', icon: <ShareAltOutlined />, permission: 'shared-data:read' },
   {
     path: '/shared-data/applications',

@@ -3,6 +3,7 @@ import { auditEnUS } from './audit.en-US';
 import { dataCentresEnUS } from './datacentres.en-US';
 import { evaluationEnUS } from './evaluation.en-US';
 import { homeEnUS } from './home.en-US';
+import { federationEnUS } from './federation.en-US';
 import { operationsEnUS } from './operations.en-US';
 import { sharedDataEnUS } from './shareddata.en-US';
 import type { Messages } from './zh-CN';
@@ -1187,6 +1188,7 @@ export const enUS: Messages = {
   ...adminApprovalsEnUS,
   ...evaluationEnUS,
   ...operationsEnUS,
+  ...federationEnUS,
   ...homeEnUS,
   ...auditEnUS,
 };

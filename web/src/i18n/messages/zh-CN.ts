@@ -7,6 +7,7 @@ import { auditZhCN } from './audit.zh-CN';
 import { dataCentresZhCN } from './datacentres.zh-CN';
 import { evaluationZhCN } from './evaluation.zh-CN';
 import { homeZhCN } from './home.zh-CN';
+import { federationZhCN } from './federation.zh-CN';
 import { operationsZhCN } from './operations.zh-CN';
 import { sharedDataZhCN } from './shareddata.zh-CN';
 
@@ -1146,6 +1147,7 @@ export const zhCN = {
   ...adminApprovalsZhCN,
   ...evaluationZhCN,
   ...operationsZhCN,
+  ...federationZhCN,
   ...homeZhCN,
   ...auditZhCN,
 };
