@@ -43,6 +43,13 @@ export interface Batch extends BatchHeader {
 
 export const contentHash = (content: unknown): string => sm3(canonicalJson(content));
 
+/**
+ * A batch's changes are hashed as the JSON text ECMAScript's JSON.stringify writes for them (keys in the order
+ * sent): the receiver's JSON.parse then JSON.stringify gives the same text back, and it costs a tenth of the
+ * canonical form's key sorting on a batch of thousands of rows (bench:federation).
+ */
+export const changesHash = (changes: Change[]): string => sm3(JSON.stringify(changes));
+
 const batchText = (h: BatchHeader) =>
   [
     'yunguan-federation-batch',
@@ -57,7 +64,7 @@ const batchText = (h: BatchHeader) =>
   ].join('|');
 
 export function signBatch(header: Omit<BatchHeader, 'contentHash'>, changes: Change[], privateKey: string): Batch {
-  const full: BatchHeader = { ...header, contentHash: contentHash(changes) };
+  const full: BatchHeader = { ...header, contentHash: changesHash(changes) };
   return { ...full, changes, signature: sign(batchText(full), privateKey) };
 }
 
@@ -65,7 +72,7 @@ export type BatchCheck = 'ok' | 'bad_hash' | 'bad_signature';
 
 /** The hash over the content as received, then the signature over the header with the peer's public key. */
 export function checkBatch(batch: Batch, publicKey: string): BatchCheck {
-  if (contentHash(batch.changes) !== batch.contentHash) return 'bad_hash';
+  if (changesHash(batch.changes) !== batch.contentHash) return 'bad_hash';
   return verify(batchText(batch), batch.signature, publicKey) ? 'ok' : 'bad_signature';
 }
 

@@ -94,7 +94,7 @@ export const BatchBody = Type.Object({
       k: Type.String({ minLength: 1, maxLength: 300 }),
       p: Type.Unknown(),
     }),
-    { maxItems: 5000 },
+    { maxItems: 10_000 },
   ),
   signature: Type.String({ maxLength: 200 }),
 });

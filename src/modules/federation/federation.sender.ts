@@ -9,7 +9,7 @@ import type { PeerRow } from './federation.table.ts';
 import { postSigned } from './federation.transport.ts';
 
 /** Changes per batch (after coalescing repeated changes of one row). */
-export const BATCH_CHANGES = 1000;
+export const BATCH_CHANGES = 5000;
 /** A run of the sender stops after this long, so other jobs get their turn; the next run goes on. */
 const RUN_BUDGET_MS = 20_000;
 /** Back-off after a failed delivery: 1 s, 2 s, 4 s ... at most 60 s. */
