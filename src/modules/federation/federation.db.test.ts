@@ -71,7 +71,7 @@ beforeAll(async () => {
     totp: await totpCode(await enableTotp(district.database.db, 'sysadmin')),
   });
   reviewer = await login(city.app, 'reviewer');
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await district?.close();

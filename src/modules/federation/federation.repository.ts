@@ -284,13 +284,15 @@ export interface DistrictTotals {
   open_findings: string;
   batches: string;
   changes_applied: string;
+  open_steps: string;
+  overdue_steps: string;
 }
 
 /**
  * The per-district summary the city's console shows: counts of what the district reported, the average
  * of its cpu rollups (sum/count over all reported hours), its settlement totals (fen, exact) and findings.
  */
-export async function districtTotals(db: Q, peerIds: string[]): Promise<DistrictTotals[]> {
+export async function districtTotals(db: Q, peerIds: string[], now: Date): Promise<DistrictTotals[]> {
   if (peerIds.length === 0) return [];
   const { rows } = await sql<DistrictTotals>`
     select p.id as peer_id,
@@ -304,6 +306,13 @@ export async function districtTotals(db: Q, peerIds: string[]): Promise<District
       )::numeric(20, 4)::text as cpu_average,
       coalesce(sum((r.payload->>'total_fen')::bigint) filter (where r.source = 'statement'), 0)::text as statements_fen,
       count(*) filter (where r.source = 'monitoring_finding' and r.payload->>'status' in ('open', 'in_rectification', 'escalated'))::text as open_findings,
+      count(*) filter (where r.source = 'order_step' and r.payload->>'status' = 'open')::text as open_steps,
+      -- the orders module's test (overdueSteps): marked by the district's sweeper, or past due and not yet acted on
+      count(*) filter (where r.source = 'order_step' and r.payload->>'status' = 'open' and (
+        r.payload->>'overdue_since' is not null or (
+          (r.payload->>'due_at')::timestamptz < ${now} and r.payload->>'decision' is null
+          and (r.payload->>'delivered_at' is null
+            or (r.payload->>'delivered_at')::timestamptz > (r.payload->>'due_at')::timestamptz))))::text as overdue_steps,
       (select count(*) from federation_received x where x.peer_id = p.id)::text as batches,
       (select coalesce(sum(x.change_count), 0) from federation_received x where x.peer_id = p.id)::text as changes_applied
     from unnest(${peerIds}::uuid[]) as p(id)

@@ -60,7 +60,7 @@ export const federationRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
         response: { 200: Type.Array(Type.Ref('FederationDistrictSummary')), ...problemResponses },
       },
     },
-    async () => svc.listDistricts(db),
+    async () => svc.listDistricts(db, clock.now()),
   );
 
   app.post(

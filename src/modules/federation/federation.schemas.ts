@@ -34,6 +34,8 @@ export const DistrictSummarySchema = Type.Object(
     cpuAverage: Nullable(Type.String({ description: 'average cpu utilisation over the reported rollups, 4 places' })),
     settledFen: Type.String({ description: 'settlement totals reported, in fen' }),
     openFindings: Type.Integer(),
+    openSteps: Type.Integer({ description: 'order steps open in the district' }),
+    overdueSteps: Type.Integer({ description: 'of those, past their due time (as the orders module counts them)' }),
     batchesApplied: Type.Integer({ description: 'batches applied, one per sequence number' }),
     changesApplied: Type.Integer({ description: 'changes those batches carried' }),
     refusals: Type.Array(

@@ -315,16 +315,19 @@ export interface DistrictSummary extends DistrictLink {
   openFindings: number;
   batchesApplied: number;
   changesApplied: number;
+  openSteps: number;
+  overdueSteps: number;
   refusals: { code: string; detail: string; seq: number | null; receivedAt: string }[];
 }
 
-export async function listDistricts(db: Db): Promise<DistrictSummary[]> {
+export async function listDistricts(db: Db, now: Date): Promise<DistrictSummary[]> {
   const peers = await repo.listPeers(db, 'district');
   const totals = new Map(
     (
       await repo.districtTotals(
         db,
         peers.map((p) => p.id),
+        now,
       )
     ).map((t) => [t.peer_id, t]),
   );
@@ -344,6 +347,8 @@ export async function listDistricts(db: Db): Promise<DistrictSummary[]> {
       openFindings: Number(t?.open_findings ?? 0),
       batchesApplied: Number(t?.batches ?? 0),
       changesApplied: Number(t?.changes_applied ?? 0),
+      openSteps: Number(t?.open_steps ?? 0),
+      overdueSteps: Number(t?.overdue_steps ?? 0),
       refusals: refusals.map((r) => ({
         code: r.code,
         detail: r.detail,

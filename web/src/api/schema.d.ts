@@ -18903,6 +18903,10 @@ export interface components {
             /** @description settlement totals reported, in fen */
             settledFen: string;
             openFindings: number;
+            /** @description order steps open in the district */
+            openSteps: number;
+            /** @description of those, past their due time (as the orders module counts them) */
+            overdueSteps: number;
             /** @description batches applied, one per sequence number */
             batchesApplied: number;
             /** @description changes those batches carried */

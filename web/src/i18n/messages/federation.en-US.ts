@@ -12,6 +12,7 @@ export const federationEnUS: Record<keyof typeof federationZhCN, string> = {
   'fed.col.cpu': 'Average CPU',
   'fed.col.spending': 'Settled (yuan)',
   'fed.col.findings': 'Open findings',
+  'fed.col.overdue': 'Overdue / open steps',
   'fed.col.freshness': 'Last report',
   'fed.col.lag': 'Lag',
   'fed.col.catalogue': 'Catalogue version run',

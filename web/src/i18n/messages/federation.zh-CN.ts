@@ -10,6 +10,7 @@ export const federationZhCN = {
   'fed.col.cpu': '平均CPU利用率',
   'fed.col.spending': '结算金额（元）',
   'fed.col.findings': '未结告警',
+  'fed.col.overdue': '超时环节 / 在办环节',
   'fed.col.freshness': '最近报送',
   'fed.col.lag': '延迟',
   'fed.col.catalogue': '运行的服务目录版本',

@@ -73,6 +73,12 @@ export function FederationPage() {
           },
           { key: 'findings', title: t('fed.col.findings'), align: 'right', dataIndex: 'openFindings' },
           {
+            key: 'overdue',
+            title: t('fed.col.overdue'),
+            align: 'right',
+            render: (_, d) => `${d.overdueSteps} / ${d.openSteps}`,
+          },
+          {
             key: 'freshness',
             title: t('fed.col.freshness'),
             render: (_, d) =>
