@@ -23,7 +23,7 @@ export const backoffMs = (attempts: number) => Math.min(60_000, 1000 * 2 ** Math
 async function seal(db: Db, peerId: string, now: Date): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const peer = await repo.getPeer(trx, peerId, true);
-    if (!peer || peer.state !== 'active') return false;
+    if (peer?.state !== 'active') return false;
     if (Number(peer.sealed_seq) > Number(peer.acked_seq)) return true;
     const { changes, oldest } = await repo.takeOutbox(trx, BATCH_CHANGES);
     if (changes.length === 0 || !oldest) return false;
@@ -146,7 +146,7 @@ export async function deliver(ctx: JobContext<DB>): Promise<number> {
   try {
     for (;;) {
       const [peer] = await repo.listPeers(db, 'city');
-      if (!peer || peer.state !== 'active') return sent;
+      if (peer?.state !== 'active') return sent;
       // Within one run time moves on: the job's "now" plus what this run has spent (never the machine clock
       // directly: a test's manual clock stays in charge of the start).
       const now = new Date(started + (performance.now() - t0));

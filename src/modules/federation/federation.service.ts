@@ -129,7 +129,7 @@ export async function acceptEnrolment(
 ): Promise<{ installationId: string; publicKey: string; name: string }> {
   const refuse = (why: string) => new AppError('federation_enrolment_refused', why);
   const peer = await repo.pendingPeerByCode(trx, sm3(input.code));
-  if (!peer || !peer.enrolment_expires_at || peer.enrolment_expires_at < now) {
+  if (!peer?.enrolment_expires_at || peer.enrolment_expires_at < now) {
     throw refuse('the enrolment code is unknown, used or expired');
   }
   if (!safeEqual(peer.district_code, input.districtCode)) throw refuse('the code was issued to another district');
@@ -449,7 +449,7 @@ export async function pushCatalogue(
   now: Date,
 ): Promise<{ version: string; contentHash: string }> {
   const peer = await repo.getPeer(db, districtId);
-  if (!peer || peer.direction !== 'district') throw new AppError('not_found', 'no such district');
+  if (peer?.direction !== 'district') throw new AppError('not_found', 'no such district');
   if (peer.state !== 'active' || !peer.url) {
     throw new AppError('federation_not_linked', 'the district is not enrolled or has no address to push to');
   }
