@@ -17,6 +17,12 @@ import { CatalogueItemSchema, CatalogueVersionSchema, catalogueRoutes } from './
 import { DATA_CENTRE_SCHEMAS, dataCentreRoutes, dataCentreSweepJob } from './modules/datacentres/index.ts';
 import { EVALUATION_SCHEMAS, evaluationRoutes } from './modules/evaluation/index.ts';
 import {
+  FEDERATION_SCHEMAS,
+  federationRoutes,
+  federationSendJob,
+  federationWatchJob,
+} from './modules/federation/index.ts';
+import {
   AdminApprovalSchema,
   ApiTokenSchema,
   approvalRoutes,
@@ -114,6 +120,8 @@ export const JOBS: Job<DB>[] = [
   AUDIT_CHECKPOINT_JOB,
   AUDIT_SEAL_JOB,
   backupDeadlineJob,
+  federationSendJob,
+  federationWatchJob,
 ];
 
 // Monitoring raises no silent-agent finding for resources under an agreed maintenance window (JQ 13).
@@ -245,6 +253,7 @@ export async function buildApp({
   for (const schema of EVALUATION_SCHEMAS) app.addSchema(schema);
   for (const schema of OPERATIONS_SCHEMAS) app.addSchema(schema);
   for (const schema of ITPROJECT_SCHEMAS) app.addSchema(schema);
+  for (const schema of FEDERATION_SCHEMAS) app.addSchema(schema);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -299,6 +308,11 @@ export async function buildApp({
           name: 'policy',
           description: 'city policy packs and each jurisdiction’s effective rules (public); overrides',
         },
+        {
+          name: 'federation',
+          description:
+            'district installations reporting to the city (SH 8, 12, 13, 15; NB 10-11): links, signed batches',
+        },
       ],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
@@ -335,6 +349,7 @@ export async function buildApp({
       await api.register(evaluationRoutes, deps);
       await api.register(operationsRoutes, deps);
       await api.register(itProjectRoutes, deps);
+      await api.register(federationRoutes, deps);
     },
     { prefix: '/api/v1' },
   );

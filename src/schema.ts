@@ -3,6 +3,7 @@ import type { CalendarTables } from './modules/calendar/calendar.table.ts';
 import type { CatalogueTables } from './modules/catalogue/catalogue.table.ts';
 import type { DataCentreTables } from './modules/datacentres/datacentres.table.ts';
 import type { EvaluationTables } from './modules/evaluation/evaluation.table.ts';
+import type { FederationTables } from './modules/federation/federation.table.ts';
 import type { IdentityTables } from './modules/identity/identity.table.ts';
 import type { InventoryTables } from './modules/inventory/inventory.table.ts';
 import type { ItProjectTables } from './modules/itprojects/itprojects.table.ts';
@@ -39,7 +40,8 @@ export interface DB
     DataCentreTables,
     EvaluationTables,
     OperationsTables,
-    ItProjectTables {}
+    ItProjectTables,
+    FederationTables {}
 
 export type Db = Kysely<DB>;
 export type Trx = Transaction<DB>;

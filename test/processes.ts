@@ -106,7 +106,8 @@ export async function serve(
   env: Record<string, string>,
   options: { anyAnswer?: boolean } = {},
 ): Promise<{ url: string; child: ReturnType<typeof spawn>; stop(): Promise<void> }> {
-  const port = await freePort();
+  // A given PORT is kept (a restart on the same address); otherwise a free one.
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const child = spawn(process.execPath, ['bin/yunguan.js', 'serve'], {
     env: { ...process.env, LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

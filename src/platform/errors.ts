@@ -136,6 +136,26 @@ export const ERRORS = {
     zh: '租用第三方数据中心不适用认定，应在现有租用合约期内完成迁移',
     en: 'A rented room is not certified: it migrates within its current lease',
   },
+  // federation between installations (modules/federation, issue 22)
+  federation_unknown_installation: {
+    status: 403,
+    zh: '未登记的下级平台',
+    en: 'No active link for this installation',
+  },
+  federation_bad_signature: { status: 403, zh: '签名验证未通过', en: 'The signature does not verify' },
+  federation_wrong_district: {
+    status: 403,
+    zh: '报送的区级平台标识与登记不符',
+    en: 'The message claims another district',
+  },
+  federation_replayed: { status: 409, zh: '该批次已处理', en: 'This batch was applied already' },
+  federation_out_of_sequence: {
+    status: 409,
+    zh: '批次序号不连续，请先补报缺失批次',
+    en: 'Batch out of sequence: send the missing batch first',
+  },
+  federation_enrolment_refused: { status: 403, zh: '接入登记未通过', en: 'The enrolment was refused' },
+  federation_not_linked: { status: 409, zh: '尚未与对方平台建立连接', en: 'The link is not established' },
   project_transition_refused: {
     status: 409,
     zh: '项目当前状态不允许此操作',

@@ -82,6 +82,9 @@ export const PERMISSIONS = [
   'ops-report:generate',
   'incident:read',
   'incident:declare',
+  // federation between installations (modules/federation, issue 22)
+  'federation:read',
+  'federation:manage',
   // the two-person rule on admin accounts (modules/identity/separation.ts)
   'admin-approval:decide',
   // IT projects from declaration to acceptance (modules/itprojects, JQ-proj 7-17, NB 17)

@@ -81,6 +81,8 @@ export const PERMISSIONS = [
   'incident:read',
   'incident:declare',
   'project:review',
+  'federation:read',
+  'federation:manage',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

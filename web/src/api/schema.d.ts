@@ -15533,6 +15533,565 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/federation/districts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The whole city: each district’s reported resources, usage, spending and findings, and freshness */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FederationDistrictSummary"][];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Register a district installation (SH 13): a pending link and its one-time enrolment code */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        districtCode: string;
+                        /** Format: uri */
+                        url?: string;
+                        /** @description private networks (CIDR) the peer may be reached in, e.g. 10.0.0.0/8; public addresses always */
+                        allowedNetworks?: string[];
+                        silenceMinutes?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            district: components["schemas"]["FederationDistrictLink"];
+                            /** @description shown once; valid for 24 hours */
+                            enrolmentCode: string;
+                            /** Format: uuid */
+                            cityInstallationId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/federation/districts/{id}/catalogue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Push the catalogue in force for a jurisdiction down to a district (SH 15) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        jurisdictionCode: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            version: string;
+                            contentHash: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/federation/enrol": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A district presents its one-time code and its SM2 public key (signed); the city answers with its own */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        /** Format: uuid */
+                        installationId: string;
+                        publicKey: string;
+                        districtCode: string;
+                        proof: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            installationId: string;
+                            publicKey: string;
+                            name: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/federation/batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A district’s signed batch of changes: applied in sequence, once
+         * @description Refusals change nothing: federation_bad_signature, federation_wrong_district, federation_unknown_installation; federation_replayed names the last applied batch (errors[body.seq] "applied N"), federation_out_of_sequence the one expected ("expected N").
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        v: number;
+                        /** Format: uuid */
+                        installationId: string;
+                        districtCode: string;
+                        seq: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        oldestChangeAt: string;
+                        catalogueVersion: string | null;
+                        contentHash: string;
+                        changes: {
+                            s: string;
+                            o: "upsert" | "delete";
+                            k: string;
+                            p: unknown;
+                        }[];
+                        signature: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            appliedSeq: number;
+                            changes: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/federation/city": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The link to the city: batches sealed and acknowledged, changes waiting, the last error, catalogues */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FederationCityLink"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Link this installation to its city with the code the city issued: keys are exchanged */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uri */
+                        url: string;
+                        enrolmentCode: string;
+                        districtCode: string;
+                        /** @description private networks (CIDR) the peer may be reached in, e.g. 10.0.0.0/8; public addresses always */
+                        allowedNetworks?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FederationCityLink"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/federation/downlink": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The city’s signed catalogue version: kept until the district accepts it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        v: number;
+                        /** Format: uuid */
+                        installationId: string;
+                        districtCode: string;
+                        /** @enum {string} */
+                        kind: "catalogue";
+                        version: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        contentHash: string;
+                        content: unknown;
+                        signature: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            received: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/federation/city/catalogues/{version}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take a catalogue version the city pushed into this district’s derivation; reported upwards */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    version: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FederationCityLink"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -18388,6 +18947,95 @@ export interface components {
                 answer: ("confirmed" | "objected") | null;
                 answerNote: string | null;
                 answeredAt: string | null;
+            }[];
+        };
+        /** FederationDistrictLink */
+        FederationDistrictLink: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description the district as the city registered it */
+            districtCode: string;
+            /** @description pending 待接入, active 已接入, revoked 已撤销 */
+            state: string;
+            url: string | null;
+            installationId: string | null;
+            /** @description the last batch applied, in sequence */
+            appliedSeq: number;
+            lastAppliedAt: string | null;
+            lagMs: number | null;
+            silenceMinutes: number;
+            silentSince: string | null;
+            catalogueVersion: string | null;
+        };
+        /** FederationDistrictSummary */
+        FederationDistrictSummary: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description the district as the city registered it */
+            districtCode: string;
+            /** @description pending 待接入, active 已接入, revoked 已撤销 */
+            state: string;
+            url: string | null;
+            installationId: string | null;
+            /** @description the last batch applied, in sequence */
+            appliedSeq: number;
+            lastAppliedAt: string | null;
+            lagMs: number | null;
+            silenceMinutes: number;
+            silentSince: string | null;
+            catalogueVersion: string | null;
+            resources: number;
+            liveResources: number;
+            lifecycleEvents: number;
+            /** @description hourly utilisation rollups reported */
+            rollups: number;
+            rollupSamples: number;
+            cpuAverage: string | null;
+            /** @description settlement totals reported, in fen */
+            settledFen: string;
+            openFindings: number;
+            /** @description order steps open in the district */
+            openSteps: number;
+            /** @description of those, past their due time (as the orders module counts them) */
+            overdueSteps: number;
+            /** @description batches applied, one per sequence number */
+            batchesApplied: number;
+            /** @description changes those batches carried */
+            changesApplied: number;
+            /** @description the last refused batches */
+            refusals: {
+                code: string;
+                detail: string;
+                seq: number | null;
+                /** Format: date-time */
+                receivedAt: string;
+            }[];
+        };
+        /** FederationCityLink */
+        FederationCityLink: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            url: string | null;
+            districtCode: string;
+            installationId: string | null;
+            sealedSeq: number;
+            ackedSeq: number;
+            /** @description changes in the outbox not yet sealed into a batch */
+            pendingChanges: number;
+            attempts: number;
+            nextAttemptAt: string | null;
+            lastError: string | null;
+            lastDeliveredAt: string | null;
+            catalogueVersion: string | null;
+            catalogues: {
+                version: string;
+                contentHash: string;
+                /** Format: date-time */
+                receivedAt: string;
+                acceptedAt: string | null;
             }[];
         };
         /** SecurityPolicy */

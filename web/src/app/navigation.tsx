@@ -21,6 +21,7 @@ import {
   FileTextOutlined,
   FormOutlined,
   FundOutlined,
+  GlobalOutlined,
   HddOutlined,
   HistoryOutlined,
   InboxOutlined,
@@ -98,6 +99,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/operations/reports', label: 'ops.nav.reports', icon: <FileTextOutlined />, permission: 'ops-report:read' },
 
   { path: '/monitoring', label: 'monitoring.nav', icon: <LineChartOutlined />, permission: 'monitoring:read' },
+  { path: '/federation', label: 'fed.nav', icon: <GlobalOutlined />, permission: 'federation:read' },
   { path: '/shared-data', label: 'sd.nav.catalogue', icon: <ShareAltOutlined />, permission: 'shared-data:read' },
   {
     path: '/shared-data/applications',

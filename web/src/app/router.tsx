@@ -279,6 +279,14 @@ export const routes: RouteObject[] = [
             ],
           },
           {
+            path: 'federation',
+            element: guarded('federation:read'),
+            handle: crumb('fed.nav'),
+            children: [
+              { index: true, element: page(() => import('../pages/federation/FederationPage'), 'FederationPage') },
+            ],
+          },
+          {
             path: 'monitoring',
             element: guarded('monitoring:read'),
             handle: crumb('monitoring.nav'),

@@ -5,6 +5,7 @@ import { dataCentresEnUS } from './datacentres.en-US';
 import { evaluationEnUS } from './evaluation.en-US';
 import { homeEnUS } from './home.en-US';
 import { itProjectsEnUS } from './itprojects.en-US';
+import { federationEnUS } from './federation.en-US';
 import { operationsEnUS } from './operations.en-US';
 import { sharedDataEnUS } from './shareddata.en-US';
 import type { Messages } from './zh-CN';
@@ -1190,6 +1191,7 @@ export const enUS: Messages = {
   ...evaluationEnUS,
   ...operationsEnUS,
   ...itProjectsEnUS,
+  ...federationEnUS,
   ...homeEnUS,
   ...auditEnUS,
   ...backupWaiverEnUS,

@@ -9,6 +9,7 @@ import { dataCentresZhCN } from './datacentres.zh-CN';
 import { evaluationZhCN } from './evaluation.zh-CN';
 import { homeZhCN } from './home.zh-CN';
 import { itProjectsZhCN } from './itprojects.zh-CN';
+import { federationZhCN } from './federation.zh-CN';
 import { operationsZhCN } from './operations.zh-CN';
 import { sharedDataZhCN } from './shareddata.zh-CN';
 
@@ -1149,6 +1150,7 @@ export const zhCN = {
   ...evaluationZhCN,
   ...operationsZhCN,
   ...itProjectsZhCN,
+  ...federationZhCN,
   ...homeZhCN,
   ...auditZhCN,
   ...backupWaiverZhCN,

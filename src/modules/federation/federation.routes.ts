@@ -1,0 +1,201 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import type { RouteDeps } from '../../deps.ts';
+import { actorOf } from '../../platform/auth/auth.ts';
+import { AppError } from '../../platform/errors.ts';
+import { problemResponses } from '../../platform/http/problem.ts';
+import type { Batch, Downlink } from './federation.protocol.ts';
+import { BatchBody, DownlinkBody, EnrolBody } from './federation.schemas.ts';
+import * as svc from './federation.service.ts';
+
+const TAG = ['federation'];
+const Code = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' });
+const Networks = Type.Array(Type.String({ maxLength: 60 }), {
+  maxItems: 20,
+  description: 'private networks (CIDR) the peer may be reached in, e.g. 10.0.0.0/8; public addresses always',
+});
+const PeerUrl = Type.String({ format: 'uri', maxLength: 500, pattern: '^https?://' });
+
+export const federationRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db, clock }) => {
+  // ------------------------------------------------------------------ the city's side
+  app.post(
+    '/federation/districts',
+    {
+      config: { permission: 'federation:manage' },
+      schema: {
+        tags: TAG,
+        summary: 'Register a district installation (SH 13): a pending link and its one-time enrolment code',
+        body: Type.Object({
+          name: Type.String({ minLength: 1, maxLength: 100 }),
+          districtCode: Code,
+          url: Type.Optional(PeerUrl),
+          allowedNetworks: Type.Optional(Networks),
+          silenceMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_080 })),
+        }),
+        response: {
+          201: Type.Object({
+            district: Type.Ref('FederationDistrictLink'),
+            enrolmentCode: Type.String({ description: 'shown once; valid for 24 hours' }),
+            cityInstallationId: Type.String({ format: 'uuid' }),
+          }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const made = await db
+        .transaction()
+        .execute((trx) => svc.createDistrict(trx, actorOf(request), request.body, clock.now()));
+      return reply.code(201).send(made);
+    },
+  );
+
+  app.get(
+    '/federation/districts',
+    {
+      config: { permission: 'federation:read' },
+      schema: {
+        tags: TAG,
+        summary: 'The whole city: each district’s reported resources, usage, spending and findings, and freshness',
+        response: { 200: Type.Array(Type.Ref('FederationDistrictSummary')), ...problemResponses },
+      },
+    },
+    async () => svc.listDistricts(db, clock.now()),
+  );
+
+  app.post(
+    '/federation/districts/:id/catalogue',
+    {
+      config: { permission: 'federation:manage' },
+      schema: {
+        tags: TAG,
+        summary: 'Push the catalogue in force for a jurisdiction down to a district (SH 15)',
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        body: Type.Object({ jurisdictionCode: Code }),
+        response: { 200: Type.Object({ version: Type.String(), contentHash: Type.String() }), ...problemResponses },
+      },
+    },
+    async (request) =>
+      svc.pushCatalogue(db, actorOf(request), request.params.id, request.body.jurisdictionCode, clock.now()),
+  );
+
+  app.post(
+    '/federation/enrol',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: TAG,
+        summary: 'A district presents its one-time code and its SM2 public key (signed); the city answers with its own',
+        body: EnrolBody,
+        response: {
+          200: Type.Object({ installationId: Type.String(), publicKey: Type.String(), name: Type.String() }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => db.transaction().execute((trx) => svc.acceptEnrolment(trx, request.body, clock.now())),
+  );
+
+  app.post(
+    '/federation/batches',
+    {
+      config: { permission: 'public' },
+      bodyLimit: 32 * 1024 * 1024,
+      schema: {
+        tags: TAG,
+        summary: 'A district’s signed batch of changes: applied in sequence, once',
+        description:
+          'Refusals change nothing: federation_bad_signature, federation_wrong_district, federation_unknown_installation; ' +
+          'federation_replayed names the last applied batch (errors[body.seq] "applied N"), federation_out_of_sequence the ' +
+          'one expected ("expected N").',
+        body: BatchBody,
+        response: {
+          200: Type.Object({ appliedSeq: Type.Integer(), changes: Type.Integer() }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => {
+      const batch = request.body as Batch;
+      const now = clock.now();
+      const receipt = await db.transaction().execute((trx) => svc.receiveBatch(trx, batch, now));
+      if (receipt.ok) return { appliedSeq: receipt.appliedSeq, changes: receipt.changes };
+      // A replay of the batch last applied is the usual retry after a lost answer: not worth a refusal row.
+      if (receipt.code !== 'federation_replayed') await svc.recordRefusal(db, batch, receipt, now);
+      const fields = [];
+      if (receipt.appliedSeq !== undefined)
+        fields.push({ field: 'body.seq', message: `applied ${receipt.appliedSeq}` });
+      if (receipt.expectedSeq !== undefined)
+        fields.push({ field: 'body.seq', message: `expected ${receipt.expectedSeq}` });
+      throw new AppError(receipt.code, receipt.detail, fields);
+    },
+  );
+
+  // ------------------------------------------------------------------ the district's side
+  app.post(
+    '/federation/city',
+    {
+      config: { permission: 'federation:manage' },
+      schema: {
+        tags: TAG,
+        summary: 'Link this installation to its city with the code the city issued: keys are exchanged',
+        body: Type.Object({
+          url: PeerUrl,
+          enrolmentCode: Type.String({ minLength: 8, maxLength: 100 }),
+          districtCode: Code,
+          allowedNetworks: Type.Optional(Networks),
+        }),
+        response: { 201: Type.Ref('FederationCityLink'), ...problemResponses },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await svc.linkCity(db, actorOf(request), request.body, clock.now())),
+  );
+
+  app.get(
+    '/federation/city',
+    {
+      config: { permission: 'federation:read' },
+      schema: {
+        tags: TAG,
+        summary: 'The link to the city: batches sealed and acknowledged, changes waiting, the last error, catalogues',
+        response: { 200: Type.Ref('FederationCityLink'), ...problemResponses },
+      },
+    },
+    async () => svc.getCityLink(db),
+  );
+
+  app.post(
+    '/federation/downlink',
+    {
+      config: { permission: 'public' },
+      bodyLimit: 8 * 1024 * 1024,
+      schema: {
+        tags: TAG,
+        summary: 'The city’s signed catalogue version: kept until the district accepts it',
+        body: DownlinkBody,
+        response: { 200: Type.Object({ received: Type.Boolean() }), ...problemResponses },
+      },
+    },
+    async (request) => {
+      await db.transaction().execute((trx) => svc.receiveDownlink(trx, request.body as Downlink, clock.now()));
+      return { received: true };
+    },
+  );
+
+  app.post(
+    '/federation/city/catalogues/:version/accept',
+    {
+      config: { permission: 'federation:manage' },
+      schema: {
+        tags: TAG,
+        summary: 'Take a catalogue version the city pushed into this district’s derivation; reported upwards',
+        params: Type.Object({ version: Type.String({ minLength: 1, maxLength: 100 }) }),
+        response: { 200: Type.Ref('FederationCityLink'), ...problemResponses },
+      },
+    },
+    async (request) =>
+      db
+        .transaction()
+        .execute((trx) => svc.acceptCatalogue(trx, actorOf(request), request.params.version, clock.now())),
+  );
+};

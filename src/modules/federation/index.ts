@@ -1,0 +1,3 @@
+export { federationRoutes } from './federation.routes.ts';
+export { FEDERATION_SCHEMAS } from './federation.schemas.ts';
+export { deliver, federationSendJob, federationWatchJob } from './federation.sender.ts';

@@ -1,0 +1,33 @@
+import type { federationZhCN } from './federation.zh-CN';
+
+export const federationEnUS: Record<keyof typeof federationZhCN, string> = {
+  'fed.nav': 'Whole city',
+  'fed.title': 'District clouds reporting to the city',
+  'fed.description':
+    'What each district installation reports in near real time: resources, usage, spending and findings (summary only)',
+  'fed.col.district': 'District',
+  'fed.col.state': 'Link',
+  'fed.col.resources': 'Live / all resources',
+  'fed.col.rollups': 'Hourly utilisation records',
+  'fed.col.cpu': 'Average CPU',
+  'fed.col.spending': 'Settled (yuan)',
+  'fed.col.findings': 'Open findings',
+  'fed.col.overdue': 'Overdue / open steps',
+  'fed.col.freshness': 'Last report',
+  'fed.col.lag': 'Lag',
+  'fed.col.catalogue': 'Catalogue version run',
+  'fed.state.pending': 'Pending',
+  'fed.state.active': 'Linked',
+  'fed.state.revoked': 'Revoked',
+  'fed.silent': 'Silent',
+  'fed.never': 'Nothing reported yet',
+  'fed.seconds': '{n} s',
+  'fed.refusals': 'Batches refused lately',
+  'fed.refusal.federation_bad_signature': 'Signature did not verify',
+  'fed.refusal.federation_wrong_district': 'Claimed another district',
+  'fed.refusal.federation_out_of_sequence': 'Out of sequence',
+  'fed.refusal.federation_replayed': 'Sent twice',
+  'fed.refusal.federation_unknown_installation': 'Unknown installation',
+  'fed.refusal.bad_request': 'Protocol version not spoken',
+  'fed.batch': 'batch {n}',
+};
