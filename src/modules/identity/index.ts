@@ -6,3 +6,4 @@ export { DEMO_PASSWORD, DEMO_USERS, seedDemoIdentity } from './identity.seed.ts'
 export { ADMIN_ROLES, ROLES, type Role } from './roles.ts';
 export { ApiTokenSchema, tokenRoutes } from './tokens.routes.ts';
 export { UserSchema, userRoutes } from './users.routes.ts';
+export { displayNames, roleHolders } from './people.repository.ts';

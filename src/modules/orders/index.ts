@@ -19,3 +19,4 @@ export {
   suspendFulfilmentHandlers,
   withdrawSystemOrder,
 } from './orders.service.ts';
+export { ORDER_FACTS_SCHEMAS, orderFactsRoutes } from './orders.facts.routes.ts';
