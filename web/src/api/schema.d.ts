@@ -17330,6 +17330,11 @@ export interface components {
             year: number | null;
             /** @enum {unknown} */
             documentStatus: "issued" | "draft_for_comment";
+            /** @description the regulations the pack's articles cite: 'SH 25' is article 25 of the source with prefix SH */
+            sources: {
+                prefix: string;
+                title: string;
+            }[];
         };
         /** PolicyOverride */
         PolicyOverride: {

@@ -1,5 +1,6 @@
 import { adminApprovalsEnUS } from './adminapprovals.en-US';
 import { auditEnUS } from './audit.en-US';
+import { consoleEnUS } from './console.en-US';
 import { dataCentresEnUS } from './datacentres.en-US';
 import { evaluationEnUS } from './evaluation.en-US';
 import { homeEnUS } from './home.en-US';
@@ -1189,4 +1190,5 @@ export const enUS: Messages = {
   ...operationsEnUS,
   ...homeEnUS,
   ...auditEnUS,
+  ...consoleEnUS,
 };

@@ -4,6 +4,7 @@
  */
 import { adminApprovalsZhCN } from './adminapprovals.zh-CN';
 import { auditZhCN } from './audit.zh-CN';
+import { consoleZhCN } from './console.zh-CN';
 import { dataCentresZhCN } from './datacentres.zh-CN';
 import { evaluationZhCN } from './evaluation.zh-CN';
 import { homeZhCN } from './home.zh-CN';
@@ -1148,6 +1149,7 @@ export const zhCN = {
   ...operationsZhCN,
   ...homeZhCN,
   ...auditZhCN,
+  ...consoleZhCN,
 };
 
 export type MessageKey = keyof typeof zhCN;

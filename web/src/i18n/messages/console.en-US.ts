@@ -1,0 +1,43 @@
+import type { consoleZhCN } from './console.zh-CN';
+
+/** The console lane's texts (issue 16): English, spread into en-US.ts. */
+export const consoleEnUS: Record<keyof typeof consoleZhCN, string> = {
+  'facts.title': 'Facts for the decision',
+  'facts.unit': 'Requesting unit',
+  'facts.project': 'Project',
+  'facts.projectNo': 'approval {no}',
+  'facts.system': 'Information system',
+  'facts.systemLine': '{name}: MLPS level {level}, {filing}, security commitment letter {letter}',
+  'facts.letterOnFile': 'on file',
+  'facts.letterMissing': 'missing',
+  'facts.classified': 'classified',
+  'facts.holders': 'Held now by',
+  'facts.holdersNone': 'nobody holds this role now',
+  'facts.noStep': 'no open step',
+  'facts.quota': 'Project quota (before and after this order)',
+  'facts.quotaNone': 'This order takes no project quota',
+  'facts.dimension': 'Dimension',
+  'facts.quotaTotal': 'Project quota',
+  'facts.usedBefore': 'In use or reserved before',
+  'facts.thisOrder': 'This order',
+  'facts.usedAfter': 'In use or reserved after',
+  'facts.leftAfter': 'Left after',
+  'facts.overQuota': 'over quota by {amount}',
+  'facts.bandTitle': "The unit's total quota and the overrun approval line ({article})",
+  'facts.bandLine':
+    "{dimension}: the unit's projects' quota {quota}, approval line {limit} (+{percent}%), total after this order {after}",
+  'facts.overBand': 'over the line by {amount}',
+  'facts.withinBand': 'within the line',
+  'facts.cost': 'Monthly cost estimate',
+  'facts.costNone': 'This order adds no monthly cost',
+  'facts.costTotal': 'about {amount} yuan a month',
+  'facts.costBasis':
+    'at the unit prices of catalogue version {version} (in force from {from}), before the efficiency coefficient; settlement follows actual use',
+  'facts.costLine': '{item} × {quantity}: {amount} yuan a month',
+  'facts.costPrice': '{quantity} × {price} {unit}',
+  'facts.notInCatalogue': 'not in the catalogue in force',
+  'facts.perMonth': 'yuan/month',
+  'estimate.title': 'Monthly cost estimate',
+  'estimate.empty': 'Add lines to see the estimate',
+  'estimate.loading': 'Estimating…',
+};
