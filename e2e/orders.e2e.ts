@@ -150,6 +150,15 @@ describe('orders: the Shanghai path through the console', () => {
     await visible(steps.getByText('审核并开通测试资源'));
     orderNumber = (await page.getByRole('heading', { level: 3 }).textContent())?.split(' · ')[0]?.trim() ?? '';
     expect(orderNumber).not.toBe('');
+
+    // The facts a reviewer decides from (issue 16): project quota before and after, the monthly cost from the
+    // catalogue in force (demo prices: (4 x 60 + 8 x 20 + 140 x 0.5) x 2 = 940 yuan), who holds the step now.
+    const facts = page.getByTestId('order-facts');
+    await visible(facts.getByTestId('order-cost').getByText('每月约 940.00 元'));
+    await visible(facts.getByTestId('order-quota').getByRole('columnheader', { name: '本单后剩余' }));
+    expect(await textOf(facts.getByTestId('step-holders'))).toContain('赵敏（运管审核员）');
+    expect(await textOf(facts)).toContain('全民健康信息平台');
+    await ui.shot('order-facts-zh.png');
   });
 
   it('SH 19 review, then open: the provider sees no work order until the ops reviewer approves in the console', async () => {
