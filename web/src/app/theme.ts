@@ -34,15 +34,6 @@ export const THEME: ThemeConfig = {
     colorTextDescription: 'rgba(0, 0, 0, 0.62)',
     borderRadius: 6,
     fontFamily: FONT_FAMILY,
-    // Tags of preset colours write their text in the palette's 7th shade, under 4.5:1 on their light
-    // background for these hues: a darker shade of the same hue (axe color-contrast, issue 16).
-    cyan7: '#006d75',
-    green7: '#237804',
-    orange7: '#ad4e00',
-    gold7: '#874d00',
-    volcano7: '#ad2102',
-    lime7: '#3f6600',
-    yellow7: '#876800',
   },
   components: {
     Breadcrumb: { linkColor: 'rgba(0, 0, 0, 0.62)', separatorColor: 'rgba(0, 0, 0, 0.62)' },
