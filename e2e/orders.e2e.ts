@@ -138,6 +138,11 @@ describe('orders: the Shanghai path through the console', () => {
     await page.getByLabel('标题', { exact: true }).fill('健康平台测试资源');
     await pick('项目', '全民健康信息平台二期', true);
     await pick('信息系统', '全民健康信息平台');
+    // The catalogue filters by name or category: the compute items only (issue 16).
+    await page.getByLabel('按名称、分类筛选服务目录项').fill('计算');
+    const shown = (await textOf(page.getByTestId('catalogue-shown'))).match(/^显示 (\d+) \/ (\d+) 项$/);
+    expect(Number(shown?.[1])).toBeGreaterThan(0);
+    expect(Number(shown?.[1])).toBeLessThan(Number(shown?.[2]));
     await pick('服务目录项', '云虚拟机');
     await page.getByLabel('vCPU (核)').fill('4');
     await page.getByLabel('内存 (GB)').fill('8');
@@ -145,6 +150,8 @@ describe('orders: the Shanghai path through the console', () => {
     await page.getByLabel('数据盘 (GB)').fill('100');
     await pick('操作系统', '麒麟 Kylin V10');
     await page.getByLabel('数量', { exact: true }).fill('2');
+    // The monthly cost as the lines are written, from the catalogue in force (issue 16).
+    await visible(page.getByTestId('order-estimate').getByText('每月约 940.00 元'));
     orderUrl = await submitOrder();
     const steps = page.getByTestId('order-steps');
     await visible(steps.getByText('审核并开通测试资源'));

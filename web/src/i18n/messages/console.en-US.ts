@@ -40,4 +40,6 @@ export const consoleEnUS: Record<keyof typeof consoleZhCN, string> = {
   'estimate.title': 'Monthly cost estimate',
   'estimate.empty': 'Add lines to see the estimate',
   'estimate.loading': 'Estimating…',
+  'orders.new.filterItems': 'Filter catalogue items by name or category',
+  'orders.new.itemsShown': '{shown} of {total} items',
 };

@@ -36,4 +36,6 @@ export const consoleZhCN = {
   'estimate.title': '月费用估算',
   'estimate.empty': '添加申请内容后显示估算',
   'estimate.loading': '正在估算…',
+  'orders.new.filterItems': '按名称、分类筛选服务目录项',
+  'orders.new.itemsShown': '显示 {shown} / {total} 项',
 } as const;

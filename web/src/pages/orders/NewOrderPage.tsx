@@ -13,6 +13,7 @@ import {
   Switch,
   Typography,
 } from 'antd';
+import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { useCatalogue } from '../../api/hooks/catalogue';
 import { ORDER_TYPES, type OrderType, type PlaceOrderInput, useOrders, usePlaceOrder } from '../../api/hooks/orders';
@@ -24,6 +25,7 @@ import { useServerErrors } from '../../components/formErrors';
 import { PageHeader } from '../../components/PageHeader';
 import { ServerErrorAlert } from '../../components/ServerErrorAlert';
 import { useI18n } from '../../i18n';
+import { CostEstimatePanel } from './CostEstimatePanel';
 
 type Source = 'catalogue' | 'requestForm';
 interface Values {
@@ -82,16 +84,20 @@ function LineFields({
   form,
   field,
   items,
+  shown,
   onRemove,
 }: {
   form: FormInstance<Values>;
   field: { key: number; name: number };
   items: CatalogueItem[];
+  /** the items the filter lets through (the line's own item is always offered) */
+  shown: CatalogueItem[];
   onRemove: () => void;
 }) {
   const { t, language } = useI18n();
   const code = Form.useWatch(['lines', field.name, 'itemCode'], form) as string | undefined;
   const item = items.find((i) => i.code === code);
+  const offered = item && !shown.includes(item) ? [item, ...shown] : shown;
   return (
     <Card size="small" style={{ marginBottom: 8 }} extra={<MinusCircleOutlined onClick={onRemove} />}>
       <Flex gap={12} wrap align="flex-start">
@@ -99,7 +105,7 @@ function LineFields({
           <Select
             style={{ width: 240 }}
             showSearch={{ optionFilterProp: 'label' }}
-            options={items.map((i) => ({ value: i.code, label: language === 'en-US' ? i.nameEn : i.name }))}
+            options={offered.map((i) => ({ value: i.code, label: language === 'en-US' ? i.nameEn : i.name }))}
           />
         </Form.Item>
         {item?.specification.map((attr) => (
@@ -144,6 +150,15 @@ function LinesSection({
   items: CatalogueItem[];
 }) {
   const { t } = useI18n();
+  const [layer, setLayer] = useState<string>('all');
+  const [text, setText] = useState('');
+  const lines = Form.useWatch('lines', form);
+  const needle = text.trim().toLowerCase();
+  const shown = items.filter(
+    (i) =>
+      (layer === 'all' || i.layer === layer) &&
+      (!needle || [i.name, i.nameEn, i.category, i.description ?? ''].some((x) => x.toLowerCase().includes(needle))),
+  );
   return (
     <>
       <Form.Item label={t('orders.new.source')} name="source">
@@ -158,7 +173,30 @@ function LinesSection({
         <RequestFormSelect />
       ) : (
         <>
-          <Typography.Text strong>{t('orders.lines')}</Typography.Text>
+          <Flex gap={12} wrap align="center" style={{ marginBottom: 8 }}>
+            <Typography.Text strong>{t('orders.lines')}</Typography.Text>
+            <Select
+              aria-label={t('catalogue.layer')}
+              style={{ width: 140 }}
+              value={layer}
+              onChange={setLayer}
+              options={[
+                { value: 'all', label: t('catalogue.allLayers') },
+                ...['IaaS', 'PaaS', 'SaaS'].map((l) => ({ value: l, label: l })),
+              ]}
+            />
+            <Input.Search
+              aria-label={t('orders.new.filterItems')}
+              placeholder={t('orders.new.filterItems')}
+              allowClear
+              style={{ width: 260 }}
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+            />
+            <Typography.Text type="secondary" data-testid="catalogue-shown">
+              {t('orders.new.itemsShown', { shown: shown.length, total: items.length })}
+            </Typography.Text>
+          </Flex>
           <Form.List name="lines">
             {(fields, { add, remove }) => (
               <>
@@ -168,6 +206,7 @@ function LinesSection({
                     form={form}
                     field={field}
                     items={items}
+                    shown={shown}
                     onRemove={() => remove(field.name)}
                   />
                 ))}
@@ -182,6 +221,7 @@ function LinesSection({
               </>
             )}
           </Form.List>
+          <CostEstimatePanel lines={lines} />
         </>
       )}
     </>
