@@ -268,7 +268,8 @@ describe('orders: the Shanghai path through the console', () => {
     await page.goto(ui.url(scaleUrl));
     await visible(page.getByTestId('order-status').getByText('已办结'));
     const review = page.getByTestId('order-steps').locator('tr', { hasText: '审核' }).first();
-    expect(await textOf(review)).toContain('reviewer');
+    // people by their display names, not their user names (issue 16)
+    expect(await textOf(review)).toContain('赵敏（运管审核员）');
     expect(await textOf(review)).toContain('按期');
 
     await page.goto(ui.url(orderUrl));

@@ -13,9 +13,10 @@ import {
   Switch,
   Typography,
 } from 'antd';
-import { useState } from 'react';
-import { useNavigate } from 'react-router';
+import { useEffect, useState } from 'react';
+import { useNavigate, useSearchParams } from 'react-router';
 import { useCatalogue } from '../../api/hooks/catalogue';
+import { useResource } from '../../api/hooks/inventory';
 import { ORDER_TYPES, type OrderType, type PlaceOrderInput, useOrders, usePlaceOrder } from '../../api/hooks/orders';
 import { useProjects, useSystems } from '../../api/hooks/projects';
 import { useRequestForms } from '../../api/hooks/request-forms';
@@ -38,7 +39,12 @@ interface Values {
   parentOrderId?: string;
   source: Source;
   requestFormId?: string;
-  lines?: { itemCode?: string; quantity?: number; specification?: Record<string, unknown> }[];
+  lines?: {
+    itemCode?: string;
+    quantity?: number;
+    specification?: Record<string, unknown>;
+    targetResourceId?: string;
+  }[];
 }
 
 const TERM_TYPES: readonly OrderType[] = ['development', 'emergency', 'temporary', 'extension'];
@@ -245,6 +251,36 @@ export function NewOrderPage() {
   const source = Form.useWatch('source', form);
   const items = catalogue.data?.items ?? [];
 
+  // Opened from a resource's page (issue 16): a scale-up, extension or reclaim of that resource, prefilled
+  // with the order that delivered it, its project and system, and (scale-up) its current specification.
+  const [params] = useSearchParams();
+  const fromResource = useResource(params.get('resource') ?? undefined);
+  const resource = fromResource.data;
+  useEffect(() => {
+    const kind = params.get('type') as OrderType | null;
+    if (!resource || !kind || !ORDER_TYPES.includes(kind)) return;
+    const titles = { scale_up: 'scaleUpTitle', extension: 'extendTitle', reclaim: 'reclaimTitle' } as const;
+    const titleKey = titles[kind as keyof typeof titles];
+    form.setFieldsValue({
+      type: kind,
+      title: titleKey ? t(`resource.actions.${titleKey}`, { name: resource.name }) : undefined,
+      parentOrderId: params.get('parent') || undefined,
+      projectId: resource.projectId ?? undefined,
+      systemId: resource.systemId ?? undefined,
+      lines:
+        kind === 'scale_up' || kind === 'change'
+          ? [
+              {
+                itemCode: resource.catalogueItemCode,
+                quantity: 1,
+                specification: resource.specification,
+                targetResourceId: resource.id,
+              },
+            ]
+          : undefined,
+    });
+  }, [resource, params, form, t]);
+
   const onFinish = (values: Values) => {
     server.clear();
     const body: PlaceOrderInput = {
@@ -263,6 +299,7 @@ export function NewOrderPage() {
       body.lines = (values.lines ?? []).map((l) => ({
         itemCode: l.itemCode ?? '',
         quantity: l.quantity ?? 1,
+        targetResourceId: l.targetResourceId || undefined,
         specification: Object.fromEntries(
           Object.entries(l.specification ?? {}).filter(([, v]) => v !== undefined && v !== null && v !== ''),
         ),
