@@ -116,4 +116,21 @@ describe('an order’s facts', () => {
     });
     expect(reviewerTry.statusCode).toBe(403);
   });
+
+  it('finds orders by number or title in the caller’s scope only', async () => {
+    const projectId = await project(t.database.db, 'demo-health', { vcpu: 8, memory_gb: 16, storage_gb: 100 });
+    const order = await placed(t.app, applicant, {
+      type: 'new_resources',
+      title: '查找用的订单',
+      projectId,
+      lines: [vm(2, 4)],
+    });
+    const byTitle = await as(t.app, applicant, { url: `/api/v1/orders/lookup?q=${encodeURIComponent('查找用')}` });
+    expect(byTitle.statusCode, byTitle.body).toBe(200);
+    expect(byTitle.json().items.map((o: { id: string }) => o.id)).toEqual([order.id]);
+    const byNumber = await as(t.app, reviewer, { url: `/api/v1/orders/lookup?q=${order.number.slice(-6)}` });
+    expect(byNumber.json().items.map((o: { number: string }) => o.number)).toContain(order.number);
+    const other = await as(t.app, edu, { url: `/api/v1/orders/lookup?q=${encodeURIComponent('查找用')}` });
+    expect(other.json().items).toEqual([]);
+  });
 });

@@ -4,6 +4,7 @@ import type { RouteDeps } from '../../deps.ts';
 import { authOf, withTenant } from '../../platform/auth/auth.ts';
 import { problemResponses } from '../../platform/http/problem.ts';
 import { estimateFor, orderFacts } from './orders.facts.ts';
+import { findOrdersByText } from './orders.lookup.repository.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Decimal = Type.String({ pattern: '^-?[0-9]+(\\.[0-9]+)?$', description: 'exact decimal string' });
@@ -127,6 +128,33 @@ export const orderFactsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       const auth = authOf(request);
       return withTenant(db, auth, (trx) => orderFacts(trx, auth, request.params.id, clock.now()));
     },
+  );
+
+  app.get(
+    '/orders/lookup',
+    {
+      config: { permission: 'order:read' },
+      schema: {
+        tags,
+        summary: 'Orders in the caller’s scope whose number or title contains the text (the header’s search)',
+        querystring: Type.Object({
+          q: Type.String({ minLength: 1, maxLength: 100 }),
+          limit: Type.Integer({ minimum: 1, maximum: 50, default: 10 }),
+        }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({ id: Type.String(), number: Type.String(), title: Type.String(), status: Type.String() }),
+            ),
+          }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) =>
+      withTenant(db, authOf(request), async (trx) => ({
+        items: await findOrdersByText(trx, request.query.q.trim(), request.query.limit),
+      })),
   );
 
   app.post(

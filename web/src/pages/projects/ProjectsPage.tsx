@@ -168,13 +168,20 @@ export function ProjectsPage() {
         <Flex gap={8} style={{ marginBottom: 16 }}>
           <Select<ProjectStatus>
             allowClear
+            aria-label={t('projects.project.status')}
             placeholder={t('projects.project.status')}
             style={{ width: 160 }}
             value={status}
             onChange={setStatus}
             options={PROJECT_STATUSES.map((value) => ({ value, label: t(`projects.projectStatus.${value}`) }))}
           />
-          <Input.Search allowClear placeholder={t('projects.search')} style={{ width: 260 }} onSearch={setQ} />
+          <Input.Search
+            allowClear
+            aria-label={t('projects.search')}
+            placeholder={t('projects.search')}
+            style={{ width: 260 }}
+            onSearch={setQ}
+          />
         </Flex>
         {projects.isError ? (
           <ApiErrorAlert error={projects.error} onRetry={() => void projects.refetch()} />

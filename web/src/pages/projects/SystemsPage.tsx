@@ -153,13 +153,20 @@ export function SystemsPage() {
         <Flex gap={8} style={{ marginBottom: 16 }}>
           <Select<SystemStatus>
             allowClear
+            aria-label={t('projects.system.status')}
             placeholder={t('projects.system.status')}
             style={{ width: 200 }}
             value={status}
             onChange={setStatus}
             options={SYSTEM_STATUSES.map((value) => ({ value, label: t(`projects.systemStatus.${value}`) }))}
           />
-          <Input.Search allowClear placeholder={t('projects.search')} style={{ width: 260 }} onSearch={setQ} />
+          <Input.Search
+            allowClear
+            aria-label={t('projects.search')}
+            placeholder={t('projects.search')}
+            style={{ width: 260 }}
+            onSearch={setQ}
+          />
         </Flex>
         {systems.isError ? (
           <ApiErrorAlert error={systems.error} onRetry={() => void systems.refetch()} />
