@@ -166,6 +166,12 @@ describe('orders: the Shanghai path through the console', () => {
     expect(await textOf(facts.getByTestId('step-holders'))).toContain('赵敏（运管审核员）');
     expect(await textOf(facts)).toContain('全民健康信息平台');
     await ui.shot('order-facts-zh.png');
+
+    // The header's search finds the order by its number from any page (issue 16).
+    await page.goto(ui.url('/orders'));
+    await page.getByTestId('global-search').fill(orderNumber.slice(-6));
+    await page.getByTestId('search-result').filter({ hasText: orderNumber }).click();
+    await page.waitForURL((u) => u.pathname === new URL(orderUrl, ui.serverUrl).pathname);
   });
 
   it('SH 19 review, then open: the provider sees no work order until the ops reviewer approves in the console', async () => {

@@ -56,5 +56,13 @@ export const consoleEnUS: Record<keyof typeof consoleZhCN, string> = {
   'resource.actions.scaleUpTitle': 'Scale-up of {name}',
   'resource.actions.extendTitle': 'Extension of {name}',
   'resource.actions.reclaimTitle': 'Reclaim of {name}',
+  'search.label': 'Search',
+  'search.placeholder': 'Order number, resource name or IP, project, unit',
+  'search.none': 'Nothing found',
+  'search.kind.order': 'Orders',
+  'search.kind.resource': 'Resources',
+  'search.kind.project': 'Projects',
+  'search.kind.system': 'Information systems',
+  'search.kind.unit': 'Units',
   'orders.new.itemsShown': '{shown} of {total} items',
 };

@@ -52,5 +52,13 @@ export const consoleZhCN = {
   'resource.actions.scaleUpTitle': '{name} 扩容',
   'resource.actions.extendTitle': '{name} 延期',
   'resource.actions.reclaimTitle': '{name} 回收',
+  'search.label': '全局搜索',
+  'search.placeholder': '搜索订单号、资源名称或 IP、项目、单位',
+  'search.none': '没有找到',
+  'search.kind.order': '订单',
+  'search.kind.resource': '资源',
+  'search.kind.project': '项目',
+  'search.kind.system': '信息系统',
+  'search.kind.unit': '单位',
   'orders.new.itemsShown': '显示 {shown} / {total} 项',
 } as const;
