@@ -338,6 +338,17 @@ export async function expectPlainText(page: Page): Promise<void> {
  */
 export async function expectAccessible(page: Page): Promise<void> {
   const { AxeBuilder } = await import('@axe-core/playwright');
+  // Measure the page at rest: a closing dialog or a button leaving its loading state fades (opacity), and
+  // colours read mid-fade fail contrast that the settled page meets.
+  await page
+    .waitForFunction(
+      () =>
+        document.getAnimations().every((a) => a.playState !== 'running') &&
+        !document.querySelector('.ant-btn-loading, .ant-modal-wrap .ant-zoom-leave, .ant-fade-leave'),
+      null,
+      { timeout: 5_000 },
+    )
+    .catch(() => {});
   const results = await new AxeBuilder({ page: page as never })
     .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
     .analyze();
