@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VERSION } from '../src/version.ts';
-import { at, login, setUpConsole, textOf, unexpectedErrors, visible } from './harness.ts';
+import { at, DEMO_PASSWORD, login, setUpConsole, tabTo, textOf, unexpectedErrors, visible } from './harness.ts';
 
 const LANGUAGE_KEY = 'yunguan.language';
 /** The error the telemetry test throws on purpose; the only browser error allowed. */
@@ -27,6 +27,25 @@ describe('web console', () => {
     expect(apiCalls).toEqual([]);
     await page.waitForLoadState('networkidle');
     await ui.shot('login-zh.png');
+  });
+
+  it('works by keyboard alone, the focus always visible: sign in, the menu, the order form', async () => {
+    const { page } = ui;
+    await ui.signedOut('/login');
+    await tabTo(page, page.getByLabel('用户名'));
+    await page.keyboard.type('applicant');
+    await tabTo(page, page.getByLabel('密码'), 3);
+    await page.keyboard.type(DEMO_PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.waitForURL((current) => current.pathname !== '/login');
+    await tabTo(page, page.getByRole('menuitem', { name: '申请资源' }), 60);
+    await page.keyboard.press('Enter');
+    await at(page, '/orders/new');
+    await tabTo(page, page.getByLabel('标题', { exact: true }), 60);
+    await page.keyboard.type('键盘填写');
+    expect(await page.getByLabel('标题', { exact: true }).inputValue()).toBe('键盘填写');
+    await ui.shot('keyboard-order-form-zh.png');
+    await ui.signedOut('/login');
   });
 
   it('signs in and shows the Chinese frame: menu by permission, organisation, user and overview', async () => {

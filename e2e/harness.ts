@@ -39,7 +39,11 @@ export interface Console {
   /** console errors and uncaught exceptions, in order */
   readonly browserErrors: BrowserError[];
   url(pathname: string): string;
-  /** A full-page screenshot into test-results/, then the page's visible text is scanned (expectPlainText). */
+  /**
+   * A full-page screenshot into test-results/, then the page's visible text is scanned (expectPlainText) and
+   * axe-core checks it (expectAccessible): every page a journey photographs is checked, on the load the
+   * journey already made (issue 16).
+   */
   shot(name: string): Promise<void>;
   /**
    * Starts a test signed out, whatever the previous one left: no session cookie, no session hint (so the
@@ -121,8 +125,10 @@ export function setUpConsole(): Console {
     shot: async (name) => {
       const current = need(page, 'page');
       await current.screenshot({ path: path.join(RESULTS, name), fullPage: true, animations: 'disabled' });
-      // Every page a journey photographs is read as a person reads it: no id, JSON or snake_case key (issue 16).
+      // Every page a journey photographs is read as a person reads it: no id, JSON or snake_case key, no
+      // short citation; and it has no serious or critical accessibility violation (issue 16).
       await expectPlainText(current);
+      await expectAccessible(current);
     },
     signedOut: async (pathname = '/login') => {
       const current = need(page, 'page');
@@ -268,7 +274,7 @@ export async function apiSession(base: string, username: string, password = DEMO
 
 /** What a person must never read on a page (issue 16): an id, raw JSON or a snake_case key. */
 export interface PlainTextFinding {
-  kind: 'uuid' | 'json' | 'snake_case';
+  kind: 'uuid' | 'json' | 'snake_case' | 'citation';
   /** the offending text with a little context */
   text: string;
 }
@@ -277,6 +283,8 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 const RAW_JSON = /[{[]\s*"[A-Za-z_$][\w$]*"\s*:/g;
 // A word of lower-case letters and digits joined by underscores (memory_gb, order.step_overdue), standing alone.
 const SNAKE_CASE = /(?<![\w@.\-/])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w@\-/])/g;
+// The API's short citation ("SH 25", "JQ-proj 12"): a person reads the regulation's title and article.
+const SHORT_CITATION = /\b(?:SH|LZ|TZ|JQ|JQ-proj|NB) \d+/g;
 // Addresses and e-mail addresses may carry any of these legitimately: they are read, not scanned.
 const ADDRESSES = /\b(?:https?:\/\/|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
 
@@ -291,6 +299,8 @@ export function plainTextFindingsIn(text: string): PlainTextFinding[] {
   for (const m of readable.matchAll(SNAKE_CASE)) {
     findings.push({ kind: 'snake_case', text: context(m.index, m[0].length) });
   }
+  for (const m of text.matchAll(SHORT_CITATION))
+    findings.push({ kind: 'citation', text: context(m.index, m[0].length) });
   return findings;
 }
 
@@ -313,7 +323,7 @@ export async function plainTextFindings(page: Page): Promise<PlainTextFinding[]>
   return plainTextFindingsIn(text);
 }
 
-/** Fails when the page shows an id, raw JSON or a snake_case key, naming each with its context. */
+/** Fails when the page shows an id, raw JSON, a snake_case key or a short citation, naming each with its context. */
 export async function expectPlainText(page: Page): Promise<void> {
   const findings = await plainTextFindings(page);
   expect(
@@ -328,6 +338,17 @@ export async function expectPlainText(page: Page): Promise<void> {
  */
 export async function expectAccessible(page: Page): Promise<void> {
   const { AxeBuilder } = await import('@axe-core/playwright');
+  // Measure the page at rest: a closing dialog or a button leaving its loading state fades (opacity), and
+  // colours read mid-fade fail contrast that the settled page meets.
+  await page
+    .waitForFunction(
+      () =>
+        document.getAnimations().every((a) => a.playState !== 'running') &&
+        !document.querySelector('.ant-btn-loading, .ant-modal-wrap .ant-zoom-leave, .ant-fade-leave'),
+      null,
+      { timeout: 5_000 },
+    )
+    .catch(() => {});
   const results = await new AxeBuilder({ page: page as never })
     .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
     .analyze();
@@ -341,4 +362,31 @@ export async function expectAccessible(page: Page): Promise<void> {
           .join(' | ')}`,
     );
   expect(serious, `accessibility violations on ${page.url()}`).toEqual([]);
+}
+
+/**
+ * Keyboard alone (issue 16): presses Tab until `target` has the focus (at most `max` presses, failing when it
+ * is never reached), then expects the focus to be visible: an outline or a focus ring (box-shadow) drawn on the
+ * element or, for inputs Ant Design wraps, on its wrapper.
+ */
+export async function tabTo(page: Page, target: Locator, max = 40): Promise<void> {
+  const handle = await target.elementHandle();
+  if (!handle) throw new Error('tabTo: the target is not on the page');
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await handle.evaluate((el) => el === document.activeElement || el.contains(document.activeElement))) {
+      const marked = await page.evaluate(() => {
+        const drawn = (el: Element | null) => {
+          if (!el) return false;
+          const s = getComputedStyle(el);
+          return (s.outlineStyle !== 'none' && s.outlineWidth !== '0px') || s.boxShadow !== 'none';
+        };
+        const el = document.activeElement;
+        return drawn(el) || drawn(el?.parentElement ?? null) || drawn(el?.parentElement?.parentElement ?? null);
+      });
+      expect(marked, 'the focused control shows its focus').toBe(true);
+      return;
+    }
+  }
+  throw new Error(`tabTo: ${max} presses of Tab never reached the target`);
 }

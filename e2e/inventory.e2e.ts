@@ -271,8 +271,22 @@ describe('provider fulfilment, receipts and the inventory in the console', () =>
     const events = page.locator('.ant-card', { hasText: '生命周期事件' });
     await visible(events.getByRole('cell', { name: '交付', exact: true }));
     await visible(page.locator('.ant-breadcrumb').getByText('资源详情'));
-    expect(await textOf(page.locator('.ant-descriptions'))).toContain('10.8.0.12');
+    expect(await textOf(page.locator('.ant-descriptions').first())).toContain('10.8.0.12');
+    // The unit's actions on its resource and its utilisation chart (issue 16).
+    const actions = page.getByTestId('resource-actions');
+    await visible(actions.getByRole('button', { name: '申请扩容' }));
+    await visible(actions.getByRole('button', { name: '申请回收' }));
+    await visible(page.getByTestId('resource-usage').getByText('资源利用率'));
     await ui.shot('resource-zh.png');
+    const resourceUrl = page.url();
+    await actions.getByRole('button', { name: '申请扩容' }).click();
+    await at(page, '/orders/new');
+    await page.waitForFunction(
+      () => (document.querySelector('#order-new_title') as HTMLInputElement | null)?.value.endsWith('扩容') === true,
+    );
+    await visible(page.getByLabel('vCPU (核)'));
+    expect(await page.getByLabel('vCPU (核)').inputValue()).toBe('4');
+    await page.goto(resourceUrl);
     await page.getByRole('link', { name: '查看申请单' }).click();
     await page.waitForURL((u) => /^\/orders\/[0-9a-f-]{36}$/.test(u.pathname));
     await visible(page.getByText(orderNo).first());

@@ -138,6 +138,11 @@ describe('orders: the Shanghai path through the console', () => {
     await page.getByLabel('标题', { exact: true }).fill('健康平台测试资源');
     await pick('项目', '全民健康信息平台二期', true);
     await pick('信息系统', '全民健康信息平台');
+    // The catalogue filters by name or category: the compute items only (issue 16).
+    await page.getByLabel('按名称、分类筛选服务目录项').fill('计算');
+    const shown = (await textOf(page.getByTestId('catalogue-shown'))).match(/^显示 (\d+) \/ (\d+) 项$/);
+    expect(Number(shown?.[1])).toBeGreaterThan(0);
+    expect(Number(shown?.[1])).toBeLessThan(Number(shown?.[2]));
     await pick('服务目录项', '云虚拟机');
     await page.getByLabel('vCPU (核)').fill('4');
     await page.getByLabel('内存 (GB)').fill('8');
@@ -145,11 +150,28 @@ describe('orders: the Shanghai path through the console', () => {
     await page.getByLabel('数据盘 (GB)').fill('100');
     await pick('操作系统', '麒麟 Kylin V10');
     await page.getByLabel('数量', { exact: true }).fill('2');
+    // The monthly cost as the lines are written, from the catalogue in force (issue 16).
+    await visible(page.getByTestId('order-estimate').getByText('每月约 940.00 元'));
     orderUrl = await submitOrder();
     const steps = page.getByTestId('order-steps');
     await visible(steps.getByText('审核并开通测试资源'));
     orderNumber = (await page.getByRole('heading', { level: 3 }).textContent())?.split(' · ')[0]?.trim() ?? '';
     expect(orderNumber).not.toBe('');
+
+    // The facts a reviewer decides from (issue 16): project quota before and after, the monthly cost from the
+    // catalogue in force (demo prices: (4 x 60 + 8 x 20 + 140 x 0.5) x 2 = 940 yuan), who holds the step now.
+    const facts = page.getByTestId('order-facts');
+    await visible(facts.getByTestId('order-cost').getByText('每月约 940.00 元'));
+    await visible(facts.getByTestId('order-quota').getByRole('columnheader', { name: '本单后剩余' }));
+    expect(await textOf(facts.getByTestId('step-holders'))).toContain('赵敏（运管审核员）');
+    expect(await textOf(facts)).toContain('全民健康信息平台');
+    await ui.shot('order-facts-zh.png');
+
+    // The header's search finds the order by its number from any page (issue 16).
+    await page.goto(ui.url('/orders'));
+    await page.getByTestId('global-search').fill(orderNumber.slice(-6));
+    await page.getByTestId('search-result').filter({ hasText: orderNumber }).click();
+    await page.waitForURL((u) => u.pathname === new URL(orderUrl, ui.serverUrl).pathname);
   });
 
   it('SH 19 review, then open: the provider sees no work order until the ops reviewer approves in the console', async () => {
@@ -252,7 +274,8 @@ describe('orders: the Shanghai path through the console', () => {
     await page.goto(ui.url(scaleUrl));
     await visible(page.getByTestId('order-status').getByText('已办结'));
     const review = page.getByTestId('order-steps').locator('tr', { hasText: '审核' }).first();
-    expect(await textOf(review)).toContain('reviewer');
+    // people by their display names, not their user names (issue 16)
+    expect(await textOf(review)).toContain('赵敏（运管审核员）');
     expect(await textOf(review)).toContain('按期');
 
     await page.goto(ui.url(orderUrl));

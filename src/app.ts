@@ -58,7 +58,13 @@ import {
   resourcesUnderAgreedMaintenance,
   serviceDeskSweepJob,
 } from './modules/operations/index.ts';
-import { deadlineSweepJob, ORDER_SCHEMAS, orderRoutes } from './modules/orders/index.ts';
+import {
+  deadlineSweepJob,
+  ORDER_FACTS_SCHEMAS,
+  ORDER_SCHEMAS,
+  orderFactsRoutes,
+  orderRoutes,
+} from './modules/orders/index.ts';
 import { POLICY_SCHEMAS, policyRoutes } from './modules/policy/index.ts';
 import { PROJECT_SCHEMAS, projectRoutes } from './modules/projects/index.ts';
 import {
@@ -243,6 +249,7 @@ export async function buildApp({
   for (const schema of INVENTORY_SCHEMAS) app.addSchema(schema);
   for (const schema of PROVISIONING_SCHEMAS) app.addSchema(schema);
   for (const schema of ORDER_SCHEMAS) app.addSchema(schema);
+  for (const schema of ORDER_FACTS_SCHEMAS) app.addSchema(schema);
   for (const schema of MONITORING_SCHEMAS) app.addSchema(schema);
   for (const schema of PROJECT_SCHEMAS) app.addSchema(schema);
   for (const schema of POLICY_SCHEMAS) app.addSchema(schema);
@@ -340,6 +347,7 @@ export async function buildApp({
       await api.register(provisioningRoutes, deps);
       await api.register(notificationRoutes, deps);
       await api.register(orderRoutes, deps);
+      await api.register(orderFactsRoutes, deps);
       await api.register(monitoringRoutes, deps);
       await api.register(projectRoutes, deps);
       await api.register(policyRoutes, deps);

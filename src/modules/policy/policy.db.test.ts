@@ -36,14 +36,21 @@ const audits = (action: string) =>
 const fields = (body: { errors?: { field: string }[] }) => (body.errors ?? []).map((e) => e.field);
 
 describe('reading packs (public)', () => {
-  it('lists the five packs with city, title, year and version', async () => {
+  it('lists the five packs with city, title, year, version and the regulations their articles cite', async () => {
     const res = await t.app.inject('/api/v1/policy-packs');
     expect(res.statusCode).toBe(200);
     expect(res.json().items).toEqual([
       expect.objectContaining({ id: 'shanghai-2022', title: '上海市政务云管理暂行办法', year: 2022, version: '1.0.0' }),
       expect.objectContaining({ id: 'liuzhou', city: { zh: '柳州', en: 'Liuzhou' }, year: null }),
       expect.objectContaining({ id: 'taizhou-2018', year: 2018 }),
-      expect.objectContaining({ id: 'jiuquan-2018', documentStatus: 'draft_for_comment' }),
+      expect.objectContaining({
+        id: 'jiuquan-2018',
+        documentStatus: 'draft_for_comment',
+        sources: [
+          { prefix: 'JQ', title: '酒泉市云计算（大数据）中心政务云平台管理办法（征求意见稿）' },
+          { prefix: 'JQ-proj', title: '酒泉市信息化及智慧城市项目建设管理办法（征求意见稿）' },
+        ],
+      }),
       expect.objectContaining({ id: 'ningbo-2014', year: 2014 }),
     ]);
   });

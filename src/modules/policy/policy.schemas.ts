@@ -374,6 +374,9 @@ export const PolicyPackSummarySchema = Type.Object(
     title: Type.String(),
     year: Type.Union([Type.Integer(), Type.Null()]),
     documentStatus: Type.Enum(['issued', 'draft_for_comment']),
+    sources: Type.Array(Type.Object({ prefix: Type.String(), title: Type.String() }), {
+      description: "the regulations the pack's articles cite: 'SH 25' is article 25 of the source with prefix SH",
+    }),
   },
   { $id: 'PolicyPackSummary', title: 'PolicyPackSummary' },
 );

@@ -47,6 +47,7 @@ export function listPacks(): PolicyPackSummary[] {
     title: p.title,
     year: p.year,
     documentStatus: p.documentStatus,
+    sources: p.sources.map((x) => ({ prefix: x.prefix, title: x.title })),
   }));
 }
 

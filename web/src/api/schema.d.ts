@@ -6217,6 +6217,195 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/{id}/facts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a reviewer needs beside an order: unit, project, system, quota before/after, cost, holders
+         * @description The project quota per dimension without and with this order, the unit’s position against the SH 20 band, the monthly cost estimate priced from the catalogue in force now (coefficient 1), who holds the open step, and the display names of the people on the timeline.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OrderFacts"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Orders in the caller’s scope whose number or title contains the text (the header’s search) */
+        get: {
+            parameters: {
+                query: {
+                    q: string;
+                    limit: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                number: string;
+                                title: string;
+                                status: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/estimate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The monthly cost of lines not yet ordered, priced from the caller’s catalogue in force */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        lines: {
+                            itemCode: string;
+                            specification?: {
+                                [key: string]: unknown;
+                            };
+                            quantity?: number;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CostEstimate"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/monitoring/remote-write": {
         parameters: {
             query?: never;
@@ -17033,6 +17222,101 @@ export interface components {
                 count: number;
             }[];
         };
+        /** CostEstimate */
+        CostEstimate: {
+            catalogueVersionNo: number;
+            /** @description the day the catalogue version came into force */
+            catalogueEffectiveFrom: string;
+            /** @description yuan, exact, 2 places */
+            total: string;
+            lines: {
+                lineNo: number;
+                itemCode: string;
+                itemName: string;
+                itemNameEn: string;
+                quantity: number;
+                monthly: string | null;
+                prices: {
+                    dimension: string;
+                    unit: string;
+                    /** @description exact decimal string */
+                    unitPrice: string;
+                    /** @description exact decimal string */
+                    quantity: string;
+                }[];
+            }[];
+        };
+        /** OrderFacts */
+        OrderFacts: {
+            orderId: string;
+            unit: {
+                id: string;
+                name: string;
+            } | null;
+            project: {
+                id: string;
+                name: string;
+                approvalNo: string;
+                status: string;
+            } | null;
+            system: {
+                id: string;
+                name: string;
+                mlpsLevel: number;
+                classified: boolean;
+                filingStatus: string;
+                commitmentLetterOnFile: boolean;
+            } | null;
+            /** @description the project's quota per dimension: in use or reserved without this order, and with it */
+            quota: {
+                dimension: string;
+                /** @description exact decimal string */
+                quota: string;
+                /** @description exact decimal string */
+                usedBefore: string;
+                /** @description exact decimal string */
+                thisOrder: string;
+                /** @description exact decimal string */
+                usedAfter: string;
+                /** @description exact decimal string */
+                leftBefore: string;
+                /** @description exact decimal string */
+                leftAfter: string;
+                /** @description exact decimal string */
+                overQuota: string;
+            }[];
+            band: {
+                /** @description the band above the projects’ total quota, e.g. "0.2" */
+                ratio: string;
+                article: string | null;
+                dimensions: {
+                    dimension: string;
+                    /** @description exact decimal string */
+                    unitQuota: string;
+                    /** @description exact decimal string */
+                    bandLimit: string;
+                    /** @description exact decimal string */
+                    unitUsedAfter: string;
+                    /** @description exact decimal string */
+                    overBand: string;
+                }[];
+            } | null;
+            cost: components["schemas"]["CostEstimate"] | null;
+            currentStep: {
+                key: string;
+                role: string;
+                holders: {
+                    id: string;
+                    name: string;
+                    organisation: string;
+                }[];
+            } | null;
+            /** @description display names of the people on the order’s steps and timeline, by user id */
+            people: {
+                id: string;
+                name: string;
+            }[];
+        };
         /** MonitoringFinding */
         MonitoringFinding: {
             id: string;
@@ -17735,6 +18019,11 @@ export interface components {
             year: number | null;
             /** @enum {unknown} */
             documentStatus: "issued" | "draft_for_comment";
+            /** @description the regulations the pack's articles cite: 'SH 25' is article 25 of the source with prefix SH */
+            sources: {
+                prefix: string;
+                title: string;
+            }[];
         };
         /** PolicyOverride */
         PolicyOverride: {

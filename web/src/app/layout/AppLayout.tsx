@@ -80,7 +80,8 @@ function Frame() {
         collapsedWidth={phone ? 0 : 80}
         zeroWidthTriggerStyle={{ top: 8, zIndex: 10 }}
       >
-        <Link to="/" aria-label={t('app.fullName')}>
+        {/* named by what it shows (the mark's alternative text, name and subtitle): axe's label-content-name-mismatch */}
+        <Link to="/" aria-label={collapsed ? t('app.fullName') : undefined}>
           <Flex align="center" gap={10} style={{ height: 56, paddingInline: collapsed ? 18 : 20, overflow: 'hidden' }}>
             <span style={{ flexShrink: 0, display: 'inline-flex' }}>
               <Logo />

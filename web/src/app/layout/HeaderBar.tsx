@@ -4,6 +4,7 @@ import { LanguageSwitch } from '../../components/LanguageSwitch';
 import { useI18n } from '../../i18n';
 import { NotificationBell } from '../../pages/notifications/NotificationBell';
 import { useSignOut } from '../useSignOut';
+import { GlobalSearch } from './GlobalSearch';
 import { Organisation } from './Organisation';
 import { UserArea } from './UserArea';
 
@@ -40,6 +41,7 @@ export function HeaderBar() {
               </Space>
             </a>
           )}
+          {!phone && <GlobalSearch />}
           <NotificationBell />
           {!phone && <LanguageSwitch />}
           <UserArea compact={phone} />

@@ -1,6 +1,7 @@
 import { adminApprovalsEnUS } from './adminapprovals.en-US';
 import { auditEnUS } from './audit.en-US';
 import { backupWaiverEnUS } from './backupwaiver.en-US';
+import { consoleEnUS } from './console.en-US';
 import { dataCentresEnUS } from './datacentres.en-US';
 import { evaluationEnUS } from './evaluation.en-US';
 import { homeEnUS } from './home.en-US';
@@ -574,7 +575,7 @@ export const enUS: Messages = {
   'projects.edit': 'Edit',
   'projects.deleted': 'Deleted',
   'projects.systems.description':
-    "Your unit's information systems: MLPS level, filing, commitment letter and cloud status. Only non-classified systems at MLPS level 3 or below may go on the government cloud (SH 2, 7).",
+    "Your unit's information systems: MLPS level, filing, commitment letter and cloud status. Only non-classified systems at MLPS level 3 or below may go on the government cloud (《上海市政务云管理暂行办法》 Art. 2, 7).",
   'projects.systems.empty': 'No information systems yet',
   'projects.system.create': 'Register a system',
   'projects.system.edit': 'Edit system',
@@ -586,7 +587,7 @@ export const enUS: Messages = {
   'projects.system.level': 'Level {level}',
   'projects.system.classified': 'Classified',
   'projects.system.refusedHint':
-    'Classified systems and systems above MLPS level 3 may not go on the government cloud (SH 2, 7).',
+    'Classified systems and systems above MLPS level 3 may not go on the government cloud (《上海市政务云管理暂行办法》 Art. 2, 7).',
   'projects.system.filingStatus': 'MLPS filing',
   'projects.system.filingNumber': 'Filing number',
   'projects.system.letter': 'Security commitment letter on file',
@@ -594,7 +595,7 @@ export const enUS: Messages = {
   'projects.system.letterDate': 'Letter date',
   'projects.system.status': 'Status',
   'projects.system.statusHint':
-    'Marking a system on the cloud needs its MLPS filing and the security commitment letter (SH 30, TZ 11).',
+    'Marking a system on the cloud needs its MLPS filing and the security commitment letter (《上海市政务云管理暂行办法》 Art. 30, 《泰州市政务云平台管理办法》 Art. 11).',
   'projects.system.notes': 'Notes',
   'projects.system.cloud': 'Cloud eligibility',
   'projects.system.eligible': 'May go on the cloud',
@@ -609,7 +610,7 @@ export const enUS: Messages = {
   'projects.systemStatus.legacy_data_centre': 'Legacy data centre',
   'projects.systemStatus.retired': 'Retired',
   'projects.projects.description':
-    'Approved projects, the systems they build and their resource quota. Quotas are set by the economy & IT authority, with optional periodic (dynamic) windows (SH 18).',
+    'Approved projects, the systems they build and their resource quota. Quotas are set by the economy & IT authority, with optional periodic (dynamic) windows (《上海市政务云管理暂行办法》 Art. 18).',
   'projects.projects.empty': 'No projects yet',
   'projects.project.create': 'Register a project',
   'projects.project.edit': 'Edit project',
@@ -643,7 +644,7 @@ export const enUS: Messages = {
   'projects.quota.set': 'Set quota',
   'projects.quota.title': 'Set quota: {name}',
   'projects.quota.hint':
-    "Replaces the project's whole quota; a periodic window replaces the base of its dimensions inside its dates (SH 18). Before and after are audited.",
+    "Replaces the project's whole quota; a periodic window replaces the base of its dimensions inside its dates (《上海市政务云管理暂行办法》 Art. 18). Before and after are audited.",
   'projects.quota.items': 'Quota per catalogue item',
   'projects.quota.addItem': 'Add an item quota',
   'projects.quota.windows': 'Periodic (dynamic) quota',
@@ -876,7 +877,7 @@ export const enUS: Messages = {
   'workOrders.receiptForm': 'Delivery receipt',
   'workOrders.submitReceipt': 'Submit receipt',
   'workOrders.submitted': 'Receipt submitted',
-  'workOrders.dataErased': 'Data erased (LZ 26)',
+  'workOrders.dataErased': 'Data erased (《柳州市政务云管理实施细则》 Art. 26)',
   'workOrders.receipt': 'Delivery receipt, revision {revision}',
   'workOrders.print': 'Print',
   'workOrders.confirm': 'Confirm receipt',
@@ -887,10 +888,11 @@ export const enUS: Messages = {
   'workOrders.dispute': 'Dispute',
   'workOrders.backup': 'Backup confirmation',
   'workOrders.backupPending': 'Awaiting the unit',
-  'workOrders.backupNeeded': 'Back up and migrate your data, then confirm it, before the reclaim (SH 26).',
+  'workOrders.backupNeeded':
+    'Back up and migrate your data, then confirm it, before the reclaim (《上海市政务云管理暂行办法》 Art. 26).',
   'workOrders.confirmBackup': 'Confirm backup',
   'workOrders.backupAwaited':
-    'Reclaim and the receipt wait until the unit confirms its data is backed up and migrated (SH 26).',
+    'Reclaim and the receipt wait until the unit confirms its data is backed up and migrated (《上海市政务云管理暂行办法》 Art. 26).',
   'workOrders.statuses.open': 'To deliver',
   'workOrders.statuses.submitted': 'To confirm',
   'workOrders.statuses.disputed': 'Disputed',
@@ -1089,7 +1091,7 @@ export const enUS: Messages = {
   'monitoring.nav': 'Usage monitoring',
   'monitoring.title': 'Usage monitoring',
   'monitoring.description':
-    'Utilisation of every resource, idle / zombie / silent-agent findings, warnings and rectification (SH 25, TZ 12).',
+    'Utilisation of every resource, idle / zombie / silent-agent findings, warnings and rectification (《上海市政务云管理暂行办法》 Art. 25, 《泰州市政务云平台管理办法》 Art. 12).',
   'monitoring.tab.findings': 'Findings',
   'monitoring.tab.rectifications': 'Rectification',
   'monitoring.tab.reports': 'Utilisation reports',
@@ -1195,4 +1197,5 @@ export const enUS: Messages = {
   ...homeEnUS,
   ...auditEnUS,
   ...backupWaiverEnUS,
+  ...consoleEnUS,
 };

@@ -58,7 +58,7 @@ export const operationsEnUS: Record<keyof typeof operationsZhCN, string> = {
   'ops.entry.escalation': 'Escalated',
   'ops.maintenance.title': 'Maintenance calendar',
   'ops.maintenance.description':
-    'Planned maintenance is applied for the required working days ahead; the authority agrees it with the affected units (JQ 13)',
+    'Planned maintenance is applied for the required working days ahead; the authority agrees it with the affected units (《酒泉市云计算（大数据）中心政务云平台管理办法（征求意见稿）》 Art. 13)',
   'ops.maintenance.window': 'Window',
   'ops.maintenance.kind.planned': 'Planned',
   'ops.maintenance.kind.sudden': 'Sudden',

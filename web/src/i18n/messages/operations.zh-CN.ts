@@ -54,7 +54,8 @@ export const operationsZhCN = {
   'ops.entry.confirmation': '确认',
   'ops.entry.escalation': '超时升级',
   'ops.maintenance.title': '维护日历',
-  'ops.maintenance.description': '计划维护须至少提前规定的工作日申请，主管部门通知受影响单位并协商一致后实施（JQ 13）',
+  'ops.maintenance.description':
+    '计划维护须至少提前规定的工作日申请，主管部门通知受影响单位并协商一致后实施（《酒泉市云计算（大数据）中心政务云平台管理办法（征求意见稿）》第十三条）',
   'ops.maintenance.window': '维护时段',
   'ops.maintenance.kind.planned': '计划维护',
   'ops.maintenance.kind.sudden': '临时中断',

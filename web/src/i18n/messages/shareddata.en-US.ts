@@ -10,7 +10,7 @@ export const sharedDataEnUS: Record<keyof typeof sharedDataZhCN, string> = {
   'sd.nav.guide': 'Shared-data service guide',
   'sd.catalogue.title': 'Shared-data catalogue',
   'sd.catalogue.description':
-    'Data resources registered by providing units and published after the ops unit’s review (NB 15). Once granted, data is fetched through the data gateway; every call is recorded.',
+    'Data resources registered by providing units and published after the ops unit’s review (《宁波市政务云计算中心管理办法》 Art. 15). Once granted, data is fetched through the data gateway; every call is recorded.',
   'sd.tab.catalogue': 'Catalogue',
   'sd.tab.mine': 'Our data resources',
   'sd.tab.review': 'Awaiting review',
@@ -123,7 +123,7 @@ export const sharedDataEnUS: Record<keyof typeof sharedDataZhCN, string> = {
   'sd.apply.grantedNow': 'Unconditional: granted',
   'sd.apps.title': 'Data applications',
   'sd.apps.description':
-    'Units apply; the providing unit decides (some fields, a period, a rate limit); conditional resources also need the ops unit’s review (NB 13, 14).',
+    'Units apply; the providing unit decides (some fields, a period, a rate limit); conditional resources also need the ops unit’s review (《宁波市政务云计算中心管理办法》 Art. 13, 14).',
   'sd.apps.mine': 'Our applications',
   'sd.apps.provider': 'Applications for our data',
   'sd.apps.review': 'Awaiting ops review',
@@ -161,7 +161,7 @@ export const sharedDataEnUS: Record<keyof typeof sharedDataZhCN, string> = {
   'sd.grant.superseded': 'Superseded',
   'sd.traces.title': 'Data call records',
   'sd.traces.description':
-    'Every call through the data gateway, refused ones too: who, when, which resource and fields, how many records, the outcome and the purpose (NB 14 traceability).',
+    'Every call through the data gateway, refused ones too: who, when, which resource and fields, how many records, the outcome and the purpose (《宁波市政务云计算中心管理办法》 Art. 14 traceability).',
   'sd.traces.consumer': 'Our calls',
   'sd.traces.provider': 'Calls on our data',
   'sd.traces.all': 'All calls',
@@ -194,7 +194,7 @@ export const sharedDataEnUS: Record<keyof typeof sharedDataZhCN, string> = {
   'sd.outcome.invalid_request': 'Invalid request',
   'sd.errors.title': 'Data error reports',
   'sd.errors.description':
-    'A unit that finds an error in shared data reports it to the providing unit (NB 14), which acknowledges and corrects it within the policy’s working days; the reporting unit confirms. Overdue reports go to the ops unit.',
+    'A unit that finds an error in shared data reports it to the providing unit (《宁波市政务云计算中心管理办法》 Art. 14), which acknowledges and corrects it within the policy’s working days; the reporting unit confirms. Overdue reports go to the ops unit.',
   'sd.errors.mine': 'Reported by us',
   'sd.errors.provider': 'Reported to us',
   'sd.errors.all': 'All',
@@ -233,7 +233,7 @@ export const sharedDataEnUS: Record<keyof typeof sharedDataZhCN, string> = {
   'sd.guide.step3':
     'Connect: the unit administrator issues an API token with the “call shared data” scope; the system calls the data gateway with it. Only granted fields come back; every call, refused ones too, is recorded.',
   'sd.guide.step4':
-    'Use: only for the granted purpose and scope, keeping the data secure (NB 14). After revocation or expiry the next call is refused.',
+    'Use: only for the granted purpose and scope, keeping the data secure (《宁波市政务云计算中心管理办法》 Art. 14). After revocation or expiry the next call is refused.',
   'sd.guide.step5':
     'Report errors: name the record, the field and what is wrong; the providing unit corrects it within {days}.',
   'sd.guide.step5NoDays':

@@ -5,6 +5,7 @@
 import { adminApprovalsZhCN } from './adminapprovals.zh-CN';
 import { auditZhCN } from './audit.zh-CN';
 import { backupWaiverZhCN } from './backupwaiver.zh-CN';
+import { consoleZhCN } from './console.zh-CN';
 import { dataCentresZhCN } from './datacentres.zh-CN';
 import { evaluationZhCN } from './evaluation.zh-CN';
 import { homeZhCN } from './home.zh-CN';
@@ -553,7 +554,7 @@ export const zhCN = {
   'projects.edit': '编辑',
   'projects.deleted': '已删除',
   'projects.systems.description':
-    '本单位的信息系统：等级保护、备案、安全承诺书与上云状态。仅非涉密且等保三级及以下的系统可上政务云（SH 2、7）。',
+    '本单位的信息系统：等级保护、备案、安全承诺书与上云状态。仅非涉密且等保三级及以下的系统可上政务云（《上海市政务云管理暂行办法》第二条、第七条）。',
   'projects.systems.empty': '还没有信息系统',
   'projects.system.create': '登记信息系统',
   'projects.system.edit': '编辑信息系统',
@@ -564,14 +565,16 @@ export const zhCN = {
   'projects.system.mlpsLevel': '等保级别',
   'projects.system.level': '等保{level}级',
   'projects.system.classified': '涉密',
-  'projects.system.refusedHint': '涉密系统或等保四级及以上系统不得部署在政务云（SH 2、7）。',
+  'projects.system.refusedHint':
+    '涉密系统或等保四级及以上系统不得部署在政务云（《上海市政务云管理暂行办法》第二条、第七条）。',
   'projects.system.filingStatus': '等保备案',
   'projects.system.filingNumber': '备案编号',
   'projects.system.letter': '安全承诺书已提交',
   'projects.system.letterFile': '承诺书文件名',
   'projects.system.letterDate': '承诺书日期',
   'projects.system.status': '状态',
-  'projects.system.statusHint': '标记为“已上云”须已完成等保备案并提交安全承诺书（SH 30、TZ 11）。',
+  'projects.system.statusHint':
+    '标记为“已上云”须已完成等保备案并提交安全承诺书（《上海市政务云管理暂行办法》第三十条、《泰州市政务云平台管理办法》第十一条）。',
   'projects.system.notes': '备注',
   'projects.system.cloud': '上云条件',
   'projects.system.eligible': '可上云',
@@ -586,7 +589,7 @@ export const zhCN = {
   'projects.systemStatus.legacy_data_centre': '存量数据中心',
   'projects.systemStatus.retired': '已退役',
   'projects.projects.description':
-    '立项项目、所建信息系统与资源配额。配额由经济信息化主管部门核定，可设周期性（动态）配额（SH 18）。',
+    '立项项目、所建信息系统与资源配额。配额由经济信息化主管部门核定，可设周期性（动态）配额（《上海市政务云管理暂行办法》第十八条）。',
   'projects.projects.empty': '还没有项目',
   'projects.project.create': '登记项目',
   'projects.project.edit': '编辑项目',
@@ -620,7 +623,7 @@ export const zhCN = {
   'projects.quota.set': '核定配额',
   'projects.quota.title': '核定配额：{name}',
   'projects.quota.hint':
-    '整体替换项目配额；周期性配额在其日期内替代对应维度的基础配额（SH 18）。变更前后记入审计日志。',
+    '整体替换项目配额；周期性配额在其日期内替代对应维度的基础配额（《上海市政务云管理暂行办法》第十八条）。变更前后记入审计日志。',
   'projects.quota.items': '按服务目录项的配额',
   'projects.quota.addItem': '添加目录项配额',
   'projects.quota.windows': '周期性（动态）配额',
@@ -1048,7 +1051,8 @@ export const zhCN = {
 
   'monitoring.nav': '使用监测',
   'monitoring.title': '资源使用监测',
-  'monitoring.description': '各资源使用率、低效/僵尸/监测代理失联发现、警告与整改（SH 25、TZ 12）。',
+  'monitoring.description':
+    '各资源使用率、低效/僵尸/监测代理失联发现、警告与整改（《上海市政务云管理暂行办法》第二十五条、《泰州市政务云平台管理办法》第十二条）。',
   'monitoring.tab.findings': '监测发现',
   'monitoring.tab.rectifications': '警告整改',
   'monitoring.tab.reports': '使用率报表',
@@ -1154,6 +1158,7 @@ export const zhCN = {
   ...homeZhCN,
   ...auditZhCN,
   ...backupWaiverZhCN,
+  ...consoleZhCN,
 };
 
 export type MessageKey = keyof typeof zhCN;

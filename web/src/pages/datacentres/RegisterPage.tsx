@@ -129,12 +129,14 @@ export function RegisterPage() {
       <Card>
         <Space wrap style={{ marginBottom: 16 }}>
           <Input.Search
+            aria-label={t('dc.search')}
             allowClear
             placeholder={t('dc.search')}
             onSearch={(v) => setQ(v.trim())}
             style={{ width: 280 }}
           />
           <Select
+            aria-label={t('dc.allStages')}
             allowClear
             placeholder={t('dc.allStages')}
             style={{ width: 200 }}

@@ -41,6 +41,7 @@ import {
 import { useCan } from '../../app/session';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { Chart } from '../../components/Chart';
+import { useCite } from '../../components/Citation';
 import type { ChartOption } from '../../components/echarts';
 import { PageHeader } from '../../components/PageHeader';
 import { useI18n } from '../../i18n';
@@ -121,6 +122,7 @@ function Trend({ card }: { card: EvaluationCard }) {
 
 function CardDetail({ card }: { card: EvaluationCard }) {
   const { t } = useI18n();
+  const cite = useCite();
   return (
     <Card title={t('ev.card', { name: card.name })} size="small" style={{ marginTop: 16 }}>
       <Row gutter={16}>
@@ -152,7 +154,7 @@ function CardDetail({ card }: { card: EvaluationCard }) {
               },
               { title: t('ev.measured'), dataIndex: 'value' },
               { title: t('ev.detail'), render: (_, i) => evidenceText(i.evidence) },
-              { title: t('ev.article'), render: (_, i) => i.article ?? t('ev.cityChoice') },
+              { title: t('ev.article'), render: (_, i) => (i.article ? cite(i.article) : t('ev.cityChoice')) },
             ]}
           />
         </Col>

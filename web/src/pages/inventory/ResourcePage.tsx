@@ -1,7 +1,8 @@
-import { Card, Descriptions, Flex, Table, Tag, Typography } from 'antd';
-import { Link, useParams } from 'react-router';
+import { Button, Card, Descriptions, Flex, Table, Tag, Typography } from 'antd';
+import { Link, useNavigate, useParams } from 'react-router';
+import { useCatalogue } from '../../api/hooks/catalogue';
 import { type ResourceDetail, useResource } from '../../api/hooks/inventory';
-import { useCan } from '../../app/session';
+import { useCan, useSession } from '../../app/session';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { DateTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
@@ -10,6 +11,7 @@ import { specInWords } from '../../components/specification';
 import { type MessageKey, useI18n } from '../../i18n';
 import { dimensionLabel } from '../projects/labels';
 import { STATE_COLOURS } from './InventoryPage';
+import { ResourceUsage } from './ResourceUsage';
 
 /** Where a lifecycle event came from, in words (the code stays in the API). */
 const SOURCES: Record<string, [string, string]> = {
@@ -17,6 +19,12 @@ const SOURCES: Record<string, [string, string]> = {
   expiry: ['到期回收', 'Expiry'],
   seed: ['初始数据', 'Initial data'],
 };
+
+/** The order form about one resource: the type, the order that delivered it, the resource itself. */
+function actionUrl(type: 'scale_up' | 'extension' | 'reclaim', r: ResourceDetail): string {
+  const q = new URLSearchParams({ type, parent: r.orderId ?? '', resource: r.id });
+  return `/orders/new?${q.toString()}`;
+}
 
 /** One resource: where it belongs, its specification history and its lifecycle events. */
 export function ResourcePage() {
@@ -33,6 +41,11 @@ export function ResourcePage() {
   const { id } = useParams();
   const resource = useResource(id);
   const canReadOrders = useCan('order:read');
+  const canPlace = useCan('order:place');
+  const canMonitor = useCan('monitoring:read');
+  const me = useSession();
+  const navigate = useNavigate();
+  const catalogue = useCatalogue(undefined);
   if (resource.error) return <ApiErrorAlert error={resource.error} onRetry={() => resource.refetch()} />;
   if (!resource.data) return <PageLoading />;
   const r = resource.data;
@@ -46,12 +59,33 @@ export function ResourcePage() {
           </Flex>
         }
         description={r.externalId ?? undefined}
+        extra={
+          // What the unit does with its resource (issue 16): each opens the order form about this resource.
+          canPlace && r.orderId && r.state === 'active' && r.organisationId === me.organisation.id ? (
+            <Flex gap={8} wrap data-testid="resource-actions">
+              <Button type="primary" onClick={() => void navigate(actionUrl('scale_up', r))}>
+                {t('resource.actions.scaleUp')}
+              </Button>
+              {r.expiresOn && (
+                <Button onClick={() => void navigate(actionUrl('extension', r))}>{t('resource.actions.extend')}</Button>
+              )}
+              <Button danger onClick={() => void navigate(actionUrl('reclaim', r))}>
+                {t('resource.actions.reclaim')}
+              </Button>
+            </Flex>
+          ) : undefined
+        }
       />
       <Card style={{ marginBottom: 16 }}>
         <Descriptions column={{ xs: 1, md: 2 }} size="small">
           <Descriptions.Item label={t('inventory.unit')}>{r.unitName ?? r.organisationId}</Descriptions.Item>
           <Descriptions.Item label={t('inventory.provider')}>{r.providerName ?? r.providerId}</Descriptions.Item>
-          <Descriptions.Item label={t('inventory.item')}>{r.catalogueItemCode}</Descriptions.Item>
+          <Descriptions.Item label={t('inventory.item')}>
+            {(() => {
+              const item = catalogue.data?.items.find((i) => i.code === r.catalogueItemCode);
+              return item ? (language === 'en-US' ? item.nameEn : item.name) : r.catalogueItemCode;
+            })()}
+          </Descriptions.Item>
           <Descriptions.Item label={t('inventory.zone')}>{r.zone ?? '—'}</Descriptions.Item>
           <Descriptions.Item label={t('inventory.addresses')}>{r.addresses.join(', ') || '—'}</Descriptions.Item>
           <Descriptions.Item label={t('inventory.purpose')}>
@@ -70,6 +104,7 @@ export function ResourcePage() {
           ) : null}
         </Descriptions>
       </Card>
+      {canMonitor && <ResourceUsage resourceId={r.id} />}
       <Card title={t('inventory.intervals')} style={{ marginBottom: 16 }}>
         <Table<ResourceDetail['intervals'][number]>
           rowKey="validFrom"

@@ -3,6 +3,7 @@ import { useParams } from 'react-router';
 import { useConfirmTicket, useResolveTicket, useRespondTicket, useTicket } from '../../api/hooks/operations';
 import { useCan } from '../../app/session';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
+import { useCite } from '../../components/Citation';
 import { DateTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
 import { PageLoading } from '../../components/PageLoading';
@@ -10,6 +11,7 @@ import { type MessageKey, useI18n } from '../../i18n';
 import { ResolutionTag, ResponseTag, TicketStatusTag } from './shared';
 
 export function TicketPage() {
+  const cite = useCite();
   const { id } = useParams();
   const { t } = useI18n();
   const ticket = useTicket(id);
@@ -50,7 +52,7 @@ export function TicketPage() {
             <Space>
               <DateTime value={r.dueAt} />
               {r.targetMinutes !== null &&
-                t('ops.ticket.target', { minutes: r.targetMinutes, article: r.article ?? '' })}
+                t('ops.ticket.target', { minutes: r.targetMinutes, article: cite(r.article) })}
             </Space>
           </Descriptions.Item>
           <Descriptions.Item label={t('ops.col.resolution')}>

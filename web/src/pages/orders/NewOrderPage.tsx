@@ -13,8 +13,10 @@ import {
   Switch,
   Typography,
 } from 'antd';
-import { useNavigate } from 'react-router';
+import { useEffect, useState } from 'react';
+import { useNavigate, useSearchParams } from 'react-router';
 import { useCatalogue } from '../../api/hooks/catalogue';
+import { useResource } from '../../api/hooks/inventory';
 import { ORDER_TYPES, type OrderType, type PlaceOrderInput, useOrders, usePlaceOrder } from '../../api/hooks/orders';
 import { useProjects, useSystems } from '../../api/hooks/projects';
 import { useRequestForms } from '../../api/hooks/request-forms';
@@ -24,6 +26,7 @@ import { useServerErrors } from '../../components/formErrors';
 import { PageHeader } from '../../components/PageHeader';
 import { ServerErrorAlert } from '../../components/ServerErrorAlert';
 import { useI18n } from '../../i18n';
+import { CostEstimatePanel } from './CostEstimatePanel';
 
 type Source = 'catalogue' | 'requestForm';
 interface Values {
@@ -36,7 +39,12 @@ interface Values {
   parentOrderId?: string;
   source: Source;
   requestFormId?: string;
-  lines?: { itemCode?: string; quantity?: number; specification?: Record<string, unknown> }[];
+  lines?: {
+    itemCode?: string;
+    quantity?: number;
+    specification?: Record<string, unknown>;
+    targetResourceId?: string;
+  }[];
 }
 
 const TERM_TYPES: readonly OrderType[] = ['development', 'emergency', 'temporary', 'extension'];
@@ -82,16 +90,20 @@ function LineFields({
   form,
   field,
   items,
+  shown,
   onRemove,
 }: {
   form: FormInstance<Values>;
   field: { key: number; name: number };
   items: CatalogueItem[];
+  /** the items the filter lets through (the line's own item is always offered) */
+  shown: CatalogueItem[];
   onRemove: () => void;
 }) {
   const { t, language } = useI18n();
   const code = Form.useWatch(['lines', field.name, 'itemCode'], form) as string | undefined;
   const item = items.find((i) => i.code === code);
+  const offered = item && !shown.includes(item) ? [item, ...shown] : shown;
   return (
     <Card size="small" style={{ marginBottom: 8 }} extra={<MinusCircleOutlined onClick={onRemove} />}>
       <Flex gap={12} wrap align="flex-start">
@@ -99,7 +111,7 @@ function LineFields({
           <Select
             style={{ width: 240 }}
             showSearch={{ optionFilterProp: 'label' }}
-            options={items.map((i) => ({ value: i.code, label: language === 'en-US' ? i.nameEn : i.name }))}
+            options={offered.map((i) => ({ value: i.code, label: language === 'en-US' ? i.nameEn : i.name }))}
           />
         </Form.Item>
         {item?.specification.map((attr) => (
@@ -144,6 +156,15 @@ function LinesSection({
   items: CatalogueItem[];
 }) {
   const { t } = useI18n();
+  const [layer, setLayer] = useState<string>('all');
+  const [text, setText] = useState('');
+  const lines = Form.useWatch('lines', form);
+  const needle = text.trim().toLowerCase();
+  const shown = items.filter(
+    (i) =>
+      (layer === 'all' || i.layer === layer) &&
+      (!needle || [i.name, i.nameEn, i.category, i.description ?? ''].some((x) => x.toLowerCase().includes(needle))),
+  );
   return (
     <>
       <Form.Item label={t('orders.new.source')} name="source">
@@ -158,7 +179,30 @@ function LinesSection({
         <RequestFormSelect />
       ) : (
         <>
-          <Typography.Text strong>{t('orders.lines')}</Typography.Text>
+          <Flex gap={12} wrap align="center" style={{ marginBottom: 8 }}>
+            <Typography.Text strong>{t('orders.lines')}</Typography.Text>
+            <Select
+              aria-label={t('catalogue.layer')}
+              style={{ width: 140 }}
+              value={layer}
+              onChange={setLayer}
+              options={[
+                { value: 'all', label: t('catalogue.allLayers') },
+                ...['IaaS', 'PaaS', 'SaaS'].map((l) => ({ value: l, label: l })),
+              ]}
+            />
+            <Input.Search
+              aria-label={t('orders.new.filterItems')}
+              placeholder={t('orders.new.filterItems')}
+              allowClear
+              style={{ width: 260 }}
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+            />
+            <Typography.Text type="secondary" data-testid="catalogue-shown">
+              {t('orders.new.itemsShown', { shown: shown.length, total: items.length })}
+            </Typography.Text>
+          </Flex>
           <Form.List name="lines">
             {(fields, { add, remove }) => (
               <>
@@ -168,6 +212,7 @@ function LinesSection({
                     form={form}
                     field={field}
                     items={items}
+                    shown={shown}
                     onRemove={() => remove(field.name)}
                   />
                 ))}
@@ -182,6 +227,7 @@ function LinesSection({
               </>
             )}
           </Form.List>
+          <CostEstimatePanel lines={lines} />
         </>
       )}
     </>
@@ -205,6 +251,36 @@ export function NewOrderPage() {
   const source = Form.useWatch('source', form);
   const items = catalogue.data?.items ?? [];
 
+  // Opened from a resource's page (issue 16): a scale-up, extension or reclaim of that resource, prefilled
+  // with the order that delivered it, its project and system, and (scale-up) its current specification.
+  const [params] = useSearchParams();
+  const fromResource = useResource(params.get('resource') ?? undefined);
+  const resource = fromResource.data;
+  useEffect(() => {
+    const kind = params.get('type') as OrderType | null;
+    if (!resource || !kind || !ORDER_TYPES.includes(kind)) return;
+    const titles = { scale_up: 'scaleUpTitle', extension: 'extendTitle', reclaim: 'reclaimTitle' } as const;
+    const titleKey = titles[kind as keyof typeof titles];
+    form.setFieldsValue({
+      type: kind,
+      title: titleKey ? t(`resource.actions.${titleKey}`, { name: resource.name }) : undefined,
+      parentOrderId: params.get('parent') || undefined,
+      projectId: resource.projectId ?? undefined,
+      systemId: resource.systemId ?? undefined,
+      lines:
+        kind === 'scale_up' || kind === 'change'
+          ? [
+              {
+                itemCode: resource.catalogueItemCode,
+                quantity: 1,
+                specification: resource.specification,
+                targetResourceId: resource.id,
+              },
+            ]
+          : undefined,
+    });
+  }, [resource, params, form, t]);
+
   const onFinish = (values: Values) => {
     server.clear();
     const body: PlaceOrderInput = {
@@ -223,6 +299,7 @@ export function NewOrderPage() {
       body.lines = (values.lines ?? []).map((l) => ({
         itemCode: l.itemCode ?? '',
         quantity: l.quantity ?? 1,
+        targetResourceId: l.targetResourceId || undefined,
         specification: Object.fromEntries(
           Object.entries(l.specification ?? {}).filter(([, v]) => v !== undefined && v !== null && v !== ''),
         ),

@@ -14,12 +14,15 @@ import {
 import { useParams } from 'react-router';
 import { ApiError, localiseServerText } from '../../api/errors';
 import { useCatalogue } from '../../api/hooks/catalogue';
+import { useOrderFacts } from '../../api/hooks/order-facts';
 import { type Order, type OrderStep, useCancelOrder, useOrder } from '../../api/hooks/orders';
+import { usePolicyPacks } from '../../api/hooks/policy';
 
 type Decision = 'approve' | 'reject' | 'return' | 'done' | 'failed' | 'cancelled';
 
 import { useCan, useSession } from '../../app/session';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
+import { useCite } from '../../components/Citation';
 import { DateTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
 import { PageLoading } from '../../components/PageLoading';
@@ -28,6 +31,7 @@ import { specInWords } from '../../components/specification';
 import { type MessageKey, useI18n } from '../../i18n';
 import { dimensionLabel } from '../projects/labels';
 import { ActButtons } from './ActButtons';
+import { OrderFactsCard } from './OrderFactsCard';
 import { STATUS_COLOURS } from './OrdersPage';
 import { MetTag, StepDue, useStepName } from './StepDue';
 
@@ -49,6 +53,9 @@ export function OrderDetailPage() {
   const canPlace = useCan('order:place');
   const stepName = useStepName();
   const order = useOrder(id);
+  const facts = useOrderFacts(id);
+  const cite = useCite();
+  const packs = usePolicyPacks();
   const catalogue = useCatalogue(undefined);
   const cancel = useCancelOrder();
 
@@ -57,6 +64,8 @@ export function OrderDetailPage() {
   const o: Order = order.data;
   const closed = ['completed', 'rejected', 'cancelled'].includes(o.status);
   const current = o.currentStep;
+  // people by their display names (the facts' directory), never by user name
+  const personName = (userId: string) => facts.data?.people.find((p) => p.id === userId)?.name ?? null;
 
   const stepColumns: TableColumnsType<OrderStep> = [
     { key: 'seq', title: '#', dataIndex: 'seq', width: 48 },
@@ -73,7 +82,11 @@ export function OrderDetailPage() {
       render: (_, s) => <DateTime value={s.openedAt} format="YYYY-MM-DD HH:mm" />,
     },
     { key: 'due', title: t('orders.due'), render: (_, s) => (s.status === 'pending' ? '—' : <StepDue step={s} />) },
-    { key: 'actedBy', title: t('orders.actedBy'), render: (_, s) => s.actedByName ?? s.actedBy ?? '—' },
+    {
+      key: 'actedBy',
+      title: t('orders.actedBy'),
+      render: (_, s) => (s.actedBy ? personName(s.actedBy) : null) ?? s.actedByName ?? '—',
+    },
     {
       key: 'actedAt',
       title: t('orders.actedAt'),
@@ -148,13 +161,13 @@ export function OrderDetailPage() {
             </Tag>
           </Descriptions.Item>
           <Descriptions.Item label={t('orders.placedBy')}>
-            {o.placedByName ?? t(`orders.sources.${o.source}`)}
+            {(o.placedBy ? personName(o.placedBy) : null) ?? o.placedByName ?? t(`orders.sources.${o.source}`)}
           </Descriptions.Item>
           <Descriptions.Item label={t('orders.submittedAt')}>
             <DateTime value={o.submittedAt} />
           </Descriptions.Item>
           <Descriptions.Item label={t('orders.pack')}>
-            {o.packId ?? '—'} {o.packVersion ?? ''}
+            {packs.data?.find((p) => p.id === o.packId)?.title ?? o.packId ?? '—'}
           </Descriptions.Item>
           <Descriptions.Item label={t('orders.term')}>
             {o.termMonths ? t('orders.months', { n: o.termMonths }) : '—'}
@@ -163,11 +176,12 @@ export function OrderDetailPage() {
           {o.reason && <Descriptions.Item label={t('orders.reason')}>{o.reason}</Descriptions.Item>}
           {o.quotaOverrun && (
             <Descriptions.Item label={t('orders.quotaOverrun')}>
-              <Tag color="orange">SH 20</Tag>
+              <Tag color="orange">{cite('SH 20')}</Tag>
             </Descriptions.Item>
           )}
         </Descriptions>
       </Card>
+      {facts.data && <OrderFactsCard facts={facts.data} />}
       <Card title={t('orders.timeline')} style={{ marginBottom: 16 }}>
         <Table<OrderStep>
           rowKey="seq"
@@ -216,7 +230,11 @@ export function OrderDetailPage() {
                   <DateTime value={e.at} format="MM-DD HH:mm" />
                   <div>
                     <Typography.Text type="secondary">
-                      {[e.actorName, stepOf(e.stepKey), e.comment ? localiseServerText(e.comment, language) : null]
+                      {[
+                        (e.actorId ? personName(e.actorId) : null) ?? e.actorName,
+                        stepOf(e.stepKey),
+                        e.comment ? localiseServerText(e.comment, language) : null,
+                      ]
                         .filter(Boolean)
                         .join(' · ')}
                     </Typography.Text>

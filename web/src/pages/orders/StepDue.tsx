@@ -1,5 +1,6 @@
 import { Tag, Tooltip, Typography } from 'antd';
 import type { OrderStep } from '../../api/hooks/orders';
+import { useCite } from '../../components/Citation';
 import { DateTime } from '../../components/DateTime';
 import { useI18n } from '../../i18n';
 
@@ -12,10 +13,11 @@ export function useStepName() {
 /** When a step is due, red when overdue; "no statutory deadline" when the pack gives none. */
 export function StepDue({ step }: { step: OrderStep }) {
   const { t } = useI18n();
+  const cite = useCite();
   if (!step.dueAt) {
     return <Typography.Text type="secondary">{t('orders.noDeadline')}</Typography.Text>;
   }
-  const article = step.deadline.article ? ` (${step.deadline.article})` : '';
+  const article = step.deadline.article ? ` (${cite(step.deadline.article)})` : '';
   return (
     <Tooltip
       title={`${step.deadline.value ?? ''} ${step.deadline.unit ? t(`orders.deadlineUnit.${step.deadline.unit as DeadlineUnit}`) : ''}${article}`}

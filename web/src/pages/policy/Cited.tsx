@@ -1,5 +1,6 @@
 import { Flex, Tag, Tooltip, Typography } from 'antd';
 import type { ReactNode } from 'react';
+import { useCite } from '../../components/Citation';
 import { useI18n } from '../../i18n';
 
 export interface CitedProps {
@@ -16,6 +17,7 @@ export interface CitedProps {
 /** A cited policy value: the value with its article, "no statutory deadline" when null, and a local adjustment. */
 export function Cited({ text, article, note, overridden, overrideReason, packText }: CitedProps) {
   const { t } = useI18n();
+  const cite = useCite();
   let body: ReactNode;
   if (text === null) {
     body = (
@@ -30,7 +32,11 @@ export function Cited({ text, article, note, overridden, overrideReason, packTex
     <Flex vertical gap={2}>
       <Flex gap={6} align="center" wrap>
         {body}
-        {article && <Typography.Text type="secondary">({article})</Typography.Text>}
+        {article && (
+          <Tooltip title={article}>
+            <Typography.Text type="secondary">({cite(article)})</Typography.Text>
+          </Tooltip>
+        )}
         {overridden && (
           <Tooltip
             title={

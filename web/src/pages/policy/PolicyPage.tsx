@@ -4,6 +4,7 @@ import { useJurisdictionPolicy, usePolicyPack, usePolicyPacks } from '../../api/
 import { useSystemInfo } from '../../api/hooks/system';
 import type { PolicyPack } from '../../api/types';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
+import { useCite } from '../../components/Citation';
 import { PageHeader } from '../../components/PageHeader';
 import { PageLoading } from '../../components/PageLoading';
 import { RoleTag } from '../../components/RoleTag';
@@ -13,6 +14,7 @@ import { QuotaRules } from './QuotaRules';
 
 function PackView({ pack }: { pack: PolicyPack }) {
   const { t, language } = useI18n();
+  const cite = useCite();
   const en = language === 'en-US';
   return (
     <Flex vertical gap={16}>
@@ -33,7 +35,9 @@ function PackView({ pack }: { pack: PolicyPack }) {
           </Descriptions.Item>
           <Descriptions.Item label={t('policyPack.effective')}>
             {pack.effective.from ?? t('policyPack.noDeadline')}
-            {pack.effective.article && <Typography.Text type="secondary"> ({pack.effective.article})</Typography.Text>}
+            {pack.effective.article && (
+              <Typography.Text type="secondary"> ({cite(pack.effective.article)})</Typography.Text>
+            )}
             {pack.effective.note && <Typography.Text type="secondary"> · {pack.effective.note}</Typography.Text>}
           </Descriptions.Item>
           <Descriptions.Item label={t('policyPack.sources')}>
@@ -46,7 +50,7 @@ function PackView({ pack }: { pack: PolicyPack }) {
               <Flex key={`${body.role}-${body.zh}`} gap={8} align="center" wrap>
                 <RoleTag role={body.role} />
                 <Typography.Text>{body.zh}</Typography.Text>
-                <Typography.Text type="secondary">({body.article})</Typography.Text>
+                <Typography.Text type="secondary">({cite(body.article)})</Typography.Text>
               </Flex>
             ))}
           </Flex>

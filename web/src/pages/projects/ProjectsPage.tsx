@@ -13,6 +13,7 @@ import {
   Typography,
 } from 'antd';
 import { useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router';
 import { useCatalogue } from '../../api/hooks/catalogue';
 import {
   PROJECT_STATUSES,
@@ -54,7 +55,9 @@ export function ProjectsPage() {
     </Popconfirm>
   );
   const [status, setStatus] = useState<ProjectStatus | undefined>(undefined);
-  const [q, setQ] = useState('');
+  // the header's search opens this page with ?q= (issue 16)
+  const [params] = useSearchParams();
+  const [q, setQ] = useState(params.get('q') ?? '');
   const projects = useProjects({ status, q: q.trim() || undefined });
   const catalogue = useCatalogue(undefined);
   const itemNames = useMemo(
@@ -168,13 +171,21 @@ export function ProjectsPage() {
         <Flex gap={8} style={{ marginBottom: 16 }}>
           <Select<ProjectStatus>
             allowClear
+            aria-label={t('projects.project.status')}
             placeholder={t('projects.project.status')}
             style={{ width: 160 }}
             value={status}
             onChange={setStatus}
             options={PROJECT_STATUSES.map((value) => ({ value, label: t(`projects.projectStatus.${value}`) }))}
           />
-          <Input.Search allowClear placeholder={t('projects.search')} style={{ width: 260 }} onSearch={setQ} />
+          <Input.Search
+            allowClear
+            aria-label={t('projects.search')}
+            defaultValue={q}
+            placeholder={t('projects.search')}
+            style={{ width: 260 }}
+            onSearch={setQ}
+          />
         </Flex>
         {projects.isError ? (
           <ApiErrorAlert error={projects.error} onRetry={() => void projects.refetch()} />

@@ -14,6 +14,7 @@ import {
   Typography,
 } from 'antd';
 import { useState } from 'react';
+import { useSearchParams } from 'react-router';
 import { localiseServerText } from '../../api/errors';
 import {
   type InformationSystem,
@@ -41,7 +42,9 @@ export function SystemsPage() {
   const { message } = App.useApp();
   const canManage = useCan('project:manage');
   const [status, setStatus] = useState<SystemStatus | undefined>(undefined);
-  const [q, setQ] = useState('');
+  // the header's search opens this page with ?q= (issue 16)
+  const [params] = useSearchParams();
+  const [q, setQ] = useState(params.get('q') ?? '');
   const systems = useSystems({ status, q: q.trim() || undefined });
   const remove = useDeleteSystem();
   const [editing, setEditing] = useState<InformationSystem | 'new' | undefined>(undefined);
@@ -153,13 +156,21 @@ export function SystemsPage() {
         <Flex gap={8} style={{ marginBottom: 16 }}>
           <Select<SystemStatus>
             allowClear
+            aria-label={t('projects.system.status')}
             placeholder={t('projects.system.status')}
             style={{ width: 200 }}
             value={status}
             onChange={setStatus}
             options={SYSTEM_STATUSES.map((value) => ({ value, label: t(`projects.systemStatus.${value}`) }))}
           />
-          <Input.Search allowClear placeholder={t('projects.search')} style={{ width: 260 }} onSearch={setQ} />
+          <Input.Search
+            allowClear
+            aria-label={t('projects.search')}
+            defaultValue={q}
+            placeholder={t('projects.search')}
+            style={{ width: 260 }}
+            onSearch={setQ}
+          />
         </Flex>
         {systems.isError ? (
           <ApiErrorAlert error={systems.error} onRetry={() => void systems.refetch()} />

@@ -2,6 +2,7 @@ import { Alert, Card, Col, Row, Steps, Typography } from 'antd';
 import { Link } from 'react-router';
 import { useGuide } from '../../api/hooks/shared-data';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
+import { useCite } from '../../components/Citation';
 import { PageHeader } from '../../components/PageHeader';
 import { PageLoading } from '../../components/PageLoading';
 import { useI18n } from '../../i18n';
@@ -9,6 +10,7 @@ import { useI18n } from '../../i18n';
 /** The service guide (NB 15): how to find, apply for, connect to and use shared data, and how to provide it. */
 export function GuidePage() {
   const { t } = useI18n();
+  const cite = useCite();
   const guide = useGuide();
   if (guide.isLoading) return <PageLoading />;
   if (guide.error || !guide.data) return <ApiErrorAlert error={guide.error} onRetry={() => guide.refetch()} />;
@@ -25,7 +27,7 @@ export function GuidePage() {
           g.provided
             ? t('sd.guide.provided', {
                 policy: g.policyTitle,
-                article: g.providedArticle ?? '',
+                article: cite(g.providedArticle),
                 resources: g.publishedResources,
                 providers: g.providers,
               })

@@ -100,6 +100,7 @@ export function WorkOrdersPage() {
       <Card>
         <Select
           allowClear
+          aria-label={t('workOrders.status')}
           style={{ width: 160, marginBottom: 16 }}
           placeholder={t('workOrders.status')}
           value={status}
