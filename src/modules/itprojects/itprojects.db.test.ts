@@ -434,7 +434,6 @@ describe('investment changes (JQ-proj 12), exact', () => {
     expect(decided.status).toBe('approved');
     expect((await ok(get(unit, `/it-projects/projects/${id}`))).declaration.investment).toBe('220000.00');
   });
-
 });
 
 describe('acceptance before use (JQ-proj 14-17)', () => {

@@ -171,7 +171,8 @@ export async function sealAudit(db: Kysely<any>, batch = 5_000): Promise<number>
       const prevs: string[] = [];
       const hashes: string[] = [];
       for (const row of rows) {
-        if (!row.entry_hash) throw new Error(`audit entry ${row.id} has no entry hash: it was not written by writeAudit`);
+        if (!row.entry_hash)
+          throw new Error(`audit entry ${row.id} has no entry hash: it was not written by writeAudit`);
         seq += 1n;
         const next = chainLink(hash, row.entry_hash);
         ids.push(String(row.id));

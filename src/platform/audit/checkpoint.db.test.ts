@@ -56,9 +56,9 @@ beforeAll(async () => {
   expect(await writeCheckpoint(database.db, dir.path, keys, { onlyIfNew: true })).not.toBeNull();
   expect(await writeCheckpoint(database.db, dir.path, keys, { onlyIfNew: true })).toBeNull();
   // Chain positions: what checkpoints record and name.
-  ids = (
-    await database.db.selectFrom('audit_event').select('seal_seq').orderBy('seal_seq').execute()
-  ).map((r) => String(r.seal_seq));
+  ids = (await database.db.selectFrom('audit_event').select('seal_seq').orderBy('seal_seq').execute()).map((r) =>
+    String(r.seal_seq),
+  );
   expect(ids).toHaveLength(12);
 });
 afterAll(async () => {

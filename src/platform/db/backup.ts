@@ -65,7 +65,9 @@ export async function readSnapshot(db: Kysely<any>): Promise<Snapshot> {
     const { rows } = await sql<{ name: string; n: bigint }>`${union}`.execute(db);
     for (const r of rows) counts[r.name] = Number(r.n);
   }
-  const { rows: head } = await sql<{ hash: string }>`select hash from audit_event where seal_seq is not null order by seal_seq desc limit 1`.execute(db);
+  const { rows: head } = await sql<{
+    hash: string;
+  }>`select hash from audit_event where seal_seq is not null order by seal_seq desc limit 1`.execute(db);
   const status = await migrationStatus(db);
   return {
     schema: tables[0]?.schema ?? 'public',

@@ -2987,7 +2987,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The competent authority approves: in force from its effective date, never rewritten */
+        /** A confirming body confirms (核定, SH 15: the competent authority and the economy & IT authority, as the pack says); with the last confirmation the version is in force from its effective date, never rewritten */
         post: {
             parameters: {
                 query?: never;
@@ -6663,7 +6663,6 @@ export interface paths {
                         mappingLabel?: string;
                         retentionDays?: number;
                         outOfOrderMinutes?: number;
-                        rectificationWorkingDays?: number;
                         pullUrl?: string | null;
                         thresholds?: {
                             [key: string]: number;
@@ -15722,6 +15721,1220 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/it-projects/rounds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Declaration rounds in the caller’s jurisdictions */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ItDeclarationRound"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Open the declaration round of next year’s projects (JQ-proj 7(1): in September)
+         * @description The deadline is the last working day of the month in the jurisdiction’s calendar.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        jurisdiction: string;
+                        planYear: number;
+                        /** @description the year’s investment ceiling (政府投资控制规模), yuan */
+                        investmentCeiling: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItDeclarationRound"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/it-projects/rounds/{id}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set the annual plan from passed declarations, within the investment ceiling (JQ-proj 7(3)) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        declarationIds: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItDeclarationRound"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/it-projects/declarations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Declarations the caller may see (a unit its own) */
+        get: {
+            parameters: {
+                query?: {
+                    roundId?: string;
+                    status?: "draft" | "submitted" | "review_passed" | "review_failed" | "in_plan" | "not_in_plan" | "approved" | "design_approved";
+                    year?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ItDeclaration"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Declare a project: deployment plan priced at the catalogue in force, data-sharing plan (NB 17) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        projectId: string;
+                        roundId?: string | null;
+                        /** @description outside the annual plan (JQ-proj 8) */
+                        urgent?: boolean;
+                        urgentReason?: string | null;
+                        feasibilitySummary: string;
+                        /** @description investment estimate, yuan */
+                        investment: string;
+                        fundingSource: string;
+                        deploymentPlan: {
+                            /**
+                             * @description production 生产, test 测试, development 开发
+                             * @enum {unknown}
+                             */
+                            environment: "production" | "test" | "development";
+                            /** @description the catalogue item */
+                            itemCode: string;
+                            /** @description the item’s specification fields (vcpu, memoryGb, dataDiskGb…) */
+                            specification: {
+                                [key: string]: number | string;
+                            };
+                            count: number;
+                            /** @description the line’s monthly price at the catalogue in force, fen (computed) */
+                            monthlyFen?: string;
+                        }[];
+                        dataSharingPlan: {
+                            /**
+                             * @description provides 提供 / uses 使用
+                             * @enum {unknown}
+                             */
+                            direction: "provides" | "uses";
+                            name: string;
+                            description: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItDeclaration"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/it-projects/declarations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One declaration */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItDeclaration"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/it-projects/declarations/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** File the declaration before the round’s deadline */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItDeclaration"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/it-projects/declarations/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Preliminary review: every checklist item of the pack answered with a note (JQ-proj 7(2), NB 17) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        answers: {
+                            /** @description fits_plan, on_cloud, data_sharing (as the pack asks) */
+                            item: string;
+                            passed: boolean;
+                            note: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItDeclaration"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/it-projects/declarations/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve the project (立项) — by the role the pack names (projects.approvalRole; JQ-proj 7(4)) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItDeclaration"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/it-projects/declarations/{id}/design-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Design and budget review (JQ-proj 7(6)) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        passed: boolean;
+                        note: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItDeclaration"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/it-projects/declaration-form/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The blank declaration form (JQ-proj annex 1) as .xlsx */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an Excel workbook (.xlsx) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/it-projects/declarations/{id}/form": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A declaration as the filled-in form (.xlsx) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an Excel workbook (.xlsx) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/it-projects/declarations/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import a filled-in declaration form as a draft; any bad cell refuses the file, naming row and column */
+        post: {
+            parameters: {
+                query: {
+                    projectId: string;
+                    roundId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description the .xlsx file, as the request body */
+            requestBody: {
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "application/octet-stream": unknown;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItDeclaration"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/it-projects/projects/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A project’s lifecycle: declaration, changes, acceptances, warranty, evaluation */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItProjectLifecycle"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/it-projects/projects/{id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a new investment estimate; above the pack’s threshold it goes to the authority (JQ-proj 12) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the new investment estimate, yuan */
+                        investment: string;
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItProjectChange"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/it-projects/changes/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The authority decides a change above the threshold (JQ-proj 12) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        approve: boolean;
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItProjectChange"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/it-projects/projects/{id}/acceptances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record an acceptance (验收, JQ-proj 14-16): passed with the warranty, or failed with a rectification deadline */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        result: "passed" | "failed";
+                        /** Format: date */
+                        acceptedOn: string;
+                        opinion: string;
+                        rectificationDue?: string | null;
+                        warrantyYears?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItAcceptance"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/it-projects/budget": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per unit and year: planned cloud cost, budget, settled fees by month, forecast (JQ 30-31, SH 27, TZ 19) */
+        get: {
+            parameters: {
+                query: {
+                    year: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItBudget"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/it-projects/budget/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The budget view as .xlsx */
+        get: {
+            parameters: {
+                query: {
+                    year: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an Excel workbook (.xlsx) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/it-projects/budget/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a unit’s cloud budget for a year (finance) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        year: number;
+                        /** @description yuan */
+                        budget: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            organisationId: string;
+                            year: number;
+                            budget: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/federation/districts": {
         parameters: {
             query?: never;
@@ -16488,6 +17701,15 @@ export interface components {
             createdBy: string | null;
             submittedAt: string | null;
             approvedAt: string | null;
+            /** @description the confirmations (核定) given, each by its role (SH 15) */
+            confirmations?: {
+                role: string;
+                by: string;
+                /** Format: date-time */
+                at: string;
+            }[];
+            /** @description roles that still have to confirm before the version takes effect (policy catalogue.versionConfirmedBy) */
+            confirmationsPending?: string[];
         };
         /** AdminApproval */
         AdminApproval: {
@@ -16852,13 +18074,16 @@ export interface components {
             backupConfirmedBy: string | null;
             backupDueAt: string | null;
             backupDueDay: string | null;
+            backupOverdueSince: string | null;
             backupConsent: {
                 by: string | null;
+                byName: string | null;
                 at: string;
                 comment: string | null;
             } | null;
             backupWaived: {
                 by: string | null;
+                byName: string | null;
                 at: string;
                 comment: string | null;
             } | null;
@@ -16922,13 +18147,16 @@ export interface components {
             backupConfirmedBy: string | null;
             backupDueAt: string | null;
             backupDueDay: string | null;
+            backupOverdueSince: string | null;
             backupConsent: {
                 by: string | null;
+                byName: string | null;
                 at: string;
                 comment: string | null;
             } | null;
             backupWaived: {
                 by: string | null;
+                byName: string | null;
                 at: string;
                 comment: string | null;
             } | null;
@@ -17082,8 +18310,11 @@ export interface components {
             /** @description routed to the quota-overrun approval (SH 20) */
             quotaOverrun: boolean;
             temporaryBasis: ("key_task" | "meeting_decision") | null;
-            /** @enum {unknown} */
-            source: "unit" | "expiry" | "monitoring";
+            /**
+             * @description who opened it: the unit, or the platform (at expiry, after a rectification, after the formal opening)
+             * @enum {unknown}
+             */
+            source: "unit" | "expiry" | "monitoring" | "test_release";
             placedBy: string | null;
             placedByName: string | null;
             submittedAt: string | null;
@@ -17118,8 +18349,11 @@ export interface components {
             /** @description routed to the quota-overrun approval (SH 20) */
             quotaOverrun: boolean;
             temporaryBasis: ("key_task" | "meeting_decision") | null;
-            /** @enum {unknown} */
-            source: "unit" | "expiry" | "monitoring";
+            /**
+             * @description who opened it: the unit, or the platform (at expiry, after a rectification, after the formal opening)
+             * @enum {unknown}
+             */
+            source: "unit" | "expiry" | "monitoring" | "test_release";
             placedBy: string | null;
             placedByName: string | null;
             submittedAt: string | null;
@@ -17192,6 +18426,8 @@ export interface components {
                 reserved: string;
                 /** @description exact decimal string */
                 inUse: string;
+                /** @description test and trial environments still running after their order (not yet released after the formal opening): counted against the quota */
+                testEnvironments: string;
                 /** @description exact decimal string */
                 available: string;
             }[];
@@ -17462,6 +18698,7 @@ export interface components {
             mappingLabel: string;
             retentionDays: number;
             outOfOrderMinutes: number;
+            /** @description the policy’s rectification period (monitoring.rectificationWorkingDays, else defaults.rectificationWorkingDays); changed by a policy override */
             rectificationWorkingDays: number;
             pullUrl: string | null;
             pullPulledUntil: string | null;
@@ -17732,6 +18969,23 @@ export interface components {
             packValue?: number | null;
         };
         /**
+         * CitedRoles
+         * @description platform roles that must all act with the article it comes from; null: the regulation gives none
+         */
+        CitedRoles: {
+            value: ("unit_applicant" | "unit_admin" | "ops_reviewer" | "ops_evaluator" | "provider_operator" | "provider_admin" | "authority_approver" | "economy_it_approver" | "finance_officer" | "auditor" | "system_admin" | "security_admin" | "audit_admin")[] | null;
+            article: string | null;
+            note?: string;
+            /**
+             * @description effective policies only: a local override
+             * @enum {boolean}
+             */
+            overridden?: true;
+            /** @description why the jurisdiction departs from its pack */
+            overrideReason?: string;
+            packValue?: ("unit_applicant" | "unit_admin" | "ops_reviewer" | "ops_evaluator" | "provider_operator" | "provider_admin" | "authority_approver" | "economy_it_approver" | "finance_officer" | "auditor" | "system_admin" | "security_admin" | "audit_admin")[] | null;
+        };
+        /**
          * PolicyDeadline
          * @description counted from the moment the step becomes due (the previous step done, or the request filed)
          */
@@ -17858,6 +19112,7 @@ export interface components {
                 utilisationReportMonthly: components["schemas"]["CitedBoolean"];
                 analysisReportMonthly: components["schemas"]["CitedBoolean"];
                 majorIncidentReportCalendarDays: components["schemas"]["CitedInteger"];
+                rectificationWorkingDays: components["schemas"]["CitedInteger"];
             };
             retention: {
                 systemOperationLogMonthsMin: components["schemas"]["CitedInteger"];
@@ -17879,12 +19134,25 @@ export interface components {
                 evaluationAdjusted: components["schemas"]["CitedBoolean"];
                 confirmedBy: components["schemas"]["CitedRole"];
             };
+            catalogue: {
+                versionConfirmedBy: components["schemas"]["CitedRoles"];
+            };
             projects: {
                 cloudNeedsDeclaredAtApproval: components["schemas"]["CitedBoolean"];
                 investmentOverrunApprovalThreshold: components["schemas"]["CitedRatio"];
                 warrantyYearsMin: components["schemas"]["CitedInteger"];
                 declarationMonth: components["schemas"]["CitedMonth"];
                 ordersWithoutProject?: components["schemas"]["CitedBoolean"];
+                reviewBeforeApproval: components["schemas"]["CitedBoolean"];
+                approvalRole: components["schemas"]["CitedRole"];
+                reviewAsksFitsPlan: components["schemas"]["CitedBoolean"];
+                reviewAsksOnCloud: components["schemas"]["CitedBoolean"];
+                reviewAsksDataSharing: components["schemas"]["CitedBoolean"];
+                dataSharingPlanRequired: components["schemas"]["CitedBoolean"];
+                urgentPath: components["schemas"]["CitedBoolean"];
+                investmentOverrunInclusive: components["schemas"]["CitedBoolean"];
+                acceptanceBeforeUse: components["schemas"]["CitedBoolean"];
+                postGoLiveEvaluation: components["schemas"]["CitedBoolean"];
             };
             legacyDataCentre: {
                 evaluationWorkingDays: components["schemas"]["CitedInteger"];
@@ -17989,6 +19257,7 @@ export interface components {
             defaults: {
                 reclaimConsentWorkingDays: components["schemas"]["CitedInteger"];
                 reclaimBackupWorkingDays: components["schemas"]["CitedInteger"];
+                rectificationWorkingDays: components["schemas"]["CitedInteger"];
                 disputeWorkingDays: components["schemas"]["CitedInteger"];
                 inventoryFindingWorkingDays: components["schemas"]["CitedInteger"];
                 expiryNoticeFirstLeadWorkingDays: components["schemas"]["CitedInteger"];
@@ -18001,6 +19270,7 @@ export interface components {
                 detectionZombieNetworkBytesPerSecond: components["schemas"]["CitedInteger"];
                 detectionSilentHours: components["schemas"]["CitedInteger"];
                 detectionMinCoverage: components["schemas"]["CitedRatio"];
+                projectEvaluationMonths: components["schemas"]["CitedInteger"];
                 ticketResolutionHoursUrgent: components["schemas"]["CitedInteger"];
                 ticketResolutionHoursHigh: components["schemas"]["CitedInteger"];
                 ticketResolutionHoursNormal: components["schemas"]["CitedInteger"];
@@ -19236,6 +20506,180 @@ export interface components {
                 answer: ("confirmed" | "objected") | null;
                 answerNote: string | null;
                 answeredAt: string | null;
+            }[];
+        };
+        /** ItDeploymentLine */
+        ItDeploymentLine: {
+            /**
+             * @description production 生产, test 测试, development 开发
+             * @enum {unknown}
+             */
+            environment: "production" | "test" | "development";
+            /** @description the catalogue item */
+            itemCode: string;
+            /** @description the item’s specification fields (vcpu, memoryGb, dataDiskGb…) */
+            specification: {
+                [key: string]: number | string;
+            };
+            count: number;
+            /** @description the line’s monthly price at the catalogue in force, fen (computed) */
+            monthlyFen?: string;
+        };
+        /** ItSharingLine */
+        ItSharingLine: {
+            /**
+             * @description provides 提供 / uses 使用
+             * @enum {unknown}
+             */
+            direction: "provides" | "uses";
+            name: string;
+            description: string;
+        };
+        /** ItChecklistAnswer */
+        ItChecklistAnswer: {
+            /** @description fits_plan, on_cloud, data_sharing (as the pack asks) */
+            item: string;
+            passed: boolean;
+            note: string;
+        };
+        /** ItDeclarationRound */
+        ItDeclarationRound: {
+            id: string;
+            jurisdiction: string;
+            planYear: number;
+            /** Format: date */
+            openedOn: string;
+            /** Format: date */
+            deadline: string;
+            /** @description the deadline’s year has no confirmed calendar yet */
+            deadlineProvisional: boolean;
+            /** @description yuan, at most 2 decimals */
+            investmentCeiling: string;
+            /** @enum {unknown} */
+            status: "open" | "closed" | "planned";
+            openedBy: string;
+            /** Format: date-time */
+            openedAt: string;
+            plannedBy: string | null;
+            plannedAt: string | null;
+            /** @description the plan’s total investment */
+            investment?: string;
+        };
+        /** ItDeclaration */
+        ItDeclaration: {
+            id: string;
+            projectId: string;
+            projectName: string;
+            approvalNo: string;
+            projectStatus: string;
+            organisationId: string;
+            organisationName: string;
+            outsideCityBudget: boolean;
+            roundId: string | null;
+            planYear: number | null;
+            /** @description outside the annual plan (JQ-proj 8) */
+            urgent: boolean;
+            urgentReason: string | null;
+            /** @enum {unknown} */
+            status: "draft" | "submitted" | "review_passed" | "review_failed" | "in_plan" | "not_in_plan" | "approved" | "design_approved";
+            feasibilitySummary: string;
+            /** @description yuan, at most 2 decimals */
+            investment: string;
+            fundingSource: string;
+            deploymentPlan: components["schemas"]["ItDeploymentLine"][];
+            /** @description 12 months of the deployment plan at the catalogue in force */
+            annualCloudCost: string;
+            dataSharingPlan: components["schemas"]["ItSharingLine"][];
+            reviewChecklist: components["schemas"]["ItChecklistAnswer"][];
+            /** @description the preliminary review’s items the pack asks, with their articles */
+            checklist?: {
+                item: string;
+                article: string | null;
+            }[];
+            reviewedBy: string | null;
+            reviewedAt: string | null;
+            approvedBy: string | null;
+            approvedAt: string | null;
+            designReviewNote: string | null;
+            designReviewedAt: string | null;
+            submittedAt: string | null;
+        };
+        /** ItProjectChange */
+        ItProjectChange: {
+            id: string;
+            projectId: string;
+            /** @description yuan, at most 2 decimals */
+            before: string;
+            /** @description yuan, at most 2 decimals */
+            after: string;
+            /** @description percent of the estimate before, 4 decimals */
+            changePercent: string;
+            reason: string;
+            /** @enum {unknown} */
+            status: "recorded" | "pending_authority" | "approved" | "rejected";
+            requestedBy: string;
+            /** Format: date-time */
+            requestedAt: string;
+            decidedBy: string | null;
+            decidedAt: string | null;
+            decisionComment: string | null;
+            article?: string | null;
+        };
+        /** ItAcceptance */
+        ItAcceptance: {
+            id: string;
+            attempt: number;
+            /** @enum {unknown} */
+            result: "passed" | "failed";
+            /** Format: date */
+            acceptedOn: string;
+            opinion: string;
+            rectificationDue: string | null;
+            warrantyUntil: string | null;
+            evaluationDue: string | null;
+            recordedBy: string;
+            /** Format: date-time */
+            recordedAt: string;
+        };
+        /** ItProjectLifecycle */
+        ItProjectLifecycle: {
+            declaration: components["schemas"]["ItDeclaration"];
+            changes: components["schemas"]["ItProjectChange"][];
+            acceptances: components["schemas"]["ItAcceptance"][];
+            accepted: boolean;
+            rectificationDue: string | null;
+            warrantyUntil: string | null;
+            evaluationDue: string | null;
+        };
+        /** ItBudget */
+        ItBudget: {
+            year: number;
+            /** Format: date */
+            asOf: string;
+            units: {
+                organisationId: string;
+                organisationName: string;
+                /** @description pays its own fees (SH 27, JQ 31) */
+                outsideCityBudget: boolean;
+                /** @description annual cloud cost of its approved projects */
+                planned: string;
+                budget: string | null;
+                /** @description settled (closed) statements of the year */
+                actual: string;
+                actualFen: string;
+                settledMonths: number;
+                /** @description to year end from the run rate */
+                forecast: string;
+                months: {
+                    month: string;
+                    settled: string | null;
+                }[];
+                projects: {
+                    projectId: string;
+                    projectName: string;
+                    /** @description yuan, at most 2 decimals */
+                    planned: string;
+                }[];
             }[];
         };
         /** FederationDistrictLink */

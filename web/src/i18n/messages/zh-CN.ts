@@ -8,9 +8,9 @@ import { backupWaiverZhCN } from './backupwaiver.zh-CN';
 import { consoleZhCN } from './console.zh-CN';
 import { dataCentresZhCN } from './datacentres.zh-CN';
 import { evaluationZhCN } from './evaluation.zh-CN';
+import { federationZhCN } from './federation.zh-CN';
 import { homeZhCN } from './home.zh-CN';
 import { itProjectsZhCN } from './itprojects.zh-CN';
-import { federationZhCN } from './federation.zh-CN';
 import { operationsZhCN } from './operations.zh-CN';
 import { sharedDataZhCN } from './shareddata.zh-CN';
 
