@@ -4,6 +4,7 @@ import {
   apiSession,
   buttonName,
   chooseOption,
+  knownGap,
   login,
   logout,
   setUpConsole,
@@ -11,6 +12,10 @@ import {
   unexpectedErrors,
   visible,
 } from './harness.ts';
+
+// Issue 16 is open on these pages: serious accessibility violations and short citations still to fix.
+knownGap('accessibility');
+knownGap('citations');
 
 /*
  * Issue 8 through the browser: samples arrive through the JSON batch API with a provider's API token, the ops
