@@ -39,7 +39,7 @@ describe('legacy data centres in the console', () => {
     await dialog.getByRole('button', { name: buttonName('保存') }).click();
     await visible(page.getByRole('heading', { name: ROOM }));
     await visible(page.getByText('认定标准预检'));
-    await visible(page.getByText(/要求 不少于 6 个，现为 5 个（LZ 13\(3\)）/));
+    await visible(page.getByText(/要求 不少于 6 个，现为 5 个（(《[^》]+》第十三条第（三）项|LZ 13\(3\))）/));
     await ui.shot('data-centres-room.png');
     await noCodes();
     await logout(page);
@@ -85,7 +85,7 @@ describe('legacy data centres in the console', () => {
     await dialog.getByRole('button', { name: buttonName('确定') }).click();
     await visible(page.getByText('未通过认定').first());
     await page.getByRole('link', { name: '查看机房登记信息' }).click();
-    await visible(page.getByText(/LZ 15\(1\)/));
+    await visible(page.getByText(/第十五条第（一）项|LZ 15\(1\)/).first());
     await ui.shot('data-centres-refused.png');
     await noCodes();
     await logout(page);

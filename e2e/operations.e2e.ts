@@ -37,7 +37,7 @@ describe('the service desk in the console', () => {
     await dialog.getByLabel('问题描述').fill('上午9点起业务系统无法登录，请尽快排查');
     await dialog.getByRole('button', { name: buttonName('提交') }).click();
     await visible(page.getByRole('heading', { name: SUBJECT }));
-    await visible(page.getByText('响应时限 5 分钟（TZ 12(2)）'));
+    await visible(page.getByText(/响应时限 5 分钟（(《[^》]+》第十二条第（二）项|TZ 12\(2\))）/));
     await visible(page.getByText('待响应').first());
     await noCodes();
     await logout(page);
