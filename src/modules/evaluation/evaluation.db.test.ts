@@ -134,10 +134,11 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
     // The CDC has no systems and no resources: each indicator at full marks (the pack's rule), 100.00, rank 1 too
     expect(cardOf(e, CDC)).toMatchObject({ total: '100.00', rank: 1 });
 
-    // Provider A: 5 work orders with a deadline in 2026, 2 completed by their due time, 2 completed late and the
-    // scale-up still open past its due day 25 November -> 100 x 2/5 = 40.00; no survey yet; quality not entered.
+    // Provider A: 7 work orders with a deadline in 2026, 4 completed by their due time (two of them the releases of
+    // the test environments after formal opening, SH 19), 2 completed late and the scale-up still open past its
+    // due day 25 November -> 100 x 4/7 = 57.142.. -> 57.14; no survey yet; quality not entered.
     const a = cardOf(e, A);
-    expect(score(a, 'response')).toMatchObject({ score: '40.00', value: '2/5' });
+    expect(score(a, 'response')).toMatchObject({ score: '57.14', value: '4/7' });
     expect(score(a, 'quality')).toMatchObject({ score: null, value: '未录入' });
     // a draft with a manual indicator missing cannot be reviewed
     const early = await post(reviewer, `/evaluations/${e.id}/review`, { contentHash: e.contentHash });
@@ -216,12 +217,12 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
     );
 
     // Provider A: satisfaction = 20 x (4+5+3 + 5+4+4) / 6 ratings = 20 x 25 / 6 = 83.333.. -> 83.33
-    // total = 0.40 x 40.00 + 0.30 x 83.33 + 0.30 x 85.50 = 16 + 24.999 + 25.65 = 66.649 -> 66.65
+    // total = 0.40 x 57.14 + 0.30 x 83.33 + 0.30 x 85.50 = 22.856 + 24.999 + 25.65 = 73.505 -> 73.51
     const a = cardOf(e, A);
     expect(score(a, 'satisfaction')).toMatchObject({ score: '83.33', weighted: '24.999000' });
     expect(score(a, 'satisfaction').evidence).toEqual({ answers: 2, ratingSum: 25, ratingCount: 6 });
     expect(score(a, 'quality')).toMatchObject({ score: '85.50', weighted: '25.650000' });
-    expect(a).toMatchObject({ total: '66.65', band: null, coefficient: null, rank: 2, ofCount: 2 });
+    expect(a).toMatchObject({ total: '73.51', band: null, coefficient: null, rank: 2, ofCount: 2 });
     // Provider B: no work orders and no answers (full marks by the pack's rule), quality 90:
     // 0.40 x 100 + 0.30 x 100 + 0.30 x 90 = 40 + 30 + 27 = 97.00
     expect(cardOf(e, B)).toMatchObject({ total: '97.00', rank: 1 });
