@@ -1,13 +1,15 @@
 // Shared by bench/monitoring-ingest.ts and bench/monitoring-detect.ts: the database, a real Prometheus from
 // Debian's package on a free port with its remote-write receiver, and its CPU seconds from /proc.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 export const say = (m: string) => process.stderr.write(`${m}\n`);
 export const PROMETHEUS = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
+
+import { processCpuSeconds } from './database.ts';
 
 export { openBenchDatabase } from './database.ts';
 
@@ -22,19 +24,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-const TICKS = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** utime + stime of a process, in seconds. */
+/** utime + stime of a process, in seconds (it must be running). */
 export function cpuSecondsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  const seconds = processCpuSeconds(pid);
+  if (seconds === null) throw new Error(`process ${pid} is gone: no CPU time to read`);
+  return seconds;
 }
 
 export interface RunningPrometheus {
