@@ -168,42 +168,10 @@ async function main() {
     const { rows: wal } = await sql<{ wal_level: string }>`show wal_level`.execute(city.db);
     const walLevel = wal[0]?.wal_level ?? 'unknown';
     say(`baseline: wal_level is ${walLevel} ...`);
-    const d = new URL(urlOf(names.district));
-    await sql.raw(`create extension if not exists postgres_fdw`).execute(city.db);
-    await sql
-      .raw(
-        `create server bench_district foreign data wrapper postgres_fdw options (host '${d.hostname}', port '${d.port || '5432'}', dbname '${names.district}')`,
-      )
-      .execute(city.db);
-    await sql
-      .raw(
-        `create user mapping for current_user server bench_district options (user '${decodeURIComponent(d.username || 'postgres')}'${d.password ? `, password '${decodeURIComponent(d.password)}'` : ''})`,
-      )
-      .execute(city.db);
-    await sql.raw(`create schema bench_src; create schema bench_copy`).execute(city.db);
-    await sql
-      .raw(
-        `import foreign schema public limit to (resource, resource_event, monitoring_rollup) from server bench_district into bench_src`,
-      )
-      .execute(city.db);
-    let copied = 0;
-    const b0 = performance.now();
-    for (const table of ['resource', 'resource_event', 'monitoring_rollup']) {
-      await sql.raw(`create table bench_copy.${table} (like public.${table})`).execute(city.db);
-      const res = await sql.raw(`insert into bench_copy.${table} select * from bench_src.${table}`).execute(city.db);
-      copied += Number(res.numAffectedRows ?? 0);
-    }
-    const baselineMs = performance.now() - b0;
-    const baseline = {
-      method: 'postgres_fdw INSERT ... SELECT',
-      why:
-        walLevel === 'logical'
-          ? 'logical replication not measured by this bench yet'
-          : `wal_level is ${walLevel}, not logical: logical replication needs a server restart with wal_level=logical`,
-      rows: copied,
-      ms: Math.round(baselineMs),
-      perSecond: Math.round((copied / baselineMs) * 1000),
-    };
+    const baseline =
+      walLevel === 'logical'
+        ? await logicalReplication(city.db, district.db, urlOf(names.district))
+        : await fdwCopy(city.db, urlOf(names.district), names.district, walLevel);
     say(`  ${JSON.stringify(baseline)}`);
     const ratio = Number((bulk.perSecond / (baseline.perSecond as number)).toFixed(3));
     process.stdout.write(
@@ -226,6 +194,115 @@ async function main() {
     for (const n of Object.values(names)) await admin.query(`drop database if exists ${n} with (force)`);
     await admin.end();
   }
+}
+
+type Database = Awaited<ReturnType<typeof openDatabase<DB>>>['db'];
+const TABLES = ['resource', 'resource_event', 'monitoring_rollup'];
+
+/**
+ * Logical replication between the two databases, streaming (no initial copy): the district's rows are written in
+ * one transaction into published copies of the three tables, and the time runs from that commit until the city's
+ * subscription has applied the last row (PostgreSQL's apply worker, row by row, as a standby city would receive
+ * them). The slot is made first: a subscription to a database of the same cluster cannot create its own.
+ */
+async function logicalReplication(cityDb: Database, districtDb: Database, districtUrl: string) {
+  const d = new URL(districtUrl);
+  const conninfo = `host=${d.hostname} port=${d.port || '5432'} dbname=${d.pathname.slice(1)} user=${decodeURIComponent(d.username || 'postgres')}${d.password ? ` password=${decodeURIComponent(d.password)}` : ''}`;
+  for (const db of [districtDb, cityDb]) {
+    await sql.raw('create schema bench_src').execute(db);
+    for (const t of TABLES) await sql.raw(`create table bench_src.${t} (like public.${t} including all)`).execute(db);
+  }
+  await sql
+    .raw(`create publication bench_pub for table ${TABLES.map((t) => `bench_src.${t}`).join(', ')}`)
+    .execute(districtDb);
+  await sql.raw(`select pg_create_logical_replication_slot('bench_slot', 'pgoutput')`).execute(districtDb);
+  await sql
+    .raw(
+      `create subscription bench_sub connection '${conninfo}' publication bench_pub with (create_slot = false, slot_name = 'bench_slot', copy_data = false)`,
+    )
+    .execute(cityDb);
+  try {
+    for (let i = 0; i < 200; i++) {
+      const { rows } = await sql<{ ready: boolean }>`
+        select exists (select 1 from pg_stat_subscription where subname = 'bench_sub' and pid is not null) as ready`.execute(
+        cityDb,
+      );
+      if (rows[0]?.ready) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    let rows = 0;
+    await districtDb.transaction().execute(async (trx) => {
+      for (const t of TABLES) {
+        const res = await sql.raw(`insert into bench_src.${t} select * from public.${t}`).execute(trx);
+        rows += Number(res.numAffectedRows ?? 0);
+      }
+    });
+    const b0 = performance.now();
+    const count = sql<{
+      n: string;
+    }>`select (${sql.raw(TABLES.map((t) => `(select count(*) from bench_src.${t})`).join(' + '))})::text as n`;
+    for (;;) {
+      const { rows: c } = await count.execute(cityDb);
+      if (Number(c[0]?.n) >= rows) break;
+      if (performance.now() - b0 > 600_000) throw new Error('logical replication did not catch up in 10 minutes');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const ms = performance.now() - b0;
+    return {
+      method: 'PostgreSQL logical replication (pgoutput, streaming apply, no initial copy)',
+      why: 'wal_level is logical',
+      rows,
+      ms: Math.round(ms),
+      perSecond: Math.round((rows / ms) * 1000),
+    };
+  } finally {
+    await sql.raw('alter subscription bench_sub disable').execute(cityDb);
+    await sql.raw('alter subscription bench_sub set (slot_name = none)').execute(cityDb);
+    await sql.raw('drop subscription bench_sub').execute(cityDb);
+    for (let i = 0; i < 100; i++) {
+      try {
+        await sql.raw(`select pg_drop_replication_slot('bench_slot')`).execute(districtDb);
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 100)); // the walsender lets go of the slot a moment later
+      }
+    }
+  }
+}
+
+/** Without wal_level=logical: one INSERT ... SELECT per table over postgres_fdw (an upper bound: a bulk copy). */
+async function fdwCopy(cityDb: Database, districtUrl: string, districtName: string, walLevel: string) {
+  const d = new URL(districtUrl);
+  await sql.raw(`create extension if not exists postgres_fdw`).execute(cityDb);
+  await sql
+    .raw(
+      `create server bench_district foreign data wrapper postgres_fdw options (host '${d.hostname}', port '${d.port || '5432'}', dbname '${districtName}')`,
+    )
+    .execute(cityDb);
+  await sql
+    .raw(
+      `create user mapping for current_user server bench_district options (user '${decodeURIComponent(d.username || 'postgres')}'${d.password ? `, password '${decodeURIComponent(d.password)}'` : ''})`,
+    )
+    .execute(cityDb);
+  await sql.raw(`create schema bench_src; create schema bench_copy`).execute(cityDb);
+  await sql
+    .raw(`import foreign schema public limit to (${TABLES.join(', ')}) from server bench_district into bench_src`)
+    .execute(cityDb);
+  let copied = 0;
+  const b0 = performance.now();
+  for (const table of TABLES) {
+    await sql.raw(`create table bench_copy.${table} (like public.${table})`).execute(cityDb);
+    const res = await sql.raw(`insert into bench_copy.${table} select * from bench_src.${table}`).execute(cityDb);
+    copied += Number(res.numAffectedRows ?? 0);
+  }
+  const ms = performance.now() - b0;
+  return {
+    method: 'postgres_fdw INSERT ... SELECT',
+    why: `wal_level is ${walLevel}, not logical: logical replication needs a server restart with wal_level=logical`,
+    rows: copied,
+    ms: Math.round(ms),
+    perSecond: Math.round((copied / ms) * 1000),
+  };
 }
 
 main().catch((error) => {

@@ -9,7 +9,7 @@ import { ManualClock } from '../../platform/time/clock.ts';
 import type { DB } from '../../schema.ts';
 import { seedDemo } from '../../seed.ts';
 import { seedScaleInventory } from '../inventory/index.ts';
-import { type Batch, signBatch } from './federation.protocol.ts';
+import { BATCH_MEDIA_TYPE, type Batch, encodeBatch, signBatch } from './federation.protocol.ts';
 import { deliver, federationWatchJob } from './federation.sender.ts';
 import { identity } from './federation.service.ts';
 
@@ -156,7 +156,6 @@ describe('federation between two installations', () => {
     let keys: Awaited<ReturnType<typeof identity>>;
     let next: number;
     const base = () => ({
-      v: 1,
       installationId: keys.installationId,
       districtCode: 'east',
       seq: next,
@@ -166,7 +165,13 @@ describe('federation between two installations', () => {
     });
     const change = { s: 'resource', o: 'upsert' as const, k: 'forged', p: { state: 'active' } };
     const post = (batch: Batch) =>
-      city.app.inject({ method: 'POST', url: '/api/v1/federation/batches', payload: batch });
+      city.app.inject({
+        method: 'POST',
+        url: '/api/v1/federation/batches',
+        headers: { 'content-type': BATCH_MEDIA_TYPE },
+        payload: encodeBatch(batch),
+      });
+    const signed = (changes: string) => signBatch(base(), changes, keys.privateKey);
 
     beforeAll(async () => {
       keys = await identity(district.database.db);
@@ -176,13 +181,19 @@ describe('federation between two installations', () => {
     it.each([
       [
         'a bad signature',
-        () => ({ ...signBatch(base(), [change], keys.privateKey), signature: 'ab'.repeat(64) }),
+        () => {
+          const batch = signBatch(base(), [change], keys.privateKey);
+          return { ...batch, header: { ...batch.header, signature: 'ab'.repeat(64) } };
+        },
         403,
         'federation_bad_signature',
       ],
       [
         'content changed after signing',
-        () => ({ ...signBatch(base(), [change], keys.privateKey), changes: [{ ...change, k: 'other' }] }),
+        () => ({
+          ...signBatch(base(), [change], keys.privateKey),
+          changes: JSON.stringify([{ ...change, k: 'other' }]),
+        }),
         403,
         'federation_bad_signature',
       ],
@@ -204,6 +215,15 @@ describe('federation between two installations', () => {
         () => signBatch({ ...base(), seq: 1 }, [change], keys.privateKey),
         409,
         'federation_replayed',
+      ],
+      ['signed changes that are not a list', () => signed('{"s": "resource"}'), 400, 'bad_request'],
+      ['signed changes that are not objects', () => signed('[1, 2]'), 400, 'bad_request'],
+      ['signed changes that are not JSON', () => signed('[{"s": "resource",'), 400, 'bad_request'],
+      [
+        'a signed change with an unknown operation',
+        () => signed(JSON.stringify([change, { ...change, k: 'x', o: 'truncate' }])),
+        400,
+        'bad_request',
       ],
       [
         'a batch out of sequence',

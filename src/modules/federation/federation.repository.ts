@@ -1,6 +1,5 @@
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../../schema.ts';
-import type { Change } from './federation.protocol.ts';
 import type { PeerDirection, PeerRow } from './federation.table.ts';
 
 type Q = Kysely<DB>;
@@ -137,10 +136,15 @@ export async function outboxCount(db: Q): Promise<number> {
 
 /**
  * Takes up to `limit` of the oldest committed outbox rows out of the outbox (deleted in the caller's
- * transaction), coalesced to the last change of each row: the batch carries each row's state once.
+ * transaction), coalesced to the last change of each row: the batch carries each row's state once. The changes
+ * come back as the JSON text of the batch (an array of `Change`), written by the database: the rows are never
+ * parsed into objects here.
  */
-export async function takeOutbox(db: Q, limit: number): Promise<{ changes: Change[]; oldest: Date | null }> {
-  const { rows } = await sql<{ source: string; op: 'upsert' | 'delete'; key: string; payload: unknown; oldest: Date }>`
+export async function takeOutbox(
+  db: Q,
+  limit: number,
+): Promise<{ changes: string; count: number; oldest: Date | null }> {
+  const { rows } = await sql<{ changes: string | null; count: number; oldest: Date | null }>`
     with taken as (
       delete from federation_outbox where id in (
         select id from federation_outbox order by id limit ${limit} for update skip locked)
@@ -148,12 +152,13 @@ export async function takeOutbox(db: Q, limit: number): Promise<{ changes: Chang
     ), last as (
       select distinct on (source, key) id, source, op, key, payload from taken order by source, key, id desc
     )
-    select l.source, l.op, l.key, l.payload, (select min(created_at) from taken) as oldest
-    from last l order by l.id`.execute(db);
-  return {
-    changes: rows.map((r) => ({ s: r.source, o: r.op, k: r.key, p: r.op === 'delete' ? null : r.payload })),
-    oldest: rows[0]?.oldest ?? null,
-  };
+    select
+      (select json_agg(json_build_object('s', source, 'o', op, 'k', key,
+        'p', case when op = 'delete' then null else payload end) order by id) from last)::text as changes,
+      (select count(*) from last)::int as count,
+      (select min(created_at) from taken) as oldest`.execute(db);
+  const row = rows[0];
+  return { changes: row?.changes ?? '[]', count: Number(row?.count ?? 0), oldest: row?.oldest ?? null };
 }
 
 export async function insertBatch(
@@ -215,23 +220,41 @@ export async function receivedBatch(db: Q, peerId: string, seq: number) {
 }
 
 /**
- * Applies a batch's changes: one statement for the upserts, one for the deletes, each over the whole
- * batch as one JSON parameter. A key that occurs twice counts with its last change.
+ * Applies a batch's changes, given as the JSON text that was signed: one statement for the upserts and the
+ * deletes over the whole batch, parsed once by the database. A key that occurs twice counts with its last
+ * change. Returns how many changes the batch carried and how many were malformed (the caller then rolls back).
  */
-export async function applyChanges(db: Q, peerId: string, seq: number, changes: Change[]) {
-  const json = JSON.stringify(changes);
-  await sql`
-    with c as (
-      select distinct on (x.s, x.k) x.s, x.o, x.k, x.p
-      from rows from (jsonb_to_recordset(${json}::jsonb) as (s text, o text, k text, p jsonb)) with ordinality as x(s, o, k, p, n)
+export async function applyChanges(
+  db: Q,
+  peerId: string,
+  seq: number,
+  changes: string,
+): Promise<{ count: number; malformed: number }> {
+  const { rows } = await sql<{ count: number; malformed: number }>`
+    with input as (
+      select case when jsonb_typeof(j) = 'array' then j else '[]'::jsonb end as j, jsonb_typeof(j) = 'array' as is_array
+      from (select ${changes}::jsonb as j) t
+    ), x as (
+      select x.s, x.o, x.k, x.p, x.n
+      from input, rows from (jsonb_to_recordset(input.j) as (s text, o text, k text, p jsonb)) with ordinality as x(s, o, k, p, n)
+    ), c as (
+      select distinct on (x.s, x.k) x.s, x.o, x.k, x.p from x
+      where x.s is not null and x.k is not null and x.o in ('upsert', 'delete')
       order by x.s, x.k, x.n desc
     ), gone as (
       delete from federation_record r using c
       where c.o = 'delete' and r.peer_id = ${peerId} and r.source = c.s and r.key = c.k
+    ), put as (
+      insert into federation_record (peer_id, source, key, payload, seq)
+      select ${peerId}, c.s, c.k, c.p, ${seq} from c where c.o = 'upsert'
+      on conflict (peer_id, source, key) do update set payload = excluded.payload, seq = excluded.seq
     )
-    insert into federation_record (peer_id, source, key, payload, seq)
-    select ${peerId}, c.s, c.k, c.p, ${seq} from c where c.o = 'upsert'
-    on conflict (peer_id, source, key) do update set payload = excluded.payload, seq = excluded.seq`.execute(db);
+    select jsonb_array_length(input.j)::int as count,
+      (case when input.is_array then 0 else 1 end + (select count(*) from x
+        where x.s is null or x.k is null or x.o is null or x.o not in ('upsert', 'delete')
+          or length(x.s) > 64 or length(x.k) > 300))::int as malformed
+    from input`.execute(db);
+  return { count: Number(rows[0]?.count ?? 0), malformed: Number(rows[0]?.malformed ?? 1) };
 }
 
 export async function insertReceived(

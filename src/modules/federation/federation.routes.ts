@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { Value } from 'typebox/value';
 import type { RouteDeps } from '../../deps.ts';
 import { actorOf } from '../../platform/auth/auth.ts';
 import { AppError } from '../../platform/errors.ts';
 import { problemResponses } from '../../platform/http/problem.ts';
-import type { Batch, Downlink } from './federation.protocol.ts';
-import { BatchBody, DownlinkBody, EnrolBody } from './federation.schemas.ts';
+import { BATCH_MEDIA_TYPE, type Downlink, decodeBatch, type SignedHeader } from './federation.protocol.ts';
+import { BatchHeaderSchema, DownlinkBody, EnrolBody } from './federation.schemas.ts';
 import * as svc from './federation.service.ts';
 
 const TAG = ['federation'];
@@ -16,7 +17,13 @@ const Networks = Type.Array(Type.String({ maxLength: 60 }), {
 });
 const PeerUrl = Type.String({ format: 'uri', maxLength: 500, pattern: '^https?://' });
 
+/** A batch may be large (5,000 rows and their history); it is read as text, never as a JSON document. */
+const BATCH_LIMIT = 32 * 1024 * 1024;
+
 export const federationRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db, clock }) => {
+  app.addContentTypeParser(BATCH_MEDIA_TYPE, { parseAs: 'string', bodyLimit: BATCH_LIMIT }, (_request, body, done) =>
+    done(null, body),
+  );
   // ------------------------------------------------------------------ the city's side
   app.post(
     '/federation/districts',
@@ -100,15 +107,18 @@ export const federationRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
     '/federation/batches',
     {
       config: { permission: 'public' },
-      bodyLimit: 32 * 1024 * 1024,
+      bodyLimit: BATCH_LIMIT,
       schema: {
         tags: TAG,
         summary: 'A district’s signed batch of changes: applied in sequence, once',
         description:
-          'Refusals change nothing: federation_bad_signature, federation_wrong_district, federation_unknown_installation; ' +
-          'federation_replayed names the last applied batch (errors[body.seq] "applied N"), federation_out_of_sequence the ' +
-          'one expected ("expected N").',
-        body: BatchBody,
+          `Body (${BATCH_MEDIA_TYPE}): the signed header as one line of JSON, a newline, then the changes as a JSON ` +
+          "array of {s, o, k, p}; the header's contentHash is SM3 over that text exactly. Refusals change nothing: " +
+          'federation_bad_signature, federation_wrong_district, federation_unknown_installation; federation_replayed ' +
+          'names the last applied batch (errors[body.seq] "applied N"), federation_out_of_sequence the one expected ' +
+          '("expected N").',
+        consumes: [BATCH_MEDIA_TYPE],
+        body: Type.String({ description: 'header line, newline, changes (JSON)' }),
         response: {
           200: Type.Object({ appliedSeq: Type.Integer(), changes: Type.Integer() }),
           ...problemResponses,
@@ -116,12 +126,21 @@ export const federationRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       },
     },
     async (request) => {
-      const batch = request.body as Batch;
+      const decoded = typeof request.body === 'string' ? decodeBatch(request.body) : null;
+      if (!decoded) throw new AppError('validation_failed', `body: a ${BATCH_MEDIA_TYPE} document is expected`);
+      if (!Value.Check(BatchHeaderSchema, decoded.header)) {
+        const first = [...Value.Errors(BatchHeaderSchema, decoded.header)][0];
+        const field = `body.header${first?.instancePath.replaceAll('/', '.') ?? ''}`;
+        throw new AppError('validation_failed', `${field}: ${first?.message ?? 'invalid'}`, [
+          { field, message: first?.message ?? 'invalid' },
+        ]);
+      }
+      const batch = { header: decoded.header as SignedHeader, changes: decoded.changes };
       const now = clock.now();
       const receipt = await db.transaction().execute((trx) => svc.receiveBatch(trx, batch, now));
       if (receipt.ok) return { appliedSeq: receipt.appliedSeq, changes: receipt.changes };
       // A replay of the batch last applied is the usual retry after a lost answer: not worth a refusal row.
-      if (receipt.code !== 'federation_replayed') await svc.recordRefusal(db, batch, receipt, now);
+      if (receipt.code !== 'federation_replayed') await svc.recordRefusal(db, batch.header, receipt, now);
       const fields = [];
       if (receipt.appliedSeq !== undefined)
         fields.push({ field: 'body.seq', message: `applied ${receipt.appliedSeq}` });

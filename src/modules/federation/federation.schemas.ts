@@ -80,7 +80,8 @@ export const CityLinkSchema = Type.Object(
 
 const Hex = (n: number) => Type.String({ pattern: `^[0-9a-fA-F]{${n}}$` });
 
-export const BatchBody = Type.Object({
+/** The first line of a batch (`federation.protocol.ts`); the changes that follow are checked by the database. */
+export const BatchHeaderSchema = Type.Object({
   v: Type.Integer(),
   installationId: Type.String({ format: 'uuid' }),
   districtCode: Type.String({ minLength: 1, maxLength: 64 }),
@@ -89,15 +90,6 @@ export const BatchBody = Type.Object({
   oldestChangeAt: Type.String({ format: 'date-time' }),
   catalogueVersion: Nullable(Type.String({ maxLength: 100 })),
   contentHash: Hex(64),
-  changes: Type.Array(
-    Type.Object({
-      s: Type.String({ minLength: 1, maxLength: 64 }),
-      o: Type.Union([Type.Literal('upsert'), Type.Literal('delete')]),
-      k: Type.String({ minLength: 1, maxLength: 300 }),
-      p: Type.Unknown(),
-    }),
-    { maxItems: 10_000 },
-  ),
   signature: Type.String({ maxLength: 200 }),
 });
 

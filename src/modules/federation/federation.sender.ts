@@ -2,7 +2,7 @@ import { openSecret } from '../../platform/crypto.ts';
 import { KeepAliveAgents } from '../../platform/http/egress.ts';
 import type { Job, JobContext } from '../../platform/jobs/jobs.ts';
 import type { DB, Db } from '../../schema.ts';
-import { type Batch, PROTOCOL_VERSION, signBatch } from './federation.protocol.ts';
+import { BATCH_MEDIA_TYPE, encodeBatch, signBatch } from './federation.protocol.ts';
 import * as repo from './federation.repository.ts';
 import { markSilentDistricts } from './federation.service.ts';
 import type { PeerRow } from './federation.table.ts';
@@ -10,6 +10,11 @@ import { postSigned } from './federation.transport.ts';
 
 /** Changes per batch (after coalescing repeated changes of one row). */
 export const BATCH_CHANGES = 5000;
+/**
+ * Batches sealed ahead of the city's acknowledgement: the next batch is sealed in the district's database while
+ * the city applies the one sent (they are still sent one at a time, in order).
+ */
+const SEALED_AHEAD = 2;
 /** A run of the sender stops after this long, so other jobs get their turn; the next run goes on. */
 const RUN_BUDGET_MS = 20_000;
 /** Back-off after a failed delivery: 1 s, 2 s, 4 s ... at most 60 s. */
@@ -24,15 +29,14 @@ async function seal(db: Db, peerId: string, now: Date): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const peer = await repo.getPeer(trx, peerId, true);
     if (peer?.state !== 'active') return false;
-    if (Number(peer.sealed_seq) > Number(peer.acked_seq)) return true;
-    const { changes, oldest } = await repo.takeOutbox(trx, BATCH_CHANGES);
-    if (changes.length === 0 || !oldest) return false;
+    if (Number(peer.sealed_seq) - Number(peer.acked_seq) >= SEALED_AHEAD) return true;
+    const { changes, count, oldest } = await repo.takeOutbox(trx, BATCH_CHANGES);
+    if (count === 0 || !oldest) return false;
     const identity = await repo.getIdentity(trx);
     if (!identity) throw new Error('federation: no identity on a linked installation');
     const seq = Number(peer.sealed_seq) + 1;
     const batch = signBatch(
       {
-        v: PROTOCOL_VERSION,
         installationId: identity.installation_id,
         districtCode: peer.district_code,
         seq,
@@ -46,9 +50,9 @@ async function seal(db: Db, peerId: string, now: Date): Promise<boolean> {
     await repo.insertBatch(trx, {
       peer_id: peer.id,
       seq,
-      body: JSON.stringify(batch),
-      content_hash: batch.contentHash,
-      change_count: changes.length,
+      body: encodeBatch(batch),
+      content_hash: batch.header.contentHash,
+      change_count: count,
       oldest_change_at: oldest,
       created_at: now,
     });
@@ -78,22 +82,20 @@ async function step(db: Db, peer: PeerRow, now: Date, agents: KeepAliveAgents): 
   let open = await repo.firstUnacked(db, peer.id, peer.acked_seq);
   if (!open) {
     if (!(await seal(db, peer.id, now))) return 'idle';
-    const fresh = (await repo.getPeer(db, peer.id)) as PeerRow;
-    open = await repo.firstUnacked(db, peer.id, fresh.acked_seq);
+    open = await repo.firstUnacked(db, peer.id, peer.acked_seq);
     if (!open) return 'idle';
   }
   const seq = Number(open.seq);
+  // The next batch is sealed while the city works on this one; a failure there leaves the outbox as it was and
+  // is tried again on the next step.
+  const sealing = seal(db, peer.id, now).catch(() => false);
   let failure: string;
   try {
-    const answer = await postSigned(
-      peer.url ?? '',
-      '/api/v1/federation/batches',
-      JSON.parse(open.body) as Batch,
-      peer.allowed_networks,
-      {
-        agents,
-      },
-    );
+    const answer = await postSigned(peer.url ?? '', '/api/v1/federation/batches', open.body, peer.allowed_networks, {
+      agents,
+      contentType: BATCH_MEDIA_TYPE,
+    });
+    await sealing;
     const { code, applied, expected } = readAnswer(answer.body);
     if (answer.status === 200 || (code === 'federation_replayed' && applied !== null && applied >= seq)) {
       await db.transaction().execute(async (trx) => {
@@ -121,6 +123,7 @@ async function step(db: Db, peer: PeerRow, now: Date, agents: KeepAliveAgents): 
   } catch (error) {
     failure = (error as Error).message;
   }
+  await sealing;
   const attempts = peer.attempts + 1;
   await repo.updatePeer(
     db,

@@ -5,6 +5,7 @@ import type { Db } from '../../schema.ts';
 import { catalogueInForce } from '../catalogue/index.ts';
 import {
   type Batch,
+  type BatchHeader,
   checkBatch,
   checkDownlink,
   type Downlink,
@@ -224,7 +225,8 @@ export type Receipt =
  * told the number expected and sends it again).
  */
 export async function receiveBatch(trx: Db, batch: Batch, now: Date): Promise<Receipt> {
-  const peer = await repo.peerByInstallation(trx, 'district', batch.installationId, true);
+  const h = batch.header;
+  const peer = await repo.peerByInstallation(trx, 'district', h.installationId, true);
   if (!peer?.peer_public_key) {
     return {
       ok: false,
@@ -235,42 +237,50 @@ export async function receiveBatch(trx: Db, batch: Batch, now: Date): Promise<Re
   }
   const refuse = (code: ErrorCode, detail: string, extra: { expectedSeq?: number; appliedSeq?: number } = {}) =>
     ({ ok: false, code, detail, peerId: peer.id, ...extra }) as const;
-  if (batch.v !== PROTOCOL_VERSION) return refuse('bad_request', `protocol version ${batch.v} is not spoken here`);
+  if (h.v !== PROTOCOL_VERSION) return refuse('bad_request', `protocol version ${h.v} is not spoken here`);
   const check = checkBatch(batch, peer.peer_public_key);
   if (check === 'bad_hash') return refuse('federation_bad_signature', 'the content does not match its signed hash');
   if (check === 'bad_signature')
     return refuse('federation_bad_signature', 'the signature does not verify with the district’s key');
-  if (batch.districtCode !== peer.district_code) {
+  if (h.districtCode !== peer.district_code) {
     return refuse(
       'federation_wrong_district',
-      `the link is for district ${peer.district_code}, the batch claims ${batch.districtCode}`,
+      `the link is for district ${peer.district_code}, the batch claims ${h.districtCode}`,
     );
   }
   const applied = Number(peer.applied_seq);
-  if (batch.seq <= applied) {
-    const seen = await repo.receivedBatch(trx, peer.id, batch.seq);
-    const same = seen?.content_hash === batch.contentHash;
+  if (h.seq <= applied) {
+    const seen = await repo.receivedBatch(trx, peer.id, h.seq);
+    const same = seen?.content_hash === h.contentHash;
     return refuse(
       'federation_replayed',
       same
-        ? `batch ${batch.seq} was applied already; nothing changed`
-        : `batch ${batch.seq} is below the last applied ${applied} and differs from the batch applied under that number`,
+        ? `batch ${h.seq} was applied already; nothing changed`
+        : `batch ${h.seq} is below the last applied ${applied} and differs from the batch applied under that number`,
       { appliedSeq: applied },
     );
   }
-  if (batch.seq !== applied + 1) {
-    return refuse('federation_out_of_sequence', `expected batch ${applied + 1}, got ${batch.seq}`, {
+  if (h.seq !== applied + 1) {
+    return refuse('federation_out_of_sequence', `expected batch ${applied + 1}, got ${h.seq}`, {
       expectedSeq: applied + 1,
       appliedSeq: applied,
     });
   }
-  await repo.applyChanges(trx, peer.id, batch.seq, batch.changes);
-  const lag = Math.max(0, now.getTime() - new Date(batch.oldestChangeAt).getTime());
+  let result: { count: number; malformed: number };
+  try {
+    result = await repo.applyChanges(trx, peer.id, h.seq, batch.changes);
+  } catch {
+    result = { count: 0, malformed: 1 }; // not JSON, or items that are not objects: the database refused it
+  }
+  // Thrown, not returned: the statement may have written before the count came back, and this rolls it back.
+  if (result.malformed > 0)
+    throw new AppError('bad_request', 'the batch’s changes are not a list of well-formed changes; nothing applied');
+  const lag = Math.max(0, now.getTime() - new Date(h.oldestChangeAt).getTime());
   await repo.insertReceived(trx, {
     peer_id: peer.id,
-    seq: batch.seq,
-    content_hash: batch.contentHash,
-    change_count: batch.changes.length,
+    seq: h.seq,
+    content_hash: h.contentHash,
+    change_count: result.count,
     applied_at: now,
     lag_ms: lag,
   });
@@ -278,19 +288,19 @@ export async function receiveBatch(trx: Db, batch: Batch, now: Date): Promise<Re
     trx,
     peer.id,
     {
-      applied_seq: batch.seq,
+      applied_seq: h.seq,
       last_applied_at: now,
       last_lag_ms: lag,
       silent_since: null,
-      catalogue_version: batch.catalogueVersion,
+      catalogue_version: h.catalogueVersion,
     },
     now,
   );
-  return { ok: true, appliedSeq: batch.seq, changes: batch.changes.length };
+  return { ok: true, appliedSeq: h.seq, changes: result.count };
 }
 
 /** A refusal is kept (outside the refused batch's transaction, which changed nothing) for the console. */
-export async function recordRefusal(db: Db, batch: Partial<Batch>, receipt: Receipt & { ok: false }, now: Date) {
+export async function recordRefusal(db: Db, batch: Partial<BatchHeader>, receipt: Receipt & { ok: false }, now: Date) {
   await repo.insertRefusal(db, {
     peer_id: receipt.peerId,
     claimed_installation_id: typeof batch.installationId === 'string' ? batch.installationId.slice(0, 64) : null,

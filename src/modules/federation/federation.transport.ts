@@ -10,14 +10,15 @@ export async function postSigned(
   path: string,
   body: unknown,
   allowedNetworks: readonly string[],
-  options: { agents?: KeepAliveAgents; timeoutMs?: number } = {},
+  options: { agents?: KeepAliveAgents; timeoutMs?: number; contentType?: string } = {},
 ): Promise<EgressResponse> {
   const url = new URL(path, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
   return egressRequest({
     url: url.toString(),
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+    headers: { 'content-type': options.contentType ?? 'application/json' },
+    // a body given as text with its own media type (a batch) goes as it is
+    body: options.contentType ? String(body) : JSON.stringify(body),
     policy: { allowedHosts: [url.hostname], allowedNetworks },
     timeoutMs: options.timeoutMs ?? 30_000,
     maxRedirects: 0,

@@ -17190,7 +17190,7 @@ export interface paths {
         put?: never;
         /**
          * A district’s signed batch of changes: applied in sequence, once
-         * @description Refusals change nothing: federation_bad_signature, federation_wrong_district, federation_unknown_installation; federation_replayed names the last applied batch (errors[body.seq] "applied N"), federation_out_of_sequence the one expected ("expected N").
+         * @description Body (application/vnd.yunguan.federation-batch): the signed header as one line of JSON, a newline, then the changes as a JSON array of {s, o, k, p}; the header's contentHash is SM3 over that text exactly. Refusals change nothing: federation_bad_signature, federation_wrong_district, federation_unknown_installation; federation_replayed names the last applied batch (errors[body.seq] "applied N"), federation_out_of_sequence the one expected ("expected N").
          */
         post: {
             parameters: {
@@ -17199,28 +17199,10 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description header line, newline, changes (JSON) */
             requestBody: {
                 content: {
-                    "application/json": {
-                        v: number;
-                        /** Format: uuid */
-                        installationId: string;
-                        districtCode: string;
-                        seq: number;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        oldestChangeAt: string;
-                        catalogueVersion: string | null;
-                        contentHash: string;
-                        changes: {
-                            s: string;
-                            o: "upsert" | "delete";
-                            k: string;
-                            p: unknown;
-                        }[];
-                        signature: string;
-                    };
+                    "application/vnd.yunguan.federation-batch": string;
                 };
             };
             responses: {
