@@ -10,7 +10,7 @@ import { seedDemo } from '../../../../seed.ts';
 import { project, reviewedForProvider, withSystem } from '../../../orders/orders.fixtures.ts';
 import { registerFulfilment } from '../../index.ts';
 import { closeSessions, runLibvirtFulfilment, unregisterLibvirtDrivers } from './index.ts';
-import { reconcileLibvirt } from './libvirt.observe.ts';
+import { reconcileLibvirt, sampleLibvirt } from './libvirt.observe.ts';
 import { parseDomain, volumeList } from './libvirt.xml.ts';
 import { sessionFor, type VirshSession } from './virsh.ts';
 
@@ -195,8 +195,14 @@ describe('fulfilment on libvirt', () => {
     expect(w).toMatchObject({ driver: `libvirt:demo-provider-a/${ZONE}`, status: 'open' });
     workOrderId = w!.id;
 
-    const run = await runLibvirtFulfilment(t.database.db, clock.now(), 'instance-1');
-    expect(run).toMatchObject({ claimed: 1, delivered: [workOrderId], failed: [] });
+    // two API instances at once: the work order is claimed once, one domain is made
+    const runs = await Promise.all([
+      runLibvirtFulfilment(t.database.db, clock.now(), 'instance-1'),
+      runLibvirtFulfilment(t.database.db, clock.now(), 'instance-2'),
+    ]);
+    expect(runs.map((r) => r.claimed).sort()).toEqual([0, 1]);
+    expect(runs.flatMap((r) => r.delivered)).toEqual([workOrderId]);
+    expect(runs.flatMap((r) => r.failed)).toEqual([]);
     const detail = await workOrder(edu, workOrderId);
     expect(detail.status).toBe('submitted');
     const [line] = detail.receipts[0].lines;
@@ -316,9 +322,46 @@ describe('fulfilment on libvirt', () => {
   });
 });
 
+describe('utilisation from libvirt statistics, no agent in the guest', () => {
+  it('a guest left idle for the (shortened) window becomes a low-utilisation finding', async () => {
+    // the policy override shortens the window to one day (SH 25's number is the pack's; the test's is its own)
+    const approver = await login(t.app, 'approver');
+    const set = await as(t.app, approver, {
+      method: 'PUT',
+      url: '/api/v1/jurisdictions/demo-city/policy/overrides',
+      payload: { path: 'monitoring.lowUtilisationDays', value: 1, reason: '测试：检测窗口缩短为 1 天' },
+    });
+    expect(set.statusCode, set.body).toBe(200);
+    // hourly samples for a day and an hour: libvirt's test driver reports constant CPU time (a guest doing nothing)
+    for (let h = 0; h <= 25; h++) {
+      clock.set(new Date(Date.parse('2026-10-15T03:00:00Z') + h * 3_600_000).toISOString());
+      const [r] = await sampleLibvirt(t.database.db, clock.now());
+      expect(r).toMatchObject({ connection: 'host-01', domains: 1 });
+      if (h > 0) expect(r!.accepted).toBeGreaterThanOrEqual(6);
+    }
+    const run = await as(t.app, reviewer, { method: 'POST', url: '/api/v1/monitoring/detection-runs' });
+    expect(run.statusCode, run.body).toBe(200);
+    const findings = (
+      await as(t.app, reviewer, { url: '/api/v1/monitoring/findings?rule=low_utilisation&status=open&limit=500' })
+    ).json().items as { resourceId: string; evidence: Record<string, unknown> }[];
+    const resource = await t.database.db
+      .selectFrom('resource')
+      .select('id')
+      .where('zone', '=', ZONE)
+      .where('state', '=', 'active')
+      .executeTakeFirstOrThrow();
+    expect(findings.map((f) => f.resourceId)).toContain(resource.id);
+    const removed = await as(t.app, approver, {
+      method: 'DELETE',
+      url: '/api/v1/jurisdictions/demo-city/policy/overrides?path=monitoring.lowUtilisationDays',
+    });
+    expect(removed.statusCode, removed.body).toBe(200);
+  });
+});
+
 describe('failures leave nothing half-created', () => {
   it('no room in the pool: the data volume fails after the system volume was made, which is removed again', async () => {
-    clock.set('2026-10-16T02:00:00Z');
+    clock.set('2026-10-16T06:00:00Z');
     const projectId = await project(t.database.db, 'demo-education', { vcpu: 64, memory_gb: 256, storage_gb: 40000 });
     const order = await place(edu, {
       type: 'new_resources',
