@@ -198,8 +198,8 @@ export function parseDomIfAddr(out: string): { mac: string; address: string }[] 
     if (cols.length >= 4 && /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(cols[1] ?? '')) {
       mac = (cols[1] as string).toLowerCase();
       rows.push({ mac, address: (cols[3] as string).split('/')[0] as string });
-    } else if (cols.length === 3 && cols[0] === '-' && mac) {
-      rows.push({ mac, address: (cols[2] as string).split('/')[0] as string });
+    } else if (cols.length >= 3 && cols[0] === '-' && mac) {
+      rows.push({ mac, address: (cols[cols.length - 1] as string).split('/')[0] as string });
     }
   }
   return rows;
