@@ -209,7 +209,7 @@ export function LibvirtZonesPage() {
         loading={connections.isLoading}
         dataSource={connections.data ?? []}
         pagination={false}
-        locale={{ emptyText: t('libvirt.empty') }}
+        locale={{ emptyText: <Typography.Text>{t('libvirt.empty')}</Typography.Text> }}
         scroll={{ x: true }}
         columns={[
           { title: t('libvirt.col.provider'), dataIndex: 'providerName' },
