@@ -426,7 +426,7 @@ describe('failures leave nothing half-created', () => {
     const second = await runLibvirtFulfilment(t.database.db, clock.now());
     expect(second.delivered).toEqual([w!.id]);
     expect((await tasks(providerA, w!.id))[0]).toMatchObject({ status: 'delivered', attempts: 2, lastError: null });
-    expect(await domains()).toEqual([...beforeDomains, `yg-${w!.id}-1-1`].sort());
+    expect((await domains()).sort()).toEqual([...beforeDomains, `yg-${w!.id}-1-1`].sort());
     const confirmed = await as(t.app, edu, { method: 'POST', url: `/api/v1/work-orders/${w!.id}/receipts/confirm` });
     expect(confirmed.statusCode, confirmed.body).toBe(200);
     const uuid = confirmed.json().receipts[0].lines[0].externalId;
@@ -479,5 +479,45 @@ describe('reclaim', () => {
     const detail = await workOrder(edu, w!.id);
     expect(detail).toMatchObject({ status: 'open', receipts: [] });
     expect(await verifyAuditChain(t.database.db)).toMatchObject({ intact: true });
+  });
+});
+
+describe('the hypervisor unreachable', () => {
+  it('connection refused: the work order fails cleanly and says so; once the host answers, the retry creates the machine', async () => {
+    clock.set('2026-10-27T02:00:00Z');
+    // a second zone whose host does not answer (nothing listens on port 1)
+    const down = await as(t.app, reviewer, {
+      method: 'PUT',
+      url: '/api/v1/libvirt/connections',
+      payload: connection({ zone: '互联网区', name: 'host-02', uri: 'qemu+tcp://127.0.0.1:1/system' }),
+    });
+    expect(down.statusCode, down.body).toBe(200);
+    const projectId = await project(t.database.db, 'demo-education', { vcpu: 64, memory_gb: 256, storage_gb: 4000 });
+    const order = await place(edu, {
+      type: 'new_resources',
+      title: '互联网区门户',
+      projectId,
+      lines: [{ itemCode: 'cloud-vm', specification: { ...spec(2, 4, 0), networkZone: '互联网区' }, quantity: 1 }],
+    });
+    const [w] = await workOrders(edu, order.id);
+    expect(w!.driver).toBe('libvirt:demo-provider-a/互联网区');
+    const run = await runLibvirtFulfilment(t.database.db, clock.now());
+    expect(run.failed.filter((f) => f.workOrderId === w!.id)).toEqual([
+      expect.objectContaining({ error: expect.stringContaining('无法连接虚拟化平台（libvirt）') }),
+    ]);
+    expect((await tasks(providerA, w!.id))[0].lastError).toContain('Connection refused');
+    expect((await workOrder(edu, w!.id)).status).toBe('open');
+
+    // the host is back (here: the connection now reaches a host that answers)
+    const up = await as(t.app, reviewer, {
+      method: 'PUT',
+      url: '/api/v1/libvirt/connections',
+      payload: connection({ zone: '互联网区', name: 'host-02' }),
+    });
+    expect(up.statusCode, up.body).toBe(200);
+    clock.set('2026-10-27T02:01:00Z');
+    const retry = await runLibvirtFulfilment(t.database.db, clock.now());
+    expect(retry.delivered).toContain(w!.id);
+    expect((await tasks(providerA, w!.id))[0]).toMatchObject({ status: 'delivered', attempts: 2 });
   });
 });
