@@ -90,29 +90,37 @@ async function carryOut(db: Db, w: WorkItem, now: Date, trail: StepRecord[]): Pr
   const out: DriverDelivery['lines'] = [];
 
   if (w.action === 'open' || w.action === 'open_test') {
-    const c = connections[0] as ConnectionWithProvider;
-    const virsh = virshOf(c);
-    const cfg = configOf(c);
     const planned = lines.flatMap((l) =>
       Array.from({ length: l.quantity }, (_, i) => ({ line: l, name: vmName(w.id, l.line_no, i + 1) })),
     );
-    // what a crashed earlier attempt of this work order left (its names only) goes first
-    for (const p of planned) {
-      for (const r of await removeLeftovers(virsh, cfg, p.name)) trail.push({ step: `remove leftover ${r}`, ok: true });
+    // what a crashed earlier attempt of this work order left (its names only) goes first, on every host
+    for (const host of connections) {
+      for (const p of planned) {
+        for (const r of await removeLeftovers(virshOf(host), configOf(host), p.name))
+          trail.push({ step: `remove leftover ${r}`, ok: true });
+      }
     }
-    const room = await capacity(virsh, cfg);
     const wanted = planned.reduce((a, p) => a + sizeOf(p.line.specification as Record<string, unknown>).memoryGb, 0);
-    if (room.usedMemoryGb + wanted > room.memoryGb) {
+    // the zone's first host with room for the whole work order (its memory, as libvirt reports it)
+    let c: ConnectionWithProvider | undefined;
+    const seen: string[] = [];
+    for (const candidate of connections) {
+      const room = await capacity(virshOf(candidate), configOf(candidate));
+      seen.push(`${candidate.name}: ${room.memoryGb} GiB, in use ${room.usedMemoryGb} GiB`);
+      if (room.usedMemoryGb + wanted <= room.memoryGb) {
+        c = candidate;
+        break;
+      }
+    }
+    if (!c) {
       throw new LibvirtStepError(
         'capacity',
-        new VirshError(
-          'nodeinfo',
-          'no_space',
-          `host memory ${room.memoryGb} GiB, in use ${room.usedMemoryGb} GiB, ordered ${wanted} GiB`,
-        ),
+        new VirshError('nodeinfo', 'no_space', `host memory (${seen.join('; ')}), ordered ${wanted} GiB`),
         trail,
       );
     }
+    const virsh = virshOf(c);
+    const cfg = configOf(c);
     const made: string[] = [];
     try {
       for (const p of planned) {
