@@ -70,9 +70,14 @@ import { PROJECT_SCHEMAS, projectRoutes } from './modules/projects/index.ts';
 import {
   backupDeadlineJob,
   expiryJob,
+  libvirtFulfilmentJob,
+  libvirtReconcileJob,
+  libvirtRoutes,
+  libvirtSampleJob,
   PROVISIONING_SCHEMAS,
   provisioningDeadlineJob,
   provisioningRoutes,
+  syncLibvirtDrivers,
 } from './modules/provisioning/index.ts';
 import { REQUEST_FORM_SCHEMAS, requestFormRoutes } from './modules/requestforms/index.ts';
 import { SHARED_DATA_SCHEMAS, sharedDataRoutes, sharedDataSweepJob } from './modules/shareddata/index.ts';
@@ -129,6 +134,9 @@ export const JOBS: Job<DB>[] = [
   backupDeadlineJob,
   federationSendJob,
   federationWatchJob,
+  libvirtFulfilmentJob,
+  libvirtReconcileJob,
+  libvirtSampleJob,
 ];
 
 // Monitoring raises no silent-agent finding for resources under an agreed maintenance window (JQ 13).
@@ -360,8 +368,14 @@ export async function buildApp({
       await api.register(operationsRoutes, deps);
       await api.register(itProjectRoutes, deps);
       await api.register(federationRoutes, deps);
+      await api.register(libvirtRoutes, deps);
     },
     { prefix: '/api/v1' },
+  );
+
+  // Every instance registers the libvirt zones' drivers at start-up (the libvirt job keeps them current).
+  await syncLibvirtDrivers(database.db).catch((err: unknown) =>
+    app.log.warn({ err }, 'libvirt drivers not registered'),
   );
 
   const consoleBuilt = existsSync(path.join(config.webDir, 'index.html'));

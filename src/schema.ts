@@ -14,6 +14,7 @@ import type { OperationsTables } from './modules/operations/operations.table.ts'
 import type { OrderTables } from './modules/orders/orders.table.ts';
 import type { PolicyTables } from './modules/policy/policy.table.ts';
 import type { ProjectTables } from './modules/projects/projects.table.ts';
+import type { LibvirtTables } from './modules/provisioning/drivers/libvirt/libvirt.table.ts';
 import type { ProvisioningTables } from './modules/provisioning/provisioning.table.ts';
 import type { RequestFormTables } from './modules/requestforms/requestforms.table.ts';
 import type { SharedDataTables } from './modules/shareddata/shareddata.table.ts';
@@ -41,7 +42,8 @@ export interface DB
     EvaluationTables,
     OperationsTables,
     ItProjectTables,
-    FederationTables {}
+    FederationTables,
+    LibvirtTables {}
 
 export type Db = Kysely<DB>;
 export type Trx = Transaction<DB>;

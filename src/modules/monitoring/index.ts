@@ -1,6 +1,7 @@
 export { configureSilenceExemption, detect, type SilenceExemption, thresholdsOf } from './monitoring.detect.ts';
 export { type EfficiencyFacts, efficiencyFacts } from './monitoring.facts.repository.ts';
 export { configureFold, foldJob } from './monitoring.fold.ts';
+export { type IngestSeries, readSetting, storeSamples } from './monitoring.ingest.ts';
 export { MONITORING_JOBS } from './monitoring.jobs.ts';
 export { monitoringRoutes } from './monitoring.routes.ts';
 export { MONITORING_SCHEMAS } from './monitoring.schemas.ts';

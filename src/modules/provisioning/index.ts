@@ -6,6 +6,14 @@ export {
   type ProvisioningDriver,
   registerDriver,
 } from './drivers/index.ts';
+export {
+  closeSessions as closeLibvirtSessions,
+  libvirtFulfilmentJob,
+  libvirtReconcileJob,
+  libvirtRoutes,
+  libvirtSampleJob,
+  syncLibvirtDrivers,
+} from './drivers/libvirt/index.ts';
 export { backupDeadlineJob, sweepBackupDeadlines } from './provisioning.backup.ts';
 export {
   type DeadlineRun,

@@ -61,8 +61,28 @@ export async function pushInventory(trx: Trx, auth: AuthContext, actor: Actor, r
   if (auth.organisationType !== 'cloud_service_provider') {
     throw new AppError('forbidden', 'only a cloud service provider reports its inventory / 仅云服务商可上报资源清单');
   }
-  const providerId = auth.organisationId;
-  const jurisdictionId = auth.jurisdictionId;
+  return reconcileInventory(
+    trx,
+    { providerId: auth.organisationId, jurisdictionId: auth.jurisdictionId, reporter: auth.name },
+    actor,
+    report,
+    now,
+  );
+}
+
+/**
+ * Reconciles one provider's report, whoever made it: the provider pushing it (`pushInventory`) or a driver
+ * reading the provider's platform itself (libvirt: drivers/libvirt). `zone`: the report covers only that network
+ * zone, so a full snapshot makes only that zone's resources missing.
+ */
+export async function reconcileInventory(
+  trx: Trx,
+  source: { providerId: string; jurisdictionId: string; reporter: string; zone?: string },
+  actor: Actor,
+  report: InventoryReport,
+  now: Date,
+) {
+  const { providerId, jurisdictionId } = source;
   const seen = new Set<string>();
   for (const item of report.items) {
     if (seen.has(item.externalId)) {
@@ -80,7 +100,7 @@ export async function pushInventory(trx: Trx, auth: AuthContext, actor: Actor, r
     content_sm3: sm3(canonical(report)),
     findings_raised: 0,
     received_at: now,
-    received_by: auth.name,
+    received_by: source.reporter,
   });
   const code = await repo.jurisdictionCode(trx, jurisdictionId);
   // the pack's defaults.inventoryFindingWorkingDays (a platform default: no regulation gives one)
@@ -89,7 +109,7 @@ export async function pushInventory(trx: Trx, auth: AuthContext, actor: Actor, r
 
   const live = new Map(
     (await repo.providerResources(trx, providerId))
-      .filter((r) => r.external_id)
+      .filter((r) => r.external_id && (source.zone === undefined || r.zone === source.zone))
       .map((r) => [r.external_id as string, r]),
   );
   const raised: { kind: FindingKind; externalId: string }[] = [];
@@ -168,8 +188,8 @@ export async function pushInventory(trx: Trx, auth: AuthContext, actor: Actor, r
       to: { role: 'ops_reviewer' },
       kind: 'inventory.findings_raised',
       title: {
-        zh: `资源清单核对发现 ${raised.length} 项差异（${auth.name}）`,
-        en: `Inventory reconciliation: ${raised.length} new finding(s) (${auth.name})`,
+        zh: `资源清单核对发现 ${raised.length} 项差异（${source.reporter}）`,
+        en: `Inventory reconciliation: ${raised.length} new finding(s) (${source.reporter})`,
       },
       link: '/inventory/findings',
       entity: { type: 'inventory_snapshot', id: snapshotId },

@@ -307,7 +307,7 @@ export async function jurisdictionCode(trx: Trx, id: string): Promise<string> {
 export async function providerResources(trx: Trx, providerId: string) {
   return trx
     .selectFrom('resource')
-    .select(['id', 'organisation_id', 'jurisdiction_id', 'external_id', 'name', 'state', 'specification'])
+    .select(['id', 'organisation_id', 'jurisdiction_id', 'external_id', 'name', 'state', 'specification', 'zone'])
     .where('provider_id', '=', providerId)
     .where('state', 'in', ['active', 'suspended', 'reclaiming'])
     .execute();

@@ -140,6 +140,14 @@ export const routes: RouteObject[] = [
                 ],
               },
               {
+                path: 'libvirt',
+                element: guarded('inventory:reconcile'),
+                handle: crumb('libvirt.nav'),
+                children: [
+                  { index: true, element: page(() => import('../pages/libvirt/LibvirtZonesPage'), 'LibvirtZonesPage') },
+                ],
+              },
+              {
                 path: ':id',
                 element: page(() => import('../pages/inventory/ResourcePage'), 'ResourcePage'),
                 handle: crumb('inventory.nav.resource'),

@@ -7,6 +7,7 @@ import { evaluationEnUS } from './evaluation.en-US';
 import { federationEnUS } from './federation.en-US';
 import { homeEnUS } from './home.en-US';
 import { itProjectsEnUS } from './itprojects.en-US';
+import { libvirtEnUS } from './libvirt.en-US';
 import { operationsEnUS } from './operations.en-US';
 import { sharedDataEnUS } from './shareddata.en-US';
 import type { Messages } from './zh-CN';
@@ -1197,5 +1198,6 @@ export const enUS: Messages = {
   ...homeEnUS,
   ...auditEnUS,
   ...backupWaiverEnUS,
+  ...libvirtEnUS,
   ...consoleEnUS,
 };

@@ -11,6 +11,7 @@ import { evaluationZhCN } from './evaluation.zh-CN';
 import { federationZhCN } from './federation.zh-CN';
 import { homeZhCN } from './home.zh-CN';
 import { itProjectsZhCN } from './itprojects.zh-CN';
+import { libvirtZhCN } from './libvirt.zh-CN';
 import { operationsZhCN } from './operations.zh-CN';
 import { sharedDataZhCN } from './shareddata.zh-CN';
 
@@ -1158,6 +1159,7 @@ export const zhCN = {
   ...homeZhCN,
   ...auditZhCN,
   ...backupWaiverZhCN,
+  ...libvirtZhCN,
   ...consoleZhCN,
 };
 
