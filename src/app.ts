@@ -55,6 +55,7 @@ import {
   incidentSweepJob,
   OPERATIONS_SCHEMAS,
   operationsRoutes,
+  reportScheduleJob,
   resourcesUnderAgreedMaintenance,
   serviceDeskSweepJob,
 } from './modules/operations/index.ts';
@@ -128,6 +129,7 @@ export const JOBS: Job<DB>[] = [
   backupDeadlineJob,
   federationSendJob,
   federationWatchJob,
+  reportScheduleJob,
 ];
 
 // Monitoring raises no silent-agent finding for resources under an agreed maintenance window (JQ 13).
