@@ -186,7 +186,7 @@ function AvailabilityCard() {
           pagination={false}
           dataSource={a.data?.providers ?? []}
           columns={columns(t('ops.col.provider'))}
-          locale={{ emptyText: t('ops.incidents.noDowntime') }}
+          locale={{ emptyText: <Typography.Text type="secondary">{t('ops.incidents.noDowntime')}</Typography.Text> }}
         />
         {(a.data?.zones.length ?? 0) > 0 ? (
           <Table<AvailabilityRow>

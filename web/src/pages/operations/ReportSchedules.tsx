@@ -98,7 +98,7 @@ export function ReportSchedulesCard() {
         loading={schedules.isLoading}
         pagination={false}
         dataSource={schedules.data?.items ?? []}
-        locale={{ emptyText: t('ops.schedules.empty') }}
+        locale={{ emptyText: <Typography.Text type="secondary">{t('ops.schedules.empty')}</Typography.Text> }}
         columns={[
           {
             key: 'period',
