@@ -261,11 +261,11 @@ describe('a ticket that misses its resolution target (the pack’s default: urge
   it('a late resolution before any sweep tells them at once, and the sweep then says nothing more', async () => {
     at('2026-10-11T15:00:00');
     const tk = await open('门户再次无法访问');
-    at('2026-10-11T19:00:00');
+    at('2026-10-11T19:00:01'); // one second past the 4 hours (at 19:00:00 exactly it is met)
     const late = await ok(post(provider, `/tickets/${tk.id}/resolution`, { resolution: '已恢复' }));
     // Jiuquan's pack sets no response target (TZ 12(2)'s 5 minutes is Taizhou's); the late resolution is told at once
     expect(late.response).toMatchObject({ targetMinutes: null, escalatedAt: null });
-    expect(late.resolutionTarget).toMatchObject({ met: false, escalatedAt: '2026-10-11T11:00:00.000Z' });
+    expect(late.resolutionTarget).toMatchObject({ met: false, escalatedAt: '2026-10-11T11:00:01.000Z' });
     expect(await sweepServiceDesk(t.database.db, clock.now())).toEqual({ escalated: 0, resolutionOverdue: 0 });
     const told = (await inbox(reviewer, 'ticket.resolution_breached')).filter((n) => n.entity?.id === tk.id);
     expect(told).toHaveLength(1);
