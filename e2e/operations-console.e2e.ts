@@ -159,7 +159,8 @@ describe('maintenance, incidents and reports in the console', () => {
 
     await page.goto(ui.url('/operations/reports'));
     await login(page, 'provider');
-    await page.getByText('周报').click();
+    // the generating form's own choice (the scheduled reports' card offers the same periods)
+    await page.locator('.ant-card').filter({ hasText: '生成报告' }).getByText('周报', { exact: true }).click();
     await page.getByRole('button', { name: buttonName('生成报告') }).click();
     await visible(page.locator('tbody tr').filter({ hasText: '示范政务云服务商甲' }).first());
     await expect(page.locator('tbody tr').filter({ hasText: '全市' }).count()).resolves.toBe(0);

@@ -55,6 +55,7 @@ import {
   incidentSweepJob,
   OPERATIONS_SCHEMAS,
   operationsRoutes,
+  reportScheduleJob,
   resourcesUnderAgreedMaintenance,
   serviceDeskSweepJob,
 } from './modules/operations/index.ts';
@@ -137,6 +138,7 @@ export const JOBS: Job<DB>[] = [
   libvirtFulfilmentJob,
   libvirtReconcileJob,
   libvirtSampleJob,
+  reportScheduleJob,
 ];
 
 // Monitoring raises no silent-agent finding for resources under an agreed maintenance window (JQ 13).

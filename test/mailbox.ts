@@ -7,6 +7,8 @@ import type { TestApp } from './helpers.ts';
 export interface ReceivedMail {
   to: string[];
   text: string;
+  /** the message as received (headers and every MIME part), for mails with attachments */
+  raw: string;
 }
 
 export interface Mailbox {
@@ -46,6 +48,7 @@ export async function startMailbox(): Promise<Mailbox> {
         mails.push({
           to: session.envelope.rcptTo.map((r) => r.address),
           text: decodeText(Buffer.concat(chunks).toString('latin1')),
+          raw: Buffer.concat(chunks).toString('latin1'),
         });
         callback();
       });
@@ -72,4 +75,36 @@ export async function mailedTemporaryPassword(t: TestApp, mailbox: Mailbox, emai
   const password = mail && /Temporary password of \S+: ([A-Za-z0-9-]+)\./.exec(mail.text)?.[1];
   if (!password) throw new Error(`no temporary password was mailed to ${email}`);
   return password;
+}
+
+/** A part of a multipart mail: its content type, file name (attachments) and decoded bytes. */
+export interface MailPart {
+  contentType: string;
+  filename: string | null;
+  content: Buffer;
+}
+
+/** The leaf parts of a multipart mail (text and attachments), their transfer encoding undone. */
+export function mailParts(raw: string): MailPart[] {
+  const boundaries = [...raw.matchAll(/boundary="?([^";\r\n]+)"?/gi)].map((m) => m[1] as string);
+  if (boundaries.length === 0) return [];
+  let pieces = [raw];
+  for (const b of boundaries) pieces = pieces.flatMap((p) => p.split(`--${b}`));
+  const parts: MailPart[] = [];
+  for (const piece of pieces) {
+    const split = piece.search(/\r?\n\r?\n/);
+    if (split < 0) continue;
+    const headers = piece.slice(0, split).replace(/\r?\n[ \t]+/g, ' ');
+    const type = /^content-type:\s*([^;\s]+)/im.exec(headers)?.[1]?.toLowerCase();
+    if (!type || type.startsWith('multipart/')) continue;
+    const filename = /filename\*?=(?:utf-8'')?"?([^";\r\n]+)"?/i.exec(headers)?.[1] ?? null;
+    const encoding = /^content-transfer-encoding:\s*(\S+)/im.exec(headers)?.[1]?.toLowerCase();
+    const body = piece.slice(split).trim();
+    const content =
+      encoding === 'base64'
+        ? Buffer.from(body.replace(/\s+/g, ''), 'base64')
+        : Buffer.from(decodeText(`Content-Transfer-Encoding: ${encoding ?? '7bit'}\n\n${body}`), 'utf8');
+    parts.push({ contentType: type, filename, content });
+  }
+  return parts;
 }

@@ -37,7 +37,8 @@ beforeAll(async () => {
 
 /**
  * Issue 18: a service-desk ticket of the applicant's unit routed to provider A, and a maintenance window of provider
- * A: the seed has none, and a route the crawl finds no id for is not tried with foreign ones.
+ * A, and a report schedule of provider A: the seed has none, and a route the crawl finds no id for is not tried with
+ * foreign ones.
  */
 async function seedOperations(): Promise<void> {
   const applicant = await login(t.app, 'applicant');
@@ -73,6 +74,13 @@ async function seedOperations(): Promise<void> {
     },
   });
   expect(window.statusCode, window.body).toBe(201);
+  // provider A's weekly report on schedule (its PATCH is then tried with a foreign id)
+  const schedule = await as(t.app, provider, {
+    method: 'POST',
+    url: '/api/v1/operations/report-schedules',
+    payload: { period: 'week', recipientRoles: ['provider_admin'] },
+  });
+  expect(schedule.statusCode, schedule.body).toBe(201);
 }
 afterAll(() => t.close());
 

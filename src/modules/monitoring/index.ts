@@ -1,3 +1,8 @@
+export {
+  type HeartbeatAvailabilityRow,
+  heartbeatAvailability,
+  type PlannedSpan,
+} from './monitoring.availability.repository.ts';
 export { configureSilenceExemption, detect, type SilenceExemption, thresholdsOf } from './monitoring.detect.ts';
 export { type EfficiencyFacts, efficiencyFacts } from './monitoring.facts.repository.ts';
 export { configureFold, foldJob } from './monitoring.fold.ts';

@@ -14,7 +14,7 @@ import type { DB, Db } from '../../schema.ts';
 import { VERSION } from '../../version.ts';
 import { type MailSettings, mailSettings } from './mail.ts';
 import type { DeliveryRecord, SubscriptionRecord } from './notifications.table.ts';
-import { SECRET_PLACEHOLDER } from './notify.ts';
+import { type QueuedAttachment, SECRET_PLACEHOLDER } from './notify.ts';
 import {
   type AttemptOutcome,
   claimDue,
@@ -234,7 +234,12 @@ async function sendMail(d: DeliveryRecord, { mail, transport }: Senders): Promis
   if (!mail || !transport) {
     return { ok: false, target: d.recipient, statusCode: null, error: 'e-mail is not configured (YUNGUAN_SMTP_URL)' };
   }
-  const payload = d.payload as { subject: string; text: string; sealedSecret?: string };
+  const payload = d.payload as {
+    subject: string;
+    text: string;
+    sealedSecret?: string;
+    attachments?: QueuedAttachment[];
+  };
   const text = payload.sealedSecret
     ? payload.text.replaceAll(SECRET_PLACEHOLDER, openSecret(payload.sealedSecret))
     : payload.text;
@@ -243,6 +248,11 @@ async function sendMail(d: DeliveryRecord, { mail, transport }: Senders): Promis
     to: d.recipient as string,
     subject: payload.subject,
     text,
+    attachments: payload.attachments?.map((a) => ({
+      filename: a.filename,
+      contentType: a.contentType,
+      content: Buffer.from(a.base64, 'base64'),
+    })),
     headers: { 'X-Yunguan-Delivery': d.id },
   });
   const rejected = (info.rejected ?? []).length > 0;

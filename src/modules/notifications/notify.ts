@@ -28,6 +28,18 @@ export interface Notice {
    * failed for good. The in-app inbox, which anyone with database access can read, says it went by e-mail.
    */
   secret?: string;
+  /**
+   * Files sent with the e-mail only (a scheduled report's PDF): kept in the outbox with each recipient's mail until
+   * it is sent. The in-app inbox row carries the link instead. Keep them small.
+   */
+  attachments?: { filename: string; contentType: string; content: Buffer }[];
+}
+
+/** An attachment as the outbox keeps it in an e-mail's payload. */
+export interface QueuedAttachment {
+  filename: string;
+  contentType: string;
+  base64: string;
 }
 
 export const SECRET_PLACEHOLDER = '{secret}';
@@ -115,6 +127,11 @@ async function write(trx: Trx, n: Notice): Promise<void> {
     const text = [n.title.zh, n.body?.zh, '', n.title.en, n.body?.en, n.link ? `\n${n.link}` : undefined]
       .filter((line) => line !== undefined)
       .join('\n');
+    const attachments: QueuedAttachment[] | undefined = n.attachments?.map((a) => ({
+      filename: a.filename,
+      contentType: a.contentType,
+      base64: a.content.toString('base64'),
+    }));
     await trx
       .insertInto('notification_delivery')
       .values(
@@ -126,7 +143,12 @@ async function write(trx: Trx, n: Notice): Promise<void> {
           subscription_id: null,
           user_id: r.user_id,
           recipient: r.email,
-          payload: JSON.stringify(sealedSecret ? { subject, text, sealedSecret } : { subject, text }),
+          payload: JSON.stringify({
+            subject,
+            text,
+            ...(sealedSecret ? { sealedSecret } : {}),
+            ...(attachments?.length ? { attachments } : {}),
+          }),
           next_attempt_at: null,
           last_error: null,
           delivered_at: null,

@@ -3,7 +3,9 @@ import Type from 'typebox';
 import type { RouteDeps } from '../../deps.ts';
 import { actorOf, authOf, withTenant } from '../../platform/auth/auth.ts';
 import { problemResponses } from '../../platform/http/problem.ts';
+import { heartbeatAvailabilityOfDays } from './availability.service.ts';
 import * as incidents from './incidents.service.ts';
+import { HeartbeatAvailabilitySchema } from './operations.schemas.ts';
 import { SEVERITIES } from './operations.table.ts';
 
 const TAGS = ['operations'];
@@ -107,6 +109,32 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
     async (request) => {
       const auth = authOf(request);
       return withTenant(db, auth, (trx) => incidents.availability(trx, auth, request.query.from, request.query.to));
+    },
+  );
+
+  app.get(
+    '/operations/availability',
+    {
+      config: { permission: 'incident:read' },
+      schema: {
+        tags: TAGS,
+        summary: 'Availability measured by the monitoring heartbeat in [from, to), agreed maintenance taken out',
+        description:
+          'Per resource, information system, using unit and provider: 1 - down / measured seconds, where measured ' +
+          'time is each complete hour since the agent’s first heartbeat minus the resource’s agreed maintenance ' +
+          'windows (JQ 13), and an hour is down by the share of heartbeat samples that were 0 (all of it without any). ' +
+          'A provider sees its own resources, a unit its own.',
+        querystring: Type.Object({
+          from: Type.String({ format: 'date' }),
+          to: Type.String({ format: 'date' }),
+          providerId: Type.Optional(Type.String({ format: 'uuid' })),
+        }),
+        response: { 200: HeartbeatAvailabilitySchema, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const auth = authOf(request);
+      return withTenant(db, auth, (trx) => heartbeatAvailabilityOfDays(trx, auth, request.query, clock.now()));
     },
   );
 

@@ -7,13 +7,16 @@ import type { RouteDeps } from '../../deps.ts';
 import { incidentRoutes } from './incidents.routes.ts';
 import { operationsRoutes as deskRoutes } from './operations.routes.ts';
 import { reportRoutes } from './reports.routes.ts';
+import { scheduleRoutes } from './schedules.routes.ts';
 
 export const operationsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   await app.register(deskRoutes, deps);
   await app.register(reportRoutes, deps);
   await app.register(incidentRoutes, deps);
+  await app.register(scheduleRoutes, deps);
 };
 export { incidentSweepJob, sweepIncidents } from './incidents.service.ts';
 export { OPERATIONS_SCHEMAS } from './operations.schemas.ts';
 export type { OperationsTables } from './operations.table.ts';
+export { reportScheduleJob, runDueSchedules } from './schedules.service.ts';
 export { serviceDeskSweepJob, sweepServiceDesk } from './tickets.service.ts';

@@ -165,7 +165,7 @@ describe('the service desk’s response clock (TZ 12(2): 5 minutes, wall-clock 7
     expect(b.entries.map((e: { kind: string }) => e.kind)).toEqual(['opened', 'response', 'escalation']);
 
     at('2026-10-03T22:30:00');
-    expect(await sweepServiceDesk(t.database.db, clock.now())).toEqual({ escalated: 0 });
+    expect(await sweepServiceDesk(t.database.db, clock.now())).toMatchObject({ escalated: 0 });
     const toAdmin = await inbox(provideradmin, 'ticket.response_breached');
     const toOps = await inbox(reviewer, 'ticket.response_breached');
     expect(toAdmin.map((n) => n.entity?.id)).toEqual([late]);
@@ -177,10 +177,10 @@ describe('the service desk’s response clock (TZ 12(2): 5 minutes, wall-clock 7
     at('2026-10-04T09:00:00');
     const c = await ticket(res['卫健委-应用服务器'] as string, '数据库连接超时');
     at('2026-10-04T09:05:00');
-    expect(await sweepServiceDesk(t.database.db, clock.now())).toEqual({ escalated: 0 });
+    expect(await sweepServiceDesk(t.database.db, clock.now())).toMatchObject({ escalated: 0 });
     at('2026-10-04T09:05:01');
-    expect(await sweepServiceDesk(t.database.db, clock.now())).toEqual({ escalated: 1 });
-    expect(await sweepServiceDesk(t.database.db, clock.now())).toEqual({ escalated: 0 });
+    expect(await sweepServiceDesk(t.database.db, clock.now())).toMatchObject({ escalated: 1 });
+    expect(await sweepServiceDesk(t.database.db, clock.now())).toMatchObject({ escalated: 0 });
     at('2026-10-04T09:06:00');
     const answered = await ok(post(provider, `/tickets/${c.id}/responses`, { body: '处理中' }));
     expect(answered.response).toMatchObject({ met: false, breached: true, escalatedAt: '2026-10-04T01:05:01.000Z' });
@@ -495,7 +495,9 @@ describe('resolution targets per priority (the pack’s defaults: no regulation 
       ['response', '孙浩（服务商甲操作员）'],
       ['escalation', '系统'], // answered (with the resolution) hours after the 5 minutes of TZ 12(2)
       ['resolution', '孙浩（服务商甲操作员）'],
+      ['escalation', '系统'], // resolved a second after its 8 hours: told to the provider and the ops unit, once
     ]);
+    expect(late.resolutionTarget.escalatedAt).not.toBeNull();
     expect((await ok(get(reviewer, '/tickets?overdue=true'))).items.map((x: { id: string }) => x.id)).toContain(
       high.id,
     );

@@ -13,7 +13,10 @@ const uuids = (ids: readonly string[]) => `{${ids.join(',')}}`;
 
 export async function insertTicket(
   trx: Trx,
-  values: Omit<ServiceTicketTable, 'id' | 'status' | 'response_breached' | 'resolution_breached'> & {
+  values: Omit<
+    ServiceTicketTable,
+    'id' | 'status' | 'response_breached' | 'resolution_breached' | 'resolution_escalated_at'
+  > & {
     status?: TicketStatus;
   },
 ) {
@@ -112,6 +115,22 @@ export async function dueForEscalation(trx: Trx, now: Date, limit: number) {
     .where('response_due_at', 'is not', null)
     .where('response_due_at', '<', now)
     .orderBy('response_due_at')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+/** Unresolved tickets past their resolution target not yet told to anyone, locked (migration 0074). */
+export async function dueForResolutionEscalation(trx: Trx, now: Date, limit: number) {
+  return trx
+    .selectFrom('service_ticket')
+    .selectAll()
+    .where('resolved_at', 'is', null)
+    .where('resolution_escalated_at', 'is', null)
+    .where('resolution_due_at', 'is not', null)
+    .where('resolution_due_at', '<', now)
+    .orderBy('resolution_due_at')
     .limit(limit)
     .forUpdate()
     .skipLocked()
@@ -373,6 +392,7 @@ export async function insertReport(
     content_hash: string;
     generated_by: string;
     generated_at: Date;
+    schedule_id?: string | null;
   },
 ) {
   return trx.insertInto('operations_report').values(values).returning(['id', 'generated_at']).executeTakeFirstOrThrow();
@@ -415,4 +435,21 @@ export async function reportWorkbook(trx: Trx, v: Visibility, id: string) {
     .select(['r.workbook', 'r.period', 'r.period_from', 'r.content_hash'])
     .where('r.id', '=', id)
     .executeTakeFirst();
+}
+
+// ------------------------------------------------------------------------------------------ availability
+
+/** Each resource of an agreed window overlapping [from, to) that `v` sees, with the window (planned time, JQ 13). */
+export async function plannedSpans(trx: Trx | Db, v: Visibility, from: Date, to: Date) {
+  const visible =
+    v.kind === 'jurisdiction'
+      ? sql`mu.jurisdiction_id = any(${uuids(v.jurisdictions)}::uuid[])`
+      : sql`(mu.organisation_id = any(${uuids(v.organisations)}::uuid[]) or mu.provider_id = any(${uuids(v.organisations)}::uuid[]))`;
+  const { rows } = await sql<{ resource_id: string; starts_at: Date; ends_at: Date }>`
+    select distinct r.resource_id, m.starts_at, m.ends_at
+    from maintenance_window m
+    join maintenance_unit mu on mu.maintenance_id = m.id
+    cross join lateral unnest(mu.resource_ids) as r(resource_id)
+    where m.status = 'agreed' and m.starts_at < ${to} and m.ends_at > ${from} and ${visible}`.execute(trx);
+  return rows;
 }

@@ -58,6 +58,7 @@ const TicketFields = {
       resolvedInSeconds: Nullable(Type.Integer()),
       remainingSeconds: Nullable(Type.Integer({ description: 'while unresolved: seconds to the target' })),
       met: Nullable(Type.Boolean({ description: 'resolved within the target; null while unresolved or no target' })),
+      escalatedAt: Nullable(Moment('when the missed target was told to the provider and the ops unit')),
       overdue: Type.Boolean({ description: 'unresolved past the target, or resolved after it' }),
     },
     { additionalProperties: false },
@@ -139,3 +140,37 @@ export const MaintenanceDetailSchema = Type.Object(
 );
 
 export const OPERATIONS_SCHEMAS = [TicketSchema, TicketDetailSchema, MaintenanceSchema, MaintenanceDetailSchema];
+
+const Measured = {
+  measuredSeconds: Type.Integer({ description: 'complete hours since the first heartbeat, less planned maintenance' }),
+  downSeconds: Type.Integer({ description: 'the share of measured time the heartbeat said down or was silent' }),
+  plannedSeconds: Type.Integer({ description: 'time inside agreed maintenance windows (JQ 13), not counted' }),
+  availabilityPercent: Nullable(Type.Number({ description: '100 x (1 - down / measured); null: nothing measured' })),
+};
+const MeasuredGroup = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  resources: Type.Integer(),
+  ...Measured,
+});
+
+/** Availability measured by the monitoring heartbeat, planned maintenance taken out (issue 18; JQ 11, 13). */
+export const HeartbeatAvailabilitySchema = Type.Object({
+  from: Moment(),
+  to: Moment(),
+  measuredUntil: Moment('the end of the last complete hour counted'),
+  providers: Type.Array(MeasuredGroup),
+  units: Type.Array(MeasuredGroup),
+  systems: Type.Array(MeasuredGroup),
+  resources: Type.Array(
+    Type.Object({
+      resource: Named,
+      unit: Named,
+      provider: Named,
+      system: Nullable(Named),
+      zone: Nullable(Type.String()),
+      silentHours: Type.Integer({ description: 'measured hours without any heartbeat sample' }),
+      ...Measured,
+    }),
+  ),
+});

@@ -49,6 +49,24 @@ export function reportPdfContent(f: ReportFigures) {
           String(p.availabilityPercent),
         ]),
       },
+      ...(f.availability.measured
+        ? [
+            {
+              heading: '可用性（心跳监测，已扣除计划维护）',
+              columns: ['范围', '名称', '中断时长（分钟）', '计划维护（小时）', '可用率%'],
+              rows: [
+                ...f.availability.measured.providers.map((g) => ['云服务商', g] as const),
+                ...f.availability.measured.systems.map((g) => ['信息系统', g] as const),
+              ].map(([kind, g]) => [
+                kind,
+                g.name,
+                String(Math.round(g.downSeconds / 60)),
+                String(Math.round(g.plannedSeconds / 360) / 10),
+                n(g.availabilityPercent),
+              ]),
+            },
+          ]
+        : []),
       {
         heading: '维护',
         columns: ['编号', '事项', '云服务商', '开始', '结束'],

@@ -9,6 +9,7 @@ import type { Trx } from '../../schema.ts';
 import { liveResourceCounts } from '../inventory/index.ts';
 import { listStatements, yuan } from '../metering/index.ts';
 import { periodOf, type UtilisationRow, utilisationReport } from '../monitoring/index.ts';
+import { heartbeatAvailabilityBetween } from './availability.service.ts';
 import { availability } from './incidents.service.ts';
 import * as repo from './operations.repository.ts';
 
@@ -19,6 +20,8 @@ import * as repo from './operations.repository.ts';
 
 export type Period = 'week' | 'month';
 
+/** how many of the least available resources a report lists */
+const LEAST_AVAILABLE = 20;
 const num = (v: string | null) => (v === null ? null : Math.round(Number(v) * 100) / 100);
 
 export async function reportFigures(
@@ -62,6 +65,7 @@ export async function reportFigures(
   const t = await repo.ticketFigures(trx, auth.visibility, fromAt, toAt, providerId);
   const windows = await repo.agreedWindows(trx, auth.visibility, fromAt, toAt, providerId);
   const avail = await availability(trx, auth, from, to);
+  const measured = await heartbeatAvailabilityBetween(trx, auth, fromAt, toAt, providerId, now);
   return {
     period: input.period,
     from,
@@ -84,6 +88,17 @@ export async function reportFigures(
     availability: {
       providers: avail.providers.filter((p) => providerId === null || p.key === providerId),
       zones: providerId === null ? avail.zones : [],
+      /** measured by the monitoring heartbeat, agreed maintenance taken out (the least available resources listed) */
+      measured: {
+        measuredUntil: measured.measuredUntil,
+        providers: measured.providers,
+        systems: measured.systems,
+        units: measured.units,
+        leastAvailable: measured.resources
+          .filter((r) => r.availabilityPercent !== null)
+          .sort((a, b) => (a.availabilityPercent ?? 0) - (b.availabilityPercent ?? 0))
+          .slice(0, LEAST_AVAILABLE),
+      },
     },
     maintenance: {
       agreed: windows.length,
@@ -134,6 +149,8 @@ export async function reportWorkbook(f: ReportFigures): Promise<Buffer> {
   summary.addRow(['平均满意度', f.tickets.averageSatisfaction]);
   summary.addRow(['已实施维护窗口', f.maintenance.agreed]);
   for (const p of f.availability.providers) summary.addRow([`可用率%（${text(p.name ?? '')}）`, p.availabilityPercent]);
+  for (const p of f.availability.measured?.providers ?? [])
+    summary.addRow([`心跳监测可用率%（${text(p.name)}）`, p.availabilityPercent]);
   summary.getRow(2).font = { bold: true };
 
   const res = wb.addWorksheet('资源');
@@ -151,6 +168,36 @@ export async function reportWorkbook(f: ReportFigures): Promise<Buffer> {
     st.addRow(['单位', '金额（元）']);
     for (const u of f.settlement.units) st.addRow([text(u.unitName), u.total]);
     st.addRow(['合计', f.settlement.total]);
+  }
+
+  if (f.availability.measured) {
+    const av = wb.addWorksheet('可用性');
+    av.addRow(['范围', '名称', '资源数', '计入时长（小时）', '中断时长（分钟）', '计划维护（小时）', '可用率%']);
+    const rows = [
+      ...f.availability.measured.providers.map((g) => ['云服务商', g] as const),
+      ...f.availability.measured.systems.map((g) => ['信息系统', g] as const),
+      ...f.availability.measured.units.map((g) => ['单位', g] as const),
+    ];
+    for (const [kind, g] of rows)
+      av.addRow([
+        kind,
+        text(g.name),
+        g.resources,
+        Math.round(g.measuredSeconds / 36) / 100,
+        Math.round(g.downSeconds / 6) / 10,
+        Math.round(g.plannedSeconds / 36) / 100,
+        g.availabilityPercent,
+      ]);
+    for (const r of f.availability.measured.leastAvailable)
+      av.addRow([
+        '资源',
+        text(`${r.resource.name}（${r.unit.name}）`),
+        1,
+        Math.round(r.measuredSeconds / 36) / 100,
+        Math.round(r.downSeconds / 6) / 10,
+        Math.round(r.plannedSeconds / 36) / 100,
+        r.availabilityPercent,
+      ]);
   }
 
   const mt = wb.addWorksheet('维护');
@@ -175,6 +222,7 @@ export async function generateReport(
   actor: Actor,
   input: { period: Period; start: string; providerId?: string | null },
   now: Date,
+  scheduleId: string | null = null,
 ) {
   if (auth.visibility.kind === 'organisation' && auth.organisationType !== 'cloud_service_provider')
     throw new AppError(
@@ -197,12 +245,13 @@ export async function generateReport(
     content_hash: contentHash,
     generated_by: actor.name ?? actor.kind,
     generated_at: now,
+    schedule_id: scheduleId,
   });
   await writeAudit(trx, actor, {
     action: 'operations.report_generated',
     objectType: 'operations_report',
     objectId: row.id,
-    detail: { scope: figures.scope, period: figures.period, from: figures.from, contentHash },
+    detail: { scope: figures.scope, period: figures.period, from: figures.from, contentHash, scheduleId },
   });
   return { id: row.id, contentHash, figures };
 }

@@ -72,6 +72,8 @@ export function toTicket(t: Listed, now: Date) {
           ? null
           : Math.floor((t.resolution_due_at.getTime() - now.getTime()) / 1000),
       met: t.resolution_due_at === null || t.resolved_at === null ? null : !t.resolution_breached,
+      /** when the missed target was told to the provider and the ops unit (once) */
+      escalatedAt: iso(t.resolution_escalated_at),
       /** unresolved past the due moment, or resolved after it */
       overdue:
         t.resolution_due_at !== null &&
@@ -276,6 +278,40 @@ async function escalate(trx: Trx, actor: Actor, t: TicketRow, now: Date, late: b
   await notify(trx, { ...common, to: { role: 'ops_reviewer' } });
 }
 
+/**
+ * Tells, once, that a ticket missed its resolution target: the provider that must resolve it (every user of its
+ * organisation, who work its queue) and the ops unit. By the sweep, or by the late resolution itself.
+ */
+async function escalateResolution(trx: Trx, actor: Actor, t: TicketRow, now: Date, resolvedLate: boolean) {
+  await repo.updateTicket(trx, t.id, { resolution_escalated_at: now, updated_at: now });
+  const due = t.resolution_due_at as Date;
+  const body = `解决超时：目标 ${t.resolution_hours} 小时${t.resolution_article ? `（${t.resolution_article}）` : ''}`;
+  await repo.insertEntry(trx, t, 'escalation', body, 'system', now);
+  await writeAudit(trx, actor, {
+    action: 'service_ticket.resolution_overdue',
+    objectType: 'service_ticket',
+    objectId: t.id,
+    detail: { number: t.number, resolutionDueAt: due.toISOString(), resolvedLate },
+  });
+  const common = {
+    jurisdictionId: t.jurisdiction_id,
+    kind: 'ticket.resolution_breached',
+    title: {
+      zh: `工单 ${t.number} 未在 ${t.resolution_hours} 小时内解决（解决时限已过）`,
+      en: `Ticket ${t.number} missed its resolution target of ${t.resolution_hours} hours`,
+    },
+    body: {
+      zh: `${t.unit_name}：${t.subject}`,
+      en: `${t.unit_name}: ${t.subject}`,
+    },
+    link: `/operations/tickets/${t.id}`,
+    entity: { type: 'service_ticket', id: t.id },
+    occurredAt: now,
+  };
+  await notify(trx, { ...common, to: { organisationId: t.provider_id } });
+  await notify(trx, { ...common, to: { role: 'ops_reviewer' } });
+}
+
 export async function respond(trx: Trx, auth: AuthContext, actor: Actor, id: string, body: string, now: Date) {
   const t = await asProvider(trx, auth, id);
   if (t.status === 'confirmed') throw new AppError('conflict', 'the ticket is closed / 工单已关闭');
@@ -338,6 +374,7 @@ export async function resolve(trx: Trx, auth: AuthContext, actor: Actor, id: str
     updated_at: now,
   });
   await repo.insertEntry(trx, t, 'resolution', resolution, actorName(actor), now);
+  if (late && t.resolution_escalated_at === null) await escalateResolution(trx, actor, t, now, true);
   await writeAudit(trx, actor, {
     action: 'service_ticket.resolved',
     objectType: 'service_ticket',
@@ -399,12 +436,17 @@ export async function confirm(
   return getTicket(trx, auth, id, now);
 }
 
-/** Escalates every ticket past its response target with no answer yet, once each. One transaction. */
+/**
+ * Escalates every ticket past its response target with no answer yet, and tells of every unresolved ticket past its
+ * resolution target; once each. One transaction.
+ */
 export async function sweepServiceDesk(db: Db, now: Date, actor: Actor = { kind: 'system', id: null, name: 'system' }) {
   return db.transaction().execute(async (trx) => {
     const due = await repo.dueForEscalation(trx, now, 500);
     for (const t of due) await escalate(trx, actor, t, now, false);
-    return { escalated: due.length };
+    const unresolved = await repo.dueForResolutionEscalation(trx, now, 500);
+    for (const t of unresolved) await escalateResolution(trx, actor, t, now, false);
+    return { escalated: due.length, resolutionOverdue: unresolved.length };
   });
 }
 

@@ -15465,6 +15465,148 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/operations/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Availability measured by the monitoring heartbeat in [from, to), agreed maintenance taken out
+         * @description Per resource, information system, using unit and provider: 1 - down / measured seconds, where measured time is each complete hour since the agent’s first heartbeat minus the resource’s agreed maintenance windows (JQ 13), and an hour is down by the share of heartbeat samples that were 0 (all of it without any). A provider sees its own resources, a unit its own.
+         */
+        get: {
+            parameters: {
+                query: {
+                    from: string;
+                    to: string;
+                    providerId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: date-time */
+                            to: string;
+                            /**
+                             * Format: date-time
+                             * @description the end of the last complete hour counted
+                             */
+                            measuredUntil: string;
+                            providers: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                resources: number;
+                                /** @description complete hours since the first heartbeat, less planned maintenance */
+                                measuredSeconds: number;
+                                /** @description the share of measured time the heartbeat said down or was silent */
+                                downSeconds: number;
+                                /** @description time inside agreed maintenance windows (JQ 13), not counted */
+                                plannedSeconds: number;
+                                availabilityPercent: number | null;
+                            }[];
+                            units: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                resources: number;
+                                /** @description complete hours since the first heartbeat, less planned maintenance */
+                                measuredSeconds: number;
+                                /** @description the share of measured time the heartbeat said down or was silent */
+                                downSeconds: number;
+                                /** @description time inside agreed maintenance windows (JQ 13), not counted */
+                                plannedSeconds: number;
+                                availabilityPercent: number | null;
+                            }[];
+                            systems: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                resources: number;
+                                /** @description complete hours since the first heartbeat, less planned maintenance */
+                                measuredSeconds: number;
+                                /** @description the share of measured time the heartbeat said down or was silent */
+                                downSeconds: number;
+                                /** @description time inside agreed maintenance windows (JQ 13), not counted */
+                                plannedSeconds: number;
+                                availabilityPercent: number | null;
+                            }[];
+                            resources: {
+                                resource: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                };
+                                unit: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                };
+                                provider: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                };
+                                system: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                zone: string | null;
+                                /** @description measured hours without any heartbeat sample */
+                                silentHours: number;
+                                /** @description complete hours since the first heartbeat, less planned maintenance */
+                                measuredSeconds: number;
+                                /** @description the share of measured time the heartbeat said down or was silent */
+                                downSeconds: number;
+                                /** @description time inside agreed maintenance windows (JQ 13), not counted */
+                                plannedSeconds: number;
+                                availabilityPercent: number | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/operations/incidents/{id}": {
         parameters: {
             query?: never;
@@ -15719,6 +15861,261 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/report-schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Report schedules the caller may see, and the roles each scope’s report may be sent to */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                scope: "city" | "provider";
+                                provider: {
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                period: "week" | "month";
+                                recipientRoles: string[];
+                                active: boolean;
+                                /**
+                                 * Format: date-time
+                                 * @description 08:00 Beijing time after the period ends
+                                 */
+                                nextRunAt: string;
+                                /**
+                                 * Format: date
+                                 * @description the first day of the period the next run reports
+                                 */
+                                nextPeriodStart: string;
+                                lastRunAt: string | null;
+                                lastReportId: string | null;
+                                lastError: string | null;
+                                createdBy: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            recipientRoleOptions: {
+                                city: string[];
+                                provider: string[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Schedule a weekly or monthly report (TZ 12), generated after each period and e-mailed with its PDF
+         * @description A week’s report is made on Monday, a month’s on the 1st, at 08:00 Beijing time, archived like one made by hand and sent to every holder of the chosen roles (in the inbox, and by e-mail with the PDF attached). A provider schedules its own; the ops unit the city-wide one or any provider’s.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        period: "week" | "month";
+                        providerId?: string | null;
+                        /** @description roles whose holders receive the report: only roles that may read it */
+                        recipientRoles: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            scope: "city" | "provider";
+                            provider: {
+                                id: string;
+                                name: string;
+                            } | null;
+                            period: "week" | "month";
+                            recipientRoles: string[];
+                            active: boolean;
+                            /**
+                             * Format: date-time
+                             * @description 08:00 Beijing time after the period ends
+                             */
+                            nextRunAt: string;
+                            /**
+                             * Format: date
+                             * @description the first day of the period the next run reports
+                             */
+                            nextPeriodStart: string;
+                            lastRunAt: string | null;
+                            lastReportId: string | null;
+                            lastError: string | null;
+                            createdBy: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/report-schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Pause or resume a schedule, or change its recipients (resumed: from the next period that ends) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        active?: boolean;
+                        /** @description roles whose holders receive the report: only roles that may read it */
+                        recipientRoles?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            scope: "city" | "provider";
+                            provider: {
+                                id: string;
+                                name: string;
+                            } | null;
+                            period: "week" | "month";
+                            recipientRoles: string[];
+                            active: boolean;
+                            /**
+                             * Format: date-time
+                             * @description 08:00 Beijing time after the period ends
+                             */
+                            nextRunAt: string;
+                            /**
+                             * Format: date
+                             * @description the first day of the period the next run reports
+                             */
+                            nextPeriodStart: string;
+                            lastRunAt: string | null;
+                            lastReportId: string | null;
+                            lastError: string | null;
+                            createdBy: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/it-projects/rounds": {
@@ -20775,6 +21172,7 @@ export interface components {
                 resolvedInSeconds: number | null;
                 remainingSeconds: number | null;
                 met: boolean | null;
+                escalatedAt: string | null;
                 /** @description unresolved past the target, or resolved after it */
                 overdue: boolean;
             };
@@ -20844,6 +21242,7 @@ export interface components {
                 resolvedInSeconds: number | null;
                 remainingSeconds: number | null;
                 met: boolean | null;
+                escalatedAt: string | null;
                 /** @description unresolved past the target, or resolved after it */
                 overdue: boolean;
             };

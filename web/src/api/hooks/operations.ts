@@ -218,3 +218,46 @@ export function useGenerateReport() {
     onSuccess: invalidate,
   });
 }
+
+export type MeasuredAvailability =
+  paths['/api/v1/operations/availability']['get']['responses']['200']['content']['application/json'];
+
+/** Availability measured by the heartbeat, agreed maintenance taken out, for calendar days [from, to). */
+export function useMeasuredAvailability(from: string, to: string) {
+  return useQuery({
+    queryKey: [...KEY, 'measured-availability', from, to],
+    queryFn: ({ signal }) =>
+      unwrap(api.GET('/api/v1/operations/availability', { params: { query: { from, to } }, signal })),
+  });
+}
+
+export type ReportSchedules =
+  paths['/api/v1/operations/report-schedules']['get']['responses']['200']['content']['application/json'];
+export type ReportSchedule = ReportSchedules['items'][number];
+export type ReportScheduleInput = NonNullable<
+  paths['/api/v1/operations/report-schedules']['post']['requestBody']
+>['content']['application/json'];
+
+export function useReportSchedules() {
+  return useQuery({
+    queryKey: [...KEY, 'report-schedules'],
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/operations/report-schedules', { signal })),
+  });
+}
+
+export function useCreateReportSchedule() {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: (body: ReportScheduleInput) => unwrap(api.POST('/api/v1/operations/report-schedules', { body })),
+    onSuccess: invalidate,
+  });
+}
+
+export function useUpdateReportSchedule() {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: ({ id, ...body }: { id: string; active?: boolean; recipientRoles?: string[] }) =>
+      unwrap(api.PATCH('/api/v1/operations/report-schedules/{id}', { params: { path: { id } }, body })),
+    onSuccess: invalidate,
+  });
+}

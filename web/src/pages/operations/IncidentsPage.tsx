@@ -16,6 +16,7 @@ import { showFieldErrors } from '../../components/formErrors';
 import { PageHeader } from '../../components/PageHeader';
 import { type MessageKey, useI18n } from '../../i18n';
 import { formatShanghai } from '../calendar/monthGrid';
+import { MeasuredAvailabilityCard } from './MeasuredAvailability';
 import { wallClockIso } from './moments';
 import { ScopeFields } from './shared';
 
@@ -185,7 +186,7 @@ function AvailabilityCard() {
           pagination={false}
           dataSource={a.data?.providers ?? []}
           columns={columns(t('ops.col.provider'))}
-          locale={{ emptyText: t('ops.incidents.noDowntime') }}
+          locale={{ emptyText: <Typography.Text type="secondary">{t('ops.incidents.noDowntime')}</Typography.Text> }}
         />
         {(a.data?.zones.length ?? 0) > 0 ? (
           <Table<AvailabilityRow>
@@ -301,6 +302,7 @@ export function IncidentsPage() {
         ]}
       />
       <AvailabilityCard />
+      <MeasuredAvailabilityCard {...monthRange()} />
       <DeclareModal open={declaring} onClose={() => setDeclaring(false)} />
       <StepModal incident={stepping} onClose={() => setStepping(null)} />
     </>

@@ -14,6 +14,7 @@ import { DateTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
 import { type MessageKey, useI18n } from '../../i18n';
 import { formatShanghai } from '../calendar/monthGrid';
+import { ReportSchedulesCard } from './ReportSchedules';
 
 interface GenerateValues {
   period: 'week' | 'month';
@@ -80,6 +81,7 @@ export function ReportsPage() {
           </Form>
         </Card>
       ) : null}
+      <ReportSchedulesCard />
       {reports.error && <ApiErrorAlert error={reports.error} onRetry={() => reports.refetch()} />}
       <Table<ReportMeta>
         rowKey="id"
@@ -96,7 +98,11 @@ export function ReportsPage() {
             title: t('ops.reports.scope'),
             render: (_, r) => (r.provider ? r.provider.name : t('ops.reports.cityWide')),
           },
-          { key: 'by', title: t('ops.reports.generatedBy'), dataIndex: 'generatedBy' },
+          {
+            key: 'by',
+            title: t('ops.reports.generatedBy'),
+            render: (_, r) => (r.generatedBy === 'system' ? t('ops.reports.bySchedule') : r.generatedBy),
+          },
           { key: 'at', title: t('ops.reports.generatedAt'), render: (_, r) => <DateTime value={r.generatedAt} /> },
           {
             key: 'hash',

@@ -34,7 +34,13 @@ export function ResponseTag({ response }: { response: Ticket['response'] }) {
 export function ResolutionTag({ target }: { target: Ticket['resolutionTarget'] }) {
   const { t } = useI18n();
   if (target.targetHours === null) return <Tag>{t('ops.resolution.none')}</Tag>;
-  if (target.overdue) return <Tag color="red">{t('ops.resolution.overdue')}</Tag>;
+  if (target.overdue)
+    return (
+      <Tag color="red">
+        {t('ops.resolution.overdue')}
+        {target.escalatedAt ? ` · ${t('ops.response.escalated')}` : ''}
+      </Tag>
+    );
   if (target.met) return <Tag color="green">{t('ops.resolution.met')}</Tag>;
   return <Tag color="gold">{t('ops.resolution.pending')}</Tag>;
 }
