@@ -21,6 +21,8 @@ import {
   federationRoutes,
   federationSendJob,
   federationWatchJob,
+  federationPruneJob,
+  federationLinkRoutes,
 } from './modules/federation/index.ts';
 import {
   AdminApprovalSchema,
@@ -128,6 +130,7 @@ export const JOBS: Job<DB>[] = [
   backupDeadlineJob,
   federationSendJob,
   federationWatchJob,
+  federationPruneJob,
 ];
 
 // Monitoring raises no silent-agent finding for resources under an agreed maintenance window (JQ 13).
@@ -358,6 +361,7 @@ export async function buildApp({
       await api.register(operationsRoutes, deps);
       await api.register(itProjectRoutes, deps);
       await api.register(federationRoutes, deps);
+      await api.register(federationLinkRoutes, deps);
     },
     { prefix: '/api/v1' },
   );

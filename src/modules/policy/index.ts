@@ -18,3 +18,4 @@ export {
   type Step,
 } from './policy.schemas.ts';
 export { effectivePolicy, type JurisdictionPolicy, jurisdictionPolicy, setOverride } from './policy.service.ts';
+export { adoptBaseline, BASELINE_MARK, type PolicyBaselineInput } from './policy.service.ts';
