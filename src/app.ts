@@ -18,11 +18,11 @@ import { DATA_CENTRE_SCHEMAS, dataCentreRoutes, dataCentreSweepJob } from './mod
 import { EVALUATION_SCHEMAS, evaluationRoutes } from './modules/evaluation/index.ts';
 import {
   FEDERATION_SCHEMAS,
+  federationLinkRoutes,
+  federationPruneJob,
   federationRoutes,
   federationSendJob,
   federationWatchJob,
-  federationPruneJob,
-  federationLinkRoutes,
 } from './modules/federation/index.ts';
 import {
   AdminApprovalSchema,

@@ -41,15 +41,7 @@ export interface ControlMessage {
 }
 
 const controlText = (m: Omit<ControlMessage, 'content' | 'signature'> & { kind: string }) =>
-  [
-    'yunguan-federation-control',
-    m.v,
-    m.kind,
-    m.installationId,
-    m.districtCode,
-    m.createdAt,
-    m.contentHash,
-  ].join('|');
+  ['yunguan-federation-control', m.v, m.kind, m.installationId, m.districtCode, m.createdAt, m.contentHash].join('|');
 
 /** What the new key signs in a rotation: the installation, the district and both keys. */
 export const rotationText = (installationId: string, districtCode: string, oldKey: string, newKey: string) =>

@@ -143,7 +143,11 @@ describe('policy baselines pushed down (SH 15)', () => {
     expect(accepted.statusCode).toBe(200);
     expect(accepted.json().policyVersion).toBe(version);
     const policy = await jurisdictionPolicy(district.database.db, 'demo-city');
-    expect(policy.policy.quota.developmentShareMax).toMatchObject({ value: '0.10', article: 'SH 22', overridden: true });
+    expect(policy.policy.quota.developmentShareMax).toMatchObject({
+      value: '0.10',
+      article: 'SH 22',
+      overridden: true,
+    });
     expect(policy.policy.orderTypes.scale_up?.steps.find((s) => s.id === 'review')?.deadline).toMatchObject({
       value: 3,
       unit: 'working_days',
@@ -281,7 +285,9 @@ describe('a district silent past its limit (SH 13)', () => {
     expect(silent.silentSince).toBe(clock.now().toISOString());
     expect(silent.silences[0]).toMatchObject({ silentSince: clock.now().toISOString(), resumedAt: null });
     const inbox = (await onCity(reviewer, 'GET', '/notifications')).json();
-    expect(inbox.items.map((n: { title: { zh: string } }) => n.title.zh)).toContain('东城区政务云已超过 20 分钟未报送数据');
+    expect(inbox.items.map((n: { title: { zh: string } }) => n.title.zh)).toContain(
+      '东城区政务云已超过 20 分钟未报送数据',
+    );
 
     clock.advance(5 * 60_000);
     await seedScaleInventory(district.database.db, SYSTEM_ACTOR, 101);
@@ -309,7 +315,11 @@ describe('key rotation', () => {
     expect((await cityView()).keyFingerprint).toBe(rotated.json().fingerprint);
     // signed again with the new key, the open batch verifies at the city (which answers it was applied already)
     expect(await run()).toBe(1);
-    expect(await cityLink()).toMatchObject({ pendingChanges: 0, lastError: null, ackedSeq: (await cityView()).appliedSeq });
+    expect(await cityLink()).toMatchObject({
+      pendingChanges: 0,
+      lastError: null,
+      ackedSeq: (await cityView()).appliedSeq,
+    });
     // a batch signed with the old key is refused and changes nothing
     const applied = (await cityView()).appliedSeq;
     const snap = await snapshot(cityDb);

@@ -16,7 +16,9 @@ const Revoked = Type.Object({
   peerNotified: Type.Boolean({ description: 'whether the other installation took the revocation' }),
   peerAnswer: Type.Union([Type.String(), Type.Null()], { description: 'its answer or the error when it did not' }),
 });
-const Rotated = Type.Object({ fingerprint: Type.String({ description: 'the new key, first 16 hex digits of its SM3' }) });
+const Rotated = Type.Object({
+  fingerprint: Type.String({ description: 'the new key, first 16 hex digits of its SM3' }),
+});
 const Retention = Type.Object({ retentionDays: Type.Integer() });
 
 /** Managing links between installations (issue 22): revoke, rotate keys, policy baselines, retention. */
@@ -76,7 +78,8 @@ export const federationLinkRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async 
       config: { permission: 'federation:manage' },
       schema: {
         tags: TAG,
-        summary: 'Push a jurisdiction’s policy baseline (its pack and the city’s adjustments) down to a district (SH 15)',
+        summary:
+          'Push a jurisdiction’s policy baseline (its pack and the city’s adjustments) down to a district (SH 15)',
         params: Id,
         body: Type.Object({ jurisdictionCode: Code }),
         response: { 200: Type.Object({ version: Type.String(), contentHash: Type.String() }), ...problemResponses },
@@ -146,7 +149,8 @@ export const federationLinkRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async 
       config: { permission: 'federation:manage' },
       schema: {
         tags: TAG,
-        summary: 'Give this district a new SM2 key, announced to the city signed by the old key; open batches re-signed',
+        summary:
+          'Give this district a new SM2 key, announced to the city signed by the old key; open batches re-signed',
         response: { 200: Rotated, ...problemResponses },
       },
     },

@@ -149,7 +149,10 @@ export async function receiveControl(trx: Db, m: ControlMessage, now: Date): Pro
         { previous_public_key: peer.peer_public_key, peer_public_key: content.publicKey },
         now,
       );
-      await audit('federation.peer_key_rotated', { from: fingerprint(peer.peer_public_key), to: fingerprint(content.publicKey) });
+      await audit('federation.peer_key_rotated', {
+        from: fingerprint(peer.peer_public_key),
+        to: fingerprint(content.publicKey),
+      });
       break;
     }
   }
@@ -284,7 +287,11 @@ export async function rotateDistrictKey(db: Db, actor: Actor, id: string, now: D
       action: 'federation.key_rotated',
       objectType: 'federation_peer',
       objectId: peer.id,
-      detail: { districtCode: peer.district_code, from: fingerprint(current.publicKey), to: fingerprint(switched.publicKey) },
+      detail: {
+        districtCode: peer.district_code,
+        from: fingerprint(current.publicKey),
+        to: fingerprint(switched.publicKey),
+      },
     });
   });
   return { fingerprint: fingerprint(switched.publicKey) };
@@ -308,7 +315,10 @@ export async function rotateCityKey(db: Db, actor: Actor, now: Date): Promise<{ 
     next = newKeyPair();
     await repo.setIdentityKeys(db, { next_private_key: sealSecret(next.privateKey), next_public_key: next.publicKey });
   }
-  const proof = signText(rotationText(me.installationId, peer.district_code, me.publicKey, next.publicKey), next.privateKey);
+  const proof = signText(
+    rotationText(me.installationId, peer.district_code, me.publicKey, next.publicKey),
+    next.privateKey,
+  );
   const answer = await sendControl(db, peer, { kind: 'rotate', publicKey: next.publicKey, proof }, now, me);
   if (answer.status !== 200) throw new AppError('bad_gateway', `the city answered ${answerText(answer)}`);
   const switched = next;
@@ -316,7 +326,12 @@ export async function rotateCityKey(db: Db, actor: Actor, now: Date): Promise<{ 
     const locked = (await repo.getPeer(trx, peer.id, true)) as PeerRow;
     for (const d of await repo.listAllPeers(trx, 'district')) {
       if (!d.own_private_key) {
-        await repo.setPeer(trx, d.id, { own_private_key: sealSecret(me.privateKey), own_public_key: me.publicKey }, now);
+        await repo.setPeer(
+          trx,
+          d.id,
+          { own_private_key: sealSecret(me.privateKey), own_public_key: me.publicKey },
+          now,
+        );
       }
     }
     await repo.setIdentityKeys(trx, {
@@ -327,7 +342,12 @@ export async function rotateCityKey(db: Db, actor: Actor, now: Date): Promise<{ 
     });
     for (const open of await repo.openBatches(trx, locked.id, locked.acked_seq)) {
       const { contentHash: _h, signature: _s, changes, ...header } = JSON.parse(open.body) as Batch;
-      await repo.setBatchBody(trx, locked.id, open.seq, JSON.stringify(signBatch(header, changes, switched.privateKey)));
+      await repo.setBatchBody(
+        trx,
+        locked.id,
+        open.seq,
+        JSON.stringify(signBatch(header, changes, switched.privateKey)),
+      );
     }
     await writeAudit(trx, actor, {
       action: 'federation.key_rotated',
@@ -386,7 +406,10 @@ export async function pushPolicy(
 async function ownJurisdiction(db: Db, code: string | undefined): Promise<string> {
   if (code) return (await getJurisdiction(db, code)).code;
   const top = await defaultJurisdiction(db);
-  if (!top) throw new AppError('validation_failed', 'name the jurisdiction', [{ field: 'body.jurisdictionCode', message: 'required' }]);
+  if (!top)
+    throw new AppError('validation_failed', 'name the jurisdiction', [
+      { field: 'body.jurisdictionCode', message: 'required' },
+    ]);
   return top.code;
 }
 
@@ -486,7 +509,11 @@ export async function setRetention(
     if (peer.state !== 'active' || !peer.url) continue;
     try {
       const answer = await sendControl(db, peer, { kind: 'retention', days }, now);
-      districts.push({ name: peer.name, accepted: answer.status === 200, answer: answer.status === 200 ? null : answerText(answer) });
+      districts.push({
+        name: peer.name,
+        accepted: answer.status === 200,
+        answer: answer.status === 200 ? null : answerText(answer),
+      });
     } catch (error) {
       districts.push({ name: peer.name, accepted: false, answer: (error as Error).message });
     }
@@ -508,4 +535,3 @@ export const federationPruneJob: Job<DB> = {
     return batches + received;
   },
 };
-

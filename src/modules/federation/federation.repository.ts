@@ -427,12 +427,7 @@ export async function openBatches(db: Q, peerId: string, ackedSeq: string) {
 }
 
 export async function setBatchBody(db: Q, peerId: string, seq: string, body: string) {
-  await db
-    .updateTable('federation_batch')
-    .set({ body })
-    .where('peer_id', '=', peerId)
-    .where('seq', '=', seq)
-    .execute();
+  await db.updateTable('federation_batch').set({ body }).where('peer_id', '=', peerId).where('seq', '=', seq).execute();
 }
 
 export async function upsertPolicy(
@@ -536,7 +531,9 @@ export async function putSetting(db: Q, retentionDays: number, by: string | null
   await db
     .insertInto('federation_setting')
     .values({ retention_days: retentionDays, set_by: by, updated_at: now })
-    .onConflict((oc) => oc.column('singleton').doUpdateSet({ retention_days: retentionDays, set_by: by, updated_at: now }))
+    .onConflict((oc) =>
+      oc.column('singleton').doUpdateSet({ retention_days: retentionDays, set_by: by, updated_at: now }),
+    )
     .execute();
 }
 

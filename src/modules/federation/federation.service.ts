@@ -172,7 +172,9 @@ export async function acceptEnrolment(
     },
   );
   const me = await identity(trx);
-  return { installationId: me.installationId, publicKey: me.publicKey, name: peer.name };
+  // The district keeps the city under the city's own name (its top jurisdiction), not the name it was given.
+  const city = await defaultJurisdiction(trx);
+  return { installationId: me.installationId, publicKey: me.publicKey, name: city?.name ?? peer.name };
 }
 
 /** The district's side: presents its key with the code to the city and keeps the city's key. */
@@ -546,7 +548,12 @@ async function cityLinkOf(db: Db, p: PeerRow): Promise<CityLink> {
     revokeReason: p.revoke_reason,
     policyVersion: p.policy_version,
     policies: (await repo.listPolicies(db, p.id)).map((c) => {
-      const b = c.content as { jurisdictionName?: string; packId?: string; packVersion?: string; overrides?: unknown[] };
+      const b = c.content as {
+        jurisdictionName?: string;
+        packId?: string;
+        packVersion?: string;
+        overrides?: unknown[];
+      };
       return {
         version: c.version,
         cityJurisdiction: b.jurisdictionName ?? '',

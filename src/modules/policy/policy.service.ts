@@ -327,7 +327,8 @@ export async function adoptBaseline(
   const merged = [...taken, ...own.map((r) => ({ path: r.path, value: r.value, reason: r.reason }))];
   if (problems.length === 0) {
     for (const outcome of applyOverrides(pack, merged).outcomes) {
-      if (!outcome.applied) problems.push({ field: 'content.overrides', message: `${outcome.path}: ${outcome.problem}` });
+      if (!outcome.applied)
+        problems.push({ field: 'content.overrides', message: `${outcome.path}: ${outcome.problem}` });
     }
   }
   if (problems.length > 0) throw validationFailed(problems);
