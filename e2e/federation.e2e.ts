@@ -123,7 +123,7 @@ describe('federation in the console', () => {
       await dialog.getByLabel('依据的辖区').click();
       await chooseOption(page, '示范市政务云');
       await dialog.getByRole('button', { name: buttonName('下发') }).click();
-      await visible(page.getByText('已下发至东城区政务云，等待对方接受'));
+      await visible(page.getByText('已下发至东城区政务云，等待对方接受').last());
       await dialog.waitFor({ state: 'hidden' });
     }
     await ui.shot('federation-links.png');

@@ -94,10 +94,10 @@ function AcceptButton({ item }: { item: Pushed }) {
       <Popconfirm
         title={t('fed.accept.policyConfirm')}
         onConfirm={() =>
-          accept.mutate(
-            { what: 'policy', version: item.version },
-            { onSuccess: done, onError: () => message.error(t('fed.accept.failed')) },
-          )
+          accept
+            .mutateAsync({ what: 'policy', version: item.version })
+            .then(done)
+            .catch(() => message.error(t('fed.accept.failed')))
         }
       >
         <Button size="small" type="primary">
@@ -119,10 +119,10 @@ function AcceptButton({ item }: { item: Pushed }) {
           confirmLoading={accept.isPending}
           onCancel={() => setOpen(false)}
           onOk={() =>
-            accept.mutate(
-              { what: 'catalogue', version: item.version, ...(day ? { effectiveFrom: day } : {}) },
-              { onSuccess: done, onError: () => message.error(t('fed.accept.failed')) },
-            )
+            accept
+              .mutateAsync({ what: 'catalogue', version: item.version, ...(day ? { effectiveFrom: day } : {}) })
+              .then(done)
+              .catch(() => message.error(t('fed.accept.failed')))
           }
         >
           <Typography.Paragraph>{t('fed.accept.catalogueExplain')}</Typography.Paragraph>

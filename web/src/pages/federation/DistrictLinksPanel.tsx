@@ -196,17 +196,15 @@ function RevokeButton({ link }: { link: DistrictLink }) {
           confirmLoading={revoke.isPending}
           onCancel={() => setOpen(false)}
           onOk={() =>
-            revoke.mutate(
-              { id: link.id, reason: reason.trim() },
-              {
-                onSuccess: (r) => {
-                  setOpen(false);
-                  if (r.peerNotified) message.success(t('fed.revoke.done', { name: link.name }));
-                  else message.warning(t('fed.revoke.notNotified', { name: link.name }));
-                },
-                onError: () => message.error(t('fed.actionFailed')),
-              },
-            )
+            // mutateAsync: the row's buttons (this one included) are gone once the list shows the link revoked
+            revoke
+              .mutateAsync({ id: link.id, reason: reason.trim() })
+              .then((r) => {
+                setOpen(false);
+                if (r.peerNotified) message.success(t('fed.revoke.done', { name: link.name }));
+                else message.warning(t('fed.revoke.notNotified', { name: link.name }));
+              })
+              .catch(() => message.error(t('fed.actionFailed')))
           }
         >
           <Typography.Paragraph>{t('fed.revoke.explain')}</Typography.Paragraph>
