@@ -18,6 +18,8 @@ import { DATA_CENTRE_SCHEMAS, dataCentreRoutes, dataCentreSweepJob } from './mod
 import { EVALUATION_SCHEMAS, evaluationRoutes } from './modules/evaluation/index.ts';
 import {
   FEDERATION_SCHEMAS,
+  federationLinkRoutes,
+  federationPruneJob,
   federationRoutes,
   federationSendJob,
   federationWatchJob,
@@ -139,6 +141,7 @@ export const JOBS: Job<DB>[] = [
   libvirtReconcileJob,
   libvirtSampleJob,
   reportScheduleJob,
+  federationPruneJob,
 ];
 
 // Monitoring raises no silent-agent finding for resources under an agreed maintenance window (JQ 13).
@@ -371,6 +374,7 @@ export async function buildApp({
       await api.register(itProjectRoutes, deps);
       await api.register(federationRoutes, deps);
       await api.register(libvirtRoutes, deps);
+      await api.register(federationLinkRoutes, deps);
     },
     { prefix: '/api/v1' },
   );

@@ -176,6 +176,11 @@ export const ERRORS = {
     zh: '起草与审核须由不同人员担任',
     en: 'The draft and its review must be done by different people',
   },
+  federation_link_revoked: {
+    status: 403,
+    zh: '该平台间连接已撤销，报送不再接收',
+    en: 'The link was revoked: nothing more is accepted on it',
+  },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -202,12 +202,7 @@ export async function createDraft(
   const jurisdiction = await getJurisdiction(trx, input.jurisdictionCode);
   if (!inScope(auth, jurisdiction.id)) throw notFound(`jurisdiction ${input.jurisdictionCode} / 辖区不存在`);
   assertFutureDay(input.effectiveFrom, 'body.effectiveFrom');
-  const open = (await repo.listVersions(trx, jurisdiction.id)).find((v) => v.status !== 'approved');
-  if (open)
-    throw new AppError(
-      'conflict',
-      `version ${open.version_no} is still ${open.status}; finish it first / 已有未完成的版本`,
-    );
+  await assertNoOpenVersion(trx, jurisdiction.id);
   let base: CatalogueVersionRow | undefined;
   if (input.basedOnId) {
     base = await repo.findVersion(trx, input.basedOnId);
@@ -231,29 +226,64 @@ export async function createDraft(
     const current = await catalogueInForce(trx, jurisdiction.code, new Date()).catch(() => undefined);
     base = current ? await repo.findVersion(trx, current.version.id) : undefined;
   }
+  return insertDraft(trx, actor, jurisdiction, {
+    effectiveFrom: input.effectiveFrom,
+    note: input.note ?? null,
+    createdBy: auth.name,
+    basedOnId: base?.id ?? null,
+    items: base ? await itemsOf(trx, base.id) : [],
+    action: 'catalogue.draft_created',
+    detail: {},
+  });
+}
+
+async function assertNoOpenVersion(trx: Trx, jurisdictionId: string): Promise<void> {
+  const open = (await repo.listVersions(trx, jurisdictionId)).find((v) => v.status !== 'approved');
+  if (open)
+    throw new AppError(
+      'conflict',
+      `version ${open.version_no} is still ${open.status}; finish it first / 已有未完成的版本`,
+    );
+}
+
+async function insertDraft(
+  trx: Trx,
+  actor: Actor,
+  jurisdiction: Jurisdiction,
+  d: {
+    effectiveFrom: string;
+    note: string | null;
+    createdBy: string | null;
+    basedOnId: string | null;
+    items: CatalogueItem[];
+    action: string;
+    detail: Record<string, unknown>;
+  },
+): Promise<CatalogueVersion> {
   const row = await trx
     .insertInto('catalogue_version')
     .values({
       jurisdiction_id: jurisdiction.id,
       version_no: await repo.nextVersionNo(trx, jurisdiction.id),
       status: 'draft',
-      effective_from: input.effectiveFrom,
-      based_on_id: base?.id ?? null,
-      note: input.note ?? null,
-      created_by: auth.name,
+      effective_from: d.effectiveFrom,
+      based_on_id: d.basedOnId,
+      note: d.note,
+      created_by: d.createdBy,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  for (const item of base ? await itemsOf(trx, base.id) : []) await repo.insertItem(trx, row.id, item);
+  for (const item of d.items) await repo.insertItem(trx, row.id, item);
   await writeAudit(trx, actor, {
-    action: 'catalogue.draft_created',
+    action: d.action,
     objectType: 'catalogue_version',
     objectId: row.id,
     detail: {
       jurisdiction: jurisdiction.code,
       versionNo: row.version_no,
       effectiveFrom: row.effective_from,
-      basedOn: base?.id ?? null,
+      basedOn: d.basedOnId,
+      ...d.detail,
     },
   });
   return toVersion(row, jurisdiction.code);
@@ -501,4 +531,33 @@ export async function reject(
     detail: { reason },
   });
   return toVersion(row, code);
+}
+
+/**
+ * A district installation opens a draft of its own catalogue derived from a version its city pushed down
+ * (SH 12, 15; NB 11; issue 22): the city's items with their prices, no provider (the city's providers are
+ * organisations of another installation), then edited, submitted and approved here as any draft is.
+ */
+export async function createDerivedDraft(
+  trx: Trx,
+  actor: Actor,
+  input: { jurisdictionCode: string; effectiveFrom: string; note: string; derivedFrom: string; items: CatalogueItem[] },
+): Promise<CatalogueVersion> {
+  const jurisdiction = await getJurisdiction(trx, input.jurisdictionCode);
+  assertFutureDay(input.effectiveFrom, 'body.effectiveFrom');
+  await assertNoOpenVersion(trx, jurisdiction.id);
+  return insertDraft(trx, actor, jurisdiction, {
+    effectiveFrom: input.effectiveFrom,
+    note: input.note,
+    createdBy: actor.name ?? null,
+    basedOnId: null,
+    items: input.items.map((item, i) => ({
+      ...item,
+      position: i + 1,
+      providerId: null,
+      prices: item.prices.map((p) => ({ ...p, unitPrice: normalisePrice(p.unitPrice) })),
+    })),
+    action: 'catalogue.draft_derived',
+    detail: { derivedFrom: input.derivedFrom, items: input.items.length },
+  });
 }

@@ -1,3 +1,9 @@
 export { CatalogueItemSchema, CatalogueVersionSchema, catalogueRoutes } from './catalogue.routes.ts';
 export { seedDemoCatalogue } from './catalogue.seed.ts';
-export { type CatalogueInForce, type CatalogueItem, catalogueInForce, providersOfItems } from './catalogue.service.ts';
+export {
+  type CatalogueInForce,
+  type CatalogueItem,
+  catalogueInForce,
+  createDerivedDraft,
+  providersOfItems,
+} from './catalogue.service.ts';

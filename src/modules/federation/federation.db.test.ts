@@ -304,6 +304,8 @@ describe('federation between two installations', () => {
     const accepted = await as(district.app, districtSys, {
       method: 'POST',
       url: `/api/v1/federation/city/catalogues/${encodeURIComponent(version)}/accept`,
+      // accepting opens a draft of the district's own catalogue, effective on a day still ahead
+      payload: { effectiveFrom: '2099-01-01' },
     });
     expect(accepted.statusCode).toBe(200);
     await run();

@@ -1,6 +1,6 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Updateable } from 'kysely';
 import type { DB } from '../../schema.ts';
-import type { PeerDirection, PeerRow } from './federation.table.ts';
+import type { FederationPeerTable, PeerDirection, PeerRow } from './federation.table.ts';
 
 type Q = Kysely<DB>;
 
@@ -393,4 +393,196 @@ export async function acceptCatalogue(db: Q, peerId: string, version: string, by
     .returning('version')
     .executeTakeFirst();
   return res !== undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Link management (revocation, key rotation, policy baselines, silence findings, retention)
+
+export async function setPeer(db: Q, id: string, set: Updateable<FederationPeerTable>, now: Date) {
+  await db
+    .updateTable('federation_peer')
+    .set({ ...set, updated_at: now })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Every link in one direction, revoked ones included (the console lists them). */
+export async function listAllPeers(db: Q, direction: PeerDirection): Promise<PeerRow[]> {
+  return db
+    .selectFrom('federation_peer')
+    .selectAll()
+    .where('direction', '=', direction)
+    .orderBy(sql`state = 'revoked'`)
+    .orderBy('district_code')
+    .orderBy('created_at', 'desc')
+    .execute();
+}
+
+/** The latest revoked link of an installation, when it has no active one. */
+export async function revokedPeerByInstallation(db: Q, direction: PeerDirection, installationId: string) {
+  return db
+    .selectFrom('federation_peer')
+    .selectAll()
+    .where('direction', '=', direction)
+    .where('peer_installation_id', '=', installationId)
+    .where('state', '=', 'revoked')
+    .orderBy('revoked_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function setIdentityKeys(
+  db: Q,
+  set: { private_key?: string; public_key?: string; next_private_key: string | null; next_public_key: string | null },
+) {
+  await db.updateTable('federation_identity').set(set).where('singleton', '=', true).execute();
+}
+
+/** Sealed batches not yet acknowledged (re-signed after a key rotation). */
+export async function openBatches(db: Q, peerId: string, ackedSeq: string) {
+  return db
+    .selectFrom('federation_batch')
+    .select(['seq', 'body'])
+    .where('peer_id', '=', peerId)
+    .where('seq', '>', ackedSeq)
+    .orderBy('seq')
+    .execute();
+}
+
+export async function setBatchBody(db: Q, peerId: string, seq: string, body: string) {
+  await db.updateTable('federation_batch').set({ body }).where('peer_id', '=', peerId).where('seq', '=', seq).execute();
+}
+
+export async function upsertPolicy(
+  db: Q,
+  values: { peer_id: string; version: string; content: unknown; content_hash: string; received_at: Date },
+) {
+  await db
+    .insertInto('federation_policy')
+    .values({ ...values, content: JSON.stringify(values.content) })
+    .onConflict((oc) => oc.columns(['peer_id', 'version']).doNothing())
+    .execute();
+}
+
+export async function listPolicies(db: Q, peerId: string) {
+  return db
+    .selectFrom('federation_policy')
+    .selectAll()
+    .where('peer_id', '=', peerId)
+    .orderBy('received_at', 'desc')
+    .execute();
+}
+
+export async function getCatalogue(db: Q, peerId: string, version: string) {
+  return db
+    .selectFrom('federation_catalogue')
+    .selectAll()
+    .where('peer_id', '=', peerId)
+    .where('version', '=', version)
+    .executeTakeFirst();
+}
+
+export async function getPolicy(db: Q, peerId: string, version: string) {
+  return db
+    .selectFrom('federation_policy')
+    .selectAll()
+    .where('peer_id', '=', peerId)
+    .where('version', '=', version)
+    .executeTakeFirst();
+}
+
+export async function acceptPolicy(
+  db: Q,
+  peerId: string,
+  version: string,
+  by: string,
+  jurisdictionCode: string,
+  now: Date,
+) {
+  await db
+    .updateTable('federation_policy')
+    .set({ accepted_at: now, accepted_by: by, jurisdiction_code: jurisdictionCode })
+    .where('peer_id', '=', peerId)
+    .where('version', '=', version)
+    .execute();
+}
+
+/** What the districts reported about themselves (`federation_status` rows: the versions they run). */
+export async function reportedStatus(db: Q, peerIds: string[]) {
+  if (peerIds.length === 0) return [];
+  return db
+    .selectFrom('federation_record')
+    .select(['peer_id', 'key', 'payload'])
+    .where('source', '=', 'federation_status')
+    .where('peer_id', 'in', peerIds)
+    .execute();
+}
+
+export async function openSilence(db: Q, peerId: string, silentSince: Date, lastAppliedAt: Date | null) {
+  await db
+    .insertInto('federation_silence')
+    .values({ peer_id: peerId, silent_since: silentSince, last_applied_at: lastAppliedAt })
+    .onConflict((oc) => oc.column('peer_id').where('resumed_at', 'is', null).doNothing())
+    .execute();
+}
+
+/** Open silences whose district has been heard again (its next batch cleared `silent_since`): closed. */
+export async function closeResumedSilences(db: Q) {
+  const { rows } = await sql<{ id: string; peer_id: string; name: string; silent_since: Date; resumed_at: Date }>`
+    update federation_silence s set resumed_at = coalesce(p.last_applied_at, s.silent_since)
+    from federation_peer p
+    where p.id = s.peer_id and s.resumed_at is null and (p.silent_since is null or p.state = 'revoked')
+    returning s.id, s.peer_id, p.name, s.silent_since, s.resumed_at`.execute(db);
+  return rows;
+}
+
+export async function listSilences(db: Q, peerId: string, limit: number) {
+  return db
+    .selectFrom('federation_silence')
+    .select(['silent_since', 'last_applied_at', 'resumed_at'])
+    .where('peer_id', '=', peerId)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export async function getSetting(db: Q) {
+  return db.selectFrom('federation_setting').selectAll().executeTakeFirst();
+}
+
+export async function putSetting(db: Q, retentionDays: number, by: string | null, now: Date) {
+  await db
+    .insertInto('federation_setting')
+    .values({ retention_days: retentionDays, set_by: by, updated_at: now })
+    .onConflict((oc) =>
+      oc.column('singleton').doUpdateSet({ retention_days: retentionDays, set_by: by, updated_at: now }),
+    )
+    .execute();
+}
+
+/**
+ * Removes acknowledged batches and received-batch records older than `before`. The record of each link's
+ * last applied batch stays: a replay of it is still recognised as the same batch.
+ */
+export async function prune(db: Q, before: Date): Promise<{ batches: number; received: number }> {
+  const batches = await db
+    .deleteFrom('federation_batch')
+    .where('acked_at', 'is not', null)
+    .where('acked_at', '<', before)
+    .executeTakeFirst();
+  const { numDeletedRows } = await db
+    .deleteFrom('federation_received')
+    .where('applied_at', '<', before)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('federation_peer as p')
+            .select('p.id')
+            .whereRef('p.id', '=', 'federation_received.peer_id')
+            .whereRef('p.applied_seq', '=', 'federation_received.seq'),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return { batches: Number(batches.numDeletedRows), received: Number(numDeletedRows) };
 }

@@ -208,13 +208,25 @@ export const federationRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       schema: {
         tags: TAG,
         summary: 'Take a catalogue version the city pushed into this district’s derivation; reported upwards',
+        description:
+          'Opens a draft of the district’s own catalogue derived from the version (in jurisdictionCode, else the ' +
+          'installation’s top jurisdiction; effective from effectiveFrom, else the city’s day when still ahead, else ' +
+          'tomorrow), edited and approved as any draft (SH 12, 15; NB 11).',
         params: Type.Object({ version: Type.String({ minLength: 1, maxLength: 100 }) }),
+        body: Type.Optional(
+          Type.Object({
+            jurisdictionCode: Type.Optional(Code),
+            effectiveFrom: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })),
+          }),
+        ),
         response: { 200: Type.Ref('FederationCityLink'), ...problemResponses },
       },
     },
     async (request) =>
       db
         .transaction()
-        .execute((trx) => svc.acceptCatalogue(trx, actorOf(request), request.params.version, clock.now())),
+        .execute((trx) =>
+          svc.acceptCatalogue(trx, actorOf(request), request.params.version, clock.now(), request.body ?? {}),
+        ),
   );
 };

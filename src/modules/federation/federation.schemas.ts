@@ -16,6 +16,9 @@ const LinkFields = {
   silenceMinutes: Type.Integer(),
   silentSince: Nullable({ ...Moment, description: 'set when the district was silent longer than silenceMinutes' }),
   catalogueVersion: Nullable(Type.String({ description: 'the catalogue version the district reports it runs' })),
+  revokedAt: Nullable(Moment),
+  revokeReason: Nullable(Type.String()),
+  keyFingerprint: Nullable(Type.String({ description: 'the first 16 hex digits of the SM3 of the peer’s public key' })),
 };
 
 export const DistrictLinkSchema = Type.Object(LinkFields, {
@@ -47,6 +50,22 @@ export const DistrictSummarySchema = Type.Object(
       }),
       { description: 'the last refused batches' },
     ),
+    policy: Nullable(
+      Type.Object(
+        {
+          version: Type.String(),
+          packId: Type.String(),
+          packVersion: Type.String(),
+          adjustments: Type.Integer({ description: 'the city’s adjustments to the pack taken with it' }),
+          acceptedAt: Moment,
+        },
+        { description: 'the policy baseline the district reports it runs' },
+      ),
+    ),
+    silences: Type.Array(
+      Type.Object({ silentSince: Moment, lastAppliedAt: Nullable(Moment), resumedAt: Nullable(Moment) }),
+      { description: 'the last silences past the limit (findings), open while resumedAt is null' },
+    ),
   },
   { $id: 'FederationDistrictSummary', title: 'FederationDistrictSummary' },
 );
@@ -74,6 +93,23 @@ export const CityLinkSchema = Type.Object(
         acceptedAt: Nullable(Moment),
       }),
     ),
+    state: Type.String({ description: 'active 已接入, revoked 已撤销' }),
+    revokedAt: Nullable(Moment),
+    revokeReason: Nullable(Type.String()),
+    policyVersion: Nullable(Type.String({ description: 'the policy baseline this district runs' })),
+    policies: Type.Array(
+      Type.Object({
+        version: Type.String(),
+        cityJurisdiction: Type.String(),
+        packId: Type.String(),
+        packVersion: Type.String(),
+        adjustments: Type.Integer(),
+        receivedAt: Moment,
+        acceptedAt: Nullable(Moment),
+      }),
+    ),
+    keyFingerprint: Type.String({ description: 'this installation’s signing key, first 16 hex digits of its SM3' }),
+    retentionDays: Type.Integer({ description: 'days acknowledged batches are kept (set by the city)' }),
   },
   { $id: 'FederationCityLink', title: 'FederationCityLink' },
 );
@@ -114,3 +150,35 @@ export const EnrolBody = Type.Object({
 });
 
 export const FEDERATION_SCHEMAS = [DistrictLinkSchema, DistrictSummarySchema, CityLinkSchema];
+
+export const ControlBody = Type.Object({
+  v: Type.Integer(),
+  installationId: Type.String({ format: 'uuid' }),
+  districtCode: Type.String({ minLength: 1, maxLength: 64 }),
+  createdAt: Type.String({ format: 'date-time' }),
+  contentHash: Hex(64),
+  content: Type.Union([
+    Type.Object({
+      kind: Type.Literal('policy'),
+      version: Type.String({ minLength: 1, maxLength: 100 }),
+      baseline: Type.Object({
+        jurisdictionCode: Type.String({ maxLength: 64 }),
+        jurisdictionName: Type.String({ maxLength: 200 }),
+        packId: Type.String({ maxLength: 100 }),
+        packVersion: Type.String({ maxLength: 100 }),
+        overrides: Type.Array(
+          Type.Object({ path: Type.String({ maxLength: 200 }), value: Type.Unknown(), reason: Type.String() }),
+          { maxItems: 500 },
+        ),
+      }),
+    }),
+    Type.Object({ kind: Type.Literal('revoke'), reason: Type.String({ maxLength: 500 }) }),
+    Type.Object({
+      kind: Type.Literal('rotate'),
+      publicKey: Type.String({ pattern: '^04[0-9a-fA-F]{128}$' }),
+      proof: Type.String({ maxLength: 200 }),
+    }),
+    Type.Object({ kind: Type.Literal('retention'), days: Type.Integer({ minimum: 1, maximum: 3650 }) }),
+  ]),
+  signature: Type.String({ maxLength: 200 }),
+});

@@ -1,8 +1,11 @@
 import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
 import { openSecret, randomSecret, safeEqual, sealSecret, sm3 } from '../../platform/crypto.ts';
 import { AppError, type ErrorCode } from '../../platform/errors.ts';
-import type { Db } from '../../schema.ts';
+import type { Db, Trx } from '../../schema.ts';
 import { catalogueInForce } from '../catalogue/index.ts';
+import { notify } from '../notifications/index.ts';
+import { defaultJurisdiction } from '../tenancy/index.ts';
+import { deriveCatalogueDraft, fingerprint, retentionDays, revokedRefusal, signingKey } from './federation.links.ts';
 import {
   type Batch,
   type BatchHeader,
@@ -55,6 +58,9 @@ export interface DistrictLink {
   silenceMinutes: number;
   silentSince: string | null;
   catalogueVersion: string | null;
+  revokedAt: string | null;
+  revokeReason: string | null;
+  keyFingerprint: string | null;
 }
 
 const toDistrict = (p: PeerRow): DistrictLink => ({
@@ -70,7 +76,15 @@ const toDistrict = (p: PeerRow): DistrictLink => ({
   silenceMinutes: p.silence_minutes,
   silentSince: p.silent_since?.toISOString() ?? null,
   catalogueVersion: p.catalogue_version,
+  revokedAt: p.revoked_at?.toISOString() ?? null,
+  revokeReason: p.revoke_reason,
+  keyFingerprint: p.peer_public_key ? fingerprint(p.peer_public_key) : null,
 });
+
+/** Every district link, revoked ones included, for the city's link management. */
+export async function listDistrictLinks(db: Db): Promise<DistrictLink[]> {
+  return (await repo.listAllPeers(db, 'district')).map(toDistrict);
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Enrolment
@@ -159,7 +173,9 @@ export async function acceptEnrolment(
     },
   );
   const me = await identity(trx);
-  return { installationId: me.installationId, publicKey: me.publicKey, name: peer.name };
+  // The district keeps the city under the city's own name (its top jurisdiction), not the name it was given.
+  const city = await defaultJurisdiction(trx);
+  return { installationId: me.installationId, publicKey: me.publicKey, name: city?.name ?? peer.name };
 }
 
 /** The district's side: presents its key with the code to the city and keeps the city's key. */
@@ -228,6 +244,8 @@ export async function receiveBatch(trx: Db, batch: Batch, now: Date): Promise<Re
   const h = batch.header;
   const peer = await repo.peerByInstallation(trx, 'district', h.installationId, true);
   if (!peer?.peer_public_key) {
+    const revoked = await revokedRefusal(trx, h.installationId);
+    if (revoked) return revoked;
     return {
       ok: false,
       code: 'federation_unknown_installation',
@@ -328,6 +346,8 @@ export interface DistrictSummary extends DistrictLink {
   openSteps: number;
   overdueSteps: number;
   refusals: { code: string; detail: string; seq: number | null; receivedAt: string }[];
+  policy: { version: string; packId: string; packVersion: string; adjustments: number; acceptedAt: string } | null;
+  silences: { silentSince: string; lastAppliedAt: string | null; resumedAt: string | null }[];
 }
 
 export async function listDistricts(db: Db, now: Date): Promise<DistrictSummary[]> {
@@ -341,10 +361,22 @@ export async function listDistricts(db: Db, now: Date): Promise<DistrictSummary[
       )
     ).map((t) => [t.peer_id, t]),
   );
+  const reported = new Map(
+    (
+      await repo.reportedStatus(
+        db,
+        peers.map((p) => p.id),
+      )
+    )
+      .filter((r) => r.key === 'policy')
+      .map((r) => [r.peer_id, r.payload as DistrictSummary['policy'] & { overrides: number }]),
+  );
   const out: DistrictSummary[] = [];
   for (const p of peers) {
     const t = totals.get(p.id);
     const refusals = await repo.listRefusals(db, p.id, 5);
+    const policy = reported.get(p.id);
+    const silences = await repo.listSilences(db, p.id, 5);
     out.push({
       ...toDistrict(p),
       resources: Number(t?.resources ?? 0),
@@ -365,14 +397,33 @@ export async function listDistricts(db: Db, now: Date): Promise<DistrictSummary[
         seq: r.seq === null ? null : Number(r.seq),
         receivedAt: r.received_at.toISOString(),
       })),
+      policy: policy
+        ? {
+            version: policy.version,
+            packId: policy.packId,
+            packVersion: policy.packVersion,
+            adjustments: Number(policy.overrides ?? 0),
+            acceptedAt: policy.acceptedAt,
+          }
+        : null,
+      silences: silences.map((x) => ({
+        silentSince: x.silent_since.toISOString(),
+        lastAppliedAt: x.last_applied_at?.toISOString() ?? null,
+        resumedAt: x.resumed_at?.toISOString() ?? null,
+      })),
     });
   }
   return out;
 }
 
-/** Districts silent past their limit become a finding (marked once; cleared by the next applied batch). */
+/**
+ * Districts silent past their limit become a finding (marked once, one silence row each; the city's operations
+ * unit is notified); a silence whose district was heard again (its next batch cleared `silent_since`) is closed
+ * and the operations unit told so.
+ */
 export async function markSilentDistricts(db: Db, now: Date): Promise<number> {
   return db.transaction().execute(async (trx) => {
+    const city = await defaultJurisdiction(trx);
     const silent = await repo.newlySilent(trx, now);
     await repo.markSilent(
       trx,
@@ -380,6 +431,7 @@ export async function markSilentDistricts(db: Db, now: Date): Promise<number> {
       now,
     );
     for (const s of silent) {
+      await repo.openSilence(trx, s.id, now, s.last_applied_at);
       await writeAudit(
         trx,
         { kind: 'system', id: null, name: 'federation.watch' },
@@ -394,6 +446,51 @@ export async function markSilentDistricts(db: Db, now: Date): Promise<number> {
           },
         },
       );
+      if (city) {
+        await notify(trx, {
+          jurisdictionId: city.id,
+          to: { role: 'ops_reviewer' },
+          kind: 'federation.district_silent',
+          title: {
+            zh: `${s.name}已超过 ${s.silence_minutes} 分钟未报送数据`,
+            en: `${s.name} has sent nothing for more than ${s.silence_minutes} minutes`,
+          },
+          body: {
+            zh: s.last_applied_at
+              ? `最后一次报送于 ${s.last_applied_at.toISOString()}（UTC）。请联系该区核实平台连接。`
+              : '该区接入后尚未报送任何数据。请联系该区核实平台连接。',
+            en: s.last_applied_at
+              ? `Its last batch was applied at ${s.last_applied_at.toISOString()}.`
+              : 'It has sent nothing since it enrolled.',
+          },
+          link: '/federation',
+          entity: { type: 'federation_peer', id: s.id },
+          occurredAt: now,
+        });
+      }
+    }
+    for (const r of await repo.closeResumedSilences(trx)) {
+      await writeAudit(
+        trx,
+        { kind: 'system', id: null, name: 'federation.watch' },
+        {
+          action: 'federation.district_resumed',
+          objectType: 'federation_peer',
+          objectId: r.peer_id,
+          detail: { silentSince: r.silent_since.toISOString(), resumedAt: r.resumed_at.toISOString() },
+        },
+      );
+      if (city) {
+        await notify(trx, {
+          jurisdictionId: city.id,
+          to: { role: 'ops_reviewer' },
+          kind: 'federation.district_resumed',
+          title: { zh: `${r.name}已恢复报送数据`, en: `${r.name} is reporting again` },
+          link: '/federation',
+          entity: { type: 'federation_peer', id: r.peer_id },
+          occurredAt: now,
+        });
+      }
     }
     return silent.length;
   });
@@ -417,6 +514,21 @@ export interface CityLink {
   lastDeliveredAt: string | null;
   catalogueVersion: string | null;
   catalogues: { version: string; contentHash: string; receivedAt: string; acceptedAt: string | null }[];
+  state: string;
+  revokedAt: string | null;
+  revokeReason: string | null;
+  policyVersion: string | null;
+  policies: {
+    version: string;
+    cityJurisdiction: string;
+    packId: string;
+    packVersion: string;
+    adjustments: number;
+    receivedAt: string;
+    acceptedAt: string | null;
+  }[];
+  keyFingerprint: string;
+  retentionDays: number;
 }
 
 async function cityLinkOf(db: Db, p: PeerRow): Promise<CityLink> {
@@ -441,11 +553,34 @@ async function cityLinkOf(db: Db, p: PeerRow): Promise<CityLink> {
       receivedAt: c.received_at.toISOString(),
       acceptedAt: c.accepted_at?.toISOString() ?? null,
     })),
+    state: p.state,
+    revokedAt: p.revoked_at?.toISOString() ?? null,
+    revokeReason: p.revoke_reason,
+    policyVersion: p.policy_version,
+    policies: (await repo.listPolicies(db, p.id)).map((c) => {
+      const b = c.content as {
+        jurisdictionName?: string;
+        packId?: string;
+        packVersion?: string;
+        overrides?: unknown[];
+      };
+      return {
+        version: c.version,
+        cityJurisdiction: b.jurisdictionName ?? '',
+        packId: b.packId ?? '',
+        packVersion: b.packVersion ?? '',
+        adjustments: b.overrides?.length ?? 0,
+        receivedAt: c.received_at.toISOString(),
+        acceptedAt: c.accepted_at?.toISOString() ?? null,
+      };
+    }),
+    keyFingerprint: fingerprint((await identity(db)).publicKey),
+    retentionDays: await retentionDays(db),
   };
 }
 
 export async function getCityLink(db: Db): Promise<CityLink> {
-  const [peer] = await repo.listPeers(db, 'city');
+  const [peer] = await repo.listAllPeers(db, 'city');
   if (!peer) throw new AppError('not_found', 'this installation does not report to a city');
   return cityLinkOf(db, peer);
 }
@@ -465,6 +600,7 @@ export async function pushCatalogue(
   }
   const inForce = await catalogueInForce(db, jurisdictionCode, now);
   const me = await identity(db);
+  const key = await signingKey(db, peer);
   const message = signDownlink(
     {
       v: PROTOCOL_VERSION,
@@ -475,7 +611,7 @@ export async function pushCatalogue(
       createdAt: now.toISOString(),
       content: { version: inForce.version, items: inForce.items },
     },
-    me.privateKey,
+    key.privateKey,
   );
   const answer = await postSigned(peer.url, '/api/v1/federation/downlink', message, peer.allowed_networks);
   if (answer.status !== 200) {
@@ -513,7 +649,13 @@ export async function receiveDownlink(trx: Db, message: Downlink, now: Date): Pr
 }
 
 /** The district takes a pushed version into its derivation; the version it runs goes up with every batch. */
-export async function acceptCatalogue(trx: Db, actor: Actor, version: string, now: Date): Promise<CityLink> {
+export async function acceptCatalogue(
+  trx: Trx,
+  actor: Actor,
+  version: string,
+  now: Date,
+  input: { jurisdictionCode?: string; effectiveFrom?: string } = {},
+): Promise<CityLink> {
   const [peer] = await repo.listPeers(trx, 'city');
   if (!peer) throw new AppError('not_found', 'this installation does not report to a city');
   if (!(await repo.acceptCatalogue(trx, peer.id, version, actor.name ?? 'unknown', now))) {
@@ -521,6 +663,7 @@ export async function acceptCatalogue(trx: Db, actor: Actor, version: string, no
       { field: 'params.version', message: 'not received' },
     ]);
   }
+  await deriveCatalogueDraft(trx, actor, peer, version, input, now);
   await repo.updatePeer(trx, peer.id, { catalogue_version: version }, now);
   await repo.insertOutbox(trx, 'federation_status', 'catalogue', { version, acceptedAt: now.toISOString() });
   await writeAudit(trx, actor, {

@@ -9,6 +9,9 @@ export interface FederationIdentityTable {
   /** sealed with the data key (platform/crypto.ts) */
   private_key: string;
   public_key: string;
+  /** a rotation in progress: the key announced to the city, sealed, until it is switched to */
+  next_private_key: string | null;
+  next_public_key: string | null;
   created_at: Generated<Date>;
 }
 
@@ -39,6 +42,21 @@ export interface FederationPeerTable {
   last_error: string | null;
   last_delivered_at: Date | null;
   catalogue_version: string | null;
+  /** the link's own signing key on the city's side (sealed; null: the identity key) */
+  own_private_key: string | null;
+  own_public_key: string | null;
+  /** a key announced to the peer and not yet confirmed (sealed) */
+  next_private_key: string | null;
+  next_public_key: string | null;
+  /** the peer's key before its last rotation */
+  previous_public_key: string | null;
+  /** the policy baseline the district runs (as reported on the city side, as accepted on the district side) */
+  policy_version: string | null;
+  /** the creation time of the last control message accepted from the peer (older ones are replays) */
+  last_control_at: Date | null;
+  revoked_at: Date | null;
+  revoked_by: string | null;
+  revoke_reason: string | null;
   created_at: ColumnType<Date, Date | undefined, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }
@@ -109,7 +127,36 @@ export interface FederationTables {
   federation_record: FederationRecordTable;
   federation_refusal: FederationRefusalTable;
   federation_catalogue: FederationCatalogueTable;
+  federation_policy: FederationPolicyTable;
+  federation_silence: FederationSilenceTable;
+  federation_setting: FederationSettingTable;
 }
 
 export type PeerRow = Selectable<FederationPeerTable>;
 export type BatchRow = Selectable<FederationBatchTable>;
+
+export interface FederationPolicyTable {
+  peer_id: string;
+  version: string;
+  content: Json<unknown>;
+  content_hash: string;
+  received_at: Date;
+  accepted_at: Date | null;
+  accepted_by: string | null;
+  jurisdiction_code: string | null;
+}
+
+export interface FederationSilenceTable {
+  id: Generated<string>;
+  peer_id: string;
+  silent_since: Date;
+  last_applied_at: Date | null;
+  resumed_at: Date | null;
+}
+
+export interface FederationSettingTable {
+  singleton: ColumnType<boolean, boolean | undefined, never>;
+  retention_days: number;
+  set_by: string | null;
+  updated_at: Date;
+}

@@ -17,4 +17,12 @@ export {
   type PolicyPack,
   type Step,
 } from './policy.schemas.ts';
-export { effectivePolicy, type JurisdictionPolicy, jurisdictionPolicy, setOverride } from './policy.service.ts';
+export {
+  adoptBaseline,
+  BASELINE_MARK,
+  effectivePolicy,
+  type JurisdictionPolicy,
+  jurisdictionPolicy,
+  type PolicyBaselineInput,
+  setOverride,
+} from './policy.service.ts';

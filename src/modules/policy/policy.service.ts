@@ -270,3 +270,98 @@ export async function removeOverride(
   });
   return jurisdictionPolicyOf(db, jurisdiction);
 }
+
+/** How an override taken from a city's policy baseline is marked (its reason starts with this and the version). */
+export const BASELINE_MARK = '市级政策基线';
+
+export interface PolicyBaselineInput {
+  version: string;
+  packId: string;
+  packVersion: string;
+  overrides: { path: string; value: unknown; reason: string }[];
+}
+
+/**
+ * A district installation takes its city's policy baseline into its own derivation (SH 15; issue 22): the
+ * jurisdiction runs on the city's pack (switching packs clears the overrides set against the old one, as
+ * selecting a pack does), the overrides of an earlier baseline are replaced by this one's, and the district's
+ * own overrides stay on top. Each taken value is checked as `setOverride` checks it; one that does not fit
+ * refuses the whole baseline (validation_failed naming it) and nothing changes.
+ */
+export async function adoptBaseline(
+  db: Db,
+  actor: Actor,
+  code: string,
+  baseline: PolicyBaselineInput,
+  now: Date,
+): Promise<JurisdictionPolicy> {
+  const pack = PACKS.get(baseline.packId);
+  if (!pack || pack.version !== baseline.packVersion) {
+    throw new AppError(
+      'conflict',
+      `the city's baseline runs on policy pack ${baseline.packId} ${baseline.packVersion}; this installation has ${
+        pack ? `version ${pack.version}` : 'no such pack'
+      } / 本平台没有市级基线所用的政策包版本`,
+    );
+  }
+  let jurisdiction = await getJurisdiction(db, code);
+  await repo.lockJurisdictionPolicy(db, jurisdiction.id);
+  jurisdiction = await getJurisdiction(db, code);
+  const cleared = jurisdiction.policyPack === pack.id ? [] : await repo.listOverrides(db, jurisdiction.id);
+  if (jurisdiction.policyPack !== pack.id) {
+    await repo.deleteAllOverrides(db, jurisdiction.id);
+    await setJurisdictionPolicyPack(db, jurisdiction.id, pack.id);
+  }
+  const existing = await repo.listOverrides(db, jurisdiction.id);
+  const own = existing.filter((r) => r.pack_id === pack.id && !r.reason.startsWith(BASELINE_MARK));
+  const ownPaths = new Set(own.map((r) => r.path));
+  const taken = baseline.overrides.filter((o) => !ownPaths.has(o.path));
+  const problems: FieldError[] = [];
+  for (const [i, o] of taken.entries()) {
+    const target = resolveOverridePath(pack, o.path);
+    if (typeof target === 'string') problems.push({ field: `content.overrides.${i}.path`, message: target });
+    else
+      for (const issue of overrideValueIssues(target, o.value))
+        problems.push({ field: `content.overrides.${i}.value`, message: `${o.path}: ${issue.message}` });
+  }
+  const merged = [...taken, ...own.map((r) => ({ path: r.path, value: r.value, reason: r.reason }))];
+  if (problems.length === 0) {
+    for (const outcome of applyOverrides(pack, merged).outcomes) {
+      if (!outcome.applied)
+        problems.push({ field: 'content.overrides', message: `${outcome.path}: ${outcome.problem}` });
+    }
+  }
+  if (problems.length > 0) throw validationFailed(problems);
+  for (const r of existing) {
+    if (r.reason.startsWith(BASELINE_MARK) && !taken.some((o) => o.path === r.path)) {
+      await repo.deleteOverride(db, jurisdiction.id, r.path);
+    }
+  }
+  for (const o of taken) {
+    await repo.upsertOverride(db, {
+      jurisdiction_id: jurisdiction.id,
+      path: o.path,
+      pack_id: pack.id,
+      value: o.value,
+      reason: `${BASELINE_MARK} ${baseline.version}：${o.reason}`,
+      set_by_id: actor.id,
+      set_by_name: actor.name ?? null,
+      set_at: now,
+    });
+  }
+  await writeAudit(db, actor, {
+    action: 'policy.baseline_adopted',
+    objectType: 'jurisdiction',
+    objectId: jurisdiction.id,
+    detail: {
+      code,
+      version: baseline.version,
+      packId: pack.id,
+      packVersion: pack.version,
+      taken: taken.map((o) => ({ path: o.path, value: o.value })),
+      keptOwn: own.map(overrideSummary),
+      clearedOverrides: cleared.map(overrideSummary),
+    },
+  });
+  return jurisdictionPolicyOf(db, { ...jurisdiction, policyPack: pack.id });
+}
