@@ -84,6 +84,7 @@ export function MigrationPage() {
                   percent={r.progress.systems ? Math.round((r.progress.done * 100) / r.progress.systems) : 100}
                   size="small"
                   format={() => `${r.progress.done}/${r.progress.systems}`}
+                  aria-label={`${t('dc.migration.progress')} ${r.progress.done}/${r.progress.systems}`}
                 />
               ),
             },

@@ -71,7 +71,7 @@ export function TicketPage() {
           {tk.resolutionTarget.targetHours !== null && (
             <Descriptions.Item label={t('ops.ticket.resolutionBasis')}>
               {t('ops.ticket.resolutionDefault')}
-              {tk.resolutionTarget.article ? `（${tk.resolutionTarget.article}）` : ''}
+              {tk.resolutionTarget.article ? <CitedText text={`（${tk.resolutionTarget.article}）`} /> : ''}
             </Descriptions.Item>
           )}
           <Descriptions.Item label={t('ops.col.created')}>

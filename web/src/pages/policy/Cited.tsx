@@ -32,11 +32,9 @@ export function Cited({ text, article, note, overridden, overrideReason, packTex
       <Flex gap={6} align="center" wrap>
         {body}
         {article && (
-          <Tooltip title={article}>
-            <Typography.Text type="secondary">
-              (<CitedText text={article} />)
-            </Typography.Text>
-          </Tooltip>
+          <Typography.Text type="secondary">
+            (<CitedText text={article} />)
+          </Typography.Text>
         )}
         {overridden && (
           <Tooltip
@@ -62,7 +60,7 @@ export function Cited({ text, article, note, overridden, overrideReason, packTex
       )}
       {note && (
         <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-          {note}
+          <CitedText text={note} />
         </Typography.Text>
       )}
     </Flex>

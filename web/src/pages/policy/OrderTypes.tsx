@@ -48,7 +48,7 @@ export function OrderTypes({ orderTypes }: { orderTypes: PolicyOrderTypes }) {
           </Flex>
           {step.note && (
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-              {step.note}
+              <CitedText text={step.note} />
             </Typography.Text>
           )}
         </Flex>

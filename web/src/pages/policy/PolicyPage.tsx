@@ -40,7 +40,12 @@ function PackView({ pack }: { pack: PolicyPack }) {
                 (<CitedText text={pack.effective.article} />)
               </Typography.Text>
             )}
-            {pack.effective.note && <Typography.Text type="secondary"> · {pack.effective.note}</Typography.Text>}
+            {pack.effective.note && (
+              <Typography.Text type="secondary">
+                {' · '}
+                <CitedText text={pack.effective.note} />
+              </Typography.Text>
+            )}
           </Descriptions.Item>
           <Descriptions.Item label={t('policyPack.sources')}>
             {pack.sources.map((source) => `${source.prefix}: ${source.title}`).join('；')}
