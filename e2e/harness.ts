@@ -371,7 +371,8 @@ export async function expectAccessible(page: Page): Promise<void> {
       (v) =>
         `${v.id} (${v.impact}): ${v.help} — ${v.nodes
           .slice(0, 3)
-          .map((n) => n.target.join(' '))
+          // the element and why it fails (a contrast names its colours and ratio)
+          .map((n) => `${n.target.join(' ')}${n.any[0]?.message ? ` [${n.any[0].message}]` : ''}`)
           .join(' | ')}`,
     );
   expect(serious, `accessibility violations on ${page.url()}`).toEqual([]);

@@ -135,6 +135,16 @@ describe('orders: the Shanghai path through the console', () => {
     const { page } = ui;
     await page.getByRole('menuitem', { name: '申请资源' }).click();
     await at(page, '/orders/new');
+    // only the order types Shanghai's pack provides: emergency resources, no change order, no green channel
+    await page.getByLabel('类型', { exact: true }).click();
+    const options = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option');
+    await visible(options.filter({ hasText: '应急资源' }).first());
+    const offered = await options.allInnerTexts();
+    expect(offered).toContain('新增资源');
+    expect(offered).not.toContain('变更');
+    expect(offered).not.toContain('绿色通道');
+    expect(offered).toHaveLength(7);
+    await page.keyboard.press('Escape');
     await page.getByLabel('标题', { exact: true }).fill('健康平台测试资源');
     await pick('项目', '全民健康信息平台二期', true);
     await pick('信息系统', '全民健康信息平台');

@@ -211,6 +211,11 @@ describe('monthly settlement in the console', () => {
 
     await logout(page);
     await login(page, 'edu');
+    // without a month in the address the page opens on the last month with statements (October), not on an
+    // empty calendar month (issue 16)
+    await page.getByRole('menuitem', { name: '费用结算' }).click();
+    await at(page, '/settlement');
+    await visible(card(`${MONTH} 结算单`).locator('.ant-table-tbody tr.ant-table-row').first());
     await openSettlement(`month=${MONTH}`);
     await expect(page.getByRole('tab', { name: '系数与预算' }).count()).resolves.toBe(0);
     await expect(card('结算批次').count()).resolves.toBe(0);

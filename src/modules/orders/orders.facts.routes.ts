@@ -3,7 +3,8 @@ import Type from 'typebox';
 import type { RouteDeps } from '../../deps.ts';
 import { authOf, withTenant } from '../../platform/auth/auth.ts';
 import { problemResponses } from '../../platform/http/problem.ts';
-import { estimateFor, orderFacts } from './orders.facts.ts';
+import { ORDER_TYPES } from '../policy/index.ts';
+import { estimateFor, orderFacts, orderTypesFor } from './orders.facts.ts';
 import { findOrdersByText } from './orders.lookup.repository.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
@@ -155,6 +156,34 @@ export const orderFactsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       withTenant(db, authOf(request), async (trx) => ({
         items: await findOrdersByText(trx, request.query.q.trim(), request.query.limit),
       })),
+  );
+
+  app.get(
+    '/orders/types',
+    {
+      config: { permission: 'order:place' },
+      schema: {
+        tags,
+        summary: 'The order types the caller’s policy pack provides (the order form offers only these)',
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                type: Type.Enum(ORDER_TYPES),
+                enabled: Type.Boolean(),
+                article: Nullable(Type.String()),
+                note: Nullable(Type.String()),
+              }),
+            ),
+          }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => {
+      const auth = authOf(request);
+      return withTenant(db, auth, async (trx) => ({ items: await orderTypesFor(trx, auth) }));
+    },
   );
 
   app.post(

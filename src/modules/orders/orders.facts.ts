@@ -5,7 +5,7 @@ import type { Trx } from '../../schema.ts';
 import { type CatalogueInForce, catalogueInForce, providersOfItems } from '../catalogue/index.ts';
 import { displayNames, roleHolders } from '../identity/index.ts';
 import { quantitiesOf } from '../inventory/index.ts';
-import { effectivePolicy } from '../policy/index.ts';
+import { effectivePolicy, ORDER_TYPES, type OrderType } from '../policy/index.ts';
 import { getProject, getSystem, projectQuotaAt, unitProjectsQuotaTotal } from '../projects/index.ts';
 import { getOrganisation } from '../tenancy/index.ts';
 import { isUnitRole, QUOTA_TYPES } from './orders.engine.ts';
@@ -107,6 +107,26 @@ export function estimate(catalogue: CatalogueInForce, lines: readonly EstimateLi
 export async function estimateFor(trx: Trx, auth: AuthContext, lines: readonly EstimateLine[], now: Date) {
   const code = await jurisdictionCodeOf(trx, auth.jurisdictionId);
   return estimate(await catalogueInForce(trx, code, now), lines);
+}
+
+export interface OrderTypeOffer {
+  type: OrderType;
+  /** whether the caller's policy pack (with its jurisdiction's overrides) provides the order type */
+  enabled: boolean;
+  article: string | null;
+  note: string | null;
+}
+
+/**
+ * The order types of the caller's jurisdiction's effective policy, each provided or not with its article: the
+ * order form offers only the provided ones (issue 16), the server refuses the rest (orders.rules.ts).
+ */
+export async function orderTypesFor(trx: Trx, auth: AuthContext): Promise<OrderTypeOffer[]> {
+  const policy = await effectivePolicy(trx, await jurisdictionCodeOf(trx, auth.jurisdictionId));
+  return ORDER_TYPES.map((type) => {
+    const { enabled } = policy.orderTypes[type];
+    return { type, enabled: enabled.value === true, article: enabled.article ?? null, note: enabled.note ?? null };
+  });
 }
 
 export async function orderFacts(trx: Trx, auth: AuthContext, id: string, now: Date) {

@@ -5,6 +5,7 @@ import { actorOf, authOf } from '../../platform/auth/auth.ts';
 import { problemResponses } from '../../platform/http/problem.ts';
 import { PACK_IDS } from './packs/index.ts';
 import { OVERRIDE_PATH_PATTERN } from './policy.pack.ts';
+import { regulationText } from './policy.regulations.ts';
 import * as service from './policy.service.ts';
 
 // Packs and every jurisdiction's effective policy are public: the rules a government cloud runs on are
@@ -50,6 +51,30 @@ export const policyRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       },
     },
     async (request) => service.getPack(request.params.id),
+  );
+
+  app.get(
+    '/regulations/:prefix',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['policy'],
+        summary: 'A regulation the packs cite, article by article in its own words (citations show them on hover)',
+        description:
+          'The prefix as citations write it: "SH 19" is article 19 of the regulation with prefix SH (see a ' +
+          "pack's sources). The Ningbo and Taizhou originals are in traditional characters.",
+        params: Type.Object({ prefix: Type.String({ pattern: '^[A-Z]{2}(-[a-z]{2,8})?$' }) }),
+        response: {
+          200: Type.Object({
+            prefix: Type.String(),
+            title: Type.String(),
+            articles: Type.Array(Type.Object({ article: Type.Integer(), text: Type.String() })),
+          }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => regulationText(request.params.prefix),
   );
 
   app.get(

@@ -80,7 +80,7 @@ export async function sweepExpiries(db: Db, now: Date): Promise<ExpiryRun> {
           organisationId: c.organisation_id,
           jurisdictionId: c.jurisdiction_id,
           resourceIds: [c.id],
-          reason: `${c.name} 已于 ${expiresOn} 到期，自动回收 / expired on ${expiresOn}, reclaimed automatically (SH 21)`,
+          reason: `${c.name} 已于 ${expiresOn} 到期，自动回收（SH 21） / expired on ${expiresOn}, reclaimed automatically (SH 21)`,
           now,
         });
         await repo.insertNotice(trx, {

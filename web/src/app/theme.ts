@@ -34,6 +34,12 @@ export const THEME: ThemeConfig = {
     colorError: '#cf1322',
     colorSuccess: '#237804',
     colorWarning: '#ad4e00',
+    // the backgrounds derived from the darker success and warning colours are dark themselves (#adb8a5 under
+    // green text reads at 2.7:1): Ant Design's light defaults keep status tags and alerts at 4.5:1 (axe, issue 16)
+    colorSuccessBg: '#f6ffed',
+    colorSuccessBorder: '#b7eb8f',
+    colorWarningBg: '#fff7e6',
+    colorWarningBorder: '#ffd591',
     // the 'processing' status tag writes in the info colour: Ant Design's #1677ff is under 4.5:1 on its background
     colorInfo: '#0958d9',
     colorTextPlaceholder: 'rgba(0, 0, 0, 0.55)',

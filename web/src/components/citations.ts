@@ -31,14 +31,40 @@ function articleText(
   return `第${chineseNumber(Number(article))}条${item ? `第（${chineseNumber(Number(item))}）项` : ''}`;
 }
 
+/** A short citation as parsed: the regulation's prefix and the article (with its item) or the annex. */
+export interface CitedArticle {
+  prefix: string;
+  article?: number;
+  item?: number;
+  annex?: number;
+  /** the short form as written ("SH 25") */
+  short: string;
+}
+
+/** A run of text: plain, or one citation written out (its `citation` says what it cites). */
+export interface CitationSegment {
+  text: string;
+  citation?: CitedArticle;
+}
+
 /**
- * Replaces each short citation in `text` by the regulation's title and article; a citation of the same
- * regulation right after another drops the title (《…》第十八条、第二十条). Prefixes not known stay as they are.
+ * `text` cut into plain runs and citations written out as the regulation's title and article; a citation of the
+ * same regulation right after another drops the title (《…》第十八条、第二十条). Prefixes not known stay as they are.
  */
-export function expandCitations(text: string, titles: ReadonlyMap<string, string>, language: string): string {
+export function citationSegments(
+  text: string,
+  titles: ReadonlyMap<string, string>,
+  language: string,
+): CitationSegment[] {
+  const segments: CitationSegment[] = [];
+  const plain = (run: string) => {
+    if (!run) return;
+    const last = segments.at(-1);
+    if (last && !last.citation) last.text += run;
+    else segments.push({ text: run });
+  };
   let previous: string | null = null;
   let lastEnd = 0;
-  let out = '';
   for (const m of text.matchAll(CITATION)) {
     const [whole, prefix, annexWord, annexNo, article, item] = m as unknown as [
       string,
@@ -51,15 +77,46 @@ export function expandCitations(text: string, titles: ReadonlyMap<string, string
     const title = titles.get(prefix);
     const between = text.slice(lastEnd, m.index);
     if (!title) {
-      out += between + whole;
+      plain(between + whole);
       previous = null;
     } else {
       const sameAsBefore = previous === prefix && /^\s*[,，、]\s*$/.test(between);
       const cited = articleText(article, item, annexWord ? annexNo : undefined, language);
-      out += sameAsBefore ? `${language === 'en-US' ? ', ' : '、'}${cited.trim()}` : `${between}《${title}》${cited}`;
+      const citation: CitedArticle = annexWord
+        ? { prefix, annex: Number(annexNo), short: whole }
+        : { prefix, article: Number(article), ...(item ? { item: Number(item) } : {}), short: whole };
+      if (sameAsBefore) {
+        plain(language === 'en-US' ? ', ' : '、');
+        segments.push({ text: cited.trim(), citation });
+      } else {
+        plain(between);
+        segments.push({ text: `《${title}》${cited}`, citation });
+      }
       previous = prefix;
     }
     lastEnd = (m.index ?? 0) + whole.length;
   }
-  return out + text.slice(lastEnd);
+  plain(text.slice(lastEnd));
+  return segments;
+}
+
+/** Replaces each short citation in `text` by the regulation's title and article (see citationSegments). */
+export function expandCitations(text: string, titles: ReadonlyMap<string, string>, language: string): string {
+  return citationSegments(text, titles, language)
+    .map((s) => s.text)
+    .join('');
+}
+
+/**
+ * The words a citation points to, from its article's text: the item's own paragraph when an item is cited
+ * ("(五)…" or "5．…") and the article has it, the whole article otherwise.
+ */
+export function citedWords(articleText: string, item?: number): string {
+  if (item === undefined) return articleText;
+  const n = chineseNumber(item);
+  const line = articleText
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.startsWith(`(${n})`) || l.startsWith(`（${n}）`) || new RegExp(`^${item}[.．、]`).test(l));
+  return line ?? articleText;
 }

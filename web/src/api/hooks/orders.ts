@@ -90,6 +90,16 @@ export function useOrder(id: string | undefined) {
   });
 }
 
+/** The order types the caller's policy pack provides, each with its article (the order form offers these). */
+export function useOrderTypes() {
+  return useQuery({
+    queryKey: [...queryKeys.orders.all, 'types'] as const,
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/orders/types', { signal })),
+    select: (answer) => answer.items,
+    staleTime: 5 * 60_000,
+  });
+}
+
 export function useInbox() {
   return useQuery({
     queryKey: queryKeys.orders.inbox(),

@@ -29,3 +29,14 @@ export function useJurisdictionPolicy(code: string | undefined) {
     enabled: code !== undefined,
   });
 }
+
+/** A regulation the packs cite, article by article in its own words (a citation's hover); read once. */
+export function useRegulation(prefix: string | undefined) {
+  return useQuery({
+    queryKey: [...queryKeys.policy.all, 'regulation', prefix ?? ''] as const,
+    queryFn: ({ signal }) =>
+      unwrap(api.GET('/api/v1/regulations/{prefix}', { params: { path: { prefix: prefix ?? '' } }, signal })),
+    enabled: prefix !== undefined,
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+}

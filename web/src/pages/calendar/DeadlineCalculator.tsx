@@ -19,10 +19,23 @@ export function DeadlineCalculator() {
       <Typography.Paragraph type="secondary">{t('calendar.calculatorHint')}</Typography.Paragraph>
       <Form layout="inline">
         <Form.Item label={t('calendar.from')}>
-          <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" value={from} onChange={setFrom} />
+          <DatePicker
+            showTime={{ format: 'HH:mm' }}
+            format="YYYY-MM-DD HH:mm"
+            value={from}
+            onChange={setFrom}
+            aria-label={t('calendar.from')}
+          />
         </Form.Item>
         <Form.Item label={t('calendar.days')}>
-          <InputNumber min={0} max={366} precision={0} value={days} onChange={(value) => setDays(value ?? 0)} />
+          <InputNumber
+            min={0}
+            max={366}
+            precision={0}
+            value={days}
+            onChange={(value) => setDays(value ?? 0)}
+            aria-label={t('calendar.days')}
+          />
         </Form.Item>
       </Form>
       <div style={{ marginTop: 16 }}>

@@ -31,7 +31,7 @@ import {
 } from '../../api/hooks/data-centres';
 import { useCan } from '../../app/session';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
-import { useCite } from '../../components/Citation';
+import { CitedText } from '../../components/Citation';
 import { DateTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
 import { PageLoading } from '../../components/PageLoading';
@@ -43,15 +43,16 @@ type Step = Application['evaluation'];
 
 function Deadline({ step }: { step: Step }) {
   const { t } = useI18n();
-  const cite = useCite();
   if (step.workingDays === null)
     return (
-      <Typography.Text type="secondary">{t('dc.step.noDeadline', { article: cite(step.article) })}</Typography.Text>
+      <Typography.Text type="secondary">
+        <CitedText text={t('dc.step.noDeadline', { article: step.article ?? '' })} />
+      </Typography.Text>
     );
   if (!step.dueDay) return <Typography.Text type="secondary">—</Typography.Text>;
   return (
     <Space size={4}>
-      {t('dc.step.due', { day: step.dueDay, days: step.workingDays, article: cite(step.article) })}
+      <CitedText text={t('dc.step.due', { day: step.dueDay, days: step.workingDays, article: step.article ?? '' })} />
       {step.provisional ? <Tag>{t('dc.step.provisional')}</Tag> : null}
       {step.overdue ? <Tag color="error">{t('dc.step.overdue')}</Tag> : null}
       {step.escalatedAt ? <Tag color="volcano">{t('dc.step.escalated')}</Tag> : null}
@@ -222,7 +223,6 @@ function DecideModal({ app, open, onClose }: { app: Application; open: boolean; 
 
 /** One application: answers and evidence per criterion, the pre-check, each step's deadline, the decision. */
 export function ApplicationPage() {
-  const cite = useCite();
   const { id } = useParams();
   const { t, language } = useI18n();
   const canRegister = useCan('datacentre:register');
@@ -314,7 +314,13 @@ export function ApplicationPage() {
                   <Typography.Paragraph style={{ margin: '4px 0' }}>{a.answers[c] || '—'}</Typography.Paragraph>
                   {failed.map((p) => (
                     <Tag key={p.key} color="error">
-                      {t('dc.precheck.failedItem', { label: p.label, actual: p.actual, article: cite(p.article) })}
+                      <CitedText
+                        text={t('dc.precheck.failedItem', {
+                          label: p.label,
+                          actual: p.actual,
+                          article: p.article ?? '',
+                        })}
+                      />
                     </Tag>
                   ))}
                   <Space wrap>

@@ -37,7 +37,7 @@ import {
 } from '../../api/hooks/data-centres';
 import { useCan } from '../../app/session';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
-import { useCite } from '../../components/Citation';
+import { CitedText } from '../../components/Citation';
 import { PageHeader } from '../../components/PageHeader';
 import { PageLoading } from '../../components/PageLoading';
 import { type MessageKey, useI18n } from '../../i18n';
@@ -49,7 +49,6 @@ type HostedSystem = DataCentre['systems'][number];
 
 function PlanModal({ centre, open, onClose }: { centre: DataCentre; open: boolean; onClose: () => void }) {
   const { t, language } = useI18n();
-  const cite = useCite();
   const setPlan = useSetPlan();
   const [form] = Form.useForm();
   const open_ = centre.systems.filter((s) => !s.classified && !s.doneOn);
@@ -75,7 +74,9 @@ function PlanModal({ centre, open, onClose }: { centre: DataCentre; open: boolea
       }}
     >
       <Typography.Paragraph type="secondary">
-        {t('dc.plan.hint', { deadline: centre.migrationDeadline ?? '', article: cite(centre.deadlineArticle) })}
+        <CitedText
+          text={t('dc.plan.hint', { deadline: centre.migrationDeadline ?? '', article: centre.deadlineArticle ?? '' })}
+        />
       </Typography.Paragraph>
       {setPlan.error ? <Alert type="error" showIcon message={failureText(setPlan.error, language)} /> : null}
       <Form
@@ -319,7 +320,6 @@ function ApplyModal({ centre, open, onClose }: { centre: DataCentre; open: boole
 
 /** One room: the register's facts, the pre-check against LZ 13, its outcome, its systems and their migration. */
 export function CentrePage() {
-  const cite = useCite();
   const { id } = useParams();
   const { t } = useI18n();
   const navigate = useNavigate();
@@ -385,7 +385,11 @@ export function CentrePage() {
           </Descriptions.Item>
           <Descriptions.Item label={t('dc.col.transitionEnds')}>{c.transitionEnds ?? '—'}</Descriptions.Item>
           <Descriptions.Item label={t('dc.col.deadline')}>
-            {c.migrationDeadline ? `${c.migrationDeadline}（${cite(c.deadlineArticle)}）` : t('dc.noDeadline')}
+            {c.migrationDeadline ? (
+              <CitedText text={`${c.migrationDeadline}（${c.deadlineArticle ?? ''}）`} />
+            ) : (
+              t('dc.noDeadline')
+            )}
           </Descriptions.Item>
           <Descriptions.Item label={t('dc.col.closedOn')}>{c.closedOn ?? '—'}</Descriptions.Item>
         </Descriptions>
@@ -439,7 +443,9 @@ export function CentrePage() {
                   )}
                   <span>{i.label}</span>
                   <Typography.Text type="secondary">
-                    {t('dc.precheck.line', { required: i.required, actual: i.actual, article: cite(i.article) })}
+                    <CitedText
+                      text={t('dc.precheck.line', { required: i.required, actual: i.actual, article: i.article ?? '' })}
+                    />
                   </Typography.Text>
                 </Space>
               </List.Item>

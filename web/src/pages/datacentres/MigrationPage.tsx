@@ -3,7 +3,7 @@ import { Button, Card, Col, Progress, Row, Statistic, Table, Tag, Typography } f
 import { Link } from 'react-router';
 import { type MigrationProgress, PROGRESS_EXPORT_URL, useMigrationProgress } from '../../api/hooks/data-centres';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
-import { useCite } from '../../components/Citation';
+import { CitedText } from '../../components/Citation';
 import { PageHeader } from '../../components/PageHeader';
 import { useI18n } from '../../i18n';
 import { StageTag } from './shared';
@@ -13,7 +13,6 @@ type Row_ = MigrationProgress['rooms'][number];
 /** Migration to the city cloud (LZ 16): per room and in total; rooms whose plan will miss their deadline flagged. */
 export function MigrationPage() {
   const { t } = useI18n();
-  const cite = useCite();
   const progress = useMigrationProgress();
   const total = progress.data?.total;
   const percent = total && total.systems > 0 ? Math.round((total.done * 100) / total.systems) : 0;
@@ -74,7 +73,8 @@ export function MigrationPage() {
             {
               key: 'deadline',
               title: t('dc.col.deadline'),
-              render: (_, r) => (r.migrationDeadline ? `${r.migrationDeadline}（${cite(r.deadlineArticle)}）` : '—'),
+              render: (_, r) =>
+                r.migrationDeadline ? <CitedText text={`${r.migrationDeadline}（${r.deadlineArticle ?? ''}）`} /> : '—',
             },
             {
               key: 'progress',
@@ -84,6 +84,7 @@ export function MigrationPage() {
                   percent={r.progress.systems ? Math.round((r.progress.done * 100) / r.progress.systems) : 100}
                   size="small"
                   format={() => `${r.progress.done}/${r.progress.systems}`}
+                  aria-label={`${t('dc.migration.progress')} ${r.progress.done}/${r.progress.systems}`}
                 />
               ),
             },

@@ -41,7 +41,7 @@ import {
 import { useCan } from '../../app/session';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { Chart } from '../../components/Chart';
-import { useCite } from '../../components/Citation';
+import { CitedText } from '../../components/Citation';
 import type { ChartOption } from '../../components/echarts';
 import { PageHeader } from '../../components/PageHeader';
 import { useI18n } from '../../i18n';
@@ -122,7 +122,6 @@ function Trend({ card }: { card: EvaluationCard }) {
 
 function CardDetail({ card }: { card: EvaluationCard }) {
   const { t } = useI18n();
-  const cite = useCite();
   return (
     <Card title={t('ev.card', { name: card.name })} size="small" style={{ marginTop: 16 }}>
       <Row gutter={16}>
@@ -154,7 +153,10 @@ function CardDetail({ card }: { card: EvaluationCard }) {
               },
               { title: t('ev.measured'), dataIndex: 'value' },
               { title: t('ev.detail'), render: (_, i) => evidenceText(i.evidence) },
-              { title: t('ev.article'), render: (_, i) => (i.article ? cite(i.article) : t('ev.cityChoice')) },
+              {
+                title: t('ev.article'),
+                render: (_, i) => (i.article ? <CitedText text={i.article} /> : t('ev.cityChoice')),
+              },
             ]}
           />
         </Col>

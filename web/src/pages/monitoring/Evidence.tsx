@@ -2,18 +2,20 @@ import { Descriptions, Space, Typography } from 'antd';
 import { useMemo } from 'react';
 import type { MonitoringFinding } from '../../api/hooks/monitoring';
 import { Chart } from '../../components/Chart';
-import { useCite } from '../../components/Citation';
+import { CitedText } from '../../components/Citation';
 import { DateTime } from '../../components/DateTime';
 import type { ChartOption } from '../../components/echarts';
 import { type MessageKey, type Translate, useI18n } from '../../i18n';
 
 /** `default` and `jurisdiction override` in the console's language; a policy source names its pack and article. */
-const sourceText = (source: string, t: Translate, cite: (text: string) => string) =>
-  source === 'default'
-    ? t('monitoring.source.default')
-    : source === 'jurisdiction override'
-      ? t('monitoring.source.jurisdiction')
-      : cite(source);
+const sourceText = (source: string, t: Translate) =>
+  source === 'default' ? (
+    t('monitoring.source.default')
+  ) : source === 'jurisdiction override' ? (
+    t('monitoring.source.jurisdiction')
+  ) : (
+    <CitedText text={source} />
+  );
 
 interface EvidenceFigures {
   cpu?: { avg: number; max: number; p95: number; hours: number };
@@ -27,7 +29,6 @@ interface EvidenceFigures {
 /** A finding's evidence: the figures the rule saw, its thresholds and their sources, the daily CPU chart. */
 export function Evidence({ finding }: { finding: MonitoringFinding }) {
   const { t } = useI18n();
-  const cite = useCite();
   const e = finding.evidence as EvidenceFigures;
   const daily = e.series?.cpuDaily ?? [];
   const option = useMemo<ChartOption>(
@@ -82,7 +83,7 @@ export function Evidence({ finding }: { finding: MonitoringFinding }) {
             <Descriptions.Item key={k} label={<Typography.Text code>{k}</Typography.Text>}>
               {v}
               {e.thresholdSources?.[k] ? (
-                <Typography.Text type="secondary"> （{sourceText(e.thresholdSources[k], t, cite)}）</Typography.Text>
+                <Typography.Text type="secondary"> （{sourceText(e.thresholdSources[k], t)}）</Typography.Text>
               ) : null}
             </Descriptions.Item>
           ))}

@@ -11,7 +11,7 @@ import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { DateTime } from '../../components/DateTime';
 import { type MessageKey, useI18n } from '../../i18n';
 import { Evidence } from './Evidence';
-import { failureText, RULE_COLOR } from './shared';
+import { EVIDENCE_DRAWER_STYLES, failureText, RULE_COLOR } from './shared';
 
 const STATUSES = ['open', 'in_rectification', 'escalated', 'resolved'] as const;
 type Status = (typeof STATUSES)[number];
@@ -111,7 +111,13 @@ export function FindingsTab() {
           },
         ]}
       />
-      <Drawer open={shown !== null} size={760} title={t('monitoring.evidence')} onClose={() => setShown(null)}>
+      <Drawer
+        open={shown !== null}
+        size={760}
+        title={t('monitoring.evidence')}
+        onClose={() => setShown(null)}
+        styles={EVIDENCE_DRAWER_STYLES}
+      >
         {shown ? <Evidence finding={shown} /> : null}
       </Drawer>
       {warning ? <ProposeWarning finding={warning} onClose={() => setWarning(null)} /> : null}

@@ -13,7 +13,7 @@ import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { DateTime } from '../../components/DateTime';
 import { type MessageKey, useI18n } from '../../i18n';
 import { Evidence } from './Evidence';
-import { failureText, RECT_COLOR, RULE_COLOR } from './shared';
+import { EVIDENCE_DRAWER_STYLES, failureText, RECT_COLOR, RULE_COLOR } from './shared';
 
 const FILTERS = ['all', 'proposed', 'warned', 'responded', 'accepted', 'consent_requested', 'escalated'] as const;
 type Filter = (typeof FILTERS)[number];
@@ -300,6 +300,7 @@ export function RectificationsTab() {
         size={760}
         title={t('monitoring.evidence')}
         onClose={() => setEvidenceOf(null)}
+        styles={EVIDENCE_DRAWER_STYLES}
       >
         {evidenceOf ? <FindingEvidence findingId={evidenceOf} /> : null}
       </Drawer>

@@ -85,8 +85,12 @@ export function ReportsTab() {
   const [period, setPeriod] = useState<'week' | 'month'>('week');
   // Today is the Asia/Shanghai calendar day (the server's periods are), whatever the browser's zone.
   const today = useMemo(() => inBeijingTime(new Date()).format('YYYY-MM-DD'), []);
-  // the current week (Monday) or month so far
-  const [start, setStart] = useState(() => mondayOf(dayjs(today)));
+  // Opens on last week when it has samples (issue 16): a new week is empty in its first hours and days; the
+  // current week (Monday) otherwise. Once a person picks a period, theirs.
+  const lastWeek = useMemo(() => mondayOf(dayjs(today).subtract(7, 'day')), [today]);
+  const probe = useUtilisationReport('week', lastWeek);
+  const [chosen, setStart] = useState<string | null>(null);
+  const start = chosen ?? (probe.isSuccess && probe.data.city.reporting === 0 ? mondayOf(dayjs(today)) : lastWeek);
   const report = useUtilisationReport(period, start);
   const heatFrom = useMemo(
     () =>

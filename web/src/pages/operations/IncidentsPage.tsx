@@ -11,6 +11,7 @@ import {
 } from '../../api/hooks/operations';
 import { useCan } from '../../app/session';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
+import { CitedText } from '../../components/Citation';
 import { DateTime } from '../../components/DateTime';
 import { showFieldErrors } from '../../components/formErrors';
 import { PageHeader } from '../../components/PageHeader';
@@ -213,7 +214,7 @@ export function IncidentsPage() {
     <>
       <PageHeader
         title={t('ops.incidents.title')}
-        description={t('ops.incidents.description')}
+        description={<CitedText text={t('ops.incidents.description')} />}
         extra={
           canDeclare && (
             <Button type="primary" icon={<PlusOutlined />} onClick={() => setDeclaring(true)}>

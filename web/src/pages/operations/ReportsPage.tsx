@@ -10,6 +10,7 @@ import {
 import { useOrganisations } from '../../api/hooks/organisations';
 import { useCan, useSession } from '../../app/session';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
+import { CitedText } from '../../components/Citation';
 import { DateTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
 import { type MessageKey, useI18n } from '../../i18n';
@@ -36,7 +37,7 @@ export function ReportsPage() {
   const today = formatShanghai(new Date().toISOString()).slice(0, 10);
   return (
     <>
-      <PageHeader title={t('ops.reports.title')} description={t('ops.reports.description')} />
+      <PageHeader title={t('ops.reports.title')} description={<CitedText text={t('ops.reports.description')} />} />
       {canGenerate ? (
         <Card title={t('ops.reports.generate')} style={{ marginBottom: 16 }}>
           {generate.error ? <ApiErrorAlert error={generate.error} compact /> : null}

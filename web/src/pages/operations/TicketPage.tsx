@@ -3,7 +3,7 @@ import { useParams } from 'react-router';
 import { useConfirmTicket, useResolveTicket, useRespondTicket, useTicket } from '../../api/hooks/operations';
 import { useCan } from '../../app/session';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
-import { useCite } from '../../components/Citation';
+import { CitedText } from '../../components/Citation';
 import { DateTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
 import { PageLoading } from '../../components/PageLoading';
@@ -11,7 +11,6 @@ import { type MessageKey, useI18n } from '../../i18n';
 import { ResolutionTag, ResponseTag, TicketStatusTag } from './shared';
 
 export function TicketPage() {
-  const cite = useCite();
   const { id } = useParams();
   const { t } = useI18n();
   const ticket = useTicket(id);
@@ -51,8 +50,9 @@ export function TicketPage() {
           <Descriptions.Item label={t('ops.col.due')}>
             <Space>
               <DateTime value={r.dueAt} />
-              {r.targetMinutes !== null &&
-                t('ops.ticket.target', { minutes: r.targetMinutes, article: cite(r.article) })}
+              {r.targetMinutes !== null && (
+                <CitedText text={t('ops.ticket.target', { minutes: r.targetMinutes, article: r.article ?? '' })} />
+              )}
             </Space>
           </Descriptions.Item>
           <Descriptions.Item label={t('ops.col.resolution')}>
@@ -71,7 +71,7 @@ export function TicketPage() {
           {tk.resolutionTarget.targetHours !== null && (
             <Descriptions.Item label={t('ops.ticket.resolutionBasis')}>
               {t('ops.ticket.resolutionDefault')}
-              {tk.resolutionTarget.article ? `（${tk.resolutionTarget.article}）` : ''}
+              {tk.resolutionTarget.article ? <CitedText text={`（${tk.resolutionTarget.article}）`} /> : ''}
             </Descriptions.Item>
           )}
           <Descriptions.Item label={t('ops.col.created')}>

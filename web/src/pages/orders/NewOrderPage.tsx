@@ -17,7 +17,14 @@ import { useEffect, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { useCatalogue } from '../../api/hooks/catalogue';
 import { useResource } from '../../api/hooks/inventory';
-import { ORDER_TYPES, type OrderType, type PlaceOrderInput, useOrders, usePlaceOrder } from '../../api/hooks/orders';
+import {
+  ORDER_TYPES,
+  type OrderType,
+  type PlaceOrderInput,
+  useOrders,
+  useOrderTypes,
+  usePlaceOrder,
+} from '../../api/hooks/orders';
 import { useProjects, useSystems } from '../../api/hooks/projects';
 import { useRequestForms } from '../../api/hooks/request-forms';
 import type { CatalogueItem } from '../../api/types';
@@ -247,6 +254,9 @@ export function NewOrderPage() {
   const systems = useSystems();
   const catalogue = useCatalogue(undefined);
   const parents = useOrders({});
+  // only the order types the unit's policy pack provides (issue 16): a disabled type is not offered at all
+  const offered = useOrderTypes();
+  const provided = ORDER_TYPES.filter((value) => offered.data?.some((o) => o.type === value && o.enabled));
   const type = Form.useWatch('type', form);
   const source = Form.useWatch('source', form);
   const items = catalogue.data?.items ?? [];
@@ -331,7 +341,8 @@ export function NewOrderPage() {
             <Form.Item label={t('orders.type')} name="type" rules={[{ required: true }]}>
               <Select
                 style={{ width: 220 }}
-                options={ORDER_TYPES.map((value) => ({ value, label: t(`orders.types.${value}`) }))}
+                loading={offered.isPending}
+                options={provided.map((value) => ({ value, label: t(`orders.types.${value}`) }))}
               />
             </Form.Item>
             <Form.Item label={t('orders.title')} name="title" rules={[{ required: true, max: 200 }]}>

@@ -22,7 +22,7 @@ type Decision = 'approve' | 'reject' | 'return' | 'done' | 'failed' | 'cancelled
 
 import { useCan, useSession } from '../../app/session';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
-import { useCite } from '../../components/Citation';
+import { CitedText } from '../../components/Citation';
 import { DateTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
 import { PageLoading } from '../../components/PageLoading';
@@ -54,7 +54,6 @@ export function OrderDetailPage() {
   const stepName = useStepName();
   const order = useOrder(id);
   const facts = useOrderFacts(id);
-  const cite = useCite();
   const packs = usePolicyPacks();
   const catalogue = useCatalogue(undefined);
   const cancel = useCancelOrder();
@@ -176,7 +175,9 @@ export function OrderDetailPage() {
           {o.reason && <Descriptions.Item label={t('orders.reason')}>{o.reason}</Descriptions.Item>}
           {o.quotaOverrun && (
             <Descriptions.Item label={t('orders.quotaOverrun')}>
-              <Tag color="orange">{cite('SH 20')}</Tag>
+              <Tag color="orange">
+                <CitedText text="SH 20" />
+              </Tag>
             </Descriptions.Item>
           )}
         </Descriptions>

@@ -1,6 +1,6 @@
 import { Alert, Card, Descriptions, Flex, Table, Tag, Typography } from 'antd';
 import type { OrderFacts } from '../../api/hooks/order-facts';
-import { useCite } from '../../components/Citation';
+import { CitedText } from '../../components/Citation';
 import { useI18n } from '../../i18n';
 import { dimensionLabel } from '../projects/labels';
 
@@ -20,7 +20,6 @@ const percentOf = (ratio: string) => {
  */
 export function OrderFactsCard({ facts }: { facts: OrderFacts }) {
   const { t, language } = useI18n();
-  const cite = useCite();
   const dim = (d: string) => dimensionLabel(d, language);
   const itemName = (l: { itemName: string; itemNameEn: string }) => (language === 'en-US' ? l.itemNameEn : l.itemName);
   const s = facts.system;
@@ -109,7 +108,7 @@ export function OrderFactsCard({ facts }: { facts: OrderFacts }) {
               style={{ marginTop: 12 }}
               type={facts.band.dimensions.some((d) => !isZero(d.overBand)) ? 'warning' : 'info'}
               showIcon
-              message={t('facts.bandTitle', { article: cite(facts.band.article) })}
+              message={<CitedText text={t('facts.bandTitle', { article: facts.band.article ?? '' })} />}
               description={facts.band.dimensions.map((d) => (
                 <div key={d.dimension}>
                   {t('facts.bandLine', {

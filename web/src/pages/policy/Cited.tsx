@@ -1,6 +1,6 @@
 import { Flex, Tag, Tooltip, Typography } from 'antd';
 import type { ReactNode } from 'react';
-import { useCite } from '../../components/Citation';
+import { CitedText } from '../../components/Citation';
 import { useI18n } from '../../i18n';
 
 export interface CitedProps {
@@ -17,7 +17,6 @@ export interface CitedProps {
 /** A cited policy value: the value with its article, "no statutory deadline" when null, and a local adjustment. */
 export function Cited({ text, article, note, overridden, overrideReason, packText }: CitedProps) {
   const { t } = useI18n();
-  const cite = useCite();
   let body: ReactNode;
   if (text === null) {
     body = (
@@ -33,9 +32,9 @@ export function Cited({ text, article, note, overridden, overrideReason, packTex
       <Flex gap={6} align="center" wrap>
         {body}
         {article && (
-          <Tooltip title={article}>
-            <Typography.Text type="secondary">({cite(article)})</Typography.Text>
-          </Tooltip>
+          <Typography.Text type="secondary">
+            (<CitedText text={article} />)
+          </Typography.Text>
         )}
         {overridden && (
           <Tooltip
@@ -61,7 +60,7 @@ export function Cited({ text, article, note, overridden, overrideReason, packTex
       )}
       {note && (
         <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-          {note}
+          <CitedText text={note} />
         </Typography.Text>
       )}
     </Flex>

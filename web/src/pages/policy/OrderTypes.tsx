@@ -1,6 +1,6 @@
 import { Collapse, Flex, Table, type TableColumnsType, Tag, Typography } from 'antd';
 import type { PolicyDeadline, PolicyOrderTypeName, PolicyOrderTypes, PolicyStep } from '../../api/types';
-import { useCite } from '../../components/Citation';
+import { CitedText } from '../../components/Citation';
 import { RoleTag } from '../../components/RoleTag';
 import { type Translate, useI18n } from '../../i18n';
 import { Cited } from './Cited';
@@ -35,7 +35,6 @@ export function DeadlineCell({ deadline }: { deadline: PolicyDeadline }) {
 /** Every order type of a pack with its steps: who acts and within which deadline. */
 export function OrderTypes({ orderTypes }: { orderTypes: PolicyOrderTypes }) {
   const { t, language } = useI18n();
-  const cite = useCite();
   const columns: TableColumnsType<PolicyStep> = [
     {
       key: 'name',
@@ -49,7 +48,7 @@ export function OrderTypes({ orderTypes }: { orderTypes: PolicyOrderTypes }) {
           </Flex>
           {step.note && (
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-              {step.note}
+              <CitedText text={step.note} />
             </Typography.Text>
           )}
         </Flex>
@@ -75,7 +74,9 @@ export function OrderTypes({ orderTypes }: { orderTypes: PolicyOrderTypes }) {
             <Flex gap={8} align="center" wrap>
               <Typography.Text strong>{t(`policyPack.orderType.${name}`)}</Typography.Text>
               {type.enabled.article && (
-                <Typography.Text type="secondary">({cite(type.enabled.article)})</Typography.Text>
+                <Typography.Text type="secondary">
+                  (<CitedText text={type.enabled.article} />)
+                </Typography.Text>
               )}
               {!enabled && <Tag>{t('policyPack.disabled')}</Tag>}
               {type.enabled.overridden && <Tag color="orange">{t('policyPack.overridden')}</Tag>}

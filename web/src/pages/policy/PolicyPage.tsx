@@ -4,7 +4,7 @@ import { useJurisdictionPolicy, usePolicyPack, usePolicyPacks } from '../../api/
 import { useSystemInfo } from '../../api/hooks/system';
 import type { PolicyPack } from '../../api/types';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
-import { useCite } from '../../components/Citation';
+import { CitedText } from '../../components/Citation';
 import { PageHeader } from '../../components/PageHeader';
 import { PageLoading } from '../../components/PageLoading';
 import { RoleTag } from '../../components/RoleTag';
@@ -14,7 +14,6 @@ import { QuotaRules } from './QuotaRules';
 
 function PackView({ pack }: { pack: PolicyPack }) {
   const { t, language } = useI18n();
-  const cite = useCite();
   const en = language === 'en-US';
   return (
     <Flex vertical gap={16}>
@@ -36,9 +35,17 @@ function PackView({ pack }: { pack: PolicyPack }) {
           <Descriptions.Item label={t('policyPack.effective')}>
             {pack.effective.from ?? t('policyPack.noDeadline')}
             {pack.effective.article && (
-              <Typography.Text type="secondary"> ({cite(pack.effective.article)})</Typography.Text>
+              <Typography.Text type="secondary">
+                {' '}
+                (<CitedText text={pack.effective.article} />)
+              </Typography.Text>
             )}
-            {pack.effective.note && <Typography.Text type="secondary"> · {pack.effective.note}</Typography.Text>}
+            {pack.effective.note && (
+              <Typography.Text type="secondary">
+                {' · '}
+                <CitedText text={pack.effective.note} />
+              </Typography.Text>
+            )}
           </Descriptions.Item>
           <Descriptions.Item label={t('policyPack.sources')}>
             {pack.sources.map((source) => `${source.prefix}: ${source.title}`).join('；')}
@@ -50,7 +57,9 @@ function PackView({ pack }: { pack: PolicyPack }) {
               <Flex key={`${body.role}-${body.zh}`} gap={8} align="center" wrap>
                 <RoleTag role={body.role} />
                 <Typography.Text>{body.zh}</Typography.Text>
-                <Typography.Text type="secondary">({cite(body.article)})</Typography.Text>
+                <Typography.Text type="secondary">
+                  (<CitedText text={body.article} />)
+                </Typography.Text>
               </Flex>
             ))}
           </Flex>

@@ -1,7 +1,7 @@
-import { Button, DatePicker, Space, Tabs } from 'antd';
+import { Button, DatePicker, Space, Spin, Tabs } from 'antd';
 import dayjs from 'dayjs';
 import { useSearchParams } from 'react-router';
-import { MONTH_PATTERN } from '../../api/hooks/settlement';
+import { MONTH_PATTERN, useTrends } from '../../api/hooks/settlement';
 import { useCan } from '../../app/session';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
@@ -9,7 +9,7 @@ import { useI18n } from '../../i18n';
 import { AnnualTab } from './AnnualTab';
 import { CoefficientsTab } from './CoefficientsTab';
 import { MonthlyTab } from './MonthlyTab';
-import { lastMonth } from './shared';
+import { lastMonth, monthsBack } from './shared';
 import { useCompute } from './useCompute';
 
 const TABS = ['monthly', 'annual', 'coefficients'] as const;
@@ -28,7 +28,15 @@ export function SettlementPage() {
   const canSetBudget = useCan('budget:set');
   const canCoefficients = canSetCoefficient || canSetBudget;
   const requested = params.get('month');
-  const month = requested && MONTH_PATTERN.test(requested) ? requested : lastMonth();
+  const asked = requested && MONTH_PATTERN.test(requested) ? requested : null;
+  // Without a month in the address, the page opens on the last month that has statements (issue 16): the
+  // calendar's last month is often not settled yet, and an empty page says nothing.
+  const latest = lastMonth();
+  const settled = useTrends(monthsBack(latest, 23), latest, asked === null);
+  const withStatements = settled.data?.items.map((i) => i.month).sort();
+  const month = asked ?? withStatements?.at(-1) ?? latest;
+  // the month is not known before the answer (an error falls back to the calendar's last month)
+  const deciding = asked === null && settled.isPending;
   const requestedTab = params.get('tab') as Tab;
   const tab: Tab =
     TABS.includes(requestedTab) && (requestedTab !== 'coefficients' || canCoefficients) ? requestedTab : 'monthly';
@@ -63,28 +71,32 @@ export function SettlementPage() {
         }
       />
       {settle.error && <ApiErrorAlert error={settle.error} compact />}
-      <Tabs
-        activeKey={tab}
-        destroyOnHidden
-        onChange={(key) => go({ tab: key as Tab })}
-        items={[
-          { key: 'monthly', label: t('settlement.tab.monthly'), children: <MonthlyTab month={month} /> },
-          {
-            key: 'annual',
-            label: t('settlement.tab.annual'),
-            children: <AnnualTab initialYear={Number(month.slice(0, 4))} />,
-          },
-          ...(canCoefficients
-            ? [
-                {
-                  key: 'coefficients',
-                  label: t('settlement.tab.coefficients'),
-                  children: <CoefficientsTab month={month} />,
-                },
-              ]
-            : []),
-        ]}
-      />
+      {deciding ? (
+        <Spin />
+      ) : (
+        <Tabs
+          activeKey={tab}
+          destroyOnHidden
+          onChange={(key) => go({ tab: key as Tab })}
+          items={[
+            { key: 'monthly', label: t('settlement.tab.monthly'), children: <MonthlyTab month={month} /> },
+            {
+              key: 'annual',
+              label: t('settlement.tab.annual'),
+              children: <AnnualTab initialYear={Number(month.slice(0, 4))} />,
+            },
+            ...(canCoefficients
+              ? [
+                  {
+                    key: 'coefficients',
+                    label: t('settlement.tab.coefficients'),
+                    children: <CoefficientsTab month={month} />,
+                  },
+                ]
+              : []),
+          ]}
+        />
+      )}
     </>
   );
 }

@@ -2,7 +2,7 @@ import { Alert, Card, Col, Row, Steps, Typography } from 'antd';
 import { Link } from 'react-router';
 import { useGuide } from '../../api/hooks/shared-data';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
-import { useCite } from '../../components/Citation';
+import { CitedText } from '../../components/Citation';
 import { PageHeader } from '../../components/PageHeader';
 import { PageLoading } from '../../components/PageLoading';
 import { useI18n } from '../../i18n';
@@ -10,7 +10,6 @@ import { useI18n } from '../../i18n';
 /** The service guide (NB 15): how to find, apply for, connect to and use shared data, and how to provide it. */
 export function GuidePage() {
   const { t } = useI18n();
-  const cite = useCite();
   const guide = useGuide();
   if (guide.isLoading) return <PageLoading />;
   if (guide.error || !guide.data) return <ApiErrorAlert error={guide.error} onRetry={() => guide.refetch()} />;
@@ -24,14 +23,18 @@ export function GuidePage() {
         type={g.provided ? 'info' : 'warning'}
         style={{ marginBottom: 16 }}
         message={
-          g.provided
-            ? t('sd.guide.provided', {
+          g.provided ? (
+            <CitedText
+              text={t('sd.guide.provided', {
                 policy: g.policyTitle,
-                article: cite(g.providedArticle),
+                article: g.providedArticle ?? '',
                 resources: g.publishedResources,
                 providers: g.providers,
-              })
-            : t('sd.guide.notProvided', { policy: g.policyTitle })
+              })}
+            />
+          ) : (
+            t('sd.guide.notProvided', { policy: g.policyTitle })
+          )
         }
         description={
           g.errorCorrectionOverridden && g.errorCorrectionNote

@@ -19,6 +19,7 @@ import {
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useParams } from 'react-router';
+import { localiseServerText } from '../../api/errors';
 import { useCatalogue } from '../../api/hooks/catalogue';
 import {
   type ReceiptBody,
@@ -33,6 +34,7 @@ import {
 } from '../../api/hooks/inventory';
 import { useCan, useSession } from '../../app/session';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
+import { CitedText } from '../../components/Citation';
 import { DateTime, inBeijingTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
 import { PageLoading } from '../../components/PageLoading';
@@ -355,7 +357,9 @@ export function WorkOrderPage() {
         <Descriptions column={{ xs: 1, md: 2 }} size="small">
           <Descriptions.Item label={t('inventory.unit')}>{w.details.unitName ?? '—'}</Descriptions.Item>
           <Descriptions.Item label={t('workOrders.system')}>{w.details.systemName ?? '—'}</Descriptions.Item>
-          <Descriptions.Item label={t('workOrders.orderTitle')}>{w.details.note ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('workOrders.orderTitle')}>
+            {w.details.note ? <CitedText text={localiseServerText(w.details.note, language)} /> : '—'}
+          </Descriptions.Item>
           <Descriptions.Item label={t('workOrders.action')}>
             {t(`workOrders.actions.${w.action}` as MessageKey)}
           </Descriptions.Item>
