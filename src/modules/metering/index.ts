@@ -5,3 +5,4 @@ export { meteringRoutes } from './metering.routes.ts';
 export { METERING_SCHEMAS } from './metering.schemas.ts';
 export { seedDemoSettlement } from './metering.seed.ts';
 export { applyEvaluatedCoefficients, listStatements, openRunMonths } from './metering.service.ts';
+export { getStatement } from './metering.service.ts';

@@ -26,3 +26,4 @@ export {
   unitProjectsQuotaTotal,
 } from './projects.service.ts';
 export type { ProjectTables } from './projects.table.ts';
+export { createProject } from './projects.service.ts';
