@@ -6,7 +6,7 @@ import type { Trx } from '../../schema.ts';
 import { publishedCardsOf } from '../evaluation/index.ts';
 import { yuan } from '../metering/index.ts';
 import { effectivePolicy } from '../policy/index.ts';
-import { toDeclaration } from './itprojects.declarations.ts';
+import { readDeclaration } from './itprojects.declarations.ts';
 import * as repo from './itprojects.repository.ts';
 import { changeRoute, fenOf, periodCovers } from './itprojects.rules.ts';
 import type { AcceptanceRow, ChangeRow } from './itprojects.table.ts';
@@ -68,7 +68,8 @@ export async function projectLifecycle(trx: Trx, auth: AuthContext, projectId: s
   const last = acceptances.at(-1);
   const evaluationDue = last?.result === 'passed' ? last.evaluationDue : null;
   return {
-    declaration: toDeclaration(d),
+    // with the review checklist its pack asks, as the declarations list gives it
+    declaration: await readDeclaration(trx, d.id),
     changes: (await repo.changesOf(trx, projectId)).map(toChange),
     acceptances,
     accepted: last?.result === 'passed',

@@ -165,4 +165,5 @@ export const itProjectsEnUS: Record<keyof typeof itProjectsZhCN, string> = {
   'itp.acc.warrantyUntil': 'Warranty until {day}',
   'itp.acc.evaluationDue': 'Post-go-live evaluation due around {day}',
   'itp.acc.evaluated': 'Evaluation: {period} score {total}',
+  'itp.detail.designNote': 'Design review opinion',
 };

@@ -162,4 +162,5 @@ export const itProjectsZhCN = {
   'itp.acc.warrantyUntil': '保修期至{day}',
   'itp.acc.evaluationDue': '投入使用后的绩效评估：{day}前后进行',
   'itp.acc.evaluated': '绩效评估：{period}效能评估得分 {total}',
+  'itp.detail.designNote': '初步设计评审意见',
 } as const;

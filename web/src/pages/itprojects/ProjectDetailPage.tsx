@@ -160,7 +160,7 @@ function DeclarationCard({ d }: { d: Declaration }) {
         <Descriptions.Item label={t('itp.detail.approvedAt')}>
           <DateTime value={d.approvedAt} />
         </Descriptions.Item>
-        <Descriptions.Item label={t('itp.design.note')}>{d.designReviewNote ?? '—'}</Descriptions.Item>
+        <Descriptions.Item label={t('itp.detail.designNote')}>{d.designReviewNote ?? '—'}</Descriptions.Item>
       </Descriptions>
       <Table<Line>
         rowKey={(_, i) => String(i)}
