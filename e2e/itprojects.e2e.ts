@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { at, buttonName, login, logout, setUpConsole, textOf, unexpectedErrors, visible } from './harness.ts';
+import { at, buttonName, login, setUpConsole, textOf, unexpectedErrors, visible } from './harness.ts';
 
 /*
  * Issue 19 through the browser: an IT project from its declaration to its acceptance, each role doing its own
@@ -77,11 +77,11 @@ describe('IT projects: declaration to acceptance in the console', () => {
     await page.getByRole('button', { name: buttonName('提交申报') }).click();
     await expect.poll(() => textOf(stage())).toContain('初审');
     await ui.shot('itp-declaration-submitted.png');
-    await logout(page);
   });
 
   it('the ops reviewer answers the preliminary review, item by item', async () => {
     const { page } = ui;
+    await ui.signedOut('/login');
     await login(page, 'reviewer');
     await page.goto(ui.url(projectUrl));
     await page.getByRole('button', { name: buttonName('初审') }).click();
@@ -91,27 +91,27 @@ describe('IT projects: declaration to acceptance in the console', () => {
     await notes.nth(1).fill('部署于政务云业务区');
     await notes.nth(2).fill('诊疗记录按目录共享');
     await ui.shot('itp-review.png');
-    await confirmDialog('OK');
+    await confirmDialog('确定');
     await visible(page.getByText('初审通过').first());
-    await logout(page);
   });
 
   it('the authority approves the project and passes its design review', async () => {
     const { page } = ui;
+    await ui.signedOut('/login');
     await login(page, 'approver');
     await page.goto(ui.url(projectUrl));
     await page.getByRole('button', { name: buttonName('批复立项') }).click();
     await visible(page.getByText('已立项').first());
     await page.getByRole('button', { name: buttonName('初步设计和概算评审') }).click();
     await page.getByRole('dialog').getByLabel('评审意见').fill('初步设计和投资概算合理');
-    await confirmDialog('OK');
+    await confirmDialog('确定');
     await visible(page.getByText('初步设计评审通过').first());
     await ui.shot('itp-approved.png');
-    await logout(page);
   });
 
   it('a change of +10.0% is recorded, +10.01% goes to the authority (JQ-proj 12)', async () => {
     const { page } = ui;
+    await ui.signedOut('/login');
     await login(page, 'applicant');
     await page.goto(ui.url(projectUrl));
     const changes = page.locator('.ant-card', { hasText: '投资变更' });
@@ -128,17 +128,17 @@ describe('IT projects: declaration to acceptance in the console', () => {
     await visible(changes.getByText('待主管部门批准'));
     expect(await textOf(changes.locator('tbody'))).toContain('10.0100%');
     await ui.shot('itp-changes.png');
-    await logout(page);
   });
 
   it('the authority approves the change, then records a failed acceptance and the re-acceptance', async () => {
     const { page } = ui;
+    await ui.signedOut('/login');
     await login(page, 'approver');
     await page.goto(ui.url(projectUrl));
     const changes = page.locator('.ant-card', { hasText: '投资变更' });
     await changes.getByRole('button', { name: buttonName('审批变更') }).click();
     await page.getByRole('dialog').getByLabel('审批说明').fill('同意调整概算');
-    await confirmDialog('OK');
+    await confirmDialog('确定');
     await visible(changes.getByText('已批准'));
 
     const acceptance = page.locator('.ant-card', { hasText: '竣工验收' });
@@ -150,27 +150,27 @@ describe('IT projects: declaration to acceptance in the console', () => {
     await dialog.getByLabel('整改期限').fill('2099-12-31');
     await dialog.getByLabel('整改期限').press('Enter');
     await ui.shot('itp-acceptance-failed-form.png');
-    await confirmDialog('OK');
+    await confirmDialog('确定');
     await visible(acceptance.getByText('限2099-12-31前整改后复验').first());
 
     await acceptance.getByRole('button', { name: buttonName('录入复验结果') }).click();
     dialog = page.getByRole('dialog');
     await dialog.getByLabel('验收意见').fill('整改完成，同意验收');
-    await confirmDialog('OK');
+    await confirmDialog('确定');
     await visible(acceptance.getByText('验收合格').first());
     await expect.poll(() => textOf(acceptance)).toMatch(/保修期至\d{4}-\d{2}-\d{2}/);
     await expect.poll(() => textOf(acceptance)).toContain('绩效评估');
-    await expect.poll(() => textOf(stage().or(page.locator('.ant-steps-item-finish').last()))).toBeTruthy();
+    await visible(page.locator('.ant-steps-item-finish', { hasText: '验收' }));
     await ui.shot('itp-accepted.png');
-    await logout(page);
   });
 
   it('the economy & IT authority reads the spending per project', async () => {
     const { page } = ui;
+    await ui.signedOut('/login');
     await login(page, 'econ');
     await page.goto(ui.url('/it-projects'));
     await page.getByRole('tab', { name: '项目费用' }).click();
-    await visible(page.getByText('突发公共卫生事件应急指挥系统'));
+    await visible(page.locator('.ant-tabs-tabpane-active').getByText('突发公共卫生事件应急指挥系统'));
     await ui.shot('itp-project-budget.png');
     expect(unexpectedErrors(ui.browserErrors)).toEqual([]);
   });

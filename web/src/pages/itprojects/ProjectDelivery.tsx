@@ -29,6 +29,11 @@ function ChangeModal({ lifecycle, onClose }: { lifecycle: Lifecycle | null; onCl
   const [form] = Form.useForm<{ investment: string; reason: string }>();
   const server = useServerErrors(form);
   const request = useRequestChange();
+  // the form instance outlives the dialog: a next change starts empty
+  const done = () => {
+    form.resetFields();
+    onClose();
+  };
   return (
     <Modal
       open={!!lifecycle}
@@ -42,7 +47,7 @@ function ChangeModal({ lifecycle, onClose }: { lifecycle: Lifecycle | null; onCl
         server.clear();
         request.mutate(
           { projectId: lifecycle?.declaration.projectId ?? '', investment: String(v.investment), reason: v.reason },
-          { onSuccess: onClose, onError: server.onError },
+          { onSuccess: () => done(), onError: server.onError },
         );
       }}
     >
@@ -67,6 +72,10 @@ function DecisionModal({ change, onClose }: { change: Change | null; onClose: ()
   const [form] = Form.useForm<{ approve: boolean; comment: string }>();
   const server = useServerErrors(form);
   const decide = useDecideChange();
+  const done = () => {
+    form.resetFields();
+    onClose();
+  };
   return (
     <Modal
       open={!!change}
@@ -77,7 +86,7 @@ function DecisionModal({ change, onClose }: { change: Change | null; onClose: ()
       onOk={async () => {
         const v = await form.validateFields();
         server.clear();
-        decide.mutate({ id: change?.id ?? '', ...v }, { onSuccess: onClose, onError: server.onError });
+        decide.mutate({ id: change?.id ?? '', ...v }, { onSuccess: () => done(), onError: server.onError });
       }}
     >
       <ServerErrorAlert server={server} />
@@ -128,7 +137,7 @@ export function ChangesCard({ lifecycle }: { lifecycle: Lifecycle }) {
         size="small"
         pagination={false}
         dataSource={lifecycle.changes}
-        locale={{ emptyText: t('itp.change.none') }}
+        locale={{ emptyText: <Typography.Text>{t('itp.change.none')}</Typography.Text> }}
         columns={[
           { key: 'at', title: t('itp.change.requestedAt'), render: (_, c) => <DateTime value={c.requestedAt} /> },
           { key: 'before', title: t('itp.change.before'), render: (_, c) => yuanText(c.before) },
@@ -173,6 +182,11 @@ function AcceptanceModal({ lifecycle, onClose }: { lifecycle: Lifecycle | null; 
   const [form] = Form.useForm<AcceptanceValues>();
   const server = useServerErrors(form);
   const record = useRecordAcceptance();
+  // the form instance outlives the dialog: a re-acceptance starts from "passed", not from the failed one
+  const done = () => {
+    form.resetFields();
+    onClose();
+  };
   const result = Form.useWatch('result', form);
   return (
     <Modal
@@ -193,7 +207,7 @@ function AcceptanceModal({ lifecycle, onClose }: { lifecycle: Lifecycle | null; 
             rectificationDue: v.result === 'failed' ? (v.rectificationDue?.format('YYYY-MM-DD') ?? null) : null,
             warrantyYears: v.result === 'passed' ? (v.warrantyYears ?? null) : null,
           },
-          { onSuccess: onClose, onError: server.onError },
+          { onSuccess: () => done(), onError: server.onError },
         );
       }}
     >
@@ -279,7 +293,7 @@ export function AcceptanceCard({ lifecycle }: { lifecycle: Lifecycle }) {
         size="small"
         pagination={false}
         dataSource={lifecycle.acceptances}
-        locale={{ emptyText: t('itp.acc.none') }}
+        locale={{ emptyText: <Typography.Text>{t('itp.acc.none')}</Typography.Text> }}
         columns={[
           { key: 'attempt', title: t('itp.acc.attempt'), render: (_, a) => t('itp.acc.attemptNo', { n: a.attempt }) },
           { key: 'day', title: t('itp.acc.date'), dataIndex: 'acceptedOn' },

@@ -65,7 +65,16 @@ function DesignModal({ declaration, onClose }: { declaration: Declaration | null
       onOk={async () => {
         const v = await form.validateFields();
         server.clear();
-        design.mutate({ id: declaration?.id ?? '', ...v }, { onSuccess: onClose, onError: server.onError });
+        design.mutate(
+          { id: declaration?.id ?? '', ...v },
+          {
+            onSuccess: () => {
+              form.resetFields();
+              onClose();
+            },
+            onError: server.onError,
+          },
+        );
       }}
     >
       <ServerErrorAlert server={server} />
