@@ -15,6 +15,7 @@ export {
 export { PROJECT_SCHEMAS } from './projects.schemas.ts';
 export { seedDemoProjects } from './projects.seed.ts';
 export {
+  createProject,
   getProject,
   getSystem,
   listProjects,
@@ -26,4 +27,3 @@ export {
   unitProjectsQuotaTotal,
 } from './projects.service.ts';
 export type { ProjectTables } from './projects.table.ts';
-export { createProject } from './projects.service.ts';
