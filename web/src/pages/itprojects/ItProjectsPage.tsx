@@ -345,7 +345,7 @@ function ProjectBudgetTab() {
         rowKey="projectId"
         loading={view.isLoading}
         dataSource={view.data?.projects ?? []}
-        scroll={{ x: true }}
+        scroll={{ x: 'max-content' }}
         columns={[
           {
             key: 'project',
@@ -373,7 +373,7 @@ function ProjectBudgetTab() {
           },
           ...(view.data?.projects[0]?.months ?? []).map((m, i) => ({
             key: m.month,
-            title: t('itp.budget.month', { month: i + 1 }),
+            title: <span style={{ whiteSpace: 'nowrap' }}>{t('itp.budget.month', { month: i + 1 })}</span>,
             render: (_: unknown, p: Row) => yuanText(p.months[i]?.settled),
           })),
           { key: 'actual', title: t('itp.budget.actual'), render: (_, p) => yuanText(p.actual) },
