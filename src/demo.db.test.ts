@@ -99,6 +99,44 @@ describe('demo activity', () => {
     expect(Number(rollups.n)).toBe(5 * 2 * 30 * 24);
   });
 
+  it('has IT projects in every stage from draft to accepted, with a change waiting for the authority', async () => {
+    const db = database.db;
+    expect(created('IT projects')).toBe(6);
+    const declarations = await db
+      .selectFrom('project_declaration as d')
+      .innerJoin('project as p', 'p.id', 'd.project_id')
+      .select(['p.name', 'd.status', 'd.urgent', 'p.status as projectStatus'])
+      .orderBy('p.name')
+      .execute();
+    expect(declarations.map((d) => [d.name, d.status, d.urgent, d.projectStatus])).toEqual(
+      [
+        ['互联网医院服务平台', 'design_approved', false, 'approved'],
+        ['教育资源公共服务平台', 'in_plan', false, 'declared'],
+        ['校园安全视频联网平台', 'draft', false, 'declared'],
+        ['疫苗接种管理系统升级', 'review_failed', false, 'declared'],
+        ['突发公共卫生事件应急指挥系统', 'design_approved', true, 'approved'],
+      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    );
+    const changes = await db
+      .selectFrom('project_change')
+      .select(['status', 'change_percent'])
+      .orderBy('requested_at')
+      .execute();
+    expect(changes.map((c) => [c.status, String(c.change_percent)])).toEqual([
+      ['recorded', '6.2500'],
+      ['pending_authority', '12.5000'],
+    ]);
+    const acceptances = await db
+      .selectFrom('project_acceptance')
+      .select(['result', 'rectification_due', 'warranty_until'])
+      .orderBy('attempt')
+      .execute();
+    expect(acceptances).toEqual([
+      { result: 'failed', rectification_due: '2026-11-20', warranty_until: null },
+      { result: 'passed', rectification_due: null, warranty_until: '2029-11-18' },
+    ]);
+  });
+
   it('is idempotent', async () => {
     const again = await seedDemo(database.db, () => {}, { activity: true });
     expect(again.every((s) => s.created === 0)).toBe(true);

@@ -1,6 +1,7 @@
 import { seedDemoCalendar } from './modules/calendar/index.ts';
 import { seedDemoCatalogue } from './modules/catalogue/index.ts';
 import { seedDemoIdentity } from './modules/identity/index.ts';
+import { seedDemoItProjects } from './modules/itprojects/index.ts';
 import { seedDemoSettlement } from './modules/metering/index.ts';
 import { seedDemoMonitoring } from './modules/monitoring/index.ts';
 import { seedDemoOrders } from './modules/orders/index.ts';
@@ -45,6 +46,7 @@ export async function seedDemo(
       await run('deliveries and inventory', () => seedDemoDeliveries(trx, SYSTEM_ACTOR));
       await run('monitoring', () => seedDemoMonitoring(trx, SYSTEM_ACTOR));
       await run('shared data', () => seedDemoSharedData(trx, SYSTEM_ACTOR));
+      await run('IT projects', () => seedDemoItProjects(trx, SYSTEM_ACTOR));
     }
     return steps;
   });

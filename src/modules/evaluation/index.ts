@@ -2,4 +2,5 @@
 
 export { evaluationRoutes } from './evaluation.routes.ts';
 export { EVALUATION_SCHEMAS } from './evaluation.schemas.ts';
+export { trendOf as publishedCardsOf } from './evaluation.service.ts';
 export type { EvaluationTables } from './evaluation.table.ts';

@@ -123,3 +123,51 @@ describe('budget against actual, per unit and year', () => {
     expect(sheet.getRow(2).getCell(17).value).toBe(view.units[0].actual);
   });
 });
+
+describe('the same per project, for the economy & IT authority setting quotas (SH 18)', () => {
+  it('each project’s settled fees equal its subtotals in the closed statements, to the fen, month by month', async () => {
+    const statements = (await ok(as(t.app, econ, { url: '/api/v1/settlement/statements?year=2026' }))).items as {
+      id: string;
+      month: string;
+      status: string;
+    }[];
+    const expected = new Map<string, Map<string, bigint>>();
+    for (const s of statements.filter((x) => x.status === 'closed')) {
+      const full = await ok(as(t.app, econ, { url: `/api/v1/settlement/statements/${s.id}` }));
+      for (const g of full.byProject as { projectId: string | null; totalFen: string }[]) {
+        if (!g.projectId) continue;
+        const months = expected.get(g.projectId) ?? new Map<string, bigint>();
+        months.set(s.month, (months.get(s.month) ?? 0n) + BigInt(g.totalFen));
+        expected.set(g.projectId, months);
+      }
+    }
+    expect(expected.size).toBeGreaterThan(0);
+    const view = await ok(as(t.app, econ, { url: '/api/v1/it-projects/budget/projects?year=2026' }));
+    for (const [projectId, months] of expected) {
+      const line = view.projects.find((p: { projectId: string }) => p.projectId === projectId);
+      const total = [...months.values()].reduce((a, b) => a + b, 0n);
+      expect(line.actualFen).toBe(total.toString());
+      for (const [month, fen] of months) {
+        const shown = line.months.find((m: { month: string }) => m.month === month).settled;
+        expect(BigInt(shown.replace('.', ''))).toBe(fen);
+      }
+      // settled without a declaration (approved before the lifecycle): no planned cost
+      expect(line.planned).toBeNull();
+    }
+  });
+
+  it('an approved declared project shows its planned annual cloud cost; a unit sees only its own projects', async () => {
+    const view = await ok(as(t.app, econ, { url: '/api/v1/it-projects/budget/projects?year=2026' }));
+    const urgent = view.projects.find((p: { projectName: string }) => p.projectName === '突发公共卫生事件应急指挥系统');
+    const declarations = (await ok(as(t.app, econ, { url: '/api/v1/it-projects/declarations?year=2026' }))).items;
+    const declared = declarations.find((d: { projectId: string }) => d.projectId === urgent.projectId);
+    // 2 x (8 x 60 + 16 x 20 + 240 x 0.5) + 1 x (4 x 60 + 8 x 20 + 240 x 0.5) = 1840 + 520 = 2360 a month
+    expect(declared.annualCloudCost).toBe('28320.00');
+    expect(urgent.planned).toBe('28320.00');
+    expect(urgent.actual).toBe('0.00');
+    const mine = await ok(as(t.app, unit, { url: '/api/v1/it-projects/budget/projects?year=2026' }));
+    const names = new Set(mine.projects.map((p: { organisationName: string }) => p.organisationName));
+    expect([...names]).toEqual(['示范市卫生健康委员会']);
+    expect(mine.projects.length).toBeLessThan(view.projects.length);
+  });
+});

@@ -5,7 +5,7 @@ import { invalid, notFound } from '../../platform/errors.ts';
 import { neutralise } from '../../platform/spreadsheet.ts';
 import { shanghaiDay } from '../../platform/time/time.ts';
 import type { Trx } from '../../schema.ts';
-import { listStatements, yuan } from '../metering/index.ts';
+import { getStatement, listStatements, yuan } from '../metering/index.ts';
 import * as repo from './itprojects.repository.ts';
 import { fenOf, forecastFen } from './itprojects.rules.ts';
 
@@ -92,6 +92,76 @@ export async function budgetView(trx: Trx, year: number, now: Date) {
       };
     });
   return { year, asOf: today, units: lines };
+}
+
+interface ProjectLine {
+  projectId: string;
+  projectName: string;
+  organisationId: string;
+  organisationName: string;
+  planned: bigint | null;
+  months: Map<string, bigint>;
+}
+
+/**
+ * The same per project (the economy & IT authority setting quotas, SH 18): each project's planned annual cloud
+ * cost (its approved declaration) against the fees settled for its resources month by month (the closed
+ * statements' subtotals per project, exactly metering's), and the forecast to year end from the run rate.
+ * Resources of no project are left out; a project settled without a declaration has no planned cost.
+ */
+export async function projectBudgetView(trx: Trx, year: number, now: Date) {
+  const projects = new Map<string, ProjectLine>();
+  const line = (projectId: string, projectName: string, organisationId: string, organisationName: string) => {
+    let p = projects.get(projectId);
+    if (!p) {
+      p = { projectId, projectName, organisationId, organisationName, planned: null, months: new Map() };
+      projects.set(projectId, p);
+    }
+    return p;
+  };
+  for (const s of (await listStatements(trx, { year })).items) {
+    if (s.status !== 'closed') continue;
+    const month = s.month.slice(5, 7);
+    for (const g of (await getStatement(trx, s.id)).byProject) {
+      if (!g.projectId) continue;
+      const p = line(g.projectId, g.projectName ?? '', s.organisationId, s.organisationName);
+      p.months.set(month, (p.months.get(month) ?? 0n) + BigInt(g.totalFen));
+    }
+  }
+  for (const planned of await repo.plannedOfYear(trx, year)) {
+    const p = line(planned.project_id, planned.project_name, planned.organisation_id, '');
+    p.planned = (p.planned ?? 0n) + BigInt(planned.annual_cloud_cost_fen);
+  }
+  const names = await repo.organisationsNamed(trx, [...new Set([...projects.values()].map((p) => p.organisationId))]);
+  const rows = [...projects.values()].flatMap((p) => {
+    const org = names.find((n) => n.id === p.organisationId);
+    if (!org) return [];
+    const settled = MONTHS.filter((m) => p.months.has(m)).map((m) => p.months.get(m) as bigint);
+    const actual = settled.reduce((sum, v) => sum + v, 0n);
+    return [
+      {
+        projectId: p.projectId,
+        projectName: p.projectName,
+        organisationId: p.organisationId,
+        organisationName: org.name,
+        outsideCityBudget: org.outside_city_budget,
+        planned: p.planned === null ? null : yuan(p.planned),
+        actual: yuan(actual),
+        actualFen: actual.toString(),
+        settledMonths: settled.length,
+        forecast: yuan(forecastFen(settled)),
+        months: MONTHS.map((m) => ({
+          month: `${year}-${m}`,
+          settled: p.months.has(m) ? yuan(p.months.get(m) as bigint) : null,
+        })),
+      },
+    ];
+  });
+  rows.sort(
+    (a, b) =>
+      a.organisationName.localeCompare(b.organisationName, 'zh') || a.projectName.localeCompare(b.projectName, 'zh'),
+  );
+  return { year, asOf: shanghaiDay(now), projects: rows };
 }
 
 /** Finance (or the authority) sets a unit's cloud budget for a year (`budget:set`), audited before/after. */

@@ -3,11 +3,12 @@ import type { AuthContext } from '../../platform/auth/auth.ts';
 import { AppError, invalid, notFound } from '../../platform/errors.ts';
 import { addMonthsToDay, isCalendarDay, shanghaiDay } from '../../platform/time/time.ts';
 import type { Trx } from '../../schema.ts';
+import { publishedCardsOf } from '../evaluation/index.ts';
 import { yuan } from '../metering/index.ts';
 import { effectivePolicy } from '../policy/index.ts';
-import { toDeclaration } from './itprojects.declarations.ts';
+import { readDeclaration } from './itprojects.declarations.ts';
 import * as repo from './itprojects.repository.ts';
-import { changeRoute, fenOf } from './itprojects.rules.ts';
+import { changeRoute, fenOf, periodCovers } from './itprojects.rules.ts';
 import type { AcceptanceRow, ChangeRow } from './itprojects.table.ts';
 
 // During and after construction: investment changes (JQ-proj 12), acceptance before use with rectification
@@ -50,19 +51,32 @@ async function declarationOf(trx: Trx, projectId: string) {
   return d;
 }
 
+/**
+ * The post-go-live evaluation (JQ-proj 17) in the evaluation module: the unit's published card of the period
+ * that holds the evaluation day, once there is one; null until then (the evaluation is scheduled).
+ */
+async function evaluationOf(trx: Trx, auth: AuthContext, organisationId: string, due: string | null | undefined) {
+  if (!due) return null;
+  const card = (await publishedCardsOf(trx, auth, organisationId)).items.find((c) => periodCovers(c.period, due));
+  return card ? { evaluationId: card.evaluationId, period: card.period, total: card.total, band: card.band } : null;
+}
+
 /** A project's whole lifecycle: its declaration, changes and acceptances, and what follows from them. */
-export async function projectLifecycle(trx: Trx, projectId: string) {
+export async function projectLifecycle(trx: Trx, auth: AuthContext, projectId: string) {
   const d = await declarationOf(trx, projectId);
   const acceptances = (await repo.acceptancesOf(trx, projectId)).map(toAcceptance);
   const last = acceptances.at(-1);
+  const evaluationDue = last?.result === 'passed' ? last.evaluationDue : null;
   return {
-    declaration: toDeclaration(d),
+    // with the review checklist its pack asks, as the declarations list gives it
+    declaration: await readDeclaration(trx, d.id),
     changes: (await repo.changesOf(trx, projectId)).map(toChange),
     acceptances,
     accepted: last?.result === 'passed',
     rectificationDue: last?.result === 'failed' ? last.rectificationDue : null,
     warrantyUntil: last?.result === 'passed' ? last.warrantyUntil : null,
-    evaluationDue: last?.result === 'passed' ? last.evaluationDue : null,
+    evaluationDue,
+    evaluation: await evaluationOf(trx, auth, d.organisation_id, evaluationDue),
   };
 }
 

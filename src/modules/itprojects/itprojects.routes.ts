@@ -6,7 +6,7 @@ import { AppError } from '../../platform/errors.ts';
 import { problemResponses } from '../../platform/http/problem.ts';
 import { attachment, XLSX_MEDIA_TYPE } from '../../platform/spreadsheet.ts';
 import { catalogueInForce } from '../catalogue/index.ts';
-import { budgetView, budgetWorkbook, setBudget } from './itprojects.budget.ts';
+import { budgetView, budgetWorkbook, projectBudgetView, setBudget } from './itprojects.budget.ts';
 import * as decl from './itprojects.declarations.ts';
 import * as delivery from './itprojects.delivery.ts';
 import { FORM_TITLE, readForm, writeForm } from './itprojects.form.ts';
@@ -346,7 +346,10 @@ export const itProjectRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
         response: { 200: Type.Ref('ItProjectLifecycle'), ...problemResponses },
       },
     },
-    async (request) => withTenant(db, authOf(request), (trx) => delivery.projectLifecycle(trx, request.params.id)),
+    async (request) => {
+      const auth = authOf(request);
+      return withTenant(db, auth, (trx) => delivery.projectLifecycle(trx, auth, request.params.id));
+    },
   );
 
   app.post(
@@ -433,6 +436,22 @@ export const itProjectRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       },
     },
     async (request) => withTenant(db, authOf(request), (trx) => budgetView(trx, request.query.year, clock.now())),
+  );
+
+  app.get(
+    '/it-projects/budget/projects',
+    {
+      config: { permission: 'settlement:read' },
+      schema: {
+        tags: TAG,
+        summary: 'Per project and year: planned cloud cost, settled fees by month, forecast (SH 18, JQ 30)',
+        description: 'What the economy & IT authority weighs when setting a project’s quota.',
+        querystring: YearQuery,
+        response: { 200: Type.Ref('ItProjectBudget'), ...problemResponses },
+      },
+    },
+    async (request) =>
+      withTenant(db, authOf(request), (trx) => projectBudgetView(trx, request.query.year, clock.now())),
   );
 
   app.get(

@@ -95,3 +95,15 @@ export function forecastFen(settled: readonly bigint[], months = 12): bigint {
   const rest = BigInt(months) - n;
   return total + (total * rest * 2n + n) / (2n * n);
 }
+
+/**
+ * Whether an evaluation period ('2027' or '2027-Q3') covers a calendar day: the post-go-live evaluation
+ * (JQ-proj 17) due on that day is the one of the period that holds it.
+ */
+export function periodCovers(period: string, day: string): boolean {
+  const m = /^([0-9]{4})(?:-Q([1-4]))?$/.exec(period);
+  if (!m) return false;
+  if (day.slice(0, 4) !== m[1]) return false;
+  if (!m[2]) return true;
+  return Math.ceil(Number(day.slice(5, 7)) / 3) === Number(m[2]);
+}

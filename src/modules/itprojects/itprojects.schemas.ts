@@ -151,6 +151,19 @@ export const LifecycleSchema = Type.Object(
     rectificationDue: Nullable(Day),
     warrantyUntil: Nullable(Day),
     evaluationDue: Nullable(Day),
+    evaluation: Type.Optional(
+      Nullable(
+        Type.Object(
+          {
+            evaluationId: Type.String(),
+            period: Type.String(),
+            total: Type.String(),
+            band: Nullable(Type.String()),
+          },
+          { description: 'the unit’s published evaluation card of the period holding the evaluation day (JQ-proj 17)' },
+        ),
+      ),
+    ),
   },
   { $id: 'ItProjectLifecycle', title: 'ItProjectLifecycle' },
 );
@@ -178,6 +191,29 @@ export const BudgetSchema = Type.Object(
   { $id: 'ItBudget', title: 'ItBudget' },
 );
 
+export const ProjectBudgetSchema = Type.Object(
+  {
+    year: Type.Integer(),
+    asOf: Day,
+    projects: Type.Array(
+      Type.Object({
+        projectId: Type.String(),
+        projectName: Type.String(),
+        organisationId: Type.String(),
+        organisationName: Type.String(),
+        outsideCityBudget: Type.Boolean({ description: 'the unit pays its own fees (SH 27, JQ 31)' }),
+        planned: Nullable(Yuan('annual cloud cost of the approved declaration; null: settled without one')),
+        actual: Yuan('settled (closed) fees of the project’s resources in the year'),
+        actualFen: Type.String(),
+        settledMonths: Type.Integer(),
+        forecast: Yuan('to year end from the run rate'),
+        months: Type.Array(Type.Object({ month: Type.String(), settled: Nullable(Yuan()) })),
+      }),
+    ),
+  },
+  { $id: 'ItProjectBudget', title: 'ItProjectBudget' },
+);
+
 export const ITPROJECT_SCHEMAS = [
   DeploymentLineSchema,
   SharingLineSchema,
@@ -188,4 +224,5 @@ export const ITPROJECT_SCHEMAS = [
   AcceptanceSchema,
   LifecycleSchema,
   BudgetSchema,
+  ProjectBudgetSchema,
 ];

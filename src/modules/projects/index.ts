@@ -15,6 +15,7 @@ export {
 export { PROJECT_SCHEMAS } from './projects.schemas.ts';
 export { seedDemoProjects } from './projects.seed.ts';
 export {
+  createProject,
   getProject,
   getSystem,
   listProjects,

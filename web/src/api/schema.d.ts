@@ -17336,6 +17336,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/it-projects/budget/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per project and year: planned cloud cost, settled fees by month, forecast (SH 18, JQ 30)
+         * @description What the economy & IT authority weighs when setting a project’s quota.
+         */
+        get: {
+            parameters: {
+                query: {
+                    year: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ItProjectBudget"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/it-projects/budget/export": {
         parameters: {
             query?: never;
@@ -22283,6 +22342,12 @@ export interface components {
             rectificationDue: string | null;
             warrantyUntil: string | null;
             evaluationDue: string | null;
+            evaluation?: {
+                evaluationId: string;
+                period: string;
+                total: string;
+                band: string | null;
+            } | null;
         };
         /** ItBudget */
         ItBudget: {
@@ -22312,6 +22377,31 @@ export interface components {
                     projectName: string;
                     /** @description yuan, at most 2 decimals */
                     planned: string;
+                }[];
+            }[];
+        };
+        /** ItProjectBudget */
+        ItProjectBudget: {
+            year: number;
+            /** Format: date */
+            asOf: string;
+            projects: {
+                projectId: string;
+                projectName: string;
+                organisationId: string;
+                organisationName: string;
+                /** @description the unit pays its own fees (SH 27, JQ 31) */
+                outsideCityBudget: boolean;
+                planned: string | null;
+                /** @description settled (closed) fees of the project’s resources in the year */
+                actual: string;
+                actualFen: string;
+                settledMonths: number;
+                /** @description to year end from the run rate */
+                forecast: string;
+                months: {
+                    month: string;
+                    settled: string | null;
                 }[];
             }[];
         };

@@ -211,6 +211,16 @@ export const routes: RouteObject[] = [
             handle: crumb('itp.nav'),
             children: [
               { index: true, element: page(() => import('../pages/itprojects/ItProjectsPage'), 'ItProjectsPage') },
+              {
+                path: 'declare',
+                element: page(() => import('../pages/itprojects/DeclarationFormPage'), 'DeclarationFormPage'),
+                handle: crumb('itp.form.title'),
+              },
+              {
+                path: 'projects/:id',
+                element: page(() => import('../pages/itprojects/ProjectDetailPage'), 'ProjectDetailPage'),
+                handle: crumb('itp.detail.crumb'),
+              },
             ],
           },
           {

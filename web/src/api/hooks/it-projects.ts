@@ -41,7 +41,7 @@ export function useBudget(year: number) {
   });
 }
 
-function useInvalidating<T>(fn: (input: T) => Promise<unknown>) {
+function useInvalidating<T, R>(fn: (input: T) => Promise<R>) {
   const client = useQueryClient();
   return useMutation({ mutationFn: fn, onSuccess: () => client.invalidateQueries({ queryKey: KEY }) });
 }
@@ -84,5 +84,85 @@ export function useDesignReview() {
 export function useSetBudget() {
   return useInvalidating(({ id, year, budget }: { id: string; year: number; budget: string }) =>
     unwrap(api.PUT('/api/v1/it-projects/budget/{id}', { params: { path: { id } }, body: { year, budget } })),
+  );
+}
+
+export type Lifecycle =
+  paths['/api/v1/it-projects/projects/{id}']['get']['responses']['200']['content']['application/json'];
+export type ProjectBudget =
+  paths['/api/v1/it-projects/budget/projects']['get']['responses']['200']['content']['application/json'];
+export type NewDeclaration = NonNullable<
+  paths['/api/v1/it-projects/declarations']['post']['requestBody']
+>['content']['application/json'];
+type AcceptanceInput = NonNullable<
+  paths['/api/v1/it-projects/projects/{id}/acceptances']['post']['requestBody']
+>['content']['application/json'];
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** A project's lifecycle: declaration, changes, acceptances, warranty, the evaluation (JQ-proj 12-17). */
+export function useLifecycle(projectId: string | undefined) {
+  return useQuery({
+    queryKey: [...KEY, 'lifecycle', projectId],
+    queryFn: ({ signal }) =>
+      unwrap(api.GET('/api/v1/it-projects/projects/{id}', { params: { path: { id: projectId ?? '' } }, signal })),
+    enabled: projectId !== undefined,
+  });
+}
+
+export function useProjectBudget(year: number) {
+  return useQuery({
+    queryKey: [...KEY, 'project-budget', year],
+    queryFn: ({ signal }) =>
+      unwrap(api.GET('/api/v1/it-projects/budget/projects', { params: { query: { year } }, signal })),
+  });
+}
+
+export function useCreateDeclaration() {
+  return useInvalidating((body: NewDeclaration) => unwrap(api.POST('/api/v1/it-projects/declarations', { body })));
+}
+
+/** Imports a filled-in declaration form (.xlsx) as a draft; a bad cell answers 400 naming row and column. */
+export function useImportDeclaration() {
+  return useInvalidating(({ file, projectId, roundId }: { file: File; projectId: string; roundId?: string }) =>
+    unwrap(
+      api.POST('/api/v1/it-projects/declarations/import', {
+        params: { query: { projectId, ...(roundId ? { roundId } : {}) } },
+        body: file as unknown as never,
+        bodySerializer: (body: unknown) => body as BodyInit,
+        headers: { 'Content-Type': XLSX },
+      }),
+    ),
+  );
+}
+
+export function useAssemblePlan() {
+  return useInvalidating(({ id, declarationIds }: { id: string; declarationIds: string[] }) =>
+    unwrap(api.POST('/api/v1/it-projects/rounds/{id}/plan', { params: { path: { id } }, body: { declarationIds } })),
+  );
+}
+
+export function useRequestChange() {
+  return useInvalidating(
+    ({ projectId, investment, reason }: { projectId: string; investment: string; reason: string }) =>
+      unwrap(
+        api.POST('/api/v1/it-projects/projects/{id}/changes', {
+          params: { path: { id: projectId } },
+          body: { investment, reason },
+        }),
+      ),
+  );
+}
+
+export function useDecideChange() {
+  return useInvalidating(({ id, approve, comment }: { id: string; approve: boolean; comment: string }) =>
+    unwrap(
+      api.POST('/api/v1/it-projects/changes/{id}/decision', { params: { path: { id } }, body: { approve, comment } }),
+    ),
+  );
+}
+
+export function useRecordAcceptance() {
+  return useInvalidating(({ projectId, ...body }: AcceptanceInput & { projectId: string }) =>
+    unwrap(api.POST('/api/v1/it-projects/projects/{id}/acceptances', { params: { path: { id: projectId } }, body })),
   );
 }

@@ -1,5 +1,6 @@
-import { Button, Form, Input, InputNumber, Modal, message, Select, Space, Switch, Table, Tabs, Tag } from 'antd';
+import { Button, Checkbox, Form, InputNumber, Modal, message, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { useState } from 'react';
+import { Link, useNavigate } from 'react-router';
 import {
   type BudgetUnit,
   budgetExportUrl,
@@ -8,11 +9,12 @@ import {
   declarationFormUrl,
   type Round,
   useApproveDeclaration,
+  useAssemblePlan,
   useBudget,
   useDeclarations,
   useDesignReview,
   useOpenRound,
-  useReviewDeclaration,
+  useProjectBudget,
   useRounds,
   useSetBudget,
   useSubmitDeclaration,
@@ -23,23 +25,56 @@ import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { DateTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
 import { type MessageKey, useI18n } from '../../i18n';
+import { STATUS_COLOURS, yuanText } from './labels';
+import { ReviewModal } from './ReviewModal';
 
 // IT projects (issue 19): declaration rounds, declarations through review, plan, approval and design review,
 // and the budget view of cloud spending per unit. Names and Chinese labels only, never ids or codes.
 
-const STATUS_COLOURS: Record<Declaration['status'], string> = {
-  draft: 'default',
-  submitted: 'blue',
-  review_passed: 'cyan',
-  review_failed: 'red',
-  in_plan: 'geekblue',
-  not_in_plan: 'orange',
-  approved: 'green',
-  design_approved: 'green',
-};
-/** The review items the declaration's pack asks (JQ-proj 7(2): three; NB 17: two). */
-const itemsOf = (d: Declaration | null): string[] => (d?.checklist ?? []).map((c) => c.item);
-const yuanText = (v: string | null | undefined) => (v == null ? '—' : `¥${v}`);
+/** The annual plan (JQ-proj 7(3)): passed declarations of the round, within its investment ceiling. */
+function PlanModal({ round, onClose }: { round: Round | null; onClose: () => void }) {
+  const { t } = useI18n();
+  const passed = useDeclarations({ roundId: round?.id, status: 'review_passed' });
+  const assemble = useAssemblePlan();
+  const [chosen, setChosen] = useState<string[]>([]);
+  const items = round ? (passed.data?.items ?? []) : [];
+  const total = items
+    .filter((d) => chosen.includes(d.id))
+    .reduce((sum, d) => sum + Math.round(Number(d.investment) * 100), 0);
+  return (
+    <Modal
+      open={!!round}
+      title={t('itp.plan.title', { year: round?.planYear ?? '' })}
+      okText={t('itp.plan.confirm')}
+      onCancel={onClose}
+      confirmLoading={assemble.isPending}
+      destroyOnHidden
+      onOk={async () => {
+        try {
+          await assemble.mutateAsync({ id: round?.id ?? '', declarationIds: chosen });
+          setChosen([]);
+          onClose();
+        } catch (e) {
+          message.error((e as Error).message);
+        }
+      }}
+    >
+      <Typography.Paragraph type="secondary">
+        {t('itp.plan.hint', { ceiling: yuanText(round?.investmentCeiling), total: yuanText((total / 100).toFixed(2)) })}
+      </Typography.Paragraph>
+      <Checkbox.Group
+        style={{ display: 'flex', flexDirection: 'column', gap: 8 }}
+        value={chosen}
+        onChange={(v) => setChosen(v as string[])}
+        options={items.map((d) => ({
+          value: d.id,
+          label: `${d.projectName}（${d.organisationName}，${yuanText(d.investment)}）`,
+        }))}
+      />
+      {items.length === 0 && <Typography.Text>{t('itp.plan.none')}</Typography.Text>}
+    </Modal>
+  );
+}
 
 function RoundsTab() {
   const { t } = useI18n();
@@ -49,6 +84,7 @@ function RoundsTab() {
   const jurisdictions = useJurisdictions();
   const [form] = Form.useForm<{ jurisdiction: string; planYear: number; investmentCeiling: number }>();
   const [visible, setVisible] = useState(false);
+  const [planning, setPlanning] = useState<Round | null>(null);
   return (
     <>
       {rounds.error && <ApiErrorAlert error={rounds.error} onRetry={() => rounds.refetch()} />}
@@ -83,8 +119,20 @@ function RoundsTab() {
             title: t('itp.col.status'),
             render: (_, r) => t(`itp.rounds.status.${r.status}` as MessageKey),
           },
+          {
+            key: 'actions',
+            title: t('itp.col.actions'),
+            render: (_, r) =>
+              r.status !== 'planned' &&
+              hasPermission(me, 'project:approve') && (
+                <Button size="small" onClick={() => setPlanning(r)}>
+                  {t('itp.plan.set')}
+                </Button>
+              ),
+          },
         ]}
       />
+      <PlanModal round={planning} onClose={() => setPlanning(null)} />
       <Modal
         open={visible}
         title={t('itp.rounds.open')}
@@ -120,57 +168,9 @@ function RoundsTab() {
   );
 }
 
-function ReviewModal({ declaration, onClose }: { declaration: Declaration | null; onClose: () => void }) {
-  const { t } = useI18n();
-  const review = useReviewDeclaration();
-  const [form] = Form.useForm<Record<string, { passed: boolean; note: string }>>();
-  return (
-    <Modal
-      open={!!declaration}
-      title={t('itp.review.title', { name: declaration?.projectName ?? '' })}
-      onCancel={onClose}
-      confirmLoading={review.isPending}
-      destroyOnHidden
-      onOk={async () => {
-        const v = await form.validateFields();
-        try {
-          await review.mutateAsync({
-            id: declaration?.id ?? '',
-            answers: itemsOf(declaration).map((item) => ({
-              item,
-              passed: !!v[item]?.passed,
-              note: v[item]?.note ?? '',
-            })),
-          });
-          onClose();
-        } catch (e) {
-          message.error((e as Error).message);
-        }
-      }}
-    >
-      <Form form={form} layout="vertical">
-        {itemsOf(declaration).map((item) => (
-          <Space key={item} direction="vertical" style={{ width: '100%' }}>
-            <Form.Item
-              name={[item, 'passed']}
-              label={`${t(`itp.check.${item}` as MessageKey)}（${declaration?.checklist?.find((c) => c.item === item)?.article ?? ''}）`}
-              valuePropName="checked"
-              initialValue
-            >
-              <Switch checkedChildren={t('itp.review.yes')} unCheckedChildren={t('itp.review.no')} />
-            </Form.Item>
-            <Form.Item name={[item, 'note']} label={t('itp.review.note')} rules={[{ required: true }]}>
-              <Input.TextArea rows={2} />
-            </Form.Item>
-          </Space>
-        ))}
-      </Form>
-    </Modal>
-  );
-}
-
 function DeclarationsTab() {
   const { t } = useI18n();
+  const navigate = useNavigate();
   const me = useSession();
   const list = useDeclarations({});
   const submit = useSubmitDeclaration();
@@ -182,6 +182,11 @@ function DeclarationsTab() {
     <>
       {list.error && <ApiErrorAlert error={list.error} onRetry={() => list.refetch()} />}
       <Space style={{ marginBottom: 16 }}>
+        {hasPermission(me, 'project:manage') && (
+          <Button type="primary" onClick={() => navigate('/it-projects/declare')}>
+            {t('itp.form.new')}
+          </Button>
+        )}
         <a href={DECLARATION_TEMPLATE_URL}>{t('itp.decl.template')}</a>
       </Space>
       <Table<Declaration>
@@ -194,7 +199,8 @@ function DeclarationsTab() {
             title: t('itp.col.project'),
             render: (_, d) => (
               <>
-                {d.projectName} {d.urgent && <Tag color="volcano">{t('itp.decl.urgent')}</Tag>}
+                <Link to={`/it-projects/projects/${d.projectId}`}>{d.projectName}</Link>{' '}
+                {d.urgent && <Tag color="volcano">{t('itp.decl.urgent')}</Tag>}
               </>
             ),
           },
@@ -316,6 +322,68 @@ function BudgetTab() {
   );
 }
 
+/** The same per project (SH 18): what the economy & IT authority weighs when setting a project's quota. */
+function ProjectBudgetTab() {
+  const { t } = useI18n();
+  const [year, setYear] = useState(new Date().getFullYear());
+  const view = useProjectBudget(year);
+  type Row = NonNullable<typeof view.data>['projects'][number];
+  return (
+    <>
+      {view.error && <ApiErrorAlert error={view.error} onRetry={() => view.refetch()} />}
+      <Space style={{ marginBottom: 16 }}>
+        <label htmlFor="itp-project-budget-year">{t('itp.budget.year')}</label>
+        <InputNumber
+          id="itp-project-budget-year"
+          min={2000}
+          max={2100}
+          value={year}
+          onChange={(v) => v && setYear(v)}
+        />
+      </Space>
+      <Table<Row>
+        rowKey="projectId"
+        loading={view.isLoading}
+        dataSource={view.data?.projects ?? []}
+        scroll={{ x: 'max-content' }}
+        columns={[
+          {
+            key: 'project',
+            title: t('itp.col.project'),
+            render: (_, p) =>
+              p.planned === null ? (
+                p.projectName
+              ) : (
+                <Link to={`/it-projects/projects/${p.projectId}`}>{p.projectName}</Link>
+              ),
+          },
+          {
+            key: 'unit',
+            title: t('itp.col.unit'),
+            render: (_, p) => (
+              <>
+                {p.organisationName} {p.outsideCityBudget && <Tag color="orange">{t('itp.budget.selfPaid')}</Tag>}
+              </>
+            ),
+          },
+          {
+            key: 'planned',
+            title: t('itp.budget.planned'),
+            render: (_, p) => (p.planned === null ? t('itp.budget.noDeclaration') : yuanText(p.planned)),
+          },
+          ...(view.data?.projects[0]?.months ?? []).map((m, i) => ({
+            key: m.month,
+            title: <span style={{ whiteSpace: 'nowrap' }}>{t('itp.budget.month', { month: i + 1 })}</span>,
+            render: (_: unknown, p: Row) => yuanText(p.months[i]?.settled),
+          })),
+          { key: 'actual', title: t('itp.budget.actual'), render: (_, p) => yuanText(p.actual) },
+          { key: 'forecast', title: t('itp.budget.forecast'), render: (_, p) => yuanText(p.forecast) },
+        ]}
+      />
+    </>
+  );
+}
+
 /** IT projects: rounds, declarations and the budget view, each tab by permission. */
 export function ItProjectsPage() {
   const { t } = useI18n();
@@ -328,7 +396,10 @@ export function ItProjectsPage() {
           { key: 'declarations', label: t('itp.tab.declarations'), children: <DeclarationsTab /> },
           { key: 'rounds', label: t('itp.tab.rounds'), children: <RoundsTab /> },
           ...(hasPermission(me, 'settlement:read')
-            ? [{ key: 'budget', label: t('itp.tab.budget'), children: <BudgetTab /> }]
+            ? [
+                { key: 'budget', label: t('itp.tab.budget'), children: <BudgetTab /> },
+                { key: 'project-budget', label: t('itp.tab.projectBudget'), children: <ProjectBudgetTab /> },
+              ]
             : []),
         ]}
       />

@@ -60,7 +60,7 @@ const PARENT_TYPES: readonly OrderType[] = ['scale_up', 'change', 'reclaim', 'ex
 const NO_LINE_TYPES: readonly OrderType[] = ['reclaim', 'extension'];
 
 /** A specification field of a catalogue item, as its attribute describes it. */
-function SpecField({ attr, name }: { attr: CatalogueItem['specification'][number]; name: (string | number)[] }) {
+export function SpecField({ attr, name }: { attr: CatalogueItem['specification'][number]; name: (string | number)[] }) {
   const { language } = useI18n();
   const label = `${language === 'en-US' ? attr.labelEn : attr.label}${attr.unit ? ` (${attr.unit})` : ''}`;
   const rules = [{ required: attr.required }];
