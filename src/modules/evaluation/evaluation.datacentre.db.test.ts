@@ -104,6 +104,7 @@ describe('the own data centres’ card (LZ 30(2)) on Liuzhou’s pack', () => {
     for (const c of ['network', 'technology', 'scale', 'operations', 'security'])
       await ok(post(health, `/data-centres/applications/${app.id}/attachments`, file(c)), 201);
     await ok(post(health, `/data-centres/applications/${app.id}/submit`));
+    at('2026-11-04T15:00:00'); // Wednesday: the site survey
     await ok(post(reviewer, `/data-centres/applications/${app.id}/attachments`, file('site_survey')), 201);
     await ok(
       post(reviewer, `/data-centres/applications/${app.id}/evaluation`, {
@@ -161,6 +162,18 @@ describe('the own data centres’ card (LZ 30(2)) on Liuzhou’s pack', () => {
           indicator,
           score: value,
           evidence: '2026年12月安全检查记录',
+        }),
+      );
+    }
+    // the providers' quality (entered by the same evaluator) completes the draft for review
+    const draft = await ok(get(evaluator, `/evaluations/${evaluationId}`));
+    for (const p of draft.cards.filter((c: Answer) => c.subject === 'provider')) {
+      await ok(
+        put(evaluator, `/evaluations/${evaluationId}/scores`, {
+          organisationId: p.organisationId,
+          indicator: 'quality',
+          score: '88',
+          evidence: '2026年12月现场检查记录',
         }),
       );
     }
