@@ -121,13 +121,6 @@ describe('efficiency evaluation in the console', () => {
     expect(await page.getByText('示范市教育局').count()).toBe(0);
     await ui.shot('evaluation-unit-card-zh.png');
     await page.getByRole('tab', { name: '资源分配建议' }).click();
-    await visible(
-      page
-        .getByRole('tabpanel')
-        .getByText('可申请增加')
-        .first()
-        .or(page.getByRole('tabpanel').getByText('维持').first()),
-    );
     await visible(page.getByRole('tabpanel').getByText('示范市卫生健康委员会').first());
     expect(await page.getByText('示范市教育局').count()).toBe(0);
     expect(unexpectedErrors(ui.browserErrors)).toEqual([]);
