@@ -13,7 +13,7 @@ import { useI18n } from '../../i18n';
 // What a publication produced (issue 17): next year's allocation advice per unit and project (LZ 30(1), SH 34),
 // which the economy & IT authority reads when it sets quotas, and the providers' fee adjustments (SH 34).
 
-const ACTION_COLOR = { raise: 'success', keep: 'default', cut: 'error' } as const;
+// plain tags: antd's success/error tag colours fail axe's colour contrast (issue 16); the words carry the meaning
 const DIMENSION_ZH: Record<string, string> = {
   vcpu: 'vCPU（核）',
   memory_gb: '内存（GB）',
@@ -52,7 +52,7 @@ export function AdviceTab({ evaluation }: { evaluation: Evaluation }) {
           title={
             <Space>
               {u.name}
-              <Tag color={ACTION_COLOR[u.action]}>{t(`ev.advice.${u.action}`)}</Tag>
+              <Tag>{t(`ev.advice.${u.action}`)}</Tag>
             </Space>
           }
           extra={t('ev.advice.total', { total: u.total })}
