@@ -4,8 +4,10 @@ import { apiSession, at, buttonName, login, logout, setUpConsole, unexpectedErro
 /*
  * Issue 17 through the browser, on the demo city (Shanghai's pack): the ops evaluator computes the draft of the
  * year's efficiency evaluation in the console; the health commission rates its provider in the survey; the ops
- * unit enters the providers' quality scores and reviews; the authority approves and publishes; the health
- * commission then sees its own card (radar chart, evidence, rank) and no other unit's.
+ * unit enters the providers' quality scores and attaches an evidence file in the console, then another person
+ * reviews; the authority approves and publishes, reads next year's allocation advice and the providers' fee
+ * adjustments and may print the PDF report; the health commission then sees its own card (radar chart,
+ * evidence, rank), its own advice, and no other unit's.
  */
 
 const ui = setUpConsole();
@@ -48,6 +50,26 @@ describe('efficiency evaluation in the console', () => {
         evidence: `${YEAR}年现场检查记录`,
       });
     }
+    // the evaluator attaches the inspection record to provider A's card in the console
+    await login(page, 'evaluator');
+    await page.goto(ui.url(`/evaluation?id=${id}`));
+    await at(page, '/evaluation');
+    await page.getByRole('tab', { name: '云服务商排名' }).click();
+    await page.locator('tbody tr').filter({ hasText: '示范政务云服务商甲' }).first().click();
+    // the tab shown (the units' tab stays in the page, hidden, with its own upload)
+    const pane = page.getByRole('tabpanel');
+    await pane
+      .locator('input[type=file]')
+      .first()
+      .setInputFiles({
+        name: '服务商甲现场检查记录.pdf',
+        mimeType: 'application/pdf',
+        buffer: Buffer.from('%PDF-1.4 现场检查记录'),
+      });
+    await visible(pane.getByRole('link', { name: '服务商甲现场检查记录.pdf' }));
+    await ui.shot('evaluation-evidence-zh.png');
+    await logout(page);
+
     await login(page, 'reviewer');
     await page.goto(ui.url(`/evaluation?id=${id}`));
     await at(page, '/evaluation');
@@ -63,7 +85,16 @@ describe('efficiency evaluation in the console', () => {
     await page.getByRole('button', { name: buttonName('发布结果') }).click();
     await visible(page.getByText('已发布', { exact: true }).first());
     await visible(page.getByText('导出 Excel').first());
+    await visible(page.getByRole('link', { name: /打印报告（PDF）/ }));
     await ui.shot('evaluation-published-zh.png');
+    await page.getByRole('tab', { name: '资源分配建议' }).click();
+    const shown = page.getByRole('tabpanel'); // the tab on screen; the others stay in the page, hidden
+    await visible(shown.getByText('示范市教育局').first());
+    await visible(shown.getByText('可申请增加').first());
+    await ui.shot('evaluation-advice-zh.png');
+    await page.getByRole('tab', { name: '服务费调整' }).click();
+    await visible(shown.locator('tbody tr').filter({ hasText: '示范政务云服务商甲' }).first());
+    await ui.shot('evaluation-fee-zh.png');
     await logout(page);
 
     // the unit sees its own card (and its sub-unit's), not the education bureau's
@@ -75,6 +106,9 @@ describe('efficiency evaluation in the console', () => {
     await visible(page.getByText('上云系统数：1').first());
     expect(await page.getByText('示范市教育局').count()).toBe(0);
     await ui.shot('evaluation-unit-card-zh.png');
+    await page.getByRole('tab', { name: '资源分配建议' }).click();
+    await visible(page.getByRole('tabpanel').getByText('示范市卫生健康委员会').first());
+    expect(await page.getByText('示范市教育局').count()).toBe(0);
     expect(unexpectedErrors(ui.browserErrors)).toEqual([]);
   });
 });

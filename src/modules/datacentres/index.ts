@@ -9,6 +9,7 @@ import { registerRoutes } from './register.routes.ts';
 export { DATA_CENTRE_SCHEMAS } from './datacentres.schemas.ts';
 export type { DataCentreTables } from './datacentres.table.ts';
 export { dataCentreSweepJob, type OnCloudRate, onCloudRate, sweepDataCentres } from './migration.service.ts';
+export { type RetainedCentreFacts, retainedCentreFacts } from './precheck.ts';
 
 export const dataCentreRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   await app.register(registerRoutes, deps);

@@ -1,8 +1,9 @@
 import type { AuthContext } from '../../platform/auth/auth.ts';
 import type { Trx } from '../../schema.ts';
 import { type DataCentrePolicy, dataCentrePolicy } from './datacentres.policy.ts';
+import { centresOfJurisdictions } from './datacentres.repository.ts';
 import type { Criterion, DataCentreRow, PrecheckItem } from './datacentres.table.ts';
-import { visibleCentre } from './register.service.ts';
+import { inRetention, visibleCentre } from './register.service.ts';
 
 // The pre-check of LZ 13: the criteria the register can answer, each against the jurisdiction's pack value and
 // with its article, shown before submission and recorded with it. It informs; the evaluation and the
@@ -143,4 +144,38 @@ export async function precheckOf(trx: Trx, auth: AuthContext, id: string) {
   const policy = await dataCentrePolicy(trx, room.jurisdiction_id);
   const items = precheck(room, policy);
   return { items, failed: items.filter((i) => !i.passed), passed: items.every((i) => i.passed) };
+}
+
+/** A unit's rooms kept for now on a day (approved, in retention): what the own-data-centre evaluation reads (LZ 30(2)). */
+export interface RetainedCentreFacts {
+  organisationId: string;
+  rooms: { id: string; name: string; items: number; passed: number; failed: string[] }[];
+}
+
+/**
+ * Per unit, its rooms in retention on `day` with the LZ 13 pre-check of each as the register stands (the criteria
+ * checked and those met): the construction indicator of LZ 30(2). Read through index.ts by modules/evaluation.
+ */
+export async function retainedCentreFacts(
+  trx: Trx,
+  jurisdictionId: string,
+  day: string,
+): Promise<RetainedCentreFacts[]> {
+  const rows = (await centresOfJurisdictions(trx, [jurisdictionId])).filter((r) => inRetention(r, day));
+  if (rows.length === 0) return [];
+  const policy = await dataCentrePolicy(trx, jurisdictionId);
+  const byUnit = new Map<string, RetainedCentreFacts>();
+  for (const r of rows) {
+    const items = precheck(r, policy);
+    const facts = byUnit.get(r.organisation_id) ?? { organisationId: r.organisation_id, rooms: [] };
+    facts.rooms.push({
+      id: r.id,
+      name: r.name,
+      items: items.length,
+      passed: items.filter((i) => i.passed).length,
+      failed: items.filter((i) => !i.passed).map((i) => i.label),
+    });
+    byUnit.set(r.organisation_id, facts);
+  }
+  return [...byUnit.values()].sort((a, b) => (a.organisationId < b.organisationId ? -1 : 1));
 }

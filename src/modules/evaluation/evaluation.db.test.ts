@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, testApp } from '../../../test/helpers.ts';
@@ -245,6 +246,52 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
     hash = e.contentHash;
   });
 
+  it('the evaluator attaches an evidence file to an item; its SHA-256 joins the inputs; a provider sees none of a draft', async () => {
+    const bytes = Buffer.from('%PDF-1.4 2026年11月服务商甲现场检查记录');
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const upload = (s: Session, over: object = {}) =>
+      post(s, `/evaluations/${evaluationId}/evidence`, {
+        organisationId: org[A],
+        indicator: 'quality',
+        fileName: '现场检查记录.pdf',
+        mediaType: 'application/pdf',
+        contentBase64: bytes.toString('base64'),
+        ...over,
+      });
+    const notBase64 = await upload(evaluator, { contentBase64: '***' });
+    expect(notBase64.statusCode).toBe(400);
+    expect(notBase64.body).toContain('body.contentBase64');
+    const notOnCard = await upload(evaluator, { indicator: 'on_cloud_rate' });
+    expect(notOnCard.statusCode).toBe(400);
+    expect(notOnCard.body).toContain('body.indicator');
+    expect((await upload(reviewer)).statusCode).toBe(403); // the reviewer reviews; it does not build the draft
+    expect((await ok(get(approver, `/evaluations/${evaluationId}/evidence`))).items).toEqual([]); // nothing stored
+    const r = await ok(upload(evaluator), 201);
+    expect(r.attachment).toMatchObject({
+      indicator: 'quality',
+      fileName: '现场检查记录.pdf',
+      sizeBytes: bytes.length,
+      sha256,
+    });
+    expect(score(cardOf(r.evaluation, A), 'quality').evidence.files).toEqual([
+      { fileName: '现场检查记录.pdf', sha256 },
+    ]);
+    expect(cardOf(r.evaluation, A).total).toBe('73.51'); // evidence changes the hash, never the score
+    expect(r.evaluation.contentHash).not.toBe(hash);
+    const again = await ok(post(evaluator, `/evaluations/${evaluationId}/recompute`));
+    expect(again.contentHash).toBe(r.evaluation.contentHash);
+    hash = again.contentHash;
+    const list = await ok(
+      get(reviewer, `/evaluations/${evaluationId}/evidence?organisationId=${org[A]}&indicator=quality`),
+    );
+    expect(list.items.map((a: Answer) => a.sha256)).toEqual([sha256]);
+    const download = await get(reviewer, `/evaluations/evidence/${list.items[0].id}`);
+    expect(download.statusCode).toBe(200);
+    expect(download.headers['content-type']).toContain('application/pdf');
+    expect(Buffer.compare(download.rawPayload, bytes)).toBe(0);
+    expect((await get(provideradmin, `/evaluations/evidence/${list.items[0].id}`)).statusCode).toBe(404);
+  });
+
   it('a unit sees no card of a draft, a provider not even the draft; nobody but the authorities sees answers by unit', async () => {
     // a unit reaches the draft for its survey, without a single card
     expect((await ok(get(edu, `/evaluations/${evaluationId}`))).cards).toEqual([]);
@@ -327,6 +374,60 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
     const noReason = await put(approver, `/settlement/coefficients/${org[HEALTH]}/2026-11`, { coefficient: '0.9' });
     expect(noReason.statusCode).toBe(400);
     expect(noReason.body).toContain('body.note');
+  });
+
+  it('publication advises next year’s allocation (SH 34) and adjusts provider A’s fee by its band, to the fen', async () => {
+    const o = await ok(get(econ, `/evaluations/${evaluationId}/outcomes`));
+    expect(o.allocation).toMatchObject({ article: 'SH 34', raiseFrom: '90', cutBelow: '60', cutShare: '0.10' });
+    const advice = (name: string) => o.allocation.units.find((u: Answer) => u.name === name);
+    // Health 70.42: between 60 and 90, keep; Education and the CDC 100.00: a raise may be applied for
+    expect(advice(HEALTH)).toMatchObject({ total: '70.42', action: 'keep' });
+    expect(advice(EDU)).toMatchObject({ total: '100.00', action: 'raise' });
+    expect(advice(CDC)).toMatchObject({ action: 'raise' });
+    const projects = await ok(get(econ, `/projects?organisationId=${org[HEALTH]}&status=approved&limit=100`));
+    expect(advice(HEALTH).projects.map((p: Answer) => [p.name, p.quota, p.suggested])).toEqual(
+      projects.items.map((p: Answer) => [p.name, p.quotaToday, null]),
+    );
+    expect(advice(HEALTH).projects.length).toBeGreaterThan(0);
+
+    // Provider A's fee: the closed October statements' lines of provider A, x -0.05 (73.51 is in the 合格 band),
+    // half away from zero; provider B (97.00, 优秀) keeps its fee
+    let billed = 0n;
+    const october = await ok(get(reviewer, '/settlement/statements?month=2026-10'));
+    for (const s of october.items) {
+      const st = await ok(get(reviewer, `/settlement/statements/${s.id}`));
+      for (const l of st.lines) if (l.providerId === org[A]) billed += BigInt(l.amountFen);
+    }
+    expect(billed).toBeGreaterThan(0n);
+    const cut = (2n * billed * 500n + 10000n) / 20000n;
+    expect(o.providerFee.months).toEqual(['2026-10']); // November's run is not closed yet
+    const fee = (name: string) => o.providerFee.providers.find((p: Answer) => p.name === name);
+    expect(fee(A)).toMatchObject({
+      total: '73.51',
+      band: '合格',
+      adjustment: '-0.05',
+      billedFen: String(billed),
+      adjustmentFen: String(-cut),
+    });
+    expect(fee(B)).toMatchObject({ total: '97.00', band: '优秀', adjustment: '0', adjustmentFen: '0' });
+
+    // a unit sees its own advice, no provider's fee; a provider its own fee and no unit's advice
+    const eduView = await ok(get(edu, `/evaluations/${evaluationId}/outcomes`));
+    expect(eduView.allocation.units.map((u: Answer) => u.name)).toEqual([EDU]);
+    expect(eduView.providerFee.providers).toEqual([]);
+    const providerView = await ok(get(provideradmin, `/evaluations/${evaluationId}/outcomes`));
+    expect(providerView.allocation.units).toEqual([]);
+    expect(providerView.providerFee.providers.map((p: Answer) => p.name)).toEqual([A]);
+  });
+
+  it('prints the published results as a PDF report with the Chinese font embedded, audited', async () => {
+    const res = await get(approver, `/evaluations/${evaluationId}/report.pdf`);
+    expect(res.statusCode, res.body.slice(0, 200)).toBe(200);
+    expect(res.headers['content-type']).toContain('application/pdf');
+    expect(res.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(res.rawPayload.toString('latin1')).toContain('NotoSansCJK');
+    // the unit prints what it may see
+    expect((await get(edu, `/evaluations/${evaluationId}/report.pdf`)).statusCode).toBe(200);
   });
 
   it('a unit sees its own card and rank only; a provider its own card, totals of the survey but not who answered', async () => {
@@ -415,6 +516,13 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
     expect(score(cardOf(e, HEALTH), 'on_cloud_rate')).toMatchObject({ score: '100.00', appealed: true });
     expect(e.revision).toBe(2);
     expect(e.contentHash).not.toBe(hash);
+    // the republished card's advice follows: 97.08 is from 90 on
+    const outcomes = await ok(get(econ, `/evaluations/${evaluationId}/outcomes`));
+    expect(outcomes.revision).toBe(2);
+    expect(outcomes.allocation.units.find((u: Answer) => u.name === HEALTH)).toMatchObject({
+      total: '97.08',
+      action: 'raise',
+    });
     expect(await statementOf(reviewer, '2026-12', 'demo-health')).toMatchObject({
       coefficient: '1.0000',
       coefficientBand: '优秀',
@@ -441,6 +549,8 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
       'evaluation.approved',
       'evaluation.published',
       'evaluation.exported',
+      'evaluation.evidence_attached',
+      'evaluation.report_printed',
       'evaluation.appeal_filed',
       'evaluation.appeal_upheld',
     ]) {

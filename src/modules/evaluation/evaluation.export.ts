@@ -20,8 +20,10 @@ export async function writeResults(e: Exported): Promise<Buffer> {
   for (const [subject, title] of [
     ['using_unit', '使用单位'],
     ['provider', '云服务商'],
+    ['data_centre', '自建数据中心'],
   ] as const) {
     const cards = e.cards.filter((c) => c.subject === subject);
+    if (subject === 'data_centre' && cards.length === 0) continue;
     const sheet = workbook.addWorksheet(`${title}效能评估结果`);
     const indicators = cards[0]?.indicators ?? [];
     const headers: [string, number][] = [

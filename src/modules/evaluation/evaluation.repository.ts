@@ -81,6 +81,7 @@ export async function updateEvaluation(
     published_by: string;
     published_at: Date;
     appeal_due_day: string;
+    outcomes: string;
   }>,
 ) {
   return trx.updateTable('evaluation').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
@@ -299,4 +300,64 @@ export async function upheldScores(trx: Trx, evaluationId: string) {
     .where('status', '=', 'upheld')
     .orderBy('decided_at')
     .execute();
+}
+
+// ------------------------------------------------------------------------------------------ evidence files
+
+const ATTACHMENT_META = [
+  'id',
+  'evaluation_id',
+  'organisation_id',
+  'jurisdiction_id',
+  'indicator',
+  'file_name',
+  'media_type',
+  'size_bytes',
+  'sha256',
+  'uploaded_by',
+  'uploaded_at',
+] as const;
+
+export async function insertAttachment(
+  trx: Trx,
+  row: {
+    evaluation_id: string;
+    organisation_id: string;
+    jurisdiction_id: string;
+    indicator: string;
+    file_name: string;
+    media_type: string;
+    size_bytes: number;
+    sha256: string;
+    content: Buffer;
+    uploaded_by: string;
+    uploaded_at: Date;
+  },
+) {
+  return trx.insertInto('evaluation_attachment').values(row).returning(ATTACHMENT_META).executeTakeFirstOrThrow();
+}
+
+export async function attachmentsOf(
+  trx: Trx,
+  evaluationId: string,
+  v: Visibility,
+  filter: { organisationId?: string; indicator?: string } = {},
+) {
+  let q = trx
+    .selectFrom('evaluation_attachment')
+    .select(ATTACHMENT_META)
+    .where('evaluation_id', '=', evaluationId)
+    .where(visibleTo(v));
+  if (filter.organisationId) q = q.where('organisation_id', '=', filter.organisationId);
+  if (filter.indicator) q = q.where('indicator', '=', filter.indicator);
+  return q.orderBy('organisation_id').orderBy('indicator').orderBy('uploaded_at').orderBy('id').execute();
+}
+
+export async function findAttachment(trx: Trx, id: string, v: Visibility) {
+  return trx
+    .selectFrom('evaluation_attachment')
+    .selectAll()
+    .where('id', '=', id)
+    .where(visibleTo(v))
+    .executeTakeFirst();
 }

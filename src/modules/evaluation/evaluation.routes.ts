@@ -6,10 +6,14 @@ import { writeAudit } from '../../platform/audit/audit.ts';
 import { actorOf, authOf, withTenant } from '../../platform/auth/auth.ts';
 import { AppError } from '../../platform/errors.ts';
 import { problemResponses } from '../../platform/http/problem.ts';
+import { PDF_MEDIA_TYPE } from '../../platform/pdf.ts';
 import { attachment, XLSX_MEDIA_TYPE } from '../../platform/spreadsheet.ts';
 import type { Db } from '../../schema.ts';
 import { openRunMonths, settle } from '../metering/index.ts';
+import * as evidence from './evaluation.evidence.ts';
 import { writeResults } from './evaluation.export.ts';
+import type { Outcomes } from './evaluation.outcomes.ts';
+import { evaluationReportPdf } from './evaluation.report.ts';
 import * as svc from './evaluation.service.ts';
 
 const TAG = ['evaluation'];
@@ -392,6 +396,165 @@ export const evaluationRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
         .type(XLSX_MEDIA_TYPE)
         .header('content-disposition', attachment(`evaluation-${period}.xlsx`, `${period}年度效能评估结果.xlsx`))
         .send(body);
+    },
+  );
+  app.get(
+    '/evaluations/:id/outcomes',
+    {
+      config: { permission: 'evaluation:read' },
+      schema: {
+        tags: TAG,
+        summary:
+          'What publication produced: next year’s allocation advice per unit and project (LZ 30(1), SH 34) and the ' +
+          'providers’ fee adjustments (SH 34, where the pack ties the fee to the result); a unit sees its own advice, ' +
+          'a provider its own figure, the authorities all',
+        params: IdParams,
+        response: { 200: Type.Unknown(), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const auth = authOf(request);
+      return withTenant(db, auth, (trx) => svc.outcomesOf(trx, auth, request.params.id));
+    },
+  );
+
+  app.get(
+    '/evaluations/:id/report.pdf',
+    {
+      config: { permission: 'evaluation:read' },
+      schema: {
+        tags: TAG,
+        summary:
+          'The published results the caller may see as a printable PDF report (Chinese font embedded), with the ' +
+          'allocation advice and fee adjustments; audited. 503 pdf_font_unavailable without a Chinese font.',
+        params: IdParams,
+        response: {
+          200: {
+            description: 'a PDF report',
+            content: { [PDF_MEDIA_TYPE]: { schema: Type.String({ format: 'binary' }) } },
+          },
+          ...problemResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const auth = authOf(request);
+      const { body, period } = await withTenant(db, auth, async (trx) => {
+        const e = await svc.getEvaluation(trx, auth, request.params.id);
+        if (e.status !== 'published') {
+          throw new AppError('conflict', 'only published results are printed / 仅可打印已发布结果');
+        }
+        const outcomes = (await svc.outcomesOf(trx, auth, e.id)) as unknown as Outcomes;
+        const file = await evaluationReportPdf(
+          { ...e, cards: e.cards ?? [], outcomes },
+          new Date(e.publishedAt ?? e.computedAt),
+        );
+        await writeAudit(trx, actorOf(request), {
+          action: 'evaluation.report_printed',
+          objectType: 'evaluation',
+          objectId: e.id,
+          detail: { cards: e.cards?.length ?? 0, bytes: file.length, revision: e.revision },
+        });
+        return { body: file, period: e.period };
+      });
+      return reply
+        .type(PDF_MEDIA_TYPE)
+        .header('content-disposition', attachment(`evaluation-${period}.pdf`, `${period}年度效能评估报告.pdf`))
+        .send(body);
+    },
+  );
+
+  const Evidence = Type.Object({
+    id: Type.String(),
+    evaluationId: Type.String(),
+    organisationId: Type.String(),
+    indicator: Type.String(),
+    fileName: Type.String(),
+    mediaType: Type.String(),
+    sizeBytes: Type.Integer(),
+    sha256: Type.String(),
+    uploadedBy: Type.String(),
+    uploadedAt: Type.String(),
+  });
+
+  app.post(
+    '/evaluations/:id/evidence',
+    {
+      config: { permission: 'evaluation:draft' },
+      bodyLimit: 8 * 1024 * 1024,
+      schema: {
+        tags: TAG,
+        summary:
+          'Attach an evidence file (base64, at most 5 MB) to an evaluated organisation’s indicator on a draft; the ' +
+          'draft recomputes (the files’ SHA-256 are part of the inputs) and the uploader may not review it',
+        params: IdParams,
+        body: Type.Object({
+          organisationId: Type.String({ format: 'uuid' }),
+          indicator: Type.String({ minLength: 1, maxLength: 40 }),
+          fileName: Type.String({ minLength: 1, maxLength: 200 }),
+          mediaType: Type.String({ minLength: 3, maxLength: 100 }),
+          contentBase64: Type.String({ minLength: 1 }),
+        }),
+        response: {
+          201: Type.Object({ attachment: Evidence, evaluation: Type.Ref('Evaluation') }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const auth = authOf(request);
+      const r = await withTenant(db, auth, (trx) =>
+        evidence.uploadEvidence(trx, auth, actorOf(request), request.params.id, request.body, clock.now()),
+      );
+      return reply.code(201).send(r);
+    },
+  );
+
+  app.get(
+    '/evaluations/:id/evidence',
+    {
+      config: { permission: 'evaluation:read' },
+      schema: {
+        tags: TAG,
+        summary: 'Evidence files of an evaluation: the authorities all, an evaluated unit or provider its own',
+        params: IdParams,
+        querystring: Type.Object({
+          organisationId: Type.Optional(Type.String({ format: 'uuid' })),
+          indicator: Type.Optional(Type.String({ maxLength: 40 })),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(Evidence) }), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const auth = authOf(request);
+      return withTenant(db, auth, (trx) => evidence.listEvidence(trx, auth, request.params.id, request.query));
+    },
+  );
+
+  app.get(
+    '/evaluations/evidence/:id',
+    {
+      config: { permission: 'evaluation:read' },
+      schema: {
+        tags: TAG,
+        summary: 'Download one evidence file (whoever may see it in the list)',
+        params: IdParams,
+        response: {
+          200: {
+            description: 'the file',
+            content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } },
+          },
+          ...problemResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const auth = authOf(request);
+      const a = await withTenant(db, auth, (trx) => evidence.downloadEvidence(trx, auth, request.params.id));
+      return reply
+        .type(a.media_type)
+        .header('content-disposition', attachment(`evidence-${a.id.slice(0, 8)}`, a.file_name))
+        .send(a.content);
     },
   );
 };

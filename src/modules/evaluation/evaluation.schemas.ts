@@ -19,7 +19,7 @@ export const IndicatorScoreSchema = Type.Object(
 
 export const CardSchema = Type.Object(
   {
-    subject: Type.Union([Type.Literal('using_unit'), Type.Literal('provider')]),
+    subject: Type.Union([Type.Literal('using_unit'), Type.Literal('provider'), Type.Literal('data_centre')]),
     organisationId: Type.String(),
     name: Type.String(),
     total: Type.String({ description: 'Σ weight x score, half up to two places' }),

@@ -42,12 +42,24 @@ export interface ProviderInputs {
   manual: Partial<Record<IndicatorId, { score: number; evidence: string; enteredBy: string }>>;
 }
 
+/** A unit keeping its own data centre for now (LZ 30(2)): its rooms in retention and the LZ 13 pre-check of each. */
+export interface DataCentreInputs {
+  organisationId: string;
+  name: string;
+  rooms: { name: string; items: number; passed: number; failed: string[] }[];
+  manual: ProviderInputs['manual'];
+}
+
 export interface Inputs {
   asOfDay: string;
   units: UnitInputs[];
   providers: ProviderInputs[];
+  /** only where the pack evaluates own data centres (absent: the hash of older evaluations is unchanged) */
+  dataCentres?: DataCentreInputs[];
   /** upheld appeals: organisation -> indicator -> score (hundredths) */
   appeals: Record<string, Partial<Record<IndicatorId, number>>>;
+  /** evidence files on the items: organisation -> indicator -> files (absent when there are none) */
+  files?: Record<string, Partial<Record<IndicatorId, { fileName: string; sha256: string }[]>>>;
 }
 
 export interface IndicatorScore {
@@ -92,10 +104,7 @@ export function hundredths(score: string): number {
   return Number(i) * 100 + Number(f.padEnd(2, '0').slice(0, 2));
 }
 
-function unitIndicator(
-  id: IndicatorId,
-  u: UnitInputs,
-): { score: number | null; value: string; evidence: Record<string, unknown> } {
+function unitIndicator(id: IndicatorId, u: UnitInputs): Raw {
   switch (id) {
     case 'on_cloud_rate':
       return {
@@ -120,10 +129,32 @@ function unitIndicator(
   }
 }
 
-function providerIndicator(
-  id: IndicatorId,
-  p: ProviderInputs,
-): { score: number | null; value: string; evidence: Record<string, unknown> } {
+type Raw = { score: number | null; value: string; evidence: Record<string, unknown> };
+
+function manualIndicator(id: IndicatorId, manual: ProviderInputs['manual']): Raw {
+  const m = manual[id];
+  return m
+    ? { score: m.score, value: fmt(m.score), evidence: { evidence: m.evidence, enteredBy: m.enteredBy } }
+    : { score: null, value: '未录入', evidence: {} };
+}
+
+function dataCentreIndicator(id: IndicatorId, d: DataCentreInputs): Raw {
+  if (id !== 'dc_construction') return manualIndicator(id, d.manual);
+  const items = d.rooms.reduce((s, r) => s + r.items, 0);
+  const passed = d.rooms.reduce((s, r) => s + r.passed, 0);
+  return {
+    score: items === 0 ? 10000 : percent(passed, items),
+    value: `${passed}/${items}`,
+    evidence: {
+      rooms: d.rooms.length,
+      criteriaChecked: items,
+      criteriaMet: passed,
+      unmet: d.rooms.flatMap((r) => r.failed.map((f) => `${r.name}：${f}`)),
+    },
+  };
+}
+
+function providerIndicator(id: IndicatorId, p: ProviderInputs): Raw {
   switch (id) {
     case 'response': {
       const counted = p.response.reduce((s, r) => s + r.counted, 0);
@@ -140,13 +171,20 @@ function providerIndicator(
         value: `${p.answers} 份答卷`,
         evidence: { answers: p.answers, ratingSum: p.ratingSum, ratingCount: p.ratingCount },
       };
-    default: {
-      const m = p.manual[id];
-      return m
-        ? { score: m.score, value: fmt(m.score), evidence: { evidence: m.evidence, enteredBy: m.enteredBy } }
-        : { score: null, value: '未录入', evidence: {} };
-    }
+    default:
+      return manualIndicator(id, p.manual);
   }
+}
+
+function rawIndicator(subject: Evaluated, id: IndicatorId, s: unknown): Raw {
+  if (subject === 'using_unit') return unitIndicator(id, s as UnitInputs);
+  if (subject === 'provider') return providerIndicator(id, s as ProviderInputs);
+  return dataCentreIndicator(id, s as DataCentreInputs);
+}
+
+function files(inputs: Inputs, organisationId: string, id: IndicatorId, evidence: Record<string, unknown>) {
+  const list = inputs.files?.[organisationId]?.[id];
+  return list?.length ? { ...evidence, files: list } : evidence;
 }
 
 /** The band a total falls in (bands descend by minimum score); null when the pack ties no coefficient. */
@@ -161,17 +199,16 @@ export function scoreCards(template: Template, inputs: Inputs): Card[] {
   const subjects: [Evaluated, { organisationId: string; name: string }[]][] = [
     ['using_unit', inputs.units],
     ['provider', inputs.providers],
+    ['data_centre', inputs.dataCentres ?? []],
   ];
   for (const [subject, list] of subjects) {
-    const indicators = template.scorecards[subject].indicators;
+    const indicators = template.scorecards[subject]?.indicators;
+    if (!indicators) continue;
     const scored = list.map((s) => {
       let sum = 0;
       let complete = true;
       const rows: IndicatorScore[] = indicators.map((ind) => {
-        const raw =
-          subject === 'using_unit'
-            ? unitIndicator(ind.id, s as UnitInputs)
-            : providerIndicator(ind.id, s as ProviderInputs);
+        const raw = rawIndicator(subject, ind.id, s);
         const appealed = inputs.appeals[s.organisationId]?.[ind.id];
         const score = appealed ?? raw.score;
         if (score === null) complete = false;
@@ -184,7 +221,7 @@ export function scoreCards(template: Template, inputs: Inputs): Card[] {
           score: score === null ? null : fmt(score),
           weighted: weighted === null ? null : fmt6(weighted),
           value: raw.value,
-          evidence: raw.evidence,
+          evidence: files(inputs, s.organisationId, ind.id, raw.evidence),
           article: ind.article,
           ...(appealed !== undefined ? { appealed: true as const } : {}),
         };

@@ -4,17 +4,19 @@ import { AppError, notFound } from '../../platform/errors.ts';
 import { addDays, shanghaiDay, startOfShanghaiDay } from '../../platform/time/time.ts';
 import type { Db, Trx } from '../../schema.ts';
 import { addWorkingDays } from '../calendar/index.ts';
-import { onCloudRate } from '../datacentres/index.ts';
+import { onCloudRate, retainedCentreFacts } from '../datacentres/index.ts';
 import { applyEvaluatedCoefficients } from '../metering/index.ts';
 import { efficiencyFacts } from '../monitoring/index.ts';
 import { INDICATORS, type IndicatorId, jurisdictionPolicy } from '../policy/index.ts';
 import { systemsOfJurisdictions } from '../projects/index.ts';
 import { providerResponse, servedPairs } from '../provisioning/index.ts';
 import { listJurisdictions, listOrganisations } from '../tenancy/index.ts';
+import { computeOutcomes, type Outcomes, visibleOutcomes } from './evaluation.outcomes.ts';
 import * as repo from './evaluation.repository.ts';
 import {
   type Card,
   contentHash,
+  type DataCentreInputs,
   fmt,
   hundredths,
   type Inputs,
@@ -59,7 +61,7 @@ async function jurisdictionOf(trx: Trx, id: string) {
 const isAuthority = (auth: AuthContext) => auth.visibility.kind === 'jurisdiction';
 
 /** An evaluation the caller may see: jurisdiction roles in scope any; units and providers only published ones. */
-async function visibleEvaluation(
+export async function visibleEvaluation(
   trx: Trx,
   auth: AuthContext,
   id: string,
@@ -80,10 +82,19 @@ async function visibleEvaluation(
 
 // ------------------------------------------------------------------------------------------ inputs
 
+function manualOf(manual: Awaited<ReturnType<typeof repo.manualScores>>, organisationId: string) {
+  const m: ProviderInputs['manual'] = {};
+  for (const x of manual.filter((x) => x.organisation_id === organisationId)) {
+    m[x.indicator as IndicatorId] = { score: hundredths(x.score), evidence: x.evidence, enteredBy: x.entered_by };
+  }
+  return m;
+}
+
 async function gatherInputs(
   trx: Trx,
   auth: AuthContext,
   e: { jurisdiction_id: string; window_from: string; window_to: string; id?: string },
+  template: Template,
   now: Date,
 ): Promise<Inputs> {
   const jid = e.jurisdiction_id;
@@ -127,10 +138,7 @@ async function gatherInputs(
   const providerInputs: ProviderInputs[] = providers.map((p) => {
     const r = response.get(p.id);
     const s = survey.get(p.id);
-    const m: ProviderInputs['manual'] = {};
-    for (const x of manual.filter((x) => x.organisation_id === p.id)) {
-      m[x.indicator as IndicatorId] = { score: hundredths(x.score), evidence: x.evidence, enteredBy: x.entered_by };
-    }
+    const m = manualOf(manual, p.id);
     return {
       organisationId: p.id,
       name: p.name,
@@ -142,7 +150,40 @@ async function gatherInputs(
       manual: m,
     };
   });
-  return { asOfDay, units: unitInputs, providers: providerInputs, appeals };
+  // LZ 30(2): the units keeping their own data centre for now, where the pack evaluates them
+  let dataCentres: DataCentreInputs[] | undefined;
+  if (template.scorecards.data_centre) {
+    dataCentres = [];
+    for (const f of await retainedCentreFacts(trx, jid, asOfDay)) {
+      const u = units.find((x) => x.id === f.organisationId);
+      if (!u) continue;
+      dataCentres.push({
+        organisationId: u.id,
+        name: u.name,
+        rooms: f.rooms.map(({ name, items, passed, failed }) => ({ name, items, passed, failed })),
+        manual: manualOf(manual, u.id),
+      });
+    }
+  }
+  const files: NonNullable<Inputs['files']> = {};
+  if (e.id) {
+    const all = await repo.attachmentsOf(trx, e.id, { kind: 'jurisdiction', jurisdictions: [jid] });
+    for (const a of all) {
+      const own = files[a.organisation_id] ?? {};
+      const list = own[a.indicator as IndicatorId] ?? [];
+      list.push({ fileName: a.file_name, sha256: a.sha256 });
+      own[a.indicator as IndicatorId] = list;
+      files[a.organisation_id] = own;
+    }
+  }
+  return {
+    asOfDay,
+    units: unitInputs,
+    providers: providerInputs,
+    appeals,
+    ...(dataCentres ? { dataCentres } : {}),
+    ...(Object.keys(files).length > 0 ? { files } : {}),
+  };
 }
 
 // ------------------------------------------------------------------------------------------ API objects
@@ -223,7 +264,7 @@ export async function createDraft(
     ]);
   }
   const base = { jurisdiction_id: j.id, window_from: window.from, window_to: window.to };
-  const inputs = await gatherInputs(trx, auth, base, now);
+  const inputs = await gatherInputs(trx, auth, base, template, now);
   const hash = contentHash(template, inputs);
   const row = await repo.insertEvaluation(trx, {
     ...base,
@@ -255,7 +296,7 @@ export async function recompute(trx: Trx, auth: AuthContext, actor: Actor, id: s
   const e = await visibleEvaluation(trx, auth, id, true);
   if (e.status !== 'draft') throw new AppError('conflict', 'only a draft is recomputed / 仅草稿可重新计算');
   const template = e.template as Template;
-  const inputs = await gatherInputs(trx, auth, e, now);
+  const inputs = await gatherInputs(trx, auth, e, template, now);
   const hash = contentHash(template, inputs);
   const row = await repo.updateEvaluation(trx, e.id, {
     inputs: JSON.stringify(inputs),
@@ -284,15 +325,18 @@ export async function enterManualScore(
   const e = await visibleEvaluation(trx, auth, id, true);
   if (e.status !== 'draft') throw new AppError('conflict', 'scores are entered on a draft / 仅草稿可录入评分');
   const template = e.template as Template;
-  const found = Object.values(template.scorecards)
-    .flatMap((c) => c.indicators)
-    .find((i) => i.id === input.indicator && i.source === 'manual');
+  const [subject, found] =
+    Object.entries(template.scorecards)
+      .flatMap(([subject, c]) => (c?.indicators ?? []).map((i) => [subject, i] as const))
+      .find(([, i]) => i.id === input.indicator && i.source === 'manual') ?? [];
   if (!found) throw invalid('body.indicator', '该指标不由人工录入 / not an indicator entered by people');
   if (found.enteredBy && !auth.roles.includes(found.enteredBy)) {
     throw new AppError('forbidden', `entered by ${found.enteredBy} / 该指标由${found.enteredBy}录入`);
   }
   if (!SCORE.test(input.score)) throw invalid('body.score', '评分为 0 至 100，最多 2 位小数');
-  const card = (await repo.cardsOf(trx, e.id, auth.visibility)).find((c) => c.organisation_id === input.organisationId);
+  const card = (await repo.cardsOf(trx, e.id, auth.visibility)).find(
+    (c) => c.organisation_id === input.organisationId && c.subject === subject,
+  );
   if (!card) throw invalid('body.organisationId', '被评估单位不在本次评估中');
   await repo.upsertManualScore(trx, {
     evaluation_id: e.id,
@@ -477,6 +521,34 @@ async function settleCoefficients(trx: Trx, actor: Actor, e: EvaluationRow, setB
   });
 }
 
+/** Allocation advice and provider fee adjustments from the cards as they now stand, kept with the evaluation. */
+async function storeOutcomes(trx: Trx, auth: AuthContext, e: EvaluationRow, now: Date): Promise<Outcomes> {
+  const template = e.template as Template;
+  const outcomes = await computeOutcomes(trx, auth, e, template, scoreCards(template, e.inputs as Inputs), now);
+  await repo.updateEvaluation(trx, e.id, { outcomes: JSON.stringify(outcomes) });
+  return outcomes;
+}
+
+const outcomeSummary = (o: Outcomes) => ({
+  advice: o.allocation?.units.map((u) => ({ organisationId: u.organisationId, action: u.action })) ?? null,
+  providerFee:
+    o.providerFee?.providers.map((p) => ({ providerId: p.providerId, adjustmentFen: p.adjustmentFen })) ?? null,
+});
+
+/** The published outcomes the caller may see (a unit its own advice, a provider its own fee, authorities all). */
+export async function outcomesOf(trx: Trx, auth: AuthContext, id: string) {
+  const e = await visibleEvaluation(trx, auth, id);
+  if (e.status !== 'published' || !e.outcomes) {
+    throw new AppError('conflict', 'outcomes follow publication / 发布后方生成分配建议与服务费调整');
+  }
+  return {
+    evaluationId: e.id,
+    period: e.period,
+    revision: e.revision,
+    ...visibleOutcomes(e.outcomes as Outcomes, auth),
+  };
+}
+
 export async function publish(
   trx: Trx,
   auth: AuthContext,
@@ -503,6 +575,7 @@ export async function publish(
     ...(effectiveFrom !== e.effective_from ? ({ effective_from: effectiveFrom } as object) : {}),
   });
   const coefficients = await settleCoefficients(trx, actor, row, auth.name, now);
+  const outcomes = await storeOutcomes(trx, auth, row, now);
   await writeAudit(trx, actor, {
     action: 'evaluation.published',
     objectType: 'evaluation',
@@ -512,6 +585,7 @@ export async function publish(
       effectiveFrom,
       appealDueDay: appeal.dueDay,
       coefficientMonths: coefficients.changedMonths,
+      ...outcomeSummary(outcomes),
     },
   });
   return {
@@ -557,11 +631,11 @@ export async function fileAppeal(
   if (e.status !== 'published' || !e.appeal_due_day || shanghaiDay(now) > e.appeal_due_day) {
     throw new AppError('conflict', `the appeal window has closed (${e.appeal_due_day ?? '—'}) / 申诉期已过`);
   }
-  const card = (await repo.cardsOf(trx, e.id, { kind: 'organisation', organisations: [auth.organisationId] }))[0];
-  if (!card) throw notFound(`card of ${auth.organisationId} in evaluation ${id}`);
-  if (!(card.indicators as Card['indicators']).some((i) => i.id === input.indicator)) {
-    throw invalid('body.indicator', '评分卡中没有该指标');
-  }
+  const cards = await repo.cardsOf(trx, e.id, { kind: 'organisation', organisations: [auth.organisationId] });
+  if (cards.length === 0) throw notFound(`card of ${auth.organisationId} in evaluation ${id}`);
+  // a unit keeping its own data centre has two cards (LZ 30(1), 30(2)): the one that holds the indicator
+  const card = cards.find((c) => (c.indicators as Card['indicators']).some((i) => i.id === input.indicator));
+  if (!card) throw invalid('body.indicator', '评分卡中没有该指标');
   const row = await repo.insertAppeal(trx, {
     evaluation_id: e.id,
     organisation_id: auth.organisationId,
@@ -628,6 +702,7 @@ export async function decideAppeal(
     });
     await repo.replaceCards(trx, e.id, e.jurisdiction_id, scoreCards(template, next));
     changedMonths = (await settleCoefficients(trx, actor, row, auth.name, now)).changedMonths;
+    if (e.status === 'published') await storeOutcomes(trx, auth, row, now);
   }
   await writeAudit(trx, actor, {
     action: `evaluation.appeal_${input.decision}`,

@@ -32,11 +32,13 @@ export interface EvaluationTable {
   appeal_due_day: string | null;
   /** the accounts that computed, recomputed or entered a score on the draft: none of them may review it */
   contributor_ids: ColumnType<string[], string[] | undefined, string[]>;
+  /** what publication produced beside the coefficients: allocation advice, provider fee adjustments (0062) */
+  outcomes: ColumnType<unknown | null, string | null | undefined, string | null>;
 }
 
 export interface EvaluationCardTable {
   evaluation_id: string;
-  subject: 'using_unit' | 'provider';
+  subject: 'using_unit' | 'provider' | 'data_centre';
   organisation_id: string;
   jurisdiction_id: string;
   total: Numeric;
@@ -85,12 +87,29 @@ export interface EvaluationAppealTable {
   decided_at: Date | null;
 }
 
+/** An evidence file on an evaluated organisation's indicator (migration 0062). */
+export interface EvaluationAttachmentTable {
+  id: Generated<string>;
+  evaluation_id: string;
+  organisation_id: string;
+  jurisdiction_id: string;
+  indicator: string;
+  file_name: string;
+  media_type: string;
+  size_bytes: number;
+  sha256: string;
+  content: Buffer;
+  uploaded_by: string;
+  uploaded_at: Date;
+}
+
 export interface EvaluationTables {
   evaluation: EvaluationTable;
   evaluation_card: EvaluationCardTable;
   evaluation_survey: EvaluationSurveyTable;
   evaluation_manual_score: EvaluationManualScoreTable;
   evaluation_appeal: EvaluationAppealTable;
+  evaluation_attachment: EvaluationAttachmentTable;
 }
 
 export type EvaluationRow = Selectable<EvaluationTable>;

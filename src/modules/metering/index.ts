@@ -4,4 +4,10 @@ export { progressBar, SETTLE_PAUSE_VARIABLE, settlePause } from './metering.prog
 export { meteringRoutes } from './metering.routes.ts';
 export { METERING_SCHEMAS } from './metering.schemas.ts';
 export { seedDemoSettlement } from './metering.seed.ts';
-export { applyEvaluatedCoefficients, getStatement, listStatements, openRunMonths } from './metering.service.ts';
+export {
+  applyEvaluatedCoefficients,
+  getStatement,
+  listStatements,
+  openRunMonths,
+  providerBilledFen,
+} from './metering.service.ts';

@@ -453,3 +453,27 @@ export async function upsertEvaluatedCoefficients(
     returning organisation_id, period, coefficient::text as coefficient`.execute(trx);
   return written;
 }
+
+/**
+ * Per provider, the fen billed for its services on the closed (confirmed) statements of a jurisdiction's runs in
+ * the given months, with the months counted: the base of a provider's fee adjustment (SH 34, modules/evaluation).
+ */
+export async function providerBilled(trx: Trx, jurisdictionId: string, months: readonly string[]) {
+  if (months.length === 0) return { months: [] as string[], providers: [] as { provider_id: string; fen: string }[] };
+  const closed = await trx
+    .selectFrom('settlement_run')
+    .select('period')
+    .where('jurisdiction_id', '=', jurisdictionId)
+    .where('period', 'in', months)
+    .where('status', '=', 'closed')
+    .orderBy('period')
+    .execute();
+  const periods = closed.map((r) => r.period);
+  if (periods.length === 0) return { months: [], providers: [] };
+  const { rows } = await sql<{ provider_id: string; fen: string }>`
+    select l.provider_id, sum(l.amount_fen)::text as fen
+    from settlement_run r join statement s on s.run_id = r.id join statement_line l on l.statement_id = s.id
+    where r.jurisdiction_id = ${jurisdictionId} and r.status = 'closed' and r.period = any(${periods}::text[])
+    group by l.provider_id order by l.provider_id`.execute(trx);
+  return { months: periods, providers: rows };
+}

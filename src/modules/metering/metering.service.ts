@@ -457,3 +457,9 @@ export async function openRunMonths(db: Db, jurisdictionCode: string, months: st
     .execute();
   return rows.map((r) => r.period);
 }
+
+/** The fen billed per provider on a jurisdiction's closed statements of those months (SH 34: the provider's fee). */
+export async function providerBilledFen(trx: Trx, jurisdictionId: string, months: readonly string[]) {
+  const r = await repo.providerBilled(trx, jurisdictionId, months);
+  return { months: r.months, providers: r.providers.map((p) => ({ providerId: p.provider_id, fen: BigInt(p.fen) })) };
+}

@@ -13,9 +13,14 @@ export const INDICATORS = [
   'response',
   'satisfaction',
   'quality',
+  // own data centres kept for now (LZ 30(2)): construction, safe operation, response timeliness, satisfaction
+  'dc_construction',
+  'dc_security',
+  'dc_response',
+  'dc_satisfaction',
 ] as const;
 export type IndicatorId = (typeof INDICATORS)[number];
-export const EVALUATED = ['using_unit', 'provider'] as const;
+export const EVALUATED = ['using_unit', 'provider', 'data_centre'] as const;
 export type Evaluated = (typeof EVALUATED)[number];
 
 const Article = Type.Union([
@@ -95,7 +100,59 @@ export const EvaluationSectionSchema = Type.Object(
         description: 'each rated 1-5 by every using unit for every provider that served it',
       },
     ),
-    scorecards: Type.Object({ using_unit: Scorecard, provider: Scorecard }, { additionalProperties: false }),
+    scorecards: Type.Object(
+      {
+        using_unit: Scorecard,
+        provider: Scorecard,
+        /** units that keep their own data centre for now (LZ 30(2)); absent: the regulation evaluates none */
+        data_centre: Type.Optional(Scorecard),
+      },
+      { additionalProperties: false },
+    ),
+    /**
+     * Next year's allocation advice from a unit's card (LZ 30(1), SH 34): a total below cutBelow advises cutting
+     * each project's quota by cutShare, one from raiseFrom allows a raise on request, the rest keep theirs.
+     */
+    allocationAdvice: Type.Optional(
+      Type.Object(
+        {
+          value: Type.Union([
+            Type.Object({ raiseFrom: Score, cutBelow: Score, cutShare: Ratio }, { additionalProperties: false }),
+            Type.Null(),
+          ]),
+          article: Article,
+          note: Type.Optional(Note),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /**
+     * The provider's fee adjustment from its card (SH 34): score band -> share of the fee billed for its services in
+     * the window (negative: a deduction); value null: the regulation ties no provider fee to the result.
+     */
+    providerFee: Type.Optional(
+      Type.Object(
+        {
+          value: Type.Union([
+            Type.Array(
+              Type.Object(
+                {
+                  min: Score,
+                  adjustment: Type.String({ pattern: '^-?0(\\.[0-9]{1,4})?$', description: '-0.9999..0.9999' }),
+                  zh: Type.String({ minLength: 1, maxLength: 20 }),
+                },
+                { additionalProperties: false },
+              ),
+              { minItems: 1, maxItems: 10 },
+            ),
+            Type.Null(),
+          ]),
+          article: Article,
+          note: Type.Optional(Note),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -109,10 +166,15 @@ export function tenThousandths(ratio: string): number {
 /** What the schema cannot say: weights add up to 1, bands descend to 0, manual indicators name who enters them. */
 export function evaluationIssues(section: {
   bands: { value: { min: string }[] | null };
-  scorecards: Record<string, { indicators: { id: string; weight: string; source: string; enteredBy?: string }[] }>;
+  scorecards: Record<
+    string,
+    { indicators: { id: string; weight: string; source: string; enteredBy?: string }[] } | undefined
+  >;
+  providerFee?: { value: { min: string }[] | null };
 }): { path: string; message: string }[] {
   const issues: { path: string; message: string }[] = [];
   for (const [who, card] of Object.entries(section.scorecards)) {
+    if (!card) continue;
     const sum = card.indicators.reduce((s, i) => s + tenThousandths(i.weight), 0);
     if (sum !== 10000) issues.push({ path: `evaluation.scorecards.${who}`, message: 'the weights add up to 1' });
     for (const i of card.indicators) {
@@ -124,11 +186,14 @@ export function evaluationIssues(section: {
       }
     }
   }
-  const bands = section.bands.value;
-  if (bands) {
+  for (const [path, bands] of [
+    ['evaluation.bands', section.bands.value],
+    ['evaluation.providerFee', section.providerFee?.value ?? null],
+  ] as const) {
+    if (!bands) continue;
     const mins = bands.map((b) => Number(b.min));
     if (mins.some((m, k) => k > 0 && m >= (mins[k - 1] as number)) || mins.at(-1) !== 0) {
-      issues.push({ path: 'evaluation.bands', message: 'bands descend by their minimum score, the last from 0' });
+      issues.push({ path, message: 'bands descend by their minimum score, the last from 0' });
     }
   }
   return issues;

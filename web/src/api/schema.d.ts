@@ -14239,6 +14239,311 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/evaluations/{id}/outcomes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What publication produced: next year’s allocation advice per unit and project (LZ 30(1), SH 34) and the providers’ fee adjustments (SH 34, where the pack ties the fee to the result); a unit sees its own advice, a provider its own figure, the authorities all */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{id}/report.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The published results the caller may see as a printable PDF report (Chinese font embedded), with the allocation advice and fee adjustments; audited. 503 pdf_font_unavailable without a Chinese font. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description a PDF report */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/{id}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Evidence files of an evaluation: the authorities all, an evaluated unit or provider its own */
+        get: {
+            parameters: {
+                query?: {
+                    organisationId?: string;
+                    indicator?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                evaluationId: string;
+                                organisationId: string;
+                                indicator: string;
+                                fileName: string;
+                                mediaType: string;
+                                sizeBytes: number;
+                                sha256: string;
+                                uploadedBy: string;
+                                uploadedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Attach an evidence file (base64, at most 5 MB) to an evaluated organisation’s indicator on a draft; the draft recomputes (the files’ SHA-256 are part of the inputs) and the uploader may not review it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        organisationId: string;
+                        indicator: string;
+                        fileName: string;
+                        mediaType: string;
+                        contentBase64: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachment: {
+                                id: string;
+                                evaluationId: string;
+                                organisationId: string;
+                                indicator: string;
+                                fileName: string;
+                                mediaType: string;
+                                sizeBytes: number;
+                                sha256: string;
+                                uploadedBy: string;
+                                uploadedAt: string;
+                            };
+                            evaluation: components["schemas"]["Evaluation"];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluations/evidence/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download one evidence file (whoever may see it in the list) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/operations/tickets": {
         parameters: {
             query?: never;
@@ -20912,7 +21217,7 @@ export interface components {
                         note?: string;
                         indicators: {
                             /** @enum {unknown} */
-                            id: "on_cloud_rate" | "resource_efficiency" | "security_management" | "response" | "satisfaction" | "quality";
+                            id: "on_cloud_rate" | "resource_efficiency" | "security_management" | "response" | "satisfaction" | "quality" | "dc_construction" | "dc_security" | "dc_response" | "dc_satisfaction";
                             zh: string;
                             weight: string;
                             /** @enum {unknown} */
@@ -20930,7 +21235,7 @@ export interface components {
                         note?: string;
                         indicators: {
                             /** @enum {unknown} */
-                            id: "on_cloud_rate" | "resource_efficiency" | "security_management" | "response" | "satisfaction" | "quality";
+                            id: "on_cloud_rate" | "resource_efficiency" | "security_management" | "response" | "satisfaction" | "quality" | "dc_construction" | "dc_security" | "dc_response" | "dc_satisfaction";
                             zh: string;
                             weight: string;
                             /** @enum {unknown} */
@@ -20942,6 +21247,46 @@ export interface components {
                             note?: string;
                         }[];
                     };
+                    data_centre?: {
+                        version: string;
+                        article: string | null;
+                        note?: string;
+                        indicators: {
+                            /** @enum {unknown} */
+                            id: "on_cloud_rate" | "resource_efficiency" | "security_management" | "response" | "satisfaction" | "quality" | "dc_construction" | "dc_security" | "dc_response" | "dc_satisfaction";
+                            zh: string;
+                            weight: string;
+                            /** @enum {unknown} */
+                            source: "computed" | "survey" | "manual";
+                            enteredBy?: string;
+                            /** @description how the score is computed, in words */
+                            rule: string;
+                            article: string | null;
+                            note?: string;
+                        }[];
+                    };
+                };
+                allocationAdvice?: {
+                    value: {
+                        /** @description 0..100 */
+                        raiseFrom: string;
+                        /** @description 0..100 */
+                        cutBelow: string;
+                        cutShare: string;
+                    } | null;
+                    article: string | null;
+                    note?: string;
+                };
+                providerFee?: {
+                    value: {
+                        /** @description 0..100 */
+                        min: string;
+                        /** @description -0.9999..0.9999 */
+                        adjustment: string;
+                        zh: string;
+                    }[] | null;
+                    article: string | null;
+                    note?: string;
                 };
             };
             defaults: {
@@ -21886,7 +22231,7 @@ export interface components {
         };
         /** EvaluationCard */
         EvaluationCard: {
-            subject: "using_unit" | "provider";
+            subject: "using_unit" | "provider" | "data_centre";
             organisationId: string;
             name: string;
             /** @description Σ weight x score, half up to two places */

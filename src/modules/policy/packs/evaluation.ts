@@ -10,6 +10,11 @@ const RULES = {
   response: '期内完成的工单中按时完成数 / 完成数 × 100（仅计服务商自身时限）；无工单按满分',
   satisfaction: '各使用单位问卷评分（1-5 分）之和 × 20 / 评分项数；无答卷按满分',
   quality: '运行管理单位评估员现场检查、安全检查后录入的 0-100 分（另一人审核）',
+  dc_construction:
+    '保留机房对照认定标准（网络、技术、规模、运维、安全）的自查项中符合项数 / 自查项数 × 100（多间机房合计）',
+  dc_security: '运行管理单位评估员检查安全运行状况（等保测评、安全事件、整改）后录入的 0-100 分，附检查材料',
+  dc_response: '运行管理单位评估员核查云服务响应记录后录入的 0-100 分，附核查材料',
+  dc_satisfaction: '运行管理单位评估员汇总服务对象满意度调查后录入的 0-100 分，附调查材料',
 } as const;
 
 type Art = string | null;
@@ -30,6 +35,13 @@ export function evaluationSection(a: {
   bandsNote: string;
   appealArticle: Art;
   period?: { value: 'annual' | 'quarterly'; article: Art; note: string };
+  /** the card of units keeping their own data centre for now, where the regulation evaluates them (LZ 30(2)) */
+  dataCentreArticle?: string;
+  /** the article that makes the result a basis of next year's allocation (LZ 30(1), SH 34) */
+  allocationArticle: Art;
+  allocationNote: string;
+  /** the article that makes the result a basis of the provider's fee (SH 34), with the city's bands; else null */
+  providerFee: { article: Art; bands: { min: string; adjustment: string; zh: string }[] | null; note: string };
 }) {
   const note = (article: Art) => (article === null ? { note: CITY } : {});
   return {
@@ -45,6 +57,14 @@ export function evaluationSection(a: {
       note: `a published result sets the coefficient for 12 months from the month the authority names: ${CITY}`,
     },
     bands: { value: a.bands, article: a.bandsArticle, note: a.bandsNote },
+    allocationAdvice: {
+      value: a.allocationArticle ? { raiseFrom: '90', cutBelow: '60', cutShare: '0.10' } : null,
+      article: a.allocationArticle,
+      note: a.allocationArticle
+        ? `${a.allocationNote}; thresholds (raise from 90, cut below 60 by 10%): ${CITY}`
+        : `${a.allocationNote}: no advice`,
+    },
+    providerFee: { value: a.providerFee.bands, article: a.providerFee.article, note: a.providerFee.note },
     surveyQuestions: [
       { id: 'response', zh: '服务响应是否及时' },
       { id: 'quality', zh: '云服务性能、稳定性、可用性是否满意' },
@@ -120,9 +140,49 @@ export function evaluationSection(a: {
           },
         ],
       },
+      ...(a.dataCentreArticle ? { data_centre: dataCentreCard(a.dataCentreArticle) } : {}),
     },
   };
 }
+
+/** LZ 30(2): 暂时保留自建数据中心的建设情况、安全运行状况、云服务响应及时性和云服务满意度; weights are the city's. */
+function dataCentreCard(article: string) {
+  const manual = (id: 'dc_security' | 'dc_response' | 'dc_satisfaction', zh: string) => ({
+    id,
+    zh,
+    weight: '0.25',
+    source: 'manual' as const,
+    enteredBy: 'ops_evaluator',
+    rule: RULES[id],
+    article,
+  });
+  return {
+    version: '1',
+    article,
+    note: `${article}: the four named aspects; equal weights and the scoring rules: ${CITY}`,
+    indicators: [
+      {
+        id: 'dc_construction' as const,
+        zh: '自建数据中心建设情况',
+        weight: '0.25',
+        source: 'computed' as const,
+        rule: RULES.dc_construction,
+        article,
+      },
+      manual('dc_security', '安全运行状况'),
+      manual('dc_response', '云服务响应及时性'),
+      manual('dc_satisfaction', '云服务满意度'),
+    ],
+  };
+}
+
+/** Shanghai's provider fee bands: SH 34 makes the result a basis of the provider's fee; the shares are the city's. */
+export const SH_PROVIDER_FEE = [
+  { min: '90', adjustment: '0', zh: '优秀' },
+  { min: '80', adjustment: '-0.02', zh: '良好' },
+  { min: '60', adjustment: '-0.05', zh: '合格' },
+  { min: '0', adjustment: '-0.10', zh: '不合格' },
+];
 
 /** Shanghai's bands: SH 27 makes the evaluation result a factor of the fee; the thresholds are the city's. */
 export const SH_BANDS = [

@@ -315,6 +315,13 @@ export const jiuquan2018 = {
     bands: null,
     bandsNote: 'JQ 28 feeds the provider’s annual assessment; no link to fees: no coefficient',
     appealArticle: 'JQ 28',
+    allocationArticle: null,
+    allocationNote: 'JQ names no use of the results for next year’s allocation',
+    providerFee: {
+      article: 'JQ 28',
+      bands: null,
+      note: 'JQ 28: the units’ evaluation feeds the provider’s annual assessment (年度综合考核); no fee figure',
+    },
   }),
   defaults: platformDefaults,
 } satisfies PolicyPack;

@@ -282,6 +282,10 @@ export const liuzhou = {
     bands: null,
     bandsNote: 'LZ 30-31 use results for next year’s allocation and funding, not for fees: no coefficient',
     appealArticle: 'LZ 30',
+    dataCentreArticle: 'LZ 30(2)',
+    allocationArticle: 'LZ 30(1)',
+    allocationNote: 'LZ 30(1): 评价结果作为下一年度使用云资源分配的参考依据',
+    providerFee: { article: null, bands: null, note: 'LZ ties no provider fee to the evaluation' },
   }),
   defaults: platformDefaults,
 } satisfies PolicyPack;

@@ -238,6 +238,9 @@ export const ningbo2014 = {
     bands: null,
     bandsNote: 'NB says nothing about fees and evaluation: no coefficient',
     appealArticle: 'NB 3',
+    allocationArticle: null,
+    allocationNote: 'NB names no use of the results for allocation',
+    providerFee: { article: null, bands: null, note: 'NB says nothing about fees and evaluation' },
   }),
   defaults: platformDefaults,
 } satisfies PolicyPack;

@@ -1,7 +1,7 @@
 import type { PolicyPack } from '../policy.schemas.ts';
 import { cite, citeRoles, deadline, noDeadline, notProvided, silent, unstated } from './cite.ts';
 import { platformDefaults } from './defaults.ts';
-import { evaluationSection, SH_BANDS } from './evaluation.ts';
+import { evaluationSection, SH_BANDS, SH_PROVIDER_FEE } from './evaluation.ts';
 
 /**
  * 上海市政务云管理暂行办法 (issued by the municipal government office 2022-04-06, in force 2022-05-01): the default pack.
@@ -323,6 +323,13 @@ export const shanghai2022 = {
     bands: SH_BANDS,
     bandsNote: 'SH 27: fees = 单价 × 实际使用量 × 效能评估结果; the bands and coefficients are the city’s choice',
     appealArticle: 'SH 34',
+    allocationArticle: 'SH 34',
+    allocationNote: 'SH 34: 评估结果作为使用单位政务云资源调整……的重要依据',
+    providerFee: {
+      article: 'SH 34',
+      bands: SH_PROVIDER_FEE,
+      note: 'SH 34: 评估结果作为……政务云服务商服务费核定的重要依据; the bands and shares are the city’s choice',
+    },
   }),
   defaults: platformDefaults,
 } satisfies PolicyPack;

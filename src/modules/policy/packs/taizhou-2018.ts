@@ -249,6 +249,14 @@ export const taizhou2018 = {
     bands: null,
     bandsNote: 'TZ 20 assesses providers but ties no fee to the result: no coefficient',
     appealArticle: 'TZ 20',
+    allocationArticle: null,
+    allocationNote:
+      'TZ 19 ties the use of the cloud to the units’ IT funding, not the evaluation to next year’s allocation',
+    providerFee: {
+      article: 'TZ 20',
+      bands: null,
+      note: 'TZ 20 names the provider assessment (响应、满意度、质量) but no fee figure',
+    },
   }),
   defaults: platformDefaults,
 } satisfies PolicyPack;

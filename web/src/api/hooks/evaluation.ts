@@ -194,3 +194,109 @@ export function useTrend(organisationId: string | undefined) {
     enabled: !!organisationId,
   });
 }
+
+// Issue 17, the rest: the printable report, evidence files on items, what publication produced.
+
+export const reportUrl = (id: string) => `/api/v1/evaluations/${id}/report.pdf`;
+export const evidenceUrl = (id: string) => `/api/v1/evaluations/evidence/${id}`;
+export type Evidence =
+  paths['/api/v1/evaluations/{id}/evidence']['get']['responses']['200']['content']['application/json']['items'][number];
+
+export function useEvidence(id: string, organisationId: string) {
+  return useQuery({
+    queryKey: [...KEY, id, 'evidence', organisationId],
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.GET('/api/v1/evaluations/{id}/evidence', {
+          params: { path: { id }, query: { organisationId } },
+          signal,
+        }),
+      ),
+  });
+}
+
+/** Reads a chosen file as base64 for the JSON upload. */
+async function base64Of(file: File): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+export function useAttachEvidence() {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: async ({
+      id,
+      organisationId,
+      indicator,
+      file,
+    }: {
+      id: string;
+      organisationId: string;
+      indicator: string;
+      file: File;
+    }) =>
+      unwrap(
+        api.POST('/api/v1/evaluations/{id}/evidence', {
+          params: { path: { id } },
+          body: {
+            organisationId,
+            indicator,
+            fileName: file.name,
+            mediaType: file.type || 'application/octet-stream',
+            contentBase64: await base64Of(file),
+          },
+        }),
+      ),
+    onSuccess: invalidate,
+  });
+}
+
+export interface ProjectAdvice {
+  projectId: string;
+  name: string;
+  approvalNo: string;
+  quota: Record<string, string>;
+  suggested: Record<string, string> | null;
+}
+export interface UnitAdvice {
+  organisationId: string;
+  name: string;
+  total: string;
+  band: string | null;
+  action: 'raise' | 'keep' | 'cut';
+  reason: string;
+  evidence: { indicator: string; score: string | null; value: string }[];
+  projects: ProjectAdvice[];
+}
+export interface FeeAdjustment {
+  providerId: string;
+  name: string;
+  total: string;
+  band: string;
+  adjustment: string;
+  billed: string;
+  adjustmentYuan: string;
+}
+export interface Outcomes {
+  evaluationId: string;
+  revision: number;
+  allocation: {
+    article: string | null;
+    raiseFrom: string;
+    cutBelow: string;
+    cutShare: string;
+    units: UnitAdvice[];
+  } | null;
+  providerFee: { article: string | null; note: string | null; months: string[]; providers: FeeAdjustment[] } | null;
+}
+
+export function useOutcomes(id: string, enabled: boolean) {
+  return useQuery({
+    queryKey: [...KEY, id, 'outcomes'],
+    enabled,
+    queryFn: async ({ signal }) =>
+      (await unwrap(api.GET('/api/v1/evaluations/{id}/outcomes', { params: { path: { id } }, signal }))) as Outcomes,
+  });
+}

@@ -26,6 +26,7 @@ import {
   type Evaluation,
   type EvaluationCard,
   exportUrl,
+  reportUrl,
   useAnswerSurvey,
   useAppeals,
   useCreateEvaluation,
@@ -45,6 +46,8 @@ import { CitedText } from '../../components/Citation';
 import type { ChartOption } from '../../components/echarts';
 import { PageHeader } from '../../components/PageHeader';
 import { useI18n } from '../../i18n';
+import { EvidenceFiles } from './EvaluationEvidence';
+import { AdviceTab, FeeTab } from './EvaluationOutcomes';
 
 // 效能评估 (SH 27, 33-34; TZ 20; LZ 30): rankings, radar charts per unit and provider, the evidence of each
 // indicator, the flow (draft -> ops review -> authority approval -> publication), the units' survey, appeals.
@@ -71,12 +74,22 @@ const EVIDENCE_ZH: Record<string, string> = {
   ratingCount: '评分项数',
   evidence: '依据',
   enteredBy: '录入人',
+  rooms: '保留机房数',
+  criteriaChecked: '认定标准自查项',
+  criteriaMet: '符合项',
+  unmet: '不符合',
+  files: '佐证材料',
 };
+
+const shown = (v: unknown): string =>
+  Array.isArray(v)
+    ? v.map((x) => (x && typeof x === 'object' && 'fileName' in x ? String(x.fileName) : String(x))).join('、') || '无'
+    : String(v);
 
 function evidenceText(evidence: Record<string, unknown>): string {
   return Object.entries(evidence)
     .filter(([k]) => k !== 'sources' && EVIDENCE_ZH[k])
-    .map(([k, v]) => `${EVIDENCE_ZH[k]}：${String(v)}`)
+    .map(([k, v]) => `${EVIDENCE_ZH[k]}：${shown(v)}`)
     .join('；');
 }
 
@@ -120,7 +133,7 @@ function Trend({ card }: { card: EvaluationCard }) {
   return <Chart option={option} ariaLabel={t('ev.trend', { name: card.name })} height={160} />;
 }
 
-function CardDetail({ card }: { card: EvaluationCard }) {
+function CardDetail({ evaluation, card }: { evaluation: Evaluation; card: EvaluationCard }) {
   const { t } = useI18n();
   return (
     <Card title={t('ev.card', { name: card.name })} size="small" style={{ marginTop: 16 }}>
@@ -159,6 +172,7 @@ function CardDetail({ card }: { card: EvaluationCard }) {
               },
             ]}
           />
+          <EvidenceFiles evaluation={evaluation} card={card} />
         </Col>
       </Row>
     </Card>
@@ -170,7 +184,7 @@ function Ranking({ evaluation, subject }: { evaluation: Evaluation; subject: Eva
   const cards = (evaluation.cards ?? []).filter((c) => c.subject === subject);
   const [selected, setSelected] = useState<string | undefined>();
   const [scoring, setScoring] = useState<EvaluationCard | null>(null);
-  const canEnter = useCan('evaluation:draft') && evaluation.status === 'draft' && subject === 'provider';
+  const canEnter = useCan('evaluation:draft') && evaluation.status === 'draft' && subject !== 'using_unit';
   const card = cards.find((c) => c.organisationId === selected) ?? cards[0];
   const indicators = cards[0]?.indicators ?? [];
   if (cards.length === 0) return <Empty />;
@@ -211,7 +225,7 @@ function Ranking({ evaluation, subject }: { evaluation: Evaluation; subject: Eva
             : []),
         ]}
       />
-      {card ? <CardDetail card={card} /> : null}
+      {card ? <CardDetail evaluation={evaluation} card={card} /> : null}
       {scoring ? <ScoreModal evaluation={evaluation} card={scoring} onClose={() => setScoring(null)} /> : null}
     </>
   );
@@ -229,8 +243,13 @@ function ScoreModal({
   const { t } = useI18n();
   const { message } = App.useApp();
   const enter = useEnterScore();
-  const [form] = Form.useForm<{ score: string; evidence: string }>();
-  const manual = card.indicators.filter((i) => i.id === 'quality');
+  const [form] = Form.useForm<{ indicator: string; score: string; evidence: string }>();
+  // the indicators of this kind of card that people enter (the template says which)
+  const template = (evaluation.scorecards as Record<string, { indicators: { id: string; source: string }[] }>)[
+    card.subject
+  ];
+  const manualIds = new Set(template?.indicators.filter((i) => i.source === 'manual').map((i) => i.id));
+  const manual = card.indicators.filter((i) => manualIds.has(i.id));
   return (
     <Modal
       open
@@ -247,7 +266,7 @@ function ScoreModal({
           enter.mutate(
             {
               id: evaluation.id,
-              body: { organisationId: card.organisationId, indicator: manual[0]?.id ?? 'quality', ...v },
+              body: { organisationId: card.organisationId, ...v },
             },
             {
               onSuccess: () => {
@@ -258,7 +277,15 @@ function ScoreModal({
           )
         }
       >
-        <Form.Item name="score" label={`${manual[0]?.zh ?? ''} ${t('ev.score')}`} rules={[{ required: true }]}>
+        <Form.Item
+          name="indicator"
+          label={t('ev.scoreIndicator')}
+          initialValue={manual[0]?.id}
+          rules={[{ required: true }]}
+        >
+          <Select options={manual.map((i) => ({ value: i.id, label: i.zh }))} />
+        </Form.Item>
+        <Form.Item name="score" label={t('ev.score')} rules={[{ required: true }]}>
           <Input />
         </Form.Item>
         <Form.Item name="evidence" label={t('ev.evidence')} rules={[{ required: true }]}>
@@ -362,7 +389,13 @@ function AppealsTab({ evaluation }: { evaluation: Evaluation }) {
             }
           >
             <Form.Item name="indicator" label={t('ev.indicator')} rules={[{ required: true }]}>
-              <Select style={{ width: 200 }} options={own.indicators.map((i) => ({ value: i.id, label: i.zh }))} />
+              <Select
+                style={{ width: 200 }}
+                options={(evaluation.cards ?? [])
+                  .filter((c) => c.organisationId === own.organisationId)
+                  .flatMap((c) => c.indicators)
+                  .map((i) => ({ value: i.id, label: i.zh }))}
+              />
             </Form.Item>
             <Form.Item name="reason" label={t('ev.appeal.reason')} rules={[{ required: true }]}>
               <Input style={{ width: 360 }} />
@@ -501,6 +534,11 @@ function Flow({ evaluation }: { evaluation: Evaluation }) {
             {t('ev.export')}
           </Button>
         ) : null}
+        {evaluation.status === 'published' ? (
+          <Button icon={<DownloadOutlined />} href={reportUrl(evaluation.id)}>
+            {t('ev.report')}
+          </Button>
+        ) : null}
       </Space>
     </Card>
   );
@@ -522,9 +560,23 @@ export function EvaluationPage() {
     ? [
         { key: 'units', label: t('ev.tab.units'), children: <Ranking evaluation={e} subject="using_unit" /> },
         { key: 'providers', label: t('ev.tab.providers'), children: <Ranking evaluation={e} subject="provider" /> },
+        // LZ 30(2): where the pack evaluates the units keeping their own data centre
+        ...((e.scorecards as Record<string, unknown>).data_centre
+          ? [
+              {
+                key: 'dataCentres',
+                label: t('ev.tab.dataCentres'),
+                children: <Ranking evaluation={e} subject="data_centre" />,
+              },
+            ]
+          : []),
         ...(canSurvey ? [{ key: 'survey', label: t('ev.tab.survey'), children: <SurveyTab evaluation={e} /> }] : []),
         ...(e.status === 'published'
-          ? [{ key: 'appeals', label: t('ev.tab.appeals'), children: <AppealsTab evaluation={e} /> }]
+          ? [
+              { key: 'appeals', label: t('ev.tab.appeals'), children: <AppealsTab evaluation={e} /> },
+              { key: 'advice', label: t('ev.tab.advice'), children: <AdviceTab evaluation={e} /> },
+              { key: 'fee', label: t('ev.tab.fee'), children: <FeeTab evaluation={e} /> },
+            ]
           : []),
       ]
     : [];
