@@ -11,13 +11,14 @@ import {
 } from './harness.ts';
 
 /*
- * Issue 16 at 390 px (a phone): the ops reviewer approves an order from the home page's to-dos, and the unit
- * confirms the provider's delivery receipt. The header keeps the bell, the user menu and sign-out; tables read
+ * Issue 16 at 390 px (a phone): the ops reviewer approves an order from the home page's to-dos, the economy & IT
+ * authority approves an emergency order from its own, and the unit confirms the provider's delivery receipt. The header keeps the bell, the user menu and sign-out; tables read
  * as cards. Screenshots: test-results/mobile-*.png.
  */
 
 const ui = setUpConsole();
 const TITLE = '手机端审批测试资源';
+const EMERGENCY_TITLE = '手机端应急资源审批';
 let orderId = '';
 
 async function headerKeepsWhatMatters(): Promise<void> {
@@ -79,6 +80,59 @@ describe('on a phone', () => {
     await visible(page.getByText('已通过'));
     await ui.shot('mobile-approved.png');
     await expectPlainText(page);
+  });
+
+  it('the authority approves an emergency order from its to-dos (SH 23)', async () => {
+    const db = ui.server.database.db;
+    const project = await db
+      .selectFrom('project')
+      .select('id')
+      .where('name', '=', '全民健康信息平台二期')
+      .executeTakeFirstOrThrow();
+    const system = await db
+      .selectFrom('information_system')
+      .select('id')
+      .where('name', '=', '全民健康信息平台')
+      .executeTakeFirstOrThrow();
+    const applicant = await apiSession(ui.serverUrl, 'applicant');
+    const emergency = await applicant('POST', '/api/v1/orders', {
+      type: 'emergency',
+      title: EMERGENCY_TITLE,
+      termMonths: 1,
+      projectId: project.id,
+      systemId: system.id,
+      lines: [
+        {
+          itemCode: 'cloud-vm',
+          specification: { vcpu: 2, memoryGb: 4, systemDiskGb: 40, dataDiskGb: 50, os: '麒麟 Kylin V10' },
+          quantity: 1,
+        },
+      ],
+    });
+
+    const page = ui.page;
+    await page.setViewportSize({ width: 390, height: 844 });
+    await ui.signedOut('/login');
+    await login(page, 'econ');
+    await at(page, '/');
+    await headerKeepsWhatMatters();
+    const todo = page.getByTestId('home-section-todo');
+    await visible(todo.getByRole('link', { name: EMERGENCY_TITLE }));
+    await page.waitForLoadState('networkidle');
+    await ui.shot('mobile-home-authority.png');
+    await todo.getByRole('link', { name: EMERGENCY_TITLE }).click();
+    await at(page, `/orders/${emergency.id}`);
+    await page.getByRole('button', { name: /^通\s*过$/ }).click();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /确\s*定/ })
+      .click();
+    await visible(page.getByText('已通过'));
+    await ui.shot('mobile-authority-approved.png');
+    await expectPlainText(page);
+    // the authority's step is done; the order now waits for the ops unit to allocate (SH 23)
+    const after = await applicant('GET', `/api/v1/orders/${emergency.id}`);
+    expect(after.currentStep).toMatchObject({ role: 'ops_reviewer' });
   });
 
   it('the unit confirms the delivery receipt, after a confirmation, from a card', async () => {

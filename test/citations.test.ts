@@ -35,6 +35,10 @@ describe('citations in words', () => {
       '逾期 (《泰州市政务云平台管理办法》第十条) 未办',
     );
     expect(expandCitations('SH 20', titles, 'en-US')).toBe('《上海市政务云管理暂行办法》 Art. 20');
+    // two articles written as one: both written out
+    expect(expandCitations('见 SH 23/24 办理', titles, 'zh-CN')).toBe(
+      '见 《上海市政务云管理暂行办法》第二十三条、第二十四条 办理',
+    );
     // unknown prefixes and plain text stay as they are
     expect(expandCitations('XX 5; ISO 27001', titles, 'zh-CN')).toBe('XX 5; ISO 27001');
   });

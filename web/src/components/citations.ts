@@ -19,6 +19,7 @@ export function chineseNumber(n: number): string {
 
 // A short citation: source prefix, article, an optional item "(5)", or an annex ("annex 3").
 const CITATION = /\b(JQ-proj|SH|LZ|TZ|JQ|NB) (?:(annex) (\d+)|(\d+)(?:\((\d+)\))?)/g;
+const ARTICLE_PAIR = /\b(JQ-proj|SH|LZ|TZ|JQ|NB) (\d+)\/(\d+)\b/g;
 
 function articleText(
   article: string | undefined,
@@ -65,6 +66,8 @@ export function citationSegments(
   };
   let previous: string | null = null;
   let lastEnd = 0;
+  // "SH 23/24" cites two articles of one regulation: read as "SH 23, SH 24" (one title, both articles).
+  text = text.replace(ARTICLE_PAIR, '$1 $2, $1 $3');
   for (const m of text.matchAll(CITATION)) {
     const [whole, prefix, annexWord, annexNo, article, item] = m as unknown as [
       string,

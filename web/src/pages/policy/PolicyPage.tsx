@@ -48,7 +48,7 @@ function PackView({ pack }: { pack: PolicyPack }) {
             )}
           </Descriptions.Item>
           <Descriptions.Item label={t('policyPack.sources')}>
-            {pack.sources.map((source) => `${source.prefix}: ${source.title}`).join('；')}
+            {pack.sources.map((source) => `《${source.title}》`).join('、')}
           </Descriptions.Item>
         </Descriptions>
         {pack.bodies.length > 0 && (
