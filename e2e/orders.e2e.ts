@@ -104,6 +104,10 @@ describe('orders: the Shanghai path through the console', () => {
     await row.getByRole('button', { name: /核定配额/ }).click();
     const dialog = page.getByRole('dialog');
     await visible(dialog.getByText('核定配额：全民健康信息平台二期'));
+    // what the project costs this year, beside the quota being set (issue 19: the authority sees it per project)
+    expect(await textOf(dialog.getByTestId('quota-project-spending'))).toMatch(
+      /年本项目云资源费用：申报计划 .+，已结算 ¥/,
+    );
     // The base fields come first; the periodic window below has fields of the same names.
     await dialog.getByLabel('存储 GB').first().fill('24000');
     await dialog.getByLabel('核定说明').fill('示经信投〔2026〕12号 调整');

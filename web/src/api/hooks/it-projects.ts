@@ -109,11 +109,12 @@ export function useLifecycle(projectId: string | undefined) {
   });
 }
 
-export function useProjectBudget(year: number) {
+export function useProjectBudget(year: number, enabled = true) {
   return useQuery({
     queryKey: [...KEY, 'project-budget', year],
     queryFn: ({ signal }) =>
       unwrap(api.GET('/api/v1/it-projects/budget/projects', { params: { query: { year } }, signal })),
+    enabled,
   });
 }
 

@@ -646,6 +646,9 @@ export const enUS: Messages = {
   'projects.quota.title': 'Set quota: {name}',
   'projects.quota.hint':
     "Replaces the project's whole quota; a periodic window replaces the base of its dimensions inside its dates (《上海市政务云管理暂行办法》 Art. 18). Before and after are audited.",
+  'projects.quota.spending':
+    "This project's cloud fees in {year}: planned {planned}, settled {actual} ({months} months), forecast for the year at the current run rate {forecast}.",
+  'projects.quota.noPlan': 'no declared plan',
   'projects.quota.items': 'Quota per catalogue item',
   'projects.quota.addItem': 'Add an item quota',
   'projects.quota.windows': 'Periodic (dynamic) quota',

@@ -2,10 +2,13 @@ import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { App, Button, Card, DatePicker, Flex, Form, Input, Modal, Select, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useCatalogue } from '../../api/hooks/catalogue';
+import { useProjectBudget } from '../../api/hooks/it-projects';
 import { BASE_DIMENSIONS, type Project, type QuotaInput, useSetQuota } from '../../api/hooks/projects';
+import { hasPermission, useSession } from '../../app/session';
 import { useServerErrors } from '../../components/formErrors';
 import { ServerErrorAlert } from '../../components/ServerErrorAlert';
 import { useI18n } from '../../i18n';
+import { yuanText } from '../itprojects/labels';
 import { DECIMAL_PATTERN, dimensionLabel } from './labels';
 
 type Amounts = Partial<Record<string, string>>;
@@ -22,6 +25,27 @@ const clean = (amounts: Amounts | undefined) =>
       .filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1].trim() !== '')
       .map(([k, v]) => [k, v.trim()]),
   );
+
+/** What the project costs this year (planned, settled, forecast): what the authority weighs when setting its quota. */
+function ProjectSpending({ projectId }: { projectId: string }) {
+  const { t } = useI18n();
+  const me = useSession();
+  const year = new Date().getFullYear();
+  const view = useProjectBudget(year, hasPermission(me, 'settlement:read'));
+  const row = view.data?.projects.find((p) => p.projectId === projectId);
+  if (!row) return null;
+  return (
+    <Typography.Paragraph data-testid="quota-project-spending">
+      {t('projects.quota.spending', {
+        year,
+        planned: row.planned === null ? t('projects.quota.noPlan') : yuanText(row.planned),
+        actual: yuanText(row.actual),
+        months: row.settledMonths,
+        forecast: yuanText(row.forecast),
+      })}
+    </Typography.Paragraph>
+  );
+}
 
 /** The economy & IT authority sets a project's quota (SH 18): base per dimension and periodic windows. */
 export function QuotaModal({ project, onClose }: { project: Project; onClose: () => void }) {
@@ -89,6 +113,7 @@ export function QuotaModal({ project, onClose }: { project: Project; onClose: ()
       width={720}
     >
       <Typography.Paragraph type="secondary">{t('projects.quota.hint')}</Typography.Paragraph>
+      <ProjectSpending projectId={project.id} />
       <ServerErrorAlert server={server} />
       <Form form={form} layout="vertical" initialValues={initialValues} onFinish={onFinish} name="quota-form">
         <Flex gap={12} wrap>
