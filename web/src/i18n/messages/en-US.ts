@@ -648,6 +648,7 @@ export const enUS: Messages = {
     "Replaces the project's whole quota; a periodic window replaces the base of its dimensions inside its dates (《上海市政务云管理暂行办法》 Art. 18). Before and after are audited.",
   'projects.quota.spending':
     "This project's cloud fees in {year}: planned {planned}, settled {actual} ({months} months), forecast for the year at the current run rate {forecast}.",
+  'projects.quota.noSpending': 'This project has no declared plan and no settled cloud fees in {year}.',
   'projects.quota.noPlan': 'no declared plan',
   'projects.quota.items': 'Quota per catalogue item',
   'projects.quota.addItem': 'Add an item quota',

@@ -627,6 +627,7 @@ export const zhCN = {
     '整体替换项目配额；周期性配额在其日期内替代对应维度的基础配额（《上海市政务云管理暂行办法》第十八条）。变更前后记入审计日志。',
   'projects.quota.spending':
     '{year}年本项目云资源费用：申报计划 {planned}，已结算 {actual}（{months} 个月），按当前用量预测全年 {forecast}。',
+  'projects.quota.noSpending': '{year}年本项目尚无申报计划费用，也没有已结算的云服务费用。',
   'projects.quota.noPlan': '无申报计划',
   'projects.quota.items': '按服务目录项的配额',
   'projects.quota.addItem': '添加目录项配额',

@@ -32,8 +32,14 @@ function ProjectSpending({ projectId }: { projectId: string }) {
   const me = useSession();
   const year = new Date().getFullYear();
   const view = useProjectBudget(year, hasPermission(me, 'settlement:read'));
-  const row = view.data?.projects.find((p) => p.projectId === projectId);
-  if (!row) return null;
+  if (!view.data) return null;
+  const row = view.data.projects.find((p) => p.projectId === projectId);
+  if (!row)
+    return (
+      <Typography.Paragraph data-testid="quota-project-spending">
+        {t('projects.quota.noSpending', { year })}
+      </Typography.Paragraph>
+    );
   return (
     <Typography.Paragraph data-testid="quota-project-spending">
       {t('projects.quota.spending', {
