@@ -306,6 +306,9 @@ describe('console administration pages', () => {
     await page.getByRole('tab', { name: '已处理' }).click();
     await page.waitForFunction(() => document.querySelector('.ant-table-tbody')?.textContent?.includes('已批准'));
     await page.getByRole('menuitem', { name: '用户管理' }).click();
+    await at(page, '/users');
+    // read the list as the server has it now (the page may show the list it loaded before the approval)
+    await page.reload();
     // The approved change was carried out: the audit admin's name is now just 韩冰.
     await page.waitForFunction(() => {
       const text = document.querySelector('.ant-table-tbody')?.textContent ?? '';
