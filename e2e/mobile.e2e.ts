@@ -30,103 +30,82 @@ async function headerKeepsWhatMatters(): Promise<void> {
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 }
 
+/** An order of the unit's health project and system (the demo's), one small VM; `fields` say type and title. */
+async function placeHealthOrder(fields: Record<string, unknown>): Promise<{ id: string }> {
+  const db = ui.server.database.db;
+  const project = await db
+    .selectFrom('project')
+    .select('id')
+    .where('name', '=', '全民健康信息平台二期')
+    .executeTakeFirstOrThrow();
+  const system = await db
+    .selectFrom('information_system')
+    .select('id')
+    .where('name', '=', '全民健康信息平台')
+    .executeTakeFirstOrThrow();
+  const applicant = await apiSession(ui.serverUrl, 'applicant');
+  return applicant('POST', '/api/v1/orders', {
+    ...fields,
+    projectId: project.id,
+    systemId: system.id,
+    lines: [
+      {
+        itemCode: 'cloud-vm',
+        specification: { vcpu: 2, memoryGb: 4, systemDiskGb: 40, dataDiskGb: 50, os: '麒麟 Kylin V10' },
+        quantity: 1,
+      },
+    ],
+  });
+}
+
+/** Signs `username` in at 390 px, checks the header, photographs the home page; the to-do link to `title`. */
+async function homeOnPhone(username: string, title: string, shot: string) {
+  const page = ui.page;
+  await page.setViewportSize({ width: 390, height: 844 });
+  await ui.signedOut('/login');
+  await login(page, username);
+  await at(page, '/');
+  await headerKeepsWhatMatters();
+  const link = page.getByTestId('home-section-todo').getByRole('link', { name: title });
+  await visible(link);
+  await page.waitForLoadState('networkidle');
+  await ui.shot(shot);
+  return link;
+}
+
+/** Approves the order's current step on its page, confirming in the dialog. */
+async function approveOnPage(): Promise<void> {
+  await ui.page.getByRole('button', { name: /^通\s*过$/ }).click();
+  await ui.page
+    .getByRole('dialog')
+    .getByRole('button', { name: /确\s*定/ })
+    .click();
+}
+
 describe('on a phone', () => {
   it('the ops reviewer approves an order from the to-dos on the home page', async () => {
-    const db = ui.server.database.db;
-    const project = await db
-      .selectFrom('project')
-      .select('id')
-      .where('name', '=', '全民健康信息平台二期')
-      .executeTakeFirstOrThrow();
-    const system = await db
-      .selectFrom('information_system')
-      .select('id')
-      .where('name', '=', '全民健康信息平台')
-      .executeTakeFirstOrThrow();
-    const applicant = await apiSession(ui.serverUrl, 'applicant');
-    const order = await applicant('POST', '/api/v1/orders', {
-      type: 'new_resources',
-      title: TITLE,
-      projectId: project.id,
-      systemId: system.id,
-      lines: [
-        {
-          itemCode: 'cloud-vm',
-          specification: { vcpu: 2, memoryGb: 4, systemDiskGb: 40, dataDiskGb: 50, os: '麒麟 Kylin V10' },
-          quantity: 1,
-        },
-      ],
-    });
+    const order = await placeHealthOrder({ type: 'new_resources', title: TITLE });
     orderId = order.id;
 
     const page = ui.page;
-    await page.setViewportSize({ width: 390, height: 844 });
-    await ui.signedOut('/login');
-    await login(page, 'reviewer');
-    await at(page, '/');
-    await headerKeepsWhatMatters();
-    const todo = page.getByTestId('home-section-todo');
-    await visible(todo.getByRole('link', { name: TITLE }));
-    await page.waitForLoadState('networkidle');
-    await ui.shot('mobile-home-reviewer.png');
+    const todo = await homeOnPhone('reviewer', TITLE, 'mobile-home-reviewer.png');
     await expectAccessible(page);
-    await todo.getByRole('link', { name: TITLE }).click();
+    await todo.click();
     await at(page, `/orders/${orderId}`);
-    await page.getByRole('button', { name: /^通\s*过$/ }).click();
-    await page
-      .getByRole('dialog')
-      .getByRole('button', { name: /确\s*定/ })
-      .click();
+    await approveOnPage();
     await visible(page.getByText('已通过'));
     await ui.shot('mobile-approved.png');
     await expectPlainText(page);
   });
 
   it('the authority approves an emergency order from its to-dos (SH 23)', async () => {
-    const db = ui.server.database.db;
-    const project = await db
-      .selectFrom('project')
-      .select('id')
-      .where('name', '=', '全民健康信息平台二期')
-      .executeTakeFirstOrThrow();
-    const system = await db
-      .selectFrom('information_system')
-      .select('id')
-      .where('name', '=', '全民健康信息平台')
-      .executeTakeFirstOrThrow();
     const applicant = await apiSession(ui.serverUrl, 'applicant');
-    const emergency = await applicant('POST', '/api/v1/orders', {
-      type: 'emergency',
-      title: EMERGENCY_TITLE,
-      termMonths: 1,
-      projectId: project.id,
-      systemId: system.id,
-      lines: [
-        {
-          itemCode: 'cloud-vm',
-          specification: { vcpu: 2, memoryGb: 4, systemDiskGb: 40, dataDiskGb: 50, os: '麒麟 Kylin V10' },
-          quantity: 1,
-        },
-      ],
-    });
+    const emergency = await placeHealthOrder({ type: 'emergency', title: EMERGENCY_TITLE, termMonths: 1 });
 
     const page = ui.page;
-    await page.setViewportSize({ width: 390, height: 844 });
-    await ui.signedOut('/login');
-    await login(page, 'econ');
-    await at(page, '/');
-    await headerKeepsWhatMatters();
-    const todo = page.getByTestId('home-section-todo');
-    await visible(todo.getByRole('link', { name: EMERGENCY_TITLE }));
-    await page.waitForLoadState('networkidle');
-    await ui.shot('mobile-home-authority.png');
-    await todo.getByRole('link', { name: EMERGENCY_TITLE }).click();
+    await (await homeOnPhone('econ', EMERGENCY_TITLE, 'mobile-home-authority.png')).click();
     await at(page, `/orders/${emergency.id}`);
-    await page.getByRole('button', { name: /^通\s*过$/ }).click();
-    await page
-      .getByRole('dialog')
-      .getByRole('button', { name: /确\s*定/ })
-      .click();
+    await approveOnPage();
     // the authority's step is done (the toast may already be gone on a slow machine; the order says so)
     await expect
       .poll(async () => (await applicant('GET', `/api/v1/orders/${emergency.id}`)).currentStep?.role, {
