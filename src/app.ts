@@ -97,6 +97,7 @@ import { AUDIT_CHECKPOINT_JOB, configureCheckpoints } from './platform/audit/che
 import { registerAuth } from './platform/auth/auth.ts';
 import { setDataKey } from './platform/crypto.ts';
 import type { Database } from './platform/db/database.ts';
+import { EgressPolicyCache } from './platform/http/egress.ts';
 import { healthRoutes } from './platform/http/health.routes.ts';
 import { registerInputGuard } from './platform/http/input-guard.ts';
 import { registerLoadShedding } from './platform/http/load-shedding.ts';
@@ -344,7 +345,13 @@ export async function buildApp({
 
   await app.register(healthRoutes, { database });
 
-  const deps: RouteDeps = { db: database.db, databaseKind: database.kind, config, clock };
+  const deps: RouteDeps = {
+    db: database.db,
+    databaseKind: database.kind,
+    config,
+    clock,
+    egressPolicies: new EgressPolicyCache(),
+  };
   await app.register(
     async (api) => {
       await api.register(systemRoutes, deps);

@@ -1,5 +1,6 @@
 import type { Config } from './config.ts';
 import type { DatabaseKind } from './platform/db/database.ts';
+import type { EgressPolicyCache } from './platform/http/egress.ts';
 import type { Clock } from './platform/time/clock.ts';
 import type { Db } from './schema.ts';
 
@@ -10,4 +11,6 @@ export interface RouteDeps {
   config: Config;
   /** where services take "now" from; tests pass a ManualClock */
   clock: Clock;
+  /** egress policies for the data gateway's calls, forgotten by this instance when it changes one */
+  egressPolicies: EgressPolicyCache;
 }

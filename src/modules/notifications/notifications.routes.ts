@@ -29,7 +29,7 @@ const SubscriptionFields = {
   active: Type.Boolean(),
 };
 
-export const notificationRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db, clock }) => {
+export const notificationRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db, clock, egressPolicies }) => {
   // ---- the caller's own inbox
 
   app.get(
@@ -273,7 +273,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
     },
     async (request) => {
       const auth = authOf(request);
-      return withTenant(db, auth, (trx) =>
+      const policy = await withTenant(db, auth, (trx) =>
         service.setEgressPolicy(
           trx,
           auth,
@@ -282,6 +282,8 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
           clock.now(),
         ),
       );
+      egressPolicies.forget(auth.jurisdictionId);
+      return policy;
     },
   );
 };

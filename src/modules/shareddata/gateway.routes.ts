@@ -4,9 +4,13 @@ import type { RouteDeps } from '../../deps.ts';
 import { authOf } from '../../platform/auth/auth.ts';
 import { AppError } from '../../platform/errors.ts';
 import { problemResponses } from '../../platform/http/problem.ts';
+import type { Db } from '../../schema.ts';
+import { egressPolicyOf } from '../notifications/index.ts';
 import { callGateway, GatewayRefusal } from './gateway.service.ts';
 
-export const gatewayRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db, clock }) => {
+export const gatewayRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db, clock, egressPolicies }) => {
+  const egressPolicy = (database: Db, jurisdictionId: string, now: Date) =>
+    egressPolicies.get(jurisdictionId, now, () => egressPolicyOf(database, jurisdictionId));
   app.get(
     '/shared-data/gateway/:resourceId',
     {
@@ -70,6 +74,7 @@ export const gatewayRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
           auth,
           { resourceId: request.params.resourceId, fields: asked, parameters, requestId: String(request.id) },
           clock.now(),
+          { egressPolicy },
         );
         return reply.header('x-yunguan-trace-id', answer.traceId).type(answer.contentType).send(answer.body);
       } catch (error) {

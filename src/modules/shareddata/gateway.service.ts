@@ -2,7 +2,13 @@ import { performance } from 'node:perf_hooks';
 import type { AuthContext } from '../../platform/auth/auth.ts';
 import { openSecret } from '../../platform/crypto.ts';
 import { AppError, type ErrorCode } from '../../platform/errors.ts';
-import { EgressRefused, egressRequest, KeepAliveAgents, type Resolver } from '../../platform/http/egress.ts';
+import {
+  type EgressPolicy,
+  EgressRefused,
+  egressRequest,
+  KeepAliveAgents,
+  type Resolver,
+} from '../../platform/http/egress.ts';
 import { shanghaiDay } from '../../platform/time/time.ts';
 import type { Db, Trx } from '../../schema.ts';
 import { egressPolicyOf } from '../notifications/index.ts';
@@ -31,6 +37,8 @@ export interface GatewayOptions {
   /** DNS for endpoints (tests substitute one); the system resolver otherwise */
   resolve?: Resolver;
   timeoutMs?: number;
+  /** the jurisdiction's egress policy (the routes pass a short-lived cache); read afresh otherwise */
+  egressPolicy?: (db: Db, jurisdictionId: string, now: Date) => Promise<EgressPolicy>;
 }
 
 export interface GatewayCall {
@@ -101,7 +109,9 @@ export async function callGateway(
   options: GatewayOptions = {},
 ): Promise<GatewayAnswer> {
   const started = performance.now();
-  const target = await repo.callTarget(db, call.resourceId, auth.organisationId);
+  const window = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+  const today = shanghaiDay(now);
+  const target = await repo.callTarget(db, call.resourceId, auth.organisationId, window, today);
   let answer: { contentType: string; body: string } | null = null;
   const decide = async (): Promise<Outcome> => {
     const asked = call.fields ?? [];
@@ -121,7 +131,6 @@ export async function callGateway(
     if (target.withdrawn_at) return refused('withdrawn', 'data_resource_withdrawn', `“${target.name}”已下架`, asked);
     if (target.grant_status === 'revoked')
       return refused('grant_revoked', 'grant_revoked', `对“${target.name}”的授权已撤销 / the grant was revoked`, asked);
-    const today = shanghaiDay(now);
     if (target.valid_from && today < target.valid_from)
       return refused('grant_not_yet_valid', 'grant_not_yet_valid', `授权自 ${target.valid_from} 起生效`, asked);
     if (target.valid_to && today > target.valid_to)
@@ -138,10 +147,8 @@ export async function callGateway(
       );
     }
     const fields = call.fields ? granted.filter((f) => asked.includes(f)) : granted;
-    if (target.rate_limit_per_minute !== null) {
-      const window = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
-      const calls = await repo.countCall(db, target.grant_id, window);
-      if (calls > target.rate_limit_per_minute) {
+    if (target.rate_limit_per_minute !== null && target.calls !== null) {
+      if (target.calls > target.rate_limit_per_minute) {
         const retryAfter = Math.max(1, Math.ceil((window.getTime() + 60_000 - now.getTime()) / 1000));
         return {
           ...refused(
@@ -175,7 +182,9 @@ export async function callGateway(
         url: url.toString(),
         method: 'GET',
         headers,
-        policy: await egressPolicyOf(db, target.jurisdiction_id),
+        policy: options.egressPolicy
+          ? await options.egressPolicy(db, target.jurisdiction_id, now)
+          : await egressPolicyOf(db, target.jurisdiction_id),
         maxRedirects: 0,
         maxBodyBytes: MAX_ANSWER_BYTES,
         agents: GATEWAY_AGENTS,

@@ -26,6 +26,29 @@ export interface EgressPolicy {
   allowedNetworks: readonly string[];
 }
 
+/**
+ * Egress policies for a path called many times a second (the data gateway): each jurisdiction's policy is
+ * loaded at most once per `ttlMs` (5 s). The instance that changes a policy forgets it at once; other
+ * instances of a scaled-out installation apply the change within `ttlMs`.
+ */
+export class EgressPolicyCache {
+  private readonly cached = new Map<string, { policy: EgressPolicy; until: number }>();
+  constructor(private readonly ttlMs = 5_000) {}
+
+  async get(jurisdictionId: string, now: Date, load: () => Promise<EgressPolicy>): Promise<EgressPolicy> {
+    const hit = this.cached.get(jurisdictionId);
+    if (hit && hit.until > now.getTime()) return hit.policy;
+    const policy = await load();
+    if (this.cached.size >= 1_000) this.cached.clear();
+    this.cached.set(jurisdictionId, { policy, until: now.getTime() + this.ttlMs });
+    return policy;
+  }
+
+  forget(jurisdictionId: string): void {
+    this.cached.delete(jurisdictionId);
+  }
+}
+
 export type Resolver = (hostname: string) => Promise<{ address: string; family: number }[]>;
 
 const systemResolver: Resolver = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
