@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { notFound } from '../../platform/errors.ts';
+import { PACKAGE_ROOT } from '../../platform/package-root.ts';
 import { PACKS } from './packs/index.ts';
 
 // The regulations' own words (issue 16: a citation shows the article's original sentence on hover). The five
@@ -79,6 +81,8 @@ export function splitArticles(text: string): RegulationArticle[][] {
   return regulations;
 }
 
+const REGULATIONS_DIR = path.join(PACKAGE_ROOT, 'src', 'modules', 'policy', 'regulations');
+
 let loaded: Map<string, Regulation> | undefined;
 
 function regulations(): Map<string, Regulation> {
@@ -87,7 +91,7 @@ function regulations(): Map<string, Regulation> {
   for (const pack of PACKS.values()) for (const s of pack.sources) titles.set(s.prefix, s.title);
   const all = new Map<string, Regulation>();
   for (const { file, prefixes } of TEXTS) {
-    const parts = splitArticles(readFileSync(new URL(`./regulations/${file}`, import.meta.url), 'utf8'));
+    const parts = splitArticles(readFileSync(path.join(REGULATIONS_DIR, file), 'utf8'));
     prefixes.forEach((prefix, i) => {
       all.set(prefix, { prefix, title: titles.get(prefix) ?? prefix, articles: parts[i] ?? [] });
     });

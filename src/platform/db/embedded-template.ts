@@ -1,7 +1,7 @@
 import { cpSync, existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
+import { PACKAGE_ROOT } from '../package-root.ts';
 import { openDatabase } from './database.ts';
 import { migrateToLatest } from './migrate.ts';
 
@@ -15,8 +15,7 @@ import { migrateToLatest } from './migrate.ts';
  * before.
  */
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CACHE = path.join(ROOT, 'node_modules', '.cache', 'yunguan');
+const CACHE = path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'yunguan');
 export const EMBEDDED_TEMPLATE_DIR = path.join(CACHE, 'embedded-template');
 export const DEMO_TEMPLATE_DIR = path.join(CACHE, 'embedded-demo-template');
 

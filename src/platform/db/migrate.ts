@@ -1,12 +1,16 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { type Kysely, type Migration, type MigrationProvider, type MigrationResultSet, Migrator, sql } from 'kysely';
+import { PACKAGE_ROOT } from '../package-root.ts';
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/', import.meta.url));
+export const MIGRATIONS_DIR = path.join(PACKAGE_ROOT, 'migrations');
 const MIGRATION_FILE = /^\d{4}_[a-z0-9_]+\.ts$/;
 
-/** Numbered TypeScript files in migrations/, applied in name order. */
+/**
+ * Numbered TypeScript files in migrations/, applied in name order. A file is imported only when its migration
+ * runs: a start with nothing to migrate reads the folder's names, not 50 modules.
+ */
 class FolderMigrationProvider implements MigrationProvider {
   constructor(private readonly folder: string) {}
 
@@ -14,11 +18,30 @@ class FolderMigrationProvider implements MigrationProvider {
     const files = (await readdir(this.folder)).filter((f) => MIGRATION_FILE.test(f)).sort();
     const migrations: Record<string, Migration> = {};
     for (const file of files) {
-      const module = (await import(pathToFileURL(path.join(this.folder, file)).href)) as Migration;
-      migrations[file.replace(/\.ts$/, '')] = module;
+      const load = () => importMigration(path.join(this.folder, file));
+      migrations[file.replace(/\.ts$/, '')] = {
+        up: async (db) => (await load()).up(db),
+        // as Kysely does with a migration that has no down: nothing to undo
+        down: async (db) => (await load()).down?.(db),
+      };
     }
     return migrations;
   }
+}
+
+/**
+ * A migration's module. This code runs either from its TypeScript source (a TypeScript loader is active) or
+ * from the bundle under dist/, where tsx's loader is registered before the first migration is imported.
+ */
+let typescriptLoader: Promise<void> | undefined;
+async function importMigration(file: string): Promise<Migration> {
+  if (!import.meta.url.endsWith('.ts')) {
+    typescriptLoader ??= import('tsx/esm/api').then(({ register }) => {
+      register();
+    });
+    await typescriptLoader;
+  }
+  return (await import(pathToFileURL(file).href)) as Migration;
 }
 
 // Kysely looks for its bookkeeping tables in every schema unless told which one; name the current
