@@ -97,6 +97,20 @@ describe('efficiency evaluation in the console', () => {
     await ui.shot('evaluation-fee-zh.png');
     await logout(page);
 
+    // the economy & IT authority sees the published advice for the unit and project where it sets the quota
+    await login(page, 'econ');
+    await at(page, '/projects');
+    await page
+      .getByRole('button', { name: buttonName('核定配额') })
+      .first()
+      .click();
+    const advice = page.getByTestId('quota-allocation-advice');
+    await visible(advice);
+    await visible(advice.getByText(/效能评估：本单位总分 [0-9]+\.[0-9]{2}，分配建议：(可申请增加|维持|建议核减)/));
+    await ui.shot('evaluation-quota-advice-zh.png');
+    await page.keyboard.press('Escape');
+    await logout(page);
+
     // the unit sees its own card (and its sub-unit's), not the education bureau's
     await login(page, 'unitadmin');
     await page.goto(ui.url(`/evaluation?id=${id}`));
