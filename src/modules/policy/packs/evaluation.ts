@@ -79,7 +79,7 @@ export function evaluationSection(a: {
     ],
     scorecards: {
       using_unit: {
-        version: '1',
+        version: '2', // 2: rectification, quota use and own deadlines added (issue 17)
         article: a.unitArticle,
         note: a.unitNote ?? `weights: ${CITY}`,
         indicators: [
@@ -142,7 +142,7 @@ export function evaluationSection(a: {
         ],
       },
       provider: {
-        version: '1',
+        version: '2', // 2: disputes and availability added (issue 17)
         article: a.providerArticle,
         note: a.providerNote ?? `weights: ${CITY}`,
         indicators: [
