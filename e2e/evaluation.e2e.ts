@@ -97,6 +97,21 @@ describe('efficiency evaluation in the console', () => {
     await ui.shot('evaluation-fee-zh.png');
     await logout(page);
 
+    // the economy & IT authority sees the published advice for the unit and project where it sets the quota
+    await login(page, 'econ');
+    await page.goto(ui.url('/projects'));
+    await at(page, '/projects');
+    await page
+      .getByRole('button', { name: /核定配额/ }) // the button carries its icon's name too
+      .first()
+      .click();
+    const advice = page.getByTestId('quota-allocation-advice');
+    await visible(advice);
+    await visible(advice.getByText(/效能评估：本单位总分 [0-9]+\.[0-9]{2}，分配建议：(可申请增加|维持|建议核减)/));
+    await ui.shot('evaluation-quota-advice-zh.png');
+    await page.keyboard.press('Escape');
+    await logout(page);
+
     // the unit sees its own card (and its sub-unit's), not the education bureau's
     await login(page, 'unitadmin');
     await page.goto(ui.url(`/evaluation?id=${id}`));
@@ -110,5 +125,5 @@ describe('efficiency evaluation in the console', () => {
     await visible(page.getByRole('tabpanel').getByText('示范市卫生健康委员会').first());
     expect(await page.getByText('示范市教育局').count()).toBe(0);
     expect(unexpectedErrors(ui.browserErrors)).toEqual([]);
-  });
+  }, 300_000); // eight sign-ins and the quota dialog: more than the default on a loaded machine
 });

@@ -38,6 +38,11 @@ const put = (s: Session, url: string, payload: object) =>
 const get = (s: Session, url: string) => as(t.app, s, { url: `/api/v1${url}` });
 const cardOf = (e: Answer, name: string) => e.cards.find((c: Answer) => c.name === name);
 const score = (card: Answer, id: string) => card.indicators.find((i: Answer) => i.id === id);
+/** One indicator's score, value and weighted score, and its evidence exactly. */
+function expectIndicator(card: Answer, id: string, shown: object, evidence: object) {
+  expect(score(card, id)).toMatchObject(shown);
+  expect(score(card, id).evidence).toEqual(evidence);
+}
 
 const HEALTH = '示范市卫生健康委员会';
 const EDU = '示范市教育局';
@@ -92,6 +97,44 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
     expect(nov).toMatchObject({ coefficient: '1.0000', coefficientSource: 'default', coefficientBand: null });
   });
 
+  it('the year also holds a rectification warning Health let pass and an incident of provider A', async () => {
+    // SH 25: on Monday 2 November the ops unit warns Health about its idle resource (3 working days: due Thursday
+    // 5 November); the unit never answers. The evaluation counts it against the unit's rectification indicator.
+    const now = clock.now().toISOString();
+    clock.set('2026-11-02T10:00:00+08:00');
+    const findings = await ok(get(reviewer, `/monitoring/findings?organisationId=${org[HEALTH]}`));
+    expect(findings.items.length).toBe(1);
+    const proposed = await ok(
+      post(reviewer, `/monitoring/findings/${findings.items[0].id}/rectifications`, {
+        reason: '资源长期闲置',
+        workingDays: 3,
+      }),
+      201,
+    );
+    const warned = await ok(
+      post(approver, `/monitoring/rectifications/${proposed.id}/decision`, { decision: 'approve' }),
+    );
+    expect(warned).toMatchObject({ status: 'warned', dueDay: '2026-11-05' });
+    // the same day provider A reports a cloud host no order explains: one reconciliation finding against it
+    const report = await ok(
+      post(provideradmin, '/inventory/reports', { mode: 'changes', items: [{ externalId: 'ecs-unknown-0001' }] }),
+    );
+    expect(report.findingsRaised).toBe(1);
+    clock.set(now);
+    // provider A: an outage of 3 h 30 min on 1 December (TZ 20(3) / SH 33 quality: availability from operations)
+    const incident = await ok(
+      post(provideradmin, '/operations/incidents', {
+        severity: 'significant',
+        title: '存储集群故障',
+        description: '存储集群控制器故障，部分云主机不可用',
+        zone: '政务外网区',
+        startedAt: '2026-12-01T10:00:00+08:00',
+      }),
+      201,
+    );
+    await ok(post(provideradmin, `/operations/incidents/${incident.id}/end`, { endedAt: '2026-12-01T13:30:00+08:00' }));
+  });
+
   it('computes a draft whose every indicator and total are the hand-computed ones', async () => {
     // nobody but the ops unit's evaluator drafts: not the authority, not the reviewer (separated duties)
     expect((await post(approver, '/evaluations', { period: '2026' })).statusCode).toBe(403);
@@ -109,30 +152,75 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
     });
 
     // Health: the systems register has 3 non-classified systems in service, 1 on the cloud -> 100 x 1/3 = 33.33;
-    // 12 monitored resources, the demo's one idle finding (open) -> 100 x 11/12 = 91.666.. -> 91.67; its one
-    // on-cloud system is filed with a commitment letter -> 100.00.
-    // total = 0.40 x 33.33 + 0.35 x 91.67 + 0.25 x 100.00 = 13.332 + 32.0845 + 25 = 70.4165 -> 70.42: 合格 (>= 60) 0.95
+    // 12 monitored resources, the demo's one idle finding (open) -> 100 x 11/12 = 91.666.. -> 91.67; the one warning
+    // about it (due 5 November) never answered -> 0/1 = 0.00; quota use of its approved projects (quota at the
+    // window's end, used = its completed orders' ledger): bandwidth 0/200 = 0.00, bastion host 0/1 = 0.00, memory
+    // 360/1280 = 28.125 -> 28.13, storage 5780/20000 = 28.90, vCPU 116/320 = 36.25; mean (0 + 0 + 28.13 + 28.90 +
+    // 36.25) / 5 = 93.28 / 5 = 18.656 -> 18.66; its one on-cloud system filed with a commitment letter -> 100.00;
+    // its own step with a deadline acted on in time -> 1/1 = 100.00.
+    // total = 0.30 x 33.33 + 0.20 x 91.67 + 0.10 x 0 + 0.10 x 18.66 + 0.20 x 100 + 0.10 x 100
+    //       = 9.999 + 18.334 + 0 + 1.866 + 20 + 10 = 60.199 -> 60.20: 合格 (>= 60) 0.95
     const health = cardOf(e, HEALTH);
-    expect(score(health, 'on_cloud_rate')).toMatchObject({ score: '33.33', value: '1/3', weighted: '13.332000' });
+    expect(health.indicators.map((i: Answer) => [i.id, i.weight])).toEqual([
+      ['on_cloud_rate', '0.30'],
+      ['resource_efficiency', '0.20'],
+      ['rectification', '0.10'],
+      ['quota_use', '0.10'],
+      ['security_management', '0.20'],
+      ['own_deadlines', '0.10'],
+    ]);
+    expect(score(health, 'on_cloud_rate')).toMatchObject({ score: '33.33', value: '1/3', weighted: '9.999000' });
     expect(score(health, 'resource_efficiency')).toMatchObject({
       score: '91.67',
       value: '11/12',
-      weighted: '32.084500',
+      weighted: '18.334000',
     });
     expect(score(health, 'resource_efficiency').evidence).toEqual({
       monitoredResources: 12,
       idleOrZombieFindings: 1,
       unresolved: 1,
     });
+    expectIndicator(
+      health,
+      'rectification',
+      { score: '0.00', value: '0/1', weighted: '0.000000' },
+      { warnings: 1, answeredOnTime: 0, lateOrUnanswered: 1, meanHoursToAnswer: null },
+    );
+    expect(score(health, 'quota_use')).toMatchObject({ score: '18.66', weighted: '1.866000' });
+    expect(score(health, 'quota_use').evidence.dimensions).toEqual([
+      { dimension: 'bandwidth_mbps', quota: '200', used: '0', percent: '0.00' },
+      { dimension: 'item:bastion-host', quota: '1', used: '0', percent: '0.00' },
+      { dimension: 'memory_gb', quota: '1280', used: '360', percent: '28.13' },
+      { dimension: 'storage_gb', quota: '20000', used: '5780', percent: '28.90' },
+      { dimension: 'vcpu', quota: '320', used: '116', percent: '36.25' },
+    ]);
+    expect(score(health, 'quota_use').article).toBe('SH 33');
     expect(score(health, 'security_management')).toMatchObject({
       score: '100.00',
       value: '1/1',
-      weighted: '25.000000',
+      weighted: '20.000000',
     });
-    expect(health).toMatchObject({ total: '70.42', band: '合格', coefficient: '0.9500', rank: 3, ofCount: 3 });
-    // Education: 1/1 on the cloud, 8 monitored resources without findings, 1/1 filed: 100.00, 优秀 1.0000
-    expect(cardOf(e, EDU)).toMatchObject({ total: '100.00', band: '优秀', coefficient: '1.0000', rank: 1 });
-    // The CDC has no systems and no resources: each indicator at full marks (the pack's rule), 100.00, rank 1 too
+    expectIndicator(
+      health,
+      'own_deadlines',
+      { score: '100.00', value: '1/1', weighted: '10.000000' },
+      { steps: 1, onTime: 1, late: 0 },
+    );
+    expect(score(health, 'own_deadlines').article).toBeNull(); // no regulation names it: the city's choice
+    expect(health).toMatchObject({ total: '60.20', band: '合格', coefficient: '0.9500', rank: 3, ofCount: 3 });
+    // Education: 1/1 on the cloud, 8 monitored resources without findings, no warning, 1/1 filed, its own step in
+    // time; quota use: bandwidth 0/100 = 0.00, memory 80/256 = 31.25, storage 2520/4000 = 63.00, vCPU 40/64 = 62.50,
+    // mean 156.75 / 4 = 39.1875 -> 39.19; total = 30 + 20 + 10 + 3.919 + 20 + 10 = 93.919 -> 93.92: 优秀 1.0000
+    const eduCard = cardOf(e, EDU);
+    expect(score(eduCard, 'quota_use')).toMatchObject({ score: '39.19', weighted: '3.919000' });
+    expect(score(eduCard, 'quota_use').evidence.dimensions.map((d: Answer) => d.percent)).toEqual([
+      '0.00',
+      '31.25',
+      '63.00',
+      '62.50',
+    ]);
+    expect(eduCard).toMatchObject({ total: '93.92', band: '优秀', coefficient: '1.0000', rank: 2 });
+    // The CDC has no systems, resources, quota, warnings or steps: each indicator at full marks (the pack's rule)
     expect(cardOf(e, CDC)).toMatchObject({ total: '100.00', rank: 1 });
 
     // Provider A: 7 work orders with a deadline in 2026, 4 completed by their due time (two of them the releases of
@@ -141,6 +229,22 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
     const a = cardOf(e, A);
     expect(score(a, 'response')).toMatchObject({ score: '57.14', value: '4/7' });
     expect(score(a, 'quality')).toMatchObject({ score: null, value: '未录入' });
+    // 6 delivery receipts in 2026, none disputed, and the one reconciliation finding: (6 - 0) / (6 + 1) = 85.714..
+    // -> 85.71
+    expectIndicator(
+      a,
+      'disputes',
+      { score: '85.71', value: '6/7', weighted: '12.856500' },
+      { receipts: 6, disputed: 0, disputesOverdue: 0, findings: 1, findingsOverdue: 0 },
+    );
+    // availability: 1 January 00:00 to 10 December 10:00 (Shanghai) = 343 days 10 h = 29,671,200 s; 12,600 s down
+    // -> 100 x 29,658,600 / 29,671,200 = 99.9575.. -> 99.96
+    expectIndicator(
+      a,
+      'availability',
+      { score: '99.96', value: '99.96%', weighted: '14.994000' },
+      { periodSeconds: 29671200, downSeconds: 12600, incidents: 1, major: 0, reportsLate: 0 },
+    );
     // a draft with a manual indicator missing cannot be reviewed
     const early = await post(reviewer, `/evaluations/${e.id}/review`, { contentHash: e.contentHash });
     expect(early.statusCode, early.body).toBe(409);
@@ -218,15 +322,16 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
     );
 
     // Provider A: satisfaction = 20 x (4+5+3 + 5+4+4) / 6 ratings = 20 x 25 / 6 = 83.333.. -> 83.33
-    // total = 0.40 x 57.14 + 0.30 x 83.33 + 0.30 x 85.50 = 22.856 + 24.999 + 25.65 = 73.505 -> 73.51
+    // total = 0.30 x 57.14 + 0.20 x 83.33 + 0.20 x 85.50 + 0.15 x 85.71 + 0.15 x 99.96
+    //       = 17.142 + 16.666 + 17.1 + 12.8565 + 14.994 = 78.7585 -> 78.76
     const a = cardOf(e, A);
-    expect(score(a, 'satisfaction')).toMatchObject({ score: '83.33', weighted: '24.999000' });
+    expect(score(a, 'satisfaction')).toMatchObject({ score: '83.33', weighted: '16.666000' });
     expect(score(a, 'satisfaction').evidence).toEqual({ answers: 2, ratingSum: 25, ratingCount: 6 });
-    expect(score(a, 'quality')).toMatchObject({ score: '85.50', weighted: '25.650000' });
-    expect(a).toMatchObject({ total: '73.51', band: null, coefficient: null, rank: 2, ofCount: 2 });
-    // Provider B: no work orders and no answers (full marks by the pack's rule), quality 90:
-    // 0.40 x 100 + 0.30 x 100 + 0.30 x 90 = 40 + 30 + 27 = 97.00
-    expect(cardOf(e, B)).toMatchObject({ total: '97.00', rank: 1 });
+    expect(score(a, 'quality')).toMatchObject({ score: '85.50', weighted: '17.100000' });
+    expect(a).toMatchObject({ total: '78.76', band: null, coefficient: null, rank: 2, ofCount: 2 });
+    // Provider B: no work orders, answers, receipts, findings or incidents (full marks by the pack's rule), quality
+    // 90: 0.30 x 100 + 0.20 x 100 + 0.20 x 90 + 0.15 x 100 + 0.15 x 100 = 30 + 20 + 18 + 15 + 15 = 98.00
+    expect(cardOf(e, B)).toMatchObject({ total: '98.00', rank: 1 });
 
     // the reviewer neither enters scores nor recomputes: that is the draft's duty
     expect(
@@ -276,7 +381,7 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
     expect(score(cardOf(r.evaluation, A), 'quality').evidence.files).toEqual([
       { fileName: '现场检查记录.pdf', sha256 },
     ]);
-    expect(cardOf(r.evaluation, A).total).toBe('73.51'); // evidence changes the hash, never the score
+    expect(cardOf(r.evaluation, A).total).toBe('78.76'); // evidence changes the hash, never the score
     expect(r.evaluation.contentHash).not.toBe(hash);
     const again = await ok(post(evaluator, `/evaluations/${evaluationId}/recompute`));
     expect(again.contentHash).toBe(r.evaluation.contentHash);
@@ -380,9 +485,9 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
     const o = await ok(get(econ, `/evaluations/${evaluationId}/outcomes`));
     expect(o.allocation).toMatchObject({ article: 'SH 34', raiseFrom: '90', cutBelow: '60', cutShare: '0.10' });
     const advice = (name: string) => o.allocation.units.find((u: Answer) => u.name === name);
-    // Health 70.42: between 60 and 90, keep; Education and the CDC 100.00: a raise may be applied for
-    expect(advice(HEALTH)).toMatchObject({ total: '70.42', action: 'keep' });
-    expect(advice(EDU)).toMatchObject({ total: '100.00', action: 'raise' });
+    // Health 60.20: between 60 and 90, keep; Education 93.92 and the CDC 100.00: a raise may be applied for
+    expect(advice(HEALTH)).toMatchObject({ total: '60.20', action: 'keep' });
+    expect(advice(EDU)).toMatchObject({ total: '93.92', action: 'raise' });
     expect(advice(CDC)).toMatchObject({ action: 'raise' });
     const projects = await ok(get(econ, `/projects?organisationId=${org[HEALTH]}&status=approved&limit=100`));
     expect(advice(HEALTH).projects.map((p: Answer) => [p.name, p.quota, p.suggested])).toEqual(
@@ -390,7 +495,7 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
     );
     expect(advice(HEALTH).projects.length).toBeGreaterThan(0);
 
-    // Provider A's fee: the closed October statements' lines of provider A, x -0.05 (73.51 is in the 合格 band),
+    // Provider A's fee: the closed October statements' lines of provider A, x -0.05 (78.76 is in the 合格 band),
     // half away from zero; provider B (97.00, 优秀) keeps its fee
     let billed = 0n;
     const october = await ok(get(reviewer, '/settlement/statements?month=2026-10'));
@@ -403,13 +508,13 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
     expect(o.providerFee.months).toEqual(['2026-10']); // November's run is not closed yet
     const fee = (name: string) => o.providerFee.providers.find((p: Answer) => p.name === name);
     expect(fee(A)).toMatchObject({
-      total: '73.51',
+      total: '78.76',
       band: '合格',
       adjustment: '-0.05',
       billedFen: String(billed),
       adjustmentFen: String(-cut),
     });
-    expect(fee(B)).toMatchObject({ total: '97.00', band: '优秀', adjustment: '0', adjustmentFen: '0' });
+    expect(fee(B)).toMatchObject({ total: '98.00', band: '优秀', adjustment: '0', adjustmentFen: '0' });
 
     // a unit sees its own advice, no provider's fee; a provider its own fee and no unit's advice
     const eduView = await ok(get(edu, `/evaluations/${evaluationId}/outcomes`));
@@ -433,7 +538,7 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
   it('a unit sees its own card and rank only; a provider its own card, totals of the survey but not who answered', async () => {
     const mine = await ok(get(edu, `/evaluations/${evaluationId}`));
     expect(mine.cards.map((c: Answer) => c.name)).toEqual([EDU]);
-    expect(mine.cards[0]).toMatchObject({ rank: 1, ofCount: 3 });
+    expect(mine.cards[0]).toMatchObject({ rank: 2, ofCount: 3 });
     const healthView = await ok(get(unitadmin, `/evaluations/${evaluationId}`));
     expect(healthView.cards.map((c: Answer) => c.name).sort()).toEqual([CDC, HEALTH].sort()); // its sub-unit too
     const ownAnswers = await ok(get(edu, `/evaluations/${evaluationId}/surveys`));
@@ -445,7 +550,7 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
     // another unit's trend is not visible
     expect((await ok(get(edu, `/evaluations/trend/${org[HEALTH]}`))).items).toEqual([]);
     expect((await ok(get(edu, `/evaluations/trend/${org[EDU]}`))).items).toMatchObject([
-      { period: '2026', total: '100.00' },
+      { period: '2026', total: '93.92' },
     ]);
   });
 
@@ -463,8 +568,11 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
       HEALTH,
       '33.33',
       '91.67',
+      '0.00',
+      '18.66',
       '100.00',
-      '70.42',
+      '100.00',
+      '60.20',
       '合格',
       '0.9500',
     ]);
@@ -510,22 +618,22 @@ describe('efficiency evaluation of the demo city, 2026 (Shanghai pack, SH 27, 33
     );
     expect(decided.appeal).toMatchObject({ status: 'upheld', score: '100.00' });
     expect(decided.resettled).toEqual(['2026-12']); // November is closed
-    // Health now: 0.40 x 100 + 0.35 x 91.67 + 0.25 x 100 = 40 + 32.0845 + 25 = 97.0845 -> 97.08: 优秀 1.0000
+    // Health now: 0.30 x 100 + 18.334 + 0 + 1.866 + 20 + 10 = 80.20: 良好 0.9800
     const e = await ok(get(approver, `/evaluations/${evaluationId}`));
-    expect(cardOf(e, HEALTH)).toMatchObject({ total: '97.08', band: '优秀', coefficient: '1.0000', rank: 3 });
+    expect(cardOf(e, HEALTH)).toMatchObject({ total: '80.20', band: '良好', coefficient: '0.9800', rank: 3 });
     expect(score(cardOf(e, HEALTH), 'on_cloud_rate')).toMatchObject({ score: '100.00', appealed: true });
     expect(e.revision).toBe(2);
     expect(e.contentHash).not.toBe(hash);
-    // the republished card's advice follows: 97.08 is from 90 on
+    // the republished card's advice follows: 80.20 is still between 60 and 90
     const outcomes = await ok(get(econ, `/evaluations/${evaluationId}/outcomes`));
     expect(outcomes.revision).toBe(2);
     expect(outcomes.allocation.units.find((u: Answer) => u.name === HEALTH)).toMatchObject({
-      total: '97.08',
-      action: 'raise',
+      total: '80.20',
+      action: 'keep',
     });
     expect(await statementOf(reviewer, '2026-12', 'demo-health')).toMatchObject({
-      coefficient: '1.0000',
-      coefficientBand: '优秀',
+      coefficient: '0.9800',
+      coefficientBand: '良好',
     });
     expect(await statementOf(reviewer, '2026-11', 'demo-health')).toMatchObject({
       status: 'closed',

@@ -1,13 +1,19 @@
 import { sm3 } from '../../platform/crypto.ts';
 import type { Evaluated, IndicatorId, PolicyPack } from '../policy/index.ts';
 import { tenThousandths } from '../policy/index.ts';
+import {
+  type ProviderExtraInputs,
+  providerExtraIndicator,
+  type UnitExtraInputs,
+  unitExtraIndicator,
+} from './evaluation.indicators.ts';
 
 // Pure scoring: the inputs snapshot -> the cards. Integers only (scores in hundredths, weights in ten-thousandths),
 // half up, so a card is reproducible to the last digit and a hash of the inputs stands for the result.
 
 export type Template = PolicyPack['evaluation'];
 
-export interface UnitInputs {
+export interface UnitInputs extends UnitExtraInputs {
   organisationId: string;
   name: string;
   /** 上云率 (datacentres.onCloudRate): non-classified systems in service, migrated, provisionally migrated */
@@ -30,7 +36,7 @@ export interface ResponseSource {
   onTime: number;
 }
 
-export interface ProviderInputs {
+export interface ProviderInputs extends ProviderExtraInputs {
   organisationId: string;
   name: string;
   response: ResponseSource[];
@@ -125,7 +131,7 @@ function unitIndicator(id: IndicatorId, u: UnitInputs): Raw {
         evidence: { onCloudSystems: u.onCloudSystems, filedWithCommitmentLetter: u.compliant },
       };
     default:
-      return { score: null, value: '—', evidence: {} };
+      return unitExtraIndicator(id, u) ?? { score: null, value: '—', evidence: {} };
   }
 }
 
@@ -172,7 +178,7 @@ function providerIndicator(id: IndicatorId, p: ProviderInputs): Raw {
         evidence: { answers: p.answers, ratingSum: p.ratingSum, ratingCount: p.ratingCount },
       };
     default:
-      return manualIndicator(id, p.manual);
+      return providerExtraIndicator(id, p) ?? manualIndicator(id, p.manual);
   }
 }
 

@@ -11,6 +11,7 @@ import { INDICATORS, type IndicatorId, jurisdictionPolicy } from '../policy/inde
 import { systemsOfJurisdictions } from '../projects/index.ts';
 import { providerResponse, servedPairs } from '../provisioning/index.ts';
 import { listJurisdictions, listOrganisations } from '../tenancy/index.ts';
+import { providerExtras, unitExtras } from './evaluation.indicators.facts.ts';
 import { computeOutcomes, type Outcomes, visibleOutcomes } from './evaluation.outcomes.ts';
 import * as repo from './evaluation.repository.ts';
 import {
@@ -117,6 +118,20 @@ async function gatherInputs(
       appeals[a.organisation_id] = { ...appeals[a.organisation_id], [a.indicator]: hundredths(a.score) };
     }
   }
+  const unitFacts = await unitExtras(
+    trx,
+    jid,
+    units.map((u) => u.id),
+    from,
+    until,
+  );
+  const providerFacts = await providerExtras(
+    trx,
+    jid,
+    providers.map((p) => p.id),
+    from,
+    until,
+  );
   const unitInputs: UnitInputs[] = [];
   for (const u of units) {
     const rate = await onCloudRate(trx, jid, asOfDay, u.id);
@@ -133,6 +148,7 @@ async function gatherInputs(
       monitored: f?.monitored ?? 0,
       findings: f?.findings ?? 0,
       unresolved: f?.unresolved ?? 0,
+      ...unitFacts.get(u.id),
     });
   }
   const providerInputs: ProviderInputs[] = providers.map((p) => {
@@ -148,6 +164,7 @@ async function gatherInputs(
       ratingSum: s?.rating_sum ?? 0,
       ratingCount: s?.rating_count ?? 0,
       manual: m,
+      ...providerFacts.get(p.id),
     };
   });
   // LZ 30(2): the units keeping their own data centre for now, where the pack evaluates them

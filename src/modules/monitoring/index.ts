@@ -4,7 +4,12 @@ export {
   type PlannedSpan,
 } from './monitoring.availability.repository.ts';
 export { configureSilenceExemption, detect, type SilenceExemption, thresholdsOf } from './monitoring.detect.ts';
-export { type EfficiencyFacts, efficiencyFacts } from './monitoring.facts.repository.ts';
+export {
+  type EfficiencyFacts,
+  efficiencyFacts,
+  type RectificationFacts,
+  rectificationFacts,
+} from './monitoring.facts.repository.ts';
 export { configureFold, foldJob } from './monitoring.fold.ts';
 export { type IngestSeries, readSetting, storeSamples } from './monitoring.ingest.ts';
 export { MONITORING_JOBS } from './monitoring.jobs.ts';

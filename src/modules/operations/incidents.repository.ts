@@ -139,3 +139,15 @@ export async function downtime(trx: Trx, v: Visibility, from: Date, to: Date) {
     order by merged.dimension, merged.key`.execute(trx);
   return rows;
 }
+
+/** Incidents per provider that started in [from, to), by severity, and how many were reported late (issue 17). */
+export async function incidentCounts(trx: Trx, jurisdictionId: string, from: Date, to: Date) {
+  const { rows } = await sql<{ provider_id: string; incidents: number; major: number; reports_late: number }>`
+    select organisation_id as provider_id, count(*)::int as incidents,
+      count(*) filter (where severity = 'major')::int as major,
+      count(*) filter (where overdue_since is not null and overdue_since < ${to})::int as reports_late
+    from incident
+    where jurisdiction_id = ${jurisdictionId} and started_at >= ${from} and started_at < ${to}
+    group by organisation_id order by organisation_id`.execute(trx);
+  return rows;
+}

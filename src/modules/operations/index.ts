@@ -16,6 +16,8 @@ export const operationsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
   await app.register(scheduleRoutes, deps);
 };
 export { incidentSweepJob, sweepIncidents } from './incidents.service.ts';
+// issue 17 (efficiency evaluation): availability and incidents per provider
+export { type ProviderAvailabilityFacts, providerAvailability } from './operations.evaluation.ts';
 export { OPERATIONS_SCHEMAS } from './operations.schemas.ts';
 export type { OperationsTables } from './operations.table.ts';
 export { reportScheduleJob, runDueSchedules } from './schedules.service.ts';

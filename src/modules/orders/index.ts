@@ -1,5 +1,7 @@
 // What other modules and app.ts may use from orders (contract: see the common brief).
 export { SUPERVISOR_ROLE } from './orders.engine.ts';
+// issue 17 (efficiency evaluation): the units' own step deadlines and the quota their completed orders consumed
+export { consumedQuota, type UnitStepDeadlineFacts, unitStepDeadlines } from './orders.evaluation.repository.ts';
 export { ORDER_FACTS_SCHEMAS, orderFactsRoutes } from './orders.facts.routes.ts';
 export { orderRoutes } from './orders.routes.ts';
 export { ORDER_SCHEMAS } from './orders.schemas.ts';

@@ -18,6 +18,13 @@ export const INDICATORS = [
   'dc_security',
   'dc_response',
   'dc_satisfaction',
+  // issue 17, computed from what the platform holds: units' quota use, own step deadlines and SH 25 rectification;
+  // providers' disputes and reconciliation findings, and availability from the operations module's incidents
+  'quota_use',
+  'own_deadlines',
+  'rectification',
+  'disputes',
+  'availability',
 ] as const;
 export type IndicatorId = (typeof INDICATORS)[number];
 export const EVALUATED = ['using_unit', 'provider', 'data_centre'] as const;

@@ -22,6 +22,8 @@ export {
   provisioningDeadlineJob,
   sweepProvisioningDeadlines,
 } from './provisioning.deadlines.ts';
+// issue 17 (efficiency evaluation): disputes and reconciliation findings against each provider
+export { type ProviderDisputeFacts, providerDisputes } from './provisioning.evaluation.repository.ts';
 export { expiryJob, sweepExpiries } from './provisioning.expiry.ts';
 export { registerFulfilment } from './provisioning.orders.ts';
 export { type ProviderResponseFacts, providerResponse, servedPairs } from './provisioning.repository.ts';

@@ -21217,7 +21217,7 @@ export interface components {
                         note?: string;
                         indicators: {
                             /** @enum {unknown} */
-                            id: "on_cloud_rate" | "resource_efficiency" | "security_management" | "response" | "satisfaction" | "quality" | "dc_construction" | "dc_security" | "dc_response" | "dc_satisfaction";
+                            id: "on_cloud_rate" | "resource_efficiency" | "security_management" | "response" | "satisfaction" | "quality" | "dc_construction" | "dc_security" | "dc_response" | "dc_satisfaction" | "quota_use" | "own_deadlines" | "rectification" | "disputes" | "availability";
                             zh: string;
                             weight: string;
                             /** @enum {unknown} */
@@ -21235,7 +21235,7 @@ export interface components {
                         note?: string;
                         indicators: {
                             /** @enum {unknown} */
-                            id: "on_cloud_rate" | "resource_efficiency" | "security_management" | "response" | "satisfaction" | "quality" | "dc_construction" | "dc_security" | "dc_response" | "dc_satisfaction";
+                            id: "on_cloud_rate" | "resource_efficiency" | "security_management" | "response" | "satisfaction" | "quality" | "dc_construction" | "dc_security" | "dc_response" | "dc_satisfaction" | "quota_use" | "own_deadlines" | "rectification" | "disputes" | "availability";
                             zh: string;
                             weight: string;
                             /** @enum {unknown} */
@@ -21253,7 +21253,7 @@ export interface components {
                         note?: string;
                         indicators: {
                             /** @enum {unknown} */
-                            id: "on_cloud_rate" | "resource_efficiency" | "security_management" | "response" | "satisfaction" | "quality" | "dc_construction" | "dc_security" | "dc_response" | "dc_satisfaction";
+                            id: "on_cloud_rate" | "resource_efficiency" | "security_management" | "response" | "satisfaction" | "quality" | "dc_construction" | "dc_security" | "dc_response" | "dc_satisfaction" | "quota_use" | "own_deadlines" | "rectification" | "disputes" | "availability";
                             zh: string;
                             weight: string;
                             /** @enum {unknown} */

@@ -15,6 +15,13 @@ const RULES = {
   dc_security: '运行管理单位评估员检查安全运行状况（等保测评、安全事件、整改）后录入的 0-100 分，附检查材料',
   dc_response: '运行管理单位评估员核查云服务响应记录后录入的 0-100 分，附核查材料',
   dc_satisfaction: '运行管理单位评估员汇总服务对象满意度调查后录入的 0-100 分，附调查材料',
+  rectification:
+    '期内到期（或期内答复）的闲置/僵尸资源整改警告中，使用单位在整改期限内答复且未被退回的数 / 警告数 × 100；无警告按满分',
+  quota_use: '各项已核定配额（计算、内存、存储、带宽等）已使用量 / 配额 × 100（单项最高 100）的平均数；无配额按满分',
+  own_deadlines: '期内使用单位自身办理的工单环节（仅计本单位时限）中按时办理数 / 环节数 × 100；无环节按满分',
+  disputes:
+    '(期内交付回执份数 − 被使用单位提出异议的份数) / (回执份数 + 资源核对差异数) × 100，最低 0；无回执且无差异按满分',
+  availability: '(评估期时长 − 服务商非计划故障时长，重叠合并) / 评估期时长 × 100（运维模块故障记录）；无故障为 100',
 } as const;
 
 type Art = string | null;
@@ -72,14 +79,14 @@ export function evaluationSection(a: {
     ],
     scorecards: {
       using_unit: {
-        version: '1',
+        version: '2', // 2: rectification, quota use and own deadlines added (issue 17)
         article: a.unitArticle,
         note: a.unitNote ?? `weights: ${CITY}`,
         indicators: [
           {
             id: 'on_cloud_rate' as const,
             zh: '非涉密系统上云率',
-            weight: '0.40',
+            weight: '0.30',
             source: 'computed' as const,
             rule: RULES.on_cloud_rate,
             article: a.onCloud,
@@ -88,32 +95,61 @@ export function evaluationSection(a: {
           {
             id: 'resource_efficiency' as const,
             zh: '云资源使用效率',
-            weight: '0.35',
+            weight: '0.20',
             source: 'computed' as const,
             rule: RULES.resource_efficiency,
             article: a.efficiency,
             ...note(a.efficiency),
           },
           {
+            id: 'rectification' as const,
+            zh: '闲置资源整改及时性',
+            weight: '0.10',
+            source: 'computed' as const,
+            rule: RULES.rectification,
+            article: a.efficiency,
+            note: a.efficiency
+              ? `part of ${a.efficiency}'s resource-use efficiency; the warnings are SH 25's flow; weight: ${CITY}`
+              : CITY,
+          },
+          {
+            id: 'quota_use' as const,
+            zh: '配额使用率',
+            weight: '0.10',
+            source: 'computed' as const,
+            rule: RULES.quota_use,
+            article: a.efficiency,
+            note: a.efficiency ? `part of ${a.efficiency}'s resource-use efficiency; weight: ${CITY}` : CITY,
+          },
+          {
             id: 'security_management' as const,
             zh: '信息系统安全管理',
-            weight: '0.25',
+            weight: '0.20',
             source: 'computed' as const,
             rule: RULES.security_management,
             article: a.security,
             ...note(a.security),
           },
+          {
+            id: 'own_deadlines' as const,
+            zh: '本单位办理时限',
+            weight: '0.10',
+            source: 'computed' as const,
+            rule: RULES.own_deadlines,
+            article: null,
+            note: `no regulation names it as an evaluation indicator; the indicator and its weight: ${CITY}`,
+          },
         ],
       },
       provider: {
-        version: '1',
+        version: '2', // 2: disputes and availability added (issue 17)
         article: a.providerArticle,
         note: a.providerNote ?? `weights: ${CITY}`,
         indicators: [
           {
             id: 'response' as const,
             zh: '服务响应',
-            weight: '0.40',
+            weight: '0.30',
             source: 'computed' as const,
             rule: RULES.response,
             article: a.response,
@@ -122,7 +158,7 @@ export function evaluationSection(a: {
           {
             id: 'satisfaction' as const,
             zh: '服务满意度',
-            weight: '0.30',
+            weight: '0.20',
             source: 'survey' as const,
             rule: RULES.satisfaction,
             article: a.satisfaction,
@@ -131,12 +167,32 @@ export function evaluationSection(a: {
           {
             id: 'quality' as const,
             zh: '服务质量',
-            weight: '0.30',
+            weight: '0.20',
             source: 'manual' as const,
             enteredBy: 'ops_evaluator',
             rule: RULES.quality,
             article: a.quality,
             ...note(a.quality),
+          },
+          {
+            id: 'disputes' as const,
+            zh: '交付异议与核对差异',
+            weight: '0.15',
+            source: 'computed' as const,
+            rule: RULES.disputes,
+            article: a.quality,
+            note: a.quality ? `part of ${a.quality}'s service quality; weight: ${CITY}` : CITY,
+          },
+          {
+            id: 'availability' as const,
+            zh: '服务可用性与故障',
+            weight: '0.15',
+            source: 'computed' as const,
+            rule: RULES.availability,
+            article: a.quality,
+            note: a.quality
+              ? `part of ${a.quality}'s service quality (performance, stability, availability); weight: ${CITY}`
+              : CITY,
           },
         ],
       },

@@ -24,9 +24,10 @@ export interface SurveyForm {
 export const exportUrl = (id: string) => `/api/v1/evaluations/${id}/export`;
 const KEY = ['evaluations'] as const;
 
-export function useEvaluations() {
+export function useEvaluations(enabled = true) {
   return useQuery({
     queryKey: [...KEY, 'list'],
+    enabled,
     queryFn: ({ signal }) => unwrap(api.GET('/api/v1/evaluations', { signal })),
   });
 }

@@ -97,4 +97,7 @@ export const evaluationEnUS: Record<keyof typeof evaluationZhCN, string> = {
   'ev.tab.fee': 'Fee adjustment',
   'ev.report': 'Print report (PDF)',
   'ev.scoreIndicator': 'Indicator',
+  // issue 17: the allocation advice in the authority's quota dialog
+  'ev.quotaAdvice.title': 'Efficiency evaluation {period}: the unit scored {total}; advice: {action}',
+  'ev.quotaAdvice.suggested': 'Suggested quota of this project: {suggested}',
 };

@@ -95,4 +95,7 @@ export const evaluationZhCN = {
   'ev.tab.fee': '服务费调整',
   'ev.report': '打印报告（PDF）',
   'ev.scoreIndicator': '录入的指标',
+  // issue 17: the allocation advice in the authority's quota dialog
+  'ev.quotaAdvice.title': '{period} 效能评估：本单位总分 {total}，分配建议：{action}',
+  'ev.quotaAdvice.suggested': '建议本项目配额：{suggested}',
 } as const;

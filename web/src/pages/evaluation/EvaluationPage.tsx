@@ -79,12 +79,43 @@ const EVIDENCE_ZH: Record<string, string> = {
   criteriaMet: '符合项',
   unmet: '不符合',
   files: '佐证材料',
+  // issue 17: quota use, own deadlines, rectification, disputes and findings, availability
+  dimensions: '配额使用',
+  steps: '本单位办理环节',
+  warnings: '整改警告',
+  answeredOnTime: '期限内答复',
+  lateOrUnanswered: '逾期或未答复',
+  meanHoursToAnswer: '平均答复用时（小时）',
+  receipts: '交付回执份数',
+  disputed: '被提出异议',
+  disputesOverdue: '异议逾期未答复',
+  findings: '资源核对差异',
+  findingsOverdue: '差异逾期未处理',
+  periodSeconds: '评估期时长（秒）',
+  downSeconds: '故障中断时长（秒）',
+  incidents: '故障数',
+  major: '重大故障',
+  reportsLate: '故障报告逾期',
 };
 
+const DIMENSION_ZH: Record<string, string> = {
+  vcpu: '计算（核）',
+  memory_gb: '内存（GB）',
+  storage_gb: '存储（GB）',
+  bandwidth_mbps: '带宽（Mbps）',
+};
+
+function shownItem(x: unknown): string {
+  if (x && typeof x === 'object' && 'fileName' in x) return String(x.fileName);
+  if (x && typeof x === 'object' && 'dimension' in x && 'quota' in x && 'used' in x) {
+    const d = String(x.dimension);
+    return `${DIMENSION_ZH[d] ?? '服务目录项'} 已用 ${String(x.used)} / 配额 ${String(x.quota)}`;
+  }
+  return String(x);
+}
+
 const shown = (v: unknown): string =>
-  Array.isArray(v)
-    ? v.map((x) => (x && typeof x === 'object' && 'fileName' in x ? String(x.fileName) : String(x))).join('、') || '无'
-    : String(v);
+  Array.isArray(v) ? v.map(shownItem).join('、') || '无' : v === null ? '—' : String(v);
 
 function evidenceText(evidence: Record<string, unknown>): string {
   return Object.entries(evidence)

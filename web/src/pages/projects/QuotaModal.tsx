@@ -1,7 +1,8 @@
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
-import { App, Button, Card, DatePicker, Flex, Form, Input, Modal, Select, Typography } from 'antd';
+import { Alert, App, Button, Card, DatePicker, Flex, Form, Input, Modal, Select, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useCatalogue } from '../../api/hooks/catalogue';
+import { useEvaluations, useOutcomes } from '../../api/hooks/evaluation';
 import { useProjectBudget } from '../../api/hooks/it-projects';
 import { BASE_DIMENSIONS, type Project, type QuotaInput, useSetQuota } from '../../api/hooks/projects';
 import { hasPermission, useSession } from '../../app/session';
@@ -50,6 +51,51 @@ function ProjectSpending({ projectId }: { projectId: string }) {
         forecast: yuanText(row.forecast),
       })}
     </Typography.Paragraph>
+  );
+}
+
+/**
+ * The allocation advice for the project's unit and the project from the latest published evaluation (issue 17,
+ * SH 34, LZ 30(1)): what the evaluation suggests when the authority sets next year's quota.
+ */
+function AllocationAdvice({ project }: { project: Project }) {
+  const { t, language } = useI18n();
+  const me = useSession();
+  const readable = hasPermission(me, 'evaluation:read');
+  const list = useEvaluations(readable);
+  const latest = readable
+    ? (list.data?.items ?? [])
+        .filter((e) => e.status === 'published' && e.publishedAt)
+        .sort((a, b) => String(b.publishedAt).localeCompare(String(a.publishedAt)))[0]
+    : undefined;
+  const outcomes = useOutcomes(latest?.id ?? '', Boolean(latest));
+  if (!latest || !outcomes.data?.allocation) return null;
+  const unit = outcomes.data.allocation.units.find((u) => u.organisationId === project.organisationId);
+  if (!unit) return null;
+  const advised = unit.projects.find((p) => p.projectId === project.id);
+  const suggested = advised?.suggested
+    ? Object.entries(advised.suggested)
+        .map(([d, v]) => `${dimensionLabel(d, language)} ${v}`)
+        .join('，')
+    : null;
+  return (
+    <Alert
+      data-testid="quota-allocation-advice"
+      type={unit.action === 'cut' ? 'warning' : 'info'}
+      showIcon
+      style={{ marginBottom: 12 }}
+      message={t('ev.quotaAdvice.title', {
+        period: latest.period,
+        total: unit.total,
+        action: t(`ev.advice.${unit.action}`),
+      })}
+      description={
+        <>
+          <div>{unit.reason}</div>
+          {suggested && <div>{t('ev.quotaAdvice.suggested', { suggested })}</div>}
+        </>
+      }
+    />
   );
 }
 
@@ -120,6 +166,7 @@ export function QuotaModal({ project, onClose }: { project: Project; onClose: ()
     >
       <Typography.Paragraph type="secondary">{t('projects.quota.hint')}</Typography.Paragraph>
       <ProjectSpending projectId={project.id} />
+      <AllocationAdvice project={project} />
       <ServerErrorAlert server={server} />
       <Form form={form} layout="vertical" initialValues={initialValues} onFinish={onFinish} name="quota-form">
         <Flex gap={12} wrap>
