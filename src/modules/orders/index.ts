@@ -1,4 +1,7 @@
 // What other modules and app.ts may use from orders (contract: see the common brief).
+
+// issue 18's operations reports: change and scale-up orders completed in a period
+export { CHANGE_ORDER_TYPES, changesDelivered, type DeliveredChange } from './orders.delivered.repository.ts';
 export { SUPERVISOR_ROLE } from './orders.engine.ts';
 export { ORDER_FACTS_SCHEMAS, orderFactsRoutes } from './orders.facts.routes.ts';
 export { orderRoutes } from './orders.routes.ts';
