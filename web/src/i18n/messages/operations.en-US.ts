@@ -185,4 +185,5 @@ export const operationsEnUS: Record<keyof typeof operationsZhCN, string> = {
   'ops.schedules.action': 'Action',
   'scope.ticket:read': 'Read service-desk tickets',
   'scope.ticket:work': 'Work service-desk tickets (answer, update, resolve)',
+  'ops.ticket.resolutionWorkingTarget': 'Resolve within {hours} working hours (working days {from}:00-{to}:00)',
 };

@@ -183,4 +183,5 @@ export const operationsZhCN = {
   // API token scopes of the service desk (a provider's ticketing system works its queue)
   'scope.ticket:read': '读取服务工单',
   'scope.ticket:work': '处理服务工单（响应、更新、解决）',
+  'ops.ticket.resolutionWorkingTarget': '解决时限 {hours} 个工作小时（工作日 {from}:00-{to}:00 计时）',
 } as const;
