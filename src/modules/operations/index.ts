@@ -16,6 +16,8 @@ export const operationsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
   await app.register(scheduleRoutes, deps);
 };
 export { incidentSweepJob, sweepIncidents } from './incidents.service.ts';
+// the service desk's response facts for the providers' evaluation (issue 18)
+export { ticketResponseFacts } from './operations.repository.ts';
 export { OPERATIONS_SCHEMAS } from './operations.schemas.ts';
 export type { OperationsTables } from './operations.table.ts';
 export { reportScheduleJob, runDueSchedules } from './schedules.service.ts';

@@ -4,6 +4,7 @@ import { as, login, type Session } from '../../../test/sessions.ts';
 import { ManualClock } from '../../platform/time/clock.ts';
 import { seedDemo } from '../../seed.ts';
 import { createResource } from '../inventory/index.ts';
+import { ticketResponseFacts } from './index.ts';
 
 // Issue 18 through the HTTP API:
 //  - resolution targets counted in working time where the jurisdiction's pack says so (an override of
@@ -209,5 +210,28 @@ describe('a provider’s API token works its queue (issue 18)', () => {
       payload: { body: '只读令牌回复' },
     });
     expect(res.statusCode).toBe(403);
+  });
+});
+
+describe('the service desk in the providers’ response indicator (issue 18)', () => {
+  it('counts, per provider, the tickets answered in October or left unanswered past a due moment in it', async () => {
+    // provider A: answered late on 8 October (by the resolution), the Friday ticket and the low one never
+    // answered, the holiday ticket answered at 4 min 59 s and the token's at 3 min: 5 counted, 2 on time.
+    // Provider B: its one ticket never answered. The first ticket (due 30 September) is September's.
+    const facts = await t.database.db
+      .transaction()
+      .execute((trx) =>
+        ticketResponseFacts(
+          trx,
+          jurisdictionId,
+          new Date(iso('2026-10-01T00:00:00')),
+          new Date(iso('2026-11-01T00:00:00')),
+        ),
+      );
+    const byProvider = Object.fromEntries(facts.map((f) => [f.providerId, { counted: f.counted, onTime: f.onTime }]));
+    expect(byProvider).toEqual({
+      [org['demo-provider-a'] as string]: { counted: 5, onTime: 2 },
+      [org['demo-provider-b'] as string]: { counted: 1, onTime: 0 },
+    });
   });
 });
