@@ -7,6 +7,7 @@ import { generate } from 'otplib';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { loadConfig } from '../src/config.ts';
+import type { Clock } from '../src/platform/time/clock.ts';
 import { type RunningServer, startServer } from '../src/server.ts';
 
 /*
@@ -53,7 +54,7 @@ export interface Console {
 }
 
 /** Registers beforeAll/afterAll for a spec file and returns its console (valid inside tests). */
-export function setUpConsole(): Console {
+export function setUpConsole(options: { clock?: Clock } = {}): Console {
   let dataDir: string | undefined;
   let server: RunningServer | undefined;
   let browser: Browser | undefined;
@@ -69,7 +70,9 @@ export function setUpConsole(): Console {
     dataDir = await mkdtemp(path.join(tmpdir(), 'yunguan-e2e-'));
     // A copy of the data folder a first start migrated and seeded (e2e/global-setup.ts).
     await cp(inject('e2eDataDir'), dataDir, { recursive: true });
-    server = await startServer(loadConfig({ PORT: '0', HOST: '127.0.0.1', YUNGUAN_DATA_DIR: dataDir }, ROOT));
+    server = await startServer(loadConfig({ PORT: '0', HOST: '127.0.0.1', YUNGUAN_DATA_DIR: dataDir }, ROOT), {
+      clock: options.clock,
+    });
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       headless: true,

@@ -9,7 +9,7 @@ import { type Database, openDatabase } from './platform/db/database.ts';
 import { DEMO_TEMPLATE_DIR, EMBEDDED_TEMPLATE_DIR, initialiseFromTemplate } from './platform/db/embedded-template.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import { startJobs } from './platform/jobs/jobs.ts';
-import { systemClock } from './platform/time/clock.ts';
+import { type Clock, systemClock } from './platform/time/clock.ts';
 import type { DB } from './schema.ts';
 import { disableDemoAccounts, seedDemo } from './seed.ts';
 import { VERSION } from './version.ts';
@@ -58,6 +58,8 @@ export async function startServer(
     progress?: Progress;
     /** where the first start's templates are (tests); npm ci's cache by default */
     templates?: { demo: string; migrated: string };
+    /** where "now" comes from (the browser tests may run the server on a displaced clock); the system's by default */
+    clock?: Clock;
   } = {},
 ): Promise<RunningServer> {
   const progress = options.progress ?? (() => {});
@@ -85,10 +87,11 @@ export async function startServer(
     }
     // Providers fulfil orders: every fulfilment step that opens becomes work orders (modules/provisioning).
     registerFulfilment();
-    const app = await buildApp({ config, database, logger: options.logger, clock: systemClock });
+    const clock = options.clock ?? systemClock;
+    const app = await buildApp({ config, database, logger: options.logger, clock });
     const address = await app.listen({ host: config.host, port: config.port });
     // Only PostgreSQL can have several instances; there a job's run holds an advisory lock.
-    const jobs = startJobs(database.db, JOBS, systemClock, app.log, { lock: database.kind === 'postgres' });
+    const jobs = startJobs(database.db, JOBS, clock, app.log, { lock: database.kind === 'postgres' });
     // `yunguan backup` of the embedded database while this process holds it (platform/db/backup-control.ts).
     const stopControl =
       database.kind === 'pglite' ? await serveBackupControl(config.dataDir, database, VERSION) : async () => {};

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createResource } from '../src/modules/inventory/index.ts';
 import { seedDemo } from '../src/seed.ts';
 import { type TestApp, testApp } from './helpers.ts';
 import { as, login, type Session } from './sessions.ts';
@@ -9,6 +10,8 @@ import { as, login, type Session } from './sessions.ts';
 // read or write, is called by the other party with foreign ids and with ids of the same shape that exist nowhere: the two
 // answers must be the same status, and the foreign answer must name no foreign id.
 
+// a pair takes 40-120 s on a loaded 2-core machine (six pairs since issue 18)
+vi.setConfig({ testTimeout: 300_000 });
 let t: TestApp;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 // Routes that end or switch the caller's session.
@@ -37,7 +40,7 @@ beforeAll(async () => {
 
 /**
  * Issue 18: a service-desk ticket of the applicant's unit routed to provider A, and a maintenance window of provider
- * A, and a report schedule of provider A: the seed has none, and a route the crawl finds no id for is not tried with
+ * A, a report schedule and an archived report of provider A, and incidents of providers A and B: the seed has none, and a route the crawl finds no id for is not tried with
  * foreign ones.
  */
 async function seedOperations(): Promise<void> {
@@ -81,6 +84,96 @@ async function seedOperations(): Promise<void> {
     payload: { period: 'week', recipientRoles: ['provider_admin'] },
   });
   expect(schedule.statusCode, schedule.body).toBe(201);
+  // and a monthly report of provider A archived (its reads, workbook and PDF are then tried with foreign ids)
+  const report = await as(t.app, provider, {
+    method: 'POST',
+    url: '/api/v1/operations/reports',
+    payload: { period: 'month', start: '2026-10-01' },
+  });
+  expect(report.statusCode, report.body).toBe(201);
+  await seedIncidents(provider);
+}
+
+/** Incident numbers by what they touch, for the listing check below. */
+const incidents: Record<string, string> = {};
+
+/**
+ * Issue 18: incidents, and a second provider to own some. Provider B has no account in the demo, so one is made
+ * here (the demo password, an operator's role at provider B). Provider A declares one incident on a health
+ * commission VM and one on an education bureau VM; provider B one on its own health commission VM. Each unit then
+ * owns (through incident_unit) exactly the incidents touching its resources, and each provider its own.
+ */
+async function seedIncidents(providerA: Session): Promise<void> {
+  const db = t.database.db;
+  const org = Object.fromEntries(
+    (
+      await db
+        .selectFrom('organisation')
+        .select(['id', 'code', 'jurisdiction_id'])
+        .where('code', 'in', ['demo-provider-a', 'demo-provider-b', 'demo-health', 'demo-education'])
+        .execute()
+    ).map((o) => [o.code, o]),
+  ) as Record<string, { id: string; jurisdiction_id: string }>;
+  const seeded = await db
+    .selectFrom('user_account')
+    .select('password_hash')
+    .where('username', '=', 'provider')
+    .executeTakeFirstOrThrow();
+  const account = await db
+    .insertInto('user_account')
+    .values({
+      username: 'providerb',
+      display_name: '服务商乙操作员',
+      password_hash: seeded.password_hash,
+      password_changed_at: new Date(),
+      is_demo: true,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('role_assignment')
+    .values({
+      user_id: account.id,
+      organisation_id: org['demo-provider-b']?.id as string,
+      role: 'provider_operator',
+      granted_by: 'test',
+    })
+    .execute();
+  const vm = (unit: string, provider: string, name: string) =>
+    db.transaction().execute(async (trx) => {
+      const r = await createResource(trx, {
+        organisation_id: org[unit]?.id as string,
+        jurisdiction_id: org[unit]?.jurisdiction_id as string,
+        provider_id: org[provider]?.id as string,
+        catalogue_item_code: 'cloud-vm',
+        name,
+        zone: '政务外网区',
+        external_id: `crawl-${name}`,
+      });
+      return r.id;
+    });
+  const healthA = await vm('demo-health', 'demo-provider-a', '卫健委门户');
+  const educationA = await vm('demo-education', 'demo-provider-a', '教育局门户');
+  const healthB = await vm('demo-health', 'demo-provider-b', '卫健委备份');
+  const providerB = await login(t.app, 'providerb');
+  const declare = async (session: Session, key: string, resourceId: string) => {
+    const res = await as(t.app, session, {
+      method: 'POST',
+      url: '/api/v1/operations/incidents',
+      payload: {
+        severity: 'major',
+        title: `${key} 宕机`,
+        description: '虚拟机不可用',
+        resourceIds: [resourceId],
+        startedAt: new Date(Date.now() - 3600_000).toISOString(),
+      },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    incidents[key] = res.json().id;
+  };
+  await declare(providerA, 'healthA', healthA);
+  await declare(providerA, 'educationA', educationA);
+  await declare(providerB, 'healthB', healthB);
 }
 afterAll(() => t.close());
 
@@ -131,6 +224,10 @@ describe('cross-tenant answers on every route with an id in the OpenAPI document
     ['edu', 'applicant'],
     ['applicant', 'eastunit'],
     ['provider', 'edu'],
+    // issue 18: two providers both ways (tickets, incidents, maintenance, report schedules), and what provider A
+    // declared on the health commission's VM against the education bureau
+    ['provider', 'providerb'],
+    ['providerb', 'provider'],
   ];
 
   it.each(PAIRS)('what %s owns answers %s as if it did not exist', async (ownerName, otherName) => {
@@ -167,5 +264,47 @@ describe('cross-tenant answers on every route with an id in the OpenAPI document
     }
     expect(calls).toBeGreaterThanOrEqual(operations.filter(withId).length);
     expect(problems).toEqual([]);
+  });
+});
+
+describe('incidents: a unit sees those touching its resources, a provider its own (issue 18)', () => {
+  const listed = async (username: string) => {
+    const res = await as(t.app, await login(t.app, username), { url: '/api/v1/operations/incidents?limit=500' });
+    expect(res.statusCode, res.body).toBe(200);
+    return (res.json().items as { id: string }[]).map((i) => i.id).sort();
+  };
+  const ids = (...keys: string[]) => keys.map((k) => incidents[k] as string).sort();
+
+  it.each([
+    ['applicant', ['healthA', 'healthB']],
+    ['unitadmin', ['healthA', 'healthB']],
+    ['edu', ['educationA']],
+    ['eastunit', []],
+    ['provider', ['healthA', 'educationA']],
+    ['provideradmin', ['healthA', 'educationA']],
+    ['providerb', ['healthB']],
+    ['reviewer', ['healthA', 'educationA', 'healthB']],
+    ['eastreviewer', []],
+  ] as [string, string[]][])('%s lists exactly its incidents', async (username, keys) => {
+    expect(await listed(username)).toEqual(ids(...keys));
+  });
+
+  it('an incident not touching a unit reads as missing, by id, to that unit and to the other provider', async () => {
+    const edu = await login(t.app, 'edu');
+    const providerB = await login(t.app, 'providerb');
+    for (const [session, key] of [
+      [edu, 'healthA'],
+      [edu, 'healthB'],
+      [providerB, 'educationA'],
+    ] as [Session, string][]) {
+      const res = await as(t.app, session, { url: `/api/v1/operations/incidents/${incidents[key]}` });
+      expect(res.statusCode, `${session.username} reads ${key}`).toBe(404);
+      const end = await as(t.app, session, {
+        method: 'POST',
+        url: `/api/v1/operations/incidents/${incidents[key]}/end`,
+        payload: { endedAt: new Date().toISOString() },
+      });
+      expect([403, 404], `${session.username} ends ${key}`).toContain(end.statusCode);
+    }
   });
 });

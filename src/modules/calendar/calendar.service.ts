@@ -30,6 +30,7 @@ import {
   isWeekend,
   parseMoment,
   shanghaiDay,
+  startOfShanghaiDay,
   yearOf,
 } from '../../platform/time/time.ts';
 import type { Db, Trx } from '../../schema.ts';
@@ -317,6 +318,64 @@ export async function countWorkingDays(
     unconfirmedYears: years,
     jurisdiction: j.code,
   };
+}
+
+/** Service hours of a working day, in minutes after Shanghai midnight: [startMinute, endMinute). */
+export interface WorkingHours {
+  startMinute: number;
+  endMinute: number;
+}
+
+export interface WorkingTimeDeadline {
+  /** the moment the working time runs out */
+  due: Date;
+  dueDay: string;
+  provisional: boolean;
+  unconfirmedYears: number[];
+}
+
+/**
+ * The moment `minutes` of working time after `from` (issue 18: a resolution target in working hours): only the
+ * service hours of working days count (holidays off, make-up working days worked). Counting starts at `from` if it
+ * falls inside a working day's hours, else at the next start of service hours; 0 minutes gives that start.
+ */
+export async function addWorkingTime(
+  db: Db,
+  jurisdiction: JurisdictionRef,
+  from: Date,
+  minutes: number,
+  hours: WorkingHours,
+): Promise<WorkingTimeDeadline> {
+  checkMoment(from, 'from');
+  if (!Number.isInteger(minutes) || minutes < 0 || minutes > MAX_DAYS * 24 * 60) {
+    throw invalid('minutes', `must be a whole number from 0 to ${MAX_DAYS * 24 * 60} / 分钟数超出范围`);
+  }
+  const { startMinute, endMinute } = hours;
+  if (!(Number.isInteger(startMinute) && Number.isInteger(endMinute) && 0 <= startMinute && startMinute < endMinute))
+    throw invalid('hours', 'service hours must start before they end / 服务时段无效');
+  if (endMinute > 24 * 60) throw invalid('hours', 'service hours end by midnight / 服务时段须在当日内');
+  const j = await toJurisdiction(db, jurisdiction);
+  const reader = calendarReader(db, j);
+  const unconfirmed = new Set<number>();
+  const start = shanghaiDay(from);
+  let left = minutes * 60_000;
+  for (let day = start; ; day = addDays(day, 1)) {
+    if (daysBetween(start, day) > MAX_COUNT_SPAN) {
+      throw new AppError('conflict', `no ${minutes} working minutes within ${MAX_COUNT_SPAN} days of ${start}`);
+    }
+    const calendar = await reader.year(yearOf(day));
+    if (calendar.status !== 'confirmed') unconfirmed.add(calendar.year);
+    if (!isWorkingDay(day, calendar)) continue;
+    const midnight = startOfShanghaiDay(day).getTime();
+    const open = Math.max(midnight + startMinute * 60_000, from.getTime());
+    const close = midnight + endMinute * 60_000;
+    if (open >= close) continue;
+    if (open + left <= close) {
+      const years = [...unconfirmed].sort((a, b) => a - b);
+      return { due: new Date(open + left), dueDay: day, provisional: years.length > 0, unconfirmedYears: years };
+    }
+    left -= close - open;
+  }
 }
 
 export interface CalendarDaysDeadline {

@@ -2,9 +2,11 @@ export type { ImportFormat } from './calendar.formats.ts';
 export { calendarRoutes } from './calendar.routes.ts';
 export { CALENDAR_SCHEMAS } from './calendar.schemas.ts';
 export { seedDemoCalendar } from './calendar.seed.ts';
+// issue 18: resolution targets counted in working time
 export {
   addCalendarDays,
   addWorkingDays,
+  addWorkingTime,
   type CalendarDaysDeadline,
   type CalendarYear,
   countWorkingDays,
@@ -18,4 +20,6 @@ export {
   resolveJurisdiction,
   type WorkingDaysCount,
   type WorkingDaysDeadline,
+  type WorkingHours,
+  type WorkingTimeDeadline,
 } from './calendar.service.ts';

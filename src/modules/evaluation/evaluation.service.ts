@@ -7,6 +7,7 @@ import { addWorkingDays } from '../calendar/index.ts';
 import { onCloudRate, retainedCentreFacts } from '../datacentres/index.ts';
 import { applyEvaluatedCoefficients } from '../metering/index.ts';
 import { efficiencyFacts } from '../monitoring/index.ts';
+import { ticketResponseFacts } from '../operations/index.ts';
 import { INDICATORS, type IndicatorId, jurisdictionPolicy } from '../policy/index.ts';
 import { systemsOfJurisdictions } from '../projects/index.ts';
 import { providerResponse, servedPairs } from '../provisioning/index.ts';
@@ -110,6 +111,7 @@ async function gatherInputs(
   const systems = await systemsOfJurisdictions(trx, [jid]);
   const efficiency = new Map((await efficiencyFacts(trx, jid, from, until)).map((f) => [f.organisationId, f]));
   const response = new Map((await providerResponse(trx, jid, from, until)).map((r) => [r.providerId, r]));
+  const tickets = new Map((await ticketResponseFacts(trx, jid, from, until)).map((r) => [r.providerId, r]));
   const survey = new Map(e.id ? (await repo.surveyTotals(trx, e.id)).map((s) => [s.provider_id, s]) : []);
   const manual = e.id ? await repo.manualScores(trx, e.id) : [];
   const appeals: Inputs['appeals'] = {};
@@ -159,7 +161,15 @@ async function gatherInputs(
       organisationId: p.id,
       name: p.name,
       // Further sources (e.g. service-desk tickets) are added here as more entries of the same shape.
-      response: [{ source: 'work_orders', counted: r?.counted ?? 0, onTime: r?.onTime ?? 0 }],
+      response: [
+        { source: 'work_orders', counted: r?.counted ?? 0, onTime: r?.onTime ?? 0 },
+        // issue 18: the service desk's first responses against TZ 12(2)'s target
+        {
+          source: 'service_tickets',
+          counted: tickets.get(p.id)?.counted ?? 0,
+          onTime: tickets.get(p.id)?.onTime ?? 0,
+        },
+      ],
       answers: s?.answers ?? 0,
       ratingSum: s?.rating_sum ?? 0,
       ratingCount: s?.rating_count ?? 0,

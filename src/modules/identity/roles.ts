@@ -367,6 +367,9 @@ export const TOKEN_SCOPES = [
   'order:read',
   'settlement:read',
   'shared-data:call',
+  // issue 18: a provider's ticketing system works its service-desk queue (list, answer, resolve)
+  'ticket:read',
+  'ticket:work',
 ] as const satisfies readonly NamedPermission[];
 
 /**

@@ -18,6 +18,8 @@ export const operationsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
 export { incidentSweepJob, sweepIncidents } from './incidents.service.ts';
 // issue 17 (efficiency evaluation): availability and incidents per provider
 export { type ProviderAvailabilityFacts, providerAvailability } from './operations.evaluation.ts';
+// the service desk's response facts for the providers' evaluation (issue 18)
+export { ticketResponseFacts } from './operations.repository.ts';
 export { OPERATIONS_SCHEMAS } from './operations.schemas.ts';
 export type { OperationsTables } from './operations.table.ts';
 export { reportScheduleJob, runDueSchedules } from './schedules.service.ts';

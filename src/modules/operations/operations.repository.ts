@@ -453,3 +453,19 @@ export async function plannedSpans(trx: Trx | Db, v: Visibility, from: Date, to:
     where m.status = 'agreed' and m.starts_at < ${to} and m.ends_at > ${from} and ${visible}`.execute(trx);
   return rows;
 }
+
+/**
+ * The service desk's part of the providers' response indicator (evaluation): per provider, the tickets with a
+ * response target answered in [from, to) or left unanswered past a due moment in it, and of those answered in time.
+ */
+export async function ticketResponseFacts(trx: Trx, jurisdictionId: string, from: Date, to: Date) {
+  const { rows } = await sql<{ provider_id: string; counted: number; on_time: number }>`
+    select provider_id, count(*)::int as counted,
+      count(*) filter (where first_response_at is not null and not response_breached)::int as on_time
+    from service_ticket
+    where jurisdiction_id = ${jurisdictionId} and response_due_at is not null
+      and ((first_response_at >= ${from} and first_response_at < ${to})
+        or (first_response_at is null and response_due_at >= ${from} and response_due_at < ${to}))
+    group by provider_id`.execute(trx);
+  return rows.map((r) => ({ providerId: r.provider_id, counted: r.counted, onTime: r.on_time }));
+}

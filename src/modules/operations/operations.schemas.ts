@@ -51,7 +51,21 @@ const TicketFields = {
   ),
   resolutionTarget: Type.Object(
     {
-      targetHours: Nullable(Type.Integer({ description: 'hours to resolve at this priority (the pack), wall-clock' })),
+      targetHours: Nullable(
+        Type.Integer({ description: 'hours to resolve at this priority (the pack), wall-clock unless workingTime' }),
+      ),
+      workingTime: Nullable(
+        Type.Object(
+          {
+            hoursPerDay: Type.Integer({ description: 'service hours of each working day the target counts' }),
+            startHour: Type.Integer({ description: 'Beijing-time hour the service hours start' }),
+          },
+          {
+            additionalProperties: false,
+            description: 'null: wall-clock 7x24; else counted in service hours of the calendar’s working days',
+          },
+        ),
+      ),
       note: Nullable(Type.String({ description: 'what the pack says of the number (no regulation gives one)' })),
       article: Nullable(Type.String({ description: 'the provider’s duty of continuous service it serves' })),
       dueAt: Nullable(Moment()),

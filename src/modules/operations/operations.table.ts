@@ -54,6 +54,9 @@ export interface ServiceTicketTable {
   resolution_breached: ColumnType<boolean, boolean | undefined, boolean>;
   /** migration 0074: when the missed resolution target was told to the provider and the ops unit (once) */
   resolution_escalated_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** migration 0075: resolution counted in this many service hours of each working day (null: wall-clock 7x24) */
+  resolution_service_hours: number | null;
+  resolution_service_start_hour: number | null;
   created_by: string;
   created_at: Date;
   updated_at: Date;

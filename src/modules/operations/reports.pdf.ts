@@ -72,6 +72,54 @@ export function reportPdfContent(f: ReportFigures) {
         columns: ['编号', '事项', '云服务商', '开始', '结束'],
         rows: f.maintenance.windows.map((w) => [w.number, w.title, w.provider, local(w.startsAt), local(w.endsAt)]),
       },
+      ...(f.changes
+        ? [
+            {
+              heading: '变更交付',
+              columns: ['订单号', '类型', '事项', '单位', '完成时间'],
+              rows: [
+                ...f.changes.orders.map((o) => [
+                  o.number,
+                  o.type === 'change' ? '变更' : '扩容',
+                  o.title,
+                  o.unitName,
+                  local(o.closedAt),
+                ]),
+                ['合计', '', '', '', String(f.changes.total)],
+              ],
+            },
+          ]
+        : []),
+      ...(f.idle
+        ? [
+            {
+              heading: '闲置资源（CPU平均使用率最低）',
+              columns: ['资源', '单位', 'vCPU', 'CPU平均%', 'CPU峰值%'],
+              rows: f.idle.top.map((r) => [
+                r.resourceName,
+                r.organisationName ?? '',
+                r.vcpu === null ? '—' : String(r.vcpu),
+                n(r.cpuAvg),
+                n(r.cpuMax),
+              ]),
+            },
+          ]
+        : []),
+      ...(f.rightSizing
+        ? [
+            {
+              heading: `调整建议（分析资源 ${f.rightSizing.summary.resources}，降配 ${f.rightSizing.summary.downsize}，扩容 ${f.rightSizing.summary.expand}）`,
+              columns: ['资源', '单位', 'vCPU', '建议vCPU', 'CPU P95%'],
+              rows: f.rightSizing.suggestions.map((x) => [
+                x.resourceName,
+                x.organisationName ?? '',
+                x.vcpu === null ? '—' : String(x.vcpu),
+                x.suggestedVcpu === null ? '—' : String(x.suggestedVcpu),
+                n(x.cpuP95),
+              ]),
+            },
+          ]
+        : []),
       ...(f.settlement
         ? [
             {

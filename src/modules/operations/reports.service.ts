@@ -8,7 +8,14 @@ import { formatShanghai, startOfShanghaiDay } from '../../platform/time/time.ts'
 import type { Trx } from '../../schema.ts';
 import { liveResourceCounts } from '../inventory/index.ts';
 import { listStatements, yuan } from '../metering/index.ts';
-import { periodOf, type UtilisationRow, utilisationReport } from '../monitoring/index.ts';
+import {
+  idleResources,
+  monthlyAnalysis,
+  periodOf,
+  type UtilisationRow,
+  utilisationReport,
+} from '../monitoring/index.ts';
+import { CHANGE_ORDER_TYPES, changesDelivered } from '../orders/index.ts';
 import { heartbeatAvailabilityBetween } from './availability.service.ts';
 import { availability } from './incidents.service.ts';
 import * as repo from './operations.repository.ts';
@@ -22,6 +29,8 @@ export type Period = 'week' | 'month';
 
 /** how many of the least available resources a report lists */
 const LEAST_AVAILABLE = 20;
+/** how many of the most idle resources a report lists */
+const TOP_IDLE = 20;
 const num = (v: string | null) => (v === null ? null : Math.round(Number(v) * 100) / 100);
 
 export async function reportFigures(
@@ -66,6 +75,7 @@ export async function reportFigures(
   const windows = await repo.agreedWindows(trx, auth.visibility, fromAt, toAt, providerId);
   const avail = await availability(trx, auth, from, to);
   const measured = await heartbeatAvailabilityBetween(trx, auth, fromAt, toAt, providerId, now);
+  const extra = await changesIdleAndSizing(trx, input.period, from, fromAt, toAt, providerId);
   return {
     period: input.period,
     from,
@@ -112,7 +122,71 @@ export async function reportFigures(
         affectedResources: w.affected_resources,
       })),
     },
+    ...extra,
   };
+}
+
+/**
+ * Issue 18's remaining sections: the changes delivered (change and scale-up orders completed in the period,
+ * city-wide: a provider sees no unit's orders), the most idle resources (monitoring's rollups, least average CPU
+ * first) and, in a monthly report, monitoring's right-sizing analysis of the month (a provider's: its resources).
+ */
+async function changesIdleAndSizing(
+  trx: Trx,
+  period: Period,
+  from: string,
+  fromAt: Date,
+  toAt: Date,
+  providerId: string | null,
+) {
+  let changes: {
+    total: number;
+    byType: Record<(typeof CHANGE_ORDER_TYPES)[number], number>;
+    orders: { number: string; type: string; title: string; unitName: string; closedAt: string }[];
+  } | null = null;
+  if (providerId === null) {
+    const delivered = await changesDelivered(trx, { from: fromAt, to: toAt });
+    const byType = Object.fromEntries(
+      CHANGE_ORDER_TYPES.map((type) => [type, delivered.filter((o) => o.type === type).length]),
+    ) as Record<(typeof CHANGE_ORDER_TYPES)[number], number>;
+    changes = {
+      total: delivered.length,
+      byType,
+      orders: delivered.map((o) => ({
+        number: o.number,
+        type: o.type,
+        title: o.title,
+        unitName: o.unitName ?? '',
+        closedAt: o.closedAt,
+      })),
+    };
+  }
+  // every resource with CPU samples in the period: the most idle are listed, and a provider's set filters the
+  // analysis (which covers exactly the resources with CPU samples in the month)
+  const sampled = await idleResources(trx, { from: fromAt, to: toAt, providerId, limit: 100_000 });
+  const idle = { resources: sampled.length, top: sampled.slice(0, TOP_IDLE) };
+  let rightSizing: {
+    month: string;
+    summary: { resources: number; downsize: number; expand: number; keep: number };
+    suggestions: Awaited<ReturnType<typeof monthlyAnalysis>>['suggestions'];
+  } | null = null;
+  if (period === 'month') {
+    const analysis = await monthlyAnalysis(trx, from.slice(0, 7));
+    const ours = new Set(sampled.map((r) => r.resourceId));
+    const suggestions = analysis.suggestions.filter((x) => providerId === null || ours.has(x.resourceId));
+    const count = (a: string) => suggestions.filter((x) => x.advice === a).length;
+    rightSizing = {
+      month: analysis.month,
+      summary: {
+        resources: suggestions.length,
+        downsize: count('downsize'),
+        expand: count('expand'),
+        keep: count('keep'),
+      },
+      suggestions: suggestions.filter((x) => x.advice !== 'keep'),
+    };
+  }
+  return { changes, idle, rightSizing };
 }
 
 export type ReportFigures = Awaited<ReturnType<typeof reportFigures>>;
@@ -148,6 +222,8 @@ export async function reportWorkbook(f: ReportFigures): Promise<Buffer> {
   summary.addRow(['平均响应时间（秒）', f.tickets.averageResponseSeconds]);
   summary.addRow(['平均满意度', f.tickets.averageSatisfaction]);
   summary.addRow(['已实施维护窗口', f.maintenance.agreed]);
+  if (f.changes) summary.addRow(['交付变更（变更、扩容订单）', f.changes.total]);
+  if (f.rightSizing) summary.addRow(['建议降配资源数', f.rightSizing.summary.downsize]);
   for (const p of f.availability.providers) summary.addRow([`可用率%（${text(p.name ?? '')}）`, p.availabilityPercent]);
   for (const p of f.availability.measured?.providers ?? [])
     summary.addRow([`心跳监测可用率%（${text(p.name)}）`, p.availabilityPercent]);
@@ -212,8 +288,44 @@ export async function reportWorkbook(f: ReportFigures): Promise<Buffer> {
       local(w.endsAt),
       w.affectedResources,
     ]);
+  addChangeAndIdleSheets(wb, f);
   for (const sheet of wb.worksheets) sheet.getRow(1).font = { bold: true };
   return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+const ADVICE_ZH = { downsize: '建议降配', expand: '建议扩容', keep: '保持' } as const;
+
+/** The changes delivered, the most idle resources and the right-sizing advice (archived reports before lack them). */
+function addChangeAndIdleSheets(wb: ExcelJS.Workbook, f: ReportFigures): void {
+  if (f.changes) {
+    const ch = wb.addWorksheet('变更交付');
+    ch.addRow(['订单号', '类型', '事项', '单位', '完成时间']);
+    for (const o of f.changes.orders)
+      ch.addRow([o.number, o.type === 'change' ? '变更' : '扩容', text(o.title), text(o.unitName), local(o.closedAt)]);
+    ch.addRow(['合计', '', '', '', f.changes.total]);
+  }
+  if (f.idle) {
+    const idle = wb.addWorksheet('闲置资源');
+    idle.addRow(['资源', '单位', 'vCPU', '有数据小时数', 'CPU平均%', 'CPU峰值%']);
+    for (const r of f.idle.top)
+      idle.addRow([text(r.resourceName), text(r.organisationName ?? ''), r.vcpu, r.hours, r.cpuAvg, r.cpuMax]);
+  }
+  if (f.rightSizing) {
+    const rs = wb.addWorksheet('调整建议');
+    const sm = f.rightSizing.summary;
+    rs.addRow(['资源', '单位', 'vCPU', '建议vCPU', 'CPU P95%', '建议', '依据']);
+    for (const x of f.rightSizing.suggestions)
+      rs.addRow([
+        text(x.resourceName),
+        text(x.organisationName ?? ''),
+        x.vcpu,
+        x.suggestedVcpu,
+        x.cpuP95,
+        ADVICE_ZH[x.advice],
+        text(x.reason),
+      ]);
+    rs.addRow([`分析资源 ${sm.resources}，建议降配 ${sm.downsize}，建议扩容 ${sm.expand}，保持 ${sm.keep}`]);
+  }
 }
 
 export async function generateReport(

@@ -5,6 +5,7 @@ import { AppError, invalid, notFound } from '../../platform/errors.ts';
 import type { Job } from '../../platform/jobs/jobs.ts';
 import { shanghaiDay } from '../../platform/time/time.ts';
 import type { DB, Db, Trx } from '../../schema.ts';
+import { addWorkingTime } from '../calendar/index.ts';
 import { displayNamesByUsername } from '../identity/index.ts';
 import { getResource } from '../inventory/index.ts';
 import { notify } from '../notifications/index.ts';
@@ -61,6 +62,14 @@ export function toTicket(t: Listed, now: Date) {
     },
     resolutionTarget: {
       targetHours: t.resolution_hours,
+      /** how the hours are counted: null wall-clock 7x24, else service hours of the calendar's working days */
+      workingTime:
+        t.resolution_service_hours === null
+          ? null
+          : {
+              hoursPerDay: t.resolution_service_hours,
+              startHour: t.resolution_service_start_hour ?? 0,
+            },
       note: t.resolution_note,
       article: t.resolution_article,
       dueAt: iso(t.resolution_due_at),
@@ -116,16 +125,31 @@ const RESOLUTION_KEY = {
  * and the resolution of its priority (the pack's defaults: no regulation gives one; its note says so, and the
  * article of the provider's duty of continuous service it serves, where the pack has one, goes with it).
  */
-async function targets(trx: Trx, jurisdictionId: string, priority: Priority) {
-  const policy = await effectivePolicy(trx as unknown as Db, await repo.jurisdictionCode(trx, jurisdictionId));
+async function targets(trx: Trx, jurisdictionId: string, priority: Priority, now: Date) {
+  const code = await repo.jurisdictionCode(trx, jurisdictionId);
+  const policy = await effectivePolicy(trx as unknown as Db, code);
   const c = policy.provider.responseMinutesMax;
   const r = policy.defaults[RESOLUTION_KEY[priority]];
+  const resolutionHours = (r.value as number | null) ?? null;
+  // Counted in the service hours of working days where the pack says so (issue 18), else wall-clock 7x24.
+  const perDay = (policy.defaults.ticketResolutionWorkingHoursPerDay.value as number | null) ?? 0;
+  const startHour = (policy.defaults.ticketServiceDayStartHour.value as number | null) ?? 9;
+  const service = perDay > 0 ? { hours: Math.min(perDay, 24 - startHour), startHour } : null;
+  let resolutionDueAt: Date | null = null;
+  if (resolutionHours !== null && service === null)
+    resolutionDueAt = new Date(now.getTime() + resolutionHours * 3_600_000);
+  else if (resolutionHours !== null && service !== null) {
+    const hours = { startMinute: service.startHour * 60, endMinute: (service.startHour + service.hours) * 60 };
+    resolutionDueAt = (await addWorkingTime(trx as unknown as Db, code, now, resolutionHours * 60, hours)).due;
+  }
   return {
     minutes: (c.value as number | null) ?? null,
     article: c.article ?? null,
-    resolutionHours: (r.value as number | null) ?? null,
+    resolutionHours,
     resolutionNote: r.note ?? null,
     resolutionArticle: r.article ?? policy.provider.continuousOperation.article ?? null,
+    resolutionDueAt,
+    service,
   };
 }
 
@@ -151,7 +175,7 @@ export async function openTicket(trx: Trx, auth: AuthContext, actor: Actor, inpu
     throw invalid('body.resourceId', 'name the resource concerned, or the provider / 请选择相关资源或云服务商');
   }
   const unitName = (await repo.organisationName(trx, organisationId)) ?? '';
-  const target = await targets(trx, auth.jurisdictionId, input.priority);
+  const target = await targets(trx, auth.jurisdictionId, input.priority, now);
   const t = await repo.insertTicket(trx, {
     number: ticketNumber(now),
     organisation_id: organisationId,
@@ -181,8 +205,9 @@ export async function openTicket(trx: Trx, auth: AuthContext, actor: Actor, inpu
     resolution_hours: target.resolutionHours,
     resolution_note: target.resolutionNote,
     resolution_article: target.resolutionArticle,
-    resolution_due_at:
-      target.resolutionHours === null ? null : new Date(now.getTime() + target.resolutionHours * 3_600_000),
+    resolution_due_at: target.resolutionDueAt,
+    resolution_service_hours: target.service?.hours ?? null,
+    resolution_service_start_hour: target.service?.startHour ?? null,
     created_by: actorName(actor),
     created_at: now,
     updated_at: now,

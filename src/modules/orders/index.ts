@@ -1,4 +1,7 @@
 // What other modules and app.ts may use from orders (contract: see the common brief).
+
+// issue 18's operations reports: change and scale-up orders completed in a period
+export { CHANGE_ORDER_TYPES, changesDelivered, type DeliveredChange } from './orders.delivered.repository.ts';
 export { SUPERVISOR_ROLE } from './orders.engine.ts';
 // issue 17 (efficiency evaluation): the units' own step deadlines and the quota their completed orders consumed
 export { consumedQuota, type UnitStepDeadlineFacts, unitStepDeadlines } from './orders.evaluation.repository.ts';

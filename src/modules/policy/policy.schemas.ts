@@ -333,6 +333,8 @@ export const PolicyPackSchema = Type.Object(
       ticketResolutionHoursHigh: I,
       ticketResolutionHoursNormal: I,
       ticketResolutionHoursLow: I,
+      ticketResolutionWorkingHoursPerDay: I,
+      ticketServiceDayStartHour: I,
     }),
   },
   { additionalProperties: false, $id: 'PolicyPack', title: 'PolicyPack' },

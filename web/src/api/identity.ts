@@ -130,7 +130,13 @@ export function businessRolesFor(type: string | undefined): Role[] {
   );
 }
 
-export const TOKEN_SCOPES = ['organisation:read', 'shared-data:call'] as const satisfies readonly TokenScope[];
+export const TOKEN_SCOPES = [
+  'organisation:read',
+  'shared-data:call',
+  // issue 18: a provider's ticketing system works its service-desk queue
+  'ticket:read',
+  'ticket:work',
+] as const satisfies readonly TokenScope[];
 
 /** Password rules the server enforces (security policy), for the hint next to the form. */
 export const PASSWORD_RULES = { minLength: 10, classes: 3, history: 5 } as const;

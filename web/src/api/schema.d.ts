@@ -2099,7 +2099,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         name: string;
-                        scopes: ("organisation:read" | "work-order:fulfil" | "inventory:read" | "inventory:report" | "monitoring:ingest" | "order:read" | "settlement:read" | "shared-data:call")[];
+                        scopes: ("organisation:read" | "work-order:fulfil" | "inventory:read" | "inventory:report" | "monitoring:ingest" | "order:read" | "settlement:read" | "shared-data:call" | "ticket:read" | "ticket:work")[];
                         expiresInDays: number;
                     };
                 };
@@ -21310,6 +21310,8 @@ export interface components {
                 ticketResolutionHoursHigh: components["schemas"]["CitedInteger"];
                 ticketResolutionHoursNormal: components["schemas"]["CitedInteger"];
                 ticketResolutionHoursLow: components["schemas"]["CitedInteger"];
+                ticketResolutionWorkingHoursPerDay: components["schemas"]["CitedInteger"];
+                ticketServiceDayStartHour: components["schemas"]["CitedInteger"];
             };
         };
         /** PolicyPackSummary */
@@ -22345,6 +22347,12 @@ export interface components {
             };
             resolutionTarget: {
                 targetHours: number | null;
+                workingTime: {
+                    /** @description service hours of each working day the target counts */
+                    hoursPerDay: number;
+                    /** @description Beijing-time hour the service hours start */
+                    startHour: number;
+                } | null;
                 note: string | null;
                 article: string | null;
                 dueAt: string | null;
@@ -22415,6 +22423,12 @@ export interface components {
             };
             resolutionTarget: {
                 targetHours: number | null;
+                workingTime: {
+                    /** @description service hours of each working day the target counts */
+                    hoursPerDay: number;
+                    /** @description Beijing-time hour the service hours start */
+                    startHour: number;
+                } | null;
                 note: string | null;
                 article: string | null;
                 dueAt: string | null;

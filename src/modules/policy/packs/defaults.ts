@@ -74,4 +74,16 @@ export const platformDefaults = {
   ),
   ticketResolutionHoursNormal: platformDefault(24, 'hours to resolve a normal ticket, wall-clock 7x24'),
   ticketResolutionHoursLow: platformDefault(72, 'hours to resolve a low-priority ticket or a consultation, wall-clock'),
+  // How those resolution targets are counted (issue 18). 0: wall-clock 7x24, the duty being 365x24 (JQ 11). A
+  // jurisdiction whose providers answer on site 5x8 (TZ 12(2)) may count them in working time instead: this many
+  // service hours of each working day of its calendar (holidays off, make-up days worked), from the start hour below.
+  // The 5-minute response of TZ 12(2) is always wall-clock.
+  ticketResolutionWorkingHoursPerDay: platformDefault(
+    0,
+    'service hours of a working day a ticket’s resolution target is counted in; 0 = wall-clock 7x24 (no regulation says to count in working time)',
+  ),
+  ticketServiceDayStartHour: platformDefault(
+    9,
+    'Beijing-time hour a working day’s service hours start, when resolution targets are counted in working time',
+  ),
 } satisfies PolicyPack['defaults'];

@@ -183,4 +183,7 @@ export const operationsEnUS: Record<keyof typeof operationsZhCN, string> = {
   'ops.schedules.empty': 'No scheduled reports',
   'ops.reports.bySchedule': 'System (scheduled)',
   'ops.schedules.action': 'Action',
+  'scope.ticket:read': 'Read service-desk tickets',
+  'scope.ticket:work': 'Work service-desk tickets (answer, update, resolve)',
+  'ops.ticket.resolutionWorkingTarget': 'Resolve within {hours} working hours (working days {from}:00-{to}:00)',
 };

@@ -180,4 +180,8 @@ export const operationsZhCN = {
   'ops.schedules.empty': '暂无定时报告',
   'ops.reports.bySchedule': '系统（定时生成）',
   'ops.schedules.action': '操作',
+  // API token scopes of the service desk (a provider's ticketing system works its queue)
+  'scope.ticket:read': '读取服务工单',
+  'scope.ticket:work': '处理服务工单（响应、更新、解决）',
+  'ops.ticket.resolutionWorkingTarget': '解决时限 {hours} 个工作小时（工作日 {from}:00-{to}:00 计时）',
 } as const;

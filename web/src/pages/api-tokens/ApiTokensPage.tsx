@@ -3,6 +3,7 @@ import { Alert, App, Button, Card, Popconfirm, Table, type TableColumnsType, Tag
 import { useMemo, useState } from 'react';
 import { useApiTokens, useRevokeApiToken } from '../../api/hooks/api-tokens';
 import { useOrganisations } from '../../api/hooks/organisations';
+import { TOKEN_SCOPES } from '../../api/identity';
 import type { ApiToken } from '../../api/types';
 import { useCan } from '../../app/session';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
@@ -47,7 +48,9 @@ export function ApiTokensPage() {
       render: (_, row) =>
         row.scopes.map((scope) => (
           <Tag key={scope} title={scope}>
-            {scope === 'organisation:read' ? t('scope.organisation:read') : scope}
+            {(TOKEN_SCOPES as readonly string[]).includes(scope)
+              ? t(`scope.${scope as (typeof TOKEN_SCOPES)[number]}`)
+              : scope}
           </Tag>
         )),
     },

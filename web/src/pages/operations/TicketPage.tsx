@@ -60,7 +60,13 @@ export function TicketPage() {
               <ResolutionTag target={tk.resolutionTarget} />
               <DateTime value={tk.resolutionTarget.dueAt} />
               {tk.resolutionTarget.targetHours !== null &&
-                t('ops.ticket.resolutionTarget', { hours: tk.resolutionTarget.targetHours })}
+                (tk.resolutionTarget.workingTime === null
+                  ? t('ops.ticket.resolutionTarget', { hours: tk.resolutionTarget.targetHours })
+                  : t('ops.ticket.resolutionWorkingTarget', {
+                      hours: tk.resolutionTarget.targetHours,
+                      from: tk.resolutionTarget.workingTime.startHour,
+                      to: tk.resolutionTarget.workingTime.startHour + tk.resolutionTarget.workingTime.hoursPerDay,
+                    }))}
               {tk.resolutionTarget.resolvedInSeconds !== null &&
                 t('ops.ticket.resolvedIn', {
                   hours: Math.floor(tk.resolutionTarget.resolvedInSeconds / 3600),
