@@ -1,6 +1,7 @@
 // What other modules and app.ts may use from orders (contract: see the common brief).
 export { SUPERVISOR_ROLE } from './orders.engine.ts';
 export { ORDER_FACTS_SCHEMAS, orderFactsRoutes } from './orders.facts.routes.ts';
+export { getOrder } from './orders.queries.ts';
 export { orderRoutes } from './orders.routes.ts';
 export { ORDER_SCHEMAS } from './orders.schemas.ts';
 export { seedDemoOrders } from './orders.seed.ts';

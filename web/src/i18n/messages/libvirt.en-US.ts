@@ -57,4 +57,7 @@ export const libvirtEnUS: Record<keyof typeof libvirtZhCN, string> = {
   'libvirt.form.save': 'Save',
   'libvirt.form.cancel': 'Cancel',
   'libvirt.saved': 'Saved',
+  'libvirt.review.flagged':
+    'Capacity warning: this order exceeds the virtualisation hosts’ free capacity; check with the provider before approving',
+  'libvirt.review.fits': 'The virtualisation hosts have room for this order',
 };

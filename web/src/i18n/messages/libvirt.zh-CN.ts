@@ -55,4 +55,6 @@ export const libvirtZhCN = {
   'libvirt.form.save': '保存',
   'libvirt.form.cancel': '取消',
   'libvirt.saved': '已保存对接配置',
+  'libvirt.review.flagged': '容量预警：本申请超出虚拟化平台当前可用容量，审批前请与云服务商核实',
+  'libvirt.review.fits': '虚拟化平台容量充足',
 };

@@ -26,6 +26,10 @@ export interface ConnectionConfig {
   /** live scale-up headroom (0: none) */
   maxVcpu: number;
   maxMemoryGb: number;
+  /** vCPUs a host CPU may carry (1: none) */
+  vcpuOvercommit?: number;
+  /** direct kernel boot (files on the host) instead of the base image's boot loader */
+  boot?: { kernel: string; initrd: string | null; cmdline: string | null } | null;
 }
 
 export interface VmSize {
@@ -189,6 +193,7 @@ export async function createVm(
     pool: c.pool,
     volumes,
     network: c.network,
+    boot: c.boot ?? null,
   });
   await step(
     'define domain',
@@ -429,6 +434,8 @@ export async function capacity(virsh: VirshSession, c: ConnectionConfig) {
   const pool = parsePool(await virsh.run(['pool-dumpxml', c.pool]));
   return {
     cpus: node.cpus,
+    /** the vCPUs the host may carry: its CPUs times the zone's overcommit */
+    vcpuCapacity: node.cpus * Math.max(1, c.vcpuOvercommit ?? 1),
     memoryGb: Math.floor(node.memoryKiB / 1024 / 1024),
     usedVcpus: active.reduce((a, d) => a + d.vcpu, 0),
     usedMemoryGb: Math.ceil(active.reduce((a, d) => a + d.memoryMiB, 0) / 1024),
