@@ -8,6 +8,8 @@ import type { DriverDelivery } from '../driver.ts';
 import { fits, freeOf } from './libvirt.capacity.ts';
 import { configOf, syncLibvirtDrivers, virshOf, zoneConnections } from './libvirt.connections.ts';
 import {
+  awaitLeases,
+  type CreatedVm,
   capacity,
   createVm,
   domainName,
@@ -152,14 +154,25 @@ async function carryOut(db: Db, w: WorkItem, now: Date, trail: StepRecord[]): Pr
     const virsh = virshOf(c);
     const cfg = configOf(c);
     const made: string[] = [];
+    const created: { vm: CreatedVm; line: (typeof planned)[number]['line']; spec: Record<string, unknown> }[] = [];
     try {
       for (const p of planned) {
         made.push(p.name);
         const spec = p.line.specification as Record<string, unknown>;
-        const vm = await createVm(virsh, cfg, p.name, `工单 ${w.id} 第 ${p.line.line_no} 行`, sizeOf(spec));
-        trail.push(...vm.trail.map((s) => ({ ...s, step: `${p.name}: ${s.step}` })));
+        const vm = await createVm(virsh, cfg, p.name, `工单 ${w.id} 第 ${p.line.line_no} 行`, sizeOf(spec), {
+          leaseWaitMs: 0,
+        });
+        created.push({ vm, line: p.line, spec });
+      }
+      // all machines started: their guests boot side by side while the leases are awaited
+      await awaitLeases(
+        virsh,
+        created.map((x) => x.vm),
+      );
+      for (const { vm, line, spec } of created) {
+        trail.push(...vm.trail.map((s) => ({ ...s, step: `${vm.name}: ${s.step}` })));
         out.push({
-          lineNo: p.line.line_no,
+          lineNo: line.line_no,
           name: vm.name,
           externalId: vm.uuid,
           addresses: vm.addresses,
