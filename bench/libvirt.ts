@@ -54,14 +54,21 @@ function virshScript(lines: string[]): Promise<void> {
   });
 }
 
-const leasedNames = (network: string) =>
+/** The MAC addresses the network's DHCP server has leased to (busybox's udhcpc sends no host name). */
+const leasedMacs = (network: string) =>
   new Set(
     (virshSystem('net-dhcp-leases', network).stdout ?? '')
       .split('\n')
-      .map((l) => l.trim().split(/\s+/))
-      .filter((f) => f.length >= 6 && f[5] !== '-')
-      .map((f) => f[5] as string),
+      .map((l) => l.trim().split(/\s+/)[2] ?? '')
+      .filter((mac) => /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(mac)),
   );
+
+/** A domain's MAC addresses (`virsh domiflist`). */
+const macsOf = (name: string) =>
+  (virshSystem('domiflist', name).stdout ?? '')
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/)[4] ?? '')
+    .filter((mac) => /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(mac));
 
 async function main() {
   const why = qemuUnavailable();
@@ -110,7 +117,12 @@ async function main() {
     const d0 = performance.now();
     await virshScript(script);
     const directStarted = performance.now() - d0;
-    while (leasedNames(zone.network).size < VMS) await new Promise((r) => setTimeout(r, 1000));
+    const macs = names.flatMap(macsOf);
+    for (;;) {
+      const leased = leasedMacs(zone.network);
+      if (macs.every((m) => leased.has(m))) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
     const directMs = performance.now() - d0;
     load.direct = loadavg()[0] as number;
     rmSync(dir, { recursive: true, force: true });
