@@ -6,6 +6,7 @@ export { SUPERVISOR_ROLE } from './orders.engine.ts';
 // issue 17 (efficiency evaluation): the units' own step deadlines and the quota their completed orders consumed
 export { consumedQuota, type UnitStepDeadlineFacts, unitStepDeadlines } from './orders.evaluation.repository.ts';
 export { ORDER_FACTS_SCHEMAS, orderFactsRoutes } from './orders.facts.routes.ts';
+export { getOrder } from './orders.queries.ts';
 export { orderRoutes } from './orders.routes.ts';
 export { ORDER_SCHEMAS } from './orders.schemas.ts';
 export { seedDemoOrders } from './orders.seed.ts';

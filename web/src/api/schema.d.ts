@@ -18415,6 +18415,10 @@ export interface paths {
                                 domainType: "kvm" | "qemu";
                                 maxVcpu: number;
                                 maxMemoryGb: number;
+                                vcpuOvercommit: number;
+                                bootKernel: string | null;
+                                bootInitrd: string | null;
+                                bootCmdline: string | null;
                                 enabled: boolean;
                                 updatedBy: string;
                                 /** Format: date-time */
@@ -18470,6 +18474,12 @@ export interface paths {
                         domainType: "kvm" | "qemu";
                         maxVcpu?: number;
                         maxMemoryGb?: number;
+                        /** @description vCPUs a host CPU may carry (1: none) */
+                        vcpuOvercommit?: number;
+                        /** @description direct kernel boot: the kernel’s path on the host (appliances, test guests) */
+                        bootKernel?: string | null;
+                        bootInitrd?: string | null;
+                        bootCmdline?: string | null;
                         enabled?: boolean;
                     };
                 };
@@ -18497,6 +18507,10 @@ export interface paths {
                             domainType: "kvm" | "qemu";
                             maxVcpu: number;
                             maxMemoryGb: number;
+                            vcpuOvercommit: number;
+                            bootKernel: string | null;
+                            bootInitrd: string | null;
+                            bootCmdline: string | null;
                             enabled: boolean;
                             updatedBy: string;
                             /** Format: date-time */
@@ -18561,6 +18575,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             cpus: number;
+                            /** @description the host’s CPUs times the zone’s vCPU overcommit */
+                            vcpuCapacity: number;
                             memoryGb: number;
                             usedVcpus: number;
                             usedMemoryGb: number;
@@ -18568,6 +18584,92 @@ export interface paths {
                             freeMemoryGb: number;
                             poolFreeGb: number;
                             domains: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/libvirt/orders/{id}/capacity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The capacity flag at review: whether the libvirt zones an order’s lines go to have a host with the free vCPUs and memory for them (libvirt, now, after the zones’ work orders not yet created) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            orderId: string;
+                            /** Format: date-time */
+                            checkedAt: string;
+                            /** @description every libvirt zone of the order has a host with room (true when none) */
+                            fits: boolean;
+                            /** @description a zone is short of room or could not be read: the reviewer is warned */
+                            flagged: boolean;
+                            zones: {
+                                providerName: string;
+                                zone: string;
+                                need: {
+                                    vcpu: number;
+                                    memoryGb: number;
+                                };
+                                waiting: {
+                                    vcpu: number;
+                                    memoryGb: number;
+                                };
+                                hosts: {
+                                    name: string;
+                                    freeVcpus: number | null;
+                                    freeMemoryGb: number | null;
+                                    error: string | null;
+                                }[];
+                                verdict: "fits" | "short" | "unknown";
+                                /** @description the sentence shown to the reviewer (Chinese) */
+                                message: string;
+                            }[];
                         };
                     };
                 };

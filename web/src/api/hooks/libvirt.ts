@@ -37,3 +37,16 @@ export function useLibvirtCapacity(id: string | null) {
     enabled: id !== null,
   });
 }
+
+export type OrderCapacityCheck =
+  paths['/api/v1/libvirt/orders/{id}/capacity']['get']['responses']['200']['content']['application/json'];
+
+/** The capacity flag at review: does the order fit its libvirt zones' hosts (libvirt, now)? The ops unit's view. */
+export function useOrderCapacity(orderId: string | undefined, enabled: boolean) {
+  return useQuery({
+    queryKey: [...KEY, 'order-capacity', orderId],
+    queryFn: ({ signal }) =>
+      unwrap(api.GET('/api/v1/libvirt/orders/{id}/capacity', { params: { path: { id: orderId as string } }, signal })),
+    enabled: enabled && orderId !== undefined,
+  });
+}

@@ -57,4 +57,13 @@ export const libvirtEnUS: Record<keyof typeof libvirtZhCN, string> = {
   'libvirt.form.save': 'Save',
   'libvirt.form.cancel': 'Cancel',
   'libvirt.saved': 'Saved',
+  'libvirt.review.flagged':
+    'Capacity warning: this order exceeds the virtualisation hosts’ free capacity; check with the provider before approving',
+  'libvirt.review.fits': 'The virtualisation hosts have room for this order',
+  'libvirt.form.overcommit': 'vCPU overcommit',
+  'libvirt.form.overcommit.help': 'vCPUs each host CPU may carry; 1: none. Memory is never overcommitted',
+  'libvirt.form.bootKernel': 'Direct kernel boot (optional)',
+  'libvirt.form.boot.help': 'A file path on the host, for appliances and test guests; empty: boot the base image',
+  'libvirt.form.bootInitrd': 'initrd',
+  'libvirt.form.bootCmdline': 'Kernel command line',
 };

@@ -55,4 +55,12 @@ export const libvirtZhCN = {
   'libvirt.form.save': '保存',
   'libvirt.form.cancel': '取消',
   'libvirt.saved': '已保存对接配置',
+  'libvirt.review.flagged': '容量预警：本申请超出虚拟化平台当前可用容量，审批前请与云服务商核实',
+  'libvirt.review.fits': '虚拟化平台容量充足',
+  'libvirt.form.overcommit': '处理器超分比例',
+  'libvirt.form.overcommit.help': '每个物理处理器核可承载的虚拟处理器数，1 表示不超分；内存不超分',
+  'libvirt.form.bootKernel': '直接引导内核（可选）',
+  'libvirt.form.boot.help': '主机上的文件路径，用于专用设备与测试虚拟机；留空则从基础镜像启动',
+  'libvirt.form.bootInitrd': '初始内存盘（initrd）',
+  'libvirt.form.bootCmdline': '内核启动参数',
 };

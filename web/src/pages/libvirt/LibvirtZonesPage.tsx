@@ -50,6 +50,9 @@ function ConnectionModal({ initial, onClose }: { initial: LibvirtConnection | nu
       zone: v.zone.trim(),
       username: v.username?.trim() || undefined,
       password: v.password || undefined,
+      bootKernel: v.bootKernel?.trim() || null,
+      bootInitrd: v.bootInitrd?.trim() || null,
+      bootCmdline: v.bootCmdline?.trim() || null,
     };
     save.mutate(body, {
       onError: server.onError,
@@ -89,9 +92,13 @@ function ConnectionModal({ initial, onClose }: { initial: LibvirtConnection | nu
                 domainType: initial.domainType,
                 maxVcpu: initial.maxVcpu,
                 maxMemoryGb: initial.maxMemoryGb,
+                vcpuOvercommit: initial.vcpuOvercommit,
+                bootKernel: initial.bootKernel ?? undefined,
+                bootInitrd: initial.bootInitrd ?? undefined,
+                bootCmdline: initial.bootCmdline ?? undefined,
                 enabled: initial.enabled,
               }
-            : { domainType: 'kvm', maxVcpu: 0, maxMemoryGb: 0, enabled: true }
+            : { domainType: 'kvm', maxVcpu: 0, maxMemoryGb: 0, vcpuOvercommit: 1, enabled: true }
         }
         onFinish={onFinish}
       >
@@ -144,8 +151,26 @@ function ConnectionModal({ initial, onClose }: { initial: LibvirtConnection | nu
           <Form.Item label={t('libvirt.form.maxMemory')} name="maxMemoryGb">
             <InputNumber<number> precision={0} min={0} max={65536} />
           </Form.Item>
+          <Form.Item
+            label={t('libvirt.form.overcommit')}
+            name="vcpuOvercommit"
+            extra={t('libvirt.form.overcommit.help')}
+          >
+            <InputNumber<number> precision={0} min={1} max={64} />
+          </Form.Item>
           <Form.Item label={t('libvirt.form.enabled')} name="enabled" valuePropName="checked">
             <Switch />
+          </Form.Item>
+        </Space>
+        <Form.Item label={t('libvirt.form.bootKernel')} name="bootKernel" extra={t('libvirt.form.boot.help')}>
+          <Input autoComplete="off" />
+        </Form.Item>
+        <Space size="large" wrap>
+          <Form.Item label={t('libvirt.form.bootInitrd')} name="bootInitrd">
+            <Input autoComplete="off" />
+          </Form.Item>
+          <Form.Item label={t('libvirt.form.bootCmdline')} name="bootCmdline">
+            <Input autoComplete="off" />
           </Form.Item>
         </Space>
       </Form>

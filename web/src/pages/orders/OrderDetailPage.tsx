@@ -29,6 +29,7 @@ import { PageLoading } from '../../components/PageLoading';
 import { RoleTag } from '../../components/RoleTag';
 import { specInWords } from '../../components/specification';
 import { type MessageKey, useI18n } from '../../i18n';
+import { OrderCapacityAlert } from '../libvirt/OrderCapacityAlert';
 import { dimensionLabel } from '../projects/labels';
 import { ActButtons } from './ActButtons';
 import { OrderFactsCard } from './OrderFactsCard';
@@ -57,6 +58,7 @@ export function OrderDetailPage() {
   const packs = usePolicyPacks();
   const catalogue = useCatalogue(undefined);
   const cancel = useCancelOrder();
+  const seesCapacity = useCan('inventory:reconcile');
 
   if (order.isPending) return <PageLoading />;
   if (order.isError) return <ApiErrorAlert error={order.error} onRetry={() => void order.refetch()} />;
@@ -183,6 +185,7 @@ export function OrderDetailPage() {
         </Descriptions>
       </Card>
       {facts.data && <OrderFactsCard facts={facts.data} />}
+      {!closed && <OrderCapacityAlert orderId={o.id} enabled={seesCapacity} />}
       <Card title={t('orders.timeline')} style={{ marginBottom: 16 }}>
         <Table<OrderStep>
           rowKey="seq"

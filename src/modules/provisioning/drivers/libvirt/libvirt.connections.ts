@@ -66,6 +66,8 @@ export const configOf = (c: repo.ConnectionWithProvider): ConnectionConfig => ({
   domainType: c.domain_type,
   maxVcpu: c.max_vcpu,
   maxMemoryGb: c.max_memory_gb,
+  vcpuOvercommit: c.vcpu_overcommit,
+  boot: c.boot_kernel ? { kernel: c.boot_kernel, initrd: c.boot_initrd, cmdline: c.boot_cmdline } : null,
 });
 
 /** The virsh session of a connection, its credentials opened from their SM4 seal only here, in memory. */

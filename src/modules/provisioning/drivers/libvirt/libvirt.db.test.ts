@@ -12,6 +12,7 @@ import { project, reviewedForProvider, withSystem } from '../../../orders/orders
 import { registerFulfilment } from '../../index.ts';
 import { closeSessions, runLibvirtFulfilment, unregisterLibvirtDrivers } from './index.ts';
 import { reconcileLibvirt, sampleLibvirt } from './libvirt.observe.ts';
+import { testNodeXml } from './libvirt.test-driver.fixtures.ts';
 import { parseDomain, volumeList } from './libvirt.xml.ts';
 import { sessionFor, type VirshSession } from './virsh.ts';
 
@@ -49,21 +50,6 @@ const spec = (vcpu: number, memoryGb: number, dataDiskGb = 10) => ({
   networkZone: ZONE,
 });
 
-function nodeXml() {
-  return `<node>
-  <cpu><mhz>2400</mhz><model>x86_64</model><active>32</active><total>32</total><nodes>1</nodes><sockets>2</sockets><cores>8</cores><threads>2</threads></cpu>
-  <memory>67108864</memory>
-  <network>
-    <name>yg-net</name><bridge name='ygbr0'/><forward mode='nat'/>
-    <ip address='10.77.0.1' netmask='255.255.255.0'><dhcp><range start='10.77.0.10' end='10.77.0.250'/></dhcp></ip>
-  </network>
-  <pool type='dir'>
-    <name>yg-pool</name><target><path>/var/lib/yunguan-test/pool</path></target>
-    <volume type='file'><name>base-os.qcow2</name><capacity unit='GiB'>1</capacity><target><format type='qcow2'/></target></volume>
-  </pool>
-</node>`;
-}
-
 const workOrders = async (s: Session, orderId: string) =>
   (await as(t.app, s, { url: `/api/v1/work-orders?orderId=${orderId}` })).json().items as {
     id: string;
@@ -98,7 +84,7 @@ describe.skipIf(!VIRSH)('the libvirt driver on libvirt’s test driver', () => {
   beforeAll(async () => {
     registerFulfilment();
     dir = mkdtempSync(path.join(tmpdir(), 'yunguan-libvirt-test-'));
-    writeFileSync(path.join(dir, 'node.xml'), nodeXml());
+    writeFileSync(path.join(dir, 'node.xml'), testNodeXml());
     uri = `test://${path.join(dir, 'node.xml')}`;
     t = await testApp({ clock });
     await seedDemo(t.database.db);

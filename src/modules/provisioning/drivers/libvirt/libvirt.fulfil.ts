@@ -5,8 +5,11 @@ import type { DB, Db } from '../../../../schema.ts';
 import * as provisioningRepo from '../../provisioning.repository.ts';
 import { deliver } from '../../provisioning.service.ts';
 import type { DriverDelivery } from '../driver.ts';
+import { fits, freeOf } from './libvirt.capacity.ts';
 import { configOf, syncLibvirtDrivers, virshOf, zoneConnections } from './libvirt.connections.ts';
 import {
+  awaitLeases,
+  type CreatedVm,
   capacity,
   createVm,
   domainName,
@@ -50,6 +53,23 @@ export function explain(e: unknown): string {
             ? '虚拟化平台不支持该操作'
             : '虚拟化平台操作失败';
   return `${what}${step ? `（步骤：${step}）` : ''}：${msg}`;
+}
+
+/** How long the undo of a failed attempt waits for libvirt to answer again (a restarting daemon). */
+export const UNDO_PATIENCE_MS = 30_000;
+
+/** Runs a libvirt operation again while the connection is down, for at most `UNDO_PATIENCE_MS`. */
+async function patiently<T>(run: () => Promise<T>): Promise<T> {
+  const until = Date.now() + UNDO_PATIENCE_MS;
+  for (;;) {
+    try {
+      return await run();
+    } catch (e) {
+      const down = e instanceof VirshError && (e.kind === 'connection' || e.kind === 'timeout');
+      if (!down || Date.now() >= until) throw e;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
 }
 
 interface WorkItem {
@@ -100,14 +120,22 @@ async function carryOut(db: Db, w: WorkItem, now: Date, trail: StepRecord[]): Pr
           trail.push({ step: `remove leftover ${r}`, ok: true });
       }
     }
-    const wanted = planned.reduce((a, p) => a + sizeOf(p.line.specification as Record<string, unknown>).memoryGb, 0);
-    // the zone's first host with room for the whole work order (its memory, as libvirt reports it)
+    const wanted = planned.reduce(
+      (a, p) => {
+        const s = sizeOf(p.line.specification as Record<string, unknown>);
+        return { vcpu: a.vcpu + s.vcpu, memoryGb: a.memoryGb + s.memoryGb };
+      },
+      { vcpu: 0, memoryGb: 0 },
+    );
+    // the zone's first host with room for the whole work order (free vCPUs and memory, as libvirt reports
+    // them): the same rule as the capacity flag at review (libvirt.capacity.ts)
     let c: ConnectionWithProvider | undefined;
     const seen: string[] = [];
     for (const candidate of connections) {
       const room = await capacity(virshOf(candidate), configOf(candidate));
-      seen.push(`${candidate.name}: ${room.memoryGb} GiB, in use ${room.usedMemoryGb} GiB`);
-      if (room.usedMemoryGb + wanted <= room.memoryGb) {
+      const free = freeOf(room);
+      seen.push(`${candidate.name}: free ${free.freeVcpus} vCPUs, ${free.freeMemoryGb} GiB`);
+      if (fits(free, wanted)) {
         c = candidate;
         break;
       }
@@ -115,21 +143,36 @@ async function carryOut(db: Db, w: WorkItem, now: Date, trail: StepRecord[]): Pr
     if (!c) {
       throw new LibvirtStepError(
         'capacity',
-        new VirshError('nodeinfo', 'no_space', `host memory (${seen.join('; ')}), ordered ${wanted} GiB`),
+        new VirshError(
+          'nodeinfo',
+          'no_space',
+          `host room (${seen.join('; ')}), ordered ${wanted.vcpu} vCPUs, ${wanted.memoryGb} GiB`,
+        ),
         trail,
       );
     }
     const virsh = virshOf(c);
     const cfg = configOf(c);
     const made: string[] = [];
+    const created: { vm: CreatedVm; line: (typeof planned)[number]['line']; spec: Record<string, unknown> }[] = [];
     try {
       for (const p of planned) {
-        const spec = p.line.specification as Record<string, unknown>;
-        const vm = await createVm(virsh, cfg, p.name, `工单 ${w.id} 第 ${p.line.line_no} 行`, sizeOf(spec));
-        trail.push(...vm.trail.map((s) => ({ ...s, step: `${p.name}: ${s.step}` })));
         made.push(p.name);
+        const spec = p.line.specification as Record<string, unknown>;
+        const vm = await createVm(virsh, cfg, p.name, `工单 ${w.id} 第 ${p.line.line_no} 行`, sizeOf(spec), {
+          leaseWaitMs: 0,
+        });
+        created.push({ vm, line: p.line, spec });
+      }
+      // all machines started: their guests boot side by side while the leases are awaited
+      await awaitLeases(
+        virsh,
+        created.map((x) => x.vm),
+      );
+      for (const { vm, line, spec } of created) {
+        trail.push(...vm.trail.map((s) => ({ ...s, step: `${vm.name}: ${s.step}` })));
         out.push({
-          lineNo: p.line.line_no,
+          lineNo: line.line_no,
           name: vm.name,
           externalId: vm.uuid,
           addresses: vm.addresses,
@@ -140,10 +183,16 @@ async function carryOut(db: Db, w: WorkItem, now: Date, trail: StepRecord[]): Pr
       }
     } catch (e) {
       if (e instanceof LibvirtStepError) trail.push(...e.trail.map((s) => ({ ...s, step: `failed: ${s.step}` })));
-      // the machines this attempt finished before the failure go too: a work order is all or nothing
+      // the machines this attempt finished before the failure go too (a work order is all or nothing), and
+      // whatever of the failing one libvirt kept when its own undo could not run (the daemon gone mid-step:
+      // libvirt is waited for a while, as a supervised daemon comes back within seconds)
       for (const name of made) {
-        for (const r of await removeLeftovers(virsh, cfg, name).catch(() => []))
-          trail.push({ step: `undo ${r}`, ok: true });
+        try {
+          for (const r of await patiently(() => removeLeftovers(virsh, cfg, name)))
+            trail.push({ step: `undo ${r}`, ok: true });
+        } catch (ue) {
+          trail.push({ step: `undo ${name}`, ok: false, detail: (ue as Error).message });
+        }
       }
       throw e;
     }

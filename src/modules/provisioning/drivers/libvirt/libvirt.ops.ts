@@ -26,6 +26,10 @@ export interface ConnectionConfig {
   /** live scale-up headroom (0: none) */
   maxVcpu: number;
   maxMemoryGb: number;
+  /** vCPUs a host CPU may carry (1: none) */
+  vcpuOvercommit?: number;
+  /** direct kernel boot (files on the host) instead of the base image's boot loader */
+  boot?: { kernel: string; initrd: string | null; cmdline: string | null } | null;
 }
 
 export interface VmSize {
@@ -98,6 +102,8 @@ export async function removeLeftovers(virsh: VirshSession, c: ConnectionConfig, 
     await virsh.run(['undefine', name]);
     removed.push(`domain ${name}`);
   }
+  // a daemon killed while creating a volume leaves a file its restarted self has not listed yet
+  await virsh.run(['pool-refresh', c.pool]);
   const volumes = volumeList(await virsh.run(['vol-list', '--pool', c.pool]));
   for (const v of Object.values(volumeNames(name))) {
     if (volumes.includes(v)) {
@@ -189,6 +195,7 @@ export async function createVm(
     pool: c.pool,
     volumes,
     network: c.network,
+    boot: c.boot ?? null,
   });
   await step(
     'define domain',
@@ -202,17 +209,33 @@ export async function createVm(
   );
   const info = await step('read domain', async () => parseDomain(await virsh.run(['dumpxml', name])));
   const macs = info.interfaces.map((i) => i.mac).filter((m): m is string => !!m);
-  // The guest asks for its address once it has booted: wait for the network's DHCP lease.
+  const vm: CreatedVm = { name, uuid: info.uuid, macs, addresses: [], volumes, trail };
+  if (options.leaseWaitMs !== 0) await awaitLeases(virsh, [vm], options);
+  return vm;
+}
+
+/**
+ * The guests ask for their addresses once booted: waits (for all of them together, so the machines of a work
+ * order boot side by side) until each has its lease from the network's DHCP server, or the wait is over; a
+ * machine without a lease yet is delivered without an address (the receipt says so).
+ */
+export async function awaitLeases(
+  virsh: VirshSession,
+  vms: CreatedVm[],
+  options: { leaseWaitMs?: number; pollMs?: number } = {},
+): Promise<void> {
   const deadline = Date.now() + (options.leaseWaitMs ?? 120_000);
-  let addresses: string[] = [];
   for (;;) {
-    const leased = parseDomIfAddr(await virsh.run(['domifaddr', name, '--source', 'lease']).catch(() => ''));
-    addresses = leased.filter((l) => macs.includes(l.mac)).map((l) => l.address);
-    if (addresses.length || Date.now() >= deadline) break;
-    await new Promise((r) => setTimeout(r, options.pollMs ?? 2000));
+    for (const vm of vms) {
+      if (vm.addresses.length) continue;
+      const leased = parseDomIfAddr(await virsh.run(['domifaddr', vm.name, '--source', 'lease']).catch(() => ''));
+      vm.addresses = leased.filter((l) => vm.macs.includes(l.mac)).map((l) => l.address);
+    }
+    if (vms.every((vm) => vm.addresses.length) || Date.now() >= deadline) break;
+    await new Promise((r) => setTimeout(r, options.pollMs ?? 1000));
   }
-  trail.push({ step: 'address', ok: addresses.length > 0, detail: addresses.join(', ') || 'no lease yet' });
-  return { name, uuid: info.uuid, macs, addresses, volumes, trail };
+  for (const vm of vms)
+    vm.trail.push({ step: 'address', ok: vm.addresses.length > 0, detail: vm.addresses.join(', ') || 'no lease yet' });
 }
 
 /** The domain's name from its UUID (the resource's external identifier). */
@@ -429,6 +452,8 @@ export async function capacity(virsh: VirshSession, c: ConnectionConfig) {
   const pool = parsePool(await virsh.run(['pool-dumpxml', c.pool]));
   return {
     cpus: node.cpus,
+    /** the vCPUs the host may carry: its CPUs times the zone's overcommit */
+    vcpuCapacity: node.cpus * Math.max(1, c.vcpuOvercommit ?? 1),
     memoryGb: Math.floor(node.memoryKiB / 1024 / 1024),
     usedVcpus: active.reduce((a, d) => a + d.vcpu, 0),
     usedMemoryGb: Math.ceil(active.reduce((a, d) => a + d.memoryMiB, 0) / 1024),

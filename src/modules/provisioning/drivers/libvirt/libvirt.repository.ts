@@ -1,5 +1,6 @@
 import type { Insertable } from 'kysely';
 import { sql } from 'kysely';
+import { sqlArray } from '../../../../platform/db/arrays.ts';
 import type { Db, Trx } from '../../../../schema.ts';
 import type { LibvirtConnectionTable, LibvirtTaskRow, StepEntry } from './libvirt.table.ts';
 
@@ -27,6 +28,10 @@ export async function upsertConnection(
         max_vcpu: eb.ref('excluded.max_vcpu'),
         max_memory_gb: eb.ref('excluded.max_memory_gb'),
         enabled: eb.ref('excluded.enabled'),
+        vcpu_overcommit: eb.ref('excluded.vcpu_overcommit'),
+        boot_kernel: eb.ref('excluded.boot_kernel'),
+        boot_initrd: eb.ref('excluded.boot_initrd'),
+        boot_cmdline: eb.ref('excluded.boot_cmdline'),
         updated_by: eb.ref('excluded.updated_by'),
         updated_at: eb.ref('excluded.updated_at'),
         ...(sealed_credentials === undefined ? {} : { sealed_credentials: eb.ref('excluded.sealed_credentials') }),
@@ -201,3 +206,22 @@ export const resourceOf = (trx: Trx, id: string) =>
 /** An organisation's type and jurisdiction (is it a provider of this jurisdiction?). */
 export const organisationOf = (trx: Trx, id: string) =>
   trx.selectFrom('organisation').select(['id', 'type', 'jurisdiction_id']).where('id', '=', id).executeTakeFirst();
+
+/**
+ * What the libvirt zones' work orders still to be created will take (open new-resource work orders whose task
+ * has not delivered), other than the given order's: their lines' specification and quantity, by driver.
+ */
+export const waitingLines = (trx: Trx, drivers: string[], excludeOrderId: string) =>
+  drivers.length === 0
+    ? Promise.resolve([])
+    : trx
+        .selectFrom('work_order as w')
+        .innerJoin('work_order_line as l', 'l.work_order_id', 'w.id')
+        .leftJoin('libvirt_task as t', 't.work_order_id', 'w.id')
+        .select(['w.driver', 'l.specification', 'l.quantity'])
+        .where(sql<boolean>`w.driver = any(${sqlArray(drivers)}::text[])`)
+        .where('w.status', '=', 'open')
+        .where('w.action', 'in', ['open', 'open_test'])
+        .where('w.order_id', '<>', excludeOrderId)
+        .where((eb) => eb.or([eb('t.work_order_id', 'is', null), eb('t.status', '<>', 'delivered')]))
+        .execute();

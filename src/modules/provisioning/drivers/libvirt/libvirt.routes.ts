@@ -4,6 +4,7 @@ import type { RouteDeps } from '../../../../deps.ts';
 import { writeAudit } from '../../../../platform/audit/audit.ts';
 import { actorOf, authOf, withTenant } from '../../../../platform/auth/auth.ts';
 import { problemResponses } from '../../../../platform/http/problem.ts';
+import { capacityPlan, orderCapacity } from './libvirt.capacity.ts';
 import { syncLibvirtDrivers } from './libvirt.connections.ts';
 import * as svc from './libvirt.service.ts';
 import { LIBVIRT_TASK_STATUSES } from './libvirt.table.ts';
@@ -22,6 +23,10 @@ const Connection = Type.Object({
   domainType: Type.Union([Type.Literal('kvm'), Type.Literal('qemu')]),
   maxVcpu: Type.Integer(),
   maxMemoryGb: Type.Integer(),
+  vcpuOvercommit: Type.Integer(),
+  bootKernel: Type.Union([Type.String(), Type.Null()]),
+  bootInitrd: Type.Union([Type.String(), Type.Null()]),
+  bootCmdline: Type.Union([Type.String(), Type.Null()]),
   enabled: Type.Boolean(),
   updatedBy: Type.String(),
   updatedAt: Type.String({ format: 'date-time' }),
@@ -55,10 +60,46 @@ const ConnectionBody = Type.Object(
     domainType: Type.Union([Type.Literal('kvm'), Type.Literal('qemu')]),
     maxVcpu: Type.Optional(Type.Integer({ minimum: 0, maximum: 1024 })),
     maxMemoryGb: Type.Optional(Type.Integer({ minimum: 0, maximum: 65536 })),
+    vcpuOvercommit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 64, description: 'vCPUs a host CPU may carry (1: none)' }),
+    ),
+    bootKernel: Type.Optional(
+      Type.Union([Type.String({ maxLength: 500 }), Type.Null()], {
+        description: 'direct kernel boot: the kernel’s path on the host (appliances, test guests)',
+      }),
+    ),
+    bootInitrd: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
+    bootCmdline: Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()])),
     enabled: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
+
+const Need = Type.Object({ vcpu: Type.Number(), memoryGb: Type.Number() });
+const CapacityCheck = Type.Object({
+  orderId: Type.String({ format: 'uuid' }),
+  checkedAt: Type.String({ format: 'date-time' }),
+  fits: Type.Boolean({ description: 'every libvirt zone of the order has a host with room (true when none)' }),
+  flagged: Type.Boolean({ description: 'a zone is short of room or could not be read: the reviewer is warned' }),
+  zones: Type.Array(
+    Type.Object({
+      providerName: Type.String(),
+      zone: Type.String(),
+      need: Need,
+      waiting: Need,
+      hosts: Type.Array(
+        Type.Object({
+          name: Type.String(),
+          freeVcpus: Type.Union([Type.Integer(), Type.Null()]),
+          freeMemoryGb: Type.Union([Type.Integer(), Type.Null()]),
+          error: Type.Union([Type.String(), Type.Null()]),
+        }),
+      ),
+      verdict: Type.Union([Type.Literal('fits'), Type.Literal('short'), Type.Literal('unknown')]),
+      message: Type.String({ description: 'the sentence shown to the reviewer (Chinese)' }),
+    }),
+  ),
+});
 
 /** The libvirt driver's routes (issue 23): zone configuration, capacity, the driver's tasks, suspend/resume. */
 export const libvirtRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db, clock }) => {
@@ -112,6 +153,7 @@ export const libvirtRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
         response: {
           200: Type.Object({
             cpus: Type.Integer(),
+            vcpuCapacity: Type.Integer({ description: 'the host’s CPUs times the zone’s vCPU overcommit' }),
             memoryGb: Type.Integer(),
             usedVcpus: Type.Integer(),
             usedMemoryGb: Type.Integer(),
@@ -125,6 +167,25 @@ export const libvirtRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
       },
     },
     async (request) => svc.connectionCapacity(db, authOf(request), request.params.id),
+  );
+
+  app.get(
+    '/libvirt/orders/:id/capacity',
+    {
+      config: { permission: 'inventory:reconcile' },
+      schema: {
+        tags: ['provisioning'],
+        summary:
+          'The capacity flag at review: whether the libvirt zones an order’s lines go to have a host with the free vCPUs and memory for them (libvirt, now, after the zones’ work orders not yet created)',
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        response: { 200: CapacityCheck, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const auth = authOf(request);
+      const plan = await withTenant(db, auth, (trx) => capacityPlan(trx, auth, request.params.id, clock.now()));
+      return orderCapacity(plan, clock.now());
+    },
   );
 
   app.get(

@@ -3,6 +3,7 @@ import type { AuthContext } from '../../../../platform/auth/auth.ts';
 import { sealSecret } from '../../../../platform/crypto.ts';
 import { AppError, notFound } from '../../../../platform/errors.ts';
 import type { Db, Trx } from '../../../../schema.ts';
+import { freeOf } from './libvirt.capacity.ts';
 import { configOf, virshOf } from './libvirt.connections.ts';
 import { capacity, resumeVm, suspendVm } from './libvirt.ops.ts';
 import * as repo from './libvirt.repository.ts';
@@ -28,6 +29,10 @@ export interface ConnectionInput {
   domainType: 'kvm' | 'qemu';
   maxVcpu?: number;
   maxMemoryGb?: number;
+  vcpuOvercommit?: number;
+  bootKernel?: string | null;
+  bootInitrd?: string | null;
+  bootCmdline?: string | null;
   enabled?: boolean;
 }
 
@@ -52,6 +57,10 @@ export const toConnection = (c: repo.ConnectionWithProvider) => ({
   domainType: c.domain_type,
   maxVcpu: c.max_vcpu,
   maxMemoryGb: c.max_memory_gb,
+  vcpuOvercommit: c.vcpu_overcommit,
+  bootKernel: c.boot_kernel,
+  bootInitrd: c.boot_initrd,
+  bootCmdline: c.boot_cmdline,
   enabled: c.enabled,
   updatedBy: c.updated_by,
   updatedAt: c.updated_at.toISOString(),
@@ -69,6 +78,12 @@ export async function putConnection(trx: Trx, auth: AuthContext, actor: Actor, i
   for (const f of ['name', 'pool', 'baseVolume', 'network'] as const) {
     if (!NAME.test(input[f])) throw fieldError(f, `${f}: letters, digits, . _ - (at most 64) / 名称格式不正确`);
   }
+  for (const f of ['bootKernel', 'bootInitrd'] as const) {
+    const v = input[f];
+    if (v && !/^\/[^\0\n]*$/.test(v)) throw fieldError(f, `${f}: an absolute path on the host / 须为主机上的绝对路径`);
+  }
+  if (input.bootInitrd && !input.bootKernel)
+    throw fieldError('bootKernel', 'an initrd needs its kernel / 指定 initrd 时须指定内核');
   if (!input.zone.trim()) throw fieldError('zone', 'the network zone is required / 请填写网络区域');
   if ((input.username === undefined) !== (input.password === undefined))
     throw fieldError('password', 'give the user name and the password together / 用户名与密码须同时填写');
@@ -91,6 +106,10 @@ export async function putConnection(trx: Trx, auth: AuthContext, actor: Actor, i
     domain_type: input.domainType,
     max_vcpu: input.maxVcpu ?? 0,
     max_memory_gb: input.maxMemoryGb ?? 0,
+    vcpu_overcommit: input.vcpuOvercommit ?? 1,
+    boot_kernel: input.bootKernel || null,
+    boot_initrd: input.bootKernel ? input.bootInitrd || null : null,
+    boot_cmdline: input.bootKernel ? input.bootCmdline || null : null,
     enabled: input.enabled ?? true,
     updated_by: auth.name,
     updated_at: now,
@@ -122,11 +141,7 @@ export async function connectionCapacity(db: Db, auth: AuthContext, id: string) 
   const [c] = await repo.listConnections(db, { id });
   if (!c || !oversees(auth, c.jurisdiction_id)) throw notFound(`libvirt connection ${id} / 连接不存在`);
   const room = await capacity(virshOf(c), configOf(c));
-  return {
-    ...room,
-    freeVcpus: Math.max(0, room.cpus - room.usedVcpus),
-    freeMemoryGb: Math.max(0, room.memoryGb - room.usedMemoryGb),
-  };
+  return { ...room, ...freeOf(room) };
 }
 
 export const toTask = (t: LibvirtTaskRow) => ({

@@ -23,6 +23,12 @@ export interface LibvirtConnectionTable {
   max_vcpu: ColumnType<number, number | undefined, number>;
   max_memory_gb: ColumnType<number, number | undefined, number>;
   enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  /** vCPUs a host CPU may carry (migration 0131; 1: none) */
+  vcpu_overcommit: ColumnType<number, number | undefined, number>;
+  /** direct kernel boot: files on the host (migration 0131; null: boot from the base image) */
+  boot_kernel: ColumnType<string | null, string | null | undefined, string | null>;
+  boot_initrd: ColumnType<string | null, string | null | undefined, string | null>;
+  boot_cmdline: ColumnType<string | null, string | null | undefined, string | null>;
   updated_by: string;
   updated_at: Date;
   reconciled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;

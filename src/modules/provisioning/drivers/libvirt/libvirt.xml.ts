@@ -68,6 +68,8 @@ export interface DomainSpec {
   network: string;
   /** the resource's description in the domain's metadata (order, unit) */
   title: string;
+  /** direct kernel boot (files on the host), or null: boot from the first disk */
+  boot?: { kernel: string; initrd: string | null; cmdline: string | null } | null;
 }
 
 /** A domain: the ordered vCPUs and memory current, the zone's headroom as maximum, its volume, the network. */
@@ -78,7 +80,13 @@ export function domainXml(d: DomainSpec): string {
   <memory unit='MiB'>${Math.max(d.maxMemoryMiB, d.memoryMiB)}</memory>
   <currentMemory unit='MiB'>${d.memoryMiB}</currentMemory>
   <vcpu placement='static' current='${d.vcpu}'>${Math.max(d.maxVcpu, d.vcpu)}</vcpu>
-  <os><type arch='x86_64'>hvm</type><boot dev='hd'/></os>
+  <os><type arch='x86_64'>hvm</type>${
+    d.boot
+      ? `<kernel>${esc(d.boot.kernel)}</kernel>${d.boot.initrd ? `<initrd>${esc(d.boot.initrd)}</initrd>` : ''}${
+          d.boot.cmdline ? `<cmdline>${esc(d.boot.cmdline)}</cmdline>` : ''
+        }`
+      : `<boot dev='hd'/>`
+  }</os>
   <features><acpi/><apic/></features>
   <on_poweroff>destroy</on_poweroff>
   <on_reboot>restart</on_reboot>

@@ -29,7 +29,7 @@ export class VirshError extends Error {
 export function classify(stderr: string): VirshErrorKind {
   const s = stderr.toLowerCase();
   if (
-    /failed to connect|no valid connection|connection refused|cannot recv data|end of file while reading|unable to connect|is the daemon running|broken pipe|disconnected/.test(
+    /failed to connect|failed to reconnect|no valid connection|connection refused|cannot recv data|end of file while reading|unable to connect|is the daemon running|broken pipe|disconnected/.test(
       s,
     )
   )

@@ -1,0 +1,249 @@
+/**
+ * npm run bench:libvirt — 20 virtual machines (BENCH_VMS) from the ops unit's approval to running, each with its
+ * DHCP lease, through Yunguan's libvirt driver, against the same 20 domains created directly with virsh in the
+ * same run. Needs the libvirt daemon (qemu:///system) with QEMU, a kernel in /boot and busybox-static (the guests
+ * are QEMU/TCG direct-kernel boots of that kernel with a busybox initramfs, limited to 128 MiB; .ci/run's
+ * packages); a network and a pool of unique names are made and removed again.
+ *   direct  one `virsh` process fed, per machine, `vol-create-as` (a qcow2 overlay of the base image, 40 GiB),
+ *           `define` and `start` (the driver's own domain definition), then `net-dhcp-leases` once a second until
+ *           every machine has its lease.
+ *   yunguan the database (DATABASE_URL / TEST_DATABASE_URL, a fresh schema; PGlite otherwise) migrated and seeded,
+ *           the zone bound through the API, a unit's order of 20 machines placed through the API; timed from the
+ *           ops reviewer's approval (HTTP) until the driver's receipt is recorded: the job's run
+ *           (`runLibvirtFulfilment`, started at once instead of at its next 10-second tick), claim, leftovers check,
+ *           capacity, per machine base image, volume, define, start, read back; all leases; the receipt.
+ * The direct run goes first and its domains are removed before Yunguan's run (one set of guests at a time).
+ * Last line: one JSON object with both sides and their ratio; goal: at most 1.2.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { buildApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { runLibvirtFulfilment } from '../src/modules/provisioning/drivers/libvirt/index.ts';
+import {
+  makeQemuZone,
+  qemuUnavailable,
+  SYSTEM_URI,
+  virshSystem,
+} from '../src/modules/provisioning/drivers/libvirt/libvirt.qemu.fixtures.ts';
+import { domainXml } from '../src/modules/provisioning/drivers/libvirt/libvirt.xml.ts';
+import { closeLibvirtSessions, registerFulfilment } from '../src/modules/provisioning/index.ts';
+import { migrateToLatest } from '../src/platform/db/migrate.ts';
+import { systemClock } from '../src/platform/time/clock.ts';
+import { seedDemo } from '../src/seed.ts';
+import { as, login } from '../test/sessions.ts';
+import { openBenchDatabase } from './database.ts';
+
+const VMS = Number(process.env.BENCH_VMS ?? 20);
+const say = (m: string) => process.stderr.write(`${m}\n`);
+const ZONE = '政务外网区';
+
+/** Runs virsh commands in one process (as an operator's script would), resolving when it ends. */
+function virshScript(lines: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('virsh', ['-q', '-c', SYSTEM_URI], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d) => {
+      err += d;
+    });
+    p.on('exit', (code) => (code === 0 && !err.trim() ? resolve() : reject(new Error(`virsh: ${code} ${err}`))));
+    p.stdin.end(`${lines.join('\n')}\nquit\n`);
+  });
+}
+
+/** The MAC addresses the network's DHCP server has leased to (busybox's udhcpc sends no host name). */
+const leasedMacs = (network: string) =>
+  new Set(
+    (virshSystem('net-dhcp-leases', network).stdout ?? '')
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/)[2] ?? '')
+      .filter((mac) => /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(mac)),
+  );
+
+/** A domain's MAC addresses (`virsh domiflist`). */
+const macsOf = (name: string) =>
+  (virshSystem('domiflist', name).stdout ?? '')
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/)[4] ?? '')
+    .filter((mac) => /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(mac));
+
+async function main() {
+  const why = qemuUnavailable();
+  if (why) {
+    say(`bench:libvirt needs the libvirt daemon: ${why}`);
+    process.exit(2);
+  }
+  const zone = makeQemuZone();
+  const { database, kind, cleanup } = await openBenchDatabase();
+  const app = await buildApp({
+    config: loadConfig({ YUNGUAN_MAX_EVENT_LOOP_DELAY_MS: '0', YUNGUAN_DATA_DIR: '/tmp/yunguan-bench-unused' }),
+    database,
+    clock: systemClock,
+  });
+  const load = { before: loadavg()[0] as number, direct: 0, yunguan: 0 };
+  try {
+    // ---- direct: the same domains with virsh ----
+    const dir = mkdtempSync(path.join(tmpdir(), 'yunguan-bench-libvirt-'));
+    const names = Array.from({ length: VMS }, (_, i) => `ygb-${zone.id}-${i + 1}`);
+    const script: string[] = [];
+    for (const name of names) {
+      const file = path.join(dir, `${name}.xml`);
+      writeFileSync(
+        file,
+        domainXml({
+          name,
+          title: 'bench direct',
+          type: 'qemu',
+          vcpu: 1,
+          maxVcpu: 0,
+          memoryMiB: 1024,
+          maxMemoryMiB: 0,
+          pool: zone.pool,
+          volumes: [`${name}-system.qcow2`],
+          network: zone.network,
+          boot: zone.boot,
+        }),
+      );
+      script.push(
+        `vol-create-as ${zone.pool} ${name}-system.qcow2 40G --format qcow2 --backing-vol ${zone.baseVolume} --backing-vol-format qcow2`,
+        `define ${file}`,
+        `start ${name}`,
+      );
+    }
+    say(`direct: ${VMS} domains with virsh ...`);
+    const d0 = performance.now();
+    await virshScript(script);
+    const directStarted = performance.now() - d0;
+    const macs = names.flatMap(macsOf);
+    for (;;) {
+      const leased = leasedMacs(zone.network);
+      if (macs.every((m) => leased.has(m))) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const directMs = performance.now() - d0;
+    load.direct = loadavg()[0] as number;
+    rmSync(dir, { recursive: true, force: true });
+    for (const name of names) {
+      virshSystem('destroy', name);
+      virshSystem('undefine', name);
+      virshSystem('vol-delete', `${name}-system.qcow2`, '--pool', zone.pool);
+    }
+    say(`direct: ${Math.round(directMs)} ms (all started after ${Math.round(directStarted)} ms)`);
+
+    // ---- yunguan: approval to running through the driver ----
+    say(`yunguan: migrating and seeding (${kind}) ...`);
+    await migrateToLatest(database.db);
+    await seedDemo(database.db);
+    registerFulfilment();
+    const signIn = async (username: string) => {
+      const session = await login(app, username);
+      return (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
+        as(app, session, { method, url, payload: payload as Record<string, unknown> });
+    };
+    const reviewer = await signIn('reviewer');
+    const edu = await signIn('edu');
+    const ids = await sql<{ provider: string; unit: string; jurisdiction: string }>`
+      select (select id from organisation where code = 'demo-provider-a') as provider,
+             o.id as unit, o.jurisdiction_id as jurisdiction
+        from organisation o where o.code = 'demo-education'`.execute(database.db);
+    const { provider, unit, jurisdiction } = ids.rows[0] as { provider: string; unit: string; jurisdiction: string };
+    const bound = await reviewer('PUT', '/api/v1/libvirt/connections', {
+      providerId: provider,
+      zone: ZONE,
+      name: `host-${zone.id}`,
+      uri: SYSTEM_URI,
+      pool: zone.pool,
+      baseVolume: zone.baseVolume,
+      network: zone.network,
+      domainType: 'qemu',
+      vcpuOvercommit: 16,
+      bootKernel: zone.boot.kernel,
+      bootInitrd: zone.boot.initrd,
+      bootCmdline: zone.boot.cmdline,
+    });
+    if (bound.statusCode !== 200) throw new Error(`zone: ${bound.body}`);
+    // an approved project (preliminary review passed) with ample quota and a filed system it builds
+    const made = await sql<{ project: string; system: string }>`
+      with p as (
+        insert into project (organisation_id, jurisdiction_id, approval_no, name, year, status, created_by, review_passed_at)
+        values (${unit}, ${jurisdiction}, 'bench-libvirt', '压测项目', 2026, 'approved', 'bench', now()) returning id),
+      s as (
+        insert into information_system (organisation_id, jurisdiction_id, name, mlps_level, filing_status,
+          commitment_letter_on_file, created_by)
+        values (${unit}, ${jurisdiction}, '压测系统', 2, 'filed', true, 'bench') returning id),
+      l as (
+        insert into project_system (project_id, system_id, organisation_id, jurisdiction_id)
+        select p.id, s.id, ${unit}, ${jurisdiction} from p, s),
+      q as (
+        insert into project_quota (project_id, organisation_id, jurisdiction_id, dimension, quantity, set_by, set_at)
+        select p.id, ${unit}, ${jurisdiction}, d, 100000000, 'bench', now()
+          from p, unnest(array['vcpu', 'memory_gb', 'storage_gb']) as d)
+      select p.id as project, s.id as system from p, s`.execute(database.db);
+    const { project, system } = made.rows[0] as { project: string; system: string };
+    const placed = await edu('POST', '/api/v1/orders', {
+      type: 'new_resources',
+      title: '压测：20 台虚拟机',
+      projectId: project,
+      systemId: system,
+      lines: [
+        {
+          itemCode: 'cloud-vm',
+          specification: { vcpu: 1, memoryGb: 1, systemDiskGb: 40, dataDiskGb: 0, os: 'CentOS 7.9', networkZone: ZONE },
+          quantity: VMS,
+        },
+      ],
+    });
+    if (placed.statusCode !== 201) throw new Error(`order: ${placed.body}`);
+    const orderId = placed.json().id as string;
+    say('yunguan: approving and running the driver ...');
+    const y0 = performance.now();
+    let current = placed.json();
+    while (current.currentStep?.role === 'ops_reviewer' && !current.currentStep.handledByProvisioning) {
+      const acted = await reviewer('POST', `/api/v1/orders/${orderId}/act`, {
+        decision: 'approve',
+        stepKey: current.currentStep.key,
+      });
+      if (acted.statusCode !== 200) throw new Error(`approve: ${acted.body}`);
+      current = acted.json();
+    }
+    const approvedMs = performance.now() - y0;
+    const run = await runLibvirtFulfilment(database.db, systemClock.now());
+    if (run.delivered.length !== 1) throw new Error(`driver: ${JSON.stringify(run)}`);
+    const yunguanMs = performance.now() - y0;
+    load.yunguan = loadavg()[0] as number;
+    const [w] = (await edu('GET', `/api/v1/work-orders?orderId=${orderId}`)).json().items;
+    const receipt = (await edu('GET', `/api/v1/work-orders/${w.id}`)).json().receipts[0];
+    const leased = receipt.lines.filter((l: { addresses: string[] }) => l.addresses.length > 0).length;
+    say(`yunguan: ${Math.round(yunguanMs)} ms (approved after ${Math.round(approvedMs)} ms), ${leased} leases`);
+    if (leased !== VMS) throw new Error(`only ${leased} of ${VMS} machines have their lease`);
+
+    const result = {
+      bench: 'libvirt',
+      vms: VMS,
+      database: kind,
+      guest: 'QEMU/TCG, direct kernel boot, busybox initramfs, mem=128M (1 GiB ordered), 1 vCPU',
+      directMs: Math.round(directMs),
+      directAllStartedMs: Math.round(directStarted),
+      yunguanMs: Math.round(yunguanMs),
+      yunguanApprovalMs: Math.round(approvedMs),
+      ratio: Number((yunguanMs / directMs).toFixed(3)),
+      goal: 1.2,
+      load1: { before: load.before, afterDirect: load.direct, afterYunguan: load.yunguan },
+      cpus: spawnSync('nproc', { encoding: 'utf8' }).stdout.trim(),
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    closeLibvirtSessions();
+    zone.remove();
+    await app.close();
+    await cleanup();
+  }
+}
+
+main().catch((e) => {
+  say(String(e?.stack ?? e));
+  process.exit(1);
+});
