@@ -13,7 +13,7 @@
  * is timed answering avg_over_time, quantile_over_time(0.95), max_over_time of CPU and max_over_time of network
  * over [30d] for every VM, twice. The Prometheus back-fill runs while PostgreSQL builds its indexes.
  * `speedup` = Prometheus's faster run / Yunguan's faster run. The last line is one JSON object (sizes, both
- * sides' times, the machine's load).
+ * sides' times, the machine's load). BENCH_KEEP=1 leaves the bench's schema in place afterwards (to read plans).
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
