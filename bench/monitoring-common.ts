@@ -40,12 +40,13 @@ export interface RunningPrometheus {
 /** Starts Prometheus with a temporary storage directory and the given configuration (default: no scraping). */
 export async function startPrometheus(
   configText = 'global: { scrape_interval: 1h }\n',
+  options: { dir?: string; args?: string[] } = {},
 ): Promise<RunningPrometheus | null> {
   if (!existsSync(PROMETHEUS)) {
     say(`${PROMETHEUS} is absent: the Prometheus side is skipped`);
     return null;
   }
-  const dir = mkdtempSync(path.join(tmpdir(), 'yunguan-bench-prom-'));
+  const dir = options.dir ?? mkdtempSync(path.join(tmpdir(), 'yunguan-bench-prom-'));
   writeFileSync(path.join(dir, 'prometheus.yml'), configText);
   const port = await freePort();
   const child: ChildProcess = spawn(
@@ -56,6 +57,7 @@ export async function startPrometheus(
       `--web.listen-address=127.0.0.1:${port}`,
       '--web.enable-remote-write-receiver',
       '--log.level=warn',
+      ...(options.args ?? []),
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );

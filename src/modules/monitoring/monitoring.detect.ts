@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
 import type { Db, Trx } from '../../schema.ts';
 import { effectivePolicy } from '../policy/index.ts';
+import { dailyBounds, dayRange, exactCpu, exactNetwork } from './monitoring.detect.repository.ts';
 import { pgArray, readSetting } from './monitoring.ingest.ts';
 import { DEFAULT_THRESHOLDS, RULE_VERSIONS, type Thresholds } from './monitoring.metrics.ts';
 import type { Rule } from './monitoring.table.ts';
@@ -83,125 +84,8 @@ export async function thresholdsOf(db: Db | Trx, jurisdictionId: string): Promis
 interface CpuStats {
   avg: number;
   max: number;
-  /** filled in for the candidates only (second pass) */
   p95: number;
   hours: number;
-}
-
-interface WindowStats {
-  low: Map<string, CpuStats>;
-  zombie: Map<string, CpuStats>;
-  /** per resource: the highest hourly average of network_in and of network_out (each a lower bound of the peak) */
-  netIn: Map<string, number>;
-  netOut: Map<string, number>;
-}
-
-/**
- * One pass over the rollups of the jurisdiction's window (both rule windows, CPU and network): per resource,
- * the CPU average (sum of sums / sum of counts), peak and hours covered of each window, and the highest hourly
- * average of network_in and of network_out. The percentile and the exact network peak (in + out of the same
- * hour) are only needed for the few resources that can still match, so they are computed in `candidateStats`.
- */
-async function windowStats(
-  trx: Trx,
-  jurisdictionId: string,
-  lowFrom: Date,
-  zombieFrom: Date,
-  to: Date,
-): Promise<WindowStats> {
-  const from = lowFrom < zombieFrom ? lowFrom : zombieFrom;
-  const later = lowFrom < zombieFrom ? zombieFrom : lowFrom;
-  const differ = lowFrom.getTime() !== zombieFrom.getTime();
-  // Grouped by resource and metric with plain aggregates (no per-row FILTER unless the two windows differ):
-  // per-row expression work is what such a scan costs.
-  const { rows } = await sql<{
-    resource_id: string;
-    metric: string;
-    s: number;
-    c: string;
-    mx: number;
-    hours: number;
-    peak: number;
-    s2: number | null;
-    c2: string | null;
-    mx2: number | null;
-    hours2: number;
-    peak2: number | null;
-  }>`
-    select resource_id, metric, sum(sum) as s, sum(count) as c, max(max) as mx, count(*)::int as hours,
-      max(sum / count) as peak,
-      ${
-        differ
-          ? sql`sum(sum) filter (where hour >= ${later}) as s2, sum(count) filter (where hour >= ${later}) as c2,
-        max(max) filter (where hour >= ${later}) as mx2, (count(*) filter (where hour >= ${later}))::int as hours2,
-        max(sum / count) filter (where hour >= ${later}) as peak2`
-          : sql`null::float8 as s2, null::bigint as c2, null::float8 as mx2, 0 as hours2, null::float8 as peak2`
-      }
-    from monitoring_rollup
-    where jurisdiction_id = ${jurisdictionId} and metric in ('cpu', 'network_in', 'network_out')
-      and hour >= ${from} and hour < ${to}
-    group by resource_id, metric`.execute(trx);
-  const out: WindowStats = { low: new Map(), zombie: new Map(), netIn: new Map(), netOut: new Map() };
-  const lowIsLater = differ && lowFrom > zombieFrom;
-  const zombieIsLater = differ && zombieFrom > lowFrom;
-  for (const r of rows) {
-    const full = { avg: Number(r.s) / Number(r.c), max: Number(r.mx), p95: Number.NaN, hours: r.hours };
-    const part =
-      r.hours2 > 0
-        ? { avg: Number(r.s2) / Number(r.c2), max: Number(r.mx2), p95: Number.NaN, hours: r.hours2 }
-        : undefined;
-    if (r.metric === 'cpu') {
-      const low = lowIsLater ? part : full;
-      const zombie = zombieIsLater ? part : full;
-      if (low) out.low.set(r.resource_id, low);
-      if (zombie) out.zombie.set(r.resource_id, zombie);
-    } else {
-      const peak = zombieIsLater ? (r.hours2 > 0 ? Number(r.peak2) : undefined) : Number(r.peak);
-      if (peak !== undefined) (r.metric === 'network_in' ? out.netIn : out.netOut).set(r.resource_id, peak);
-    }
-  }
-  return out;
-}
-
-/**
- * For the candidate resources only: the 95th percentile of the hourly CPU averages of each window, and the
- * network peak (the highest hourly in + out) of the zombie window. Reads by the primary key.
- */
-async function candidateStats(
-  trx: Trx,
-  ids: string[],
-  lowFrom: Date,
-  zombieFrom: Date,
-  to: Date,
-): Promise<Map<string, { lowP95: number; zombieP95: number; peak: number | undefined }>> {
-  const out = new Map<string, { lowP95: number; zombieP95: number; peak: number | undefined }>();
-  for (let i = 0; i < ids.length; i += 5000) {
-    const part = `{${ids.slice(i, i + 5000).join(',')}}`;
-    const { rows } = await sql<{ resource_id: string; low_p95: number | null; zombie_p95: number | null }>`
-      select resource_id,
-        percentile_cont(0.95) within group (order by sum / count) filter (where hour >= ${lowFrom}) as low_p95,
-        percentile_cont(0.95) within group (order by sum / count) filter (where hour >= ${zombieFrom}) as zombie_p95
-      from monitoring_rollup
-      where resource_id = any(${part}::uuid[]) and metric = 'cpu'
-        and hour >= ${lowFrom < zombieFrom ? lowFrom : zombieFrom} and hour < ${to}
-      group by resource_id`.execute(trx);
-    for (const r of rows)
-      out.set(r.resource_id, { lowP95: Number(r.low_p95), zombieP95: Number(r.zombie_p95), peak: undefined });
-    const peaks = await sql<{ resource_id: string; peak: number }>`
-      select resource_id, max(bps) as peak from (
-        select resource_id, hour, sum(sum / count) as bps
-        from monitoring_rollup
-        where resource_id = any(${part}::uuid[]) and metric in ('network_in', 'network_out')
-          and hour >= ${zombieFrom} and hour < ${to}
-        group by resource_id, hour) h
-      group by resource_id`.execute(trx);
-    for (const r of peaks.rows) {
-      const o = out.get(r.resource_id) ?? { lowP95: Number.NaN, zombieP95: Number.NaN, peak: undefined };
-      o.peak = Number(r.peak);
-      out.set(r.resource_id, o);
-    }
-  }
-  return out;
 }
 
 interface Detected {
@@ -220,6 +104,8 @@ export interface DetectionResult {
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
+/** A limit raised by far more than floating-point order can move a sum: bounds compared to it never rule out a match. */
+const above = (limit: number) => limit + 1e-9 * (Math.abs(limit) + 1);
 
 /** Resources whose silence is explained at `now` (an agreed maintenance window, JQ 13): no silent-agent finding. */
 export type SilenceExemption = (trx: Trx, jurisdictionId: string, now: Date) => Promise<readonly string[]>;
@@ -240,7 +126,6 @@ export async function detect(trx: Trx, actor: Actor, jurisdictionId: string, now
   const to = new Date(Math.floor(now.getTime() / HOUR) * HOUR);
   const lowFrom = new Date(to.getTime() - t.windowDays * DAY);
   const zombieFrom = new Date(to.getTime() - t.zombieWindowDays * DAY);
-  const stats = await windowStats(trx, jurisdictionId, lowFrom, zombieFrom, to);
   const resources = await trx
     .selectFrom('resource')
     .leftJoin('monitoring_agent', 'monitoring_agent.resource_id', 'resource.id')
@@ -259,37 +144,71 @@ export async function detect(trx: Trx, actor: Actor, jurisdictionId: string, now
 
   const silentSince = new Date(now.getTime() - t.silentHours * HOUR);
   const exempt = new Set(await silenceExemption(trx, jurisdictionId, now));
-  // Candidates: resources the cheap figures do not rule out (a peak is at least each direction's own peak).
-  const candidates: string[] = [];
+  // First the daily rows (one per resource and day): bounds of each window's figures rule out every resource
+  // that cannot match (monitoring.detect.repository.ts); the rest are evaluated exactly from their hourly rollups.
+  const bounds = await dailyBounds(trx, jurisdictionId, dayRange(lowFrom, to), dayRange(zombieFrom, to));
+  const lowHours = t.windowDays * 24 * t.minCoverage;
+  const zombieHours = t.zombieWindowDays * 24 * t.minCoverage;
+  const possible: string[] = [];
+  const possibleZombies: string[] = [];
   for (const r of resources) {
     if (!r.last_sample_at || r.last_sample_at < silentSince) {
       if (!r.delivered_at || r.delivered_at <= silentSince) continue; // silent: no figures needed
     }
-    const z = stats.zombie.get(r.id);
-    const nIn = stats.netIn.get(r.id);
-    const nOut = stats.netOut.get(r.id);
-    const zombieCandidate =
-      z !== undefined &&
-      (nIn !== undefined || nOut !== undefined) &&
-      z.hours >= t.zombieWindowDays * 24 * t.minCoverage &&
-      z.max < t.zombieMaxCpuPercent &&
-      (nIn ?? 0) < t.zombieNetworkBytesPerSecond &&
-      (nOut ?? 0) < t.zombieNetworkBytesPerSecond;
-    const l = stats.low.get(r.id);
-    const lowCandidate = l !== undefined && l.hours >= t.windowDays * 24 * t.minCoverage && l.avg < t.lowAvgCpuPercent;
-    if (zombieCandidate || lowCandidate) candidates.push(r.id);
+    const b = bounds.get(r.id);
+    if (!b) continue;
+    const zombie =
+      b.zombie.hoursAtMost > 0 &&
+      b.zombie.networkHoursAtMost > 0 &&
+      b.zombie.hoursAtMost >= zombieHours &&
+      !(b.zombie.maxAtLeast >= t.zombieMaxCpuPercent);
+    const low =
+      b.low.hoursAtMost > 0 && b.low.hoursAtMost >= lowHours && !(b.low.avgAtLeast >= above(t.lowAvgCpuPercent));
+    if (zombie || low) possible.push(r.id);
+    if (zombie) possibleZombies.push(r.id);
   }
-  const exact = await candidateStats(trx, candidates, lowFrom, zombieFrom, to);
+  const cpu = await exactCpu(trx, jurisdictionId, possible, lowFrom, zombieFrom, to);
+  const net = await exactNetwork(trx, jurisdictionId, possibleZombies, zombieFrom, to);
+  // Candidates, as a scan of every hourly rollup would choose them (a peak is at least each direction's own peak).
   const lowStats = new Map<string, CpuStats>();
   const zombieStats = new Map<string, CpuStats>();
   const network = new Map<string, number>();
-  for (const id of candidates) {
-    const e = exact.get(id);
-    const l = stats.low.get(id);
-    const z = stats.zombie.get(id);
-    if (l) lowStats.set(id, { ...l, p95: e?.lowP95 ?? Number.NaN });
-    if (z) zombieStats.set(id, { ...z, p95: e?.zombieP95 ?? Number.NaN });
-    if (e?.peak !== undefined) network.set(id, e.peak);
+  const charts = new Map<string, { day: string; avg: number; max: number }[]>();
+  for (const id of possible) {
+    const e = cpu.get(id);
+    if (!e) continue;
+    const l =
+      e.lowHours > 0
+        ? { avg: Number(e.lowS) / Number(e.lowC), max: Number(e.lowMax), p95: Number(e.lowP95), hours: e.lowHours }
+        : undefined;
+    const z =
+      e.zombieHours > 0
+        ? {
+            avg: Number(e.zombieS) / Number(e.zombieC),
+            max: Number(e.zombieMax),
+            p95: Number(e.zombieP95),
+            hours: e.zombieHours,
+          }
+        : undefined;
+    const n = net.get(id);
+    const nIn = n?.in;
+    const nOut = n?.out;
+    const zombieCandidate =
+      z !== undefined &&
+      (nIn !== undefined || nOut !== undefined) &&
+      z.hours >= zombieHours &&
+      z.max < t.zombieMaxCpuPercent &&
+      (nIn ?? 0) < t.zombieNetworkBytesPerSecond &&
+      (nOut ?? 0) < t.zombieNetworkBytesPerSecond;
+    const lowCandidate = l !== undefined && l.hours >= lowHours && l.avg < t.lowAvgCpuPercent;
+    if (!zombieCandidate && !lowCandidate) continue;
+    if (l) lowStats.set(id, l);
+    if (z) zombieStats.set(id, z);
+    if (n?.peak !== undefined) network.set(id, n.peak);
+    charts.set(
+      id,
+      e.daily.map((d) => ({ day: d.day, avg: round(d.avg), max: round(d.max) })),
+    );
   }
 
   const detected: Detected[] = [];
@@ -354,23 +273,6 @@ export async function detect(trx: Trx, actor: Actor, jurisdictionId: string, now
     }
   }
 
-  // The chart of each finding: daily CPU averages and peaks over its window (Asia/Shanghai days).
-  const charted = detected.filter((d) => d.rule !== 'silent_agent').map((d) => d.resource.id);
-  const charts = new Map<string, { day: string; avg: number; max: number }[]>();
-  for (let i = 0; i < charted.length; i += 5000) {
-    const { rows } = await sql<{ resource_id: string; day: string; avg: number; max: number }>`
-      select resource_id, to_char((hour at time zone 'Asia/Shanghai')::date, 'YYYY-MM-DD') as day,
-        sum(sum) / sum(count) as avg, max(max) as max
-      from monitoring_rollup
-      where resource_id = any(${`{${charted.slice(i, i + 5000).join(',')}}`}::uuid[]) and metric = 'cpu'
-        and hour >= ${new Date(to.getTime() - Math.max(t.windowDays, t.zombieWindowDays) * DAY)} and hour < ${to}
-      group by 1, 2 order by 1, 2`.execute(trx);
-    for (const row of rows) {
-      const list = charts.get(row.resource_id) ?? [];
-      list.push({ day: row.day, avg: round(Number(row.avg)), max: round(Number(row.max)) });
-      charts.set(row.resource_id, list);
-    }
-  }
   for (const d of detected)
     if (d.rule !== 'silent_agent') d.evidence.series = { cpuDaily: charts.get(d.resource.id) ?? [] };
 
