@@ -105,7 +105,7 @@ import { registerMetrics } from './platform/http/metrics.ts';
 import type { Permission } from './platform/http/permissions.ts';
 import { ProblemSchema, registerProblemHandler, sendProblem } from './platform/http/problem.ts';
 import { registerRateLimits } from './platform/http/rate-limit.ts';
-import { buildSerializerFactory } from './platform/http/serializer.ts';
+import { buildSerializerFactory, lazySerializerFactory } from './platform/http/serializer.ts';
 import type { Job } from './platform/jobs/jobs.ts';
 import { type Clock, systemClock } from './platform/time/clock.ts';
 import type { DB } from './schema.ts';
@@ -116,6 +116,8 @@ export interface AppOptions {
   database: Database<DB>;
   logger?: FastifyServerOptions['logger'];
   clock?: Clock;
+  /** build every response serializer before listening (tests of the schemas); by default each is built at first use */
+  eagerSerializers?: boolean;
 }
 
 /**
@@ -168,6 +170,7 @@ export async function buildApp({
   database,
   logger = false,
   clock = systemClock,
+  eagerSerializers = false,
 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger,
@@ -177,7 +180,9 @@ export async function buildApp({
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     ajv: { customOptions: { allErrors: true } },
-    schemaController: { compilersFactory: { buildSerializer: buildSerializerFactory } },
+    schemaController: {
+      compilersFactory: { buildSerializer: eagerSerializers ? buildSerializerFactory : lazySerializerFactory },
+    },
     // X-Forwarded-For is believed only from the configured proxies (YUNGUAN_TRUSTED_PROXIES); otherwise the
     // source address is the peer's, whatever headers a client sends.
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,

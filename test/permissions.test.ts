@@ -29,6 +29,17 @@ describe('route permissions', () => {
     expect(await documentedRoutes()).toEqual(actual);
   });
 
+  it('every route’s response serializer builds (the server builds each at first use, so this is where a bad response schema shows)', async () => {
+    const { buildApp } = await import('../src/app.ts');
+    const app = await buildApp({
+      config: (await import('./helpers.ts')).testConfig(),
+      database: t.database,
+      eagerSerializers: true,
+    });
+    await expect(app.ready()).resolves.toBeDefined();
+    await app.close();
+  });
+
   it('an /api/v1 route without a declared permission stops the app from being built', async () => {
     const { buildApp } = await import('../src/app.ts');
     const app = await buildApp({ config: (await import('./helpers.ts')).testConfig(), database: t.database });

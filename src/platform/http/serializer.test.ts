@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSerializerFactory } from './serializer.ts';
+import { buildSerializerFactory, lazySerializerFactory } from './serializer.ts';
 
 const shared = {
   Money: { $id: 'Money', type: 'object', properties: { fen: { type: 'string' } } },
@@ -28,5 +28,17 @@ describe('response serializers built with only the shared schemas they refer to'
     expect(() => compile({ schema: { type: 'object', properties: { y: { $ref: 'Invalid#' } } } })).toThrow(
       /Invalid" schema is invalid/,
     );
+  });
+});
+
+describe('serializers built at first use', () => {
+  it('answer as the eager ones do, and a refused schema shows at its first answer, not before', () => {
+    const compile = lazySerializerFactory(shared, {});
+    const serialize = compile({ schema: { type: 'object', properties: { line: { $ref: 'Line#' } } } });
+    expect(JSON.parse(serialize({ line: { name: '云主机', price: { fen: '1' }, extra: 1 } }))).toEqual({
+      line: { name: '云主机', price: { fen: '1' } },
+    });
+    const broken = compile({ schema: { type: 'object', properties: { y: { $ref: 'Invalid#' } } } });
+    expect(() => broken({ y: 1 })).toThrow(/Invalid" schema is invalid/);
   });
 });

@@ -44,3 +44,20 @@ export function buildSerializerFactory(shared?: unknown, options?: fastJsonStrin
     return build(schema, { ...options, schema: own });
   };
 }
+
+/**
+ * The same serializers, each built the first time its route answers with that status: a server that starts
+ * does not build ~1,000 serializers before it listens (about 1 s of a first start), only those it uses. A
+ * response schema fast-json-stringify refuses then fails its first answer instead of the start, so the test
+ * suite builds the application once with every serializer built up front (`test/permissions.test.ts`).
+ */
+export function lazySerializerFactory(shared?: unknown, options?: fastJsonStringify.Options) {
+  const build = buildSerializerFactory(shared, options);
+  return (route: { schema?: unknown }): Serialize => {
+    let serialize: Serialize | undefined;
+    return (data) => {
+      serialize ??= build(route);
+      return serialize(data);
+    };
+  };
+}
