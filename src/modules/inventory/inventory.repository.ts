@@ -183,29 +183,127 @@ function filtered(trx: Trx, v: Visibility, f: ListFilter, side: Side, search: Se
   return q;
 }
 
-export async function listResources(
-  trx: Trx,
-  v: Visibility,
-  f: ListFilter,
-  page: { limit: number; offset: number; sort: SortKey; order: 'asc' | 'desc' },
-  side: Side = 'either',
-) {
+/** A position in the list: the sort column's value (as text, null for a null) and the id of one row. */
+export interface Cursor {
+  value: string | null;
+  id: string;
+}
+
+export interface PageRequest {
+  limit: number;
+  offset: number;
+  sort: SortKey;
+  order: 'asc' | 'desc';
+  /** the rows after this one (keyset: an index range instead of skipping `offset` rows) */
+  after?: Cursor;
+  /** the rows before this one (the previous page of a keyset page) */
+  before?: Cursor;
+}
+
+/** How each sort column compares in a cursor: its type, and whether it may be null. */
+const SORT_TYPES: Record<SortKey, { cast: string; nullable: boolean }> = {
+  createdAt: { cast: 'timestamptz', nullable: false },
+  name: { cast: 'text', nullable: false },
+  expiresOn: { cast: 'date', nullable: true },
+  state: { cast: 'text', nullable: false },
+  deliveredAt: { cast: 'timestamptz', nullable: true },
+};
+
+/**
+ * The rows after `c` in the order `column dir, id dir`, nulls where PostgreSQL puts them by default (last
+ * ascending, first descending). A row comparison on a column without nulls is an index range condition.
+ */
+function keyset(sort: SortKey, dir: 'asc' | 'desc', c: Cursor) {
+  const column = sql.ref(SORT_COLUMNS[sort]);
+  const { cast, nullable } = SORT_TYPES[sort];
+  const id = sql`${c.id}::uuid`;
+  if (c.value === null) {
+    return dir === 'asc'
+      ? sql<boolean>`(${column} is null and r.id > ${id})`
+      : sql<boolean>`(${column} is not null or r.id < ${id})`;
+  }
+  const value = sql`cast(${c.value} as ${sql.raw(cast)})`;
+  if (dir === 'desc') return sql<boolean>`(${column}, r.id) < (${value}, ${id})`;
+  return nullable
+    ? sql<boolean>`((${column}, r.id) > (${value}, ${id}) or ${column} is null)`
+    : sql<boolean>`(${column}, r.id) > (${value}, ${id})`;
+}
+
+/** Totals up to this many rows are counted; above it the count would cost more than the page (an estimate). */
+export const EXACT_TOTAL_UP_TO = 10_000;
+
+/**
+ * One page (limit + 1 rows are read, to know whether more follow) and the total: counted exactly up to
+ * EXACT_TOTAL_UP_TO, else the planner's estimate of the filter in the caller's scope (at least the rows
+ * already counted), marked as an estimate.
+ */
+export async function listResources(trx: Trx, v: Visibility, f: ListFilter, page: PageRequest, side: Side = 'either') {
   const column = SORT_COLUMNS[page.sort];
   const search = await searchOf(trx, f.q);
-  const rows = await filtered(trx, v, f, side, search)
+  const backwards = page.before !== undefined;
+  const dir = backwards ? (page.order === 'asc' ? 'desc' : 'asc') : page.order;
+  let q = filtered(trx, v, f, side, search);
+  if (page.after) q = q.where(keyset(page.sort, dir, page.after));
+  if (page.before) q = q.where(keyset(page.sort, dir, page.before));
+  // The page of resources first, then the names of its units and providers: joined before the LIMIT, every
+  // row skipped by an OFFSET was joined (and the organisation policy evaluated for it) too.
+  const paged = q
+    .selectAll('r')
+    .select(sql<string | null>`${sql.ref(column)}::text`.as('sort_value'))
+    .orderBy(column, dir)
+    .orderBy('r.id', dir)
+    .limit(page.limit + 1)
+    .offset(page.after || page.before ? 0 : page.offset);
+  const read = await trx
+    .selectFrom(paged.as('r'))
     .leftJoin('organisation as u', 'u.id', 'r.organisation_id')
     .leftJoin('organisation as p', 'p.id', 'r.provider_id')
     .selectAll('r')
     .select(['u.name as unit_name', 'p.name as provider_name'])
-    .orderBy(column, page.order)
-    .orderBy('r.id', page.order)
-    .limit(page.limit)
-    .offset(page.offset)
+    .orderBy(sql.ref(column), dir)
+    .orderBy('r.id', dir)
     .execute();
-  const total = await filtered(trx, v, f, side, search)
+  const more = read.length > page.limit;
+  const rows = more ? read.slice(0, page.limit) : read;
+  if (backwards) rows.reverse();
+  const { total, totalIsEstimate } = await totalOf(trx, v, f, side, search);
+  const cursorOf = (r: (typeof rows)[number] | undefined): Cursor | null =>
+    r ? { value: r.sort_value, id: r.id } : null;
+  // Whether rows follow the page and precede it: read (`more`), or known from where the page starts.
+  const hasNext = backwards ? true : more;
+  const hasPrevious = backwards ? more : page.after !== undefined || page.offset > 0;
+  return {
+    rows,
+    total,
+    totalIsEstimate,
+    next: hasNext ? cursorOf(rows.at(-1)) : null,
+    previous: hasPrevious ? cursorOf(rows[0]) : null,
+  };
+}
+
+/**
+ * The total of a list: the planner's estimate (resource_count_estimate, migration 0148: the caller's scope
+ * and the filter, from ANALYZE's statistics) when it is well above EXACT_TOTAL_UP_TO, else counted, up to
+ * EXACT_TOTAL_UP_TO + 1 rows; a count that reaches that falls back to the estimate (at least the count).
+ */
+async function totalOf(trx: Trx, v: Visibility, f: ListFilter, side: Side, search: Search) {
+  const { rows } = await sql<{ n: number | null }>`select resource_count_estimate(${side}, ${f.state ?? null},
+    ${f.organisationId ?? null}::uuid, ${f.providerId ?? null}::uuid, ${f.item ?? null}, ${f.systemId ?? null}::uuid,
+    ${f.projectId ?? null}::uuid, ${f.purpose ?? null}, ${search?.like ?? null}) as n`.execute(trx);
+  const estimate = Math.round(Number(rows[0]?.n ?? 0));
+  if (estimate > 2 * EXACT_TOTAL_UP_TO) return { total: estimate, totalIsEstimate: true };
+  const counted = await trx
+    .selectFrom(
+      filtered(trx, v, f, side, search)
+        .select(sql`1`.as('one'))
+        .limit(EXACT_TOTAL_UP_TO + 1)
+        .as('c'),
+    )
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .executeTakeFirstOrThrow();
-  return { rows, total: Number(total.n) };
+  const n = Number(counted.n);
+  if (n <= EXACT_TOTAL_UP_TO) return { total: n, totalIsEstimate: false };
+  return { total: Math.max(estimate, n), totalIsEstimate: true };
 }
 
 export async function findResource(trx: Trx, v: Visibility, id: string) {

@@ -42,9 +42,25 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
           ...Filters,
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
           offset: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 }),
+          after: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 1000,
+              description: 'a nextCursor: the page after it (keyset, for pages deep in the list; offset 0)',
+            }),
+          ),
+          before: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 1000, description: 'a previousCursor: the page before it' }),
+          ),
         }),
         response: {
-          200: Type.Object({ items: Type.Array(Type.Ref('Resource')), total: Type.Integer() }),
+          200: Type.Object({
+            items: Type.Array(Type.Ref('Resource')),
+            total: Type.Integer({ description: 'counted up to 10,000; above, the planner’s estimate' }),
+            totalIsEstimate: Type.Boolean({ description: 'total is an estimate (约), not a count' }),
+            nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'null on the last page' }),
+            previousCursor: Type.Union([Type.String(), Type.Null()], { description: 'null on the first page' }),
+          }),
           ...problemResponses,
         },
       },
@@ -73,7 +89,7 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
     async (request, reply) => {
       const auth = authOf(request);
       const { format, ...query } = request.query;
-      const { items, total } = await withTenant(db, auth, (trx) =>
+      const { items, total, totalIsEstimate } = await withTenant(db, auth, (trx) =>
         inventory.listResources(trx, auth, { ...query, limit: EXPORT_LIMIT, offset: 0 }),
       );
       const body = format === 'csv' ? inventoryCsv(items) : await inventoryXlsx(items);
@@ -81,7 +97,7 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
         writeAudit(trx, actorOf(request), {
           action: 'inventory.exported',
           objectType: 'resource',
-          detail: { format, rows: items.length, total, filters: query, bytes: body.length },
+          detail: { format, rows: items.length, total, totalIsEstimate, filters: query, bytes: body.length },
         }),
       );
       return reply

@@ -172,7 +172,7 @@ export async function setExpiry(trx: Trx, resourceId: string, expiresOn: string 
 
 // ------------------------------------------------------------------------------------------ reads
 
-type Listed = Awaited<ReturnType<typeof repo.listResources>>['rows'][number];
+type Listed = NonNullable<Awaited<ReturnType<typeof repo.findResource>>>;
 
 export interface Resource {
   id: string;
@@ -229,14 +229,64 @@ export type ListQuery = repo.ListFilter & {
   offset: number;
   sort: repo.SortKey;
   order: 'asc' | 'desc';
+  /** a `nextCursor` of an earlier answer: the page after it */
+  after?: string;
+  /** a `previousCursor` of an earlier answer: the page before it */
+  before?: string;
 };
 
+/**
+ * A cursor names a row's place in one order: the sort, its direction, the row's sort value and id,
+ * base64url of JSON. It is only ever read back by this API, which checks it is for the order asked.
+ */
+export function encodeCursor(sort: repo.SortKey, order: 'asc' | 'desc', c: repo.Cursor): string {
+  return Buffer.from(JSON.stringify([sort, order, c.value, c.id])).toString('base64url');
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function decodeCursor(field: string, text: string, sort: repo.SortKey, order: 'asc' | 'desc'): repo.Cursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid(field, 'is not a cursor of this list');
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 4 ||
+    (parsed[2] !== null && typeof parsed[2] !== 'string') ||
+    typeof parsed[3] !== 'string' ||
+    !UUID.test(parsed[3])
+  ) {
+    throw invalid(field, 'is not a cursor of this list');
+  }
+  if (parsed[0] !== sort || parsed[1] !== order) throw invalid(field, 'belongs to another sort order');
+  if (sort === 'createdAt' || sort === 'deliveredAt' || sort === 'expiresOn') {
+    if (parsed[2] !== null && Number.isNaN(Date.parse(parsed[2]))) throw invalid(field, 'is not a cursor of this list');
+  }
+  return { value: parsed[2], id: parsed[3] };
+}
+
 export async function listResources(trx: Trx, auth: AuthContext, query: ListQuery) {
-  const { limit, offset, sort, order, ...filter } = query;
+  const { limit, offset, sort, order, after, before, ...filter } = query;
+  if (after !== undefined && before !== undefined) throw invalid('query.before', 'give either after or before');
+  if ((after !== undefined || before !== undefined) && offset > 0) {
+    throw invalid('query.offset', 'must be 0 with a cursor (after or before)');
+  }
+  const page: repo.PageRequest = { limit, offset, sort, order };
+  if (after !== undefined) page.after = decodeCursor('query.after', after, sort, order);
+  if (before !== undefined) page.before = decodeCursor('query.before', before, sort, order);
   // A provider's list is what it runs; any other organisation's what it owns (index-friendly, one column).
   const side = auth.organisationType === 'cloud_service_provider' ? 'provider' : 'unit';
-  const { rows, total } = await repo.listResources(trx, auth.visibility, filter, { limit, offset, sort, order }, side);
-  return { items: rows.map(toResource), total };
+  const list = await repo.listResources(trx, auth.visibility, filter, page, side);
+  return {
+    items: list.rows.map(toResource),
+    total: list.total,
+    totalIsEstimate: list.totalIsEstimate,
+    nextCursor: list.next ? encodeCursor(sort, order, list.next) : null,
+    previousCursor: list.previous ? encodeCursor(sort, order, list.previous) : null,
+  };
 }
 
 export async function getResource(trx: Trx, auth: AuthContext, id: string) {

@@ -3823,6 +3823,10 @@ export interface paths {
                     order: "asc" | "desc";
                     limit: number;
                     offset: number;
+                    /** @description a nextCursor: the page after it (keyset, for pages deep in the list; offset 0) */
+                    after?: string;
+                    /** @description a previousCursor: the page before it */
+                    before?: string;
                 };
                 header?: never;
                 path?: never;
@@ -3838,7 +3842,14 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["Resource"][];
+                            /** @description counted up to 10,000; above, the planner’s estimate */
                             total: number;
+                            /** @description total is an estimate (约), not a count */
+                            totalIsEstimate: boolean;
+                            /** @description null on the last page */
+                            nextCursor: string | null;
+                            /** @description null on the first page */
+                            previousCursor: string | null;
                         };
                     };
                 };

@@ -4,7 +4,9 @@ import { queryKeys } from '../query-keys';
 import type { paths } from '../schema';
 
 type ResourcesQuery = NonNullable<paths['/api/v1/inventory/resources']['get']['parameters']['query']>;
-export type ResourceFilter = Omit<ResourcesQuery, 'limit' | 'offset'>;
+export type ResourceFilter = Omit<ResourcesQuery, 'limit' | 'offset' | 'after' | 'before'>;
+/** A page: by offset, or (next/previous from a page shown) by the cursor the API gave with it. */
+export type ResourcePage = Pick<ResourcesQuery, 'after' | 'before'> & { limit: number; offset: number };
 export type Resource =
   paths['/api/v1/inventory/resources']['get']['responses']['200']['content']['application/json']['items'][number];
 export type ResourceDetail =
@@ -36,11 +38,12 @@ export const receiptExportUrl = (id: string, revision: number) =>
 export const receiptPrintUrl = (id: string, revision: number) =>
   `/api/v1/work-orders/${encodeURIComponent(id)}/receipts/${revision}/print`;
 
-export function useResources(filter: ResourceFilter, page: { limit: number; offset: number }) {
+export function useResources(filter: ResourceFilter, page: ResourcePage) {
+  // With a cursor the offset is only the page number shown; the API reads the cursor.
+  const query = { ...filter, ...page, offset: page.after || page.before ? 0 : page.offset };
   return useQuery({
-    queryKey: queryKeys.inventory.resources({ ...filter, ...page }),
-    queryFn: ({ signal }) =>
-      unwrap(api.GET('/api/v1/inventory/resources', { params: { query: { ...filter, ...page } }, signal })),
+    queryKey: queryKeys.inventory.resources(query),
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/inventory/resources', { params: { query }, signal })),
     placeholderData: keepPreviousData,
   });
 }

@@ -1204,4 +1204,6 @@ export const enUS: Messages = {
   ...backupWaiverEnUS,
   ...libvirtEnUS,
   ...consoleEnUS,
+  // issue 24: a total above 10,000 is the planner's estimate
+  'inventory.totalEstimate': 'about {total}',
 };

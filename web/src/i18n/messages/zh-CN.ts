@@ -1165,6 +1165,8 @@ export const zhCN = {
   ...backupWaiverZhCN,
   ...libvirtZhCN,
   ...consoleZhCN,
+  // issue 24: a total above 10,000 is the planner's estimate
+  'inventory.totalEstimate': '约 {total} 条',
 };
 
 export type MessageKey = keyof typeof zhCN;

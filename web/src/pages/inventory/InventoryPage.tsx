@@ -37,7 +37,7 @@ export function InventoryPage() {
     setParams((previous) => paramsOf(next(viewOf(previous))), { replace: true });
   // A new filter starts again at the first page.
   const change = (patch: Partial<ResourceFilter>) =>
-    show((v) => ({ filter: { ...v.filter, ...patch }, page: { ...v.page, offset: 0 } }));
+    show((v) => ({ filter: { ...v.filter, ...patch }, page: { limit: v.page.limit, offset: 0 } }));
   const sortOrder = (key: SortKey) =>
     filter.sort === key ? (filter.order === 'asc' ? ('ascend' as const) : ('descend' as const)) : null;
 
@@ -103,7 +103,10 @@ export function InventoryPage() {
           filter={filter}
           onChange={change}
           onClear={() =>
-            show((v) => ({ filter: { sort: v.filter.sort, order: v.filter.order }, page: { ...v.page, offset: 0 } }))
+            show((v) => ({
+              filter: { sort: v.filter.sort, order: v.filter.order },
+              page: { limit: v.page.limit, offset: 0 },
+            }))
           }
         />
         {resources.error ? <ApiErrorAlert error={resources.error} onRetry={() => resources.refetch()} /> : null}
@@ -117,7 +120,17 @@ export function InventoryPage() {
           onChange={(pagination, _filters, sorter, { action }) => {
             const size = pagination.pageSize ?? page.limit;
             if (action !== 'sort') {
-              show((v) => ({ ...v, page: { limit: size, offset: ((pagination.current ?? 1) - 1) * size } }));
+              const to = pagination.current ?? 1;
+              const current = page.offset / page.limit + 1;
+              const next: InventoryView['page'] = { limit: size, offset: (to - 1) * size };
+              // One page on or back in the same size goes by the cursor (fast however deep); to the first page,
+              // or a page number picked, by offset.
+              if (size === page.limit && to === current + 1 && resources.data?.nextCursor) {
+                next.after = resources.data.nextCursor;
+              } else if (size === page.limit && to === current - 1 && to > 1 && resources.data?.previousCursor) {
+                next.before = resources.data.previousCursor;
+              }
+              show((v) => ({ ...v, page: next }));
               return;
             }
             // A new order starts again at the first page.
@@ -134,7 +147,11 @@ export function InventoryPage() {
             total: resources.data?.total ?? 0,
             showSizeChanger: true,
             pageSizeOptions: [...PAGE_SIZES],
-            showTotal: (total) => t('inventory.total', { total }),
+            // Above 10,000 the API estimates the total (the planner's statistics) rather than counting it.
+            showTotal: (total) =>
+              resources.data?.totalIsEstimate
+                ? t('inventory.totalEstimate', { total })
+                : t('inventory.total', { total }),
           }}
         />
       </Card>

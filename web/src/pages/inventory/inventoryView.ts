@@ -1,7 +1,9 @@
-import { RESOURCE_STATES, type ResourceFilter, type ResourceState } from '../../api/hooks/inventory';
+import { RESOURCE_STATES, type ResourceFilter, type ResourcePage, type ResourceState } from '../../api/hooks/inventory';
 
 // What the inventory page shows lives in its URL (filters, search, sort and page), so a link or a refresh
-// shows the same list and the export buttons export it.
+// shows the same list and the export buttons export it. Next and previous page carry the cursor the API
+// gave with the page shown (`after` / `before`: an index range, however deep); a page number picked
+// directly goes by offset.
 
 export const PURPOSES = ['formal', 'test', 'trial', 'development', 'emergency', 'temporary'] as const;
 export type Purpose = (typeof PURPOSES)[number];
@@ -17,7 +19,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface InventoryView {
   filter: ResourceFilter;
-  page: { limit: number; offset: number };
+  page: ResourcePage;
 }
 
 const oneOf = <T extends string>(values: readonly T[], value: string | null): T | undefined =>
@@ -43,7 +45,12 @@ export function viewOf(params: URLSearchParams): InventoryView {
   }
   const limit = oneOf(PAGE_SIZES.map(String), params.get('size')) ? Number(params.get('size')) : DEFAULT_SIZE;
   const page = Math.max(1, Math.min(200_000, Math.floor(Number(params.get('page'))) || 1));
-  return { filter, page: { limit, offset: (page - 1) * limit } };
+  const view: InventoryView = { filter, page: { limit, offset: (page - 1) * limit } };
+  const after = text(params.get('after'), 1000);
+  const before = after ? undefined : text(params.get('before'), 1000);
+  if (after) view.page.after = after;
+  if (before) view.page.before = before;
+  return view;
 }
 
 /** The URL of a view: only what differs from the defaults. */
@@ -57,6 +64,8 @@ export function paramsOf({ filter, page }: InventoryView): URLSearchParams {
   const number = Math.floor(page.offset / page.limit) + 1;
   if (number > 1) params.set('page', String(number));
   if (page.limit !== DEFAULT_SIZE) params.set('size', String(page.limit));
+  if (page.after) params.set('after', page.after);
+  else if (page.before) params.set('before', page.before);
   return params;
 }
 
