@@ -34,7 +34,9 @@ export async function openBenchDatabase(): Promise<{
   const scoped = new URL(url);
   scoped.searchParams.set('options', `-c search_path=${schema}`);
   scoped.searchParams.set('application_name', schema);
-  const database = await openDatabase<DB>({ url: scoped.toString(), poolSize: 4 });
+  // idle connections stay open: a backend that exited mid-run (pg-pool closes idle ones after 10 s, e.g. three
+  // of four while one folds) would take its CPU seconds with it before the meter's last reading
+  const database = await openDatabase<DB>({ url: scoped.toString(), poolSize: 4, idleTimeoutMs: 0 });
   const backends = async () =>
     (
       await database.db

@@ -445,7 +445,7 @@ export async function stageBatch(
       returning 1)
     insert into monitoring_staged (jurisdiction_id, organisation_id, scope, visible, mapping_label, received_at, samples, data)
     select ${caller.jurisdictionId}::uuid, ${caller.organisationId}::uuid, ${caller.scope}::text,
-      ${`{${caller.visible.join(',')}}`}::uuid[], ${mappingLabel}::text, ${now.toISOString()}::timestamptz, ${batch.n}::int, decode(${batch.encode().toString('base64')}, 'base64')
+      ${`{${caller.visible.join(',')}}`}::uuid[], ${mappingLabel}::text, ${now.toISOString()}::timestamptz, ${batch.n}::int, ${batch.encode()}::bytea
     where exists (select 1 from d)
     returning id::text as id`.execute(db);
   return rows.length > 0;
