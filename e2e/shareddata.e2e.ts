@@ -231,6 +231,13 @@ describe('shared data in the console', () => {
     await chooseOption(page, NAME);
     await dialog.getByLabel('记录').fill('P2');
     await dialog.getByLabel('信息项', { exact: true }).click();
+    // The open select names its active option (aria-activedescendant): shoot once the option list is drawn, else
+    // the reference points at nothing yet and the accessibility check fails on timing alone.
+    await visible(
+      page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', {
+        hasText: '出生日期',
+      }),
+    );
     await ui.shot('shared-data-error-report.png');
     await chooseOption(page, '出生日期');
     await dialog.getByLabel('差错说明').fill('出生日期与户籍登记不一致');
