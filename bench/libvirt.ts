@@ -25,6 +25,7 @@ import { loadConfig } from '../src/config.ts';
 import { runLibvirtFulfilment } from '../src/modules/provisioning/drivers/libvirt/index.ts';
 import {
   makeQemuZone,
+  qemuConnection,
   qemuUnavailable,
   SYSTEM_URI,
   virshSystem,
@@ -150,20 +151,7 @@ async function main() {
              o.id as unit, o.jurisdiction_id as jurisdiction
         from organisation o where o.code = 'demo-education'`.execute(database.db);
     const { provider, unit, jurisdiction } = ids.rows[0] as { provider: string; unit: string; jurisdiction: string };
-    const bound = await reviewer('PUT', '/api/v1/libvirt/connections', {
-      providerId: provider,
-      zone: ZONE,
-      name: `host-${zone.id}`,
-      uri: SYSTEM_URI,
-      pool: zone.pool,
-      baseVolume: zone.baseVolume,
-      network: zone.network,
-      domainType: 'qemu',
-      vcpuOvercommit: 16,
-      bootKernel: zone.boot.kernel,
-      bootInitrd: zone.boot.initrd,
-      bootCmdline: zone.boot.cmdline,
-    });
+    const bound = await reviewer('PUT', '/api/v1/libvirt/connections', qemuConnection(zone, provider, ZONE));
     if (bound.statusCode !== 200) throw new Error(`zone: ${bound.body}`);
     // an approved project (preliminary review passed) with ample quota and a filed system it builds
     const made = await sql<{ project: string; system: string }>`

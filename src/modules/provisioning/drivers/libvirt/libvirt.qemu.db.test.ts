@@ -11,8 +11,8 @@ import {
   libvirtdPid,
   makeQemuZone,
   type QemuZone,
+  qemuConnection,
   qemuUnavailable,
-  SYSTEM_URI,
   startLibvirtd,
   virshSystem,
 } from './libvirt.qemu.fixtures.ts';
@@ -59,20 +59,7 @@ describe.skipIf(UNAVAILABLE !== null)('the libvirt driver on a real libvirt daem
     const res = await as(t.app, reviewer, {
       method: 'PUT',
       url: '/api/v1/libvirt/connections',
-      payload: {
-        providerId: org['demo-provider-a'],
-        zone: ZONE,
-        name: `host-${zone.id}`,
-        uri: SYSTEM_URI,
-        pool: zone.pool,
-        baseVolume: zone.baseVolume,
-        network: zone.network,
-        domainType: 'qemu',
-        vcpuOvercommit: 16,
-        bootKernel: zone.boot.kernel,
-        bootInitrd: zone.boot.initrd,
-        bootCmdline: zone.boot.cmdline,
-      },
+      payload: qemuConnection(zone, org['demo-provider-a'] as string, ZONE),
     });
     expect(res.statusCode, res.body).toBe(200);
   }, 180_000);

@@ -95,6 +95,24 @@ export interface QemuZone {
   remove: () => void;
 }
 
+/** The body of `PUT /libvirt/connections` that binds a provider's zone to this test zone on the real daemon. */
+export function qemuConnection(zone: QemuZone, providerId: string, zoneName: string) {
+  return {
+    providerId,
+    zone: zoneName,
+    name: `host-${zone.id}`,
+    uri: SYSTEM_URI,
+    pool: zone.pool,
+    baseVolume: zone.baseVolume,
+    network: zone.network,
+    domainType: 'qemu',
+    vcpuOvercommit: 16,
+    bootKernel: zone.boot.kernel,
+    bootInitrd: zone.boot.initrd,
+    bootCmdline: zone.boot.cmdline,
+  };
+}
+
 const must = (r: ReturnType<typeof virshSync>, what: string) => {
   if (r.status !== 0) throw new Error(`${what}: ${r.stderr}`);
 };
