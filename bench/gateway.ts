@@ -5,10 +5,13 @@
 // every gateway call was traced, and one JSON line last. PGlite unless DATABASE_URL / TEST_DATABASE_URL.
 //   BENCH_CALLS (default 2000) sequential calls per side for latency; BENCH_SECONDS (5) per side for
 //   throughput with BENCH_CLIENTS (8) concurrent clients.
+// Latency on a shared 2-core machine swings with everyone else's load; the CPU each side spends per call in the
+// throughput phase (this process: clients, gateway and providing system; plus, on PostgreSQL, its backends for
+// the gateway side) moves much less, so it is printed beside the latencies (`cpuMsPerCall`).
 import { mkdtempSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
@@ -51,7 +54,7 @@ function request(agent: http.Agent, url: URL, headers: Record<string, string>): 
 }
 
 async function main() {
-  const { database, kind, cleanup } = await openBenchDatabase();
+  const { database, kind, cleanup, databaseCpu } = await openBenchDatabase();
   const dir = mkdtempSync(path.join(tmpdir(), 'yunguan-bench-gateway-'));
   const provider = http.createServer((req, res) => {
     if (req.headers.authorization !== 'Bearer bench-secret') {
@@ -207,9 +210,12 @@ async function main() {
     }
     const throughput: Record<'direct' | 'gateway', number> = { direct: 0, gateway: 0 };
     const counted: Record<'direct' | 'gateway', number> = { direct: 0, gateway: 0 };
+    const cpuPerCall: Record<'direct' | 'gateway', number> = { direct: 0, gateway: 0 };
     for (const side of ['direct', 'gateway'] as const) {
       say(`${side}: ${CLIENTS} clients for ${SECONDS} s`);
       let calls = 0;
+      const cpu = process.cpuUsage();
+      const dbMeter = databaseCpu ? await databaseCpu() : undefined;
       const end = performance.now() + SECONDS * 1000;
       const started = performance.now();
       await Promise.all(
@@ -222,6 +228,9 @@ async function main() {
         }),
       );
       throughput[side] = calls / ((performance.now() - started) / 1000);
+      const own = process.cpuUsage(cpu);
+      const dbSeconds = dbMeter ? await dbMeter.read() : 0;
+      cpuPerCall[side] = ((own.user + own.system) / 1000 + dbSeconds * 1000) / calls;
       counted[side] = calls;
     }
     const after = Number((await sql<{ n: string }>`select count(*) as n from data_call_trace`.execute(db)).rows[0]?.n);
@@ -234,8 +243,16 @@ async function main() {
         mean: round(s.reduce((a, b) => a + b, 0) / s.length),
       };
     };
-    const direct = { ...stats(latency.direct), callsPerSecond: Math.round(throughput.direct) };
-    const gateway = { ...stats(latency.gateway), callsPerSecond: Math.round(throughput.gateway) };
+    const direct = {
+      ...stats(latency.direct),
+      callsPerSecond: Math.round(throughput.direct),
+      cpuMsPerCall: round(cpuPerCall.direct),
+    };
+    const gateway = {
+      ...stats(latency.gateway),
+      callsPerSecond: Math.round(throughput.gateway),
+      cpuMsPerCall: round(cpuPerCall.gateway),
+    };
     const addedP99 = round(gateway.p99 - direct.p99);
     const result = {
       bench: 'gateway',
@@ -243,10 +260,12 @@ async function main() {
       sequentialCallsPerSide: CALLS,
       clients: CLIENTS,
       seconds: SECONDS,
+      loadAverage: os.loadavg()[0],
       direct,
       gateway,
       addedP50Ms: round(gateway.p50 - direct.p50),
       addedP99Ms: addedP99,
+      addedCpuMsPerCall: round(gateway.cpuMsPerCall - direct.cpuMsPerCall),
       goalAddedP99Ms: GOAL_MS,
       goalMet: addedP99 <= GOAL_MS,
       gatewayCalls,
@@ -255,7 +274,7 @@ async function main() {
       failures,
     };
     say(
-      `direct p50 ${direct.p50} ms p99 ${direct.p99} ms ${direct.callsPerSecond}/s; gateway p50 ${gateway.p50} ms p99 ${gateway.p99} ms ${gateway.callsPerSecond}/s; added p99 ${addedP99} ms (goal ${GOAL_MS}); traced ${after - before}/${gatewayCalls}`,
+      `direct p50 ${direct.p50} ms p99 ${direct.p99} ms ${direct.callsPerSecond}/s (CPU ${direct.cpuMsPerCall} ms a call); gateway p50 ${gateway.p50} ms p99 ${gateway.p99} ms ${gateway.callsPerSecond}/s (CPU ${gateway.cpuMsPerCall} ms a call); added p99 ${addedP99} ms (goal ${GOAL_MS}); traced ${after - before}/${gatewayCalls}`,
     );
     agent.destroy();
     console.log(JSON.stringify(result));

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { prepared } from '../../platform/db/prepared.ts';
 import type { Db } from '../../schema.ts';
 import type { SecurityPolicyRow, SessionRow, UserRow } from './identity.table.ts';
 
@@ -79,7 +80,7 @@ export interface TokenForAuth {
 }
 
 export async function tokenForAuth(db: Db, id: string): Promise<TokenForAuth | undefined> {
-  const { rows } = await sql<TokenForAuth>`
+  const { rows } = await sql<TokenForAuth>`${prepared}
     select t.id, t.name, t.scopes, t.secret_hash, t.expires_at, t.revoked_at, t.last_used_at,
       o.id as organisation_id, o.type as organisation_type, o.jurisdiction_id,
       coalesce((select array_agg(r.role order by r.role) from role_assignment r join user_account u on u.id = r.user_id

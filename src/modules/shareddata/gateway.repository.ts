@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { prepared } from '../../platform/db/prepared.ts';
 import type { Db } from '../../schema.ts';
 import type {
   DataCallTraceTable,
@@ -56,7 +57,7 @@ export async function callTarget(
   windowStart: Date,
   today: string,
 ): Promise<CountedCallTarget | undefined> {
-  const { rows } = await sql<CountedCallTarget>`
+  const { rows } = await sql<CountedCallTarget>`${prepared}
     with target as (
       select r.id as resource_id, r.organisation_id, r.jurisdiction_id, r.withdrawn_at,
         v.name, v.provider_name, v.sharing_type, v.fields, v.format, v.delivery, v.endpoint_url,
@@ -89,7 +90,12 @@ export async function callTarget(
 }
 
 export async function insertTrace(db: Db, values: Omit<DataCallTraceTable, 'id'>): Promise<string> {
-  const row = await db.insertInto('data_call_trace').values(values).returning('id').executeTakeFirstOrThrow();
+  const row = await db
+    .insertInto('data_call_trace')
+    .values(values)
+    .returning('id')
+    .modifyEnd(prepared)
+    .executeTakeFirstOrThrow();
   return String(row.id);
 }
 

@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { classifyDatabaseError, DatabaseConditions } from './availability.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
+import { isPrepared, PreparedNames } from './prepared.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -98,8 +99,16 @@ async function openPostgres<DB>(
   // 'error' event ends the process. pg-pool listens only while a client is idle and Kysely not at all, so
   // every client gets its own listener for its whole life, checked out or not. The query it was running
   // fails on its own (the request answers 503), and the pool discards the broken client on release.
+  const names = new PreparedNames();
   pool.on('connect', (client) => {
     client.on('error', noteError);
+    // A statement marked in prepared.ts goes by name: node-postgres parses it once per connection.
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    client.query = ((...args: unknown[]) => {
+      const [text, values] = args;
+      const name = args.length === 2 && typeof text === 'string' && isPrepared(text) ? names.nameOf(text) : undefined;
+      return name ? query({ name, text, values }) : query(...args);
+    }) as typeof client.query;
   });
   pool.on('error', noteError);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });

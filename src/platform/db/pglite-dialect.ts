@@ -1,4 +1,4 @@
-import type { PGlite } from '@electric-sql/pglite';
+import { type PGlite, parse, protocol } from '@electric-sql/pglite';
 import {
   type CompiledQuery,
   type DatabaseConnection,
@@ -11,6 +11,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import { isPrepared, PreparedNames } from './prepared.ts';
 
 /**
  * Kysely dialect for the embedded PGlite database.
@@ -90,6 +91,9 @@ class PGliteDriver implements Driver {
 }
 
 class PGliteConnection implements DatabaseConnection {
+  private readonly names = new PreparedNames();
+  /** statements parsed in the session: name -> parameter type OIDs */
+  private readonly parsed = new Map<string, number[]>();
   constructor(private readonly pglite: PGlite) {}
 
   async run(sql: string): Promise<void> {
@@ -97,7 +101,10 @@ class PGliteConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.pglite.query<R>(compiled.sql, compiled.parameters as unknown[], { rowMode: 'object' });
+    const name = isPrepared(compiled.sql) ? this.names.nameOf(compiled.sql) : undefined;
+    const result = name
+      ? await this.executeNamed<R>(name, compiled.sql, compiled.parameters)
+      : await this.pglite.query<R>(compiled.sql, compiled.parameters as unknown[], { rowMode: 'object' });
     const command = compiled.query.kind;
     const changes =
       command === 'InsertQueryNode' ||
@@ -110,8 +117,58 @@ class PGliteConnection implements DatabaseConnection {
     };
   }
 
+  /**
+   * A marked statement (prepared.ts) by name: parsed and described once in the session, then bind, describe,
+   * execute and sync in one protocol call. The same steps PGlite's own `query` takes, without parse and describe.
+   */
+  private executeNamed<R>(name: string, text: string, parameters: readonly unknown[]) {
+    const { serialize } = protocol;
+    return this.pglite.runExclusive(async () => {
+      const messages = [];
+      try {
+        let types = this.parsed.get(name);
+        if (!types) {
+          await this.pglite.execProtocol(serialize.parse({ name, text }), { syncToFs: false });
+          const described = await this.pglite.execProtocol(serialize.describe({ type: 'S', name }), {
+            syncToFs: false,
+          });
+          types = parse.parseDescribeStatementResults(described.messages);
+          this.parsed.set(name, types);
+        }
+        const values = parameters.map((value, i) => {
+          if (value === null || value === undefined) return null;
+          const serializer = this.pglite.serializers[types[i] as number];
+          return serializer ? serializer(value) : String(value);
+        });
+        const request = concat([
+          serialize.bind({ statement: name, values: values as string[] }),
+          serialize.describe({ type: 'P' }),
+          serialize.execute({}),
+        ]);
+        messages.push(...(await this.pglite.execProtocol(request, { syncToFs: false })).messages);
+      } finally {
+        messages.push(...(await this.pglite.execProtocol(protocol.serialize.sync(), { syncToFs: false })).messages);
+      }
+      await this.pglite.syncToFs();
+      return parse.parseResults(messages, this.pglite.parsers, { rowMode: 'object' })[0] as unknown as {
+        rows: R[];
+        affectedRows?: number;
+      };
+    });
+  }
+
   // biome-ignore lint/correctness/useYield: streaming is refused before the first row
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming queries are not supported on the embedded database');
   }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Kysely, sql } from 'kysely';
+import { prepared } from '../db/prepared.ts';
 import { AppError } from '../errors.ts';
 
 /**
@@ -19,7 +20,7 @@ export interface RateLimits {
 
 /** One hit on a counter: its count within the current window and the milliseconds until the window ends. */
 export async function hit(db: Kysely<any>, key: string, windowMs: number): Promise<{ count: number; ttlMs: number }> {
-  const { rows } = await sql<{ count: number; ttl_ms: number }>`
+  const { rows } = await sql<{ count: number; ttl_ms: number }>`${prepared}
     insert into rate_limit_bucket as b (key, count, window_ends_at, last_hit_at)
     values (${key}, 1, now() + ${`${windowMs} milliseconds`}::interval, now())
     on conflict (key) do update set
