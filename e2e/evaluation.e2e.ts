@@ -24,6 +24,14 @@ describe('efficiency evaluation in the console', () => {
     await visible(page.locator('tbody tr').filter({ hasText: '示范市卫生健康委员会' }).first());
     const id = new URL(page.url()).searchParams.get('id') ?? '';
     expect(id).not.toBe('');
+    // the description names every indicator of the templates the evaluation uses (six for units, five for providers)
+    await visible(
+      page.getByText(
+        /非涉密系统上云率、云资源使用效率、闲置资源整改及时性、配额使用率、信息系统安全管理、本单位办理时限/,
+      ),
+    );
+    await visible(page.getByText(/服务响应、服务满意度、服务质量、交付异议与核对差异、服务可用性与故障/));
+    await ui.shot('evaluation-draft-zh.png');
     await logout(page);
 
     // the unit answers the survey for the provider that served it

@@ -132,6 +132,12 @@ describe('reference pages: calendar, catalogue, policy, request forms', () => {
     expect(await textOf(page.getByTestId('policy-pack'))).toContain('上海');
     await visible(page.getByText('无法定时限').first());
     await visible(page.getByText(/5 个工作日/).first());
+    // the pack’s notes read in Chinese, with no English sentence or key (nor the pack’s id) left in them
+    await visible(page.getByText('以项目审批时核定的项目配额为准').first());
+    await visible(page.getByText('未规定市经济信息化主管部门的办理时限').first());
+    expect(await textOf(page.locator('body'))).not.toMatch(
+      /names no deadline|in principle|quota\.[a-z]|shanghai-2022/i,
+    );
     await page.waitForLoadState('networkidle');
     await ui.shot('policy-zh.png');
     // a citation reads as the regulation's title and article; hovering it shows the article in its own words

@@ -116,7 +116,7 @@ export const catalogueRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       },
     },
     async (request) => {
-      let at = new Date();
+      let at = clock.now();
       if (request.query.at) {
         const parsed = isCalendarDay(request.query.at)
           ? startOfShanghaiDay(request.query.at)
@@ -181,7 +181,7 @@ export const catalogueRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
     async (request, reply) => {
       const created = await db
         .transaction()
-        .execute((trx) => catalogue.createDraft(trx, authOf(request), actorOf(request), request.body));
+        .execute((trx) => catalogue.createDraft(trx, authOf(request), actorOf(request), request.body, clock.now()));
       return reply.code(201).send(created);
     },
   );
@@ -205,7 +205,7 @@ export const catalogueRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       db
         .transaction()
         .execute((trx) =>
-          catalogue.updateDraft(trx, authOf(request), actorOf(request), request.params.id, request.body),
+          catalogue.updateDraft(trx, authOf(request), actorOf(request), request.params.id, request.body, clock.now()),
         ),
   );
 
@@ -310,7 +310,7 @@ export const catalogueRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       db
         .transaction()
         .execute((trx) =>
-          catalogue.reject(trx, authOf(request), actorOf(request), request.params.id, request.body.reason),
+          catalogue.reject(trx, authOf(request), actorOf(request), request.params.id, request.body.reason, clock.now()),
         ),
   );
 };

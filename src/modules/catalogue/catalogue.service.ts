@@ -176,12 +176,12 @@ async function editableVersion(trx: Trx, auth: AuthContext, id: string, status: 
   return found;
 }
 
-function assertFutureDay(day: string, field: string): void {
+function assertFutureDay(day: string, field: string, now: Date): void {
   if (!isCalendarDay(day))
     throw new AppError('validation_failed', `${field}: not a date`, [
       { field, message: '日期格式应为 YYYY-MM-DD / must be YYYY-MM-DD' },
     ]);
-  const today = shanghaiDay(new Date());
+  const today = shanghaiDay(now);
   if (day < today) {
     throw new AppError('validation_failed', `${field}: ${day} is in the past; history is never rewritten`, [
       { field, message: `生效日期不能早于今天 ${today}（历史价格不可改写）/ must not be before today ${today}` },
@@ -198,10 +198,11 @@ export async function createDraft(
   auth: AuthContext,
   actor: Actor,
   input: { jurisdictionCode: string; effectiveFrom: string; note?: string; basedOnId?: string },
+  now: Date,
 ): Promise<CatalogueVersion> {
   const jurisdiction = await getJurisdiction(trx, input.jurisdictionCode);
   if (!inScope(auth, jurisdiction.id)) throw notFound(`jurisdiction ${input.jurisdictionCode} / 辖区不存在`);
-  assertFutureDay(input.effectiveFrom, 'body.effectiveFrom');
+  assertFutureDay(input.effectiveFrom, 'body.effectiveFrom', now);
   await assertNoOpenVersion(trx, jurisdiction.id);
   let base: CatalogueVersionRow | undefined;
   if (input.basedOnId) {
@@ -223,7 +224,7 @@ export async function createDraft(
       );
     }
   } else {
-    const current = await catalogueInForce(trx, jurisdiction.code, new Date()).catch(() => undefined);
+    const current = await catalogueInForce(trx, jurisdiction.code, now).catch(() => undefined);
     base = current ? await repo.findVersion(trx, current.version.id) : undefined;
   }
   return insertDraft(trx, actor, jurisdiction, {
@@ -295,15 +296,16 @@ export async function updateDraft(
   actor: Actor,
   id: string,
   patch: { effectiveFrom?: string; note?: string | null },
+  now: Date,
 ): Promise<CatalogueVersion> {
   const { code } = await editableVersion(trx, auth, id, 'draft');
-  if (patch.effectiveFrom !== undefined) assertFutureDay(patch.effectiveFrom, 'body.effectiveFrom');
+  if (patch.effectiveFrom !== undefined) assertFutureDay(patch.effectiveFrom, 'body.effectiveFrom', now);
   const row = await trx
     .updateTable('catalogue_version')
     .set({
       ...(patch.effectiveFrom !== undefined && { effective_from: patch.effectiveFrom }),
       ...(patch.note !== undefined && { note: patch.note }),
-      updated_at: new Date(),
+      updated_at: now,
     })
     .where('id', '=', id)
     .returningAll()
@@ -456,7 +458,7 @@ export async function approve(
   const { row: before, code } = await editableVersion(trx, auth, id, 'submitted');
   if (before.submitted_by === auth.id)
     throw new AppError('separation_of_duties', 'nobody approves their own submission / 不能审批自己提交的版本');
-  assertFutureDay(before.effective_from, 'effectiveFrom');
+  assertFutureDay(before.effective_from, 'effectiveFrom', now);
   const { roles, article } = await confirmingRoles(trx, code);
   const done = new Set((await repo.confirmationsOf(trx, [id])).map((c) => c.role));
   const pending = roles.filter((r) => !done.has(r));
@@ -514,13 +516,14 @@ export async function reject(
   actor: Actor,
   id: string,
   reason: string,
+  now: Date,
 ): Promise<CatalogueVersion> {
   const { code } = await editableVersion(trx, auth, id, 'submitted');
   // sent back: the confirmations given so far lapse; the resubmitted version is confirmed afresh
   await repo.clearConfirmations(trx, id);
   const row = await trx
     .updateTable('catalogue_version')
-    .set({ status: 'draft', rejection_note: reason, submitted_at: null, submitted_by: null, updated_at: new Date() })
+    .set({ status: 'draft', rejection_note: reason, submitted_at: null, submitted_by: null, updated_at: now })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -542,9 +545,10 @@ export async function createDerivedDraft(
   trx: Trx,
   actor: Actor,
   input: { jurisdictionCode: string; effectiveFrom: string; note: string; derivedFrom: string; items: CatalogueItem[] },
+  now: Date,
 ): Promise<CatalogueVersion> {
   const jurisdiction = await getJurisdiction(trx, input.jurisdictionCode);
-  assertFutureDay(input.effectiveFrom, 'body.effectiveFrom');
+  assertFutureDay(input.effectiveFrom, 'body.effectiveFrom', now);
   await assertNoOpenVersion(trx, jurisdiction.id);
   return insertDraft(trx, actor, jurisdiction, {
     effectiveFrom: input.effectiveFrom,

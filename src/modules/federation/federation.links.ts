@@ -477,13 +477,18 @@ export async function deriveCatalogueDraft(
   const content = pushed.content as { version?: { effectiveFrom?: string }; items?: CatalogueItem[] };
   const tomorrow = shanghaiDay(new Date(now.getTime() + 86_400_000));
   const theirs = content.version?.effectiveFrom;
-  await createDerivedDraft(trx, actor, {
-    jurisdictionCode: await ownJurisdiction(trx, input.jurisdictionCode),
-    effectiveFrom: input.effectiveFrom ?? (theirs && theirs >= tomorrow ? theirs : tomorrow),
-    note: `依据市级服务目录 ${version} 派生`,
-    derivedFrom: version,
-    items: content.items ?? [],
-  });
+  await createDerivedDraft(
+    trx,
+    actor,
+    {
+      jurisdictionCode: await ownJurisdiction(trx, input.jurisdictionCode),
+      effectiveFrom: input.effectiveFrom ?? (theirs && theirs >= tomorrow ? theirs : tomorrow),
+      note: `依据市级服务目录 ${version} 派生`,
+      derivedFrom: version,
+      items: content.items ?? [],
+    },
+    now,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -70,11 +70,11 @@ export async function approve(
   const onBehalf: Actor = { ...actor, role: `${actor.role ?? ''} (approving ${requester?.username ?? '?'})` };
   if (row.action === 'admin-roles') {
     const assignments = payload.assignments as { organisationId: string; role: string }[];
-    await applyRoles(trx, auth, onBehalf, target.id, 'admin', assignments);
+    await applyRoles(trx, auth, onBehalf, target.id, 'admin', assignments, now);
   } else if (row.action === 'update') {
-    await applyUpdate(trx, onBehalf, target, payload as UserPatch);
+    await applyUpdate(trx, onBehalf, target, payload as UserPatch, now);
   } else {
-    await applySecurityAction(trx, onBehalf, target, row.action as SecurityAction);
+    await applySecurityAction(trx, onBehalf, target, row.action as SecurityAction, now);
   }
   const decided = await trx
     .updateTable('admin_approval')

@@ -55,7 +55,7 @@ export function setSessionCookie(reply: FastifyReply, secret: string, secure: bo
 
 const Ok = Type.Object({ ok: Type.Literal(true) });
 
-export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db, config }) => {
+export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db, config, clock }) => {
   const secure = config.env === 'production';
   const sso = config.oidc ? new OidcRelyingParty(config.oidc) : undefined;
   const attemptCookie = { path: '/api/v1/auth/oidc', httpOnly: true, sameSite: 'lax' as const, secure };
@@ -94,7 +94,13 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db
       const query = request.url.split('?')[1] ?? '';
       reply.clearCookie(OIDC_COOKIE, attemptCookie);
       try {
-        const { secret, next } = await sso.finish(db, query, request.cookies[OIDC_COOKIE], origin(request));
+        const { secret, next } = await sso.finish(
+          db,
+          query,
+          request.cookies[OIDC_COOKIE],
+          origin(request),
+          clock.now(),
+        );
         setSessionCookie(reply, secret, secure);
         return reply.redirect(next, 302);
       } catch (error) {
@@ -122,7 +128,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db
       },
     },
     async (request, reply) => {
-      const { secret } = await auth.login(db, request.body, origin(request));
+      const { secret } = await auth.login(db, request.body, origin(request), clock.now());
       setSessionCookie(reply, secret, secure);
       const context = await auth.authenticateSession(db, secret);
       if (!context) throw new Error('a session just created could not be read back');
@@ -137,7 +143,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db
       schema: { tags: ['identity'], summary: 'Sign out: the session ends', response: { 200: Ok, ...problemResponses } },
     },
     async (request, reply) => {
-      await db.transaction().execute((trx) => auth.logout(trx, authOf(request), actorOf(request)));
+      await db.transaction().execute((trx) => auth.logout(trx, authOf(request), actorOf(request), clock.now()));
       reply.clearCookie(auth.SESSION_COOKIE, { path: '/' });
       return { ok: true as const };
     },
@@ -193,7 +199,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db
       },
     },
     async (request) => {
-      await auth.changeOwnPassword(db, authOf(request), actorOf(request), request.body);
+      await auth.changeOwnPassword(db, authOf(request), actorOf(request), request.body, clock.now());
       return { ok: true as const };
     },
   );
@@ -228,7 +234,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db
       },
     },
     async (request) =>
-      db.transaction().execute((trx) => auth.startTotpEnrolment(trx, authOf(request), actorOf(request))),
+      db.transaction().execute((trx) => auth.startTotpEnrolment(trx, authOf(request), actorOf(request), clock.now())),
   );
 
   app.post(
@@ -245,7 +251,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db
     async (request) => {
       await db
         .transaction()
-        .execute((trx) => auth.confirmTotpEnrolment(trx, authOf(request), actorOf(request), request.body.code));
+        .execute((trx) =>
+          auth.confirmTotpEnrolment(trx, authOf(request), actorOf(request), request.body.code, clock.now()),
+        );
       return { ok: true as const };
     },
   );

@@ -46,7 +46,11 @@ const actorFor = (user: Pick<UserRow, 'id' | 'username'> | null, origin: Origin,
  * Password (and TOTP) login. Failures are audited in their own transaction so they survive the failed
  * request; the account locks after the policy's number of consecutive failures.
  */
-export async function login(db: Db, input: LoginInput, origin: Origin): Promise<NewSession> {
+/**
+ * `now` dates the sign-in (`last_login_at`); the lockout and the per-address delay measure real elapsed time
+ * against the wall clock, like the session's idle limit (authenticateSession).
+ */
+export async function login(db: Db, input: LoginInput, origin: Origin, now: Date): Promise<NewSession> {
   await assertAddressMayTry(db, origin.sourceIp);
   const user = await repo.findUserByUsername(db, input.username);
   const policy = await repo.securityPolicy(db);
@@ -79,14 +83,9 @@ export async function login(db: Db, input: LoginInput, origin: Origin): Promise<
     const step = await checkTotp(user, input.totp);
     if (step === null) throw await registerFailure(db, user, policy, actorFor(user, origin), 'wrong_totp', origin);
     // A code is used once: of parallel logins with the same code, the one whose row goes in wins.
-    if (!(await claimTotpStep(db, user.id, step)))
+    if (!(await repo.claimTotpStep(db, user.id, step)))
       throw await registerFailure(db, user, policy, actorFor(user, origin), 'replayed_totp', origin);
-    await db
-      .updateTable('user_account')
-      .set({ totp_last_step: BigInt(step) })
-      .where('id', '=', user.id)
-      .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', BigInt(step))]))
-      .execute();
+    await repo.advanceTotpStep(db, user.id, step);
   }
 
   const memberships = await repo.memberships(db, user.id);
@@ -108,11 +107,12 @@ export async function login(db: Db, input: LoginInput, origin: Origin): Promise<
         : null;
 
   return db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('user_account')
-      .set({ failed_attempts: 0, locked_until: null, last_login_at: new Date(), updated_at: new Date() })
-      .where('id', '=', user.id)
-      .execute();
+    await repo.updateUserAccount(trx, user.id, {
+      failed_attempts: 0,
+      locked_until: null,
+      last_login_at: now,
+      updated_at: now,
+    });
     const created = await createSession(trx, user.id, chosen.organisationId, restriction, origin);
     await writeAudit(
       trx,
@@ -143,16 +143,6 @@ async function assertAddressMayTry(db: Db, address: string): Promise<void> {
   throw error;
 }
 
-async function claimTotpStep(db: Db | Trx, userId: string, step: number): Promise<boolean> {
-  const claimed = await db
-    .insertInto('totp_used_step')
-    .values({ user_id: userId, time_step: BigInt(step) })
-    .onConflict((oc) => oc.doNothing())
-    .returning('time_step')
-    .executeTakeFirst();
-  return claimed !== undefined;
-}
-
 /**
  * A failed credential (sign-in password or code, or the current password on a password change): counts
  * toward the lockout, locks at the policy's threshold, is audited; the answer never says it locked.
@@ -167,26 +157,17 @@ async function registerFailure(
 ): Promise<AppError> {
   if (origin) await hit(db, failureKey(origin.sourceIp), ADDRESS_FAILURE_WINDOW_MS);
   return db.transaction().execute(async (trx) => {
-    const updated = await trx
-      .updateTable('user_account')
-      .set((eb) => ({ failed_attempts: eb('failed_attempts', '+', 1) }))
-      .where('id', '=', user.id)
-      .returning('failed_attempts')
-      .executeTakeFirstOrThrow();
+    const failedAttempts = await repo.countFailedAttempt(trx, user.id);
     await writeAudit(trx, actor, {
       action: reason === 'wrong_current_password' ? 'user.password_change' : 'auth.login',
       outcome: 'failure',
       objectType: 'user',
       objectId: user.id,
-      detail: { reason, failedAttempts: updated.failed_attempts },
+      detail: { reason, failedAttempts },
     });
-    if (updated.failed_attempts >= policy.lockout_threshold) {
+    if (failedAttempts >= policy.lockout_threshold) {
       const until = new Date(Date.now() + policy.lockout_minutes * 60_000);
-      await trx
-        .updateTable('user_account')
-        .set({ locked_until: until, failed_attempts: 0 })
-        .where('id', '=', user.id)
-        .execute();
+      await repo.updateUserAccount(trx, user.id, { locked_until: until, failed_attempts: 0 });
       await writeAudit(trx, actor, {
         action: 'account.locked',
         objectType: 'user',
@@ -218,19 +199,15 @@ export async function createSession(
   origin: Origin,
 ): Promise<NewSession> {
   const secret = randomSecret();
-  const session = await trx
-    .insertInto('user_session')
-    .values({
-      id: sm3(secret),
-      user_id: userId,
-      organisation_id: organisationId,
-      csrf_token: randomSecret(24),
-      restriction,
-      source_ip: origin.sourceIp,
-      user_agent: origin.userAgent?.slice(0, 500) ?? null,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const session = await repo.insertSession(trx, {
+    id: sm3(secret),
+    user_id: userId,
+    organisation_id: organisationId,
+    csrf_token: randomSecret(24),
+    restriction,
+    source_ip: origin.sourceIp,
+    user_agent: origin.userAgent?.slice(0, 500) ?? null,
+  });
   return { secret, session };
 }
 
@@ -253,7 +230,7 @@ export async function authenticateSession(db: Db, secret: string): Promise<AuthC
   const now = Date.now();
   if (session.last_seen_at.getTime() + policy.session_idle_minutes * 60_000 < now) {
     await db.transaction().execute(async (trx) => {
-      await trx.updateTable('user_session').set({ revoked_at: new Date() }).where('id', '=', session.id).execute();
+      await repo.updateSession(trx, session.id, { revoked_at: new Date(now) });
       await writeAudit(
         trx,
         { kind: 'system', id: null, name: 'system' },
@@ -273,11 +250,7 @@ export async function authenticateSession(db: Db, secret: string): Promise<AuthC
   if (!membership) return null;
   // Touch at most once a minute: the idle clock needs no finer grain, and reads stay cheap.
   if (now - session.last_seen_at.getTime() > 60_000) {
-    await db
-      .updateTable('user_session')
-      .set({ last_seen_at: new Date(now) })
-      .where('id', '=', session.id)
-      .execute();
+    await repo.updateSession(db, session.id, { last_seen_at: new Date(now) });
   }
   return {
     kind: 'user',
@@ -306,7 +279,7 @@ export async function authenticateToken(db: Db, bearer: string): Promise<AuthCon
   // Touched at most once a minute, like a session: machine clients call many times a second, and "last used"
   // needs no finer grain than the list shows.
   if (!token.last_used_at || at.getTime() - token.last_used_at.getTime() > 60_000) {
-    await db.updateTable('api_token').set({ last_used_at: at }).where('id', '=', token.id).execute();
+    await repo.touchToken(db, token.id, at);
   }
   // At every use, the scopes are cut down to what the issuer may still do in the token's organisation
   // (a role taken away, an account disabled); a token whose issuer is unknown carries nothing.
@@ -328,9 +301,9 @@ export async function authenticateToken(db: Db, bearer: string): Promise<AuthCon
   };
 }
 
-export async function logout(trx: Trx, auth: AuthContext, actor: Actor): Promise<void> {
+export async function logout(trx: Trx, auth: AuthContext, actor: Actor, now: Date): Promise<void> {
   if (!auth.session) return;
-  await trx.updateTable('user_session').set({ revoked_at: new Date() }).where('id', '=', auth.session.id).execute();
+  await repo.updateSession(trx, auth.session.id, { revoked_at: now });
   await writeAudit(trx, actor, { action: 'auth.logout', objectType: 'user', objectId: auth.id });
 }
 
@@ -342,11 +315,7 @@ export async function switchOrganisation(
 ): Promise<void> {
   const membership = (await repo.memberships(trx, auth.id)).find((m) => m.organisationId === organisationId);
   if (!membership || !auth.session) throw new AppError('not_found', 'no role in that organisation / 在该单位没有角色');
-  await trx
-    .updateTable('user_session')
-    .set({ organisation_id: organisationId })
-    .where('id', '=', auth.session.id)
-    .execute();
+  await repo.updateSession(trx, auth.session.id, { organisation_id: organisationId });
   await writeAudit(trx, actor, {
     action: 'auth.organisation_switched',
     objectType: 'organisation',
@@ -382,20 +351,20 @@ export async function assertPasswordAcceptable(db: Db, user: UserRow, password: 
 }
 
 /** Sets a password, keeping the old hash in the history. */
-export async function setPassword(trx: Trx, user: UserRow, password: string, mustChange: boolean): Promise<void> {
-  if (user.password_hash) {
-    await trx.insertInto('password_history').values({ user_id: user.id, password_hash: user.password_hash }).execute();
-  }
-  await trx
-    .updateTable('user_account')
-    .set({
-      password_hash: await hashPassword(password),
-      password_changed_at: new Date(),
-      must_change_password: mustChange,
-      updated_at: new Date(),
-    })
-    .where('id', '=', user.id)
-    .execute();
+export async function setPassword(
+  trx: Trx,
+  user: UserRow,
+  password: string,
+  mustChange: boolean,
+  now: Date,
+): Promise<void> {
+  if (user.password_hash) await repo.addPasswordHistory(trx, user.id, user.password_hash);
+  await repo.updateUserAccount(trx, user.id, {
+    password_hash: await hashPassword(password),
+    password_changed_at: now,
+    must_change_password: mustChange,
+    updated_at: now,
+  });
 }
 
 export async function changeOwnPassword(
@@ -403,6 +372,7 @@ export async function changeOwnPassword(
   auth: AuthContext,
   actor: Actor,
   input: { currentPassword: string; newPassword: string },
+  now: Date,
 ): Promise<void> {
   const user = await repo.findUserById(db, auth.id);
   if (!user?.password_hash || !(await verifyPassword(user.password_hash, input.currentPassword))) {
@@ -414,20 +384,14 @@ export async function changeOwnPassword(
   }
   await assertPasswordAcceptable(db, user, input.newPassword, 'body.newPassword');
   await db.transaction().execute(async (trx) => {
-    await setPassword(trx, user, input.newPassword, false);
+    await setPassword(trx, user, input.newPassword, false, now);
     if (auth.session?.restriction === 'password_change') {
       const roles = (await repo.memberships(trx, user.id)).flatMap((m) => m.roles);
       const next = hasAdminRole(roles) && !user.totp_enabled ? 'totp_enrolment' : null;
-      await trx.updateTable('user_session').set({ restriction: next }).where('id', '=', auth.session.id).execute();
+      await repo.updateSession(trx, auth.session.id, { restriction: next });
     }
     // Other sessions of the account end with the old password.
-    await trx
-      .updateTable('user_session')
-      .set({ revoked_at: new Date() })
-      .where('user_id', '=', user.id)
-      .where('id', '!=', auth.session?.id ?? '')
-      .where('revoked_at', 'is', null)
-      .execute();
+    await repo.revokeOtherSessions(trx, user.id, auth.session?.id ?? null, now);
     await writeAudit(trx, actor, { action: 'user.password_changed', objectType: 'user', objectId: user.id });
   });
 }
@@ -437,21 +401,24 @@ export async function startTotpEnrolment(
   trx: Trx,
   auth: AuthContext,
   actor: Actor,
+  now: Date,
 ): Promise<{ secret: string; uri: string }> {
   const user = await repo.findUserById(trx, auth.id);
   if (!user) throw new AppError('unauthenticated');
   if (user.totp_enabled) throw new AppError('conflict', 'TOTP is already set up / 已绑定动态验证码');
   const secret = generateSecret();
-  await trx
-    .updateTable('user_account')
-    .set({ totp_secret: sealSecret(secret), updated_at: new Date() })
-    .where('id', '=', user.id)
-    .execute();
+  await repo.updateUserAccount(trx, user.id, { totp_secret: sealSecret(secret), updated_at: now });
   await writeAudit(trx, actor, { action: 'user.totp_enrolment_started', objectType: 'user', objectId: user.id });
   return { secret, uri: generateURI({ issuer: 'Yunguan 云管', label: user.username, secret }) };
 }
 
-export async function confirmTotpEnrolment(trx: Trx, auth: AuthContext, actor: Actor, code: string): Promise<void> {
+export async function confirmTotpEnrolment(
+  trx: Trx,
+  auth: AuthContext,
+  actor: Actor,
+  code: string,
+  now: Date,
+): Promise<void> {
   const user = await repo.findUserById(trx, auth.id);
   if (!user?.totp_secret || user.totp_enabled)
     throw new AppError('conflict', 'no enrolment in progress / 没有进行中的绑定');
@@ -459,17 +426,13 @@ export async function confirmTotpEnrolment(trx: Trx, auth: AuthContext, actor: A
   if (step === null) {
     throw new AppError('invalid_totp', undefined, [{ field: 'body.code', message: '动态验证码错误 / wrong code' }]);
   }
-  if (!(await claimTotpStep(trx, user.id, step)))
+  if (!(await repo.claimTotpStep(trx, user.id, step)))
     throw new AppError('invalid_totp', undefined, [
       { field: 'body.code', message: '动态验证码已使用 / code already used' },
     ]);
-  await trx
-    .updateTable('user_account')
-    .set({ totp_enabled: true, totp_last_step: BigInt(step), updated_at: new Date() })
-    .where('id', '=', user.id)
-    .execute();
+  await repo.updateUserAccount(trx, user.id, { totp_enabled: true, totp_last_step: BigInt(step), updated_at: now });
   if (auth.session?.restriction === 'totp_enrolment') {
-    await trx.updateTable('user_session').set({ restriction: null }).where('id', '=', auth.session.id).execute();
+    await repo.updateSession(trx, auth.session.id, { restriction: null });
   }
   await writeAudit(trx, actor, { action: 'user.totp_enabled', objectType: 'user', objectId: user.id });
 }

@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
+import { sql, type Updateable } from 'kysely';
 import { prepared } from '../../platform/db/prepared.ts';
 import type { Db } from '../../schema.ts';
-import type { SecurityPolicyRow, SessionRow, UserRow } from './identity.table.ts';
+import type { SecurityPolicyRow, SessionRow, UserAccountTable, UserRow, UserSessionTable } from './identity.table.ts';
 
 export async function findUserByUsername(db: Db, username: string): Promise<UserRow | undefined> {
   return db.selectFrom('user_account').selectAll().where('username', '=', username.toLowerCase()).executeTakeFirst();
@@ -148,4 +148,78 @@ export async function displayNamesByUsername(db: Db, usernames: readonly string[
     .where('username', '=', sql<string>`any(${wanted}::text[])`)
     .execute();
   return new Map(rows.map((r) => [r.username, r.display_name]));
+}
+
+// ---------------------------------------------------------------------- sign-in, sessions, tokens (auth.service)
+
+/** Changes columns of one account. */
+export async function updateUserAccount(db: Db, id: string, patch: Updateable<UserAccountTable>): Promise<void> {
+  await db.updateTable('user_account').set(patch).where('id', '=', id).execute();
+}
+
+/** Remembers the last accepted TOTP step, never moving it back (parallel sign-ins). */
+export async function advanceTotpStep(db: Db, userId: string, step: number): Promise<void> {
+  await db
+    .updateTable('user_account')
+    .set({ totp_last_step: BigInt(step) })
+    .where('id', '=', userId)
+    .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', BigInt(step))]))
+    .execute();
+}
+
+/** Claims a TOTP time step for the user: false when it was already used. */
+export async function claimTotpStep(db: Db, userId: string, step: number): Promise<boolean> {
+  const claimed = await db
+    .insertInto('totp_used_step')
+    .values({ user_id: userId, time_step: BigInt(step) })
+    .onConflict((oc) => oc.doNothing())
+    .returning('time_step')
+    .executeTakeFirst();
+  return claimed !== undefined;
+}
+
+/** Counts one more failed attempt; returns the count. */
+export async function countFailedAttempt(db: Db, userId: string): Promise<number> {
+  const updated = await db
+    .updateTable('user_account')
+    .set((eb) => ({ failed_attempts: eb('failed_attempts', '+', 1) }))
+    .where('id', '=', userId)
+    .returning('failed_attempts')
+    .executeTakeFirstOrThrow();
+  return updated.failed_attempts;
+}
+
+/** Keeps a replaced password's hash for the "not one of the last N" rule. */
+export async function addPasswordHistory(db: Db, userId: string, passwordHash: string): Promise<void> {
+  await db.insertInto('password_history').values({ user_id: userId, password_hash: passwordHash }).execute();
+}
+
+export async function insertSession(
+  db: Db,
+  values: Pick<
+    SessionRow,
+    'id' | 'user_id' | 'organisation_id' | 'csrf_token' | 'restriction' | 'source_ip' | 'user_agent'
+  >,
+): Promise<SessionRow> {
+  return db.insertInto('user_session').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Changes columns of one session (revoked, seen, its restriction or organisation). */
+export async function updateSession(db: Db, id: string, patch: Updateable<UserSessionTable>): Promise<void> {
+  await db.updateTable('user_session').set(patch).where('id', '=', id).execute();
+}
+
+/** Revokes the user's live sessions other than `keepId` (null: all of them). */
+export async function revokeOtherSessions(db: Db, userId: string, keepId: string | null, at: Date): Promise<void> {
+  await db
+    .updateTable('user_session')
+    .set({ revoked_at: at })
+    .where('user_id', '=', userId)
+    .where('id', '!=', keepId ?? '')
+    .where('revoked_at', 'is', null)
+    .execute();
+}
+
+export async function touchToken(db: Db, id: string, at: Date): Promise<void> {
+  await db.updateTable('api_token').set({ last_used_at: at }).where('id', '=', id).execute();
 }

@@ -79,6 +79,7 @@ export class OidcRelyingParty {
     callbackQuery: string,
     sealedAttempt: string | undefined,
     origin: Origin,
+    now: Date,
   ): Promise<NewSession & { next: string }> {
     const attempt = readAttempt(sealedAttempt);
     const configuration = await this.discover();
@@ -139,17 +140,13 @@ export class OidcRelyingParty {
     const signedIn = user;
     const session = await db.transaction().execute(async (trx) => {
       if (linked) {
-        await trx
-          .updateTable('user_account')
-          .set({ oidc_issuer: issuer, oidc_subject: claims.sub, updated_at: new Date() })
-          .where('id', '=', signedIn.id)
-          .execute();
+        await repo.updateUserAccount(trx, signedIn.id, {
+          oidc_issuer: issuer,
+          oidc_subject: claims.sub,
+          updated_at: now,
+        });
       }
-      await trx
-        .updateTable('user_account')
-        .set({ last_login_at: new Date(), failed_attempts: 0 })
-        .where('id', '=', signedIn.id)
-        .execute();
+      await repo.updateUserAccount(trx, signedIn.id, { last_login_at: now, failed_attempts: 0 });
       const created = await createSession(trx, signedIn.id, first.organisationId, null, origin);
       await writeAudit(
         trx,

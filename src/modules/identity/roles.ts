@@ -1,5 +1,5 @@
 import type { NamedPermission } from '../../platform/http/permissions.ts';
-import type { OrganisationType } from '../tenancy/tenancy.table.ts';
+import type { OrganisationType } from '../tenancy/index.ts';
 
 interface RoleDefinition {
   /** the organisation types in which the role can be held */

@@ -23,7 +23,7 @@ export const ApiTokenSchema = Type.Object(
 
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
-export const tokenRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db }) => {
+export const tokenRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db, clock }) => {
   app.get(
     '/api-tokens',
     {
@@ -94,7 +94,9 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { d
     },
     async (request) => {
       const auth = authOf(request);
-      return withTenant(db, auth, (trx) => tokens.revokeToken(trx, auth, actorOf(request), request.params.id));
+      return withTenant(db, auth, (trx) =>
+        tokens.revokeToken(trx, auth, actorOf(request), request.params.id, clock.now()),
+      );
     },
   );
 };

@@ -84,6 +84,7 @@ export async function createToken(
       name: input.name,
       scopes: [...new Set(input.scopes)],
       secret_hash: sm3(secret),
+      // Wall clock, not the business clock: authenticateToken checks expiry against the wall clock.
       expires_at: new Date(Date.now() + input.expiresInDays * 86_400_000),
       created_by: auth.name,
       created_by_user_id: auth.id,
@@ -99,11 +100,11 @@ export async function createToken(
   return { token: `ygt_${row.id}.${secret}`, apiToken: toToken(row) };
 }
 
-export async function revokeToken(trx: Trx, auth: AuthContext, actor: Actor, id: string): Promise<ApiToken> {
+export async function revokeToken(trx: Trx, auth: AuthContext, actor: Actor, id: string, now: Date): Promise<ApiToken> {
   const row = await visibleToken(trx, auth, id);
   const updated = await trx
     .updateTable('api_token')
-    .set({ revoked_at: row.revoked_at ?? new Date() })
+    .set({ revoked_at: row.revoked_at ?? now })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -47,7 +47,7 @@ const Assignments = Type.Object({
   }),
 });
 
-export const userRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db }) => {
+export const userRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db, clock }) => {
   app.addSchema(SecurityPolicySchema);
 
   app.get(
@@ -106,7 +106,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db
     async (request, reply) => {
       const result = await db
         .transaction()
-        .execute((trx) => users.createUser(trx, authOf(request), actorOf(request), request.body));
+        .execute((trx) => users.createUser(trx, authOf(request), actorOf(request), request.body, clock.now()));
       return reply.code(201).send(result);
     },
   );
@@ -135,7 +135,9 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db
     async (request, reply) => {
       const result = await db
         .transaction()
-        .execute((trx) => users.updateUser(trx, authOf(request), actorOf(request), request.params.id, request.body));
+        .execute((trx) =>
+          users.updateUser(trx, authOf(request), actorOf(request), request.params.id, request.body, clock.now()),
+        );
       return reply.code(isApproval(result) ? 202 : 200).send(result);
     },
   );
@@ -163,6 +165,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db
             request.params.id,
             'business',
             request.body.assignments,
+            clock.now(),
           ),
         ),
   );
@@ -184,7 +187,15 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db
       const result = await db
         .transaction()
         .execute((trx) =>
-          users.setRoles(trx, authOf(request), actorOf(request), request.params.id, 'admin', request.body.assignments),
+          users.setRoles(
+            trx,
+            authOf(request),
+            actorOf(request),
+            request.params.id,
+            'admin',
+            request.body.assignments,
+            clock.now(),
+          ),
         );
       return reply.code(isApproval(result) ? 202 : 200).send(result);
     },
@@ -217,7 +228,9 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db
       async (request, reply) => {
         const result = await db
           .transaction()
-          .execute((trx) => users.securityAction(trx, authOf(request), actorOf(request), request.params.id, action));
+          .execute((trx) =>
+            users.securityAction(trx, authOf(request), actorOf(request), request.params.id, action, clock.now()),
+          );
         return reply.code(isApproval(result) ? 202 : 200).send(result);
       },
     );
@@ -248,6 +261,6 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db
       },
     },
     async (request) =>
-      db.transaction().execute((trx) => users.updateSecurityPolicy(trx, actorOf(request), request.body)),
+      db.transaction().execute((trx) => users.updateSecurityPolicy(trx, actorOf(request), request.body, clock.now())),
   );
 };

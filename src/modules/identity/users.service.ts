@@ -40,6 +40,7 @@ async function toUser(db: Db, row: UserRow): Promise<User> {
     email: row.email,
     mobile: row.mobile,
     disabled: row.disabled_at !== null,
+    // The lockout runs on the wall clock (auth.service login), so "locked" is read against it too.
     locked: row.locked_until !== null && row.locked_until > new Date(),
     totpEnabled: row.totp_enabled,
     mustChangePassword: row.must_change_password,
@@ -181,6 +182,7 @@ export async function createUser(
   auth: AuthContext,
   actor: Actor,
   input: CreateUserInput,
+  now: Date,
 ): Promise<{ user: User } & PasswordDelivery> {
   for (const [i, role] of input.roles.entries()) {
     if (ADMIN_ROLES.includes(role as Role))
@@ -210,7 +212,7 @@ export async function createUser(
     .returningAll()
     .executeTakeFirstOrThrow();
   const password = temporaryPassword();
-  await setPassword(trx, created, password, true);
+  await setPassword(trx, created, password, true, now);
   for (const role of input.roles) {
     await trx
       .insertInto('role_assignment')
@@ -238,6 +240,7 @@ export async function updateUser(
   actor: Actor,
   id: string,
   patch: UserPatch,
+  now: Date,
 ): Promise<User | AdminApproval> {
   const user = await visibleUser(trx, auth, id);
   if (id === auth.id && patch.disabled)
@@ -250,10 +253,10 @@ export async function updateUser(
       targetRole: targetAdmin,
       payload: patch,
     });
-  return applyUpdate(trx, actor, user, patch);
+  return applyUpdate(trx, actor, user, patch, now);
 }
 
-export async function applyUpdate(trx: Trx, actor: Actor, user: UserRow, patch: UserPatch): Promise<User> {
+export async function applyUpdate(trx: Trx, actor: Actor, user: UserRow, patch: UserPatch, now: Date): Promise<User> {
   const id = user.id;
   const updated = await trx
     .updateTable('user_account')
@@ -261,13 +264,13 @@ export async function applyUpdate(trx: Trx, actor: Actor, user: UserRow, patch: 
       ...(patch.displayName !== undefined && { display_name: patch.displayName }),
       ...(patch.email !== undefined && { email: patch.email }),
       ...(patch.mobile !== undefined && { mobile: patch.mobile }),
-      ...(patch.disabled !== undefined && { disabled_at: patch.disabled ? (user.disabled_at ?? new Date()) : null }),
-      updated_at: new Date(),
+      ...(patch.disabled !== undefined && { disabled_at: patch.disabled ? (user.disabled_at ?? now) : null }),
+      updated_at: now,
     })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  if (patch.disabled) await revokeSessions(trx, id);
+  if (patch.disabled) await revokeSessions(trx, id, now);
   await writeAudit(trx, actor, { action: 'user.updated', objectType: 'user', objectId: id, detail: { ...patch } });
   return toUser(trx, updated);
 }
@@ -286,6 +289,7 @@ export async function setRoles(
   id: string,
   kind: 'business' | 'admin',
   assignments: Assignment[],
+  now: Date,
 ): Promise<User | AdminApproval> {
   const target = await visibleUser(trx, auth, id, { roleless: kind === 'admin' });
   const held = await rolesHeld(trx, id);
@@ -309,7 +313,7 @@ export async function setRoles(
         rule: 'business-roles',
         targetRoles: held,
       });
-    return applyRoles(trx, auth, actor, id, kind, assignments);
+    return applyRoles(trx, auth, actor, id, kind, assignments, now);
   }
   if (id === auth.id)
     throw separationDenied('no one grants admin roles to themselves / 不能给自己授予管理员角色', { rule: 'self' });
@@ -336,6 +340,7 @@ export async function applyRoles(
   id: string,
   kind: 'business' | 'admin',
   assignments: Assignment[],
+  now: Date,
 ): Promise<User> {
   const visibleJurisdictions = jurisdictionsOf(auth);
   const touchable = await trx
@@ -364,7 +369,7 @@ export async function applyRoles(
   }
   const problem = separationProblem(await rolesHeld(trx, id));
   if (problem) throw separationDenied(problem, { rule: kind === 'admin' ? 'admin-roles' : 'business-roles' });
-  await revokeSessions(trx, id);
+  await revokeSessions(trx, id, now);
   await writeAudit(trx, actor, {
     action: kind === 'admin' ? 'user.admin_roles_set' : 'user.roles_set',
     objectType: 'user',
@@ -375,18 +380,13 @@ export async function applyRoles(
   const gained = assignments.some((a) => isAdminRole(a.role) && !heldBefore.includes(a.role));
   if (gained) {
     // Whoever knew the account's password before (the system admin who created it) must not keep it.
-    await resetPassword(trx, actor, user);
+    await resetPassword(trx, actor, user, now);
   }
   return toUser(trx, (await repo.findUserById(trx, id)) as UserRow);
 }
 
-async function revokeSessions(trx: Trx, userId: string): Promise<void> {
-  await trx
-    .updateTable('user_session')
-    .set({ revoked_at: new Date() })
-    .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null)
-    .execute();
+async function revokeSessions(trx: Trx, userId: string, now: Date): Promise<void> {
+  await repo.revokeOtherSessions(trx, userId, null, now);
 }
 
 export type SecurityAction = 'unlock' | 'reset-password' | 'reset-totp' | 'revoke-sessions';
@@ -402,6 +402,7 @@ export async function securityAction(
   actor: Actor,
   id: string,
   action: SecurityAction,
+  now: Date,
 ): Promise<{ temporaryPassword?: string; passwordDelivery?: 'shown' | 'mail' } | AdminApproval> {
   const user = await visibleUser(trx, auth, id);
   if (id === auth.id && action !== 'revoke-sessions')
@@ -411,14 +412,19 @@ export async function securityAction(
   if (targetAdmin && action !== 'revoke-sessions')
     return requestApproval(trx, auth, actor, { action, target: user, targetRole: targetAdmin, payload: {} });
   if (action === 'reset-password' && passwordGoesByMail(held)) assertMailable(user.email, 'email');
-  return applySecurityAction(trx, actor, user, action);
+  return applySecurityAction(trx, actor, user, action, now);
 }
 
-async function resetPassword(trx: Trx, actor: Actor, user: UserRow): Promise<{ temporaryPassword?: string }> {
+async function resetPassword(
+  trx: Trx,
+  actor: Actor,
+  user: UserRow,
+  now: Date,
+): Promise<{ temporaryPassword?: string }> {
   const password = temporaryPassword();
-  await setPassword(trx, user, password, true);
+  await setPassword(trx, user, password, true, now);
   await trx.updateTable('user_account').set({ is_demo: false }).where('id', '=', user.id).execute();
-  await revokeSessions(trx, user.id);
+  await revokeSessions(trx, user.id, now);
   if (!passwordGoesByMail(await rolesHeld(trx, user.id))) return { temporaryPassword: password };
   assertMailable(user.email, 'email');
   await mailTemporaryPassword(trx, user, password);
@@ -431,6 +437,7 @@ export async function applySecurityAction(
   actor: Actor,
   user: UserRow,
   action: SecurityAction,
+  now: Date,
 ): Promise<{ temporaryPassword?: string; passwordDelivery?: 'shown' | 'mail' }> {
   const id = user.id;
   let result: { temporaryPassword?: string; passwordDelivery?: 'shown' | 'mail' } = {};
@@ -443,7 +450,7 @@ export async function applySecurityAction(
         .execute();
       break;
     case 'reset-password': {
-      const reset = await resetPassword(trx, actor, user);
+      const reset = await resetPassword(trx, actor, user, now);
       result = reset.temporaryPassword
         ? { temporaryPassword: reset.temporaryPassword, passwordDelivery: 'shown' }
         : { passwordDelivery: 'mail' };
@@ -455,10 +462,10 @@ export async function applySecurityAction(
         .set({ totp_secret: null, totp_enabled: false, totp_last_step: null })
         .where('id', '=', id)
         .execute();
-      await revokeSessions(trx, id);
+      await revokeSessions(trx, id, now);
       break;
     case 'revoke-sessions':
-      await revokeSessions(trx, id);
+      await revokeSessions(trx, id, now);
       break;
   }
   await writeAudit(trx, actor, { action: `user.${action}`, objectType: 'user', objectId: id });
@@ -491,6 +498,7 @@ export async function updateSecurityPolicy(
   trx: Trx,
   actor: Actor,
   patch: Partial<SecurityPolicy>,
+  now: Date,
 ): Promise<SecurityPolicy> {
   const before = await repo.securityPolicy(trx);
   const updated = await trx
@@ -502,7 +510,7 @@ export async function updateSecurityPolicy(
       ...(patch.lockoutMinutes !== undefined && { lockout_minutes: patch.lockoutMinutes }),
       ...(patch.sessionIdleMinutes !== undefined && { session_idle_minutes: patch.sessionIdleMinutes }),
       ...(patch.auditRetentionDays !== undefined && { audit_retention_days: patch.auditRetentionDays }),
-      updated_at: new Date(),
+      updated_at: now,
     })
     .where('id', '=', 1)
     .returningAll()

@@ -128,7 +128,8 @@ export async function seedDemoItProjects(trx: Trx, _actor: Actor): Promise<numbe
   const cityId = await repo.jurisdictionIdByCode(trx, 'demo-city');
   if (!cityId || (await repo.roundOfYear(trx, cityId, 2027))) return 0;
   for (const [path, value] of OVERRIDES) {
-    await setOverride(trx, approver.auth, approver.actor, 'demo-city', { path, value, reason: REASON });
+    // Seeding runs outside any request and has no clock: the demo's overrides are set when it is seeded.
+    await setOverride(trx, approver.auth, approver.actor, 'demo-city', { path, value, reason: REASON }, new Date());
   }
   const users = { applicant, edu };
   const projectIds: Record<string, string> = {};

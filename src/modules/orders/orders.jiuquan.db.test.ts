@@ -97,9 +97,9 @@ describe('the Jiuquan pack', () => {
       ['approval', 'authority_approver', null, null],
       ['extraction', 'provider_operator', 'handover', null],
     ]);
-    expect(o.steps[0].deadline).toEqual({ value: null, unit: null, article: 'JQ 19', note: 'JQ names no deadline' });
+    expect(o.steps[0].deadline).toEqual({ value: null, unit: null, article: 'JQ 19', note: '本办法未规定办理时限' });
     expect(o.steps[1].deadline).toMatchObject({ value: null, unit: null, article: 'JQ 19' });
-    expect(o.steps[1].deadline.note).toContain('JQ 19 says who approves');
+    expect(o.steps[1].deadline.note).toContain('JQ 19 规定了审批主体');
     // It takes no quota.
     expect(o.reservations).toEqual([]);
     expect(o.currentStep).toMatchObject({ key: 'approval', dueAt: null, dueDay: null, handledByProvisioning: false });

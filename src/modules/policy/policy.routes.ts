@@ -22,7 +22,7 @@ const OverridePath = Type.String({
     "'orderTypes.scale_up.steps.review.deadline' (steps by id)",
 });
 
-export const policyRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db }) => {
+export const policyRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db, clock }) => {
   app.get(
     '/policy-packs',
     {
@@ -108,7 +108,14 @@ export const policyRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       db
         .transaction()
         .execute((trx) =>
-          service.selectPack(trx, authOf(request), actorOf(request), request.params.code, request.body.packId),
+          service.selectPack(
+            trx,
+            authOf(request),
+            actorOf(request),
+            request.params.code,
+            request.body.packId,
+            clock.now(),
+          ),
         ),
   );
 
@@ -142,7 +149,7 @@ export const policyRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       db
         .transaction()
         .execute((trx) =>
-          service.setOverride(trx, authOf(request), actorOf(request), request.params.code, request.body),
+          service.setOverride(trx, authOf(request), actorOf(request), request.params.code, request.body, clock.now()),
         ),
   );
 

@@ -155,6 +155,7 @@ export async function selectPack(
   actor: Actor,
   code: string,
   packId: string,
+  now: Date,
 ): Promise<JurisdictionPolicy> {
   const pack = PACKS.get(packId);
   if (!pack) {
@@ -166,7 +167,7 @@ export async function selectPack(
   if (jurisdiction.policyPack === pack.id) return jurisdictionPolicyOf(db, jurisdiction);
   const cleared = await repo.listOverrides(db, jurisdiction.id);
   await repo.deleteAllOverrides(db, jurisdiction.id);
-  await setJurisdictionPolicyPack(db, jurisdiction.id, pack.id);
+  await setJurisdictionPolicyPack(db, jurisdiction.id, pack.id, now);
   await writeAudit(db, actor, {
     action: 'policy.pack_selected',
     objectType: 'jurisdiction',
@@ -199,6 +200,7 @@ export async function setOverride(
   actor: Actor,
   code: string,
   input: OverrideInput,
+  now: Date,
 ): Promise<JurisdictionPolicy> {
   const jurisdiction = await scopedJurisdiction(db, auth, code);
   const pack = packOf(jurisdiction);
@@ -230,7 +232,7 @@ export async function setOverride(
     reason: input.reason,
     set_by_id: actor.id,
     set_by_name: actor.name ?? null,
-    set_at: new Date(),
+    set_at: now,
   });
   await writeAudit(db, actor, {
     action: 'policy.override_set',
@@ -310,7 +312,7 @@ export async function adoptBaseline(
   const cleared = jurisdiction.policyPack === pack.id ? [] : await repo.listOverrides(db, jurisdiction.id);
   if (jurisdiction.policyPack !== pack.id) {
     await repo.deleteAllOverrides(db, jurisdiction.id);
-    await setJurisdictionPolicyPack(db, jurisdiction.id, pack.id);
+    await setJurisdictionPolicyPack(db, jurisdiction.id, pack.id, now);
   }
   const existing = await repo.listOverrides(db, jurisdiction.id);
   const own = existing.filter((r) => r.pack_id === pack.id && !r.reason.startsWith(BASELINE_MARK));

@@ -345,6 +345,23 @@ describe('the five packs', () => {
     };
     for (const p of PACKS.values()) expect(walk(p, p.id)).toEqual([]);
   });
+
+  it('writes the notes the policy page shows in Chinese: the effective date, steps, deadlines and quota rules (all five packs)', () => {
+    // Short citations (SH 18, LZ 21(5), JQ 10(3)) are written out by the console; no other Latin word may remain.
+    const english = (note: string | undefined) =>
+      note !== undefined && /[A-Za-z]{2,}/.test(note.replace(/\b[A-Z]{2}(-[a-z]+)? \d+(\(\d+\))*/g, ''));
+    for (const p of PACKS.values()) {
+      const notes: [string, string | undefined][] = [[`${p.id}.effective`, p.effective.note]];
+      for (const [type, t] of Object.entries(p.orderTypes)) {
+        for (const s of t.steps) {
+          notes.push([`${p.id}.orderTypes.${type}.${s.id}.note`, s.note]);
+          notes.push([`${p.id}.orderTypes.${type}.${s.id}.deadline.note`, s.deadline.note]);
+        }
+      }
+      for (const [key, rule] of Object.entries(p.quota)) notes.push([`${p.id}.quota.${key}.note`, rule.note]);
+      expect(notes.filter(([, note]) => english(note))).toEqual([]);
+    }
+  });
 });
 
 describe('a malformed pack is refused, naming the path', () => {

@@ -22,6 +22,7 @@ export {
   provisioningDeadlineJob,
   sweepProvisioningDeadlines,
 } from './provisioning.deadlines.ts';
+export { disputeWorkingDays } from './provisioning.delivery-receipts.ts';
 // issue 17 (efficiency evaluation): disputes and reconciliation findings against each provider
 export { type ProviderDisputeFacts, providerDisputes } from './provisioning.evaluation.repository.ts';
 export { expiryJob, sweepExpiries } from './provisioning.expiry.ts';
@@ -30,4 +31,4 @@ export { type ProviderResponseFacts, providerResponse, servedPairs } from './pro
 export { provisioningRoutes } from './provisioning.routes.ts';
 export { PROVISIONING_SCHEMAS } from './provisioning.schemas.ts';
 export { seedDemoDeliveries } from './provisioning.seed.ts';
-export { deliver, disputeWorkingDays, type FulfilmentContext, openWorkOrders } from './provisioning.service.ts';
+export { deliver, type FulfilmentContext, openWorkOrders } from './provisioning.service.ts';

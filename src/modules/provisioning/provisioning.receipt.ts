@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { neutralise } from '../../platform/spreadsheet.ts';
 import { formatShanghai } from '../../platform/time/time.ts';
-import type { WorkOrderDetail } from './provisioning.service.ts';
+import type { WorkOrderDetail } from './provisioning.work-orders.ts';
 
 // The delivery receipt (交付回执单, JQ annex 3) as a workbook and as a printable page.
 

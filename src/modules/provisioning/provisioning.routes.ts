@@ -8,11 +8,13 @@ import { problemResponses } from '../../platform/http/problem.ts';
 import { attachment, XLSX_MEDIA_TYPE } from '../../platform/spreadsheet.ts';
 import { consentWithoutBackup, proceedWithoutBackup } from './provisioning.backup.ts';
 import { overdueBoard } from './provisioning.deadlines.ts';
+import * as receipts from './provisioning.delivery-receipts.ts';
 import { receiptHtml, receiptXlsx } from './provisioning.receipt.ts';
 import * as reconcile from './provisioning.reconcile.ts';
 import { ReceiptBody } from './provisioning.schemas.ts';
 import * as provisioning from './provisioning.service.ts';
 import { WORK_ORDER_STATUSES } from './provisioning.table.ts';
+import * as workOrders from './provisioning.work-orders.ts';
 
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const Detail = { 200: Type.Ref('WorkOrderDetail'), ...problemResponses };
@@ -40,7 +42,7 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
     },
     async (request) => {
       const auth = authOf(request);
-      return withTenant(db, auth, (trx) => provisioning.listWorkOrders(trx, auth, request.query, clock.now()));
+      return withTenant(db, auth, (trx) => workOrders.listWorkOrders(trx, auth, request.query, clock.now()));
     },
   );
 
@@ -57,7 +59,7 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
     },
     async (request) => {
       const auth = authOf(request);
-      return withTenant(db, auth, (trx) => provisioning.getWorkOrder(trx, auth, request.params.id, clock.now()));
+      return withTenant(db, auth, (trx) => workOrders.getWorkOrder(trx, auth, request.params.id, clock.now()));
     },
   );
 
@@ -79,7 +81,7 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
     async (request, reply) => {
       const auth = authOf(request);
       const result = await withTenant(db, auth, (trx) =>
-        provisioning.submitReceipt(trx, auth, actorOf(request), request.params.id, request.body, clock.now()),
+        receipts.submitReceipt(trx, auth, actorOf(request), request.params.id, request.body, clock.now()),
       );
       return reply.code(201).send(result);
     },
@@ -99,7 +101,7 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
     async (request) => {
       const auth = authOf(request);
       return withTenant(db, auth, (trx) =>
-        provisioning.confirmReceipt(trx, auth, actorOf(request), request.params.id, clock.now()),
+        receipts.confirmReceipt(trx, auth, actorOf(request), request.params.id, clock.now()),
       );
     },
   );
@@ -130,7 +132,7 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
     async (request) => {
       const auth = authOf(request);
       return withTenant(db, auth, (trx) =>
-        provisioning.disputeReceipt(trx, auth, actorOf(request), request.params.id, request.body, clock.now()),
+        receipts.disputeReceipt(trx, auth, actorOf(request), request.params.id, request.body, clock.now()),
       );
     },
   );
@@ -175,7 +177,7 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
       const auth = authOf(request);
       return withTenant(db, auth, async (trx) => {
         await consentWithoutBackup(trx, auth, actorOf(request), request.params.id, request.body, clock.now());
-        return provisioning.getWorkOrder(trx, auth, request.params.id, clock.now());
+        return workOrders.getWorkOrder(trx, auth, request.params.id, clock.now());
       });
     },
   );
@@ -206,7 +208,7 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
           now,
           provisioning.handToDriver,
         );
-        return provisioning.getWorkOrder(trx, auth, request.params.id, now);
+        return workOrders.getWorkOrder(trx, auth, request.params.id, now);
       });
     },
   );
@@ -214,7 +216,7 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
   const ReceiptParams = Type.Object({ id: Type.String({ format: 'uuid' }), revision: Type.Integer({ minimum: 1 }) });
   const loadReceipt = async (request: { params: { id: string; revision: number } } & Parameters<typeof authOf>[0]) => {
     const auth = authOf(request);
-    const w = await withTenant(db, auth, (trx) => provisioning.getWorkOrder(trx, auth, request.params.id, clock.now()));
+    const w = await withTenant(db, auth, (trx) => workOrders.getWorkOrder(trx, auth, request.params.id, clock.now()));
     const receipt = w.receipts.find((r) => r.revision === request.params.revision);
     if (!receipt) throw notFound(`receipt revision ${request.params.revision} / 回执不存在`);
     return { auth, w, receipt };

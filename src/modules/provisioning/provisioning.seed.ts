@@ -4,8 +4,9 @@ import { demoUser } from '../identity/index.ts';
 import { recordResourceEvent } from '../inventory/index.ts';
 import { actOnOrder, placeOrder } from '../orders/index.ts';
 import { demoProjectOf } from '../orders/orders.seed.ts';
+import { confirmReceipt, submitReceipt } from './provisioning.delivery-receipts.ts';
 import * as repo from './provisioning.repository.ts';
-import { confirmBackup, confirmReceipt, submitReceipt } from './provisioning.service.ts';
+import { confirmBackup } from './provisioning.service.ts';
 
 // Demo data only (seedDemo with `activity`; needs registerFulfilment() so fulfilment steps become work
 // orders). Fixed dates around the demo's "today", 2026-11-22 (Asia/Shanghai), so October 2026 can be settled.

@@ -1,9 +1,10 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
-import type { Quantities } from '../inventory/inventory.table.ts';
-import type { FulfilmentAction } from '../orders/orders.table.ts';
+import type { Quantities } from '../inventory/index.ts';
+import type { FulfilmentAction } from '../policy/index.ts';
 
-// A work order carries out one order step's fulfilment action: the orders module's list, one source.
-export { FULFILMENT_ACTIONS, type FulfilmentAction } from '../orders/orders.table.ts';
+// A work order carries out one order step's fulfilment action: the policy packs' list (which the orders
+// module's steps use too), one source.
+export { FULFILMENT_ACTIONS, type FulfilmentAction } from '../policy/index.ts';
 export const WORK_ORDER_STATUSES = ['open', 'submitted', 'disputed', 'completed', 'failed'] as const;
 export type WorkOrderStatus = (typeof WORK_ORDER_STATUSES)[number];
 export type ReceiptStatus = 'submitted' | 'confirmed' | 'disputed';

@@ -64,6 +64,8 @@ function entry(system: string, over: Partial<ResourceInput> & Pick<ResourceInput
 }
 
 export async function seedDemoSharedData(trx: Trx, _actor: Actor): Promise<number> {
+  // Seeding runs outside any request and has no clock: the demo's overrides are set when it is seeded.
+  const seededAt = new Date();
   const health = await demoUser(trx, 'unitadmin');
   if (await catalogueRepo.findResourceByName(trx, health.auth.organisationId, '居民电子健康档案摘要')) return 0;
   const approver = await demoUser(trx, 'approver');
@@ -71,16 +73,30 @@ export async function seedDemoSharedData(trx: Trx, _actor: Actor): Promise<numbe
   const sysadmin = await demoUser(trx, 'sysadmin');
   const edu = await demoUser(trx, 'edu');
   const reason = '示范市参照《宁波市政务云计算中心管理办法》第十三至十五条提供共享数据服务';
-  await setOverride(trx, approver.auth, approver.actor, 'demo-city', {
-    path: 'sharedData.provided',
-    value: true,
-    reason,
-  });
-  await setOverride(trx, approver.auth, approver.actor, 'demo-city', {
-    path: 'sharedData.errorCorrectionWorkingDays',
-    value: 10,
-    reason: '示范市规定：数据提供单位应于收到差错反馈后 10 个工作日内更正',
-  });
+  await setOverride(
+    trx,
+    approver.auth,
+    approver.actor,
+    'demo-city',
+    {
+      path: 'sharedData.provided',
+      value: true,
+      reason,
+    },
+    seededAt,
+  );
+  await setOverride(
+    trx,
+    approver.auth,
+    approver.actor,
+    'demo-city',
+    {
+      path: 'sharedData.errorCorrectionWorkingDays',
+      value: 10,
+      reason: '示范市规定：数据提供单位应于收到差错反馈后 10 个工作日内更正',
+    },
+    seededAt,
+  );
   const policy = await egressPolicyOf(trx, sysadmin.auth.jurisdictionId);
   await setEgressPolicy(
     trx,

@@ -10,3 +10,4 @@ export {
   listJurisdictions,
   setJurisdictionPolicyPack,
 } from './tenancy.service.ts';
+export type { OrganisationType } from './tenancy.table.ts';

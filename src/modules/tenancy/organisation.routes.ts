@@ -44,7 +44,7 @@ export const ContactSchema = Type.Object(
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const Phone = Type.String({ pattern: '^[0-9+() -]{5,30}$' });
 
-export const organisationRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db }) => {
+export const organisationRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db, clock }) => {
   app.get(
     '/organisations',
     {
@@ -133,7 +133,7 @@ export const organisationRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
     async (request) => {
       const auth = authOf(request);
       return withTenant(db, auth, (trx) =>
-        organisations.updateOrganisation(trx, auth, actorOf(request), request.params.id, request.body),
+        organisations.updateOrganisation(trx, auth, actorOf(request), request.params.id, request.body, clock.now()),
       );
     },
   );
@@ -185,7 +185,14 @@ export const organisationRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
       const auth = authOf(request);
       return {
         items: await withTenant(db, auth, (trx) =>
-          organisations.replaceContacts(trx, auth, actorOf(request), request.params.id, request.body.contacts),
+          organisations.replaceContacts(
+            trx,
+            auth,
+            actorOf(request),
+            request.params.id,
+            request.body.contacts,
+            clock.now(),
+          ),
         ),
       };
     },

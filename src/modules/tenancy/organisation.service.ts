@@ -190,6 +190,7 @@ export async function updateOrganisation(
   actor: Actor,
   id: string,
   patch: { name?: string; nameEn?: string | null; creditCode?: string | null },
+  now: Date,
 ): Promise<Organisation> {
   const before = await scopedOrganisation(trx, auth, id);
   const row = await trx
@@ -198,7 +199,7 @@ export async function updateOrganisation(
       ...(patch.name !== undefined && { name: patch.name }),
       ...(patch.nameEn !== undefined && { name_en: patch.nameEn }),
       ...(patch.creditCode !== undefined && { credit_code: patch.creditCode }),
-      updated_at: new Date(),
+      updated_at: now,
     })
     .where('id', '=', id)
     .returningAll()
@@ -250,6 +251,7 @@ export async function replaceContacts(
   actor: Actor,
   id: string,
   contacts: ContactInput[],
+  now: Date,
 ): Promise<Contact[]> {
   const org = await scopedOrganisation(trx, auth, id);
   const officers = contacts.filter((c) => c.kind === 'information_officer').length;
@@ -258,7 +260,6 @@ export async function replaceContacts(
       { field: 'body.contacts', message: '信息化负责人只能有一位 / at most one information officer' },
     ]);
   }
-  const now = new Date();
   await trx
     .updateTable('organisation_contact')
     .set({ valid_to: now })

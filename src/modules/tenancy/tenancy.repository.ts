@@ -50,10 +50,6 @@ export async function insertJurisdictionIfAbsent(
   return { id: existing.id, created: false };
 }
 
-export async function updatePolicyPack(db: Db, id: string, policyPack: string): Promise<void> {
-  await db
-    .updateTable('jurisdiction')
-    .set({ policy_pack: policyPack, updated_at: new Date() })
-    .where('id', '=', id)
-    .execute();
+export async function updatePolicyPack(db: Db, id: string, policyPack: string, now: Date): Promise<void> {
+  await db.updateTable('jurisdiction').set({ policy_pack: policyPack, updated_at: now }).where('id', '=', id).execute();
 }

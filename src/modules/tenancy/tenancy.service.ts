@@ -44,6 +44,6 @@ export async function defaultJurisdiction(db: Db): Promise<Jurisdiction | null> 
 }
 
 /** Records which policy pack a jurisdiction runs on (the policy module validates the id and audits). */
-export async function setJurisdictionPolicyPack(db: Db, id: string, policyPack: string): Promise<void> {
-  await repo.updatePolicyPack(db, id, policyPack);
+export async function setJurisdictionPolicyPack(db: Db, id: string, policyPack: string, now: Date): Promise<void> {
+  await repo.updatePolicyPack(db, id, policyPack, now);
 }

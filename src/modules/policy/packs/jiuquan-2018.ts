@@ -3,8 +3,8 @@ import { cite, citeRoles, fulfils, noDeadline, notProvided, silent, unstated } f
 import { platformDefaults } from './defaults.ts';
 import { evaluationSection } from './evaluation.ts';
 
-const NO_QUOTA = 'JQ has no quota rules: resources are sized to what the system normally needs (JQ 9)';
-const NO_DEADLINE = 'JQ names no deadline';
+const NO_QUOTA = '本办法未规定配额规则：资源按信息系统正常所需配置（JQ 9）';
+const NO_DEADLINE = '本办法未规定办理时限';
 
 /** Change and cancellation (变更/注销): the 市大数据管理局 reviews, the provider carries out (JQ 8, JQ 10(2)). */
 const changeSteps = [
@@ -13,14 +13,14 @@ const changeSteps = [
     name: { zh: '审核', en: 'Review' },
     role: 'authority_approver' as const,
     deadline: noDeadline('JQ 10(2)', NO_DEADLINE),
-    note: 'A major change is filed with its supporting materials (涉及重大变更的，须一并提交有关材料).',
+    note: '涉及重大变更的，须一并提交有关材料。',
   },
   {
     id: 'fulfilment',
     name: { zh: '云服务商办理', en: 'Provider carries out' },
     role: 'provider_operator' as const,
     deadline: noDeadline('JQ 10(2)', NO_DEADLINE),
-    note: 'The provider returns a delivery receipt (回执单, annex 3), summarised monthly (JQ 10(3)).',
+    note: '服务商出具回执单（附件3），按月汇总（JQ 10(3)）。',
   },
 ];
 
@@ -43,7 +43,7 @@ export const jiuquan2018 = {
   effective: {
     from: null,
     article: null,
-    note: 'Draft for comment (2018-07-24, comments until 2018-08-26); 本办法自发布之日起试行, and the final publication date is not in our copy.',
+    note: '征求意见稿（2018年7月24日发布，征求意见至2018年8月26日）；本办法自发布之日起试行，所据文本未载正式发布日期。',
   },
   bodies: [
     { role: 'authority_approver', zh: '市大数据管理局', article: 'JQ 4' },
@@ -61,7 +61,7 @@ export const jiuquan2018 = {
           name: { zh: '审核', en: 'Review' },
           role: 'authority_approver',
           deadline: noDeadline('JQ 10(1)', NO_DEADLINE),
-          note: 'The 市大数据管理局 reviews the application form (annex 1) and informs the unit and the provider.',
+          note: '市大数据管理局审核申请表（附件1），并通知使用单位和服务商。',
         },
         {
           id: 'provisioning',
@@ -83,7 +83,7 @@ export const jiuquan2018 = {
           role: 'provider_operator',
           fulfilment: 'open',
           deadline: noDeadline('JQ 10(1)', NO_DEADLINE),
-          note: 'The provider helps the unit and its developer go live.',
+          note: '服务商协助使用单位及其开发单位完成上线。',
         },
       ],
     },
@@ -115,10 +115,7 @@ export const jiuquan2018 = {
           name: { zh: '提取备份', en: 'Hand over the backup' },
           role: 'provider_operator',
           fulfilment: 'handover',
-          deadline: noDeadline(
-            'JQ 19',
-            'JQ 19 says who approves, not who hands over or when; the provider holds the backups',
-          ),
+          deadline: noDeadline('JQ 19', 'JQ 19 规定了审批主体，未规定由谁交付、何时交付；备份由服务商保管'),
         },
       ],
     },
@@ -130,8 +127,8 @@ export const jiuquan2018 = {
           name: { zh: '第一时间入驻', en: 'Place the task at once' },
           role: 'provider_operator',
           fulfilment: 'open',
-          deadline: noDeadline('JQ 24', '第一时间 (at once): no number'),
-          note: 'For urgent or wide-reaching tasks set by the state, province or city. JQ 24 names 市政务云 as the actor; the provider runs it (JQ 11).',
+          deadline: noDeadline('JQ 24', '第一时间办理，未规定具体时限'),
+          note: '用于国家、省、市部署的紧急或影响面广的任务。JQ 24 规定由市政务云办理，实际由服务商运行（JQ 11）。',
         },
       ],
     },

@@ -3,7 +3,7 @@ import { cite, citeRoles, deadline, fulfils, noDeadline, notProvided, silent, un
 import { platformDefaults } from './defaults.ts';
 import { evaluationSection } from './evaluation.ts';
 
-const NO_QUOTA = 'LZ has no quota rules: resources are sized to what the system normally needs (LZ 21(5))';
+const NO_QUOTA = '本办法未规定配额规则：资源按信息系统正常所需配置（LZ 21(5)）';
 const NO_PROVIDER = 'LZ sets no provider service levels (the information centre runs the cloud, LZ 7)';
 
 /** One procedure, 变更 (LZ 21(6)), for every change of configuration, scale-up included. */
@@ -12,7 +12,7 @@ const CHANGE_STEPS = [
     id: 'evaluation',
     name: { zh: '变更评估', en: 'Evaluation' },
     role: 'ops_reviewer',
-    deadline: noDeadline('LZ 21(6)', '经市信息化建设管理中心评估后: no deadline for the evaluation'),
+    deadline: noDeadline('LZ 21(6)', '经市信息化建设管理中心评估后办理；未规定评估时限'),
   },
   {
     id: 'approval',
@@ -44,7 +44,7 @@ export const liuzhou = {
   effective: {
     from: null,
     article: null,
-    note: 'The text gives no date; it implements 桂数发〔2020〕10号 and 柳办发〔2020〕4号 (LZ 1), so 2020 or later.',
+    note: '原文未载明施行日期；本办法为贯彻桂数发〔2020〕10号和柳办发〔2020〕4号而制定（LZ 1），故不早于2020年。',
   },
   bodies: [
     { role: 'authority_approver', zh: '柳州市大数据发展局（政务云主管部门）', article: 'LZ 6' },
@@ -62,7 +62,7 @@ export const liuzhou = {
           name: { zh: '需求评估', en: 'Evaluation of the request' },
           role: 'ops_reviewer',
           deadline: deadline(7, 'working_days', 'LZ 21(2)', '应在7个工作日内提出云资源使用需求的评估意见'),
-          note: 'Existing systems: site survey, technical review if needed; new systems: the approved project documents.',
+          note: '已建系统：现场调研，必要时进行技术评审；新建系统：依据已批复的项目文件。',
         },
         {
           id: 'approval',
@@ -81,19 +81,14 @@ export const liuzhou = {
           id: 'trial',
           name: { zh: '试用', en: 'Trial' },
           role: 'unit_applicant',
-          deadline: deadline(
-            30,
-            'calendar_days',
-            'LZ 21(4)',
-            '试用时间原则上为15—30个自然日; the minimum is trial.minCalendarDays; the unit signs the use agreement',
-          ),
+          deadline: deadline(30, 'calendar_days', 'LZ 21(4)', '试用时间原则上为15—30个自然日；使用单位签订使用协议'),
         },
         {
           id: 'opening',
           name: { zh: '开通', en: 'Opening' },
           role: 'ops_reviewer',
           fulfilment: 'open',
-          deadline: noDeadline('LZ 21(5)', 'sized to what the system normally needs; no deadline'),
+          deadline: noDeadline('LZ 21(5)', '按信息系统正常所需配置；未规定时限'),
         },
       ],
     },
@@ -109,7 +104,7 @@ export const liuzhou = {
           id: 'evaluation',
           name: { zh: '终止评估', en: 'Evaluation' },
           role: 'ops_reviewer',
-          deadline: noDeadline('LZ 21(7)', '经市信息化建设管理中心评估后: no deadline for the evaluation'),
+          deadline: noDeadline('LZ 21(7)', '经市信息化建设管理中心评估后办理；未规定评估时限'),
         },
         {
           id: 'approval',

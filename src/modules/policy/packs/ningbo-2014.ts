@@ -3,8 +3,8 @@ import { cite, citeRoles, fulfils, noDeadline, notProvided, silent, unstated } f
 import { platformDefaults } from './defaults.ts';
 import { evaluationSection } from './evaluation.ts';
 
-const NB = 'NB gives no number';
-const NO_QUOTA = 'NB has no quota rules';
+const NB = '本办法未规定具体时限';
+const NO_QUOTA = '本办法未规定配额规则';
 const NO_PROVIDER = 'NB sets no provider service levels (NB 20: emergency and disaster recovery mechanisms)';
 
 /** NB 18: requests for cloud-centre resources without new investment; the management office confirms. */
@@ -20,7 +20,7 @@ const requestSteps = [
     name: { zh: '云中心提供保障', en: 'The cloud centre provides' },
     role: 'ops_reviewer' as const,
     deadline: noDeadline('NB 18', NB),
-    note: 'A service contract stating rights, duties and security responsibilities is signed before use (NB 15).',
+    note: '使用前签订服务合同，明确双方权利、义务和安全责任（NB 15）。',
   },
 ];
 
@@ -40,7 +40,7 @@ export const ningbo2014 = {
   effective: {
     from: '2014-05-30',
     article: 'NB 21',
-    note: '本办法自公布之日起实行; published with the government office’s notice of 2014-05-30',
+    note: '本办法自公布之日起实行；随市政府办公厅2014年5月30日的通知公布',
   },
   bodies: [
     { role: 'authority_approver', zh: '市智慧城市建设工作领导小组办公室（市智慧办）', article: 'NB 4' },

@@ -3,10 +3,9 @@ import { cite, citeRoles, deadline, fulfils, noDeadline, notProvided, silent, un
 import { platformDefaults } from './defaults.ts';
 import { evaluationSection } from './evaluation.ts';
 
-const NO_QUOTA = 'TZ has no quota rules';
+const NO_QUOTA = '本办法未规定配额规则';
 const CHANGE_NOTE =
-  "TZ 8 lists 变更 and 终止 as parts of using the platform; TZ 10's two working days are written for 使用申请 " +
-  'and the text does not say whether they cover changes and terminations';
+  'TZ 8 将变更和终止列为使用政务云平台的环节；TZ 10 的两个工作日针对使用申请，原文未明确是否适用于变更和终止';
 
 /** Changes and terminations: the 电子政务中心 approves and the provider carries out (TZ 5, 7, 8), no deadlines. */
 const changeSteps = (what: { zh: string; en: string }) => [
@@ -103,7 +102,7 @@ export const taizhou2018 = {
     elasticScaling: cite(
       true,
       'TZ 10',
-      '信息系统上线后云服务提供商可以根据实际情况对资源进行调整 (and 动态管理, TZ 7(5))',
+      '信息系统上线后云服务提供商可以根据实际情况对资源进行调整（并实行动态管理，TZ 7(5)）',
     ),
   },
   trial: {

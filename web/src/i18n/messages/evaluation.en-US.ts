@@ -5,7 +5,9 @@ export const evaluationEnUS: Record<keyof typeof evaluationZhCN, string> = {
   'ev.nav': 'Efficiency evaluation',
   'ev.title': 'Government cloud efficiency evaluation',
   'ev.description':
-    'Evaluates using units (cloud migration rate, resource-use efficiency, security management) and providers (response, satisfaction, quality); once published the score band sets the settlement efficiency coefficient.',
+    'Evaluates using units ({units}) and providers ({providers}); once published the score band sets the settlement efficiency coefficient.',
+  'ev.descriptionGeneric':
+    'Evaluates using units and providers; once published the score band sets the settlement efficiency coefficient.',
   'ev.period': 'Period',
   'ev.effectiveFrom': 'Coefficient from month',
   'ev.create': 'Compute draft',

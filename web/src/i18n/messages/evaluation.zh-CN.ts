@@ -2,8 +2,8 @@
 export const evaluationZhCN = {
   'ev.nav': '效能评估',
   'ev.title': '政务云效能评估',
-  'ev.description':
-    '对使用单位（上云率、资源使用效率、安全管理）和云服务商（服务响应、满意度、服务质量）开展评估；发布后按评分等级确定结算效能系数。',
+  'ev.description': '对使用单位（{units}）和云服务商（{providers}）开展评估；发布后按评分等级确定结算效能系数。',
+  'ev.descriptionGeneric': '对使用单位和云服务商开展评估；发布后按评分等级确定结算效能系数。',
   'ev.period': '评估期间',
   'ev.effectiveFrom': '系数生效月份',
   'ev.create': '计算评估草稿',

@@ -45,7 +45,7 @@ import { Chart } from '../../components/Chart';
 import { CitedText } from '../../components/Citation';
 import type { ChartOption } from '../../components/echarts';
 import { PageHeader } from '../../components/PageHeader';
-import { useI18n } from '../../i18n';
+import { type Translate, useI18n } from '../../i18n';
 import { EvidenceFiles } from './EvaluationEvidence';
 import { AdviceTab, FeeTab } from './EvaluationOutcomes';
 
@@ -575,8 +575,21 @@ function Flow({ evaluation }: { evaluation: Evaluation }) {
   );
 }
 
+/**
+ * The page's description names the indicators of the scorecard templates the evaluation uses (snapshotted on
+ * it), so it never lists fewer or other indicators than the template has; without an evaluation, none.
+ */
+function description(t: Translate, language: string, scorecards: unknown): string {
+  const cards = (scorecards ?? {}) as Record<string, { indicators?: { zh: string }[] } | undefined>;
+  const names = (subject: string) =>
+    (cards[subject]?.indicators ?? []).map((i) => i.zh).join(language === 'en-US' ? ', ' : '、');
+  const units = names('using_unit');
+  const providers = names('provider');
+  return units && providers ? t('ev.description', { units, providers }) : t('ev.descriptionGeneric');
+}
+
 export function EvaluationPage() {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const [params, setParams] = useSearchParams();
   const list = useEvaluations();
   const create = useCreateEvaluation();
@@ -615,7 +628,7 @@ export function EvaluationPage() {
     <>
       <PageHeader
         title={t('ev.title')}
-        description={t('ev.description')}
+        description={description(t, language, e?.scorecards)}
         extra={
           <Space>
             <Select

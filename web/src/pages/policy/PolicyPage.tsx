@@ -29,9 +29,8 @@ function PackView({ pack }: { pack: PolicyPack }) {
             </Flex>
           </Descriptions.Item>
           <Descriptions.Item label={t('policyPack.year')}>{pack.year ?? '—'}</Descriptions.Item>
-          <Descriptions.Item label={t('policyPack.version')}>
-            {pack.id} {pack.version}
-          </Descriptions.Item>
+          {/* the version only: the pack's id is a code, and the city and title above already name the pack */}
+          <Descriptions.Item label={t('policyPack.version')}>{pack.version}</Descriptions.Item>
           <Descriptions.Item label={t('policyPack.effective')}>
             {pack.effective.from ?? t('policyPack.noDeadline')}
             {pack.effective.article && (
