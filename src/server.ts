@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildApp, JOBS } from './app.ts';
 import type { Config } from './config.ts';
 import { registerFulfilment } from './modules/provisioning/index.ts';
-import { countJurisdictions } from './modules/tenancy/tenancy.repository.ts';
+import { countJurisdictions } from './modules/tenancy/index.ts';
 import { serveBackupControl } from './platform/db/backup-control.ts';
 import { lockDataDir } from './platform/db/data-dir-lock.ts';
 import { type Database, openDatabase } from './platform/db/database.ts';

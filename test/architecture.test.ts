@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 // through its index.ts. Read from the sources, so a new file is covered without being listed.
 
 const ROOT = resolve(import.meta.dirname, '..');
-const MODULES = join(ROOT, 'src', 'modules');
+const SRC = join(ROOT, 'src');
+const MODULES = join(SRC, 'modules');
+/** The one file outside the modules that reads their tables: it assembles Kysely's database type from them. */
+const SCHEMA = join(SRC, 'schema.ts');
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -35,8 +38,9 @@ function specifiers(text: string): string[] {
 function boundaryViolations(files: readonly string[], read: (path: string) => string): string[] {
   const bad: string[] = [];
   for (const file of files) {
-    const own = moduleOf(file);
-    if (!own) continue;
+    if (file === SCHEMA) continue;
+    // outside src/modules (server start, platform, CLI) a file belongs to no module, so every module is another
+    const own = moduleOf(file) ?? '';
     for (const spec of specifiers(read(file))) {
       const target = resolve(dirname(file), spec);
       const theirs = moduleOf(target);
@@ -51,7 +55,7 @@ function boundaryViolations(files: readonly string[], read: (path: string) => st
 
 describe('module boundaries', () => {
   it('no module imports another module’s tables or repository: it goes through that module’s index.ts', () => {
-    const files = sources(MODULES);
+    const files = sources(SRC);
     expect(files.length).toBeGreaterThan(100);
     expect(boundaryViolations(files, (path) => readFileSync(path, 'utf8'))).toEqual([]);
   });
@@ -64,11 +68,14 @@ describe('module boundaries', () => {
         "import type { Y } from '../inventory/inventory.table.ts';",
         "import * as repo from './orders.repository.ts';",
       ].join('\n'),
+      [join(SRC, 'server.ts')]: "import { countJurisdictions } from './modules/tenancy/tenancy.repository.ts';",
+      [SCHEMA]: "import type { OrganisationTable } from './modules/tenancy/tenancy.table.ts';",
       [at('provisioning/drivers/libvirt/libvirt.fulfil.ts')]:
         "export { z } from '../../../orders/orders.repository.ts';\nconst m = await import('../../provisioning.repository.ts');",
     };
     expect(boundaryViolations(Object.keys(files), (path) => files[path] as string)).toEqual([
       'src/modules/orders/orders.service.ts -> src/modules/inventory/inventory.table.ts',
+      'src/server.ts -> src/modules/tenancy/tenancy.repository.ts',
       'src/modules/provisioning/drivers/libvirt/libvirt.fulfil.ts -> src/modules/orders/orders.repository.ts',
     ]);
   });

@@ -1,5 +1,6 @@
 export { ContactSchema, OrganisationSchema, organisationRoutes } from './organisation.routes.ts';
 export { getOrganisation, listOrganisations, type Organisation } from './organisation.service.ts';
+export { countJurisdictions } from './tenancy.repository.ts';
 export { tenancyRoutes } from './tenancy.routes.ts';
 export { JurisdictionSchema } from './tenancy.schemas.ts';
 export { seedDemoJurisdictions } from './tenancy.seed.ts';
