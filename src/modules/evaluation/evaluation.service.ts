@@ -169,6 +169,8 @@ async function gatherInputs(
           counted: tickets.get(p.id)?.counted ?? 0,
           onTime: tickets.get(p.id)?.onTime ?? 0,
         },
+        // and their resolutions against the targets of their priority (a breach counts late)
+        { source: 'ticket_resolutions', ...(tickets.get(p.id)?.resolutions ?? { counted: 0, onTime: 0 }) },
       ],
       answers: s?.answers ?? 0,
       ratingSum: s?.rating_sum ?? 0,
