@@ -175,17 +175,19 @@ export async function reportsOverdue(trx: Trx, now: Date) {
 
 /**
  * Unplanned downtime in [from, to) per provider, per zone and per information system, overlapping incidents merged
- * (range_agg), in seconds; the period's length is the caller's.
+ * (range_agg), in seconds; the period's length is the caller's. With `now`, an incident still open counts until now.
  */
-export async function downtime(trx: Trx, v: Visibility, from: Date, to: Date) {
+export async function downtime(trx: Trx, v: Visibility, from: Date, to: Date, now: Date | null = null) {
   const visible = visibleIncidents(trx, v).select('i.id');
+  // an incident not yet ended counts as down until now, not until the end of a period still running
+  const openEnd = now !== null && now < to ? now : to;
   const { rows } = await sql<{ dimension: string; key: string; name: string | null; seconds: string }>`
     with i as (
       select i.id, i.organisation_id, i.zone, i.system_ids,
-             tstzrange(greatest(i.started_at, ${from}::timestamptz), least(coalesce(i.ended_at, ${to}::timestamptz), ${to}::timestamptz)) as r
+             tstzrange(greatest(i.started_at, ${from}::timestamptz), least(coalesce(i.ended_at, ${openEnd}::timestamptz), ${to}::timestamptz)) as r
       from incident i
-      where i.id in (${visible}) and i.started_at < ${to}::timestamptz
-        and coalesce(i.ended_at, ${to}::timestamptz) > ${from}::timestamptz
+      where i.id in (${visible}) and i.started_at < ${openEnd}::timestamptz
+        and coalesce(i.ended_at, ${openEnd}::timestamptz) > ${from}::timestamptz
     ),
     keyed as (
       select 'provider' as dimension, organisation_id::text as key, r from i

@@ -140,7 +140,9 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
     },
     async (request) => {
       const auth = authOf(request);
-      return withTenant(db, auth, (trx) => incidents.availability(trx, auth, request.query.from, request.query.to));
+      return withTenant(db, auth, (trx) =>
+        incidents.availability(trx, auth, request.query.from, request.query.to, clock.now()),
+      );
     },
   );
 

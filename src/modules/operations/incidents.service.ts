@@ -347,13 +347,13 @@ export const incidentSweepJob: Job<DB> = {
 };
 
 /** Availability in [from, to) per provider, zone and system from unplanned incident windows (overlaps merged). */
-export async function availability(trx: Trx, auth: AuthContext, fromDay: string, toDay: string) {
+export async function availability(trx: Trx, auth: AuthContext, fromDay: string, toDay: string, now: Date) {
   const from = endOfShanghaiDay(addDays(fromDay, -1));
   const fromAt = new Date(from.getTime() + 1);
   const toAt = new Date(endOfShanghaiDay(addDays(toDay, -1)).getTime() + 1);
   if (toAt <= fromAt) throw invalid('query.to', 'must be after from / 结束日期须晚于开始日期');
   const periodSeconds = (toAt.getTime() - fromAt.getTime()) / 1000;
-  const rows = await repo.downtime(trx, auth.visibility, fromAt, toAt);
+  const rows = await repo.downtime(trx, auth.visibility, fromAt, toAt, now);
   const item = (r: (typeof rows)[number]) => {
     const down = Number(r.seconds);
     return {

@@ -195,6 +195,9 @@ describe('the ops unit declares an incident for a provider (issue 18)', () => {
       post(provider, `/operations/incidents/${id}/updates`, { body: '链路已切换，正在恢复', status: 'recovering' }),
       201,
     );
+    // still open at 09:45: down since 08:40, 65 minutes, not until the end of the day
+    const open = await ok(get(reviewer, '/operations/incidents/availability?from=2026-10-12&to=2026-10-13'));
+    expect(open.providers.find((p: Answer) => p.key === org['demo-provider-a']).downtimeSeconds).toBe(65 * 60);
     // not the unit, not another provider's business, not empty, not `ended` (that is the end's own step)
     await refused(post(unitadmin, `/operations/incidents/${id}/updates`, { body: '请尽快' }), 403);
     await refused(post(eastreviewer, `/operations/incidents/${id}/updates`, { body: '跟踪' }), 404);

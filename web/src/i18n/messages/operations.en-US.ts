@@ -85,7 +85,7 @@ export const operationsEnUS: Record<keyof typeof operationsZhCN, string> = {
   'ops.tickets.overdueOnly': 'Only overdue resolutions',
   'ops.incidents.title': 'Incidents',
   'ops.incidents.description':
-    'Providers declare incidents; a major one needs a report the same day (TZ 12(5)), late ones are escalated; availability from the incident windows',
+    'Providers, or the ops unit for them, declare incidents and post updates; a major one needs a report the same day (TZ 12(5)), late ones are escalated; availability from the incident windows',
   'ops.incidents.declare': 'Declare an incident',
   'ops.incidents.number': 'Number',
   'ops.incidents.severity': 'Severity',

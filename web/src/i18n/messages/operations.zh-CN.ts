@@ -82,7 +82,7 @@ export const operationsZhCN = {
   'ops.tickets.overdueOnly': '只看解决超时',
   'ops.incidents.title': '故障事件',
   'ops.incidents.description':
-    '云服务商申报故障事件；重大事件须当天提交事件报告（TZ 12(5)），逾期升级通报；可用性按故障时段计算',
+    '云服务商或运管单位申报故障事件并发布处置进展；重大事件须当天提交事件报告（TZ 12(5)），逾期升级通报；可用性按故障时段计算',
   'ops.incidents.declare': '申报故障事件',
   'ops.incidents.number': '事件编号',
   'ops.incidents.severity': '严重程度',

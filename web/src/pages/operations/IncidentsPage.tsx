@@ -378,6 +378,7 @@ export function IncidentsPage() {
         loading={incidents.isLoading}
         dataSource={incidents.data?.items ?? []}
         expandable={{ expandedRowRender: (i) => <IncidentTimeline incident={i} /> }}
+        scroll={{ x: 'max-content' }}
         columns={[
           { key: 'number', title: t('ops.incidents.number'), dataIndex: 'number' },
           { key: 'title', title: t('ops.col.subject'), dataIndex: 'title' },
