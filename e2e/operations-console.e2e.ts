@@ -15,8 +15,9 @@ import {
  * Issue 18's pages in the browser, on the demo city: provider A applies for a maintenance window in the console;
  * the authority notifies the affected units, the health commission confirms, the authority agrees. Provider A
  * declares a major incident, records its end and its report; the month's availability shows the downtime.
- * The ops unit and the provider generate reports and see them archived. Every page reads in Chinese, with names,
- * never ids or codes (ui.shot scans the text).
+ * The ops unit and the provider generate reports and see them archived. The ops unit declares an incident for
+ * provider A and both post updates; the timeline shows who said what, with names. Every page reads in Chinese, with
+ * names, never ids or codes (ui.shot scans the text).
  */
 
 const ui = setUpConsole();
@@ -166,6 +167,60 @@ describe('maintenance, incidents and reports in the console', () => {
     await page.goto(ui.url('/operations/tickets'));
     await login(page, 'reviewer');
     await visible(page.getByRole('columnheader', { name: '解决时限' }));
+    await logout(page);
+    expect(unexpectedErrors(ui.browserErrors)).toEqual([]);
+  });
+
+  it('the ops unit declares an incident for provider A; both post updates; the timeline names who said what', async () => {
+    const page = ui.page;
+    const TITLE = '端到端：政务外网链路中断';
+    await page.goto(ui.url('/operations/incidents'));
+    await login(page, 'reviewer');
+    await at(page, '/operations/incidents');
+    await page.getByRole('button', { name: '申报故障事件' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('事项').fill(TITLE);
+    await dialog.getByLabel('问题描述').fill('监测发现卫健委业务访问中断');
+    await dialog.getByLabel('相关云服务商').click();
+    await chooseOption(page, '示范政务云服务商甲');
+    const resource = await healthResource();
+    await dialog.getByLabel('受影响资源').click();
+    await chooseOption(page, resource);
+    await dialog.getByLabel('事项').click(); // close the dropdown
+    await dialog.getByLabel('发生时间').fill(beijing(-1));
+    await dialog.getByRole('button', { name: buttonName('提交') }).click();
+    const row = page.locator('tbody tr').filter({ hasText: TITLE });
+    await visible(row.getByText('排查中'));
+    await row.getByRole('button', { name: buttonName('发布进展') }).click();
+    await page.getByRole('dialog').getByText('不变').waitFor();
+    await page.getByLabel('进展说明').fill('已通知服务商甲，持续跟踪');
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: buttonName('提交') })
+      .click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await logout(page);
+
+    await page.goto(ui.url('/operations/incidents'));
+    await login(page, 'provider');
+    await at(page, '/operations/incidents');
+    const own = page.locator('tbody tr').filter({ hasText: TITLE });
+    await own.getByRole('button', { name: buttonName('发布进展') }).click();
+    await page.getByRole('dialog').getByText('已定位原因').click();
+    await page.getByLabel('进展说明').fill('已定位：接入交换机端口故障，正在切换备用链路');
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: buttonName('提交') })
+      .click();
+    await visible(own.getByText('已定位原因'));
+    await own.locator('.ant-table-row-expand-icon').click();
+    const timeline = page.locator('.ant-timeline');
+    await visible(timeline.getByText('赵敏（运管审核员）', { exact: false }).first());
+    await visible(timeline.getByText('孙浩（服务商甲操作员）', { exact: false }));
+    await visible(timeline.getByText('排查中 → 已定位原因'));
+    await visible(timeline.getByText('已通知服务商甲，持续跟踪'));
+    await visible(page.getByText('申报单位：', { exact: false }));
+    await ui.shot('operations-incident-timeline.png');
     await logout(page);
     expect(unexpectedErrors(ui.browserErrors)).toEqual([]);
   });

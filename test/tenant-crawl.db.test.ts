@@ -100,8 +100,9 @@ const incidents: Record<string, string> = {};
 /**
  * Issue 18: incidents, and a second provider to own some. Provider B has no account in the demo, so one is made
  * here (the demo password, an operator's role at provider B). Provider A declares one incident on a health
- * commission VM and one on an education bureau VM; provider B one on its own health commission VM. Each unit then
- * owns (through incident_unit) exactly the incidents touching its resources, and each provider its own.
+ * commission VM and one on an education bureau VM; provider B one on its own health commission VM; the ops unit one
+ * for provider B on provider B's education bureau VM. Each unit then owns (through incident_unit) exactly the
+ * incidents touching its resources, and each provider its own (whoever declared them).
  */
 async function seedIncidents(providerA: Session): Promise<void> {
   const db = t.database.db;
@@ -155,8 +156,9 @@ async function seedIncidents(providerA: Session): Promise<void> {
   const healthA = await vm('demo-health', 'demo-provider-a', '卫健委门户');
   const educationA = await vm('demo-education', 'demo-provider-a', '教育局门户');
   const healthB = await vm('demo-health', 'demo-provider-b', '卫健委备份');
+  const educationB = await vm('demo-education', 'demo-provider-b', '教育局备份');
   const providerB = await login(t.app, 'providerb');
-  const declare = async (session: Session, key: string, resourceId: string) => {
+  const declare = async (session: Session, key: string, resourceId: string, providerId?: string) => {
     const res = await as(t.app, session, {
       method: 'POST',
       url: '/api/v1/operations/incidents',
@@ -166,6 +168,7 @@ async function seedIncidents(providerA: Session): Promise<void> {
         description: '虚拟机不可用',
         resourceIds: [resourceId],
         startedAt: new Date(Date.now() - 3600_000).toISOString(),
+        ...(providerId ? { providerId } : {}),
       },
     });
     expect(res.statusCode, res.body).toBe(201);
@@ -174,6 +177,8 @@ async function seedIncidents(providerA: Session): Promise<void> {
   await declare(providerA, 'healthA', healthA);
   await declare(providerA, 'educationA', educationA);
   await declare(providerB, 'healthB', healthB);
+  // issue 18 remainder: the ops unit declares one for provider B on the education bureau's VM
+  await declare(await login(t.app, 'reviewer'), 'opsEducationB', educationB, org['demo-provider-b']?.id);
 }
 afterAll(() => t.close());
 
@@ -278,12 +283,12 @@ describe('incidents: a unit sees those touching its resources, a provider its ow
   it.each([
     ['applicant', ['healthA', 'healthB']],
     ['unitadmin', ['healthA', 'healthB']],
-    ['edu', ['educationA']],
+    ['edu', ['educationA', 'opsEducationB']],
     ['eastunit', []],
     ['provider', ['healthA', 'educationA']],
     ['provideradmin', ['healthA', 'educationA']],
-    ['providerb', ['healthB']],
-    ['reviewer', ['healthA', 'educationA', 'healthB']],
+    ['providerb', ['healthB', 'opsEducationB']],
+    ['reviewer', ['healthA', 'educationA', 'healthB', 'opsEducationB']],
     ['eastreviewer', []],
   ] as [string, string[]][])('%s lists exactly its incidents', async (username, keys) => {
     expect(await listed(username)).toEqual(ids(...keys));
@@ -292,10 +297,12 @@ describe('incidents: a unit sees those touching its resources, a provider its ow
   it('an incident not touching a unit reads as missing, by id, to that unit and to the other provider', async () => {
     const edu = await login(t.app, 'edu');
     const providerB = await login(t.app, 'providerb');
+    const provider = await login(t.app, 'provider');
     for (const [session, key] of [
       [edu, 'healthA'],
       [edu, 'healthB'],
       [providerB, 'educationA'],
+      [provider, 'opsEducationB'],
     ] as [Session, string][]) {
       const res = await as(t.app, session, { url: `/api/v1/operations/incidents/${incidents[key]}` });
       expect(res.statusCode, `${session.username} reads ${key}`).toBe(404);
@@ -305,6 +312,12 @@ describe('incidents: a unit sees those touching its resources, a provider its ow
         payload: { endedAt: new Date().toISOString() },
       });
       expect([403, 404], `${session.username} ends ${key}`).toContain(end.statusCode);
+      const update = await as(t.app, session, {
+        method: 'POST',
+        url: `/api/v1/operations/incidents/${incidents[key]}/updates`,
+        payload: { body: '进展' },
+      });
+      expect([403, 404], `${session.username} updates ${key}`).toContain(update.statusCode);
     }
   });
 });

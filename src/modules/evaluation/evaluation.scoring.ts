@@ -29,7 +29,7 @@ export interface UnitInputs extends UnitExtraInputs {
   unresolved: number;
 }
 
-/** One source of the providers' response indicator (work orders today; service-desk tickets can be added). */
+/** One source of the providers' response indicator: work orders, service-desk first responses and resolutions. */
 export interface ResponseSource {
   source: string;
   counted: number;

@@ -160,7 +160,7 @@ async function gatherInputs(
     return {
       organisationId: p.id,
       name: p.name,
-      // Further sources (e.g. service-desk tickets) are added here as more entries of the same shape.
+      // Further sources are added here as more entries of the same shape.
       response: [
         { source: 'work_orders', counted: r?.counted ?? 0, onTime: r?.onTime ?? 0 },
         // issue 18: the service desk's first responses against TZ 12(2)'s target
@@ -169,6 +169,8 @@ async function gatherInputs(
           counted: tickets.get(p.id)?.counted ?? 0,
           onTime: tickets.get(p.id)?.onTime ?? 0,
         },
+        // and their resolutions against the targets of their priority (a breach counts late)
+        { source: 'ticket_resolutions', ...(tickets.get(p.id)?.resolutions ?? { counted: 0, onTime: 0 }) },
       ],
       answers: s?.answers ?? 0,
       ratingSum: s?.rating_sum ?? 0,

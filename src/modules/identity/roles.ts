@@ -125,6 +125,8 @@ export const ROLES = {
       'incident:read',
       'project:review',
       'federation:read',
+      // issue 18: the ops unit declares an incident for a provider, posts its updates
+      'incident:declare',
     ],
     zh: '运管审核员',
     en: 'Operations reviewer',

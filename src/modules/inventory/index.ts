@@ -14,6 +14,7 @@ export {
   resourcesInScope,
   type ScopedResource,
   setExpiry,
+  systemProviders,
 } from './inventory.service.ts';
 export type {
   Quantities,

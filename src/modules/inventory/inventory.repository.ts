@@ -381,6 +381,20 @@ export async function resourcesInScope(
     .execute();
 }
 
+/** The providers running live resources of an information system, with how many (service-desk routing, issue 18). */
+export async function systemProviders(trx: Trx, jurisdictionId: string, systemId: string) {
+  return trx
+    .selectFrom('resource as r')
+    .select('r.provider_id')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('r.jurisdiction_id', '=', jurisdictionId)
+    .where('r.system_id', '=', systemId)
+    .where('r.state', '<>', 'reclaimed')
+    .groupBy('r.provider_id')
+    .orderBy('r.provider_id')
+    .execute();
+}
+
 /** Resources live at `at` (delivered before it, not reclaimed by it) per unit and catalogue item, that `v` sees. */
 export async function liveResourceCounts(trx: Trx, v: Visibility, at: Date, providerId: string | null) {
   let q = visibleResources(trx, v)

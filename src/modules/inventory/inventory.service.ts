@@ -343,6 +343,12 @@ export async function resourcesInScope(
   }));
 }
 
+/** The providers that serve an information system: those running its live resources (service desk, issue 18). */
+export async function systemProviders(trx: Trx, jurisdictionId: string, systemId: string) {
+  const rows = await repo.systemProviders(trx, jurisdictionId, systemId);
+  return rows.map((r) => ({ providerId: r.provider_id, resources: Number(r.n) }));
+}
+
 /** Resources live at `at` per unit and catalogue item, as the caller sees them (operations reports, TZ 12). */
 export async function liveResourceCounts(trx: Trx, auth: AuthContext, at: Date, providerId: string | null = null) {
   return repo.liveResourceCounts(trx, auth.visibility, at, providerId);

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Visibility } from '../../platform/auth/auth.ts';
 import type { Db, Trx } from '../../schema.ts';
-import type { Severity } from './operations.table.ts';
+import type { IncidentStatus, IncidentUpdateKind, Severity } from './operations.table.ts';
 
 // The SQL of incidents and availability (TZ 12(5), JQ 11). A unit sees the incidents touching its systems or
 // resources (incident_unit), a provider its own, jurisdiction-wide roles all.
@@ -24,6 +24,7 @@ export async function insertIncident(
     report_due_at: Date | null;
     created_by: string;
     created_at: Date;
+    declared_by_organisation_id: string;
   },
 ) {
   return trx
@@ -70,12 +71,17 @@ function visibleIncidents(trx: Trx | Db, v: Visibility) {
     );
 }
 
+const declarerName = sql<
+  string | null
+>`(select d.name from organisation d where d.id = i.declared_by_organisation_id)`.as('declared_by_name');
+
 export async function listIncidents(trx: Trx, v: Visibility, page: { limit: number; offset: number }) {
   const q = visibleIncidents(trx, v);
   const [rows, count] = await Promise.all([
     q
       .selectAll('i')
       .select('p.name as provider_name')
+      .select(declarerName)
       .orderBy('i.started_at', 'desc')
       .orderBy('i.id')
       .limit(page.limit)
@@ -87,16 +93,70 @@ export async function listIncidents(trx: Trx, v: Visibility, page: { limit: numb
 }
 
 export async function findIncident(trx: Trx, v: Visibility, id: string, lock = false) {
-  const q = visibleIncidents(trx, v).selectAll('i').select('p.name as provider_name').where('i.id', '=', id);
+  const q = visibleIncidents(trx, v)
+    .selectAll('i')
+    .select('p.name as provider_name')
+    .select(declarerName)
+    .where('i.id', '=', id);
   return (lock ? q.forUpdate('i') : q).executeTakeFirst();
 }
 
 export async function updateIncident(
   trx: Trx,
   id: string,
-  values: { ended_at?: Date; report?: string; reported_at?: Date; overdue_since?: Date },
+  values: { ended_at?: Date; report?: string; reported_at?: Date; overdue_since?: Date; status?: IncidentStatus },
 ) {
   await trx.updateTable('incident').set(values).where('id', '=', id).execute();
+}
+
+/** One entry of an incident's timeline (its declaration, an update, its end, its report). */
+export async function insertUpdate(
+  trx: Trx,
+  incident: { id: string; organisation_id: string; jurisdiction_id: string },
+  v: {
+    kind: IncidentUpdateKind;
+    body: string;
+    statusFrom: IncidentStatus | null;
+    statusTo: IncidentStatus | null;
+    author: string;
+    authorOrganisationId: string;
+    at: Date;
+  },
+) {
+  await trx
+    .insertInto('incident_update')
+    .values({
+      incident_id: incident.id,
+      organisation_id: incident.organisation_id,
+      jurisdiction_id: incident.jurisdiction_id,
+      kind: v.kind,
+      body: v.body,
+      status_from: v.statusFrom,
+      status_to: v.statusTo,
+      author: v.author,
+      author_organisation_id: v.authorOrganisationId,
+      created_at: v.at,
+    })
+    .execute();
+}
+
+/** The timeline of an incident the caller sees (row-level security applies), oldest first, with organisation names. */
+export async function incidentUpdates(trx: Trx, incidentId: string) {
+  return trx
+    .selectFrom('incident_update as u')
+    .leftJoin('organisation as o', 'o.id', 'u.author_organisation_id')
+    .select([
+      'u.kind',
+      'u.body',
+      'u.status_from',
+      'u.status_to',
+      'u.author',
+      'u.created_at',
+      'o.name as organisation_name',
+    ])
+    .where('u.incident_id', '=', incidentId)
+    .orderBy('u.seq')
+    .execute();
 }
 
 /** Major incidents whose same-day report is overdue at `now` and not yet escalated, locked. */
@@ -115,17 +175,19 @@ export async function reportsOverdue(trx: Trx, now: Date) {
 
 /**
  * Unplanned downtime in [from, to) per provider, per zone and per information system, overlapping incidents merged
- * (range_agg), in seconds; the period's length is the caller's.
+ * (range_agg), in seconds; the period's length is the caller's. With `now`, an incident still open counts until now.
  */
-export async function downtime(trx: Trx, v: Visibility, from: Date, to: Date) {
+export async function downtime(trx: Trx, v: Visibility, from: Date, to: Date, now: Date | null = null) {
   const visible = visibleIncidents(trx, v).select('i.id');
+  // an incident not yet ended counts as down until now, not until the end of a period still running
+  const openEnd = now !== null && now < to ? now : to;
   const { rows } = await sql<{ dimension: string; key: string; name: string | null; seconds: string }>`
     with i as (
       select i.id, i.organisation_id, i.zone, i.system_ids,
-             tstzrange(greatest(i.started_at, ${from}::timestamptz), least(coalesce(i.ended_at, ${to}::timestamptz), ${to}::timestamptz)) as r
+             tstzrange(greatest(i.started_at, ${from}::timestamptz), least(coalesce(i.ended_at, ${openEnd}::timestamptz), ${to}::timestamptz)) as r
       from incident i
-      where i.id in (${visible}) and i.started_at < ${to}::timestamptz
-        and coalesce(i.ended_at, ${to}::timestamptz) > ${from}::timestamptz
+      where i.id in (${visible}) and i.started_at < ${openEnd}::timestamptz
+        and coalesce(i.ended_at, ${openEnd}::timestamptz) > ${from}::timestamptz
     ),
     keyed as (
       select 'provider' as dimension, organisation_id::text as key, r from i
@@ -150,4 +212,15 @@ export async function incidentCounts(trx: Trx, jurisdictionId: string, from: Dat
     where jurisdiction_id = ${jurisdictionId} and started_at >= ${from} and started_at < ${to}
     group by organisation_id order by organisation_id`.execute(trx);
   return rows;
+}
+
+/** The units an incident touches (each is told of its updates). */
+export async function incidentUnitIds(trx: Trx, incidentId: string): Promise<string[]> {
+  const rows = await trx
+    .selectFrom('incident_unit')
+    .select('organisation_id')
+    .where('incident_id', '=', incidentId)
+    .orderBy('organisation_id')
+    .execute();
+  return rows.map((r) => r.organisation_id);
 }

@@ -6,17 +6,24 @@ import { problemResponses } from '../../platform/http/problem.ts';
 import { heartbeatAvailabilityOfDays } from './availability.service.ts';
 import * as incidents from './incidents.service.ts';
 import { HeartbeatAvailabilitySchema } from './operations.schemas.ts';
-import { SEVERITIES } from './operations.table.ts';
+import { INCIDENT_STATUSES, INCIDENT_UPDATE_KINDS, SEVERITIES } from './operations.table.ts';
 
 const TAGS = ['operations'];
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const Nullable = <T extends ReturnType<typeof Type.String>>(s: T) => Type.Union([s, Type.Null()]);
 const Moment = () => Type.String({ format: 'date-time' });
-const Incident = Type.Object({
+const incidentFields = {
   id: Type.String({ format: 'uuid' }),
   number: Type.String(),
   provider: Type.Object({ id: Type.String(), name: Type.String() }),
   severity: Type.Enum(SEVERITIES, { description: 'major 重大, significant 较大, minor 一般' }),
+  status: Type.Enum(INCIDENT_STATUSES, {
+    description: 'investigating 排查中, identified 已定位原因, recovering 恢复中, monitoring 观察中, ended 已恢复',
+  }),
+  declaredBy: Type.Object(
+    { id: Type.String(), name: Type.String() },
+    { description: 'the provider itself, or the ops unit that declared it for the provider' },
+  ),
   title: Type.String(),
   description: Type.String(),
   zone: Nullable(Type.String()),
@@ -28,8 +35,26 @@ const Incident = Type.Object({
   report: Nullable(Type.String()),
   reportedAt: Nullable(Moment()),
   overdueSince: Nullable(Moment()),
+};
+const Incident = Type.Object(incidentFields);
+const StatusOrNull = () => Type.Union([Type.Enum(INCIDENT_STATUSES), Type.Null()]);
+const IncidentDetail = Type.Object({
+  ...incidentFields,
+  updates: Type.Array(
+    Type.Object({
+      kind: Type.Enum(INCIDENT_UPDATE_KINDS),
+      body: Type.String(),
+      statusFrom: StatusOrNull(),
+      statusTo: StatusOrNull(),
+      author: Type.String(),
+      authorName: Type.String(),
+      organisationName: Type.String(),
+      at: Moment(),
+    }),
+    { description: 'the timeline, oldest first: the declaration, updates, the end, the report' },
+  ),
 });
-const One = { 200: Incident, ...problemResponses };
+const One = { 200: IncidentDetail, ...problemResponses };
 const Availability = Type.Object({
   key: Type.String(),
   name: Nullable(Type.String()),
@@ -44,7 +69,9 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
       config: { permission: 'incident:declare' },
       schema: {
         tags: TAGS,
-        summary: 'A provider declares an incident; systems and units touched come from the inventory (TZ 12(5))',
+        summary:
+          'A provider, or the ops unit for a provider, declares an incident; systems and units touched come from ' +
+          'the inventory (TZ 12(5))',
         body: Type.Object({
           severity: Type.Enum(SEVERITIES),
           title: Type.String({ minLength: 1, maxLength: 200 }),
@@ -52,8 +79,13 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
           zone: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
           resourceIds: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 1000 })),
           startedAt: Moment(),
+          providerId: Type.Optional(
+            Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
+              description: 'the provider concerned: required when the ops unit declares; a provider declares its own',
+            }),
+          ),
         }),
-        response: { 201: Incident, ...problemResponses },
+        response: { 201: IncidentDetail, ...problemResponses },
       },
     },
     async (request, reply) => {
@@ -108,7 +140,9 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
     },
     async (request) => {
       const auth = authOf(request);
-      return withTenant(db, auth, (trx) => incidents.availability(trx, auth, request.query.from, request.query.to));
+      return withTenant(db, auth, (trx) =>
+        incidents.availability(trx, auth, request.query.from, request.query.to, clock.now()),
+      );
     },
   );
 
@@ -156,7 +190,7 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
       config: { permission: 'incident:declare' },
       schema: {
         tags: TAGS,
-        summary: 'The provider records the incident’s end',
+        summary: 'The provider (or the ops unit) records the incident’s end',
         params: IdParams,
         body: Type.Object({ endedAt: Moment() }),
         response: One,
@@ -171,12 +205,41 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
   );
 
   app.post(
+    '/operations/incidents/:id/updates',
+    {
+      config: { permission: 'incident:declare' },
+      schema: {
+        tags: TAGS,
+        summary: 'The provider or the ops unit posts an update during the incident, optionally changing its status',
+        params: IdParams,
+        body: Type.Object({
+          body: Type.String({ minLength: 1, maxLength: 5000 }),
+          status: Type.Optional(
+            Type.Union([Type.Enum(INCIDENT_STATUSES.filter((s) => s !== 'ended')), Type.Null()], {
+              description: 'the new status; its end is recorded by /end',
+            }),
+          ),
+        }),
+        response: { 201: IncidentDetail, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const auth = authOf(request);
+      const i = await withTenant(db, auth, (trx) =>
+        incidents.postUpdate(trx, auth, actorOf(request), request.params.id, request.body, clock.now()),
+      );
+      return reply.code(201).send(i);
+    },
+  );
+
+  app.post(
     '/operations/incidents/:id/report',
     {
       config: { permission: 'incident:declare' },
       schema: {
         tags: TAGS,
-        summary: 'The provider submits the incident report with its root cause (major: the same day, TZ 12(5))',
+        summary:
+          'The provider (or the ops unit) submits the incident report with its root cause (major: the same day, TZ 12(5))',
         params: IdParams,
         body: Type.Object({ report: Type.String({ minLength: 1, maxLength: 20000 }) }),
         response: One,

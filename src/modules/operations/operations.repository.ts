@@ -455,17 +455,38 @@ export async function plannedSpans(trx: Trx | Db, v: Visibility, from: Date, to:
 }
 
 /**
- * The service desk's part of the providers' response indicator (evaluation): per provider, the tickets with a
- * response target answered in [from, to) or left unanswered past a due moment in it, and of those answered in time.
+ * The service desk's part of the providers' response indicator (evaluation), per provider: the tickets with a
+ * response target answered in [from, to) or left unanswered past a due moment in it, and of those answered in time;
+ * likewise the tickets with a resolution target resolved in the window or left unresolved past a due moment in it,
+ * and of those resolved in time (a resolution breach counts against the provider).
  */
 export async function ticketResponseFacts(trx: Trx, jurisdictionId: string, from: Date, to: Date) {
-  const { rows } = await sql<{ provider_id: string; counted: number; on_time: number }>`
-    select provider_id, count(*)::int as counted,
-      count(*) filter (where first_response_at is not null and not response_breached)::int as on_time
+  const responses = sql<boolean>`(response_due_at is not null
+    and ((first_response_at >= ${from} and first_response_at < ${to})
+      or (first_response_at is null and response_due_at >= ${from} and response_due_at < ${to})))`;
+  const resolutions = sql<boolean>`(resolution_due_at is not null
+    and ((resolved_at >= ${from} and resolved_at < ${to})
+      or (resolved_at is null and resolution_due_at >= ${from} and resolution_due_at < ${to})))`;
+  const { rows } = await sql<{
+    provider_id: string;
+    counted: number;
+    on_time: number;
+    resolution_counted: number;
+    resolution_on_time: number;
+  }>`
+    select provider_id,
+      count(*) filter (where ${responses})::int as counted,
+      count(*) filter (where ${responses} and first_response_at is not null and not response_breached)::int as on_time,
+      count(*) filter (where ${resolutions})::int as resolution_counted,
+      count(*) filter (where ${resolutions} and resolved_at is not null and not resolution_breached)::int
+        as resolution_on_time
     from service_ticket
-    where jurisdiction_id = ${jurisdictionId} and response_due_at is not null
-      and ((first_response_at >= ${from} and first_response_at < ${to})
-        or (first_response_at is null and response_due_at >= ${from} and response_due_at < ${to}))
+    where jurisdiction_id = ${jurisdictionId} and (${responses} or ${resolutions})
     group by provider_id`.execute(trx);
-  return rows.map((r) => ({ providerId: r.provider_id, counted: r.counted, onTime: r.on_time }));
+  return rows.map((r) => ({
+    providerId: r.provider_id,
+    counted: r.counted,
+    onTime: r.on_time,
+    resolutions: { counted: r.resolution_counted, onTime: r.resolution_on_time },
+  }));
 }

@@ -35,6 +35,13 @@ export const operationsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
           subject: Text(200),
           description: Text(5000),
           resourceId: Type.Optional(Type.Union([Type.String({ format: 'uuid' }), Type.Null()])),
+          systemId: Type.Optional(
+            Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
+              description:
+                'an information system of the unit, without a resource: routed to the provider running its ' +
+                'resources (several: name one with providerId)',
+            }),
+          ),
           providerId: Type.Optional(
             Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
               description: 'the provider, for a ticket about the platform rather than one resource',

@@ -34,6 +34,8 @@ const TicketFields = {
   subject: Type.String(),
   description: Type.String(),
   resource: Nullable(Named),
+  /** the information system concerned (the resource's, or the system a ticket was opened against) */
+  system: Nullable(Named),
   status: TicketStatusSchema,
   response: Type.Object(
     {

@@ -57,6 +57,8 @@ export interface ServiceTicketTable {
   /** migration 0075: resolution counted in this many service hours of each working day (null: wall-clock 7x24) */
   resolution_service_hours: number | null;
   resolution_service_start_hour: number | null;
+  /** migration 0150: the information system's name as it was, for a ticket against a system */
+  system_name: string | null;
   created_by: string;
   created_at: Date;
   updated_at: Date;
@@ -175,6 +177,31 @@ export interface IncidentTable {
   overdue_since: Date | null;
   created_by: string;
   created_at: Date;
+  /** migration 0150: the current status, changed by the updates; `ended` with the end */
+  status: ColumnType<IncidentStatus, IncidentStatus | undefined, IncidentStatus>;
+  /** migration 0150: the provider itself, or the ops unit declaring for it */
+  declared_by_organisation_id: string;
+}
+
+export const INCIDENT_STATUSES = ['investigating', 'identified', 'recovering', 'monitoring', 'ended'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+export const INCIDENT_UPDATE_KINDS = ['declared', 'update', 'ended', 'reported'] as const;
+export type IncidentUpdateKind = (typeof INCIDENT_UPDATE_KINDS)[number];
+
+/** Migration 0150: the incident's timeline, one row per declaration, update, end and report. */
+export interface IncidentUpdateTable {
+  id: Generated<string>;
+  seq: ColumnType<string, never, never>;
+  incident_id: string;
+  organisation_id: string;
+  jurisdiction_id: string;
+  kind: IncidentUpdateKind;
+  body: string;
+  status_from: IncidentStatus | null;
+  status_to: IncidentStatus | null;
+  author: string;
+  author_organisation_id: string;
+  created_at: Date;
 }
 
 export interface IncidentUnitTable {
@@ -187,6 +214,7 @@ export interface IncidentUnitTable {
 export interface OperationsTables {
   incident: IncidentTable;
   incident_unit: IncidentUnitTable;
+  incident_update: IncidentUpdateTable;
   operations_report: OperationsReportTable;
   operations_report_schedule: ReportScheduleTable;
   service_ticket: ServiceTicketTable;

@@ -73,7 +73,7 @@ export async function reportFigures(
   }
   const t = await repo.ticketFigures(trx, auth.visibility, fromAt, toAt, providerId);
   const windows = await repo.agreedWindows(trx, auth.visibility, fromAt, toAt, providerId);
-  const avail = await availability(trx, auth, from, to);
+  const avail = await availability(trx, auth, from, to, now);
   const measured = await heartbeatAvailabilityBetween(trx, auth, fromAt, toAt, providerId, now);
   const extra = await changesIdleAndSizing(trx, input.period, from, fromAt, toAt, providerId);
   return {

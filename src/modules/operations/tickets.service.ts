@@ -7,9 +7,10 @@ import { shanghaiDay } from '../../platform/time/time.ts';
 import type { DB, Db, Trx } from '../../schema.ts';
 import { addWorkingTime } from '../calendar/index.ts';
 import { displayNamesByUsername } from '../identity/index.ts';
-import { getResource } from '../inventory/index.ts';
+import { getResource, systemProviders } from '../inventory/index.ts';
 import { notify } from '../notifications/index.ts';
 import { effectivePolicy } from '../policy/index.ts';
+import { getSystem } from '../projects/index.ts';
 import * as repo from './operations.repository.ts';
 import type { EntryRow, Priority, TicketKind, TicketRow, TicketStatus } from './operations.table.ts';
 
@@ -24,6 +25,8 @@ export interface TicketInput {
   subject: string;
   description: string;
   resourceId?: string | null;
+  /** an information system alone: routed to the provider(s) running its resources (choose one with providerId) */
+  systemId?: string | null;
   providerId?: string | null;
 }
 
@@ -44,6 +47,7 @@ export function toTicket(t: Listed, now: Date) {
     subject: t.subject,
     description: t.description,
     resource: t.resource_id === null ? null : { id: t.resource_id, name: t.resource_name ?? '' },
+    system: t.system_id === null ? null : { id: t.system_id, name: t.system_name ?? '' },
     status: t.status,
     response: {
       targetMinutes: t.response_minutes,
@@ -158,6 +162,7 @@ export async function openTicket(trx: Trx, auth: AuthContext, actor: Actor, inpu
   let providerId: string;
   let resource: { id: string; name: string } | null = null;
   let systemId: string | null = null;
+  let systemName: string | null = null;
   if (input.resourceId) {
     const r = await getResource(trx, auth, input.resourceId).catch(() => null);
     const foreign =
@@ -167,6 +172,12 @@ export async function openTicket(trx: Trx, auth: AuthContext, actor: Actor, inpu
     providerId = r.providerId;
     resource = { id: r.id, name: r.name };
     systemId = r.systemId;
+    systemName = r.systemId ? ((await getSystem(trx, r.systemId))?.name ?? null) : null;
+  } else if (input.systemId) {
+    const s = await systemRouting(trx, auth, input.systemId, input.providerId ?? null);
+    ({ organisationId, providerId } = s);
+    systemId = s.id;
+    systemName = s.name;
   } else if (input.providerId) {
     const p = await repo.providerOrganisation(trx, input.providerId, auth.jurisdictionId);
     if (!p) throw invalid('body.providerId', 'no such cloud service provider / 云服务商不存在');
@@ -189,6 +200,7 @@ export async function openTicket(trx: Trx, auth: AuthContext, actor: Actor, inpu
     resource_id: resource?.id ?? null,
     resource_name: resource?.name ?? null,
     system_id: systemId,
+    system_name: systemName,
     response_minutes: target.minutes,
     response_article: target.article,
     response_due_at: target.minutes === null ? null : new Date(now.getTime() + target.minutes * 60_000),
@@ -236,6 +248,32 @@ export async function openTicket(trx: Trx, auth: AuthContext, actor: Actor, inpu
     occurredAt: now,
   });
   return getTicket(trx, auth, t.id, now);
+}
+
+/**
+ * A ticket against an information system alone: the unit owning it, and the provider that serves it, from the
+ * inventory (the providers running its live resources). Several: the unit names one of them; none: refused.
+ */
+async function systemRouting(trx: Trx, auth: AuthContext, systemId: string, providerId: string | null) {
+  const s = await getSystem(trx, systemId);
+  const v = auth.visibility;
+  const foreign =
+    !s ||
+    s.jurisdictionId !== auth.jurisdictionId ||
+    (v.kind === 'organisation' && !v.organisations.includes(s.organisationId));
+  if (!s || foreign) throw invalid('body.systemId', 'not one of your information systems / 不是本单位的信息系统');
+  const serving = (await systemProviders(trx, auth.jurisdictionId, s.id)).map((p) => p.providerId);
+  if (serving.length === 0)
+    throw invalid('body.systemId', 'no provider runs resources of this system / 该系统尚无云资源，无法确定云服务商');
+  if (providerId !== null && !serving.includes(providerId))
+    throw invalid('body.providerId', 'not a provider serving this system / 该云服务商未承载此系统');
+  const chosen = providerId ?? (serving.length === 1 ? serving[0] : null);
+  if (!chosen)
+    throw invalid(
+      'body.providerId',
+      'several providers serve this system: choose one / 该系统由多家云服务商承载，请选择',
+    );
+  return { id: s.id, name: s.name, organisationId: s.organisationId, providerId: chosen };
 }
 
 export async function listTickets(

@@ -14641,6 +14641,8 @@ export interface paths {
                         subject: string;
                         description: string;
                         resourceId?: string | null;
+                        /** @description an information system of the unit, without a resource: routed to the provider running its resources (several: name one with providerId) */
+                        systemId?: string | null;
                         /** @description the provider, for a ticket about the platform rather than one resource */
                         providerId?: string | null;
                     };
@@ -15709,6 +15711,16 @@ export interface paths {
                                  * @enum {unknown}
                                  */
                                 severity: "major" | "significant" | "minor";
+                                /**
+                                 * @description investigating 排查中, identified 已定位原因, recovering 恢复中, monitoring 观察中, ended 已恢复
+                                 * @enum {unknown}
+                                 */
+                                status: "investigating" | "identified" | "recovering" | "monitoring" | "ended";
+                                /** @description the provider itself, or the ops unit that declared it for the provider */
+                                declaredBy: {
+                                    id: string;
+                                    name: string;
+                                };
                                 title: string;
                                 description: string;
                                 zone: string | null;
@@ -15747,7 +15759,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** A provider declares an incident; systems and units touched come from the inventory (TZ 12(5)) */
+        /** A provider, or the ops unit for a provider, declares an incident; systems and units touched come from the inventory (TZ 12(5)) */
         post: {
             parameters: {
                 query?: never;
@@ -15766,6 +15778,8 @@ export interface paths {
                         resourceIds?: string[];
                         /** Format: date-time */
                         startedAt: string;
+                        /** @description the provider concerned: required when the ops unit declares; a provider declares its own */
+                        providerId?: string | null;
                     };
                 };
             };
@@ -15789,6 +15803,16 @@ export interface paths {
                              * @enum {unknown}
                              */
                             severity: "major" | "significant" | "minor";
+                            /**
+                             * @description investigating 排查中, identified 已定位原因, recovering 恢复中, monitoring 观察中, ended 已恢复
+                             * @enum {unknown}
+                             */
+                            status: "investigating" | "identified" | "recovering" | "monitoring" | "ended";
+                            /** @description the provider itself, or the ops unit that declared it for the provider */
+                            declaredBy: {
+                                id: string;
+                                name: string;
+                            };
                             title: string;
                             description: string;
                             zone: string | null;
@@ -15801,6 +15825,19 @@ export interface paths {
                             report: string | null;
                             reportedAt: string | null;
                             overdueSince: string | null;
+                            /** @description the timeline, oldest first: the declaration, updates, the end, the report */
+                            updates: {
+                                /** @enum {unknown} */
+                                kind: "declared" | "update" | "ended" | "reported";
+                                body: string;
+                                statusFrom: ("investigating" | "identified" | "recovering" | "monitoring" | "ended") | null;
+                                statusTo: ("investigating" | "identified" | "recovering" | "monitoring" | "ended") | null;
+                                author: string;
+                                authorName: string;
+                                organisationName: string;
+                                /** Format: date-time */
+                                at: string;
+                            }[];
                         };
                     };
                 };
@@ -16089,6 +16126,16 @@ export interface paths {
                              * @enum {unknown}
                              */
                             severity: "major" | "significant" | "minor";
+                            /**
+                             * @description investigating 排查中, identified 已定位原因, recovering 恢复中, monitoring 观察中, ended 已恢复
+                             * @enum {unknown}
+                             */
+                            status: "investigating" | "identified" | "recovering" | "monitoring" | "ended";
+                            /** @description the provider itself, or the ops unit that declared it for the provider */
+                            declaredBy: {
+                                id: string;
+                                name: string;
+                            };
                             title: string;
                             description: string;
                             zone: string | null;
@@ -16101,6 +16148,19 @@ export interface paths {
                             report: string | null;
                             reportedAt: string | null;
                             overdueSince: string | null;
+                            /** @description the timeline, oldest first: the declaration, updates, the end, the report */
+                            updates: {
+                                /** @enum {unknown} */
+                                kind: "declared" | "update" | "ended" | "reported";
+                                body: string;
+                                statusFrom: ("investigating" | "identified" | "recovering" | "monitoring" | "ended") | null;
+                                statusTo: ("investigating" | "identified" | "recovering" | "monitoring" | "ended") | null;
+                                author: string;
+                                authorName: string;
+                                organisationName: string;
+                                /** Format: date-time */
+                                at: string;
+                            }[];
                         };
                     };
                 };
@@ -16141,7 +16201,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The provider records the incident’s end */
+        /** The provider (or the ops unit) records the incident’s end */
         post: {
             parameters: {
                 query?: never;
@@ -16179,6 +16239,16 @@ export interface paths {
                              * @enum {unknown}
                              */
                             severity: "major" | "significant" | "minor";
+                            /**
+                             * @description investigating 排查中, identified 已定位原因, recovering 恢复中, monitoring 观察中, ended 已恢复
+                             * @enum {unknown}
+                             */
+                            status: "investigating" | "identified" | "recovering" | "monitoring" | "ended";
+                            /** @description the provider itself, or the ops unit that declared it for the provider */
+                            declaredBy: {
+                                id: string;
+                                name: string;
+                            };
                             title: string;
                             description: string;
                             zone: string | null;
@@ -16191,6 +16261,131 @@ export interface paths {
                             report: string | null;
                             reportedAt: string | null;
                             overdueSince: string | null;
+                            /** @description the timeline, oldest first: the declaration, updates, the end, the report */
+                            updates: {
+                                /** @enum {unknown} */
+                                kind: "declared" | "update" | "ended" | "reported";
+                                body: string;
+                                statusFrom: ("investigating" | "identified" | "recovering" | "monitoring" | "ended") | null;
+                                statusTo: ("investigating" | "identified" | "recovering" | "monitoring" | "ended") | null;
+                                author: string;
+                                authorName: string;
+                                organisationName: string;
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/incidents/{id}/updates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The provider or the ops unit posts an update during the incident, optionally changing its status */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        body: string;
+                        /** @description the new status; its end is recorded by /end */
+                        status?: ("investigating" | "identified" | "recovering" | "monitoring") | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            number: string;
+                            provider: {
+                                id: string;
+                                name: string;
+                            };
+                            /**
+                             * @description major 重大, significant 较大, minor 一般
+                             * @enum {unknown}
+                             */
+                            severity: "major" | "significant" | "minor";
+                            /**
+                             * @description investigating 排查中, identified 已定位原因, recovering 恢复中, monitoring 观察中, ended 已恢复
+                             * @enum {unknown}
+                             */
+                            status: "investigating" | "identified" | "recovering" | "monitoring" | "ended";
+                            /** @description the provider itself, or the ops unit that declared it for the provider */
+                            declaredBy: {
+                                id: string;
+                                name: string;
+                            };
+                            title: string;
+                            description: string;
+                            zone: string | null;
+                            resourceIds: string[];
+                            systemIds: string[];
+                            /** Format: date-time */
+                            startedAt: string;
+                            endedAt: string | null;
+                            reportDueAt: string | null;
+                            report: string | null;
+                            reportedAt: string | null;
+                            overdueSince: string | null;
+                            /** @description the timeline, oldest first: the declaration, updates, the end, the report */
+                            updates: {
+                                /** @enum {unknown} */
+                                kind: "declared" | "update" | "ended" | "reported";
+                                body: string;
+                                statusFrom: ("investigating" | "identified" | "recovering" | "monitoring" | "ended") | null;
+                                statusTo: ("investigating" | "identified" | "recovering" | "monitoring" | "ended") | null;
+                                author: string;
+                                authorName: string;
+                                organisationName: string;
+                                /** Format: date-time */
+                                at: string;
+                            }[];
                         };
                     };
                 };
@@ -16229,7 +16424,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The provider submits the incident report with its root cause (major: the same day, TZ 12(5)) */
+        /** The provider (or the ops unit) submits the incident report with its root cause (major: the same day, TZ 12(5)) */
         post: {
             parameters: {
                 query?: never;
@@ -16266,6 +16461,16 @@ export interface paths {
                              * @enum {unknown}
                              */
                             severity: "major" | "significant" | "minor";
+                            /**
+                             * @description investigating 排查中, identified 已定位原因, recovering 恢复中, monitoring 观察中, ended 已恢复
+                             * @enum {unknown}
+                             */
+                            status: "investigating" | "identified" | "recovering" | "monitoring" | "ended";
+                            /** @description the provider itself, or the ops unit that declared it for the provider */
+                            declaredBy: {
+                                id: string;
+                                name: string;
+                            };
                             title: string;
                             description: string;
                             zone: string | null;
@@ -16278,6 +16483,19 @@ export interface paths {
                             report: string | null;
                             reportedAt: string | null;
                             overdueSince: string | null;
+                            /** @description the timeline, oldest first: the declaration, updates, the end, the report */
+                            updates: {
+                                /** @enum {unknown} */
+                                kind: "declared" | "update" | "ended" | "reported";
+                                body: string;
+                                statusFrom: ("investigating" | "identified" | "recovering" | "monitoring" | "ended") | null;
+                                statusTo: ("investigating" | "identified" | "recovering" | "monitoring" | "ended") | null;
+                                author: string;
+                                authorName: string;
+                                organisationName: string;
+                                /** Format: date-time */
+                                at: string;
+                            }[];
                         };
                     };
                 };
@@ -22442,6 +22660,11 @@ export interface components {
                 id: string;
                 name: string;
             } | null;
+            system: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
             /**
              * @description open 待响应, responded 处理中, resolved 已解决待确认, confirmed 已确认关闭
              * @enum {unknown}
@@ -22514,6 +22737,11 @@ export interface components {
             subject: string;
             description: string;
             resource: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            system: {
                 /** Format: uuid */
                 id: string;
                 name: string;

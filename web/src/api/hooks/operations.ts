@@ -94,8 +94,10 @@ export type MaintenanceDetail =
 export type MaintenanceInput = NonNullable<
   paths['/api/v1/operations/maintenance']['post']['requestBody']
 >['content']['application/json'];
-export type Incident =
+export type IncidentDetail =
   paths['/api/v1/operations/incidents/{id}']['get']['responses']['200']['content']['application/json'];
+export type Incident = Omit<IncidentDetail, 'updates'>;
+export type IncidentUpdate = IncidentDetail['updates'][number];
 export type IncidentInput = NonNullable<
   paths['/api/v1/operations/incidents']['post']['requestBody']
 >['content']['application/json'];
@@ -162,6 +164,30 @@ export function useIncidents() {
     queryKey: [...KEY, 'incidents'],
     queryFn: ({ signal }) =>
       unwrap(api.GET('/api/v1/operations/incidents', { params: { query: { limit: 200, offset: 0 } }, signal })),
+  });
+}
+
+/** One incident with its timeline (the declaration, updates, the end, the report). */
+export function useIncident(id: string | null) {
+  return useQuery({
+    queryKey: [...KEY, 'incidents', id],
+    enabled: id !== null,
+    queryFn: ({ signal }) =>
+      unwrap(api.GET('/api/v1/operations/incidents/{id}', { params: { path: { id: id ?? '' } }, signal })),
+  });
+}
+
+export function usePostIncidentUpdate() {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: (u: { id: string; body: string; status: Exclude<Incident['status'], 'ended'> | null }) =>
+      unwrap(
+        api.POST('/api/v1/operations/incidents/{id}/updates', {
+          params: { path: { id: u.id } },
+          body: { body: u.body, status: u.status },
+        }),
+      ),
+    onSuccess: invalidate,
   });
 }
 

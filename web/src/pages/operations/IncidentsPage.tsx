@@ -1,15 +1,19 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { App, Button, Card, Form, Input, Modal, Radio, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Form, Input, Modal, Radio, Select, Space, Table, Tag, Timeline, Typography } from 'antd';
 import { useState } from 'react';
 import {
   type Availability,
   type Incident,
+  type IncidentUpdate,
   useAvailability,
   useDeclareIncident,
+  useIncident,
   useIncidentStep,
   useIncidents,
+  usePostIncidentUpdate,
 } from '../../api/hooks/operations';
-import { useCan } from '../../app/session';
+import { useOrganisations } from '../../api/hooks/organisations';
+import { useCan, useSession } from '../../app/session';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { CitedText } from '../../components/Citation';
 import { DateTime } from '../../components/DateTime';
@@ -30,16 +34,22 @@ interface DeclareValues {
   zone?: string;
   resourceIds?: string[];
   startedAt: string;
+  providerId?: string;
 }
 
 function DeclareModal({ open, onClose }: { open: boolean; onClose: () => void }) {
   const { t, language } = useI18n();
   const [form] = Form.useForm<DeclareValues>();
   const declare = useDeclareIncident();
+  // the ops unit declares for a provider it names; a provider for itself
+  const forProvider = useSession().organisation.type === 'cloud_operations_unit';
+  const providers = useOrganisations({ type: 'cloud_service_provider' }, { enabled: forProvider && open });
+  const providerId = Form.useWatch('providerId', form);
   const submit = async () => {
     const v = await form.validateFields();
     try {
       await declare.mutateAsync({
+        ...(forProvider ? { providerId: v.providerId ?? null } : {}),
         severity: v.severity,
         title: v.title,
         description: v.description,
@@ -80,7 +90,16 @@ function DeclareModal({ open, onClose }: { open: boolean; onClose: () => void })
         <Form.Item name="description" label={t('ops.form.description')} rules={[{ required: true, max: 5000 }]}>
           <Input.TextArea rows={3} />
         </Form.Item>
-        <ScopeFields />
+        {forProvider ? (
+          <Form.Item name="providerId" label={t('ops.incidents.provider')} rules={[{ required: true }]}>
+            <Select
+              loading={providers.isLoading}
+              options={(providers.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
+              onChange={() => form.setFieldsValue({ zone: undefined, resourceIds: [] })}
+            />
+          </Form.Item>
+        ) : null}
+        {forProvider ? <ScopeFields providerId={providerId ?? null} /> : <ScopeFields />}
         <Form.Item name="startedAt" label={t('ops.incidents.startedAt')} rules={[{ required: true }]}>
           <Input type="datetime-local" />
         </Form.Item>
@@ -148,6 +167,135 @@ function StepModal({
   );
 }
 
+const STATUSES = ['investigating', 'identified', 'recovering', 'monitoring'] as const;
+const STATUS_COLOURS: Record<Incident['status'], string> = {
+  investigating: 'red',
+  identified: 'orange',
+  recovering: 'gold',
+  monitoring: 'blue',
+  ended: 'green',
+};
+const KIND_COLOURS: Record<IncidentUpdate['kind'], string> = {
+  declared: 'red',
+  update: 'blue',
+  ended: 'green',
+  reported: 'gray',
+};
+
+function StatusTag({ status }: { status: Incident['status'] }) {
+  const { t } = useI18n();
+  return <Tag color={STATUS_COLOURS[status]}>{t(`ops.incidents.status.${status}` as MessageKey)}</Tag>;
+}
+
+/** The incident's timeline: when, who (name and organisation), what, and the status change. */
+function IncidentTimeline({ incident }: { incident: Incident }) {
+  const { t } = useI18n();
+  const detail = useIncident(incident.id);
+  if (detail.error) return <ApiErrorAlert error={detail.error} compact />;
+  const updates = detail.data?.updates ?? [];
+  return (
+    <Card
+      size="small"
+      title={t('ops.incidents.timeline')}
+      loading={detail.isLoading}
+      extra={
+        <Typography.Text type="secondary">
+          {t('ops.incidents.declaredBy')}：{incident.declaredBy.name}
+        </Typography.Text>
+      }
+    >
+      {updates.length === 0 ? (
+        <Typography.Text type="secondary">{t('ops.incidents.noUpdates')}</Typography.Text>
+      ) : (
+        <Timeline
+          items={updates.map((u, n) => ({
+            key: n,
+            color: KIND_COLOURS[u.kind],
+            children: (
+              <Space direction="vertical" size={0}>
+                <Space wrap>
+                  <DateTime value={u.at} format="YYYY-MM-DD HH:mm" />
+                  <Tag>{t(`ops.incidents.kind.${u.kind}` as MessageKey)}</Tag>
+                  <Typography.Text>
+                    {u.authorName}
+                    {u.organisationName ? `（${u.organisationName}）` : ''}
+                  </Typography.Text>
+                  {u.statusTo && u.kind !== 'declared' ? (
+                    <Typography.Text type="secondary">
+                      {t('ops.incidents.statusChange', {
+                        from: u.statusFrom ? t(`ops.incidents.status.${u.statusFrom}` as MessageKey) : '—',
+                        to: t(`ops.incidents.status.${u.statusTo}` as MessageKey),
+                      })}
+                    </Typography.Text>
+                  ) : null}
+                </Space>
+                <Typography.Paragraph style={{ marginBottom: 0, whiteSpace: 'pre-wrap' }}>
+                  {u.body}
+                </Typography.Paragraph>
+              </Space>
+            ),
+          }))}
+        />
+      )}
+    </Card>
+  );
+}
+
+/** An update during the incident, by its provider or the ops unit, optionally changing its status. */
+function UpdateModal({ incident, onClose }: { incident: Incident | null; onClose: () => void }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const post = usePostIncidentUpdate();
+  const [body, setBody] = useState('');
+  const [status, setStatus] = useState<(typeof STATUSES)[number] | 'keep'>('keep');
+  if (!incident) return null;
+  const submit = () =>
+    post.mutate(
+      { id: incident.id, body, status: status === 'keep' ? null : status },
+      {
+        onSuccess: () => {
+          message.success(t('ops.done', { what: t('ops.incidents.postUpdate') }));
+          setBody('');
+          setStatus('keep');
+          onClose();
+        },
+      },
+    );
+  return (
+    <Modal
+      open
+      title={`${t('ops.incidents.postUpdate')}：${incident.title}`}
+      onCancel={onClose}
+      onOk={submit}
+      okText={t('ops.form.submit')}
+      okButtonProps={{ disabled: !body.trim() }}
+      confirmLoading={post.isPending}
+      destroyOnHidden
+    >
+      {post.error ? <ApiErrorAlert error={post.error} compact /> : null}
+      <Space direction="vertical" style={{ width: '100%' }}>
+        <Typography.Text>{t('ops.incidents.newStatus')}</Typography.Text>
+        <Radio.Group
+          optionType="button"
+          value={status}
+          onChange={(e) => setStatus(e.target.value)}
+          options={[
+            { value: 'keep', label: t('ops.incidents.keepStatus') },
+            ...STATUSES.map((v) => ({ value: v, label: t(`ops.incidents.status.${v}` as MessageKey) })),
+          ]}
+        />
+        <Input.TextArea
+          rows={4}
+          aria-label={t('ops.incidents.updateText')}
+          placeholder={t('ops.incidents.updatePlaceholder')}
+          value={body}
+          onChange={(e) => setBody(e.target.value)}
+        />
+      </Space>
+    </Modal>
+  );
+}
+
 type AvailabilityRow = Availability['providers'][number];
 
 function monthRange(): { from: string; to: string; last: string } {
@@ -210,6 +358,7 @@ export function IncidentsPage() {
   const canDeclare = useCan('incident:declare');
   const [declaring, setDeclaring] = useState(false);
   const [stepping, setStepping] = useState<{ i: Incident; step: 'end' | 'report' } | null>(null);
+  const [updating, setUpdating] = useState<Incident | null>(null);
   return (
     <>
       <PageHeader
@@ -228,6 +377,8 @@ export function IncidentsPage() {
         rowKey="id"
         loading={incidents.isLoading}
         dataSource={incidents.data?.items ?? []}
+        expandable={{ expandedRowRender: (i) => <IncidentTimeline incident={i} /> }}
+        scroll={{ x: 'max-content' }}
         columns={[
           { key: 'number', title: t('ops.incidents.number'), dataIndex: 'number' },
           { key: 'title', title: t('ops.col.subject'), dataIndex: 'title' },
@@ -239,6 +390,7 @@ export function IncidentsPage() {
               <Tag color={SEVERITY_COLOURS[i.severity]}>{t(`ops.incidents.severity.${i.severity}` as MessageKey)}</Tag>
             ),
           },
+          { key: 'status', title: t('ops.incidents.status'), render: (_, i) => <StatusTag status={i.status} /> },
           { key: 'zone', title: t('ops.maintenance.zone'), render: (_, i) => i.zone ?? '—' },
           {
             key: 'affected',
@@ -286,6 +438,11 @@ export function IncidentsPage() {
                   render: (_: unknown, i: Incident) => (
                     <Space>
                       {i.endedAt ? null : (
+                        <Button size="small" onClick={() => setUpdating(i)}>
+                          {t('ops.incidents.postUpdate')}
+                        </Button>
+                      )}
+                      {i.endedAt ? null : (
                         <Button size="small" onClick={() => setStepping({ i, step: 'end' })}>
                           {t('ops.incidents.end')}
                         </Button>
@@ -306,6 +463,7 @@ export function IncidentsPage() {
       <MeasuredAvailabilityCard {...monthRange()} />
       <DeclareModal open={declaring} onClose={() => setDeclaring(false)} />
       <StepModal incident={stepping} onClose={() => setStepping(null)} />
+      <UpdateModal incident={updating} onClose={() => setUpdating(null)} />
     </>
   );
 }

@@ -47,6 +47,7 @@ export function TicketPage() {
             {t(`ops.priority.${tk.priority}` as MessageKey)}
           </Descriptions.Item>
           <Descriptions.Item label={t('ops.form.resource')}>{tk.resource?.name ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('ops.col.system')}>{tk.system?.name ?? '—'}</Descriptions.Item>
           <Descriptions.Item label={t('ops.col.due')}>
             <Space>
               <DateTime value={r.dueAt} />

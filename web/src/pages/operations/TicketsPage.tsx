@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useResources } from '../../api/hooks/inventory';
 import { type TicketInput, type TicketListItem, useOpenTicket, useTickets } from '../../api/hooks/operations';
+import { useSystems } from '../../api/hooks/projects';
 import { useCan } from '../../app/session';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert';
 import { DateTime } from '../../components/DateTime';
@@ -19,6 +20,8 @@ function NewTicketModal({ open, onClose }: { open: boolean; onClose: () => void 
   const { t, language } = useI18n();
   const [form] = Form.useForm<TicketInput>();
   const resources = useResources({ sort: 'name', order: 'asc' }, { limit: 200, offset: 0 });
+  // a ticket against an information system alone is routed to the provider running it (issue 18)
+  const systems = useSystems();
   const create = useOpenTicket();
   const navigate = useNavigate();
   const submit = async () => {
@@ -55,7 +58,17 @@ function NewTicketModal({ open, onClose }: { open: boolean; onClose: () => void 
             optionType="button"
           />
         </Form.Item>
-        <Form.Item name="resourceId" label={t('ops.form.resource')} rules={[{ required: true }]}>
+        <Form.Item
+          name="resourceId"
+          label={t('ops.form.resource')}
+          dependencies={['systemId']}
+          rules={[
+            ({ getFieldValue }) => ({
+              required: !getFieldValue('systemId'),
+              message: t('ops.form.resourceOrSystem'),
+            }),
+          ]}
+        >
           <Select
             showSearch
             optionFilterProp="label"
@@ -63,6 +76,15 @@ function NewTicketModal({ open, onClose }: { open: boolean; onClose: () => void 
             options={(resources.data?.items ?? [])
               .filter((r) => r.state !== 'reclaimed')
               .map((r) => ({ value: r.id, label: `${r.name}${r.providerName ? `（${r.providerName}）` : ''}` }))}
+          />
+        </Form.Item>
+        <Form.Item name="systemId" label={t('ops.form.system')}>
+          <Select
+            allowClear
+            showSearch
+            optionFilterProp="label"
+            loading={systems.isLoading}
+            options={(systems.data?.items ?? []).map((x) => ({ value: x.id, label: x.name }))}
           />
         </Form.Item>
         <Form.Item name="subject" label={t('ops.col.subject')} rules={[{ required: true, max: 200 }]}>

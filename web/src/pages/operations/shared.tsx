@@ -45,11 +45,17 @@ export function ResolutionTag({ target }: { target: Ticket['resolutionTarget'] }
   return <Tag color="gold">{t('ops.resolution.pending')}</Tag>;
 }
 
-/** The zone and resource fields of a maintenance application or an incident: the caller's live resources by name. */
-export function ScopeFields() {
+/**
+ * The zone and resource fields of a maintenance application or an incident: the caller's live resources by name
+ * (with `providerId`, that provider's only: the ops unit declaring an incident for it).
+ */
+export function ScopeFields({ providerId }: { providerId?: string | null } = {}) {
   const { t } = useI18n();
   const resources = useResources({ sort: 'name', order: 'asc' }, { limit: 200, offset: 0 });
-  const live = (resources.data?.items ?? []).filter((r) => r.state !== 'reclaimed');
+  // the ops unit declares for one provider: only that provider's resources
+  const live = (resources.data?.items ?? []).filter(
+    (r) => r.state !== 'reclaimed' && (providerId === undefined || r.providerId === providerId),
+  );
   const zones = [...new Set(live.map((r) => r.zone).filter((z): z is string => !!z))];
   return (
     <>
