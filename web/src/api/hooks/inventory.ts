@@ -38,13 +38,14 @@ export const receiptExportUrl = (id: string, revision: number) =>
 export const receiptPrintUrl = (id: string, revision: number) =>
   `/api/v1/work-orders/${encodeURIComponent(id)}/receipts/${revision}/print`;
 
-export function useResources(filter: ResourceFilter, page: ResourcePage) {
+export function useResources(filter: ResourceFilter, page: ResourcePage, options: { enabled?: boolean } = {}) {
   // With a cursor the offset is only the page number shown; the API reads the cursor.
   const query = { ...filter, ...page, offset: page.after || page.before ? 0 : page.offset };
   return useQuery({
     queryKey: queryKeys.inventory.resources(query),
     queryFn: ({ signal }) => unwrap(api.GET('/api/v1/inventory/resources', { params: { query }, signal })),
     placeholderData: keepPreviousData,
+    enabled: options.enabled ?? true,
   });
 }
 

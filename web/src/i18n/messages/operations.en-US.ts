@@ -208,5 +208,7 @@ export const operationsEnUS: Record<keyof typeof operationsZhCN, string> = {
   'ops.incidents.noUpdates': 'No updates yet',
   'ops.form.system': 'Information system (when no resource)',
   'ops.form.resourceOrSystem': 'Choose the resource or the information system concerned',
+  'ops.form.systemProvider': 'Provider (several run this system: choose one)',
+  'ops.form.systemProviderRequired': 'Choose the provider who should handle the ticket',
   'ops.col.system': 'Information system',
 };

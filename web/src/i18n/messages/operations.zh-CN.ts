@@ -207,5 +207,7 @@ export const operationsZhCN = {
   'ops.incidents.noUpdates': '暂无进展',
   'ops.form.system': '相关信息系统（不指定资源时）',
   'ops.form.resourceOrSystem': '请选择相关资源或信息系统',
+  'ops.form.systemProvider': '服务提供方（该系统由多家提供方承载，请选择）',
+  'ops.form.systemProviderRequired': '请选择处理该工单的服务提供方',
   'ops.col.system': '信息系统',
 } as const;

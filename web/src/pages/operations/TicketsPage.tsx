@@ -22,12 +22,29 @@ function NewTicketModal({ open, onClose }: { open: boolean; onClose: () => void 
   const resources = useResources({ sort: 'name', order: 'asc' }, { limit: 200, offset: 0 });
   // a ticket against an information system alone is routed to the provider running it (issue 18)
   const systems = useSystems();
+  // a system run by several providers: the unit chooses which one handles the ticket (the API refuses otherwise)
+  const systemId = Form.useWatch('systemId', form);
+  const resourceId = Form.useWatch('resourceId', form);
+  const systemResources = useResources(
+    { systemId: systemId ?? undefined, sort: 'name', order: 'asc' },
+    { limit: 200, offset: 0 },
+    { enabled: Boolean(systemId) && !resourceId },
+  );
+  const systemProviders = [
+    ...new Map(
+      (systemId && !resourceId ? (systemResources.data?.items ?? []) : [])
+        .filter((r) => r.state !== 'reclaimed' && r.providerId)
+        .map((r) => [r.providerId as string, r.providerName ?? ''] as const),
+    ),
+  ].map(([value, label]) => ({ value, label }));
   const create = useOpenTicket();
   const navigate = useNavigate();
   const submit = async () => {
     const values = await form.validateFields();
+    // a provider chosen for a system, then a resource picked after all: the resource decides
+    const body = systemProviders.length > 1 ? values : { ...values, providerId: undefined };
     try {
-      const ticket = await create.mutateAsync(values);
+      const ticket = await create.mutateAsync(body);
       onClose();
       form.resetFields();
       navigate(`/operations/tickets/${ticket.id}`);
@@ -87,6 +104,15 @@ function NewTicketModal({ open, onClose }: { open: boolean; onClose: () => void 
             options={(systems.data?.items ?? []).map((x) => ({ value: x.id, label: x.name }))}
           />
         </Form.Item>
+        {systemProviders.length > 1 && (
+          <Form.Item
+            name="providerId"
+            label={t('ops.form.systemProvider')}
+            rules={[{ required: true, message: t('ops.form.systemProviderRequired') }]}
+          >
+            <Select options={systemProviders} />
+          </Form.Item>
+        )}
         <Form.Item name="subject" label={t('ops.col.subject')} rules={[{ required: true, max: 200 }]}>
           <Input />
         </Form.Item>
