@@ -247,11 +247,10 @@ async function visibility(
 
 /** Resolves a session cookie: unknown, revoked, idle-expired sessions and disabled users give null. */
 export async function authenticateSession(db: Db, secret: string): Promise<AuthContext | null> {
-  const session = await repo.findLiveSession(db, sm3(secret));
+  const session = await repo.findLiveSessionForRequest(db, sm3(secret));
   if (!session) return null;
-  const policy = await repo.securityPolicy(db);
   const now = Date.now();
-  if (session.last_seen_at.getTime() + policy.session_idle_minutes * 60_000 < now) {
+  if (session.last_seen_at.getTime() + session.session_idle_minutes * 60_000 < now) {
     await db.transaction().execute(async (trx) => {
       await trx.updateTable('user_session').set({ revoked_at: new Date() }).where('id', '=', session.id).execute();
       await writeAudit(
@@ -261,15 +260,16 @@ export async function authenticateSession(db: Db, secret: string): Promise<AuthC
           action: 'auth.session_expired',
           objectType: 'user',
           objectId: session.user_id,
-          detail: { idleMinutes: policy.session_idle_minutes },
+          detail: { idleMinutes: session.session_idle_minutes },
         },
       );
     });
     return null;
   }
-  const user = await repo.findUserById(db, session.user_id);
-  if (!user || user.disabled_at) return null;
-  const membership = (await repo.memberships(db, user.id)).find((m) => m.organisationId === session.organisation_id);
+  if (session.username === null || session.disabled_at) return null;
+  const membership = (await repo.memberships(db, session.user_id)).find(
+    (m) => m.organisationId === session.organisation_id,
+  );
   if (!membership) return null;
   // Touch at most once a minute: the idle clock needs no finer grain, and reads stay cheap.
   if (now - session.last_seen_at.getTime() > 60_000) {
@@ -281,8 +281,8 @@ export async function authenticateSession(db: Db, secret: string): Promise<AuthC
   }
   return {
     kind: 'user',
-    id: user.id,
-    name: user.username,
+    id: session.user_id,
+    name: session.username,
     organisationId: membership.organisationId,
     organisationType: membership.organisationType,
     jurisdictionId: membership.jurisdictionId,
