@@ -157,26 +157,31 @@ type Search = { like: string; indexed: boolean } | null;
 
 /** The ids the trigram index finds for an indexed search, looked up once per statement (listResources). */
 const HITS = 'hits';
+/** The planner's count of a list without a search, computed once per statement (listResources). */
+const ESTIMATE = 'estimate';
+
+/** resource_count_estimate (0148): how many rows the planner expects the filter to find in the caller's scope. */
+const estimateOf = (f: ListFilter, side: Side, like: string | null) =>
+  sql<number>`resource_count_estimate(${side}, ${f.state ?? null}, ${f.organisationId ?? null}::uuid,
+    ${f.providerId ?? null}::uuid, ${f.item ?? null}, ${f.systemId ?? null}::uuid, ${f.projectId ?? null}::uuid,
+    ${f.purpose ?? null}, ${like})`;
 
 /**
- * How to run the text search, and the planner's count of the list, in one statement. Under the row-level
- * security policy an ILIKE can never use the trigram index (it is not leakproof, so PostgreSQL evaluates it
- * after the policy): resource_search_ids (migration 0014) finds the ids through the index instead, with the
- * policy's visibility, and the list joins them. A broad pattern ("vm-") matches so many that joining them
- * back costs more than scanning: resource_search_share says which. resource_count_estimate (0148): how many
- * the planner expects the filter to find in the caller's scope.
+ * How to run a text search, and the planner's count of the list, in one statement before the page. Under the
+ * row-level security policy an ILIKE can never use the trigram index (it is not leakproof, so PostgreSQL
+ * evaluates it after the policy): resource_search_ids (migrations 0014, 0171) finds the ids through the index
+ * instead, with the policy's visibility, and the list joins them. A broad pattern ("vm-") matches so many
+ * that joining them back costs more than scanning: resource_search_share says which.
  */
-async function planOf(trx: Trx, f: ListFilter, side: Side): Promise<{ search: Search; estimate: number }> {
-  const like = f.q ? `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-  const trigrams = like !== null && (f.q?.length ?? 0) >= TRIGRAM;
+async function searchOf(trx: Trx, f: ListFilter, side: Side, q: string) {
+  const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const trigrams = q.length >= TRIGRAM;
   const { rows } = await sql<{ share: number | null; estimate: number | null }>`select
     ${trigrams ? sql`resource_search_share(${like})` : sql`null::double precision`} as share,
-    resource_count_estimate(${side}, ${f.state ?? null}, ${f.organisationId ?? null}::uuid,
-      ${f.providerId ?? null}::uuid, ${f.item ?? null}, ${f.systemId ?? null}::uuid, ${f.projectId ?? null}::uuid,
-      ${f.purpose ?? null}, ${like}) as estimate`.execute(trx);
+    ${estimateOf(f, side, like)} as estimate`.execute(trx);
   return {
-    search: like === null ? null : { like, indexed: trigrams && Number(rows[0]?.share) <= INDEXED_SEARCH_SHARE },
-    estimate: Math.round(Number(rows[0]?.estimate ?? 0)),
+    search: { like, indexed: trigrams && Number(rows[0]?.share) <= INDEXED_SEARCH_SHARE },
+    estimate: Number(rows[0]?.estimate ?? 0),
   };
 }
 
@@ -251,14 +256,15 @@ export const EXACT_TOTAL_UP_TO = 10_000;
 /**
  * One page (limit + 1 rows are read, to know whether more follow) and the total: counted exactly up to
  * EXACT_TOTAL_UP_TO, else the planner's estimate of the filter in the caller's scope (at least the rows
- * already counted), marked as an estimate. Two statements: the estimate (with the search's share), then the
- * page carrying its count, so that an indexed search looks its ids up once for both.
+ * already counted), marked as an estimate. One statement carries the page, the estimate and the count (a
+ * round trip is a fixed cost of every request); a search asks its share and the estimate in one before it,
+ * and an indexed search looks its ids up once for the page and the count.
  */
 export async function listResources(trx: Trx, v: Visibility, f: ListFilter, page: PageRequest, side: Side = 'either') {
   const column = SORT_COLUMNS[page.sort];
-  const { search, estimate } = await planOf(trx, f, side);
-  // Well above EXACT_TOTAL_UP_TO the estimate is the answer; else the rows are counted, up to one more.
-  const counts = estimate <= 2 * EXACT_TOTAL_UP_TO;
+  // A search first asks how broad it is (with the estimate); any other list has its estimate in its statement.
+  const planned = f.q ? await searchOf(trx, f, side, f.q) : null;
+  const search: Search = planned?.search ?? null;
   const backwards = page.before !== undefined;
   const dir = backwards ? (page.order === 'asc' ? 'desc' : 'asc') : page.order;
   let q = filtered(trx, v, f, side, search);
@@ -277,9 +283,16 @@ export async function listResources(trx: Trx, v: Visibility, f: ListFilter, page
     .select(sql`1`.as('one'))
     .limit(EXACT_TOTAL_UP_TO + 1);
   const counted = sql<string>`(select count(*) from (${count}) as c)`;
-  // The search's ids (with the list's filters, migration 0171), once for the page and its count.
-  const from: QueryCreator<DB> = search?.indexed
-    ? (trx.with(
+  // Well above EXACT_TOTAL_UP_TO the estimate is the answer; else the rows are counted, up to one more. Both
+  // are uncorrelated sub-selects, evaluated once for the statement (not per row), the count only when asked.
+  const estimate = planned
+    ? sql<number>`${planned.estimate}::double precision`
+    : sql<number>`(select n from ${sql.table(ESTIMATE)})`;
+  const total = sql<string | null>`case when ${estimate} <= ${2 * EXACT_TOTAL_UP_TO} then ${counted} end`;
+  // The search's ids (with the list's filters, migration 0171), once for the page and its count; else the
+  // estimate, once for its two uses.
+  const from = (search?.indexed
+    ? trx.with(
         (cte) => cte(HITS).materialized(),
         () =>
           trx.selectNoFrom(
@@ -287,33 +300,37 @@ export async function listResources(trx: Trx, v: Visibility, f: ListFilter, page
               ${f.providerId ?? null}::uuid, ${f.item ?? null}, ${f.systemId ?? null}::uuid,
               ${f.projectId ?? null}::uuid, ${f.purpose ?? null})`.as('id'),
           ),
-      ) as unknown as QueryCreator<DB>)
-    : trx;
+      )
+    : planned
+      ? trx
+      : trx.with(
+          (cte) => cte(ESTIMATE).materialized(),
+          () => trx.selectNoFrom(estimateOf(f, side, null).as('n')),
+        )) as unknown as QueryCreator<DB>;
   const read = await from
     .selectFrom(paged.as('r'))
     .leftJoin('organisation as u', 'u.id', 'r.organisation_id')
     .leftJoin('organisation as p', 'p.id', 'r.provider_id')
     .selectAll('r')
     .select(['u.name as unit_name', 'p.name as provider_name'])
-    // uncorrelated, so evaluated once for the statement (an InitPlan), not per row
-    .select((counts ? counted : sql<string | null>`null`).as('counted'))
+    .select([estimate.as('estimate'), total.as('counted')])
     .orderBy(sql.ref(column), dir)
     .orderBy('r.id', dir)
     .execute();
-  let n: number | null = null;
-  if (counts) {
-    // A page past the end carries no count: counted on its own.
-    n = Number(read[0]?.counted ?? (await from.selectNoFrom(counted.as('n')).executeTakeFirstOrThrow()).n);
-  }
+  // A page past the end (or of an empty list) carries no totals: asked on their own.
+  const totals =
+    read[0] ?? (await from.selectNoFrom([estimate.as('estimate'), total.as('counted')]).executeTakeFirstOrThrow());
+  const estimated = Math.round(Number(totals.estimate ?? 0));
+  const n = totals.counted === null || totals.counted === undefined ? null : Number(totals.counted);
   const more = read.length > page.limit;
-  const rows = (more ? read.slice(0, page.limit) : read).map(({ counted: _counted, ...r }) => r);
+  const rows = (more ? read.slice(0, page.limit) : read).map(({ counted: _c, estimate: _e, ...r }) => r);
   if (backwards) rows.reverse();
-  const { total, totalIsEstimate } =
+  const { total: answer, totalIsEstimate } =
     n === null
-      ? { total: estimate, totalIsEstimate: true }
+      ? { total: estimated, totalIsEstimate: true }
       : n <= EXACT_TOTAL_UP_TO
         ? { total: n, totalIsEstimate: false }
-        : { total: Math.max(estimate, n), totalIsEstimate: true };
+        : { total: Math.max(estimated, n), totalIsEstimate: true };
   const cursorOf = (r: (typeof rows)[number] | undefined): Cursor | null =>
     r ? { value: r.sort_value, id: r.id } : null;
   // Whether rows follow the page and precede it: read (`more`), or known from where the page starts.
@@ -321,7 +338,7 @@ export async function listResources(trx: Trx, v: Visibility, f: ListFilter, page
   const hasPrevious = backwards ? more : page.after !== undefined || page.offset > 0;
   return {
     rows,
-    total,
+    total: answer,
     totalIsEstimate,
     next: hasNext ? cursorOf(rows.at(-1)) : null,
     previous: hasPrevious ? cursorOf(rows[0]) : null,
