@@ -157,8 +157,8 @@ type Search = { like: string; indexed: boolean } | null;
 
 /** The ids the trigram index finds for an indexed search, looked up once per statement (listResources). */
 const HITS = 'hits';
-/** The planner's count of a list without a search, computed once per statement (listResources). */
-const ESTIMATE = 'estimate';
+/** A list's count (up to one more than EXACT_TOTAL_UP_TO) and estimate, once per statement (listResources). */
+const TOTALS = 'totals';
 
 /** resource_count_estimate (0148): how many rows the planner expects the filter to find in the caller's scope. */
 const estimateOf = (f: ListFilter, side: Side, like: string | null) =>
@@ -167,22 +167,17 @@ const estimateOf = (f: ListFilter, side: Side, like: string | null) =>
     ${f.purpose ?? null}, ${like})`;
 
 /**
- * How to run a text search, and the planner's count of the list, in one statement before the page. Under the
- * row-level security policy an ILIKE can never use the trigram index (it is not leakproof, so PostgreSQL
- * evaluates it after the policy): resource_search_ids (migrations 0014, 0171) finds the ids through the index
- * instead, with the policy's visibility, and the list joins them. A broad pattern ("vm-") matches so many
- * that joining them back costs more than scanning: resource_search_share says which.
+ * How to run a text search. Under the row-level security policy an ILIKE can never use the trigram index (it
+ * is not leakproof, so PostgreSQL evaluates it after the policy): resource_search_ids (migrations 0014, 0171)
+ * finds the ids through the index instead, with the policy's visibility, and the list joins them. A broad
+ * pattern ("vm-") matches so many that joining them back costs more than scanning: resource_search_share
+ * (asked only of a pattern long enough for trigrams) says which.
  */
-async function searchOf(trx: Trx, f: ListFilter, side: Side, q: string) {
+async function searchOf(trx: Trx, q: string): Promise<Search> {
   const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const trigrams = q.length >= TRIGRAM;
-  const { rows } = await sql<{ share: number | null; estimate: number | null }>`select
-    ${trigrams ? sql`resource_search_share(${like})` : sql`null::double precision`} as share,
-    ${estimateOf(f, side, like)} as estimate`.execute(trx);
-  return {
-    search: { like, indexed: trigrams && Number(rows[0]?.share) <= INDEXED_SEARCH_SHARE },
-    estimate: Number(rows[0]?.estimate ?? 0),
-  };
+  if (q.length < TRIGRAM) return { like, indexed: false };
+  const { rows } = await sql<{ share: number }>`select resource_search_share(${like}) as share`.execute(trx);
+  return { like, indexed: Number(rows[0]?.share) <= INDEXED_SEARCH_SHARE };
 }
 
 function filtered(trx: Trx, v: Visibility, f: ListFilter, side: Side, search: Search) {
@@ -256,15 +251,14 @@ export const EXACT_TOTAL_UP_TO = 10_000;
 /**
  * One page (limit + 1 rows are read, to know whether more follow) and the total: counted exactly up to
  * EXACT_TOTAL_UP_TO, else the planner's estimate of the filter in the caller's scope (at least the rows
- * already counted), marked as an estimate. One statement carries the page, the estimate and the count (a
- * round trip is a fixed cost of every request); a search asks its share and the estimate in one before it,
- * and an indexed search looks its ids up once for the page and the count.
+ * already counted), marked as an estimate. One statement carries the page, the count and (only for a count
+ * that passes EXACT_TOTAL_UP_TO) the estimate: a round trip is a fixed cost of every request. A search asks
+ * its share before it, and an indexed search looks its ids up once for the page and the count.
  */
 export async function listResources(trx: Trx, v: Visibility, f: ListFilter, page: PageRequest, side: Side = 'either') {
   const column = SORT_COLUMNS[page.sort];
-  // A search first asks how broad it is (with the estimate); any other list has its estimate in its statement.
-  const planned = f.q ? await searchOf(trx, f, side, f.q) : null;
-  const search: Search = planned?.search ?? null;
+  // A search first asks how broad it is; then one statement reads the page and the totals.
+  const search = f.q ? await searchOf(trx, f.q) : null;
   const backwards = page.before !== undefined;
   const dir = backwards ? (page.order === 'asc' ? 'desc' : 'asc') : page.order;
   let q = filtered(trx, v, f, side, search);
@@ -282,55 +276,54 @@ export async function listResources(trx: Trx, v: Visibility, f: ListFilter, page
   const count = filtered(trx, v, f, side, search)
     .select(sql`1`.as('one'))
     .limit(EXACT_TOTAL_UP_TO + 1);
-  const counted = sql<string>`(select count(*) from (${count}) as c)`;
-  // Well above EXACT_TOTAL_UP_TO the estimate is the answer; else the rows are counted, up to one more. Both
-  // are uncorrelated sub-selects, evaluated once for the statement (not per row), the count only when asked.
-  const estimate = planned
-    ? sql<number>`${planned.estimate}::double precision`
-    : sql<number>`(select n from ${sql.table(ESTIMATE)})`;
-  const total = sql<string | null>`case when ${estimate} <= ${2 * EXACT_TOTAL_UP_TO} then ${counted} end`;
-  // The search's ids (with the list's filters, migration 0171), once for the page and its count; else the
-  // estimate, once for its two uses.
-  const from = (search?.indexed
-    ? trx.with(
-        (cte) => cte(HITS).materialized(),
-        () =>
-          trx.selectNoFrom(
-            sql<string>`resource_search_ids(${search.like}, ${side}, ${f.state ?? null}, ${f.organisationId ?? null}::uuid,
+  // The rows are counted up to one more than EXACT_TOTAL_UP_TO; only a count that gets there asks the planner's
+  // estimate (its EXPLAINs cost more than counting a short list). Once for the statement (a materialized CTE).
+  const withTotals = (qc: QueryCreator<DB>) =>
+    qc.with(
+      (cte) => cte(TOTALS).materialized(),
+      () =>
+        sql<{ n: string; e: number | null }>`(select n, case when n > ${EXACT_TOTAL_UP_TO}
+          then ${estimateOf(f, side, search?.like ?? null)} end as e
+          from (select count(*) as n from (${count}) as c) as t)`,
+    );
+  // The search's ids (with the list's filters, migration 0171), once for the page and its count.
+  const from = withTotals(
+    search?.indexed
+      ? (trx.with(
+          (cte) => cte(HITS).materialized(),
+          () =>
+            trx.selectNoFrom(
+              sql<string>`resource_search_ids(${search.like}, ${side}, ${f.state ?? null}, ${f.organisationId ?? null}::uuid,
               ${f.providerId ?? null}::uuid, ${f.item ?? null}, ${f.systemId ?? null}::uuid,
               ${f.projectId ?? null}::uuid, ${f.purpose ?? null})`.as('id'),
-          ),
-      )
-    : planned
-      ? trx
-      : trx.with(
-          (cte) => cte(ESTIMATE).materialized(),
-          () => trx.selectNoFrom(estimateOf(f, side, null).as('n')),
-        )) as unknown as QueryCreator<DB>;
+            ),
+        ) as unknown as QueryCreator<DB>)
+      : trx,
+  ) as unknown as QueryCreator<DB>;
+  const counted = sql<string>`(select n from ${sql.table(TOTALS)})`;
+  const estimate = sql<number | null>`(select e from ${sql.table(TOTALS)})`;
   const read = await from
     .selectFrom(paged.as('r'))
     .leftJoin('organisation as u', 'u.id', 'r.organisation_id')
     .leftJoin('organisation as p', 'p.id', 'r.provider_id')
     .selectAll('r')
     .select(['u.name as unit_name', 'p.name as provider_name'])
-    .select([estimate.as('estimate'), total.as('counted')])
+    .select([estimate.as('estimate'), counted.as('counted')])
     .orderBy(sql.ref(column), dir)
     .orderBy('r.id', dir)
     .execute();
   // A page past the end (or of an empty list) carries no totals: asked on their own.
-  const totals =
-    read[0] ?? (await from.selectNoFrom([estimate.as('estimate'), total.as('counted')]).executeTakeFirstOrThrow());
-  const estimated = Math.round(Number(totals.estimate ?? 0));
-  const n = totals.counted === null || totals.counted === undefined ? null : Number(totals.counted);
+  const got =
+    read[0] ?? (await from.selectNoFrom([estimate.as('estimate'), counted.as('counted')]).executeTakeFirstOrThrow());
+  const estimated = Math.round(Number(got.estimate ?? 0));
+  const n = Number(got.counted);
   const more = read.length > page.limit;
   const rows = (more ? read.slice(0, page.limit) : read).map(({ counted: _c, estimate: _e, ...r }) => r);
   if (backwards) rows.reverse();
   const { total: answer, totalIsEstimate } =
-    n === null
-      ? { total: estimated, totalIsEstimate: true }
-      : n <= EXACT_TOTAL_UP_TO
-        ? { total: n, totalIsEstimate: false }
-        : { total: Math.max(estimated, n), totalIsEstimate: true };
+    n <= EXACT_TOTAL_UP_TO
+      ? { total: n, totalIsEstimate: false }
+      : { total: Math.max(estimated, n), totalIsEstimate: true };
   const cursorOf = (r: (typeof rows)[number] | undefined): Cursor | null =>
     r ? { value: r.sort_value, id: r.id } : null;
   // Whether rows follow the page and precede it: read (`more`), or known from where the page starts.
