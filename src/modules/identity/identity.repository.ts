@@ -122,7 +122,8 @@ export async function jurisdictionTree(db: Db, jurisdictionId: string): Promise<
  * request): its user's name and whether the account is disabled (null when the user is gone), the idle
  * limit, and the user's membership of the session's organisation (null without one): the organisation's
  * type and jurisdiction, the roles there, the organisation with those below it and the jurisdiction with
- * those below it (what organisationTree and jurisdictionTree answer), for the caller's visibility.
+ * those below it (what organisationTree and jurisdictionTree answer), for the caller's visibility: the
+ * function session_for_request (migration 0172), whose plan each connection prepares once.
  */
 export async function findLiveSessionForRequest(db: Db, id: string) {
   const { rows } = await sql<{
@@ -140,30 +141,7 @@ export async function findLiveSessionForRequest(db: Db, id: string) {
     roles: string[] | null;
     organisations: string[] | null;
     jurisdictions: string[] | null;
-  }>`
-    select s.id, s.user_id, s.organisation_id, s.last_seen_at, s.csrf_token, s.restriction,
-      u.username, u.disabled_at, p.session_idle_minutes,
-      m.type as organisation_type, m.jurisdiction_id, m.roles, m.organisations, m.jurisdictions
-    from user_session s
-    left join user_account u on u.id = s.user_id
-    join security_policy p on p.id = 1
-    left join lateral (
-      select o.type, o.jurisdiction_id, array_agg(r.role order by r.role) as roles,
-        array(with recursive tree as (
-          select id from organisation where id = o.id
-          union all
-          select c.id from organisation c join tree t on c.parent_id = t.id
-        ) select id from tree) as organisations,
-        array(with recursive tree as (
-          select id from jurisdiction where id = o.jurisdiction_id
-          union all
-          select j.id from jurisdiction j join tree t on j.parent_id = t.id
-        ) select id from tree) as jurisdictions
-      from role_assignment r join organisation o on o.id = r.organisation_id
-      where r.user_id = s.user_id and r.organisation_id = s.organisation_id
-      group by o.id
-    ) m on true
-    where s.id = ${id} and s.revoked_at is null`.execute(db);
+  }>`select * from session_for_request(${id})`.execute(db);
   return rows[0];
 }
 
