@@ -1,7 +1,7 @@
 import { generateSecret, generateURI, verify as verifyTotp } from 'otplib';
 import type { Actor } from '../../platform/audit/audit.ts';
 import { writeAudit, writeAuditNow } from '../../platform/audit/audit.ts';
-import type { AuthContext, Visibility } from '../../platform/auth/auth.ts';
+import type { AuthContext } from '../../platform/auth/auth.ts';
 import { openSecret, randomSecret, safeEqual, sealSecret, sm3 } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import { hit, peek } from '../../platform/http/rate-limit.ts';
@@ -211,24 +211,12 @@ export async function createSession(
   return { secret, session };
 }
 
-async function visibility(
-  db: Db,
-  roles: readonly string[],
-  organisationId: string,
-  jurisdictionId: string,
-): Promise<Visibility> {
-  return scopeOf(roles) === 'jurisdiction'
-    ? { kind: 'jurisdiction', jurisdictions: await repo.jurisdictionTree(db, jurisdictionId) }
-    : { kind: 'organisation', organisations: await repo.organisationTree(db, organisationId) };
-}
-
 /** Resolves a session cookie: unknown, revoked, idle-expired sessions and disabled users give null. */
 export async function authenticateSession(db: Db, secret: string): Promise<AuthContext | null> {
-  const session = await repo.findLiveSession(db, sm3(secret));
+  const session = await repo.findLiveSessionForRequest(db, sm3(secret));
   if (!session) return null;
-  const policy = await repo.securityPolicy(db);
   const now = Date.now();
-  if (session.last_seen_at.getTime() + policy.session_idle_minutes * 60_000 < now) {
+  if (session.last_seen_at.getTime() + session.session_idle_minutes * 60_000 < now) {
     await db.transaction().execute(async (trx) => {
       await repo.updateSession(trx, session.id, { revoked_at: new Date(now) });
       await writeAudit(
@@ -238,30 +226,33 @@ export async function authenticateSession(db: Db, secret: string): Promise<AuthC
           action: 'auth.session_expired',
           objectType: 'user',
           objectId: session.user_id,
-          detail: { idleMinutes: policy.session_idle_minutes },
+          detail: { idleMinutes: session.session_idle_minutes },
         },
       );
     });
     return null;
   }
-  const user = await repo.findUserById(db, session.user_id);
-  if (!user || user.disabled_at) return null;
-  const membership = (await repo.memberships(db, user.id)).find((m) => m.organisationId === session.organisation_id);
-  if (!membership) return null;
+  if (session.username === null || session.disabled_at) return null;
+  const { organisation_type: organisationType, jurisdiction_id: jurisdictionId, roles } = session;
+  if (organisationType === null || jurisdictionId === null || roles === null) return null;
   // Touch at most once a minute: the idle clock needs no finer grain, and reads stay cheap.
   if (now - session.last_seen_at.getTime() > 60_000) {
     await repo.updateSession(db, session.id, { last_seen_at: new Date(now) });
   }
   return {
     kind: 'user',
-    id: user.id,
-    name: user.username,
-    organisationId: membership.organisationId,
-    organisationType: membership.organisationType,
-    jurisdictionId: membership.jurisdictionId,
-    roles: membership.roles,
-    permissions: permissionsOf(membership.roles),
-    visibility: await visibility(db, membership.roles, membership.organisationId, membership.jurisdictionId),
+    id: session.user_id,
+    name: session.username,
+    organisationId: session.organisation_id,
+    organisationType,
+    jurisdictionId,
+    roles,
+    permissions: permissionsOf(roles),
+    // jurisdiction-wide roles see their jurisdiction and those below it, others their organisation's tree
+    visibility:
+      scopeOf(roles) === 'jurisdiction'
+        ? { kind: 'jurisdiction', jurisdictions: session.jurisdictions ?? [] }
+        : { kind: 'organisation', organisations: session.organisations ?? [] },
     session: { id: session.id, csrfToken: session.csrf_token, restriction: session.restriction },
   };
 }

@@ -118,13 +118,32 @@ export async function jurisdictionTree(db: Db, jurisdictionId: string): Promise<
   return rows.map((r) => r.id);
 }
 
-export async function findLiveSession(db: Db, id: string): Promise<SessionRow | undefined> {
-  return db
-    .selectFrom('user_session')
-    .selectAll()
-    .where('id', '=', id)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
+/**
+ * A live session with everything authenticating a request needs, in one statement (it runs for every
+ * request): its user's name and whether the account is disabled (null when the user is gone), the idle
+ * limit, and the user's membership of the session's organisation (null without one): the organisation's
+ * type and jurisdiction, the roles there, the organisation with those below it and the jurisdiction with
+ * those below it (what organisationTree and jurisdictionTree answer), for the caller's visibility: the
+ * function session_for_request (migration 0172), whose plan each connection prepares once.
+ */
+export async function findLiveSessionForRequest(db: Db, id: string) {
+  const { rows } = await sql<{
+    id: string;
+    user_id: string;
+    organisation_id: string;
+    last_seen_at: Date;
+    csrf_token: string;
+    restriction: SessionRow['restriction'];
+    username: string | null;
+    disabled_at: Date | null;
+    session_idle_minutes: number;
+    organisation_type: string | null;
+    jurisdiction_id: string | null;
+    roles: string[] | null;
+    organisations: string[] | null;
+    jurisdictions: string[] | null;
+  }>`select * from session_for_request(${id})`.execute(db);
+  return rows[0];
 }
 
 export async function passwordHistory(db: Db, userId: string, keep: number): Promise<string[]> {

@@ -121,11 +121,14 @@ export async function withTenant<DB, T>(
   fn: (trx: Transaction<DB>) => Promise<T>,
 ): Promise<T> {
   return db.transaction().execute(async (trx) => {
-    await sql`set local role yunguan_app`.execute(trx);
     const v = auth.visibility;
     const organisations = v.kind === 'organisation' ? v.organisations.join(',') : '';
     const jurisdictions = v.kind === 'jurisdiction' ? v.jurisdictions.join(',') : '';
-    await sql`select set_config('yunguan.scope', ${v.kind}, true),
+    // One round trip: `set_config('role', ..., true)` is `set local role` (the same check that the session's
+    // user may take the role), in the statement that carries the caller's scope. Left to right: the role is
+    // taken before the scope is set, and a failure of either aborts the transaction before `fn` runs.
+    await sql`select set_config('role', 'yunguan_app', true),
+      set_config('yunguan.scope', ${v.kind}, true),
       set_config('yunguan.organisations', ${organisations}, true),
       set_config('yunguan.jurisdictions', ${jurisdictions}, true)`.execute(trx);
     return fn(trx);
