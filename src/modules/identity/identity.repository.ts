@@ -142,7 +142,7 @@ export async function findLiveSessionForRequest(db: Db, id: string) {
     roles: string[] | null;
     organisations: string[] | null;
     jurisdictions: string[] | null;
-  }>`select * from session_for_request(${id})`.execute(db);
+  }>`${prepared} select * from session_for_request(${id})`.execute(db);
   return rows[0];
 }
 

@@ -1,7 +1,8 @@
 import { type RawBuilder, sql } from 'kysely';
 
 /**
- * Marks a hot statement of fixed shape (the data gateway's and the token check's, run on every machine call) to be
+ * Marks a hot statement of fixed shape (the data gateway's and the token check's, run on every machine call; the
+ * session lookup and the tenant settings, run on every signed-in request) to be
  * prepared once per database session and executed by name afterwards: PostgreSQL then skips parsing, analysis and,
  * after a few runs, planning, which cost more than executing these statements (docs/decisions.md, issue 21).
  * Put it first in the text (`sql\`${prepared} select ...\``) or last (`.modifyEnd(prepared)`); the text is the
