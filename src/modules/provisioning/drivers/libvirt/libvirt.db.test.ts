@@ -269,7 +269,7 @@ describe.skipIf(!VIRSH)('the libvirt driver on libvirt’s test driver', () => {
       expect(await runLibvirtFulfilment(t.database.db, clock.now())).toMatchObject({ delivered: [w!.id] });
       expect(await dominfo(domain)).toEqual({ state: 'running', cpus: 8, usedMemoryKiB: 16 * 1024 * 1024 });
       const detail = await workOrder(edu, w!.id);
-      expect(detail.receipts[0].notes).toContain('即时生效：vcpu 4 -> 8，memoryGb 8 -> 16');
+      expect(detail.receipts[0].notes).toContain('即时生效：vCPU 4 → 8 核，内存 8 → 16 GB');
       const confirmed = await as(t.app, edu, { method: 'POST', url: `/api/v1/work-orders/${w!.id}/receipts/confirm` });
       expect(confirmed.statusCode, confirmed.body).toBe(200);
     });

@@ -284,7 +284,8 @@ async function carryOut(db: Db, w: WorkItem, now: Date, trail: StepRecord[]): Pr
       });
     }
     return {
-      notes: `libvirt 自动回收：卷数据已按 vol-wipe 擦除后删除（LZ 26）：${erasures.join('；')}`,
+      // the erasure done and recorded (LZ 26), said in words: people read no short citation
+      notes: `libvirt 自动回收：存储卷已用 vol-wipe 覆写擦除后删除：${erasures.join('；')}`,
       dataErased: true,
       lines: out,
     };

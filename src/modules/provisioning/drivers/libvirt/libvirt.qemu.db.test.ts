@@ -306,6 +306,7 @@ describe.skipIf(UNAVAILABLE !== null)('the libvirt driver on a real libvirt daem
     expect(virshSystem('undefine', name).status).toBe(0);
     const [r] = (await reconcileLibvirt(t.database.db, clock.now())).filter((x) => x.zone === ZONE);
     expect(r?.error).toBeUndefined();
+    // this one only: the guest reclaimed above is gone too, but its reclaim awaits the unit's confirmation
     const findings = (
       await as(t.app, reviewer, { url: '/api/v1/inventory/findings?status=open&kind=missing_resource&limit=500' })
     ).json().items;
