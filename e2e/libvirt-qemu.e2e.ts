@@ -155,7 +155,10 @@ describe.skipIf(UNAVAILABLE !== null)('a libvirt zone through the console, on a 
         .getByRole('dialog')
         .getByRole('button', { name: /确\s*定/ })
         .click();
-      await visible(page.getByText('成功 1 项，失败 0 项'));
+      // the batch's answer (or the error it met) in the message the console shows
+      const said = page.locator('.ant-message-notice').first();
+      await said.waitFor({ state: 'visible', timeout: 120_000 });
+      expect(await said.innerText()).toContain('成功 1 项，失败 0 项');
       // the next step, or this one handed to the driver (SH 19: the work order opens once reviewed)
       const where = (s: { key: string; handledByProvisioning?: boolean } | null) =>
         `${s?.key}:${s?.handledByProvisioning ?? false}`;
