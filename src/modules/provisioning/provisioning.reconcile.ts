@@ -73,11 +73,18 @@ export async function pushInventory(trx: Trx, auth: AuthContext, actor: Actor, r
 /**
  * Reconciles one provider's report, whoever made it: the provider pushing it (`pushInventory`) or a driver
  * reading the provider's platform itself (libvirt: drivers/libvirt). `zone`: the report covers only that network
- * zone, so a full snapshot makes only that zone's resources missing.
+ * zone, so a full snapshot makes only that zone's resources missing. `leaving`: resources (ids) whose absence is
+ * explained (a driver's reclaim under way or awaiting the unit's confirmation): not missing.
  */
 export async function reconcileInventory(
   trx: Trx,
-  source: { providerId: string; jurisdictionId: string; reporter: string; zone?: string },
+  source: {
+    providerId: string;
+    jurisdictionId: string;
+    reporter: string;
+    zone?: string;
+    leaving?: ReadonlySet<string>;
+  },
   actor: Actor,
   report: InventoryReport,
   now: Date,
@@ -164,7 +171,7 @@ export async function reconcileInventory(
   }
   if (report.mode === 'full') {
     for (const [externalId, r] of live) {
-      if (!seen.has(externalId)) {
+      if (!seen.has(externalId) && !source.leaving?.has(r.id)) {
         await raise(
           'missing_resource',
           externalId,

@@ -12,6 +12,7 @@ const LABELS: Record<string, [string, string]> = {
   engine: ['数据库类型', 'Engine'],
   version: ['版本', 'Version'],
   zone: ['网络分区', 'Network zone'],
+  networkZone: ['网络分区', 'Network zone'],
   serverType: ['服务器类型', 'Server type'],
   clustered: ['集群部署', 'Clustered'],
   count: ['数量', 'Count'],

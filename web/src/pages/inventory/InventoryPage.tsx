@@ -49,7 +49,12 @@ export function InventoryPage() {
       sortOrder: sortOrder('name'),
       render: (_, r) => <Link to={`/inventory/${r.id}`}>{r.name}</Link>,
     },
-    { key: 'externalId', title: t('inventory.externalId'), dataIndex: 'externalId' },
+    {
+      key: 'externalId',
+      title: t('inventory.externalId'),
+      // the provider's own identifier (a libvirt domain's UUID): a code people copy into the provider's tools
+      render: (_, r) => (r.externalId ? <span data-verbatim>{r.externalId}</span> : null),
+    },
     { key: 'unit', title: t('inventory.unit'), render: (_, r) => r.unitName ?? '—' },
     { key: 'provider', title: t('inventory.provider'), render: (_, r) => r.providerName ?? '—' },
     { key: 'item', title: t('inventory.item'), dataIndex: 'catalogueItemCode' },

@@ -58,7 +58,7 @@ export function ResourcePage() {
             <Tag color={STATE_COLOURS[r.state]}>{t(`inventory.states.${r.state}` as MessageKey)}</Tag>
           </Flex>
         }
-        description={r.externalId ?? undefined}
+        description={r.externalId ? <span data-verbatim>{r.externalId}</span> : undefined}
         extra={
           // What the unit does with its resource (issue 16): each opens the order form about this resource.
           canPlace && r.orderId && r.state === 'active' && r.organisationId === me.organisation.id ? (

@@ -127,6 +127,10 @@ function LineFields({
         <Form.Item label={t('orders.quantity')} name={[field.name, 'quantity']} rules={[{ required: true }]}>
           <InputNumber min={1} max={10000} precision={0} style={{ width: 100 }} />
         </Form.Item>
+        {/* the resource a scale-up or change is about (opened from its page): kept, or the order names none */}
+        <Form.Item name={[field.name, 'targetResourceId']} hidden>
+          <Input />
+        </Form.Item>
       </Flex>
     </Card>
   );
@@ -311,7 +315,11 @@ export function NewOrderPage() {
         quantity: l.quantity ?? 1,
         targetResourceId: l.targetResourceId || undefined,
         specification: Object.fromEntries(
-          Object.entries(l.specification ?? {}).filter(([, v]) => v !== undefined && v !== null && v !== ''),
+          Object.entries({
+            // a resource's values the form has no field for (its network zone, server type) stay as they are
+            ...(l.targetResourceId && l.targetResourceId === resource?.id ? resource.specification : {}),
+            ...l.specification,
+          }).filter(([, v]) => v !== undefined && v !== null && v !== ''),
         ),
       }));
     }

@@ -248,7 +248,11 @@ function ReceiptCard({ w, receipt, canDecide }: { w: WorkOrderDetail; receipt: R
         columns={[
           { key: 'no', title: '#', dataIndex: 'lineNo' },
           { key: 'name', title: t('inventory.name'), dataIndex: 'name' },
-          { key: 'ext', title: t('inventory.externalId'), dataIndex: 'externalId' },
+          {
+            key: 'ext',
+            title: t('inventory.externalId'),
+            render: (_, l) => (l.externalId ? <span data-verbatim>{l.externalId}</span> : null),
+          },
           { key: 'ip', title: t('inventory.addresses'), render: (_, l) => l.addresses.join(', ') },
           {
             key: 'spec',

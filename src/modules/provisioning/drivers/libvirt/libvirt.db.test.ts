@@ -205,12 +205,14 @@ describe.skipIf(!VIRSH)('the libvirt driver on libvirt’s test driver', () => {
       expect(detail.status).toBe('submitted');
       const [line] = detail.receipts[0].lines;
       expect(detail.receipts[0]).toMatchObject({ submittedBy: `driver:libvirt:demo-provider-a/${ZONE}` });
-      domain = line.name;
+      // the resource is named for people by the order's number; the domain by the work order (a retry finds it)
+      expect(line.name).toBe(`${order.number}-test-1-1`);
+      domain = `yg-${workOrderId}-1-1`;
       uuid = line.externalId;
       const xml = parseDomain(await virsh.run(['dumpxml', domain]));
       expect(xml.uuid).toBe(uuid);
       expect(line.addresses).toEqual([expect.stringMatching(/^10\.77\.0\.\d+$/)]);
-      expect(line.notes).toContain(`MAC ${xml.interfaces[0]!.mac}`);
+      expect(line.notes).toBe(`MAC ${xml.interfaces[0]!.mac}；系统盘、数据盘`);
       expect(xml.interfaces[0]).toMatchObject({ network: 'yg-net' });
       expect(xml.disks.map((d) => d.volume)).toEqual([`${domain}-system.qcow2`, `${domain}-data.qcow2`]);
       expect((await virsh.run(['list', '--name'])).trim()).toBe(domain);
@@ -267,7 +269,7 @@ describe.skipIf(!VIRSH)('the libvirt driver on libvirt’s test driver', () => {
       expect(await runLibvirtFulfilment(t.database.db, clock.now())).toMatchObject({ delivered: [w!.id] });
       expect(await dominfo(domain)).toEqual({ state: 'running', cpus: 8, usedMemoryKiB: 16 * 1024 * 1024 });
       const detail = await workOrder(edu, w!.id);
-      expect(detail.receipts[0].notes).toContain('即时生效：vcpu 4 -> 8，memoryGb 8 -> 16');
+      expect(detail.receipts[0].notes).toContain('即时生效：vCPU 4 → 8 核，内存 8 → 16 GB');
       const confirmed = await as(t.app, edu, { method: 'POST', url: `/api/v1/work-orders/${w!.id}/receipts/confirm` });
       expect(confirmed.statusCode, confirmed.body).toBe(200);
     });
@@ -471,7 +473,7 @@ describe.skipIf(!VIRSH)('the libvirt driver on libvirt’s test driver', () => {
         url: `/api/v1/work-orders/${w!.id}/backup-confirmation`,
       });
       expect(backedUp.statusCode, backedUp.body).toBe(200);
-      const name = res.name;
+      const name = (await virsh.run(['domname', res.external_id as string])).trim();
       const beforeVolumes = await volumes();
       const run = await runLibvirtFulfilment(t.database.db, clock.now());
       // libvirt's test driver has no vol-wipe: the reclaim stops, the domain is shut down and nothing is deleted

@@ -36,6 +36,18 @@ const ME = `${hostname()}:${process.pid}`;
 /** The driver's domain name for the i-th resource of a line: stable, so a retry finds what a crash left. */
 export const vmName = (workOrderId: string, lineNo: number, i: number) => `yg-${workOrderId}-${lineNo}-${i}`;
 
+/**
+ * The resource's name people read (inventory, receipts): the order's number with the line and the machine, e.g.
+ * `SH-2026-000012-1-1` (`-test-1-1` for test resources), not the domain's name, which carries the work order's identifier. The domain's title
+ * (`virsh list --title`) carries it too; the UUID links the two.
+ */
+export const resourceName = (orderNo: string | null, test: boolean, domain: string, lineNo: number, i: number) =>
+  orderNo ? `${orderNo}${test ? '-test' : ''}-${lineNo}-${i}` : domain;
+
+/** A volume as people read it: the system or data disk of the machine (its name carries an identifier). */
+const diskOf = (volume: string) =>
+  volume.endsWith('-system.qcow2') ? '系统盘' : volume.endsWith('-data.qcow2') ? '数据盘' : volume;
+
 /** A person's sentence for what went wrong (the work order shows it), libvirt's own words after it. */
 export function explain(e: unknown): string {
   const step = e instanceof LibvirtStepError ? e.step : null;
@@ -79,6 +91,7 @@ interface WorkItem {
   jurisdiction_id: string;
   provider_id: string;
   zone: string | null;
+  order_no: string | null;
 }
 
 /** The connection of the zone on which a resource (domain UUID) lives; the first one for new machines. */
@@ -111,7 +124,11 @@ async function carryOut(db: Db, w: WorkItem, now: Date, trail: StepRecord[]): Pr
 
   if (w.action === 'open' || w.action === 'open_test') {
     const planned = lines.flatMap((l) =>
-      Array.from({ length: l.quantity }, (_, i) => ({ line: l, name: vmName(w.id, l.line_no, i + 1) })),
+      Array.from({ length: l.quantity }, (_, i) => ({
+        line: l,
+        name: vmName(w.id, l.line_no, i + 1),
+        label: resourceName(w.order_no, w.action === 'open_test', vmName(w.id, l.line_no, i + 1), l.line_no, i + 1),
+      })),
     );
     // what a crashed earlier attempt of this work order left (its names only) goes first, on every host
     for (const host of connections) {
@@ -154,31 +171,41 @@ async function carryOut(db: Db, w: WorkItem, now: Date, trail: StepRecord[]): Pr
     const virsh = virshOf(c);
     const cfg = configOf(c);
     const made: string[] = [];
-    const created: { vm: CreatedVm; line: (typeof planned)[number]['line']; spec: Record<string, unknown> }[] = [];
+    const created: {
+      vm: CreatedVm;
+      line: (typeof planned)[number]['line'];
+      label: string;
+      spec: Record<string, unknown>;
+    }[] = [];
     try {
       for (const p of planned) {
         made.push(p.name);
         const spec = p.line.specification as Record<string, unknown>;
-        const vm = await createVm(virsh, cfg, p.name, `工单 ${w.id} 第 ${p.line.line_no} 行`, sizeOf(spec), {
-          leaseWaitMs: 0,
-        });
-        created.push({ vm, line: p.line, spec });
+        const vm = await createVm(
+          virsh,
+          cfg,
+          p.name,
+          `${p.label}（工单 ${w.id} 第 ${p.line.line_no} 行）`,
+          sizeOf(spec),
+          { leaseWaitMs: 0 },
+        );
+        created.push({ vm, line: p.line, label: p.label, spec });
       }
       // all machines started: their guests boot side by side while the leases are awaited
       await awaitLeases(
         virsh,
         created.map((x) => x.vm),
       );
-      for (const { vm, line, spec } of created) {
+      for (const { vm, line, label, spec } of created) {
         trail.push(...vm.trail.map((s) => ({ ...s, step: `${vm.name}: ${s.step}` })));
         out.push({
           lineNo: line.line_no,
-          name: vm.name,
+          name: label,
           externalId: vm.uuid,
           addresses: vm.addresses,
           specification: spec,
           deliveredAt: now,
-          notes: `MAC ${vm.macs.join(', ')}；卷 ${vm.volumes.join(', ')}${vm.addresses.length ? '' : '；尚未获得 DHCP 地址'}`,
+          notes: `MAC ${vm.macs.join(', ')}；${vm.volumes.map(diskOf).join('、')}${vm.addresses.length ? '' : '；尚未获得 DHCP 地址'}`,
         });
       }
     } catch (e) {
@@ -237,8 +264,14 @@ async function carryOut(db: Db, w: WorkItem, now: Date, trail: StepRecord[]): Pr
       const c = await connectionFor(connections, uuid);
       if (!uuid || !c) throw new Error(`domain ${uuid ?? '(none)'} not found in zone ${w.zone} / 未找到虚拟机`);
       const done = await reclaimVm(virshOf(c), configOf(c), uuid);
-      const erased = done.erased.map((x) => `${x.volume}（${x.capacityGb} GiB，${x.algorithm} 覆写）`).join('，');
-      trail.push({ step: `reclaim ${done.name}`, ok: true, detail: erased });
+      const erased = done.erased
+        .map((x) => `${diskOf(x.volume)}（${x.capacityGb} GiB，${x.algorithm} 覆写）`)
+        .join('，');
+      trail.push({
+        step: `reclaim ${done.name}`,
+        ok: true,
+        detail: done.erased.map((x) => `${x.volume} ${x.capacityGb} GiB ${x.algorithm}`).join(', '),
+      });
       erasures.push(erased);
       out.push({
         lineNo: l.line_no,
@@ -251,7 +284,8 @@ async function carryOut(db: Db, w: WorkItem, now: Date, trail: StepRecord[]): Pr
       });
     }
     return {
-      notes: `libvirt 自动回收：卷数据已按 vol-wipe 擦除后删除（LZ 26）：${erasures.join('；')}`,
+      // the erasure done and recorded (LZ 26), said in words: people read no short citation
+      notes: `libvirt 自动回收：存储卷已用 vol-wipe 覆写擦除后删除：${erasures.join('；')}`,
       dataErased: true,
       lines: out,
     };

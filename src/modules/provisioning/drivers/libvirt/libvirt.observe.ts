@@ -26,7 +26,8 @@ const groupByZone = (connections: ConnectionWithProvider[]) => {
  * snapshot of that zone, through the same reconciliation as a provider's pushed report: a domain no order
  * explains is an unknown resource, an ordered one libvirt no longer has is missing, a vCPU or memory size that
  * differs from the receipt is a size mismatch. Domains of this driver's own work orders not yet confirmed by
- * the unit are left out (they are on their way into the inventory). A zone with a connection that cannot be
+ * the unit are left out (they are on their way into the inventory), and so are the resources it is reclaiming or
+ * has reclaimed without the unit's confirmation yet (on their way out). A zone with a connection that cannot be
  * read is not reconciled this time (a missing answer is not a missing machine).
  */
 export async function reconcileLibvirt(db: Db, now: Date) {
@@ -55,6 +56,8 @@ export async function reconcileLibvirt(db: Db, now: Date) {
     }
     const inFlight = await repo.inFlightWorkOrders(db, first.provider_id);
     const own = (name: string | undefined) => inFlight.some((w) => name?.startsWith(`yg-${w.id}-`));
+    // a domain this driver reclaimed is gone before the unit confirms the receipt: that is no missing machine
+    const leaving = new Set(await repo.leavingResources(db, first.provider_id));
     const report = { mode: 'full' as const, items: items.filter((i) => !own(i.name)) };
     const r = await db.transaction().execute(async (trx) => {
       const result = await reconcileInventory(
@@ -64,6 +67,7 @@ export async function reconcileLibvirt(db: Db, now: Date) {
           jurisdictionId: first.jurisdiction_id,
           reporter: 'driver:libvirt',
           zone: first.zone,
+          leaving,
         },
         { kind: 'system', id: null, name: 'driver:libvirt' },
         report,

@@ -263,10 +263,10 @@ export async function resizeVm(virsh: VirshSession, c: ConnectionConfig, uuid: s
     if (size.vcpu > info.maxVcpu) {
       await virsh.run(['setvcpus', name, String(size.vcpu), '--maximum', '--config']);
       await virsh.run(['setvcpus', name, String(size.vcpu), '--config']);
-      (up ? out.atRestart : out.live).push(`vcpu ${info.vcpu} -> ${size.vcpu}`);
+      (up ? out.atRestart : out.live).push(`vCPU ${info.vcpu} → ${size.vcpu} 核`);
     } else {
       await virsh.run(['setvcpus', name, String(size.vcpu), ...(up ? ['--live', '--config'] : ['--config'])]);
-      out.live.push(`vcpu ${info.vcpu} -> ${size.vcpu}`);
+      out.live.push(`vCPU ${info.vcpu} → ${size.vcpu} 核`);
     }
   }
   const mem = size.memoryGb * 1024;
@@ -274,25 +274,26 @@ export async function resizeVm(virsh: VirshSession, c: ConnectionConfig, uuid: s
     if (mem > info.maxMemoryMiB) {
       await virsh.run(['setmaxmem', name, `${mem}M`, '--config']);
       await virsh.run(['setmem', name, `${mem}M`, '--config']);
-      (up ? out.atRestart : out.live).push(`memoryGb ${info.memoryMiB / 1024} -> ${size.memoryGb}`);
+      (up ? out.atRestart : out.live).push(`内存 ${info.memoryMiB / 1024} → ${size.memoryGb} GB`);
     } else {
       // libvirt takes --live and --config one at a time for memory
       if (up) await virsh.run(['setmem', name, `${mem}M`, '--live']);
       await virsh.run(['setmem', name, `${mem}M`, '--config']);
-      out.live.push(`memoryGb ${info.memoryMiB / 1024} -> ${size.memoryGb}`);
+      out.live.push(`内存 ${info.memoryMiB / 1024} → ${size.memoryGb} GB`);
     }
   }
-  const wanted: [string, number][] = [
-    [volumeNames(name).system, size.systemDiskGb],
-    [volumeNames(name).data, size.dataDiskGb],
+  // the receipt says these to people: in words, not keys or volume names (the task's steps keep the names)
+  const wanted: [string, number, string][] = [
+    [volumeNames(name).system, size.systemDiskGb, '系统盘'],
+    [volumeNames(name).data, size.dataDiskGb, '数据盘'],
   ];
-  for (const [vol, gb] of wanted) {
+  for (const [vol, gb, label] of wanted) {
     const disk = info.disks.find((d) => d.volume === vol);
     if (!disk || !gb) continue;
     const now = parseVolume(await virsh.run(['vol-dumpxml', vol, '--pool', disk.pool ?? c.pool]));
     if (gb > now.capacityGb) {
       await virsh.run(['vol-resize', vol, `${gb}G`, '--pool', disk.pool ?? c.pool]);
-      out.live.push(`${vol} ${now.capacityGb} GiB -> ${gb} GiB`);
+      out.live.push(`${label} ${now.capacityGb} → ${gb} GiB`);
     }
   }
   return out;

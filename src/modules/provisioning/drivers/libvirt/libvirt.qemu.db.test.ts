@@ -1,4 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, testApp } from '../../../../../test/helpers.ts';
 import { as, login, type Session } from '../../../../../test/sessions.ts';
@@ -6,7 +8,13 @@ import { ManualClock } from '../../../../platform/time/clock.ts';
 import { seedDemo } from '../../../../seed.ts';
 import { project, reviewedForProvider, withSystem } from '../../../orders/orders.fixtures.ts';
 import { registerFulfilment } from '../../index.ts';
-import { closeSessions, runLibvirtFulfilment, unregisterLibvirtDrivers } from './index.ts';
+import {
+  closeSessions,
+  reconcileLibvirt,
+  runLibvirtFulfilment,
+  sampleLibvirt,
+  unregisterLibvirtDrivers,
+} from './index.ts';
 import {
   libvirtdPid,
   makeQemuZone,
@@ -20,7 +28,8 @@ import {
 // The libvirt driver on a real libvirt daemon (qemu:///system), through the public API: QEMU/TCG guests (the
 // zone's domain type `qemu`) booting the host's kernel with a busybox initramfs this file builds, on a network
 // and a pool of unique names that are removed afterwards. What the test driver cannot show: libvirtd killed
-// mid-creation, a real DHCP lease, and `vol-wipe` erasure on a real pool. Without a reachable daemon (a machine
+// mid-creation, a real DHCP lease, `vol-wipe` erasure on a real pool, reconciliation against a daemon's own
+// domains (one defined and one destroyed by hand with virsh) and real statistics of an idle guest. Without a reachable daemon (a machine
 // with only Node.js) the file says why and skips; CI installs the daemon (.ci/run).
 
 const UNAVAILABLE = qemuUnavailable();
@@ -73,6 +82,7 @@ describe.skipIf(UNAVAILABLE !== null)('the libvirt driver on a real libvirt daem
 
   let resourceId: string;
   let domain: string;
+  let uuid: string;
 
   it('libvirtd killed mid-creation: the work order fails cleanly, nothing is left behind, and the retry after libvirtd is back runs the guest with its DHCP lease', async () => {
     const projectId = await project(t.database.db, 'demo-education', { vcpu: 64, memory_gb: 256, storage_gb: 4000 });
@@ -131,8 +141,11 @@ describe.skipIf(UNAVAILABLE !== null)('the libvirt driver on a real libvirt daem
     expect(retry.delivered).toEqual([w!.id]);
     const detail = (await as(t.app, edu, { url: `/api/v1/work-orders/${w!.id}` })).json();
     const [line] = detail.receipts[0].lines;
-    domain = line.name;
-    expect(domain).toBe(name);
+    domain = name;
+    // people read the order's number; the domain carries the work order's (the UUID links them)
+    expect(line.name).toBe(`${placed.json().number}-test-1-1`);
+    uuid = line.externalId;
+    expect(virshSystem('domuuid', name).stdout?.trim()).toBe(uuid);
     expect(line.addresses).toEqual([
       expect.stringMatching(new RegExp(`^${zone.subnet.replace(/\./g, '\\.')}\\.\\d+$`)),
     ]);
@@ -144,6 +157,91 @@ describe.skipIf(UNAVAILABLE !== null)('the libvirt driver on a real libvirt daem
     const confirmed = await as(t.app, edu, { method: 'POST', url: `/api/v1/work-orders/${w!.id}/receipts/confirm` });
     expect(confirmed.statusCode, confirmed.body).toBe(200);
     resourceId = confirmed.json().receipts[0].lines[0].resourceId;
+  });
+
+  it('a domain defined by hand with virsh beside Yunguan becomes an "unknown resource" finding', async () => {
+    // reconciliation reads the whole daemon (the zone's host): other domains on it may be findings too, so this
+    // looks for its own
+    const before = (await reconcileLibvirt(t.database.db, clock.now())).find((r) => r.zone === ZONE);
+    expect(before).toMatchObject({ items: expect.any(Number) });
+    expect(before?.error).toBeUndefined();
+    const xml = path.join(mkdtempSync(path.join(tmpdir(), 'yunguan-hand-')), 'd.xml');
+    const hand = `yg-hand-${zone.id}`;
+    // on the zone's network, so the zone's removal takes it out if this test fails half-way
+    writeFileSync(
+      xml,
+      `<domain type='qemu'><name>${hand}</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>
+  <os><type arch='x86_64'>hvm</type></os><devices><interface type='network'><source network='${zone.network}'/></interface></devices>
+</domain>`,
+    );
+    expect(virshSystem('define', xml).status).toBe(0);
+    rmSync(path.dirname(xml), { recursive: true, force: true });
+    const handUuid = virshSystem('domuuid', hand).stdout?.trim();
+    try {
+      const [r] = (await reconcileLibvirt(t.database.db, clock.now())).filter((x) => x.zone === ZONE);
+      expect(r?.findingsRaised).toBeGreaterThanOrEqual(1);
+      const findings = (
+        await as(t.app, reviewer, { url: '/api/v1/inventory/findings?status=open&kind=unknown_resource&limit=500' })
+      ).json().items;
+      expect(findings).toEqual(
+        expect.arrayContaining([expect.objectContaining({ kind: 'unknown_resource', externalId: handUuid })]),
+      );
+      // the ordered, confirmed guest is no finding at all (its size is as ordered)
+      const all = (await as(t.app, reviewer, { url: '/api/v1/inventory/findings?status=open&limit=500' })).json().items;
+      expect(all.filter((f: { externalId: string }) => f.externalId === uuid)).toEqual([]);
+    } finally {
+      virshSystem('undefine', hand);
+    }
+  });
+
+  it('a guest left idle becomes a low-utilisation finding from the real daemon’s statistics (window shortened by a policy override)', async () => {
+    const approver = await login(t.app, 'approver');
+    const set = await as(t.app, approver, {
+      method: 'PUT',
+      url: '/api/v1/jurisdictions/demo-city/policy/overrides',
+      payload: { path: 'monitoring.lowUtilisationDays', value: 1, reason: '测试：检测窗口缩短为 1 天' },
+    });
+    expect(set.statusCode, set.body).toBe(200);
+    // A day of hourly samples of the running guest (the busybox init sleeping). Each hour is sampled twice, a
+    // second or two of real time apart, with the clock moved by exactly the real time between them: that rate is
+    // the guest's real use as libvirt counts it (domstats cpu.time). The first sample of each hour is taken
+    // against the previous hour's last one: an hour on the clock but seconds of CPU time, so about 0; the hour's
+    // maximum is therefore the real rate, and is checked below.
+    const start = Date.parse('2026-11-02T03:00:00Z');
+    for (let h = 0; h <= 24; h++) {
+      clock.set(new Date(start + h * 3_600_000).toISOString());
+      await sampleLibvirt(t.database.db, clock.now());
+      const t0 = Date.now();
+      await new Promise((r) => setTimeout(r, 1500));
+      clock.advance(Date.now() - t0);
+      const [r] = await sampleLibvirt(t.database.db, clock.now());
+      expect(r?.error).toBeUndefined();
+      expect(r?.domains).toBeGreaterThanOrEqual(1);
+    }
+    const series = (
+      await as(t.app, reviewer, {
+        url: `/api/v1/monitoring/resources/${resourceId}/series?metric=cpu&from=${new Date(start).toISOString()}&to=${new Date(start + 86_400_000).toISOString()}`,
+      })
+    ).json().points as { avg: number; max: number; count: number }[];
+    expect(series).toHaveLength(24);
+    // the real guest used some CPU (TCG emulating an idle kernel) but far below the 10 % threshold
+    // (the first hour has only the real rate: its first sample had nothing before it)
+    series.forEach((p, i) => {
+      expect(p.count).toBe(i === 0 ? 1 : 2);
+      expect(p.max, JSON.stringify(series)).toBeGreaterThan(0);
+      expect(p.max, JSON.stringify(series)).toBeLessThan(10);
+    });
+    const run = await as(t.app, reviewer, { method: 'POST', url: '/api/v1/monitoring/detection-runs' });
+    expect(run.statusCode, run.body).toBe(200);
+    const findings = (
+      await as(t.app, reviewer, { url: '/api/v1/monitoring/findings?rule=low_utilisation&status=open&limit=500' })
+    ).json().items as { resourceId: string }[];
+    expect(findings.map((f) => f.resourceId)).toContain(resourceId);
+    const removed = await as(t.app, approver, {
+      method: 'DELETE',
+      url: '/api/v1/jurisdictions/demo-city/policy/overrides?path=monitoring.lowUtilisationDays',
+    });
+    expect(removed.statusCode, removed.body).toBe(200);
   });
 
   it('reclaim on a real pool: every volume is wiped (vol-wipe) before it is deleted, and the erasure is in the receipt', async () => {
@@ -166,10 +264,52 @@ describe.skipIf(UNAVAILABLE !== null)('the libvirt driver on a real libvirt daem
     const detail = (await as(t.app, edu, { url: `/api/v1/work-orders/${w!.id}` })).json();
     const receipt = detail.receipts[0];
     expect(receipt.dataErased).toBe(true);
-    expect(receipt.notes).toContain(`${domain}-system.qcow2（40 GiB，zero 覆写）`);
-    expect(receipt.notes).toContain(`${domain}-data.qcow2（1 GiB，zero 覆写）`);
+    expect(receipt.notes).toContain('系统盘（40 GiB，zero 覆写），数据盘（1 GiB，zero 覆写）');
+    // the task's steps name the volumes themselves
+    const [task] = (await as(t.app, reviewer, { url: `/api/v1/libvirt/tasks?workOrderId=${w!.id}` })).json().items;
+    expect(task.steps).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          step: `reclaim ${domain}`,
+          detail: `${domain}-system.qcow2 40 GiB zero, ${domain}-data.qcow2 1 GiB zero`,
+        }),
+      ]),
+    );
     // the domain and its volumes are gone; the base image stays
     expect(domainsOf(domain)).toEqual([]);
     expect(poolFiles()).toEqual(['base.qcow2']);
+  });
+
+  it('a guest destroyed by hand with virsh beside Yunguan becomes a "missing" finding', async () => {
+    const projectId = await project(t.database.db, 'demo-education', { vcpu: 8, memory_gb: 16, storage_gb: 400 });
+    const placed = await as(t.app, edu, {
+      method: 'POST',
+      url: '/api/v1/orders',
+      payload: withSystem({
+        type: 'new_resources',
+        title: '手工删除',
+        projectId,
+        lines: [{ itemCode: 'cloud-vm', specification: spec, quantity: 1 }],
+      }),
+    });
+    expect(placed.statusCode, placed.body).toBe(201);
+    await reviewedForProvider(t.app, reviewer, placed.json());
+    const [w] = await workOrders(placed.json().id);
+    const run = await runLibvirtFulfilment(t.database.db, clock.now());
+    expect(run.failed).toEqual([]);
+    expect(run.delivered).toEqual([w!.id]);
+    const confirmed = await as(t.app, edu, { method: 'POST', url: `/api/v1/work-orders/${w!.id}/receipts/confirm` });
+    expect(confirmed.statusCode, confirmed.body).toBe(200);
+    const gone = confirmed.json().receipts[0].lines[0].externalId;
+    const name = `yg-${w!.id}-1-1`;
+    expect(virshSystem('destroy', name).status).toBe(0);
+    expect(virshSystem('undefine', name).status).toBe(0);
+    const [r] = (await reconcileLibvirt(t.database.db, clock.now())).filter((x) => x.zone === ZONE);
+    expect(r?.error).toBeUndefined();
+    // this one only: the guest reclaimed above is gone too, but its reclaim awaits the unit's confirmation
+    const findings = (
+      await as(t.app, reviewer, { url: '/api/v1/inventory/findings?status=open&kind=missing_resource&limit=500' })
+    ).json().items;
+    expect(findings).toEqual([expect.objectContaining({ kind: 'missing_resource', externalId: gone })]);
   });
 });

@@ -72,6 +72,7 @@ export async function dueWorkOrders(db: Db, now: Date, limit = 20) {
     .selectFrom('work_order as w')
     .leftJoin('libvirt_task as t', 't.work_order_id', 'w.id')
     .select(['w.id', 'w.driver', 'w.action', 'w.jurisdiction_id', 'w.provider_id', 'w.zone'])
+    .select(sql<string | null>`w.details->>'orderNo'`.as('order_no'))
     .where('w.driver', 'like', 'libvirt:%')
     .where('w.status', '=', 'open')
     .where((eb) =>
@@ -194,6 +195,21 @@ export const inFlightWorkOrders = (db: Db | Trx, providerId: string) =>
     .where('driver', 'like', 'libvirt:%')
     .where('status', 'in', ['open', 'submitted', 'disputed'])
     .execute();
+
+/** Resources this driver is reclaiming, or has reclaimed and the unit not yet confirmed (their domains go). */
+export const leavingResources = async (db: Db | Trx, providerId: string) =>
+  (
+    await db
+      .selectFrom('work_order_line as l')
+      .innerJoin('work_order as w', 'w.id', 'l.work_order_id')
+      .select('l.resource_id')
+      .where('w.provider_id', '=', providerId)
+      .where('w.driver', 'like', 'libvirt:%')
+      .where('w.action', '=', 'reclaim')
+      .where('w.status', 'in', ['open', 'submitted', 'disputed'])
+      .where('l.resource_id', 'is not', null)
+      .execute()
+  ).map((r) => r.resource_id as string);
 
 /** An inventory resource's identity and place, as the caller may see it (tenant transaction). */
 export const resourceOf = (trx: Trx, id: string) =>
