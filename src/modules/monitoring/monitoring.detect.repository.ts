@@ -6,6 +6,8 @@
 // hourly values as a scan of the hourly rollups would use.
 import { sql } from 'kysely';
 import type { Trx } from '../../schema.ts';
+import { pgArray } from './monitoring.ingest.ts';
+import type { Rule } from './monitoring.table.ts';
 
 const DAY = 86_400_000;
 /** Asia/Shanghai is UTC+8 all year. */
@@ -138,95 +140,149 @@ export interface ExactCpu {
   daily: { day: string; avg: number; max: number }[];
 }
 
+interface DayHoursRow {
+  resource_id: string;
+  day: string;
+  own: boolean;
+  cpu_sum: (number | null)[] | null;
+  cpu_count: (number | null)[] | null;
+  cpu_max: (number | null)[] | null;
+  in_avg: (number | null)[] | null;
+  out_avg: (number | null)[] | null;
+}
+
+/** The 95th percentile as PostgreSQL's percentile_cont(0.95) computes it (sorted values, linear interpolation). */
+function percentile95(values: number[]): number | null {
+  if (values.length === 0) return null;
+  values.sort((a, b) => a - b);
+  const pos = 0.95 * (values.length - 1);
+  const lower = Math.floor(pos);
+  const first = values[lower] as number;
+  if (Math.ceil(pos) === lower) return first;
+  const second = values[lower + 1] as number;
+  return first + (second - first) * (pos - lower);
+}
+
 /**
- * For the given resources, from their hourly CPU figures over [from, to) (their day rows, by the primary key): each window's
- * figures, its 95th percentile of the hourly averages, and the daily averages and peaks (the findings' chart).
+ * For the given resources, from their hourly figures over [from, to) as their day rows hold them (by the primary
+ * key, one row per day): each window's CPU figures (sum of sums, sum of counts, peak, hours of the jurisdiction's
+ * rollups; the 95th percentile of the hourly averages), the daily CPU averages and peaks (the findings' chart),
+ * and for `zombieIds` each network direction's peak and the in + out peak over [zombieFrom, to). The same
+ * figures, summed in the same order (day by day, hour by hour), as the grouped SQL over the unnested hours
+ * gave; computed here from the fetched arrays instead of per hour in SQL.
  */
-export async function exactCpu(
+export async function exactFigures(
   trx: Trx,
   jurisdictionId: string,
   ids: readonly string[],
+  zombieIds: readonly string[],
   lowFrom: Date,
   zombieFrom: Date,
   to: Date,
-): Promise<Map<string, ExactCpu>> {
-  const out = new Map<string, ExactCpu>();
+): Promise<{ cpu: Map<string, ExactCpu>; net: Map<string, ExactNetwork> }> {
+  const cpu = new Map<string, ExactCpu>();
+  const net = new Map<string, ExactNetwork>();
   const from = lowFrom < zombieFrom ? lowFrom : zombieFrom;
   const days = dayRange(from, to);
-  const inLow = sql`hour >= ${lowFrom} and jurisdiction_id = ${jurisdictionId}`;
-  const inZombie = sql`hour >= ${zombieFrom} and jurisdiction_id = ${jurisdictionId}`;
+  const lowT = lowFrom.getTime();
+  const zombieT = zombieFrom.getTime();
+  const fromT = from.getTime();
+  const toT = to.getTime();
   for (let i = 0; i < ids.length; i += 5000) {
     const part = `{${ids.slice(i, i + 5000).join(',')}}`;
-    const { rows } = await sql<{
-      resource_id: string;
-      day: string | null;
-      ls: number | null;
-      lc: string | number | null;
-      lmx: number | null;
-      lh: number;
-      lp: number | null;
-      zs: number | null;
-      zc: string | number | null;
-      zmx: number | null;
-      zh: number;
-      zp: number | null;
-      avg: number;
-      max: number;
-    }>`
-      select resource_id, day,
-        sum(sum) filter (where ${inLow}) as ls, sum(count) filter (where ${inLow}) as lc,
-        max(max) filter (where ${inLow}) as lmx, (count(*) filter (where ${inLow}))::int as lh,
-        case when day is null then percentile_cont(0.95) within group (order by sum / count) filter (where hour >= ${lowFrom}) end as lp,
-        sum(sum) filter (where ${inZombie}) as zs, sum(count) filter (where ${inZombie}) as zc,
-        max(max) filter (where ${inZombie}) as zmx, (count(*) filter (where ${inZombie}))::int as zh,
-        case when day is null then percentile_cont(0.95) within group (order by sum / count) filter (where hour >= ${zombieFrom}) end as zp,
-        sum(sum) / sum(count) as avg, max(max) as max
-      from (select d.resource_id, d.jurisdiction_id, u.s as sum, u.c as count, u.x as max, h.hour,
-          to_char(d.day, 'YYYY-MM-DD') as day
-        from monitoring_rollup_day_hours d
-        cross join lateral unnest(d.cpu_sum, d.cpu_count, d.cpu_max) with ordinality as u(s, c, x, i)
-        cross join lateral (select (d.day::timestamp at time zone 'Asia/Shanghai') + (u.i - 1) * interval '1 hour' as hour) h
-        where d.resource_id = any(${part}::uuid[]) and d.day >= ${days.anyFrom}::date and d.day < ${days.anyTo}::date
-          and u.c is not null and h.hour >= ${from} and h.hour < ${to}) r
-      group by grouping sets ((resource_id), (resource_id, day))`.execute(trx);
-    for (const r of rows) {
-      let e = out.get(r.resource_id);
-      if (!e) {
-        e = {
-          lowS: null,
-          lowC: null,
-          lowMax: null,
-          lowHours: 0,
-          lowP95: null,
-          zombieS: null,
-          zombieC: null,
-          zombieMax: null,
-          zombieHours: 0,
-          zombieP95: null,
-          daily: [],
-        };
-        out.set(r.resource_id, e);
+    const zombies = `{${zombieIds.join(',')}}`;
+    const { rows } = await sql<DayHoursRow>`
+      select resource_id, to_char(day, 'YYYY-MM-DD') as day, jurisdiction_id = ${jurisdictionId} as own, cpu_sum,
+        cpu_count, cpu_max,
+        case when resource_id = any(${zombies}::uuid[]) then in_avg end as in_avg,
+        case when resource_id = any(${zombies}::uuid[]) then out_avg end as out_avg
+      from monitoring_rollup_day_hours
+      where resource_id = any(${part}::uuid[]) and day >= ${days.anyFrom}::date and day < ${days.anyTo}::date
+      order by resource_id, day`.execute(trx);
+    let k = 0;
+    while (k < rows.length) {
+      const id = (rows[k] as DayHoursRow).resource_id;
+      const e: ExactCpu = {
+        lowS: null,
+        lowC: null,
+        lowMax: null,
+        lowHours: 0,
+        lowP95: null,
+        zombieS: null,
+        zombieC: null,
+        zombieMax: null,
+        zombieHours: 0,
+        zombieP95: null,
+        daily: [],
+      };
+      let ls = 0;
+      let lc = 0;
+      let lmx = Number.NEGATIVE_INFINITY;
+      let zs = 0;
+      let zc = 0;
+      let zmx = Number.NEGATIVE_INFINITY;
+      const lowAvgs: number[] = [];
+      const zombieAvgs: number[] = [];
+      let nIn: number | undefined;
+      let nOut: number | undefined;
+      let peak: number | undefined;
+      for (; k < rows.length && (rows[k] as DayHoursRow).resource_id === id; k++) {
+        const r = rows[k] as DayHoursRow;
+        // 00:00 Asia/Shanghai of the day, in UTC milliseconds
+        const midnight = Date.parse(`${r.day}T00:00:00Z`) - SHANGHAI;
+        let ds = 0;
+        let dc = 0;
+        let dmx = Number.NEGATIVE_INFINITY;
+        let dn = 0;
+        for (let slot = 0; slot < 24; slot++) {
+          const hour = midnight + slot * 3_600_000;
+          if (hour < fromT || hour >= toT) continue;
+          const a = r.in_avg?.[slot] ?? null;
+          const b = r.out_avg?.[slot] ?? null;
+          if (hour >= zombieT && (a !== null || b !== null)) {
+            const both = a === null ? (b as number) : b === null ? a : a + b;
+            if (peak === undefined || both > peak) peak = both;
+            if (r.own && a !== null && (nIn === undefined || a > nIn)) nIn = a;
+            if (r.own && b !== null && (nOut === undefined || b > nOut)) nOut = b;
+          }
+          const c = r.cpu_count?.[slot] ?? null;
+          if (c === null) continue;
+          const s = r.cpu_sum?.[slot] as number;
+          const x = r.cpu_max?.[slot] as number;
+          ds += s;
+          dc += c;
+          if (x > dmx) dmx = x;
+          dn++;
+          if (hour >= lowT) {
+            lowAvgs.push(s / c);
+            if (r.own) {
+              ls += s;
+              lc += c;
+              if (x > lmx) lmx = x;
+              e.lowHours++;
+            }
+          }
+          if (hour >= zombieT) {
+            zombieAvgs.push(s / c);
+            if (r.own) {
+              zs += s;
+              zc += c;
+              if (x > zmx) zmx = x;
+              e.zombieHours++;
+            }
+          }
+        }
+        if (dn > 0) e.daily.push({ day: r.day, avg: ds / dc, max: dmx });
       }
-      if (r.day !== null) {
-        e.daily.push({ day: r.day, avg: Number(r.avg), max: Number(r.max) });
-        continue;
-      }
-      Object.assign(e, {
-        lowS: r.ls,
-        lowC: r.lc,
-        lowMax: r.lmx,
-        lowHours: r.lh,
-        lowP95: r.lp,
-        zombieS: r.zs,
-        zombieC: r.zc,
-        zombieMax: r.zmx,
-        zombieHours: r.zh,
-        zombieP95: r.zp,
-      });
+      if (e.lowHours > 0) Object.assign(e, { lowS: ls, lowC: lc, lowMax: lmx });
+      if (e.zombieHours > 0) Object.assign(e, { zombieS: zs, zombieC: zc, zombieMax: zmx });
+      e.lowP95 = percentile95(lowAvgs);
+      e.zombieP95 = percentile95(zombieAvgs);
+      if (e.daily.length > 0) cpu.set(id, e);
+      if (peak !== undefined) net.set(id, { in: nIn, out: nOut, peak });
     }
   }
-  for (const e of out.values()) e.daily.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
-  return out;
+  return { cpu, net };
 }
 
 export interface ExactNetwork {
@@ -237,36 +293,94 @@ export interface ExactNetwork {
   peak: number | undefined;
 }
 
-/** For the given resources, over [from, to) (their day rows, by the primary key): each direction's peak and the in + out peak. */
-export async function exactNetwork(
+/** The jurisdiction's findings still open, in rectification or escalated (what a detection run reconciles). */
+export function liveFindings(trx: Trx, jurisdictionId: string) {
+  return trx
+    .selectFrom('monitoring_finding')
+    .select(['id', 'resource_id', 'rule', 'status'])
+    .where('jurisdiction_id', '=', jurisdictionId)
+    .where('status', 'in', ['open', 'in_rectification', 'escalated'])
+    .execute();
+}
+
+/** Findings that still hold: their evidence and rule version replaced, seen again at `now` (1,000 per statement). */
+export async function refreshFindings(
   trx: Trx,
-  jurisdictionId: string,
-  ids: readonly string[],
-  from: Date,
-  to: Date,
-): Promise<Map<string, ExactNetwork>> {
-  const out = new Map<string, ExactNetwork>();
-  const days = dayRange(from, to);
-  for (let i = 0; i < ids.length; i += 5000) {
-    const part = `{${ids.slice(i, i + 5000).join(',')}}`;
-    const { rows } = await sql<{ resource_id: string; i: number | null; o: number | null; peak: number }>`
-      select d.resource_id,
-        max(u.a) filter (where d.jurisdiction_id = ${jurisdictionId}) as i,
-        max(u.b) filter (where d.jurisdiction_id = ${jurisdictionId}) as o,
-        max(case when u.a is null then u.b when u.b is null then u.a else u.a + u.b end) as peak
-      from monitoring_rollup_day_hours d
-      cross join lateral unnest(d.in_avg, d.out_avg) with ordinality as u(a, b, i)
-      where d.resource_id = any(${part}::uuid[]) and d.day >= ${days.anyFrom}::date and d.day < ${days.anyTo}::date
-        and (u.a is not null or u.b is not null)
-        and (d.day::timestamp at time zone 'Asia/Shanghai') + (u.i - 1) * interval '1 hour' >= ${from}
-        and (d.day::timestamp at time zone 'Asia/Shanghai') + (u.i - 1) * interval '1 hour' < ${to}
-      group by resource_id`.execute(trx);
-    for (const r of rows)
-      out.set(r.resource_id, {
-        in: r.i === null ? undefined : Number(r.i),
-        out: r.o === null ? undefined : Number(r.o),
-        peak: Number(r.peak),
-      });
+  findings: readonly { id: string; evidence: Record<string, unknown>; ruleVersion: string }[],
+  now: Date,
+): Promise<void> {
+  for (let i = 0; i < findings.length; i += 1000) {
+    const part = findings.slice(i, i + 1000);
+    await sql`
+      update monitoring_finding f set evidence = u.evidence::jsonb, rule_version = u.rule_version,
+        last_detected_at = ${now}, updated_at = ${now}
+      from unnest(${pgArray(part.map((p) => p.id))}::uuid[], ${pgArray(part.map((p) => JSON.stringify(p.evidence)))}::text[],
+        ${pgArray(part.map((p) => p.ruleVersion))}::text[]) as u(id, evidence, rule_version)
+      where f.id = u.id`.execute(trx);
   }
-  return out;
+}
+
+/** New findings, first detected at `now` (1,000 per statement). */
+export async function insertFindings(
+  trx: Trx,
+  findings: readonly {
+    id: string;
+    organisation_id: string;
+    jurisdiction_id: string;
+    provider_id: string;
+    rule: Rule;
+    ruleVersion: string;
+    evidence: Record<string, unknown>;
+  }[],
+  now: Date,
+): Promise<void> {
+  for (let i = 0; i < findings.length; i += 1000) {
+    await trx
+      .insertInto('monitoring_finding')
+      .values(
+        findings.slice(i, i + 1000).map((d) => ({
+          resource_id: d.id,
+          organisation_id: d.organisation_id,
+          jurisdiction_id: d.jurisdiction_id,
+          provider_id: d.provider_id,
+          rule: d.rule,
+          rule_version: d.ruleVersion,
+          evidence: JSON.stringify(d.evidence),
+          first_detected_at: now,
+          last_detected_at: now,
+          updated_at: now,
+        })),
+      )
+      .execute();
+  }
+}
+
+/** Open findings that no longer hold, cleared; how many. */
+export async function clearFindings(trx: Trx, ids: readonly string[], now: Date): Promise<number> {
+  if (ids.length === 0) return 0;
+  await trx
+    .updateTable('monitoring_finding')
+    .set({ status: 'cleared', updated_at: now })
+    .where(sql<boolean>`id = any(${pgArray(ids)}::uuid[])`)
+    .execute();
+  return ids.length;
+}
+
+/** The jurisdiction's active resources, with their agent's last sample (null: none or no agent). */
+export function activeResources(trx: Trx, jurisdictionId: string) {
+  return trx
+    .selectFrom('resource')
+    .leftJoin('monitoring_agent', 'monitoring_agent.resource_id', 'resource.id')
+    .select([
+      'resource.id',
+      'resource.organisation_id',
+      'resource.jurisdiction_id',
+      'resource.provider_id',
+      'resource.name',
+      'resource.delivered_at',
+      'monitoring_agent.last_sample_at',
+    ])
+    .where('resource.jurisdiction_id', '=', jurisdictionId)
+    .where('resource.state', '=', 'active')
+    .execute();
 }
