@@ -2,10 +2,9 @@ import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
 import type { Db, Trx } from '../../schema.ts';
 import { effectivePolicy } from '../policy/index.ts';
 import {
-  activeResources,
   clearFindings,
-  dailyBounds,
   dayRange,
+  detectionRows,
   exactFigures,
   insertFindings,
   liveFindings,
@@ -134,22 +133,28 @@ export async function detect(trx: Trx, actor: Actor, jurisdictionId: string, now
   const to = new Date(Math.floor(now.getTime() / HOUR) * HOUR);
   const lowFrom = new Date(to.getTime() - t.windowDays * DAY);
   const zombieFrom = new Date(to.getTime() - t.zombieWindowDays * DAY);
-  const resources = await activeResources(trx, jurisdictionId);
-
   const silentSince = new Date(now.getTime() - t.silentHours * HOUR);
   const exempt = new Set(await silenceExemption(trx, jurisdictionId, now));
-  // First the daily rows (one per resource and day): bounds of each window's figures rule out every resource
-  // that cannot match (monitoring.detect.repository.ts); the rest are evaluated exactly from their hourly rollups.
-  const bounds = await dailyBounds(trx, jurisdictionId, dayRange(lowFrom, to), dayRange(zombieFrom, to));
   const lowHours = t.windowDays * 24 * t.minCoverage;
   const zombieHours = t.zombieWindowDays * 24 * t.minCoverage;
+  // First the daily rows (one per resource and day): bounds of each window's figures rule out every resource
+  // that cannot match (monitoring.detect.repository.ts; already in SQL, with looser limits, for all but the
+  // resources returned); the rest are evaluated exactly from their hourly figures.
+  const { resources: count, rows: resources } = await detectionRows(
+    trx,
+    jurisdictionId,
+    dayRange(lowFrom, to),
+    dayRange(zombieFrom, to),
+    silentSince,
+    { lowHours, zombieHours, zombieMaxCpuPercent: t.zombieMaxCpuPercent, lowAvgCpuPercent: t.lowAvgCpuPercent },
+  );
   const possible: string[] = [];
   const possibleZombies: string[] = [];
   for (const r of resources) {
     if (!r.last_sample_at || r.last_sample_at < silentSince) {
       if (!r.delivered_at || r.delivered_at <= silentSince) continue; // silent: no figures needed
     }
-    const b = bounds.get(r.id);
+    const b = r.bounds;
     if (!b) continue;
     const zombie =
       b.zombie.hoursAtMost > 0 &&
@@ -273,7 +278,7 @@ export async function detect(trx: Trx, actor: Actor, jurisdictionId: string, now
   const liveByKey = new Map(live.map((f) => [`${f.resource_id}|${f.rule}`, f]));
   const result: DetectionResult = {
     jurisdictionId,
-    resources: resources.length,
+    resources: count,
     found: { low_utilisation: 0, zombie: 0, silent_agent: 0 },
     created: 0,
     refreshed: 0,
