@@ -2,16 +2,19 @@
  * npm run bench:detect — a full detection run over 30 days of hourly rollups against Prometheus answering the
  * equivalent queries, in one run.
  *
- * BENCH_VMS (default 5,000; the issue's size is 50,000) virtual machines; Yunguan gets 30 x 24 hourly rollups
- * of CPU and network in and out per VM, generated set-based in SQL one hour per statement (so the heap is laid
- * out by time, as a live ingest lays it out), into the table unlogged and without its indexes (built after, as
- * a bulk load does; reads are unaffected), and its daily rows derived set-based from them by the same function
- * the migration's backfill runs (monitoring_rollup_daily_rebuild). It times `detect()` for the jurisdiction (low
- * utilisation, zombie, silent agent, the evidence charts, the findings written), twice.
+ * BENCH_VMS (default 5,000; the issue's size is 50,000) virtual machines with 30 x 24 hourly figures of CPU and
+ * network in and out each. Detection reads only the day tables (monitoring_rollup_daily and _day_hours, which
+ * triggers on monitoring_rollup keep in step with the hourly rows): they are written directly, set-based, from
+ * the 1,000 VM profiles the figures depend on (i mod 1,000), with the same numeric expressions the hourly rows
+ * would hold. BENCH_HOURLY=1 also loads the 3 x 720 hourly rows per VM (one statement per hour, indexes after)
+ * and checks that the migration's rebuild derives exactly the day tables written (checked at 300 and 3,000 VMs).
+ * It times `detect()` for the jurisdiction (low utilisation, zombie, silent agent, the evidence charts, the
+ * findings written), twice.
  * Prometheus (Debian's package) gets the same hourly values as TSDB blocks written by `promtool tsdb
  * create-blocks-from openmetrics` (a back-fill, the way a month of history is loaded), retention 10 years, and
  * is timed answering avg_over_time, quantile_over_time(0.95), max_over_time of CPU and max_over_time of network
- * over [30d] for every VM, twice. The Prometheus back-fill runs while PostgreSQL builds its indexes.
+ * over [30d] for every VM, twice. The Prometheus back-fill runs while PostgreSQL writes its tables; both sides are
+ * timed after both set-ups. BENCH_PROM_CACHE=<dir> keeps Prometheus's blocks for the next run of the same size.
  * `speedup` = Prometheus's faster run / Yunguan's faster run. The last line is one JSON object (sizes, both
  * sides' times, the machine's load). BENCH_KEEP=1 leaves the bench's schema in place afterwards (to read plans).
  */
