@@ -229,6 +229,25 @@ export function fenOf(priceSeconds: RawBuilder<unknown>, coefficient: RawBuilder
   return sql`div(200 * ${priceSeconds} * ${coefficient} + ${monthSeconds}, ${2 * monthSeconds})`;
 }
 
+/** The columns of a statement line, in the order `numberedLines` selects them. */
+const LINE_COLUMNS = sql.raw(
+  `statement_id, line_no, organisation_id, jurisdiction_id, kind, resource_id, provider_id, project_id, system_id,
+  catalogue_item_code, dimension, quantity_seconds, price_seconds, month_seconds, coefficient, amount_fen, event_ids,
+  version_ids, adjusts_period, adjusts_statement_id, adjusts_line_no`,
+);
+
+/** The transaction's `metering_line` rows as statement lines: on their unit's statement of the month, numbered. */
+function numberedLines(month: string): RawBuilder<unknown> {
+  return sql`
+    select s.id, row_number() over (partition by s.id order by l.kind desc, l.adjusts_period, l.resource_id, l.dimension),
+      s.organisation_id, s.jurisdiction_id, l.kind, l.resource_id, l.provider_id, r.project_id, r.system_id,
+      l.catalogue_item_code, l.dimension, l.quantity_seconds, l.price_seconds, l.month_seconds, l.coefficient,
+      l.amount_fen, l.event_ids, l.version_ids, l.adjusts_period, l.adjusts_statement_id, l.adjusts_line_no
+    from metering_line l
+    join statement s on s.organisation_id = l.organisation_id and s.period = ${month}
+    join resource r on r.id = l.resource_id`;
+}
+
 export interface SettleResult {
   runId: string;
   jurisdiction: string;
@@ -357,24 +376,38 @@ export async function settle(
       left join efficiency_coefficient c on c.organisation_id = l.organisation_id and c.period = ${input.month}
       on conflict (organisation_id, period) do update set run_id = excluded.run_id,
         outside_city_budget = excluded.outside_city_budget, coefficient = excluded.coefficient`.execute(trx);
-      await sql`delete from statement_line where statement_id in (select id from statement where run_id = ${run.id}::uuid)`.execute(
-        trx,
-      );
-      await sql`delete from statement where run_id = ${run.id}::uuid
-      and organisation_id not in (select distinct organisation_id from metering_line)`.execute(trx);
-
-      tick('lines', 5, STEPS);
-      await sql`
-      insert into statement_line (statement_id, line_no, organisation_id, jurisdiction_id, kind, resource_id, provider_id,
-        project_id, system_id, catalogue_item_code, dimension, quantity_seconds, price_seconds, month_seconds, coefficient,
-        amount_fen, event_ids, version_ids, adjusts_period, adjusts_statement_id, adjusts_line_no)
-      select s.id, row_number() over (partition by s.id order by l.kind desc, l.adjusts_period, l.resource_id, l.dimension),
-        s.organisation_id, s.jurisdiction_id, l.kind, l.resource_id, l.provider_id, r.project_id, r.system_id,
-        l.catalogue_item_code, l.dimension, l.quantity_seconds, l.price_seconds, l.month_seconds, l.coefficient,
-        l.amount_fen, l.event_ids, l.version_ids, l.adjusts_period, l.adjusts_statement_id, l.adjusts_line_no
-      from metering_line l
-      join statement s on s.organisation_id = l.organisation_id and s.period = ${input.month}
-      join resource r on r.id = l.resource_id`.execute(trx);
+      // A first computation inserts its lines. A recompute rewrites only the lines that differ (a line is its
+      // statement and number; it differs when any column's text does): a correction of one unit rewrites that
+      // unit's lines, not the city's, and the unchanged lines stay as they are.
+      if (existing) {
+        await sql`create temp table if not exists metering_numbered (like statement_line including defaults) on commit drop`.execute(
+          trx,
+        );
+        await sql`delete from metering_numbered`.execute(trx);
+        await sql`insert into metering_numbered (${LINE_COLUMNS}) ${numberedLines(input.month)}`.execute(trx);
+        await sql`analyze metering_numbered`.execute(trx);
+        await sql`delete from statement_line l
+          where l.statement_id in (select id from statement where run_id = ${run.id}::uuid)
+            and not exists (select 1 from metering_numbered n
+              where n.statement_id = l.statement_id and n.line_no = l.line_no and n::text = l::text)`.execute(trx);
+        await sql`delete from statement where run_id = ${run.id}::uuid
+          and organisation_id not in (select distinct organisation_id from metering_line)`.execute(trx);
+        tick('lines', 5, STEPS);
+        await sql`insert into statement_line (${LINE_COLUMNS})
+          select ${LINE_COLUMNS} from metering_numbered n
+          where not exists (select 1 from statement_line l where l.statement_id = n.statement_id and l.line_no = n.line_no)`.execute(
+          trx,
+        );
+      } else {
+        // nothing to keep (a statement upserted from a run of another city would bring its lines)
+        await sql`delete from statement_line where statement_id in (select id from statement where run_id = ${run.id}::uuid)`.execute(
+          trx,
+        );
+        await sql`delete from statement where run_id = ${run.id}::uuid
+          and organisation_id not in (select distinct organisation_id from metering_line)`.execute(trx);
+        tick('lines', 5, STEPS);
+        await sql`insert into statement_line (${LINE_COLUMNS}) ${numberedLines(input.month)}`.execute(trx);
+      }
       await sql`
       update statement s set usage_fen = t.usage_fen, adjustment_fen = t.adjustment_fen,
         total_fen = t.usage_fen + t.adjustment_fen, line_count = t.n
