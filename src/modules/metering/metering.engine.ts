@@ -229,25 +229,6 @@ export function fenOf(priceSeconds: RawBuilder<unknown>, coefficient: RawBuilder
   return sql`div(200 * ${priceSeconds} * ${coefficient} + ${monthSeconds}, ${2 * monthSeconds})`;
 }
 
-/** The columns of a statement line, in the order `numberedLines` selects them. */
-const LINE_COLUMNS = sql.raw(
-  `statement_id, line_no, organisation_id, jurisdiction_id, kind, resource_id, provider_id, project_id, system_id,
-  catalogue_item_code, dimension, quantity_seconds, price_seconds, month_seconds, coefficient, amount_fen, event_ids,
-  version_ids, adjusts_period, adjusts_statement_id, adjusts_line_no`,
-);
-
-/** The transaction's `metering_line` rows as statement lines: on their unit's statement of the month, numbered. */
-function numberedLines(month: string): RawBuilder<unknown> {
-  return sql`
-    select s.id, row_number() over (partition by s.id order by l.kind desc, l.adjusts_period, l.resource_id, l.dimension),
-      s.organisation_id, s.jurisdiction_id, l.kind, l.resource_id, l.provider_id, r.project_id, r.system_id,
-      l.catalogue_item_code, l.dimension, l.quantity_seconds, l.price_seconds, l.month_seconds, l.coefficient,
-      l.amount_fen, l.event_ids, l.version_ids, l.adjusts_period, l.adjusts_statement_id, l.adjusts_line_no
-    from metering_line l
-    join statement s on s.organisation_id = l.organisation_id and s.period = ${month}
-    join resource r on r.id = l.resource_id`;
-}
-
 export interface SettleResult {
   runId: string;
   jurisdiction: string;
@@ -329,16 +310,27 @@ export async function settle(
     const adjustments = await addAdjustments(trx, scope, input.month, asOf);
 
     // What the statements will hold, and its hash: an unchanged result is not rewritten (identical statements).
+    // Each unit's lines as text, joined in the unit's line order: md5 of one is the unit's digest (kept on its
+    // statement), md5 of all of them joined in unit order is the run's (the same text as one string_agg over
+    // every line ordered by unit, then line).
+    await sql`create temp table if not exists metering_unit (organisation_id uuid primary key, digest text not null)
+      on commit drop`.execute(trx);
+    await sql`delete from metering_unit`.execute(trx);
     const totals = await sql<{ statements: number; lines: number; total: string; digest: string | null }>`
-      select count(distinct organisation_id)::int as statements, count(*)::int as lines,
-        coalesce(sum(amount_fen), 0)::text as total,
-        md5(string_agg(concat_ws('|', organisation_id, kind, adjusts_period, resource_id, dimension, quantity_seconds,
-          price_seconds, coefficient, amount_fen, adjusts_statement_id, adjusts_line_no),
-          ',' order by organisation_id, kind desc, adjusts_period, resource_id, dimension)) as digest
-      from metering_line`.execute(trx);
+      with u as (
+        select organisation_id, count(*) as n, sum(amount_fen) as fen,
+          string_agg(concat_ws('|', organisation_id, kind, adjusts_period, resource_id, dimension, quantity_seconds,
+            price_seconds, coefficient, amount_fen, adjusts_statement_id, adjusts_line_no),
+            ',' order by kind desc, adjusts_period, resource_id, dimension) as body
+        from metering_line group by organisation_id
+      ),
+      saved as (insert into metering_unit select organisation_id, md5(body) from u)
+      select count(*)::int as statements, coalesce(sum(n), 0)::int as lines, coalesce(sum(fen), 0)::text as total,
+        md5(string_agg(body, ',' order by organisation_id)) as digest
+      from u`.execute(trx);
     const units = await sql<{ digest: string | null }>`
       select md5(string_agg(o.id || ':' || o.outside_city_budget || ':' || o.jurisdiction_id, ',' order by o.id)) as digest
-      from organisation o where o.id in (select distinct organisation_id from metering_line)`.execute(trx);
+      from organisation o where o.id in (select organisation_id from metering_unit)`.execute(trx);
     const t = totals.rows[0] ?? { statements: 0, lines: 0, total: '0', digest: null };
     const contentHash = createHash('sha256')
       .update(`${input.month}:${t.digest ?? ''}:${units.rows[0]?.digest ?? ''}`)
@@ -365,49 +357,50 @@ export async function settle(
             })
             .returningAll()
             .executeTakeFirstOrThrow();
-      // Statements keep their ids across recomputes: upsert per unit, drop those of units with no line left.
+      // The units whose lines are (re)written: those without a statement of this run or whose statement's lines
+      // digest differs (a first computation: all of them; a correction of one unit: that unit).
+      await sql`create temp table if not exists metering_rewrite (organisation_id uuid primary key) on commit drop`.execute(
+        trx,
+      );
+      await sql`delete from metering_rewrite`.execute(trx);
+      await sql`
+        insert into metering_rewrite
+        select u.organisation_id from metering_unit u
+        left join statement s on s.organisation_id = u.organisation_id and s.period = ${input.month}
+        where s.id is null or s.run_id <> ${run.id}::uuid or s.lines_digest is distinct from u.digest`.execute(trx);
+      // Statements keep their ids across recomputes: upsert per unit.
       await sql`
       insert into statement (run_id, organisation_id, jurisdiction_id, period, outside_city_budget, coefficient,
-        usage_fen, adjustment_fen, total_fen, line_count)
-      select ${run.id}::uuid, l.organisation_id, o.jurisdiction_id, ${input.month}, o.outside_city_budget,
-        coalesce(c.coefficient, 1), 0, 0, 0, 0
-      from (select distinct organisation_id from metering_line) l
-      join organisation o on o.id = l.organisation_id
-      left join efficiency_coefficient c on c.organisation_id = l.organisation_id and c.period = ${input.month}
+        usage_fen, adjustment_fen, total_fen, line_count, lines_digest)
+      select ${run.id}::uuid, u.organisation_id, o.jurisdiction_id, ${input.month}, o.outside_city_budget,
+        coalesce(c.coefficient, 1), 0, 0, 0, 0, u.digest
+      from metering_unit u
+      join organisation o on o.id = u.organisation_id
+      left join efficiency_coefficient c on c.organisation_id = u.organisation_id and c.period = ${input.month}
       on conflict (organisation_id, period) do update set run_id = excluded.run_id,
-        outside_city_budget = excluded.outside_city_budget, coefficient = excluded.coefficient`.execute(trx);
-      // A first computation inserts its lines. A recompute rewrites only the lines that differ (a line is its
-      // statement and number; it differs when any column's text does): a correction of one unit rewrites that
-      // unit's lines, not the city's, and the unchanged lines stay as they are.
-      if (existing) {
-        await sql`create temp table if not exists metering_numbered (like statement_line including defaults) on commit drop`.execute(
-          trx,
-        );
-        await sql`delete from metering_numbered`.execute(trx);
-        await sql`insert into metering_numbered (${LINE_COLUMNS}) ${numberedLines(input.month)}`.execute(trx);
-        await sql`analyze metering_numbered`.execute(trx);
-        await sql`delete from statement_line l
-          where l.statement_id in (select id from statement where run_id = ${run.id}::uuid)
-            and not exists (select 1 from metering_numbered n
-              where n.statement_id = l.statement_id and n.line_no = l.line_no and n::text = l::text)`.execute(trx);
-        await sql`delete from statement where run_id = ${run.id}::uuid
-          and organisation_id not in (select distinct organisation_id from metering_line)`.execute(trx);
-        tick('lines', 5, STEPS);
-        await sql`insert into statement_line (${LINE_COLUMNS})
-          select ${LINE_COLUMNS} from metering_numbered n
-          where not exists (select 1 from statement_line l where l.statement_id = n.statement_id and l.line_no = n.line_no)`.execute(
-          trx,
-        );
-      } else {
-        // nothing to keep (a statement upserted from a run of another city would bring its lines)
-        await sql`delete from statement_line where statement_id in (select id from statement where run_id = ${run.id}::uuid)`.execute(
-          trx,
-        );
-        await sql`delete from statement where run_id = ${run.id}::uuid
-          and organisation_id not in (select distinct organisation_id from metering_line)`.execute(trx);
-        tick('lines', 5, STEPS);
-        await sql`insert into statement_line (${LINE_COLUMNS}) ${numberedLines(input.month)}`.execute(trx);
-      }
+        outside_city_budget = excluded.outside_city_budget, coefficient = excluded.coefficient,
+        lines_digest = excluded.lines_digest`.execute(trx);
+
+      // The lines of the units rewritten go, and those of the units with no line left, with their statements.
+      await sql`delete from statement_line where statement_id in (select id from statement where run_id = ${run.id}::uuid
+        and (organisation_id in (select organisation_id from metering_rewrite)
+          or organisation_id not in (select organisation_id from metering_unit)))`.execute(trx);
+      await sql`delete from statement where run_id = ${run.id}::uuid
+        and organisation_id not in (select organisation_id from metering_unit)`.execute(trx);
+
+      tick('lines', 5, STEPS);
+      await sql`
+      insert into statement_line (statement_id, line_no, organisation_id, jurisdiction_id, kind, resource_id, provider_id,
+        project_id, system_id, catalogue_item_code, dimension, quantity_seconds, price_seconds, month_seconds, coefficient,
+        amount_fen, event_ids, version_ids, adjusts_period, adjusts_statement_id, adjusts_line_no)
+      select s.id, row_number() over (partition by s.id order by l.kind desc, l.adjusts_period, l.resource_id, l.dimension),
+        s.organisation_id, s.jurisdiction_id, l.kind, l.resource_id, l.provider_id, r.project_id, r.system_id,
+        l.catalogue_item_code, l.dimension, l.quantity_seconds, l.price_seconds, l.month_seconds, l.coefficient,
+        l.amount_fen, l.event_ids, l.version_ids, l.adjusts_period, l.adjusts_statement_id, l.adjusts_line_no
+      from metering_line l
+      join statement s on s.organisation_id = l.organisation_id and s.period = ${input.month}
+      join resource r on r.id = l.resource_id
+      where l.organisation_id in (select organisation_id from metering_rewrite)`.execute(trx);
       await sql`
       update statement s set usage_fen = t.usage_fen, adjustment_fen = t.adjustment_fen,
         total_fen = t.usage_fen + t.adjustment_fen, line_count = t.n
