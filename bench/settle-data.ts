@@ -87,7 +87,7 @@ export async function generateLoad(db: Kysely<any>, size: LoadSize, log: (m: str
           select at, kind,
             case when kind in ('suspended', 'reclaimed') then '{}'::jsonb
               else jsonb_build_object('vcpu', 1 + (n.i + k) % 16, 'memory_gb', 2 * (1 + (n.i * 7 + k) % 32)) end as q
-          from (select timestamptz '2026-09-01 00:00:00+08' + (k * 216000 + (n.i * 7919) % 200000) * interval '1 second' as at,
+          from (select timestamptz '2026-09-01 00:00:00+08' + (k * 216000 + (n.i::bigint * 7919) % 200000) * interval '1 second' as at,
             case when k = 0 then 'delivered' when k = ${last} and n.i % 5 = 0 then 'reclaimed'
               when k % 7 = 3 then 'suspended' when k % 7 = 4 then 'resumed' else 'resized' end as kind) y
         ) x`.execute(trx);
