@@ -631,6 +631,8 @@ describe('November 2026: ties, a reviewed recompute, a negative adjustment, a di
       changed: false,
       run: { id: november.id, status: 'reviewed', reviewedBy: 'reviewer' },
     });
+    const healthBefore = await statementOf(finance, '2026-11', 'demo-health');
+    const eastBefore = await statementOf(finance, '2026-11', 'demo-east-civil');
 
     const c = await as(t.app, approver, {
       method: 'PUT',
@@ -645,6 +647,18 @@ describe('November 2026: ties, a reviewed recompute, a negative adjustment, a di
       run: { id: november.id, status: 'draft', reviewedBy: null, reviewedAt: null },
     });
     expect(changed.json().run.contentHash).not.toBe(same.json().run.contentHash);
+    // the corrected unit's lines are rewritten at the new coefficient; the other units' stay as they were
+    const east = await statementOf(finance, '2026-11', 'demo-east-civil');
+    expect(east.lines.map((l) => [l.resourceId, l.dimension])).toEqual(
+      eastBefore.lines.map((l) => [l.resourceId, l.dimension]),
+    );
+    expect(east.lines.length).toBeGreaterThan(0);
+    for (const [k, l] of east.lines.entries()) {
+      expect(Number(l.coefficient)).toBe(0.95);
+      expect(BigInt(l.amountFen)).toBeLessThanOrEqual(BigInt(eastBefore.lines[k]?.amountFen as string));
+    }
+    expect(east.totalFen).toBe(String(east.lines.reduce((sum, l) => sum + BigInt(l.amountFen), 0n)));
+    expect((await statementOf(finance, '2026-11', 'demo-health')).lines).toEqual(healthBefore.lines);
     // what was reviewed is not what is there now: it must be reviewed again before 核定
     const confirm = await as(t.app, econ, { method: 'POST', url: `/api/v1/settlement/runs/${november.id}/confirm` });
     expect(confirm.statusCode).toBe(409);

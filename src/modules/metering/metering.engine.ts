@@ -310,16 +310,27 @@ export async function settle(
     const adjustments = await addAdjustments(trx, scope, input.month, asOf);
 
     // What the statements will hold, and its hash: an unchanged result is not rewritten (identical statements).
+    // Each unit's lines as text, joined in the unit's line order: md5 of one is the unit's digest (kept on its
+    // statement), md5 of all of them joined in unit order is the run's (the same text as one string_agg over
+    // every line ordered by unit, then line).
+    await sql`create temp table if not exists metering_unit (organisation_id uuid primary key, digest text not null)
+      on commit drop`.execute(trx);
+    await sql`delete from metering_unit`.execute(trx);
     const totals = await sql<{ statements: number; lines: number; total: string; digest: string | null }>`
-      select count(distinct organisation_id)::int as statements, count(*)::int as lines,
-        coalesce(sum(amount_fen), 0)::text as total,
-        md5(string_agg(concat_ws('|', organisation_id, kind, adjusts_period, resource_id, dimension, quantity_seconds,
-          price_seconds, coefficient, amount_fen, adjusts_statement_id, adjusts_line_no),
-          ',' order by organisation_id, kind desc, adjusts_period, resource_id, dimension)) as digest
-      from metering_line`.execute(trx);
+      with u as (
+        select organisation_id, count(*) as n, sum(amount_fen) as fen,
+          string_agg(concat_ws('|', organisation_id, kind, adjusts_period, resource_id, dimension, quantity_seconds,
+            price_seconds, coefficient, amount_fen, adjusts_statement_id, adjusts_line_no),
+            ',' order by kind desc, adjusts_period, resource_id, dimension) as body
+        from metering_line group by organisation_id
+      ),
+      saved as (insert into metering_unit select organisation_id, md5(body) from u)
+      select count(*)::int as statements, coalesce(sum(n), 0)::int as lines, coalesce(sum(fen), 0)::text as total,
+        md5(string_agg(body, ',' order by organisation_id)) as digest
+      from u`.execute(trx);
     const units = await sql<{ digest: string | null }>`
       select md5(string_agg(o.id || ':' || o.outside_city_budget || ':' || o.jurisdiction_id, ',' order by o.id)) as digest
-      from organisation o where o.id in (select distinct organisation_id from metering_line)`.execute(trx);
+      from organisation o where o.id in (select organisation_id from metering_unit)`.execute(trx);
     const t = totals.rows[0] ?? { statements: 0, lines: 0, total: '0', digest: null };
     const contentHash = createHash('sha256')
       .update(`${input.month}:${t.digest ?? ''}:${units.rows[0]?.digest ?? ''}`)
@@ -346,22 +357,36 @@ export async function settle(
             })
             .returningAll()
             .executeTakeFirstOrThrow();
-      // Statements keep their ids across recomputes: upsert per unit, drop those of units with no line left.
-      await sql`
-      insert into statement (run_id, organisation_id, jurisdiction_id, period, outside_city_budget, coefficient,
-        usage_fen, adjustment_fen, total_fen, line_count)
-      select ${run.id}::uuid, l.organisation_id, o.jurisdiction_id, ${input.month}, o.outside_city_budget,
-        coalesce(c.coefficient, 1), 0, 0, 0, 0
-      from (select distinct organisation_id from metering_line) l
-      join organisation o on o.id = l.organisation_id
-      left join efficiency_coefficient c on c.organisation_id = l.organisation_id and c.period = ${input.month}
-      on conflict (organisation_id, period) do update set run_id = excluded.run_id,
-        outside_city_budget = excluded.outside_city_budget, coefficient = excluded.coefficient`.execute(trx);
-      await sql`delete from statement_line where statement_id in (select id from statement where run_id = ${run.id}::uuid)`.execute(
+      // The units whose lines are (re)written: those without a statement of this run or whose statement's lines
+      // digest differs (a first computation: all of them; a correction of one unit: that unit).
+      await sql`create temp table if not exists metering_rewrite (organisation_id uuid primary key) on commit drop`.execute(
         trx,
       );
+      await sql`delete from metering_rewrite`.execute(trx);
+      await sql`
+        insert into metering_rewrite
+        select u.organisation_id from metering_unit u
+        left join statement s on s.organisation_id = u.organisation_id and s.period = ${input.month}
+        where s.id is null or s.run_id <> ${run.id}::uuid or s.lines_digest is distinct from u.digest`.execute(trx);
+      // Statements keep their ids across recomputes: upsert per unit.
+      await sql`
+      insert into statement (run_id, organisation_id, jurisdiction_id, period, outside_city_budget, coefficient,
+        usage_fen, adjustment_fen, total_fen, line_count, lines_digest)
+      select ${run.id}::uuid, u.organisation_id, o.jurisdiction_id, ${input.month}, o.outside_city_budget,
+        coalesce(c.coefficient, 1), 0, 0, 0, 0, u.digest
+      from metering_unit u
+      join organisation o on o.id = u.organisation_id
+      left join efficiency_coefficient c on c.organisation_id = u.organisation_id and c.period = ${input.month}
+      on conflict (organisation_id, period) do update set run_id = excluded.run_id,
+        outside_city_budget = excluded.outside_city_budget, coefficient = excluded.coefficient,
+        lines_digest = excluded.lines_digest`.execute(trx);
+
+      // The lines of the units rewritten go, and those of the units with no line left, with their statements.
+      await sql`delete from statement_line where statement_id in (select id from statement where run_id = ${run.id}::uuid
+        and (organisation_id in (select organisation_id from metering_rewrite)
+          or organisation_id not in (select organisation_id from metering_unit)))`.execute(trx);
       await sql`delete from statement where run_id = ${run.id}::uuid
-      and organisation_id not in (select distinct organisation_id from metering_line)`.execute(trx);
+        and organisation_id not in (select organisation_id from metering_unit)`.execute(trx);
 
       tick('lines', 5, STEPS);
       await sql`
@@ -374,7 +399,8 @@ export async function settle(
         l.amount_fen, l.event_ids, l.version_ids, l.adjusts_period, l.adjusts_statement_id, l.adjusts_line_no
       from metering_line l
       join statement s on s.organisation_id = l.organisation_id and s.period = ${input.month}
-      join resource r on r.id = l.resource_id`.execute(trx);
+      join resource r on r.id = l.resource_id
+      where l.organisation_id in (select organisation_id from metering_rewrite)`.execute(trx);
       await sql`
       update statement s set usage_fen = t.usage_fen, adjustment_fen = t.adjustment_fen,
         total_fen = t.usage_fen + t.adjustment_fen, line_count = t.n

@@ -49,6 +49,8 @@ export interface StatementTable {
   adjustment_fen: Bigint;
   total_fen: Bigint;
   line_count: number;
+  /** md5 of the unit's lines as its run's content hash reads them; a recompute rewrites the lines when it differs */
+  lines_digest: string | null;
 }
 
 export interface StatementLineTable {
