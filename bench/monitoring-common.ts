@@ -40,7 +40,7 @@ export interface RunningPrometheus {
 /** Starts Prometheus with a temporary storage directory and the given configuration (default: no scraping). */
 export async function startPrometheus(
   configText = 'global: { scrape_interval: 1h }\n',
-  options: { dir?: string; args?: string[]; keep?: boolean } = {},
+  options: { dir?: string; args?: string[] } = {},
 ): Promise<RunningPrometheus | null> {
   if (!existsSync(PROMETHEUS)) {
     say(`${PROMETHEUS} is absent: the Prometheus side is skipped`);
@@ -73,7 +73,7 @@ export async function startPrometheus(
     pid: child.pid as number,
     stop: () => {
       child.kill('SIGTERM');
-      if (!options.keep) setTimeout(() => rmSync(dir, { recursive: true, force: true }), 2000).unref();
+      setTimeout(() => rmSync(dir, { recursive: true, force: true }), 2000).unref();
     },
   };
 }
