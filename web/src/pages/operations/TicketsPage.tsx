@@ -196,7 +196,8 @@ export function TicketsPage() {
           { key: 'created', title: t('ops.col.created'), render: (_, r) => <DateTime value={r.createdAt} /> },
         ]}
       />
-      <NewTicketModal open={creating} onClose={() => setCreating(false)} />
+      {/* mounted only while open: it reads the unit's resources and systems, which a provider may not read */}
+      {canOpen && creating && <NewTicketModal open onClose={() => setCreating(false)} />}
     </>
   );
 }
