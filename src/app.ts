@@ -3,12 +3,12 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import helmet from 'helmet';
 import type { Config } from './config.ts';
 import type { RouteDeps } from './deps.ts';
 import { AuditEventSchema, auditRoutes } from './modules/audit/index.ts';
@@ -206,7 +206,8 @@ export async function buildApp({
   registerProblemHandler(app, database.conditions);
   // Headers for every answer: the console's CSP (no inline scripts; Ant Design's CSS-in-JS needs inline
   // styles), never framed, no MIME sniffing, no referrer, HSTS in production (TLS ends at the balancer).
-  await app.register(fastifyHelmet, {
+  // helmet's middleware built once: @fastify/helmet built it (parsing the CSP) on every request (decisions.md).
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -227,6 +228,7 @@ export async function buildApp({
     hsts: config.env === 'production' ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     crossOriginEmbedderPolicy: false,
   });
+  app.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, () => done()));
   const registry = registerMetrics(app, () => database.poolStats(), {
     token: config.metricsToken,
     required: config.env === 'production',

@@ -119,36 +119,37 @@ class PGliteConnection implements DatabaseConnection {
 
   /**
    * A marked statement (prepared.ts) by name: parsed and described once in the session, then bind, describe,
-   * execute and sync in one protocol call. The same steps PGlite's own `query` takes, without parse and describe.
+   * execute and sync in one protocol call (PGlite's own `query` takes six). PGlite runs every message of a call
+   * before it answers, so after an error the sync has already ended the failed statement's cycle.
    */
   private executeNamed<R>(name: string, text: string, parameters: readonly unknown[]) {
     const { serialize } = protocol;
     return this.pglite.runExclusive(async () => {
-      const messages = [];
-      try {
-        let types = this.parsed.get(name);
-        if (!types) {
+      let types = this.parsed.get(name);
+      if (!types) {
+        try {
           await this.pglite.execProtocol(serialize.parse({ name, text }), { syncToFs: false });
           const described = await this.pglite.execProtocol(serialize.describe({ type: 'S', name }), {
             syncToFs: false,
           });
           types = parse.parseDescribeStatementResults(described.messages);
-          this.parsed.set(name, types);
+        } finally {
+          await this.pglite.execProtocol(serialize.sync(), { syncToFs: false, throwOnError: false });
         }
-        const values = parameters.map((value, i) => {
-          if (value === null || value === undefined) return null;
-          const serializer = this.pglite.serializers[types[i] as number];
-          return serializer ? serializer(value) : String(value);
-        });
-        const request = concat([
-          serialize.bind({ statement: name, values: values as string[] }),
-          serialize.describe({ type: 'P' }),
-          serialize.execute({}),
-        ]);
-        messages.push(...(await this.pglite.execProtocol(request, { syncToFs: false })).messages);
-      } finally {
-        messages.push(...(await this.pglite.execProtocol(protocol.serialize.sync(), { syncToFs: false })).messages);
+        this.parsed.set(name, types);
       }
+      const values = parameters.map((value, i) => {
+        if (value === null || value === undefined) return null;
+        const serializer = this.pglite.serializers[types[i] as number];
+        return serializer ? serializer(value) : String(value);
+      });
+      const request = concat([
+        serialize.bind({ statement: name, values: values as string[] }),
+        serialize.describe({ type: 'P' }),
+        serialize.execute({}),
+        serialize.sync(),
+      ]);
+      const { messages } = await this.pglite.execProtocol(request, { syncToFs: false });
       await this.pglite.syncToFs();
       return parse.parseResults(messages, this.pglite.parsers, { rowMode: 'object' })[0] as unknown as {
         rows: R[];
