@@ -23,7 +23,7 @@ export async function openBenchDatabase(): Promise<{
 }> {
   const url = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   if (!url) {
-    const database = await openDatabase<DB>({ dataDir: undefined });
+    const database = await openDatabase<DB>({ dataDir: process.env.BENCH_PGLITE_DIR });
     return { database, kind: 'pglite', cleanup: () => database.close() };
   }
   const schema = `bench_${randomBytes(5).toString('hex')}`;
