@@ -8,7 +8,7 @@ import type { DB } from '../src/schema.ts';
 
 /**
  * The database a bench runs on: a fresh schema of DATABASE_URL (or TEST_DATABASE_URL), dropped again by
- * `cleanup`, or an in-memory PGlite when neither is set.
+ * `cleanup`, or PGlite when neither is set: in memory, or in BENCH_PGLITE_DIR (on disk, as `npm start` keeps it).
  */
 export async function openBenchDatabase(): Promise<{
   database: Database<DB>;
