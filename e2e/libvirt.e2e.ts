@@ -62,7 +62,7 @@ describe('hypervisors (libvirt) in the console', () => {
 
     await row.getByRole('button', { name: buttonName('查看容量') }).click();
     const capacity = page.getByRole('dialog');
-    await visible(capacity.getByText('已用 0 核，可用 32 核，共 32 核'));
+    await visible(capacity.getByText('主机 32 个处理器核，按超分可分配 32 个虚拟处理器：已用 0，可用 32'));
     await visible(capacity.getByText('已用 0 GB，可用 64 GB，共 64 GB'));
     await ui.shot('libvirt-capacity-zh.png');
     expect(unexpectedErrors(ui.browserErrors)).toEqual([]);

@@ -33,7 +33,7 @@ export const libvirtEnUS: Record<keyof typeof libvirtZhCN, string> = {
   'libvirt.capacity.pool': 'Free space in the pool',
   'libvirt.capacity.domains': 'Virtual machines',
   'libvirt.capacity.used': '{used} used, {free} free, {total} in all',
-  'libvirt.unit.cores': '{n} cores',
+  'libvirt.capacity.vcpus': '{cpus} host cores, {capacity} vCPUs with overcommit: {used} used, {free} free',
   'libvirt.unit.gb': '{n} GB',
   'libvirt.unit.count': '{n}',
   'libvirt.form.title': 'Bind a hypervisor',

@@ -31,7 +31,7 @@ export const libvirtZhCN = {
   'libvirt.capacity.pool': '存储池可用空间',
   'libvirt.capacity.domains': '虚拟机数量',
   'libvirt.capacity.used': '已用 {used}，可用 {free}，共 {total}',
-  'libvirt.unit.cores': '{n} 核',
+  'libvirt.capacity.vcpus': '主机 {cpus} 个处理器核，按超分可分配 {capacity} 个虚拟处理器：已用 {used}，可用 {free}',
   'libvirt.unit.gb': '{n} GB',
   'libvirt.unit.count': '{n} 台',
   'libvirt.form.title': '对接虚拟化平台',

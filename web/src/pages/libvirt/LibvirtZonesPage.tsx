@@ -183,7 +183,6 @@ function CapacityModal({ connection, onClose }: { connection: LibvirtConnection;
   const capacity = useLibvirtCapacity(connection.id);
   const c = capacity.data;
   const gb = (n: number) => t('libvirt.unit.gb', { n });
-  const cores = (n: number) => t('libvirt.unit.cores', { n });
   return (
     <Modal
       open
@@ -195,7 +194,12 @@ function CapacityModal({ connection, onClose }: { connection: LibvirtConnection;
       {c ? (
         <Descriptions column={1} bordered size="small">
           <Descriptions.Item label={t('libvirt.capacity.cpus')}>
-            {t('libvirt.capacity.used', { used: cores(c.usedVcpus), free: cores(c.freeVcpus), total: cores(c.cpus) })}
+            {t('libvirt.capacity.vcpus', {
+              cpus: c.cpus,
+              capacity: c.vcpuCapacity,
+              used: c.usedVcpus,
+              free: c.freeVcpus,
+            })}
           </Descriptions.Item>
           <Descriptions.Item label={t('libvirt.capacity.memory')}>
             {t('libvirt.capacity.used', { used: gb(c.usedMemoryGb), free: gb(c.freeMemoryGb), total: gb(c.memoryGb) })}
