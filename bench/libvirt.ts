@@ -6,12 +6,14 @@
  * packages); a network and a pool of unique names are made and removed again.
  *   direct  one `virsh` process fed, per machine, `vol-create-as` (a qcow2 overlay of the base image, 40 GiB),
  *           `define` and `start` (the driver's own domain definition), then `net-dhcp-leases` once a second until
- *           every machine has its lease.
+ *           every machine has its lease. BENCH_DIRECT_SESSIONS=4: four such processes side by side, the machines
+ *           dealt out between them, as the driver creates them over four sessions.
  *   yunguan the database (DATABASE_URL / TEST_DATABASE_URL, a fresh schema; PGlite otherwise) migrated and seeded,
  *           the zone bound through the API, a unit's order of 20 machines placed through the API; timed from the
  *           ops reviewer's approval (HTTP) until the driver's receipt is recorded: the job's run
  *           (`runLibvirtFulfilment`, started at once instead of at its next 10-second tick), claim, leftovers check,
- *           capacity, per machine base image, volume, define, start, read back; all leases; the receipt.
+ *           capacity, per machine (side by side over up to four sessions) base image, volume, define, start, read
+ *           back; all leases; the receipt. BENCH_PROFILE=1 prints the driver's virsh commands with their times.
  * The direct run goes first and its domains are removed before Yunguan's run (one set of guests at a time).
  * Last line: one JSON object with both sides and their ratio; goal: at most 1.2.
  */
@@ -40,6 +42,8 @@ import { as, login } from '../test/sessions.ts';
 import { openBenchDatabase } from './database.ts';
 
 const VMS = Number(process.env.BENCH_VMS ?? 20);
+/** virsh processes the direct side runs side by side, the machines dealt out between them (1: one script). */
+const DIRECT_SESSIONS = Math.max(1, Number(process.env.BENCH_DIRECT_SESSIONS ?? 1));
 const say = (m: string) => process.stderr.write(`${m}\n`);
 const ZONE = '政务外网区';
 
@@ -134,7 +138,7 @@ async function main() {
     // ---- direct: the same domains with virsh ----
     const dir = mkdtempSync(path.join(tmpdir(), 'yunguan-bench-libvirt-'));
     const names = Array.from({ length: VMS }, (_, i) => `ygb-${zone.id}-${i + 1}`);
-    const script: string[] = [];
+    const scripts: string[][] = Array.from({ length: DIRECT_SESSIONS }, () => []);
     for (const name of names) {
       const file = path.join(dir, `${name}.xml`);
       writeFileSync(
@@ -153,7 +157,7 @@ async function main() {
           boot: zone.boot,
         }),
       );
-      script.push(
+      (scripts[names.indexOf(name) % DIRECT_SESSIONS] as string[]).push(
         `vol-create-as ${zone.pool} ${name}-system.qcow2 40G --format qcow2 --backing-vol ${zone.baseVolume} --backing-vol-format qcow2`,
         `define ${file}`,
         `start ${name}`,
@@ -161,7 +165,7 @@ async function main() {
     }
     say(`direct: ${VMS} domains with virsh ...`);
     const d0 = performance.now();
-    await virshScript(script);
+    await Promise.all(scripts.filter((x) => x.length).map(virshScript));
     const directStarted = performance.now() - d0;
     const macs = names.flatMap(macsOf);
     for (;;) {
@@ -268,6 +272,7 @@ async function main() {
       guest: 'QEMU/TCG, direct kernel boot, busybox initramfs, mem=128M (1 GiB ordered), 1 vCPU',
       directMs: Math.round(directMs),
       directAllStartedMs: Math.round(directStarted),
+      directSessions: DIRECT_SESSIONS,
       yunguanMs: Math.round(yunguanMs),
       yunguanApprovalMs: Math.round(approvedMs),
       // CPU seconds: the guests' own (booting them) by the time the last lease was in, and the bench process's in
