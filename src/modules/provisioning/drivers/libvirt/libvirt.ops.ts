@@ -242,7 +242,7 @@ export async function awaitLeases(
       vm.addresses = leased.filter((l) => vm.macs.includes(l.mac)).map((l) => l.address);
     }
     if (vms.every((vm) => vm.addresses.length) || Date.now() >= deadline) break;
-    await new Promise((r) => setTimeout(r, options.pollMs ?? 250));
+    await new Promise((r) => setTimeout(r, options.pollMs ?? 1000));
   }
   for (const vm of vms)
     vm.trail.push({ step: 'address', ok: vm.addresses.length > 0, detail: vm.addresses.join(', ') || 'no lease yet' });
