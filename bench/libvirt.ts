@@ -6,12 +6,14 @@
  * packages); a network and a pool of unique names are made and removed again.
  *   direct  one `virsh` process fed, per machine, `vol-create-as` (a qcow2 overlay of the base image, 40 GiB),
  *           `define` and `start` (the driver's own domain definition), then `net-dhcp-leases` once a second until
- *           every machine has its lease.
+ *           every machine has its lease. BENCH_DIRECT_SESSIONS=4: four such processes side by side, the machines
+ *           dealt out between them, as the driver creates them over four sessions.
  *   yunguan the database (DATABASE_URL / TEST_DATABASE_URL, a fresh schema; PGlite otherwise) migrated and seeded,
  *           the zone bound through the API, a unit's order of 20 machines placed through the API; timed from the
  *           ops reviewer's approval (HTTP) until the driver's receipt is recorded: the job's run
  *           (`runLibvirtFulfilment`, started at once instead of at its next 10-second tick), claim, leftovers check,
- *           capacity, per machine base image, volume, define, start, read back; all leases; the receipt.
+ *           capacity, per machine (side by side over up to four sessions) base image, volume, define, start, read
+ *           back; all leases; the receipt. BENCH_PROFILE=1 prints the driver's virsh commands with their times.
  * The direct run goes first and its domains are removed before Yunguan's run (one set of guests at a time).
  * Last line: one JSON object with both sides and their ratio; goal: at most 1.2.
  */
@@ -31,6 +33,7 @@ import {
   virshSystem,
 } from '../src/modules/provisioning/drivers/libvirt/libvirt.qemu.fixtures.ts';
 import { domainXml } from '../src/modules/provisioning/drivers/libvirt/libvirt.xml.ts';
+import { VirshSession } from '../src/modules/provisioning/drivers/libvirt/virsh.ts';
 import { closeLibvirtSessions, registerFulfilment } from '../src/modules/provisioning/index.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import { systemClock } from '../src/platform/time/clock.ts';
@@ -39,6 +42,8 @@ import { as, login } from '../test/sessions.ts';
 import { openBenchDatabase } from './database.ts';
 
 const VMS = Number(process.env.BENCH_VMS ?? 20);
+/** virsh processes the direct side runs side by side, the machines dealt out between them (1: one script). */
+const DIRECT_SESSIONS = Math.max(1, Number(process.env.BENCH_DIRECT_SESSIONS ?? 1));
 const say = (m: string) => process.stderr.write(`${m}\n`);
 const ZONE = '政务外网区';
 
@@ -64,12 +69,56 @@ const leasedMacs = (network: string) =>
       .filter((mac) => /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(mac)),
   );
 
+/** The guests' CPU time so far (s, `domstats --cpu-total`), summed: what booting them took of the host. */
+const guestCpuSeconds = (names: string[]) =>
+  (virshSystem('domstats', '--cpu-total', ...names).stdout ?? '')
+    .split('\n')
+    .filter((l) => l.trim().startsWith('cpu.time='))
+    .reduce((a, l) => a + Number(l.trim().slice('cpu.time='.length)) / 1e9, 0);
+
 /** A domain's MAC addresses (`virsh domiflist`). */
 const macsOf = (name: string) =>
   (virshSystem('domiflist', name).stdout ?? '')
     .split('\n')
     .map((l) => l.trim().split(/\s+/)[4] ?? '')
     .filter((mac) => /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(mac));
+
+/**
+ * BENCH_PROFILE=1: every virsh command of the driver with its start (ms after the approval) and duration, printed
+ * to stderr after Yunguan's run, grouped by command (count, total ms, first start, last end).
+ */
+const PROFILE = process.env.BENCH_PROFILE === '1';
+const profile: { cmd: string; at: number; ms: number }[] = [];
+let profileT0 = 0;
+if (PROFILE) {
+  const run = VirshSession.prototype.run;
+  VirshSession.prototype.run = function (this: VirshSession, args: readonly string[]) {
+    const at = performance.now();
+    const p = run.call(this, args);
+    const done = () => profile.push({ cmd: args[0] ?? '', at: at - profileT0, ms: performance.now() - at });
+    p.then(done, done);
+    return p;
+  };
+}
+
+function printProfile() {
+  const by = new Map<string, { n: number; total: number; first: number; last: number }>();
+  for (const e of profile) {
+    const g = by.get(e.cmd) ?? { n: 0, total: 0, first: Number.POSITIVE_INFINITY, last: 0 };
+    g.n++;
+    g.total += e.ms;
+    g.first = Math.min(g.first, e.at);
+    g.last = Math.max(g.last, e.at + e.ms);
+    by.set(e.cmd, g);
+  }
+  say('profile (virsh command: count, total ms, first start, last end, ms after approval):');
+  for (const [cmd, g] of [...by].sort((a, b) => a[1].first - b[1].first))
+    say(
+      `  ${cmd.padEnd(16)} ${String(g.n).padStart(4)} ${String(Math.round(g.total)).padStart(7)} ${String(Math.round(g.first)).padStart(7)} ${String(Math.round(g.last)).padStart(7)}`,
+    );
+  if (process.env.BENCH_PROFILE_ALL === '1')
+    for (const e of profile) say(`  ${Math.round(e.at)} +${Math.round(e.ms)} ${e.cmd}`);
+}
 
 async function main() {
   const why = qemuUnavailable();
@@ -89,7 +138,7 @@ async function main() {
     // ---- direct: the same domains with virsh ----
     const dir = mkdtempSync(path.join(tmpdir(), 'yunguan-bench-libvirt-'));
     const names = Array.from({ length: VMS }, (_, i) => `ygb-${zone.id}-${i + 1}`);
-    const script: string[] = [];
+    const scripts: string[][] = Array.from({ length: DIRECT_SESSIONS }, () => []);
     for (const name of names) {
       const file = path.join(dir, `${name}.xml`);
       writeFileSync(
@@ -108,7 +157,7 @@ async function main() {
           boot: zone.boot,
         }),
       );
-      script.push(
+      (scripts[names.indexOf(name) % DIRECT_SESSIONS] as string[]).push(
         `vol-create-as ${zone.pool} ${name}-system.qcow2 40G --format qcow2 --backing-vol ${zone.baseVolume} --backing-vol-format qcow2`,
         `define ${file}`,
         `start ${name}`,
@@ -116,7 +165,7 @@ async function main() {
     }
     say(`direct: ${VMS} domains with virsh ...`);
     const d0 = performance.now();
-    await virshScript(script);
+    await Promise.all(scripts.filter((x) => x.length).map(virshScript));
     const directStarted = performance.now() - d0;
     const macs = names.flatMap(macsOf);
     for (;;) {
@@ -125,6 +174,7 @@ async function main() {
       await new Promise((r) => setTimeout(r, 1000));
     }
     const directMs = performance.now() - d0;
+    const directGuestCpu = guestCpuSeconds(names);
     load.direct = loadavg()[0] as number;
     rmSync(dir, { recursive: true, force: true });
     for (const name of names) {
@@ -188,6 +238,8 @@ async function main() {
     const orderId = placed.json().id as string;
     say('yunguan: approving and running the driver ...');
     const y0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    profileT0 = y0;
     let current = placed.json();
     while (current.currentStep?.role === 'ops_reviewer' && !current.currentStep.handledByProvisioning) {
       const acted = await reviewer('POST', `/api/v1/orders/${orderId}/act`, {
@@ -201,11 +253,16 @@ async function main() {
     const run = await runLibvirtFulfilment(database.db, systemClock.now());
     if (run.delivered.length !== 1) throw new Error(`driver: ${JSON.stringify(run)}`);
     const yunguanMs = performance.now() - y0;
+    const cpu1 = process.cpuUsage(cpu0);
     load.yunguan = loadavg()[0] as number;
     const [w] = (await edu('GET', `/api/v1/work-orders?orderId=${orderId}`)).json().items;
+    const yunguanGuestCpu = guestCpuSeconds(
+      (virshSystem('list', '--name').stdout ?? '').split('\n').filter((n) => n.startsWith(`yg-${w.id}-`)),
+    );
     const receipt = (await edu('GET', `/api/v1/work-orders/${w.id}`)).json().receipts[0];
     const leased = receipt.lines.filter((l: { addresses: string[] }) => l.addresses.length > 0).length;
     say(`yunguan: ${Math.round(yunguanMs)} ms (approved after ${Math.round(approvedMs)} ms), ${leased} leases`);
+    if (PROFILE) printProfile();
     if (leased !== VMS) throw new Error(`only ${leased} of ${VMS} machines have their lease`);
 
     const result = {
@@ -215,8 +272,13 @@ async function main() {
       guest: 'QEMU/TCG, direct kernel boot, busybox initramfs, mem=128M (1 GiB ordered), 1 vCPU',
       directMs: Math.round(directMs),
       directAllStartedMs: Math.round(directStarted),
+      directSessions: DIRECT_SESSIONS,
       yunguanMs: Math.round(yunguanMs),
       yunguanApprovalMs: Math.round(approvedMs),
+      // CPU seconds: the guests' own (booting them) by the time the last lease was in, and the bench process's in
+      // Yunguan's run (the API, the driver, the database when PGlite)
+      guestCpuS: { direct: Number(directGuestCpu.toFixed(1)), yunguan: Number(yunguanGuestCpu.toFixed(1)) },
+      yunguanProcessCpuS: Number(((cpu1.user + cpu1.system) / 1e6).toFixed(2)),
       ratio: Number((yunguanMs / directMs).toFixed(3)),
       goal: 1.2,
       load1: { before: load.before, afterDirect: load.direct, afterYunguan: load.yunguan },

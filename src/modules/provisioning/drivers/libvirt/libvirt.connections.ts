@@ -76,6 +76,21 @@ export function virshOf(c: repo.ConnectionWithProvider): VirshSession {
   return sessionFor(c.id, c.uri, credentials);
 }
 
+/** Sessions a work order's machines are created over side by side (each its own libvirt connection). */
+export const CREATE_SESSIONS = 4;
+
+/**
+ * Up to `n` virsh sessions of a connection, the first being `virshOf`'s: libvirt serves each of its connections'
+ * calls concurrently, so machines are created side by side, each over its own session. libvirt's built-in test
+ * driver (`test:///`) keeps its state in the connection, so it gets its one session only.
+ */
+export function virshSessionsOf(c: repo.ConnectionWithProvider, n = CREATE_SESSIONS): VirshSession[] {
+  const first = virshOf(c);
+  if (c.uri.startsWith('test:')) return [first];
+  const credentials = c.sealed_credentials ? (JSON.parse(openSecret(c.sealed_credentials)) as Credentials) : null;
+  return [first, ...Array.from({ length: n - 1 }, (_, i) => sessionFor(`${c.id}#${i + 2}`, c.uri, credentials))];
+}
+
 /** The enabled connections of a provider's zone, in a stable order (the first is where new machines go). */
 export async function zoneConnections(db: Db | Trx, providerId: string, zone: string | null) {
   return (await repo.listConnections(db, { enabledOnly: true })).filter(

@@ -6,7 +6,7 @@ import * as provisioningRepo from '../../provisioning.repository.ts';
 import { deliver } from '../../provisioning.service.ts';
 import type { DriverDelivery } from '../driver.ts';
 import { fits, freeOf } from './libvirt.capacity.ts';
-import { configOf, syncLibvirtDrivers, virshOf, zoneConnections } from './libvirt.connections.ts';
+import { configOf, syncLibvirtDrivers, virshOf, virshSessionsOf, zoneConnections } from './libvirt.connections.ts';
 import {
   awaitLeases,
   type CreatedVm,
@@ -132,10 +132,9 @@ async function carryOut(db: Db, w: WorkItem, now: Date, trail: StepRecord[]): Pr
     );
     // what a crashed earlier attempt of this work order left (its names only) goes first, on every host
     for (const host of connections) {
-      for (const p of planned) {
-        for (const r of await removeLeftovers(virshOf(host), configOf(host), p.name))
-          trail.push({ step: `remove leftover ${r}`, ok: true });
-      }
+      const names = planned.map((p) => p.name);
+      for (const r of await removeLeftovers(virshOf(host), configOf(host), names))
+        trail.push({ step: `remove leftover ${r}`, ok: true });
     }
     const wanted = planned.reduce(
       (a, p) => {
@@ -178,18 +177,38 @@ async function carryOut(db: Db, w: WorkItem, now: Date, trail: StepRecord[]): Pr
       spec: Record<string, unknown>;
     }[] = [];
     try {
-      for (const p of planned) {
-        made.push(p.name);
-        const spec = p.line.specification as Record<string, unknown>;
-        const vm = await createVm(
-          virsh,
-          cfg,
-          p.name,
-          `${p.label}（工单 ${w.id} 第 ${p.line.line_no} 行）`,
-          sizeOf(spec),
-          { leaseWaitMs: 0 },
-        );
-        created.push({ vm, line: p.line, label: p.label, spec });
+      // the machines are created side by side, one per session (libvirt serves its connections concurrently);
+      // after a failure no further machine is begun, those under way finish, and the attempt fails as a whole
+      const failures: unknown[] = [];
+      let next = 0;
+      await Promise.all(
+        virshSessionsOf(c).map(async (session) => {
+          while (!failures.length && next < planned.length) {
+            const i = next++;
+            const p = planned[i] as (typeof planned)[number];
+            made.push(p.name);
+            const spec = p.line.specification as Record<string, unknown>;
+            try {
+              const vm = await createVm(
+                session,
+                cfg,
+                p.name,
+                `${p.label}（工单 ${w.id} 第 ${p.line.line_no} 行）`,
+                sizeOf(spec),
+                { leaseWaitMs: 0 },
+              );
+              created[i] = { vm, line: p.line, label: p.label, spec };
+            } catch (e) {
+              failures.push(e);
+            }
+          }
+        }),
+      );
+      if (failures.length) {
+        // the first failure is the attempt's error (its steps are added below); the others' steps are kept too
+        for (const f of failures.slice(1))
+          if (f instanceof LibvirtStepError) trail.push(...f.trail.map((s) => ({ ...s, step: `failed: ${s.step}` })));
+        throw failures[0];
       }
       // all machines started: their guests boot side by side while the leases are awaited
       await awaitLeases(

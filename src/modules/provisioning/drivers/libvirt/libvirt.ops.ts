@@ -91,24 +91,34 @@ const ignore = (kinds: VirshError['kind'][]) => (e: unknown) => {
 const volumeNames = (name: string) => ({ system: `${name}-system.qcow2`, data: `${name}-data.qcow2` });
 
 /**
- * Removes a domain and volumes by the names the driver gives them, if they exist: what a crashed earlier
- * attempt may have left. Only names of this work order are touched.
+ * Removes domains and volumes by the names the driver gives them, if they exist: what a crashed earlier
+ * attempt may have left. Only the given names (of this work order) are touched; the domains and the pool's
+ * volumes are listed once for all of them.
  */
-export async function removeLeftovers(virsh: VirshSession, c: ConnectionConfig, name: string): Promise<string[]> {
+export async function removeLeftovers(
+  virsh: VirshSession,
+  c: ConnectionConfig,
+  names: string | readonly string[],
+): Promise<string[]> {
   const removed: string[] = [];
-  const domains = lines(await virsh.run(['list', '--all', '--name']));
-  if (domains.includes(name)) {
-    await virsh.run(['destroy', name]).catch(ignore(['not_found']));
-    await virsh.run(['undefine', name]);
-    removed.push(`domain ${name}`);
+  const wanted = typeof names === 'string' ? [names] : names;
+  const domains = new Set(lines(await virsh.run(['list', '--all', '--name'])));
+  for (const name of wanted) {
+    if (domains.has(name)) {
+      await virsh.run(['destroy', name]).catch(ignore(['not_found']));
+      await virsh.run(['undefine', name]);
+      removed.push(`domain ${name}`);
+    }
   }
   // a daemon killed while creating a volume leaves a file its restarted self has not listed yet
   await virsh.run(['pool-refresh', c.pool]);
-  const volumes = volumeList(await virsh.run(['vol-list', '--pool', c.pool]));
-  for (const v of Object.values(volumeNames(name))) {
-    if (volumes.includes(v)) {
-      await virsh.run(['vol-delete', v, '--pool', c.pool]);
-      removed.push(`volume ${v}`);
+  const volumes = new Set(volumeList(await virsh.run(['vol-list', '--pool', c.pool])));
+  for (const name of wanted) {
+    for (const v of Object.values(volumeNames(name))) {
+      if (volumes.has(v)) {
+        await virsh.run(['vol-delete', v, '--pool', c.pool]);
+        removed.push(`volume ${v}`);
+      }
     }
   }
   return removed;
