@@ -40,7 +40,7 @@ export interface RunningPrometheus {
 /** Starts Prometheus with a temporary storage directory and the given configuration (default: no scraping). */
 export async function startPrometheus(
   configText = 'global: { scrape_interval: 1h }\n',
-  options: { dir?: string; args?: string[] } = {},
+  options: { dir?: string; args?: string[]; keep?: boolean } = {},
 ): Promise<RunningPrometheus | null> {
   if (!existsSync(PROMETHEUS)) {
     say(`${PROMETHEUS} is absent: the Prometheus side is skipped`);
@@ -48,7 +48,7 @@ export async function startPrometheus(
   }
   const dir = options.dir ?? mkdtempSync(path.join(tmpdir(), 'yunguan-bench-prom-'));
   writeFileSync(path.join(dir, 'prometheus.yml'), configText);
-  const port = await freePort();
+  const port = Number(process.env.BENCH_PROM_PORT) || (await freePort()); // a fixed port when the machine assigns ranges
   const child: ChildProcess = spawn(
     PROMETHEUS,
     [
@@ -73,7 +73,7 @@ export async function startPrometheus(
     pid: child.pid as number,
     stop: () => {
       child.kill('SIGTERM');
-      setTimeout(() => rmSync(dir, { recursive: true, force: true }), 2000).unref();
+      if (!options.keep) setTimeout(() => rmSync(dir, { recursive: true, force: true }), 2000).unref();
     },
   };
 }

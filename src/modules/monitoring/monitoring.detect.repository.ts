@@ -1,11 +1,13 @@
 // What detection reads (issue 24: detection that scales with resources, not with resources x hours).
-// `dailyBounds` reads one row per resource and Asia/Shanghai day of `monitoring_rollup_daily` (kept by triggers
+// `detectionRows` reads one row per resource and Asia/Shanghai day of `monitoring_rollup_daily` (kept by triggers
 // on monitoring_rollup, migrations/0140) and gives, per resource, bounds that rule most resources out; the few
 // it cannot rule out are evaluated exactly from their hours as `monitoring_rollup_day_hours` keeps them (one row per
 // resource and day, by the primary key: `exactCpu`, `exactNetwork`), with the same expressions over the same
 // hourly values as a scan of the hourly rollups would use.
 import { sql } from 'kysely';
 import type { Trx } from '../../schema.ts';
+import { pgArray } from './monitoring.ingest.ts';
+import type { Rule } from './monitoring.table.ts';
 
 const DAY = 86_400_000;
 /** Asia/Shanghai is UTC+8 all year. */
@@ -59,52 +61,109 @@ interface BoundRow {
   z_net: number;
 }
 
+/** What a resource's bounds are tested against: a window's hours needed, the zombie CPU limit, the average limit. */
+export interface RuleOutLimits {
+  lowHours: number;
+  zombieHours: number;
+  zombieMaxCpuPercent: number;
+  lowAvgCpuPercent: number;
+}
+
+export interface DetectionRow {
+  id: string;
+  organisation_id: string;
+  jurisdiction_id: string;
+  provider_id: string;
+  name: string;
+  delivered_at: Date | null;
+  last_sample_at: Date | null;
+  /** bounds of its windows' figures; null: none needed (ruled out, or no daily rows) */
+  bounds: { low: WindowBounds; zombie: WindowBounds } | null;
+}
+
 /**
- * Per resource of the jurisdiction with daily rows in either window: bounds of its low-utilisation window's
- * figures and of its zombie window's. One grouped read of the daily rows of the longer window.
+ * The jurisdiction's active resources that detection must look at (the count of all of them beside): those
+ * without a sample since `silentSince` (the silent-agent rule), and those whose daily rows cannot rule them out,
+ * with the bounds of their windows' figures. One statement: a grouped read of the daily rows of the longer window
+ * (one row per resource and day), tested in SQL against limits looser than the caller's own test (an average
+ * bound that is at most the caller's, a limit 1e-6 higher), so every resource the caller's test keeps is
+ * returned; the caller then tests the returned bounds exactly as before.
  */
-export async function dailyBounds(
+export async function detectionRows(
   trx: Trx,
   jurisdictionId: string,
   low: DayRange,
   zombie: DayRange,
-): Promise<Map<string, { low: WindowBounds; zombie: WindowBounds }>> {
+  silentSince: Date,
+  limits: RuleOutLimits,
+): Promise<{ resources: number; rows: DetectionRow[] }> {
+  // the grouped read sorts or hashes one row per resource and day: in memory, and no JIT compilation for it
+  await sql`set local work_mem = '64MB'`.execute(trx);
+  await sql`set local jit = off`.execute(trx);
   const from = low.anyFrom < zombie.anyFrom ? low.anyFrom : zombie.anyFrom;
   const to = low.anyTo > zombie.anyTo ? low.anyTo : zombie.anyTo;
   const lAny = sql`day >= ${low.anyFrom}::date and day < ${low.anyTo}::date`;
   const lFull = sql`day >= ${low.fullFrom}::date and day < ${low.fullTo}::date`;
   const zAny = sql`day >= ${zombie.anyFrom}::date and day < ${zombie.anyTo}::date`;
   const zFull = sql`day >= ${zombie.fullFrom}::date and day < ${zombie.fullTo}::date`;
-  const { rows } = await sql<BoundRow>`
-    select resource_id,
-      coalesce(sum(cpu_hours) filter (where ${lAny}), 0)::int as l_hours,
-      sum(cpu_sum) filter (where ${lFull}) as l_fs, sum(cpu_count) filter (where ${lFull}) as l_fc,
-      sum(cpu_count) filter (where ${lAny} and not (${lFull})) as l_ec,
-      min(cpu_min_avg) filter (where ${lAny} and not (${lFull})) as l_em,
-      coalesce(sum(cpu_hours) filter (where ${zAny}), 0)::int as z_hours,
-      max(cpu_max) filter (where ${zFull}) as z_max,
-      coalesce(sum(in_hours + out_hours) filter (where ${zAny}), 0)::int as z_net
-    from monitoring_rollup_daily
-    where jurisdiction_id = ${jurisdictionId} and day >= ${from}::date and day < ${to}::date
-    group by resource_id`.execute(trx);
-  const out = new Map<string, { low: WindowBounds; zombie: WindowBounds }>();
-  for (const r of rows) {
-    out.set(r.resource_id, {
-      low: {
-        hoursAtMost: r.l_hours,
-        avgAtLeast: averageAtLeast(r.l_fs, r.l_fc, r.l_ec, r.l_em),
-        maxAtLeast: Number.NEGATIVE_INFINITY,
-        networkHoursAtMost: 0,
-      },
-      zombie: {
-        hoursAtMost: r.z_hours,
-        avgAtLeast: Number.NaN,
-        maxAtLeast: r.z_max === null ? Number.NEGATIVE_INFINITY : Number(r.z_max),
-        networkHoursAtMost: r.z_net,
-      },
-    });
-  }
-  return out;
+  const avgLimit = limits.lowAvgCpuPercent + 1e-6 * (Math.abs(limits.lowAvgCpuPercent) + 1);
+  // Both steps materialized: computed once. Inlined, the planner (no statistics yet on freshly written day rows,
+  // estimating one row) chose a nested loop that re-ran the grouped read for every resource: 6-15x slower at
+  // 400-2,000 VMs on PGlite and PostgreSQL (the reverted lane mon24).
+  const { rows } = await sql<Omit<DetectionRow, 'bounds'> & Partial<Omit<BoundRow, 'resource_id'>> & { kept: boolean }>`
+    with b as materialized (
+      select resource_id,
+        coalesce(sum(cpu_hours) filter (where ${lAny}), 0)::int as l_hours,
+        sum(cpu_sum) filter (where ${lFull}) as l_fs, sum(cpu_count) filter (where ${lFull}) as l_fc,
+        sum(cpu_count) filter (where ${lAny} and not (${lFull})) as l_ec,
+        min(cpu_min_avg) filter (where ${lAny} and not (${lFull})) as l_em,
+        coalesce(sum(cpu_hours) filter (where ${zAny}), 0)::int as z_hours,
+        max(cpu_max) filter (where ${zFull}) as z_max,
+        coalesce(sum(in_hours + out_hours) filter (where ${zAny}), 0)::int as z_net
+      from monitoring_rollup_daily
+      where jurisdiction_id = ${jurisdictionId} and day >= ${from}::date and day < ${to}::date
+      group by resource_id),
+    c as materialized (
+      select * from b
+      where (z_hours > 0 and z_net > 0 and z_hours >= ${limits.zombieHours}::float8
+          and not coalesce(z_max >= ${limits.zombieMaxCpuPercent}::float8, false))
+        or (l_hours > 0 and l_hours >= ${limits.lowHours}::float8
+          and not coalesce(least(l_fs / nullif(l_fc, 0)::float8, l_em) >= ${avgLimit}::float8, false)))
+    select r.id, r.organisation_id, r.jurisdiction_id, r.provider_id, r.name, r.delivered_at, a.last_sample_at,
+      c.resource_id is not null as kept, c.l_hours, c.l_fs, c.l_fc, c.l_ec, c.l_em, c.z_hours, c.z_max, c.z_net
+    from resource r
+    left join monitoring_agent a on a.resource_id = r.id
+    left join c on c.resource_id = r.id
+    where r.jurisdiction_id = ${jurisdictionId} and r.state = 'active'
+      and (c.resource_id is not null or a.last_sample_at is null or a.last_sample_at < ${silentSince})`.execute(trx);
+  const { count } = await trx
+    .selectFrom('resource')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('jurisdiction_id', '=', jurisdictionId)
+    .where('state', '=', 'active')
+    .executeTakeFirstOrThrow();
+  return {
+    resources: Number(count),
+    rows: rows.map(({ kept, l_hours, l_fs, l_fc, l_ec, l_em, z_hours, z_max, z_net, ...r }) => ({
+      ...r,
+      bounds: kept
+        ? {
+            low: {
+              hoursAtMost: l_hours as number,
+              avgAtLeast: averageAtLeast(l_fs ?? null, l_fc ?? null, l_ec ?? null, l_em ?? null),
+              maxAtLeast: Number.NEGATIVE_INFINITY,
+              networkHoursAtMost: 0,
+            },
+            zombie: {
+              hoursAtMost: z_hours as number,
+              avgAtLeast: Number.NaN,
+              maxAtLeast: z_max === null || z_max === undefined ? Number.NEGATIVE_INFINITY : Number(z_max),
+              networkHoursAtMost: z_net as number,
+            },
+          }
+        : null,
+    })),
+  };
 }
 
 /**
@@ -138,95 +197,146 @@ export interface ExactCpu {
   daily: { day: string; avg: number; max: number }[];
 }
 
+type Slots = (number | null)[] | null;
+/** A resource's day: the day, whether the jurisdiction's, CPU sums, counts, peaks, network in, out (by hour). */
+type DayHours = [string, boolean, Slots, Slots, Slots, Slots, Slots];
+
+/** The 95th percentile as PostgreSQL's percentile_cont(0.95) computes it (sorted values, linear interpolation). */
+function percentile95(values: number[]): number | null {
+  if (values.length === 0) return null;
+  // a typed array sorts numerically without a comparator call per comparison (the same order for finite values)
+  const sorted = Float64Array.from(values).sort();
+  const pos = 0.95 * (values.length - 1);
+  const lower = Math.floor(pos);
+  const first = sorted[lower] as number;
+  if (Math.ceil(pos) === lower) return first;
+  const second = sorted[lower + 1] as number;
+  return first + (second - first) * (pos - lower);
+}
+
 /**
- * For the given resources, from their hourly CPU figures over [from, to) (their day rows, by the primary key): each window's
- * figures, its 95th percentile of the hourly averages, and the daily averages and peaks (the findings' chart).
+ * For the given resources, from their hourly figures over [from, to) as their day rows hold them (by the primary
+ * key, one row per day): each window's CPU figures (sum of sums, sum of counts, peak, hours of the jurisdiction's
+ * rollups; the 95th percentile of the hourly averages), the daily CPU averages and peaks (the findings' chart),
+ * and for `zombieIds` each network direction's peak and the in + out peak over [zombieFrom, to). The same
+ * figures, summed in the same order (day by day, hour by hour), as the grouped SQL over the unnested hours
+ * gave; computed here from the fetched arrays instead of per hour in SQL.
  */
-export async function exactCpu(
+export async function exactFigures(
   trx: Trx,
   jurisdictionId: string,
   ids: readonly string[],
+  zombieIds: readonly string[],
   lowFrom: Date,
   zombieFrom: Date,
   to: Date,
-): Promise<Map<string, ExactCpu>> {
-  const out = new Map<string, ExactCpu>();
+): Promise<{ cpu: Map<string, ExactCpu>; net: Map<string, ExactNetwork> }> {
+  const cpu = new Map<string, ExactCpu>();
+  const net = new Map<string, ExactNetwork>();
   const from = lowFrom < zombieFrom ? lowFrom : zombieFrom;
   const days = dayRange(from, to);
-  const inLow = sql`hour >= ${lowFrom} and jurisdiction_id = ${jurisdictionId}`;
-  const inZombie = sql`hour >= ${zombieFrom} and jurisdiction_id = ${jurisdictionId}`;
-  for (let i = 0; i < ids.length; i += 5000) {
-    const part = `{${ids.slice(i, i + 5000).join(',')}}`;
-    const { rows } = await sql<{
-      resource_id: string;
-      day: string | null;
-      ls: number | null;
-      lc: string | number | null;
-      lmx: number | null;
-      lh: number;
-      lp: number | null;
-      zs: number | null;
-      zc: string | number | null;
-      zmx: number | null;
-      zh: number;
-      zp: number | null;
-      avg: number;
-      max: number;
-    }>`
-      select resource_id, day,
-        sum(sum) filter (where ${inLow}) as ls, sum(count) filter (where ${inLow}) as lc,
-        max(max) filter (where ${inLow}) as lmx, (count(*) filter (where ${inLow}))::int as lh,
-        case when day is null then percentile_cont(0.95) within group (order by sum / count) filter (where hour >= ${lowFrom}) end as lp,
-        sum(sum) filter (where ${inZombie}) as zs, sum(count) filter (where ${inZombie}) as zc,
-        max(max) filter (where ${inZombie}) as zmx, (count(*) filter (where ${inZombie}))::int as zh,
-        case when day is null then percentile_cont(0.95) within group (order by sum / count) filter (where hour >= ${zombieFrom}) end as zp,
-        sum(sum) / sum(count) as avg, max(max) as max
-      from (select d.resource_id, d.jurisdiction_id, u.s as sum, u.c as count, u.x as max, h.hour,
-          to_char(d.day, 'YYYY-MM-DD') as day
-        from monitoring_rollup_day_hours d
-        cross join lateral unnest(d.cpu_sum, d.cpu_count, d.cpu_max) with ordinality as u(s, c, x, i)
-        cross join lateral (select (d.day::timestamp at time zone 'Asia/Shanghai') + (u.i - 1) * interval '1 hour' as hour) h
-        where d.resource_id = any(${part}::uuid[]) and d.day >= ${days.anyFrom}::date and d.day < ${days.anyTo}::date
-          and u.c is not null and h.hour >= ${from} and h.hour < ${to}) r
-      group by grouping sets ((resource_id), (resource_id, day))`.execute(trx);
-    for (const r of rows) {
-      let e = out.get(r.resource_id);
-      if (!e) {
-        e = {
-          lowS: null,
-          lowC: null,
-          lowMax: null,
-          lowHours: 0,
-          lowP95: null,
-          zombieS: null,
-          zombieC: null,
-          zombieMax: null,
-          zombieHours: 0,
-          zombieP95: null,
-          daily: [],
-        };
-        out.set(r.resource_id, e);
+  const lowT = lowFrom.getTime();
+  const zombieT = zombieFrom.getTime();
+  const fromT = from.getTime();
+  const toT = to.getTime();
+  // the zombie candidates with their network arrays, the others without (5,000 resources per statement)
+  const zombieSet = new Set(zombieIds);
+  const batches: { part: string; network: boolean }[] = [];
+  for (const network of [true, false]) {
+    const some = ids.filter((id) => zombieSet.has(id) === network);
+    for (let i = 0; i < some.length; i += 5000)
+      batches.push({ part: `{${some.slice(i, i + 5000).join(',')}}`, network });
+  }
+  for (const { part, network } of batches) {
+    // one row per resource, its days as JSON (parsed natively: an order of magnitude cheaper than the driver's
+    // array parser over 30 days x 24 hours x 3-5 arrays per resource)
+    const { rows: resources } = await sql<{ resource_id: string; days: DayHours[] }>`
+      select resource_id, json_agg(json_build_array(to_char(day, 'YYYY-MM-DD'), jurisdiction_id = ${jurisdictionId},
+          cpu_sum, cpu_count, cpu_max, ${network ? sql`in_avg, out_avg` : sql`null, null`}) order by day) as days
+      from monitoring_rollup_day_hours
+      where resource_id = any(${part}::uuid[]) and day >= ${days.anyFrom}::date and day < ${days.anyTo}::date
+      group by resource_id`.execute(trx);
+    for (const { resource_id: id, days: rows } of resources) {
+      const e: ExactCpu = {
+        lowS: null,
+        lowC: null,
+        lowMax: null,
+        lowHours: 0,
+        lowP95: null,
+        zombieS: null,
+        zombieC: null,
+        zombieMax: null,
+        zombieHours: 0,
+        zombieP95: null,
+        daily: [],
+      };
+      let ls = 0;
+      let lc = 0;
+      let lmx = Number.NEGATIVE_INFINITY;
+      let zs = 0;
+      let zc = 0;
+      let zmx = Number.NEGATIVE_INFINITY;
+      const lowAvgs: number[] = [];
+      const zombieAvgs: number[] = [];
+      let nIn: number | undefined;
+      let nOut: number | undefined;
+      let peak: number | undefined;
+      for (const [day, own, cpuSum, cpuCount, cpuMax, inAvg, outAvg] of rows) {
+        // 00:00 Asia/Shanghai of the day, in UTC milliseconds
+        const midnight = Date.parse(`${day}T00:00:00Z`) - SHANGHAI;
+        let ds = 0;
+        let dc = 0;
+        let dmx = Number.NEGATIVE_INFINITY;
+        let dn = 0;
+        for (let slot = 0; slot < 24; slot++) {
+          const hour = midnight + slot * 3_600_000;
+          if (hour < fromT || hour >= toT) continue;
+          const a = inAvg?.[slot] ?? null;
+          const b = outAvg?.[slot] ?? null;
+          if (hour >= zombieT && (a !== null || b !== null)) {
+            const both = a === null ? (b as number) : b === null ? a : a + b;
+            if (peak === undefined || both > peak) peak = both;
+            if (own && a !== null && (nIn === undefined || a > nIn)) nIn = a;
+            if (own && b !== null && (nOut === undefined || b > nOut)) nOut = b;
+          }
+          const c = cpuCount?.[slot] ?? null;
+          if (c === null) continue;
+          const s = cpuSum?.[slot] as number;
+          const x = cpuMax?.[slot] as number;
+          ds += s;
+          dc += c;
+          if (x > dmx) dmx = x;
+          dn++;
+          if (hour >= lowT) {
+            lowAvgs.push(s / c);
+            if (own) {
+              ls += s;
+              lc += c;
+              if (x > lmx) lmx = x;
+              e.lowHours++;
+            }
+          }
+          if (hour >= zombieT) {
+            zombieAvgs.push(s / c);
+            if (own) {
+              zs += s;
+              zc += c;
+              if (x > zmx) zmx = x;
+              e.zombieHours++;
+            }
+          }
+        }
+        if (dn > 0) e.daily.push({ day, avg: ds / dc, max: dmx });
       }
-      if (r.day !== null) {
-        e.daily.push({ day: r.day, avg: Number(r.avg), max: Number(r.max) });
-        continue;
-      }
-      Object.assign(e, {
-        lowS: r.ls,
-        lowC: r.lc,
-        lowMax: r.lmx,
-        lowHours: r.lh,
-        lowP95: r.lp,
-        zombieS: r.zs,
-        zombieC: r.zc,
-        zombieMax: r.zmx,
-        zombieHours: r.zh,
-        zombieP95: r.zp,
-      });
+      if (e.lowHours > 0) Object.assign(e, { lowS: ls, lowC: lc, lowMax: lmx });
+      if (e.zombieHours > 0) Object.assign(e, { zombieS: zs, zombieC: zc, zombieMax: zmx });
+      e.lowP95 = percentile95(lowAvgs);
+      e.zombieP95 = percentile95(zombieAvgs);
+      if (e.daily.length > 0) cpu.set(id, e);
+      if (peak !== undefined) net.set(id, { in: nIn, out: nOut, peak });
     }
   }
-  for (const e of out.values()) e.daily.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
-  return out;
+  return { cpu, net };
 }
 
 export interface ExactNetwork {
@@ -237,36 +347,75 @@ export interface ExactNetwork {
   peak: number | undefined;
 }
 
-/** For the given resources, over [from, to) (their day rows, by the primary key): each direction's peak and the in + out peak. */
-export async function exactNetwork(
+/** The jurisdiction's findings still open, in rectification or escalated (what a detection run reconciles). */
+export function liveFindings(trx: Trx, jurisdictionId: string) {
+  return trx
+    .selectFrom('monitoring_finding')
+    .select(['id', 'resource_id', 'rule', 'status'])
+    .where('jurisdiction_id', '=', jurisdictionId)
+    .where('status', 'in', ['open', 'in_rectification', 'escalated'])
+    .execute();
+}
+
+/** Findings that still hold: their evidence and rule version replaced, seen again at `now` (1,000 per statement). */
+export async function refreshFindings(
   trx: Trx,
-  jurisdictionId: string,
-  ids: readonly string[],
-  from: Date,
-  to: Date,
-): Promise<Map<string, ExactNetwork>> {
-  const out = new Map<string, ExactNetwork>();
-  const days = dayRange(from, to);
-  for (let i = 0; i < ids.length; i += 5000) {
-    const part = `{${ids.slice(i, i + 5000).join(',')}}`;
-    const { rows } = await sql<{ resource_id: string; i: number | null; o: number | null; peak: number }>`
-      select d.resource_id,
-        max(u.a) filter (where d.jurisdiction_id = ${jurisdictionId}) as i,
-        max(u.b) filter (where d.jurisdiction_id = ${jurisdictionId}) as o,
-        max(case when u.a is null then u.b when u.b is null then u.a else u.a + u.b end) as peak
-      from monitoring_rollup_day_hours d
-      cross join lateral unnest(d.in_avg, d.out_avg) with ordinality as u(a, b, i)
-      where d.resource_id = any(${part}::uuid[]) and d.day >= ${days.anyFrom}::date and d.day < ${days.anyTo}::date
-        and (u.a is not null or u.b is not null)
-        and (d.day::timestamp at time zone 'Asia/Shanghai') + (u.i - 1) * interval '1 hour' >= ${from}
-        and (d.day::timestamp at time zone 'Asia/Shanghai') + (u.i - 1) * interval '1 hour' < ${to}
-      group by resource_id`.execute(trx);
-    for (const r of rows)
-      out.set(r.resource_id, {
-        in: r.i === null ? undefined : Number(r.i),
-        out: r.o === null ? undefined : Number(r.o),
-        peak: Number(r.peak),
-      });
+  findings: readonly { id: string; evidence: Record<string, unknown>; ruleVersion: string }[],
+  now: Date,
+): Promise<void> {
+  for (let i = 0; i < findings.length; i += 1000) {
+    const part = findings.slice(i, i + 1000);
+    await sql`
+      update monitoring_finding f set evidence = u.evidence::jsonb, rule_version = u.rule_version,
+        last_detected_at = ${now}, updated_at = ${now}
+      from unnest(${pgArray(part.map((p) => p.id))}::uuid[], ${pgArray(part.map((p) => JSON.stringify(p.evidence)))}::text[],
+        ${pgArray(part.map((p) => p.ruleVersion))}::text[]) as u(id, evidence, rule_version)
+      where f.id = u.id`.execute(trx);
   }
-  return out;
+}
+
+/** New findings, first detected at `now` (1,000 per statement). */
+export async function insertFindings(
+  trx: Trx,
+  findings: readonly {
+    id: string;
+    organisation_id: string;
+    jurisdiction_id: string;
+    provider_id: string;
+    rule: Rule;
+    ruleVersion: string;
+    evidence: Record<string, unknown>;
+  }[],
+  now: Date,
+): Promise<void> {
+  for (let i = 0; i < findings.length; i += 1000) {
+    await trx
+      .insertInto('monitoring_finding')
+      .values(
+        findings.slice(i, i + 1000).map((d) => ({
+          resource_id: d.id,
+          organisation_id: d.organisation_id,
+          jurisdiction_id: d.jurisdiction_id,
+          provider_id: d.provider_id,
+          rule: d.rule,
+          rule_version: d.ruleVersion,
+          evidence: JSON.stringify(d.evidence),
+          first_detected_at: now,
+          last_detected_at: now,
+          updated_at: now,
+        })),
+      )
+      .execute();
+  }
+}
+
+/** Open findings that no longer hold, cleared; how many. */
+export async function clearFindings(trx: Trx, ids: readonly string[], now: Date): Promise<number> {
+  if (ids.length === 0) return 0;
+  await trx
+    .updateTable('monitoring_finding')
+    .set({ status: 'cleared', updated_at: now })
+    .where(sql<boolean>`id = any(${pgArray(ids)}::uuid[])`)
+    .execute();
+  return ids.length;
 }

@@ -1,9 +1,16 @@
-import { sql } from 'kysely';
 import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
 import type { Db, Trx } from '../../schema.ts';
 import { effectivePolicy } from '../policy/index.ts';
-import { dailyBounds, dayRange, exactCpu, exactNetwork } from './monitoring.detect.repository.ts';
-import { pgArray, readSetting } from './monitoring.ingest.ts';
+import {
+  clearFindings,
+  dayRange,
+  detectionRows,
+  exactFigures,
+  insertFindings,
+  liveFindings,
+  refreshFindings,
+} from './monitoring.detect.repository.ts';
+import { readSetting } from './monitoring.ingest.ts';
 import { DEFAULT_THRESHOLDS, RULE_VERSIONS, type Thresholds } from './monitoring.metrics.ts';
 import type { Rule } from './monitoring.table.ts';
 
@@ -126,36 +133,28 @@ export async function detect(trx: Trx, actor: Actor, jurisdictionId: string, now
   const to = new Date(Math.floor(now.getTime() / HOUR) * HOUR);
   const lowFrom = new Date(to.getTime() - t.windowDays * DAY);
   const zombieFrom = new Date(to.getTime() - t.zombieWindowDays * DAY);
-  const resources = await trx
-    .selectFrom('resource')
-    .leftJoin('monitoring_agent', 'monitoring_agent.resource_id', 'resource.id')
-    .select([
-      'resource.id',
-      'resource.organisation_id',
-      'resource.jurisdiction_id',
-      'resource.provider_id',
-      'resource.name',
-      'resource.delivered_at',
-      'monitoring_agent.last_sample_at',
-    ])
-    .where('resource.jurisdiction_id', '=', jurisdictionId)
-    .where('resource.state', '=', 'active')
-    .execute();
-
   const silentSince = new Date(now.getTime() - t.silentHours * HOUR);
   const exempt = new Set(await silenceExemption(trx, jurisdictionId, now));
-  // First the daily rows (one per resource and day): bounds of each window's figures rule out every resource
-  // that cannot match (monitoring.detect.repository.ts); the rest are evaluated exactly from their hourly rollups.
-  const bounds = await dailyBounds(trx, jurisdictionId, dayRange(lowFrom, to), dayRange(zombieFrom, to));
   const lowHours = t.windowDays * 24 * t.minCoverage;
   const zombieHours = t.zombieWindowDays * 24 * t.minCoverage;
+  // First the daily rows (one per resource and day): bounds of each window's figures rule out every resource
+  // that cannot match (monitoring.detect.repository.ts; already in SQL, with looser limits, for all but the
+  // resources returned); the rest are evaluated exactly from their hourly figures.
+  const { resources: count, rows: resources } = await detectionRows(
+    trx,
+    jurisdictionId,
+    dayRange(lowFrom, to),
+    dayRange(zombieFrom, to),
+    silentSince,
+    { lowHours, zombieHours, zombieMaxCpuPercent: t.zombieMaxCpuPercent, lowAvgCpuPercent: t.lowAvgCpuPercent },
+  );
   const possible: string[] = [];
   const possibleZombies: string[] = [];
   for (const r of resources) {
     if (!r.last_sample_at || r.last_sample_at < silentSince) {
       if (!r.delivered_at || r.delivered_at <= silentSince) continue; // silent: no figures needed
     }
-    const b = bounds.get(r.id);
+    const b = r.bounds;
     if (!b) continue;
     const zombie =
       b.zombie.hoursAtMost > 0 &&
@@ -167,8 +166,7 @@ export async function detect(trx: Trx, actor: Actor, jurisdictionId: string, now
     if (zombie || low) possible.push(r.id);
     if (zombie) possibleZombies.push(r.id);
   }
-  const cpu = await exactCpu(trx, jurisdictionId, possible, lowFrom, zombieFrom, to);
-  const net = await exactNetwork(trx, jurisdictionId, possibleZombies, zombieFrom, to);
+  const { cpu, net } = await exactFigures(trx, jurisdictionId, possible, possibleZombies, lowFrom, zombieFrom, to);
   // Candidates, as a scan of every hourly rollup would choose them (a peak is at least each direction's own peak).
   const lowStats = new Map<string, CpuStats>();
   const zombieStats = new Map<string, CpuStats>();
@@ -276,16 +274,11 @@ export async function detect(trx: Trx, actor: Actor, jurisdictionId: string, now
   for (const d of detected)
     if (d.rule !== 'silent_agent') d.evidence.series = { cpuDaily: charts.get(d.resource.id) ?? [] };
 
-  const live = await trx
-    .selectFrom('monitoring_finding')
-    .select(['id', 'resource_id', 'rule', 'status'])
-    .where('jurisdiction_id', '=', jurisdictionId)
-    .where('status', 'in', ['open', 'in_rectification', 'escalated'])
-    .execute();
+  const live = await liveFindings(trx, jurisdictionId);
   const liveByKey = new Map(live.map((f) => [`${f.resource_id}|${f.rule}`, f]));
   const result: DetectionResult = {
     jurisdictionId,
-    resources: resources.length,
+    resources: count,
     found: { low_utilisation: 0, zombie: 0, silent_agent: 0 },
     created: 0,
     refreshed: 0,
@@ -303,45 +296,20 @@ export async function detect(trx: Trx, actor: Actor, jurisdictionId: string, now
     else fresh.push(d);
   }
   // Set-based writes: one statement per 1,000 findings.
-  for (let i = 0; i < refresh.length; i += 1000) {
-    const part = refresh.slice(i, i + 1000);
-    await sql`
-      update monitoring_finding f set evidence = u.evidence::jsonb, rule_version = u.rule_version,
-        last_detected_at = ${now}, updated_at = ${now}
-      from unnest(${pgArray(part.map((p) => p.id))}::uuid[], ${pgArray(part.map((p) => JSON.stringify(p.d.evidence)))}::text[],
-        ${pgArray(part.map((p) => RULE_VERSIONS[p.d.rule]))}::text[]) as u(id, evidence, rule_version)
-      where f.id = u.id`.execute(trx);
-  }
+  await refreshFindings(
+    trx,
+    refresh.map((p) => ({ id: p.id, evidence: p.d.evidence, ruleVersion: RULE_VERSIONS[p.d.rule] })),
+    now,
+  );
   result.refreshed = refresh.length;
-  for (let i = 0; i < fresh.length; i += 1000) {
-    await trx
-      .insertInto('monitoring_finding')
-      .values(
-        fresh.slice(i, i + 1000).map((d) => ({
-          resource_id: d.resource.id,
-          organisation_id: d.resource.organisation_id,
-          jurisdiction_id: d.resource.jurisdiction_id,
-          provider_id: d.resource.provider_id,
-          rule: d.rule,
-          rule_version: RULE_VERSIONS[d.rule],
-          evidence: JSON.stringify(d.evidence),
-          first_detected_at: now,
-          last_detected_at: now,
-          updated_at: now,
-        })),
-      )
-      .execute();
-  }
+  await insertFindings(
+    trx,
+    fresh.map((d) => ({ ...d.resource, rule: d.rule, ruleVersion: RULE_VERSIONS[d.rule], evidence: d.evidence })),
+    now,
+  );
   result.created = fresh.length;
   const stale = live.filter((f) => f.status === 'open' && !seen.has(`${f.resource_id}|${f.rule}`)).map((f) => f.id);
-  if (stale.length > 0) {
-    await trx
-      .updateTable('monitoring_finding')
-      .set({ status: 'cleared', updated_at: now })
-      .where(sql<boolean>`id = any(${pgArray(stale)}::uuid[])`)
-      .execute();
-    result.cleared = stale.length;
-  }
+  result.cleared = await clearFindings(trx, stale, now);
   if (result.created > 0 || result.cleared > 0) {
     await writeAudit(trx, actor, {
       action: 'monitoring.detection_run',
