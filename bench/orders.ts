@@ -163,6 +163,7 @@ async function main() {
     const latencies: number[] = [];
     let failed = 0;
     const appWaits = await sampleWaits(url);
+    const nodeCpu = process.cpuUsage();
     const end = performance.now() + seconds * 1000;
     await Promise.all(
       Array.from({ length: clients }, async (_, c) => {
@@ -184,6 +185,10 @@ async function main() {
       }),
     );
     const elapsed = seconds + Math.max(0, (performance.now() - end) / 1000);
+    const nodeCpuMs = (() => {
+      const used = process.cpuUsage(nodeCpu);
+      return (used.user + used.system) / 1000;
+    })();
     const appWaitShares = await appWaits.stop();
     await app.close();
     const ordersPerSec = latencies.length / elapsed;
@@ -228,32 +233,56 @@ async function main() {
       PGDATABASE: u.pathname.slice(1),
       PGOPTIONS: `-c search_path=${schema}`,
     };
-    const pgbenchWaits = await sampleWaits(url);
+    const pgbenchPids = new Set<number>();
+    const pgbenchWaits = await sampleWaits(url, pgbenchPids);
     const perProcess = runs.length > 1 ? 1 : clients;
-    const outs = await Promise.all(
-      runs.map(({ file, vars }, k) =>
-        execFileAsync(
+    // All started by one shell, at once: a spawn from this large process takes tens of milliseconds each, which
+    // would stagger fifty starts by seconds. Each writes its summary to out-<k>.txt.
+    const command = runs
+      .map(({ file, vars }, k) =>
+        [
           'pgbench',
-          [
-            '-n',
-            '-M',
-            process.env.BENCH_PGBENCH_MODE ?? 'extended',
-            '-c',
-            String(perProcess),
-            '-j',
-            String(Math.min(4, perProcess)),
-            '-T',
-            String(seconds),
-            '-f',
-            file,
-            '-l',
-            `--log-prefix=${path.join(dir, `pgb${k}`)}`,
-            ...vars.args(),
-          ],
-          { env, cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-        ).then((r) => r.stdout),
-      ),
-    );
+          '-n',
+          '-M',
+          process.env.BENCH_PGBENCH_MODE ?? 'extended',
+          '-c',
+          String(perProcess),
+          '-j',
+          String(Math.min(4, perProcess)),
+          '-T',
+          String(seconds),
+          '-f',
+          file,
+          '-l',
+          `--log-prefix=${path.join(dir, `pgb${k}`)}`,
+          ...vars.args(),
+        ]
+          .map((arg) => `'${arg.replaceAll("'", `'\\''`)}'`)
+          .join(' ')
+          .concat(` > ${path.join(dir, `out-${k}.txt`)} 2>&1 &`),
+      )
+      .join('\n');
+    writeFileSync(path.join(dir, 'run.sh'), `${command}\nwait\n`);
+    const shell = execFileAsync('bash', [path.join(dir, 'run.sh')], {
+      env,
+      cwd: dir,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const shellPid = shell.child.pid;
+    // the shell's children are the pgbench processes (their CPU is the client side's)
+    const findChildren = setInterval(() => {
+      try {
+        for (const pid of readFileSync(`/proc/${shellPid}/task/${shellPid}/children`, 'utf8')
+          .split(' ')
+          .filter(Boolean))
+          pgbenchPids.add(Number(pid));
+      } catch {}
+    }, 20);
+    await shell.finally(() => clearInterval(findChildren));
+    const outs = runs.map((_, k) => readFileSync(path.join(dir, `out-${k}.txt`), 'utf8'));
+    const aborted = outs.find((out) => /error/i.test(out) && !/tps = /.test(out));
+    if (aborted) throw new Error(`bench:orders: pgbench failed: ${aborted.slice(0, 2000)}`);
     const pgbenchWaitShares = await pgbenchWaits.stop();
     const tps = outs.reduce((sum, out) => sum + Number(/tps = ([0-9.]+)/.exec(out)?.[1] ?? 0), 0);
     const pgFailed = outs.reduce(
@@ -295,6 +324,9 @@ async function main() {
       auditChainIntact: chain.intact,
       sameRowsPerOrder: check.same,
       ratio: tps ? Math.round((ordersPerSec / tps) * 1000) / 1000 : null,
+      // CPU per order (ms): the Node process (app) or the pgbench processes, and the database backends serving them
+      appCpuMsPerOrder: perOrder(nodeCpuMs, appWaitShares.backendCpuMs, latencies.length),
+      pgbenchCpuMsPerOrder: perOrder(pgbenchWaitShares.clientCpuMs, pgbenchWaitShares.backendCpuMs, pgLatencies.length),
       appStatementsPerOrder: traced.length,
       pgbenchStatementsPerOrder: scriptCheck.statements,
       sameStatementsPerOrder: scriptCheck.same,
@@ -319,6 +351,24 @@ async function main() {
 }
 
 type Row = Record<string, unknown>;
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux (getconf CLK_TCK)
+
+const perOrder = (clientMs: number, databaseMs: number, orders: number) => ({
+  client: Math.round((clientMs / Math.max(1, orders)) * 10) / 10,
+  database: Math.round((databaseMs / Math.max(1, orders)) * 10) / 10,
+});
+
+/** utime + stime of a process from /proc, in clock ticks; undefined once it is gone (or off Linux). */
+function cpuTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
+}
 
 // Every statement node-postgres sends goes through this wrapper, installed before any connection is made (the
 // database module binds each connection's query method when it connects); it records texts while tracing.
@@ -346,31 +396,50 @@ async function traceStatements(fn: () => Promise<void>): Promise<string[]> {
  * Samples, every 50 ms, what the active sessions of the bench's database wait on (pg_stat_activity); `stop`
  * answers each wait's share of the samples ("CPU" when not waiting), the five largest.
  */
-async function sampleWaits(url: string) {
+async function sampleWaits(url: string, clientPids: Set<number> = new Set()) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const counts = new Map<string, number>();
   const statements = new Map<string, number>();
+  // CPU ticks of each backend of the database and each client process (pgbench), first and last seen
+  const backendTicks = new Map<number, [number, number]>();
+  const clientTicks = new Map<number, [number, number]>();
+  const note = (m: Map<number, [number, number]>, pid: number) => {
+    const ticks = cpuTicks(pid);
+    if (ticks === undefined) return;
+    const seen = m.get(pid);
+    m.set(pid, [seen?.[0] ?? ticks, ticks]);
+  };
   let total = 0;
   let running = true;
   const loop = (async () => {
     while (running) {
       const { rows } = await client.query(
-        `select coalesce(wait_event_type || ':' || wait_event, 'CPU') as w, wait_event_type = 'Lock' as locked,
-                left(regexp_replace(query, '\\s+', ' ', 'g'), 70) as q from pg_stat_activity
-          where state = 'active' and pid <> pg_backend_pid() and datname = current_database()
-            and query not like '%pg_stat_activity%'`,
+        `select pid, state = 'active' as active, coalesce(wait_event_type || ':' || wait_event, 'CPU') as w,
+                wait_event_type = 'Lock' as locked, left(regexp_replace(query, '\\s+', ' ', 'g'), 70) as q
+           from pg_stat_activity
+          where pid <> pg_backend_pid() and datname = current_database() and backend_type = 'client backend'`,
       );
       for (const r of rows) {
+        note(backendTicks, r.pid);
+        if (!r.active) continue;
         counts.set(r.w, (counts.get(r.w) ?? 0) + 1);
         total++;
         if (r.locked) statements.set(`${r.w} ${r.q}`, (statements.get(`${r.w} ${r.q}`) ?? 0) + 1);
       }
+      for (const pid of clientPids) note(clientTicks, pid);
       await new Promise((r) => setTimeout(r, 50));
     }
   })();
+  const cpuMs = (m: Map<number, [number, number]>) =>
+    [...m.values()].reduce((sum, [first, last]) => sum + last - first, 0) * (1000 / TICKS_PER_SECOND);
   return {
-    async stop(): Promise<{ waits: Record<string, number>; lockedStatements: Record<string, number> }> {
+    async stop(): Promise<{
+      waits: Record<string, number>;
+      lockedStatements: Record<string, number>;
+      backendCpuMs: number;
+      clientCpuMs: number;
+    }> {
       running = false;
       await loop;
       await client.end();
@@ -381,7 +450,12 @@ async function sampleWaits(url: string) {
             .slice(0, 5)
             .map(([w, n]) => [w, Math.round((n / Math.max(1, total)) * 1000) / 1000]),
         );
-      return { waits: top(counts), lockedStatements: top(statements) };
+      return {
+        waits: top(counts),
+        lockedStatements: top(statements),
+        backendCpuMs: cpuMs(backendTicks),
+        clientCpuMs: cpuMs(clientTicks),
+      };
     },
   };
 }
