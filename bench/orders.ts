@@ -33,6 +33,7 @@ import { type Database, openDatabase } from '../src/platform/db/database.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import type { DB } from '../src/schema.ts';
 import { seedDemo } from '../src/seed.ts';
+import { sameStatements } from './orders-statements.ts';
 
 const execFileAsync = promisify(execFile);
 const UNITS = Math.max(1, Number(process.env.BENCH_UNITS ?? 1));
@@ -738,37 +739,6 @@ INSERT INTO audit_event (occurred_at, actor_kind, actor_id, actor_name, organisa
 UPDATE idempotency_key SET status_code = 201, response = ${v.p(t.key.response)} WHERE principal = ${v.p(t.key.principal)} AND key = :idem_key;
 COMMIT;
 `;
-}
-
-/**
- * Whether the pgbench script sends the statements the app sent for its traced order, in the same order: each
- * compared by its verb and first table (the texts differ: quoting, constants as parameters).
- */
-function sameStatements(traced: string[], script: string) {
-  const shape = (q: string) => {
-    const x = q.toLowerCase().replaceAll('"', '').replace('/* prepared */', '').replace(/;\s*$/, '').trim();
-    const table = /\b(?:from|into|update)\s+([a-z_]+)/.exec(x)?.[1] ?? '';
-    return `${x.split(/\s+/)[0]} ${table}`.trim();
-  };
-  const statements: string[] = [];
-  let current = '';
-  for (const line of script.split('\n')) {
-    if (line.startsWith('--') || !line.trim()) continue;
-    current += `${line}\n`;
-    if (/;\s*$/.test(line) || /\\gset/.test(line)) {
-      statements.push(current);
-      current = '';
-    }
-  }
-  const app = traced.map(shape);
-  const bench = statements.map(shape);
-  const at = app.findIndex((s, i) => s !== bench[i]);
-  const same = app.length === bench.length && at < 0;
-  return {
-    same,
-    scriptCount: bench.length,
-    diff: same ? '' : `#${at + 1}: app "${app[at] ?? '(none)'}", pgbench "${bench[at] ?? '(none)'}"`,
-  };
 }
 
 /** Rows written per order by the app (its template order) and by pgbench (its last order), by table. */
