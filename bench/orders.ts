@@ -33,6 +33,7 @@ import { type Database, openDatabase } from '../src/platform/db/database.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import type { DB } from '../src/schema.ts';
 import { seedDemo } from '../src/seed.ts';
+import { sameStatements } from './orders-statements.ts';
 
 const execFileAsync = promisify(execFile);
 const UNITS = Math.max(1, Number(process.env.BENCH_UNITS ?? 1));
@@ -61,7 +62,8 @@ async function main() {
   const url = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   if (!url)
     throw new Error('bench:orders needs DATABASE_URL or TEST_DATABASE_URL (PostgreSQL; pgbench runs against it)');
-  const requested = Number(process.env.BENCH_CLIENTS ?? 200);
+  // Many units: one client per unit unless told otherwise (the load a city sees); one project: 200.
+  const requested = Number(process.env.BENCH_CLIENTS ?? (UNITS > 1 ? UNITS : 200));
   const seconds = Number(process.env.BENCH_SECONDS ?? 10);
   const schema = `bench_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
@@ -103,7 +105,7 @@ async function main() {
     await migrateToLatest(db);
     await seedDemo(db);
     suspendFulfilmentHandlers(); // the orders engine alone, no provider work orders
-    const units = await benchUnits(db, UNITS);
+    const units = await benchUnits(db, UNITS, UNITS > 1 ? Math.ceil(clients / UNITS) : 1);
     const config = loadConfig({
       YUNGUAN_DATA_DIR: path.join(dir, 'unused'),
       YUNGUAN_RATE_LIMIT_LOGIN: '1000000',
@@ -112,7 +114,10 @@ async function main() {
     if (config.auditKey) throw new Error('bench:orders computes the plain SM3 chain; run it without YUNGUAN_AUDIT_KEY');
     const app = await buildApp({ config, database });
     await app.ready();
-    const sessions: { cookie: string; csrf: string; body: Record<string, unknown> }[] = [];
+    // One slot per project: with many units every client has a project of its own (client c orders for unit
+    // c mod units, against that unit's project c div units), so no two clients queue on one project's row.
+    const sessions: { cookie: string; csrf: string; body: Record<string, unknown>; unit: (typeof units)[number] }[] =
+      [];
     for (const unit of units) {
       const login = await app.inject({
         method: 'POST',
@@ -122,32 +127,50 @@ async function main() {
       if (login.statusCode !== 200) throw new Error(`bench:orders: ${unit.username} cannot sign in: ${login.body}`);
       const setCookie = login.headers['set-cookie'];
       const cookie = String(Array.isArray(setCookie) ? setCookie[0] : setCookie).split(';')[0] as string;
-      const body = {
-        type: 'new_resources',
-        title: 'bench',
-        projectId: unit.projectId,
-        systemId: unit.systemId,
-        lines: [
-          {
-            itemCode: 'cloud-vm',
-            specification: { vcpu: 1, memoryGb: 1, systemDiskGb: 40, dataDiskGb: 0, os: 'CentOS 7.9' },
-          },
-        ],
-      };
-      sessions.push({ cookie, csrf: login.json().csrfToken as string, body });
+      for (const [projectId, systemId] of unit.projects) {
+        const body = {
+          type: 'new_resources',
+          title: 'bench',
+          projectId,
+          systemId,
+          lines: [
+            {
+              itemCode: 'cloud-vm',
+              specification: { vcpu: 1, memoryGb: 1, systemDiskGb: 40, dataDiskGb: 0, os: 'CentOS 7.9' },
+            },
+          ],
+        };
+        sessions.push({ cookie, csrf: login.json().csrfToken as string, body, unit });
+      }
     }
+    // slot of client c: its unit c mod units, that unit's project c div units (one project: every client)
+    const slotOf = (c: number) => (UNITS > 1 ? (c % UNITS) * Math.ceil(clients / UNITS) + Math.floor(c / UNITS) : 0);
+    // One order placed alone first, its statements recorded (every query a pooled connection ran meanwhile).
+    let scriptCheck = { statements: 0, same: false };
+    const traced = await traceStatements(async () => {
+      const { cookie, csrf, body } = sessions[0] as (typeof sessions)[number];
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/orders',
+        payload: body,
+        headers: { cookie, 'x-csrf-token': csrf, 'idempotency-key': 'bench-traced' },
+      });
+      if (res.statusCode !== 201) throw new Error(`bench:orders: the traced order was refused: ${res.body}`);
+    });
+    if (process.env.BENCH_TRACE) writeFileSync(process.env.BENCH_TRACE, `${traced.join(';\n')};\n`);
     say(
       `placing orders of ${units.length} unit(s) with ${clients} clients for ${seconds} s (pool ${pool}; max_connections ${maxConnections}, ${inUse} in use)`,
     );
     const latencies: number[] = [];
     let failed = 0;
     const appWaits = await sampleWaits(url);
+    const nodeCpu = process.cpuUsage();
     const end = performance.now() + seconds * 1000;
     await Promise.all(
       Array.from({ length: clients }, async (_, c) => {
         for (let i = 0; performance.now() < end; i++) {
           const t0 = performance.now();
-          const { cookie, csrf, body } = sessions[c % sessions.length] as (typeof sessions)[number];
+          const { cookie, csrf, body } = sessions[slotOf(c)] as (typeof sessions)[number];
           const res = await app.inject({
             method: 'POST',
             url: '/api/v1/orders',
@@ -163,21 +186,35 @@ async function main() {
       }),
     );
     const elapsed = seconds + Math.max(0, (performance.now() - end) / 1000);
+    const nodeCpuMs = (() => {
+      const used = process.cpuUsage(nodeCpu);
+      return (used.user + used.system) / 1000;
+    })();
     const appWaitShares = await appWaits.stop();
     await app.close();
     const ordersPerSec = latencies.length / elapsed;
 
     // ---- pgbench: the same per-request database work, its constants taken from an order the app placed.
-    // One script per unit, each copying an order its unit placed; pgbench picks one per transaction.
-    const v = new Vars();
-    const scripts: string[] = [];
+    // One project: one pgbench with every client on one script. Many units: one pgbench process per client,
+    // each with the script of the client's own slot (pgbench -f picks scripts at random per transaction, which
+    // would make clients collide on projects the app's clients never share).
+    const runs: { file: string; vars: Vars }[] = [];
     let t: Awaited<ReturnType<typeof template>> | undefined;
-    for (const [k, unit] of units.entries()) {
-      const copied = await template(db, unit.organisationId, unit.username);
+    const slots = UNITS > 1 ? Array.from({ length: clients }, (_, c) => slotOf(c)) : [0];
+    for (const [k, slot] of slots.entries()) {
+      const session = sessions[slot] as (typeof sessions)[number];
+      const copied = await template(db, String(session.body.projectId), session.unit.username);
       t ??= copied;
+      const vars = new Vars();
       const file = path.join(dir, `place-${k}.sql`);
-      writeFileSync(file, pgbenchScript(v, copied, crypto));
-      scripts.push('-f', `${file}@1`);
+      const script = pgbenchScript(vars, copied, crypto);
+      writeFileSync(file, script);
+      runs.push({ file, vars });
+      if (k === 0) {
+        const same = sameStatements(traced, script);
+        if (!same.same) say(`statements differ from the app's: ${same.diff}`);
+        scriptCheck = { statements: same.scriptCount, same: same.same };
+      }
     }
     if (!t) throw new Error('bench:orders: no unit');
     const pgbenchFrom = (
@@ -186,7 +223,7 @@ async function main() {
     // The app's pool is closed first: pgbench gets its connections.
     await database.close();
     database = undefined;
-    say(`pgbench with ${clients} clients for ${seconds} s`);
+    say(`pgbench with ${clients} clients for ${seconds} s (${runs.length} process(es))`);
     const u = new URL(url);
     const env = {
       ...process.env,
@@ -197,29 +234,62 @@ async function main() {
       PGDATABASE: u.pathname.slice(1),
       PGOPTIONS: `-c search_path=${schema}`,
     };
-    const pgbenchWaits = await sampleWaits(url);
-    const out = await execFileAsync(
-      'pgbench',
-      [
-        '-n',
-        '-M',
-        'extended',
-        '-c',
-        String(clients),
-        '-j',
-        String(Math.min(4, clients)),
-        '-T',
-        String(seconds),
-        ...scripts,
-        '-l',
-        `--log-prefix=${path.join(dir, 'pgb')}`,
-        ...v.args(),
-      ],
-      { env, cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-    ).then((r) => r.stdout);
+    const pgbenchPids = new Set<number>();
+    const pgbenchWaits = await sampleWaits(url, pgbenchPids);
+    const perProcess = runs.length > 1 ? 1 : clients;
+    // All started by one shell, at once: a spawn from this large process takes tens of milliseconds each, which
+    // would stagger fifty starts by seconds. Each writes its summary to out-<k>.txt.
+    const command = runs
+      .map(({ file, vars }, k) =>
+        [
+          'pgbench',
+          '-n',
+          '-M',
+          process.env.BENCH_PGBENCH_MODE ?? 'extended',
+          '-c',
+          String(perProcess),
+          '-j',
+          String(Math.min(4, perProcess)),
+          '-T',
+          String(seconds),
+          '-f',
+          file,
+          '-l',
+          `--log-prefix=${path.join(dir, `pgb${k}`)}`,
+          ...vars.args(),
+        ]
+          .map((arg) => `'${arg.replaceAll("'", `'\\''`)}'`)
+          .join(' ')
+          .concat(` > ${path.join(dir, `out-${k}.txt`)} 2>&1 &`),
+      )
+      .join('\n');
+    writeFileSync(path.join(dir, 'run.sh'), `${command}\nwait\n`);
+    const shell = execFileAsync('bash', [path.join(dir, 'run.sh')], {
+      env,
+      cwd: dir,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const shellPid = shell.child.pid;
+    // the shell's children are the pgbench processes (their CPU is the client side's)
+    const findChildren = setInterval(() => {
+      try {
+        for (const pid of readFileSync(`/proc/${shellPid}/task/${shellPid}/children`, 'utf8')
+          .split(' ')
+          .filter(Boolean))
+          pgbenchPids.add(Number(pid));
+      } catch {}
+    }, 20);
+    await shell.finally(() => clearInterval(findChildren));
+    const outs = runs.map((_, k) => readFileSync(path.join(dir, `out-${k}.txt`), 'utf8'));
+    const aborted = outs.find((out) => /error/i.test(out) && !/tps = /.test(out));
+    if (aborted) throw new Error(`bench:orders: pgbench failed: ${aborted.slice(0, 2000)}`);
     const pgbenchWaitShares = await pgbenchWaits.stop();
-    const tps = Number(/tps = ([0-9.]+)/.exec(out)?.[1] ?? 0);
-    const pgFailed = Number(/number of failed transactions: (\d+)/.exec(out)?.[1] ?? 0);
+    const tps = outs.reduce((sum, out) => sum + Number(/tps = ([0-9.]+)/.exec(out)?.[1] ?? 0), 0);
+    const pgFailed = outs.reduce(
+      (sum, out) => sum + Number(/number of failed transactions: (\d+)/.exec(out)?.[1] ?? 0),
+      0,
+    );
     const pgLatencies: number[] = [];
     for (const f of readdirSync(dir).filter((x) => x.startsWith('pgb'))) {
       for (const line of readFileSync(path.join(dir, f), 'utf8').split('\n')) {
@@ -255,9 +325,18 @@ async function main() {
       auditChainIntact: chain.intact,
       sameRowsPerOrder: check.same,
       ratio: tps ? Math.round((ordersPerSec / tps) * 1000) / 1000 : null,
+      // CPU per order (ms): the Node process (app) or the pgbench processes, and the database backends serving them
+      appCpuMsPerOrder: perOrder(nodeCpuMs, appWaitShares.backendCpuMs, latencies.length),
+      pgbenchCpuMsPerOrder: perOrder(pgbenchWaitShares.clientCpuMs, pgbenchWaitShares.backendCpuMs, pgLatencies.length),
+      appStatementsPerOrder: traced.length,
+      pgbenchStatementsPerOrder: scriptCheck.statements,
+      sameStatementsPerOrder: scriptCheck.same,
       // what the sessions of each side waited on (share of samples of active sessions, every 50 ms)
-      appWaits: appWaitShares,
-      pgbenchWaits: pgbenchWaitShares,
+      appWaits: appWaitShares.waits,
+      pgbenchWaits: pgbenchWaitShares.waits,
+      // the statements that waited on a lock, as shares of all samples
+      appLockedStatements: appWaitShares.lockedStatements,
+      pgbenchLockedStatements: pgbenchWaitShares.lockedStatements,
     };
     if (!check.same)
       say(`rows per order differ: app ${JSON.stringify(check.app)}, pgbench ${JSON.stringify(check.pgbench)}`);
@@ -274,41 +353,110 @@ async function main() {
 
 type Row = Record<string, unknown>;
 
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux (getconf CLK_TCK)
+
+const perOrder = (clientMs: number, databaseMs: number, orders: number) => ({
+  client: Math.round((clientMs / Math.max(1, orders)) * 10) / 10,
+  database: Math.round((databaseMs / Math.max(1, orders)) * 10) / 10,
+});
+
+/** utime + stime of a process from /proc, in clock ticks; undefined once it is gone (or off Linux). */
+function cpuTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
+}
+
+// Every statement node-postgres sends goes through this wrapper, installed before any connection is made (the
+// database module binds each connection's query method when it connects); it records texts while tracing.
+let tracing: string[] | undefined;
+const originalQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  const first = args[0] as string | { text?: string };
+  tracing?.push(typeof first === 'string' ? first : String(first?.text ?? ''));
+  return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof originalQuery;
+
+/** The texts of the statements sent while `fn` runs (every connection of the process). */
+async function traceStatements(fn: () => Promise<void>): Promise<string[]> {
+  const texts: string[] = [];
+  tracing = texts;
+  try {
+    await fn();
+  } finally {
+    tracing = undefined;
+  }
+  return texts.map((t) => t.replace(/\s+/g, ' ').trim());
+}
+
 /**
  * Samples, every 50 ms, what the active sessions of the bench's database wait on (pg_stat_activity); `stop`
  * answers each wait's share of the samples ("CPU" when not waiting), the five largest.
  */
-async function sampleWaits(url: string) {
+async function sampleWaits(url: string, clientPids: Set<number> = new Set()) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const counts = new Map<string, number>();
+  const statements = new Map<string, number>();
+  // CPU ticks of each backend of the database and each client process (pgbench), first and last seen
+  const backendTicks = new Map<number, [number, number]>();
+  const clientTicks = new Map<number, [number, number]>();
+  const note = (m: Map<number, [number, number]>, pid: number) => {
+    const ticks = cpuTicks(pid);
+    if (ticks === undefined) return;
+    const seen = m.get(pid);
+    m.set(pid, [seen?.[0] ?? ticks, ticks]);
+  };
   let total = 0;
   let running = true;
   const loop = (async () => {
     while (running) {
       const { rows } = await client.query(
-        `select coalesce(wait_event_type || ':' || wait_event, 'CPU') as w from pg_stat_activity
-          where state = 'active' and pid <> pg_backend_pid() and datname = current_database()
-            and query not like '%pg_stat_activity%'`,
+        `select pid, state = 'active' as active, coalesce(wait_event_type || ':' || wait_event, 'CPU') as w,
+                wait_event_type = 'Lock' as locked, left(regexp_replace(query, '\\s+', ' ', 'g'), 70) as q
+           from pg_stat_activity
+          where pid <> pg_backend_pid() and datname = current_database() and backend_type = 'client backend'`,
       );
       for (const r of rows) {
+        note(backendTicks, r.pid);
+        if (!r.active) continue;
         counts.set(r.w, (counts.get(r.w) ?? 0) + 1);
         total++;
+        if (r.locked) statements.set(`${r.w} ${r.q}`, (statements.get(`${r.w} ${r.q}`) ?? 0) + 1);
       }
+      for (const pid of clientPids) note(clientTicks, pid);
       await new Promise((r) => setTimeout(r, 50));
     }
   })();
+  const cpuMs = (m: Map<number, [number, number]>) =>
+    [...m.values()].reduce((sum, [first, last]) => sum + last - first, 0) * (1000 / TICKS_PER_SECOND);
   return {
-    async stop(): Promise<Record<string, number>> {
+    async stop(): Promise<{
+      waits: Record<string, number>;
+      lockedStatements: Record<string, number>;
+      backendCpuMs: number;
+      clientCpuMs: number;
+    }> {
       running = false;
       await loop;
       await client.end();
-      return Object.fromEntries(
-        [...counts]
-          .sort((a, b) => b[1] - a[1])
-          .slice(0, 5)
-          .map(([w, n]) => [w, Math.round((n / Math.max(1, total)) * 1000) / 1000]),
-      );
+      const top = (m: Map<string, number>) =>
+        Object.fromEntries(
+          [...m]
+            .sort((a, b) => b[1] - a[1])
+            .slice(0, 5)
+            .map(([w, n]) => [w, Math.round((n / Math.max(1, total)) * 1000) / 1000]),
+        );
+      return {
+        waits: top(counts),
+        lockedStatements: top(statements),
+        backendCpuMs: cpuMs(backendTicks),
+        clientCpuMs: cpuMs(clientTicks),
+      };
     },
   };
 }
@@ -318,7 +466,7 @@ async function sampleWaits(url: string) {
  * units of the demo city, each with its own applicant (the demo password), approved project with ample quota
  * and information system: the load a city sees, where units do not contend for one project's row lock.
  */
-async function benchUnits(db: Database<DB>['db'], count: number) {
+async function benchUnits(db: Database<DB>['db'], count: number, projectsPerUnit: number) {
   const health = await db
     .selectFrom('organisation')
     .select(['id', 'jurisdiction_id'])
@@ -329,7 +477,7 @@ async function benchUnits(db: Database<DB>['db'], count: number) {
     .select('password_hash')
     .where('username', '=', 'applicant')
     .executeTakeFirstOrThrow();
-  const units: { organisationId: string; username: string; projectId: string; systemId: string }[] = [];
+  const units: { organisationId: string; username: string; projects: [string, string][] }[] = [];
   for (let k = 0; k < count; k++) {
     let organisationId = health.id;
     let username = 'applicant';
@@ -347,37 +495,41 @@ async function benchUnits(db: Database<DB>['db'], count: number) {
       await sql`insert into role_assignment (user_id, organisation_id, role, granted_by)
         values (${user[0]?.id}, ${organisationId}, 'unit_applicant', 'bench')`.execute(db);
     }
-    const { rows } = await sql<{ id: string }>`
-      insert into project (organisation_id, jurisdiction_id, approval_no, name, year, status, created_by)
-      values (${organisationId}, ${health.jurisdiction_id}, ${`bench-${k}`}, ${`压测项目${k}`}, 2026, 'approved', 'bench')
-      returning id`.execute(db);
-    const projectId = rows[0]?.id as string;
-    const { rows: sys } = await sql<{ id: string }>`
-      insert into information_system (organisation_id, jurisdiction_id, name, mlps_level, filing_status,
-        commitment_letter_on_file, created_by)
-      values (${organisationId}, ${health.jurisdiction_id}, ${`压测系统${k}`}, 2, 'filed', true, 'bench') returning id`.execute(
-      db,
-    );
-    const systemId = sys[0]?.id as string;
-    await sql`insert into project_system (project_id, system_id, organisation_id, jurisdiction_id)
-      values (${projectId}, ${systemId}, ${organisationId}, ${health.jurisdiction_id})`.execute(db);
-    await sql`insert into project_quota (project_id, organisation_id, jurisdiction_id, dimension, quantity, set_by, set_at)
-      select ${projectId}, ${organisationId}, ${health.jurisdiction_id}, d, 100000000, 'bench', now()
-        from unnest(array['vcpu', 'memory_gb', 'storage_gb']) as d`.execute(db);
-    units.push({ organisationId, username, projectId, systemId });
+    const projects: [string, string][] = [];
+    for (let j = 0; j < projectsPerUnit; j++) {
+      const { rows } = await sql<{ id: string }>`
+        insert into project (organisation_id, jurisdiction_id, approval_no, name, year, status, created_by)
+        values (${organisationId}, ${health.jurisdiction_id}, ${`bench-${k}-${j}`}, ${`压测项目${k}-${j}`}, 2026, 'approved', 'bench')
+        returning id`.execute(db);
+      const projectId = rows[0]?.id as string;
+      const { rows: sys } = await sql<{ id: string }>`
+        insert into information_system (organisation_id, jurisdiction_id, name, mlps_level, filing_status,
+          commitment_letter_on_file, created_by)
+        values (${organisationId}, ${health.jurisdiction_id}, ${`压测系统${k}-${j}`}, 2, 'filed', true, 'bench') returning id`.execute(
+        db,
+      );
+      const systemId = sys[0]?.id as string;
+      await sql`insert into project_system (project_id, system_id, organisation_id, jurisdiction_id)
+        values (${projectId}, ${systemId}, ${organisationId}, ${health.jurisdiction_id})`.execute(db);
+      await sql`insert into project_quota (project_id, organisation_id, jurisdiction_id, dimension, quantity, set_by, set_at)
+        select ${projectId}, ${organisationId}, ${health.jurisdiction_id}, d, 100000000, 'bench', now()
+          from unnest(array['vcpu', 'memory_gb', 'storage_gb']) as d`.execute(db);
+      projects.push([projectId, systemId]);
+    }
+    units.push({ organisationId, username, projects });
   }
   return units;
 }
 
 /** An order the app placed, with what it wrote, and the caller's session: the pgbench script's constants. */
-async function template(db: Database<DB>['db'], organisationId: string, username: string) {
+async function template(db: Database<DB>['db'], projectId: string, username: string) {
   const one = async (q: ReturnType<typeof sql<Row>>) => {
     const { rows } = await q.execute(db);
     if (!rows[0]) throw new Error('bench:orders: the app placed no order to copy');
     return rows[0];
   };
   const order = await one(
-    sql<Row>`select * from resource_order where organisation_id = ${organisationId} and title = 'bench' and status = 'submitted' order by created_at limit 1`,
+    sql<Row>`select * from resource_order where project_id = ${projectId} and title = 'bench' and status = 'submitted' order by created_at limit 1`,
   );
   const all = async (q: ReturnType<typeof sql<Row>>) => (await q.execute(db)).rows;
   const id = order.id as string;
@@ -395,6 +547,20 @@ async function template(db: Database<DB>['db'], organisationId: string, username
         where u.username = ${username} and s.revoked_at is null order by s.created_at desc limit 1`,
     ),
     jurisdictionCode: (await one(sql<Row>`select code from jurisdiction where id = ${order.jurisdiction_id}`)).code,
+    // what the app binds: the catalogue version's item ids, and the caller's organisations as the session has them
+    itemIds: (
+      await all(
+        sql<Row>`select id from catalogue_item where version_id = (select catalogue_version_id from order_line
+          where order_id = ${id}) order by position, code`,
+      )
+    ).map((r) => r.id as string),
+    organisations: (
+      (
+        await one(sql<Row>`select organisations from session_for_request((select s.id from user_session s
+          join user_account u on u.id = s.user_id where u.username = ${username} and s.revoked_at is null
+          order by s.created_at desc limit 1))`)
+      ).organisations as string[]
+    ).join(','),
     recipients: Number(
       (
         await one(sql<Row>`select count(*)::int as n from notification where event_id = (
@@ -435,7 +601,7 @@ function pgbenchScript(v: Vars, t: Awaited<ReturnType<typeof template>>, crypto:
   const stepRows = t.steps
     .map(
       (s) =>
-        `(:o_id, ${org}, ${jur}, ${stepCols.map((c) => v.p(s[c])).join(', ')}, 'pending', NULL, NULL, NULL, '[]', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
+        `(:o_id, ${org}, ${jur}, ${stepCols.map((c) => v.p(s[c])).join(', ')}, 'pending', NULL, NULL, NULL, '[]', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
     )
     .join(',\n  ');
   const first = t.steps[0] as Row;
@@ -450,7 +616,13 @@ function pgbenchScript(v: Vars, t: Awaited<ReturnType<typeof template>>, crypto:
   const policy = `SELECT j.*, p.code AS parent_code FROM jurisdiction j LEFT JOIN jurisdiction p ON p.id = j.parent_id WHERE j.code = ${v.p(t.jurisdictionCode)};
 SELECT * FROM policy_override WHERE jurisdiction_id = ${jur} ORDER BY set_at, path;`;
   const stop = `SELECT * FROM allocation_stop WHERE organisation_id = ${org} AND resumed_at IS NULL ORDER BY stopped_at DESC;`;
-  const projectRow = `SELECT id, organisation_id, jurisdiction_id, status, name FROM project WHERE id = ${project}`;
+  const projectRow = `SELECT id, organisation_id, jurisdiction_id, status, name, review_passed_at FROM project WHERE id = ${project};`;
+  const lockRow = `SELECT id, organisation_id, jurisdiction_id, status, name FROM project WHERE id = ${project} FOR UPDATE;`;
+  const lingering = `SELECT CASE WHEN q.key IN ('vcpu', 'memory_gb', 'storage_gb', 'bandwidth_mbps') THEN q.key ELSE 'item:' || r.catalogue_item_code END AS dimension,
+  sum(q.value::numeric)::text AS amount FROM resource r LEFT JOIN resource_order o ON o.id = r.order_id CROSS JOIN LATERAL jsonb_each_text(r.quantities) q
+  WHERE r.project_id = any(${v.p(`{${o.project_id}}`)}::uuid[]) AND r.purpose = any(${v.p('{test,trial}')}::text[]) AND r.state <> 'reclaimed'
+  AND (o.id IS NULL OR o.status NOT IN ('draft', 'submitted', 'in_progress')) GROUP BY 1;`;
+  const linesOf = 'SELECT * FROM order_line WHERE order_id = :o_id ORDER BY line_no;';
   const stepsOf = 'SELECT * FROM order_step WHERE order_id = :o_id ORDER BY seq;';
   const line = t.line;
   const n = t.notification;
@@ -488,18 +660,11 @@ SELECT * FROM policy_override WHERE jurisdiction_id = ${jur} ORDER BY set_at, pa
     .join(' || ');
   const hash = crypto ? `encode(${crypto}.digest(${contentSql}, 'sm3'), 'hex')` : v.p(a.entry_hash as string);
 
-  return `-- authentication, outside the transaction (as in the permission hook)
-SELECT * FROM user_session WHERE id = ${v.p(t.session.id)} AND revoked_at IS NULL;
-SELECT * FROM security_policy WHERE id = 1;
-SELECT * FROM user_account WHERE id = ${user};
-SELECT o.id AS "organisationId", o.name AS "organisationName", o.name_en AS "organisationNameEn", o.code AS "organisationCode", o.type AS "organisationType", o.jurisdiction_id AS "jurisdictionId", r.role
-  FROM role_assignment r JOIN organisation o ON o.id = r.organisation_id WHERE r.user_id = ${user} ORDER BY o.code, r.role;
-WITH RECURSIVE tree AS (SELECT id FROM organisation WHERE id = ${org} UNION ALL SELECT o.id FROM organisation o JOIN tree t ON o.parent_id = t.id)
-  SELECT string_agg(id::text, ',') AS ids FROM tree \\gset tree_
+  return `-- authentication, outside the transaction (the permission hook's one look-up)
+SELECT * FROM session_for_request(${v.p(t.session.id)});
 BEGIN;
-SET LOCAL ROLE yunguan_app;
-SELECT set_config('yunguan.scope', 'organisation', true), set_config('yunguan.organisations', :tree_ids::text, true),
-  set_config('yunguan.jurisdictions', '', true);
+SELECT set_config('role', 'yunguan_app', true), set_config('yunguan.scope', 'organisation', true),
+  set_config('yunguan.organisations', ${v.p(t.organisations)}, true), set_config('yunguan.jurisdictions', '', true);
 INSERT INTO idempotency_key (principal, key, request_hash) VALUES (${v.p(t.key.principal)}, 'pgbench-' || gen_random_uuid()::text, ${v.p(
     t.key.request_hash,
   )})
@@ -508,15 +673,17 @@ SELECT code FROM jurisdiction WHERE id = ${jur};
 ${policy.split('\n')[0]}
 SELECT * FROM catalogue_version WHERE jurisdiction_id = ${jur} AND status = 'approved' AND effective_from <= ${day} ORDER BY effective_from DESC LIMIT 1;
 SELECT * FROM catalogue_item WHERE version_id = ${v.p(line.catalogue_version_id)} ORDER BY position, code;
-SELECT * FROM catalogue_price WHERE item_id IN (SELECT id FROM catalogue_item WHERE version_id = ${v.p(line.catalogue_version_id)}) ORDER BY dimension;
+SELECT * FROM catalogue_price WHERE item_id IN (${t.itemIds.map((id) => v.p(id)).join(', ')}) ORDER BY dimension;
+SELECT s.* FROM information_system s WHERE s.id = ${v.p(o.system_id)};
 ${policy}
 ${stop}
-${projectRow};
+${projectRow}
 ${quota}
 ${usage}
+${lingering}
 SELECT nextval('resource_order_no_seq')::text AS n \\gset
-INSERT INTO resource_order (organisation_id, jurisdiction_id, type, status, title, reason, project_id, system_id, pack_id, pack_version, workflow, term_months, expires_on, parent_order_id, target_resource_ids, green_channel, quota_overrun, source, placed_by, placed_by_name, submitted_at, closed_at, created_at, updated_at, number)
-  VALUES (${org}, ${jur}, ${v.p(o.type)}, 'draft', ${v.p(o.title)}, NULL, ${project}, NULL, NULL, NULL, '[]', NULL, NULL, NULL, '[]', false, false, 'unit', ${user}, ${v.p(
+INSERT INTO resource_order (organisation_id, jurisdiction_id, type, status, title, reason, project_id, system_id, pack_id, pack_version, workflow, term_months, expires_on, parent_order_id, target_resource_ids, green_channel, quota_overrun, temporary_basis, source, placed_by, placed_by_name, submitted_at, closed_at, created_at, updated_at, number)
+  VALUES (${org}, ${jur}, ${v.p(o.type)}, 'draft', ${v.p(o.title)}, NULL, ${project}, ${v.p(o.system_id)}, NULL, NULL, '[]', NULL, NULL, NULL, '[]', false, false, NULL, 'unit', ${user}, ${v.p(
     o.placed_by_name,
   )}, NULL, NULL, now(), now(), ${num})
   RETURNING * \\gset o_
@@ -525,26 +692,18 @@ INSERT INTO order_line (order_id, organisation_id, jurisdiction_id, line_no, cat
     line.quantity,
   )}, ${v.p(line.dimensions)}, NULL, NULL, NULL);
 ${evt(t.events[0] as Row, null)}
-SELECT code FROM jurisdiction WHERE id = ${jur};
-${policy}
-SELECT * FROM order_line WHERE order_id = :o_id ORDER BY line_no;
-${stop}
-${projectRow};
+${linesOf}
+${lockRow}
 ${quota}
 ${usage}
-${projectRow} FOR UPDATE;
-${quota}
-${usage}
+${lingering}
 UPDATE resource_order SET status = 'submitted', submitted_at = now(), updated_at = now(), quota_overrun = false, workflow = ${v.p(
     o.workflow,
-  )} WHERE id = :o_id;
-UPDATE resource_order SET pack_id = ${v.p(o.pack_id)}, pack_version = ${v.p(o.pack_version)} WHERE id = :o_id;
-DELETE FROM order_step WHERE order_id = :o_id AND status = 'pending';
-INSERT INTO order_step (order_id, organisation_id, jurisdiction_id, ${stepCols.join(', ')}, status, opened_at, due_at, due_day, unconfirmed_years, acted_by, acted_by_name, acted_at, decision, comment, met_deadline, overdue_since, escalated_at)
+  )}, pack_id = ${v.p(o.pack_id)}, pack_version = ${v.p(o.pack_version)} WHERE id = :o_id;
+INSERT INTO order_step (order_id, organisation_id, jurisdiction_id, ${stepCols.join(', ')}, status, opened_at, due_at, due_day, unconfirmed_years, acted_by, acted_by_name, acted_at, decision, comment, met_deadline, overdue_since, escalated_at, delivered_at)
   VALUES ${stepRows};
 ${evt(t.events[1] as Row, null)}
 INSERT INTO quota_reservation (order_id, organisation_id, jurisdiction_id, project_id, dimension, amount, status, updated_at) VALUES ${resRows};
-${stepsOf}
 ${stepsOf}
 ${policy.split('\n')[0]}
 SELECT y.jurisdiction_id, y.status, y.source, y.confirmed_at, y.updated_at, d.day, d.kind, d.holiday_name FROM calendar_year y
@@ -556,10 +715,9 @@ UPDATE order_step SET status = 'open', opened_at = now(), handled = false, due_a
     first.due_day,
   )}, deadline_provisional = false, unconfirmed_years = '[]' WHERE order_id = :o_id AND seq = 1;
 ${evt(t.events[2] as Row, first.key as string)}
-SELECT current_user AS role;
-SET LOCAL ROLE none;
-SELECT now() AS now;
-SELECT u.id AS user_id, o.id AS organisation_id, o.jurisdiction_id, coalesce(u.email, '') AS email FROM role_assignment ra
+WITH w AS MATERIALIZED (SELECT current_user::text AS role)
+  SELECT w.role, now() AS now, CASE WHEN w.role = 'yunguan_app' THEN set_config('role', 'none', true) END AS lifted FROM w;
+SELECT u.id AS user_id, o.id AS organisation_id, o.jurisdiction_id, u.email FROM role_assignment ra
   JOIN user_account u ON u.id = ra.user_id JOIN organisation o ON o.id = ra.organisation_id
   WHERE u.disabled_at IS NULL AND o.jurisdiction_id = ${jur} AND ra.role = ${v.p(first.role)} ORDER BY ra.granted_at, u.id \\gset r_
 INSERT INTO notification (organisation_id, jurisdiction_id, user_id, event_id, kind, title_zh, title_en, body_zh, body_en, link, entity_type, entity_id, created_at)
@@ -569,7 +727,7 @@ INSERT INTO notification (organisation_id, jurisdiction_id, user_id, event_id, k
 SELECT id FROM webhook_subscription WHERE jurisdiction_id = ${jur} AND active = true AND (${v.p(n.kind)} = any(event_kinds) OR '*' = any(event_kinds));
 SET LOCAL ROLE yunguan_app;
 SELECT * FROM resource_order WHERE id = :o_id;
-SELECT * FROM order_line WHERE order_id = :o_id ORDER BY line_no;
+${linesOf}
 ${stepsOf}
 SELECT * FROM order_event WHERE order_id = :o_id ORDER BY id;
 SELECT project_id, dimension, amount, status FROM quota_reservation WHERE order_id = :o_id ORDER BY dimension;

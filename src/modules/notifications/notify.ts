@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { sealSecret } from '../../platform/crypto.ts';
+import { prepared } from '../../platform/db/prepared.ts';
 import type { Trx } from '../../schema.ts';
 import type { Role } from '../identity/index.ts';
 import { mailSettings } from './mail.ts';
@@ -73,12 +74,17 @@ export interface WebhookBody {
  */
 export async function notify(trx: Trx, n: Notice): Promise<void> {
   if (!/^[a-z][a-z0-9_.:-]{0,99}$/.test(n.kind)) throw new Error(`notify: bad kind "${n.kind}"`);
-  const { rows: who } = await sql<{ role: string }>`select current_user as role`.execute(trx);
+  // One round trip: who we are, the transaction's time, and (in a tenant transaction) row-level security
+  // lifted (`set_config('role', 'none', true)` is `set local role none`), the role read before it is changed.
+  const { rows: who } = await sql<{ role: string; now: Date }>`${prepared} with w as materialized (
+      select current_user::text as role)
+    select w.role, now() as now, case when w.role = 'yunguan_app' then set_config('role', 'none', true) end as lifted
+      from w`.execute(trx);
   const tenant = who[0]?.role === 'yunguan_app';
-  if (!tenant) return write(trx, n);
-  await sql`set local role none`.execute(trx);
+  const now = who[0]?.now as Date;
+  if (!tenant) return write(trx, n, now);
   try {
-    await write(trx, n);
+    await write(trx, n, now);
   } catch (error) {
     // Back to the tenant role even on failure, in case the caller catches the error and carries on.
     await sql`set local role yunguan_app`.execute(trx).catch(() => {});
@@ -87,9 +93,8 @@ export async function notify(trx: Trx, n: Notice): Promise<void> {
   await sql`set local role yunguan_app`.execute(trx);
 }
 
-async function write(trx: Trx, n: Notice): Promise<void> {
-  const { rows: nowRows } = await sql<{ now: Date }>`select now() as now`.execute(trx);
-  const occurredAt = n.occurredAt ?? (nowRows[0]?.now as Date);
+async function write(trx: Trx, n: Notice, now: Date): Promise<void> {
+  const occurredAt = n.occurredAt ?? now;
   const eventId = randomUUID();
   const recipients = await resolveRecipients(trx, n);
 

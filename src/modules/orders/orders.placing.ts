@@ -25,26 +25,38 @@ export async function requestOf(trx: Trx, order: OrderRow): Promise<Amounts> {
 }
 
 /**
+ * What `createOrder` checked, in this transaction, of an order it created to submit at once: submission
+ * then skips the rules that need no lock (they ran on the same rows a moment before) and starts at the lock.
+ */
+export interface Prechecked {
+  code: string;
+  policy: Awaited<ReturnType<typeof effectivePolicy>>;
+}
+
+/**
  * Submission: rules, the quota reserved under a row lock on the project, the workflow snapshot, the first
  * step opened. One transaction. Returns the audit entry, which the caller writes last (the audit chain's
- * lock is then held only up to the commit).
+ * lock is then held only up to the commit). `prechecked`: the order was created and checked without the lock
+ * in this transaction (a new order, so it has no steps yet).
  */
-export async function submit(trx: Trx, actor: Actor, order: OrderRow, now: Date) {
-  const code = await jurisdictionCodeOf(trx, order.jurisdiction_id);
-  const policy = await effectivePolicy(trx, code);
-  const request = await requestOf(trx, order);
-  await preChecks(trx, policy, code, order, now);
+export async function submit(trx: Trx, actor: Actor, order: OrderRow, now: Date, prechecked?: Prechecked) {
+  const code = prechecked?.code ?? (await jurisdictionCodeOf(trx, order.jurisdiction_id));
+  const policy = prechecked?.policy ?? (await effectivePolicy(trx, code));
   const lines = await repo.linesOf(trx, order.id);
-  await checkProjectAndSystem(
-    trx,
-    policy,
-    order,
-    request,
-    lines.map((l) => ({ specification: l.specification as unknown as Record<string, unknown> })),
-  );
-  // On what is committed, without a lock: a refusal here is already certain (usage only grows under the
-  // lock), so most refusals never queue for the project. Then the authoritative check under the lock.
-  await quotaChecks(trx, policy, order, request, now, false);
+  const request = addAmounts(...lines.map((l) => amountsOf(l.dimensions as unknown as Record<string, string>)));
+  if (!prechecked) {
+    await preChecks(trx, policy, code, order, now);
+    await checkProjectAndSystem(
+      trx,
+      policy,
+      order,
+      request,
+      lines.map((l) => ({ specification: l.specification as unknown as Record<string, unknown> })),
+    );
+    // On what is committed, without a lock: a refusal here is already certain (usage only grows under the
+    // lock), so most refusals never queue for the project. Then the authoritative check under the lock.
+    await quotaChecks(trx, policy, order, request, now, false);
+  }
   const overrun = await quotaChecks(trx, policy, order, request, now, true);
   const steps = stepsFor(policy, order.type, overrun);
   if (!steps.length) throw new AppError('order_type_not_provided', `${order.type}: the pack names no steps`);
@@ -55,6 +67,8 @@ export async function submit(trx: Trx, actor: Actor, order: OrderRow, now: Date)
     updated_at: now,
     quota_overrun: overrun,
     workflow,
+    pack_id: policy.id,
+    pack_version: policy.version,
   });
   Object.assign(order, {
     status: 'submitted',
@@ -64,12 +78,7 @@ export async function submit(trx: Trx, actor: Actor, order: OrderRow, now: Date)
     pack_id: policy.id,
     pack_version: policy.version,
   });
-  await trx
-    .updateTable('resource_order')
-    .set({ pack_id: policy.id, pack_version: policy.version })
-    .where('id', '=', order.id)
-    .execute();
-  await repo.deletePendingSteps(trx, order.id);
+  if (!prechecked) await repo.deletePendingSteps(trx, order.id);
   await repo.insertSteps(
     trx,
     steps.map((s, i) => ({
@@ -182,13 +191,26 @@ export async function createOrder(
   now: Date,
   options: { precheck?: boolean } = {},
 ): Promise<OrderRow> {
+  return (await createChecked(trx, actor, who, input, now, options)).order;
+}
+
+/** `createOrder`, answering also what its precheck established (with `precheck`), for `submit`. */
+async function createChecked(
+  trx: Trx,
+  actor: Actor,
+  who: NewOrder,
+  input: PlaceInput,
+  now: Date,
+  options: { precheck?: boolean },
+): Promise<{ order: OrderRow; prechecked?: Prechecked }> {
   const code = await jurisdictionCodeOf(trx, who.jurisdictionId);
   const year = Number(shanghaiDay(now).slice(0, 4));
   const lines = await buildLines(trx, code, who, input, now);
+  // Read once: the precheck below checks the same system.
+  const system = input.systemId ? await getSystem(trx, input.systemId) : undefined;
   if (input.systemId) {
     // Only non-classified systems at MLPS level 3 or below may use the cloud at all (SH 2, 7); submission
     // checks again, on every path.
-    const system = await getSystem(trx, input.systemId);
     if (!system || system.organisationId !== who.organisationId) {
       throw invalid('body.systemId', 'no such information system of this unit / 信息系统不存在');
     }
@@ -221,15 +243,17 @@ export async function createOrder(
     created_at: now,
     updated_at: now,
   };
+  let prechecked: Prechecked | undefined;
   if (options.precheck) {
     // An order about to be submitted: the rules that need no lock first, on what is committed, so a
-    // certain refusal costs no writes (submit checks again, the quota under the project's lock).
+    // certain refusal costs no writes (submit then checks the quota under the project's lock).
     const policy = await effectivePolicy(trx, code);
     const draft = { ...values, id: '', workflow: [], target_resource_ids: [] } as unknown as OrderRow;
     const request = addAmounts(...lines.map((l) => amountsOf(l.dimensions)));
     await preChecks(trx, policy, code, draft, now);
-    await checkProjectAndSystem(trx, policy, draft, request, lines);
-    await quotaChecks(trx, policy, draft, request, now, false);
+    const project = await checkProjectAndSystem(trx, policy, draft, request, lines, system);
+    await quotaChecks(trx, policy, draft, request, now, false, project);
+    prechecked = { code, policy };
   }
   const no = await repo.nextOrderNo(trx);
   const order = await repo.insertOrder(trx, {
@@ -258,7 +282,7 @@ export async function createOrder(
     event(order, actor, now, 'created', { detail: { type: order.type, lines: lines.length, source: who.source } }),
   );
   // The audit entry is written last by the caller: the audit chain's lock is then held only briefly.
-  return order;
+  return { order, prechecked };
 }
 
 export interface BuiltLine {
@@ -434,7 +458,7 @@ export function line(
 export async function placeOrder(trx: Trx, auth: AuthContext, actor: Actor, input: PlaceInput, now: Date) {
   if (auth.organisationType !== 'using_unit')
     throw new AppError('forbidden', 'orders are placed by using units / 仅使用单位可提交申请');
-  const order = await createOrder(
+  const { order, prechecked } = await createChecked(
     trx,
     actor,
     {
@@ -450,7 +474,7 @@ export async function placeOrder(trx: Trx, auth: AuthContext, actor: Actor, inpu
   );
   const entry =
     input.submit !== false
-      ? await submit(trx, actor, order, now)
+      ? await submit(trx, actor, order, now, prechecked)
       : {
           action: 'order.created',
           objectType: 'order',

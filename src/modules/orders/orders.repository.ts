@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { prepared } from '../../platform/db/prepared.ts';
 import type { Trx } from '../../schema.ts';
 import type {
   OrderEventRow,
@@ -13,7 +14,9 @@ import type {
 
 /** The next order number (a sequence: no lock held until commit). */
 export async function nextOrderNo(trx: Trx): Promise<number> {
-  const { rows } = await sql<{ n: string }>`select nextval('resource_order_no_seq')::text as n`.execute(trx);
+  const { rows } = await sql<{ n: string }>`${prepared} select nextval('resource_order_no_seq')::text as n`.execute(
+    trx,
+  );
   return Number(rows[0]?.n);
 }
 
@@ -30,7 +33,7 @@ export async function insertOrder(
 }
 
 export async function findOrder(trx: Trx, id: string): Promise<OrderRow | undefined> {
-  return trx.selectFrom('resource_order').selectAll().where('id', '=', id).executeTakeFirst();
+  return trx.selectFrom('resource_order').selectAll().where('id', '=', id).modifyEnd(prepared).executeTakeFirst();
 }
 
 /** The order row under a row lock: transitions of one order are serialised. */
@@ -41,7 +44,12 @@ export async function lockOrder(trx: Trx, id: string): Promise<OrderRow | undefi
 export async function updateOrder(
   trx: Trx,
   id: string,
-  set: Partial<Pick<OrderRow, 'status' | 'submitted_at' | 'closed_at' | 'expires_on' | 'quota_overrun'>> & {
+  set: Partial<
+    Pick<
+      OrderRow,
+      'status' | 'submitted_at' | 'closed_at' | 'expires_on' | 'quota_overrun' | 'pack_id' | 'pack_version'
+    >
+  > & {
     updated_at: Date;
     workflow?: string;
   },
@@ -90,7 +98,13 @@ export async function insertLines(
 }
 
 export async function linesOf(trx: Trx, orderId: string): Promise<OrderLineRow[]> {
-  return trx.selectFrom('order_line').selectAll().where('order_id', '=', orderId).orderBy('line_no').execute();
+  return trx
+    .selectFrom('order_line')
+    .selectAll()
+    .where('order_id', '=', orderId)
+    .orderBy('line_no')
+    .modifyEnd(prepared)
+    .execute();
 }
 
 // --------------------------------------------------------------------------------------------- steps
@@ -108,7 +122,13 @@ export async function deletePendingSteps(trx: Trx, orderId: string): Promise<voi
 }
 
 export async function stepsOf(trx: Trx, orderId: string): Promise<OrderStepRow[]> {
-  return trx.selectFrom('order_step').selectAll().where('order_id', '=', orderId).orderBy('seq').execute();
+  return trx
+    .selectFrom('order_step')
+    .selectAll()
+    .where('order_id', '=', orderId)
+    .orderBy('seq')
+    .modifyEnd(prepared)
+    .execute();
 }
 
 export async function updateStep(
@@ -241,11 +261,18 @@ export async function insertEvent(
   await trx
     .insertInto('order_event')
     .values({ ...e, detail: JSON.stringify(e.detail) })
+    .modifyEnd(prepared)
     .execute();
 }
 
 export async function eventsOf(trx: Trx, orderId: string): Promise<OrderEventRow[]> {
-  return trx.selectFrom('order_event').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
+  return trx
+    .selectFrom('order_event')
+    .selectAll()
+    .where('order_id', '=', orderId)
+    .orderBy('id')
+    .modifyEnd(prepared)
+    .execute();
 }
 
 // ------------------------------------------------------------------------------------ projects, quota
@@ -261,7 +288,7 @@ export async function lockProject(
     jurisdiction_id: string;
     status: string;
     name: string;
-  }>`
+  }>`${prepared}
     select id, organisation_id, jurisdiction_id, status, name from project where id = ${projectId} for update`.execute(
     trx,
   );
@@ -289,7 +316,7 @@ export async function findProject(
     status: string;
     name: string;
     review_passed_at: Date | null;
-  }>`
+  }>`${prepared}
     select id, organisation_id, jurisdiction_id, status, name, review_passed_at from project
     where id = ${projectId}`.execute(trx);
   return rows[0];
@@ -378,6 +405,7 @@ export async function reservationsOf(trx: Trx, orderId: string) {
     .select(['project_id', 'dimension', 'amount', 'status'])
     .where('order_id', '=', orderId)
     .orderBy('dimension')
+    .modifyEnd(prepared)
     .execute();
 }
 
@@ -390,6 +418,7 @@ export async function activeStop(trx: Trx, organisationId: string) {
     .where('organisation_id', '=', organisationId)
     .where('resumed_at', 'is', null)
     .orderBy('stopped_at', 'desc')
+    .modifyEnd(prepared)
     .executeTakeFirst();
 }
 
@@ -434,6 +463,7 @@ export async function claimIdempotencyKey(trx: Trx, principal: string, key: stri
     .values({ principal, key, request_hash: hash })
     .onConflict((oc) => oc.columns(['principal', 'key']).doNothing())
     .returning('key')
+    .modifyEnd(prepared)
     .executeTakeFirst();
   return !!inserted;
 }
@@ -459,6 +489,7 @@ export async function storeIdempotentResponse(
     .set({ status_code: status, response: JSON.stringify(response) })
     .where('principal', '=', principal)
     .where('key', '=', key)
+    .modifyEnd(prepared)
     .execute();
 }
 
@@ -506,7 +537,7 @@ export const TEST_PURPOSES: readonly string[] = ['test', 'trial'];
  */
 export async function lingeringTestUsage(trx: Trx, projectIds: readonly string[]): Promise<Map<string, string>> {
   if (!projectIds.length) return new Map();
-  const { rows } = await sql<{ dimension: string; amount: string }>`
+  const { rows } = await sql<{ dimension: string; amount: string }>`${prepared}
     select case when q.key in ('vcpu', 'memory_gb', 'storage_gb', 'bandwidth_mbps') then q.key
                 else 'item:' || r.catalogue_item_code end as dimension,
            sum(q.value::numeric)::text as amount

@@ -152,6 +152,8 @@ export async function quotaChecks(
   request: Amounts,
   now: Date,
   lock: boolean,
+  /** without the lock: the project as the caller read it a moment ago in this transaction */
+  known?: ProjectFacts,
 ): Promise<boolean> {
   const type = order.type;
   const spec = policy.orderTypes[type];
@@ -160,7 +162,9 @@ export async function quotaChecks(
   if (consumesQuota(type, request) && order.project_id) {
     const project = lock
       ? await repo.lockProject(trx, order.project_id)
-      : await repo.findProject(trx, order.project_id);
+      : known?.id === order.project_id
+        ? known
+        : await repo.findProject(trx, order.project_id);
     if (!project || project.organisation_id !== order.organisation_id) {
       throw invalid('body.projectId', 'no such project of this unit / 项目不存在');
     }
@@ -273,7 +277,9 @@ export async function checkProjectAndSystem(
   order: OrderRow,
   request: Amounts,
   lines: readonly { specification: Record<string, unknown> }[],
-): Promise<void> {
+  /** the order's system, when the caller has just read it in this transaction */
+  known?: Awaited<ReturnType<typeof getSystem>>,
+): Promise<ProjectFacts | undefined> {
   const type = order.type;
   const spec = policy.orderTypes[type];
   const temporary = type === 'temporary';
@@ -290,8 +296,9 @@ export async function checkProjectAndSystem(
       'body.projectId',
     );
   }
+  let project: ProjectFacts | undefined;
   if (order.project_id && (required || order.type !== 'reclaim')) {
-    const project = await repo.findProject(trx, order.project_id);
+    project = await repo.findProject(trx, order.project_id);
     if (!project || project.organisation_id !== order.organisation_id) {
       throw invalid('body.projectId', 'no such project of this unit / 项目不存在');
     }
@@ -343,7 +350,7 @@ export async function checkProjectAndSystem(
   }
   let systemZone: string | null = null;
   if (order.system_id) {
-    const system = await getSystem(trx, order.system_id);
+    const system = known?.id === order.system_id ? known : await getSystem(trx, order.system_id);
     if (!system || system.organisationId !== order.organisation_id) {
       throw invalid('body.systemId', 'no such information system of this unit / 信息系统不存在');
     }
@@ -367,9 +374,12 @@ export async function checkProjectAndSystem(
       );
     }
   }
+  return project;
 }
 
 // ------------------------------------------------------------------------- the catalogue item in force
+
+type ProjectFacts = NonNullable<Awaited<ReturnType<typeof repo.findProject>>>;
 
 export interface SpecAttributeRule {
   key: string;

@@ -324,9 +324,10 @@ export async function advance(
   known?: Map<string, Due>,
   allocatedAt?: Date | null,
 ): Promise<void> {
-  const next = (await repo.stepsOf(trx, order.id)).find((s) => s.status === 'pending');
+  const steps = await repo.stepsOf(trx, order.id);
+  const next = steps.find((s) => s.status === 'pending');
   if (next) {
-    if (order.status === 'submitted' && (await repo.stepsOf(trx, order.id)).some((s) => s.status === 'done')) {
+    if (order.status === 'submitted' && steps.some((s) => s.status === 'done')) {
       await repo.updateOrder(trx, order.id, { status: 'in_progress', updated_at: now });
       order.status = 'in_progress';
     }
