@@ -11,7 +11,11 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
-import { isPrepared, PreparedNames } from './prepared.ts';
+import { carriesBegin, isPrepared, PreparedNames } from './prepared.ts';
+
+/** The prepared `begin` a marked statement carries (prepared.ts, `withBegin`). */
+const BEGIN = 'yunguan_begin';
+const COMMIT = 'yunguan_commit';
 
 /**
  * Kysely dialect for the embedded PGlite database.
@@ -69,16 +73,20 @@ class PGliteDriver implements Driver {
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    const isolation = settings.isolationLevel ? ` isolation level ${settings.isolationLevel}` : '';
-    await (connection as PGliteConnection).run(`begin${isolation}`);
+    const c = connection as PGliteConnection;
+    // A plain `begin` waits for the transaction's first statement (prepared.ts, `withBegin`).
+    if (settings.isolationLevel || settings.accessMode) {
+      const isolation = settings.isolationLevel ? ` isolation level ${settings.isolationLevel}` : '';
+      await c.run(`begin${isolation}${settings.accessMode ? ` ${settings.accessMode}` : ''}`);
+    } else c.beginDeferred = true;
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    await (connection as PGliteConnection).run('commit');
+    await (connection as PGliteConnection).end('commit');
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await (connection as PGliteConnection).run('rollback');
+    await (connection as PGliteConnection).end('rollback');
   }
 
   async releaseConnection(): Promise<void> {
@@ -94,16 +102,45 @@ class PGliteConnection implements DatabaseConnection {
   private readonly names = new PreparedNames();
   /** statements parsed in the session: name -> parameter type OIDs */
   private readonly parsed = new Map<string, number[]>();
+
+  /** a transaction's `begin` not sent yet: it goes with the transaction's first statement */
+  beginDeferred = false;
   constructor(private readonly pglite: PGlite) {}
 
   async run(sql: string): Promise<void> {
     await this.pglite.exec(sql);
   }
 
+  /** `commit` or `rollback`; neither when the transaction sent no statement (nor its `begin`). */
+  async end(sql: 'commit' | 'rollback'): Promise<void> {
+    if (this.beginDeferred) this.beginDeferred = false;
+    else if (sql === 'commit') await this.commit();
+    else await this.run(sql);
+  }
+
+  /** `commit` as a prepared statement: bind, execute and sync in one protocol call (`exec` takes two, and more). */
+  private commit() {
+    const { serialize } = protocol;
+    return this.pglite.runExclusive(async () => {
+      if (!this.parsed.has(COMMIT)) {
+        await this.pglite.execProtocol(serialize.parse({ name: COMMIT, text: 'commit' }), { syncToFs: false });
+        this.parsed.set(COMMIT, []);
+      }
+      await this.pglite.execProtocol(
+        concat([serialize.bind({ statement: COMMIT, values: [] }), serialize.execute({}), serialize.sync()]),
+        { syncToFs: false },
+      );
+      await this.pglite.syncToFs();
+    });
+  }
+
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     const name = isPrepared(compiled.sql) ? this.names.nameOf(compiled.sql) : undefined;
+    const begin = this.beginDeferred;
+    this.beginDeferred = false;
+    if (begin && !(name && carriesBegin(compiled.sql))) await this.run('begin');
     const result = name
-      ? await this.executeNamed<R>(name, compiled.sql, compiled.parameters)
+      ? await this.executeNamed<R>(name, compiled.sql, compiled.parameters, begin)
       : await this.pglite.query<R>(compiled.sql, compiled.parameters as unknown[], { rowMode: 'object' });
     const command = compiled.query.kind;
     const changes =
@@ -122,28 +159,38 @@ class PGliteConnection implements DatabaseConnection {
    * execute and sync in one protocol call (PGlite's own `query` takes six). PGlite runs every message of a call
    * before it answers, so after an error the sync has already ended the failed statement's cycle.
    */
-  private executeNamed<R>(name: string, text: string, parameters: readonly unknown[]) {
+  private executeNamed<R>(name: string, text: string, parameters: readonly unknown[], begin = false) {
     const { serialize } = protocol;
     return this.pglite.runExclusive(async () => {
       let types = this.parsed.get(name);
-      if (!types) {
+      if (!types || (begin && !this.parsed.has(BEGIN))) {
         try {
-          await this.pglite.execProtocol(serialize.parse({ name, text }), { syncToFs: false });
-          const described = await this.pglite.execProtocol(serialize.describe({ type: 'S', name }), {
-            syncToFs: false,
-          });
-          types = parse.parseDescribeStatementResults(described.messages);
+          if (begin && !this.parsed.has(BEGIN)) {
+            await this.pglite.execProtocol(serialize.parse({ name: BEGIN, text: 'begin' }), { syncToFs: false });
+            this.parsed.set(BEGIN, []);
+          }
+          if (!types) {
+            await this.pglite.execProtocol(serialize.parse({ name, text }), { syncToFs: false });
+            const described = await this.pglite.execProtocol(serialize.describe({ type: 'S', name }), {
+              syncToFs: false,
+            });
+            types = parse.parseDescribeStatementResults(described.messages);
+          }
         } finally {
           await this.pglite.execProtocol(serialize.sync(), { syncToFs: false, throwOnError: false });
         }
         this.parsed.set(name, types);
       }
+      const statementTypes = types;
       const values = parameters.map((value, i) => {
         if (value === null || value === undefined) return null;
-        const serializer = this.pglite.serializers[types[i] as number];
+        const serializer = this.pglite.serializers[statementTypes[i] as number];
         return serializer ? serializer(value) : String(value);
       });
+      // `begin` first, in the same call: the statements before a sync run in order, and `begin` opens a
+      // transaction block that outlives the sync.
       const request = concat([
+        ...(begin ? [serialize.bind({ statement: BEGIN, values: [] }), serialize.execute({})] : []),
         serialize.bind({ statement: name, values: values as string[] }),
         serialize.describe({ type: 'P' }),
         serialize.execute({}),
@@ -151,7 +198,7 @@ class PGliteConnection implements DatabaseConnection {
       ]);
       const { messages } = await this.pglite.execProtocol(request, { syncToFs: false });
       await this.pglite.syncToFs();
-      return parse.parseResults(messages, this.pglite.parsers, { rowMode: 'object' })[0] as unknown as {
+      return parse.parseResults(messages, this.pglite.parsers, { rowMode: 'object' }).at(-1) as unknown as {
         rows: R[];
         affectedRows?: number;
       };
