@@ -4,18 +4,24 @@
 // real HTTP with keep-alive clients. Prints calls per second and latencies of both, the added p99, whether
 // every gateway call was traced, and one JSON line last. PGlite unless DATABASE_URL / TEST_DATABASE_URL.
 //   BENCH_CALLS (default 2000) sequential calls per side for latency; BENCH_SECONDS (5) per side for
-//   throughput with BENCH_CLIENTS (8) concurrent clients; BENCH_GATEWAY_NODE_ARGS, Node flags for the gateway's
-//   process (e.g. --cpu-prof).
-// The gateway runs in a process of its own (bench/gateway-server.ts), as it is deployed; this process holds
-// the clients and the providing system, which both sides use alike. Latency on a shared 2-core machine swings
-// with everyone else's load; the CPU each side spends per call in the throughput phase moves much less, so it
-// is printed beside the latencies (`cpuMsPerCall`: both processes, and on PostgreSQL the gateway's backends).
-import { type ChildProcess, fork } from 'node:child_process';
+//   throughput with BENCH_CLIENTS (8) concurrent clients.
+// Latency on a shared 2-core machine swings with everyone else's load; the CPU each side spends per call in the
+// throughput phase (this process: clients, gateway and providing system; plus, on PostgreSQL, its backends for
+// the gateway side) moves much less, so it is printed beside the latencies (`cpuMsPerCall`).
+import { mkdtempSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
+import os, { tmpdir } from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { GatewayServerMessage, GatewayServerRequest } from './gateway-server.ts';
+import { sql } from 'kysely';
+import { buildApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { DEMO_PASSWORD } from '../src/modules/identity/index.ts';
+import { randomSecret, sm3 } from '../src/platform/crypto.ts';
+import { migrateToLatest } from '../src/platform/db/migrate.ts';
+import { seedDemo } from '../src/seed.ts';
+import { openBenchDatabase } from './database.ts';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -47,41 +53,9 @@ function request(agent: http.Agent, url: URL, headers: Record<string, string>): 
   });
 }
 
-/** The gateway's process, and a way to ask it something and wait for its answer of that kind. */
-function startGateway(providerUrl: string) {
-  const child: ChildProcess = fork(new URL('./gateway-server.ts', import.meta.url), {
-    // BENCH_GATEWAY_NODE_ARGS: flags for the gateway's process only (e.g. --cpu-prof)
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean)],
-    env: { ...process.env, BENCH_PROVIDER_URL: providerUrl },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const next = <K extends GatewayServerMessage['kind']>(kind: K) =>
-    new Promise<Extract<GatewayServerMessage, { kind: K }>>((resolve, reject) => {
-      const onMessage = (message: GatewayServerMessage) => {
-        if (message.kind !== kind) return;
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        resolve(message as Extract<GatewayServerMessage, { kind: K }>);
-      };
-      const onExit = (code: number | null) => reject(new Error(`the gateway's process exited (${code})`));
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-    });
-  const ask = <K extends GatewayServerMessage['kind']>(request: GatewayServerRequest, kind: K) => {
-    const answer = next(kind);
-    child.send(request);
-    return answer;
-  };
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.send({ kind: 'close' } satisfies GatewayServerRequest);
-    });
-  return { ready: next('ready'), ask, send: (r: GatewayServerRequest) => child.send(r), stop };
-}
-
 async function main() {
+  const { database, kind, cleanup, databaseCpu } = await openBenchDatabase();
+  const dir = mkdtempSync(path.join(tmpdir(), 'yunguan-bench-gateway-'));
   const provider = http.createServer((req, res) => {
     if (req.headers.authorization !== 'Bearer bench-secret') {
       res.writeHead(401).end();
@@ -92,20 +66,135 @@ async function main() {
   provider.keepAliveTimeout = 60_000;
   await new Promise<void>((r) => provider.listen(0, '127.0.0.1', r));
   const providerUrl = `http://127.0.0.1:${(provider.address() as AddressInfo).port}`;
-  const gatewayProcess = startGateway(providerUrl);
+  // the machine-call limit (6,000 a minute per token by default) still counts every call, but must not refuse the
+  // bench's: a refused call would be a cheap 429 instead of the work measured
+  const config = loadConfig({ YUNGUAN_DATA_DIR: path.join(dir, 'unused'), YUNGUAN_RATE_LIMIT_MACHINE: '10000000' });
+  const app = await buildApp({ config, database });
   try {
-    const ready = await gatewayProcess.ready;
-    const kind = ready.database;
-    const gatewayUrl = new URL(ready.gatewayUrl);
+    const db = database.db;
+    await migrateToLatest(db);
+    await seedDemo(db);
+    // Setup as the people concerned would do it, through the API (policy, egress policy and the token directly).
+    await db.updateTable('jurisdiction').set({ policy_pack: 'ningbo-2014' }).where('code', '=', 'demo-city').execute();
+    const city = await db
+      .selectFrom('jurisdiction')
+      .select('id')
+      .where('code', '=', 'demo-city')
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('webhook_egress_policy')
+      .values({
+        jurisdiction_id: city.id,
+        allowed_hosts: ['127.0.0.1'],
+        allowed_networks: ['127.0.0.1/32'],
+        updated_by: 'bench',
+      })
+      .execute();
+    const session = async (username: string) => {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username, password: DEMO_PASSWORD },
+      });
+      const cookie = String([res.headers['set-cookie']].flat()[0]).split(';')[0] as string;
+      const csrf = res.json().csrfToken as string;
+      return async (method: 'GET' | 'POST' | 'PUT', url: string, payload?: object) => {
+        const r = await app.inject({
+          method,
+          url: `/api/v1${url}`,
+          payload,
+          headers: { cookie, 'x-csrf-token': csrf },
+        });
+        if (r.statusCode >= 300) throw new Error(`${method} ${url}: ${r.statusCode} ${r.body}`);
+        return r.json();
+      };
+    };
+    const health = await session('unitadmin');
+    const reviewer = await session('reviewer');
+    const edu = await session('edu');
+    const system = (await health('GET', '/systems')).items.find((s: { name: string }) => s.name === '全民健康信息平台');
+    const project = (await edu('GET', '/projects')).items[0];
+    const resource = await health('POST', '/shared-data/resources', {
+      name: '居民电子健康档案摘要',
+      description: 'bench',
+      fields: ['personId', 'name', 'idNumber', 'birthDate', 'bloodType'].map((name) => ({
+        name,
+        type: 'string',
+        meaning: name,
+        sensitivity: 'internal',
+      })),
+      format: 'json',
+      updateSchedule: 'daily',
+      sharingType: 'conditional',
+      sharingCondition: 'bench',
+      notSharedReason: null,
+      scope: 'bench',
+      systemId: system.id,
+      delivery: 'api',
+      endpointUrl: `${providerUrl}/people`,
+      defaultRateLimitPerMinute: null,
+    });
+    await health('PUT', `/shared-data/resources/${resource.id}/credential`, {
+      headerName: 'Authorization',
+      value: 'Bearer bench-secret',
+    });
+    await health('POST', `/shared-data/resources/${resource.id}/submit`);
+    await reviewer('POST', `/shared-data/resources/${resource.id}/review`, { decision: 'publish', comment: null });
+    const today = new Date().toISOString().slice(0, 10);
+    const grant = await edu('POST', '/shared-data/applications', {
+      resourceId: resource.id,
+      projectId: project.id,
+      purpose: 'bench',
+      fields: ['personId', 'name', 'idNumber', 'birthDate', 'bloodType'],
+      validFrom: today,
+      validTo: '2099-12-31',
+    });
+    // Two of five fields, and a rate limit so the database counter is on the measured path.
+    await health('POST', `/shared-data/applications/${grant.id}/decision`, {
+      decision: 'approve',
+      fields: ['name', 'birthDate'],
+      validFrom: today,
+      rateLimitPerMinute: 100_000,
+    });
+    await reviewer('POST', `/shared-data/applications/${grant.id}/review`, { decision: 'approve', reason: null });
+    const org = await db
+      .selectFrom('organisation')
+      .select(['id', 'jurisdiction_id'])
+      .where('code', '=', 'demo-education')
+      .executeTakeFirstOrThrow();
+    const issuer = await db
+      .selectFrom('user_account')
+      .select('id')
+      .where('username', '=', 'edu')
+      .executeTakeFirstOrThrow();
+    const secret = randomSecret();
+    const token = await db
+      .insertInto('api_token')
+      .values({
+        organisation_id: org.id,
+        jurisdiction_id: org.jurisdiction_id,
+        name: 'bench',
+        scopes: ['shared-data:call'],
+        secret_hash: sm3(secret),
+        expires_at: new Date(Date.now() + 86_400_000),
+        created_by_user_id: issuer.id,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const gatewayUrl = new URL(
+      `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/v1/shared-data/gateway/${resource.id}`,
+    );
     const directUrl = new URL(`${providerUrl}/people`);
     const sides = {
       direct: { url: directUrl, headers: { authorization: 'Bearer bench-secret' } },
-      gateway: { url: gatewayUrl, headers: { authorization: ready.authorization } },
+      gateway: { url: gatewayUrl, headers: { authorization: `Bearer ygt_${token.id}.${secret}` } },
     };
     const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
     const probe = await request(agent, gatewayUrl, sides.gateway.headers);
     if (probe !== 200) throw new Error(`the gateway answered ${probe}`);
-    const before = (await gatewayProcess.ask({ kind: 'traces' }, 'traces')).count;
+    const before = Number((await sql<{ n: string }>`select count(*) as n from data_call_trace`.execute(db)).rows[0]?.n);
 
     say(`warming up, then ${CALLS} sequential calls per side, alternating (${kind})`);
     for (let i = 0; i < 200; i++) {
@@ -129,7 +218,7 @@ async function main() {
       say(`${side}: ${CLIENTS} clients for ${SECONDS} s`);
       let calls = 0;
       const cpu = process.cpuUsage();
-      gatewayProcess.send({ kind: 'cpu-start' });
+      const dbMeter = databaseCpu ? await databaseCpu() : undefined;
       const end = performance.now() + SECONDS * 1000;
       const started = performance.now();
       await Promise.all(
@@ -143,12 +232,11 @@ async function main() {
       );
       throughput[side] = calls / ((performance.now() - started) / 1000);
       const own = process.cpuUsage(cpu);
-      const server = await gatewayProcess.ask({ kind: 'cpu-read' }, 'cpu');
-      // both sides count both processes (the gateway's is idle while the direct side runs)
-      cpuPerCall[side] = ((own.user + own.system) / 1000 + server.processMs + server.databaseMs) / calls;
+      const dbSeconds = dbMeter ? await dbMeter.read() : 0;
+      cpuPerCall[side] = ((own.user + own.system) / 1000 + dbSeconds * 1000) / calls;
       counted[side] = calls;
     }
-    const after = (await gatewayProcess.ask({ kind: 'traces' }, 'traces')).count;
+    const after = Number((await sql<{ n: string }>`select count(*) as n from data_call_trace`.execute(db)).rows[0]?.n);
     const gatewayCalls = 200 + CALLS + counted.gateway;
     const stats = (xs: number[]) => {
       const s = [...xs].sort((a, b) => a - b);
@@ -194,8 +282,9 @@ async function main() {
     agent.destroy();
     console.log(JSON.stringify(result));
   } finally {
-    await gatewayProcess.stop();
+    await app.close();
     await new Promise<void>((r) => provider.close(() => r()));
+    await cleanup();
   }
 }
 
