@@ -25,6 +25,10 @@ export interface Setting {
   pullPulledUntil: Date | null;
 }
 
+/** The mapping label and accepted window of a jurisdiction without a settings row. */
+export const DEFAULT_MAPPING_LABEL = 'instance_id';
+export const DEFAULT_OUT_OF_ORDER_MINUTES = 120;
+
 /** A jurisdiction's monitoring settings, the defaults where it has no row. */
 export async function readSetting(db: Db | Trx, jurisdictionId: string): Promise<Setting> {
   const row = await db
@@ -34,10 +38,10 @@ export async function readSetting(db: Db | Trx, jurisdictionId: string): Promise
     .executeTakeFirst();
   return {
     jurisdictionId,
-    mappingLabel: row?.mapping_label ?? 'instance_id',
+    mappingLabel: row?.mapping_label ?? DEFAULT_MAPPING_LABEL,
     thresholds: row?.thresholds ?? {},
     retentionDays: row?.retention_days ?? 400,
-    outOfOrderMinutes: row?.out_of_order_minutes ?? 120,
+    outOfOrderMinutes: row?.out_of_order_minutes ?? DEFAULT_OUT_OF_ORDER_MINUTES,
     pullUrl: row?.pull_url ?? null,
     pullPulledUntil: row?.pull_pulled_until ?? null,
   };

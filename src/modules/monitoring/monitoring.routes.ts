@@ -7,7 +7,7 @@ import { problemResponses } from '../../platform/http/problem.ts';
 import { attachment, XLSX_MEDIA_TYPE } from '../../platform/spreadsheet.ts';
 import { detect } from './monitoring.detect.ts';
 import { foldStaged, mappedPositions } from './monitoring.fold.ts';
-import { isMetric, readSetting } from './monitoring.ingest.ts';
+import { isMetric, readSetting, type Setting } from './monitoring.ingest.ts';
 import { SamplesBody, SettingBody } from './monitoring.schemas.ts';
 import * as svc from './monitoring.service.ts';
 import { callerOf, requestDigest, SampleBatch, stageBatch, WIRE_METRICS, WIRE_NAMES } from './monitoring.staging.ts';
@@ -37,6 +37,41 @@ const ORDER_RULES =
   'once (header x-yunguan-duplicate: true). A sample sent again inside a different request is counted again.';
 
 export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db, clock }) => {
+  // The settings each jurisdiction's last pushed request was built with: a request is built with them and staged
+  // only if they are still the jurisdiction's (checked in the staging statement); otherwise, and for the first
+  // request, the settings are read and the request built again. Saves a statement per remote-write request.
+  const remembered = new Map<string, Setting>();
+  /** Builds a request's batch and stages it: 'empty' when there was nothing to stage. */
+  const stageRequest = async (
+    jurisdictionId: string,
+    caller: ReturnType<typeof callerOf>,
+    now: Date,
+    build: (setting: Setting) => SampleBatch,
+  ): Promise<'staged' | 'duplicate' | 'empty'> => {
+    const known = remembered.get(jurisdictionId);
+    if (known) {
+      let batch: SampleBatch | undefined;
+      try {
+        batch = build(known);
+      } catch (err) {
+        // refused with the remembered settings: decided again with the current ones below
+        if (!(err instanceof AppError)) throw err;
+      }
+      if (batch && !batch.empty) {
+        const digest = requestDigest(caller, known.mappingLabel, batch);
+        const outcome = await stageBatch(db, caller, batch, known, now, digest, true);
+        if (outcome !== 'stale') return outcome;
+      }
+    }
+    const setting = await readSetting(db, jurisdictionId);
+    remembered.set(jurisdictionId, setting);
+    const batch = build(setting);
+    if (batch.empty) return 'empty';
+    const digest = requestDigest(caller, setting.mappingLabel, batch);
+    const outcome = await stageBatch(db, caller, batch, setting, now, digest, false);
+    return outcome === 'stale' ? 'staged' : outcome;
+  };
+
   app.addContentTypeParser(PROTOBUF, { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, body, done) =>
     done(null, body),
   );
@@ -73,40 +108,39 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
         throw new AppError('unsupported_media_type', `Content-Encoding ${encoding}: only snappy is accepted`);
       }
       const now = clock.now();
-      const setting = await readSetting(db, auth.jurisdictionId);
-      const batch = new SampleBatch('wire', setting, now);
-      try {
-        scanWriteRequest(
-          snappyDecode(request.body),
-          [setting.mappingLabel],
-          (s) =>
-            batch.add(
-              s.name ?? '',
-              s.known >= 0 ? (WIRE_METRICS[s.known] as Metric) : null,
-              s.kept[0],
-              s.values,
-              s.timestamps,
-              s.count,
-            ),
-          WIRE_NAMES,
-        );
-      } catch (err) {
-        if (err instanceof WireError) {
-          throw new AppError(
-            'payload_malformed',
-            `${err.kind}: ${err.message}; nothing was stored / 数据格式错误，未写入任何数据`,
+      const body = request.body;
+      const build = (setting: Setting) => {
+        const batch = new SampleBatch('wire', setting, now);
+        try {
+          scanWriteRequest(
+            snappyDecode(body),
+            [setting.mappingLabel],
+            (s) =>
+              batch.add(
+                s.name ?? '',
+                s.known >= 0 ? (WIRE_METRICS[s.known] as Metric) : null,
+                s.kept[0],
+                s.values,
+                s.timestamps,
+                s.count,
+              ),
+            WIRE_NAMES,
           );
+        } catch (err) {
+          if (err instanceof WireError) {
+            throw new AppError(
+              'payload_malformed',
+              `${err.kind}: ${err.message}; nothing was stored / 数据格式错误，未写入任何数据`,
+            );
+          }
+          throw err;
         }
-        throw err;
-      }
-      batch.assertInWindow();
+        batch.assertInWindow();
+        return batch;
+      };
       // staged in one statement (unless it is a resend); the fold job rolls it up (monitoring.fold.ts)
-      if (!batch.empty) {
-        const caller = callerOf(auth);
-        const digest = requestDigest(caller, setting.mappingLabel, batch);
-        if (!(await stageBatch(db, caller, batch, setting.mappingLabel, now, digest))) {
-          reply.header(DUPLICATE_HEADER, 'true');
-        }
+      if ((await stageRequest(auth.jurisdictionId, callerOf(auth), now, build)) === 'duplicate') {
+        reply.header(DUPLICATE_HEADER, 'true');
       }
       return reply.code(204).send(null);
     },
@@ -151,7 +185,7 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       const answer = batch.answer(await mappedPositions(db, batch.keyList, caller));
       if (!batch.empty) {
         const digest = requestDigest(caller, setting.mappingLabel, batch);
-        if (!(await stageBatch(db, caller, batch, setting.mappingLabel, now, digest))) {
+        if ((await stageBatch(db, caller, batch, setting, now, digest, false)) === 'duplicate') {
           reply.header(DUPLICATE_HEADER, 'true');
         }
       }

@@ -18,9 +18,16 @@
 import { createHash, type Hash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { AuthContext } from '../../platform/auth/auth.ts';
+import { prepared } from '../../platform/db/prepared.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Db } from '../../schema.ts';
-import { FUTURE_TOLERANCE_MS, type IngestResult, type Setting } from './monitoring.ingest.ts';
+import {
+  DEFAULT_MAPPING_LABEL,
+  DEFAULT_OUT_OF_ORDER_MINUTES,
+  FUTURE_TOLERANCE_MS,
+  type IngestResult,
+  type Setting,
+} from './monitoring.ingest.ts';
 import { PUSHED_SERIES } from './monitoring.metrics.ts';
 import { METRICS, type Metric } from './monitoring.table.ts';
 
@@ -425,30 +432,44 @@ export function requestDigest(
  * own organisation, jurisdiction and visibility, all from its credentials; which resources its samples reach is
  * decided by the fold with exactly the visibility stored here). The request's digest is recorded in the same
  * statement and kept while an identical request could still be accepted (`batch.resendableMs`): a resent request
- * (Prometheus retries a remote-write whose answer it did not get) stages nothing. Returns false for a resend.
+ * (Prometheus retries a remote-write whose answer it did not get) stages nothing and answers 'duplicate'.
+ * With `check`, the batch was built with settings remembered from an earlier request: the statement stages it only
+ * while the jurisdiction's mapping label and accepted window are still those, and answers 'stale' (nothing
+ * stored) when they changed; the caller then reads the settings and builds the batch again. Prepared by name:
+ * it runs for every pushed request.
  */
 export async function stageBatch(
   db: Db,
   caller: { organisationId: string; jurisdictionId: string } & Scope,
   batch: SampleBatch,
-  mappingLabel: string,
+  setting: Pick<Setting, 'mappingLabel' | 'outOfOrderMinutes'>,
   now: Date,
   digest: Buffer,
-): Promise<boolean> {
-  const { rows } = await sql<{ id: string }>`
-    with d as (
+  check: boolean,
+): Promise<'staged' | 'duplicate' | 'stale'> {
+  const { rows } = await sql<{ current: boolean; staged: boolean }>`${prepared}
+    with s as (
+      select not ${check}::boolean or (coalesce(m.mapping_label, ${DEFAULT_MAPPING_LABEL}::text) = ${setting.mappingLabel}::text
+        and coalesce(m.out_of_order_minutes, ${DEFAULT_OUT_OF_ORDER_MINUTES}::int) = ${setting.outOfOrderMinutes}::int) as current
+      from (select 1) one left join monitoring_setting m on m.jurisdiction_id = ${caller.jurisdictionId}::uuid),
+    d as (
       insert into monitoring_ingest_digest (digest, jurisdiction_id, organisation_id, received_at, expires_at)
-      values (decode(${digest.toString('hex')}, 'hex'), ${caller.jurisdictionId}::uuid, ${caller.organisationId}::uuid,
-        ${now.toISOString()}::timestamptz, ${new Date(now.getTime() + batch.resendableMs).toISOString()}::timestamptz)
+      select ${digest}::bytea, ${caller.jurisdictionId}::uuid, ${caller.organisationId}::uuid,
+        ${now.toISOString()}::timestamptz, ${new Date(now.getTime() + batch.resendableMs).toISOString()}::timestamptz
+      from s where s.current
       on conflict (digest) do update set received_at = excluded.received_at, expires_at = excluded.expires_at
         where monitoring_ingest_digest.expires_at < excluded.received_at
+      returning 1),
+    st as (
+      insert into monitoring_staged (jurisdiction_id, organisation_id, scope, visible, mapping_label, received_at, samples, data)
+      select ${caller.jurisdictionId}::uuid, ${caller.organisationId}::uuid, ${caller.scope}::text,
+        ${`{${caller.visible.join(',')}}`}::uuid[], ${setting.mappingLabel}::text, ${now.toISOString()}::timestamptz,
+        ${batch.n}::int, ${batch.encode()}::bytea
+      where exists (select 1 from d)
       returning 1)
-    insert into monitoring_staged (jurisdiction_id, organisation_id, scope, visible, mapping_label, received_at, samples, data)
-    select ${caller.jurisdictionId}::uuid, ${caller.organisationId}::uuid, ${caller.scope}::text,
-      ${`{${caller.visible.join(',')}}`}::uuid[], ${mappingLabel}::text, ${now.toISOString()}::timestamptz, ${batch.n}::int, ${batch.encode()}::bytea
-    where exists (select 1 from d)
-    returning id::text as id`.execute(db);
-  return rows.length > 0;
+    select (select current from s) as current, exists (select 1 from st) as staged`.execute(db);
+  const row = rows[0];
+  return !row?.current ? 'stale' : row.staged ? 'staged' : 'duplicate';
 }
 
 /** Forgets the digests of requests that could no longer be accepted again (the fold job, every run). */

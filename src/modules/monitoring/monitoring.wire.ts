@@ -46,9 +46,11 @@ export function snappyDecode(input: Uint8Array, limit = MAX_UNCOMPRESSED): Uint8
       len += 1;
       if (pos + len > input.length) throw new WireError('snappy', 'literal runs past the input');
       if (o + len > length) throw new WireError('snappy', 'literal runs past the declared length');
-      out.set(input.subarray(pos, pos + len), o);
-      pos += len;
-      o += len;
+      if (len > 32) {
+        out.set(input.subarray(pos, pos + len), o);
+        pos += len;
+        o += len;
+      } else for (let i = 0; i < len; i++) out[o++] = input[pos++] as number;
       continue;
     }
     let len: number;
@@ -75,10 +77,11 @@ export function snappyDecode(input: Uint8Array, limit = MAX_UNCOMPRESSED): Uint8
     }
     if (offset === 0 || offset > o) throw new WireError('snappy', `copy offset ${offset} out of range`);
     if (o + len > length) throw new WireError('snappy', 'copy runs past the declared length');
-    if (offset >= len) {
+    if (offset >= len && len > 32) {
       out.copyWithin(o, o - offset, o - offset + len);
       o += len;
     } else {
+      // short copies (most of them) byte by byte: cheaper than a call into the runtime; overlapping ones must be
       for (let i = 0; i < len; i++, o++) out[o] = out[o - offset] as number;
     }
   }
@@ -248,9 +251,13 @@ function expect(wireType: number, wanted: number, what: string): void {
   if (wireType !== wanted) throw new WireError('protobuf', `${what} has wire type ${wireType}, expected ${wanted}`);
 }
 
-function sameBytes(buf: Uint8Array, start: number, len: number, wanted: Uint8Array): boolean {
-  if (len !== wanted.length) return false;
-  for (let i = 0; i < len; i++) if (buf[start + i] !== wanted[i]) return false;
+/** Whether buf[start, start + len) equals `wanted` (from `from` on; its whole length when `from` is not given). */
+function sameBytes(buf: Uint8Array, start: number, len: number, wanted: Uint8Array, from = -1): boolean {
+  if (from < 0) {
+    if (len !== wanted.length) return false;
+    from = 0;
+  }
+  for (let i = 0; i < len; i++) if (buf[start + i] !== wanted[from + i]) return false;
   return true;
 }
 
@@ -296,6 +303,10 @@ export function scanWriteRequest(
     timestamps: new Float64Array(16),
     count: 0,
   };
+  // per kept label: where its last value's bytes are, and the string made of them
+  const keptAt = keep.map(() => -1);
+  const keptLen = keep.map(() => -1);
+  const keptText: (string | undefined)[] = keep.map(() => undefined);
   const end = buf.length;
   let n = 0;
   P = 0;
@@ -371,7 +382,17 @@ export function scanWriteRequest(
         } else {
           for (let i = 0; i < keepBytes.length; i++) {
             if (sameBytes(buf, nameAt, nameLen, keepBytes[i] as Uint8Array)) {
-              series.kept[i] = valueAt < 0 ? '' : text(buf, valueAt, valueLen);
+              if (valueAt < 0) series.kept[i] = '';
+              else if (valueLen === keptLen[i] && sameBytes(buf, valueAt, valueLen, buf, keptAt[i] as number)) {
+                // the same value as this label's previous one (a target's series come together): its string again
+                series.kept[i] = keptText[i];
+              } else {
+                const value = text(buf, valueAt, valueLen);
+                series.kept[i] = value;
+                keptAt[i] = valueAt;
+                keptLen[i] = valueLen;
+                keptText[i] = value;
+              }
             }
           }
         }
