@@ -9,6 +9,7 @@ import { type Kysely, sql } from 'kysely';
 // database server (not of Yunguan) PostgreSQL empties unlogged tables, so the counters of the current minute
 // start again from zero, and they are not sent to replicas. They are counts of a minute (the progressive sign-in
 // delay's: of 15 minutes); the account's own lock after consecutive failures is kept on the account, as before.
+// A restored backup of the embedded database starts them empty too (its counts leave unlogged tables out).
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`alter table rate_limit_bucket set unlogged`.execute(db);
   await sql`alter table data_rate_window set unlogged`.execute(db);
