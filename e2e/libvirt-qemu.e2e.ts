@@ -267,7 +267,7 @@ describe.skipIf(UNAVAILABLE !== null)('a libvirt zone through the console, on a 
     const row = page.getByRole('row', { name: new RegExp(`kvm-${zone.id}`) });
     await visible(row);
     await row.getByRole('button', { name: buttonName('查看容量') }).click();
-    await visible(page.getByRole('dialog').getByText(/可用 \d+ 核/));
+    await visible(page.getByRole('dialog').getByText(/按超分可分配 \d+ 个虚拟处理器：已用 \d+，可用 \d+/));
     await ui.shot('libvirt-qemu-capacity-zh.png');
     await page.keyboard.press('Escape');
     expect(unexpectedErrors(ui.browserErrors)).toEqual([]);

@@ -140,7 +140,7 @@ class PGliteConnection implements DatabaseConnection {
     this.beginDeferred = false;
     if (begin && !(name && carriesBegin(compiled.sql))) await this.run('begin');
     const result = name
-      ? await this.executeNamed<R>(name, compiled.sql, compiled.parameters, begin)
+      ? await this.executeNamed<R>(name, compiled.sql, compiled.parameters, begin && carriesBegin(compiled.sql))
       : await this.pglite.query<R>(compiled.sql, compiled.parameters as unknown[], { rowMode: 'object' });
     const command = compiled.query.kind;
     const changes =
