@@ -127,9 +127,8 @@ export async function withTenant<DB, T>(
     const jurisdictions = v.kind === 'jurisdiction' ? v.jurisdictions.join(',') : '';
     // One round trip: `set_config('role', ..., true)` is `set local role` (the same check that the session's
     // user may take the role), in the statement that carries the caller's scope. Left to right: the role is
-    // taken before the scope is set, and a failure of either aborts the transaction before `fn` runs. Not marked
-    // `withBegin` (prepared.ts): with it the console's maintenance form lost the provider's resources on the
-    // embedded database (e2e/operations-console.e2e.ts), cause not yet found (docs/decisions.md).
+    // taken before the scope is set, and a failure of either aborts the transaction before `fn` runs. Its `begin` is
+    // not folded into it (tried and removed: docs/decisions.md, lane inv24b).
     await sql`${prepared} select set_config('role', 'yunguan_app', true),
       set_config('yunguan.scope', ${v.kind}, true),
       set_config('yunguan.organisations', ${organisations}, true),

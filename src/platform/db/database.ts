@@ -6,7 +6,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { classifyDatabaseError, DatabaseConditions } from './availability.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
-import { carriesBegin, isPrepared, PreparedNames } from './prepared.ts';
+import { isPrepared, PreparedNames } from './prepared.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -116,8 +116,8 @@ async function openPostgres<DB>(
       const name = args.length === 2 && typeof text === 'string' && isPrepared(text) ? names.nameOf(text) : undefined;
       return name ? query({ name, text, values }) : query(...args);
     };
-    // A transaction's `begin` waits for its first statement and goes with it when that carries the mark
-    // (prepared.ts, `withBegin`): one round trip less for every tenant request.
+    // A transaction's `begin` waits for its first statement: a transaction that sends nothing sends neither
+    // `begin` nor `commit`.
     let beginDeferred = false;
     client.query = ((...args: unknown[]) => {
       const [text, values] = args;
@@ -130,12 +130,6 @@ async function openPostgres<DB>(
       beginDeferred = false;
       if (kyselys && (text === 'commit' || text === 'rollback') && values.length === 0) {
         return Promise.resolve(DEFERRED[text]); // nothing was sent: nothing to end
-      }
-      if (kyselys && carriesBegin(text) && values.every((v) => typeof v === 'string')) {
-        const inline = text.replace(/\$(\d+)/g, (_, n: string) =>
-          client.escapeLiteral(values[Number(n) - 1] as string),
-        );
-        return (query(`begin; ${inline}`) as Promise<pg.QueryResult[]>).then((results) => results.at(-1));
       }
       if (kyselys) return (query('begin', []) as Promise<unknown>).then(() => run(...args));
       // Another form (a callback, a cursor): node-postgres runs a client's statements in the order given.

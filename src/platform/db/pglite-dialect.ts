@@ -11,10 +11,8 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
-import { carriesBegin, isPrepared, PreparedNames } from './prepared.ts';
+import { isPrepared, PreparedNames } from './prepared.ts';
 
-/** The prepared `begin` a marked statement carries (prepared.ts, `withBegin`). */
-const BEGIN = 'yunguan_begin';
 const COMMIT = 'yunguan_commit';
 
 /**
@@ -74,7 +72,7 @@ class PGliteDriver implements Driver {
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     const c = connection as PGliteConnection;
-    // A plain `begin` waits for the transaction's first statement (prepared.ts, `withBegin`).
+    // A plain `begin` waits for the transaction's first statement (none for a transaction that sends nothing).
     if (settings.isolationLevel || settings.accessMode) {
       const isolation = settings.isolationLevel ? ` isolation level ${settings.isolationLevel}` : '';
       await c.run(`begin${isolation}${settings.accessMode ? ` ${settings.accessMode}` : ''}`);
@@ -138,9 +136,9 @@ class PGliteConnection implements DatabaseConnection {
     const name = isPrepared(compiled.sql) ? this.names.nameOf(compiled.sql) : undefined;
     const begin = this.beginDeferred;
     this.beginDeferred = false;
-    if (begin && !(name && carriesBegin(compiled.sql))) await this.run('begin');
+    if (begin) await this.run('begin');
     const result = name
-      ? await this.executeNamed<R>(name, compiled.sql, compiled.parameters, begin && carriesBegin(compiled.sql))
+      ? await this.executeNamed<R>(name, compiled.sql, compiled.parameters)
       : await this.pglite.query<R>(compiled.sql, compiled.parameters as unknown[], { rowMode: 'object' });
     const command = compiled.query.kind;
     const changes =
@@ -159,23 +157,17 @@ class PGliteConnection implements DatabaseConnection {
    * execute and sync in one protocol call (PGlite's own `query` takes six). PGlite runs every message of a call
    * before it answers, so after an error the sync has already ended the failed statement's cycle.
    */
-  private executeNamed<R>(name: string, text: string, parameters: readonly unknown[], begin = false) {
+  private executeNamed<R>(name: string, text: string, parameters: readonly unknown[]) {
     const { serialize } = protocol;
     return this.pglite.runExclusive(async () => {
       let types = this.parsed.get(name);
-      if (!types || (begin && !this.parsed.has(BEGIN))) {
+      if (!types) {
         try {
-          if (begin && !this.parsed.has(BEGIN)) {
-            await this.pglite.execProtocol(serialize.parse({ name: BEGIN, text: 'begin' }), { syncToFs: false });
-            this.parsed.set(BEGIN, []);
-          }
-          if (!types) {
-            await this.pglite.execProtocol(serialize.parse({ name, text }), { syncToFs: false });
-            const described = await this.pglite.execProtocol(serialize.describe({ type: 'S', name }), {
-              syncToFs: false,
-            });
-            types = parse.parseDescribeStatementResults(described.messages);
-          }
+          await this.pglite.execProtocol(serialize.parse({ name, text }), { syncToFs: false });
+          const described = await this.pglite.execProtocol(serialize.describe({ type: 'S', name }), {
+            syncToFs: false,
+          });
+          types = parse.parseDescribeStatementResults(described.messages);
         } finally {
           await this.pglite.execProtocol(serialize.sync(), { syncToFs: false, throwOnError: false });
         }
@@ -187,10 +179,7 @@ class PGliteConnection implements DatabaseConnection {
         const serializer = this.pglite.serializers[statementTypes[i] as number];
         return serializer ? serializer(value) : String(value);
       });
-      // `begin` first, in the same call: the statements before a sync run in order, and `begin` opens a
-      // transaction block that outlives the sync.
       const request = concat([
-        ...(begin ? [serialize.bind({ statement: BEGIN, values: [] }), serialize.execute({})] : []),
         serialize.bind({ statement: name, values: values as string[] }),
         serialize.describe({ type: 'P' }),
         serialize.execute({}),
@@ -198,7 +187,7 @@ class PGliteConnection implements DatabaseConnection {
       ]);
       const { messages } = await this.pglite.execProtocol(request, { syncToFs: false });
       await this.pglite.syncToFs();
-      return parse.parseResults(messages, this.pglite.parsers, { rowMode: 'object' }).at(-1) as unknown as {
+      return parse.parseResults(messages, this.pglite.parsers, { rowMode: 'object' })[0] as unknown as {
         rows: R[];
         affectedRows?: number;
       };

@@ -12,21 +12,6 @@ import { type RawBuilder, sql } from 'kysely';
 export const PREPARED_MARK = '/* prepared */';
 export const prepared: RawBuilder<unknown> = sql.raw(PREPARED_MARK);
 
-/**
- * Marks the statement a transaction opens with (the tenant settings, auth.ts): the driver sends the transaction's
- * `begin` in the same round trip instead of one of its own (a request's fixed cost, docs/decisions.md, lane
- * inv24b). Both drivers defer `begin` until the transaction's first statement: a marked one carries it (PGlite:
- * in the same protocol call as the prepared statement; PostgreSQL: `begin; <statement>` as one simple query,
- * its parameters written as literals, so only parameters that are strings may be marked), any other is sent
- * after a plain `begin` as before, and a transaction with no statement at all sends neither begin nor commit.
- */
-export const WITH_BEGIN_MARK = '/* with begin */';
-export const withBegin: RawBuilder<unknown> = sql.raw(WITH_BEGIN_MARK);
-
-export function carriesBegin(text: string): boolean {
-  return text.includes(WITH_BEGIN_MARK);
-}
-
 export function isPrepared(text: string): boolean {
   return text.startsWith(PREPARED_MARK) || text.endsWith(PREPARED_MARK);
 }
