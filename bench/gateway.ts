@@ -4,7 +4,9 @@
 // real HTTP with keep-alive clients. Prints calls per second and latencies of both, the added p99, whether
 // every gateway call was traced, and one JSON line last. PGlite unless DATABASE_URL / TEST_DATABASE_URL.
 //   BENCH_CALLS (default 2000) sequential calls per side for latency; BENCH_SECONDS (5) per side for
-//   throughput with BENCH_CLIENTS (8) concurrent clients.
+//   throughput with BENCH_CLIENTS (8) concurrent clients. BENCH_PHASES=1: each sequential gateway call cut into
+//   its phases, the median and the slowest 1 % printed (gateway-phases.ts); the event loop's delay and the GC
+//   pauses of the sequential phase are printed always.
 // Latency on a shared 2-core machine swings with everyone else's load; the CPU each side spends per call in the
 // throughput phase (this process: clients, gateway and providing system; plus, on PostgreSQL, its backends for
 // the gateway side) moves much less, so it is printed beside the latencies (`cpuMsPerCall`).
@@ -22,6 +24,7 @@ import { randomSecret, sm3 } from '../src/platform/crypto.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import { seedDemo } from '../src/seed.ts';
 import { openBenchDatabase } from './database.ts';
+import { startPhaseProbe } from './gateway-phases.ts';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -192,8 +195,8 @@ async function main() {
       gateway: { url: gatewayUrl, headers: { authorization: `Bearer ygt_${token.id}.${secret}` } },
     };
     const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
-    const probe = await request(agent, gatewayUrl, sides.gateway.headers);
-    if (probe !== 200) throw new Error(`the gateway answered ${probe}`);
+    const first = await request(agent, gatewayUrl, sides.gateway.headers);
+    if (first !== 200) throw new Error(`the gateway answered ${first}`);
     const before = Number((await sql<{ n: string }>`select count(*) as n from data_call_trace`.execute(db)).rows[0]?.n);
 
     say(`warming up, then ${CALLS} sequential calls per side, alternating (${kind})`);
@@ -203,14 +206,18 @@ async function main() {
     }
     const latency = { direct: [] as number[], gateway: [] as number[] };
     let failures = 0;
+    const probe = startPhaseProbe(process.env.BENCH_PHASES === '1', db, app.server, provider);
     for (let i = 0; i < CALLS; i++) {
       for (const side of i % 2 === 0 ? (['direct', 'gateway'] as const) : (['gateway', 'direct'] as const)) {
         const t0 = performance.now();
         const status = await request(agent, sides[side].url, sides[side].headers);
-        latency[side].push(performance.now() - t0);
+        const t1 = performance.now();
+        latency[side].push(t1 - t0);
+        if (side === 'gateway') probe.call(t0, t1);
         if (status !== 200) failures++;
       }
     }
+    const sequential = probe.report(say);
     const throughput: Record<'direct' | 'gateway', number> = { direct: 0, gateway: 0 };
     const counted: Record<'direct' | 'gateway', number> = { direct: 0, gateway: 0 };
     const cpuPerCall: Record<'direct' | 'gateway', number> = { direct: 0, gateway: 0 };
@@ -269,6 +276,7 @@ async function main() {
       addedP50Ms: round(gateway.p50 - direct.p50),
       addedP99Ms: addedP99,
       addedCpuMsPerCall: round(gateway.cpuMsPerCall - direct.cpuMsPerCall),
+      sequential,
       goalAddedP99Ms: GOAL_MS,
       goalMet: addedP99 <= GOAL_MS,
       gatewayCalls,

@@ -34,6 +34,7 @@ import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import type { DB } from '../src/schema.ts';
 import { seedDemo } from '../src/seed.ts';
 import { sameStatements } from './orders-statements.ts';
+import { forkSampler } from './orders-waits.ts';
 
 const execFileAsync = promisify(execFile);
 const UNITS = Math.max(1, Number(process.env.BENCH_UNITS ?? 1));
@@ -163,7 +164,8 @@ async function main() {
     );
     const latencies: number[] = [];
     let failed = 0;
-    const appWaits = await sampleWaits(url);
+    // The sampler runs in a child process: its queries and /proc reads are not the measured process's work.
+    const appWaits = await forkSampler(url);
     const nodeCpu = process.cpuUsage();
     const end = performance.now() + seconds * 1000;
     await Promise.all(
@@ -234,8 +236,7 @@ async function main() {
       PGDATABASE: u.pathname.slice(1),
       PGOPTIONS: `-c search_path=${schema}`,
     };
-    const pgbenchPids = new Set<number>();
-    const pgbenchWaits = await sampleWaits(url, pgbenchPids);
+    const pgbenchWaits = await forkSampler(url);
     const perProcess = runs.length > 1 ? 1 : clients;
     // All started by one shell, at once: a spawn from this large process takes tens of milliseconds each, which
     // would stagger fifty starts by seconds. Each writes its summary to out-<k>.txt.
@@ -277,7 +278,7 @@ async function main() {
         for (const pid of readFileSync(`/proc/${shellPid}/task/${shellPid}/children`, 'utf8')
           .split(' ')
           .filter(Boolean))
-          pgbenchPids.add(Number(pid));
+          pgbenchWaits.addClient(Number(pid));
       } catch {}
     }, 20);
     await shell.finally(() => clearInterval(findChildren));
@@ -353,23 +354,10 @@ async function main() {
 
 type Row = Record<string, unknown>;
 
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux (getconf CLK_TCK)
-
 const perOrder = (clientMs: number, databaseMs: number, orders: number) => ({
   client: Math.round((clientMs / Math.max(1, orders)) * 10) / 10,
   database: Math.round((databaseMs / Math.max(1, orders)) * 10) / 10,
 });
-
-/** utime + stime of a process from /proc, in clock ticks; undefined once it is gone (or off Linux). */
-function cpuTicks(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return undefined;
-  }
-}
 
 // Every statement node-postgres sends goes through this wrapper, installed before any connection is made (the
 // database module binds each connection's query method when it connects); it records texts while tracing.
@@ -391,74 +379,6 @@ async function traceStatements(fn: () => Promise<void>): Promise<string[]> {
     tracing = undefined;
   }
   return texts.map((t) => t.replace(/\s+/g, ' ').trim());
-}
-
-/**
- * Samples, every 50 ms, what the active sessions of the bench's database wait on (pg_stat_activity); `stop`
- * answers each wait's share of the samples ("CPU" when not waiting), the five largest.
- */
-async function sampleWaits(url: string, clientPids: Set<number> = new Set()) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  const counts = new Map<string, number>();
-  const statements = new Map<string, number>();
-  // CPU ticks of each backend of the database and each client process (pgbench), first and last seen
-  const backendTicks = new Map<number, [number, number]>();
-  const clientTicks = new Map<number, [number, number]>();
-  const note = (m: Map<number, [number, number]>, pid: number) => {
-    const ticks = cpuTicks(pid);
-    if (ticks === undefined) return;
-    const seen = m.get(pid);
-    m.set(pid, [seen?.[0] ?? ticks, ticks]);
-  };
-  let total = 0;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const { rows } = await client.query(
-        `select pid, state = 'active' as active, coalesce(wait_event_type || ':' || wait_event, 'CPU') as w,
-                wait_event_type = 'Lock' as locked, left(regexp_replace(query, '\\s+', ' ', 'g'), 70) as q
-           from pg_stat_activity
-          where pid <> pg_backend_pid() and datname = current_database() and backend_type = 'client backend'`,
-      );
-      for (const r of rows) {
-        note(backendTicks, r.pid);
-        if (!r.active) continue;
-        counts.set(r.w, (counts.get(r.w) ?? 0) + 1);
-        total++;
-        if (r.locked) statements.set(`${r.w} ${r.q}`, (statements.get(`${r.w} ${r.q}`) ?? 0) + 1);
-      }
-      for (const pid of clientPids) note(clientTicks, pid);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  })();
-  const cpuMs = (m: Map<number, [number, number]>) =>
-    [...m.values()].reduce((sum, [first, last]) => sum + last - first, 0) * (1000 / TICKS_PER_SECOND);
-  return {
-    async stop(): Promise<{
-      waits: Record<string, number>;
-      lockedStatements: Record<string, number>;
-      backendCpuMs: number;
-      clientCpuMs: number;
-    }> {
-      running = false;
-      await loop;
-      await client.end();
-      const top = (m: Map<string, number>) =>
-        Object.fromEntries(
-          [...m]
-            .sort((a, b) => b[1] - a[1])
-            .slice(0, 5)
-            .map(([w, n]) => [w, Math.round((n / Math.max(1, total)) * 1000) / 1000]),
-        );
-      return {
-        waits: top(counts),
-        lockedStatements: top(statements),
-        backendCpuMs: cpuMs(backendTicks),
-        clientCpuMs: cpuMs(clientTicks),
-      };
-    },
-  };
 }
 
 /**
@@ -584,7 +504,8 @@ function pgbenchScript(v: Vars, t: Awaited<ReturnType<typeof template>>, crypto:
   const num = `(${v.p(prefix)}::text || lpad(:n::text, 6, '0'))`;
   const evt = (e: Row, stepKey: string | null) =>
     `INSERT INTO order_event (order_id, organisation_id, jurisdiction_id, at, kind, step_key, actor_id, actor_name, comment, detail)
-  VALUES (:o_id, ${org}, ${jur}, now(), ${v.p(e.kind)}, ${v.p(stepKey)}, ${user}, ${v.p(e.actor_name)}, NULL, ${v.p(e.detail)});`;
+  VALUES (:o_id, ${org}, ${jur}, now(), ${v.p(e.kind)}, ${v.p(stepKey)}, ${user}, ${v.p(e.actor_name)}, NULL, ${v.p(e.detail)})
+  RETURNING *;`;
   const stepCols = [
     'seq',
     'key',
@@ -622,7 +543,6 @@ SELECT * FROM policy_override WHERE jurisdiction_id = ${jur} ORDER BY set_at, pa
   sum(q.value::numeric)::text AS amount FROM resource r LEFT JOIN resource_order o ON o.id = r.order_id CROSS JOIN LATERAL jsonb_each_text(r.quantities) q
   WHERE r.project_id = any(${v.p(`{${o.project_id}}`)}::uuid[]) AND r.purpose = any(${v.p('{test,trial}')}::text[]) AND r.state <> 'reclaimed'
   AND (o.id IS NULL OR o.status NOT IN ('draft', 'submitted', 'in_progress')) GROUP BY 1;`;
-  const linesOf = 'SELECT * FROM order_line WHERE order_id = :o_id ORDER BY line_no;';
   const stepsOf = 'SELECT * FROM order_step WHERE order_id = :o_id ORDER BY seq;';
   const line = t.line;
   const n = t.notification;
@@ -675,7 +595,7 @@ SELECT * FROM catalogue_version WHERE jurisdiction_id = ${jur} AND status = 'app
 SELECT * FROM catalogue_item WHERE version_id = ${v.p(line.catalogue_version_id)} ORDER BY position, code;
 SELECT * FROM catalogue_price WHERE item_id IN (${t.itemIds.map((id) => v.p(id)).join(', ')}) ORDER BY dimension;
 SELECT s.* FROM information_system s WHERE s.id = ${v.p(o.system_id)};
-${policy}
+${policy.split('\n')[1]}
 ${stop}
 ${projectRow}
 ${quota}
@@ -690,9 +610,9 @@ INSERT INTO resource_order (organisation_id, jurisdiction_id, type, status, titl
 INSERT INTO order_line (order_id, organisation_id, jurisdiction_id, line_no, catalogue_item_code, catalogue_version_id, specification, quantity, dimensions, request_form_id, request_form_row_no, target_resource_id)
   VALUES (:o_id, ${org}, ${jur}, 1, ${v.p(line.catalogue_item_code)}, ${v.p(line.catalogue_version_id)}, ${v.p(line.specification)}, ${v.p(
     line.quantity,
-  )}, ${v.p(line.dimensions)}, NULL, NULL, NULL);
+  )}, ${v.p(line.dimensions)}, NULL, NULL, NULL)
+  RETURNING *;
 ${evt(t.events[0] as Row, null)}
-${linesOf}
 ${lockRow}
 ${quota}
 ${usage}
@@ -705,7 +625,6 @@ INSERT INTO order_step (order_id, organisation_id, jurisdiction_id, ${stepCols.j
 ${evt(t.events[1] as Row, null)}
 INSERT INTO quota_reservation (order_id, organisation_id, jurisdiction_id, project_id, dimension, amount, status, updated_at) VALUES ${resRows};
 ${stepsOf}
-${policy.split('\n')[0]}
 SELECT y.jurisdiction_id, y.status, y.source, y.confirmed_at, y.updated_at, d.day, d.kind, d.holiday_name FROM calendar_year y
   LEFT JOIN calendar_day d ON d.jurisdiction_id = y.jurisdiction_id AND d.day >= ${v.p(`${String(first.due_day).slice(0, 4)}-01-01`)} AND d.day <= ${v.p(
     `${String(first.due_day).slice(0, 4)}-12-31`,
@@ -726,11 +645,6 @@ INSERT INTO notification (organisation_id, jurisdiction_id, user_id, event_id, k
   )}, ${num} || ${v.p(String(n.title_en).slice(number.length))}, NULL, NULL, '/orders/' || :o_id::text, 'order', :o_id, now());
 SELECT id FROM webhook_subscription WHERE jurisdiction_id = ${jur} AND active = true AND (${v.p(n.kind)} = any(event_kinds) OR '*' = any(event_kinds));
 SET LOCAL ROLE yunguan_app;
-SELECT * FROM resource_order WHERE id = :o_id;
-${linesOf}
-${stepsOf}
-SELECT * FROM order_event WHERE order_id = :o_id ORDER BY id;
-SELECT project_id, dimension, amount, status FROM quota_reservation WHERE order_id = :o_id ORDER BY dimension;
 INSERT INTO audit_event (occurred_at, actor_kind, actor_id, actor_name, organisation_id, role, source_ip, request_id, action, outcome, object_type, object_id, detail, entry_hash)
   SELECT c.at, ${v.p(a.actor_kind)}, ${v.p(a.actor_id)}, ${v.p(a.actor_name)}, ${v.p(a.organisation_id)}, ${v.p(a.role)}, ${v.p(
     a.source_ip,

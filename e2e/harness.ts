@@ -226,18 +226,35 @@ export function unexpectedErrors(errors: readonly BrowserError[], expectedFailur
 
 /** Picks an option in the open antd Select dropdown (its visible list, not the hidden accessibility list). */
 export async function chooseOption(page: Page, label: string): Promise<void> {
-  // The dropdown of the select just opened (its focused input controls it): on a slow machine another
-  // dropdown may still be closing, and must not take the click.
-  const listId = await page
-    .waitForFunction(() => document.activeElement?.getAttribute('aria-controls') || null, undefined, {
-      timeout: 5_000,
-    })
-    .then((handle) => handle.jsonValue() as Promise<string>)
-    .catch(() => null);
-  const dropdown = listId
-    ? page.locator('.ant-select-dropdown', { has: page.locator(`[id="${listId}"]`) })
-    : page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)');
-  await dropdown.locator('.ant-select-item-option').filter({ hasText: label }).first().click();
+  for (let attempt = 1; ; attempt++) {
+    // The dropdown of the select just opened (its focused input controls it): on a slow machine another
+    // dropdown may still be closing, and must not take the click.
+    const listId = await page
+      .waitForFunction(() => document.activeElement?.getAttribute('aria-controls') || null, undefined, {
+        timeout: 5_000,
+      })
+      .then((handle) => handle.jsonValue() as Promise<string>)
+      .catch(() => null);
+    const dropdown = listId
+      ? page.locator('.ant-select-dropdown', { has: page.locator(`[id="${listId}"]`) })
+      : page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)');
+    await dropdown.locator('.ant-select-item-option').filter({ hasText: label }).first().click();
+    if (!listId || attempt === 3) return;
+    // A loaded machine can move the dropdown between Playwright's last check and the click (a dialog still
+    // opening): the click then lands beside the option. A single select shows what it holds; choose again if it
+    // does not hold the label (a multiple select is left alone: a second click would take the choice away).
+    const select = page.locator('.ant-select-single', { has: page.locator(`[aria-controls="${listId}"]`) });
+    if (!(await select.count())) return;
+    const held = await select
+      .locator('.ant-select-content')
+      .filter({ hasText: label })
+      .first()
+      .waitFor({ state: 'visible', timeout: 3_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (held) return;
+    await select.click();
+  }
 }
 
 /** Calls the API as one signed-in user: parsed JSON back, or an Error naming the call and the answer. */

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  guestConsole,
   makeQemuZone,
   type QemuZone,
   qemuUnavailable,
@@ -306,6 +307,8 @@ describe.skipIf(UNAVAILABLE !== null)('a libvirt zone through the console, on a 
     const w = await workOrderOf(orderId);
     const receipt = await receiptOf(w.id);
     testDomain = `yg-${w.id}-1-1`;
+    if (!receipt.lines[0]?.addresses?.length)
+      console.warn(`${testDomain} has no lease; its console:\n${guestConsole(testDomain)}`);
     expect(receipt.lines).toEqual([
       expect.objectContaining({
         name: `${orderNumber}-test-1-1`,

@@ -54,7 +54,7 @@ describe('maintenance, incidents and reports in the console', () => {
     await dialog.getByLabel('事项').fill(WINDOW);
     await dialog.getByLabel('影响说明').fill('存储扩容期间云主机磁盘读写短时变慢');
     const resource = await healthResource();
-    await dialog.getByLabel('受影响资源').click();
+    await dialog.getByLabel('受影响资源').fill(resource); // searched on the server
     await chooseOption(page, resource);
     await dialog.getByLabel('事项').click(); // close the dropdown
     await dialog.getByLabel('开始时间（北京时间）').fill(beijing(24));
@@ -112,7 +112,7 @@ describe('maintenance, incidents and reports in the console', () => {
     await dialog.getByLabel('事项').fill(INCIDENT);
     await dialog.getByLabel('问题描述').fill('存储控制器故障，部分云主机不可用');
     const resource = await healthResource();
-    await dialog.getByLabel('受影响资源').click();
+    await dialog.getByLabel('受影响资源').fill(resource); // searched on the server
     await chooseOption(page, resource);
     await dialog.getByLabel('事项').click(); // close the dropdown
     await dialog.getByLabel('发生时间').fill(beijing(-1));
@@ -184,7 +184,7 @@ describe('maintenance, incidents and reports in the console', () => {
     await dialog.getByLabel('相关云服务商').click();
     await chooseOption(page, '示范政务云服务商甲');
     const resource = await healthResource();
-    await dialog.getByLabel('受影响资源').click();
+    await dialog.getByLabel('受影响资源').fill(resource); // searched on the server
     await chooseOption(page, resource);
     await dialog.getByLabel('事项').click(); // close the dropdown
     await dialog.getByLabel('发生时间').fill(beijing(-1));

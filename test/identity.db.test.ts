@@ -454,6 +454,12 @@ describe('API tokens for machine clients', () => {
     expect(created.statusCode).toBe(201);
     const { token, apiToken } = created.json();
     expect(token).toMatch(/^ygt_[0-9a-f-]{36}\./);
+    // who created it reads as a person, in the answer and in the list
+    expect(apiToken).toMatchObject({ createdBy: 'unitadmin', createdByName: '李静（卫健委管理员）' });
+    const listed = (await as(t.app, owner, { url: '/api/v1/api-tokens' })).json();
+    expect(listed.items.find((x: { id: string }) => x.id === apiToken.id)).toMatchObject({
+      createdByName: '李静（卫健委管理员）',
+    });
     const stored = await t.database.db
       .selectFrom('api_token')
       .select('secret_hash')

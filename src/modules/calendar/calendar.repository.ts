@@ -1,4 +1,6 @@
-import type { Db } from '../../schema.ts';
+import type { Kysely } from 'kysely';
+import { reusable } from '../../platform/db/reusable.ts';
+import type { DB, Db } from '../../schema.ts';
 import type { CalendarYearStatus, DayKind, NewCalendarDay, NewCalendarYear } from './calendar.table.ts';
 
 export interface StoredYearDay {
@@ -21,6 +23,11 @@ export async function loadYear(db: Db, jurisdictionIds: string[], year: number):
   if (jurisdictionIds.length === 0) return [];
   const first = `${String(year).padStart(4, '0')}-01-01`;
   const last = `${String(year).padStart(4, '0')}-12-31`;
+  if (jurisdictionIds.length === 1) return yearOfOne.execute(db, jurisdictionIds[0] as string, year, first, last);
+  return yearQuery(db, jurisdictionIds, year, first, last).execute();
+}
+
+function yearQuery(db: Kysely<DB>, jurisdictionIds: readonly string[], year: number, first: string, last: string) {
   return db
     .selectFrom('calendar_year as y')
     .leftJoin('calendar_day as d', (join) =>
@@ -38,9 +45,13 @@ export async function loadYear(db: Db, jurisdictionIds: string[], year: number):
     ])
     .where('y.jurisdiction_id', 'in', jurisdictionIds)
     .where('y.year', '=', year)
-    .orderBy('d.day')
-    .execute();
+    .orderBy('d.day');
 }
+
+// One jurisdiction (a step's deadline): compiled once, the same text as `yearQuery` with one id.
+const yearOfOne = reusable((db: Kysely<DB>, jurisdictionId: string, year: number, first: string, last: string) =>
+  yearQuery(db, [jurisdictionId], year, first, last),
+);
 
 export async function findYear(db: Db, jurisdictionId: string, year: number) {
   return db

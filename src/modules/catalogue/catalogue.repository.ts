@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
-import type { Db } from '../../schema.ts';
+import { type Kysely, sql } from 'kysely';
+import { reusable } from '../../platform/db/reusable.ts';
+import type { DB, Db } from '../../schema.ts';
 import type { CatalogueItemRow, CataloguePriceRow, CatalogueVersionRow, SpecAttribute } from './catalogue.table.ts';
 
 export async function findVersion(db: Db, id: string): Promise<CatalogueVersionRow | undefined> {
@@ -16,21 +17,28 @@ export async function listVersions(db: Db, jurisdictionId: string): Promise<Cata
 }
 
 /** The approved version in force on a calendar day: the latest effective on or before it. */
-export async function versionInForce(
-  db: Db,
-  jurisdictionId: string,
-  day: string,
-): Promise<CatalogueVersionRow | undefined> {
-  return db
+const inForce = reusable((db: Kysely<DB>, jurisdictionId: string, day: string) =>
+  db
     .selectFrom('catalogue_version')
     .selectAll()
     .where('jurisdiction_id', '=', jurisdictionId)
     .where('status', '=', 'approved')
     .where('effective_from', '<=', day)
     .orderBy('effective_from', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+    .limit(1),
+);
+
+export async function versionInForce(
+  db: Db,
+  jurisdictionId: string,
+  day: string,
+): Promise<CatalogueVersionRow | undefined> {
+  return inForce.first(db, jurisdictionId, day);
 }
+
+const itemsOfVersion = reusable((db: Kysely<DB>, versionId: string) =>
+  db.selectFrom('catalogue_item').selectAll().where('version_id', '=', versionId).orderBy('position').orderBy('code'),
+);
 
 export async function nextVersionNo(db: Db, jurisdictionId: string): Promise<number> {
   const { rows } = await sql<{
@@ -44,13 +52,7 @@ export async function nextVersionNo(db: Db, jurisdictionId: string): Promise<num
 export type ItemWithPrices = CatalogueItemRow & { prices: CataloguePriceRow[] };
 
 export async function itemsOf(db: Db, versionId: string): Promise<ItemWithPrices[]> {
-  const items = await db
-    .selectFrom('catalogue_item')
-    .selectAll()
-    .where('version_id', '=', versionId)
-    .orderBy('position')
-    .orderBy('code')
-    .execute();
+  const items = await itemsOfVersion.execute(db, versionId);
   if (items.length === 0) return [];
   const prices = await db
     .selectFrom('catalogue_price')

@@ -6,6 +6,7 @@ import { openSecret, randomSecret, safeEqual, sealSecret, sm3 } from '../../plat
 import { AppError } from '../../platform/errors.ts';
 import { hit, peek } from '../../platform/http/rate-limit.ts';
 import type { Db, Trx } from '../../schema.ts';
+import type { TokenForAuth } from './identity.repository.ts';
 import * as repo from './identity.repository.ts';
 import type { SessionRow, UserRow } from './identity.table.ts';
 import { burnVerification, hashPassword, passwordProblems, verifyPassword } from './password.ts';
@@ -259,14 +260,51 @@ export async function authenticateSession(db: Db, secret: string): Promise<AuthC
 
 /** Resolves `Bearer ygt_<token id>.<secret>`: unknown, revoked and expired tokens give null. */
 export async function authenticateToken(db: Db, bearer: string): Promise<AuthContext | null> {
+  const check = tokenCheckOf(bearer);
+  if (!check) return null;
+  const token = await repo.tokenForAuth(db, check.id);
+  const at = check.at;
+  if (!token || token.revoked_at || token.expires_at <= at || !safeEqual(token.secret_hash, check.hash)) {
+    return null;
+  }
+  return tokenAuthContext(db, token, at);
+}
+
+/**
+ * What a statement joining the database function `token_for_call` (migration 0252) passes it for a bearer
+ * `ygt_<token id>.<secret>`: the token's id, the SM3 hash of the secret, and the wall clock's now (expiry is checked
+ * against the wall clock, as `authenticateToken` does). Null for a bearer of another form (401 without a statement).
+ */
+export interface TokenCheck {
+  id: string;
+  hash: string;
+  at: Date;
+}
+
+export function tokenCheckOf(bearer: string): TokenCheck | null {
   const match = /^ygt_([0-9a-f-]{36})\.([A-Za-z0-9_-]{20,})$/.exec(bearer);
   if (!match) return null;
   const [, id, secret] = match as unknown as [string, string, string];
-  const token = await repo.tokenForAuth(db, id);
-  const at = new Date();
-  if (!token || token.revoked_at || token.expires_at <= at || !safeEqual(token.secret_hash, sm3(secret))) {
-    return null;
-  }
+  return { id, hash: sm3(secret), at: new Date() };
+}
+
+/** A checked token's row (from `tokenForAuth` or `token_for_call`): what the caller may do, as `authenticateToken` gives it. */
+export async function tokenAuthContext(
+  db: Db,
+  token: Pick<
+    TokenForAuth,
+    | 'id'
+    | 'name'
+    | 'scopes'
+    | 'last_used_at'
+    | 'organisation_id'
+    | 'organisation_type'
+    | 'jurisdiction_id'
+    | 'issuer_roles'
+    | 'organisation_tree'
+  >,
+  at: Date,
+): Promise<AuthContext> {
   // Touched at most once a minute, like a session: machine clients call many times a second, and "last used"
   // needs no finer grain than the list shows.
   if (!token.last_used_at || at.getTime() - token.last_used_at.getTime() > 60_000) {

@@ -388,3 +388,11 @@ export function issuerMayGrant(permissions: ReadonlySet<NamedPermission>, scope:
   const needed = TOKEN_SCOPE_ISSUER[scope as (typeof TOKEN_SCOPES)[number]] ?? (scope as NamedPermission);
   return permissions.has(needed);
 }
+
+/**
+ * The roles any one of which lets an issuer grant `scope` (permissions are the union of the roles' own): what a
+ * statement checking a token's issuer in SQL compares the issuer's roles with (`token_for_call`'s callers).
+ */
+export function issuerRolesFor(scope: string): string[] {
+  return Object.keys(ROLES).filter((role) => issuerMayGrant(permissionsOf([role]), scope));
+}

@@ -14,11 +14,13 @@ export interface ApiToken {
   expiresAt: string;
   revoked: boolean;
   createdBy: string | null;
+  /** the person who created it, by name (null when the account is gone or out of the reader's sight) */
+  createdByName: string | null;
   createdAt: string;
   lastUsedAt: string | null;
 }
 
-const toToken = (row: ApiTokenRow): ApiToken => ({
+const toToken = (row: ApiTokenRow & { created_by_name?: string | null }): ApiToken => ({
   id: row.id,
   organisationId: row.organisation_id,
   name: row.name,
@@ -26,18 +28,36 @@ const toToken = (row: ApiTokenRow): ApiToken => ({
   expiresAt: row.expires_at.toISOString(),
   revoked: row.revoked_at !== null,
   createdBy: row.created_by,
+  createdByName: row.created_by_name ?? null,
   createdAt: row.created_at.toISOString(),
   lastUsedAt: row.last_used_at?.toISOString() ?? null,
 });
+
+/** A token as the API shows it, its creator by name. */
+async function shown(trx: Trx, row: ApiTokenRow): Promise<ApiToken> {
+  const creator = row.created_by_user_id
+    ? await trx
+        .selectFrom('user_account')
+        .select('display_name')
+        .where('id', '=', row.created_by_user_id)
+        .executeTakeFirst()
+    : undefined;
+  return toToken({ ...row, created_by_name: creator?.display_name ?? null });
+}
 
 // Every function here runs in a tenant transaction (withTenant): row-level security hides foreign
 // tokens, and the explicit filters below say the same thing a second time.
 
 export async function listTokens(trx: Trx, auth: AuthContext): Promise<ApiToken[]> {
-  let query = trx.selectFrom('api_token').selectAll().orderBy('created_at', 'desc');
+  let query = trx
+    .selectFrom('api_token as t')
+    .leftJoin('user_account as u', 'u.id', 't.created_by_user_id')
+    .selectAll('t')
+    .select('u.display_name as created_by_name')
+    .orderBy('t.created_at', 'desc');
   if (auth.visibility.kind === 'organisation')
-    query = query.where('organisation_id', 'in', auth.visibility.organisations);
-  else query = query.where('jurisdiction_id', 'in', auth.visibility.jurisdictions);
+    query = query.where('t.organisation_id', 'in', auth.visibility.organisations);
+  else query = query.where('t.jurisdiction_id', 'in', auth.visibility.jurisdictions);
   return (await query.execute()).map(toToken);
 }
 
@@ -52,7 +72,7 @@ async function visibleToken(trx: Trx, auth: AuthContext, id: string): Promise<Ap
 }
 
 export async function getToken(trx: Trx, auth: AuthContext, id: string): Promise<ApiToken> {
-  return toToken(await visibleToken(trx, auth, id));
+  return shown(trx, await visibleToken(trx, auth, id));
 }
 
 /** Issues a token for the caller's organisation; the token text is returned once and stored only as a hash. */
@@ -97,7 +117,7 @@ export async function createToken(
     objectId: row.id,
     detail: { name: row.name, scopes: row.scopes, expiresAt: row.expires_at.toISOString() },
   });
-  return { token: `ygt_${row.id}.${secret}`, apiToken: toToken(row) };
+  return { token: `ygt_${row.id}.${secret}`, apiToken: await shown(trx, row) };
 }
 
 export async function revokeToken(trx: Trx, auth: AuthContext, actor: Actor, id: string, now: Date): Promise<ApiToken> {
@@ -109,5 +129,5 @@ export async function revokeToken(trx: Trx, auth: AuthContext, actor: Actor, id:
     .returningAll()
     .executeTakeFirstOrThrow();
   await writeAudit(trx, actor, { action: 'api_token.revoked', objectType: 'api_token', objectId: id });
-  return toToken(updated);
+  return shown(trx, updated);
 }

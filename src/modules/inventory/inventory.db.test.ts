@@ -85,6 +85,8 @@ describe('recordResourceEvent keeps resource, intervals and events consistent', 
       'resumed',
       'reclaimed',
     ]);
+    // recorded by the system: no person's name to show
+    expect(detail.events.map((e: { actorName: unknown }) => e.actorName)).toEqual([null, null, null, null, null]);
     expect(detail.events.map((e: { quantities: unknown }) => e.quantities)).toEqual([
       { vcpu: 4, memory_gb: 8 },
       { vcpu: 8, memory_gb: 16 },
@@ -389,7 +391,15 @@ describe('the list filters the console offers, and the text search', () => {
       await sql`set local role yunguan_app`.execute(trx);
       await sql`select set_config('yunguan.scope', 'organisation', true),
         set_config('yunguan.organisations', ${east.id}, true)`.execute(trx);
-      return (await sql<{ id: string }>`select resource_search_ids('%vm-%') as id`.execute(trx)).rows;
+      const rows = (await sql<{ id: string }>`select resource_search_ids('%vm-%') as id`.execute(trx)).rows;
+      // resource_search_rows (0253), whose rows an indexed search counts: the same rows, for any side asked
+      for (const side of ['unit', 'provider', 'either']) {
+        const found = await sql<{ id: string }>`select id from resource_search_rows('%vm-%', ${side},
+          null, null, null, null, null, null, null)`.execute(trx);
+        const within = side === 'provider' ? [] : rows.map((r) => r.id).sort();
+        expect(found.rows.map((r) => r.id).sort(), side).toEqual(within);
+      }
+      return rows;
     });
     const owners = await t.database.db
       .selectFrom('resource')

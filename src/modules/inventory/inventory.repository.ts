@@ -146,7 +146,7 @@ const SORT_COLUMNS = {
   deliveredAt: 'r.delivered_at',
 } as const;
 
-/** What `q` searches, the same expression as resource_search_ids and its index (migration 0014). */
+/** What `q` searches, the same expression as resource_search_rows and its index (migrations 0014, 0253). */
 const SEARCH_TEXT = sql`(r.name || e'\\n' || coalesce(r.external_id, '') || e'\\n' || r.addresses::text)`;
 /** A pattern of fewer characters yields no trigram: the index would return every row. */
 const TRIGRAM = 3;
@@ -155,10 +155,21 @@ const INDEXED_SEARCH_SHARE = 0.1;
 
 type Search = { like: string; indexed: boolean } | null;
 
-/** The ids the trigram index finds for an indexed search, looked up once per statement (listResources). */
-const HITS = 'hits';
+/**
+ * Which way a pattern went (resource_search_share), remembered for a minute: paging through a search, sorting
+ * or filtering it asks the same pattern again, and the share costs a round trip and two planner estimates
+ * before the list's statement. Only the plan depends on it, never the rows or the totals; the statistics it
+ * comes from change at ANALYZE. Wall time (performance.now), not the business clock: it measures how long a
+ * planner estimate is kept. Bounded; the oldest pattern goes first.
+ */
+const indexedShares = new Map<string, { indexed: boolean; at: number }>();
+const SHARE_REMEMBERED_MS = 60_000;
+const SHARES_REMEMBERED = 1_000;
+
 /** A list's count (up to one more than EXACT_TOTAL_UP_TO) and estimate, once per statement (listResources). */
 const TOTALS = 'totals';
+/** An indexed search's rows (id and sort columns, resource_search_rows), once for the page and the count. */
+const FOUND = 'found';
 
 /** resource_count_estimate (0148): how many rows the planner expects the filter to find in the caller's scope. */
 const estimateOf = (f: ListFilter, side: Side, like: string | null) =>
@@ -168,16 +179,22 @@ const estimateOf = (f: ListFilter, side: Side, like: string | null) =>
 
 /**
  * How to run a text search. Under the row-level security policy an ILIKE can never use the trigram index (it
- * is not leakproof, so PostgreSQL evaluates it after the policy): resource_search_ids (migrations 0014, 0171)
- * finds the ids through the index instead, with the policy's visibility, and the list joins them. A broad
+ * is not leakproof, so PostgreSQL evaluates it after the policy): resource_search_rows (migrations 0014, 0171,
+ * 0253) finds the rows through the index instead, with the policy's visibility, and the list reads its page's
+ * rows by id under the policy. A broad
  * pattern ("vm-") matches so many that joining them back costs more than scanning: resource_search_share
  * (asked only of a pattern long enough for trigrams) says which.
  */
 async function searchOf(trx: Trx, q: string): Promise<Search> {
   const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   if (q.length < TRIGRAM) return { like, indexed: false };
+  const known = indexedShares.get(like);
+  if (known && performance.now() - known.at < SHARE_REMEMBERED_MS) return { like, indexed: known.indexed };
   const { rows } = await sql<{ share: number }>`select resource_search_share(${like}) as share`.execute(trx);
-  return { like, indexed: Number(rows[0]?.share) <= INDEXED_SEARCH_SHARE };
+  const indexed = Number(rows[0]?.share) <= INDEXED_SEARCH_SHARE;
+  if (indexedShares.size >= SHARES_REMEMBERED) indexedShares.delete(indexedShares.keys().next().value as string);
+  indexedShares.set(like, { indexed, at: performance.now() });
+  return { like, indexed };
 }
 
 function filtered(trx: Trx, v: Visibility, f: ListFilter, side: Side, search: Search) {
@@ -189,13 +206,12 @@ function filtered(trx: Trx, v: Visibility, f: ListFilter, side: Side, search: Se
   if (f.systemId) q = q.where('r.system_id', '=', f.systemId);
   if (f.projectId) q = q.where('r.project_id', '=', f.projectId);
   if (f.purpose) q = q.where('r.purpose', '=', f.purpose as never);
-  if (search?.indexed) q = q.where('r.id', 'in', sql<string>`(select id from ${sql.table(HITS)})`);
-  // A broad search (or one too short for trigrams) scans. Under the policy the planner may not read the
+  // An indexed search reads resource_search_rows instead (listResources). A broad search (or one too short for trigrams) scans. Under the policy the planner may not read the
   // column statistics for ILIKE (not leakproof) and guesses a handful of rows, so it sorted every visible
   // row instead of reading the sort's index until the page is full (a provider's `10.0.1`, 21,312 rows:
   // 300 ms against 2 ms). Compared as an integer, the condition is estimated to keep nearly every row,
   // nearer the truth for a pattern resource_search_share found broad.
-  else if (search) q = q.where(sql<boolean>`(${SEARCH_TEXT} ilike ${search.like})::int <> 0`);
+  if (search && !search.indexed) q = q.where(sql<boolean>`(${SEARCH_TEXT} ilike ${search.like})::int <> 0`);
   return q;
 }
 
@@ -253,29 +269,53 @@ export const EXACT_TOTAL_UP_TO = 10_000;
  * EXACT_TOTAL_UP_TO, else the planner's estimate of the filter in the caller's scope (at least the rows
  * already counted), marked as an estimate. One statement carries the page, the count and (only for a count
  * that passes EXACT_TOTAL_UP_TO) the estimate: a round trip is a fixed cost of every request. A search asks
- * its share before it, and an indexed search looks its ids up once for the page and the count.
+ * its share before it, and an indexed search counts and pages the rows resource_search_rows finds.
  */
 export async function listResources(trx: Trx, v: Visibility, f: ListFilter, page: PageRequest, side: Side = 'either') {
   const column = SORT_COLUMNS[page.sort];
-  // A search first asks how broad it is; then one statement reads the page and the totals.
+  // A search first asks how broad it is (remembered for a minute); then one statement reads the page and the totals.
   const search = f.q ? await searchOf(trx, f.q) : null;
   const backwards = page.before !== undefined;
   const dir = backwards ? (page.order === 'asc' ? 'desc' : 'asc') : page.order;
-  let q = filtered(trx, v, f, side, search);
-  if (page.after) q = q.where(keyset(page.sort, dir, page.after));
-  if (page.before) q = q.where(keyset(page.sort, dir, page.before));
-  // The page of resources first, then the names of its units and providers: joined before the LIMIT, every
-  // row skipped by an OFFSET was joined (and the organisation policy evaluated for it) too.
-  const paged = q
-    .selectAll('r')
-    .select(sql<string | null>`${sql.ref(column)}::text`.as('sort_value'))
-    .orderBy(column, dir)
-    .orderBy('r.id', dir)
-    .limit(page.limit + 1)
-    .offset(page.after || page.before ? 0 : page.offset);
-  const count = filtered(trx, v, f, side, search)
-    .select(sql`1`.as('one'))
-    .limit(EXACT_TOTAL_UP_TO + 1);
+  const keysets = [page.after, page.before].flatMap((c) => (c ? [keyset(page.sort, dir, c)] : []));
+  const offset = page.after || page.before ? 0 : page.offset;
+  const sortValue = sql<string | null>`${sql.ref(column)}::text`.as('sort_value');
+  // An indexed search counts and pages the rows resource_search_rows finds (FOUND: the id and the sort columns
+  // of each, with the list's filters in the caller's scope, migration 0253): looking every hit up again by id
+  // under the policy only to count it and pick the page cost a lookup per hit (a unit's `db-04`: 500 for a page
+  // of 50). Only the page's rows are read, whole, under the policy.
+  const found = search?.indexed
+    ? trx
+        .selectFrom(
+          sql<{ id: string }>`resource_search_rows(${search.like}, ${side}, ${f.state ?? null},
+            ${f.organisationId ?? null}::uuid, ${f.providerId ?? null}::uuid, ${f.item ?? null},
+            ${f.systemId ?? null}::uuid, ${f.projectId ?? null}::uuid, ${f.purpose ?? null})`.as('s'),
+        )
+        .selectAll('s')
+    : null;
+  const rowsOf = (q: ReturnType<typeof visibleResources>) => q.selectAll('r').select(sortValue);
+  let paged: ReturnType<typeof rowsOf>;
+  if (found) {
+    const pageOfFound = sql<string>`(select r.id from ${sql.table(FOUND)} as r
+      ${keysets.length ? sql`where ${sql.join(keysets, sql` and `)}` : sql``}
+      order by ${sql.ref(column)} ${sql.raw(dir)}, r.id ${sql.raw(dir)} limit ${page.limit + 1} offset ${offset})`;
+    paged = rowsOf(visibleResources(trx, v, side)).where('r.id', 'in', pageOfFound);
+  } else {
+    let q = filtered(trx, v, f, side, search);
+    for (const k of keysets) q = q.where(k);
+    // The page of resources first, then the names of its units and providers: joined before the LIMIT, every
+    // row skipped by an OFFSET was joined (and the organisation policy evaluated for it) too.
+    paged = rowsOf(q)
+      .orderBy(column, dir)
+      .orderBy('r.id', dir)
+      .limit(page.limit + 1)
+      .offset(offset);
+  }
+  const count = found
+    ? sql`select 1 from ${sql.table(FOUND)} limit ${EXACT_TOTAL_UP_TO + 1}`
+    : filtered(trx, v, f, side, search)
+        .select(sql`1`.as('one'))
+        .limit(EXACT_TOTAL_UP_TO + 1);
   // The rows are counted up to one more than EXACT_TOTAL_UP_TO; only a count that gets there asks the planner's
   // estimate (its EXPLAINs cost more than counting a short list). Once for the statement (a materialized CTE).
   const withTotals = (qc: QueryCreator<DB>) =>
@@ -286,17 +326,12 @@ export async function listResources(trx: Trx, v: Visibility, f: ListFilter, page
           then ${estimateOf(f, side, search?.like ?? null)} end as e
           from (select count(*) as n from (${count}) as c) as t)`,
     );
-  // The search's ids (with the list's filters, migration 0171), once for the page and its count.
+  // The search's rows (with the list's filters, migration 0253), once for the page and its count.
   const from = withTotals(
-    search?.indexed
+    found
       ? (trx.with(
-          (cte) => cte(HITS).materialized(),
-          () =>
-            trx.selectNoFrom(
-              sql<string>`resource_search_ids(${search.like}, ${side}, ${f.state ?? null}, ${f.organisationId ?? null}::uuid,
-              ${f.providerId ?? null}::uuid, ${f.item ?? null}, ${f.systemId ?? null}::uuid,
-              ${f.projectId ?? null}::uuid, ${f.purpose ?? null})`.as('id'),
-            ),
+          (cte) => cte(FOUND).materialized(),
+          () => found,
         ) as unknown as QueryCreator<DB>)
       : trx,
   ) as unknown as QueryCreator<DB>;

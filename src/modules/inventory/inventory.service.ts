@@ -2,7 +2,8 @@ import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
 import type { AuthContext } from '../../platform/auth/auth.ts';
 import { AppError, invalid, notFound } from '../../platform/errors.ts';
 import { shanghaiDay } from '../../platform/time/time.ts';
-import type { Trx } from '../../schema.ts';
+import type { Db, Trx } from '../../schema.ts';
+import { displayNamesByUsername } from '../identity/index.ts';
 import * as repo from './inventory.repository.ts';
 import type {
   NewResource,
@@ -294,6 +295,10 @@ export async function getResource(trx: Trx, auth: AuthContext, id: string) {
   if (!r) throw notFound(`resource ${id} / 资源不存在`);
   const intervals = await repo.resourceIntervals(trx, id);
   const events = await repo.resourceEvents(trx, id);
+  const people = await displayNamesByUsername(
+    trx as unknown as Db,
+    events.map((e) => e.actor),
+  );
   return {
     ...toResource(r),
     intervals: intervals.map((i) => ({
@@ -312,6 +317,7 @@ export async function getResource(trx: Trx, auth: AuthContext, id: string) {
       source: e.source,
       reference: e.reference,
       actor: e.actor,
+      actorName: people.get(e.actor) ?? null,
     })),
   };
 }

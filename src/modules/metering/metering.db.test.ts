@@ -545,10 +545,16 @@ describe('visibility and exports', () => {
       coefficientSet: true,
       note: '效能评估 2026Q3',
       setBy: 'approver',
+      setByName: '吴刚（大数据局审批人）',
       outsideCityBudget: false,
       runStatus: 'closed',
     });
-    expect(byCode.get('demo-health')).toMatchObject({ coefficient: '1', coefficientSet: false, setBy: null });
+    expect(byCode.get('demo-health')).toMatchObject({
+      coefficient: '1',
+      coefficientSet: false,
+      setBy: null,
+      setByName: null,
+    });
     expect(byCode.get('demo-east-civil')).toMatchObject({
       jurisdiction: 'demo-east',
       outsideCityBudget: true,
@@ -629,7 +635,7 @@ describe('November 2026: ties, a reviewed recompute, a negative adjustment, a di
     const same = await settle('2026-11');
     expect(same.json()).toMatchObject({
       changed: false,
-      run: { id: november.id, status: 'reviewed', reviewedBy: 'reviewer' },
+      run: { id: november.id, status: 'reviewed', reviewedBy: 'reviewer', reviewedByName: '赵敏（运管审核员）' },
     });
     const healthBefore = await statementOf(finance, '2026-11', 'demo-health');
     const eastBefore = await statementOf(finance, '2026-11', 'demo-east-civil');
@@ -644,7 +650,7 @@ describe('November 2026: ties, a reviewed recompute, a negative adjustment, a di
     expect(changed.statusCode, changed.body).toBe(200);
     expect(changed.json()).toMatchObject({
       changed: true,
-      run: { id: november.id, status: 'draft', reviewedBy: null, reviewedAt: null },
+      run: { id: november.id, status: 'draft', reviewedBy: null, reviewedByName: null, reviewedAt: null },
     });
     expect(changed.json().run.contentHash).not.toBe(same.json().run.contentHash);
     // the corrected unit's lines are rewritten at the new coefficient; the other units' stay as they were

@@ -11,7 +11,7 @@ export async function listRuns(db: Db, jurisdictions: readonly string[], year?: 
     .selectFrom('settlement_run as r')
     .innerJoin('jurisdiction as j', 'j.id', 'r.jurisdiction_id')
     .selectAll('r')
-    .select('j.code as jurisdiction_code')
+    .select(['j.code as jurisdiction_code', 'j.name as jurisdiction_name'])
     .where('r.jurisdiction_id', 'in', jurisdictions);
   if (year) q = q.where('r.period', 'like', `${year}-%`);
   return q.orderBy('r.period', 'desc').execute();
@@ -22,7 +22,7 @@ export async function findRun(db: Kysely<DB>, id: string) {
     .selectFrom('settlement_run as r')
     .innerJoin('jurisdiction as j', 'j.id', 'r.jurisdiction_id')
     .selectAll('r')
-    .select('j.code as jurisdiction_code')
+    .select(['j.code as jurisdiction_code', 'j.name as jurisdiction_name'])
     .where('r.id', '=', id)
     .executeTakeFirst();
 }
@@ -61,10 +61,20 @@ export async function outdatedReason(
   return null;
 }
 
-export function toRun(r: SettlementRunRow & { jurisdiction_code: string }, outdated: OutdatedReason | null = null) {
+/** The accounts a run names (who computed, reviewed, confirmed it), for their display names. */
+export const runAccounts = (r: SettlementRunRow) =>
+  [r.computed_by, r.reviewed_by, r.confirmed_by].filter((a): a is string => a !== null);
+
+export function toRun(
+  r: SettlementRunRow & { jurisdiction_code: string; jurisdiction_name: string },
+  outdated: OutdatedReason | null = null,
+  people: ReadonlyMap<string, string> = new Map(),
+) {
+  const nameOf = (account: string | null) => (account === null ? null : (people.get(account) ?? null));
   return {
     id: r.id,
     jurisdiction: r.jurisdiction_code,
+    jurisdictionName: r.jurisdiction_name,
     month: r.period,
     status: r.status,
     asOf: iso(r.as_of) as string,
@@ -74,10 +84,13 @@ export function toRun(r: SettlementRunRow & { jurisdiction_code: string }, outda
     totalFen: String(r.total_fen),
     total: yuan(r.total_fen),
     computedBy: r.computed_by,
+    computedByName: nameOf(r.computed_by),
     computedAt: iso(r.computed_at) as string,
     reviewedBy: r.reviewed_by,
+    reviewedByName: nameOf(r.reviewed_by),
     reviewedAt: iso(r.reviewed_at),
     confirmedBy: r.confirmed_by,
+    confirmedByName: nameOf(r.confirmed_by),
     confirmedAt: iso(r.confirmed_at),
     outdated: r.status === 'closed' ? null : outdated,
   };

@@ -424,6 +424,7 @@ export const meteringRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
                 coefficientSet: Type.Boolean(),
                 note: Type.Union([Type.String(), Type.Null()]),
                 setBy: Type.Union([Type.String(), Type.Null()]),
+                setByName: Type.Union([Type.String(), Type.Null()], { description: 'a person’s display name' }),
                 setAt: Type.Union([Type.String(), Type.Null()]),
                 runStatus: Type.Union([
                   Type.Literal('draft'),

@@ -13,6 +13,7 @@ export const SettlementRunSchema = Type.Object(
   {
     id: Type.String(),
     jurisdiction: Type.String({ description: 'the city (its districts roll up into it)' }),
+    jurisdictionName: Type.String({ description: 'the city’s name' }),
     month: Type.String(),
     status: Status,
     asOf: Type.String({ description: 'events recorded after this are late events: adjustments in a later month' }),
@@ -21,11 +22,14 @@ export const SettlementRunSchema = Type.Object(
     lineCount: Type.Integer(),
     totalFen: Fen(),
     total: Yuan,
-    computedBy: Type.String(),
+    computedBy: Type.String({ description: 'the account that computed it, or system (the monthly job)' }),
+    computedByName: Nullable(Type.String({ description: 'that person’s display name; null when the job computed' })),
     computedAt: Type.String(),
     reviewedBy: Nullable(Type.String()),
+    reviewedByName: Nullable(Type.String({ description: 'the reviewer’s display name' })),
     reviewedAt: Nullable(Type.String()),
     confirmedBy: Nullable(Type.String()),
+    confirmedByName: Nullable(Type.String({ description: 'the confirming person’s display name' })),
     confirmedAt: Nullable(Type.String()),
     outdated: Nullable(
       Type.Union(

@@ -3,6 +3,7 @@ import { type Actor, writeAudit } from '../../platform/audit/audit.ts';
 import type { AuthContext } from '../../platform/auth/auth.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { Db, Trx } from '../../schema.ts';
+import { displayNamesByUsername } from '../identity/index.ts';
 import { notify } from '../notifications/index.ts';
 import { jurisdictionScope, loadPrices, priceIntervals, ratedPieces } from './metering.engine.ts';
 import { period, yuan } from './metering.period.ts';
@@ -20,16 +21,32 @@ function jurisdictionsOf(auth: AuthContext): readonly string[] {
 }
 
 /** A run as the API shows it, with whether (and why) it is out of date. */
-async function runView(db: Db, run: NonNullable<Awaited<ReturnType<typeof repo.findRun>>>) {
+async function runView(
+  db: Db,
+  run: NonNullable<Awaited<ReturnType<typeof repo.findRun>>>,
+  people?: ReadonlyMap<string, string>,
+) {
   const outdated = run.status === 'closed' ? null : await repo.outdatedReason(db, run, period(run.period).end);
-  return repo.toRun(run, outdated);
+  return repo.toRun(run, outdated, people ?? (await displayNamesByUsername(db, repo.runAccounts(run))));
 }
 
 export async function listRuns(db: Db, auth: AuthContext, query: { year?: number }) {
   const rows = await repo.listRuns(db, jurisdictionsOf(auth), query.year);
+  const people = await displayNamesByUsername(db, rows.flatMap(repo.runAccounts));
   const items = [];
-  for (const row of rows) items.push(await runView(db, row));
+  for (const row of rows) items.push(await runView(db, row, people));
   return { items };
+}
+
+/** A run just changed, as the API shows it (its people by name). */
+async function changedRun(
+  trx: Trx,
+  updated: Parameters<typeof repo.runAccounts>[0],
+  run: { jurisdiction_code: string; jurisdiction_name: string },
+) {
+  const people = await displayNamesByUsername(trx as unknown as Db, repo.runAccounts(updated));
+  const { jurisdiction_code, jurisdiction_name } = run;
+  return repo.toRun({ ...updated, jurisdiction_code, jurisdiction_name }, null, people);
 }
 
 const OUTDATED_BECAUSE: Record<repo.OutdatedReason, string> = {
@@ -91,7 +108,7 @@ export async function review(db: Db, auth: AuthContext, actor: Actor, id: string
       link: '/settlement',
       entity: { type: 'settlement_run', id: run.id },
     });
-    return repo.toRun({ ...updated, jurisdiction_code: run.jurisdiction_code });
+    return changedRun(trx, updated, run);
   });
 }
 
@@ -135,13 +152,14 @@ export async function confirm(db: Db, auth: AuthContext, actor: Actor, id: strin
         entity: { type: 'statement', id: st.id },
       });
     }
-    return repo.toRun({ ...updated, jurisdiction_code: run.jurisdiction_code });
+    return changedRun(trx, updated, run);
   });
 }
 
 export async function summary(db: Db, auth: AuthContext, id: string) {
   const run = await visibleRun(db, auth, id);
-  return { run: repo.toRun(run), ...(await repo.summary(db, run.id)) };
+  const people = await displayNamesByUsername(db, repo.runAccounts(run));
+  return { run: repo.toRun(run, null, people), ...(await repo.summary(db, run.id)) };
 }
 
 export async function listStatements(trx: Trx, query: { month?: string; year?: number; organisationId?: string }) {
@@ -342,6 +360,10 @@ export async function listCoefficients(trx: Trx, month: string) {
 /** The using units in the caller's scope with their budget mark and the month's coefficient (default 1). */
 export async function unitsOfMonth(trx: Trx, month: string) {
   const rows = await repo.unitsOfMonth(trx, month);
+  const people = await displayNamesByUsername(
+    trx as unknown as Db,
+    rows.flatMap((r) => (r.set_by === null ? [] : [r.set_by])),
+  );
   return {
     month,
     items: rows.map((r) => ({
@@ -354,6 +376,7 @@ export async function unitsOfMonth(trx: Trx, month: string) {
       coefficientSet: r.coefficient !== null,
       note: r.note,
       setBy: r.set_by,
+      setByName: r.set_by === null ? null : (people.get(r.set_by) ?? null),
       setAt: r.set_at === null ? null : new Date(r.set_at).toISOString(),
       runStatus: r.run_status,
     })),

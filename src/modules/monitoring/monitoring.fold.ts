@@ -11,6 +11,7 @@
 
 import { type RawBuilder, sql } from 'kysely';
 import { SYSTEM_ACTOR, writeAudit } from '../../platform/audit/audit.ts';
+import { float8Array, int4Array, int8Array } from '../../platform/db/arrays.ts';
 import type { Job } from '../../platform/jobs/jobs.ts';
 import type { DB, Db, Trx } from '../../schema.ts';
 import { countUnlisted, MAX_UNMAPPED_LISTED, ROLLUP_LOCK } from './monitoring.ingest.ts';
@@ -212,10 +213,10 @@ class Group {
       with m as materialized (${mappedKeys(this.keyList, this.scope)}),
       roll as (
         insert into monitoring_rollup (resource_id, metric, hour, organisation_id, jurisdiction_id, provider_id, sum, max, count)
-        select m.id, (${pgTextArray(METRICS)}::text[])[t.km % 8 + 1], to_timestamp((${numArray(hours)}::int[])[t.h] * 3600),
+        select m.id, (${pgTextArray(METRICS)}::text[])[t.km % 8 + 1], to_timestamp((${int4Array(hours)}::int[])[t.h] * 3600),
           m.organisation_id, m.jurisdiction_id, m.provider_id, t.s, t.x, t.c
-        from unnest(${numArray(km)}::int[], ${numArray(hi)}::int[], ${numArray(s)}::float8[], ${numArray(x)}::float8[],
-          ${numArray(c)}::int[]) as t(km, h, s, x, c)
+        from unnest(${int4Array(km)}::int[], ${int4Array(hi)}::int[], ${float8Array(s)}::float8[], ${float8Array(x)}::float8[],
+          ${int4Array(c)}::int[]) as t(km, h, s, x, c)
         join m on m.i = t.km / 8
         on conflict (resource_id, metric, hour) do update set
           sum = monitoring_rollup.sum + excluded.sum,
@@ -225,7 +226,7 @@ class Group {
       agent as (
         insert into monitoring_agent (resource_id, organisation_id, jurisdiction_id, provider_id, last_sample_at)
         select m.id, m.organisation_id, m.jurisdiction_id, m.provider_id, timestamptz 'epoch' + t.ms * interval '1 millisecond'
-        from unnest(${numArray(ak)}::int[], ${numArray(ams)}::int8[]) as t(k, ms)
+        from unnest(${int4Array(ak)}::int[], ${int8Array(ams)}::int8[]) as t(k, ms)
         join m on m.i = t.k
         on conflict (resource_id) do update set
           last_sample_at = greatest(monitoring_agent.last_sample_at, excluded.last_sample_at)

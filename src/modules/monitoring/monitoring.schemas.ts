@@ -94,6 +94,7 @@ export const RectificationListItemSchema = Type.Object(
   {
     ...RectificationSchema.properties,
     organisationName: Nullable(Type.String({ description: 'the warned unit' })),
+    proposedByName: Nullable(Type.String({ description: 'the display name of who proposed it (null: the system)' })),
     resourceName: Nullable(Type.String()),
     rule: Type.Union(
       RULES.map((r) => Type.Literal(r)),

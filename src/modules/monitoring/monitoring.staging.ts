@@ -69,6 +69,9 @@ export class SampleBatch {
   values = new Float64Array(4096);
   refs = new Uint32Array(4096);
   offsets = new Int32Array(4096);
+  /** the key of the last series added with one, and its index */
+  private lastKey: string | undefined;
+  private lastIndex = -1;
   private readonly oldest: number;
   private readonly newest: number;
   private outside = 0;
@@ -94,7 +97,8 @@ export class SampleBatch {
     this.series++;
     this.samples += count;
     // PostgreSQL text cannot hold NUL: such a key or name would fail the fold for everything staged with it
-    if (key?.includes('\0') || (metric === null && name.includes('\0'))) {
+    // (the previous series' key was checked already: a target's series come together, with the same string)
+    if ((key !== this.lastKey && key?.includes('\0')) || (metric === null && name.includes('\0'))) {
       throw new AppError(
         'payload_malformed',
         `a series name or ${this.setting.mappingLabel} value contains a NUL character; nothing was stored / ` +
@@ -118,13 +122,15 @@ export class SampleBatch {
       this.gap(`${name}{${this.setting.mappingLabel}=""}`, 'no_label', count);
       return;
     }
-    let k = this.keys.get(key);
+    let k = key === this.lastKey ? this.lastIndex : this.keys.get(key);
     if (k === undefined) {
       k = this.keyList.length;
       this.keys.set(key, k);
       this.keyList.push(key);
       this.keySeries.push(0);
     }
+    this.lastKey = key;
+    this.lastIndex = k;
     this.keySeries[k] = (this.keySeries[k] as number) + 1;
     if (this.n + count > this.values.length) this.grow(this.n + count);
     const ref = (k << 3) | METRIC_INDEX[metric];

@@ -228,6 +228,16 @@ function length(buf: Uint8Array, end: number): number {
   return len;
 }
 
+/** `length`, with the one-byte case (labels and samples are shorter than 128 bytes) read first */
+function shortLength(buf: Uint8Array, end: number): number {
+  const len = buf[P] as number;
+  if (len < 0x80 && P + 1 + len <= end) {
+    P++;
+    return len;
+  }
+  return length(buf, end);
+}
+
 function skip(buf: Uint8Array, wireType: number, end: number): void {
   if (wireType === 0) varint(buf, end);
   else if (wireType === 2) {
@@ -307,6 +317,7 @@ export function scanWriteRequest(
   const keptAt = keep.map(() => -1);
   const keptLen = keep.map(() => -1);
   const keptText: (string | undefined)[] = keep.map(() => undefined);
+  const keptCount = keep.length;
   const end = buf.length;
   let n = 0;
   P = 0;
@@ -322,15 +333,18 @@ export function scanWriteRequest(
     const seriesEnd = P + seriesLength;
     series.name = undefined;
     series.known = -1;
-    series.kept.fill(undefined);
+    for (let i = 0; i < keptCount; i++) series.kept[i] = undefined;
     series.count = 0;
     while (P < seriesEnd) {
-      const sk = varint(buf, seriesEnd);
+      // a one-byte key (every field of these messages has one) without the varint loop
+      let sk = buf[P] as number;
+      if (sk < 0x80) P++;
+      else sk = varint(buf, seriesEnd);
       const sf = fieldOf(sk);
       const swt = sk & 7;
       if (sf === 1) {
         expect(swt, 2, 'TimeSeries.labels');
-        const labelLength = length(buf, seriesEnd);
+        const labelLength = shortLength(buf, seriesEnd);
         const labelEnd = P + labelLength;
         let nameAt = -1;
         let nameLen = 0;
@@ -398,7 +412,7 @@ export function scanWriteRequest(
         }
       } else if (sf === 2) {
         expect(swt, 2, 'TimeSeries.samples');
-        const sampleLength = length(buf, seriesEnd);
+        const sampleLength = shortLength(buf, seriesEnd);
         const sampleEnd = P + sampleLength;
         let value = 0;
         let timestamp = 0;

@@ -121,6 +121,8 @@ describe('the rectification list', () => {
       status: 'warned',
       organisationId: health,
       organisationName: '示范市卫生健康委员会',
+      proposedBy: 'reviewer',
+      proposedByName: '赵敏（运管审核员）',
       rule: 'silent_agent',
       overdue: false,
       response: null,

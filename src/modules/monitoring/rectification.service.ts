@@ -4,6 +4,7 @@ import type { AuthContext, Visibility } from '../../platform/auth/auth.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { Db, Trx } from '../../schema.ts';
 import { addWorkingDays } from '../calendar/index.ts';
+import { displayNamesByUsername } from '../identity/index.ts';
 import { type Notice, notify } from '../notifications/index.ts';
 import { openSystemOrder, resumeAllocations, stopAllocations, withdrawSystemOrder } from '../orders/index.ts';
 import { effectivePolicy } from '../policy/index.ts';
@@ -187,6 +188,8 @@ export async function getRectification(trx: Trx, id: string): Promise<Rectificat
 
 export interface RectificationListItem extends Rectification {
   organisationName: string | null;
+  /** the display name of who proposed it (null: the system) */
+  proposedByName: string | null;
   resourceName: string | null;
   rule: Rule;
   overdue: boolean;
@@ -256,6 +259,10 @@ export async function listRectifications(
     .orderBy('p.id')
     .execute();
   const items: RectificationListItem[] = [];
+  const people = await displayNamesByUsername(
+    trx as unknown as Db,
+    rows.flatMap((r) => (r.proposed_by === null ? [] : [r.proposed_by])),
+  );
   for (const { total: _, ...p } of rows) {
     if (p.id === null) continue; // the page is past the end: only the total came back
     const row = p as unknown as RectificationRow & {
@@ -267,6 +274,7 @@ export async function listRectifications(
     items.push({
       ...toRectification(row),
       organisationName: row.organisation_name,
+      proposedByName: people.get(row.proposed_by) ?? null,
       resourceName: row.resource_name,
       rule: row.rule,
       overdue: row.overdue === true,

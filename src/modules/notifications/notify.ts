@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { type Insertable, type Kysely, sql } from 'kysely';
 import { sealSecret } from '../../platform/crypto.ts';
 import { prepared } from '../../platform/db/prepared.ts';
-import type { Trx } from '../../schema.ts';
+import { reusable } from '../../platform/db/reusable.ts';
+import type { DB, Trx } from '../../schema.ts';
 import type { Role } from '../identity/index.ts';
 import { mailSettings } from './mail.ts';
+import type { NotificationTable } from './notifications.table.ts';
 
 /** One notice: who gets it, what it says (both languages), what it is about. */
 export interface Notice {
@@ -99,26 +101,23 @@ async function write(trx: Trx, n: Notice, now: Date): Promise<void> {
   const recipients = await resolveRecipients(trx, n);
 
   if (recipients.length > 0) {
-    await trx
-      .insertInto('notification')
-      .values(
-        recipients.map((r) => ({
-          organisation_id: r.organisation_id,
-          jurisdiction_id: r.jurisdiction_id,
-          user_id: r.user_id,
-          event_id: eventId,
-          kind: n.kind,
-          title_zh: n.title.zh,
-          title_en: n.title.en,
-          body_zh: n.body?.zh.replaceAll(SECRET_PLACEHOLDER, SECRET_IN_INBOX.zh) ?? null,
-          body_en: n.body?.en.replaceAll(SECRET_PLACEHOLDER, SECRET_IN_INBOX.en) ?? null,
-          link: n.link ?? null,
-          entity_type: n.entity?.type ?? null,
-          entity_id: n.entity?.id ?? null,
-          created_at: occurredAt,
-        })),
-      )
-      .execute();
+    const rows = recipients.map((r) => ({
+      organisation_id: r.organisation_id,
+      jurisdiction_id: r.jurisdiction_id,
+      user_id: r.user_id,
+      event_id: eventId,
+      kind: n.kind,
+      title_zh: n.title.zh,
+      title_en: n.title.en,
+      body_zh: n.body?.zh.replaceAll(SECRET_PLACEHOLDER, SECRET_IN_INBOX.zh) ?? null,
+      body_en: n.body?.en.replaceAll(SECRET_PLACEHOLDER, SECRET_IN_INBOX.en) ?? null,
+      link: n.link ?? null,
+      entity_type: n.entity?.type ?? null,
+      entity_id: n.entity?.id ?? null,
+      created_at: occurredAt,
+    }));
+    if (rows.length === 1) await insertOne.execute(trx, rows[0] as NotificationRow);
+    else await trx.insertInto('notification').values(rows).execute();
   }
 
   const mail = mailSettings();
@@ -162,13 +161,7 @@ async function write(trx: Trx, n: Notice, now: Date): Promise<void> {
       .execute();
   }
 
-  const subscriptions = await trx
-    .selectFrom('webhook_subscription')
-    .select('id')
-    .where('jurisdiction_id', '=', n.jurisdictionId)
-    .where('active', '=', true)
-    .where((eb) => eb.or([sql<boolean>`${n.kind} = any(event_kinds)`, sql<boolean>`'*' = any(event_kinds)`]))
-    .execute();
+  const subscriptions = await subscriptionsOf.execute(trx, n.jurisdictionId, n.kind);
   if (subscriptions.length > 0) {
     const jurisdiction = await trx
       .selectFrom('jurisdiction')
@@ -206,19 +199,61 @@ async function write(trx: Trx, n: Notice, now: Date): Promise<void> {
 }
 
 /** Each enabled recipient once, with the organisation whose inbox (row-level security) the row belongs to. */
+// The statements of every notice of a workflow step, compiled once (docs/decisions.md, issue 24, lane orders25).
+const subscriptionsOf = reusable((db: Kysely<DB>, jurisdictionId: string, kind: string) =>
+  db
+    .selectFrom('webhook_subscription')
+    .select('id')
+    .where('jurisdiction_id', '=', jurisdictionId)
+    .where('active', '=', true)
+    .where((eb) => eb.or([sql<boolean>`${kind} = any(event_kinds)`, sql<boolean>`'*' = any(event_kinds)`])),
+);
+
+/** Enabled users holding a role, with their unit, oldest grant first: narrowed by unit or jurisdiction and role. */
+const holdersQuery = (db: Kysely<DB>) =>
+  db
+    .selectFrom('role_assignment as ra')
+    .innerJoin('user_account as u', 'u.id', 'ra.user_id')
+    .innerJoin('organisation as o', 'o.id', 'ra.organisation_id')
+    .select(['u.id as user_id', 'o.id as organisation_id', 'o.jurisdiction_id', 'u.email'])
+    .where('u.disabled_at', 'is', null)
+    .orderBy('ra.granted_at')
+    .orderBy('u.id');
+
+/** A role's holders in a jurisdiction (the same statement as `resolveRecipients` builds for it). */
+const holdersIn = reusable((db: Kysely<DB>, jurisdictionId: string, role: Role) =>
+  holdersQuery(db).where('o.jurisdiction_id', '=', jurisdictionId).where('ra.role', '=', role),
+);
+
+type NotificationRow = Omit<Insertable<NotificationTable>, 'id' | 'read_at' | 'created_at'> & { created_at: Date };
+
+const insertOne = reusable((db: Kysely<DB>, row: NotificationRow) => db.insertInto('notification').values(row), {
+  record: [
+    'organisation_id',
+    'jurisdiction_id',
+    'user_id',
+    'event_id',
+    'kind',
+    'title_zh',
+    'title_en',
+    'body_zh',
+    'body_en',
+    'link',
+    'entity_type',
+    'entity_id',
+    'created_at',
+  ] satisfies (keyof NotificationRow)[],
+});
+
 async function resolveRecipients(trx: Trx, n: Notice): Promise<Recipient[]> {
   const found = new Map<string, Recipient>();
   const { userIds = [], organisationId, role } = n.to;
 
-  if (organisationId || role) {
-    let q = trx
-      .selectFrom('role_assignment as ra')
-      .innerJoin('user_account as u', 'u.id', 'ra.user_id')
-      .innerJoin('organisation as o', 'o.id', 'ra.organisation_id')
-      .select(['u.id as user_id', 'o.id as organisation_id', 'o.jurisdiction_id', 'u.email'])
-      .where('u.disabled_at', 'is', null)
-      .orderBy('ra.granted_at')
-      .orderBy('u.id');
+  if (!organisationId && role) {
+    for (const r of await holdersIn.execute(trx, n.jurisdictionId, role))
+      if (!found.has(r.user_id)) found.set(r.user_id, r);
+  } else if (organisationId || role) {
+    let q = holdersQuery(trx);
     if (organisationId) q = q.where('ra.organisation_id', '=', organisationId);
     else q = q.where('o.jurisdiction_id', '=', n.jurisdictionId);
     if (role) q = q.where('ra.role', '=', role);

@@ -5,6 +5,7 @@ import { AppError, invalid, notFound } from '../../platform/errors.ts';
 import { formatShanghai, shanghaiDay } from '../../platform/time/time.ts';
 import type { Db, Trx } from '../../schema.ts';
 import { addWorkingDays } from '../calendar/index.ts';
+import { displayNamesByUsername } from '../identity/index.ts';
 import { resourcesInScope } from '../inventory/index.ts';
 import { notify } from '../notifications/index.ts';
 import { effectivePolicy } from '../policy/index.ts';
@@ -204,7 +205,16 @@ export async function getMaintenance(trx: Trx, auth: AuthContext, id: string) {
   const m = await repo.findMaintenance(trx, auth.visibility, id);
   if (!m) throw notFound(`maintenance ${id} / 维护申请不存在`);
   const units = await repo.maintenanceUnits(trx, auth.visibility, id);
-  return { ...toMaintenance(m), units: units.map(toUnit) };
+  const names = await displayNamesByUsername(
+    trx as unknown as Db,
+    [m.applied_by, m.decided_by].filter((n): n is string => n !== null),
+  );
+  return {
+    ...toMaintenance(m),
+    appliedByName: names.get(m.applied_by) ?? m.applied_by,
+    decidedByName: m.decided_by === null ? null : (names.get(m.decided_by) ?? m.decided_by),
+    units: units.map(toUnit),
+  };
 }
 
 async function locked(trx: Trx, auth: AuthContext, id: string) {

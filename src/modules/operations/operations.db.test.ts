@@ -360,6 +360,14 @@ describe('planned maintenance (JQ 13)', () => {
     });
     expect((await inbox(edu, 'maintenance.agreed')).length).toBe(1);
     expect((await inbox(provider, 'maintenance.agreed')).length).toBe(1);
+    // the page names people, not accounts
+    const detail = await ok(get(approver, `/maintenance/${windowId}`));
+    expect(detail).toMatchObject({
+      appliedBy: 'provider',
+      appliedByName: '孙浩（服务商甲操作员）',
+      decidedBy: 'approver',
+      decidedByName: '吴刚（大数据局审批人）',
+    });
   });
 
   it('during the agreed window monitoring raises no silent-agent finding for the affected resources', async () => {

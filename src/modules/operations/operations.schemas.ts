@@ -141,6 +141,8 @@ export const MaintenanceSchema = Type.Object(MaintenanceFields, {
 export const MaintenanceDetailSchema = Type.Object(
   {
     ...MaintenanceFields,
+    appliedByName: Type.String({ description: 'the display name of who applied' }),
+    decidedByName: Nullable(Type.String({ description: 'the display name of who decided' })),
     units: Type.Array(
       Type.Object({
         unit: Named,

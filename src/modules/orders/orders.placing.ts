@@ -7,13 +7,15 @@ import type { Trx } from '../../schema.ts';
 import { catalogueInForce } from '../catalogue/index.ts';
 import { effectivePolicy, type OrderType } from '../policy/index.ts';
 import { assertSystemMayUseCloud, dimensionsOfLine, getSystem } from '../projects/index.ts';
+import { memoiseJurisdictions } from '../tenancy/index.ts';
 import { isUnitRole } from './orders.engine.ts';
 import * as repo from './orders.repository.ts';
 import { TEST_PURPOSES } from './orders.repository.ts';
 import { checkProjectAndSystem, checkSpecification, consumesQuota, preChecks, quotaChecks } from './orders.rules.ts';
 import type { OrderRow, TemporaryBasis } from './orders.table.ts';
-import { orderView } from './orders.views.ts';
+import { orderView, writtenView } from './orders.views.ts';
 import { advance, event, hasDelivered, jurisdictionCodeOf, scopedOrder, stepsFor } from './orders.workflow.ts';
+import { recordWrites, writtenIn } from './orders.written.ts';
 
 // Placing an order: its lines built and checked against the catalogue item in force, the rules, the quota
 // reserved and the first step opened on submission (SH 18-24).
@@ -42,7 +44,13 @@ export interface Prechecked {
 export async function submit(trx: Trx, actor: Actor, order: OrderRow, now: Date, prechecked?: Prechecked) {
   const code = prechecked?.code ?? (await jurisdictionCodeOf(trx, order.jurisdiction_id));
   const policy = prechecked?.policy ?? (await effectivePolicy(trx, code));
-  const lines = await repo.linesOf(trx, order.id);
+  const written = writtenIn(trx);
+  // A placement recording its writes has the lines as it inserted them a moment before.
+  const lines = (prechecked && written?.lines) || (await repo.linesOf(trx, order.id));
+  if (written) {
+    written.lines = lines;
+    written.reservations = [];
+  }
   const request = addAmounts(...lines.map((l) => amountsOf(l.dimensions as unknown as Record<string, string>)));
   if (!prechecked) {
     await preChecks(trx, policy, code, order, now);
@@ -120,19 +128,18 @@ export async function submit(trx: Trx, actor: Actor, order: OrderRow, now: Date,
   );
   const reclaim = order.type === 'reclaim';
   if (order.project_id && (consumesQuota(order.type, request) || reclaim)) {
-    await repo.insertReservations(
-      trx,
-      [...request].map(([dimension, amount]) => ({
-        order_id: order.id,
-        organisation_id: order.organisation_id,
-        jurisdiction_id: order.jurisdiction_id,
-        project_id: order.project_id as string,
-        dimension,
-        amount: fromMicro(reclaim ? -amount : amount),
-        status: 'reserved' as const,
-        updated_at: now,
-      })),
-    );
+    const reservations = [...request].map(([dimension, amount]) => ({
+      order_id: order.id,
+      organisation_id: order.organisation_id,
+      jurisdiction_id: order.jurisdiction_id,
+      project_id: order.project_id as string,
+      dimension,
+      amount: fromMicro(reclaim ? -amount : amount),
+      status: 'reserved' as const,
+      updated_at: now,
+    }));
+    await repo.insertReservations(trx, reservations);
+    if (written) written.reservations = reservations;
   }
   await advance(trx, actor, order, now, code);
   return {
@@ -458,31 +465,47 @@ export function line(
 export async function placeOrder(trx: Trx, auth: AuthContext, actor: Actor, input: PlaceInput, now: Date) {
   if (auth.organisationType !== 'using_unit')
     throw new AppError('forbidden', 'orders are placed by using units / 仅使用单位可提交申请');
-  const { order, prechecked } = await createChecked(
+  const submitting = input.submit !== false;
+  // Submitted at once: the answer is built from the rows this transaction writes, not read back.
+  const recorder = submitting ? recordWrites(trx) : undefined;
+  // Catalogue, policy and calendar each ask for the jurisdiction by code: one read.
+  const forget = memoiseJurisdictions(trx);
+  let order: OrderRow;
+  let entry: Awaited<ReturnType<typeof submit>> | undefined;
+  try {
+    const created = await createChecked(
+      trx,
+      actor,
+      {
+        organisationId: auth.organisationId,
+        jurisdictionId: auth.jurisdictionId,
+        placedBy: auth.id,
+        placedByName: auth.name,
+        source: 'unit',
+      },
+      input,
+      now,
+      { precheck: submitting },
+    );
+    order = created.order;
+    if (submitting) entry = await submit(trx, actor, order, now, created.prechecked);
+  } finally {
+    recorder?.stop();
+    forget();
+  }
+  const view =
+    (recorder && writtenView(order, recorder.written, now)) ??
+    (await orderView(trx, (await repo.findOrder(trx, order.id)) as OrderRow, now));
+  await writeAudit(
     trx,
     actor,
-    {
-      organisationId: auth.organisationId,
-      jurisdictionId: auth.jurisdictionId,
-      placedBy: auth.id,
-      placedByName: auth.name,
-      source: 'unit',
+    entry ?? {
+      action: 'order.created',
+      objectType: 'order',
+      objectId: order.id,
+      detail: { number: order.number, type: order.type },
     },
-    input,
-    now,
-    { precheck: input.submit !== false },
   );
-  const entry =
-    input.submit !== false
-      ? await submit(trx, actor, order, now, prechecked)
-      : {
-          action: 'order.created',
-          objectType: 'order',
-          objectId: order.id,
-          detail: { number: order.number, type: order.type },
-        };
-  const view = await orderView(trx, (await repo.findOrder(trx, order.id)) as OrderRow, now);
-  await writeAudit(trx, actor, entry);
   return view;
 }
 

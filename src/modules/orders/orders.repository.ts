@@ -1,14 +1,17 @@
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { prepared } from '../../platform/db/prepared.ts';
-import type { Trx } from '../../schema.ts';
+import { reusable, reusableByKeys, reusableRows } from '../../platform/db/reusable.ts';
+import type { DB, Trx } from '../../schema.ts';
 import type {
   OrderEventRow,
   OrderLineRow,
   OrderRow,
   OrderStatus,
   OrderStepRow,
+  QuotaReservationTable,
   ReservationStatus,
 } from './orders.table.ts';
+import { writtenIn } from './orders.written.ts';
 
 // ------------------------------------------------------------------------------------------- numbers
 
@@ -22,18 +25,66 @@ export async function nextOrderNo(trx: Trx): Promise<number> {
 
 // -------------------------------------------------------------------------------------------- orders
 
-export async function insertOrder(
-  trx: Trx,
-  values: Omit<OrderRow, 'id' | 'workflow' | 'target_resource_ids'> & {
-    workflow: string;
-    target_resource_ids: string;
-  },
-): Promise<OrderRow> {
-  return trx.insertInto('resource_order').values(values).returningAll().executeTakeFirstOrThrow();
+const codeOf = reusable((db: Kysely<DB>, id: string) =>
+  db.selectFrom('jurisdiction').select('code').where('id', '=', id),
+);
+
+export async function jurisdictionCode(trx: Trx, id: string): Promise<string | undefined> {
+  return (await codeOf.first(trx, id))?.code;
 }
 
+type NewOrderRow = Omit<OrderRow, 'id' | 'workflow' | 'target_resource_ids'> & {
+  workflow: string;
+  target_resource_ids: string;
+};
+
+// Each column given: the compiled statement binds every one (docs/decisions.md, issue 24, lane orders25).
+const ORDER_COLUMNS = [
+  'organisation_id',
+  'jurisdiction_id',
+  'type',
+  'status',
+  'title',
+  'reason',
+  'project_id',
+  'system_id',
+  'pack_id',
+  'pack_version',
+  'workflow',
+  'term_months',
+  'expires_on',
+  'parent_order_id',
+  'target_resource_ids',
+  'green_channel',
+  'quota_overrun',
+  'temporary_basis',
+  'source',
+  'placed_by',
+  'placed_by_name',
+  'submitted_at',
+  'closed_at',
+  'created_at',
+  'updated_at',
+  'number',
+] as const satisfies readonly (keyof NewOrderRow)[];
+
+const insertOrderQuery = reusable(
+  (db: Kysely<DB>, values: NewOrderRow) => db.insertInto('resource_order').values(values).returningAll(),
+  { record: ORDER_COLUMNS },
+);
+
+export async function insertOrder(trx: Trx, values: NewOrderRow): Promise<OrderRow> {
+  const row = await insertOrderQuery.first(trx, values);
+  if (!row) throw new Error('insertOrder: no row returned');
+  return row as OrderRow;
+}
+
+const findOrderQuery = reusable((db: Kysely<DB>, id: string) =>
+  db.selectFrom('resource_order').selectAll().where('id', '=', id).modifyEnd(prepared),
+);
+
 export async function findOrder(trx: Trx, id: string): Promise<OrderRow | undefined> {
-  return trx.selectFrom('resource_order').selectAll().where('id', '=', id).modifyEnd(prepared).executeTakeFirst();
+  return findOrderQuery.first(trx, id);
 }
 
 /** The order row under a row lock: transitions of one order are serialised. */
@@ -54,8 +105,12 @@ export async function updateOrder(
     workflow?: string;
   },
 ): Promise<void> {
-  await trx.updateTable('resource_order').set(set).where('id', '=', id).execute();
+  await updateOrderQuery(trx, set, id);
 }
+
+const updateOrderQuery = reusableByKeys((db: Kysely<DB>, set: Record<string, unknown>, id: string) =>
+  db.updateTable('resource_order').set(set).where('id', '=', id),
+);
 
 export interface OrderFilter {
   status?: OrderStatus;
@@ -94,17 +149,50 @@ export async function insertLines(
     dimensions: string;
   })[],
 ): Promise<void> {
-  if (lines.length) await trx.insertInto('order_line').values(lines).execute();
+  const written = writtenIn(trx);
+  if (written && lines.length) {
+    // A placement that records its writes keeps the lines as inserted (submission then need not read them).
+    const rows =
+      lines.length === 1
+        ? await insertLineReturningQuery.execute(trx, lines[0] as NewLineRow)
+        : await trx.insertInto('order_line').values(lines).returningAll().execute();
+    written.lines = (rows as OrderLineRow[]).sort((a, b) => a.line_no - b.line_no);
+  } else if (lines.length === 1) await insertLineQuery.execute(trx, lines[0] as NewLineRow);
+  else if (lines.length) await trx.insertInto('order_line').values(lines).execute();
 }
 
+type NewLineRow = Omit<OrderLineRow, 'specification' | 'dimensions'> & { specification: string; dimensions: string };
+
+const LINE_COLUMNS = [
+  'order_id',
+  'organisation_id',
+  'jurisdiction_id',
+  'line_no',
+  'catalogue_item_code',
+  'catalogue_version_id',
+  'specification',
+  'quantity',
+  'dimensions',
+  'request_form_id',
+  'request_form_row_no',
+  'target_resource_id',
+] satisfies (keyof NewLineRow)[];
+
+const insertLineQuery = reusable((db: Kysely<DB>, line: NewLineRow) => db.insertInto('order_line').values(line), {
+  record: LINE_COLUMNS,
+});
+
+const insertLineReturningQuery = reusable(
+  (db: Kysely<DB>, line: NewLineRow) => db.insertInto('order_line').values(line).returningAll(),
+  { record: LINE_COLUMNS },
+);
+
+const linesOfQuery = reusable((db: Kysely<DB>, orderId: string) =>
+  db.selectFrom('order_line').selectAll().where('order_id', '=', orderId).orderBy('line_no').modifyEnd(prepared),
+);
+
 export async function linesOf(trx: Trx, orderId: string): Promise<OrderLineRow[]> {
-  return trx
-    .selectFrom('order_line')
-    .selectAll()
-    .where('order_id', '=', orderId)
-    .orderBy('line_no')
-    .modifyEnd(prepared)
-    .execute();
+  return linesOfQuery.execute(trx, orderId);
 }
 
 // --------------------------------------------------------------------------------------------- steps
@@ -114,21 +202,54 @@ export type NewStep = Omit<OrderStepRow, 'id' | 'handled' | 'deadline_provisiona
 };
 
 export async function insertSteps(trx: Trx, steps: NewStep[]): Promise<void> {
-  if (steps.length) await trx.insertInto('order_step').values(steps).execute();
+  if (steps.length) await insertStepsQuery(trx, steps);
 }
+
+// Compiled once per number of steps (docs/decisions.md, issue 24, lane orders25).
+const insertStepsQuery = reusableRows<DB, NewStep, unknown>(
+  [
+    'order_id',
+    'organisation_id',
+    'jurisdiction_id',
+    'seq',
+    'key',
+    'name_zh',
+    'name_en',
+    'role',
+    'acting_organisation_id',
+    'fulfilment_action',
+    'status',
+    'opened_at',
+    'due_at',
+    'due_day',
+    'deadline_value',
+    'deadline_unit',
+    'deadline_article',
+    'deadline_note',
+    'unconfirmed_years',
+    'acted_by',
+    'acted_by_name',
+    'acted_at',
+    'decision',
+    'comment',
+    'met_deadline',
+    'overdue_since',
+    'escalated_at',
+    'delivered_at',
+  ],
+  (db, rows) => db.insertInto('order_step').values(rows),
+);
 
 export async function deletePendingSteps(trx: Trx, orderId: string): Promise<void> {
   await trx.deleteFrom('order_step').where('order_id', '=', orderId).where('status', '=', 'pending').execute();
 }
 
+const stepsOfQuery = reusable((db: Kysely<DB>, orderId: string) =>
+  db.selectFrom('order_step').selectAll().where('order_id', '=', orderId).orderBy('seq').modifyEnd(prepared),
+);
+
 export async function stepsOf(trx: Trx, orderId: string): Promise<OrderStepRow[]> {
-  return trx
-    .selectFrom('order_step')
-    .selectAll()
-    .where('order_id', '=', orderId)
-    .orderBy('seq')
-    .modifyEnd(prepared)
-    .execute();
+  return stepsOfQuery.execute(trx, orderId);
 }
 
 export async function updateStep(
@@ -136,8 +257,13 @@ export async function updateStep(
   id: string,
   set: Partial<Omit<OrderStepRow, 'id' | 'unconfirmed_years'>> & { unconfirmed_years?: string },
 ): Promise<void> {
-  await trx.updateTable('order_step').set(set).where('id', '=', id).execute();
+  await updateStepQuery(trx, set, id);
 }
+
+// Compiled once per set of columns (docs/decisions.md, issue 24, lane orders25).
+const updateStepQuery = reusableByKeys((db: Kysely<DB>, set: Record<string, unknown>, id: string) =>
+  db.updateTable('order_step').set(set).where('id', '=', id),
+);
 
 export async function skipPendingSteps(trx: Trx, orderId: string): Promise<void> {
   await trx
@@ -254,25 +380,54 @@ export async function overdueSteps(
 
 // -------------------------------------------------------------------------------------------- events
 
+type NewEventRow = Omit<OrderEventRow, 'id' | 'detail'> & { detail: string };
+
+const EVENT_COLUMNS = [
+  'order_id',
+  'organisation_id',
+  'jurisdiction_id',
+  'at',
+  'kind',
+  'step_key',
+  'actor_id',
+  'actor_name',
+  'comment',
+  'detail',
+] satisfies (keyof NewEventRow)[];
+
+const insertEventQuery = reusable(
+  (db: Kysely<DB>, e: NewEventRow) => db.insertInto('order_event').values(e).modifyEnd(prepared),
+  {
+    record: EVENT_COLUMNS,
+  },
+);
+
+/** While a placement records its writes (orders.written.ts), the row as inserted is kept for its answer. */
 export async function insertEvent(
   trx: Trx,
   e: Omit<OrderEventRow, 'id' | 'detail'> & { detail: Record<string, unknown> },
 ): Promise<void> {
-  await trx
-    .insertInto('order_event')
-    .values({ ...e, detail: JSON.stringify(e.detail) })
-    .modifyEnd(prepared)
-    .execute();
+  const written = writtenIn(trx);
+  if (!written) {
+    await insertEventQuery.execute(trx, { ...e, detail: JSON.stringify(e.detail) });
+    return;
+  }
+  const row = await insertEventReturningQuery.first(trx, { ...e, detail: JSON.stringify(e.detail) });
+  if (!row) throw new Error('insertEvent: no row returned');
+  written.events.push(row as OrderEventRow);
 }
 
+const insertEventReturningQuery = reusable(
+  (db: Kysely<DB>, e: NewEventRow) => db.insertInto('order_event').values(e).returningAll().modifyEnd(prepared),
+  { record: EVENT_COLUMNS },
+);
+
+const eventsOfQuery = reusable((db: Kysely<DB>, orderId: string) =>
+  db.selectFrom('order_event').selectAll().where('order_id', '=', orderId).orderBy('id').modifyEnd(prepared),
+);
+
 export async function eventsOf(trx: Trx, orderId: string): Promise<OrderEventRow[]> {
-  return trx
-    .selectFrom('order_event')
-    .selectAll()
-    .where('order_id', '=', orderId)
-    .orderBy('id')
-    .modifyEnd(prepared)
-    .execute();
+  return eventsOfQuery.execute(trx, orderId);
 }
 
 // ------------------------------------------------------------------------------------ projects, quota
@@ -349,7 +504,17 @@ export async function usageOf(
   options: { types?: readonly string[]; excludeOrderId?: string } = {},
 ): Promise<UsageRow[]> {
   if (!projectIds.length) return [];
-  let q = trx
+  if (projectIds.length === 1 && !options.types && !options.excludeOrderId)
+    return usageOfOne.execute(trx, projectIds[0] as string);
+  return usageQuery(trx, projectIds, options).execute();
+}
+
+function usageQuery(
+  db: Kysely<DB>,
+  projectIds: readonly string[],
+  options: { types?: readonly string[]; excludeOrderId?: string },
+) {
+  let q = db
     .selectFrom('quota_reservation as r')
     .innerJoin('resource_order as o', 'o.id', 'r.order_id')
     .where('r.project_id', 'in', projectIds)
@@ -364,25 +529,23 @@ export async function usageOf(
       ),
       sql<string>`coalesce(sum(case when r.status = 'consumed' then r.amount else 0 end), 0)::text`.as('consumed'),
     ])
-    .groupBy('r.dimension')
-    .execute();
+    .groupBy('r.dimension');
 }
 
-export async function insertReservations(
-  trx: Trx,
-  rows: {
-    order_id: string;
-    organisation_id: string;
-    jurisdiction_id: string;
-    project_id: string;
-    dimension: string;
-    amount: string;
-    status: ReservationStatus;
-    updated_at: Date;
-  }[],
-): Promise<void> {
-  if (rows.length) await trx.insertInto('quota_reservation').values(rows).execute();
+// One project, every order type (placement's quota check): compiled once, the same text as `usageQuery`.
+const usageOfOne = reusable((db: Kysely<DB>, projectId: string) => usageQuery(db, [projectId], {}));
+
+/** A reservation row as inserted (a mapped copy of the table's interface, which the row compiler's bound needs). */
+type NewReservation = Pick<QuotaReservationTable, keyof QuotaReservationTable>;
+
+export async function insertReservations(trx: Trx, rows: NewReservation[]): Promise<void> {
+  if (rows.length) await insertReservationsQuery(trx, rows);
 }
+
+const insertReservationsQuery = reusableRows<DB, NewReservation, unknown>(
+  ['order_id', 'organisation_id', 'jurisdiction_id', 'project_id', 'dimension', 'amount', 'status', 'updated_at'],
+  (db, rows) => db.insertInto('quota_reservation').values(rows),
+);
 
 export async function setReservations(
   trx: Trx,
@@ -399,27 +562,33 @@ export async function setReservations(
     .execute();
 }
 
-export async function reservationsOf(trx: Trx, orderId: string) {
-  return trx
+const reservationsOfQuery = reusable((db: Kysely<DB>, orderId: string) =>
+  db
     .selectFrom('quota_reservation')
     .select(['project_id', 'dimension', 'amount', 'status'])
     .where('order_id', '=', orderId)
     .orderBy('dimension')
-    .modifyEnd(prepared)
-    .execute();
+    .modifyEnd(prepared),
+);
+
+export async function reservationsOf(trx: Trx, orderId: string) {
+  return reservationsOfQuery.execute(trx, orderId);
 }
 
 // -------------------------------------------------------------------------------- allocation stops
 
-export async function activeStop(trx: Trx, organisationId: string) {
-  return trx
+const activeStopQuery = reusable((db: Kysely<DB>, organisationId: string) =>
+  db
     .selectFrom('allocation_stop')
     .selectAll()
     .where('organisation_id', '=', organisationId)
     .where('resumed_at', 'is', null)
     .orderBy('stopped_at', 'desc')
-    .modifyEnd(prepared)
-    .executeTakeFirst();
+    .modifyEnd(prepared),
+);
+
+export async function activeStop(trx: Trx, organisationId: string) {
+  return activeStopQuery.first(trx, organisationId);
 }
 
 export async function insertStop(
@@ -457,15 +626,17 @@ export async function organisationOf(trx: Trx, id: string) {
 
 // ------------------------------------------------------------------------------------- idempotency
 
-export async function claimIdempotencyKey(trx: Trx, principal: string, key: string, hash: string): Promise<boolean> {
-  const inserted = await trx
+const claimQuery = reusable((db: Kysely<DB>, principal: string, key: string, hash: string) =>
+  db
     .insertInto('idempotency_key')
     .values({ principal, key, request_hash: hash })
     .onConflict((oc) => oc.columns(['principal', 'key']).doNothing())
     .returning('key')
-    .modifyEnd(prepared)
-    .executeTakeFirst();
-  return !!inserted;
+    .modifyEnd(prepared),
+);
+
+export async function claimIdempotencyKey(trx: Trx, principal: string, key: string, hash: string): Promise<boolean> {
+  return !!(await claimQuery.first(trx, principal, key, hash));
 }
 
 export async function findIdempotencyKey(trx: Trx, principal: string, key: string) {
@@ -484,14 +655,18 @@ export async function storeIdempotentResponse(
   status: number,
   response: unknown,
 ): Promise<void> {
-  await trx
-    .updateTable('idempotency_key')
-    .set({ status_code: status, response: JSON.stringify(response) })
-    .where('principal', '=', principal)
-    .where('key', '=', key)
-    .modifyEnd(prepared)
-    .execute();
+  await storeResponseQuery.execute(trx, status, JSON.stringify(response), principal, key);
 }
+
+const storeResponseQuery = reusable(
+  (db: Kysely<DB>, status: number, response: string, principal: string, key: string) =>
+    db
+      .updateTable('idempotency_key')
+      .set({ status_code: status, response })
+      .where('principal', '=', principal)
+      .where('key', '=', key)
+      .modifyEnd(prepared),
+);
 
 // ------------------------------------------------------------------------------ other modules' rows
 

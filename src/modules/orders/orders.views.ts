@@ -1,7 +1,15 @@
 import { fromMicro, toMicro } from '../../platform/decimal.ts';
 import type { Trx } from '../../schema.ts';
 import * as repo from './orders.repository.ts';
-import type { FulfilmentAction, OrderEventRow, OrderLineRow, OrderRow, OrderStepRow } from './orders.table.ts';
+import type {
+  FulfilmentAction,
+  OrderEventRow,
+  OrderLineRow,
+  OrderRow,
+  OrderStepRow,
+  ReservationStatus,
+} from './orders.table.ts';
+import type { Written } from './orders.written.ts';
 
 // What the API shows of an order, its steps, lines and timeline.
 
@@ -118,6 +126,32 @@ export async function orderView(trx: Trx, order: OrderRow, now?: Date) {
     repo.eventsOf(trx, order.id),
     repo.reservationsOf(trx, order.id),
   ]);
+  return viewOf(order, lines, steps, events, reservations, now);
+}
+export type OrderView = ReturnType<typeof viewOf>;
+
+/**
+ * The view of an order its placement has just written, from the rows as written (orders.written.ts), in the
+ * order the reads would give them; undefined where the record is incomplete (then the caller reads).
+ */
+export function writtenView(order: OrderRow, written: Written, now: Date): OrderView | undefined {
+  const { lines, steps, events, reservations } = written;
+  if (!lines || !steps || !reservations || order.status !== 'submitted') return undefined;
+  const bySeq = [...steps].sort((a, b) => a.seq - b.seq);
+  const byDimension = [...reservations].sort((a, b) =>
+    a.dimension < b.dimension ? -1 : a.dimension > b.dimension ? 1 : 0,
+  );
+  return viewOf(order, lines, bySeq, events, byDimension, now);
+}
+
+function viewOf(
+  order: OrderRow,
+  lines: OrderLineRow[],
+  steps: OrderStepRow[],
+  events: OrderEventRow[],
+  reservations: { project_id: string; dimension: string; amount: string; status: ReservationStatus }[],
+  now?: Date,
+) {
   const views = steps.map((s) => stepView(s, now));
   return {
     ...summaryView(order),
@@ -133,4 +167,3 @@ export async function orderView(trx: Trx, order: OrderRow, now?: Date) {
     })),
   };
 }
-export type OrderView = Awaited<ReturnType<typeof orderView>>;

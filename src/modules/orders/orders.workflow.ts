@@ -13,6 +13,7 @@ import { snapshotSteps, TERM_LIMITS } from './orders.engine.ts';
 import * as repo from './orders.repository.ts';
 import type { OrderRow, OrderStepRow, WorkflowStep } from './orders.table.ts';
 import { lineView, type OrderSummary, type StepView, stepView, summaryView } from './orders.views.ts';
+import { writtenIn } from './orders.written.ts';
 
 // The step machinery shared by placing (orders.placing.ts) and acting (orders.service.ts): due times, events,
 // notices, opening and advancing steps, the hand-over of fulfilment steps to provisioning.
@@ -59,8 +60,9 @@ export function suspendFulfilmentHandlers(): () => void {
 // ========================================================================================= helpers
 
 export async function jurisdictionCodeOf(trx: Trx, id: string): Promise<string> {
-  const row = await trx.selectFrom('jurisdiction').select('code').where('id', '=', id).executeTakeFirstOrThrow();
-  return row.code;
+  const code = await repo.jurisdictionCode(trx, id);
+  if (code === undefined) throw new Error(`no jurisdiction ${id}`);
+  return code;
 }
 
 export function addMonthsToDay(day: string, months: number): string {
@@ -216,15 +218,18 @@ export async function openStep(
   // SH 19 "review, then open": a fulfilment step of a reviewing role (the ops unit) opens as that role's
   // review; provisioning is asked only once it approves. A provider's own step is provisioning's at once.
   const handled = step.fulfilment_action !== null && fulfilmentHandlers.length > 0 && step.role === PROVIDER_ROLE;
-  await repo.updateStep(trx, step.id, {
-    status: 'open',
+  const opened = {
+    status: 'open' as const,
     opened_at: now,
     handled,
     due_at: due.due_at,
     due_day: due.due_day,
     deadline_provisional: due.deadline_provisional,
-    unconfirmed_years: JSON.stringify(due.unconfirmed_years),
-  });
+  };
+  await repo.updateStep(trx, step.id, { ...opened, unconfirmed_years: JSON.stringify(due.unconfirmed_years) });
+  // A placement's answer shows the step as just written (orders.written.ts).
+  if (writtenIn(trx)?.steps?.includes(step))
+    Object.assign(step, opened, { unconfirmed_years: [...due.unconfirmed_years] });
   await repo.insertEvent(
     trx,
     event(order, actor, now, 'step_opened', {
@@ -325,6 +330,8 @@ export async function advance(
   allocatedAt?: Date | null,
 ): Promise<void> {
   const steps = await repo.stepsOf(trx, order.id);
+  const written = writtenIn(trx);
+  if (written) written.steps = steps;
   const next = steps.find((s) => s.status === 'pending');
   if (next) {
     if (order.status === 'submitted' && steps.some((s) => s.status === 'done')) {

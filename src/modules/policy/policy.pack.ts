@@ -362,6 +362,32 @@ function currentValue(target: OverrideTarget): unknown {
  * `overridden: true`, the reason and the pack's value. An override that does not fit (the path or the
  * value no longer matches the pack, or the result breaks a rule) is left out and reported, never fatal.
  */
+/**
+ * `applyOverrides`, memoised by pack and overrides (docs/decisions.md, issue 24, lane orders27): the same
+ * jurisdiction's policy is merged once, not cloned per request. The answer is deeply frozen (it is shared);
+ * at most MERGED_LIMIT merges per pack are kept, the oldest dropped first.
+ */
+export function mergedPolicy(
+  pack: PolicyPack,
+  overrides: readonly StoredOverride[],
+): { policy: EffectivePolicy; outcomes: readonly OverrideOutcome[] } {
+  let memo = merged.get(pack);
+  if (!memo) {
+    memo = new Map();
+    merged.set(pack, memo);
+  }
+  const key = JSON.stringify(overrides.map((o) => [o.path, o.value, o.reason]));
+  const hit = memo.get(key);
+  if (hit) return hit;
+  const result = deepFreeze(applyOverrides(pack, overrides));
+  if (memo.size >= MERGED_LIMIT) memo.delete(memo.keys().next().value as string);
+  memo.set(key, result);
+  return result;
+}
+
+const MERGED_LIMIT = 256;
+const merged = new WeakMap<PolicyPack, Map<string, { policy: EffectivePolicy; outcomes: OverrideOutcome[] }>>();
+
 export function applyOverrides(
   pack: PolicyPack,
   overrides: readonly StoredOverride[],

@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
-import type { Db } from '../../schema.ts';
+import { type Kysely, sql } from 'kysely';
+import { reusable } from '../../platform/db/reusable.ts';
+import type { DB, Db } from '../../schema.ts';
 import type { PolicyOverrideRow } from './policy.table.ts';
 
 // Serialises policy changes of one jurisdiction (selecting a pack, setting or removing an override) within
@@ -10,14 +11,17 @@ export async function lockJurisdictionPolicy(db: Db, jurisdictionId: string): Pr
   await sql`select pg_advisory_xact_lock(${sql.lit(POLICY_LOCK_NAMESPACE)}, hashtext(${jurisdictionId}))`.execute(db);
 }
 
-export async function listOverrides(db: Db, jurisdictionId: string): Promise<PolicyOverrideRow[]> {
-  return db
+const overridesOf = reusable((db: Kysely<DB>, jurisdictionId: string) =>
+  db
     .selectFrom('policy_override')
     .selectAll()
     .where('jurisdiction_id', '=', jurisdictionId)
     .orderBy('set_at')
-    .orderBy('path')
-    .execute();
+    .orderBy('path'),
+);
+
+export async function listOverrides(db: Db, jurisdictionId: string): Promise<PolicyOverrideRow[]> {
+  return overridesOf.execute(db, jurisdictionId);
 }
 
 export async function findOverride(db: Db, jurisdictionId: string, path: string) {

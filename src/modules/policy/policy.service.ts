@@ -4,7 +4,7 @@ import { AppError, type FieldError, notFound } from '../../platform/errors.ts';
 import type { Db } from '../../schema.ts';
 import { getJurisdiction, type Jurisdiction, setJurisdictionPolicyPack } from '../tenancy/index.ts';
 import { PACKS } from './packs/index.ts';
-import { applyOverrides, overrideValueIssues, resolveOverridePath } from './policy.pack.ts';
+import { applyOverrides, mergedPolicy, overrideValueIssues, resolveOverridePath } from './policy.pack.ts';
 import * as repo from './policy.repository.ts';
 import type { EffectivePolicy, PolicyPack } from './policy.schemas.ts';
 import type { PolicyOverrideRow } from './policy.table.ts';
@@ -75,7 +75,7 @@ function packOf(jurisdiction: Jurisdiction): PolicyPack {
 function merge(jurisdiction: Jurisdiction, pack: PolicyPack, rows: PolicyOverrideRow[]): JurisdictionPolicy {
   // Overrides set against another pack stay stored (and listed) but never apply.
   const current = rows.filter((r) => r.pack_id === pack.id);
-  const { policy, outcomes } = applyOverrides(
+  const { policy, outcomes } = mergedPolicy(
     pack,
     current.map((r) => ({ path: r.path, value: r.value, reason: r.reason })),
   );

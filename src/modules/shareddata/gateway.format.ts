@@ -49,9 +49,14 @@ export function jsonRecords(text: string): DataRecord[] | null {
 export function keepFields(records: readonly DataRecord[], fields: readonly string[]): DataRecord[] {
   return records.map((r) => {
     const out: DataRecord = {};
-    // defineProperty: a field named __proto__ stays a field, never the object's prototype
-    for (const f of fields)
-      if (Object.hasOwn(r, f)) Object.defineProperty(out, f, { value: r[f], enumerable: true, writable: true });
+    for (const f of fields) {
+      if (!Object.hasOwn(r, f)) continue;
+      // a field named __proto__ stays a field, never the object's prototype; the others are assigned, which keeps
+      // the records' shape shared (defining every property made each record an object of its own kind)
+      if (f === '__proto__')
+        Object.defineProperty(out, f, { value: r[f], enumerable: true, writable: true, configurable: true });
+      else out[f] = r[f];
+    }
     return out;
   });
 }

@@ -101,17 +101,25 @@ function parameterProblem(parameters: Record<string, unknown>): string | null {
   return null;
 }
 
+/** The grant's rate window (the minute) and the day (Shanghai) a call at `now` is counted and checked in. */
+export function callWindow(now: Date): { window: Date; today: string } {
+  return { window: new Date(Math.floor(now.getTime() / 60_000) * 60_000), today: shanghaiDay(now) };
+}
+
 export async function callGateway(
   db: Db,
   auth: AuthContext,
   call: GatewayCall,
   now: Date,
   options: GatewayOptions = {},
+  /** the lookup and count already made for this call (with the token's check, `callTargetForToken`) */
+  looked?: { target: repo.CountedCallTarget | undefined; started: number },
 ): Promise<GatewayAnswer> {
-  const started = performance.now();
-  const window = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
-  const today = shanghaiDay(now);
-  const target = await repo.callTarget(db, call.resourceId, auth.organisationId, window, today);
+  const started = looked?.started ?? performance.now();
+  const { window, today } = callWindow(now);
+  const target = looked
+    ? looked.target
+    : await repo.callTarget(db, call.resourceId, auth.organisationId, window, today);
   let answer: { contentType: string; body: string } | null = null;
   const decide = async (): Promise<Outcome> => {
     const asked = call.fields ?? [];

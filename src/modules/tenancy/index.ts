@@ -9,6 +9,7 @@ export {
   getJurisdiction,
   type Jurisdiction,
   listJurisdictions,
+  memoiseJurisdictions,
   setJurisdictionPolicyPack,
 } from './tenancy.service.ts';
 export type { OrganisationType } from './tenancy.table.ts';

@@ -1,4 +1,6 @@
-import type { Db } from '../../schema.ts';
+import type { Kysely } from 'kysely';
+import { reusable } from '../../platform/db/reusable.ts';
+import type { DB, Db } from '../../schema.ts';
 import type { JurisdictionRow, NewJurisdiction } from './tenancy.table.ts';
 
 export async function listJurisdictions(db: Db): Promise<(JurisdictionRow & { parent_code: string | null })[]> {
@@ -12,14 +14,17 @@ export async function listJurisdictions(db: Db): Promise<(JurisdictionRow & { pa
     .execute();
 }
 
-export async function findJurisdictionByCode(db: Db, code: string) {
-  return db
+const byCode = reusable((db: Kysely<DB>, code: string) =>
+  db
     .selectFrom('jurisdiction as j')
     .leftJoin('jurisdiction as p', 'p.id', 'j.parent_id')
     .selectAll('j')
     .select('p.code as parent_code')
-    .where('j.code', '=', code)
-    .executeTakeFirst();
+    .where('j.code', '=', code),
+);
+
+export async function findJurisdictionByCode(db: Db, code: string) {
+  return byCode.first(db, code);
 }
 
 export async function countJurisdictions(db: Db): Promise<number> {

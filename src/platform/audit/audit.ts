@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
+import { reusable } from '../db/reusable.ts';
 import { addShanghaiMonths } from '../time/time.ts';
 import type { AuditEventRow, AuditTables } from './audit.table.ts';
 
@@ -81,6 +82,28 @@ function contentOf(actor: Actor, entry: AuditEntry, occurredAt: Date): HashedCon
   };
 }
 
+type NewEntryRow = Omit<AuditEventRow, 'id' | 'seal_seq' | 'hash' | 'prev_hash' | 'detail'> & { detail: string };
+
+// One entry (every audited change): compiled once (docs/decisions.md, issue 24, lane orders25).
+const insertOne = reusable((db: Kysely<AuditTables>, row: NewEntryRow) => db.insertInto('audit_event').values(row), {
+  record: [
+    'occurred_at',
+    'actor_kind',
+    'actor_id',
+    'actor_name',
+    'organisation_id',
+    'role',
+    'source_ip',
+    'request_id',
+    'action',
+    'outcome',
+    'object_type',
+    'object_id',
+    'detail',
+    'entry_hash',
+  ] satisfies (keyof NewEntryRow)[],
+});
+
 /** Appends many entries of one actor at once (a batch of notification deliveries): one insert over arrays. */
 export async function writeAuditBatch(trx: Kysely<any>, actor: Actor, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
@@ -90,25 +113,22 @@ export async function writeAuditBatch(trx: Kysely<any>, actor: Actor, entries: A
   const col = <T>(pick: (c: HashedContent) => T) => contents.map(pick);
   if (contents.length === 1) {
     const c = contents[0] as HashedContent;
-    await db
-      .insertInto('audit_event')
-      .values({
-        occurred_at: occurredAt,
-        actor_kind: c.actorKind,
-        actor_id: c.actorId,
-        actor_name: c.actorName,
-        organisation_id: c.organisationId,
-        role: c.role,
-        source_ip: c.sourceIp,
-        request_id: c.requestId,
-        action: c.action,
-        outcome: c.outcome,
-        object_type: c.objectType,
-        object_id: c.objectId,
-        detail: JSON.stringify(c.detail),
-        entry_hash: entryHash(c),
-      })
-      .execute();
+    await insertOne.execute(db, {
+      occurred_at: occurredAt,
+      actor_kind: c.actorKind,
+      actor_id: c.actorId,
+      actor_name: c.actorName,
+      organisation_id: c.organisationId,
+      role: c.role,
+      source_ip: c.sourceIp,
+      request_id: c.requestId,
+      action: c.action,
+      outcome: c.outcome,
+      object_type: c.objectType,
+      object_id: c.objectId,
+      detail: JSON.stringify(c.detail),
+      entry_hash: entryHash(c),
+    });
     return;
   }
   await sql`

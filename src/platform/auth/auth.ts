@@ -74,28 +74,10 @@ export function registerAuth(app: FastifyInstance, authenticator: Authenticator,
     const config = request.routeOptions.config;
     const permission = config?.permission;
     if (permission === undefined || permission === 'public') return;
+    if (config.authenticatesBearer && request.headers.authorization?.startsWith('Bearer ')) return;
     const auth = await authenticator.authenticate(request);
     if (!auth) throw new AppError('unauthenticated');
-    request.auth = auth;
-    if (auth.session && !SAFE_METHODS.has(request.method)) {
-      const sent = request.headers['x-csrf-token'];
-      if (sent !== auth.session.csrfToken) throw new AppError('csrf_failed');
-    }
-    if (auth.session?.restriction && !config.allowRestricted) {
-      throw new AppError(
-        auth.session.restriction === 'password_change' ? 'password_change_required' : 'totp_enrolment_required',
-      );
-    }
-    if (permission !== 'authenticated' && !auth.permissions.has(permission)) {
-      await writeAuditNow(db, actorOf(request), {
-        action: 'permission.denied',
-        outcome: 'denied',
-        objectType: 'route',
-        objectId: `${request.method} ${request.routeOptions.url}`,
-        detail: { permission },
-      });
-      throw new AppError('forbidden', `needs permission ${permission}`);
-    }
+    await admitCaller(request, auth, db);
   });
   // Every refusal on separation-of-duties grounds is audited, in a transaction of its own: the refused
   // request's transaction has rolled back by now.
@@ -110,6 +92,41 @@ export function registerAuth(app: FastifyInstance, authenticator: Authenticator,
       detail: { reason: error.detail ?? null, params: request.params ?? null, ...extra },
     });
   });
+}
+
+/**
+ * The checks after authentication, for a caller `auth` (set as the request's): CSRF on cookie-authenticated
+ * writes, a restricted session's limits, and the route's permission (a denial is audited). The hook of
+ * `registerAuth` runs it; a route that authenticates its bearer itself (`authenticatesBearer`) calls it.
+ */
+export async function admitCaller(request: FastifyRequest, auth: AuthContext, db: Kysely<any>): Promise<void> {
+  const config = request.routeOptions.config;
+  const permission = config?.permission;
+  request.auth = auth;
+  if (auth.session && !SAFE_METHODS.has(request.method)) {
+    const sent = request.headers['x-csrf-token'];
+    if (sent !== auth.session.csrfToken) throw new AppError('csrf_failed');
+  }
+  if (auth.session?.restriction && !config.allowRestricted) {
+    throw new AppError(
+      auth.session.restriction === 'password_change' ? 'password_change_required' : 'totp_enrolment_required',
+    );
+  }
+  if (
+    permission !== undefined &&
+    permission !== 'public' &&
+    permission !== 'authenticated' &&
+    !auth.permissions.has(permission)
+  ) {
+    await writeAuditNow(db, actorOf(request), {
+      action: 'permission.denied',
+      outcome: 'denied',
+      objectType: 'route',
+      objectId: `${request.method} ${request.routeOptions.url}`,
+      detail: { permission },
+    });
+    throw new AppError('forbidden', `needs permission ${permission}`);
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
-import { type PGlite, parse, protocol } from '@electric-sql/pglite';
+import { MemoryFS, type PGlite, parse, protocol } from '@electric-sql/pglite';
+import { NodeFS } from '@electric-sql/pglite/nodefs';
 import {
   type CompiledQuery,
   type DatabaseConnection,
@@ -11,6 +12,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import { PGliteWire, type WireField } from './pglite-wire.ts';
 import { isPrepared, PreparedNames } from './prepared.ts';
 
 const COMMIT = 'yunguan_commit';
@@ -98,12 +100,22 @@ class PGliteDriver implements Driver {
 
 class PGliteConnection implements DatabaseConnection {
   private readonly names = new PreparedNames();
-  /** statements parsed in the session: name -> parameter type OIDs */
-  private readonly parsed = new Map<string, number[]>();
+  /** statements parsed in the session: name -> parameter type OIDs and result columns */
+  private readonly parsed = new Map<string, { types: number[]; fields: WireField[] }>();
+  private readonly wire: PGliteWire;
+  /**
+   * Whether the session's filesystem has anything to write out after a statement. Node's two (in memory and
+   * NodeFS, a data folder) inherit Emscripten's built-in filesystem's empty syncToFs: PostgreSQL writes the files
+   * itself, so the call would only take PGlite's lock again for nothing.
+   */
+  private readonly syncs: boolean;
 
   /** a transaction's `begin` not sent yet: it goes with the transaction's first statement */
   beginDeferred = false;
-  constructor(private readonly pglite: PGlite) {}
+  constructor(private readonly pglite: PGlite) {
+    this.wire = new PGliteWire(pglite);
+    this.syncs = !(pglite.fs instanceof MemoryFS || pglite.fs instanceof NodeFS);
+  }
 
   async run(sql: string): Promise<void> {
     await this.pglite.exec(sql);
@@ -122,7 +134,7 @@ class PGliteConnection implements DatabaseConnection {
     return this.pglite.runExclusive(async () => {
       if (!this.parsed.has(COMMIT)) {
         await this.pglite.execProtocol(serialize.parse({ name: COMMIT, text: 'commit' }), { syncToFs: false });
-        this.parsed.set(COMMIT, []);
+        this.parsed.set(COMMIT, { types: [], fields: [] });
       }
       await this.pglite.execProtocol(
         concat([serialize.bind({ statement: COMMIT, values: [] }), serialize.execute({}), serialize.sync()]),
@@ -153,44 +165,49 @@ class PGliteConnection implements DatabaseConnection {
   }
 
   /**
-   * A marked statement (prepared.ts) by name: parsed and described once in the session, then bind, describe,
-   * execute and sync in one protocol call (PGlite's own `query` takes six). PGlite runs every message of a call
-   * before it answers, so after an error the sync has already ended the failed statement's cycle.
+   * A marked statement (prepared.ts) by name: parsed and described once in the session (its parameter types and its
+   * columns), then bind, execute and sync in one protocol call whose answer is read in place (pglite-wire.ts). PGlite
+   * runs every message of a call before it answers, so after an error the sync has already ended the failed
+   * statement's cycle.
    */
   private executeNamed<R>(name: string, text: string, parameters: readonly unknown[]) {
     const { serialize } = protocol;
     return this.pglite.runExclusive(async () => {
-      let types = this.parsed.get(name);
-      if (!types) {
+      let statement = this.parsed.get(name);
+      if (!statement) {
         try {
           await this.pglite.execProtocol(serialize.parse({ name, text }), { syncToFs: false });
           const described = await this.pglite.execProtocol(serialize.describe({ type: 'S', name }), {
             syncToFs: false,
           });
-          types = parse.parseDescribeStatementResults(described.messages);
+          const columns = described.messages.find((m) => m.name === 'rowDescription') as
+            | { fields: { name: string; dataTypeID: number }[] }
+            | undefined;
+          statement = {
+            types: parse.parseDescribeStatementResults(described.messages),
+            fields: (columns?.fields ?? []).map((f) => ({ name: f.name, typeId: f.dataTypeID })),
+          };
         } finally {
           await this.pglite.execProtocol(serialize.sync(), { syncToFs: false, throwOnError: false });
         }
-        this.parsed.set(name, types);
+        this.parsed.set(name, statement);
       }
-      const statementTypes = types;
+      const { types, fields } = statement;
       const values = parameters.map((value, i) => {
         if (value === null || value === undefined) return null;
-        const serializer = this.pglite.serializers[statementTypes[i] as number];
-        return serializer ? serializer(value) : String(value);
+        const serializer = this.pglite.serializers[types[i] as number];
+        const serialized: unknown = serializer ? serializer(value) : String(value);
+        if (typeof serialized === 'string') return serialized;
+        // bytes go in binary format, as PGlite's own bind sends an ArrayBuffer or a view of one
+        if (serialized instanceof ArrayBuffer) return new Uint8Array(serialized);
+        if (ArrayBuffer.isView(serialized)) {
+          return new Uint8Array(serialized.buffer, serialized.byteOffset, serialized.byteLength);
+        }
+        return String(serialized);
       });
-      const request = concat([
-        serialize.bind({ statement: name, values: values as string[] }),
-        serialize.describe({ type: 'P' }),
-        serialize.execute({}),
-        serialize.sync(),
-      ]);
-      const { messages } = await this.pglite.execProtocol(request, { syncToFs: false });
-      await this.pglite.syncToFs();
-      return parse.parseResults(messages, this.pglite.parsers, { rowMode: 'object' })[0] as unknown as {
-        rows: R[];
-        affectedRows?: number;
-      };
+      const result = await this.wire.execute<R>(name, values, fields);
+      if (this.syncs) await this.pglite.syncToFs();
+      return result;
     });
   }
 

@@ -238,15 +238,29 @@ export function normaliseAllowedHost(entry: string): string {
   return wildcard !== null ? `.${host}` : host;
 }
 
+// An allow-list normalised once per list: the data gateway checks the same policy (cached for a few seconds) on
+// every call, and normalising an entry parses a URL. Keyed by the list, and by its text should it be changed in place.
+const normalisedLists = new WeakMap<readonly string[], { text: string; list: readonly (string | null)[] }>();
+
+function normalisedList(allowedHosts: readonly string[]): readonly (string | null)[] {
+  const text = allowedHosts.join('\n');
+  const known = normalisedLists.get(allowedHosts);
+  if (known?.text === text) return known.list;
+  const list = allowedHosts.map((entry) => {
+    try {
+      return normaliseAllowedHost(entry);
+    } catch {
+      return null;
+    }
+  });
+  normalisedLists.set(allowedHosts, { text, list });
+  return list;
+}
+
 export function hostAllowed(host: string, allowedHosts: readonly string[]): boolean {
   const h = normaliseHost(host);
-  for (const entry of allowedHosts) {
-    let allowed: string;
-    try {
-      allowed = normaliseAllowedHost(entry);
-    } catch {
-      continue;
-    }
+  for (const allowed of normalisedList(allowedHosts)) {
+    if (allowed === null) continue;
     if (allowed.startsWith('.')) {
       if (h === allowed.slice(1) || h.endsWith(allowed)) return true;
     } else if (h === allowed) return true;

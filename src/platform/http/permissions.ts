@@ -99,5 +99,11 @@ declare module 'fastify' {
     permission?: Permission;
     /** Routes a restricted session (forced password change, TOTP enrolment pending) may still call. */
     allowRestricted?: boolean;
+    /**
+     * A route that authenticates a bearer token itself, in its own statement (the data gateway: the token check
+     * folded into its lookup); it must then call `admitCaller` and count its machine limit itself
+     * (`answerMachineLimit`). Other credentials (a session cookie) go through the usual hook.
+     */
+    authenticatesBearer?: boolean;
   }
 }

@@ -9774,6 +9774,8 @@ export interface paths {
                                 coefficientSet: boolean;
                                 note: string | null;
                                 setBy: string | null;
+                                /** @description a person’s display name */
+                                setByName: string | null;
                                 setAt: string | null;
                                 runStatus: "draft" | "reviewed" | "closed" | null;
                             }[];
@@ -19923,7 +19925,10 @@ export interface components {
             /** Format: date-time */
             expiresAt: string;
             revoked: boolean;
+            /** @description the creating account */
             createdBy: string | null;
+            /** @description that person’s display name */
+            createdByName: string | null;
             /** Format: date-time */
             createdAt: string;
             lastUsedAt: string | null;
@@ -20358,7 +20363,9 @@ export interface components {
                 };
                 source: string;
                 reference: string | null;
+                /** @description the account or the system part that recorded it */
                 actor: string;
+                actorName: string | null;
             }[];
         };
         /**
@@ -20998,6 +21005,7 @@ export interface components {
                 comment: string | null;
             } | null;
             organisationName: string | null;
+            proposedByName: string | null;
             resourceName: string | null;
             /** @description what the finding is about */
             rule: "low_utilisation" | "zombie" | "silent_agent";
@@ -21780,6 +21788,8 @@ export interface components {
             id: string;
             /** @description the city (its districts roll up into it) */
             jurisdiction: string;
+            /** @description the city’s name */
+            jurisdictionName: string;
             month: string;
             /** @description draft (computed) -> reviewed (operations unit) -> closed (confirmed, 核定, by the economy & IT authority) */
             status: "draft" | "reviewed" | "closed";
@@ -21793,11 +21803,15 @@ export interface components {
             totalFen: string;
             /** @description yuan, exact decimal string with 2 places */
             total: string;
+            /** @description the account that computed it, or system (the monthly job) */
             computedBy: string;
+            computedByName: string | null;
             computedAt: string;
             reviewedBy: string | null;
+            reviewedByName: string | null;
             reviewedAt: string | null;
             confirmedBy: string | null;
+            confirmedByName: string | null;
             confirmedAt: string | null;
             outdated: ("late_events" | "earlier_month_closed" | "coefficient_changed") | null;
         };
@@ -22887,6 +22901,9 @@ export interface components {
             decidedAt: string | null;
             decidedBy: string | null;
             decisionNote: string | null;
+            /** @description the display name of who applied */
+            appliedByName: string;
+            decidedByName: string | null;
             units: {
                 unit: {
                     /** Format: uuid */

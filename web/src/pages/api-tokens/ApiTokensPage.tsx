@@ -68,7 +68,7 @@ export function ApiTokensPage() {
       dataIndex: 'expiresAt',
       render: (value: string) => <DateTime value={value} format="YYYY-MM-DD HH:mm" />,
     },
-    { key: 'createdBy', title: t('tokens.createdBy'), render: (_, row) => row.createdBy ?? '—' },
+    { key: 'createdBy', title: t('tokens.createdBy'), render: (_, row) => row.createdByName ?? row.createdBy ?? '—' },
     {
       key: 'createdAt',
       title: t('tokens.createdAt'),
@@ -84,6 +84,7 @@ export function ApiTokensPage() {
     {
       key: 'actions',
       title: t('common.actions'),
+      width: 88,
       render: (_, row) =>
         tokenStatus(row) === 'active' && (
           <Popconfirm
@@ -135,7 +136,6 @@ export function ApiTokensPage() {
             columns={columns}
             dataSource={tokens.data}
             pagination={{ pageSize: 20, hideOnSinglePage: true, showSizeChanger: false }}
-            scroll={{ x: 'max-content' }}
             locale={{ emptyText: t('tokens.empty') }}
           />
         )}

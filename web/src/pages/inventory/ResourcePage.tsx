@@ -144,7 +144,7 @@ export function ResourcePage() {
               render: (_, e) => (
                 <Typography.Text type="secondary">
                   {sourceOf(e.source)}
-                  {e.reference ? ` · ${e.reference}` : ''} · {e.actor}
+                  {e.reference ? ` · ${e.reference}` : ''} · {e.actorName ?? t('inventory.actor.system')}
                 </Typography.Text>
               ),
             },

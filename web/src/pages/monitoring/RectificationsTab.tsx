@@ -142,7 +142,7 @@ export function RectificationsTab() {
               <>
                 <DateTime value={r.proposedAt} />
                 <br />
-                <Typography.Text type="secondary">{r.proposedBy}</Typography.Text>
+                <Typography.Text type="secondary">{r.proposedByName ?? t('monitoring.rect.system')}</Typography.Text>
               </>
             ),
           },

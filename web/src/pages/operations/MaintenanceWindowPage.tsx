@@ -102,12 +102,12 @@ export function MaintenanceWindowPage() {
             <span style={{ whiteSpace: 'pre-wrap' }}>{m.impact}</span>
           </Descriptions.Item>
           <Descriptions.Item label={t('ops.maintenance.applied')}>
-            {m.appliedBy} · <DateTime value={m.appliedAt} />
+            {m.appliedByName} · <DateTime value={m.appliedAt} />
           </Descriptions.Item>
           <Descriptions.Item label={t('ops.maintenance.decided')}>
             {m.decidedBy ? (
               <>
-                {m.decidedBy} · <DateTime value={m.decidedAt} />
+                {m.decidedByName} · <DateTime value={m.decidedAt} />
                 {m.decisionNote ? `：${m.decisionNote}` : ''}
               </>
             ) : (

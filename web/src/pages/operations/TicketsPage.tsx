@@ -11,6 +11,7 @@ import { DateTime } from '../../components/DateTime';
 import { showFieldErrors } from '../../components/formErrors';
 import { PageHeader } from '../../components/PageHeader';
 import { type MessageKey, useI18n } from '../../i18n';
+import { ResourcePicker } from './ResourcePicker';
 import { ResolutionTag, ResponseTag, TicketStatusTag } from './shared';
 
 const KINDS = ['fault', 'request', 'consultation'] as const;
@@ -19,7 +20,6 @@ const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 function NewTicketModal({ open, onClose }: { open: boolean; onClose: () => void }) {
   const { t, language } = useI18n();
   const [form] = Form.useForm<TicketInput>();
-  const resources = useResources({ sort: 'name', order: 'asc' }, { limit: 200, offset: 0 });
   // a ticket against an information system alone is routed to the provider running it (issue 18)
   const systems = useSystems();
   // a system run by several providers: the unit chooses which one handles the ticket (the API refuses otherwise)
@@ -86,14 +86,7 @@ function NewTicketModal({ open, onClose }: { open: boolean; onClose: () => void 
             }),
           ]}
         >
-          <Select
-            showSearch
-            optionFilterProp="label"
-            loading={resources.isLoading}
-            options={(resources.data?.items ?? [])
-              .filter((r) => r.state !== 'reclaimed')
-              .map((r) => ({ value: r.id, label: `${r.name}${r.providerName ? `（${r.providerName}）` : ''}` }))}
-          />
+          <ResourcePicker labelOf={(r) => `${r.name}${r.providerName ? `（${r.providerName}）` : ''}`} />
         </Form.Item>
         <Form.Item name="systemId" label={t('ops.form.system')}>
           <Select

@@ -1,7 +1,7 @@
 import { Form, Select, Tag } from 'antd';
-import { useResources } from '../../api/hooks/inventory';
 import type { Ticket } from '../../api/hooks/operations';
 import { type MessageKey, useI18n } from '../../i18n';
+import { ResourcePicker, useResourceZones } from './ResourcePicker';
 
 const STATUS_COLOURS: Record<Ticket['status'], string> = {
   open: 'gold',
@@ -51,24 +51,14 @@ export function ResolutionTag({ target }: { target: Ticket['resolutionTarget'] }
  */
 export function ScopeFields({ providerId }: { providerId?: string | null } = {}) {
   const { t } = useI18n();
-  const resources = useResources({ sort: 'name', order: 'asc' }, { limit: 200, offset: 0 });
-  // the ops unit declares for one provider: only that provider's resources
-  const live = (resources.data?.items ?? []).filter(
-    (r) => r.state !== 'reclaimed' && (providerId === undefined || r.providerId === providerId),
-  );
-  const zones = [...new Set(live.map((r) => r.zone).filter((z): z is string => !!z))];
+  const zones = useResourceZones(providerId);
   return (
     <>
       <Form.Item name="zone" label={t('ops.maintenance.zone')}>
         <Select allowClear options={zones.map((z) => ({ value: z, label: z }))} />
       </Form.Item>
       <Form.Item name="resourceIds" label={t('ops.maintenance.resources')}>
-        <Select
-          mode="multiple"
-          allowClear
-          optionFilterProp="label"
-          options={live.map((r) => ({ value: r.id, label: r.name }))}
-        />
+        <ResourcePicker multiple providerId={providerId} />
       </Form.Item>
     </>
   );

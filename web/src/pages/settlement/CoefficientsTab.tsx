@@ -75,7 +75,7 @@ export function CoefficientsTab({ month }: { month: string }) {
       render: (_, u) =>
         u.setAt ? (
           <>
-            {u.setBy} · <DateTime value={u.setAt} format="YYYY-MM-DD HH:mm" />
+            {u.setByName ?? t('settlement.setBySystem')} · <DateTime value={u.setAt} format="YYYY-MM-DD HH:mm" />
           </>
         ) : (
           ''

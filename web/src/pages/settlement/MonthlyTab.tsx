@@ -87,7 +87,7 @@ export function MonthlyTab({ month }: { month: string }) {
 
   const runColumns: TableColumnsType<SettlementRun> = [
     { key: 'month', title: t('settlement.month'), dataIndex: 'month' },
-    { key: 'jurisdiction', title: t('settlement.jurisdiction'), dataIndex: 'jurisdiction' },
+    { key: 'jurisdiction', title: t('settlement.jurisdiction'), dataIndex: 'jurisdictionName' },
     {
       key: 'status',
       title: t('settlement.status'),
@@ -107,8 +107,12 @@ export function MonthlyTab({ month }: { month: string }) {
     },
     { key: 'statements', title: t('settlement.statements'), dataIndex: 'statementCount' },
     { key: 'total', title: t('settlement.total'), align: 'right', render: (_, r) => formatFen(r.totalFen) },
-    { key: 'reviewedBy', title: t('settlement.reviewedBy'), render: (_, r) => r.reviewedBy ?? '—' },
-    { key: 'confirmedBy', title: t('settlement.confirmedBy'), render: (_, r) => r.confirmedBy ?? '—' },
+    { key: 'reviewedBy', title: t('settlement.reviewedBy'), render: (_, r) => r.reviewedByName ?? r.reviewedBy ?? '—' },
+    {
+      key: 'confirmedBy',
+      title: t('settlement.confirmedBy'),
+      render: (_, r) => r.confirmedByName ?? r.confirmedBy ?? '—',
+    },
     {
       key: 'actions',
       title: t('settlement.actions'),
@@ -168,7 +172,7 @@ export function MonthlyTab({ month }: { month: string }) {
       title: t('settlement.unit'),
       render: (_, s) => <Link to={`/settlement/statements/${s.id}`}>{s.organisationName}</Link>,
     },
-    { key: 'jurisdiction', title: t('settlement.jurisdiction'), dataIndex: 'jurisdiction' },
+    { key: 'jurisdiction', title: t('settlement.jurisdiction'), dataIndex: 'jurisdictionName' },
     {
       key: 'budget',
       title: t('settlement.billedTo'),
@@ -269,7 +273,7 @@ function RunSummaryDrawer({ id, onClose }: { id: string | undefined; onClose: ()
             dataSource={s.byUnit}
             columns={[
               { key: 'name', title: t('settlement.unit'), dataIndex: 'name' },
-              { key: 'jurisdiction', title: t('settlement.jurisdiction'), dataIndex: 'jurisdiction' },
+              { key: 'jurisdiction', title: t('settlement.jurisdiction'), dataIndex: 'jurisdictionName' },
               {
                 key: 'budget',
                 title: t('settlement.billedTo'),

@@ -280,9 +280,10 @@ export function ApplicationsPage() {
         {decision ? (
           <Space direction="vertical" style={{ width: '100%' }}>
             <Typography.Text>{t('sd.apps.grantFields')}</Typography.Text>
+            {/* each change from the state it follows, not from this render's: quick clicks must not undo one another */}
             <Checkbox.Group
               value={decision.fields}
-              onChange={(v) => setDecision({ ...decision, fields: v as string[] })}
+              onChange={(v) => setDecision((d) => d && { ...d, fields: v as string[] })}
               options={decision.grant.requestedFields.map((f) => ({ value: f, label: decisionMeanings?.get(f) ?? f }))}
             />
             <Typography.Text>{t('sd.apps.period')}</Typography.Text>
@@ -290,7 +291,10 @@ export function ApplicationsPage() {
               value={decision.period}
               minDate={dayjs(decision.grant.requestedFrom)}
               maxDate={dayjs(decision.grant.requestedTo)}
-              onChange={(v) => v?.[0] && v[1] && setDecision({ ...decision, period: [v[0], v[1]] })}
+              onChange={(v) => {
+                const [from, to] = v ?? [];
+                if (from && to) setDecision((d) => d && { ...d, period: [from, to] });
+              }}
             />
             <Typography.Text>{t('sd.apps.rate')}</Typography.Text>
             <InputNumber
@@ -298,14 +302,17 @@ export function ApplicationsPage() {
               max={100000}
               value={decision.rate}
               aria-label={t('sd.apps.rate')}
-              onChange={(v) => setDecision({ ...decision, rate: v ?? null })}
+              onChange={(v) => setDecision((d) => d && { ...d, rate: v ?? null })}
             />
             <Typography.Text>{t('sd.entry.comment')}</Typography.Text>
             <Input.TextArea
               rows={2}
               value={decision.reason}
               aria-label={t('sd.entry.comment')}
-              onChange={(e) => setDecision({ ...decision, reason: e.target.value })}
+              onChange={(e) => {
+                const reason = e.target.value;
+                setDecision((d) => d && { ...d, reason });
+              }}
             />
           </Space>
         ) : null}

@@ -124,6 +124,20 @@ export async function removeLeftovers(
   return removed;
 }
 
+/**
+ * A runner that lets one call through at a time, in the order they come (a failing call lets the next one go).
+ * The driver starts a work order's machines through one: the host's own `start` latency then paces the guests
+ * (docs/decisions.md: start pacing).
+ */
+export function oneAtATime(): <T>(run: () => Promise<T>) => Promise<T> {
+  let turn: Promise<unknown> = Promise.resolve();
+  return <T>(run: () => Promise<T>) => {
+    const mine = turn.then(run);
+    turn = mine.catch(() => undefined);
+    return mine;
+  };
+}
+
 export interface CreatedVm {
   name: string;
   uuid: string;
@@ -145,7 +159,12 @@ export async function createVm(
   name: string,
   title: string,
   size: VmSize,
-  options: { leaseWaitMs?: number; pollMs?: number } = {},
+  options: {
+    leaseWaitMs?: number;
+    pollMs?: number;
+    /** runs the `start` (the driver's: one start at a time per work order, `oneAtATime`) */
+    startTurn?: <T>(run: () => Promise<T>) => Promise<T>;
+  } = {},
 ): Promise<CreatedVm> {
   const trail: StepRecord[] = [];
   const undo: { step: string; run: () => Promise<unknown> }[] = [];
@@ -214,7 +233,7 @@ export async function createVm(
   );
   await step(
     'start domain',
-    () => virsh.run(['start', name]),
+    () => (options.startTurn ? options.startTurn(() => virsh.run(['start', name])) : virsh.run(['start', name])),
     () => virsh.run(['destroy', name]).catch(ignore(['not_found'])),
   );
   const info = await step('read domain', async () => parseDomain(await virsh.run(['dumpxml', name])));

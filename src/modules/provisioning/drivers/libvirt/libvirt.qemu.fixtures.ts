@@ -2,11 +2,27 @@
 // application: a network and a storage pool of unique names, a tiny base image, and a direct-kernel-boot guest
 // (the host's kernel and a busybox initramfs built here: no image downloads), all removed afterwards.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { consoleLogOf } from './libvirt.xml.ts';
 
 export const SYSTEM_URI = 'qemu:///system';
+
+/** The end of what a guest printed on its serial console (its boot, its DHCP client): why it has no address. */
+export function guestConsole(name: string, chars = 2_000): string {
+  const file = consoleLogOf(name);
+  return existsSync(file) ? readFileSync(file, 'utf8').slice(-chars) : `(no console log at ${file})`;
+}
 
 const virshSync = (...args: string[]) =>
   spawnSync('virsh', ['-q', '-c', SYSTEM_URI, ...args], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });

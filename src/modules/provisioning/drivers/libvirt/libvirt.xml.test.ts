@@ -67,6 +67,8 @@ describe('libvirt XML', () => {
       network: 'yg-net',
       title: '<申请> "单位"',
     });
+    // a serial console whose output the host keeps (virtlogd), for `virsh console` and a boot that went wrong
+    expect(xml).toContain(`<log file='/var/log/libvirt/qemu/yg-a&amp;b-console.log' append='off'/>`);
     const back = parseDomain(xml);
     expect(back).toMatchObject({
       name: 'yg-a&b',

@@ -72,6 +72,12 @@ export interface DomainSpec {
   boot?: { kernel: string; initrd: string | null; cmdline: string | null } | null;
 }
 
+/**
+ * Where the host keeps a domain's serial console (written by virtlogd beside QEMU's own log): what the guest
+ * printed while booting, for `virsh console` and for finding why a machine never asked for its address.
+ */
+export const consoleLogOf = (name: string) => `/var/log/libvirt/qemu/${name}-console.log`;
+
 /** A domain: the ordered vCPUs and memory current, the zone's headroom as maximum, its volume, the network. */
 export function domainXml(d: DomainSpec): string {
   return `<domain type='${d.type}'>
@@ -105,6 +111,11 @@ ${d.volumes
       <source network='${esc(d.network)}'/>
       <model type='virtio'/>
     </interface>
+    <serial type='pty'>
+      <log file='${esc(consoleLogOf(d.name))}' append='off'/>
+      <target port='0'/>
+    </serial>
+    <console type='pty'><target type='serial' port='0'/></console>
     <memballoon model='virtio'><stats period='10'/></memballoon>
   </devices>
 </domain>`;
